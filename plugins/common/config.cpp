@@ -1,0 +1,675 @@
+// config.cpp - see config.hpp. inih (Debian's libinih) splits the lines; it
+// is fed through ini_parse_stream() by a reader that counts lines (Debian
+// builds inih without INI_HANDLER_LINENO), checks the syntax of every line
+// itself (inih reports only the first bad line), and hands inih each value as
+// a short placeholder, so that values of any length survive inih's 200-byte
+// line buffer and a ';' inside a value is never taken for a comment.
+#include "common/config.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <ini.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace pppkit::config {
+namespace {
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool valid_type_word(std::string_view s)
+{
+    if (s.empty())
+        return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+}
+
+bool valid_name(std::string_view s)
+{
+    if (s.empty() || s.size() > 64)
+        return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '_' || c == '.';
+    });
+}
+
+struct FileParse {
+    std::string file;
+    std::vector<std::string> lines;
+    size_t next = 0;
+    int lineno = 0;
+    std::vector<std::string> values;  // placeholder index -> verbatim value
+    std::vector<int> value_lines;
+    std::vector<Diagnostic>* diags = nullptr;
+    Document* doc = nullptr;
+    int cur = -1;  // index into doc->sections, -1 before the first header
+};
+
+void diag(FileParse& p, int line, std::string section, std::string key, std::string problem,
+          std::optional<std::string> value = std::nullopt)
+{
+    Diagnostic d;
+    d.file = p.file;
+    d.line = line;
+    d.section = std::move(section);
+    d.key = std::move(key);
+    d.problem = std::move(problem);
+    if (value) {
+        d.value = *value;
+        d.has_value = true;
+    }
+    p.diags->push_back(std::move(d));
+}
+
+void open_section(FileParse& p, std::string_view header)
+{
+    // header is the text between '[' and ']'
+    header = trim(header);
+    std::string_view type = header;
+    std::string name;
+    auto sp = header.find_first_of(" \t");
+    bool ok = true;
+    if (sp != std::string_view::npos) {
+        type = header.substr(0, sp);
+        std::string_view rest = trim(header.substr(sp));
+        if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
+            name = std::string(rest.substr(1, rest.size() - 2));
+            if (!valid_name(name)) {
+                diag(p, p.lineno, std::string(header), "",
+                     "section name must be 1-64 letters, digits, '-', '_' or '.'", name);
+                ok = false;
+            }
+        } else {
+            diag(p, p.lineno, std::string(header), "", "expected [type] or [type \"name\"]",
+                 std::string(header));
+            ok = false;
+        }
+    }
+    if (ok && !valid_type_word(type)) {
+        diag(p, p.lineno, std::string(header), "", "expected [type] or [type \"name\"]", std::string(header));
+        ok = false;
+    }
+    if (!ok) {
+        p.cur = -2;  // swallow keys until the next valid header
+        return;
+    }
+    auto& secs = p.doc->sections;
+    for (size_t i = 0; i < secs.size(); ++i) {
+        if (secs[i].type == type && secs[i].name == name) {
+            p.cur = static_cast<int>(i);
+            return;
+        }
+    }
+    Section s;
+    s.type = std::string(type);
+    s.name = name;
+    s.file = p.file;
+    s.line = p.lineno;
+    secs.push_back(std::move(s));
+    p.cur = static_cast<int>(secs.size() - 1);
+}
+
+// ini_reader: returns one line per call, rewritten as described above.
+char* reader(char* str, int num, void* stream)
+{
+    auto& p = *static_cast<FileParse*>(stream);
+    if (p.next >= p.lines.size())
+        return nullptr;
+    std::string_view line = p.lines[p.next++];
+    ++p.lineno;
+    std::string out = "\n";
+    std::string_view t = trim(line);
+    if (p.lineno == 1 && t.substr(0, 3) == "\xEF\xBB\xBF")
+        t = trim(t.substr(3));
+    if (t.empty() || t.front() == '#' || t.front() == ';') {
+        // blank or comment
+    } else if (t.front() == '[') {
+        if (t.back() != ']')
+            diag(p, p.lineno, "", "", "section header must end with ']'", std::string(t));
+        else
+            open_section(p, t.substr(1, t.size() - 2));
+    } else {
+        auto eq = t.find_first_of("=:");
+        if (eq == std::string_view::npos || trim(t.substr(0, eq)).empty()) {
+            diag(p, p.lineno, p.cur >= 0 ? p.doc->sections[p.cur].label() : "", "",
+                 "expected 'key = value'", std::string(t));
+        } else if (p.cur == -1) {
+            diag(p, p.lineno, "", std::string(trim(t.substr(0, eq))), "key outside of any [section]",
+                 std::string(trim(t.substr(eq + 1))));
+        } else if (p.cur >= 0) {
+            std::string key(trim(t.substr(0, eq)));
+            p.values.emplace_back(trim(t.substr(eq + 1)));
+            p.value_lines.push_back(p.lineno);
+            if (key.size() > 64) {
+                diag(p, p.lineno, p.doc->sections[p.cur].label(), key.substr(0, 64) + "...", "key too long");
+            } else {
+                out = "k" + std::to_string(p.values.size() - 1) + "=" + key + "\n";
+            }
+        }
+    }
+    if (static_cast<int>(out.size()) >= num)
+        out = "\n";
+    std::memcpy(str, out.c_str(), out.size() + 1);
+    return str;
+}
+
+// ini_handler: inih gives back "k<N>" as the key and the original key as the
+// value (so it never sees the real value); section is always "".
+int handler(void* user, const char* /*section*/, const char* name, const char* value)
+{
+    auto& p = *static_cast<FileParse*>(user);
+    if (name[0] != 'k' || p.cur < 0)
+        return 1;
+    size_t idx = std::strtoul(name + 1, nullptr, 10);
+    if (idx >= p.values.size())
+        return 1;
+    Entry e;
+    e.key = value;
+    e.value = p.values[idx];
+    e.file = p.file;
+    e.line = p.value_lines[idx];
+    p.doc->sections[p.cur].entries.push_back(std::move(e));
+    return 1;
+}
+
+void parse_into(std::string_view text, const std::string& filename, Document& doc, std::vector<Diagnostic>& diags)
+{
+    FileParse p;
+    p.file = filename;
+    p.diags = &diags;
+    p.doc = &doc;
+    size_t start = 0;
+    while (start <= text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string_view::npos) {
+            if (start < text.size())
+                p.lines.emplace_back(text.substr(start));
+            break;
+        }
+        p.lines.emplace_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+    doc.files.push_back(filename);
+    ini_parse_stream(reader, &p, handler, &p);
+}
+
+const SectionSpec* find_section(Schema schema, std::string_view type)
+{
+    for (const auto& s : schema)
+        if (s.type == type)
+            return &s;
+    return nullptr;
+}
+
+void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags)
+{
+    auto add = [&](const std::string& file, int line, const std::string& sec, std::string key, std::string problem,
+                   std::optional<std::string> value) {
+        Diagnostic d;
+        d.file = file;
+        d.line = line;
+        d.section = sec;
+        d.key = std::move(key);
+        d.problem = std::move(problem);
+        if (value) {
+            d.value = *value;
+            d.has_value = true;
+        }
+        diags.push_back(std::move(d));
+    };
+    for (const auto& s : doc.sections) {
+        const SectionSpec* spec = find_section(schema, s.type);
+        if (spec == nullptr) {
+            std::string known;
+            for (const auto& k : schema)
+                known += (known.empty() ? "" : ", ") + std::string(k.type);
+            add(s.file, s.line, s.label(), "", "unknown section (known: " + known + ")", std::nullopt);
+            continue;
+        }
+        if (spec->naming == SectionSpec::Naming::Required && s.name.empty())
+            add(s.file, s.line, s.label(), "",
+                "needs a name, as [" + s.type + " \"name\"]", std::nullopt);
+        if (spec->naming == SectionSpec::Naming::None && !s.name.empty())
+            add(s.file, s.line, s.label(), "", "takes no name, write [" + s.type + "]", s.name);
+        for (size_t i = 0; i < s.entries.size(); ++i) {
+            const Entry& e = s.entries[i];
+            const KeySpec* ks = spec->key(e.key);
+            if (ks == nullptr) {
+                add(e.file, e.line, s.label(), e.key, "unknown key", e.value);
+                continue;
+            }
+            if (!ks->repeatable) {
+                for (size_t j = 0; j < i; ++j) {
+                    if (s.entries[j].key == e.key && s.entries[j].file == e.file) {
+                        add(e.file, e.line, s.label(), e.key,
+                            "duplicate key (first set at line " + std::to_string(s.entries[j].line) + ")", e.value);
+                        break;
+                    }
+                }
+            }
+            if (auto problem = check_value(*ks, e.value))
+                add(e.file, e.line, s.label(), e.key, *problem, e.value);
+        }
+        for (const auto& ks : spec->keys)
+            if (ks.required && s.get(ks.key) == nullptr)
+                add(s.file, s.line, s.label(), std::string(ks.key), "missing (required)", std::nullopt);
+    }
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string& out)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::string(std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return std::nullopt;
+}
+
+bool is_ipv4(std::string_view v, in_addr* out = nullptr)
+{
+    in_addr a{};
+    std::string s(v);
+    if (inet_pton(AF_INET, s.c_str(), &a) != 1)
+        return false;
+    if (out != nullptr)
+        *out = a;
+    return true;
+}
+
+bool is_ipv6(std::string_view v, in6_addr* out = nullptr)
+{
+    in6_addr a{};
+    std::string s(v);
+    if (inet_pton(AF_INET6, s.c_str(), &a) != 1)
+        return false;
+    if (out != nullptr)
+        *out = a;
+    return true;
+}
+
+std::optional<std::string> check_cidr(std::string_view v)
+{
+    auto slash = v.find('/');
+    if (slash == std::string_view::npos)
+        return "expected a network as address/prefix, e.g. 172.16.0.0/16";
+    auto addr = v.substr(0, slash);
+    auto plen = parse_int(v.substr(slash + 1));
+    unsigned char bytes[16] = {};
+    int bits = 0;
+    in_addr a4{};
+    in6_addr a6{};
+    if (is_ipv4(addr, &a4)) {
+        bits = 32;
+        std::memcpy(bytes, &a4, 4);
+    } else if (is_ipv6(addr, &a6)) {
+        bits = 128;
+        std::memcpy(bytes, &a6, 16);
+    } else {
+        return "not an IPv4 or IPv6 network";
+    }
+    if (!plen || *plen < 0 || *plen > bits)
+        return "prefix length must be 0-" + std::to_string(bits);
+    for (int b = static_cast<int>(*plen); b < bits; ++b)
+        if ((bytes[b / 8] >> (7 - b % 8)) & 1)
+            return "host bits set after /" + std::to_string(*plen) + " (did you mean a network address?)";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_type(const KeySpec& spec, std::string_view v);
+
+std::optional<std::string> check_one(const KeySpec& spec, std::string_view v)
+{
+    if (auto p = check_type(spec, v))
+        return p;
+    if (spec.check != nullptr)
+        return spec.check(v);
+    return std::nullopt;
+}
+
+std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
+{
+    switch (spec.type) {
+    case Type::String:
+        if (spec.max > 0 && static_cast<long long>(v.size()) > spec.max)
+            return "longer than " + std::to_string(spec.max) + " characters";
+        return std::nullopt;
+    case Type::Int: {
+        auto n = parse_int(v);
+        if (!n)
+            return "not an integer";
+        if ((spec.min != 0 || spec.max != 0) && (*n < spec.min || *n > spec.max))
+            return "out of range " + std::to_string(spec.min) + "-" + std::to_string(spec.max);
+        return std::nullopt;
+    }
+    case Type::Bool:
+        if (!parse_bool(v))
+            return "expected yes or no";
+        return std::nullopt;
+    case Type::Enum: {
+        std::string_view c = spec.choices;
+        while (!c.empty()) {
+            auto bar = c.find('|');
+            if (c.substr(0, bar) == v)
+                return std::nullopt;
+            if (bar == std::string_view::npos)
+                break;
+            c.remove_prefix(bar + 1);
+        }
+        std::string choices(spec.choices);
+        std::replace(choices.begin(), choices.end(), '|', ',');
+        return "expected one of " + choices;
+    }
+    case Type::Port: {
+        auto n = parse_int(v);
+        if (!n || *n < 1 || *n > 65535)
+            return "not a port number (1-65535)";
+        return std::nullopt;
+    }
+    case Type::PortRange: {
+        auto dash = v.find('-');
+        auto lo = parse_int(v.substr(0, dash));
+        auto hi = dash == std::string_view::npos ? lo : parse_int(v.substr(dash + 1));
+        if (!lo || !hi || *lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535)
+            return "not a port or port range (1-65535, e.g. 8000-8010)";
+        if (*hi < *lo)
+            return "port range is reversed";
+        return std::nullopt;
+    }
+    case Type::Cidr:
+        return check_cidr(v);
+    case Type::Address:
+        if (!is_ipv4(v) && !is_ipv6(v))
+            return "not an IPv4 or IPv6 address";
+        return std::nullopt;
+    case Type::Address4:
+        if (!is_ipv4(v))
+            return "not an IPv4 address";
+        return std::nullopt;
+    case Type::Endpoint: {
+        std::string_view host = v;
+        std::optional<std::string_view> port;
+        if (!v.empty() && v.front() == '[') {
+            auto close = v.find(']');
+            if (close == std::string_view::npos)
+                return "expected [IPv6]:port";
+            host = v.substr(1, close - 1);
+            if (close + 1 < v.size()) {
+                if (v[close + 1] != ':')
+                    return "expected [IPv6]:port";
+                port = v.substr(close + 2);
+            }
+            if (!is_ipv6(host))
+                return "not an IPv6 address";
+        } else {
+            auto colon = v.find(':');
+            if (colon != std::string_view::npos && v.find(':', colon + 1) == std::string_view::npos) {
+                host = v.substr(0, colon);
+                port = v.substr(colon + 1);
+            }
+            if (!is_ipv4(host) && !(is_ipv6(host) && !port))
+                return "not an address (a.b.c.d, a.b.c.d:port or [IPv6]:port)";
+        }
+        if (port) {
+            auto n = parse_int(*port);
+            if (!n || *n < 1 || *n > 65535)
+                return "not a port number (1-65535)";
+        }
+        return std::nullopt;
+    }
+    case Type::Interface: {
+        std::string_view n = v;
+        if (!n.empty() && n.back() == '*')
+            n.remove_suffix(1);
+        if (n.empty() || n.size() > 15)
+            return "not an interface name (1-15 characters, '*' allowed at the end)";
+        for (char c : n)
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.'))
+                return "not an interface name (letters, digits, '-', '_', '.')";
+        return std::nullopt;
+    }
+    case Type::Duration: {
+        auto s = parse_duration(v);
+        if (!s)
+            return "not a duration (e.g. 30s, 5m, 24h, 7d)";
+        if ((spec.min != 0 || spec.max != 0) && (*s < spec.min || *s > spec.max))
+            return "out of range " + std::to_string(spec.min) + "s-" + std::to_string(spec.max) + "s";
+        return std::nullopt;
+    }
+    case Type::Path:
+        if (v.empty() || v.front() != '/')
+            return "must be an absolute path";
+        return std::nullopt;
+    case Type::SecretRef:
+        if (!valid_name(v))
+            return "not a secret name (letters, digits, '-', '_', '.')";
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string Diagnostic::str() const
+{
+    std::string s = file + ":" + std::to_string(line) + ":";
+    if (!section.empty())
+        s += " [" + section + "]";
+    if (!key.empty())
+        s += " " + key;
+    if (!section.empty() || !key.empty())
+        s += ":";
+    s += " " + problem;
+    if (has_value)
+        s += " (got '" + value + "')";
+    return s;
+}
+
+const Entry* Section::get(std::string_view key) const
+{
+    const Entry* found = nullptr;
+    for (const auto& e : entries)
+        if (e.key == key)
+            found = &e;
+    return found;
+}
+
+std::vector<const Entry*> Section::get_all(std::string_view key) const
+{
+    std::vector<const Entry*> out;
+    for (const auto& e : entries)
+        if (e.key == key)
+            out.push_back(&e);
+    return out;
+}
+
+std::string Section::label() const { return name.empty() ? type : type + " \"" + name + "\""; }
+
+std::vector<const Section*> Document::of_type(std::string_view type) const
+{
+    std::vector<const Section*> out;
+    for (const auto& s : sections)
+        if (s.type == type)
+            out.push_back(&s);
+    return out;
+}
+
+const Section* Document::first(std::string_view type) const
+{
+    for (const auto& s : sections)
+        if (s.type == type)
+            return &s;
+    return nullptr;
+}
+
+const KeySpec* SectionSpec::key(std::string_view k) const
+{
+    for (const auto& ks : keys)
+        if (ks.key == k)
+            return &ks;
+    return nullptr;
+}
+
+std::string dropin_dir(const std::string& main_file)
+{
+    std::string d = main_file;
+    if (d.size() > 5 && d.compare(d.size() - 5, 5, ".conf") == 0)
+        d.resize(d.size() - 5);
+    return d + ".d";
+}
+
+LoadResult parse_text(std::string_view text, const std::string& filename, Schema schema)
+{
+    LoadResult r;
+    parse_into(text, filename, r.doc, r.diags);
+    validate(r.doc, schema, r.diags);
+    return r;
+}
+
+LoadResult load(const std::string& main_file, bool must_exist, Schema schema)
+{
+    LoadResult r;
+    std::string text;
+    bool missing = ::access(main_file.c_str(), F_OK) != 0 && errno == ENOENT;
+    if (auto err = read_file(main_file, text)) {
+        if (must_exist || !missing) {
+            Diagnostic d;
+            d.file = main_file;
+            d.problem = "cannot read: " + *err;
+            r.diags.push_back(d);
+        }
+    } else {
+        parse_into(text, main_file, r.doc, r.diags);
+    }
+    std::string dir = dropin_dir(main_file);
+    std::vector<std::string> names;
+    if (DIR* dp = opendir(dir.c_str())) {
+        while (dirent* de = readdir(dp)) {
+            std::string n = de->d_name;
+            if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.')
+                names.push_back(n);
+        }
+        closedir(dp);
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+        std::string path = dir + "/" + n;
+        std::string t;
+        if (auto err = read_file(path, t)) {
+            Diagnostic d;
+            d.file = path;
+            d.problem = "cannot read: " + *err;
+            r.diags.push_back(d);
+            continue;
+        }
+        parse_into(t, path, r.doc, r.diags);
+    }
+    validate(r.doc, schema, r.diags);
+    std::stable_sort(r.diags.begin(), r.diags.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        auto fa = std::find(r.doc.files.begin(), r.doc.files.end(), a.file) - r.doc.files.begin();
+        auto fb = std::find(r.doc.files.begin(), r.doc.files.end(), b.file) - r.doc.files.begin();
+        return fa != fb ? fa < fb : a.line < b.line;
+    });
+    return r;
+}
+
+std::optional<std::string> check_value(const KeySpec& spec, std::string_view value)
+{
+    if (!spec.list)
+        return check_one(spec, value);
+    auto items = split_list(value);
+    if (items.empty())
+        return std::string("empty list");
+    for (const auto& it : items)
+        if (auto p = check_one(spec, it))
+            return "'" + it + "': " + *p;
+    return std::nullopt;
+}
+
+std::optional<long long> parse_int(std::string_view v)
+{
+    if (v.empty() || v.size() > 18)
+        return std::nullopt;
+    bool neg = false;
+    if (v.front() == '-') {
+        neg = true;
+        v.remove_prefix(1);
+        if (v.empty())
+            return std::nullopt;
+    }
+    long long n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return neg ? -n : n;
+}
+
+std::optional<bool> parse_bool(std::string_view v)
+{
+    if (v == "yes" || v == "true" || v == "on" || v == "1")
+        return true;
+    if (v == "no" || v == "false" || v == "off" || v == "0")
+        return false;
+    return std::nullopt;
+}
+
+std::optional<long long> parse_duration(std::string_view v)
+{
+    if (v.empty())
+        return std::nullopt;
+    long long mult = 1;
+    switch (v.back()) {
+    case 's': mult = 1; v.remove_suffix(1); break;
+    case 'm': mult = 60; v.remove_suffix(1); break;
+    case 'h': mult = 3600; v.remove_suffix(1); break;
+    case 'd': mult = 86400; v.remove_suffix(1); break;
+    default: break;
+    }
+    auto n = parse_int(v);
+    if (!n || *n < 0)
+        return std::nullopt;
+    return *n * mult;
+}
+
+bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }
+long long to_int(std::string_view v) { return parse_int(v).value_or(0); }
+long long to_seconds(std::string_view v) { return parse_duration(v).value_or(0); }
+
+std::vector<std::string> split_list(std::string_view v)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : v) {
+        if (c == ',' || c == ' ' || c == '\t') {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    if (!cur.empty())
+        out.push_back(cur);
+    return out;
+}
+
+}  // namespace pppkit::config

@@ -1,0 +1,30 @@
+// schema.hpp - the whole pppkit.conf schema: every plugin's sections. Every
+// plugin validates the whole file against it, so a typo anywhere is caught by
+// whichever pppkit plugin or tool reads the file first.
+#pragma once
+
+#include <vector>
+
+#include "common/config.hpp"
+
+namespace pppkit {
+
+// [pppkit]: settings shared by all plugins.
+std::vector<config::SectionSpec> global_sections();
+// Defined by each plugin core (plugins/<name>/core/schema.cpp).
+std::vector<config::SectionSpec> mss_sections();
+std::vector<config::SectionSpec> firewall_sections();
+std::vector<config::SectionSpec> ddns_sections();
+
+// All of the above, built once.
+config::Schema schema();
+
+// Loads the configuration with the whole schema.
+config::LoadResult load_config(const std::string& main_file, bool must_exist);
+
+// [pppkit] secrets-file, or the default.
+std::string secrets_path(const config::Document& doc);
+// [pppkit] state-dir, or /var/lib/pppkit.
+std::string state_dir(const config::Document& doc);
+
+}  // namespace pppkit

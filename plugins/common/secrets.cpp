@@ -1,0 +1,141 @@
+#include "common/secrets.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pppkit::secrets {
+
+void wipe(std::string& s) noexcept
+{
+    if (!s.empty())
+        explicit_bzero(s.data(), s.size());
+    s.clear();
+}
+
+Secrets::~Secrets()
+{
+    for (auto& [k, v] : items_)
+        wipe(v);
+}
+
+const std::string* Secrets::get(std::string_view name) const
+{
+    for (const auto& [k, v] : items_)
+        if (k == name)
+            return &v;
+    return nullptr;
+}
+
+void Secrets::set(std::string name, std::string value)
+{
+    for (auto& [k, v] : items_) {
+        if (k == name) {
+            wipe(v);
+            v = std::move(value);
+            return;
+        }
+    }
+    items_.emplace_back(std::move(name), std::move(value));
+}
+
+std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& path, unsigned expected_uid)
+{
+    std::vector<config::Diagnostic> diags;
+    auto fail = [&](int line, std::string problem) {
+        config::Diagnostic d;
+        d.file = path;
+        d.line = line;
+        d.problem = std::move(problem);
+        diags.push_back(std::move(d));
+    };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        fail(0, std::string("cannot open secrets file: ") + std::strerror(errno));
+        return diags;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail(0, "secrets file is not a regular file");
+        return diags;
+    }
+    if (st.st_uid != expected_uid) {
+        fail(0, "secrets file must be owned by root (uid " + std::to_string(st.st_uid) +
+                    "); fix: chown root:root " + path + " && chmod 600 " + path);
+    }
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        fail(0, std::string("secrets file is readable or writable by group or others (mode ") + mode +
+                    "); fix: chmod 600 " + path);
+    }
+    if (!diags.empty()) {
+        ::close(fd);
+        return diags;
+    }
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    explicit_bzero(buf, sizeof buf);
+    ::close(fd);
+
+    Secrets out;
+    int lineno = 0;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos)
+            nl = text.size();
+        ++lineno;
+        std::string_view line(text.data() + start, nl - start);
+        start = nl + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+            line.remove_suffix(1);
+        if (line.empty() || line.front() == '#')
+            continue;
+        auto eq = line.find('=');
+        if (eq == std::string_view::npos) {
+            fail(lineno, "expected 'name = value' (value not shown)");
+            continue;
+        }
+        std::string_view name = line.substr(0, eq);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+            name.remove_suffix(1);
+        std::string_view value = line.substr(eq + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        config::KeySpec ref{"name", config::Type::SecretRef};
+        if (config::check_value(ref, name)) {
+            fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");
+            continue;
+        }
+        if (value.size() > 1024) {
+            fail(lineno, "secret '" + std::string(name) + "' is longer than 1024 bytes");
+            continue;
+        }
+        if (out.has(name)) {
+            fail(lineno, "secret '" + std::string(name) + "' is defined twice");
+            continue;
+        }
+        out.set(std::string(name), std::string(value));
+    }
+    wipe(text);
+    if (!diags.empty())
+        return diags;
+    return out;
+}
+
+}  // namespace pppkit::secrets

@@ -1,0 +1,8 @@
+// The [ddns "name"] part of the pppkit.conf schema (see plugins/common/config.hpp).
+#include "common/schema.hpp"
+
+namespace pppkit {
+
+std::vector<config::SectionSpec> ddns_sections() { return {}; }
+
+}  // namespace pppkit

@@ -1,0 +1,290 @@
+// host.cpp - the C++ side of the pppd boundary: turns pk_host.h calls from
+// pppd_shim.c into Plugin callbacks, catches every exception, measures how
+// long each callback holds pppd's loop, and owns timers and options.
+#include "host/host.hpp"
+
+#include <arpa/inet.h>
+#include <time.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "host/pk_host.h"
+
+namespace pppkit::host {
+namespace {
+
+std::unique_ptr<Plugin> g_plugin;
+bool g_configured = false;
+bool g_config_failed = false;
+CallbackStats g_stats;
+
+// "pppkit-config FILE" is registered by every pppkit plugin, but pppd hands
+// an option to the first table that has it; the first plugin records the
+// value here, in the process environment, where the others find it. pppd
+// builds its scripts' environment itself, so this never reaches scripts.
+constexpr const char* kConfigEnv = "PPPKIT_CONFIG_FILE";
+constexpr const char* kDefaultConfig = "/etc/ppp/pppkit.conf";
+
+struct OptionSlot {
+    OptionParser parse;
+};
+std::vector<std::unique_ptr<OptionSlot>> g_options;
+
+struct Timer {
+    std::function<void()> fn;
+};
+std::map<TimerId, Timer> g_timers;
+TimerId g_next_timer = 1;
+
+double now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+const char* event_name(pk_event ev)
+{
+    switch (ev) {
+    case PK_EV_PHASE: return "phase-change";
+    case PK_EV_IP_UP: return "ip-up";
+    case PK_EV_IP_DOWN: return "ip-down";
+    case PK_EV_IPV6_UP: return "ipv6-up";
+    case PK_EV_IPV6_DOWN: return "ipv6-down";
+    case PK_EV_LINK_DOWN: return "link-down";
+    case PK_EV_EXIT: return "exit";
+    }
+    return "?";
+}
+
+void record(const char* what, double start)
+{
+    double took = now_ms() - start;
+    ++g_stats.calls;
+    if (took > g_stats.max_ms) {
+        g_stats.max_ms = took;
+        g_stats.max_event = what;
+    }
+}
+
+int option_trampoline(void* ctx, const char* value, char* err, size_t errlen) noexcept
+{
+    try {
+        auto* slot = static_cast<OptionSlot*>(ctx);
+        auto problem = slot->parse(value ? std::string_view(value) : std::string_view());
+        if (!problem)
+            return 1;
+        // the parser's message starts with the option's name
+        std::snprintf(err, errlen, "%s", problem->c_str());
+    } catch (const std::exception& e) {
+        std::snprintf(err, errlen, "pppkit: internal error parsing option: %s", e.what());
+    } catch (...) {
+        std::snprintf(err, errlen, "pppkit: internal error parsing option");
+    }
+    return 0;
+}
+
+void timer_trampoline(void* arg) noexcept
+{
+    auto id = static_cast<TimerId>(reinterpret_cast<uintptr_t>(arg));
+    auto it = g_timers.find(id);
+    if (it == g_timers.end())
+        return;
+    auto fn = std::move(it->second.fn);
+    g_timers.erase(it);
+    double start = now_ms();
+    try {
+        fn();
+    } catch (const std::exception& e) {
+        log(Level::Error, std::string("timer callback failed: ") + e.what());
+    } catch (...) {
+        log(Level::Error, "timer callback failed");
+    }
+    record("timer", start);
+}
+
+std::string ntoa(uint32_t a)
+{
+    char buf[INET_ADDRSTRLEN] = "";
+    in_addr in{};
+    in.s_addr = a;
+    inet_ntop(AF_INET, &in, buf, sizeof buf);
+    return buf;
+}
+
+void run_configure()
+{
+    g_configured = true;
+    std::vector<std::string> problems;
+    try {
+        problems = g_plugin->configure();
+    } catch (const std::exception& e) {
+        problems.push_back(std::string("internal error: ") + e.what());
+    } catch (...) {
+        problems.emplace_back("internal error");
+    }
+    if (problems.empty())
+        return;
+    g_config_failed = true;
+    for (const auto& p : problems)
+        log(Level::Error, p);
+    die_option_error(std::string(g_plugin->name()) + ": invalid configuration (" +
+                     std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") +
+                     "), not bringing the link up");
+}
+
+}  // namespace
+
+std::string Link::local4_str() const { return ntoa(local4); }
+std::string Link::remote4_str() const { return ntoa(remote4); }
+
+void log(Level level, std::string_view msg)
+{
+    std::string line = g_plugin ? g_plugin->name() : "pppkit";
+    line += ": ";
+    line += msg;
+    pk_level l = PK_ERROR;
+    switch (level) {
+    case Level::Debug: l = PK_DEBUG; break;
+    case Level::Info: l = PK_INFO; break;
+    case Level::Notice: l = PK_NOTICE; break;
+    case Level::Warn: l = PK_WARN; break;
+    case Level::Error: l = PK_ERROR; break;
+    }
+    pk_log(l, line.c_str());
+}
+
+Link link()
+{
+    pk_link raw{};
+    pk_get_link(&raw);
+    Link l;
+    l.ifname = raw.ifname;
+    l.unit = raw.unit;
+    l.ipparam = raw.ipparam;
+    l.local4 = raw.local4;
+    l.remote4 = raw.remote4;
+    l.ourid6 = raw.ourid6;
+    l.hisid6 = raw.hisid6;
+    l.mtu = raw.mtu;
+    l.persist = raw.persist != 0;
+    return l;
+}
+
+std::string_view pppd_version() { return pk_pppd_version(); }
+
+void add_option(const char* name, const char* description, bool takes_arg, OptionParser parse, bool hidden)
+{
+    g_options.push_back(std::make_unique<OptionSlot>(OptionSlot{std::move(parse)}));
+    if (pk_add_option(name, description, takes_arg ? 1 : 0, hidden ? 1 : 0, option_trampoline,
+                      g_options.back().get()) != 0)
+        log(Level::Error, std::string("too many options, cannot register ") + name);
+}
+
+TimerId after(std::chrono::milliseconds delay, std::function<void()> fn)
+{
+    TimerId id = g_next_timer++;
+    g_timers[id] = Timer{std::move(fn)};
+    pk_timeout(timer_trampoline, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
+               static_cast<int>(delay.count()));
+    return id;
+}
+
+void cancel(TimerId id)
+{
+    if (g_timers.erase(id) != 0)
+        pk_untimeout(timer_trampoline, reinterpret_cast<void*>(static_cast<uintptr_t>(id)));
+}
+
+void die_option_error(const std::string& msg)
+{
+    pk_die_option_error(msg.c_str());
+    std::exit(2);  // not reached: die() exits
+}
+
+std::string config_path()
+{
+    const char* p = std::getenv(kConfigEnv);
+    return (p != nullptr && *p != '\0') ? std::string(p) : std::string(kDefaultConfig);
+}
+
+bool config_path_explicit()
+{
+    const char* p = std::getenv(kConfigEnv);
+    return p != nullptr && *p != '\0';
+}
+
+const CallbackStats& callback_stats() { return g_stats; }
+
+}  // namespace pppkit::host
+
+using namespace pppkit::host;
+
+extern "C" void pk_cxx_plugin_init(void)
+{
+    try {
+        // Started from a root shell that exported it: not our business.
+        ::unsetenv("PPPKIT_CONFIG_FILE");
+        g_plugin.reset(pppkit_make_plugin());
+        add_option("pppkit-config", "pppkit configuration file (default /etc/ppp/pppkit.conf)", true,
+                   [](std::string_view v) -> std::optional<std::string> {
+                       if (v.empty() || v.front() != '/')
+                           return "pppkit-config needs an absolute path (got '" + std::string(v) + "')";
+                       ::setenv("PPPKIT_CONFIG_FILE", std::string(v).c_str(), 1);
+                       return std::nullopt;
+                   });
+        g_plugin->register_options();
+        pk_commit_options();
+        log(Level::Info, std::string("loaded (pppd ") + pk_pppd_version() + ")");
+    } catch (const std::exception& e) {
+        pk_log(PK_ERROR, (std::string("pppkit: plugin_init failed: ") + e.what()).c_str());
+    } catch (...) {
+        pk_log(PK_ERROR, "pppkit: plugin_init failed");
+    }
+}
+
+extern "C" void pk_cxx_event(pk_event ev, int arg)
+{
+    if (!g_plugin || g_config_failed)
+        return;
+    // Configuration is loaded once, before the link is dialled; it is timed
+    // apart from the event callbacks (it happens before LCP runs).
+    if (!g_configured && ev != PK_EV_EXIT && !(ev == PK_EV_PHASE && arg == PK_PHASE_INITIALIZE)) {
+        double t0 = now_ms();
+        run_configure();
+        g_stats.configure_ms = now_ms() - t0;
+        if (g_config_failed)
+            return;
+    }
+    double start = now_ms();
+    try {
+        switch (ev) {
+        case PK_EV_PHASE: g_plugin->on_phase(static_cast<Phase>(arg)); break;
+        case PK_EV_IP_UP: g_plugin->on_ip_up(link()); break;
+        case PK_EV_IP_DOWN: g_plugin->on_ip_down(link()); break;
+        case PK_EV_IPV6_UP: g_plugin->on_ipv6_up(link()); break;
+        case PK_EV_IPV6_DOWN: g_plugin->on_ipv6_down(link()); break;
+        case PK_EV_LINK_DOWN: g_plugin->on_link_down(link()); break;
+        case PK_EV_EXIT: {
+            if (g_configured)
+                g_plugin->on_exit(link(), arg);
+            break;
+        }
+        }
+    } catch (const std::exception& e) {
+        log(Level::Error, std::string(event_name(ev)) + " handler failed: " + e.what());
+    } catch (...) {
+        log(Level::Error, std::string(event_name(ev)) + " handler failed");
+    }
+    record(event_name(ev), start);
+    if (ev == PK_EV_EXIT && g_stats.calls > 0) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "longest callback %.3f ms (%s), %u callbacks; configure %.3f ms",
+                      g_stats.max_ms, g_stats.max_event.c_str(), g_stats.calls, g_stats.configure_ms);
+        log(Level::Info, buf);
+    }
+}

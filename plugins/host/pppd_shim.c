@@ -1,0 +1,215 @@
+/* pppd_shim.c - the pppd ABI boundary. The only file in pppkit that includes
+ * pppd headers. It is compiled once per ABI:
+ *   - pppd 2.4.9 (Debian 12, Ubuntu 22.04/24.04): <pppd/patchlevel.h> defines VERSION;
+ *   - pppd 2.5.x (Debian 13): <pppd/pppdconf.h> defines PPPD_VERSION.
+ * It exports exactly plugin_init and pppd_version; everything else is hidden
+ * (-fvisibility=hidden). It forwards pppd's notifiers to pk_cxx_event() and
+ * offers pppd's services through pk_host.h. */
+/* 2.4.9 declares the IPv6CP interface ids (eui64_t) only with INET6. */
+#define INET6 1
+#include <pppd/pppd.h>
+#include <pppd/eui64.h>
+#include <pppd/fsm.h>
+#include <pppd/ipcp.h>
+#include <pppd/ipv6cp.h>
+#if __has_include(<pppd/options.h>)
+#include <pppd/options.h> /* 2.5.x: option_t and ppp_add_options */
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pk_host.h"
+
+#if defined(PPPD_VERSION)
+#define PK_ABI_25 1
+#define PK_VERSION PPPD_VERSION
+/* exported by pppd 2.5.x but no longer declared in its public headers */
+extern void die(int status);
+#else
+#define PK_ABI_25 0
+#define PK_VERSION VERSION
+#endif
+
+#define PK_EXPORT __attribute__((visibility("default")))
+
+PK_EXPORT char pppd_version[] = PK_VERSION;
+
+_Static_assert((int)PHASE_DEAD == (int)PK_PHASE_DEAD, "phase numbering");
+_Static_assert((int)PHASE_SERIALCONN == (int)PK_PHASE_SERIALCONN, "phase numbering");
+_Static_assert((int)PHASE_DORMANT == (int)PK_PHASE_DORMANT, "phase numbering");
+_Static_assert((int)PHASE_NETWORK == (int)PK_PHASE_NETWORK, "phase numbering");
+_Static_assert((int)PHASE_RUNNING == (int)PK_PHASE_RUNNING, "phase numbering");
+_Static_assert((int)PHASE_HOLDOFF == (int)PK_PHASE_HOLDOFF, "phase numbering");
+_Static_assert((int)PHASE_MASTER == (int)PK_PHASE_MASTER, "phase numbering");
+
+/* ---------------------------------------------------------------- logging */
+void pk_log(enum pk_level level, const char *msg)
+{
+    switch (level) {
+    case PK_DEBUG: dbglog("%s", msg); break;
+    case PK_INFO: info("%s", msg); break;
+    case PK_NOTICE: notice("%s", msg); break;
+    case PK_WARN: warn("%s", msg); break;
+    default: error("%s", msg); break;
+    }
+}
+
+const char *pk_pppd_version(void) { return pppd_version; }
+
+/* --------------------------------------------------------------- link info */
+void pk_get_link(struct pk_link *out)
+{
+    memset(out, 0, sizeof(*out));
+#if PK_ABI_25
+    snprintf(out->ifname, sizeof(out->ifname), "%s", ppp_ifname() ? ppp_ifname() : "");
+    out->unit = ppp_ifunit();
+    snprintf(out->ipparam, sizeof(out->ipparam), "%s", ppp_ipparam() ? ppp_ipparam() : "");
+    out->persist = ppp_persist() ? 1 : 0;
+    out->mtu = out->unit >= 0 ? ppp_get_mtu(out->unit) : 0;
+#else
+    snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
+    out->unit = ifunit;
+    snprintf(out->ipparam, sizeof(out->ipparam), "%s", ipparam ? ipparam : "");
+    out->persist = persist ? 1 : 0;
+    out->mtu = ifunit >= 0 ? netif_get_mtu(ifunit) : 0;
+#endif
+    out->local4 = ipcp_gotoptions[0].ouraddr;
+    out->remote4 = ipcp_hisoptions[0].hisaddr;
+    memcpy(&out->ourid6, &ipv6cp_gotoptions[0].ourid, sizeof(out->ourid6));
+    memcpy(&out->hisid6, &ipv6cp_hisoptions[0].hisid, sizeof(out->hisid6));
+}
+
+/* ----------------------------------------------------------------- timers */
+void pk_timeout(void (*fn)(void *), void *arg, int ms)
+{
+    if (ms < 0) ms = 0;
+#if PK_ABI_25
+    ppp_timeout(fn, arg, ms / 1000, (ms % 1000) * 1000);
+#else
+    timeout(fn, arg, ms / 1000, (ms % 1000) * 1000);
+#endif
+}
+
+void pk_untimeout(void (*fn)(void *), void *arg)
+{
+#if PK_ABI_25
+    ppp_untimeout(fn, arg);
+#else
+    untimeout(fn, arg);
+#endif
+}
+
+void pk_die_option_error(const char *msg)
+{
+#if PK_ABI_25
+    ppp_option_error("%s", msg);
+#else
+    option_error("%s", msg);
+#endif
+    die(EXIT_OPTION_ERROR);
+}
+
+/* ---------------------------------------------------------------- options
+ * pppd's o_special parsers take no context, so the shim keeps a fixed table of
+ * trampolines: parser N calls the N-th registered pk_option_fn. */
+#define PK_MAX_OPTIONS 24
+
+struct pk_opt_slot {
+    pk_option_fn fn;
+    void *ctx;
+    int takes_arg;
+};
+static struct pk_opt_slot slots[PK_MAX_OPTIONS];
+static option_t pppd_opts[PK_MAX_OPTIONS + 1];
+static int n_opts;
+
+static int run_slot(int i, char **argv)
+{
+    char err[512] = "";
+    const char *value = slots[i].takes_arg ? argv[0] : NULL;
+    if (slots[i].fn(slots[i].ctx, value, err, sizeof(err)))
+        return 1;
+#if PK_ABI_25
+    ppp_option_error("%s", err[0] ? err : "invalid value");
+#else
+    option_error("%s", err[0] ? err : "invalid value");
+#endif
+    return 0;
+}
+
+#define PK_TRAMP(n) static int tramp_##n(char **argv) { return run_slot(n, argv); }
+PK_TRAMP(0) PK_TRAMP(1) PK_TRAMP(2) PK_TRAMP(3) PK_TRAMP(4) PK_TRAMP(5)
+PK_TRAMP(6) PK_TRAMP(7) PK_TRAMP(8) PK_TRAMP(9) PK_TRAMP(10) PK_TRAMP(11)
+PK_TRAMP(12) PK_TRAMP(13) PK_TRAMP(14) PK_TRAMP(15) PK_TRAMP(16) PK_TRAMP(17)
+PK_TRAMP(18) PK_TRAMP(19) PK_TRAMP(20) PK_TRAMP(21) PK_TRAMP(22) PK_TRAMP(23)
+static int (*const tramps[PK_MAX_OPTIONS])(char **) = {
+    tramp_0, tramp_1, tramp_2, tramp_3, tramp_4, tramp_5, tramp_6, tramp_7,
+    tramp_8, tramp_9, tramp_10, tramp_11, tramp_12, tramp_13, tramp_14, tramp_15,
+    tramp_16, tramp_17, tramp_18, tramp_19, tramp_20, tramp_21, tramp_22, tramp_23,
+};
+
+int pk_add_option(const char *name, const char *description, int takes_arg, int hidden,
+                  pk_option_fn fn, void *ctx)
+{
+    if (n_opts >= PK_MAX_OPTIONS)
+        return -1;
+    slots[n_opts].fn = fn;
+    slots[n_opts].ctx = ctx;
+    slots[n_opts].takes_arg = takes_arg;
+    option_t *o = &pppd_opts[n_opts];
+    memset(o, 0, sizeof(*o));
+    o->name = (char *)name;
+    o->type = takes_arg ? o_special : o_special_noarg;
+    o->addr = (void *)tramps[n_opts];
+    o->description = (char *)description;
+    /* OPT_PRIV: only root (or an options file root controls) may set them. */
+    o->flags = OPT_PRIV | (hidden ? OPT_HIDE : 0);
+    ++n_opts;
+    return 0;
+}
+
+void pk_commit_options(void)
+{
+    if (n_opts == 0)
+        return;
+    memset(&pppd_opts[n_opts], 0, sizeof(pppd_opts[n_opts]));
+#if PK_ABI_25
+    ppp_add_options(pppd_opts);
+#else
+    add_options(pppd_opts);
+#endif
+}
+
+/* -------------------------------------------------------------- notifiers */
+static void on_phase(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_PHASE, arg); }
+static void on_ip_up(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IP_UP, arg); }
+static void on_ip_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IP_DOWN, arg); }
+static void on_ipv6_up(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IPV6_UP, arg); }
+static void on_ipv6_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IPV6_DOWN, arg); }
+static void on_link_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_LINK_DOWN, arg); }
+static void on_exit_notify(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_EXIT, arg); }
+
+/* Called by pppd while it parses the "plugin" option, before the rest of
+ * the options are parsed and before pppd detaches. */
+PK_EXPORT void plugin_init(void)
+{
+#if PK_ABI_25
+    ppp_add_notify(NF_PHASE_CHANGE, on_phase, NULL);
+    ppp_add_notify(NF_IP_UP, on_ip_up, NULL);
+    ppp_add_notify(NF_IP_DOWN, on_ip_down, NULL);
+    ppp_add_notify(NF_IPV6_UP, on_ipv6_up, NULL);
+    ppp_add_notify(NF_IPV6_DOWN, on_ipv6_down, NULL);
+    ppp_add_notify(NF_LINK_DOWN, on_link_down, NULL);
+    ppp_add_notify(NF_EXIT, on_exit_notify, NULL);
+#else
+    add_notifier(&phasechange, on_phase, NULL);
+    add_notifier(&ip_up_notifier, on_ip_up, NULL);
+    add_notifier(&ip_down_notifier, on_ip_down, NULL);
+    add_notifier(&ipv6_up_notifier, on_ipv6_up, NULL);
+    add_notifier(&ipv6_down_notifier, on_ipv6_down, NULL);
+    add_notifier(&link_down_notifier, on_link_down, NULL);
+    add_notifier(&exitnotify, on_exit_notify, NULL);
+#endif
+    pk_cxx_plugin_init();
+}

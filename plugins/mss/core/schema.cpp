@@ -1,0 +1,28 @@
+// The [mss] part of the pppkit.conf schema (see plugins/common/config.hpp).
+#include "common/schema.hpp"
+#include "mss/core/mss.hpp"
+
+namespace pppkit {
+
+std::vector<config::SectionSpec> mss_sections()
+{
+    using config::KeySpec;
+    using config::Type;
+    return {
+        config::SectionSpec{
+            "mss",
+            config::SectionSpec::Naming::None,
+            {
+                KeySpec{.key = "mss", .type = Type::String, .def = "auto",
+                        .help = "auto (MTU-40/-60), pmtu (route MTU) or a fixed IPv4 MSS", .check = mss::check_mode},
+                KeySpec{.key = "ipv4", .type = Type::Bool, .def = "yes", .help = "clamp IPv4 SYNs"},
+                KeySpec{.key = "ipv6", .type = Type::Bool, .def = "yes", .help = "clamp IPv6 SYNs"},
+                KeySpec{.key = "enabled", .type = Type::Bool, .def = "yes",
+                        .help = "no: load the plugin but install nothing"},
+            },
+            "TCP MSS clamping on the PPP interface (pppkit-mss.so)",
+        },
+    };
+}
+
+}  // namespace pppkit
