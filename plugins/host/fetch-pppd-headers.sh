@@ -18,6 +18,8 @@ if [ -z "$mirror" ]; then
         awk '{for(i=2;i<=NF;i++) if ($i ~ /\/debian\/?$/) {print $i; exit}}')
 fi
 [ -n "$mirror" ] || { echo "fetch-pppd-headers: no Debian mirror in the apt sources; set PPPKIT_MIRROR" >&2; exit 2; }
+mkdir -p "$(dirname "$dest")"
+dest=$(cd "$(dirname "$dest")" && pwd)/$(basename "$dest")
 work=$dest.apt
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/dl"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$work/sources.list"
@@ -26,7 +28,7 @@ set -- -o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::sourceparts=/de
        -o Dir::Cache::srcpkgcache= -o APT::Architecture=amd64 -o Debug::NoDropPrivs=true \
        -o APT::Sandbox::User=root
 apt-get "$@" update -qq
-(cd "$work/dl" && rm -f ppp-dev_*.deb && apt-get "$@" download ppp-dev)
+(cd "$work/dl" && rm -f ppp-dev_*.deb && apt-get "$@" download "ppp-dev/$suite")
 rm -rf "$dest.partial"
 dpkg-deb -x "$work"/dl/ppp-dev_*.deb "$dest.partial"
 rm -rf "$dest"; mv "$dest.partial" "$dest"
