@@ -1,0 +1,21 @@
+// commands.hpp - the subcommands of the pppkit command. Each plugin that has
+// a command line part defines its entry in plugins/<name>/cli/.
+// Contract: args excludes "pppkit" and the subcommand word; the return value
+// is the exit status (0 ok, 1 failure, 2 usage or configuration error).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pppkit::cli {
+
+using Args = std::vector<std::string>;
+
+int firewall(const Args& args);  // plugins/firewall/cli/
+int ddns(const Args& args);      // plugins/ddns/cli/
+
+// Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
+// from args; explicit is set when it was given.
+std::string take_config(Args& args, bool& explicit_path);
+
+}  // namespace pppkit::cli

@@ -1,0 +1,122 @@
+// pppkit - the command line: validate the configuration, and the plugins'
+// commands (pppkit firewall ..., pppkit ddns ...).
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <variant>
+
+#include "cli/commands.hpp"
+#include "common/schema.hpp"
+#include "common/secrets.hpp"
+
+namespace pppkit::cli {
+
+std::string take_config(Args& args, bool& explicit_path)
+{
+    explicit_path = false;
+    std::string path = "/etc/ppp/pppkit.conf";
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) {
+            path = args[i + 1];
+            explicit_path = true;
+            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+            break;
+        }
+        if (args[i].rfind("--config=", 0) == 0) {
+            path = args[i].substr(9);
+            explicit_path = true;
+            args.erase(args.begin() + static_cast<long>(i));
+            break;
+        }
+    }
+    return path;
+}
+
+namespace {
+
+int usage(FILE* to)
+{
+    std::fprintf(to,
+                 "usage: pppkit [--config FILE] COMMAND ...\n"
+                 "  check                    validate pppkit.conf, its drop-ins and the secrets file\n"
+                 "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
+                 "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
+                 "  version\n");
+    return to == stdout ? 0 : 2;
+}
+
+// pppkit check: the whole configuration, as every plugin would read it.
+int check(Args args)
+{
+    bool explicit_path = false;
+    std::string path = take_config(args, explicit_path);
+    auto r = load_config(path, explicit_path);
+    for (const auto& d : r.diags)
+        std::fprintf(stderr, "%s\n", d.str().c_str());
+    int problems = static_cast<int>(r.diags.size());
+    bool needs_secrets = false;
+    for (const auto& s : r.doc.sections)
+        for (const auto& e : s.entries)
+            for (const auto& spec : schema())
+                if (spec.type == s.type)
+                    if (const auto* ks = spec.key(e.key); ks && ks->type == config::Type::SecretRef)
+                        needs_secrets = true;
+    if (needs_secrets) {
+        auto sec = secrets::load(secrets_path(r.doc));
+        if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&sec)) {
+            for (const auto& x : *d)
+                std::fprintf(stderr, "%s\n", x.str().c_str());
+            problems += static_cast<int>(d->size());
+        }
+    }
+    if (problems != 0) {
+        std::fprintf(stderr, "pppkit: %d problem%s\n", problems, problems == 1 ? "" : "s");
+        return 2;
+    }
+    std::printf("pppkit: configuration OK (%zu file%s)\n", r.doc.files.size(), r.doc.files.size() == 1 ? "" : "s");
+    return 0;
+}
+
+}  // namespace
+}  // namespace pppkit::cli
+
+int main(int argc, char** argv)
+{
+    using namespace pppkit::cli;
+    Args args(argv + 1, argv + argc);
+    // a leading --config FILE applies to every command
+    std::string config;
+    if (!args.empty() && (args[0] == "--config" || args[0].rfind("--config=", 0) == 0)) {
+        bool ex = false;
+        Args head(args.begin(), args.begin() + (args[0] == "--config" && args.size() > 1 ? 2 : 1));
+        config = take_config(head, ex);
+        args.erase(args.begin(), args.begin() + (args[0] == "--config" && args.size() > 1 ? 2 : 1));
+    }
+    if (args.empty())
+        return usage(stderr);
+    std::string cmd = args[0];
+    args.erase(args.begin());
+    if (!config.empty()) {
+        args.insert(args.begin(), config);
+        args.insert(args.begin(), "--config");
+    }
+    try {
+        if (cmd == "check")
+            return check(args);
+        if (cmd == "firewall")
+            return firewall(args);
+        if (cmd == "ddns")
+            return ddns(args);
+        if (cmd == "version" || cmd == "--version") {
+            std::printf("pppkit %s\n", PPPKIT_VERSION);
+            return 0;
+        }
+        if (cmd == "help" || cmd == "--help" || cmd == "-h")
+            return usage(stdout);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pppkit %s: %s\n", cmd.c_str(), e.what());
+        return 1;
+    }
+    std::fprintf(stderr, "pppkit: unknown command '%s'\n", cmd.c_str());
+    return usage(stderr);
+}
