@@ -13,6 +13,8 @@ using Args = std::vector<std::string>;
 
 int firewall(const Args& args);  // plugins/firewall/cli/
 int ddns(const Args& args);      // plugins/ddns/cli/
+// pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
+int firewall_import(const Args& args);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.
