@@ -13,6 +13,7 @@ using Args = std::vector<std::string>;
 
 int firewall(const Args& args);  // plugins/firewall/cli/
 int ddns(const Args& args);      // plugins/ddns/cli/
+int mss(const Args& args);       // plugins/mss/cli/
 // pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
 int firewall_import(const Args& args);
 

@@ -41,6 +41,7 @@ int usage(FILE* to)
                  "  check                    validate pppkit.conf, its drop-ins and the secrets file\n"
                  "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
                  "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
+                 "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
                  "  version\n");
     return to == stdout ? 0 : 2;
 }
@@ -107,6 +108,8 @@ int main(int argc, char** argv)
             return firewall(args);
         if (cmd == "ddns")
             return ddns(args);
+        if (cmd == "mss")
+            return mss(args);
         if (cmd == "version" || cmd == "--version") {
             std::printf("pppkit %s\n", PPPKIT_VERSION);
             return 0;

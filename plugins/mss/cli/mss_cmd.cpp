@@ -1,0 +1,146 @@
+// pppkit mss show|apply|remove IFNAME [MTU] (see plugins/mss/README.md).
+//
+// The same core (mss/core) and nft::Context as pppkit-mss.so, run by hand:
+// to see what the plugin would install for a link, to install it without
+// pppd (tests, debugging) and to clean up after a crashed pppd. Reads the
+// [mss] section of pppkit.conf (or --config FILE) exactly as the plugin does;
+// pppd options (pppkit-mss ...) are not seen here.
+// Exit status: 0 done, 1 nftables refused or the MTU cannot be read,
+// 2 usage or configuration error.
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "common/nft.hpp"
+#include "common/schema.hpp"
+#include "mss/core/mss.hpp"
+
+namespace pppkit::cli {
+namespace {
+
+int usage()
+{
+    std::fprintf(stderr,
+                 "usage: pppkit [--config FILE] mss show|apply|remove IFNAME [MTU]\n"
+                 "  show    print the rules pppkit-mss would install for IFNAME, and what is installed\n"
+                 "  apply   install them (replaces the interface's table in one transaction)\n"
+                 "  remove  delete the interface's table (inet pppkit_mss_IFNAME)\n"
+                 "  MTU     default: the interface's current MTU\n");
+    return 2;
+}
+
+// The kernel's MTU of ifname, or the errno text.
+std::optional<int> read_mtu(const std::string& ifname, std::string& err)
+{
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        err = std::strerror(errno);
+        return std::nullopt;
+    }
+    ifreq req{};
+    std::snprintf(req.ifr_name, sizeof req.ifr_name, "%s", ifname.c_str());
+    int rc = ::ioctl(fd, SIOCGIFMTU, &req);
+    int saved = errno;
+    ::close(fd);
+    if (rc != 0) {
+        err = std::strerror(saved);
+        return std::nullopt;
+    }
+    return req.ifr_mtu;
+}
+
+}  // namespace
+
+int mss(const Args& in)
+{
+    Args args = in;
+    bool explicit_path = false;
+    std::string path = take_config(args, explicit_path);
+    if (args.size() < 2 || args.size() > 3)
+        return usage();
+    const std::string& verb = args[0];
+    const std::string& ifname = args[1];
+    if (verb != "show" && verb != "apply" && verb != "remove")
+        return usage();
+    if (!mss::valid_ifname(ifname)) {
+        std::fprintf(stderr, "pppkit mss: unusable interface name '%s'\n", ifname.c_str());
+        return 2;
+    }
+
+    nft::Context nft;
+    if (verb == "remove") {
+        auto r = nft.run(mss::removal(ifname));
+        if (!r.ok) {
+            std::fprintf(stderr, "pppkit mss: nft refused to remove table inet %s: %s\n",
+                         mss::table_name(ifname).c_str(), r.error.c_str());
+            return 1;
+        }
+        std::printf("removed table inet %s (if it existed)\n", mss::table_name(ifname).c_str());
+        return 0;
+    }
+
+    auto cfg = load_config(path, explicit_path);
+    for (const auto& d : cfg.diags)
+        std::fprintf(stderr, "%s\n", d.str().c_str());
+    if (!cfg.ok())
+        return 2;
+    mss::Settings settings;
+    mss::apply_config(cfg.doc, settings);
+
+    int mtu = 0;
+    if (args.size() == 3) {
+        auto n = config::parse_int(args[2]);
+        if (!n || *n < 68 || *n > 65535) {
+            std::fprintf(stderr, "pppkit mss: MTU must be 68-65535 (got '%s')\n", args[2].c_str());
+            return 2;
+        }
+        mtu = static_cast<int>(*n);
+    } else {
+        std::string err;
+        auto m = read_mtu(ifname, err);
+        if (!m) {
+            std::fprintf(stderr, "pppkit mss: cannot read the MTU of %s (%s); give it: pppkit mss %s %s MTU\n",
+                         ifname.c_str(), err.c_str(), verb.c_str(), ifname.c_str());
+            return 1;
+        }
+        mtu = *m;
+    }
+
+    auto clamp = mss::compute(settings, mtu);
+    auto script = mss::ruleset(ifname, settings, clamp);
+    if (verb == "show") {
+        std::printf("%s%s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
+                    settings.enabled ? "" : " - but [mss] enabled = no: the plugin installs nothing");
+        std::printf("# the transaction pppkit-mss runs on ip-up/ipv6-up:\n%s", script.c_str());
+        auto live = nft.run("list table inet " + mss::table_name(ifname));
+        if (live.ok)
+            std::printf("# installed now:\n%s\n", live.output.c_str());
+        else
+            std::printf("# installed now: nothing (no table inet %s)\n", mss::table_name(ifname).c_str());
+        return 0;
+    }
+
+    // apply
+    if (!settings.enabled) {
+        std::printf("[mss] enabled = no in %s: nothing installed\n", path.c_str());
+        return 0;
+    }
+    auto r = nft.run(script);
+    if (!r.ok) {
+        std::fprintf(stderr, "pppkit mss: nft refused the rules for %s: %s\n", ifname.c_str(), r.error.c_str());
+        return 1;
+    }
+    std::printf("%s, table inet %s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
+                mss::table_name(ifname).c_str());
+    return 0;
+}
+
+}  // namespace pppkit::cli
