@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +28,7 @@ CallbackStats g_stats;
 // value here, in the process environment, where the others find it. pppd
 // builds its scripts' environment itself, so this never reaches scripts.
 constexpr const char* kConfigEnv = "PPPKIT_CONFIG_FILE";
+constexpr const char* kOwnerEnv = "PPPKIT_HOST_PID";
 constexpr const char* kDefaultConfig = "/etc/ppp/pppkit.conf";
 
 struct OptionSlot {
@@ -227,14 +229,22 @@ using namespace pppkit::host;
 extern "C" void pk_cxx_plugin_init(void)
 {
     try {
-        // Started from a root shell that exported it: not our business.
-        ::unsetenv("PPPKIT_CONFIG_FILE");
+        // The first pppkit plugin in this pppd drops a PPPKIT_CONFIG_FILE
+        // inherited from the caller's environment; later ones keep what an
+        // earlier "pppkit-config" option set. All plugin_init calls happen in
+        // one process, before pppd detaches.
+        std::string pid = std::to_string(::getpid());
+        const char* owner = std::getenv(kOwnerEnv);
+        if (owner == nullptr || pid != owner) {
+            ::unsetenv(kConfigEnv);
+            ::setenv(kOwnerEnv, pid.c_str(), 1);
+        }
         g_plugin.reset(pppkit_make_plugin());
         add_option("pppkit-config", "pppkit configuration file (default /etc/ppp/pppkit.conf)", true,
                    [](std::string_view v) -> std::optional<std::string> {
                        if (v.empty() || v.front() != '/')
                            return "pppkit-config needs an absolute path (got '" + std::string(v) + "')";
-                       ::setenv("PPPKIT_CONFIG_FILE", std::string(v).c_str(), 1);
+                       ::setenv(kConfigEnv, std::string(v).c_str(), 1);
                        return std::nullopt;
                    });
         g_plugin->register_options();
