@@ -168,7 +168,7 @@ bench: deps all $(BENCH_BINS)
 	@tests/bench/run.sh "$(OUT)"
 
 deb:
-	@tests/build-deb.sh
+	@tests/build-deb.sh "$(BUILD)"
 
 lint:
 	@tests/lint.sh

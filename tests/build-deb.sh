@@ -7,6 +7,7 @@
 # neither the working tree nor its parent, the build runs in a copy of the
 # source (the files git knows about, committed or not) under
 # BUILD/deb-src/, and only the .deb (and the build log) come back to BUILD.
+# PPPKIT_DEB_FROM=HEAD builds the last commit instead of the working tree.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,10 @@ deb=pppkit_${version}_${arch}.deb
 
 rm -rf "$work"
 mkdir -p "$src"
-if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+if [ "${PPPKIT_DEB_FROM:-}" = HEAD ]; then
+    # the last commit only (a shared working tree may hold half-done edits)
+    git -C "$top" archive HEAD | tar -C "$src" -xf -
+elif git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     # tracked and untracked-but-not-ignored files that exist in the tree
     # (minus other build directories, build-*/, that .gitignore may not list)
     git -C "$top" ls-files -z --cached --others --exclude-standard | grep -zv '^build' |
