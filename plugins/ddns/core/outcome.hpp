@@ -1,0 +1,43 @@
+// outcome.hpp - what one DDNS attempt came to. Every protocol module maps the
+// provider's answer (or the transport's failure) to exactly one Outcome.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pppkit::ddns {
+
+enum class Outcome {
+    Updated,        // the provider took the address
+    Unchanged,      // the provider already had it (nochg)
+    AuthFailed,     // fatal: credentials refused; the profile is suspended
+    BadHost,        // fatal: host unknown, not ours, not an FQDN; suspended
+    Abuse,          // fatal: client or host blocked; suspended
+    RetryLater,     // transient: 911, 5xx, timeout, DNS, connection; back off
+    ProtocolError,  // the answer was not understood; backed off like RetryLater
+};
+
+// Why a RetryLater happened, where it changes the schedule.
+enum class Transient { None, Dns, Other };
+
+struct Answer {
+    Outcome outcome = Outcome::ProtocolError;
+    Transient transient = Transient::None;
+    long floor_s = 0;             // the provider asks us to wait at least this long
+    std::string detail;           // the provider's token or the transport error; never a secret
+    std::optional<std::string> echoed;  // the address the provider says it recorded
+};
+
+[[nodiscard]] bool is_fatal(Outcome o);
+[[nodiscard]] bool is_success(Outcome o);
+// "updated", "unchanged", "auth-failed", "bad-host", "abuse", "retry-later", "protocol-error"
+[[nodiscard]] std::string_view outcome_name(Outcome o);
+[[nodiscard]] std::optional<Outcome> parse_outcome(std::string_view s);
+// The worker's exit status for an outcome: 0 success, 1 transient, 2 fatal.
+[[nodiscard]] int exit_status(Outcome o);
+// Of two answers for several hosts, the one that matters more:
+// fatal > transient > protocol error > updated > unchanged.
+[[nodiscard]] const Answer& worse(const Answer& a, const Answer& b);
+
+}  // namespace pppkit::ddns

@@ -1,0 +1,360 @@
+// profile.cpp - provider presets (data) and [ddns "name"] sections to Profiles.
+#include "ddns/core/profile.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+
+#include "ddns/core/md5.hpp"
+
+namespace pppkit::ddns {
+namespace {
+
+// keep-alive defaults: MyDNS deletes hosts not notified for a week and logs an
+// unchanged address only after 24 h; the dyndns2 family calls repeated nochg
+// abuse, so 0 (never). No-IP asks for >= 30 min after 911; Dyn-style 10 min.
+constexpr long kDay = 86400;
+const std::array<Preset, 9> kPresets = {{
+    {Provider::MydnsPop3, "mydns-pop3", Protocol::Pop3, "pop.mydns.jp", "pop.mydns.jp", "", Tls::None, kDay, 600,
+     AddressSource::ConnectionSource, true, true, false, false},
+    {Provider::MydnsHttp, "mydns-http", Protocol::Mydns, "ipv4.mydns.jp", "ipv6.mydns.jp", "/login.html", Tls::Https,
+     kDay, 600, AddressSource::ConnectionSource, true, true, false, false},
+    {Provider::MydnsDirectip, "mydns-directip", Protocol::Mydns, "www.mydns.jp", "www.mydns.jp", "/directip.html",
+     Tls::Https, kDay, 600, AddressSource::Sent, true, true, false, false},
+    {Provider::Dyndns2, "dyndns2", Protocol::Dyndns2, "members.dyndns.org", "members.dyndns.org", "/nic/update",
+     Tls::Https, 0, 600, AddressSource::Sent, true, true, false, true},
+    {Provider::Noip, "noip", Protocol::Dyndns2, "dynupdate.no-ip.com", "dynupdate.no-ip.com", "/nic/update",
+     Tls::Https, 0, 1800, AddressSource::Sent, true, true, false, true},
+    {Provider::Duckdns, "duckdns", Protocol::Duckdns, "www.duckdns.org", "www.duckdns.org", "/update", Tls::Https, 0,
+     600, AddressSource::Sent, false, false, true, true},
+    {Provider::Desec, "desec", Protocol::Dyndns2, "update.dedyn.io", "update6.dedyn.io", "/", Tls::Https, 0, 600,
+     AddressSource::Sent, false, false, true, true},
+    {Provider::Cloudflare, "cloudflare", Protocol::Cloudflare, "api.cloudflare.com", "api.cloudflare.com",
+     "/client/v4", Tls::Https, 0, 300, AddressSource::Sent, false, false, true, false},
+    {Provider::Custom, "custom", Protocol::Custom, "", "", "", Tls::Https, 0, 600, AddressSource::Sent, false, false,
+     false, false},
+}};
+
+config::Diagnostic diag(const config::Section& s, const config::Entry* e, std::string key, std::string problem)
+{
+    config::Diagnostic d;
+    d.file = e ? e->file : s.file;
+    d.line = e ? e->line : s.line;
+    d.section = s.label();
+    d.key = std::move(key);
+    d.problem = std::move(problem);
+    if (e) {
+        d.value = e->value;
+        d.has_value = true;
+    }
+    return d;
+}
+
+std::optional<Tls> parse_tls(std::string_view v)
+{
+    if (v == "auto") return Tls::Auto;
+    if (v == "none") return Tls::None;
+    if (v == "stls") return Tls::Stls;
+    if (v == "pop3s") return Tls::Pop3s;
+    if (v == "https") return Tls::Https;
+    if (v == "http") return Tls::Http;
+    return std::nullopt;
+}
+
+bool split_host_port(std::string_view v, std::string& host, int& port)
+{
+    port = 0;
+    if (v.empty())
+        return false;
+    if (v.front() == '[') {
+        auto close = v.find(']');
+        if (close == std::string_view::npos)
+            return false;
+        host = std::string(v.substr(1, close - 1));
+        in6_addr a{};
+        if (inet_pton(AF_INET6, host.c_str(), &a) != 1)
+            return false;
+        v.remove_prefix(close + 1);
+        if (v.empty())
+            return true;
+        if (v.front() != ':')
+            return false;
+        v.remove_prefix(1);
+    } else {
+        auto colon = v.rfind(':');
+        if (colon != std::string_view::npos && v.find(':') != colon)
+            return false;  // a bare IPv6 address needs brackets
+        host = std::string(v.substr(0, colon));
+        if (colon == std::string_view::npos)
+            return !check_hostname(host).has_value();
+        if (check_hostname(host))
+            return false;
+        v.remove_prefix(colon + 1);
+    }
+    auto n = config::parse_int(v);
+    if (!n || *n < 1 || *n > 65535)
+        return false;
+    port = static_cast<int>(*n);
+    return true;
+}
+
+}  // namespace
+
+const Preset& preset(Provider p) { return kPresets[static_cast<size_t>(p)]; }
+
+std::optional<Provider> parse_provider(std::string_view s)
+{
+    for (const auto& p : kPresets)
+        if (p.name == s)
+            return p.provider;
+    return std::nullopt;
+}
+
+std::string_view family_name(Family f)
+{
+    switch (f) {
+    case Family::V4: return "ipv4";
+    case Family::V6: return "ipv6";
+    case Family::Both: return "both";
+    }
+    return "?";
+}
+
+std::optional<std::string> check_hostname(std::string_view v)
+{
+    if (v.empty() || v.size() > 253)
+        return "not a host name (1-253 characters)";
+    size_t label = 0;
+    for (char c : v) {
+        if (c == '.') {
+            if (label == 0)
+                return "not a host name (empty label)";
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '*'))
+            return "not a host name (letters, digits, '-', '_', '.')";
+        if (++label > 63)
+            return "not a host name (label longer than 63)";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_server(std::string_view v)
+{
+    std::string host;
+    int port = 0;
+    if (!split_host_port(v, host, port))
+        return "expected host[:port], a.b.c.d[:port] or [IPv6][:port]";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_path(std::string_view v)
+{
+    if (v.empty() || v.front() != '/')
+        return "must start with '/'";
+    for (char c : v)
+        if (static_cast<unsigned char>(c) <= ' ' || c == '#' || c == '?')
+            return "no spaces, '?' or '#' (the query is built by pppkit)";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_url_template(std::string_view v)
+{
+    if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+        return "must start with https:// or http://";
+    size_t i = 0;
+    while ((i = v.find('{', i)) != std::string_view::npos) {
+        auto close = v.find('}', i);
+        if (close == std::string_view::npos)
+            return "unclosed '{'";
+        auto name = v.substr(i + 1, close - i - 1);
+        if (name != "hostname" && name != "address" && name != "username" && name != "password" &&
+            name != "token" && name != "family" && name != "ipv4" && name != "ipv6")
+            return "unknown variable {" + std::string(name) +
+                   "} (known: hostname, address, ipv4, ipv6, family, username, password, token)";
+        i = close + 1;
+    }
+    for (char c : v)
+        if (static_cast<unsigned char>(c) <= ' ')
+            return "no spaces or control characters";
+    return std::nullopt;
+}
+
+const Profile* Profiles::find(std::string_view name) const
+{
+    for (const auto& p : list)
+        if (p.name == name)
+            return &p;
+    return nullptr;
+}
+
+Profiles load_profiles(const config::Document& doc)
+{
+    Profiles out;
+    for (const config::Section* s : doc.of_type("ddns")) {
+        Profile p;
+        p.name = s->name;
+        auto str = [&](std::string_view k) -> std::string {
+            const auto* e = s->get(k);
+            return e ? e->value : std::string();
+        };
+        auto list = [&](std::string_view k) {
+            const auto* e = s->get(k);
+            return e ? config::split_list(e->value) : std::vector<std::string>{};
+        };
+        auto prov = parse_provider(str("provider"));
+        if (!prov)
+            continue;  // the schema already reported it
+        p.provider = *prov;
+        const Preset& pre = preset(p.provider);
+        if (const auto* e = s->get("enabled"))
+            p.enabled = config::to_bool(e->value);
+        p.username = str("username");
+        p.password_ref = str("password");
+        p.token_ref = str("token");
+        p.hostnames = list("hostname");
+        if (auto f = str("family"); f == "ipv6")
+            p.family = Family::V6;
+        else if (f == "both")
+            p.family = Family::Both;
+        if (auto l = list("links"); !l.empty())
+            p.links = l;
+        if (const auto* e = s->get("ipparam"))
+            p.ipparam = e->value;
+        if (const auto* e = s->get("server"))
+            split_host_port(e->value, p.server_host, p.server_port);
+        p.path = str("path");
+        if (const auto* e = s->get("tls"))
+            p.tls = parse_tls(e->value).value_or(Tls::Auto);
+        p.ca_file = str("ca-file");
+        if (const auto* e = s->get("insecure-skip-verify"))
+            p.insecure = config::to_bool(e->value);
+        if (auto a = str("pop3-auth"); a == "apop")
+            p.pop3_auth = Pop3Auth::Apop;
+        else if (a == "user")
+            p.pop3_auth = Pop3Auth::User;
+        p.keepalive_s = pre.keepalive_s;
+        if (const auto* e = s->get("keepalive"))
+            p.keepalive_s = config::to_seconds(e->value);
+        if (const auto* e = s->get("min-interval"))
+            p.min_interval_s = config::to_seconds(e->value);
+        if (const auto* e = s->get("timeout"))
+            p.timeout_s = config::to_seconds(e->value);
+        p.ipv6_interface = str("ipv6-interface");
+        if (const auto* e = s->get("ipv6-wait"))
+            p.ipv6_wait_s = config::to_seconds(e->value);
+        p.url = str("url");
+        p.tokens = {list("success"), list("unchanged"), list("auth-failed"), list("bad-host"), list("abuse"),
+                    list("retry")};
+        p.zone = str("zone");
+        p.record = str("record");
+
+        // Cross-key checks.
+        auto need = [&](bool cond, std::string_view key, const std::string& why) {
+            if (cond && s->get(key) == nullptr)
+                out.diags.push_back(diag(*s, nullptr, std::string(key), "missing (" + why + ")"));
+        };
+        const std::string pn(pre.name);
+        need(pre.needs_username, "username", "provider " + pn + " needs it");
+        need(pre.needs_password, "password", "provider " + pn + " needs it");
+        need(pre.needs_token, "token", "provider " + pn + " needs it");
+        need(pre.needs_hostname, "hostname", "provider " + pn + " needs it");
+        if (p.provider == Provider::Cloudflare) {
+            need(true, "zone", "provider cloudflare needs it");
+            need(true, "record", "provider cloudflare needs it");
+        }
+        if (p.provider == Provider::Custom) {
+            need(true, "url", "provider custom needs it");
+            need(true, "success", "provider custom needs the answers that mean success");
+        }
+        const auto* tls_e = s->get("tls");
+        bool pop3 = pre.protocol == Protocol::Pop3;
+        if (tls_e && p.tls != Tls::Auto) {
+            bool ok = pop3 ? (p.tls == Tls::None || p.tls == Tls::Stls || p.tls == Tls::Pop3s)
+                           : (p.tls == Tls::Https || p.tls == Tls::Http);
+            if (!ok)
+                out.diags.push_back(diag(*s, tls_e, "tls",
+                                         pop3 ? "POP3 takes none, stls or pop3s" : "HTTP providers take https or http"));
+        }
+        if (p.provider == Provider::Custom && tls_e && p.tls != Tls::Auto)
+            out.diags.push_back(diag(*s, tls_e, "tls", "custom: the scheme comes from url"));
+        if (const auto* e = s->get("pop3-auth"); e && !pop3)
+            out.diags.push_back(diag(*s, e, "pop3-auth", "only for provider mydns-pop3"));
+        if (p.provider == Provider::MydnsPop3 || p.provider == Provider::MydnsHttp) {
+            if (const auto* e = s->get("hostname"))
+                out.diags.push_back(diag(*s, e, "hostname",
+                                         "mydns records the login's source address for the account; "
+                                         "it takes no host names"));
+        }
+        for (std::string_view k : {"url", "success", "unchanged", "auth-failed", "bad-host", "abuse", "retry"})
+            if (const auto* e = s->get(k); e && p.provider != Provider::Custom)
+                out.diags.push_back(diag(*s, e, std::string(k), "only for provider custom"));
+        for (std::string_view k : {"zone", "record"})
+            if (const auto* e = s->get(k); e && p.provider != Provider::Cloudflare)
+                out.diags.push_back(diag(*s, e, std::string(k), "only for provider cloudflare"));
+        if (const auto* e = s->get("path"); e && pre.protocol != Protocol::Dyndns2)
+            out.diags.push_back(diag(*s, e, "path", "only for dyndns2-style providers"));
+        if (const auto* e = s->get("server"); e && p.provider == Provider::Custom)
+            out.diags.push_back(diag(*s, e, "server", "custom: the host comes from url"));
+
+        // canonical: every entry that shapes the request, in schema order.
+        for (const auto& e : s->entries)
+            p.canonical += e.key + "=" + e.value + "\n";
+        out.list.push_back(std::move(p));
+    }
+    return out;
+}
+
+bool pattern_match(std::string_view pattern, std::string_view s)
+{
+    if (pattern == "*")
+        return true;
+    if (!pattern.empty() && pattern.back() == '*')
+        return s.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+    return pattern == s;
+}
+
+bool matches_link(const Profile& p, std::string_view ifname, std::string_view ipparam)
+{
+    if (!pattern_match(p.ipparam, ipparam))
+        return false;
+    return std::any_of(p.links.begin(), p.links.end(), [&](const std::string& l) { return pattern_match(l, ifname); });
+}
+
+Endpoint endpoint(const Profile& p, Family f)
+{
+    const Preset& pre = p.pre();
+    Endpoint e;
+    e.tls = p.tls == Tls::Auto ? pre.tls : p.tls;
+    e.host = p.server_host.empty() ? std::string(f == Family::V6 ? pre.host6 : pre.host4) : p.server_host;
+    if (p.server_port != 0)
+        e.port = p.server_port;
+    else
+        switch (e.tls) {
+        case Tls::None:
+        case Tls::Stls: e.port = 110; break;
+        case Tls::Pop3s: e.port = 995; break;
+        case Tls::Http: e.port = 80; break;
+        default: e.port = 443; break;
+        }
+    return e;
+}
+
+std::string fingerprint(const Profile& p, const secrets::Secrets& s)
+{
+    std::string in = p.canonical;
+    for (const std::string* ref : {&p.password_ref, &p.token_ref}) {
+        in += '\0';
+        if (!ref->empty())
+            if (const std::string* v = s.get(*ref))
+                in += *v;
+    }
+    std::string hex = md5_hex(in).substr(0, 16);
+    secrets::wipe(in);
+    return hex;
+}
+
+}  // namespace pppkit::ddns

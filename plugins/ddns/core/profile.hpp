@@ -1,0 +1,114 @@
+// profile.hpp - DDNS profiles ([ddns "name"] sections) and the provider
+// presets they start from. Pure: nothing here logs or touches the network.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/secrets.hpp"
+
+namespace pppkit::ddns {
+
+enum class Provider { MydnsPop3, MydnsHttp, MydnsDirectip, Dyndns2, Noip, Duckdns, Desec, Cloudflare, Custom };
+// The protocol module that speaks for a provider (one file each in core/).
+enum class Protocol { Pop3, Mydns, Dyndns2, Duckdns, Cloudflare, Custom };
+enum class Family { V4, V6, Both };
+enum class Tls { Auto, None, Stls, Pop3s, Https, Http };
+enum class Pop3Auth { Auto, Apop, User };
+// What a provider records: the address we send, or the connection's source.
+enum class AddressSource { Sent, ConnectionSource };
+
+// A provider preset: data, not code. Hosts may be empty where the provider
+// has one host for both families.
+struct Preset {
+    Provider provider;
+    std::string_view name;
+    Protocol protocol;
+    std::string_view host4;       // endpoint for IPv4 updates
+    std::string_view host6;       // endpoint for IPv6 updates
+    std::string_view path;        // HTTP path
+    Tls tls;                      // what Tls::Auto means
+    long keepalive_s;             // default keep-alive (0: never resend unchanged)
+    long retry_floor_s;           // least wait after the provider's "try later" (911)
+    AddressSource source;
+    bool needs_username, needs_password, needs_token, needs_hostname;
+};
+
+[[nodiscard]] const Preset& preset(Provider p);
+[[nodiscard]] std::optional<Provider> parse_provider(std::string_view s);
+[[nodiscard]] std::string_view family_name(Family f);  // "ipv4", "ipv6"
+
+struct CustomTokens {
+    std::vector<std::string> success, unchanged, auth_failed, bad_host, abuse, retry;
+};
+
+struct Profile {
+    std::string name;
+    Provider provider = Provider::Dyndns2;
+    bool enabled = true;
+    std::string username;
+    std::string password_ref;  // secret names, never values
+    std::string token_ref;
+    std::vector<std::string> hostnames;
+    Family family = Family::V4;
+    std::vector<std::string> links{"ppp*"};
+    std::string ipparam = "*";
+    std::string server_host;   // empty: the preset's host
+    int server_port = 0;       // 0: the protocol's default port
+    std::string path;          // empty: the preset's
+    Tls tls = Tls::Auto;
+    std::string ca_file;
+    bool insecure = false;
+    Pop3Auth pop3_auth = Pop3Auth::Auto;
+    long keepalive_s = 0;
+    long min_interval_s = 0;
+    long timeout_s = 20;
+    std::string ipv6_interface;
+    long ipv6_wait_s = 30;
+    std::string url;
+    CustomTokens tokens;
+    std::string zone, record;
+    std::string canonical;     // the profile's settings as text, for the fingerprint
+
+    [[nodiscard]] const Preset& pre() const { return preset(provider); }
+    [[nodiscard]] bool wants(Family f) const { return family == Family::Both || family == f; }
+};
+
+struct Profiles {
+    std::vector<Profile> list;
+    std::vector<config::Diagnostic> diags;  // cross-key problems, file:line of the section
+    [[nodiscard]] const Profile* find(std::string_view name) const;
+};
+
+// Reads every [ddns "name"] of a document that passed the schema.
+Profiles load_profiles(const config::Document& doc);
+
+// Shell-like patterns as used by links/ipparam: '*' alone matches anything,
+// a trailing '*' matches a prefix, anything else must match exactly.
+[[nodiscard]] bool pattern_match(std::string_view pattern, std::string_view s);
+[[nodiscard]] bool matches_link(const Profile& p, std::string_view ifname, std::string_view ipparam);
+
+// Where one attempt goes: host, port and transport after the preset and the
+// profile's overrides are applied.
+struct Endpoint {
+    std::string host;
+    int port = 0;
+    Tls tls = Tls::Https;  // never Auto
+};
+[[nodiscard]] Endpoint endpoint(const Profile& p, Family f);
+
+// A short hash of the profile's settings and the values of the secrets it
+// names. A suspension holds until this changes. (The state file is root-only
+// like the secrets file; the hash is truncated to 64 bits.)
+[[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
+
+// Checks for the schema (per value).
+std::optional<std::string> check_hostname(std::string_view v);
+std::optional<std::string> check_server(std::string_view v);
+std::optional<std::string> check_path(std::string_view v);
+std::optional<std::string> check_url_template(std::string_view v);
+
+}  // namespace pppkit::ddns
