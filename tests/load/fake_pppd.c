@@ -1,0 +1,350 @@
+/* fake_pppd.c - a small stand-in for pppd 2.4.9, to load a real pppkit plugin
+ * (.so) and drive it the way pppd does (Kea's "libload" test pattern).
+ *
+ * It defines, with pppd's own types (it includes the 2.4.9 headers), every
+ * pppd symbol the shim (plugins/host/pppd_shim.c) uses: the notifier lists
+ * and add_notifier, add_options, the loggers, option_error, die, timeout,
+ * ifname/ifunit/ipparam/persist, netif_get_mtu and the IPCP/IPV6CP option
+ * arrays. Linked with -rdynamic, so the dlopen-ed plugin binds to them.
+ *
+ * usage: fake_pppd SO COMMAND...   (commands run in order)
+ *   version           print the plugin's pppd_version (dlsym)
+ *   init              call plugin_init, as pppd does while parsing "plugin SO"
+ *   options           list the registered options: "option NAME arg|noarg priv|- hide|- DESC"
+ *   notifiers         list how many notifiers each list has: "notifiers phase=1 ip-up=1 ..."
+ *   opt NAME [VALUE]  parse an option like pppd; a rejected one exits 2 (EXIT_OPTION_ERROR)
+ *   ifname NAME | mtu N | unit N | local4 A.B.C.D   set the link state the plugin reads
+ *   phase N | ip-up | ip-down | ipv6-up | ipv6-down | link-down | exit N   fire a notifier
+ *   run-timers        run the due timers once
+ *   sh CMD            run CMD with system() (to look at the kernel between events): "SH rc=N"
+ *   bench N           N x (ip-up, ipv6-up, ip-down, ipv6-down); prints the time of each
+ *                     callback: "bench EVENT n=N median_us=X p99_us=Y max_us=Z"
+ * Every log line the plugin writes through pppd goes to stdout as "LOG <level>: msg";
+ * option_error as "OPTION-ERROR: msg"; die(N) prints "DIE N" and exits N.
+ * The MTU is the kernel's for ifname (SIOCGIFMTU), unless "mtu N" set one. */
+#define INET6 1
+#include <pppd/pppd.h>
+#include <pppd/eui64.h>
+#include <pppd/fsm.h>
+#include <pppd/ipcp.h>
+#include <pppd/ipv6cp.h>
+
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default"), used))
+
+/* ------------------------------------------------------------ pppd state */
+EXPORT struct notifier *phasechange, *exitnotify, *ip_up_notifier, *ip_down_notifier,
+    *ipv6_up_notifier, *ipv6_down_notifier, *link_down_notifier;
+EXPORT char ifname[MAXIFNAMELEN];
+EXPORT int ifunit = -1;
+EXPORT char *ipparam;
+EXPORT bool persist;
+EXPORT ipcp_options ipcp_gotoptions[NUM_PPP], ipcp_hisoptions[NUM_PPP];
+EXPORT ipv6cp_options ipv6cp_gotoptions[NUM_PPP], ipv6cp_hisoptions[NUM_PPP];
+
+static int fixed_mtu;      /* 0: ask the kernel */
+static int n_log_error;    /* messages that came through error() */
+
+/* ------------------------------------------------------------ logging */
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+    printf("LOG %s: ", level);
+    vprintf(fmt, ap);
+    printf("\n");
+    fflush(stdout);
+}
+#define LOGGER(fn, level)                                                                          \
+    EXPORT void fn(char *fmt, ...)                                                                 \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        vlog(level, fmt, ap);                                                                      \
+        va_end(ap);                                                                                \
+    }
+LOGGER(dbglog, "debug")
+LOGGER(info, "info")
+LOGGER(notice, "notice")
+LOGGER(warn, "warn")
+EXPORT void error(char *fmt, ...)
+{
+    va_list ap;
+    ++n_log_error;
+    va_start(ap, fmt);
+    vlog("error", fmt, ap);
+    va_end(ap);
+}
+EXPORT void option_error(char *fmt, ...)
+{
+    va_list ap;
+    printf("OPTION-ERROR: ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+EXPORT void die(int status)
+{
+    printf("DIE %d\n", status);
+    fflush(stdout);
+    exit(status);
+}
+
+/* ------------------------------------------------------------ notifiers */
+EXPORT void add_notifier(struct notifier **list, notify_func func, void *arg)
+{
+    struct notifier *n = calloc(1, sizeof(*n));
+    if (!n)
+        abort();
+    n->func = func;
+    n->arg = arg;
+    /* pppd appends: notifiers run in the order they were added */
+    while (*list)
+        list = &(*list)->next;
+    *list = n;
+}
+
+static int count(struct notifier *n)
+{
+    int c = 0;
+    for (; n; n = n->next)
+        ++c;
+    return c;
+}
+
+static void fire(struct notifier *n, int arg)
+{
+    for (; n; n = n->next)
+        n->func(n->arg, arg);
+}
+
+/* ------------------------------------------------------------ options */
+#define MAX_TABLES 16
+static option_t *tables[MAX_TABLES];
+static int n_tables;
+
+EXPORT void add_options(option_t *opts)
+{
+    if (n_tables >= MAX_TABLES)
+        abort();
+    tables[n_tables++] = opts;
+}
+
+static option_t *find_option(const char *name)
+{
+    for (int t = 0; t < n_tables; ++t)
+        for (option_t *o = tables[t]; o->name; ++o)
+            if (strcmp(o->name, name) == 0)
+                return o;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ timers */
+struct ftimer {
+    void (*fn)(void *);
+    void *arg;
+    int live;
+};
+static struct ftimer timers[64];
+
+EXPORT void timeout(void (*fn)(void *), void *arg, int s, int us)
+{
+    (void)s;
+    (void)us;
+    for (int i = 0; i < 64; ++i)
+        if (!timers[i].live) {
+            timers[i] = (struct ftimer){fn, arg, 1};
+            return;
+        }
+    abort();
+}
+
+EXPORT void untimeout(void (*fn)(void *), void *arg)
+{
+    for (int i = 0; i < 64; ++i)
+        if (timers[i].live && timers[i].fn == fn && timers[i].arg == arg)
+            timers[i].live = 0;
+}
+
+EXPORT int netif_get_mtu(int unit)
+{
+    (void)unit;
+    if (fixed_mtu)
+        return fixed_mtu;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq req;
+    memset(&req, 0, sizeof req);
+    snprintf(req.ifr_name, sizeof req.ifr_name, "%.15s", ifname);
+    int mtu = (fd >= 0 && ioctl(fd, SIOCGIFMTU, &req) == 0) ? req.ifr_mtu : 0;
+    if (fd >= 0)
+        close(fd);
+    return mtu;
+}
+
+/* ------------------------------------------------------------ driver */
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void report(const char *ev, double *t, int n)
+{
+    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    int p99 = (int)((n - 1) * 0.99);
+    printf("bench %s n=%d median_us=%.1f p99_us=%.1f max_us=%.1f\n", ev, n, t[n / 2], t[p99], t[n - 1]);
+}
+
+static double timed(struct notifier *list, int arg)
+{
+    double t0 = now_us();
+    fire(list, arg);
+    return now_us() - t0;
+}
+
+static int need(int i, int argc, const char *cmd)
+{
+    if (i >= argc) {
+        fprintf(stderr, "fake_pppd: %s needs an argument\n", cmd);
+        exit(64);
+    }
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: fake_pppd SO COMMAND...\n");
+        return 64;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    snprintf(ifname, sizeof ifname, "ppp0");
+    ipparam = "";
+    /* like pppd's loadplugin(): RTLD_GLOBAL | RTLD_NOW */
+    void *h = dlopen(argv[1], RTLD_GLOBAL | RTLD_NOW);
+    if (!h) {
+        printf("DLOPEN-FAILED: %s\n", dlerror());
+        return 3;
+    }
+    for (int i = 2; i < argc; ++i) {
+        const char *c = argv[i];
+        if (strcmp(c, "version") == 0) {
+            const char *v = dlsym(h, "pppd_version");
+            printf("pppd_version %s\n", v ? v : "(missing)");
+        } else if (strcmp(c, "init") == 0) {
+            void (*init)(void) = (void (*)(void))dlsym(h, "plugin_init");
+            if (!init) {
+                printf("NO-PLUGIN-INIT\n");
+                return 3;
+            }
+            init();
+        } else if (strcmp(c, "options") == 0) {
+            for (int t = 0; t < n_tables; ++t)
+                for (option_t *o = tables[t]; o->name; ++o)
+                    printf("option %s %s %s %s %s\n", o->name, o->type == o_special ? "arg" : "noarg",
+                           (o->flags & OPT_PRIV) ? "priv" : "-", (o->flags & OPT_HIDE) ? "hide" : "-",
+                           o->description ? o->description : "");
+        } else if (strcmp(c, "notifiers") == 0) {
+            printf("notifiers phase=%d ip-up=%d ip-down=%d ipv6-up=%d ipv6-down=%d link-down=%d exit=%d\n",
+                   count(phasechange), count(ip_up_notifier), count(ip_down_notifier),
+                   count(ipv6_up_notifier), count(ipv6_down_notifier), count(link_down_notifier),
+                   count(exitnotify));
+        } else if (strcmp(c, "opt") == 0) {
+            const char *name = argv[need(++i, argc, c)];
+            option_t *o = find_option(name);
+            if (!o) {
+                printf("UNRECOGNIZED-OPTION %s\n", name);
+                return 2;
+            }
+            char *args[2] = {NULL, NULL};
+            if (o->type == o_special)
+                args[0] = argv[need(++i, argc, c)];
+            int (*parser)(char **) = (int (*)(char **))o->addr;
+            if (!parser(args)) {
+                printf("OPTION-REJECTED %s\n", name);
+                return 2; /* pppd: EXIT_OPTION_ERROR */
+            }
+            printf("OPTION-ACCEPTED %s\n", name);
+        } else if (strcmp(c, "ifname") == 0) {
+            snprintf(ifname, sizeof ifname, "%s", argv[need(++i, argc, c)]);
+            ifunit = 0;
+        } else if (strcmp(c, "mtu") == 0) {
+            fixed_mtu = atoi(argv[need(++i, argc, c)]);
+        } else if (strcmp(c, "unit") == 0) {
+            ifunit = atoi(argv[need(++i, argc, c)]);
+        } else if (strcmp(c, "local4") == 0) {
+            ipcp_gotoptions[0].ouraddr = inet_addr(argv[need(++i, argc, c)]);
+        } else if (strcmp(c, "phase") == 0) {
+            fire(phasechange, atoi(argv[need(++i, argc, c)]));
+        } else if (strcmp(c, "ip-up") == 0) {
+            fire(ip_up_notifier, 0);
+        } else if (strcmp(c, "ip-down") == 0) {
+            fire(ip_down_notifier, 0);
+        } else if (strcmp(c, "ipv6-up") == 0) {
+            fire(ipv6_up_notifier, 0);
+        } else if (strcmp(c, "ipv6-down") == 0) {
+            fire(ipv6_down_notifier, 0);
+        } else if (strcmp(c, "link-down") == 0) {
+            fire(link_down_notifier, 0);
+        } else if (strcmp(c, "exit") == 0) {
+            fire(exitnotify, atoi(argv[need(++i, argc, c)]));
+        } else if (strcmp(c, "run-timers") == 0) {
+            for (int t = 0; t < 64; ++t)
+                if (timers[t].live) {
+                    timers[t].live = 0;
+                    timers[t].fn(timers[t].arg);
+                }
+        } else if (strcmp(c, "bench") == 0) {
+            int n = atoi(argv[need(++i, argc, c)]);
+            if (n < 1 || n > 100000)
+                return 64;
+            double *t[4];
+            for (int k = 0; k < 4; ++k)
+                t[k] = calloc((size_t)n, sizeof(double));
+            for (int r = 0; r < n; ++r) {
+                t[0][r] = timed(ip_up_notifier, 0);
+                t[1][r] = timed(ipv6_up_notifier, 0);
+                t[2][r] = timed(ip_down_notifier, 0);
+                t[3][r] = timed(ipv6_down_notifier, 0);
+            }
+            report("ip-up", t[0], n);
+            report("ipv6-up", t[1], n);
+            report("ip-down", t[2], n);
+            report("ipv6-down", t[3], n);
+            for (int k = 0; k < 4; ++k)
+                free(t[k]);
+        } else if (strcmp(c, "sh") == 0) {
+            /* look at the kernel state between two events */
+            int rc = system(argv[need(++i, argc, c)]);
+            fflush(stdout);
+            printf("SH rc=%d\n", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+        } else if (strcmp(c, "timed-phase") == 0) {
+            int ph = atoi(argv[need(++i, argc, c)]);
+            printf("bench phase-%d us=%.1f\n", ph, timed(phasechange, ph));
+        } else {
+            fprintf(stderr, "fake_pppd: unknown command '%s'\n", c);
+            return 64;
+        }
+    }
+    printf("END errors-logged=%d\n", n_log_error);
+    return 0;
+}

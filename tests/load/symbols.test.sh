@@ -1,0 +1,30 @@
+#!/bin/bash
+# symbols.test.sh BUILD - every built plugin (BUILD/pppkit-*.so) exports
+# exactly plugin_init and pppd_version, and pppd_version is the VERSION of
+# the pppd headers it was built against (/usr/include/pppd/patchlevel.h):
+# pppd refuses a plugin whose string differs (options.c, loadplugin()).
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_need nm python3 gcc
+hdr=/usr/include/pppd/patchlevel.h
+[ -f "$hdr" ] || nsl_skip "no $hdr (apt-get install ppp-dev)"
+want=$(sed -n 's/^#define[[:space:]]*VERSION[[:space:]]*"\(.*\)".*/\1/p' "$hdr")
+[ -n "$want" ] || { fail "no VERSION in $hdr"; nsl_finish; }
+fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
+
+shopt -s nullglob
+sos=("$build"/pppkit-*.so)
+[ ${#sos[@]} -gt 0 ] || { fail "no $build/pppkit-*.so (make all first)"; nsl_finish; }
+for so in "${sos[@]}"; do
+    n=$(basename "$so")
+    exports=$(nm -D --defined-only "$so" | awk '{print $NF}' | sort | tr '\n' ' ')
+    check_eq "$n exports exactly plugin_init and pppd_version" "plugin_init pppd_version " "$exports"
+    check_eq "$n: pppd_version in the file = headers' VERSION" "$want" \
+        "$(python3 "$top/tests/load/elf_string.py" "$so" pppd_version)"
+    check_eq "$n: pppd_version seen through dlopen(RTLD_NOW)" "pppd_version $want" \
+        "$("$fake" "$so" version | grep '^pppd_version')"
+    check_eq "$n: plugin_init is a function" "T" "$(nm -D --defined-only "$so" | awk '$3 == "plugin_init" {print $2}')"
+done
+nsl_finish
