@@ -1,8 +1,125 @@
-// The [firewall] part of the pppkit.conf schema (see plugins/common/config.hpp).
+// The [firewall] and [forward "name"] parts of the pppkit.conf schema (see
+// plugins/common/config.hpp). Per-value checks live here; checks that
+// involve several keys are in firewall.cpp (from_config), reported on the
+// line of the key at fault. docs/pppkit.conf.5 documents every key.
 #include "common/schema.hpp"
+#include "firewall/core/firewall.hpp"
 
 namespace pppkit {
+namespace {
 
-std::vector<config::SectionSpec> firewall_sections() { return {}; }
+std::optional<std::string> check_services(std::string_view v)
+{
+    std::string problem;
+    if (!firewall::parse_services(v, &problem))
+        return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> check_ports(std::string_view v)
+{
+    std::string problem;
+    if (!firewall::parse_ports(v, &problem))
+        return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> check_rate(std::string_view v)
+{
+    std::string problem;
+    if (!firewall::parse_rate(v, &problem))
+        return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> check_prefix(std::string_view v)
+{
+    if (v.empty() || v.size() > 32)
+        return "must be 1-32 characters";
+    for (char c : v)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return "only letters, digits, '-', '_' and '.' (it becomes \"[" + std::string(v) + " drop input] \")";
+    return std::nullopt;
+}
+
+// "a.b.c.d" or "a.b.c.d:port": the internal host of a forward.
+std::optional<std::string> check_target(std::string_view v)
+{
+    config::KeySpec ep{.key = "to", .type = config::Type::Endpoint};
+    if (!v.empty() && v.front() == '[')
+        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
+    if (auto p = config::check_value(ep, v))
+        return "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)";
+    if (v.find(':') != std::string_view::npos && v.find(':') != v.rfind(':'))
+        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<config::SectionSpec> firewall_sections()
+{
+    using config::KeySpec;
+    using config::Type;
+    return {
+        config::SectionSpec{
+            "firewall",
+            config::SectionSpec::Naming::None,
+            {
+                KeySpec{.key = "wan", .type = Type::Interface, .def = "ppp*", .list = true,
+                        .help = "WAN interface names; a trailing * matches a prefix"},
+                KeySpec{.key = "lan-interfaces", .type = Type::Interface, .list = true,
+                        .help = "LAN interface names (with lan-networks: both must match)"},
+                KeySpec{.key = "lan-networks", .type = Type::Cidr, .list = true,
+                        .help = "LAN networks, IPv4 and/or IPv6 CIDR"},
+                KeySpec{.key = "router-services", .type = Type::String, .def = "ssh, dns",
+                        .help = "LAN -> router: proto/port[-port] or ssh, dns, dhcp, ntp, http, https; none",
+                        .check = check_services},
+                KeySpec{.key = "lan-icmp", .type = Type::Bool, .def = "yes", .help = "all ICMP from the LAN"},
+                KeySpec{.key = "lan-default", .type = Type::Enum, .def = "drop", .choices = "drop|accept",
+                        .help = "other LAN -> router traffic"},
+                KeySpec{.key = "wan-ping", .type = Type::Bool, .def = "yes", .help = "ICMP echo from the WAN"},
+                KeySpec{.key = "wan-ping-rate", .type = Type::String, .def = "5/second",
+                        .help = "N/second|minute|hour|day", .check = check_rate},
+                KeySpec{.key = "wan-services", .type = Type::String, .def = "none",
+                        .help = "router services open to the WAN", .check = check_services},
+                KeySpec{.key = "forward-block", .type = Type::String,
+                        .def = "tcp/135, udp/135, tcp/137-139, udp/137-139, tcp/445, udp/445",
+                        .help = "LAN -> WAN ports dropped; none", .check = check_services},
+                KeySpec{.key = "masquerade", .type = Type::Bool, .def = "yes", .help = "masquerade LAN -> WAN"},
+                KeySpec{.key = "reflection", .type = Type::Bool, .def = "yes", .help = "NAT reflection for forwards"},
+                KeySpec{.key = "egress-guard", .type = Type::Bool, .def = "yes",
+                        .help = "drop WAN egress to private and reserved ranges"},
+                KeySpec{.key = "ipv6", .type = Type::Bool, .def = "yes",
+                        .help = "IPv6 rules; no: drop all IPv6 but loopback"},
+                KeySpec{.key = "log", .type = Type::Bool, .def = "yes", .help = "log drops (rate-limited)"},
+                KeySpec{.key = "log-level", .type = Type::Enum, .def = "warn",
+                        .choices = "emerg|alert|crit|err|warn|notice|info|debug"},
+                KeySpec{.key = "log-group", .type = Type::Int, .def = "0", .min = 0, .max = 65535,
+                        .help = "> 0: nflog group instead of the kernel log"},
+                KeySpec{.key = "log-rate", .type = Type::String, .def = "10/minute", .check = check_rate},
+                KeySpec{.key = "log-prefix", .type = Type::String, .def = "pppkit", .check = check_prefix},
+                KeySpec{.key = "extras", .type = Type::Path, .def = "/etc/ppp/pppkit-firewall.nft",
+                        .help = "raw nft included into table inet pppkit_fw"},
+            },
+            "the router firewall (pppkit-firewall.so, pppkit firewall)",
+        },
+        config::SectionSpec{
+            "forward",
+            config::SectionSpec::Naming::Required,
+            {
+                KeySpec{.key = "proto", .type = Type::Enum, .choices = "tcp|udp|both", .required = true},
+                KeySpec{.key = "port", .type = Type::String, .required = true,
+                        .help = "443 | 8000-8010 | 443,80,25", .check = check_ports},
+                KeySpec{.key = "to", .type = Type::String, .required = true,
+                        .help = "internal IPv4 host[:port]", .check = check_target},
+                KeySpec{.key = "from", .type = Type::Cidr, .list = true, .help = "allowed sources (any)"},
+                KeySpec{.key = "reflection", .type = Type::Bool, .help = "overrides [firewall] reflection"},
+            },
+            "one published service: WAN port(s) -> internal host",
+        },
+    };
+}
 
 }  // namespace pppkit

@@ -1,0 +1,1050 @@
+// firewall.cpp - see firewall.hpp. Settings from the config document, and
+// the nft text. Pure except read_extras() (reads one file, never logs).
+#include "firewall/core/firewall.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/nft.hpp"
+
+namespace pppkit::firewall {
+namespace {
+
+using config::Diagnostic;
+using config::Document;
+using config::Entry;
+using config::Section;
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+struct Named {
+    std::string_view name;
+    Proto proto;
+    int port;
+};
+// The names router-services and wan-services accept (docs/pppkit.conf.5).
+constexpr std::array<Named, 6> kNamed = {{
+    {"ssh", Proto::Tcp, 22},
+    {"dns", Proto::Both, 53},
+    {"dhcp", Proto::Udp, 67},
+    {"ntp", Proto::Udp, 123},
+    {"http", Proto::Tcp, 80},
+    {"https", Proto::Tcp, 443},
+}};
+
+std::optional<PortRange> parse_range(std::string_view v, std::string* problem)
+{
+    auto dash = v.find('-');
+    auto lo = config::parse_int(v.substr(0, dash));
+    auto hi = dash == std::string_view::npos ? lo : config::parse_int(v.substr(dash + 1));
+    if (!lo || !hi || *lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535) {
+        *problem = "'" + std::string(v) + "': not a port or port range (1-65535, e.g. 8000-8010)";
+        return std::nullopt;
+    }
+    if (*hi < *lo) {
+        *problem = "'" + std::string(v) + "': port range is reversed";
+        return std::nullopt;
+    }
+    return PortRange{static_cast<int>(*lo), static_cast<int>(*hi)};
+}
+
+bool overlaps(const PortRange& a, const PortRange& b) { return a.lo <= b.hi && b.lo <= a.hi; }
+bool proto_overlaps(Proto a, Proto b) { return a == Proto::Both || b == Proto::Both || a == b; }
+
+std::string range_str(const PortRange& r)
+{
+    return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
+}
+
+bool parse_v4(std::string_view a, uint32_t& out)
+{
+    in_addr in{};
+    std::string s(a);
+    if (inet_pton(AF_INET, s.c_str(), &in) != 1)
+        return false;
+    out = ntohl(in.s_addr);
+    return true;
+}
+
+bool in_network4(std::string_view addr, std::string_view cidr)
+{
+    auto slash = cidr.find('/');
+    uint32_t a = 0, n = 0;
+    if (slash == std::string_view::npos || !parse_v4(addr, a) || !parse_v4(cidr.substr(0, slash), n))
+        return false;
+    auto plen = config::parse_int(cidr.substr(slash + 1)).value_or(33);
+    if (plen < 0 || plen > 32)
+        return false;
+    uint32_t mask = plen == 0 ? 0 : ~uint32_t{0} << (32 - plen);
+    return (a & mask) == (n & mask);
+}
+
+Diagnostic diag_at(const Entry& e, const Section& sec, std::string problem, bool with_value = true)
+{
+    Diagnostic d;
+    d.file = e.file;
+    d.line = e.line;
+    d.section = sec.label();
+    d.key = e.key;
+    d.problem = std::move(problem);
+    d.has_value = with_value;
+    if (with_value)
+        d.value = e.value;
+    return d;
+}
+
+Diagnostic diag_section(const Section& sec, std::string key, std::string problem)
+{
+    Diagnostic d;
+    d.file = sec.file;
+    d.line = sec.line;
+    d.section = sec.label();
+    d.key = std::move(key);
+    d.problem = std::move(problem);
+    return d;
+}
+
+// ---- nft text helpers -------------------------------------------------------
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ")
+{
+    std::string out;
+    for (const auto& x : v) {
+        if (!out.empty())
+            out += sep;
+        out += x;
+    }
+    return out;
+}
+
+std::string quoted_set(const std::vector<std::string>& names)
+{
+    std::vector<std::string> q;
+    for (const auto& n : names)
+        q.push_back(nft::quote(n));
+    return "{ " + join(q) + " }";
+}
+
+std::string ports_expr(const std::vector<PortRange>& ports)
+{
+    std::vector<std::string> items;
+    for (const auto& p : ports)
+        items.push_back(range_str(p));
+    if (items.size() == 1)
+        return items[0];
+    return "{ " + join(items) + " }";
+}
+
+// Port lists per layer-4 protocol of a service list.
+struct ByProto {
+    std::vector<PortRange> tcp, udp;
+};
+ByProto split(const std::vector<Service>& services)
+{
+    ByProto b;
+    for (const auto& sv : services) {
+        if (sv.proto != Proto::Udp && std::find(b.tcp.begin(), b.tcp.end(), sv.ports) == b.tcp.end())
+            b.tcp.push_back(sv.ports);
+        if (sv.proto != Proto::Tcp && std::find(b.udp.begin(), b.udp.end(), sv.ports) == b.udp.end())
+            b.udp.push_back(sv.ports);
+    }
+    return b;
+}
+
+std::vector<std::string_view> l4(Proto p)
+{
+    if (p == Proto::Tcp)
+        return {"tcp"};
+    if (p == Proto::Udp)
+        return {"udp"};
+    return {"tcp", "udp"};
+}
+
+std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
+
+// The matches that select LAN traffic by source: interface and/or network.
+// v4only: only IPv4 (NAT rules).
+std::vector<std::string> lan_src(const Settings& s, bool v4only)
+{
+    std::string ifpart = s.lan_interfaces.empty() ? "" : "iifname $lan_ifaces ";
+    std::vector<std::string> out;
+    bool v6 = s.ipv6 && !v4only && !s.lan_networks6.empty();
+    if (s.lan_networks4.empty() && !v6) {
+        if (!s.lan_networks6.empty() && !v4only)
+            return out;  // IPv6 networks only, and ipv6 = no: nothing is LAN
+        if (s.lan_interfaces.empty())
+            return out;
+        out.push_back(ifpart + (v4only ? "meta nfproto ipv4 " : ""));
+        return out;
+    }
+    if (!s.lan_networks4.empty())
+        out.push_back(ifpart + "ip saddr $lan_net4 ");
+    if (v6)
+        out.push_back(ifpart + "ip6 saddr $lan_net6 ");
+    return out;
+}
+
+// Each match with and without the dynamic active_wan set: WAN is the
+// configured patterns or the link the plugin runs.
+std::vector<std::string> wan_in() { return {"iifname $wan_ifaces ", "iifname @active_wan "}; }
+std::vector<std::string> wan_out() { return {"oifname $wan_ifaces ", "oifname @active_wan "}; }
+
+const char* const kEgress4[] = {
+    "0.0.0.0/8",       // "this network" (RFC 791)
+    "10.0.0.0/8",      // private (RFC 1918)
+    "100.64.0.0/10",   // shared address space, CGNAT (RFC 6598)
+    "127.0.0.0/8",     // loopback
+    "169.254.0.0/16",  // link-local (RFC 3927)
+    "172.16.0.0/12",   // private (RFC 1918)
+    "192.0.2.0/24",    // documentation TEST-NET-1 (RFC 5737)
+    "192.168.0.0/16",  // private (RFC 1918)
+    "198.18.0.0/15",   // benchmarking (RFC 2544)
+    "198.51.100.0/24", // documentation TEST-NET-2
+    "203.0.113.0/24",  // documentation TEST-NET-3
+    "224.0.0.0/4",     // multicast
+    "240.0.0.0/4",     // reserved, and the limited broadcast address
+};
+// Link-local (fe80::/10) and multicast (ff00::/8) are left out on purpose:
+// neighbour discovery and DHCPv6 on the WAN link use them.
+const char* const kEgress6[] = {
+    "::/127",            // unspecified and loopback
+    "::ffff:0:0/96",     // IPv4-mapped
+    "64:ff9b:1::/48",    // local-use NAT64 (RFC 8215)
+    "100::/64",          // discard-only (RFC 6666)
+    "2001:db8::/32",     // documentation (RFC 3849)
+    "fc00::/7",          // unique local (RFC 4193)
+    "fec0::/10",         // site-local, deprecated (RFC 3879)
+};
+
+uint64_t fnv1a(std::string_view s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+struct Builder {
+    std::string out;
+    void line(std::string_view indent, std::string_view text)
+    {
+        out += indent;
+        out += text;
+        out += '\n';
+    }
+    void rule(std::string_view text) { line("        ", text); }
+};
+
+const char* const kExtrasBegin = "    # ---- extras begin ----";
+
+std::string drop_chain(const Settings& s, std::string_view which)
+{
+    std::string c = "    chain drop_" + std::string(which) + " {\n";
+    if (s.log) {
+        std::string log = limit_of(s.log_rate) + " log prefix \"[" + s.log_prefix + " drop " + std::string(which) +
+                          "] \"";
+        if (s.log_group > 0)
+            log += " group " + std::to_string(s.log_group);
+        else
+            log += " level " + std::string(to_string(s.log_level));
+        c += "        " + log + "\n";
+    }
+    c += "        drop\n    }\n";
+    return c;
+}
+
+// The whole ruleset text. digest_comment: the table's comment line ("" for
+// the digest computation itself).
+std::string build(const Settings& s, const Dynamic& d, const std::string& digest_comment)
+{
+    Builder b;
+    std::string t = "inet " + std::string(kTable);
+    b.line("", "define wan_ifaces = " + quoted_set(s.wan));
+    if (!s.lan_interfaces.empty())
+        b.line("", "define lan_ifaces = " + quoted_set(s.lan_interfaces));
+    if (!s.lan_networks4.empty())
+        b.line("", "define lan_net4 = { " + join(s.lan_networks4) + " }");
+    if (s.ipv6 && !s.lan_networks6.empty())
+        b.line("", "define lan_net6 = { " + join(s.lan_networks6) + " }");
+    b.line("", "define public4 = @public4");
+    // "add" makes the "delete" valid on a first load; the three are one
+    // transaction, so there is no instant without rules and never two copies.
+    b.line("", "add table " + t);
+    b.line("", "delete table " + t);
+    b.line("", "table " + t + " {");
+    if (!digest_comment.empty())
+        b.line("    ", "comment " + nft::quote(digest_comment));
+
+    // dynamic sets (ip-up fills them, ip-down empties them)
+    b.line("    ", "set active_wan {");
+    b.line("        ", "type ifname");
+    if (!d.active_wan.empty())
+        b.line("        ", "elements = " + quoted_set(d.active_wan));
+    b.line("    ", "}");
+    b.line("    ", "set public4 {");
+    b.line("        ", "type ipv4_addr");
+    if (d.public4)
+        b.line("        ", "elements = { " + *d.public4 + " }");
+    b.line("    ", "}");
+    if (s.egress_guard) {
+        std::vector<std::string> e4(std::begin(kEgress4), std::end(kEgress4));
+        b.line("    ", "set egress4 {");
+        b.line("        ", "type ipv4_addr");
+        b.line("        ", "flags interval");
+        b.line("        ", "elements = { " + join(e4) + " }");
+        b.line("    ", "}");
+        if (s.ipv6) {
+            std::vector<std::string> e6(std::begin(kEgress6), std::end(kEgress6));
+            b.line("    ", "set egress6 {");
+            b.line("        ", "type ipv6_addr");
+            b.line("        ", "flags interval");
+            b.line("        ", "elements = { " + join(e6) + " }");
+            b.line("    ", "}");
+        }
+    }
+
+    // every drop goes through one of these: rate-limited log, then drop
+    b.out += drop_chain(s, "input");
+    b.out += drop_chain(s, "forward");
+    b.out += drop_chain(s, "output");
+    // the extras file adds rules to these (jumped early, after conntrack)
+    for (const char* c : {"extra_input", "extra_forward", "extra_prerouting", "extra_postrouting"})
+        b.line("    ", std::string("chain ") + c + " {\n    }");
+
+    auto lan4 = lan_src(s, true);
+    auto lan = lan_src(s, false);
+
+    // ---- input
+    b.line("    ", "chain input {");
+    b.rule("type filter hook input priority filter; policy drop;");
+    b.rule("iif \"lo\" accept");
+    if (!s.ipv6)
+        b.rule("meta nfproto ipv6 drop");
+    b.rule("ct state established,related accept");
+    b.rule("ct state invalid drop");
+    b.rule("jump extra_input");
+    if (s.ipv6) {
+        b.rule("icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept");
+        b.rule("ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept");
+        b.rule("ip6 saddr fe80::/10 icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report } "
+               "accept");
+        b.rule("ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
+    }
+    for (const auto& w : wan_in())
+        b.rule(w + "goto wan_input");
+    for (const auto& l : lan)
+        b.rule(l + "goto lan_input");
+    b.rule("goto drop_input");
+    b.line("    ", "}");
+
+    b.line("    ", "chain wan_input {");
+    if (s.wan_ping) {
+        b.rule("icmp type echo-request " + limit_of(s.wan_ping_rate) + " accept");
+        if (s.ipv6)
+            b.rule("icmpv6 type echo-request " + limit_of(s.wan_ping_rate) + " accept");
+    }
+    auto ws = split(s.wan_services);
+    if (!ws.tcp.empty())
+        b.rule("tcp dport " + ports_expr(ws.tcp) + " accept");
+    if (!ws.udp.empty())
+        b.rule("udp dport " + ports_expr(ws.udp) + " accept");
+    b.rule("goto drop_input");
+    b.line("    ", "}");
+
+    b.line("    ", "chain lan_input {");
+    if (s.lan_icmp)
+        b.rule(s.ipv6 ? "meta l4proto { icmp, ipv6-icmp } accept" : "meta l4proto icmp accept");
+    auto rs = split(s.router_services);
+    if (!rs.tcp.empty())
+        b.rule("tcp dport " + ports_expr(rs.tcp) + " accept");
+    if (!rs.udp.empty())
+        b.rule("udp dport " + ports_expr(rs.udp) + " accept");
+    b.rule(s.lan_default == LanDefault::Accept ? "accept" : "goto drop_input");
+    b.line("    ", "}");
+
+    // ---- forward
+    b.line("    ", "chain forward {");
+    b.rule("type filter hook forward priority filter; policy drop;");
+    if (!s.ipv6)
+        b.rule("meta nfproto ipv6 drop");
+    if (s.egress_guard)
+        for (const auto& w : wan_out()) {
+            b.rule(w + "ip daddr @egress4 goto drop_forward");
+            if (s.ipv6)
+                b.rule(w + "ip6 daddr @egress6 goto drop_forward");
+        }
+    b.rule("ct state established,related accept");
+    b.rule("ct state invalid drop");
+    b.rule("jump extra_forward");
+    for (const auto& w : wan_in())
+        b.rule(w + "goto wan_forward");
+    for (const auto& l : lan)
+        for (const auto& w : wan_out())
+            b.rule(l + w + "goto lan_to_wan");
+    for (const auto& l : lan4)
+        b.rule(l + "ct status dnat goto lan_reflected");
+    b.rule("goto drop_forward");
+    b.line("    ", "}");
+
+    // accept rules for the DNAT'd connections: after prerouting, daddr and
+    // dport are the internal ones.
+    auto accept_forward = [&](const Forward& f, bool with_from) {
+        for (auto p : l4(f.proto)) {
+            std::string r;
+            if (with_from && !f.from4.empty())
+                r += "ip saddr { " + join(f.from4) + " } ";
+            r += "ip daddr " + f.to + " " + std::string(p) + " dport ";
+            r += f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports);
+            r += " ct status dnat accept";
+            b.rule(r);
+        }
+    };
+    b.line("    ", "chain wan_forward {");
+    for (const auto& f : s.forwards)
+        accept_forward(f, true);
+    b.rule("goto drop_forward");
+    b.line("    ", "}");
+
+    b.line("    ", "chain lan_to_wan {");
+    auto fb = split(s.forward_block);
+    if (!fb.tcp.empty())
+        b.rule("tcp dport " + ports_expr(fb.tcp) + " goto drop_forward");
+    if (!fb.udp.empty())
+        b.rule("udp dport " + ports_expr(fb.udp) + " goto drop_forward");
+    b.rule("accept");
+    b.line("    ", "}");
+
+    b.line("    ", "chain lan_reflected {");
+    for (const auto& f : s.forwards)
+        if (f.reflection)
+            accept_forward(f, false);
+    b.rule("goto drop_forward");
+    b.line("    ", "}");
+
+    // ---- output: policy accept; only the egress guard drops here
+    b.line("    ", "chain output {");
+    b.rule("type filter hook output priority filter; policy accept;");
+    if (s.egress_guard)
+        for (const auto& w : wan_out()) {
+            b.rule(w + "ip daddr @egress4 goto drop_output");
+            if (s.ipv6)
+                b.rule(w + "ip6 daddr @egress6 goto drop_output");
+        }
+    b.line("    ", "}");
+
+    // ---- NAT
+    auto dnat = [&](const Forward& f, bool with_from) {
+        for (auto p : l4(f.proto)) {
+            std::string r;
+            if (with_from && !f.from4.empty())
+                r += "ip saddr { " + join(f.from4) + " } ";
+            else
+                r += "meta nfproto ipv4 ";
+            r += std::string(p) + " dport " + ports_expr(f.ports) + " dnat ip to " + f.to;
+            if (f.to_port)
+                r += ":" + std::to_string(*f.to_port);
+            b.rule(r);
+        }
+    };
+    b.line("    ", "chain prerouting {");
+    b.rule("type nat hook prerouting priority dstnat; policy accept;");
+    b.rule("jump extra_prerouting");
+    for (const auto& w : wan_in())
+        b.rule(w + "goto wan_dnat");
+    for (const auto& l : lan4)
+        b.rule(l + "ip daddr @public4 goto reflect_dnat");
+    b.line("    ", "}");
+    b.line("    ", "chain wan_dnat {");
+    for (const auto& f : s.forwards)
+        dnat(f, true);
+    b.line("    ", "}");
+    b.line("    ", "chain reflect_dnat {");
+    for (const auto& f : s.forwards)
+        if (f.reflection)
+            dnat(f, false);
+    b.line("    ", "}");
+
+    b.line("    ", "chain postrouting {");
+    b.rule("type nat hook postrouting priority srcnat; policy accept;");
+    b.rule("jump extra_postrouting");
+    if (s.masquerade)
+        for (const auto& l : lan4)
+            for (const auto& w : wan_out())
+                b.rule(l + w + "masquerade");
+    // reflection: the LAN client and the server share the LAN, so the
+    // server must answer through the router: SNAT to the router's address.
+    for (const auto& l : lan4)
+        b.rule(l + "ct status dnat goto reflect_snat");
+    b.line("    ", "}");
+    b.line("    ", "chain reflect_snat {");
+    for (const auto& f : s.forwards)
+        if (f.reflection)
+            for (auto p : l4(f.proto))
+                b.rule("ip daddr " + f.to + " " + std::string(p) + " dport " +
+                       (f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports)) + " masquerade");
+    b.line("    ", "}");
+
+    if (s.extras) {
+        b.line("", kExtrasBegin);
+        b.out += s.extras_text;
+        if (!s.extras_text.empty() && s.extras_text.back() != '\n')
+            b.out += '\n';
+        b.line("    ", "# ---- extras end ----");
+    }
+    b.line("", "}");
+    return b.out;
+}
+
+}  // namespace
+
+std::string_view to_string(Proto p)
+{
+    switch (p) {
+    case Proto::Tcp: return "tcp";
+    case Proto::Udp: return "udp";
+    case Proto::Both: return "both";
+    }
+    return "tcp";
+}
+
+std::string_view to_string(LogLevel l)
+{
+    switch (l) {
+    case LogLevel::Emerg: return "emerg";
+    case LogLevel::Alert: return "alert";
+    case LogLevel::Crit: return "crit";
+    case LogLevel::Err: return "err";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Notice: return "notice";
+    case LogLevel::Info: return "info";
+    case LogLevel::Debug: return "debug";
+    }
+    return "warn";
+}
+
+std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem)
+{
+    std::string dummy;
+    std::string& pr = problem != nullptr ? *problem : dummy;
+    std::vector<Service> out;
+    v = trim(v);
+    if (v.empty() || v == "none")
+        return out;
+    auto items = config::split_list(v);
+    for (const auto& it : items) {
+        if (it == "none") {
+            pr = "'none' cannot be combined with other services";
+            return std::nullopt;
+        }
+        auto slash = it.find('/');
+        if (slash == std::string::npos) {
+            auto named = std::find_if(kNamed.begin(), kNamed.end(), [&](const Named& n) { return n.name == it; });
+            if (named == kNamed.end()) {
+                pr = "'" + it + "': unknown service (use proto/port such as tcp/8080, or one of ssh, dns, dhcp, "
+                                "ntp, http, https)";
+                return std::nullopt;
+            }
+            out.push_back(Service{named->proto, PortRange{named->port, named->port}});
+            continue;
+        }
+        std::string_view proto = std::string_view(it).substr(0, slash);
+        Service sv;
+        if (proto == "tcp")
+            sv.proto = Proto::Tcp;
+        else if (proto == "udp")
+            sv.proto = Proto::Udp;
+        else if (proto == "tcp+udp" || proto == "udp+tcp" || proto == "both")
+            sv.proto = Proto::Both;
+        else {
+            pr = "'" + it + "': protocol must be tcp, udp or tcp+udp";
+            return std::nullopt;
+        }
+        auto r = parse_range(std::string_view(it).substr(slash + 1), &pr);
+        if (!r) {
+            pr = "'" + it + "': " + pr.substr(pr.find(": ") + 2);
+            return std::nullopt;
+        }
+        sv.ports = *r;
+        out.push_back(sv);
+    }
+    return out;
+}
+
+std::optional<std::vector<PortRange>> parse_ports(std::string_view v, std::string* problem)
+{
+    std::string dummy;
+    std::string& pr = problem != nullptr ? *problem : dummy;
+    auto items = config::split_list(v);
+    if (items.empty()) {
+        pr = "expected a port, a range or a list (443 | 8000-8010 | 443,80,25)";
+        return std::nullopt;
+    }
+    std::vector<PortRange> out;
+    for (const auto& it : items) {
+        auto r = parse_range(it, &pr);
+        if (!r)
+            return std::nullopt;
+        for (const auto& prev : out)
+            if (overlaps(prev, *r)) {
+                pr = "'" + it + "': overlaps '" + range_str(prev) + "' in the same list";
+                return std::nullopt;
+            }
+        out.push_back(*r);
+    }
+    return out;
+}
+
+std::optional<Rate> parse_rate(std::string_view v, std::string* problem)
+{
+    std::string dummy;
+    std::string& pr = problem != nullptr ? *problem : dummy;
+    auto slash = v.find('/');
+    const std::string want = "expected N/second, N/minute, N/hour or N/day (e.g. 10/minute)";
+    if (slash == std::string_view::npos) {
+        pr = want;
+        return std::nullopt;
+    }
+    auto n = config::parse_int(v.substr(0, slash));
+    std::string unit(v.substr(slash + 1));
+    if (!n || (unit != "second" && unit != "minute" && unit != "hour" && unit != "day")) {
+        pr = want;
+        return std::nullopt;
+    }
+    if (*n < 1 || *n > 1000000) {
+        pr = "rate must be 1-1000000 per " + unit;
+        return std::nullopt;
+    }
+    return Rate{static_cast<int>(*n), unit};
+}
+
+bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname)
+{
+    for (const auto& p : patterns) {
+        if (!p.empty() && p.back() == '*') {
+            if (ifname.substr(0, p.size() - 1) == std::string_view(p).substr(0, p.size() - 1))
+                return true;
+        } else if (p == ifname) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> wan_patterns(const Document& doc)
+{
+    std::vector<std::string> def{"ppp*"};
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get("wan") : nullptr;
+    if (e == nullptr)
+        return def;
+    config::KeySpec spec{.key = "wan", .type = config::Type::Interface, .list = true};
+    if (config::check_value(spec, e->value))
+        return def;
+    return config::split_list(e->value);
+}
+
+std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
+{
+    Settings s;
+    std::vector<Diagnostic> diags;
+    const Section* fw = doc.first("firewall");
+    auto forwards = doc.of_type("forward");
+    if (fw == nullptr) {
+        Diagnostic d;
+        d.file = doc.files.empty() ? "pppkit.conf" : doc.files.front();
+        d.section = "firewall";
+        d.problem = "missing: the firewall needs a [firewall] section with lan-networks or lan-interfaces";
+        if (!forwards.empty()) {
+            d.file = forwards.front()->file;
+            d.line = forwards.front()->line;
+        }
+        diags.push_back(d);
+        return diags;
+    }
+    const Section& sec = *fw;
+    auto flag = [&](const char* key, bool& out) {
+        if (const Entry* e = sec.get(key)) {
+            if (auto b = config::parse_bool(e->value))
+                out = *b;
+            else
+                diags.push_back(diag_at(*e, sec, "expected yes or no"));
+        }
+    };
+    auto services = [&](const char* key, std::vector<Service>& out) {
+        if (const Entry* e = sec.get(key)) {
+            std::string problem;
+            if (auto v = parse_services(e->value, &problem))
+                out = *v;
+            else
+                diags.push_back(diag_at(*e, sec, problem));
+        }
+    };
+    auto rate = [&](const char* key, Rate& out) {
+        if (const Entry* e = sec.get(key)) {
+            std::string problem;
+            if (auto r = parse_rate(e->value, &problem))
+                out = *r;
+            else
+                diags.push_back(diag_at(*e, sec, problem));
+        }
+    };
+
+    if (const Entry* e = sec.get("wan"))
+        s.wan = config::split_list(e->value);
+    if (const Entry* e = sec.get("lan-interfaces"))
+        s.lan_interfaces = config::split_list(e->value);
+    if (const Entry* e = sec.get("lan-networks"))
+        for (auto& n : config::split_list(e->value))
+            (n.find(':') != std::string::npos ? s.lan_networks6 : s.lan_networks4).push_back(n);
+    s.router_services = *parse_services("ssh, dns", nullptr);
+    services("router-services", s.router_services);
+    flag("lan-icmp", s.lan_icmp);
+    if (const Entry* e = sec.get("lan-default"))
+        s.lan_default = e->value == "accept" ? LanDefault::Accept : LanDefault::Drop;
+    flag("wan-ping", s.wan_ping);
+    rate("wan-ping-rate", s.wan_ping_rate);
+    services("wan-services", s.wan_services);
+    s.forward_block = *parse_services("tcp/135, udp/135, tcp/137-139, udp/137-139, tcp/445, udp/445", nullptr);
+    services("forward-block", s.forward_block);
+    flag("masquerade", s.masquerade);
+    flag("reflection", s.reflection);
+    flag("egress-guard", s.egress_guard);
+    flag("ipv6", s.ipv6);
+    flag("log", s.log);
+    if (const Entry* e = sec.get("log-level")) {
+        static constexpr std::array<std::pair<std::string_view, LogLevel>, 8> levels = {{
+            {"emerg", LogLevel::Emerg}, {"alert", LogLevel::Alert}, {"crit", LogLevel::Crit},
+            {"err", LogLevel::Err}, {"warn", LogLevel::Warn}, {"notice", LogLevel::Notice},
+            {"info", LogLevel::Info}, {"debug", LogLevel::Debug},
+        }};
+        for (const auto& [name, lvl] : levels)
+            if (e->value == name)
+                s.log_level = lvl;
+    }
+    if (const Entry* e = sec.get("log-group"))
+        s.log_group = static_cast<int>(config::to_int(e->value));
+    rate("log-rate", s.log_rate);
+    if (const Entry* e = sec.get("log-prefix"))
+        s.log_prefix = e->value;
+    if (const Entry* e = sec.get("extras"))
+        s.extras = e->value;
+
+    // ---- checks across keys, each on the line of the key at fault
+    if (s.lan_interfaces.empty() && s.lan_networks4.empty() && s.lan_networks6.empty())
+        diags.push_back(diag_section(sec, "lan-networks",
+                                     "set lan-networks and/or lan-interfaces: the firewall must know the LAN"));
+    if (!s.ipv6 && !s.lan_networks6.empty())
+        diags.push_back(diag_at(*sec.get("lan-networks"), sec,
+                                "IPv6 network '" + s.lan_networks6.front() + "' but ipv6 = no"));
+    for (const auto& lan : s.lan_interfaces) {
+        std::string bare = lan.back() == '*' ? lan.substr(0, lan.size() - 1) : lan;
+        if (wan_matches(s.wan, bare)) {
+            diags.push_back(diag_at(*sec.get("lan-interfaces"), sec,
+                                    "'" + lan + "' is also matched by wan = " + join(s.wan)));
+            break;
+        }
+    }
+
+    struct Taken {
+        Proto proto;
+        PortRange ports;
+        std::string owner;
+        int line;
+    };
+    std::vector<Taken> taken;
+    if (const Entry* e = sec.get("wan-services"))
+        for (const auto& sv : s.wan_services)
+            taken.push_back({sv.proto, sv.ports, "[firewall] wan-services", e->line});
+
+    for (const Section* fs : forwards) {
+        Forward f;
+        f.name = fs->name;
+        f.file = fs->file;
+        f.line = fs->line;
+        f.reflection = s.reflection;
+        bool ok = true;
+        const Entry* proto = fs->get("proto");
+        const Entry* port = fs->get("port");
+        const Entry* to = fs->get("to");
+        if (proto == nullptr || port == nullptr || to == nullptr) {
+            for (const char* k : {"proto", "port", "to"})
+                if (fs->get(k) == nullptr)
+                    diags.push_back(diag_section(*fs, k, "missing (required)"));
+            continue;
+        }
+        if (proto->value == "tcp")
+            f.proto = Proto::Tcp;
+        else if (proto->value == "udp")
+            f.proto = Proto::Udp;
+        else if (proto->value == "both")
+            f.proto = Proto::Both;
+        else {
+            diags.push_back(diag_at(*proto, *fs, "expected one of tcp,udp,both"));
+            ok = false;
+        }
+        std::string problem;
+        if (auto p = parse_ports(port->value, &problem))
+            f.ports = *p;
+        else {
+            diags.push_back(diag_at(*port, *fs, problem));
+            ok = false;
+        }
+        std::string host = to->value;
+        if (auto colon = host.find(':'); colon != std::string::npos) {
+            auto n = config::parse_int(std::string_view(host).substr(colon + 1));
+            if (n && *n >= 1 && *n <= 65535)
+                f.to_port = static_cast<int>(*n);
+            host.resize(colon);
+        }
+        uint32_t a4 = 0;
+        if (!parse_v4(host, a4)) {
+            diags.push_back(diag_at(*to, *fs, "expected an IPv4 address, optionally with :port"));
+            ok = false;
+        }
+        f.to = host;
+        if (ok && f.to_port && (f.ports.size() != 1 || f.ports[0].lo != f.ports[0].hi))
+            diags.push_back(diag_at(*to, *fs,
+                                    "a target port needs one single external port (port = " + port->value +
+                                        "); write the address alone to keep the ports"));
+        if (ok && !s.lan_networks4.empty() &&
+            std::none_of(s.lan_networks4.begin(), s.lan_networks4.end(),
+                         [&](const std::string& n) { return in_network4(f.to, n); }))
+            diags.push_back(diag_at(*to, *fs, f.to + " is not inside lan-networks (" + join(s.lan_networks4) + ")"));
+        if (const Entry* e = fs->get("from"))
+            for (auto& n : config::split_list(e->value)) {
+                if (n.find(':') != std::string::npos) {
+                    diags.push_back(diag_at(*e, *fs,
+                                            "'" + n + "': forwards are IPv4 port forwards (DNAT); an IPv6 "
+                                                      "source never reaches them"));
+                    break;
+                }
+                f.from4.push_back(n);
+            }
+        if (const Entry* e = fs->get("reflection")) {
+            if (auto bv = config::parse_bool(e->value))
+                f.reflection = *bv;
+            else
+                diags.push_back(diag_at(*e, *fs, "expected yes or no"));
+        }
+        if (ok) {
+            bool clash = false;
+            for (const auto& r : f.ports) {
+                for (const auto& t : taken)
+                    if (proto_overlaps(t.proto, f.proto) && overlaps(t.ports, r)) {
+                        diags.push_back(diag_at(*port, *fs,
+                                                "port " + range_str(r) + " is already taken by " + t.owner +
+                                                    " (line " + std::to_string(t.line) + ")"));
+                        clash = true;
+                        break;
+                    }
+                if (clash)
+                    break;
+            }
+            for (const auto& r : f.ports)
+                taken.push_back({f.proto, r, "[forward \"" + f.name + "\"]", port->line});
+            s.forwards.push_back(std::move(f));
+        }
+    }
+    if (!diags.empty())
+        return diags;
+    return s;
+}
+
+std::optional<TextProblem> check_extras_text(std::string_view text)
+{
+    static constexpr std::array<std::string_view, 9> allowed = {
+        "chain", "set", "map", "counter", "quota", "limit", "ct", "flowtable", "secmark"};
+    int depth = 0;
+    int lineno = 0;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        auto nl = text.find('\n', pos);
+        std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        ++lineno;
+        bool in_str = false;
+        bool first_word_checked = false;
+        for (size_t i = 0; i < line.size(); ++i) {
+            char c = line[i];
+            if (in_str) {
+                if (c == '"')
+                    in_str = false;
+                continue;
+            }
+            if (c == '#')
+                break;
+            if (c == '"') {
+                in_str = true;
+                continue;
+            }
+            if (!first_word_checked && c != ' ' && c != '\t' && c != '\r' && c != '}' && c != ';') {
+                first_word_checked = true;
+                if (depth == 0) {
+                    size_t end = i;
+                    while (end < line.size() && ((line[end] >= 'a' && line[end] <= 'z') || line[end] == '_'))
+                        ++end;
+                    std::string_view word = line.substr(i, end - i);
+                    if (std::find(allowed.begin(), allowed.end(), word) == allowed.end())
+                        return TextProblem{lineno, "'" + std::string(word.empty() ? line.substr(i, 1) : word) +
+                                                       "' at the top level: the file is included inside table "
+                                                       "inet pppkit_fw, so only chain, set, map, counter, quota, "
+                                                       "limit, ct, flowtable and secmark definitions go there"};
+                }
+            }
+            if (c == '{')
+                ++depth;
+            else if (c == '}') {
+                if (--depth < 0)
+                    return TextProblem{lineno, "'}' closes more than was opened (it would close pppkit's table)"};
+                if (depth == 0)
+                    first_word_checked = false;
+            } else if (c == ';' && depth == 0) {
+                first_word_checked = false;
+            }
+        }
+        if (in_str)
+            return TextProblem{lineno, "unterminated string"};
+        if (nl == std::string_view::npos)
+            break;
+        pos = nl + 1;
+    }
+    if (depth != 0)
+        return TextProblem{lineno, "'{' opened but never closed (" + std::to_string(depth) + " missing '}')"};
+    return std::nullopt;
+}
+
+std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
+{
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get("extras") : nullptr;
+    std::string path = e != nullptr ? e->value : std::string(kDefaultExtras);
+    s.extras_text.clear();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        int err = errno;
+        if (e == nullptr && err == ENOENT) {
+            s.extras.reset();
+            return std::nullopt;
+        }
+        Diagnostic d;
+        if (e != nullptr)
+            d = diag_at(*e, *fw, std::string("cannot read: ") + std::strerror(err));
+        else {
+            d.file = path;
+            d.problem = std::string("cannot read the default extras file: ") + std::strerror(err);
+        }
+        return d;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    s.extras = path;
+    s.extras_text = ss.str();
+    if (auto p = check_extras_text(s.extras_text)) {
+        Diagnostic d;
+        d.file = path;
+        d.line = p->line;
+        d.section = "firewall";
+        d.key = "extras";
+        d.problem = p->problem;
+        return d;
+    }
+    return std::nullopt;
+}
+
+std::string Settings::digest() const
+{
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(build(*this, Dynamic{}, ""))));
+    return buf;
+}
+
+std::string full_ruleset(const Settings& s, const Dynamic& d)
+{
+    return build(s, d, "pppkit digest " + s.digest());
+}
+
+std::string dynamic_update(const Settings& /*s*/, const Dynamic& d)
+{
+    std::string t = "inet " + std::string(kTable);
+    std::string out = "flush set " + t + " active_wan\nflush set " + t + " public4\n";
+    if (!d.active_wan.empty())
+        out += "add element " + t + " active_wan " + quoted_set(d.active_wan) + "\n";
+    if (d.public4)
+        out += "add element " + t + " public4 { " + *d.public4 + " }\n";
+    return out;
+}
+
+std::string failsafe_ruleset(const std::vector<std::string>& wan)
+{
+    std::string t = "inet " + std::string(kTable);
+    std::string w = "iifname " + quoted_set(wan.empty() ? std::vector<std::string>{"ppp*"} : wan) + " ";
+    std::string out = "add table " + t + "\ndelete table " + t + "\ntable " + t + " {\n";
+    out += "    comment \"" + std::string(kFailsafeMark) + ": no valid ruleset, everything from the WAN is dropped\"\n";
+    for (const char* hook : {"input", "forward"}) {
+        out += "    chain " + std::string(hook) + " {\n";
+        out += "        type filter hook " + std::string(hook) + " priority filter; policy accept;\n";
+        out += "        " + w + "ct state established,related accept\n";
+        out += "        " + w + "limit rate 10/minute log prefix \"[pppkit drop " + hook + "] \" level warn\n";
+        out += "        " + w + "drop\n";
+        out += "    }\n";
+    }
+    out += "}\n";
+    return out;
+}
+
+int extras_line_offset(const Settings& s, const Dynamic& d)
+{
+    std::string text = full_ruleset(s, d);
+    auto at = text.find(kExtrasBegin);
+    if (at == std::string::npos)
+        return -1;
+    return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
+}
+
+std::string map_nft_error(const std::string& error, const Settings& s, const Dynamic& d)
+{
+    int off = extras_line_offset(s, d);
+    if (off < 0 || !s.extras)
+        return error;
+    int lines = static_cast<int>(std::count(s.extras_text.begin(), s.extras_text.end(), '\n')) +
+                (!s.extras_text.empty() && s.extras_text.back() != '\n' ? 1 : 0);
+    // nft names the buffer "<cmdline>" and positions as "<cmdline>:LINE:COL-COL:"
+    static const std::string tag = "<cmdline>:";
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+        auto at = error.find(tag, pos);
+        if (at == std::string::npos) {
+            out += error.substr(pos);
+            break;
+        }
+        out += error.substr(pos, at - pos);
+        size_t num = at + tag.size();
+        size_t end = num;
+        while (end < error.size() && error[end] >= '0' && error[end] <= '9')
+            ++end;
+        auto n = config::parse_int(std::string_view(error).substr(num, end - num));
+        if (n && *n > off && *n <= off + lines)
+            out += *s.extras + ":" + std::to_string(*n - off);
+        else
+            out += error.substr(at, end - at);
+        pos = end;
+    }
+    return out;
+}
+
+}  // namespace pppkit::firewall

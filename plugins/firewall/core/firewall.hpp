@@ -1,0 +1,162 @@
+// firewall.hpp - pure core of pppkit-firewall: the typed settings read from
+// [firewall] and [forward "name"], and the nftables text that implements
+// them in pppkit's own table, inet pppkit_fw.
+//
+// Nothing here logs or touches the kernel: the plugin (plugins/firewall/
+// plugin.cpp) and the CLI (plugins/firewall/cli/firewall_cmd.cpp) run the
+// text through common/nft.hpp. The only I/O is read_extras(), which reads
+// the extras file named in the config (it still never logs).
+//
+// Ruleset shape (see README.md for the full picture):
+//   - static part: everything the config says; interfaces are matched by
+//     NAME (patterns such as ppp*), so the rules protect a ppp0 that does
+//     not exist yet. Loaded at boot by pppkit-firewall.service, or by the
+//     plugin's configure() when it is missing.
+//   - dynamic part: two named sets, updated in one transaction on ip-up and
+//     emptied on ip-down:
+//       set active_wan (type ifname)    the link pppd runs; treated as WAN
+//                                       even if no [firewall] wan pattern
+//                                       matches it
+//       set public4 (type ipv4_addr)    the IPCP local address: target of
+//                                       NAT reflection; $public4 in extras
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/config.hpp"
+
+namespace pppkit::firewall {
+
+inline constexpr std::string_view kTable = "pppkit_fw";  // always family inet
+inline constexpr std::string_view kDefaultExtras = "/etc/ppp/pppkit-firewall.nft";
+
+enum class Proto { Tcp, Udp, Both };
+enum class LanDefault { Drop, Accept };
+enum class LogLevel { Emerg, Alert, Crit, Err, Warn, Notice, Info, Debug };
+
+struct PortRange {
+    int lo = 0;
+    int hi = 0;  // == lo for a single port
+    bool operator==(const PortRange&) const = default;
+};
+
+// One "proto/port[-port]" item (or a name such as ssh, dns).
+struct Service {
+    Proto proto = Proto::Tcp;
+    PortRange ports;
+    bool operator==(const Service&) const = default;
+};
+
+// "N/second|minute|hour|day", as nft's limit statement takes it.
+struct Rate {
+    int count = 0;
+    std::string unit;  // second, minute, hour or day
+    [[nodiscard]] std::string str() const { return std::to_string(count) + "/" + unit; }
+};
+
+struct Forward {
+    std::string name;               // the section name: [forward "https"]
+    Proto proto = Proto::Tcp;
+    std::vector<PortRange> ports;   // external ports
+    std::string to;                 // internal IPv4 host
+    std::optional<int> to_port;     // only when ports is one single port
+    std::vector<std::string> from4; // allowed IPv4 sources (empty: any)
+    std::vector<std::string> from6; // (IPv6 sources never match a DNAT; kept for validation)
+    bool reflection = true;
+    std::string file;               // where the section starts, for messages
+    int line = 0;
+};
+
+struct Settings {
+    std::vector<std::string> wan{"ppp*"};
+    std::vector<std::string> lan_interfaces;
+    std::vector<std::string> lan_networks4;
+    std::vector<std::string> lan_networks6;
+    std::vector<Service> router_services;  // default ssh, dns
+    bool lan_icmp = true;
+    LanDefault lan_default = LanDefault::Drop;
+    bool wan_ping = true;
+    Rate wan_ping_rate{5, "second"};
+    std::vector<Service> wan_services;
+    std::vector<Service> forward_block;  // default tcp+udp 135, 137-139, 445
+    bool masquerade = true;
+    bool reflection = true;
+    bool egress_guard = true;
+    bool ipv6 = true;
+    bool log = true;
+    LogLevel log_level = LogLevel::Warn;
+    int log_group = 0;  // > 0: nflog group instead of the kernel log
+    Rate log_rate{10, "minute"};
+    std::string log_prefix = "pppkit";
+    std::optional<std::string> extras;  // path; nullopt: none
+    std::string extras_text;            // its contents, once read_extras() ran
+    std::vector<Forward> forwards;
+    // A digest of the static ruleset's inputs: the plugin compares it with
+    // the one in the loaded table to see whether the boot ruleset is current.
+    [[nodiscard]] std::string digest() const;
+};
+
+// Per-link state, from the ip-up notifier (or "pppkit firewall up").
+struct Dynamic {
+    std::vector<std::string> active_wan;  // interface names, e.g. {"ppp0"}
+    std::optional<std::string> public4;   // IPCP local address, e.g. "203.0.113.7"
+};
+
+// The typed settings of a document that already passed the schema, plus the
+// checks that involve several keys (each reported on the line of the key at
+// fault). Does not read the extras file (see read_extras).
+std::variant<Settings, std::vector<config::Diagnostic>> from_config(const config::Document& doc);
+
+// Reads s.extras into s.extras_text. A missing file is not an error when
+// the path is the default one and was not set explicitly. Returns the
+// problem as a Diagnostic on the "extras" key's line.
+std::optional<config::Diagnostic> read_extras(Settings& s, const config::Document& doc);
+
+// Text-level checks of an extras file before nft sees it: balanced braces,
+// only chain/set/map/... definitions at its top level (nothing that leaves
+// pppkit's table). Returns the 1-based line and the problem.
+struct TextProblem {
+    int line = 0;
+    std::string problem;
+};
+std::optional<TextProblem> check_extras_text(std::string_view text);
+
+// The whole ruleset: replaces pppkit's table (and only it) atomically and
+// fills the dynamic sets from d.
+std::string full_ruleset(const Settings& s, const Dynamic& d);
+// Only the dynamic sets, atomically (flush + add). An empty Dynamic clears
+// them (ip-down). Needs the table loaded by full_ruleset.
+std::string dynamic_update(const Settings& s, const Dynamic& d);
+// The last resort when no valid ruleset can be loaded: drops everything
+// that arrives from the WAN (established/related replies excepted), in
+// pppkit's table. Marked so that the plugin knows it is not a real ruleset.
+std::string failsafe_ruleset(const std::vector<std::string>& wan_patterns);
+inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
+
+// The [firewall] wan patterns of a document, even one with errors
+// elsewhere (for the failsafe); {"ppp*"} when unusable.
+std::vector<std::string> wan_patterns(const config::Document& doc);
+// true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
+bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
+
+// Line of the extras text inside full_ruleset()'s output (1-based), so an
+// nft error on buffer line N maps to extras line N - offset.
+int extras_line_offset(const Settings& s, const Dynamic& d);
+// Rewrites nft's error text so positions inside the extras file read
+// "extras-file:line:" instead of a buffer position.
+std::string map_nft_error(const std::string& error, const Settings& s, const Dynamic& d);
+
+// Parsers shared by the schema and from_config (nullopt: not valid).
+std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem);
+std::optional<std::vector<PortRange>> parse_ports(std::string_view v, std::string* problem);
+std::optional<Rate> parse_rate(std::string_view v, std::string* problem);
+
+std::string_view to_string(Proto p);
+std::string_view to_string(LogLevel l);
+
+}  // namespace pppkit::firewall
