@@ -42,7 +42,7 @@ start=$(date +%s)
 # -b: binary only (native source, nothing to upload); -us -uc: no signing.
 if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
         dpkg-buildpackage -b -us -uc) >"$log" 2>&1; then
-    tail -n 60 "$log" >&2
+    tail -n 25 "$log" >&2
     echo "make deb: dpkg-buildpackage failed, full log: $log" >&2
     exit 1
 fi

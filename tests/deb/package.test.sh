@@ -1,0 +1,195 @@
+#!/bin/bash
+# deb tier: the Debian package, as an administrator meets it.
+#   build (or reuse a fresh) pppkit_<version>_<arch>.deb -> lintian: no errors
+#   -> apt-get install ./pppkit_*.deb (pulls its Depends) -> files where they
+#   belong -> the installed plugins load into the real pppd by their short
+#   name -> remove keeps the conffile -> purge leaves nothing of the package.
+# Needs root (apt, dpkg). Changes the machine only by installing pppkit, and
+# purges it again on every exit path.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:?usage: package.test.sh BUILDDIR}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$top"
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "PASS $*"; }
+ko() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { # DESCRIPTION CMD...: PASS if CMD succeeds
+    local d=$1
+    shift
+    if "$@"; then ok "$d"; else ko "$d"; fi
+}
+skip() { echo "$*"; exit 77; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (apt-get install, dpkg --purge)"
+st=$(dpkg-query -W -f='${db:Status-Status}' pppkit 2>/dev/null || true)
+case $st in
+    "" | not-installed) ;;
+    *) skip "pppkit is already on this machine ($st); the deb tier will not replace or purge it" ;;
+esac
+[ ! -e /etc/ppp/pppkit.conf ] || skip "/etc/ppp/pppkit.conf exists and belongs to no package; the deb tier will not overwrite it"
+
+apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+export DEBIAN_FRONTEND=noninteractive
+installed=0
+cleanup() {
+    if [ $installed = 1 ]; then
+        timeout 600 apt-get purge "${apt_opts[@]}" pppkit >/dev/null 2>&1 || dpkg --purge pppkit >/dev/null 2>&1
+    fi
+    rm -rf "$tmp"
+}
+tmp=$(mktemp -d)
+trap cleanup EXIT
+
+# ---- the package ------------------------------------------------------------
+version=$(dpkg-parsechangelog -l debian/changelog -S Version)
+arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+deb=$build/pppkit_${version}_${arch}.deb
+if [ -f "$deb" ] && [ -z "$(find plugins supervisor etc debian docs README.md -newer "$deb" -type f -print -quit)" ]; then
+    echo "using $deb"
+else
+    echo "building $deb"
+    timeout 1200 tests/build-deb.sh "$build" || { ko "make deb builds $(basename "$deb")"; exit 1; }
+fi
+check "package file $(basename "$deb") exists" test -s "$deb"
+[ -s "$deb" ] || exit 1
+
+# ---- lintian ----------------------------------------------------------------
+timeout 600 lintian --pedantic --display-info "$deb" >"$tmp/lintian" 2>&1
+lintian_rc=$?
+grep -v '^running with root privileges' "$tmp/lintian" | sed 's/^/    lintian: /'
+nerr=$(grep -c '^E: ' "$tmp/lintian")
+nwarn=$(grep -c '^W: ' "$tmp/lintian")
+check "lintian: no errors ($nerr errors, $nwarn warnings)" test "$nerr" -eq 0 -a "$lintian_rc" -le 1
+
+# ---- install ----------------------------------------------------------------
+plugin_dir=/usr/lib/pppd/$(pppd --version 2>&1 | awk '/pppd version/ {print $3}')
+installed=1
+if timeout 900 apt-get install "${apt_opts[@]}" "$deb" >"$tmp/apt" 2>&1; then
+    ok "apt-get install ./$(basename "$deb")"
+else
+    ko "apt-get install ./$(basename "$deb")"
+    sed 's/^/    apt: /' "$tmp/apt"
+    exit 1
+fi
+check "dpkg: pppkit is installed" test "$(dpkg-query -W -f='${db:Status-Status}' pppkit)" = installed
+depends=$(dpkg-query -W -f='${Depends}' pppkit)
+echo "    Depends: $depends"
+check "Depends pins pppd's exact version (dh_ppp)" \
+    grep -Eq 'ppp \(<< [0-9.]+-[0-9]+~\).*ppp \(>= [0-9.]+-[0-9]+\+~\)|ppp \(>= [0-9.]+-[0-9]+\+~\).*ppp \(<< [0-9.]+-[0-9]+~\)' <<<"$depends"
+dpkg -L pppkit >"$tmp/files"
+conffiles=$(dpkg-query -W -f='${Conffiles}\n' pppkit)
+
+# plugins: every pppkit-*.so of the package, in pppd's own plugin directory
+sos=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -E '/pppkit-[a-z0-9_-]+\.so$' | xargs -rn1 basename)
+check "the package has plugins ($(echo $sos))" test -n "$sos"
+for so in $sos; do
+    check "$so is in pppd's plugin directory $plugin_dir" test -f "$plugin_dir/$so"
+    out=$(timeout 20 pppd plugin "$so" --version 2>&1)
+    rc=$?
+    echo "$out" | sed 's/^/    pppd: /'
+    check "pppd plugin $so --version loads it by its short name and exits 0" \
+        test $rc -eq 0 -a -n "$(grep -F "Plugin $so loaded." <<<"$out")"
+done
+if grep -qx pppkit-mss.so <<<"$sos"; then
+    out=$(timeout 20 pppd plugin pppkit-mss.so pppkit-mss bogus --version 2>&1)
+    rc=$?
+    echo "$out" | sed 's/^/    pppd: /'
+    check "installed pppkit-mss.so rejects 'pppkit-mss bogus' (exit $rc, not 0)" \
+        test $rc -ne 0 -a -n "$(grep -F "got 'bogus'" <<<"$out")"
+else
+    ko "pppkit-mss.so is in the package"
+fi
+
+# the command and the helpers
+check "/usr/sbin/pppkit is executable" test -x /usr/sbin/pppkit
+check "pppkit version says $version" grep -qF "$version" <<<"$(timeout 10 /usr/sbin/pppkit version 2>&1)"
+out=$(timeout 10 /usr/sbin/pppkit check 2>&1)
+echo "    $out"
+check "pppkit check: the shipped /etc/ppp/pppkit.conf is valid" grep -q "configuration OK" <<<"$out"
+for src in plugins/*/bin/*.cpp; do
+    [ -e "$src" ] || continue
+    t=$(basename "$src" .cpp)
+    check "helper $t is /usr/libexec/pppkit/$t" test -x "/usr/libexec/pppkit/$t"
+done
+
+# configuration: conffiles, and no secrets
+check "/etc/ppp/pppkit.conf is a conffile" grep -q '^ */etc/ppp/pppkit.conf ' <<<"$conffiles"
+check "/etc/ppp/pppkit.conf is the shipped file" cmp -s /etc/ppp/pppkit.conf etc/pppkit.conf
+for f in etc/rsyslog.d/* etc/logrotate.d/*; do
+    [ -f "$f" ] || continue
+    check "/$f is a conffile" grep -q "^ */$f " <<<"$conffiles"
+done
+check "the secrets file is not shipped" test -z "$(grep -F pppkit-secrets "$tmp/files")"
+check "/var/lib/pppkit is root's, mode 0700" test "$(stat -c '%U %a' /var/lib/pppkit 2>&1)" = "root 700"
+
+# man pages render
+mans=$(grep -E '^/usr/share/man/man[1-8]/.*\.[1-8]\.gz$' "$tmp/files")
+check "man pages installed ($(echo $mans | xargs -rn1 basename | tr '\n' ' '))" test -n "$mans"
+for src in plugins/*/*.[1-8] supervisor/*.[1-8] docs/*.[1-8]; do
+    [ -f "$src" ] || continue
+    n=$(basename "$src")
+    check "man page $n is installed" grep -q "/man${n##*.}/$n.gz$" <<<"$mans"
+done
+for m in $mans; do
+    err=$(MANWIDTH=80 timeout 20 man -l "$m" 2>&1 >"$tmp/man.txt")
+    rc=$?
+    [ -z "$err" ] || echo "$err" | sed 's/^/    man: /'
+    check "man -l $(basename "$m") renders, without warnings ($(wc -l <"$tmp/man.txt") lines)" \
+        test $rc -eq 0 -a -z "$err" -a -s "$tmp/man.txt"
+done
+
+# examples and docs
+for ex in plugins/*/*.conf.example etc/examples/*; do
+    [ -e "$ex" ] || continue
+    check "example $(basename "$ex") is in /usr/share/doc/pppkit/examples/" \
+        test -e "/usr/share/doc/pppkit/examples/$(basename "$ex")"
+done
+check "copyright file" test -s /usr/share/doc/pppkit/copyright
+check "README" test -s /usr/share/doc/pppkit/README.md.gz -o -s /usr/share/doc/pppkit/README.md
+
+# systemd units: installed and enabled
+for u in etc/systemd/*.service etc/systemd/*.socket etc/systemd/*.timer etc/systemd/*.path; do
+    [ -f "$u" ] || continue
+    n=$(basename "$u")
+    check "unit $n is /lib/systemd/system/$n" test -f "/lib/systemd/system/$n"
+    if grep -q '^WantedBy=\|^RequiredBy=' "$u"; then
+        check "unit $n is enabled" test -n "$(find /etc/systemd/system -name "$n" -type l -print -quit)"
+    fi
+done
+
+# hardening (dpkg-buildflags hardening=+all). Not judged: fortify (a file may
+# call no fortifiable function), stack clash and CET (hardening-check 2.23
+# cannot see them in gcc 12's output; the flags are in the build log).
+out=$(hardening-check --nofortify --nocfprotection /usr/sbin/pppkit "$plugin_dir"/pppkit-*.so 2>&1)
+rc=$?
+echo "$out" | sed 's/^/    /'
+check "hardening-check: PIE, stack protector, RELRO, BIND_NOW" test $rc -eq 0
+
+# ---- remove keeps the conffile, purge removes everything -----------------------
+timeout 600 apt-get remove "${apt_opts[@]}" pppkit >"$tmp/apt" 2>&1
+check "apt-get remove pppkit" test $? -eq 0
+check "after remove: the plugins are gone" test -z "$(ls "$plugin_dir"/pppkit-*.so 2>/dev/null)"
+check "after remove: /etc/ppp/pppkit.conf stays (conffile)" test -f /etc/ppp/pppkit.conf
+timeout 600 apt-get purge "${apt_opts[@]}" pppkit >"$tmp/apt" 2>&1
+check "apt-get purge pppkit" test $? -eq 0
+installed=0
+check "after purge: dpkg knows no pppkit" test -z "$(dpkg-query -W -f='${db:Status-Status}' pppkit 2>/dev/null | grep -v not-installed)"
+left=""
+while read -r f; do
+    [ "$f" = /. ] && continue
+    if [ -d "$f" ] && [ ! -L "$f" ]; then
+        # a directory stays only if another package owns it or it holds others' files
+        dpkg -S "$f" >/dev/null 2>&1 && continue
+        [ -n "$(ls -A "$f" 2>/dev/null)" ] && continue
+    fi
+    [ -e "$f" ] || [ -L "$f" ] && left="$left $f"
+done <"$tmp/files"
+check "after purge: nothing of the package is left${left:+ (left:$left)}" test -z "$left"
+check "after purge: /etc/ppp/pppkit.conf is gone" test ! -e /etc/ppp/pppkit.conf
+check "after purge: /var/lib/pppkit is gone" test ! -e /var/lib/pppkit
+check "after purge: no unit is left enabled" \
+    test -z "$(find /etc/systemd/system -lname '*pppkit*' -print -quit 2>/dev/null)"
+
+echo "deb: $pass passed, $fail failed"
+[ $fail -eq 0 ]
