@@ -14,8 +14,11 @@ Accounts (never on the command line): --accounts FILE, lines
     token TOKEN              a DuckDNS token or a Cloudflare API token (Bearer)
     host FQDN                a hostname the account owns (dyndns2, No-IP, deSEC, DuckDNS
                              without the .duckdns.org suffix is also accepted)
-    zone NAME                a Cloudflare zone; records are created on demand for FQDNs
-                             under it that are also listed as "host"
+    zone NAME                a Cloudflare zone; records are created on demand (POST) for
+                             FQDNs under it that are also listed as "host"
+    record FQDN TYPE CONTENT a Cloudflare record that exists from the start
+A deSEC/dyndns2 login is either a "user" pair or (deSEC style) user = a listed host,
+password = a listed token.
 
 Endpoints (by path; the Host header is not checked):
     GET  /login.html                MyDNS HTTP-BASIC (ipv4./ipv6.mydns.jp): 200 HTML with
@@ -90,6 +93,21 @@ def load_accounts(path):
                 ACCOUNTS["hosts"].add(parts[1].lower())
             elif parts[0] == "zone" and len(parts) >= 2:
                 ACCOUNTS["zones"].add(parts[1].lower())
+            elif parts[0] == "record" and len(parts) == 3:
+                name = parts[1].lower()
+                typ, content = parts[2].split(None, 1)
+                zone = next((z for z in ACCOUNTS["zones"] if name == z or name.endswith("." + z)), "")
+                rid = "rid-%d" % (len(STATE["cf_records"]) + 1)
+                STATE["cf_records"][rid] = {"id": rid, "zone_id": "zid-" + zone, "name": name, "type": typ,
+                                            "content": content, "ttl": 1, "proxied": False}
+
+
+def creds_ok(user, pw):
+    if user is None or pw is None:
+        return False
+    if user in ACCOUNTS["users"]:
+        return ACCOUNTS["users"][user] == pw
+    return user.lower() in ACCOUNTS["hosts"] and pw in ACCOUNTS["tokens"]
 
 
 def control():
@@ -127,7 +145,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def basic_ok(self):
         user, pw = self.basic()
-        return user is not None and ACCOUNTS["users"].get(user) == pw
+        return creds_ok(user, pw)
 
     def bearer_ok(self):
         h = self.headers.get("Authorization", "")
@@ -331,7 +349,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         user, pw = self.basic()
         if user is None:  # deSEC also takes username/password query parameters
             user, pw = q.get("username"), q.get("password")
-        if self.mode == "badauth" or user is None or ACCOUNTS["users"].get(user) != pw:
+        if self.mode == "badauth" or not creds_ok(user, pw):
             return self.send(401, "badauth")
         if self.mode == "abuse":
             return self.send(429, "Request was throttled.")
@@ -340,9 +358,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         host = (q.get("hostname") or user).lower()
         if self.mode == "nohost" or host not in ACCOUNTS["hosts"]:
             return self.send(404, "nohost")
-        for fam, k in ((4, "myipv4"), (6, "myipv6")):
-            if q.get(k) and q[k] != "preserve":
-                STATE["ips"][(host, fam)] = q[k]
+        for fam, k in ((4, "myipv4"), (6, "myipv6"), (0, "myip")):
+            for a in q.get(k, "").split(","):
+                if a and a != "preserve":
+                    STATE["ips"][(host, fam or family(a))] = a
         return self.send(200, "good")
 
     def cloudflare(self, rest):

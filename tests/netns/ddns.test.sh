@@ -1,0 +1,367 @@
+#!/bin/bash
+# netns tier: pppkit-ddns-worker against real servers, bound to a "ppp0".
+#
+#   ns isp (the provider side)                      ns rtr (the router)
+#   203.0.113.10, 2001:db8:ff::10 on lo             ppp0 (a veth) 198.51.100.2 peer 198.51.100.1
+#   p0   198.51.100.1 peer 198.51.100.2  <--veth-->       2001:db8:100::2/64
+#        2001:db8:100::1/64                         wan1 192.0.2.2/24, 2001:db8:200::2/64
+#   w1   192.0.2.1/24, 2001:db8:200::1/64 <--veth-->      DEFAULT ROUTES via wan1 (metric 100),
+#   dovecot pop3d :110 (STLS) :995 (pop3s)                backup defaults via ppp0 (metric 500)
+#   fake_provider.py :80 :443 (v4 and v6)
+#
+# The servers are reachable over both uplinks, so the source address they see
+# tells which way a request left: 198.51.100.2 / 2001:db8:100::2 only via ppp0.
+# Secrets live in a root-owned 0600 file with distinctive values; a scanner
+# reads every /proc/*/cmdline and environ during the whole run, and the logs and
+# state files are scanned afterwards.
+set -u
+. "${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/netns/lib.sh"
+BUILD=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+nsl_init dd2
+NSL_PREFIX="dd2-$$-"   # the brief's namespace prefix for the DDNS tests
+DD=$PPPKIT_TOP/tests/ddns
+WORKER=$BUILD/pppkit-ddns-worker
+nsl_need python3 openssl curl dovecot ss
+[ -x /usr/lib/dovecot/pop3-login ] || nsl_skip "needs dovecot-pop3d"
+[ -x "$WORKER" ] || nsl_skip "no $WORKER (build it: make BUILD=... all)"
+VERSION=$(dpkg-parsechangelog -l "$PPPKIT_TOP/debian/changelog" -S Version 2>/dev/null || echo 0.0.0)
+T=$NSL_TMP
+SRV4=203.0.113.10 SRV6=2001:db8:ff::10
+PPP4=198.51.100.2 PPP6=2001:db8:100::2 WAN4=192.0.2.2 WAN6=2001:db8:200::2
+USER=mydns123456
+
+# ---- topology ------------------------------------------------------------------
+ns_create isp && ns_create rtr || { echo "cannot create namespaces"; exit 1; }
+veth rtr ppp0 isp p0 && veth rtr wan1 isp w1 || exit 1
+ip -n "$(ns rtr)" addr add $PPP4 peer 198.51.100.1 dev ppp0
+ip -n "$(ns isp)" addr add 198.51.100.1 peer $PPP4 dev p0
+addr rtr ppp0 $PPP6/64 && addr isp p0 2001:db8:100::1/64
+addr rtr wan1 $WAN4/24 $WAN6/64 && addr isp w1 192.0.2.1/24 2001:db8:200::1/64
+addr isp lo $SRV4/32 $SRV6/128
+ip -n "$(ns rtr)" route add default via 192.0.2.1 dev wan1 metric 100
+ip -n "$(ns rtr)" route add default dev ppp0 metric 500
+ip -n "$(ns rtr)" -6 route add default via 2001:db8:200::1 dev wan1 metric 100
+ip -n "$(ns rtr)" -6 route add default via 2001:db8:100::1 dev ppp0 metric 500
+
+# ---- secrets (distinctive values, never on argv or in the environment) -----------
+rnd() { openssl rand -hex 8; }
+PW="Dd2Pw$(rnd)Zq"      # the MyDNS master password
+PW_BAD="Dd2Bad$(rnd)Zq" # a wrong one
+PW_DYN="Dd2Dyn$(rnd)Zq" TOK_DUCK="Dd2Duck$(rnd)" TOK_CF="Dd2Cf$(rnd)" TOK_DESEC="Dd2Desec$(rnd)"
+SECRETS=$T/etc/pppkit-secrets
+mkdir -p "$T/etc" "$T/state" "$T/logs"
+(
+    umask 077
+    printf 'mydns-home = %s\nmydns-bad = %s\ndyn-pw = %s\nduck = %s\ncf = %s\ndesec = %s\n' \
+        "$PW" "$PW_BAD" "$PW_DYN" "$TOK_DUCK" "$TOK_CF" "$TOK_DESEC" >"$SECRETS"
+    printf 'mydns\t%s\t%s\nmydns-bad\t%s\t%s\ndyn\t%s\tdynuser\nduck\t%s\ncf\t%s\ndesec\t%s\thome.dedyn.io\n' \
+        "$PW" "$USER" "$PW_BAD" "$USER" "$PW_DYN" "$TOK_DUCK" "$TOK_CF" "$TOK_DESEC" >"$T/needles"
+    printf '%s\n' "$PW" >"$T/pw.dovecot"
+    printf 'user %s %s\nuser dynuser %s\ntoken %s\ntoken %s\ntoken %s\n' \
+        "$USER" "$PW" "$PW_DYN" "$TOK_DUCK" "$TOK_CF" "$TOK_DESEC" >"$T/accounts"
+    printf 'host host.example.jp\nhost noip.example.net\nhost myhost.duckdns.org\nhost home.dedyn.io\n' >>"$T/accounts"
+    printf 'host home.example.com\nzone example.com\nrecord home.example.com A 192.0.2.99\n' >>"$T/accounts"
+)
+chown root:root "$SECRETS" && chmod 0600 "$SECRETS"
+
+# a decoy in a test process's environment proves the scanner really reads environ
+printf 'decoy\tDD2DECOY%s\n' "$(rnd)" >>"$T/needles"
+DECOY=$(awk -F'\t' '$1=="decoy"{print $2}' "$T/needles")
+env "DD2_DECOY=$DECOY" sleep 600 &
+NSL_PIDS+=("$!")
+python3 "$DD/secrets_scan.py" proc --needles "$T/needles" --out "$T/scan.json" --stop "$T/scan.stop" \
+    --max-secs 600 --watch pppkit-ddns-worker &
+SCAN_PID=$!
+NSL_PIDS+=("$SCAN_PID")
+
+# ---- servers --------------------------------------------------------------------------
+"$DD/mkcerts.sh" "$T/certs" IP:$SRV4 IP:$SRV6 DNS:localhost >/dev/null || exit 1
+"$DD/mkcerts.sh" "$T/othercerts" IP:$SRV4 IP:$SRV6 >/dev/null || exit 1   # a CA nobody trusts
+"$DD/dovecot.sh" start "$T/dovecot" --netns "$(ns isp)" --listen "$SRV4 $SRV6" --pop3 110 --pop3s 995 \
+    --user "$USER:$T/pw.dovecot" --cert-dir "$T/certs" --rawlog --no-penalty || { echo "dovecot failed"; exit 1; }
+nsl_on_exit "$DD/dovecot.sh" stop "$T/dovecot"
+DCLOG=$T/dovecot/dovecot.log
+FLOG=$T/fake.log
+nsx isp timeout 600 python3 "$DD/fake_provider.py" --http $SRV4:80 --https $SRV4:443 --https "[$SRV6]:443" \
+    --cert "$T/certs/server.pem" --key "$T/certs/server.key" --log "$FLOG" --accounts "$T/accounts" \
+    --control "$T/control" --ready "$T/fake.ready" --lifetime 590 &
+NSL_PIDS+=("$!")
+wait_for 10 test -s "$T/fake.ready" || { echo "fake provider did not start"; exit 1; }
+
+# the servers themselves work (python poplib, no pppkit code): USER/PASS, APOP, STLS, POP3S
+check "server: dovecot in isp answers USER/PASS, APOP, STLS and POP3S (poplib, via wan1)" \
+    nsx rtr python3 "$DD/pop3_selftest.py" $SRV4 110 995 "$USER" "$T/pw.dovecot" "$T/certs/ca.pem"
+check "server: ... and over IPv6" \
+    nsx rtr python3 "$DD/pop3_selftest.py" $SRV6 110 995 "$USER" "$T/pw.dovecot" "$T/certs/ca.pem"
+
+# the topology really tells the uplinks apart: unbound traffic leaves by wan1
+src_unbound=$(nsx rtr curl -sS -m 5 --cacert "$T/certs/ca.pem" -A probe "https://$SRV4/login.html" -o /dev/null \
+    -w '%{local_ip}' 2>&1)
+check_eq "control: unbound traffic leaves by the default route (wan1)" "$WAN4" "$src_unbound"
+src_bound=$(nsx rtr curl -sS -m 5 --interface ppp0 --cacert "$T/certs/ca.pem" -A probe "https://$SRV4/login.html" \
+    -o /dev/null -w '%{local_ip}' 2>&1)
+check_eq "control: curl --interface ppp0 leaves by ppp0" "$PPP4" "$src_bound"
+
+# ---- configuration -------------------------------------------------------------------------
+CONF=$T/etc/pppkit.conf
+{
+    cat <<EOF
+[pppkit]
+secrets-file = $SECRETS
+state-dir = $T/state
+
+EOF
+    pop() { # NAME TLS AUTH SERVER PASSWORD [FAMILY] [CA]
+        printf '[ddns "%s"]\nprovider = mydns-pop3\nusername = %s\npassword = %s\nfamily = %s\nserver = %s\n' \
+            "$1" "$USER" "$5" "${6:-ipv4}" "$4"
+        printf 'tls = %s\npop3-auth = %s\nca-file = %s\ntimeout = 10s\nlinks = ppp*\n\n' "$2" "$3" \
+            "${7:-$T/certs/ca.pem}"
+    }
+    pop pop-user none user $SRV4:110 mydns-home
+    pop pop-apop none apop $SRV4:110 mydns-home
+    pop pop-auto none auto $SRV4:110 mydns-home
+    pop pop-stls stls user $SRV4:110 mydns-home
+    pop pop-pop3s pop3s user $SRV4:995 mydns-home
+    pop pop-v6 none user "[$SRV6]:110" mydns-home ipv6
+    pop pop-v6s pop3s apop "[$SRV6]:995" mydns-home ipv6
+    pop pop-bad none user $SRV4:110 mydns-bad
+    pop pop-badca stls user $SRV4:110 mydns-home ipv4 "$T/othercerts/ca.pem"
+    http() { # NAME PROVIDER [key=value...]
+        local n=$1 p=$2
+        shift 2
+        printf '[ddns "%s"]\nprovider = %s\nca-file = %s\ntimeout = 3s\nlinks = ppp*\n' "$n" "$p" "$T/certs/ca.pem"
+        printf '%s\n' "$@" | sed 's/=/ = /'
+        echo
+    }
+    http mydns-http mydns-http username=$USER password=mydns-home server=$SRV4
+    http mydns-http6 mydns-http username=$USER password=mydns-home server="[$SRV6]" family=ipv6
+    http mydns-dip mydns-directip username=$USER password=mydns-home server=$SRV4
+    http dyn dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4
+    http dyn6 dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server="[$SRV6]" family=ipv6
+    http noip noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
+    http duck duckdns token=duck hostname=myhost.duckdns.org server=$SRV4
+    http desec desec token=desec hostname=home.dedyn.io server=$SRV4
+    http cf cloudflare token=cf zone=example.com record=home.example.com server=$SRV4
+    http custom custom "url=https://$SRV4/custom/update?host={hostname}&ip={address}" hostname=host.example.jp \
+        success=good unchanged=nochg auth-failed=badauth abuse=abuse retry=911
+    for m in hang reset 911 badauth abuse nochg 5xx; do
+        http "f-$m" dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4
+    done
+    http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
+} >"$CONF"
+
+# ---- helpers -----------------------------------------------------------------------------
+# run PROFILE FAMILY [ARGS...]: the worker in rtr, bound to ppp0; sets RC and SECS
+RUN_ARGS=()
+run() {
+    local p=$1 fam=$2 a
+    shift 2
+    if [ "$fam" = 6 ]; then a=$PPP6; else a=$PPP4; fi
+    local t0 t1
+    t0=$(date +%s.%N)
+    nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile "$p" --ifname ppp0 --address "$a" --family "$fam" \
+        --generation 1 --verbose "${RUN_ARGS[@]}" "$@" >>"$T/logs/$p.log" 2>&1 </dev/null
+    RC=$?
+    t1=$(date +%s.%N)
+    SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
+    echo "  worker $p (family $fam): exit $RC in ${SECS}s; $(tail -n 4 "$T/logs/$p.log" | tr '\n' '|' | cut -c1-400)"
+}
+state() { # PROFILE KEY
+    sed -n "s/^$2=//p" "$T/state/ddns/$1.state" 2>/dev/null | tail -n 1
+}
+lines() { wc -l <"$1" 2>/dev/null || echo 0; }
+new_lines() { tail -n +"$(($2 + 1))" "$1"; }  # FILE FROM
+ctl() { printf '%s\n' "$1" >"$T/control"; }
+req() { python3 "$DD/reqcheck.py" "$FLOG" "$@" --secrets "$SECRETS"; }
+newest_rawlog_in() { ls -t "$T/dovecot/run/login/rawlogs/"*.in 2>/dev/null | head -n 1; }
+UA="pppkit/${VERSION//./\\.}"
+
+# ---- POP3 ------------------------------------------------------------------------------------
+pop_case() { # NAME FAMILY WANT_METHOD WANT_SRC WANT_PORT WANT_TLS(secured|TLS)
+    local n=$1 before
+    before=$(lines "$DCLOG")
+    run "$n" "$2"
+    check_eq "pop3 $n: worker exit status" 0 "$RC"
+    local got
+    got=$(new_lines "$DCLOG" "$before" | grep "pop3-login: Info: Login: user=<$USER>")
+    if grep -q "method=$3, rip=$4, lip=[^,]*, lport=$5, mpid=[0-9]*, $6" <<<"$got"; then
+        pass "pop3 $n: dovecot logged method=$3 from $4 on port $5 ($6)"
+    else
+        fail "pop3 $n: dovecot did not log method=$3 rip=$4 lport=$5 $6; new log lines:"
+        new_lines "$DCLOG" "$before" | sed 's/^/      /'
+    fi
+    check_eq "pop3 $n: state outcome" updated "$(state "$n" "ipv$2.outcome")"
+    check "pop3 $n: session ended with QUIT (Logged out)" grep -q "Disconnected: Logged out" \
+        <(new_lines "$DCLOG" "$before")
+}
+
+pop_case pop-user 4 PLAIN $PPP4 110 secured
+rl=$(newest_rawlog_in)
+if [ -n "$rl" ] && grep -qi "^USER $USER" "$rl" && grep -qi "^PASS " "$rl" && ! grep -qiE "^(APOP|AUTH)" "$rl"; then
+    pass "pop3 pop-user: the client sent USER/PASS although the greeting offered APOP (rawlog $(basename "$rl"))"
+else
+    fail "pop3 pop-user: rawlog does not show USER/PASS only: $(sed 's/PASS .*/PASS ***/' "${rl:-/dev/null}" | tr '\r\n' '  ')"
+fi
+greet=$(ls -t "$T/dovecot/run/login/rawlogs/"*.out 2>/dev/null | head -n 1)
+check "pop3: the greeting carried an APOP timestamp" grep -qE '^\+OK .*<[^>]*@[^>]*>' "$greet"
+pop_case pop-apop 4 APOP $PPP4 110 secured
+pop_case pop-auto 4 APOP $PPP4 110 secured
+pop_case pop-stls 4 PLAIN $PPP4 110 TLS
+pop_case pop-pop3s 4 PLAIN $PPP4 995 TLS
+pop_case pop-v6 6 PLAIN $PPP6 110 secured
+pop_case pop-v6s 6 APOP $PPP6 995 TLS
+
+# a CA that does not match: no login (the password is never sent), not a success
+before=$(lines "$DCLOG")
+run pop-badca 4
+check "pop3 pop-badca: TLS verification failure is not a success (exit $RC)" test "$RC" -ne 0
+if new_lines "$DCLOG" "$before" | grep -q "Login:\|auth failed"; then
+    fail "pop3 pop-badca: a login was attempted over an unverified TLS session"
+else
+    pass "pop3 pop-badca: no login attempted over an unverified TLS session"
+fi
+
+# a wrong password: auth failed, suspended; the next run does not contact the server
+before=$(lines "$DCLOG")
+run pop-bad 4
+check_eq "pop3 pop-bad: wrong password is fatal (exit 2)" 2 "$RC"
+check "pop3 pop-bad: dovecot logged the failed login from $PPP4" \
+    grep -q "auth failed.*user=<$USER>.*rip=$PPP4" <(new_lines "$DCLOG" "$before")
+check_eq "pop3 pop-bad: state outcome" auth-failed "$(state pop-bad ipv4.outcome)"
+check_eq "pop3 pop-bad: profile suspended" yes "$(state pop-bad suspended)"
+before=$(lines "$DCLOG")
+nraw=$(ls "$T/dovecot/run/login/rawlogs" | wc -l)
+run pop-bad 4
+check "pop3 pop-bad: second run while suspended exits non-zero (exit $RC)" test "$RC" -ne 0 -a "$RC" -ne 1
+sleep 0.3
+check_eq "pop3 pop-bad: second run did not contact the server (new connections)" "$nraw" \
+    "$(ls "$T/dovecot/run/login/rawlogs" | wc -l)"
+check_eq "pop3 pop-bad: second run did not contact the server (new log lines)" 0 \
+    "$(new_lines "$DCLOG" "$before" | wc -l)"
+
+# ---- HTTP(S) per provider ------------------------------------------------------------------
+http_case() { # NAME FAMILY WANT_OUTCOME [reqcheck args...]
+    local n=$1 fam=$2 want=$3 before
+    shift 3
+    before=$(lines "$FLOG")
+    run "$n" "$fam"
+    local out
+    if out=$(req "$before" "$@" 2>&1); then
+        pass "http $n: request shape"
+    else
+        fail "http $n: request shape"
+    fi
+    printf '%s\n' "$out"
+    check_eq "http $n: state outcome" "$want" "$(state "$n" "ipv$fam.outcome")"
+}
+
+http_case mydns-http 4 updated --count 1 --method GET --path /login.html --tls yes --src $PPP4 \
+    --auth basic:$USER --ua-re "$UA.*" --status 200
+http_case mydns-http6 6 updated --count 1 --method GET --path /login.html --tls yes --src $PPP6 \
+    --auth basic:$USER --ua-re "$UA.*" --status 200
+http_case mydns-dip 4 updated --count 1 --method GET --path /directip.html --tls yes --src $PPP4 \
+    --arg MID=$USER --arg IPV4ADDR=$PPP4 --ua-re "$UA.*" --url-secret mydns-home
+http_case dyn 4 updated --count 1 --method GET --path /nic/update --tls yes --src $PPP4 --auth basic:dynuser \
+    --arg hostname=host.example.jp --arg myip=$PPP4 --ua-re "$UA.*"
+check_eq "http dyn: address recorded" $PPP4 "$(state dyn ipv4.address)"
+http_case dyn6 6 updated --count 1 --method GET --path /nic/update --tls yes --src $PPP6 --auth basic:dynuser \
+    --arg hostname=host.example.jp --arg myip=$PPP6 --ua-re "$UA.*"
+# the same address again: nothing due for dyndns2 (no keep-alive) -> no request
+before=$(lines "$FLOG")
+run dyn 4
+check_eq "http dyn: unchanged address, no keep-alive: worker exit" 0 "$RC"
+check_eq "http dyn: unchanged address sends nothing" "$before" "$(lines "$FLOG")"
+# forced: the provider says nochg -> unchanged
+RUN_ARGS=(--force)
+http_case dyn 4 unchanged --count 1 --path /nic/update --src $PPP4 --arg myip=$PPP4
+RUN_ARGS=()
+http_case noip 4 updated --count 1 --method GET --path /nic/update --tls yes --src $PPP4 --auth basic:dynuser \
+    --arg hostname=noip.example.net --arg myip=$PPP4 --ua-re "$UA.*"
+http_case duck 4 updated --count 1 --method GET --path /update --tls yes --src $PPP4 --arg domains \
+    --arg ip=$PPP4 --ua-re "$UA.*" --url-secret duck
+http_case desec 4 updated --count 1 --method GET --tls yes --src $PPP4 --auth basic:home.dedyn.io \
+    --arg hostname=home.dedyn.io --ua-re "$UA.*"
+http_case cf 4 updated --min-count 2 --tls yes --src $PPP4 --auth bearer --ua-re "$UA.*"
+check "http cf: the record was changed to the IPCP address (PATCH/PUT with the address)" \
+    req "$(($(lines "$FLOG") - 1))" --last --body-re "\"content\" *: *\"$PPP4\""
+http_case custom 4 updated --count 1 --method GET --path /custom/update --tls yes --src $PPP4 \
+    --arg host=host.example.jp --arg ip=$PPP4 --ua-re "$UA.*"
+
+# ---- failure modes (dyndns2 profiles, one each, fresh state) --------------------------------------
+fail_case() { # MODE WANT_RC WANT_OUTCOME
+    local m=$1 before
+    ctl "{\"mode\": \"$m\", \"hang_secs\": 30}"
+    before=$(lines "$FLOG")
+    run "f-$m" 4
+    ctl '{}'
+    check_eq "fail $m: worker exit status" "$2" "$RC"
+    check_eq "fail $m: state outcome" "$3" "$(state "f-$m" ipv4.outcome)"
+    check "fail $m: one request reached the server from $PPP4" req "$before" --count 1 --src $PPP4
+}
+fail_case hang 1 retry-later
+check "fail hang: the 3 s deadline held (took ${SECS}s)" awk -v s="$SECS" 'BEGIN{exit !(s >= 2.5 && s < 6)}'
+check "fail hang: a retry is scheduled (next-attempt > now)" \
+    test "$(state f-hang ipv4.next-attempt)" -gt "$(date +%s)"
+fail_case reset 1 retry-later
+fail_case 911 1 retry-later
+fail_case badauth 2 auth-failed
+check_eq "fail badauth: suspended" yes "$(state f-badauth suspended)"
+before=$(lines "$FLOG")
+run f-badauth 4
+check_eq "fail badauth: a suspended profile sends nothing" "$before" "$(lines "$FLOG")"
+fail_case abuse 2 abuse
+check_eq "fail abuse: suspended" yes "$(state f-abuse suspended)"
+fail_case nochg 0 unchanged
+fail_case 5xx 1 retry-later
+# No-IP's 911: at least 30 min before the next try
+ctl '{"mode": "911"}'
+run f-noip911 4
+ctl '{}'
+na=$(state f-noip911 ipv4.next-attempt)
+check "fail noip 911: next attempt >= 30 min later (in $((${na:-0} - $(date +%s))) s)" \
+    test "${na:-0}" -ge "$(($(date +%s) + 1700))"
+
+# ---- binding failure: nothing is sent --------------------------------------------------------------
+before=$(lines "$FLOG")
+nsx rtr timeout 30 "$WORKER" --config "$CONF" --profile custom --ifname nosuch0 --address $PPP4 --family 4 \
+    --force --verbose >"$T/logs/nobind.log" 2>&1 </dev/null
+rc=$?
+check "bind: --ifname nosuch0 fails (exit $rc)" test "$rc" -ne 0
+check_eq "bind: --ifname nosuch0 sends nothing" "$before" "$(lines "$FLOG")"
+check "bind: the failure is logged" grep -qi "nosuch0" "$T/logs/nobind.log"
+
+# ---- secrets ----------------------------------------------------------------------------------------
+touch "$T/scan.stop"
+wait_for 10 test -s "$T/scan.json"
+python3 - "$T/scan.json" <<'EOF' >"$T/scan.txt"
+import json, sys
+d = json.load(open(sys.argv[1]))
+real = [h for h in d["hits"] if h["label"] != "decoy"]
+decoy = [h for h in d["hits"] if h["label"] == "decoy"]
+print(d["samples"], d["watched"], len(decoy), len(real))
+for h in real:
+    print("  HIT %s in /proc/%s/%s (%s)" % (h["label"], h["pid"], h["where"], h["cmdline"]))
+EOF
+read -r samples watched decoys hits <"$T/scan.txt"
+check "secrets: the /proc scanner ran (samples $samples) and saw the worker running ($watched samples)" \
+    test "${watched:-0}" -gt 0
+check "secrets: the scanner finds a planted decoy in a process environment" test "${decoys:-0}" -gt 0
+if [ "${hits:-1}" = 0 ]; then
+    pass "secrets: no secret in any /proc/*/cmdline or environ during the run"
+else
+    fail "secrets: found in /proc:"
+    tail -n +2 "$T/scan.txt"
+fi
+# logs and state files: the worker logs, the state dir, the dovecot log (not its
+# rawlogs or passwd-file, not the fake provider's request log: the server side
+# legitimately receives the credentials), and the test's own output so far
+if out=$(python3 "$DD/secrets_scan.py" files --needles "$T/needles" "$T/logs" "$T/state" "$DCLOG" 2>&1); then
+    pass "secrets: no secret in worker logs, state files or the dovecot log ($(tail -n 1 <<<"$out"))"
+else
+    fail "secrets: found in files:"
+    printf '%s\n' "$out"
+fi
+check "secrets: state files are not readable by others" \
+    test -z "$(find "$T/state" -type f -perm /077)"
+
+nsl_finish
