@@ -1,0 +1,84 @@
+// http.cpp - helpers shared by the HTTP protocol modules.
+#include "ddns/core/http.hpp"
+
+namespace pppkit::ddns {
+
+std::string base_url(const Profile& p, Family f)
+{
+    Endpoint e = endpoint(p, f);
+    std::string host = e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host;
+    bool tls = e.tls != Tls::Http;
+    std::string url = (tls ? "https://" : "http://") + host;
+    if ((tls && e.port != 443) || (!tls && e.port != 80))
+        url += ":" + std::to_string(e.port);
+    return url;
+}
+
+std::string excerpt(std::string_view body)
+{
+    auto nl = body.find('\n');
+    std::string_view first = body.substr(0, nl);
+    std::string out;
+    for (char c : first.substr(0, 80))
+        if (c >= ' ' && c < 127)
+            out += c;
+    return out;
+}
+
+std::vector<std::string> body_lines(std::string_view body)
+{
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= body.size()) {
+        auto nl = body.find('\n', pos);
+        std::string_view line = body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+            line.remove_suffix(1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        out.emplace_back(line);
+        if (nl == std::string_view::npos)
+            break;
+        pos = nl + 1;
+    }
+    while (!out.empty() && out.back().empty())
+        out.pop_back();
+    return out;
+}
+
+std::vector<std::string> words(std::string_view line)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : line) {
+        if (c == ' ' || c == '\t' || c == '\r') {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    if (!cur.empty())
+        out.push_back(cur);
+    return out;
+}
+
+Answer classify_status(long status, std::string detail)
+{
+    Answer a;
+    a.detail = std::move(detail);
+    if (status == 401 || status == 403) {
+        a.outcome = Outcome::AuthFailed;
+    } else if (status == 429 || status == 408 || status >= 500) {
+        a.outcome = Outcome::RetryLater;
+        a.transient = Transient::Other;
+        if (status == 429)
+            a.floor_s = 300;
+    } else {
+        a.outcome = Outcome::ProtocolError;
+    }
+    return a;
+}
+
+}  // namespace pppkit::ddns

@@ -1,0 +1,84 @@
+// http.hpp - the HTTP(S) protocol modules: each builds its request(s) and
+// classifies the provider's answer into one Outcome by exact tokens. Pure;
+// the worker does the transfer (libcurl) and the logging.
+// One file per protocol: dyndns2.cpp (dyndns2, noip, desec), duckdns.cpp,
+// mydns.cpp (mydns-http, mydns-directip), cloudflare.cpp, custom.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ddns/core/outcome.hpp"
+#include "ddns/core/profile.hpp"
+
+namespace pppkit::ddns {
+
+// Secret values for one attempt; the worker wipes them afterwards.
+struct Creds {
+    std::string username;  // not secret, but goes with the password
+    std::string password;
+    std::string token;
+    [[nodiscard]] std::vector<std::string> secrets() const { return {password, token}; }
+};
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;                   // may carry a secret only where the provider needs it there
+    std::vector<std::string> headers;  // e.g. "Authorization: Bearer <token>"
+    bool basic = false;                // libcurl sends username:password as an Authorization header
+    std::string basic_user, basic_pass;
+    std::string body;                  // with Content-Type in headers
+};
+
+struct HttpAnswer {
+    long status = 0;   // HTTP status
+    std::string body;
+};
+
+// scheme://host[:port] for the profile's endpoint ("[v6]" bracketed).
+[[nodiscard]] std::string base_url(const Profile& p, Family f);
+// The part of a body that a log line may show: first line, at most 80 bytes, printable only.
+[[nodiscard]] std::string excerpt(std::string_view body);
+// Splits into lines without '\r'; trailing empty lines dropped.
+[[nodiscard]] std::vector<std::string> body_lines(std::string_view body);
+// Whitespace-separated words of one line.
+[[nodiscard]] std::vector<std::string> words(std::string_view line);
+// What an HTTP status says when the body carries no known token.
+[[nodiscard]] Answer classify_status(long status, std::string detail);
+
+// dyndns2.cpp: dyndns2, noip and desec (all speak the dyndns2 answer tokens).
+[[nodiscard]] HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address, const Creds& c);
+// hosts: how many host names were sent (one answer line each, or one for all).
+[[nodiscard]] Answer classify_dyndns2(Provider prov, const HttpAnswer& a, size_t hosts, std::string_view sent);
+
+// duckdns.cpp
+[[nodiscard]] HttpRequest duckdns_request(const Profile& p, Family f, std::string_view address, const Creds& c);
+[[nodiscard]] Answer classify_duckdns(const HttpAnswer& a);
+
+// mydns.cpp: HTTP-BASIC login (records the source address) and DIRECTIP.
+[[nodiscard]] HttpRequest mydns_request(const Profile& p, Family f, std::string_view address, const Creds& c);
+[[nodiscard]] Answer classify_mydns(const HttpAnswer& a);
+
+// custom.cpp
+[[nodiscard]] HttpRequest custom_request(const Profile& p, Family f, std::string_view address, const Creds& c);
+[[nodiscard]] Answer classify_custom(const CustomTokens& t, const HttpAnswer& a);
+
+// cloudflare.cpp: zone id, then record id and content, then PATCH.
+namespace cloudflare {
+[[nodiscard]] HttpRequest zone_request(const Profile& p, const Creds& c);
+[[nodiscard]] HttpRequest record_request(const Profile& p, Family f, std::string_view zone_id, const Creds& c);
+[[nodiscard]] HttpRequest update_request(const Profile& p, std::string_view zone_id, std::string_view record_id,
+                                         std::string_view address, const Creds& c);
+struct Record {
+    std::string id;
+    std::string content;
+};
+// The id of the first result, or the Answer that ends the attempt.
+[[nodiscard]] std::variant<std::string, Answer> parse_zone(const HttpAnswer& a);
+[[nodiscard]] std::variant<Record, Answer> parse_record(const HttpAnswer& a);
+[[nodiscard]] Answer classify_update(const HttpAnswer& a);
+}  // namespace cloudflare
+
+}  // namespace pppkit::ddns
