@@ -1,0 +1,90 @@
+#!/bin/bash
+# mss.test.sh BUILD - pppkit-mss.so in a real pppd (the host's 2.4.9) dialled
+# over PPPoE to a real pppoe-server, in the lab VM (tests/e2e/lab.sh, qemu:
+# MSS uses nftables' inet family). One boot, then:
+#   ip-up   -> table inet pppkit_mss_ppp0 clamps to MTU-40 / MTU-60 of the
+#              MTU read from ppp0 (1414 / 1394 at the user's mtu 1454)
+#   traffic -> a SYN from the LAN host leaves the router's LAN side with 1460
+#              and reaches the ISP with the clamp; the reverse SYN (ISP to
+#              LAN host) arrives clamped too
+#   redial  -> the ISP side is killed and restarted, pppd re-dials under
+#              persist: one table, the same rules, no copies
+#   poff    -> pppd exits and the table is gone; the plugin's "longest
+#              callback" line is reported
+# The same file is the guest script: lab.sh runs it inside the VM with LAB_LIB set.
+set -u
+
+if [ -z "${LAB_LIB:-}" ]; then   # ---- host side
+    build=$(readlink -f "${1:-${PPPKIT_BUILD:-}}")
+    here=$(dirname "$(readlink -f "$0")")
+    [ -f "$build/pppkit-mss.so" ] || { echo "FAIL: no $build/pppkit-mss.so (make all first)"; exit 1; }
+    exec bash "$here/lab.sh" --build "$build" --plugin mss --timeout 360 --name mss "$here/mss.test.sh"
+fi
+
+# ---- guest side (inside the VM) ----------------------------------------------
+. "$LAB_LIB"
+TABLE=pppkit_mss_$LAB_PPP_IF
+nft_rules() { in_rtr nft list table inet "$TABLE" 2>/dev/null; }
+count_tables() { in_rtr nft list tables 2>/dev/null | grep -c "inet $TABLE\$"; }
+count_clamps() { nft_rules | grep -c 'maxseg size set'; }
+
+lab_up || exit 1
+mtu=$(lab_ppp_mtu)
+check_eq ppp0-mtu "$LAB_MTU" "$mtu" "ppp0 MTU (peer file: mtu $LAB_MTU)"
+want4=$((mtu - 40)) want6=$((mtu - 60))
+info mss-expected "MTU $mtu -> IPv4 MSS $want4, IPv6 MSS $want6"
+
+# ---- the rules pppkit-mss installed at ip-up
+nft_rules >"$W/logs/nft-after-up.txt"
+sed 's/^/    | /' "$W/logs/nft-after-up.txt"
+check_eq table-once 1 "$(count_tables)" "tables named inet $TABLE"
+check_eq ipv4-clamps 2 "$(grep -c "nfproto ipv4 .*maxseg size set $want4\$" "$W/logs/nft-after-up.txt")" \
+    "IPv4 rules (out of and into $LAB_PPP_IF) setting $want4"
+check_eq ipv6-clamps 2 "$(grep -c "nfproto ipv6 .*maxseg size set $want6\$" "$W/logs/nft-after-up.txt")" \
+    "IPv6 rules setting $want6"
+check_eq both-directions 2 "$(grep -cE "^\s*(oifname|iifname) \"$LAB_PPP_IF\" meta nfproto ipv4" "$W/logs/nft-after-up.txt")" \
+    "IPv4 rules matching oifname and iifname $LAB_PPP_IF"
+clamps_up=$(count_clamps)
+check plugin-logged grep -m1 "pppkit-mss: $LAB_PPP_IF: IPv4 MSS $want4, IPv6 MSS $want6" "$(lab_client_log)"
+
+# ---- LAN host -> "internet" host in isp, through the router
+capture_start lan-side rtr "$LAB_LAN_IF" tcp port 5001
+capture_start isp-side isp "$LAB_ISP_PPP_IF" tcp port 5001
+tcp_listen listen-isp isp 5001
+check tcp-lan-to-isp tcp_connect lan "$LAB_INET_IP" 5001
+capture_stop lan-side; capture_stop isp-side
+before=$(capture_syn_mss lan-side | head -n 1)
+after=$(capture_syn_mss isp-side | head -n 1)
+capture_text lan-side 'tcp[tcpflags] & tcp-syn != 0' | sed 's/^/    lan-side| /'
+capture_text isp-side 'tcp[tcpflags] & tcp-syn != 0' | sed 's/^/    isp-side| /'
+check_eq syn-mss-lan-side 1460 "$before" "SYN MSS on the router's LAN side (before clamping)"
+check_eq syn-mss-isp-side "$want4" "$after" "SYN MSS arriving at the ISP (after clamping)"
+
+# ---- the reverse: ISP side -> LAN host (a published service)
+capture_start lan-in lan eth0 tcp port 5002
+capture_start isp-out isp "$LAB_ISP_PPP_IF" tcp port 5002
+tcp_listen listen-lan lan 5002
+check tcp-isp-to-lan tcp_connect isp "$LAB_LAN_HOST" 5002
+capture_stop lan-in; capture_stop isp-out
+sent=$(capture_syn_mss isp-out | head -n 1)
+got=$(capture_syn_mss lan-in | head -n 1)
+info reverse-syn "ISP host sent MSS ${sent:-none} (its ppp MTU $(lab_ppp_mtu isp "$LAB_ISP_PPP_IF")), LAN host received ${got:-none}"
+check_eq syn-mss-into-lan "$want4" "$got" "SYN MSS arriving at the LAN host"
+
+# ---- the line dies, pppd re-dials under persist: still exactly one copy
+lab_redial kill || exit 1
+nft_rules >"$W/logs/nft-after-redial.txt"
+check_eq redial-table-once 1 "$(count_tables)" "tables named inet $TABLE after the redial"
+check_eq redial-same-rules "$clamps_up" "$(count_clamps)" "clamp rules after the redial (first ip-up had $clamps_up)"
+check_eq redial-mss "$((mtu - 40))" "$(grep -o 'nfproto ipv4 .*maxseg size set [0-9]*' "$W/logs/nft-after-redial.txt" | awk '{print $NF}' | sort -u)" \
+    "IPv4 clamp after the redial"
+check redial-removed-on-down grep -m1 "pppkit-mss: removed MSS rules for $LAB_PPP_IF" "$(lab_client_log)"
+
+# ---- poff: pppd exits, the table goes with it
+lab_poff
+check_eq poff-table-gone 0 "$(count_tables)" "tables named inet $TABLE after poff"
+check_eq poff-no-pppkit-tables 0 "$(in_rtr nft list tables | grep -c pppkit_)" "pppkit tables left"
+longest=$(grep -o 'pppkit-mss: longest callback .*' "$(lab_client_log)" | tail -n 1)
+if [ -n "$longest" ]; then info longest-callback "$longest"
+else fail longest-callback "no 'longest callback' line in $(lab_client_log)"; fi
+lab_done
