@@ -1,14 +1,230 @@
-// pppkit firewall ... (see plugins/firewall/README.md)
+// pppkit firewall check|show|apply|up|down|status|import (see
+// plugins/firewall/README.md and pppkit-firewall(8)).
+//
+// The same core (firewall/core) and nft::Context as pppkit-firewall.so:
+//   apply  is what pppkit-firewall.service runs at boot, and what the plugin's
+//          configure() does when the table is missing: the full ruleset, fail
+//          closed (previous ruleset kept, else the failsafe);
+//   up/down are exactly the plugin's ip-up / ip-down transactions.
+// Exit status: 0 done, 1 nftables refused or the table is not loaded,
+// 2 usage or configuration problem (with file:line messages on stderr).
+#include <arpa/inet.h>
+
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "common/nft.hpp"
+#include "firewall/core/firewall.hpp"
+#include "firewall/core/lifecycle.hpp"
 
 namespace pppkit::cli {
+namespace {
 
-int firewall(const Args& /*args*/)
+using namespace pppkit::firewall;
+
+int usage()
 {
-    std::fprintf(stderr, "pppkit firewall: not built yet\n");
+    std::fprintf(stderr,
+                 "usage: pppkit [--config FILE] firewall COMMAND\n"
+                 "  check                     validate the config and dry-run the ruleset in the kernel\n"
+                 "  show [--public-address A] [--wan IFNAME]   print the generated ruleset\n"
+                 "  apply                     load the full ruleset (boot); fails closed\n"
+                 "  up IFNAME ADDRESS         the plugin's ip-up update: active WAN and public address\n"
+                 "  down IFNAME               the plugin's ip-down update: clear them, keep the rules\n"
+                 "  status                    what is loaded now\n"
+                 "  import FILE ...           translate an iptables script or iptables-save file\n");
     return 2;
+}
+
+bool valid_ifname(const std::string& n)
+{
+    if (n.empty() || n.size() > 15)
+        return false;
+    for (char c : n)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    return true;
+}
+
+bool valid_ipv4(const std::string& a)
+{
+    in_addr in{};
+    return inet_pton(AF_INET, a.c_str(), &in) == 1;
+}
+
+void print_problems(const std::vector<std::string>& problems)
+{
+    for (const auto& p : problems)
+        std::fprintf(stderr, "%s\n", p.c_str());
+}
+
+// Loads and validates; prints the problems. nullopt: exit 2.
+std::optional<Settings> settings_or_report(const std::string& path, bool explicit_path)
+{
+    auto p = prepare(path, explicit_path);
+    if (!p.settings) {
+        print_problems(p.problems);
+        std::fprintf(stderr, "pppkit firewall: %zu problem%s\n", p.problems.size(),
+                     p.problems.size() == 1 ? "" : "s");
+    }
+    return p.settings;
+}
+
+int check(const std::string& path, bool explicit_path)
+{
+    auto s = settings_or_report(path, explicit_path);
+    if (!s)
+        return 2;
+    nft::Context nft;
+    if (auto err = check_in_kernel(nft, *s, Dynamic{{"ppp0"}, "192.0.2.1"})) {
+        std::fprintf(stderr, "%s\n", err->c_str());
+        return 2;
+    }
+    std::printf("pppkit firewall: configuration OK, nft accepts the ruleset (%zu forward%s%s%s)\n",
+                s->forwards.size(), s->forwards.size() == 1 ? "" : "s", s->extras ? ", extras " : "",
+                s->extras ? s->extras->c_str() : "");
+    return 0;
+}
+
+int show(const std::string& path, bool explicit_path, const Args& args)
+{
+    Dynamic d;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--public-address" && i + 1 < args.size() && valid_ipv4(args[i + 1])) {
+            d.public4 = args[++i];
+        } else if (args[i] == "--wan" && i + 1 < args.size() && valid_ifname(args[i + 1])) {
+            d.active_wan.push_back(args[++i]);
+        } else {
+            std::fprintf(stderr, "pppkit firewall show: bad argument '%s'\n", args[i].c_str());
+            return usage();
+        }
+    }
+    auto s = settings_or_report(path, explicit_path);
+    if (!s)
+        return 2;
+    std::printf("%s", full_ruleset(*s, d).c_str());
+    return 0;
+}
+
+int apply(const std::string& path, bool explicit_path)
+{
+    auto p = prepare(path, explicit_path);
+    nft::Context nft;
+    // A reload while a link is up keeps what ip-up set.
+    Dynamic d = read_dynamic(nft);
+    auto r = apply_fail_closed(nft, p, d);
+    print_problems(r.problems);
+    switch (r.outcome) {
+    case Outcome::Applied:
+        std::printf("pppkit firewall: ruleset loaded (table inet %s, %zu forward%s, digest %s)\n",
+                    std::string(kTable).c_str(), p.settings->forwards.size(),
+                    p.settings->forwards.size() == 1 ? "" : "s", p.settings->digest().c_str());
+        return 0;
+    case Outcome::KeptPrevious:
+        std::fprintf(stderr, "pppkit firewall: NOT applied; the previous ruleset stays in force\n");
+        break;
+    case Outcome::KeptFailsafe:
+        std::fprintf(stderr, "pppkit firewall: NOT applied; the failsafe ruleset stays (all WAN input dropped)\n");
+        break;
+    case Outcome::FailsafeApplied:
+        std::fprintf(stderr,
+                     "pppkit firewall: NOT applied; no ruleset was loaded, so the failsafe now drops everything "
+                     "from the WAN\n");
+        break;
+    case Outcome::FailsafeFailed:
+        std::fprintf(stderr, "pppkit firewall: NOT applied, and the failsafe could not be loaded either\n");
+        return 1;
+    }
+    return p.settings ? 1 : 2;
+}
+
+// up/down: only the dynamic sets; the config is not needed for them.
+int dynamic(const Args& args)
+{
+    const std::string& verb = args[0];
+    if ((verb == "up" && args.size() != 3) || (verb == "down" && args.size() != 2))
+        return usage();
+    if (!valid_ifname(args[1])) {
+        std::fprintf(stderr, "pppkit firewall %s: unusable interface name '%s'\n", verb.c_str(), args[1].c_str());
+        return 2;
+    }
+    Dynamic d;
+    if (verb == "up") {
+        if (!valid_ipv4(args[2])) {
+            std::fprintf(stderr, "pppkit firewall up: not an IPv4 address '%s'\n", args[2].c_str());
+            return 2;
+        }
+        d.active_wan = {args[1]};
+        d.public4 = args[2];
+    }
+    nft::Context nft;
+    Loaded l = inspect(nft, "");
+    if (l == Loaded::Missing || l == Loaded::Failsafe) {
+        std::fprintf(stderr, "pppkit firewall %s: table inet %s holds %s, not a full ruleset (run pppkit firewall "
+                             "apply)\n",
+                     verb.c_str(), std::string(kTable).c_str(),
+                     l == Loaded::Missing ? "nothing" : "the failsafe");
+        return 1;
+    }
+    auto r = nft.run(dynamic_update(Settings{}, d));
+    if (!r.ok) {
+        std::fprintf(stderr, "pppkit firewall %s: nft refused the update: %s\n", verb.c_str(), r.error.c_str());
+        return 1;
+    }
+    if (verb == "up")
+        std::printf("pppkit firewall: %s is WAN, public address %s\n", args[1].c_str(), args[2].c_str());
+    else
+        std::printf("pppkit firewall: %s down, dynamic sets cleared, rules kept\n", args[1].c_str());
+    return 0;
+}
+
+int status(const std::string& path, bool explicit_path)
+{
+    auto p = prepare(path, explicit_path);
+    nft::Context nft;
+    Loaded l = inspect(nft, p.settings ? p.settings->digest() : "-");
+    std::printf("table inet %s: %s\n", std::string(kTable).c_str(), std::string(to_string(l)).c_str());
+    if (l == Loaded::Current || l == Loaded::Stale) {
+        Dynamic d = read_dynamic(nft);
+        std::string wans;
+        for (const auto& w : d.active_wan)
+            wans += (wans.empty() ? "" : ", ") + w;
+        std::printf("active WAN: %s\npublic address: %s\n", wans.empty() ? "(none)" : wans.c_str(),
+                    d.public4 ? d.public4->c_str() : "(none)");
+    }
+    if (!p.settings)
+        std::printf("config: %zu problem%s (pppkit firewall check)\n", p.problems.size(),
+                    p.problems.size() == 1 ? "" : "s");
+    else if (l == Loaded::Stale)
+        std::printf("config: changed since the ruleset was loaded (pppkit firewall apply)\n");
+    return l == Loaded::Current ? 0 : 1;
+}
+
+}  // namespace
+
+int firewall(const Args& in)
+{
+    Args args = in;
+    bool explicit_path = false;
+    std::string path = take_config(args, explicit_path);
+    if (args.empty())
+        return usage();
+    const std::string& verb = args[0];
+    if (verb == "import")
+        return firewall_import(args);  // args[0] is "import"; --config already taken
+    if (verb == "check" && args.size() == 1)
+        return check(path, explicit_path);
+    if (verb == "show")
+        return show(path, explicit_path, args);
+    if (verb == "apply" && args.size() == 1)
+        return apply(path, explicit_path);
+    if (verb == "up" || verb == "down")
+        return dynamic(args);
+    if (verb == "status" && args.size() == 1)
+        return status(path, explicit_path);
+    return usage();
 }
 
 }  // namespace pppkit::cli

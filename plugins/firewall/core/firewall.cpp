@@ -250,8 +250,6 @@ struct Builder {
     void rule(std::string_view text) { line("        ", text); }
 };
 
-const char* const kExtrasBegin = "    # ---- extras begin ----";
-
 std::string drop_chain(const Settings& s, std::string_view which)
 {
     std::string c = "    chain drop_" + std::string(which) + " {\n";
@@ -499,13 +497,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
                        (f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports)) + " masquerade");
     b.line("    ", "}");
 
-    if (s.extras) {
-        b.line("", kExtrasBegin);
-        b.out += s.extras_text;
-        if (!s.extras_text.empty() && s.extras_text.back() != '\n')
-            b.out += '\n';
-        b.line("    ", "# ---- extras end ----");
-    }
+    // nft reads the file itself, so its errors name the file and line;
+    // $wan_ifaces and $public4 (defined above) are visible inside it.
+    if (s.extras)
+        b.line("    ", "include " + nft::quote(*s.extras));
     b.line("", "}");
     return b.out;
 }
@@ -860,8 +855,15 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             s.forwards.push_back(std::move(f));
         }
     }
-    if (!diags.empty())
+    if (!diags.empty()) {
+        auto rank = [&](const Diagnostic& x) {
+            return std::find(doc.files.begin(), doc.files.end(), x.file) - doc.files.begin();
+        };
+        std::stable_sort(diags.begin(), diags.end(), [&](const Diagnostic& x, const Diagnostic& y) {
+            return rank(x) != rank(y) ? rank(x) < rank(y) : x.line < y.line;
+        });
         return diags;
+    }
     return s;
 }
 
@@ -933,6 +935,8 @@ std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
     const Entry* e = fw != nullptr ? fw->get("extras") : nullptr;
     std::string path = e != nullptr ? e->value : std::string(kDefaultExtras);
     s.extras_text.clear();
+    if (path.find_first_of("\"\\") != std::string::npos)
+        return diag_at(*e, *fw, "the path cannot contain '\"' or '\\'");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         int err = errno;
@@ -968,7 +972,7 @@ std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
 std::string Settings::digest() const
 {
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(build(*this, Dynamic{}, ""))));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(build(*this, Dynamic{}, "") + extras_text)));
     return buf;
 }
 
@@ -1003,47 +1007,6 @@ std::string failsafe_ruleset(const std::vector<std::string>& wan)
         out += "    }\n";
     }
     out += "}\n";
-    return out;
-}
-
-int extras_line_offset(const Settings& s, const Dynamic& d)
-{
-    std::string text = full_ruleset(s, d);
-    auto at = text.find(kExtrasBegin);
-    if (at == std::string::npos)
-        return -1;
-    return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
-}
-
-std::string map_nft_error(const std::string& error, const Settings& s, const Dynamic& d)
-{
-    int off = extras_line_offset(s, d);
-    if (off < 0 || !s.extras)
-        return error;
-    int lines = static_cast<int>(std::count(s.extras_text.begin(), s.extras_text.end(), '\n')) +
-                (!s.extras_text.empty() && s.extras_text.back() != '\n' ? 1 : 0);
-    // nft names the buffer "<cmdline>" and positions as "<cmdline>:LINE:COL-COL:"
-    static const std::string tag = "<cmdline>:";
-    std::string out;
-    size_t pos = 0;
-    while (true) {
-        auto at = error.find(tag, pos);
-        if (at == std::string::npos) {
-            out += error.substr(pos);
-            break;
-        }
-        out += error.substr(pos, at - pos);
-        size_t num = at + tag.size();
-        size_t end = num;
-        while (end < error.size() && error[end] >= '0' && error[end] <= '9')
-            ++end;
-        auto n = config::parse_int(std::string_view(error).substr(num, end - num));
-        if (n && *n > off && *n <= off + lines)
-            out += *s.extras + ":" + std::to_string(*n - off);
-        else
-            out += error.substr(at, end - at);
-        pos = end;
-    }
     return out;
 }
 

@@ -112,7 +112,9 @@ struct Dynamic {
 // fault). Does not read the extras file (see read_extras).
 std::variant<Settings, std::vector<config::Diagnostic>> from_config(const config::Document& doc);
 
-// Reads s.extras into s.extras_text. A missing file is not an error when
+// The ruleset includes the extras file with nft's own "include", inside
+// table inet pppkit_fw, so nft's errors name the file and line. Reads
+// s.extras into s.extras_text (for the text checks and the digest). A missing file is not an error when
 // the path is the default one and was not set explicitly. Returns the
 // problem as a Diagnostic on the "extras" key's line.
 std::optional<config::Diagnostic> read_extras(Settings& s, const config::Document& doc);
@@ -143,13 +145,6 @@ inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 std::vector<std::string> wan_patterns(const config::Document& doc);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
-
-// Line of the extras text inside full_ruleset()'s output (1-based), so an
-// nft error on buffer line N maps to extras line N - offset.
-int extras_line_offset(const Settings& s, const Dynamic& d);
-// Rewrites nft's error text so positions inside the extras file read
-// "extras-file:line:" instead of a buffer position.
-std::string map_nft_error(const std::string& error, const Settings& s, const Dynamic& d);
 
 // Parsers shared by the schema and from_config (nullopt: not valid).
 std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem);
