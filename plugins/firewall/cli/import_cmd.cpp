@@ -1,14 +1,234 @@
-// pppkit firewall import FILE (see plugins/firewall/README.md)
+// pppkit firewall import FILE [--out DIR] [--force]
+//
+// Reads an iptables-save/iptables-restore file or a shell script of
+// `iptables ...` lines, maps what pppkit.conf can say (firewall/core/import),
+// translates the rest with the iptables package's translator
+// (iptables-translate / ip6tables-translate, one process per leftover rule)
+// and writes:
+//   DIR/pppkit.conf           the [firewall] and [forward "..."] sections
+//   DIR/pppkit-firewall.nft   the extras (only when something is left over)
+//   DIR/import-report.txt     the report, also printed on stdout
+// Without --out, prints the three on stdout and writes nothing.
+// Exit status: 0 written (read the report), 1 some statements could not be
+// imported at all (listed under Warnings), 2 usage, unreadable input or
+// an output that exists (without --force).
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "firewall/core/import.hpp"
+
+extern char** environ;
 
 namespace pppkit::cli {
+namespace {
 
-int firewall_import(const Args& /*args*/)
+namespace imp = pppkit::firewall::import;
+
+int usage()
 {
-    std::fprintf(stderr, "pppkit firewall import: not built yet\n");
+    std::fprintf(stderr,
+                 "usage: pppkit firewall import FILE [--out DIR] [--force]\n"
+                 "  FILE   an iptables-save / iptables-restore file, or a shell script of iptables lines\n"
+                 "  --out  write DIR/pppkit.conf, DIR/pppkit-firewall.nft (extras) and DIR/import-report.txt\n"
+                 "         (without it, print them and write nothing)\n"
+                 "  --force  overwrite existing files in DIR\n");
     return 2;
+}
+
+// Runs argv (no shell), returns stdout+stderr; bounded to 10 s.
+imp::Translation run_translator(const std::vector<std::string>& argv)
+{
+    imp::Translation t;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        t.error = std::strerror(errno);
+        return t;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> cargv;
+    for (const auto& a : argv)
+        cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+    if (rc == ENOENT) {  // /usr/sbin is not always in a user's PATH
+        std::string full = "/usr/sbin/" + argv[0];
+        cargv[0] = full.data();
+        rc = posix_spawn(&pid, full.c_str(), &fa, nullptr, cargv.data(), environ);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(fds[1]);
+    if (rc != 0) {
+        ::close(fds[0]);
+        t.error = argv[0] + ": " + std::strerror(rc) + " (install the iptables package)";
+        return t;
+    }
+    std::string out;
+    char buf[4096];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            ::kill(pid, SIGKILL);
+            t.error = argv[0] + " timed out";
+            break;
+        }
+        pollfd p{fds[0], POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+            continue;
+        ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
+    if (!t.error.empty())
+        return t;
+    // iptables-translate exits 0 and prints "Translation not implemented" for what it cannot do
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find("not implemented") != std::string::npos ||
+        out.find("nft ") == std::string::npos) {
+        t.error = out.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : out;
+        return t;
+    }
+    t.output = out;
+    return t;
+}
+
+bool write_file(const std::filesystem::path& p, const std::string& text, std::string& err)
+{
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) {
+        err = p.string() + ": " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int firewall_import(const Args& in)
+{
+    Args args = in;
+    if (!args.empty() && args[0] == "import")
+        args.erase(args.begin());
+    bool ignored = false;
+    take_config(args, ignored);  // a global --config does not matter here
+    std::string file, outdir;
+    bool force = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--out" && i + 1 < args.size())
+            outdir = args[++i];
+        else if (args[i].rfind("--out=", 0) == 0)
+            outdir = args[i].substr(6);
+        else if (args[i] == "--force")
+            force = true;
+        else if (args[i] == "-h" || args[i] == "--help")
+            return usage();
+        else if (file.empty() && (args[i] == "-" || args[i].empty() || args[i][0] != '-'))
+            file = args[i];
+        else
+            return usage();
+    }
+    if (file.empty())
+        return usage();
+
+    std::string text;
+    {
+        std::ifstream f(file == "-" ? "/dev/stdin" : file, std::ios::binary);
+        if (!f) {
+            std::fprintf(stderr, "pppkit firewall import: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
+            return 2;
+        }
+        std::ostringstream ss;
+        ss << f.rdbuf();
+        text = ss.str();
+    }
+    std::string name = std::filesystem::path(file).filename().string();
+
+    auto parsed = imp::parse(text);
+    auto mapping = imp::map(parsed);
+    std::vector<imp::Translation> translations;
+    translations.reserve(mapping.leftovers.size());
+    for (size_t idx : mapping.leftovers)
+        translations.push_back(run_translator(imp::translator_argv(parsed.rules[idx])));
+    auto extras = imp::render_extras(parsed, mapping, translations);
+
+    std::filesystem::path dir;
+    std::string extras_path;
+    if (!outdir.empty()) {
+        std::error_code ec;
+        dir = std::filesystem::absolute(outdir, ec);
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            std::fprintf(stderr, "pppkit firewall import: cannot create %s: %s\n", outdir.c_str(),
+                         ec.message().c_str());
+            return 2;
+        }
+        if (!force)
+            for (const char* f : {"pppkit.conf", "pppkit-firewall.nft", "import-report.txt"})
+                if (std::filesystem::exists(dir / f)) {
+                    std::fprintf(stderr, "pppkit firewall import: %s exists (use --force to overwrite)\n",
+                                 (dir / f).c_str());
+                    return 2;
+                }
+        if (!extras.text.empty())
+            extras_path = (dir / "pppkit-firewall.nft").string();
+    } else if (!extras.text.empty()) {
+        extras_path = "/etc/ppp/pppkit-firewall.nft";
+    }
+    auto ini = imp::render_ini(mapping, name, extras_path);
+    auto report = imp::render_report(parsed, mapping, extras, name);
+
+    if (outdir.empty()) {
+        std::printf("# ==== pppkit.conf ====\n%s", ini.c_str());
+        if (!extras.text.empty())
+            std::printf("\n# ==== %s ====\n%s", extras_path.c_str(), extras.text.c_str());
+        std::printf("\n# ==== report ====\n%s", report.c_str());
+    } else {
+        std::string err;
+        if (!write_file(dir / "pppkit.conf", ini, err) ||
+            (!extras.text.empty() && !write_file(dir / "pppkit-firewall.nft", extras.text, err)) ||
+            !write_file(dir / "import-report.txt", report, err)) {
+            std::fprintf(stderr, "pppkit firewall import: %s\n", err.c_str());
+            return 2;
+        }
+        std::printf("%s\nwrote %s%s, %s\n", report.c_str(), (dir / "pppkit.conf").c_str(),
+                    extras.text.empty() ? "" : (", " + (dir / "pppkit-firewall.nft").string()).c_str(),
+                    (dir / "import-report.txt").c_str());
+    }
+    bool failed = false;
+    for (const auto* v : {&parsed.notes, &extras.notes})
+        for (const auto& n : *v)
+            if (n.outcome == imp::Outcome::Failed)
+                failed = true;
+    return failed ? 1 : 0;
 }
 
 }  // namespace pppkit::cli

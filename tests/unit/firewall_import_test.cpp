@@ -1,0 +1,414 @@
+// Unit tests of the iptables import core (plugins/firewall/core/import.cpp):
+// shell words, statement decoding, the mapping of the user's script
+// (tests/firewall/seed-iptables.sh) and of an iptables-save file with
+// leftovers (tests/firewall/extra-rules.save), the extras rendering from
+// recorded translator output, and that the INI it writes passes the real
+// schema and firewall::from_config.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/schema.hpp"
+#include "firewall/core/firewall.hpp"
+#include "firewall/core/import.hpp"
+
+using namespace pppkit;
+namespace imp = pppkit::firewall::import;
+
+namespace {
+
+// The fixtures live in tests/firewall/. The unit tests run in a temporary
+// directory, so the tree is found from $PPPKIT_TOP or by walking up from
+// $PWD (the directory unit-tests was started from: the repo or a build dir in it).
+std::string fixture(const std::string& name)
+{
+    std::vector<std::filesystem::path> starts;
+    if (const char* top = std::getenv("PPPKIT_TOP"))
+        starts.emplace_back(top);
+    if (const char* pwd = std::getenv("PWD"))
+        starts.emplace_back(pwd);
+    for (auto dir : starts)
+        for (int up = 0; up < 6 && !dir.empty(); ++up, dir = dir.parent_path()) {
+            auto p = dir / "tests" / "firewall" / name;
+            if (std::filesystem::exists(p)) {
+                std::ifstream f(p);
+                std::stringstream ss;
+                ss << f.rdbuf();
+                return ss.str();
+            }
+            if (dir == dir.parent_path())
+                break;
+        }
+    FAIL("fixture tests/firewall/" << name << " not found from $PPPKIT_TOP or $PWD");
+    return {};
+}
+
+const imp::Note* note_at(const std::vector<imp::Note>& notes, int line)
+{
+    for (const auto& n : notes)
+        if (n.line == line)
+            return &n;
+    return nullptr;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x)
+{
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+int line_of(const std::string& text, const std::string& needle)
+{
+    std::istringstream in(text);
+    std::string l;
+    for (int n = 1; std::getline(in, l); ++n)
+        if (l.find(needle) != std::string::npos)
+            return n;
+    return 0;
+}
+
+}  // namespace
+
+TEST_SUITE("firewall_import")
+{
+    TEST_CASE("shell words: quotes, variables, comments")
+    {
+        const std::vector<imp::Var> vars = {{"nic", "ppp0"}, {"any", "0.0.0.0/0"}, {"two", "a b"}};
+        struct Row {
+            int line;
+            std::string in;
+            std::vector<std::string> want;
+            std::string error;  // non-empty: expected failure
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "iptables -A INPUT -i $nic -j ACCEPT", {"iptables", "-A", "INPUT", "-i", "ppp0", "-j", "ACCEPT"}, ""},
+            {__LINE__, "x ${nic}:1 \"$any\" '$nic'", {"x", "ppp0:1", "0.0.0.0/0", "$nic"}, ""},
+            {__LINE__, "--log-prefix \"[IPT BLOCK I] \" -m limit", {"--log-prefix", "[IPT BLOCK I] ", "-m", "limit"}, ""},
+            {__LINE__, "a # a comment $unset", {"a"}, ""},
+            {__LINE__, "a#b", {"a#b"}, ""},
+            {__LINE__, "x $two", {"x", "a", "b"}, ""},        // unquoted: split
+            {__LINE__, "x \"$two\"", {"x", "a b"}, ""},       // quoted: one word
+            {__LINE__, "x \\\"y", {"x", "\"y"}, ""},
+            {__LINE__, "x $", {"x", "$"}, ""},
+            {__LINE__, "x $nope", {}, "unset variable $nope"},
+            {__LINE__, "x 'open", {}, "unterminated single quote"},
+            {__LINE__, "x \"open", {}, "unterminated double quote"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            std::string err;
+            auto w = imp::shell_words(r.in, vars, err);
+            if (r.error.empty()) {
+                REQUIRE(w);
+                CHECK(*w == r.want);
+            } else {
+                CHECK_FALSE(w);
+                CHECK(err == r.error);
+            }
+        }
+    }
+
+    TEST_CASE("statements are decoded, with iptables spellings normalised")
+    {
+        struct Row {
+            int line;
+            std::string cmd;
+            imp::Op op;
+            std::string table, chain, proto, target;
+            std::vector<std::string> dports;
+            std::string extra;  // one more field to check, "name=value"
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "iptables -t nat -A PREROUTING -p tcp -i ppp0 --dport 443 -j DNAT --to-destination 10.1.1.1:443",
+             imp::Op::Append, "nat", "PREROUTING", "tcp", "DNAT", {"443"}, "to=10.1.1.1:443"},
+            {__LINE__, "iptables -A FORWARD -p udp -m multiport --dports 135,137:139,445 -j DROP", imp::Op::Append,
+             "filter", "FORWARD", "udp", "DROP", {"135", "137-139", "445"}, ""},
+            {__LINE__, "iptables -I INPUT 3 -p TCP --dport 1000: -j ACCEPT", imp::Op::Insert, "filter", "INPUT", "tcp",
+             "ACCEPT", {"1000-65535"}, ""},
+            {__LINE__, "iptables -P INPUT drop", imp::Op::Policy, "filter", "INPUT", "", "", {}, "policy=DROP"},
+            {__LINE__, "iptables -N LOGGING_I", imp::Op::NewChain, "filter", "LOGGING_I", "", "", {}, ""},
+            {__LINE__, "iptables -t nat -F", imp::Op::Flush, "nat", "", "", "", {}, ""},
+            {__LINE__, "iptables -A INPUT -m state --state ESTABLISHED,related -j ACCEPT", imp::Op::Append, "filter",
+             "INPUT", "", "ACCEPT", {}, "states=ESTABLISHED,RELATED"},
+            {__LINE__, "iptables -A L -j LOG --log-level warning --log-prefix \"[X] \" -m limit", imp::Op::Append,
+             "filter", "L", "", "LOG", {}, "limit=3/hour"},
+            {__LINE__, "iptables -A INPUT -p tcp ! --dport 22 -j DROP", imp::Op::Append, "filter", "INPUT", "tcp",
+             "DROP", {"22"}, "unknown=!"},
+            {__LINE__, "iptables -A INPUT -m recent --set -j DROP", imp::Op::Append, "filter", "INPUT", "", "DROP", {},
+             "unknown=-m recent"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto p = imp::parse(r.cmd + "\n");
+            REQUIRE(p.rules.size() == 1);
+            const auto& x = p.rules[0];
+            CHECK(x.op == r.op);
+            CHECK(x.table == r.table);
+            CHECK(x.chain == r.chain);
+            CHECK(x.proto == r.proto);
+            CHECK(x.target == r.target);
+            CHECK(x.dports == r.dports);
+            if (r.extra == "to=10.1.1.1:443")
+                CHECK(x.to_destination == "10.1.1.1:443");
+            if (r.extra == "policy=DROP")
+                CHECK(x.policy == "DROP");
+            if (r.extra == "states=ESTABLISHED,RELATED")
+                CHECK(x.states == std::vector<std::string>{"ESTABLISHED", "RELATED"});
+            if (r.extra == "limit=3/hour") {
+                CHECK(x.limit);
+                CHECK(x.limit_rate.empty());
+                CHECK(x.log_prefix == "[X] ");
+                CHECK(x.log_level == "warning");
+            }
+            if (r.extra.starts_with("unknown="))
+                CHECK(contains(x.unknown, r.extra.substr(8)));
+        }
+    }
+
+    TEST_CASE("format detection and line numbers")
+    {
+        auto s = imp::parse("#!/bin/sh\nreadonly wan='ppp0'\n\niptables -A INPUT -i $wan -j DROP\necho done\n");
+        CHECK(s.format == imp::Format::Script);
+        REQUIRE(s.rules.size() == 1);
+        CHECK(s.rules[0].line == 4);
+        CHECK(s.rules[0].in_if == "ppp0");
+        REQUIRE(s.notes.size() == 1);
+        CHECK(s.notes[0].line == 5);
+        CHECK(s.notes[0].outcome == imp::Outcome::Ignored);
+
+        auto v = imp::parse("*filter\n:INPUT DROP [0:0]\n:X - [0:0]\n[3:180] -A INPUT -i lo -j ACCEPT\nCOMMIT\n");
+        CHECK(v.format == imp::Format::Save);
+        REQUIRE(v.rules.size() == 3);
+        CHECK(v.rules[0].op == imp::Op::Policy);
+        CHECK(v.rules[0].policy == "DROP");
+        CHECK(v.rules[1].op == imp::Op::NewChain);
+        CHECK(v.rules[2].line == 4);
+        CHECK(v.rules[2].in_if == "lo");
+
+        auto bad = imp::parse("iptables -A INPUT -s $nowhere -j DROP\n");
+        CHECK(bad.rules.empty());
+        REQUIRE(bad.notes.size() == 1);
+        CHECK(bad.notes[0].outcome == imp::Outcome::Failed);
+    }
+
+    TEST_CASE("egress ranges: inside the guard, and typos of it")
+    {
+        struct Row {
+            int line;
+            std::string net;
+            std::string inside;  // "" = not inside
+            std::string typo;    // "" = no typo suspected
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "176.16.0.0/12", "", "172.16.0.0/12"},  // the seed's typo
+            {__LINE__, "172.16.0.0/12", "172.16.0.0/12", ""},
+            {__LINE__, "172.31.255.0/24", "172.16.0.0/12", ""},  // the guard's last /24
+            {__LINE__, "172.32.0.0/16", "", ""},                 // just outside, not a typo (other length)
+            {__LINE__, "10.0.0.0/8", "10.0.0.0/8", ""},
+            {__LINE__, "192.186.0.0/16", "", "192.168.0.0/16"},
+            {__LINE__, "127.0.0.1", "127.0.0.0/8", ""},
+            {__LINE__, "100.64.0.0/10", "100.64.0.0/10", ""},
+            {__LINE__, "100.128.0.0/10", "", ""},  // next to CGNAT, far in text
+            {__LINE__, "8.8.8.0/24", "", ""},
+            {__LINE__, "not-a-net", "", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(imp::guard_range_of(r.net).value_or("") == r.inside);
+            CHECK(imp::typo_of_guard_range(r.net).value_or("") == r.typo);
+        }
+    }
+
+    TEST_CASE("the user's script: eight forwards, masquerade, LAN services, the typo flagged")
+    {
+        std::string text = fixture("seed-iptables.sh");
+        auto p = imp::parse(text);
+        CHECK(p.format == imp::Format::Script);
+        auto m = imp::map(p);
+
+        struct Fw {
+            int line;
+            std::string name, proto, port, to;
+        };
+        const std::vector<Fw> want = {
+            {__LINE__, "https", "tcp", "443", "172.16.1.100"},
+            {__LINE__, "http", "tcp", "80", "172.16.1.100"},
+            {__LINE__, "smtp", "tcp", "25", "172.16.1.100"},
+            {__LINE__, "http-server2", "tcp", "18080", "172.16.1.101"},
+            {__LINE__, "rtmp", "tcp", "1935", "172.16.1.100"},
+            {__LINE__, "l2tp", "udp", "1701", "172.16.1.100"},
+            {__LINE__, "isakmp", "udp", "500", "172.16.1.100"},
+            {__LINE__, "ipsec-nat-traversal", "udp", "4500", "172.16.1.100"},
+        };
+        REQUIRE(m.forwards.size() == want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            CAPTURE(want[i].line);
+            CHECK(m.forwards[i].name == want[i].name);
+            CHECK(m.forwards[i].proto == want[i].proto);
+            CHECK(m.forwards[i].port == want[i].port);
+            CHECK(m.forwards[i].to == want[i].to);
+            CHECK(m.forwards[i].accept_line != 0);
+            CHECK(m.forwards[i].from.empty());
+        }
+        CHECK(m.wan == std::vector<std::string>{"ppp0"});
+        CHECK(m.lan_interfaces == std::vector<std::string>{"ens160"});
+        CHECK(m.lan_networks == std::vector<std::string>{"172.16.0.0/16"});
+        CHECK(m.masquerade);
+        CHECK(m.router_services == std::vector<std::string>{"udp/53", "tcp/22"});
+        CHECK(m.forward_block ==
+              std::vector<std::string>{"tcp/135", "tcp/137-139", "tcp/445", "udp/135", "udp/137-139", "udp/445"});
+        CHECK(m.lan_icmp);
+        CHECK(m.wan_ping);
+        CHECK(m.egress_guard);
+        CHECK_FALSE(m.lan_default_accept);
+        CHECK(m.wan_services.empty());
+        CHECK(m.log);
+        CHECK(m.log_level == "warn");
+        CHECK(m.log_rate == "3/hour");
+        CHECK(m.leftovers.empty());  // everything of the seed maps, or is covered, or is flagged
+
+        // the typo, on its own line, and nothing else suspicious or lost
+        int typo_line = line_of(text, "176.16.0.0/12");
+        REQUIRE(typo_line > 0);
+        const auto* n = note_at(m.notes, typo_line);
+        REQUIRE(n);
+        CHECK(n->outcome == imp::Outcome::Suspicious);
+        CHECK(n->what.find("typo for 172.16.0.0/12") != std::string::npos);
+        for (const auto& x : m.notes) {
+            CAPTURE(x.line);
+            CAPTURE(x.what);
+            CHECK(x.outcome != imp::Outcome::Failed);
+            if (x.line != typo_line)
+                CHECK(x.outcome != imp::Outcome::Suspicious);
+        }
+        // every iptables statement of the script got an outcome
+        for (const auto& r : p.rules) {
+            CAPTURE(r.line);
+            CHECK(note_at(m.notes, r.line) != nullptr);
+        }
+        auto report = imp::render_report(p, m, imp::render_extras(p, m, {}), "seed-iptables.sh");
+        CHECK(report.find("seed-iptables.sh:" + std::to_string(typo_line) + ": SUSPICIOUS: 176.16.0.0/12") !=
+              std::string::npos);
+        CHECK(report.find("8 forwards, masquerade yes, router-services: udp/53, tcp/22") != std::string::npos);
+    }
+
+    TEST_CASE("the INI written for the user's script passes the schema and from_config")
+    {
+        auto p = imp::parse(fixture("seed-iptables.sh"));
+        auto m = imp::map(p);
+        auto ini = imp::render_ini(m, "seed-iptables.sh", "");
+        CHECK(ini.find("extras") == std::string::npos);
+        auto r = config::parse_text(ini, "pppkit.conf", schema());
+        for (const auto& d : r.diags)
+            CAPTURE(d.str());
+        REQUIRE(r.ok());
+        auto s = firewall::from_config(r.doc);
+        if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&s)) {
+            for (const auto& x : *d)
+                MESSAGE(x.str());
+            FAIL("from_config rejected the imported INI");
+        }
+        const auto& set = std::get<firewall::Settings>(s);
+        CHECK(set.forwards.size() == 8);
+        CHECK(set.masquerade);
+        CHECK(set.wan == std::vector<std::string>{"ppp0"});
+        CHECK(set.router_services.size() == 2);
+        CHECK(set.log_rate.str() == "3/hour");
+        CHECK(set.egress_guard);
+    }
+
+    TEST_CASE("the import's egress ranges are exactly those the generated ruleset guards")
+    {
+        auto r = config::parse_text("[firewall]\nlan-networks = 172.16.0.0/16\n", "pppkit.conf", schema());
+        REQUIRE(r.ok());
+        auto s = firewall::from_config(r.doc);
+        REQUIRE(std::holds_alternative<firewall::Settings>(s));
+        auto text = firewall::full_ruleset(std::get<firewall::Settings>(s), {});
+        for (const auto& g : imp::guard_ranges()) {
+            CAPTURE(g);
+            CHECK(text.find(g) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("an iptables-save file: leftovers go to the translator, and into extras chains")
+    {
+        auto p = imp::parse(fixture("extra-rules.save"));
+        CHECK(p.format == imp::Format::Save);
+        auto m = imp::map(p);
+        REQUIRE(m.forwards.size() == 3);
+        CHECK(m.forwards[0].name == "tcp-8443");
+        CHECK(m.forwards[0].to == "192.168.7.10:443");
+        CHECK(m.forwards[1].port == "27015-27030");
+        CHECK(m.forwards[2].accept_line == 0);  // DNAT without FORWARD accept: not published
+        CHECK(m.wan == std::vector<std::string>{"ppp+"});
+        CHECK(m.wan_services == std::vector<std::string>{"tcp/51413"});
+        CHECK(m.router_services == std::vector<std::string>{"udp/67", "tcp/53", "udp/53"});
+        auto ini = imp::render_ini(m, "extra-rules.save", "/etc/ppp/pppkit-firewall.nft");
+        CHECK(ini.find("wan = ppp*\n") != std::string::npos);
+        CHECK(ini.find("# [forward \"tcp-2222\"]\n") != std::string::npos);
+        CHECK(ini.find("forward-block = none\n") != std::string::npos);
+
+        // leftovers, in file order, with the translator's command lines
+        std::vector<int> lines;
+        for (auto i : m.leftovers)
+            lines.push_back(p.rules[i].line);
+        CHECK(lines == std::vector<int>{24, 25, 26, 27, 32, 39});
+        CHECK(imp::translator_argv(p.rules[m.leftovers[1]]) ==
+              std::vector<std::string>{"iptables-translate", "-t", "filter", "-A", "INPUT", "-s", "203.0.113.66/32",
+                                       "-j", "BLOCKLIST"});
+
+        // recorded output of iptables-translate 1.8.9 for those six
+        std::vector<imp::Translation> t = {
+            {"nft # -t filter -A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60", ""},
+            {"nft 'add rule ip filter INPUT ip saddr 203.0.113.66 counter jump BLOCKLIST'", ""},
+            {"nft 'add rule ip filter INPUT tcp dport != 22 tcp flags syn / fin,syn,rst,ack limit rate 50/second "
+             "burst 5 packets counter accept'",
+             ""},
+            {std::nullopt, "iptables-translate: No such file or directory"},
+            {"nft 'add rule ip filter FORWARD iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp "
+             "reset'",
+             ""},
+            {"nft 'add rule ip mangle FORWARD oifname \"ppp*\" tcp flags syn / syn,rst counter tcp option maxseg size "
+             "set rt mtu'",
+             ""},
+        };
+        auto x = imp::render_extras(p, m, t);
+        struct Want {
+            int line;
+            int rule_line;
+            imp::Outcome outcome;
+            std::string text;  // in the note (or the extras text for Extras)
+        };
+        const std::vector<Want> want = {
+            {__LINE__, 24, imp::Outcome::Failed, "no nft equivalent"},
+            {__LINE__, 25, imp::Outcome::Extras, "ip saddr 203.0.113.66 counter jump import_filter_blocklist  # line 25"},
+            {__LINE__, 26, imp::Outcome::Extras, "an accept there opens nothing"},
+            {__LINE__, 27, imp::Outcome::Failed, "iptables-translate: No such file or directory"},
+            {__LINE__, 32, imp::Outcome::Extras, "iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp reset"},
+            {__LINE__, 39, imp::Outcome::Extras, "chain import_mangle_forward {\n        type filter hook forward priority mangle - 5;"},
+        };
+        for (const auto& w : want) {
+            CAPTURE(w.line);
+            const auto* n = note_at(x.notes, w.rule_line);
+            REQUIRE(n);
+            CHECK(n->outcome == w.outcome);
+            bool in_note = n->what.find(w.text) != std::string::npos;
+            bool in_text = x.text.find(w.text) != std::string::npos;
+            CHECK((in_note || in_text));
+        }
+        CHECK(x.text.find("chain import_filter_input {\n        type filter hook input priority filter - 5;") !=
+              std::string::npos);
+        // the failed ones are nowhere in the extras
+        CHECK(x.text.find("line 24") == std::string::npos);
+        CHECK(x.text.find("line 27") == std::string::npos);
+        // D1's text check accepts the file's shape (chain definitions only)
+        CHECK_FALSE(firewall::check_extras_text(x.text));
+    }
+}
