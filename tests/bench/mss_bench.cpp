@@ -1,0 +1,240 @@
+// mss_bench - time from the ip-up notifier to MSS rules live in the kernel,
+// three ways, in the current network namespace (tests/bench/mss.bench.sh runs
+// it in a fresh one that has an interface named ppp0):
+//   pppkit      mss::ruleset() applied through a reused, warmed nft::Context,
+//               exactly what pppkit-mss.so does in on_ip_up();
+//   pppkit-cold the same with a new nft::Context per run (why the plugin warms);
+//   iptables    pppoeconf's /etc/ppp/ip-up.d/0clampmss way: one exec of
+//               iptables -t mangle ... -j TCPMSS --clamp-mss-to-pmtu;
+//   nft -f      one exec of nft -f with pppkit's own ruleset;
+//   ip-up.d     pppoeconf's script as pppd runs it: sh ip-up -> run-parts ->
+//               0clampmss -> iptables (what a seed router really does).
+// "Live" means the call returned: the kernel has committed the transaction.
+// Between runs the rules are removed (not timed), so each run is a first
+// install, like an ip-up after an ip-down. After every timed run the rules
+// are counted in the kernel (not timed); a run whose rules are missing fails
+// the bench.
+//
+// usage: mss_bench RUNS
+// Output (tab separated, read by tests/bench/run.sh):
+//   ROW <table> <label> <median> <unit> <runs> <min> <max>   (first row: the reference)
+//   VERDICT <table> PASS|FAIL <text>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/nft.hpp"
+#include "mss/core/mss.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace pppkit;
+
+constexpr const char* kTable = "ip-up -> MSS rules live (ppp0, MTU 1454)";
+
+double now_us()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+// fork+exec argv and wait; returns the exit status (-1 if it could not run).
+int run_cmd(const std::vector<std::string>& args, bool quiet = true)
+{
+    std::vector<char*> argv;
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (quiet)
+    {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    }
+    pid_t pid = 0;
+    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    int st = 0;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void settle()
+{
+    timespec ts{0, 20 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+}
+
+struct Stats {
+    double median = 0, min = 0, max = 0;
+};
+
+Stats stats(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return {v[v.size() / 2], v.front(), v.back()};
+}
+
+struct Method {
+    std::string label;
+    std::function<bool()> install;   // timed
+    std::function<bool()> live;      // not timed: are the rules in the kernel?
+    std::function<void()> teardown;  // not timed
+};
+
+int count_in(const std::string& listing, const std::string& needle)
+{
+    int n = 0;
+    for (size_t p = listing.find(needle); p != std::string::npos; p = listing.find(needle, p + 1))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    int runs = argc > 1 ? std::atoi(argv[1]) : 25;
+    if (runs < 1 || runs > 1000) {
+        std::fprintf(stderr, "usage: mss_bench RUNS (1-1000)\n");
+        return 2;
+    }
+    mss::Settings settings;
+    const auto clamp = mss::compute(settings, 1454);
+    const std::string rules = mss::ruleset("ppp0", settings, clamp);
+    const std::string removal = mss::removal("ppp0");
+    const std::string table = "inet " + mss::table_name("ppp0");
+
+    // The plugin's context: created and warmed in configure(), before ip-up.
+    nft::Context ctx;
+    if (!ctx.valid() || !ctx.check(rules).ok) {
+        std::fprintf(stderr, "mss_bench: nftables cannot take the rules\n");
+        return 1;
+    }
+    nft::Context probe;  // for the untimed checks, so ctx sees only what the plugin does
+    auto pppkit_live = [&] {
+        auto r = probe.run("list table " + table);
+        return r.ok && count_in(r.output, "maxseg size set 1414") == 2 &&
+               count_in(r.output, "maxseg size set 1394") == 2;
+    };
+    auto pppkit_down = [&] { probe.run(removal); };
+
+    char tmpl[] = "/tmp/pppkit-mss-bench.XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    const std::string file = tmpl;
+    std::ofstream(file) << rules;
+
+    // Debian's /etc/ppp/ip-up is a sh script that runs run-parts on ip-up.d,
+    // where pppoeconf puts 0clampmss (the iptables line below).
+    char dtmpl[] = "/tmp/pppkit-mss-bench-ipup.XXXXXX";
+    if (mkdtemp(dtmpl) == nullptr)
+        return 1;
+    const std::string ipup = dtmpl;
+    std::string mkdir_cmd = ipup + "/ip-up.d";
+    ::mkdir(mkdir_cmd.c_str(), 0755);
+    std::ofstream(ipup + "/ip-up") << "PPP_IFACE=ppp0; export PPP_IFACE\nrun-parts " << ipup << "/ip-up.d\n";
+    {
+        std::ofstream f(ipup + "/ip-up.d/0clampmss");
+        f << "#!/bin/sh\niptables -t mangle -o \"$PPP_IFACE\" --insert FORWARD 1 -p tcp --tcp-flags SYN,RST SYN "
+             "-m tcpmss --mss 1400:65495 -j TCPMSS --clamp-mss-to-pmtu\n";
+    }
+    ::chmod((ipup + "/ip-up.d/0clampmss").c_str(), 0755);
+
+    const std::vector<std::string> ipt_add = {"iptables", "-t", "mangle", "-o", "ppp0", "--insert", "FORWARD", "1",
+                                              "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN", "-m", "tcpmss", "--mss",
+                                              "1400:65495", "-j", "TCPMSS", "--clamp-mss-to-pmtu"};
+    std::vector<std::string> ipt_check = ipt_add;
+    ipt_check[5] = "-C";
+    ipt_check.erase(ipt_check.begin() + 7);  // -C FORWARD <rule>, no position
+    std::vector<std::string> ipt_del = ipt_check;
+    ipt_del[5] = "-D";
+
+    std::vector<Method> methods = {
+        {"pppkit (libnftables, warmed context)", [&] { return ctx.run(rules).ok; }, pppkit_live, pppkit_down},
+        {"pppkit, new context each time",
+         [&] {
+             nft::Context cold;
+             return cold.run(rules).ok;
+         },
+         pppkit_live, pppkit_down},
+        {"pppoeconf: exec iptables -j TCPMSS", [&] { return run_cmd(ipt_add) == 0; },
+         [&] { return run_cmd(ipt_check) == 0; }, [&] { run_cmd(ipt_del); }},
+        {"exec nft -f (same rules)", [&] { return run_cmd({"nft", "-f", file}) == 0; }, pppkit_live, pppkit_down},
+        {"pppoeconf as pppd runs it: sh ip-up, run-parts, 0clampmss",
+         [&] { return run_cmd({"sh", ipup + "/ip-up"}) == 0; }, [&] { return run_cmd(ipt_check) == 0; },
+         [&] { run_cmd(ipt_del); }},
+    };
+
+    // Runs interleave the methods (one of each per round), so that load from
+    // other processes on this shared machine falls on all of them alike.
+    for (auto& m : methods) {
+        m.teardown();
+        m.install();  // untimed warm-up: page cache, first exec of each binary
+        m.teardown();
+        settle();
+    }
+    int failed = 0;
+    std::vector<std::vector<double>> t(methods.size());
+    for (int i = 0; i < runs; ++i) {
+        for (size_t k = 0; k < methods.size(); ++k) {
+            auto& m = methods[k];
+            double t0 = now_us();
+            bool ok = m.install();
+            double t1 = now_us();
+            if (!ok || !m.live()) {
+                std::fprintf(stderr, "mss_bench: %s: run %d did not install the rules\n", m.label.c_str(), i);
+                ++failed;
+            }
+            t[k].push_back((t1 - t0) / 1000.0);
+            m.teardown();
+            // Let the kernel finish the teardown's deferred work (freeing a
+            // deleted base chain waits for an RCU grace period) so that it is
+            // not billed to the next method. A real ip-up comes seconds
+            // after the ip-down.
+            settle();
+        }
+    }
+    std::vector<Stats> results;
+    for (size_t k = 0; k < methods.size(); ++k) {
+        results.push_back(stats(t[k]));
+        std::printf("ROW\t%s\t%s\t%.3f\tms\t%d\t%.3f\t%.3f\n", kTable, methods[k].label.c_str(),
+                    results.back().median, runs, results.back().min, results.back().max);
+    }
+    std::remove(file.c_str());
+    std::remove((ipup + "/ip-up.d/0clampmss").c_str());
+    std::remove((ipup + "/ip-up.d").c_str());
+    std::remove((ipup + "/ip-up").c_str());
+    std::remove(ipup.c_str());
+    double ratio = results[2].median / results[0].median;
+    std::printf("VERDICT\t%s\t%s\tpppkit is %.1fx faster than one exec of iptables (target >= 10x)\n", kTable,
+                ratio >= 10 ? "PASS" : "FAIL", ratio);
+    double ratio_script = results[4].median / results[0].median;
+    std::printf("VERDICT\t%s\t%s\tpppkit is %.1fx faster than pppoeconf's ip-up.d path (target >= 10x)\n", kTable,
+                ratio_script >= 10 ? "PASS" : "FAIL", ratio_script);
+    if (failed != 0) {
+        std::printf("VERDICT\t%s\tFAIL\t%d runs did not leave the rules in the kernel\n", kTable, failed);
+        return 1;
+    }
+    return 0;
+}
