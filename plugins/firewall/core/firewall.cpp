@@ -138,6 +138,20 @@ std::string quoted_set(const std::vector<std::string>& names)
     return "{ " + join(q) + " }";
 }
 
+// One element bare, more as an anonymous set.
+std::string set_expr(const std::vector<std::string>& items)
+{
+    return items.size() == 1 ? items[0] : "{ " + join(items) + " }";
+}
+
+std::string names_expr(const std::vector<std::string>& names)
+{
+    std::vector<std::string> q;
+    for (const auto& n : names)
+        q.push_back(nft::quote(n));
+    return set_expr(q);
+}
+
 std::string ports_expr(const std::vector<PortRange>& ports)
 {
     std::vector<std::string> items;
@@ -179,7 +193,7 @@ std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
 // v4only: only IPv4 (NAT rules).
 std::vector<std::string> lan_src(const Settings& s, bool v4only)
 {
-    std::string ifpart = s.lan_interfaces.empty() ? "" : "iifname $lan_ifaces ";
+    std::string ifpart = s.lan_interfaces.empty() ? "" : "iifname " + names_expr(s.lan_interfaces) + " ";
     std::vector<std::string> out;
     bool v6 = s.ipv6 && !v4only && !s.lan_networks6.empty();
     if (s.lan_networks4.empty() && !v6) {
@@ -191,16 +205,22 @@ std::vector<std::string> lan_src(const Settings& s, bool v4only)
         return out;
     }
     if (!s.lan_networks4.empty())
-        out.push_back(ifpart + "ip saddr $lan_net4 ");
+        out.push_back(ifpart + "ip saddr " + set_expr(s.lan_networks4) + " ");
     if (v6)
-        out.push_back(ifpart + "ip6 saddr $lan_net6 ");
+        out.push_back(ifpart + "ip6 saddr " + set_expr(s.lan_networks6) + " ");
     return out;
 }
 
 // Each match with and without the dynamic active_wan set: WAN is the
 // configured patterns or the link the plugin runs.
-std::vector<std::string> wan_in() { return {"iifname $wan_ifaces ", "iifname @active_wan "}; }
-std::vector<std::string> wan_out() { return {"oifname $wan_ifaces ", "oifname @active_wan "}; }
+std::vector<std::string> wan_in(const Settings& s)
+{
+    return {"iifname " + names_expr(s.wan) + " ", "iifname @active_wan "};
+}
+std::vector<std::string> wan_out(const Settings& s)
+{
+    return {"oifname " + names_expr(s.wan) + " ", "oifname @active_wan "};
+}
 
 const char* const kEgress4[] = {
     "0.0.0.0/8",       // "this network" (RFC 791)
@@ -228,6 +248,12 @@ const char* const kEgress6[] = {
     "fc00::/7",          // unique local (RFC 4193)
     "fec0::/10",         // site-local, deprecated (RFC 3879)
 };
+
+}  // namespace
+
+bool needs_fresh_context(const Settings& s) { return s.extras.has_value(); }
+
+namespace {
 
 uint64_t fnv1a(std::string_view s)
 {
@@ -272,14 +298,13 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 {
     Builder b;
     std::string t = "inet " + std::string(kTable);
-    b.line("", "define wan_ifaces = " + quoted_set(s.wan));
-    if (!s.lan_interfaces.empty())
-        b.line("", "define lan_ifaces = " + quoted_set(s.lan_interfaces));
-    if (!s.lan_networks4.empty())
-        b.line("", "define lan_net4 = { " + join(s.lan_networks4) + " }");
-    if (s.ipv6 && !s.lan_networks6.empty())
-        b.line("", "define lan_net6 = { " + join(s.lan_networks6) + " }");
-    b.line("", "define public4 = @public4");
+    // The variables of the extras file. Only then: libnftables 1.0.6 crashes
+    // when one context runs two buffers that both "define" (see
+    // needs_fresh_context), and pppkit's own rules need no variables.
+    if (s.extras) {
+        b.line("", "define wan_ifaces = " + quoted_set(s.wan));
+        b.line("", "define public4 = @public4");
+    }
     // "add" makes the "delete" valid on a first load; the three are one
     // transaction, so there is no instant without rules and never two copies.
     b.line("", "add table " + t);
@@ -343,7 +368,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
                "accept");
         b.rule("ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
     }
-    for (const auto& w : wan_in())
+    for (const auto& w : wan_in(s))
         b.rule(w + "goto wan_input");
     for (const auto& l : lan)
         b.rule(l + "goto lan_input");
@@ -381,7 +406,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     if (s.egress_guard)
-        for (const auto& w : wan_out()) {
+        for (const auto& w : wan_out(s)) {
             b.rule(w + "ip daddr @egress4 goto drop_forward");
             if (s.ipv6)
                 b.rule(w + "ip6 daddr @egress6 goto drop_forward");
@@ -389,10 +414,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("ct state established,related accept");
     b.rule("ct state invalid drop");
     b.rule("jump extra_forward");
-    for (const auto& w : wan_in())
+    for (const auto& w : wan_in(s))
         b.rule(w + "goto wan_forward");
     for (const auto& l : lan)
-        for (const auto& w : wan_out())
+        for (const auto& w : wan_out(s))
             b.rule(l + w + "goto lan_to_wan");
     for (const auto& l : lan4)
         b.rule(l + "ct status dnat goto lan_reflected");
@@ -438,7 +463,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain output {");
     b.rule("type filter hook output priority filter; policy accept;");
     if (s.egress_guard)
-        for (const auto& w : wan_out()) {
+        for (const auto& w : wan_out(s)) {
             b.rule(w + "ip daddr @egress4 goto drop_output");
             if (s.ipv6)
                 b.rule(w + "ip6 daddr @egress6 goto drop_output");
@@ -462,7 +487,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain prerouting {");
     b.rule("type nat hook prerouting priority dstnat; policy accept;");
     b.rule("jump extra_prerouting");
-    for (const auto& w : wan_in())
+    for (const auto& w : wan_in(s))
         b.rule(w + "goto wan_dnat");
     for (const auto& l : lan4)
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
@@ -482,7 +507,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("jump extra_postrouting");
     if (s.masquerade)
         for (const auto& l : lan4)
-            for (const auto& w : wan_out())
+            for (const auto& w : wan_out(s))
                 b.rule(l + w + "masquerade");
     // reflection: the LAN client and the server share the LAN, so the
     // server must answer through the router: SNAT to the router's address.

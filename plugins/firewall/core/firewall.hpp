@@ -131,6 +131,12 @@ std::optional<TextProblem> check_extras_text(std::string_view text);
 // The whole ruleset: replaces pppkit's table (and only it) atomically and
 // fills the dynamic sets from d.
 std::string full_ruleset(const Settings& s, const Dynamic& d);
+// true when full_ruleset(s, ...) holds "define" lines (the extras
+// variables): libnftables 1.0.6 crashes (use after free) when one context
+// runs a second buffer that defines variables, so such a ruleset must go
+// through a fresh nft::Context each time (~10 ms instead of ~1 ms).
+// Without extras the ruleset has no defines and a warm context is reused.
+bool needs_fresh_context(const Settings& s);
 // Only the dynamic sets, atomically (flush + add). An empty Dynamic clears
 // them (ip-down). Needs the table loaded by full_ruleset.
 std::string dynamic_update(const Settings& s, const Dynamic& d);

@@ -27,6 +27,18 @@ std::vector<std::string> elements_of(const std::string& listing)
     return out;
 }
 
+// The full ruleset through nft, on a fresh context when it defines
+// variables (see needs_fresh_context).
+nft::Result run_full(nft::Context& warm, const Settings& s, const Dynamic& d, bool dry)
+{
+    std::string text = full_ruleset(s, d);
+    if (needs_fresh_context(s)) {
+        nft::Context fresh;
+        return dry ? fresh.check(text) : fresh.run(text);
+    }
+    return dry ? warm.check(text) : warm.run(text);
+}
+
 }  // namespace
 
 Prepared prepare(const std::string& main_file, bool must_exist)
@@ -95,7 +107,7 @@ Dynamic read_dynamic(nft::Context& nft)
 
 std::optional<std::string> check_in_kernel(nft::Context& nft, const Settings& s, const Dynamic& d)
 {
-    auto r = nft.check(full_ruleset(s, d));
+    auto r = run_full(nft, s, d, true);
     if (r.ok)
         return std::nullopt;
     return "nft refused the ruleset: " + r.error;
@@ -106,7 +118,7 @@ ApplyResult apply_fail_closed(nft::Context& nft, const Prepared& p, const Dynami
     ApplyResult res;
     res.problems = p.problems;
     if (p.settings) {
-        auto r = nft.run(full_ruleset(*p.settings, d));
+        auto r = run_full(nft, *p.settings, d, false);
         if (r.ok) {
             res.outcome = Outcome::Applied;
             return res;

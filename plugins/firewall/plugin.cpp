@@ -1,0 +1,196 @@
+// plugin.cpp - pppkit-firewall.so: the pppd adapter over firewall/core.
+//
+// pppd options: only the host's "pppkit-config FILE". Everything else is in
+// [firewall] and [forward "name"] of pppkit.conf (see pppkit.conf(5)).
+//
+// Phases and notifiers (all on pppd's single thread; each callback is one
+// in-process libnftables transaction on a context warmed in configure()):
+//   configure()  first phase change after pppd parsed every option
+//                (SERIALCONN, or DORMANT with "demand"): before pppd opens the
+//                device or dials. plugin_init is earlier but runs while the
+//                options after "plugin ..." are still unparsed (pppkit-config
+//                may come later), so it cannot know the config. Here:
+//                config + extras validated, ruleset dry-run in the kernel
+//                (this warms the context: later updates cost ~0.2 ms), then
+//                  - table inet pppkit_fw current (the boot unit loaded it): kept;
+//                  - missing, failsafe or from another config: the full
+//                    ruleset is loaded now, before the link exists;
+//                  - any problem: fail closed (previous ruleset kept, else the
+//                    failsafe drops everything from the WAN) and the problems
+//                    go back to the host: pppd exits 2, the link never comes up.
+//   phase ESTABLISH (pppd has created pppN, LCP not yet run, interface down):
+//                the interface joins set active_wan, so it is WAN even when
+//                no [firewall] wan pattern matches it.
+//   ip-up        (runs after the interface is up, before pppd forks the
+//                ip-up scripts): active_wan = {pppN}, public4 = {IPCP local
+//                address} in one transaction: NAT reflection follows the
+//                address. If the table vanished meanwhile, the full ruleset
+//                is loaded again.
+//   ip-down, exit: the dynamic sets are emptied; every rule stays.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "common/nft.hpp"
+#include "firewall/core/firewall.hpp"
+#include "firewall/core/lifecycle.hpp"
+#include "host/host.hpp"
+
+namespace {
+
+using namespace pppkit;
+using namespace pppkit::firewall;
+using host::Level;
+
+double ms_since(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string fmt_ms(double ms)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+    return buf;
+}
+
+class FirewallPlugin final : public host::Plugin {
+public:
+    const char* name() const noexcept override { return "pppkit-firewall"; }
+
+    std::vector<std::string> configure() override
+    {
+        Prepared p = prepare(host::config_path(), host::config_path_explicit());
+        wan_ = p.wan;
+        nft_ = std::make_unique<nft::Context>();
+        if (p.settings) {
+            // The dry run also warms the parser, so that ip-up pays ~1 ms, not ~10 ms.
+            if (auto err = check_in_kernel(*nft_, *p.settings, Dynamic{{"ppp0"}, "192.0.2.1"})) {
+                p.problems.push_back(*err);
+                p.settings.reset();
+            }
+        }
+        if (!p.settings)
+            return fail_closed(p);
+
+        settings_ = *p.settings;
+        Loaded loaded = inspect(*nft_, settings_->digest());
+        if (loaded == Loaded::Current) {
+            warm();
+            host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + settings_->digest() +
+                                       "), kept");
+            return {};
+        }
+        // Another config's ruleset may carry a live link's dynamic state.
+        Dynamic keep = loaded == Loaded::Stale ? read_dynamic(*nft_) : Dynamic{};
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = apply_fail_closed(*nft_, p, keep);
+        if (r.outcome != Outcome::Applied) {
+            settings_.reset();
+            r.problems.push_back(describe(r.outcome));
+            return r.problems;
+        }
+        warm();
+        host::log(loaded == Loaded::Stale ? Level::Notice : Level::Warn,
+                  std::string(loaded == Loaded::Stale ? "ruleset from another config replaced"
+                              : loaded == Loaded::Failsafe
+                                  ? "failsafe ruleset replaced"
+                                  : "no boot ruleset (is pppkit-firewall.service enabled?)") +
+                      ": loaded table inet pppkit_fw before dialling (" + std::to_string(settings_->forwards.size()) +
+                      " forwards, " + fmt_ms(ms_since(t0)) + ")");
+        return {};
+    }
+
+    void on_phase(host::Phase ph) override
+    {
+        if (!settings_ || ph != host::Phase::Establish)
+            return;
+        host::Link l = host::link();
+        if (l.ifname.empty())
+            return;
+        if (!wan_matches(settings_->wan, l.ifname))
+            host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set active_wan");
+        update(Dynamic{{l.ifname}, std::nullopt}, "establish");
+    }
+
+    void on_ip_up(const host::Link& l) override
+    {
+        if (!settings_ || l.ifname.empty())
+            return;
+        update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt},
+               "ip-up");
+    }
+
+    void on_ip_down(const host::Link& /*l*/) override
+    {
+        if (settings_)
+            update(Dynamic{}, "ip-down");
+    }
+
+    void on_exit(const host::Link& /*l*/, int /*status*/) override
+    {
+        if (settings_)
+            update(Dynamic{}, "exit");
+    }
+
+private:
+    // A dry run of the ip-up transaction: the context's parser is ready
+    // (with extras the full ruleset went through a fresh context).
+    void warm() { nft_->check(dynamic_update(*settings_, Dynamic{{"ppp0"}, "192.0.2.1"})); }
+
+    // Config or ruleset refused: keep what protects the box, and stop pppd.
+    std::vector<std::string> fail_closed(const Prepared& p)
+    {
+        Prepared refused = p;
+        refused.settings.reset();
+        auto r = apply_fail_closed(*nft_, refused, Dynamic{});
+        std::vector<std::string> problems = p.problems;
+        problems.push_back(describe(r.outcome));
+        return problems;
+    }
+
+    static std::string describe(Outcome o)
+    {
+        switch (o) {
+        case Outcome::Applied: return "ruleset loaded";
+        case Outcome::KeptPrevious: return "firewall not changed: the previous ruleset stays in force";
+        case Outcome::KeptFailsafe: return "firewall not changed: the failsafe ruleset stays (all WAN input dropped)";
+        case Outcome::FailsafeApplied:
+            return "no ruleset was loaded: the failsafe now drops everything from the WAN";
+        case Outcome::FailsafeFailed: return "nft refused even the failsafe ruleset";
+        }
+        return "";
+    }
+
+    void update(const Dynamic& d, const char* event)
+    {
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = nft_->run(dynamic_update(*settings_, d));
+        std::string what = d.active_wan.empty() ? std::string("dynamic sets cleared, rules kept")
+                                                : "active_wan " + d.active_wan.front() +
+                                                      (d.public4 ? ", public4 " + *d.public4 : std::string());
+        if (r.ok) {
+            host::log(Level::Info, std::string(event) + ": " + what + " (" + fmt_ms(ms_since(t0)) + ")");
+            return;
+        }
+        // The table is gone (someone flushed the ruleset): load it all again.
+        Prepared p;
+        p.settings = settings_;
+        p.wan = wan_;
+        auto full = apply_fail_closed(*nft_, p, d);
+        if (full.outcome == Outcome::Applied)
+            host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + r.error +
+                                       "); full ruleset loaded again, " + what);
+        else
+            host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + r.error + "; " +
+                                        describe(full.outcome));
+    }
+
+    std::optional<Settings> settings_;
+    std::vector<std::string> wan_{"ppp*"};
+    std::unique_ptr<nft::Context> nft_;
+};
+
+}  // namespace
+
+pppkit::host::Plugin* pppkit_make_plugin() { return new FirewallPlugin(); }
