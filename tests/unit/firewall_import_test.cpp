@@ -275,7 +275,7 @@ TEST_SUITE("firewall_import")
         CHECK(m.leftovers.empty());  // everything of the seed maps, or is covered, or is flagged
 
         // the typo, on its own line, and nothing else suspicious or lost
-        int typo_line = line_of(text, "176.16.0.0/12");
+        int typo_line = line_of(text, "-d 176.16.0.0/12");
         REQUIRE(typo_line > 0);
         const auto* n = note_at(m.notes, typo_line);
         REQUIRE(n);
