@@ -17,7 +17,9 @@
  *   phase N | ip-up | ip-down | ipv6-up | ipv6-down | link-down | exit N   fire a notifier
  *   run-timers        run the due timers once
  *   sh CMD            run CMD with system() (to look at the kernel between events): "SH rc=N"
- *   bench N           N x (ip-up, ipv6-up, ip-down, ipv6-down); prints the time of each
+ *   bench N GAP_MS    N x (ip-up, ipv6-up, ip-down, ipv6-down), GAP_MS apart (pppd's events
+ *                     are never back to back: the kernel may finish deferred work
+ *                     of the previous transaction in between); prints the time of each
  *                     callback: "bench EVENT n=N median_us=X min_us=M p99_us=Y max_us=Z", then
  *                     "bench cpu max_us=C": the most CPU time one callback used (wall time
  *                     minus the time the scheduler gave to other processes)
@@ -330,17 +332,23 @@ int main(int argc, char **argv)
                 }
         } else if (strcmp(c, "bench") == 0) {
             int n = atoi(argv[need(++i, argc, c)]);
-            if (n < 1 || n > 100000)
+            int gap_ms = atoi(argv[need(++i, argc, c)]);
+            if (n < 1 || n > 100000 || gap_ms < 0 || gap_ms > 1000)
                 return 64;
+            struct timespec gap = {0, (long)gap_ms * 1000000L};
             double *t[4];
             for (int k = 0; k < 4; ++k)
                 t[k] = calloc((size_t)n, sizeof(double));
             max_cpu_us = 0;
             for (int r = 0; r < n; ++r) {
                 t[0][r] = timed(ip_up_notifier, 0);
+                nanosleep(&gap, NULL);
                 t[1][r] = timed(ipv6_up_notifier, 0);
+                nanosleep(&gap, NULL);
                 t[2][r] = timed(ip_down_notifier, 0);
+                nanosleep(&gap, NULL);
                 t[3][r] = timed(ipv6_down_notifier, 0);
+                nanosleep(&gap, NULL);
             }
             report("ip-up", t[0], n);
             report("ipv6-up", t[1], n);
