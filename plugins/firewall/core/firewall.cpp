@@ -898,6 +898,7 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
         "chain", "set", "map", "counter", "quota", "limit", "ct", "flowtable", "secmark"};
     int depth = 0;
     int lineno = 0;
+    int open_line = 0;  // line of the outermost '{' still open
     size_t pos = 0;
     while (pos <= text.size()) {
         auto nl = text.find('\n', pos);
@@ -932,8 +933,10 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
                                                        "limit, ct, flowtable and secmark definitions go there"};
                 }
             }
-            if (c == '{')
-                ++depth;
+            if (c == '{') {
+                if (depth++ == 0)
+                    open_line = lineno;
+            }
             else if (c == '}') {
                 if (--depth < 0)
                     return TextProblem{lineno, "'}' closes more than was opened (it would close pppkit's table)"};
@@ -950,7 +953,7 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
         pos = nl + 1;
     }
     if (depth != 0)
-        return TextProblem{lineno, "'{' opened but never closed (" + std::to_string(depth) + " missing '}')"};
+        return TextProblem{open_line, "'{' opened but never closed (" + std::to_string(depth) + " missing '}')"};
     return std::nullopt;
 }
 

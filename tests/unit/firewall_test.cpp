@@ -1,0 +1,668 @@
+// Unit tests of the firewall core (plugins/firewall/core/firewall.cpp and
+// schema.cpp): settings from pppkit.conf, every diagnostic, and the nft text.
+// The kernel side (nft accepts every example) is tests/netns/firewall_check.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/schema.hpp"
+#include "firewall/core/firewall.hpp"
+#include "testutil.hpp"
+
+using namespace pppkit;
+using namespace pppkit::firewall;
+
+namespace {
+
+const char* const kSeed = R"([firewall]
+wan = ppp*
+lan-interfaces = ens160
+lan-networks = 172.16.0.0/16
+router-services = ssh, dns
+ipv6 = no
+
+[forward "server1-tcp"]
+proto = tcp
+port = 443, 80, 25, 1935
+to = 172.16.1.100
+
+[forward "server2-http"]
+proto = tcp
+port = 18080
+to = 172.16.1.101
+
+[forward "vpn"]
+proto = udp
+port = 1701, 500, 4500
+to = 172.16.1.100
+)";
+
+// Schema and cross-key problems of a config text, as the tools print them.
+std::vector<std::string> problems(const std::string& text)
+{
+    auto r = config::parse_text(text, "fw.conf", schema());
+    std::vector<std::string> out;
+    for (const auto& d : r.diags)
+        out.push_back(d.str());
+    if (!out.empty())
+        return out;
+    auto s = from_config(r.doc);
+    if (auto* diags = std::get_if<std::vector<config::Diagnostic>>(&s))
+        for (const auto& d : *diags)
+            out.push_back(d.str());
+    return out;
+}
+
+Settings settings(const std::string& text)
+{
+    auto r = config::parse_text(text, "fw.conf", schema());
+    for (const auto& d : r.diags)
+        FAIL_CHECK(d.str());
+    auto s = from_config(r.doc);
+    if (auto* diags = std::get_if<std::vector<config::Diagnostic>>(&s)) {
+        for (const auto& d : *diags)
+            FAIL_CHECK(d.str());
+        return Settings{};
+    }
+    return std::get<Settings>(s);
+}
+
+bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// The body of one chain in a generated ruleset ("" when absent).
+std::string chain(const std::string& text, const std::string& name)
+{
+    auto at = text.find("    chain " + name + " {\n");
+    if (at == std::string::npos)
+        return "";
+    auto end = text.find("\n    }\n", at);
+    return text.substr(at, end - at);
+}
+
+const std::string kLan = "[firewall]\nlan-networks = 172.16.0.0/16\n";
+
+}  // namespace
+
+TEST_SUITE("firewall")
+{
+    TEST_CASE("the seed's setup fits in three forward sections and generates its rules")
+    {
+        Settings s = settings(kSeed);
+        REQUIRE(s.forwards.size() == 3);
+        auto text = full_ruleset(s, Dynamic{});
+        // only pppkit's own table, replaced in one transaction
+        CHECK(text.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\ntable inet pppkit_fw {\n", 0) == 0);
+        CHECK_FALSE(has(text, "flush ruleset"));
+        CHECK_FALSE(has(text, "define "));  // no extras: no variables
+        CHECK(has(chain(text, "wan_dnat"),
+                  "meta nfproto ipv4 tcp dport { 443, 80, 25, 1935 } dnat ip to 172.16.1.100\n"));
+        CHECK(has(chain(text, "wan_dnat"), "meta nfproto ipv4 tcp dport 18080 dnat ip to 172.16.1.101\n"));
+        CHECK(has(chain(text, "wan_dnat"), "meta nfproto ipv4 udp dport { 1701, 500, 4500 } dnat ip to 172.16.1.100"));
+        CHECK(has(chain(text, "wan_forward"),
+                  "ip daddr 172.16.1.100 tcp dport { 443, 80, 25, 1935 } ct status dnat accept\n"));
+        CHECK(has(chain(text, "wan_forward"), "goto drop_forward"));
+        CHECK(has(chain(text, "lan_input"), "tcp dport { 22, 53 } accept\n"));
+        CHECK(has(chain(text, "lan_input"), "udp dport 53 accept\n"));
+        CHECK(has(chain(text, "postrouting"),
+                  "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname \"ppp*\" masquerade\n"));
+    }
+
+    TEST_CASE("WAN input: default deny, conntrack first, loopback, rate-limited ping, WAN = patterns or active_wan")
+    {
+        auto text = full_ruleset(settings(kLan), Dynamic{});
+        auto in = chain(text, "input");
+        CHECK(has(in, "type filter hook input priority filter; policy drop;"));
+        auto lo = in.find("iif \"lo\" accept");
+        auto est = in.find("ct state established,related accept");
+        auto inv = in.find("ct state invalid drop");
+        auto wan = in.find("iifname \"ppp*\" goto wan_input");
+        auto dyn = in.find("iifname @active_wan goto wan_input");
+        REQUIRE(lo != std::string::npos);
+        CHECK(lo < est);
+        CHECK(est < inv);
+        CHECK(inv < wan);
+        CHECK(wan < dyn);
+        CHECK(has(in, "ip saddr 172.16.0.0/16 goto lan_input"));
+        CHECK(in.substr(in.rfind('\n') + 1) == "        goto drop_input");
+        auto w = chain(text, "wan_input");
+        CHECK(has(w, "icmp type echo-request limit rate 5/second accept"));
+        CHECK(has(w, "icmpv6 type echo-request limit rate 5/second accept"));
+        CHECK(has(w, "goto drop_input"));
+        // nothing else is open from the WAN by default
+        CHECK_FALSE(has(w, "dport"));
+
+        auto off = full_ruleset(settings(kLan + "wan-ping = no\nwan-services = tcp/22, udp/51820\n"), Dynamic{});
+        auto w2 = chain(off, "wan_input");
+        CHECK_FALSE(has(w2, "echo-request"));
+        CHECK(has(w2, "tcp dport 22 accept"));
+        CHECK(has(w2, "udp dport 51820 accept"));
+        auto rate = full_ruleset(settings(kLan + "wan-ping-rate = 2/minute\n"), Dynamic{});
+        CHECK(has(chain(rate, "wan_input"), "icmp type echo-request limit rate 2/minute accept"));
+    }
+
+    TEST_CASE("ICMPv6 essentials when ipv6 is on; all IPv6 dropped when it is off")
+    {
+        auto on = chain(full_ruleset(settings(kLan), Dynamic{}), "input");
+        CHECK(has(on, "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } "
+                      "accept"));
+        CHECK(has(on, "ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
+                      "accept"));
+        CHECK(has(on, "ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept"));
+        CHECK_FALSE(has(on, "meta nfproto ipv6 drop"));
+        auto text = full_ruleset(settings(kLan + "ipv6 = no\n"), Dynamic{});
+        CHECK(has(chain(text, "input"), "meta nfproto ipv6 drop"));
+        CHECK(has(chain(text, "forward"), "meta nfproto ipv6 drop"));
+        CHECK_FALSE(has(text, "icmpv6"));
+        CHECK_FALSE(has(text, "egress6"));
+    }
+
+    TEST_CASE("LAN: interfaces and/or networks select it; services and the LAN default")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            std::vector<std::string> input_has;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\n", {"iifname \"ens160\" goto lan_input"}},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160, br-lan*\n",
+             {"iifname { \"ens160\", \"br-lan*\" } goto lan_input"}},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\n",
+             {"ip saddr { 172.16.0.0/16, 10.1.0.0/24 } goto lan_input"}},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n",
+             {"ip saddr 172.16.0.0/16 goto lan_input", "ip6 saddr fd00:1::/64 goto lan_input"}},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n",
+             {"iifname \"ens160\" ip saddr 172.16.0.0/16 goto lan_input"}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto in = chain(full_ruleset(settings(r.conf), Dynamic{}), "input");
+            for (const auto& want : r.input_has) {
+                CAPTURE(want);
+                CHECK(has(in, want));
+            }
+        }
+        auto deflt = chain(full_ruleset(settings(kLan), Dynamic{}), "lan_input");
+        CHECK(has(deflt, "meta l4proto { icmp, ipv6-icmp } accept"));
+        CHECK(has(deflt, "tcp dport { 22, 53 } accept"));
+        CHECK(has(deflt, "udp dport 53 accept"));
+        CHECK(deflt.substr(deflt.rfind('\n') + 1) == "        goto drop_input");
+        auto open = chain(full_ruleset(settings(kLan + "lan-default = accept\nlan-icmp = no\n"
+                                                       "router-services = ntp, dhcp, tcp/8000-8010, tcp+udp/5353\n"),
+                                       Dynamic{}),
+                          "lan_input");
+        CHECK_FALSE(has(open, "icmp"));
+        CHECK(has(open, "tcp dport { 8000-8010, 5353 } accept"));
+        CHECK(has(open, "udp dport { 123, 67, 5353 } accept"));
+        CHECK(open.substr(open.rfind('\n') + 1) == "        accept");
+        auto none = chain(full_ruleset(settings(kLan + "router-services = none\n"), Dynamic{}), "lan_input");
+        CHECK_FALSE(has(none, "dport"));
+    }
+
+    TEST_CASE("forwarding: LAN -> WAN but the block list, WAN -> LAN only for forwards")
+    {
+        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        auto fwd = chain(text, "forward");
+        CHECK(has(fwd, "type filter hook forward priority filter; policy drop;"));
+        CHECK(has(fwd, "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname \"ppp*\" goto lan_to_wan"));
+        CHECK(has(fwd, "iifname \"ppp*\" goto wan_forward"));
+        auto l2w = chain(text, "lan_to_wan");
+        CHECK(has(l2w, "tcp dport { 135, 137-139, 445 } goto drop_forward"));
+        CHECK(has(l2w, "udp dport { 135, 137-139, 445 } goto drop_forward"));
+        CHECK(l2w.substr(l2w.rfind('\n') + 1) == "        accept");
+        auto none = chain(full_ruleset(settings(kLan + "forward-block = none\n"), Dynamic{}), "lan_to_wan");
+        CHECK_FALSE(has(none, "dport"));
+        // no forwards: nothing from the WAN reaches the LAN
+        auto empty = chain(full_ruleset(settings(kLan), Dynamic{}), "wan_forward");
+        CHECK(empty == "    chain wan_forward {\n        goto drop_forward");
+    }
+
+    TEST_CASE("port forwards: both protocols, target port, ranges and allowed sources")
+    {
+        Settings s = settings(kLan + R"(
+[forward "game"]
+proto = both
+port = 27015-27030
+to = 172.16.1.50
+from = 198.51.100.0/24, 203.0.113.7/32
+
+[forward "alt-https"]
+proto = tcp
+port = 8443
+to = 172.16.1.100:443
+reflection = no
+)");
+        auto text = full_ruleset(s, Dynamic{});
+        auto dn = chain(text, "wan_dnat");
+        CHECK(has(dn, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } tcp dport 27015-27030 dnat ip to 172.16.1.50\n"));
+        CHECK(has(dn, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } udp dport 27015-27030 dnat ip to 172.16.1.50\n"));
+        CHECK(has(dn, "meta nfproto ipv4 tcp dport 8443 dnat ip to 172.16.1.100:443"));
+        auto wf = chain(text, "wan_forward");
+        CHECK(has(wf, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } ip daddr 172.16.1.50 udp dport 27015-27030 ct "
+                      "status dnat accept"));
+        // after DNAT the port is the internal one
+        CHECK(has(wf, "ip daddr 172.16.1.100 tcp dport 443 ct status dnat accept"));
+        // reflection = no in one forward leaves it out of the hairpin chains
+        CHECK_FALSE(has(chain(text, "reflect_dnat"), "8443"));
+        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 tcp dport 27015-27030 dnat ip to 172.16.1.50"));
+    }
+
+    TEST_CASE("NAT reflection: DNAT from the LAN to the public address set, SNAT back through the router")
+    {
+        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        CHECK(has(chain(text, "prerouting"),
+                  "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"));
+        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 tcp dport { 443, 80, 25, 1935 } dnat ip to "
+                                               "172.16.1.100"));
+        CHECK(has(chain(text, "forward"),
+                  "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"));
+        CHECK(has(chain(text, "lan_reflected"), "ip daddr 172.16.1.101 tcp dport 18080 ct status dnat accept"));
+        CHECK(has(chain(text, "postrouting"),
+                  "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"));
+        CHECK(has(chain(text, "reflect_snat"), "ip daddr 172.16.1.100 udp dport { 1701, 500, 4500 } masquerade"));
+        // the public address is data in a set: ip-up changes it without touching a rule
+        auto up = dynamic_update(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
+        CHECK(up == "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n"
+                    "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n");
+        CHECK(dynamic_update(settings(kSeed), Dynamic{}) ==
+              "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n");
+        // a full reload carries the dynamic state along
+        auto full = full_ruleset(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
+        CHECK(has(full, "    set public4 {\n        type ipv4_addr\n        elements = { 203.0.113.7 }\n    }"));
+        CHECK(has(full, "    set active_wan {\n        type ifname\n        elements = { \"ppp0\" }\n    }"));
+        // reflection = no everywhere: no hairpin rules at all
+        auto off = full_ruleset(settings(std::string(kSeed) + "\n[firewall]\nreflection = no\n"), Dynamic{});
+        CHECK(chain(off, "reflect_dnat") == "    chain reflect_dnat {");
+        CHECK(chain(off, "reflect_snat") == "    chain reflect_snat {");
+    }
+
+    TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
+    {
+        auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}),
+                             "postrouting");
+        CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname \"ppp*\" masquerade"));
+        CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname @active_wan masquerade"));
+        auto v6 = chain(full_ruleset(settings("[firewall]\nlan-networks = 172.16.0.0/16, fd00::/64\n"), Dynamic{}),
+                        "postrouting");
+        CHECK_FALSE(has(v6, "ip6"));
+        auto off = chain(full_ruleset(settings(kLan + "masquerade = no\n"), Dynamic{}), "postrouting");
+        CHECK_FALSE(has(off, "oifname"));
+    }
+
+    TEST_CASE("egress guard: exact ranges, 172.16.0.0/12 itself, in forward and output only towards the WAN")
+    {
+        auto text = full_ruleset(settings(kLan), Dynamic{});
+        CHECK(has(text, "elements = { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, "
+                        "172.16.0.0/12, 192.0.2.0/24, 192.168.0.0/16, 198.18.0.0/15, 198.51.100.0/24, "
+                        "203.0.113.0/24, 224.0.0.0/4, 240.0.0.0/4 }"));
+        CHECK_FALSE(has(text, "176.16"));  // the seed's typo
+        CHECK(has(text, "elements = { ::/127, ::ffff:0:0/96, 64:ff9b:1::/48, 100::/64, 2001:db8::/32, fc00::/7, "
+                        "fec0::/10 }"));
+        CHECK_FALSE(has(text, "fe80::/10 }"));  // link-local stays usable on the WAN (ND, DHCPv6)
+        auto out = chain(text, "output");
+        CHECK(has(out, "type filter hook output priority filter; policy accept;"));
+        CHECK(has(out, "oifname \"ppp*\" ip daddr @egress4 goto drop_output"));
+        CHECK(has(out, "oifname @active_wan ip6 daddr @egress6 goto drop_output"));
+        CHECK(has(chain(text, "forward"), "oifname \"ppp*\" ip daddr @egress4 goto drop_forward"));
+        auto off = full_ruleset(settings(kLan + "egress-guard = no\n"), Dynamic{});
+        CHECK_FALSE(has(off, "egress4"));
+    }
+
+    TEST_CASE("nothing drops what a policy accepts: output's only drops are the egress guard's")
+    {
+        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        auto out = chain(text, "output");
+        size_t lines = 0, guarded = 0;
+        for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at + 1)) {
+            auto end = out.find('\n', at + 1);
+            std::string l = out.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+            ++lines;
+            if (has(l, "drop"))
+                guarded += has(l, "oifname") && has(l, "daddr @egress") ? 1 : 0;
+            CHECK((!has(l, "drop") || (has(l, "oifname") && has(l, "daddr @egress")) || has(l, "policy accept")));
+        }
+        CHECK(lines == 3);  // hook line + IPv4 guard for patterns and active_wan
+        CHECK(guarded == 2);
+        // every drop chain logs first, then drops: no catch-all elsewhere
+        for (const char* c : {"drop_input", "drop_forward", "drop_output"})
+            CHECK(has(chain(text, c), "\n        drop"));
+    }
+
+    TEST_CASE("logging: stable per-chain prefixes, rate-limited, level or nflog group, or off")
+    {
+        auto text = full_ruleset(settings(kLan), Dynamic{});
+        CHECK(chain(text, "drop_input") == "    chain drop_input {\n"
+                                           "        limit rate 10/minute log prefix \"[pppkit drop input] \" level "
+                                           "warn\n        drop");
+        CHECK(has(chain(text, "drop_forward"), "log prefix \"[pppkit drop forward] \" level warn"));
+        CHECK(has(chain(text, "drop_output"), "log prefix \"[pppkit drop output] \" level warn"));
+        auto grp = full_ruleset(settings(kLan + "log-group = 5\nlog-rate = 3/second\nlog-prefix = fw\n"), Dynamic{});
+        CHECK(has(chain(grp, "drop_forward"), "limit rate 3/second log prefix \"[fw drop forward] \" group 5\n"));
+        auto lvl = full_ruleset(settings(kLan + "log-level = info\n"), Dynamic{});
+        CHECK(has(chain(lvl, "drop_input"), "level info"));
+        auto off = full_ruleset(settings(kLan + "log = no\n"), Dynamic{});
+        CHECK(chain(off, "drop_input") == "    chain drop_input {\n        drop");
+    }
+
+    TEST_CASE("extras: included into pppkit's table with $wan_ifaces and $public4")
+    {
+        test::write_file("extras.nft", "chain extra_input {\n    iifname $wan_ifaces udp dport 51820 accept\n"
+                                       "    ip daddr $public4 tcp dport 2222 accept\n}\n");
+        auto r = config::parse_text(kLan + "wan = ppp*, wwan0\nextras = extras.nft\n", "fw.conf", schema());
+        // a relative path is refused by the schema
+        REQUIRE(r.diags.size() == 1);
+        CHECK(r.diags[0].str() == "fw.conf:4: [firewall] extras: must be an absolute path (got 'extras.nft')");
+
+        char buf[4096];
+        std::string dir = getcwd(buf, sizeof buf);
+        auto r2 = config::parse_text(kLan + "wan = ppp*, wwan0\nextras = " + dir + "/extras.nft\n", "fw.conf",
+                                     schema());
+        REQUIRE(r2.ok());
+        Settings s = std::get<Settings>(from_config(r2.doc));
+        REQUIRE_FALSE(read_extras(s, r2.doc));
+        CHECK(has(s.extras_text, "udp dport 51820"));
+        CHECK(needs_fresh_context(s));
+        auto text = full_ruleset(s, Dynamic{});
+        CHECK(text.rfind("define wan_ifaces = { \"ppp*\", \"wwan0\" }\ndefine public4 = @public4\n", 0) == 0);
+        CHECK(has(text, "    include \"" + dir + "/extras.nft\"\n}\n"));
+        // the extras' chains are hooked in early
+        CHECK(has(chain(text, "input"), "jump extra_input"));
+        CHECK(has(chain(text, "forward"), "jump extra_forward"));
+        CHECK(has(chain(text, "prerouting"), "jump extra_prerouting"));
+        CHECK(has(chain(text, "postrouting"), "jump extra_postrouting"));
+        // the digest follows the extras' content
+        auto before = s.digest();
+        s.extras_text += "# changed\n";
+        CHECK(s.digest() != before);
+
+        // a missing explicit file is an error on the extras line
+        auto r3 = config::parse_text(kLan + "extras = " + dir + "/missing.nft\n", "fw.conf", schema());
+        Settings s3 = std::get<Settings>(from_config(r3.doc));
+        auto d3 = read_extras(s3, r3.doc);
+        REQUIRE(d3);
+        CHECK(d3->str() == "fw.conf:3: [firewall] extras: cannot read: No such file or directory (got '" + dir +
+                               "/missing.nft')");
+        // a text problem names the extras file and its line
+        test::write_file("bad.nft", "chain extra_input {\n    accept\n}\n}\ntable ip other {\n}\n");
+        auto r4 = config::parse_text(kLan + "extras = " + dir + "/bad.nft\n", "fw.conf", schema());
+        Settings s4 = std::get<Settings>(from_config(r4.doc));
+        auto d4 = read_extras(s4, r4.doc);
+        REQUIRE(d4);
+        CHECK(d4->str() == dir + "/bad.nft:4: [firewall] extras: '}' closes more than was opened (it would close "
+                                 "pppkit's table)");
+        // without extras: no defines, so a warm nft context can be reused
+        CHECK_FALSE(needs_fresh_context(settings(kLan)));
+    }
+
+    TEST_CASE("extras text checks: only definitions at its top level, balanced braces")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            int bad_line;  // 0: accepted
+            std::string problem;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "chain extra_input {\n    tcp dport 1 accept\n}\n", 0, ""},
+            {__LINE__, "# only a comment { with a brace\n", 0, ""},
+            {__LINE__, "set blocked {\n    type ipv4_addr\n    elements = { 192.0.2.1 }\n}\n", 0, ""},
+            {__LINE__, "chain x {\n    log prefix \"}{\" drop\n}\n", 0, ""},
+            {__LINE__, "chain x {\n", 1, "'{' opened but never closed (1 missing '}')"},
+            {__LINE__, "}\ntable ip evil {\n}\n", 1, "'}' closes more than was opened (it would close pppkit's table)"},
+            {__LINE__, "flush ruleset\n", 1,
+             "'flush' at the top level: the file is included inside table inet pppkit_fw, so only chain, set, map, "
+             "counter, quota, limit, ct, flowtable and secmark definitions go there"},
+            {__LINE__, "chain x {\n}\ninclude \"/etc/other.nft\"\n", 3,
+             "'include' at the top level: the file is included inside table inet pppkit_fw, so only chain, set, "
+             "map, counter, quota, limit, ct, flowtable and secmark definitions go there"},
+            {__LINE__, "chain x {\n  log prefix \"unterminated\n}\n", 2, "unterminated string"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto p = check_extras_text(r.text);
+            if (r.bad_line == 0) {
+                CHECK_FALSE(p);
+                continue;
+            }
+            REQUIRE(p);
+            CHECK(p->line == r.bad_line);
+            CHECK(p->problem == r.problem);
+        }
+    }
+
+    TEST_CASE("bad configs: each gives its exact file:line message")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            std::string first;  // the first message
+        };
+        const std::string L = kLan;  // lines 1-2
+        const std::string F = "\n[forward \"web\"]\nproto = tcp\nport = 443\n";  // lines 3-6 after L
+        const std::vector<Row> rows = {
+            {__LINE__, "[firewall]\nwan = ppp*\n",
+             "fw.conf:1: [firewall] lan-networks: set lan-networks and/or lan-interfaces: the firewall must know "
+             "the LAN"},
+            {__LINE__, "[firewall]\nlan-networks = 176.16.0.1/12\n",
+             "fw.conf:2: [firewall] lan-networks: '176.16.0.1/12': host bits set after /12 (did you mean a network "
+             "address?) (got '176.16.0.1/12')"},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/33\n",
+             "fw.conf:2: [firewall] lan-networks: '172.16.0.0/33': prefix length must be 0-32 (got "
+             "'172.16.0.0/33')"},
+            {__LINE__, "[firewall]\nlan-networks = fd00::1/64\n",
+             "fw.conf:2: [firewall] lan-networks: 'fd00::1/64': host bits set after /64 (did you mean a network "
+             "address?) (got 'fd00::1/64')"},
+            {__LINE__, "[firewall]\nlan-networks = fd00::/129\n",
+             "fw.conf:2: [firewall] lan-networks: 'fd00::/129': prefix length must be 0-128 (got 'fd00::/129')"},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0\n",
+             "fw.conf:2: [firewall] lan-networks: '172.16.0.0': expected a network as address/prefix, e.g. "
+             "172.16.0.0/16 (got '172.16.0.0')"},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16, fd00::/64\nipv6 = no\n",
+             "fw.conf:2: [firewall] lan-networks: IPv6 network 'fd00::/64' but ipv6 = no (got '172.16.0.0/16, "
+             "fd00::/64')"},
+            {__LINE__, L + "wan = *\n",
+             "fw.conf:3: [firewall] wan: '*': not an interface name (1-15 characters, '*' allowed at the end) "
+             "(got '*')"},
+            {__LINE__, L + "wan = ppp0\nlan-interfaces = ppp0\n",
+             "fw.conf:4: [firewall] lan-interfaces: 'ppp0' is also matched by wan = ppp0 (got 'ppp0')"},
+            {__LINE__, L + "lan-interfaces = pppoe-lan\n",
+             "fw.conf:3: [firewall] lan-interfaces: 'pppoe-lan' is also matched by wan = ppp* (got 'pppoe-lan')"},
+            {__LINE__, L + "router-services = ssh, smb\n",
+             "fw.conf:3: [firewall] router-services: 'smb': unknown service (use proto/port such as tcp/8080, or "
+             "one of ssh, dns, dhcp, ntp, http, https) (got 'ssh, smb')"},
+            {__LINE__, L + "router-services = icmp/22\n",
+             "fw.conf:3: [firewall] router-services: 'icmp/22': protocol must be tcp, udp or tcp+udp (got "
+             "'icmp/22')"},
+            {__LINE__, L + "wan-services = tcp/0\n",
+             "fw.conf:3: [firewall] wan-services: 'tcp/0': not a port or port range (1-65535, e.g. 8000-8010) "
+             "(got 'tcp/0')"},
+            {__LINE__, L + "wan-services = udp/65536\n",
+             "fw.conf:3: [firewall] wan-services: 'udp/65536': not a port or port range (1-65535, e.g. 8000-8010) "
+             "(got 'udp/65536')"},
+            {__LINE__, L + "forward-block = tcp/139-137\n",
+             "fw.conf:3: [firewall] forward-block: 'tcp/139-137': port range is reversed (got 'tcp/139-137')"},
+            {__LINE__, L + "forward-block = none, tcp/445\n",
+             "fw.conf:3: [firewall] forward-block: 'none' cannot be combined with other services (got 'none, "
+             "tcp/445')"},
+            {__LINE__, L + "lan-default = reject\n",
+             "fw.conf:3: [firewall] lan-default: expected one of drop,accept (got 'reject')"},
+            {__LINE__, L + "wan-ping = sometimes\n",
+             "fw.conf:3: [firewall] wan-ping: expected yes or no (got 'sometimes')"},
+            {__LINE__, L + "wan-ping-rate = 5/fortnight\n",
+             "fw.conf:3: [firewall] wan-ping-rate: expected N/second, N/minute, N/hour or N/day (e.g. 10/minute) "
+             "(got '5/fortnight')"},
+            {__LINE__, L + "log-rate = 0/minute\n",
+             "fw.conf:3: [firewall] log-rate: rate must be 1-1000000 per minute (got '0/minute')"},
+            {__LINE__, L + "log-level = warning\n",
+             "fw.conf:3: [firewall] log-level: expected one of emerg,alert,crit,err,warn,notice,info,debug (got "
+             "'warning')"},
+            {__LINE__, L + "log-group = 65536\n",
+             "fw.conf:3: [firewall] log-group: out of range 0-65535 (got '65536')"},
+            {__LINE__, L + "log-prefix = IPT BLOCK\n",
+             "fw.conf:3: [firewall] log-prefix: only letters, digits, '-', '_' and '.' (it becomes \"[IPT BLOCK "
+             "drop input] \") (got 'IPT BLOCK')"},
+            {__LINE__, L + "extras = pppkit-firewall.nft\n",
+             "fw.conf:3: [firewall] extras: must be an absolute path (got 'pppkit-firewall.nft')"},
+            {__LINE__, L + "masquarade = yes\n", "fw.conf:3: [firewall] masquarade: unknown key (got 'yes')"},
+            {__LINE__, L + "[firewall \"main\"]\n",
+             "fw.conf:3: [firewall \"main\"]: takes no name, write [firewall] (got 'main')"},
+            {__LINE__, L + "[forward]\nproto = tcp\nport = 443\nto = 172.16.1.100\n",
+             "fw.conf:3: [forward]: needs a name, as [forward \"name\"]"},
+            {__LINE__, L + F, "fw.conf:4: [forward \"web\"] to: missing (required)"},
+            {__LINE__, L + "\n[forward \"web\"]\nport = 443\nto = 172.16.1.100\n",
+             "fw.conf:4: [forward \"web\"] proto: missing (required)"},
+            {__LINE__, L + "\n[forward \"web\"]\nproto = icmp\nport = 443\nto = 172.16.1.100\n",
+             "fw.conf:5: [forward \"web\"] proto: expected one of tcp,udp,both (got 'icmp')"},
+            {__LINE__, L + F + "to = 172.16.1.100:0\n",
+             "fw.conf:7: [forward \"web\"] to: expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 "
+             "or 172.16.1.100:8443) (got '172.16.1.100:0')"},
+            {__LINE__, L + F + "to = server.lan\n",
+             "fw.conf:7: [forward \"web\"] to: expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 "
+             "or 172.16.1.100:8443) (got 'server.lan')"},
+            {__LINE__, L + F + "to = [fd00::100]:443\n",
+             "fw.conf:7: [forward \"web\"] to: forwards go to an IPv4 host (IPv6 needs no port forward: open it "
+             "with extras) (got '[fd00::100]:443')"},
+            {__LINE__, L + "\n[forward \"web\"]\nproto = tcp\nport = 8000-8010\nto = 172.16.1.100:80\n",
+             "fw.conf:7: [forward \"web\"] to: a target port needs one single external port (port = 8000-8010); "
+             "write the address alone to keep the ports (got '172.16.1.100:80')"},
+            {__LINE__, L + "\n[forward \"web\"]\nproto = tcp\nport = 443, 80\nto = 172.16.1.100:8443\n",
+             "fw.conf:7: [forward \"web\"] to: a target port needs one single external port (port = 443, 80); "
+             "write the address alone to keep the ports (got '172.16.1.100:8443')"},
+            {__LINE__, L + F + "to = 176.16.1.100\n",
+             "fw.conf:7: [forward \"web\"] to: 176.16.1.100 is not inside lan-networks (172.16.0.0/16) (got "
+             "'176.16.1.100')"},
+            {__LINE__, L + "\n[forward \"web\"]\nproto = tcp\nport = 443, 8000-8010, 8005\nto = 172.16.1.100\n",
+             "fw.conf:6: [forward \"web\"] port: '8005': overlaps '8000-8010' in the same list (got '443, "
+             "8000-8010, 8005')"},
+            {__LINE__, L + "\n[forward \"web\"]\nproto = tcp\nport = 0\nto = 172.16.1.100\n",
+             "fw.conf:6: [forward \"web\"] port: '0': not a port or port range (1-65535, e.g. 8000-8010) (got "
+             "'0')"},
+            {__LINE__,
+             L + F + "to = 172.16.1.100\n\n[forward \"web2\"]\nproto = both\nport = 400-500\nto = 172.16.1.101\n",
+             "fw.conf:11: [forward \"web2\"] port: port 400-500 is already taken by [forward \"web\"] (line 6) (got "
+             "'400-500')"},
+            {__LINE__, L + "wan-services = tcp/22\n" + "\n[forward \"ssh\"]\nproto = tcp\nport = 22\nto = "
+                                                       "172.16.1.100\n",
+             "fw.conf:7: [forward \"ssh\"] port: port 22 is already taken by [firewall] wan-services (line 3) (got "
+             "'22')"},
+            {__LINE__, L + F + "to = 172.16.1.100\nfrom = 2001:db8::/32\n",
+             "fw.conf:8: [forward \"web\"] from: '2001:db8::/32': forwards are IPv4 port forwards (DNAT); an IPv6 "
+             "source never reaches them (got '2001:db8::/32')"},
+            {__LINE__, L + F + "to = 172.16.1.100\nreflection = maybe\n",
+             "fw.conf:8: [forward \"web\"] reflection: expected yes or no (got 'maybe')"},
+            {__LINE__, "[forward \"web\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\n",
+             "fw.conf:1: [firewall]: missing: the firewall needs a [firewall] section with lan-networks or "
+             "lan-interfaces"},
+        };
+        CHECK(rows.size() >= 25);
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CAPTURE(r.conf);
+            auto p = problems(r.conf);
+            REQUIRE_FALSE(p.empty());
+            CHECK(p.front() == r.first);
+        }
+    }
+
+    TEST_CASE("every problem is reported, in line order, not only the first")
+    {
+        auto p = problems(kLan + "\n[forward \"a\"]\nproto = tcp\nport = 8000-8010\nto = 172.16.1.100:80\n"
+                                 "\n[forward \"b\"]\nproto = tcp\nport = 8005\nto = 10.0.0.5\n");
+        REQUIRE(p.size() == 3);
+        CHECK(p[0].rfind("fw.conf:7: [forward \"a\"] to: a target port", 0) == 0);
+        CHECK(p[1].rfind("fw.conf:11: [forward \"b\"] port: port 8005 is already taken by [forward \"a\"]", 0) == 0);
+        CHECK(p[2].rfind("fw.conf:12: [forward \"b\"] to: 10.0.0.5 is not inside lan-networks", 0) == 0);
+    }
+
+    TEST_CASE("ranges and prefixes at their edges")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            bool ok;
+            std::string rule;  // expected in the ruleset when ok
+        };
+        const std::string L = kLan;
+        const std::vector<Row> rows = {
+            {__LINE__, L + "wan-services = tcp/1\n", true, "tcp dport 1 accept"},
+            {__LINE__, L + "wan-services = tcp/65535\n", true, "tcp dport 65535 accept"},
+            {__LINE__, L + "wan-services = udp/1-65535\n", true, "udp dport 1-65535 accept"},
+            {__LINE__, L + "wan-services = tcp/80-80\n", true, "tcp dport 80 accept"},
+            {__LINE__, L + "wan-services = tcp/0\n", false, ""},
+            {__LINE__, L + "wan-services = tcp/65536\n", false, ""},
+            {__LINE__, L + "wan-services = tcp/-1\n", false, ""},
+            {__LINE__, L + "wan-services = tcp/\n", false, ""},
+            {__LINE__, "[firewall]\nlan-networks = 0.0.0.0/0\n", true, "ip saddr 0.0.0.0/0 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.1.100/32\n", true, "ip saddr 172.16.1.100/32 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 172.16.1.101/31\n", false, ""},
+            {__LINE__, "[firewall]\nlan-networks = ::/0\n", true, "ip6 saddr ::/0 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 2001:db8:1::1/128\n", true,
+             "ip6 saddr 2001:db8:1::1/128 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 2001:db8:1::/48\n", true, "ip6 saddr 2001:db8:1::/48 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 2001:db8:1:8000::/48\n", false, ""},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = udp\nport = 1\nto = 172.16.0.1:65535\n", true,
+             "meta nfproto ipv4 udp dport 1 dnat ip to 172.16.0.1:65535"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 65535\nto = 172.16.255.255:1\n", true,
+             "meta nfproto ipv4 tcp dport 65535 dnat ip to 172.16.255.255:1"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 1-65535\nto = 172.16.1.1\nfrom = 0.0.0.0/0\n", true,
+             "ip saddr { 0.0.0.0/0 } tcp dport 1-65535 dnat ip to 172.16.1.1"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 10-20,20-30\nto = 172.16.1.1\n", false, ""},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 10-20,21-30\nto = 172.16.1.1\n", true,
+             "tcp dport { 10-20, 21-30 } dnat ip to 172.16.1.1"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 443\nto = 172.16.1.1\nfrom = 203.0.113.7/32\n", true,
+             "ip saddr { 203.0.113.7/32 } tcp dport 443 dnat ip to 172.16.1.1"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 443\nto = 172.17.0.1\n", false, ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CAPTURE(r.conf);
+            auto p = problems(r.conf);
+            CHECK(p.empty() == r.ok);
+            if (r.ok && p.empty())
+                CHECK(has(full_ruleset(settings(r.conf), Dynamic{}), r.rule));
+        }
+    }
+
+    TEST_CASE("the failsafe drops everything from the WAN but replies, and says what it is")
+    {
+        auto f = failsafe_ruleset({"ppp*", "wwan0"});
+        CHECK(f.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\n", 0) == 0);
+        CHECK(has(f, kFailsafeMark.data()));
+        CHECK(has(f, "        iifname { \"ppp*\", \"wwan0\" } ct state established,related accept\n"
+                     "        iifname { \"ppp*\", \"wwan0\" } limit rate 10/minute log prefix \"[pppkit drop input] "
+                     "\" level warn\n        iifname { \"ppp*\", \"wwan0\" } drop\n"));
+        CHECK(has(f, "type filter hook forward priority filter; policy accept;"));
+        CHECK(has(failsafe_ruleset({}), "iifname { \"ppp*\" } drop"));
+    }
+
+    TEST_CASE("wan patterns: read even from a broken config, and matched like nft does")
+    {
+        auto r = config::parse_text("[firewall]\nwan = ppp*, wwan0\nbogus = 1\n", "fw.conf", schema());
+        CHECK(wan_patterns(r.doc) == std::vector<std::string>{"ppp*", "wwan0"});
+        auto bad = config::parse_text("[firewall]\nwan = \"ppp\n", "fw.conf", schema());
+        CHECK(wan_patterns(bad.doc) == std::vector<std::string>{"ppp*"});
+        CHECK(wan_patterns(config::Document{}) == std::vector<std::string>{"ppp*"});
+        CHECK(wan_matches({"ppp*"}, "ppp0"));
+        CHECK(wan_matches({"ppp*"}, "ppp"));
+        CHECK(wan_matches({"ppp0"}, "ppp0"));
+        CHECK_FALSE(wan_matches({"ppp0"}, "ppp01"));
+        CHECK_FALSE(wan_matches({"ppp*"}, "wwan0"));
+    }
+
+    TEST_CASE("the digest changes with the static ruleset, not with the dynamic sets")
+    {
+        Settings a = settings(kSeed);
+        Settings b = settings(std::string(kSeed) + "\n[firewall]\nwan-ping = no\n");
+        CHECK(a.digest() != b.digest());
+        CHECK(a.digest().size() == 16);
+        CHECK(has(full_ruleset(a, Dynamic{{"ppp0"}, "203.0.113.7"}), "comment \"pppkit digest " + a.digest() + "\""));
+        CHECK(has(full_ruleset(a, Dynamic{}), "comment \"pppkit digest " + a.digest() + "\""));
+    }
+}
