@@ -50,11 +50,11 @@ wait_until() {
         sleep 0.5
     done
 }
-alive() { local st; read -r st <"/proc/$1/stat" 2>/dev/null || return 1; st=${st##*) }; [ "${st%% *}" != Z ]; }
+alive() { local st; { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1; st=${st##*) }; [ "${st%% *}" != Z ]; }
 children_of() {
     local f line; local -a fld
     for f in /proc/[0-9]*/stat; do
-        read -r line <"$f" 2>/dev/null || continue
+        { read -r line <"$f"; } 2>/dev/null || continue
         read -r -a fld <<<"${line##*) }"
         [ "${fld[1]}" = "$1" ] && echo "${line%% *}"
     done
@@ -127,7 +127,7 @@ lab_server_kill() {
 }
 # Starts the router: pppd call lab nodetach, in rtr.
 lab_client_start() {
-    lab_bg rtr-pppd.out rtr pppd call lab nodetach
+    lab_bg rtr-pppd-stdout rtr pppd call lab nodetach
     LAB_CLIENT_PID=$LAB_BG_PID
     echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
     lab_log "router pppd started (pid $LAB_CLIENT_PID)"
@@ -140,7 +140,7 @@ _lab_wait_up() { # NAME SECONDS
     if ! wait_until "$2" eval '_lab_upcond || ! alive "$LAB_CLIENT_PID"'; then :; fi
     if ! _lab_upcond; then
         if alive "$LAB_CLIENT_PID"; then fail "$1" "no ip-up on both sides within $2 s"
-        else fail "$1" "router pppd exited: $(tail -n 3 "$W/logs/rtr-pppd.out" 2>/dev/null | tr '\n' ' ')"; fi
+        else fail "$1" "router pppd exited: $(tail -q -n 3 "$W/logs/rtr-pppd-stdout.log" "$W/logs/rtr-pppd.log" 2>/dev/null | tr '\n' ' ')"; fi
         return 1
     fi
     LAB_PUBLIC=$(lab_ppp_ip) LAB_PEER=$(lab_ppp_peer) LAB_MTU_NOW=$(lab_ppp_mtu)
@@ -154,6 +154,15 @@ lab_up() {
     lab_client_start
     _lab_wait_up lab-up "${1:-60}"
 }
+# lab_dial [SECONDS]: the router only (after lab_server_start and whatever
+# the test wants running before the first PADI), then waits as lab_up.
+lab_dial() {
+    _lab_mark
+    lab_client_start
+    _lab_wait_up lab-dial "${1:-60}"
+}
+# lab_is_up: the router's ppp0 exists and has its IPv4 address.
+lab_is_up() { _lab_has_ip; }
 # lab_redial [kill|hup] [SECONDS]: the line drops and pppd re-dials under persist.
 #   kill: SIGKILL the ISP side, restart it; the router notices by LCP echo
 #         (about 10 s) and re-dials (the realistic "the line died").

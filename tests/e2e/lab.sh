@@ -282,7 +282,9 @@ LAB_KEEP=${LAB_KEEP:-0}
 LAB_QUIET=${LAB_QUIET:-0}
 LAB_CACHE=${LAB_CACHE:-/var/cache/pppkit-lab}
 LAB_SUITE=${LAB_SUITE:-trixie}
-LAB_TRIXIE_PKGS=ppp,pppoe,iproute2,nftables,procps,iputils-ping,busybox,kmod,tcpdump
+# the runtime libraries of every pppkit .so are in the list (ldd BUILD/abi-2.5/*.so);
+# a changed list rebuilds the tree on the next run
+LAB_TRIXIE_PKGS=ppp,pppoe,iproute2,nftables,procps,iputils-ping,busybox,kmod,tcpdump,libinih1,libcurl4t64,libsystemd0
 PREPARE_ONLY=0
 
 while [ $# -gt 0 ]; do
@@ -358,7 +360,7 @@ host_mirror() {
 prepare_trixie() {
     local root=$LAB_CACHE/$LAB_SUITE mirror t0
     ROOTFS=$root
-    [ -f "$root/.pppkit-lab-ok" ] && return 0
+    [ "$(cat "$root/.pppkit-lab-ok" 2>/dev/null)" = "$LAB_TRIXIE_PKGS" ] && return 0
     command -v debootstrap >/dev/null || skip "debootstrap is not installed (make deps)"
     mirror=${LAB_MIRROR:-$(host_mirror)}
     [ -n "$mirror" ] || skip "no Debian mirror in the host's apt sources (set LAB_MIRROR)"
@@ -369,7 +371,7 @@ prepare_trixie() {
         >"$LAB_CACHE/debootstrap.log" 2>&1 \
         || { rm -rf "$root.partial"; skip "debootstrap $LAB_SUITE failed, see $LAB_CACHE/debootstrap.log"; }
     rm -f "$root.partial"/var/cache/apt/archives/*.deb
-    mv "$root.partial" "$root" && touch "$root/.pppkit-lab-ok" || die "cannot move the rootfs into place"
+    mv "$root.partial" "$root" && echo "$LAB_TRIXIE_PKGS" >"$root/.pppkit-lab-ok" || die "cannot move the rootfs into place"
     say "debootstrap done in $((SECONDS - t0))s, $(du -sh "$root" | cut -f1)"
 }
 
