@@ -1,0 +1,136 @@
+#!/bin/bash
+# firewall_check.test.sh BUILD - pppkit-firewall's rulesets in the real kernel
+# (host nftables), each in a throwaway namespace (traffic tests are in
+# firewall.test.sh):
+#   - every etc/examples/*.conf passes "pppkit firewall check" (nft dry run)
+#     and "apply" loads it; "up"/"down" fill and empty the dynamic sets and
+#     leave every rule in place; a second apply leaves one copy of each rule;
+#   - another table (a stand-in for Docker's) is never touched;
+#   - fail closed: a bad config or an extras file nft refuses keeps the
+#     previous ruleset (same rules, same dynamic sets), with file:line on
+#     stderr; with no previous ruleset the failsafe is loaded; "up" refuses
+#     to run against the failsafe.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init fwck
+nsl_need nft
+pk=$build/pppkit
+[ -x "$pk" ] || { fail "no $pk (make all first)"; nsl_finish; }
+
+# examples name /etc/ppp/pppkit-firewall.nft; point them at the shipped example
+examples() {
+    local f
+    for f in "$top"/etc/examples/*.conf; do
+        sed "s|^extras = /etc/ppp/pppkit-firewall.nft|extras = $top/etc/examples/pppkit-firewall.nft|" "$f" \
+            >"$NSL_TMP/$(basename "$f")"
+        echo "$NSL_TMP/$(basename "$f")"
+    done
+}
+
+# a table listing, as a short digest for messages
+listing() { nsx "$1" nft list table "$2" "$3" | md5sum | cut -c1-12; }
+rules_of() { nsx "$1" nft list table inet pppkit_fw | grep -cE '^\s+(iif|oif|ip|meta|ct|tcp|udp|icmp|limit|goto|jump|accept|drop)'; }
+
+i=0
+for conf in $(examples); do
+    i=$((i + 1))
+    name=$(basename "$conf" .conf)
+    ns_create "ex$i"
+    check "$name: pppkit firewall check" nsx "ex$i" "$pk" --config "$conf" firewall check
+    check "$name: apply" nsx "ex$i" "$pk" --config "$conf" firewall apply
+    check "$name: status says current" nsx "ex$i" "$pk" --config "$conf" firewall status
+    n1=$(rules_of "ex$i")
+    check "$name: up ppp0 203.0.113.7" nsx "ex$i" "$pk" --config "$conf" firewall up ppp0 203.0.113.7
+    check "$name: public4 holds the address" \
+        bash -c "ip netns exec $(ns "ex$i") nft list set inet pppkit_fw public4 | grep -q 'elements = { 203.0.113.7 }'"
+    check "$name: active_wan holds ppp0" \
+        bash -c "ip netns exec $(ns "ex$i") nft list set inet pppkit_fw active_wan | grep -q '\"ppp0\"'"
+    check "$name: apply again (link up)" nsx "ex$i" "$pk" --config "$conf" firewall apply
+    check "$name: ... keeps the dynamic sets" \
+        bash -c "ip netns exec $(ns "ex$i") nft list set inet pppkit_fw public4 | grep -q 203.0.113.7"
+    check_eq "$name: ... and one copy of each rule" "$n1" "$(rules_of "ex$i")"
+    check "$name: down ppp0" nsx "ex$i" "$pk" --config "$conf" firewall down ppp0
+    check "$name: public4 is empty" \
+        bash -c "! ip netns exec $(ns "ex$i") nft list set inet pppkit_fw public4 | grep -q elements"
+    check_eq "$name: every rule stays after down" "$n1" "$(rules_of "ex$i")"
+done
+
+# --- other tables are never touched
+seed=$NSL_TMP/seed-router.conf
+ns_create other
+nsx other nft -f - <<'EOF'
+table ip docker_like {
+    chain DOCKER { }
+    chain forward { type filter hook forward priority filter; policy accept; jump DOCKER; }
+}
+EOF
+before=$(listing other ip docker_like)
+check "seed: apply next to another table" nsx other "$pk" --config "$seed" firewall apply
+check "seed: up" nsx other "$pk" --config "$seed" firewall up ppp0 198.51.100.9
+check_eq "the other table is unchanged" "$before" "$(listing other ip docker_like)"
+
+# --- fail closed: the previous ruleset stays
+good=$(listing other inet pppkit_fw)
+bad=$NSL_TMP/bad.conf
+{ cat "$seed"; printf '\n[forward "typo"]\nproto = tcp\nport = 8080\nto = 176.16.1.100\n'; } >"$bad"
+out=$(nsx other "$pk" --config "$bad" firewall apply 2>&1)
+check_eq "bad config: apply exits 2" 2 "$?"
+typo_line=$(grep -n '^to = 176.16.1.100' "$bad" | cut -d: -f1)
+check "bad config: file:line message" grep -qF "$bad:$typo_line: [forward \"typo\"] to: 176.16.1.100 is not inside lan-networks (172.16.0.0/16) (got '176.16.1.100')" <<<"$out"
+check "bad config: says the previous ruleset stays" grep -q "previous ruleset stays in force" <<<"$out"
+check_eq "bad config: the ruleset (and its public address) is unchanged" "$good" "$(listing other inet pppkit_fw)"
+out=$(nsx other "$pk" --config "$bad" firewall check 2>&1)
+check_eq "bad config: check exits 2" 2 "$?"
+
+printf 'chain extra_input {\n    tcp dport 2222 acept\n}\n' >"$NSL_TMP/bad.nft"
+{ cat "$seed"; printf '\n[firewall]\nextras = %s\n' "$NSL_TMP/bad.nft"; } >"$NSL_TMP/badextras.conf"
+out=$(nsx other "$pk" --config "$NSL_TMP/badextras.conf" firewall apply 2>&1)
+check_eq "bad extras: apply exits 1" 1 "$?"
+check "bad extras: nft's error names the extras file and line" grep -q "$NSL_TMP/bad.nft:2:" <<<"$out"
+check_eq "bad extras: the ruleset is unchanged" "$good" "$(listing other inet pppkit_fw)"
+out=$(nsx other "$pk" --config "$NSL_TMP/badextras.conf" firewall check 2>&1)
+check_eq "bad extras: check exits 2" 2 "$?"
+
+# --- no previous ruleset: the failsafe
+ns_create fresh
+out=$(nsx fresh "$pk" --config "$bad" firewall apply 2>&1)
+check_eq "bad config, nothing loaded: apply exits 2" 2 "$?"
+check "... the failsafe is loaded" bash -c "ip netns exec $(ns fresh) nft list table inet pppkit_fw | grep -q 'pppkit failsafe'"
+check "... it drops everything from ppp*" bash -c "ip netns exec $(ns fresh) nft list chain inet pppkit_fw input | grep -q 'iifname \"ppp\*\" drop'"
+out=$(nsx fresh "$pk" --config "$seed" firewall up ppp0 203.0.113.7 2>&1)
+check_eq "up against the failsafe refuses (exit 1)" 1 "$?"
+check "then a good apply replaces the failsafe" nsx fresh "$pk" --config "$seed" firewall apply
+check "... status: current" nsx fresh "$pk" --config "$seed" firewall status
+
+# --- the plugin itself, driven by tests/load/fake_pppd (pppd 2.4.9's notifiers)
+so=$build/pppkit-firewall.so
+if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$so" ]; then
+    ns_create plug
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 \
+        sh "nft list table inet pppkit_fw | grep -c digest" ifname ppp0 phase 4 local4 203.0.113.44 ip-up \
+        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4" exit 0 2>&1)
+    check "plugin: no boot ruleset -> loaded in configure(), before dialling" \
+        grep -q "^LOG warn: pppkit-firewall: no boot ruleset .*loaded table inet pppkit_fw before dialling" <<<"$out"
+    check "plugin: ip-up puts the IPCP address into public4" grep -q "elements = { 203.0.113.44 }" <<<"$out"
+    check "plugin: ip-down clears it, rules kept" grep -q "ip-down: dynamic sets cleared, rules kept" <<<"$out"
+    check "plugin: ... and the table stays" nsx plug nft list chain inet pppkit_fw wan_dnat
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 exit 0 2>&1)
+    check "plugin: a current boot ruleset is kept" grep -q "boot ruleset in place .*kept" <<<"$out"
+    before=$(listing plug inet pppkit_fw)
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$bad" phase 2 ip-up 2>&1)
+    check_eq "plugin: bad config -> pppd exits 2 before the link" "DIE 2" "$(tail -n1 <<<"$out")"
+    check "plugin: ... with file:line" grep -qF "LOG error: pppkit-firewall: $bad:$typo_line: [forward \"typo\"] to:" <<<"$out"
+    check "plugin: ... the previous ruleset stays" grep -q "previous ruleset stays in force" <<<"$out"
+    check_eq "plugin: ... unchanged" "$before" "$(listing plug inet pppkit_fw)"
+    ns_create plug2
+    out=$(nsx plug2 "$fake" "$so" init opt pppkit-config "$bad" phase 2 2>&1)
+    check_eq "plugin: bad config, nothing loaded -> exit 2" "DIE 2" "$(tail -n1 <<<"$out")"
+    check "plugin: ... and the failsafe is loaded" \
+        bash -c "ip netns exec $(ns plug2) nft list table inet pppkit_fw | grep -q 'pppkit failsafe'"
+else
+    fail "cannot build tests/load/fake_pppd or no $so"
+fi
+
+nsl_finish
