@@ -170,7 +170,7 @@ bench: deps all $(BENCH_BINS)
 deb:
 	@tests/build-deb.sh "$(BUILD)"
 
-lint:
+lint: deps
 	@tests/lint.sh
 
 format:
