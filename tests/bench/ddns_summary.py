@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""tests/bench/ddns_summary.py RESULT.json - ROW/VERDICT/NOTE lines (tests/bench/run.sh
+format) from ddns_bench.py's result. Exit 1 if a pppkit client's runs failed."""
+import json
+import sys
+
+r = json.load(open(sys.argv[1]))
+c = {x["name"]: x for x in r["clients"]}
+T1 = "ddns: ip-up -> update request at the server (HTTPS dyndns2, loopback)"
+T2 = "ddns: memory (peak RSS of one update; RSS of daemons at rest)"
+
+
+def row(t, label, med, unit, runs, mn, mx):
+    print("ROW\t%s\t%s\t%.3f\t%s\t%s\t%.3f\t%.3f" % (t, label, med, unit, runs, mn, mx))
+
+
+labels = {"curl": "curl (same request)", "pppkit-plugin": "pppkit (fake_pppd ip-up -> plugin -> worker)",
+          "pppkit-worker": "pppkit worker (exec'd as the plugin does)", "inadyn": "inadyn --once --force",
+          "ddclient": "ddclient -daemon=0 -force"}
+for n in ("curl", "pppkit-plugin", "pppkit-worker", "inadyn", "ddclient"):
+    x = c.get(n)
+    if x and x["runs"]:
+        row(T1, labels[n], x["median_ms"], "ms", x["runs"], x["min_ms"], x["max_ms"])
+print("NOTE\t%s\tt0 = the trigger (exec, or just before fake_pppd fires ip-up); t1 = the server has read the "
+      "request; clients interleaved, median of %d runs" % (T1, r["runs"]))
+print("NOTE\t%s\tddclient's own ip-up sample adds 'sleep 5' and re-discovers the address; inadyn needs an "
+      "external trigger (SIGUSR2); neither is counted here" % T1)
+bad = 0
+curl = c.get("curl", {}).get("median_ms")
+for n in ("pppkit-plugin", "pppkit-worker"):
+    x = c.get(n)
+    if not x:
+        continue
+    if not x["runs"] or x["failed"]:
+        print("FAIL: %s: %d runs failed" % (n, x["failed"]))
+        bad += 1
+        continue
+    ratio = x["median_ms"] / curl if curl else float("inf")
+    ok = ratio <= 1.2 and x["median_ms"] <= 1000
+    print("VERDICT\t%s\t%s\t%s median %.1f ms = %.2fx curl (target <= 1.2x and <= 1000 ms)" % (
+        T1, "PASS" if ok else "FAIL", n, x["median_ms"], ratio))
+w = c.get("pppkit-worker") or c.get("pppkit-plugin")
+if w and w.get("peak_rss_kb"):
+    row(T2, "pppkit worker, peak (exits after the update)", w["peak_rss_kb"], "KiB", 3, w["peak_rss_kb"],
+        w["peak_rss_kb"])
+for n in ("curl", "inadyn", "ddclient"):
+    x = c.get(n)
+    if x and x.get("peak_rss_kb"):
+        row(T2, n + ", peak of one run", x["peak_rss_kb"], "KiB", 3, x["peak_rss_kb"], x["peak_rss_kb"])
+for d in r["daemons"]:
+    if d["alive"]:
+        row(T2, d["name"] + " at rest", d["rss_kb"], "KiB", 1, d["rss_kb"], d["rss_kb"])
+    else:
+        print("NOTE\t%s\t%s did not stay up (see its log)" % (T2, d["name"]))
+row(T2, "pppkit at rest (no process)", 0, "KiB", 1, 0, 0)
+print("NOTE\t%s\tpppkit runs no process while the link is stable: the worker exists only during an update" % T2)
+sys.exit(1 if bad else 0)
