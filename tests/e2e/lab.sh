@@ -383,7 +383,8 @@ case $LAB_ROOTFS in
     /*) ROOTFS=$(readlink -f "$LAB_ROOTFS"); [ -x "$ROOTFS/usr/sbin/pppd" ] || die "no usr/sbin/pppd in $ROOTFS" ;;
     *) die "--rootfs: host, trixie or an absolute directory (got '$LAB_ROOTFS')" ;;
 esac
-flock -u 8
+# keep a shared lock while the VM runs: a rebuild of the cache (exclusive) waits
+flock -s 8 || die "cannot downgrade the lock on $LAB_CACHE/.lock"
 if [ "$PREPARE_ONLY" = 1 ]; then say "ready: kernel $KVER, root $ROOTFS"; exit 0; fi
 
 # ---- what the guest sees -------------------------------------------------
