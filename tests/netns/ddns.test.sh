@@ -129,7 +129,8 @@ EOF
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
         shift 2
-        printf '[ddns "%s"]\nprovider = %s\nca-file = %s\ntimeout = 3s\nlinks = ppp*\n' "$n" "$p" "$T/certs/ca.pem"
+        printf '[ddns "%s"]\nprovider = %s\nca-file = %s\nlinks = ppp*\n' "$n" "$p" "$T/certs/ca.pem"
+        case " $* " in *" timeout="*) ;; *) echo "timeout = 3s" ;; esac
         printf '%s\n' "$@" | sed 's/=/ = /'
         echo
     }
@@ -148,6 +149,7 @@ EOF
         http "f-$m" dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4
     done
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
+    http f-cancel dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=30s
 } >"$CONF"
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -324,6 +326,21 @@ ctl '{}'
 na=$(state f-noip911 ipv4.next-attempt)
 check "fail noip 911: next attempt >= 30 min later (in $((${na:-0} - $(date +%s))) s)" \
     test "${na:-0}" -ge "$(($(date +%s) + 1700))"
+
+# ---- cancellation: the plugin closes the --cancel-fd pipe (ip-down): the worker stops at once
+ctl '{"mode": "hang", "hang_secs": 60}'
+before=$(lines "$FLOG")
+t0=$(date +%s.%N)
+nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-cancel --ifname ppp0 --address $PPP4 --family 4 \
+    --generation 7 --cancel-fd 3 --verbose 3< <(sleep 1.5) >"$T/logs/f-cancel.log" 2>&1 </dev/null
+rc=$?
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+ctl '{}'
+check "cancel: the request was in flight (hanging at the server)" req "$before" --count 1 --src $PPP4
+check_eq "cancel: worker exit status when its cancel fd closes" 1 "$rc"
+check "cancel: the worker stopped within 1 s of the cancel (took ${secs}s, cancel at 1.5 s, timeout 30 s)" \
+    awk -v s="$secs" 'BEGIN{exit !(s >= 1.4 && s < 2.5)}'
+check "cancel: no state written for the cancelled attempt" test ! -e "$T/state/ddns/f-cancel.state"
 
 # ---- binding failure: nothing is sent --------------------------------------------------------------
 before=$(lines "$FLOG")
