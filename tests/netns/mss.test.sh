@@ -146,6 +146,8 @@ check_eq "router's own IPv6 SYN, with rules" 1394 "$(syn_mss inet wan0 8006 tcp_
 tcp_listen router 10.77.2.1 7004 60 && tcp_listen router fd77:2::1 7006 60 || fail "router listeners"
 check_eq "router's own IPv4 SYN-ACK (a service on the router), with rules" 1414 \
     "$(synack_mss inet wan0 7004 tcp_connect inet 10.77.2.1 7004)"
+check_eq "router's own IPv6 SYN-ACK (a service on the router), with rules" 1394 \
+    "$(synack_mss inet wan0 7006 tcp_connect inet fd77:2::1 7006)"
 nsx router "$PK" mss remove ppp0 >/dev/null
 check_eq "router's own IPv4 SYN-ACK, no rules" 1414 "$(synack_mss inet wan0 7004 tcp_connect inet 10.77.2.1 7004)"
 check_eq "router's own IPv6 SYN-ACK, no rules" 1394 "$(synack_mss inet wan0 7006 tcp_connect inet fd77:2::1 7006)"
