@@ -104,6 +104,12 @@ check_eq "up against the failsafe refuses (exit 1)" 1 "$?"
 check "then a good apply replaces the failsafe" nsx fresh "$pk" --config "$seed" firewall apply
 check "... status: current" nsx fresh "$pk" --config "$seed" firewall status
 
+# --- no [firewall] at all (pppkit installed for MSS only): the boot unit loads nothing
+ns_create nofw
+printf '[mss]\nmss = auto\n' >"$NSL_TMP/mss-only.conf"
+check "no [firewall]: apply exits 0" nsx nofw "$pk" --config "$NSL_TMP/mss-only.conf" firewall apply
+check "no [firewall]: ... and loads no table" bash -c "! ip netns exec $(ns nofw) nft list table inet pppkit_fw"
+
 # --- the plugin itself, driven by tests/load/fake_pppd (pppd 2.4.9's notifiers)
 so=$build/pppkit-firewall.so
 if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$so" ]; then

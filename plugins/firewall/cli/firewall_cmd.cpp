@@ -111,6 +111,13 @@ int show(const std::string& path, bool explicit_path, const Args& args)
 int apply(const std::string& path, bool explicit_path)
 {
     auto p = prepare(path, explicit_path);
+    if (!p.configured) {
+        // Not an error: pppkit may be installed for its other plugins only.
+        // A config that has [firewall] but is invalid fails closed below.
+        std::printf("pppkit firewall: no [firewall] section in %s: nothing loaded, table inet %s left as it is\n",
+                    path.c_str(), std::string(kTable).c_str());
+        return 0;
+    }
     nft::Context nft;
     // A reload while a link is up keeps what ip-up set.
     Dynamic d = read_dynamic(nft);

@@ -47,6 +47,7 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     auto cfg = load_config(main_file, must_exist);
     p.files = cfg.doc.files.size();
     p.wan = wan_patterns(cfg.doc);
+    p.configured = cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
     if (!p.problems.empty())

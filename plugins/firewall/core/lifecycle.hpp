@@ -19,6 +19,10 @@ struct Prepared {
     std::vector<std::string> problems;      // "file:line: [section] key: problem (got 'value')"
     std::vector<std::string> wan{"ppp*"};   // for the failsafe, even when the config is broken
     size_t files = 0;
+    // false when the files have no [firewall] and no [forward] section at
+    // all (pppkit installed for its other plugins): the boot unit then loads
+    // nothing. The plugin still treats it as an error (it was asked to filter).
+    bool configured = false;
 };
 Prepared prepare(const std::string& main_file, bool must_exist);
 
