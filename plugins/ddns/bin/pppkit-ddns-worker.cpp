@@ -860,7 +860,8 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         st = fresh;
     }
     std::string line = tag + (address.empty() ? "" : " " + address) + ": " + std::string(outcome_name(a.outcome)) +
-                       (a.detail.empty() ? "" : " (" + a.detail + ")") + " via " + endpoint(p, fam).host +
+                       (a.detail.empty() ? "" : " (" + a.detail + ")") +
+                       (endpoint(p, fam).host.empty() ? "" : " via " + endpoint(p, fam).host) +
                        (ifname.empty() ? "" : " on " + ifname) + " in " + std::to_string(ms) + " ms [" +
                        std::string(reason_name(d.reason)) + "]";
     if (is_success(a.outcome)) {
@@ -975,5 +976,11 @@ int main(int argc, char** argv)
         log_line(LOG_ERR, std::string("internal error: ") + e.what());
     }
     curl_global_cleanup();
+    if (g_opt.cancel_fd >= 0) {
+        // tell the plugin how it went (one byte), then EOF when we exit
+        auto b = static_cast<unsigned char>(status);
+        std::lock_guard<std::mutex> lock(g_state_mutex);
+        (void)!::write(g_opt.cancel_fd, &b, 1);
+    }
     return status;
 }

@@ -1,0 +1,364 @@
+// plugin.cpp - pppkit-ddns.so: the pppd adapter that starts DDNS workers.
+//
+// pppd options (in /etc/ppp/peers/<peer>, after "plugin pppkit-ddns.so"):
+//   pppkit-ddns-worker PATH   the worker binary (default /usr/libexec/pppkit/pppkit-ddns-worker)
+//
+// Contract with pppd's loop: every callback here only reads a small state file,
+// forks (double fork: the worker is never pppd's child, so pppd's reaper never
+// sees it; the short-lived middle process is reaped at once) and sets timers.
+// All network I/O, waiting and TLS happen in pppkit-ddns-worker.
+//
+// Events:
+//   configure()  loads pppkit.conf and the [ddns] profiles (errors stop pppd, as in every pppkit plugin)
+//   ip-up        for each enabled IPv4 profile matching the link (links, ipparam): decide() on the IPCP
+//                address and the state; start a worker now, or set a timer (min-interval, backoff, keep-alive)
+//   ipv6-up      for each IPv6 profile: start a worker, which waits (bounded) for a global address
+//   ip-down / ipv6-down   cancel that family's workers (close the cancel socket) and timers
+//   link-down / exit      cancel everything
+// A worker reports its exit status as one byte on the cancel socket, then EOF; a
+// 200 ms timer polls in-flight sockets. When a worker ends, the state file says
+// when to look again (backoff or keep-alive), while the link stays up.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "common/schema.hpp"
+#include "ddns/core/profile.hpp"
+#include "ddns/core/state.hpp"
+#include "host/host.hpp"
+
+namespace {
+
+using namespace pppkit;
+using namespace pppkit::ddns;
+using host::Level;
+using namespace std::chrono_literals;
+
+constexpr const char* kDefaultWorker = "/usr/libexec/pppkit/pppkit-ddns-worker";
+constexpr long kMaxTimerS = 86400;  // longer waits are re-decided when the timer fires
+
+int64_t unix_now()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct Job {
+    int fd = -1;        // our end of the cancel socket
+    int status = -1;    // the byte the worker sent, -1: none yet
+    uint64_t generation = 0;
+};
+
+class DdnsPlugin final : public host::Plugin {
+public:
+    const char* name() const noexcept override { return "pppkit-ddns"; }
+
+    void register_options() override
+    {
+        host::add_option("pppkit-ddns-worker", "path of pppkit-ddns-worker", true,
+                         [this](std::string_view v) -> std::optional<std::string> {
+                             if (v.empty() || v.front() != '/')
+                                 return "pppkit-ddns-worker needs an absolute path (got '" + std::string(v) + "')";
+                             worker_ = std::string(v);
+                             return std::nullopt;
+                         });
+    }
+
+    std::vector<std::string> configure() override
+    {
+        config_ = host::config_path();
+        auto cfg = load_config(config_, host::config_path_explicit());
+        std::vector<std::string> problems;
+        for (const auto& d : cfg.diags)
+            problems.push_back(d.str());
+        auto profiles = load_profiles(cfg.doc);
+        for (const auto& d : profiles.diags)
+            problems.push_back(d.str());
+        if (!problems.empty())
+            return problems;
+        profiles_ = std::move(profiles.list);
+        state_dir_ = state_dir(cfg.doc);
+        if (::access(worker_.c_str(), X_OK) != 0)
+            host::log(Level::Error, "worker " + worker_ + " is not executable; DDNS updates will fail");
+        size_t enabled = 0;
+        for (const auto& p : profiles_)
+            enabled += p.enabled ? 1 : 0;
+        host::log(Level::Info, std::to_string(enabled) + " DDNS profile" + (enabled == 1 ? "" : "s") + " enabled");
+        return {};
+    }
+
+    void on_ip_up(const host::Link& l) override
+    {
+        link_ = l;
+        up4_ = true;
+        ++generation_;
+        for (const auto& p : profiles_)
+            if (p.enabled && p.wants(Family::V4) && matches_link(p, l.ifname, l.ipparam))
+                consider(p, Family::V4);
+    }
+
+    void on_ipv6_up(const host::Link& l) override
+    {
+        link_ = l;
+        up6_ = true;
+        ++generation_;
+        for (const auto& p : profiles_)
+            if (p.enabled && p.wants(Family::V6) && matches_link(p, l.ifname, l.ipparam))
+                consider(p, Family::V6);
+    }
+
+    void on_ip_down(const host::Link&) override
+    {
+        up4_ = false;
+        stop_family(Family::V4, "IPv4 went down");
+    }
+    void on_ipv6_down(const host::Link&) override
+    {
+        up6_ = false;
+        stop_family(Family::V6, "IPv6 went down");
+    }
+    void on_link_down(const host::Link&) override { stop_all("link down"); }
+    void on_exit(const host::Link&, int) override { stop_all("pppd exits"); }
+
+private:
+    static std::string key(const Profile& p, Family f) { return p.name + "/" + std::string(family_name(f)); }
+    bool link_up(Family f) const { return f == Family::V6 ? up6_ : up4_; }
+
+    // ip-up, or a timer: send now, or come back later.
+    void consider(const Profile& p, Family f)
+    {
+        std::string k = key(p, f);
+        cancel_timer(k);
+        if (jobs_.count(k) != 0)
+            return;  // one in flight for this profile and family already
+        if (f == Family::V6) {
+            // The address is not known yet (IPV6CP gives only link-local IDs):
+            // the worker waits for it and decides.
+            spawn(p, f, "");
+            return;
+        }
+        std::string address = link_.local4_str();
+        State st = read_state(state_path(state_dir_, p.name));
+        if (st.suspended) {
+            spawn(p, f, address);  // the worker checks whether config or secrets changed, and says so loudly
+            return;
+        }
+        Decision d = decide(p, st, f, address, st.fingerprint, unix_now(), false);
+        if (d.action == Action::Send) {
+            spawn(p, f, address);
+        } else if (d.at > 0) {
+            host::log(Level::Info, "profile " + p.name + " ipv4 " + address + ": " +
+                                       std::string(reason_name(d.reason)) + ", next look in " +
+                                       std::to_string(std::max<int64_t>(0, d.at - unix_now())) + "s");
+            schedule(p, f, d.at - unix_now());
+        } else {
+            host::log(Level::Info, "profile " + p.name + " ipv4 " + address + ": " + std::string(reason_name(d.reason)));
+        }
+    }
+
+    void schedule(const Profile& p, Family f, int64_t in_s)
+    {
+        if (!link_up(f))
+            return;
+        std::string k = key(p, f);
+        cancel_timer(k);
+        long s = static_cast<long>(std::clamp<int64_t>(in_s, 0, kMaxTimerS));
+        std::string name = p.name;
+        timers_[k] = host::after(std::chrono::seconds(s), [this, name, f, k] {
+            timers_.erase(k);
+            for (const auto& q : profiles_)
+                if (q.name == name && link_up(f))
+                    consider(q, f);
+        });
+    }
+
+    void cancel_timer(const std::string& k)
+    {
+        if (auto it = timers_.find(k); it != timers_.end()) {
+            host::cancel(it->second);
+            timers_.erase(it);
+        }
+    }
+
+    void spawn(const Profile& p, Family f, const std::string& address)
+    {
+        // Everything the child needs is built before fork: after it, only
+        // async-signal-safe calls.
+        std::vector<std::string> args = {worker_, "--config", config_, "--profile", p.name,
+                                         "--family", f == Family::V6 ? "6" : "4", "--ifname", link_.ifname,
+                                         "--generation", std::to_string(generation_), "--cancel-fd", "3"};
+        if (!address.empty()) {
+            args.push_back("--address");
+            args.push_back(address);
+        }
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+        char* envp[] = {path_env, nullptr};
+
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+            host::log(Level::Error, "profile " + p.name + ": socketpair failed, no update");
+            return;
+        }
+        pid_t mid = ::fork();
+        if (mid < 0) {
+            ::close(sv[0]);
+            ::close(sv[1]);
+            host::log(Level::Error, "profile " + p.name + ": fork failed, no update");
+            return;
+        }
+        if (mid == 0) {
+            pid_t w = ::fork();
+            if (w == 0) {
+                ::setsid();
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, nullptr);
+                for (int sig = 1; sig < NSIG; ++sig)
+                    ::signal(sig, SIG_DFL);
+                int null = ::open("/dev/null", O_RDWR);
+                if (null >= 0) {
+                    ::dup2(null, 0);
+                    ::dup2(null, 1);
+                    ::dup2(null, 2);
+                }
+                ::dup2(sv[1], 3);  // dup2 clears close-on-exec on 3
+                if (sv[1] == 3)
+                    ::fcntl(3, F_SETFD, 0);
+                ::close_range(4, ~0U, 0);
+                ::execve(argv[0], argv.data(), envp);
+                ::_exit(127);
+            }
+            ::_exit(w < 0 ? 1 : 0);
+        }
+        ::close(sv[1]);
+        int st = 0;
+        while (::waitpid(mid, &st, 0) < 0 && errno == EINTR) {
+        }  // the middle process exits at once (pppd may also have reaped it: ECHILD)
+        ::fcntl(sv[0], F_SETFL, O_NONBLOCK);
+        jobs_[key(p, f)] = Job{sv[0], -1, generation_};
+        host::log(Level::Info, "profile " + p.name + " " + std::string(family_name(f)) +
+                                   (address.empty() ? "" : " " + address) + ": worker started on " + link_.ifname +
+                                   " (generation " + std::to_string(generation_) + ")");
+        if (!poll_timer_)
+            poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
+    }
+
+    void poll_jobs()
+    {
+        poll_timer_.reset();
+        for (auto it = jobs_.begin(); it != jobs_.end();) {
+            char buf[8];
+            ssize_t n;
+            bool done = false;
+            while ((n = ::recv(it->second.fd, buf, sizeof buf, 0)) > 0)
+                it->second.status = static_cast<unsigned char>(buf[n - 1]);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                done = true;
+            if (!done) {
+                ++it;
+                continue;
+            }
+            ::close(it->second.fd);
+            std::string k = it->first;
+            int status = it->second.status;
+            it = jobs_.erase(it);
+            finished(k, status);
+        }
+        if (!jobs_.empty())
+            poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
+    }
+
+    // A worker ended: the state file says when to look again.
+    void finished(const std::string& k, int status)
+    {
+        auto slash = k.rfind('/');
+        std::string name = k.substr(0, slash);
+        Family f = k.substr(slash + 1) == "ipv6" ? Family::V6 : Family::V4;
+        const Profile* p = nullptr;
+        for (const auto& q : profiles_)
+            if (q.name == name)
+                p = &q;
+        if (!p)
+            return;
+        State st = read_state(state_path(state_dir_, name));
+        int64_t at = next_wakeup(*p, st, f);
+        int64_t now = unix_now();
+        if (status == 1 && at <= now) {
+            // transient, but nothing recorded (no IPv6 address yet, say): retry on our own schedule
+            int n = ++unrecorded_[k];
+            at = now + retry_delay(n, Transient::Other, 0, 0.5);
+        } else {
+            unrecorded_.erase(k);
+        }
+        std::string what = status < 0 ? "ended without a status" : "exit " + std::to_string(status);
+        if (at > 0 && link_up(f)) {
+            host::log(Level::Info, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what +
+                                       "; next look in " + std::to_string(std::max<int64_t>(0, at - now)) + "s");
+            schedule(*p, f, at - now);
+        } else {
+            host::log(Level::Info, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what);
+        }
+    }
+
+    void stop_family(Family f, const char* why)
+    {
+        ++generation_;
+        std::string suffix = "/" + std::string(family_name(f));
+        for (auto it = jobs_.begin(); it != jobs_.end();) {
+            if (it->first.size() > suffix.size() &&
+                it->first.compare(it->first.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                ::close(it->second.fd);  // the worker sees EOF and exits without sending or writing
+                host::log(Level::Notice, "cancelled the in-flight update of " + it->first + " (" + why + ")");
+                it = jobs_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (auto it = timers_.begin(); it != timers_.end();) {
+            if (it->first.size() > suffix.size() &&
+                it->first.compare(it->first.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                host::cancel(it->second);
+                it = timers_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    void stop_all(const char* why)
+    {
+        up4_ = up6_ = false;
+        stop_family(Family::V4, why);
+        stop_family(Family::V6, why);
+        if (poll_timer_ && jobs_.empty()) {
+            host::cancel(*poll_timer_);
+            poll_timer_.reset();
+        }
+    }
+
+    std::string worker_ = kDefaultWorker;
+    std::string config_;
+    std::string state_dir_;
+    std::vector<Profile> profiles_;
+    host::Link link_;
+    bool up4_ = false, up6_ = false;
+    uint64_t generation_ = 0;
+    std::map<std::string, Job> jobs_;
+    std::map<std::string, host::TimerId> timers_;
+    std::map<std::string, int> unrecorded_;
+    std::optional<host::TimerId> poll_timer_;
+};
+
+}  // namespace
+
+pppkit::host::Plugin* pppkit_make_plugin() { return new DdnsPlugin(); }
