@@ -100,8 +100,10 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
         if (a.outcome == Outcome::ProtocolError)
             return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
         a.detail += " (" + std::to_string(parsed.size()) + " lines for " + std::to_string(n) + " hosts)";
-        if (!is_fatal(a.outcome) && a.outcome != Outcome::RetryLater)
-            a.outcome = Outcome::ProtocolError;
+        if (!is_fatal(a.outcome) && a.outcome != Outcome::RetryLater) {
+            a.outcome = Outcome::ProtocolError;  // cannot tell which host got which answer
+            a.echoed.reset();
+        }
         return a;
     }
     for (const auto& w : parsed) {

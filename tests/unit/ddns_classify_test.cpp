@@ -1,0 +1,249 @@
+// Answer classification for every provider, from recorded answers
+// (plugins/ddns/core/{dyndns2,duckdns,mydns,custom,cloudflare,pop3}.cpp).
+// Bodies starting with '@' are files in tests/ddns-fixtures/.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ddns/core/http.hpp"
+#include "ddns/core/pop3.hpp"
+
+using namespace pppkit::ddns;
+
+namespace {
+
+std::string fixture_dir()
+{
+    // unit-tests runs in a temporary directory; the fixtures live in the source
+    // tree, above the build directory that holds the binary (build/, build/abi-2.5/san/, ...).
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string();
+    while (!dir.empty()) {
+        dir.resize(dir.rfind('/'));
+        std::string d = (dir.empty() ? "" : dir) + "/tests/ddns-fixtures";
+        struct stat st {};
+        if (::stat(d.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            return d;
+    }
+    return "tests/ddns-fixtures";
+}
+
+std::string body_of(const std::string& spec)
+{
+    if (spec.empty() || spec[0] != '@')
+        return spec;
+    std::ifstream in(fixture_dir() + "/" + spec.substr(1), std::ios::binary);
+    REQUIRE_MESSAGE(in.good(), "missing fixture " << spec);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+enum class Kind { Dyndns2, Duckdns, Mydns, Custom, CfZone, CfRecord, CfUpdate };
+
+struct Row {
+    int line;
+    Kind kind;
+    Provider provider;
+    long status;
+    std::string body;
+    Outcome want;
+    std::string echoed = "";  // expected echoed address ("" = none)
+    long floor = -1;          // expected floor (-1 = don't care)
+    size_t hosts = 1;
+    std::string sent = "203.0.113.50";
+};
+
+Answer run(const Row& r, const CustomTokens& tokens)
+{
+    HttpAnswer a{r.status, body_of(r.body)};
+    switch (r.kind) {
+    case Kind::Dyndns2: return classify_dyndns2(r.provider, a, r.hosts, r.sent);
+    case Kind::Duckdns: return classify_duckdns(a);
+    case Kind::Mydns: return classify_mydns(a);
+    case Kind::Custom: return classify_custom(tokens, a);
+    case Kind::CfZone: {
+        auto z = cloudflare::parse_zone(a);
+        if (auto* s = std::get_if<std::string>(&z)) {
+            Answer ok;
+            ok.outcome = Outcome::Updated;  // "the lookup worked" for the table
+            ok.detail = *s;
+            return ok;
+        }
+        return std::get<Answer>(z);
+    }
+    case Kind::CfRecord: {
+        auto rec = cloudflare::parse_record(a);
+        if (auto* s = std::get_if<cloudflare::Record>(&rec)) {
+            Answer ok;
+            ok.outcome = Outcome::Updated;
+            ok.echoed = s->content;
+            return ok;
+        }
+        return std::get<Answer>(rec);
+    }
+    case Kind::CfUpdate: return cloudflare::classify_update(a);
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_SUITE("ddns_classify")
+{
+    TEST_CASE("every provider's recorded answers map to one outcome, by exact tokens")
+    {
+        using O = Outcome;
+        using P = Provider;
+        const std::vector<Row> rows = {
+            // dyndns2 (help.dyn.com return codes)
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50", O::Updated, "203.0.113.50"},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\r\n", O::Updated, "203.0.113.50"},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nochg 203.0.113.50", O::Unchanged, "203.0.113.50"},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 198.51.100.9", O::Updated, "198.51.100.9"},  // echo differs: a warning, still updated
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 401, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "!donator", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "notfqdn", O::BadHost},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nohost", O::BadHost},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "numhost", O::BadHost},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "!yours", O::BadHost},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "abuse", O::Abuse},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badagent", O::Abuse},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 127.0.0.1", O::Abuse},  // Dyn's "agent refused"
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "dnserr", O::RetryLater, "", 600},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "911", O::RetryLater, "", 600},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 502, "<html>Bad Gateway</html>", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@proxy-error.html", O::ProtocolError},  // tokens inside HTML are not answers
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "goodness 203.0.113.50", O::ProtocolError},  // no substrings
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "GOOD 203.0.113.50", O::ProtocolError},  // tokens are case-sensitive
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\nnochg 203.0.113.50", O::Updated, "203.0.113.50", -1, 2},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\nnohost", O::BadHost, "", -1, 2},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badauth", O::AuthFailed, "", -1, 3},  // account-level: once for all hosts
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\ngood 203.0.113.50", O::ProtocolError, "", -1, 3},
+            // No-IP (noip.com/integrate/response): 911 means at least 30 minutes
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "good 203.0.113.50", O::Updated, "203.0.113.50"},
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "nochg 203.0.113.50", O::Unchanged, "203.0.113.50"},
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "911", O::RetryLater, "", 1800},
+            {__LINE__, Kind::Dyndns2, P::Noip, 500, "911", O::RetryLater, "", 1800},
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "badagent", O::Abuse},
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "abuse", O::Abuse},
+            {__LINE__, Kind::Dyndns2, P::Noip, 401, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Noip, 200, "nohost", O::BadHost},
+            // deSEC (dyndns2 tokens, HTTP status on errors)
+            {__LINE__, Kind::Dyndns2, P::Desec, 200, "good", O::Updated},
+            {__LINE__, Kind::Dyndns2, P::Desec, 401, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Desec, 404, "nohost", O::BadHost},
+            {__LINE__, Kind::Dyndns2, P::Desec, 429, "{\"detail\":\"Request was throttled.\"}", O::RetryLater, "", 300},
+            {__LINE__, Kind::Dyndns2, P::Desec, 401, "", O::AuthFailed},
+            // DuckDNS (spec.jsp, verbose=true)
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nUPDATED", O::Updated, "203.0.113.50"},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nNOCHANGE", O::Unchanged, "203.0.113.50"},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n\n2001:db8::5\nUPDATED", O::Updated, "2001:db8::5"},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK", O::Updated},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "KO", O::AuthFailed},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nMAYBE", O::ProtocolError},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OKAY", O::ProtocolError},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 503, "", O::RetryLater},
+            // MyDNS HTTP-BASIC / DIRECTIP
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ok.html", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ng.html", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::Updated},  // not the token
+            // custom (success = good, unchanged = nochg, auth-failed = badauth, retry = 911 wait)
+            {__LINE__, Kind::Custom, P::Custom, 200, "good", O::Updated},
+            {__LINE__, Kind::Custom, P::Custom, 200, "good 203.0.113.50", O::Updated},
+            {__LINE__, Kind::Custom, P::Custom, 200, "nochg", O::Unchanged},
+            {__LINE__, Kind::Custom, P::Custom, 200, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Custom, P::Custom, 200, "wait", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 200, "goodbye", O::ProtocolError},
+            {__LINE__, Kind::Custom, P::Custom, 500, "oops", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 403, "forbidden", O::AuthFailed},
+            // Cloudflare API v4
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-ok.json", O::Updated},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-empty.json", O::BadHost},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403, "@cloudflare-auth-error.json", O::AuthFailed},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, "@cloudflare-bad-token.json", O::AuthFailed},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 502, "@cloudflare-5xx.html", O::RetryLater},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, "{\"success\":true,\"result\":[", O::ProtocolError},  // truncated
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-ok.json", O::Updated, "198.51.100.4"},
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-empty.json", O::BadHost},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-patch-ok.json", O::Updated, "203.0.113.50"},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-invalid-content.json", O::BadHost},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 429, "{\"success\":false,\"errors\":[{\"code\":971,\"message\":\"Please wait\"}]}", O::RetryLater},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "{\"success\":\"yes\"}", O::ProtocolError},
+        };
+        CustomTokens tokens;
+        tokens.success = {"good"};
+        tokens.unchanged = {"nochg"};
+        tokens.auth_failed = {"badauth"};
+        tokens.retry = {"911", "wait"};
+        CHECK(rows.size() >= 40);
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CAPTURE(r.body);
+            Answer a = run(r, tokens);
+            CHECK(outcome_name(a.outcome) == outcome_name(r.want));
+            CHECK(a.echoed.value_or("") == r.echoed);
+            if (r.floor >= 0)
+                CHECK(a.floor_s == r.floor);
+            CHECK(a.detail.size() <= 200);
+        }
+    }
+
+    TEST_CASE("POP3 replies: +OK after the password is an update; response codes decide the failures")
+    {
+        struct PRow {
+            int line;
+            pop3::Stage stage;
+            std::string reply;
+            Outcome want;
+        };
+        using S = pop3::Stage;
+        const std::vector<PRow> rows = {
+            {__LINE__, S::Pass, "+OK Logged in.", Outcome::Updated},
+            {__LINE__, S::Pass, "+OK maildrop has 0 messages (0 octets)", Outcome::Updated},
+            {__LINE__, S::Pass, "-ERR [AUTH] Authentication failed.", Outcome::AuthFailed},
+            {__LINE__, S::Pass, "-ERR invalid password", Outcome::AuthFailed},
+            {__LINE__, S::Pass, "-ERR [SYS/TEMP] Temporary authentication failure.", Outcome::RetryLater},
+            {__LINE__, S::Pass, "-ERR [IN-USE] Mailbox locked", Outcome::RetryLater},
+            {__LINE__, S::Pass, "-ERR [LOGIN-DELAY] wait", Outcome::RetryLater},
+            {__LINE__, S::Pass, "-ERR [SYS/PERM] account disabled", Outcome::Abuse},
+            {__LINE__, S::User, "-ERR no such user", Outcome::AuthFailed},
+            {__LINE__, S::Greeting, "-ERR server busy", Outcome::RetryLater},
+            {__LINE__, S::Stls, "-ERR TLS not available", Outcome::ProtocolError},
+            {__LINE__, S::Pass, "+OKAY", Outcome::ProtocolError},
+            {__LINE__, S::Pass, "* OK IMAP4 ready", Outcome::ProtocolError},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(outcome_name(pop3::classify(r.stage, pop3::parse_reply(r.reply)).outcome) == outcome_name(r.want));
+        }
+    }
+
+    TEST_CASE("outcome names round-trip and rank several hosts' answers")
+    {
+        for (auto o : {Outcome::Updated, Outcome::Unchanged, Outcome::AuthFailed, Outcome::BadHost, Outcome::Abuse,
+                       Outcome::RetryLater, Outcome::ProtocolError})
+            CHECK(parse_outcome(outcome_name(o)) == o);
+        CHECK_FALSE(parse_outcome("good"));
+        CHECK(exit_status(Outcome::Unchanged) == 0);
+        CHECK(exit_status(Outcome::ProtocolError) == 1);
+        CHECK(exit_status(Outcome::Abuse) == 2);
+        Answer up{Outcome::Updated}, fatal{Outcome::BadHost}, retry{Outcome::RetryLater};
+        CHECK(worse(up, fatal).outcome == Outcome::BadHost);
+        CHECK(worse(retry, up).outcome == Outcome::RetryLater);
+        CHECK(worse(fatal, retry).outcome == Outcome::BadHost);
+    }
+}
