@@ -206,7 +206,7 @@ Profiles load_profiles(const config::Document& doc)
             return e ? config::split_list(e->value) : std::vector<std::string>{};
         };
         auto prov = parse_provider(str("provider"));
-        if (!prov)
+        if (!prov || s->name.empty())
             continue;  // the schema already reported it
         p.provider = *prov;
         const Preset& pre = preset(p.provider);

@@ -1,0 +1,135 @@
+// [ddns "name"] profiles (plugins/ddns/core/{schema,profile}.cpp): presets,
+// cross-key diagnostics in the file:line format, link matching, endpoints.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/schema.hpp"
+#include "ddns/core/profile.hpp"
+
+using namespace pppkit;
+using namespace pppkit::ddns;
+
+namespace {
+struct Loaded {
+    std::vector<std::string> diags;
+    Profiles profiles;
+};
+Loaded load(const std::string& text)
+{
+    auto r = config::parse_text(text, "/etc/ppp/pppkit.conf", schema());
+    Loaded l;
+    l.profiles = load_profiles(r.doc);
+    for (const auto& d : r.diags)
+        l.diags.push_back(d.str());
+    for (const auto& d : l.profiles.diags)
+        l.diags.push_back(d.str());
+    return l;
+}
+}  // namespace
+
+TEST_SUITE("ddns_profile")
+{
+    TEST_CASE("a MyDNS POP3 profile gets the preset's defaults")
+    {
+        auto l = load("[ddns \"home\"]\nprovider = mydns-pop3\nusername = mydns123456\npassword = mydns-home\n");
+        REQUIRE(l.diags.empty());
+        const Profile* p = l.profiles.find("home");
+        REQUIRE(p);
+        CHECK(p->keepalive_s == 86400);
+        CHECK(p->family == Family::V4);
+        CHECK(p->links == std::vector<std::string>{"ppp*"});
+        Endpoint e = endpoint(*p, Family::V4);
+        CHECK(e.tls == Tls::None);
+        CHECK(e.port == 110);
+        auto l2 = load("[ddns \"x\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = pop3s\n"
+                       "server = [::1]:1995\nkeepalive = 12h\nfamily = both\n");
+        REQUIRE(l2.diags.empty());
+        Endpoint e2 = endpoint(l2.profiles.list.at(0), Family::V6);
+        CHECK(e2.host == "::1");
+        CHECK(e2.port == 1995);
+        CHECK(e2.tls == Tls::Pop3s);
+        CHECK(l2.profiles.list.at(0).keepalive_s == 43200);
+        CHECK(endpoint(load("[ddns \"y\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = pop3s\n")
+                           .profiles.list.at(0), Family::V4).port == 995);
+    }
+
+    TEST_CASE("config errors read file:line: [section] key: problem (got 'value')")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            std::string diag;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[ddns \"a\"]\nprovider = dyndns3\n",
+             "/etc/ppp/pppkit.conf:2: [ddns \"a\"] provider: expected one of mydns-pop3,mydns-http,mydns-directip,"
+             "dyndns2,noip,duckdns,desec,cloudflare,custom (got 'dyndns3')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = dyndns2\nusername = u\npassword = p\n",
+             "/etc/ppp/pppkit.conf:1: [ddns \"a\"] hostname: missing (provider dyndns2 needs it)"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = https\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] tls: POP3 takes none, stls or pop3s (got 'https')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = duckdns\ntoken = t\nhostname = h\npop3-auth = user\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: only for provider mydns-pop3 (got 'user')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = ftp://x/{hostname}\nsuccess = good\n",
+             "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: must start with https:// or http:// (got 'ftp://x/{hostname}')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = https://x/{host}\nsuccess = good\n",
+             "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: unknown variable {host} (known: hostname, address, ipv4, ipv6, "
+             "family, username, password, token) (got 'https://x/{host}')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = cloudflare\ntoken = t\nzone = example.com\n",
+             "/etc/ppp/pppkit.conf:1: [ddns \"a\"] record: missing (provider cloudflare needs it)"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-http\nusername = u\npassword = p\nserver = 2001:db8::1\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] server: expected host[:port], a.b.c.d[:port] or [IPv6][:port] "
+             "(got '2001:db8::1')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-http\nusername = u\npassword = my password\n",
+             "/etc/ppp/pppkit.conf:4: [ddns \"a\"] password: not a secret name (letters, digits, '-', '_', '.') "
+             "(got 'my password')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-http\nusername = u\npassword = p\ntimeout = 10m\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] timeout: out of range 1s-300s (got '10m')"},
+            {__LINE__, "[ddns]\nprovider = noip\n", "/etc/ppp/pppkit.conf:1: [ddns]: needs a name, as [ddns \"name\"]"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto l = load(r.text);
+            REQUIRE_FALSE(l.diags.empty());
+            CHECK(std::find(l.diags.begin(), l.diags.end(), r.diag) != l.diags.end());
+            if (std::find(l.diags.begin(), l.diags.end(), r.diag) == l.diags.end())
+                for (const auto& d : l.diags)
+                    MESSAGE(d);
+        }
+        // an unnamed [ddns] is reported once, not again for each missing key
+        CHECK(load("[ddns]\nprovider = noip\n").diags.size() == 1);
+    }
+
+    TEST_CASE("links and ipparam patterns choose the profiles of a link")
+    {
+        Profile p;
+        p.links = {"ppp0", "wan*"};
+        p.ipparam = "flets*";
+        CHECK(matches_link(p, "ppp0", "flets-east"));
+        CHECK(matches_link(p, "wan-b", "flets"));
+        CHECK_FALSE(matches_link(p, "ppp1", "flets"));
+        CHECK_FALSE(matches_link(p, "ppp0", "mobile"));
+        p.ipparam = "*";
+        CHECK(matches_link(p, "ppp0", ""));
+    }
+
+    TEST_CASE("the fingerprint changes with the config and with the secret's value, and hides both")
+    {
+        auto l = load("[ddns \"home\"]\nprovider = mydns-pop3\nusername = mydns123456\npassword = pw\n");
+        REQUIRE(l.diags.empty());
+        const Profile& p = l.profiles.list.at(0);
+        secrets::Secrets a, b;
+        a.set("pw", "hunter2");
+        b.set("pw", "hunter3");
+        std::string fa = fingerprint(p, a);
+        CHECK(fa.size() == 16);
+        CHECK(fa == fingerprint(p, a));
+        CHECK(fa != fingerprint(p, b));
+        auto l2 = load("[ddns \"home\"]\nprovider = mydns-pop3\nusername = mydns654321\npassword = pw\n");
+        CHECK(fa != fingerprint(l2.profiles.list.at(0), a));
+        CHECK(fa.find("hunter2") == std::string::npos);
+    }
+}
