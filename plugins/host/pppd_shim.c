@@ -16,6 +16,7 @@
 #include <pppd/options.h> /* 2.5.x: option_t and ppp_add_options */
 #endif
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,14 +45,33 @@ _Static_assert((int)PHASE_HOLDOFF == (int)PK_PHASE_HOLDOFF, "phase numbering");
 _Static_assert((int)PHASE_MASTER == (int)PK_PHASE_MASTER, "phase numbering");
 
 /* ---------------------------------------------------------------- logging */
+/* pppd's error() and warn() share their names with glibc's error(3) and
+ * warn(3): a direct call would be bound at link time to glibc's versioned
+ * symbols and reach pppd only by the loader's grace. Look pppd's own up in the
+ * global scope instead, where the pppd executable comes first. */
+typedef void (*pk_logfn)(const char *, ...);
+static pk_logfn pppd_error, pppd_warn;
+
+static void resolve_log_functions(void)
+{
+    pppd_error = (pk_logfn)dlsym(RTLD_DEFAULT, "error");
+    pppd_warn = (pk_logfn)dlsym(RTLD_DEFAULT, "warn");
+}
+
 void pk_log(enum pk_level level, const char *msg)
 {
     switch (level) {
     case PK_DEBUG: dbglog("%s", msg); break;
     case PK_INFO: info("%s", msg); break;
     case PK_NOTICE: notice("%s", msg); break;
-    case PK_WARN: warn("%s", msg); break;
-    default: error("%s", msg); break;
+    case PK_WARN:
+        if (pppd_warn) pppd_warn("%s", msg);
+        else notice("warning: %s", msg);
+        break;
+    default:
+        if (pppd_error) pppd_error("%s", msg);
+        else notice("error: %s", msg);
+        break;
     }
 }
 
@@ -194,6 +214,7 @@ static void on_exit_notify(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_E
  * the options are parsed and before pppd detaches. */
 PK_EXPORT void plugin_init(void)
 {
+    resolve_log_functions();
 #if PK_ABI_25
     ppp_add_notify(NF_PHASE_CHANGE, on_phase, NULL);
     ppp_add_notify(NF_IP_UP, on_ip_up, NULL);
