@@ -739,6 +739,7 @@ std::optional<std::string> wait_ipv6(const std::string& ifname, long wait_s)
     ::bind(nl, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
     auto until = Clock::now() + std::chrono::seconds(wait_s);
     std::optional<std::string> found;
+    std::string last_seen;
     for (;;) {
         unsigned idx = if_nametoindex(ifname.c_str());
         if (idx != 0) {
@@ -746,8 +747,13 @@ std::optional<std::string> wait_ipv6(const std::string& ifname, long wait_s)
             found = pick_ipv6(addrs);
             if (found)
                 break;
+            std::string seen;
             for (const auto& a : addrs)
-                trace("skipping " + a.text + ": " + std::string(v6_verdict_name(judge_ipv6(a))));
+                seen += "skipping " + a.text + ": " + std::string(v6_verdict_name(judge_ipv6(a))) + "\n";
+            if (seen != last_seen)
+                for (const auto& a : addrs)
+                    trace("skipping " + a.text + ": " + std::string(v6_verdict_name(judge_ipv6(a))));
+            last_seen = seen;
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
         if (left <= 0)
