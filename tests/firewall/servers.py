@@ -4,7 +4,8 @@
 Real listeners for the firewall tests. Every TCP connection gets one line
 "NAME PEER_IP\n"; every UDP datagram is answered with "NAME PEER_IP DATA".
 So a client learns which server it reached and which source address the
-server saw (masquerade, reflection). Exits after LIFE_SECS (bounded)."""
+server saw (masquerade, reflection). Each one is also logged on stdout as
+"conn tcp|udp PORT PEER_IP". Exits after LIFE_SECS (bounded)."""
 import selectors
 import socket
 import sys
@@ -32,6 +33,7 @@ while time.monotonic() < end:
         try:
             if key.data == "tcp":
                 c, peer = s.accept()
+                print(f"conn tcp {s.getsockname()[1]} {peer[0]}", flush=True)
                 c.settimeout(1)
                 try:
                     c.sendall(f"{name} {peer[0]}\n".encode())
@@ -39,6 +41,7 @@ while time.monotonic() < end:
                     c.close()
             else:
                 data, peer = s.recvfrom(2048)
+                print(f"conn udp {s.getsockname()[1]} {peer[0]}", flush=True)
                 s.sendto(f"{name} {peer[0]} ".encode() + data, peer)
         except OSError:
             pass
