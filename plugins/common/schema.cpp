@@ -39,7 +39,10 @@ config::Schema schema()
 
 config::LoadResult load_config(const std::string& main_file, bool must_exist)
 {
-    return config::load(main_file, must_exist, schema());
+    auto r = config::load(main_file, must_exist, schema());
+    for (auto& d : ddns_cross_check(r.doc))
+        r.diags.push_back(std::move(d));
+    return r;
 }
 
 std::string secrets_path(const config::Document& doc)

@@ -15,6 +15,9 @@ std::vector<config::SectionSpec> global_sections();
 std::vector<config::SectionSpec> mss_sections();
 std::vector<config::SectionSpec> firewall_sections();
 std::vector<config::SectionSpec> ddns_sections();
+// Problems between keys of [ddns "name"] sections (a provider's required keys...),
+// defined in plugins/ddns/core/schema.cpp; load_config() adds them.
+std::vector<config::Diagnostic> ddns_cross_check(const config::Document& doc);
 
 // All of the above, built once.
 config::Schema schema();

@@ -77,9 +77,7 @@ public:
         std::vector<std::string> problems;
         for (const auto& d : cfg.diags)
             problems.push_back(d.str());
-        auto profiles = load_profiles(cfg.doc);
-        for (const auto& d : profiles.diags)
-            problems.push_back(d.str());
+        auto profiles = load_profiles(cfg.doc);  // cross-key problems are already in cfg.diags
         if (!problems.empty())
             return problems;
         profiles_ = std::move(profiles.list);

@@ -888,8 +888,7 @@ int run()
 {
     auto cfg = load_config(g_opt.config, g_opt.config_explicit);
     auto profiles = load_profiles(cfg.doc);
-    std::vector<config::Diagnostic> diags = cfg.diags;
-    diags.insert(diags.end(), profiles.diags.begin(), profiles.diags.end());
+    const auto& diags = cfg.diags;  // load_config() includes the [ddns] cross-key checks
     if (!diags.empty()) {
         for (const auto& d : diags)
             log_line(LOG_ERR, d.str());

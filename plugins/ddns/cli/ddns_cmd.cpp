@@ -89,10 +89,6 @@ int update(const Args& a, const std::string& config, bool config_explicit)
         std::fprintf(stderr, "%s\n", d.str().c_str());
         bad = true;
     }
-    for (const auto& d : profiles.diags) {
-        std::fprintf(stderr, "%s\n", d.str().c_str());
-        bad = true;
-    }
     if (bad)
         return 3;
     std::vector<std::string> names;

@@ -73,4 +73,9 @@ std::vector<config::SectionSpec> ddns_sections()
     };
 }
 
+std::vector<config::Diagnostic> ddns_cross_check(const config::Document& doc)
+{
+    return ddns::load_profiles(doc).diags;
+}
+
 }  // namespace pppkit
