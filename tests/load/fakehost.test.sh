@@ -19,6 +19,19 @@ nsl_need gcc
 fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
 tmp=$(mktemp -d /tmp/pppkit-load.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+# Plugins touch the kernel once configured (pppkit-firewall fails closed by
+# loading its failsafe table): as root, drive them inside a throwaway network
+# namespace so the host's own ruleset is never changed.
+if [ "$(id -u)" = 0 ]; then
+    sandbox=pk-load-$$
+    ip netns add "$sandbox" || { fail "cannot create namespace $sandbox"; nsl_finish; }
+    NSL_NAMESPACES+=("$sandbox")  # nsl_cleanup removes it once nsl_init has run
+    trap 'rm -rf "$tmp"; ip netns del "$sandbox" 2>/dev/null' EXIT
+    printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$sandbox" "$fake" >"$tmp/fake-in-ns"
+    chmod 755 "$tmp/fake-in-ns"
+    fake_real=$fake
+    fake=$tmp/fake-in-ns
+fi
 
 shopt -s nullglob
 sos=("$build"/pppkit-*.so)
@@ -110,7 +123,7 @@ ns_create peer
 veth r ppp0 peer wan0 1454
 list="nft list table inet pppkit_mss_ppp0"
 count="$list 2>/dev/null | grep -c 'maxseg size set'"
-out=$(nsx r "$fake" "$mss" init opt pppkit-config "$tmp/good.conf" phase 1 phase 2 ifname ppp0 \
+out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 1 phase 2 ifname ppp0 \
     ip-up sh "$count" ipv6-up sh "$count" sh "$list | grep -c 'maxseg size set 1394'" \
     ip-down sh "$count" ipv6-down sh "$count" \
     ip-up sh "$count" ip-up sh "$count" exit 0 sh "$count" 2>&1)
@@ -125,7 +138,7 @@ check "exit logs the longest callback" grep -Eq '^LOG info: pppkit-mss: longest 
 check "nothing was logged through error()" grep -q '^END errors-logged=0$' <<<"$out"
 
 # failure policy: a link the rules cannot name stays up, with an error logged
-out=$(nsx r "$fake" "$mss" init opt pppkit-config "$tmp/good.conf" phase 2 ifname 'pp"0' ip-up 2>&1)
+out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 2 ifname 'pp"0' ip-up 2>&1)
 check_eq "an unusable interface name does not stop pppd" 0 "$?"
 check "... and is logged through error()" grep -q "^LOG error: pppkit-mss: cannot clamp on interface 'pp\"0'" <<<"$out"
 nsl_finish
