@@ -280,6 +280,13 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
+    bool secret_in_request = r.basic || !r.headers.empty() ||
+                             std::any_of(g_secrets.begin(), g_secrets.end(), [&](const std::string& x) {
+                                 return !x.empty() && (r.url.find(x) != std::string::npos ||
+                                                       r.url.find(url_escape(x)) != std::string::npos);
+                             });
+    if (secret_in_request && r.url.rfind("http://", 0) == 0)
+        log_line(LOG_WARNING, "profile " + c.p->name + ": plain HTTP, the credentials cross the link in clear text");
     trace(r.method + " " + r.url);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
