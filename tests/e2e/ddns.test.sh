@@ -28,6 +28,7 @@ if [ -z "${LAB_LIB:-}" ]; then   # ---- host side
     # a host dir shared read-write with the guest: certs, accounts, the state dir
     share=$(mktemp -d /var/tmp/pppkit-dd2lab.XXXXXX) || exit 2
     trap 'rm -rf "$share"' EXIT
+    trap 'exit 130' INT TERM
     chmod 755 "$share"
     pw="Dd2Lab$(openssl rand -hex 8)Zq"
     "$top/tests/ddns/mkcerts.sh" "$share/certs" IP:198.51.100.80 >/dev/null || exit 2
@@ -64,7 +65,8 @@ links = ppp*
 timeout = 90s
 EOF
     export DD2_SHARE=$share
-    bash "$here/lab.sh" --build "$build" --plugin ddns --config "$share/pppkit.conf" \
+    bash "$here/lab.sh" --build "$build" --plugin ddns --opts "pppkit-ddns-worker $build/pppkit-ddns-worker" \
+        --config "$share/pppkit.conf" \
         --file "$share/secrets:pppkit-secrets:0600" --share "$share" --passenv DD2_SHARE \
         --timeout 400 --name ddns "$here/ddns.test.sh"
     exit $?
