@@ -378,10 +378,14 @@ public:
         errbuf[0] = '\0';
         std::string host = e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host;
         std::string url = "https://" + host + ":" + std::to_string(e.port) + "/";
-        // pin the name to the address we are already connected to: no second lookup
+        // pin a host name to the address we are already connected to: no second
+        // lookup (a literal address needs none; CURLOPT_RESOLVE cannot take an IPv6 literal host)
+        in6_addr a6{};
+        in_addr a4{};
+        bool literal = inet_pton(AF_INET6, e.host.c_str(), &a6) == 1 || inet_pton(AF_INET, e.host.c_str(), &a4) == 1;
         std::string pin = e.host + ":" + std::to_string(e.port) + ":" +
                           (peer_.find(':') != std::string::npos ? "[" + peer_ + "]" : peer_);
-        curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
+        curl_slist* resolve = literal ? nullptr : curl_slist_append(nullptr, pin.c_str());
         curl_easy_setopt(tls_, CURLOPT_URL, url.c_str());
         curl_easy_setopt(tls_, CURLOPT_RESOLVE, resolve);
         curl_easy_setopt(tls_, CURLOPT_CONNECT_ONLY, 1L);
