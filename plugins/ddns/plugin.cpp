@@ -232,7 +232,9 @@ private:
                 ::dup2(sv[1], 3);  // dup2 clears close-on-exec on 3
                 if (sv[1] == 3)
                     ::fcntl(3, F_SETFD, 0);
-                ::close_range(4, ~0U, 0);
+                if (::close_range(4, ~0U, 0) != 0)  // pppd's descriptors stay with pppd
+                    for (int fd = 4; fd < 4096; ++fd)
+                        ::close(fd);
                 ::execve(argv[0], argv.data(), envp);
                 ::_exit(127);
             }
