@@ -76,6 +76,7 @@ check_eq ipv6-clamps 2 "$(grep -c "nfproto ipv6 .*maxseg size set $((mtu - 60))\
 capture_start isp-side isp "$LAB_ISP_PPP_IF" tcp port 5001
 tcp_listen listen-isp isp 5001
 check tcp-lan-to-isp tcp_connect lan "$LAB_INET_IP" 5001
+capture_wait isp-side 1 10 'tcp[tcpflags] == tcp-syn'
 capture_stop isp-side
 check_eq syn-mss-isp-side "$((mtu - 40))" "$(capture_syn_mss isp-side | head -n 1)" "SYN MSS arriving at the ISP"
 

@@ -54,6 +54,7 @@ capture_start lan-side rtr "$LAB_LAN_IF" tcp port 443
 capture_start isp-side isp "$LAB_ISP_PPP_IF" tcp port 443
 tcp_listen server isp 443
 check tcp-connect tcp_connect lan "$LAB_INET_IP" 443
+capture_wait lan-side 1 10 'tcp[tcpflags] == tcp-syn'; capture_wait isp-side 1 10 'tcp[tcpflags] == tcp-syn'
 capture_stop lan-side; capture_stop isp-side
 before=$(capture_syn_mss lan-side | head -n 1)
 after=$(capture_syn_mss isp-side | head -n 1)

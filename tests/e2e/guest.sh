@@ -217,14 +217,23 @@ lab_add_lan_host() {
 # once tcpdump listens (bounded 15 s).
 capture_start() {
     local name=$1 ns=$2 ifc=$3; shift 3
-    lab_bg "cap-$name" "$ns" tcpdump -Z root -U -n -i "$ifc" -w "$W/cap/$name.pcap" "$@"
+    # --immediate-mode: no ring-buffer timeout (a loaded VM otherwise stops
+    # tcpdump before it has read the packets); -U: written as they come
+    lab_bg "cap-$name" "$ns" tcpdump -Z root --immediate-mode -U -n -i "$ifc" -w "$W/cap/$name.pcap" "$@"
     _LAB_CAP[$name]=$LAB_BG_PID
     wait_until 15 grep -q 'listening on' "$W/logs/cap-$name.log" || { fail "capture-$name" "tcpdump did not start"; return 1; }
 }
+# capture_wait NAME N [S] [FILTER...] : waits (default 10 s) until the capture
+# holds at least N packets (matching FILTER); 1 on timeout.
+capture_wait() {
+    local n=$1 want=$2 t=${3:-10}; shift 2; [ $# -gt 0 ] && shift
+    wait_until "$t" _lab_cap_has "$n" "$want" "$@"
+}
+_lab_cap_has() { local n=$1 want=$2; shift 2; [ "$(tcpdump -n -r "$W/cap/$n.pcap" "$@" 2>/dev/null | wc -l)" -ge "$want" ]; }
 capture_stop() {
     local pid=${_LAB_CAP[$1]:-}
     [ -n "$pid" ] || return 0
-    sleep 0.3   # -U flushes per packet; let the last one land
+    sleep 0.5   # a packet still on its way through the stack
     kill -INT "$pid" 2>/dev/null
     wait_until 10 eval '! alive '"$pid"
     wait "$pid" 2>/dev/null

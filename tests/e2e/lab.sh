@@ -375,7 +375,18 @@ prepare_trixie() {
     say "debootstrap done in $((SECONDS - t0))s, $(du -sh "$root" | cut -f1)"
 }
 
-flock -w 900 8 || die "cannot lock $LAB_CACHE/.lock"
+# A shared lock while a VM uses the cache; building or rebuilding it takes
+# the lock exclusively, so it never happens under a running VM.
+flock -s -w 900 8 || die "cannot lock $LAB_CACHE/.lock"
+cache_ready() {
+    [ -f "$LAB_CACHE/kernel/${LAB_KPKG_RESOLVED#linux-image-}/ok" ] || return 1
+    [ "$LAB_ROOTFS" != trixie ] || [ "$(cat "$LAB_CACHE/$LAB_SUITE/.pppkit-lab-ok" 2>/dev/null)" = "$LAB_TRIXIE_PKGS" ]
+}
+LAB_KPKG_RESOLVED=${LAB_KPKG:-$(kpkg_name)}
+if ! cache_ready; then
+    flock -u 8
+    flock -x -w 900 8 || die "cannot lock $LAB_CACHE/.lock"
+fi
 prepare_kernel
 case $LAB_ROOTFS in
     host) ROOTFS=/ ;;
@@ -383,8 +394,7 @@ case $LAB_ROOTFS in
     /*) ROOTFS=$(readlink -f "$LAB_ROOTFS"); [ -x "$ROOTFS/usr/sbin/pppd" ] || die "no usr/sbin/pppd in $ROOTFS" ;;
     *) die "--rootfs: host, trixie or an absolute directory (got '$LAB_ROOTFS')" ;;
 esac
-# keep a shared lock while the VM runs: a rebuild of the cache (exclusive) waits
-flock -s 8 || die "cannot downgrade the lock on $LAB_CACHE/.lock"
+flock -s 8 || die "cannot lock $LAB_CACHE/.lock"
 if [ "$PREPARE_ONLY" = 1 ]; then say "ready: kernel $KVER, root $ROOTFS"; exit 0; fi
 
 # ---- what the guest sees -------------------------------------------------

@@ -52,6 +52,8 @@ capture_start lan-side rtr "$LAB_LAN_IF" tcp port 5001
 capture_start isp-side isp "$LAB_ISP_PPP_IF" tcp port 5001
 tcp_listen listen-isp isp 5001
 check tcp-lan-to-isp tcp_connect lan "$LAB_INET_IP" 5001
+SYN='tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn'
+capture_wait lan-side 1 10 "$SYN"; capture_wait isp-side 1 10 "$SYN"
 capture_stop lan-side; capture_stop isp-side
 before=$(capture_syn_mss lan-side | head -n 1)
 after=$(capture_syn_mss isp-side | head -n 1)
@@ -65,6 +67,7 @@ capture_start lan-in lan eth0 tcp port 5002
 capture_start isp-out isp "$LAB_ISP_PPP_IF" tcp port 5002
 tcp_listen listen-lan lan 5002
 check tcp-isp-to-lan tcp_connect isp "$LAB_LAN_HOST" 5002
+capture_wait lan-in 1 10 "$SYN"; capture_wait isp-out 1 10 "$SYN"
 capture_stop lan-in; capture_stop isp-out
 sent=$(capture_syn_mss isp-out | head -n 1)
 got=$(capture_syn_mss lan-in | head -n 1)
