@@ -202,6 +202,7 @@ private:
         static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
         char* envp[] = {path_env, nullptr};
 
+        auto t0 = std::chrono::steady_clock::now();
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             host::log(Level::Error, "profile " + p.name + ": socketpair failed, no update");
@@ -246,9 +247,11 @@ private:
         }  // the middle process exits at once (pppd may also have reaped it: ECHILD)
         ::fcntl(sv[0], F_SETFL, O_NONBLOCK);
         jobs_[key(p, f)] = Job{sv[0], -1, generation_};
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
         host::log(Level::Info, "profile " + p.name + " " + std::string(family_name(f)) +
                                    (address.empty() ? "" : " " + address) + ": worker started on " + link_.ifname +
-                                   " (generation " + std::to_string(generation_) + ")");
+                                   " (generation " + std::to_string(generation_) + ", fork " + std::to_string(us) +
+                                   " us)");
         if (!poll_timer_)
             poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
     }
