@@ -15,6 +15,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "make deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Another apt run (a teammate's, unattended-upgrades) holds the lock: wait for it.
+lock="-o DPkg::Lock::Timeout=300"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get $lock update -qq
+# shellcheck disable=SC2086
+apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null
