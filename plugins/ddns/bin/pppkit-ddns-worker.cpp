@@ -895,9 +895,8 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
     return kExitTransient;
 }
 
-int run()
+int run(const config::LoadResult& cfg)
 {
-    auto cfg = load_config(g_opt.config, g_opt.config_explicit);
     auto profiles = load_profiles(cfg.doc);
     const auto& diags = cfg.diags;  // load_config() includes the [ddns] cross-key checks
     if (!diags.empty()) {
@@ -977,17 +976,15 @@ int main(int argc, char** argv)
     }
     // Backstop for the whole run: the IPv6 wait plus two attempts, plus slack.
     // Per-attempt deadlines are enforced where the I/O happens.
-    {
+    int status = kExitTransient;
+    try {
         auto cfg = load_config(g_opt.config, g_opt.config_explicit);
         long budget = 5;
         for (const auto& p : load_profiles(cfg.doc).list)
             if (p.name == g_opt.profile)
                 budget += p.ipv6_wait_s + 2 * p.timeout_s;
         start_watcher(g_opt.cancel_fd, Clock::now() + std::chrono::seconds(budget));
-    }
-    int status = kExitTransient;
-    try {
-        status = run();
+        status = run(cfg);
     } catch (const std::exception& e) {
         log_line(LOG_ERR, std::string("internal error: ") + e.what());
     }
