@@ -44,7 +44,7 @@ printf 'dyn-pw = %s\n' "$PW" >"$W/secrets"
 printf 'user = "dynuser:%s"\n' "$PW" >"$W/curl.cfg"
 umask 022
 ip netns exec "$NS" timeout 900 python3 "$DD/fake_provider.py" --https 127.0.0.1:0 --cert "$W/certs/server.pem" \
-    --key "$W/certs/server.key" --log "$W/requests.log" --accounts "$W/accounts" --ready "$W/ready" \
+    --key "$W/certs/server.key" --log "$W/requests.log" --accounts "$W/accounts" --control "$W/control" --ready "$W/ready" \
     --lifetime 880 &
 FPID=$!
 for _ in $(seq 100); do [ -s "$W/ready" ] && break; sleep 0.1; done

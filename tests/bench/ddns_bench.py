@@ -46,9 +46,12 @@ def nlines(path):
 def wait_request(log, before, deadline):
     while time.time() < deadline:
         with open(log) as f:
-            recs = f.read().splitlines()[before:]
+            recs = f.read().split("\n")[before:-1]  # complete lines only
         for r in recs:
-            d = json.loads(r)
+            try:
+                d = json.loads(r)
+            except ValueError:
+                break  # still being written
             if d["path"] == "/nic/update":
                 return d
         time.sleep(0.002)
@@ -247,6 +250,29 @@ def main():
             "--cache-dir", icache, "-l", "notice"], rm_icache))
 
     results["clients"] = measure(clients)
+
+    # ---- how long the plugin holds pppd's loop: fake_pppd's "bench" (ip-up, ipv6-up,
+    # ip-down, ipv6-down per round; wall and CPU time of every callback). The server
+    # hangs, so every worker is still in flight at ip-down (cancelled, no state
+    # written) and every ip-up really forks a new one.
+    if os.access(fake_pppd, os.X_OK) and os.path.exists(so):
+        fresh()
+        with open(os.path.join(w, "control"), "w") as f:
+            f.write('{"mode": "hang", "hang_secs": 30}')
+        out = subprocess.run([fake_pppd, so, "init", "opt", "pppkit-config", os.path.join(w, "pppkit.conf"), "opt",
+                              "pppkit-ddns-worker", worker, "phase", "1", "phase", "2", "ifname", "lo", "local4",
+                              ADDR, "bench", str(max(50, A.runs)), "exit"], capture_output=True, text=True,
+                             timeout=120).stdout
+        cb = {}
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[0] == "bench":
+                cb[f[1]] = {k: float(v) for k, v in (x.split("=") for x in f[2:]) if k != "n"}
+                cb[f[1]]["n"] = int(dict(x.split("=") for x in f[2:]).get("n", 0))
+        cb["forks"] = out.count(": worker started on ")
+        os.unlink(os.path.join(w, "control"))
+        results["callbacks"] = cb
+        print("  callbacks      %s" % json.dumps(cb), flush=True)
     if BIAS:
         results["plugin_t0_bias_ms"] = statistics.median(BIAS) * 1000
 

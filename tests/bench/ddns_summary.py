@@ -57,4 +57,22 @@ for d in r["daemons"]:
         print("NOTE\t%s\t%s did not stay up (see its log)" % (T2, d["name"]))
 row(T2, "pppkit at rest (no process)", 0, "KiB", 1, 0, 0)
 print("NOTE\t%s\tpppkit runs no process while the link is stable: the worker exists only during an update" % T2)
+T3 = "ddns: how long a pppd callback holds pppd's loop (fake_pppd, native)"
+cb = r.get("callbacks") or {}
+for ev in ("ip-up", "ip-down", "ipv6-up", "ipv6-down"):
+    x = cb.get(ev)
+    if x:
+        row(T3, ev, x["median_us"], "us", x.get("n", 0), x["min_us"], x["max_us"])
+if cb.get("ip-up"):
+    ev = {k: x for k, x in cb.items() if isinstance(x, dict) and k != "cpu"}
+    worst = max(x["max_us"] for x in ev.values())
+    p99 = max(x.get("p99_us", 0) for x in ev.values())
+    cpu = cb.get("cpu", {}).get("max_us")
+    print("NOTE\t%s\t%d of %d ip-ups forked a worker (the server hangs, ip-down cancels it)" % (
+        T3, cb.get("forks", 0), cb["ip-up"].get("n", 0)))
+    print("NOTE\t%s\tip-up forks the worker (double fork; pppd waits only for the middle process); "
+          "the worst callback's CPU time was %s us, the rest of its wall time is scheduling on a loaded host" % (
+              T3, "%.0f" % cpu if cpu is not None else "?"))
+    print("VERDICT\t%s\t%s\tlongest callback %.0f us, p99 %.0f us (target: never more than 1000 us)" % (
+        T3, "PASS" if worst < 1000 else "FAIL", worst, p99))
 sys.exit(1 if bad else 0)
