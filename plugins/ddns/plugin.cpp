@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
 
@@ -50,8 +50,8 @@ int64_t unix_now()
 }
 
 struct Job {
-    int fd = -1;        // our end of the cancel socket
-    int status = -1;    // the byte the worker sent, -1: none yet
+    int fd = -1;      // our end of the cancel socket
+    int status = -1;  // the byte the worker sent, -1: none yet
     uint64_t generation = 0;
 };
 
@@ -156,7 +156,8 @@ private:
                                        std::to_string(std::max<int64_t>(0, d.at - unix_now())) + "s");
             schedule(p, f, d.at - unix_now());
         } else {
-            host::log(Level::Info, "profile " + p.name + " ipv4 " + address + ": " + std::string(reason_name(d.reason)));
+            host::log(Level::Info,
+                      "profile " + p.name + " ipv4 " + address + ": " + std::string(reason_name(d.reason)));
         }
     }
 
@@ -188,9 +189,19 @@ private:
     {
         // Everything the child needs is built before fork: after it, only
         // async-signal-safe calls.
-        std::vector<std::string> args = {worker_, "--config", config_, "--profile", p.name,
-                                         "--family", f == Family::V6 ? "6" : "4", "--ifname", link_.ifname,
-                                         "--generation", std::to_string(generation_), "--cancel-fd", "3"};
+        std::vector<std::string> args = {worker_,
+                                         "--config",
+                                         config_,
+                                         "--profile",
+                                         p.name,
+                                         "--family",
+                                         f == Family::V6 ? "6" : "4",
+                                         "--ifname",
+                                         link_.ifname,
+                                         "--generation",
+                                         std::to_string(generation_),
+                                         "--cancel-fd",
+                                         "3"};
         if (!address.empty()) {
             args.push_back("--address");
             args.push_back(address);

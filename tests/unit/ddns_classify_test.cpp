@@ -106,7 +106,8 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\r\n", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nochg 203.0.113.50", O::Unchanged, "203.0.113.50"},
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 198.51.100.9", O::Updated, "198.51.100.9"},  // echo differs: a warning, still updated
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 198.51.100.9", O::Updated,
+             "198.51.100.9"},  // echo differs: a warning, still updated
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 401, "badauth", O::AuthFailed},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badauth", O::AuthFailed},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "!donator", O::AuthFailed},
@@ -121,13 +122,18 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "911", O::RetryLater, "", 600},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", O::RetryLater},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 502, "<html>Bad Gateway</html>", O::RetryLater},
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@proxy-error.html", O::ProtocolError},  // tokens inside HTML are not answers
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@proxy-error.html",
+             O::ProtocolError},  // tokens inside HTML are not answers
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "goodness 203.0.113.50", O::ProtocolError},  // no substrings
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "GOOD 203.0.113.50", O::ProtocolError},  // tokens are case-sensitive
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\nnochg 203.0.113.50", O::Updated, "203.0.113.50", -1, 2},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "GOOD 203.0.113.50",
+             O::ProtocolError},  // tokens are case-sensitive
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\nnochg 203.0.113.50", O::Updated,
+             "203.0.113.50", -1, 2},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\nnohost", O::BadHost, "", -1, 2},
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badauth", O::AuthFailed, "", -1, 3},  // account-level: once for all hosts
-            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\ngood 203.0.113.50", O::ProtocolError, "", -1, 3},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "badauth", O::AuthFailed, "", -1,
+             3},  // account-level: once for all hosts
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.50\ngood 203.0.113.50", O::ProtocolError, "", -1,
+             3},
             // No-IP (noip.com/integrate/response): 911 means at least 30 minutes
             {__LINE__, Kind::Dyndns2, P::Noip, 200, "good 203.0.113.50", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Dyndns2, P::Noip, 200, "nochg 203.0.113.50", O::Unchanged, "203.0.113.50"},
@@ -176,12 +182,14 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::CfZone, P::Cloudflare, 403, "@cloudflare-auth-error.json", O::AuthFailed},
             {__LINE__, Kind::CfZone, P::Cloudflare, 400, "@cloudflare-bad-token.json", O::AuthFailed},
             {__LINE__, Kind::CfZone, P::Cloudflare, 502, "@cloudflare-5xx.html", O::RetryLater},
-            {__LINE__, Kind::CfZone, P::Cloudflare, 200, "{\"success\":true,\"result\":[", O::ProtocolError},  // truncated
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, "{\"success\":true,\"result\":[",
+             O::ProtocolError},  // truncated
             {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-ok.json", O::Updated, "198.51.100.4"},
             {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-empty.json", O::BadHost},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-patch-ok.json", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-invalid-content.json", O::BadHost},
-            {__LINE__, Kind::CfUpdate, P::Cloudflare, 429, "{\"success\":false,\"errors\":[{\"code\":971,\"message\":\"Please wait\"}]}", O::RetryLater},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 429,
+             "{\"success\":false,\"errors\":[{\"code\":971,\"message\":\"Please wait\"}]}", O::RetryLater},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "{\"success\":\"yes\"}", O::ProtocolError},
         };
         CustomTokens tokens;

@@ -48,19 +48,19 @@ TEST_SUITE("ddns_policy")
             {__LINE__, 3, Transient::Other, 0, 0.0, 120},
             {__LINE__, 4, Transient::Other, 0, 0.0, 240},
             {__LINE__, 7, Transient::Other, 0, 0.0, 1920},
-            {__LINE__, 8, Transient::Other, 0, 0.0, 3600},   // capped
+            {__LINE__, 8, Transient::Other, 0, 0.0, 3600},  // capped
             {__LINE__, 50, Transient::Other, 0, 0.0, 3600},
-            {__LINE__, 1, Transient::Other, 0, 0.5, 27},     // 30 - 10 % of 30
-            {__LINE__, 1, Transient::Other, 0, 0.999, 25},   // at most 20 % less
-            {__LINE__, 9, Transient::Other, 0, 0.999, 2881}, // the cap is jittered too
-            {__LINE__, 1, Transient::Dns, 0, 0.9, 2},        // ip-up: resolv.conf not written yet
+            {__LINE__, 1, Transient::Other, 0, 0.5, 27},      // 30 - 10 % of 30
+            {__LINE__, 1, Transient::Other, 0, 0.999, 25},    // at most 20 % less
+            {__LINE__, 9, Transient::Other, 0, 0.999, 2881},  // the cap is jittered too
+            {__LINE__, 1, Transient::Dns, 0, 0.9, 2},         // ip-up: resolv.conf not written yet
             {__LINE__, 2, Transient::Dns, 0, 0.9, 4},
             {__LINE__, 3, Transient::Dns, 0, 0.9, 8},
-            {__LINE__, 4, Transient::Dns, 0, 0.0, 30},       // then the long backoff from 30 s
+            {__LINE__, 4, Transient::Dns, 0, 0.0, 30},  // then the long backoff from 30 s
             {__LINE__, 5, Transient::Dns, 0, 0.0, 60},
-            {__LINE__, 1, Transient::Other, 1800, 0.0, 1800}, // No-IP 911: at least 30 min
+            {__LINE__, 1, Transient::Other, 1800, 0.0, 1800},  // No-IP 911: at least 30 min
             {__LINE__, 9, Transient::Other, 1800, 0.0, 3600},
-            {__LINE__, 0, Transient::Other, 0, 0.0, 30},     // never below the first step
+            {__LINE__, 0, Transient::Other, 0, 0.0, 30},  // never below the first step
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -104,18 +104,27 @@ TEST_SUITE("ddns_policy")
         };
         const std::vector<Row> rows = {
             {__LINE__, &mydns, State{}, "203.0.113.1", "fp", false, Action::Send, Reason::Unknown, now},
-            {__LINE__, &mydns, ok_state(100, "203.0.113.1"), "203.0.113.2", "fp", false, Action::Send, Reason::NewAddress, now},
-            {__LINE__, &mydns, ok_state(100, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip, Reason::UpToDate, now - 100 + 86400},
-            {__LINE__, &mydns, ok_state(86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Send, Reason::KeepAlive, now},
-            {__LINE__, &mydns, ok_state(90000, "203.0.113.1"), "", "fp", false, Action::Send, Reason::KeepAlive, now},  // source-address login
-            {__LINE__, &dyn, ok_state(10 * 86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip, Reason::UpToDate, 0},  // nochg is abuse
-            {__LINE__, &dyn, ok_state(10, "203.0.113.1"), "203.0.113.9", "fp", false, Action::Send, Reason::NewAddress, now},
-            {__LINE__, &damped, ok_state(10, "203.0.113.1"), "203.0.113.9", "fp", false, Action::Wait, Reason::MinInterval, now + 290},
+            {__LINE__, &mydns, ok_state(100, "203.0.113.1"), "203.0.113.2", "fp", false, Action::Send,
+             Reason::NewAddress, now},
+            {__LINE__, &mydns, ok_state(100, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip, Reason::UpToDate,
+             now - 100 + 86400},
+            {__LINE__, &mydns, ok_state(86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Send,
+             Reason::KeepAlive, now},
+            {__LINE__, &mydns, ok_state(90000, "203.0.113.1"), "", "fp", false, Action::Send, Reason::KeepAlive,
+             now},  // source-address login
+            {__LINE__, &dyn, ok_state(10 * 86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip,
+             Reason::UpToDate, 0},  // nochg is abuse
+            {__LINE__, &dyn, ok_state(10, "203.0.113.1"), "203.0.113.9", "fp", false, Action::Send, Reason::NewAddress,
+             now},
+            {__LINE__, &damped, ok_state(10, "203.0.113.1"), "203.0.113.9", "fp", false, Action::Wait,
+             Reason::MinInterval, now + 290},
             {__LINE__, &dyn, fail, "203.0.113.1", "fp", false, Action::Wait, Reason::Backoff, now + 40},
             {__LINE__, &dyn, fail_due, "203.0.113.1", "fp", false, Action::Send, Reason::Retry, now},
-            {__LINE__, &dyn, fail, "203.0.113.7", "fp", false, Action::Send, Reason::NewAddress, now},  // a new address does not wait out the old backoff
+            {__LINE__, &dyn, fail, "203.0.113.7", "fp", false, Action::Send, Reason::NewAddress,
+             now},  // a new address does not wait out the old backoff
             {__LINE__, &dyn, suspended, "203.0.113.7", "fp1", false, Action::Suspended, Reason::Fatal, 0},
-            {__LINE__, &dyn, suspended, "203.0.113.7", "fp2", false, Action::Send, Reason::Retry, now},  // config or secret changed
+            {__LINE__, &dyn, suspended, "203.0.113.7", "fp2", false, Action::Send, Reason::Retry,
+             now},  // config or secret changed
             {__LINE__, &dyn, suspended, "203.0.113.1", "fp1", true, Action::Send, Reason::Forced, now},
             {__LINE__, &dyn, ok_state(10, "203.0.113.1"), "203.0.113.1", "fp", true, Action::Send, Reason::Forced, now},
         };
@@ -129,7 +138,8 @@ TEST_SUITE("ddns_policy")
         }
     }
 
-    TEST_CASE("record: successes reset, transient failures back off, fatal answers suspend until the fingerprint changes")
+    TEST_CASE(
+        "record: successes reset, transient failures back off, fatal answers suspend until the fingerprint changes")
     {
         const int64_t now = 1'800'000'000;
         Profile p = profile(Provider::Noip, 0);

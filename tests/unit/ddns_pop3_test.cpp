@@ -23,7 +23,8 @@ TEST_SUITE("ddns_pop3")
             {__LINE__, "abc", "900150983cd24fb0d6963f7d28e17f72"},
             {__LINE__, "message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
             {__LINE__, "abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
-            {__LINE__, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"},
+            {__LINE__, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+             "d174ab98d277d9f5a5611c2c9f419d9f"},
             {__LINE__, "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
              "57edf4a22be3c955ac49da2e2107b67a"},
         };
@@ -86,9 +87,9 @@ TEST_SUITE("ddns_pop3")
             int want;  // 0 APOP, 1 USER/PASS, 2 error
         };
         const std::vector<Row> rows = {
-            {__LINE__, Pop3Auth::Auto, true, 0},  {__LINE__, Pop3Auth::Auto, false, 1},
-            {__LINE__, Pop3Auth::User, true, 1},  {__LINE__, Pop3Auth::User, false, 1},
-            {__LINE__, Pop3Auth::Apop, true, 0},  {__LINE__, Pop3Auth::Apop, false, 2},
+            {__LINE__, Pop3Auth::Auto, true, 0}, {__LINE__, Pop3Auth::Auto, false, 1},
+            {__LINE__, Pop3Auth::User, true, 1}, {__LINE__, Pop3Auth::User, false, 1},
+            {__LINE__, Pop3Auth::Apop, true, 0}, {__LINE__, Pop3Auth::Apop, false, 2},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);

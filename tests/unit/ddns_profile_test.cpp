@@ -53,7 +53,9 @@ TEST_SUITE("ddns_profile")
         CHECK(e2.tls == Tls::Pop3s);
         CHECK(l2.profiles.list.at(0).keepalive_s == 43200);
         CHECK(endpoint(load("[ddns \"y\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = pop3s\n")
-                           .profiles.list.at(0), Family::V4).port == 995);
+                           .profiles.list.at(0),
+                       Family::V4)
+                  .port == 995);
     }
 
     TEST_CASE("config errors read file:line: [section] key: problem (got 'value')")
@@ -74,7 +76,8 @@ TEST_SUITE("ddns_profile")
             {__LINE__, "[ddns \"a\"]\nprovider = duckdns\ntoken = t\nhostname = h\npop3-auth = user\n",
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: only for provider mydns-pop3 (got 'user')"},
             {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = ftp://x/{hostname}\nsuccess = good\n",
-             "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: must start with https:// or http:// (got 'ftp://x/{hostname}')"},
+             "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: must start with https:// or http:// (got "
+             "'ftp://x/{hostname}')"},
             {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = https://x/{host}\nsuccess = good\n",
              "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: unknown variable {host} (known: hostname, address, ipv4, ipv6, "
              "family, username, password, token) (got 'https://x/{host}')"},

@@ -80,11 +80,11 @@ TEST_SUITE("ddns_state")
             bool corrupt;
         };
         const std::vector<Row> rows = {
-            {__LINE__, "", false},                                      // empty: unknown
+            {__LINE__, "", false},  // empty: unknown
             {__LINE__, good, false},
-            {__LINE__, good.substr(0, good.size() / 2), true},          // truncated mid-way
-            {__LINE__, good.substr(0, good.size() - 1), true},          // no final newline
-            {__LINE__, good.substr(0, good.size() - 4), true},          // "end" missing
+            {__LINE__, good.substr(0, good.size() / 2), true},  // truncated mid-way
+            {__LINE__, good.substr(0, good.size() - 1), true},  // no final newline
+            {__LINE__, good.substr(0, good.size() - 4), true},  // "end" missing
             {__LINE__, "garbage\n", true},
             {__LINE__, std::string(5000, '\0'), true},
             {__LINE__, "# pppkit-ddns state 1\nipv4.failures=-3\nend\n", true},

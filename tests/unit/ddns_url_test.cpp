@@ -48,7 +48,7 @@ TEST_SUITE("ddns_url")
             {__LINE__, "https://x/u?h={hostname}&ip={address}", "https://x/u?h=h.example.com&ip=2001%3Adb8%3A%3A1"},
             {__LINE__, "https://x/u?pw={password}", "https://x/u?pw=p%26w%20d"},
             {__LINE__, "https://x/{family}/{hostname}", "https://x/6/h.example.com"},
-            {__LINE__, "https://x/u?t={token}", "https://x/u?t="},   // unknown/empty expands to nothing
+            {__LINE__, "https://x/u?t={token}", "https://x/u?t="},           // unknown/empty expands to nothing
             {__LINE__, "https://x/u?a={address", "https://x/u?a={address"},  // unclosed stays literal
             {__LINE__, "https://x/{hostname}{hostname}", "https://x/h.example.comh.example.com"},
         };
@@ -93,20 +93,24 @@ TEST_SUITE("ddns_url")
             {__LINE__, Provider::Dyndns2, Family::V4, "", 0,
              "https://members.dyndns.org/nic/update?hostname=a.example.org,b.example.org&myip=203.0.113.5", true},
             {__LINE__, Provider::Noip, Family::V6, "", 0,
-             "https://dynupdate.no-ip.com/nic/update?hostname=a.example.org,b.example.org&myip=2001%3Adb8%3A%3A5", true},
+             "https://dynupdate.no-ip.com/nic/update?hostname=a.example.org,b.example.org&myip=2001%3Adb8%3A%3A5",
+             true},
             {__LINE__, Provider::Dyndns2, Family::V4, "127.0.0.1", 8080,
              "https://127.0.0.1:8080/nic/update?hostname=a.example.org,b.example.org&myip=203.0.113.5", true},
             {__LINE__, Provider::Desec, Family::V4, "", 0,
              "https://update.dedyn.io/?hostname=a.example.org,b.example.org&myipv4=203.0.113.5&myipv6=preserve", true},
             {__LINE__, Provider::Desec, Family::V6, "", 0,
-             "https://update6.dedyn.io/?hostname=a.example.org,b.example.org&myipv4=preserve&myipv6=2001%3Adb8%3A%3A5", true},
+             "https://update6.dedyn.io/?hostname=a.example.org,b.example.org&myipv4=preserve&myipv6=2001%3Adb8%3A%3A5",
+             true},
             {__LINE__, Provider::MydnsHttp, Family::V4, "", 0, "https://ipv4.mydns.jp/login.html", true},
             {__LINE__, Provider::MydnsHttp, Family::V6, "", 0, "https://ipv6.mydns.jp/login.html", true},
             {__LINE__, Provider::MydnsHttp, Family::V6, "::1", 8443, "https://[::1]:8443/login.html", true},
             {__LINE__, Provider::MydnsDirectip, Family::V4, "", 0,
              "https://www.mydns.jp/directip.html?MID=mydns123456&PWD=pw%26secret&IPV4ADDR=203.0.113.5", false},
             {__LINE__, Provider::Duckdns, Family::V4, "", 0,
-             "https://www.duckdns.org/update?domains=a.example.org,b.example.org&token=tok%2FEN&ip=203.0.113.5&verbose=true", false},
+             "https://www.duckdns.org/"
+             "update?domains=a.example.org,b.example.org&token=tok%2FEN&ip=203.0.113.5&verbose=true",
+             false},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -116,7 +120,7 @@ TEST_SUITE("ddns_url")
             std::string addr = r.fam == Family::V6 ? "2001:db8::5" : "203.0.113.5";
             HttpRequest q = p.pre().protocol == Protocol::Dyndns2 ? dyndns2_request(p, r.fam, addr, c)
                             : p.pre().protocol == Protocol::Mydns ? mydns_request(p, r.fam, addr, c)
-                                                                   : duckdns_request(p, r.fam, addr, c);
+                                                                  : duckdns_request(p, r.fam, addr, c);
             CHECK(q.url == r.url);
             CHECK(q.basic == r.basic);
             if (r.basic) {

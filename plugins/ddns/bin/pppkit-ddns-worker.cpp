@@ -30,8 +30,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -183,7 +183,8 @@ struct Ctx {
     Creds creds;
     [[nodiscard]] long left_ms() const
     {
-        return std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        return std::max<long>(0,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
     }
 };
 
@@ -203,8 +204,8 @@ void tls_settings(CURL* h, const Ctx& c)
     if (c.p->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-        log_line(LOG_WARNING, "profile " + c.p->name +
-                                  ": insecure-skip-verify = yes, the server's certificate is NOT verified");
+        log_line(LOG_WARNING,
+                 "profile " + c.p->name + ": insecure-skip-verify = yes, the server's certificate is NOT verified");
     } else {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -280,11 +281,10 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
-    bool secret_in_request = r.basic || !r.headers.empty() ||
-                             std::any_of(g_secrets.begin(), g_secrets.end(), [&](const std::string& x) {
-                                 return !x.empty() && (r.url.find(x) != std::string::npos ||
-                                                       r.url.find(url_escape(x)) != std::string::npos);
-                             });
+    bool secret_in_request =
+        r.basic || !r.headers.empty() || std::any_of(g_secrets.begin(), g_secrets.end(), [&](const std::string& x) {
+            return !x.empty() && (r.url.find(x) != std::string::npos || r.url.find(url_escape(x)) != std::string::npos);
+        });
     if (secret_in_request && r.url.rfind("http://", 0) == 0)
         log_line(LOG_WARNING, "profile " + c.p->name + ": plain HTTP, the credentials cross the link in clear text");
     trace(r.method + " " + r.url);
@@ -324,15 +324,14 @@ public:
         if (gai != 0)
             return transient("DNS: " + e.host + ": " + gai_strerror(gai),
                              gai == EAI_NONAME || gai == EAI_AGAIN || gai == EAI_FAIL ? Transient::Dns
-                                                                                       : Transient::Other);
+                                                                                      : Transient::Other);
         std::optional<Answer> err;
         for (addrinfo* ai = res; ai; ai = ai->ai_next) {
             fd_ = ::socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
             if (fd_ < 0)
                 continue;
-            if (!c_.ifname.empty() &&
-                ::setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, c_.ifname.c_str(),
-                             static_cast<socklen_t>(c_.ifname.size())) != 0) {
+            if (!c_.ifname.empty() && ::setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, c_.ifname.c_str(),
+                                                   static_cast<socklen_t>(c_.ifname.size())) != 0) {
                 std::string why = std::strerror(errno);
                 log_line(LOG_ERR, "profile " + c_.p->name + ": cannot bind to " + c_.ifname + ", nothing sent: " + why);
                 ::freeaddrinfo(res);
@@ -394,14 +393,16 @@ public:
         curl_easy_setopt(tls_, CURLOPT_PROXY, "");
         curl_easy_setopt(tls_, CURLOPT_SSL_ENABLE_ALPN, 0L);
         curl_easy_setopt(tls_, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, c_.left_ms()));
-        curl_easy_setopt(tls_, CURLOPT_OPENSOCKETFUNCTION, +[](void* fdp, curlsocktype, curl_sockaddr*) -> curl_socket_t {
-            return *static_cast<int*>(fdp);
-        });
+        curl_easy_setopt(
+            tls_, CURLOPT_OPENSOCKETFUNCTION,
+            +[](void* fdp, curlsocktype, curl_sockaddr*) -> curl_socket_t { return *static_cast<int*>(fdp); });
         curl_easy_setopt(tls_, CURLOPT_OPENSOCKETDATA, &fd_);
-        curl_easy_setopt(tls_, CURLOPT_SOCKOPTFUNCTION,
-                         +[](void*, curl_socket_t, curlsocktype) -> int { return CURL_SOCKOPT_ALREADY_CONNECTED; });
+        curl_easy_setopt(
+            tls_, CURLOPT_SOCKOPTFUNCTION,
+            +[](void*, curl_socket_t, curlsocktype) -> int { return CURL_SOCKOPT_ALREADY_CONNECTED; });
         // the socket stays ours: we close it in the destructor
-        curl_easy_setopt(tls_, CURLOPT_CLOSESOCKETFUNCTION, +[](void*, curl_socket_t) -> int { return 0; });
+        curl_easy_setopt(
+            tls_, CURLOPT_CLOSESOCKETFUNCTION, +[](void*, curl_socket_t) -> int { return 0; });
         tls_settings(tls_, c_);
         CURLcode rc = curl_easy_perform(tls_);
         curl_slist_free_all(resolve);
@@ -517,7 +518,8 @@ Answer pop3_notify(const Ctx& c)
     Pop3Conn conn(c);
     if (auto err = conn.connect(e))
         return *err;
-    trace("connected to " + conn.peer() + " port " + std::to_string(e.port) + (c.ifname.empty() ? "" : " via " + c.ifname));
+    trace("connected to " + conn.peer() + " port " + std::to_string(e.port) +
+          (c.ifname.empty() ? "" : " via " + c.ifname));
     if (e.tls == Tls::Pop3s)
         if (auto err = conn.start_tls(e))
             return *err;
@@ -584,7 +586,8 @@ Answer pop3_notify(const Ctx& c)
             return *sent;
     } else {
         if (e.tls == Tls::None)
-            log_line(LOG_WARNING, "profile " + c.p->name + ": USER/PASS without TLS, the password crosses the link in clear text");
+            log_line(LOG_WARNING,
+                     "profile " + c.p->name + ": USER/PASS without TLS, the password crosses the link in clear text");
         if (auto err = conn.send_line("USER " + c.creds.username))
             return *err;
         auto r = reply(pop3::Stage::User);
@@ -787,7 +790,11 @@ double jitter()
     return std::uniform_real_distribution<double>(0.0, 1.0)(rd);
 }
 
-int64_t unix_now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+int64_t unix_now()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 // One family of one profile: decide, send, record. Returns the exit status.
 int run_family(const Profile& p, Family fam, const std::string& state_file, const std::string& fp, Creds& creds)
@@ -811,7 +818,8 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         auto a = wait_ipv6(where, p.ipv6_wait_s);
         if (!a) {
             log_line(LOG_ERR, tag + ": no usable global IPv6 address on " + where + " within " +
-                                  std::to_string(p.ipv6_wait_s) + "s (ULA, temporary and deprecated addresses skipped)");
+                                  std::to_string(p.ipv6_wait_s) +
+                                  "s (ULA, temporary and deprecated addresses skipped)");
             return kExitTransient;
         }
         address = *a;
@@ -938,7 +946,8 @@ int run(const config::LoadResult& cfg)
     bool corrupt = false;
     (void)read_state(state_file, &corrupt);
     if (corrupt)
-        log_line(LOG_WARNING, "profile " + p->name + ": " + state_file + " is unreadable or corrupt; starting from an unknown state");
+        log_line(LOG_WARNING, "profile " + p->name + ": " + state_file +
+                                  " is unreadable or corrupt; starting from an unknown state");
 
     std::vector<Family> fams;
     if (g_opt.family == 4 || (g_opt.family == 0 && p->wants(Family::V4)))
@@ -948,8 +957,8 @@ int run(const config::LoadResult& cfg)
     int status = kExitOk;
     for (Family f : fams) {
         if (!p->wants(f)) {
-            log_line(LOG_INFO, "profile " + p->name + " announces " + std::string(family_name(p->family)) +
-                                   ", not " + std::string(family_name(f)));
+            log_line(LOG_INFO, "profile " + p->name + " announces " + std::string(family_name(p->family)) + ", not " +
+                                   std::string(family_name(f)));
             continue;
         }
         int s = run_family(*p, f, state_file, fp, creds);

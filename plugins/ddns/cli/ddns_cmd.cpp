@@ -27,10 +27,10 @@ using namespace pppkit::ddns;
 
 int usage()
 {
-    std::fprintf(stderr,
-                 "usage: pppkit [--config FILE] ddns update [--profile P] [--family 4|6] [--interface IF | --address A] "
-                 "[--force]\n"
-                 "       pppkit [--config FILE] ddns status [--profile P]\n");
+    std::fprintf(
+        stderr, "usage: pppkit [--config FILE] ddns update [--profile P] [--family 4|6] [--interface IF | --address A] "
+                "[--force]\n"
+                "       pppkit [--config FILE] ddns status [--profile P]\n");
     return 2;
 }
 
@@ -171,8 +171,9 @@ int status(const Args& a, const std::string& config, bool config_explicit)
             std::printf("  state: %s is corrupt (treated as unknown)\n", path.c_str());
         if (st.suspended) {
             suspended = true;
-            std::printf("  SUSPENDED: %s\n  (fix the profile or its secret, or: pppkit ddns update --force --profile %s)\n",
-                        st.suspended_why.c_str(), p.name.c_str());
+            std::printf(
+                "  SUSPENDED: %s\n  (fix the profile or its secret, or: pppkit ddns update --force --profile %s)\n",
+                st.suspended_why.c_str(), p.name.c_str());
         }
         for (Family f : {Family::V4, Family::V6}) {
             if (!p.wants(f))

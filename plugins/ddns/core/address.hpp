@@ -18,10 +18,10 @@ enum class AddrClass { Public, Private, Cgnat, Loopback, LinkLocal, Unique, Rese
 
 // One IPv6 address as netlink reports it (RTM_NEWADDR).
 struct V6Addr {
-    std::string text;           // "2001:db8::1"
-    uint8_t scope = 0;          // ifa_scope (0 = universe/global)
-    uint32_t flags = 0;         // IFA_F_* (the 32-bit IFA_FLAGS when present)
-    uint32_t preferred = 0;     // preferred lifetime, s (0xffffffff: forever)
+    std::string text;        // "2001:db8::1"
+    uint8_t scope = 0;       // ifa_scope (0 = universe/global)
+    uint32_t flags = 0;      // IFA_F_* (the 32-bit IFA_FLAGS when present)
+    uint32_t preferred = 0;  // preferred lifetime, s (0xffffffff: forever)
     uint32_t valid = 0;
 };
 enum class V6Verdict { Usable, NotGlobal, Ula, Temporary, Deprecated, Tentative, Invalid };

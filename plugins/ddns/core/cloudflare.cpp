@@ -160,8 +160,8 @@ struct Parser {
             ok = true;
         } else {
             size_t start = i;
-            while (i < in.size() && (std::isdigit(static_cast<unsigned char>(in[i])) || in[i] == '-' ||
-                                     in[i] == '+' || in[i] == '.' || in[i] == 'e' || in[i] == 'E'))
+            while (i < in.size() && (std::isdigit(static_cast<unsigned char>(in[i])) || in[i] == '-' || in[i] == '+' ||
+                                     in[i] == '.' || in[i] == 'e' || in[i] == 'E'))
                 ++i;
             if (i > start) {
                 v.t = Json::T::Num;

@@ -36,8 +36,7 @@ Answer classify_line(Provider prov, const std::vector<std::string>& w, std::stri
         a.outcome = Outcome::Unchanged;
     } else if (t == "badauth" || t == "!donator") {
         a.outcome = Outcome::AuthFailed;
-    } else if (t == "notfqdn" || t == "nohost" || t == "numhost" || t == "!yours" || t == "!active" ||
-               t == "badsys") {
+    } else if (t == "notfqdn" || t == "nohost" || t == "numhost" || t == "!yours" || t == "!active" || t == "badsys") {
         a.outcome = Outcome::BadHost;
     } else if (t == "abuse" || t == "badagent") {
         a.outcome = Outcome::Abuse;

@@ -29,11 +29,11 @@ struct HttpRequest {
     std::vector<std::string> headers;  // e.g. "Authorization: Bearer <token>"
     bool basic = false;                // libcurl sends username:password as an Authorization header
     std::string basic_user, basic_pass;
-    std::string body;                  // with Content-Type in headers
+    std::string body;  // with Content-Type in headers
 };
 
 struct HttpAnswer {
-    long status = 0;   // HTTP status
+    long status = 0;  // HTTP status
     std::string body;
 };
 

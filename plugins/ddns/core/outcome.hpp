@@ -24,8 +24,8 @@ enum class Transient { None, Dns, Other };
 struct Answer {
     Outcome outcome = Outcome::ProtocolError;
     Transient transient = Transient::None;
-    long floor_s = 0;             // the provider asks us to wait at least this long
-    std::string detail;           // the provider's token or the transport error; never a secret
+    long floor_s = 0;                   // the provider asks us to wait at least this long
+    std::string detail;                 // the provider's token or the transport error; never a secret
     std::optional<std::string> echoed;  // the address the provider says it recorded
 };
 

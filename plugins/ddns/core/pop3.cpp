@@ -126,9 +126,7 @@ Answer classify(Stage stage, const std::optional<Reply>& r)
             a.outcome = Outcome::ProtocolError;  // refused STLS: never fall back to plain text
         return a;
     case Stage::User:
-    case Stage::Pass:
-        a.outcome = c == "SYS/PERM" ? Outcome::Abuse : Outcome::AuthFailed;
-        return a;
+    case Stage::Pass: a.outcome = c == "SYS/PERM" ? Outcome::Abuse : Outcome::AuthFailed; return a;
     }
     return a;
 }

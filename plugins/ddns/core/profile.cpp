@@ -24,14 +24,14 @@ const std::array<Preset, 9> kPresets = {{
      Tls::Https, kDay, 600, AddressSource::Sent, true, true, false, false},
     {Provider::Dyndns2, "dyndns2", Protocol::Dyndns2, "members.dyndns.org", "members.dyndns.org", "/nic/update",
      Tls::Https, 0, 600, AddressSource::Sent, true, true, false, true},
-    {Provider::Noip, "noip", Protocol::Dyndns2, "dynupdate.no-ip.com", "dynupdate.no-ip.com", "/nic/update",
-     Tls::Https, 0, 1800, AddressSource::Sent, true, true, false, true},
+    {Provider::Noip, "noip", Protocol::Dyndns2, "dynupdate.no-ip.com", "dynupdate.no-ip.com", "/nic/update", Tls::Https,
+     0, 1800, AddressSource::Sent, true, true, false, true},
     {Provider::Duckdns, "duckdns", Protocol::Duckdns, "www.duckdns.org", "www.duckdns.org", "/update", Tls::Https, 0,
      600, AddressSource::Sent, false, false, true, true},
     {Provider::Desec, "desec", Protocol::Dyndns2, "update.dedyn.io", "update6.dedyn.io", "/", Tls::Https, 0, 600,
      AddressSource::Sent, false, false, true, true},
-    {Provider::Cloudflare, "cloudflare", Protocol::Cloudflare, "api.cloudflare.com", "api.cloudflare.com",
-     "/client/v4", Tls::Https, 0, 300, AddressSource::Sent, false, false, true, false},
+    {Provider::Cloudflare, "cloudflare", Protocol::Cloudflare, "api.cloudflare.com", "api.cloudflare.com", "/client/v4",
+     Tls::Https, 0, 300, AddressSource::Sent, false, false, true, false},
     {Provider::Custom, "custom", Protocol::Custom, "", "", "", Tls::Https, 0, 600, AddressSource::Sent, false, false,
      false, false},
 }};
@@ -53,12 +53,18 @@ config::Diagnostic diag(const config::Section& s, const config::Entry* e, std::s
 
 std::optional<Tls> parse_tls(std::string_view v)
 {
-    if (v == "auto") return Tls::Auto;
-    if (v == "none") return Tls::None;
-    if (v == "stls") return Tls::Stls;
-    if (v == "pop3s") return Tls::Pop3s;
-    if (v == "https") return Tls::Https;
-    if (v == "http") return Tls::Http;
+    if (v == "auto")
+        return Tls::Auto;
+    if (v == "none")
+        return Tls::None;
+    if (v == "stls")
+        return Tls::Stls;
+    if (v == "pop3s")
+        return Tls::Pop3s;
+    if (v == "https")
+        return Tls::Https;
+    if (v == "http")
+        return Tls::Http;
     return std::nullopt;
 }
 
@@ -171,8 +177,8 @@ std::optional<std::string> check_url_template(std::string_view v)
         if (close == std::string_view::npos)
             return "unclosed '{'";
         auto name = v.substr(i + 1, close - i - 1);
-        if (name != "hostname" && name != "address" && name != "username" && name != "password" &&
-            name != "token" && name != "family" && name != "ipv4" && name != "ipv6")
+        if (name != "hostname" && name != "address" && name != "username" && name != "password" && name != "token" &&
+            name != "family" && name != "ipv4" && name != "ipv6")
             return "unknown variable {" + std::string(name) +
                    "} (known: hostname, address, ipv4, ipv6, family, username, password, token)";
         i = close + 1;
@@ -247,8 +253,8 @@ Profiles load_profiles(const config::Document& doc)
         if (const auto* e = s->get("ipv6-wait"))
             p.ipv6_wait_s = config::to_seconds(e->value);
         p.url = str("url");
-        p.tokens = {list("success"), list("unchanged"), list("auth-failed"), list("bad-host"), list("abuse"),
-                    list("retry")};
+        p.tokens = {list("success"),  list("unchanged"), list("auth-failed"),
+                    list("bad-host"), list("abuse"),     list("retry")};
         p.zone = str("zone");
         p.record = str("record");
 
@@ -276,8 +282,8 @@ Profiles load_profiles(const config::Document& doc)
             bool ok = pop3 ? (p.tls == Tls::None || p.tls == Tls::Stls || p.tls == Tls::Pop3s)
                            : (p.tls == Tls::Https || p.tls == Tls::Http);
             if (!ok)
-                out.diags.push_back(diag(*s, tls_e, "tls",
-                                         pop3 ? "POP3 takes none, stls or pop3s" : "HTTP providers take https or http"));
+                out.diags.push_back(diag(
+                    *s, tls_e, "tls", pop3 ? "POP3 takes none, stls or pop3s" : "HTTP providers take https or http"));
         }
         if (p.provider == Provider::Custom && tls_e && p.tls != Tls::Auto)
             out.diags.push_back(diag(*s, tls_e, "tls", "custom: the scheme comes from url"));

@@ -27,12 +27,12 @@ struct Preset {
     Provider provider;
     std::string_view name;
     Protocol protocol;
-    std::string_view host4;       // endpoint for IPv4 updates
-    std::string_view host6;       // endpoint for IPv6 updates
-    std::string_view path;        // HTTP path
-    Tls tls;                      // what Tls::Auto means
-    long keepalive_s;             // default keep-alive (0: never resend unchanged)
-    long retry_floor_s;           // least wait after the provider's "try later" (911)
+    std::string_view host4;  // endpoint for IPv4 updates
+    std::string_view host6;  // endpoint for IPv6 updates
+    std::string_view path;   // HTTP path
+    Tls tls;                 // what Tls::Auto means
+    long keepalive_s;        // default keep-alive (0: never resend unchanged)
+    long retry_floor_s;      // least wait after the provider's "try later" (911)
     AddressSource source;
     bool needs_username, needs_password, needs_token, needs_hostname;
 };
@@ -56,9 +56,9 @@ struct Profile {
     Family family = Family::V4;
     std::vector<std::string> links{"ppp*"};
     std::string ipparam = "*";
-    std::string server_host;   // empty: the preset's host
-    int server_port = 0;       // 0: the protocol's default port
-    std::string path;          // empty: the preset's
+    std::string server_host;  // empty: the preset's host
+    int server_port = 0;      // 0: the protocol's default port
+    std::string path;         // empty: the preset's
     Tls tls = Tls::Auto;
     std::string ca_file;
     bool insecure = false;
@@ -71,7 +71,7 @@ struct Profile {
     std::string url;
     CustomTokens tokens;
     std::string zone, record;
-    std::string canonical;     // the profile's settings as text, for the fingerprint
+    std::string canonical;  // the profile's settings as text, for the fingerprint
 
     [[nodiscard]] const Preset& pre() const { return preset(provider); }
     [[nodiscard]] bool wants(Family f) const { return family == Family::Both || family == f; }

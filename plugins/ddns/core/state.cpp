@@ -270,8 +270,8 @@ std::string_view reason_name(Reason r)
     return "?";
 }
 
-Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp,
-                int64_t now, bool force)
+Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp, int64_t now,
+                bool force)
 {
     if (force)
         return {Action::Send, Reason::Forced, now};

@@ -14,18 +14,18 @@
 namespace pppkit::ddns {
 
 struct FamilyState {
-    std::string address;            // last address sent (empty: none)
+    std::string address;  // last address sent (empty: none)
     int64_t last_success = 0;
     int64_t last_attempt = 0;
-    std::optional<Outcome> outcome; // of the last attempt
-    int failures = 0;               // consecutive transient failures
-    int64_t next_attempt = 0;       // not before (backoff), 0: any time
-    std::string detail;             // the provider's last answer, never a secret
+    std::optional<Outcome> outcome;  // of the last attempt
+    int failures = 0;                // consecutive transient failures
+    int64_t next_attempt = 0;        // not before (backoff), 0: any time
+    std::string detail;              // the provider's last answer, never a secret
 };
 
 struct State {
-    std::string fingerprint;        // of config + secrets when suspended
-    bool suspended = false;         // a fatal answer; holds until fingerprint changes
+    std::string fingerprint;  // of config + secrets when suspended
+    bool suspended = false;   // a fatal answer; holds until fingerprint changes
     std::string suspended_why;
     FamilyState v4, v6;
 
@@ -71,12 +71,12 @@ struct Decision {
 // address: the address to announce (empty when the provider records the
 // connection's source and nothing better is known). fp: the current
 // fingerprint. force: a user asked (also lifts a suspension).
-[[nodiscard]] Decision decide(const Profile& p, const State& s, Family f, std::string_view address,
-                              std::string_view fp, int64_t now, bool force);
+[[nodiscard]] Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp,
+                              int64_t now, bool force);
 
 // Folds one attempt's answer into the state. u: jitter in [0,1).
-void record(State& s, const Profile& p, Family f, std::string_view address, const Answer& a,
-            std::string_view fp, int64_t now, double u);
+void record(State& s, const Profile& p, Family f, std::string_view address, const Answer& a, std::string_view fp,
+            int64_t now, double u);
 
 // When the plugin should look at this family again while the link stays up
 // (0: never on its own): the backoff, or the next keep-alive.

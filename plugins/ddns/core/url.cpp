@@ -46,7 +46,8 @@ std::string base64(std::string_view s)
     std::string out;
     size_t i = 0;
     while (i + 2 < s.size()) {
-        uint32_t v = static_cast<uint8_t>(s[i]) << 16 | static_cast<uint8_t>(s[i + 1]) << 8 | static_cast<uint8_t>(s[i + 2]);
+        uint32_t v =
+            static_cast<uint8_t>(s[i]) << 16 | static_cast<uint8_t>(s[i + 1]) << 8 | static_cast<uint8_t>(s[i + 2]);
         out += tbl[v >> 18];
         out += tbl[(v >> 12) & 63];
         out += tbl[(v >> 6) & 63];
