@@ -49,6 +49,4 @@ Result Context::exec(std::string_view cmds, bool dry)
 Result Context::run(std::string_view cmds) { return exec(cmds, false); }
 Result Context::check(std::string_view cmds) { return exec(cmds, true); }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 }  // namespace pppkit::nft
