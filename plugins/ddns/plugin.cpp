@@ -203,7 +203,7 @@ private:
                                          "--cancel-fd",
                                          "3"};
         if (!address.empty()) {
-            args.push_back("--address");
+            args.emplace_back("--address");
             args.push_back(address);
         }
         std::vector<char*> argv;

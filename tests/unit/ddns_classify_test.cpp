@@ -54,8 +54,8 @@ struct Row {
     long status;
     std::string body;
     Outcome want;
-    std::string echoed = "";  // expected echoed address ("" = none)
-    long floor = -1;          // expected floor (-1 = don't care)
+    std::string echoed;  // expected echoed address (empty: none)
+    long floor = -1;     // expected floor (-1 = don't care)
     size_t hosts = 1;
     std::string sent = "203.0.113.50";
 };

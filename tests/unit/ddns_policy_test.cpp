@@ -112,7 +112,7 @@ TEST_SUITE("ddns_policy")
              Reason::KeepAlive, now},
             {__LINE__, &mydns, ok_state(90000, "203.0.113.1"), "", "fp", false, Action::Send, Reason::KeepAlive,
              now},  // source-address login
-            {__LINE__, &dyn, ok_state(10 * 86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip,
+            {__LINE__, &dyn, ok_state(10LL * 86400, "203.0.113.1"), "203.0.113.1", "fp", false, Action::Skip,
              Reason::UpToDate, 0},  // nochg is abuse
             {__LINE__, &dyn, ok_state(10, "203.0.113.1"), "203.0.113.9", "fp", false, Action::Send, Reason::NewAddress,
              now},

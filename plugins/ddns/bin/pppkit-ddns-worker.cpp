@@ -750,7 +750,8 @@ std::optional<std::string> wait_ipv6(const std::string& ifname, long wait_s)
     sockaddr_nl sa{};
     sa.nl_family = AF_NETLINK;
     sa.nl_groups = RTMGRP_IPV6_IFADDR;
-    ::bind(nl, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    // without the group subscription the loop below still re-dumps every second
+    (void)::bind(nl, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
     auto until = Clock::now() + std::chrono::seconds(wait_s);
     std::optional<std::string> found;
     std::string last_seen;

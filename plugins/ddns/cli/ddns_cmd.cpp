@@ -54,7 +54,7 @@ std::string ago(int64_t t, int64_t now)
     if (t <= 0)
         return "never";
     char buf[64];
-    time_t tt = static_cast<time_t>(t);
+    auto tt = static_cast<time_t>(t);
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&tt));
     int64_t d = now - t;
     std::string rel = d >= 0 ? std::to_string(d) + "s ago" : "in " + std::to_string(-d) + "s";
@@ -111,7 +111,7 @@ int update(const Args& a, const std::string& config, bool config_explicit)
         if (!address.empty())
             args.insert(args.end(), {"--address", address});
         if (force)
-            args.push_back("--force");
+            args.emplace_back("--force");
         std::vector<char*> argv;
         for (auto& s : args)
             argv.push_back(s.data());
@@ -148,7 +148,7 @@ int status(const Args& a, const std::string& config, bool config_explicit)
         std::fprintf(stderr, "%s\n", d.str().c_str());
     auto profiles = load_profiles(cfg.doc);
     std::string dir = state_dir(cfg.doc);
-    int64_t now = static_cast<int64_t>(::time(nullptr));
+    auto now = static_cast<int64_t>(::time(nullptr));
     int shown = 0;
     bool suspended = false;
     for (const auto& p : profiles.list) {

@@ -259,7 +259,7 @@ HttpRequest update_request(const Profile& p, std::string_view zone_id, std::stri
     HttpRequest r = base(p, c);
     r.method = "PATCH";
     r.url += "/zones/" + url_escape(zone_id) + "/dns_records/" + url_escape(record_id);
-    r.headers.push_back("Content-Type: application/json");
+    r.headers.emplace_back("Content-Type: application/json");
     r.body = "{\"content\":\"" + std::string(address) + "\"}";
     return r;
 }

@@ -30,7 +30,7 @@ void block(uint32_t h[4], const uint8_t* p)
 {
     const uint32_t* k = constants();
     uint32_t m[16];
-    for (int i = 0; i < 16; ++i)
+    for (size_t i = 0; i < 16; ++i)
         m[i] = static_cast<uint32_t>(p[i * 4]) | static_cast<uint32_t>(p[i * 4 + 1]) << 8 |
                static_cast<uint32_t>(p[i * 4 + 2]) << 16 | static_cast<uint32_t>(p[i * 4 + 3]) << 24;
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3];

@@ -79,7 +79,7 @@ std::vector<config::SectionSpec> ddns_sections()
                 KeySpec{.key = "keepalive",
                         .type = Type::Duration,
                         .min = 0,
-                        .max = 90 * 86400,
+                        .max = 90LL * 86400,
                         .help = "resend an unchanged address after this long (0: never); default per provider"},
                 KeySpec{.key = "min-interval",
                         .type = Type::Duration,
