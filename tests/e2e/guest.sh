@@ -15,8 +15,14 @@ declare -A _LAB_CAP=()
 LAB_SERVER_PID="" LAB_CLIENT_PID=""
 
 # ---- reporting ----------------------------------------------------------------
+# Time in the guest: /proc/uptime. The hot paths use only builtins: under
+# TCG every exec costs tens to hundreds of milliseconds.
 lab_now() { local u _; read -r u _ </proc/uptime; echo "$u"; }
-lab_since() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN{printf "%.2f", b-a}'; }
+_lab_cs() { local u _; read -r u _ </proc/uptime; _LAB_CS=$((10#${u/./})); }   # centiseconds
+lab_since() { # T0 (from lab_now) -> seconds since, 2 decimals
+    local d; _lab_cs; d=$((_LAB_CS - 10#${1/./}))
+    printf '%d.%02d' $((d / 100)) $((d % 100))
+}
 lab_log() { echo "[$(lab_now)s] $*"; }
 _lab_res() { echo "$*" >>"$LAB_RESULTS"; }
 pass() { local n=$1; shift; _lab_res "PASS $n $*"; echo "PASS $n: $*"; }
@@ -44,9 +50,9 @@ lab_done() { return "$LAB_FAILED"; }
 # ---- waiting and processes -----------------------------------------------------
 # wait_until SECONDS CMD... : polls CMD every 0.5 s; 1 on timeout.
 wait_until() {
-    local end; end=$(awk -v n="$(lab_now)" -v t="$1" 'BEGIN{print n+t}'); shift
+    local end; _lab_cs; end=$((_LAB_CS + $1 * 100)); shift
     until "$@" >/dev/null 2>&1; do
-        awk -v n="$(lab_now)" -v e="$end" 'BEGIN{exit !(n>=e)}' && return 1
+        _lab_cs; [ "$_LAB_CS" -ge "$end" ] && return 1
         sleep 0.5
     done
 }
@@ -96,17 +102,32 @@ lab_bg() {
 
 # ---- the PPPoE link -------------------------------------------------------------
 marker_count() { # SIDE EVENT : how often SIDE (rtr|isp) ran EVENT (ip-up, ip-down, ipv6-up...)
-    local f=$W/markers/$1-$2
-    if [ -f "$f" ]; then wc -l <"$f"; else echo 0; fi
+    _lab_n "$1" "$2"; echo "$_LAB_N"
 }
-lab_ppp_ip() { ip -n rtr -4 -o addr show dev "$LAB_PPP_IF" 2>/dev/null | awk '{sub("/.*","",$4); print $4; exit}'; }
-lab_ppp_peer() { ip -n rtr -4 -o addr show dev "$LAB_PPP_IF" 2>/dev/null | awk '{sub("/.*","",$6); print $6; exit}'; }
+_lab_n() { # SIDE EVENT -> _LAB_N (builtins only), _LAB_LAST (the last line)
+    local f=$W/markers/$1-$2 l
+    _LAB_N=0 _LAB_LAST=""
+    [ -f "$f" ] || return 0
+    while IFS= read -r l; do _LAB_N=$((_LAB_N + 1)) _LAB_LAST=$l; done <"$f"
+}
+_lab_addr() { # -> _LAB_IP, _LAB_PEERIP of the router's ppp0 (one exec)
+    local -a f
+    _LAB_IP="" _LAB_PEERIP=""
+    read -r -a f <<<"$(ip -n rtr -4 -o addr show dev "$LAB_PPP_IF" 2>/dev/null)"
+    _LAB_IP=${f[3]:-}; _LAB_IP=${_LAB_IP%%/*}
+    [ "${f[4]:-}" = peer ] && _LAB_PEERIP=${f[5]%%/*}
+    [ -n "$_LAB_IP" ]
+}
+lab_ppp_ip() { _lab_addr; echo "$_LAB_IP"; }
+lab_ppp_peer() { _lab_addr; echo "$_LAB_PEERIP"; }
 lab_ppp_mtu() { # [NS [IF]] : the interface MTU (default: the router's ppp0)
-    ip -n "${1:-rtr}" -o link show dev "${2:-$LAB_PPP_IF}" 2>/dev/null | awk '{for(i=1;i<NF;i++) if ($i=="mtu") {print $(i+1); exit}}'
+    local -a f; local i
+    read -r -a f <<<"$(ip -n "${1:-rtr}" -o link show dev "${2:-$LAB_PPP_IF}" 2>/dev/null)"
+    for ((i = 0; i < ${#f[@]} - 1; i++)); do [ "${f[i]}" = mtu ] && { echo "${f[i + 1]}"; return 0; }; done
+    return 1
 }
-_lab_has_ip() { [ -n "$(lab_ppp_ip)" ]; }
-_lab_no_ppp() { ! ip -n rtr link show dev "$LAB_PPP_IF" >/dev/null 2>&1; }
-_lab_gt() { [ "$(marker_count "$1" "$2")" -gt "$3" ]; }
+_lab_has_ip() { _lab_addr; }
+_lab_gt() { _lab_n "$1" "$2"; [ "$_LAB_N" -gt "$3" ]; }
 
 # Starts pppoe-server in isp (kernel mode when the root's rp-pppoe has it).
 lab_server_start() {
@@ -132,7 +153,12 @@ lab_client_start() {
     echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
     lab_log "router pppd started (pid $LAB_CLIENT_PID)"
 }
-_lab_mark() { _up0=$(marker_count rtr ip-up) _isp0=$(marker_count isp ip-up) _down0=$(marker_count rtr ip-down) _t0=$(lab_now); }
+_lab_mark() {
+    _lab_n rtr ip-up; _up0=$_LAB_N
+    _lab_n isp ip-up; _isp0=$_LAB_N
+    _lab_n rtr ip-down; _down0=$_LAB_N
+    _t0=$(lab_now)
+}
 _lab_upcond() { _lab_gt rtr ip-up "$_up0" && _lab_gt isp ip-up "$_isp0" && _lab_has_ip; }
 # After a dial: waits (bounded) for the next ip-up on both sides; sets
 # LAB_PUBLIC (router's IPCP address), LAB_PEER, LAB_MTU_NOW, LAB_ISP_PPP_IF.
@@ -143,8 +169,9 @@ _lab_wait_up() { # NAME SECONDS
         else fail "$1" "router pppd exited: $(tail -q -n 3 "$W/logs/rtr-pppd-stdout.log" "$W/logs/rtr-pppd.log" 2>/dev/null | tr '\n' ' ')"; fi
         return 1
     fi
-    LAB_PUBLIC=$(lab_ppp_ip) LAB_PEER=$(lab_ppp_peer) LAB_MTU_NOW=$(lab_ppp_mtu)
-    LAB_ISP_PPP_IF=$(tail -n 1 "$W/markers/isp-ip-up" | awk '{print $2}')
+    _lab_addr; LAB_PUBLIC=$_LAB_IP LAB_PEER=$_LAB_PEERIP
+    LAB_MTU_NOW=$(lab_ppp_mtu)
+    _lab_n isp ip-up; read -r _ LAB_ISP_PPP_IF _ <<<"$_LAB_LAST"
     pass "$1" "$LAB_PPP_IF $LAB_PUBLIC peer $LAB_PEER mtu $LAB_MTU_NOW after $(lab_since "$_t0") s (ISP side $LAB_ISP_PPP_IF)"
 }
 # lab_up [SECONDS]: server + router, then waits for ip-up on both sides (default 60 s).

@@ -198,6 +198,9 @@ guest_main() {
     mkdir -p /dev/pts /dev/shm /run/lock
     mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts && ln -sf pts/ptmx /dev/ptmx
     mount -t tmpfs shm /dev/shm
+    # devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need them
+    ln -sfn /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin
+    ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
     # shellcheck disable=SC1091
     . "$W/guest.env"
     local t_init; t_init=$(g_uptime)
