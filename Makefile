@@ -14,7 +14,7 @@
 PPPD_ABI ?= system
 SANITIZE ?= 0
 BUILD    ?= build
-VERSION  := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null || echo 0.0.0)
+VERSION  := $(shell head -n1 debian/changelog | tr -d '()' | cut -d' ' -f2)
 
 CC  ?= gcc
 CXX ?= g++

@@ -57,8 +57,8 @@ tables() { in_rtr nft list tables 2>/dev/null | grep -c 'inet pppkit_fw$'; }
 in_isp ip addr add "$SRC/32" dev lo
 lab_bg srv-rtr rtr python3 "$FW/servers.py" router 0.0.0.0 500 tcp:22 tcp:8080
 lab_bg srv-lan lan python3 "$FW/servers.py" srv1 0.0.0.0 500 tcp:443 tcp:8081
-wait_until 10 grep -q ready "$LAB_WORK/logs/srv-rtr.log" || fail listeners "router listeners did not start"
-wait_until 10 grep -q ready "$LAB_WORK/logs/srv-lan.log" || fail listeners "LAN listeners did not start"
+wait_until 60 grep -q ready "$LAB_WORK/logs/srv-rtr.log" || fail listeners "router listeners did not start"
+wait_until 60 grep -q ready "$LAB_WORK/logs/srv-lan.log" || fail listeners "LAN listeners did not start"
 
 # ---- zero exposure: the stream starts before the link exists
 lab_server_start || exit 1
@@ -66,7 +66,7 @@ capture_start isp-any isp any "tcp and (src host $LAB_PUBLIC_IP or src host $LAB
 STOP=$LAB_WORK/synstream.stop
 lab_bg synstream isp python3 "$FW/synstream.py" "$SRC" \
     "$LAB_PUBLIC_IP:22,$LAB_PUBLIC_IP:8080,$LAB_LAN_HOST:8081" 20 240 "$STOP"
-wait_until 10 grep -q ready "$LAB_WORK/logs/synstream.log" || fail synstream "did not start"
+wait_until 60 grep -q ready "$LAB_WORK/logs/synstream.log" || fail synstream "did not start"
 lab_dial || exit 1
 info dialled "ip-up after $(($(date +%s) - T0)) s of VM time; public $LAB_PUBLIC, peer $LAB_PEER"
 sleep 3 # keep probing the up link

@@ -436,11 +436,15 @@ if [ -n "$LAB_CONFIG" ]; then cp "$LAB_CONFIG" "$WORK/files/pppkit.conf" && LAB_
 # 9p shares, mounted by the initramfs before switch_root: "tag guest-path options"
 SHARES=()     # tag|host-path|guest-path|ro|rw
 add_share() { SHARES+=("$1|$2|$3|$4"); }
+# The whole source tree, read-only: the harness, the guest scripts and the
+# helpers next to them (tests/firewall, tests/ddns, ...). A clone may live
+# under /tmp, which the guest's own tmpfs would hide. It comes first, so that a
+# build dir inside it is mounted on top.
+LAB_TOP=$(cd "$LAB_DIR/../.." && pwd)
+add_share lab "$LAB_TOP" "$LAB_TOP" ro
 add_share work "$WORK" "$WORK" rw
 add_share mods "$MODDIR" "/run/lab/mods/lib/modules/$KVER" ro
 [ -n "$LAB_BUILD" ] && add_share build "$LAB_BUILD" "$LAB_BUILD" rw
-# the harness and the guest scripts (needed when the root is not the host's)
-add_share lab "$LAB_DIR" "$LAB_DIR" ro
 # a guest script elsewhere is copied into the work dir (its directory may be
 # /tmp, which the guest's own tmpfs hides; helpers next to it: use --share)
 if [ "$(dirname "${LAB_SCRIPT[0]}")" != "$LAB_DIR" ]; then
