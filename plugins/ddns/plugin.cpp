@@ -4,8 +4,10 @@
 //   pppkit-ddns-worker PATH   the worker binary (default /usr/libexec/pppkit/pppkit-ddns-worker)
 //
 // Contract with pppd's loop: every callback here only reads a small state file,
-// forks (double fork: the worker is never pppd's child, so pppd's reaper never
-// sees it; the short-lived middle process is reaped at once) and sets timers.
+// queues the worker's start to a spawner thread (posix_spawn; see Spawner)
+// and sets timers. Workers
+// are reaped with WNOHANG from a timer; pppd 2.4.9, which waits for any child
+// while one of its scripts runs, may reap one first, which is harmless.
 // All network I/O, waiting and TLS happen in pppkit-ddns-worker.
 //
 // Events:
@@ -19,14 +21,21 @@
 // 200 ms timer polls in-flight sockets. When a worker ends, the state file says
 // when to look again (backoff or keep-alive), while the link stays up.
 #include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
@@ -54,6 +63,131 @@ struct Job {
     int status = -1;  // the byte the worker sent, -1: none yet
     uint64_t generation = 0;
 };
+
+// Starts workers off pppd's thread. posix_spawn holds its caller until the
+// child has exec'd, which on a loaded host can take milliseconds of waiting
+// for a CPU; a callback must return in well under one. So the callback only
+// queues the request, and this thread, created with every signal blocked (pppd's
+// handlers, some of which siglongjmp, must only ever run on pppd's thread),
+// does the posix_spawn. It never logs and never calls into pppd: results go
+// back through take(), read by the plugin's poll timer on pppd's thread.
+// Created at the first request (after pppd has detached), lives until exit.
+class Spawner {
+public:
+    struct Request {
+        std::vector<std::string> args;  // args[0]: the worker
+        int fd;                         // the worker's end of the cancel socket; closed here
+        std::string key;
+    };
+    struct Result {
+        std::string key;
+        pid_t pid = -1;
+        int error = 0;
+    };
+
+    void submit(Request r)
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            queue_.push_back(std::move(r));
+            ++pending_;
+        }
+        if (!started_) {
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &old);
+            std::thread([this] { run(); }).detach();
+            pthread_sigmask(SIG_SETMASK, &old, nullptr);
+            started_ = true;
+        }
+        cv_.notify_one();
+    }
+    std::vector<Result> take()
+    {
+        std::lock_guard<std::mutex> lock(m_);
+        std::vector<Result> out;
+        out.swap(done_);
+        return out;
+    }
+    bool busy()
+    {
+        std::lock_guard<std::mutex> lock(m_);
+        return pending_ > 0 || !done_.empty();
+    }
+
+private:
+    void run()
+    {
+        for (;;) {
+            Request r;
+            {
+                std::unique_lock<std::mutex> lock(m_);
+                cv_.wait(lock, [this] { return !queue_.empty(); });
+                r = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            Result res{r.key, -1, 0};
+            res.error = start(r, res.pid);
+            ::close(r.fd);
+            std::lock_guard<std::mutex> lock(m_);
+            done_.push_back(std::move(res));
+            --pending_;
+        }
+    }
+
+    // The worker gets its own session, default signals, /dev/null on 0-2,
+    // the cancel socket on 3 and no other descriptor of pppd's; PATH only.
+    static int start(Request& r, pid_t& pid)
+    {
+        if (r.fd == 3) {  // dup2(3, 3) would keep close-on-exec
+            int moved = ::fcntl(r.fd, F_DUPFD_CLOEXEC, 10);
+            ::close(r.fd);
+            r.fd = moved;
+            if (r.fd < 0)
+                return EMFILE;
+        }
+        std::vector<char*> argv;
+        for (auto& a : r.args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+        char* envp[] = {path_env, nullptr};
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+        posix_spawn_file_actions_adddup2(&fa, 0, 1);
+        posix_spawn_file_actions_adddup2(&fa, 0, 2);
+        posix_spawn_file_actions_adddup2(&fa, r.fd, 3);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        return rc;
+    }
+
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<Request> queue_;
+    std::vector<Result> done_;
+    int pending_ = 0;
+    bool started_ = false;  // only touched on pppd's thread
+};
+
+// One per process, never destroyed: the thread may outlive the plugin object
+// while pppd exits.
+Spawner& spawner()
+{
+    static auto* s = new Spawner();
+    return *s;
+}
 
 class DdnsPlugin final : public host::Plugin {
 public:
@@ -187,8 +321,6 @@ private:
 
     void spawn(const Profile& p, Family f, const std::string& address)
     {
-        // Everything the child needs is built before fork: after it, only
-        // async-signal-safe calls.
         std::vector<std::string> args = {worker_,
                                          "--config",
                                          config_,
@@ -206,70 +338,49 @@ private:
             args.emplace_back("--address");
             args.push_back(address);
         }
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-        char* envp[] = {path_env, nullptr};
-
-        auto t0 = std::chrono::steady_clock::now();
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             host::log(Level::Error, "profile " + p.name + ": socketpair failed, no update");
             return;
         }
-        pid_t mid = ::fork();
-        if (mid < 0) {
-            ::close(sv[0]);
-            ::close(sv[1]);
-            host::log(Level::Error, "profile " + p.name + ": fork failed, no update");
-            return;
-        }
-        if (mid == 0) {
-            pid_t w = ::fork();
-            if (w == 0) {
-                ::setsid();
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, nullptr);
-                for (int sig = 1; sig < NSIG; ++sig)
-                    ::signal(sig, SIG_DFL);
-                int null = ::open("/dev/null", O_RDWR);
-                if (null >= 0) {
-                    ::dup2(null, 0);
-                    ::dup2(null, 1);
-                    ::dup2(null, 2);
-                }
-                ::dup2(sv[1], 3);  // dup2 clears close-on-exec on 3
-                if (sv[1] == 3)
-                    ::fcntl(3, F_SETFD, 0);
-                if (::close_range(4, ~0U, 0) != 0)  // pppd's descriptors stay with pppd
-                    for (int fd = 4; fd < 4096; ++fd)
-                        ::close(fd);
-                ::execve(argv[0], argv.data(), envp);
-                ::_exit(127);
-            }
-            ::_exit(w < 0 ? 1 : 0);
-        }
-        ::close(sv[1]);
-        int st = 0;
-        while (::waitpid(mid, &st, 0) < 0 && errno == EINTR) {
-        }  // the middle process exits at once (pppd may also have reaped it: ECHILD)
         ::fcntl(sv[0], F_SETFL, O_NONBLOCK);
+        // The spawner thread owns sv[1] from here; we keep sv[0]. Closing
+        // sv[0] (ip-down) cancels the worker even before it has started.
+        spawner().submit(Spawner::Request{std::move(args), sv[1], key(p, f)});
         jobs_[key(p, f)] = Job{sv[0], -1, generation_};
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
         host::log(Level::Info, "profile " + p.name + " " + std::string(family_name(f)) +
-                                   (address.empty() ? "" : " " + address) + ": worker started on " + link_.ifname +
-                                   " (generation " + std::to_string(generation_) + ", fork " + std::to_string(us) +
-                                   " us)");
+                                   (address.empty() ? "" : " " + address) + ": worker queued for " + link_.ifname +
+                                   " (generation " + std::to_string(generation_) + ")");
         if (!poll_timer_)
             poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
+    }
+
+    void reap()
+    {
+        for (auto it = children_.begin(); it != children_.end();) {
+            int st = 0;
+            pid_t r = ::waitpid(*it, &st, WNOHANG);
+            if (r == *it || (r < 0 && errno == ECHILD))
+                it = children_.erase(it);
+            else
+                ++it;
+        }
     }
 
     void poll_jobs()
     {
         poll_timer_.reset();
+        for (const auto& r : spawner().take()) {
+            if (r.error != 0)
+                host::log(Level::Error,
+                          r.key + ": cannot start " + worker_ + ": " + std::strerror(r.error) + "; no update");
+            else {
+                children_.push_back(r.pid);
+                host::log(Level::Info,
+                          r.key + ": worker started on " + link_.ifname + " (pid " + std::to_string(r.pid) + ")");
+            }
+        }
+        reap();
         for (auto it = jobs_.begin(); it != jobs_.end();) {
             char buf[8];
             ssize_t n;
@@ -288,7 +399,7 @@ private:
             it = jobs_.erase(it);
             finished(k, status);
         }
-        if (!jobs_.empty())
+        if (!jobs_.empty() || !children_.empty() || spawner().busy())
             poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
     }
 
@@ -354,10 +465,9 @@ private:
         up4_ = up6_ = false;
         stop_family(Family::V4, why);
         stop_family(Family::V6, why);
-        if (poll_timer_ && jobs_.empty()) {
-            host::cancel(*poll_timer_);
-            poll_timer_.reset();
-        }
+        reap();
+        if (!poll_timer_ && (!children_.empty() || spawner().busy()))  // cancelled workers exit at once: reap them
+            poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
     }
 
     std::string worker_ = kDefaultWorker;
@@ -370,6 +480,7 @@ private:
     std::map<std::string, Job> jobs_;
     std::map<std::string, host::TimerId> timers_;
     std::map<std::string, int> unrecorded_;
+    std::vector<pid_t> children_;  // started workers not yet reaped
     std::optional<host::TimerId> poll_timer_;
 };
 
