@@ -367,19 +367,25 @@ private:
         }
     }
 
-    void poll_jobs()
+    // Results of the spawner thread: log them, and remember the pids to reap.
+    void collect_spawned()
     {
-        poll_timer_.reset();
         for (const auto& r : spawner().take()) {
-            if (r.error != 0)
+            if (r.error != 0) {
                 host::log(Level::Error,
                           r.key + ": cannot start " + worker_ + ": " + std::strerror(r.error) + "; no update");
-            else {
+            } else {
                 children_.push_back(r.pid);
                 host::log(Level::Info,
                           r.key + ": worker started on " + link_.ifname + " (pid " + std::to_string(r.pid) + ")");
             }
         }
+    }
+
+    void poll_jobs()
+    {
+        poll_timer_.reset();
+        collect_spawned();
         reap();
         for (auto it = jobs_.begin(); it != jobs_.end();) {
             char buf[8];
@@ -465,6 +471,7 @@ private:
         up4_ = up6_ = false;
         stop_family(Family::V4, why);
         stop_family(Family::V6, why);
+        collect_spawned();
         reap();
         if (!poll_timer_ && (!children_.empty() || spawner().busy()))  // cancelled workers exit at once: reap them
             poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
