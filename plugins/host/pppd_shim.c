@@ -158,6 +158,7 @@ static int run_slot(int i, char **argv)
     return 0;
 }
 
+/* clang-format off */
 #define PK_TRAMP(n) static int tramp_##n(char **argv) { return run_slot(n, argv); }
 PK_TRAMP(0) PK_TRAMP(1) PK_TRAMP(2) PK_TRAMP(3) PK_TRAMP(4) PK_TRAMP(5)
 PK_TRAMP(6) PK_TRAMP(7) PK_TRAMP(8) PK_TRAMP(9) PK_TRAMP(10) PK_TRAMP(11)
@@ -168,6 +169,7 @@ static int (*const tramps[PK_MAX_OPTIONS])(char **) = {
     tramp_8, tramp_9, tramp_10, tramp_11, tramp_12, tramp_13, tramp_14, tramp_15,
     tramp_16, tramp_17, tramp_18, tramp_19, tramp_20, tramp_21, tramp_22, tramp_23,
 };
+/* clang-format on */
 
 int pk_add_option(const char *name, const char *description, int takes_arg, int hidden,
                   pk_option_fn fn, void *ctx)

@@ -269,7 +269,7 @@ def main():
             if len(f) >= 3 and f[0] == "bench":
                 cb[f[1]] = {k: float(v) for k, v in (x.split("=") for x in f[2:]) if k != "n"}
                 cb[f[1]]["n"] = int(dict(x.split("=") for x in f[2:]).get("n", 0))
-        cb["forks"] = out.count(": worker started on ")
+        cb["forks"] = out.count(": worker queued for ")
         os.unlink(os.path.join(w, "control"))
         results["callbacks"] = cb
         print("  callbacks      %s" % json.dumps(cb), flush=True)

@@ -480,7 +480,7 @@ export LAB_LAN_NET=172.16.0.0/16 LAB_LAN_GW=172.16.2.1 LAB_LAN_HOST=172.16.1.100
 EOF
     echo "LAB_SCRIPT=($(printf '%q ' "${LAB_SCRIPT[@]}"))"
     for v in $LAB_PASSENV; do [ -n "${!v+x}" ] && echo "export $v=$(printf %q "${!v}")"; done
-    [ -n "${PPPKIT_TOP:-}" ] && echo "export PPPKIT_TOP=$(printf %q "$PPPKIT_TOP")"
+    echo "export PPPKIT_TOP=$(printf %q "${PPPKIT_TOP:-$LAB_TOP}")"
     [ -n "$LAB_BUILD" ] && echo "export PPPKIT_BUILD=$(printf %q "$LAB_BUILD")"
 } >"$WORK/guest.env"
 
