@@ -33,9 +33,8 @@ bool valid_type_word(std::string_view s)
 {
     if (s.empty())
         return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
 }
 
 bool valid_name(std::string_view s)
@@ -43,8 +42,8 @@ bool valid_name(std::string_view s)
     if (s.empty() || s.size() > 64)
         return false;
     return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-               c == '_' || c == '.';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '.';
     });
 }
 
@@ -90,13 +89,12 @@ void open_section(FileParse& p, std::string_view header)
         if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
             name = std::string(rest.substr(1, rest.size() - 2));
             if (!valid_name(name)) {
-                diag(p, p.lineno, std::string(header), "",
-                     "section name must be 1-64 letters, digits, '-', '_' or '.'", name);
+                diag(p, p.lineno, std::string(header), "", "section name must be 1-64 letters, digits, '-', '_' or '.'",
+                     name);
                 ok = false;
             }
         } else {
-            diag(p, p.lineno, std::string(header), "", "expected [type] or [type \"name\"]",
-                 std::string(header));
+            diag(p, p.lineno, std::string(header), "", "expected [type] or [type \"name\"]", std::string(header));
             ok = false;
         }
     }
@@ -146,8 +144,8 @@ char* reader(char* str, int num, void* stream)
     } else {
         auto eq = t.find_first_of("=:");
         if (eq == std::string_view::npos || trim(t.substr(0, eq)).empty()) {
-            diag(p, p.lineno, p.cur >= 0 ? p.doc->sections[p.cur].label() : "", "",
-                 "expected 'key = value'", std::string(t));
+            diag(p, p.lineno, p.cur >= 0 ? p.doc->sections[p.cur].label() : "", "", "expected 'key = value'",
+                 std::string(t));
         } else if (p.cur == -1) {
             diag(p, p.lineno, "", std::string(trim(t.substr(0, eq))), "key outside of any [section]",
                  std::string(trim(t.substr(eq + 1))));
@@ -242,8 +240,7 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
             continue;
         }
         if (spec->naming == SectionSpec::Naming::Required && s.name.empty())
-            add(s.file, s.line, s.label(), "",
-                "needs a name, as [" + s.type + " \"name\"]", std::nullopt);
+            add(s.file, s.line, s.label(), "", "needs a name, as [" + s.type + " \"name\"]", std::nullopt);
         if (spec->naming == SectionSpec::Naming::None && !s.name.empty())
             add(s.file, s.line, s.label(), "", "takes no name, write [" + s.type + "]", s.name);
         for (size_t i = 0; i < s.entries.size(); ++i) {
@@ -392,8 +389,7 @@ std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
             return "port range is reversed";
         return std::nullopt;
     }
-    case Type::Cidr:
-        return check_cidr(v);
+    case Type::Cidr: return check_cidr(v);
     case Type::Address:
         if (!is_ipv4(v) && !is_ipv6(v))
             return "not an IPv4 or IPv6 address";
@@ -440,8 +436,8 @@ std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
         if (n.empty() || n.size() > 15)
             return "not an interface name (1-15 characters, '*' allowed at the end)";
         for (char c : n)
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.'))
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                  c == '.'))
                 return "not an interface name (letters, digits, '-', '_', '.')";
         return std::nullopt;
     }
@@ -638,10 +634,22 @@ std::optional<long long> parse_duration(std::string_view v)
         return std::nullopt;
     long long mult = 1;
     switch (v.back()) {
-    case 's': mult = 1; v.remove_suffix(1); break;
-    case 'm': mult = 60; v.remove_suffix(1); break;
-    case 'h': mult = 3600; v.remove_suffix(1); break;
-    case 'd': mult = 86400; v.remove_suffix(1); break;
+    case 's':
+        mult = 1;
+        v.remove_suffix(1);
+        break;
+    case 'm':
+        mult = 60;
+        v.remove_suffix(1);
+        break;
+    case 'h':
+        mult = 3600;
+        v.remove_suffix(1);
+        break;
+    case 'd':
+        mult = 86400;
+        v.remove_suffix(1);
+        break;
     default: break;
     }
     auto n = parse_int(v);

@@ -82,13 +82,13 @@ enum class Type {
 struct KeySpec {
     std::string_view key;
     Type type = Type::String;
-    std::string_view def{};      // documented default ("" = none)
+    std::string_view def{};  // documented default ("" = none)
     long long min = 0;
     long long max = 0;
     std::string_view choices{};  // Enum: "a|b|c"
     bool list = false;           // comma or space separated list of Type
     bool required = false;
-    bool repeatable = false;     // may appear several times in a section
+    bool repeatable = false;  // may appear several times in a section
     std::string_view help{};
     // Extra check run after the type check (per list item); returns the problem.
     std::optional<std::string> (*check)(std::string_view value) = nullptr;

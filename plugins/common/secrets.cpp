@@ -64,8 +64,8 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         return diags;
     }
     if (st.st_uid != expected_uid) {
-        fail(0, "secrets file must be owned by root (uid " + std::to_string(st.st_uid) +
-                    "); fix: chown root:root " + path + " && chmod 600 " + path);
+        fail(0, "secrets file must be owned by root (uid " + std::to_string(st.st_uid) + "); fix: chown root:root " +
+                    path + " && chmod 600 " + path);
     }
     if ((st.st_mode & 077) != 0) {
         char mode[8];

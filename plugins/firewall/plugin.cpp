@@ -77,8 +77,8 @@ public:
         Loaded loaded = inspect(*nft_, settings_->digest());
         if (loaded == Loaded::Current) {
             warm();
-            host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + settings_->digest() +
-                                       "), kept");
+            host::log(Level::Info,
+                      "boot ruleset in place (table inet pppkit_fw, digest " + settings_->digest() + "), kept");
             return {};
         }
         // Another config's ruleset may carry a live link's dynamic state.
@@ -92,10 +92,9 @@ public:
         }
         warm();
         host::log(loaded == Loaded::Stale ? Level::Notice : Level::Warn,
-                  std::string(loaded == Loaded::Stale ? "ruleset from another config replaced"
-                              : loaded == Loaded::Failsafe
-                                  ? "failsafe ruleset replaced"
-                                  : "no boot ruleset (is pppkit-firewall.service enabled?)") +
+                  std::string(loaded == Loaded::Stale      ? "ruleset from another config replaced"
+                              : loaded == Loaded::Failsafe ? "failsafe ruleset replaced"
+                                                           : "no boot ruleset (is pppkit-firewall.service enabled?)") +
                       ": loaded table inet pppkit_fw before dialling (" + std::to_string(settings_->forwards.size()) +
                       " forwards, " + fmt_ms(ms_since(t0)) + ")");
         return {};
@@ -117,8 +116,7 @@ public:
     {
         if (!settings_ || l.ifname.empty())
             return;
-        update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt},
-               "ip-up");
+        update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt}, "ip-up");
     }
 
     void on_ip_down(const host::Link& /*l*/) override
@@ -155,8 +153,7 @@ private:
         case Outcome::Applied: return "ruleset loaded";
         case Outcome::KeptPrevious: return "firewall not changed: the previous ruleset stays in force";
         case Outcome::KeptFailsafe: return "firewall not changed: the failsafe ruleset stays (all WAN input dropped)";
-        case Outcome::FailsafeApplied:
-            return "no ruleset was loaded: the failsafe now drops everything from the WAN";
+        case Outcome::FailsafeApplied: return "no ruleset was loaded: the failsafe now drops everything from the WAN";
         case Outcome::FailsafeFailed: return "nft refused even the failsafe ruleset";
         }
         return "";

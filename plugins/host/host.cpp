@@ -134,9 +134,8 @@ void run_configure()
     g_config_failed = true;
     for (const auto& p : problems)
         log(Level::Error, p);
-    die_option_error(std::string(g_plugin->name()) + ": invalid configuration (" +
-                     std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") +
-                     "), not bringing the link up");
+    die_option_error(std::string(g_plugin->name()) + ": invalid configuration (" + std::to_string(problems.size()) +
+                     " problem" + (problems.size() == 1 ? "" : "s") + "), not bringing the link up");
 }
 
 }  // namespace
@@ -191,8 +190,7 @@ TimerId after(std::chrono::milliseconds delay, std::function<void()> fn)
 {
     TimerId id = g_next_timer++;
     g_timers[id] = Timer{std::move(fn)};
-    pk_timeout(timer_trampoline, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
-               static_cast<int>(delay.count()));
+    pk_timeout(timer_trampoline, reinterpret_cast<void*>(static_cast<uintptr_t>(id)), static_cast<int>(delay.count()));
     return id;
 }
 
@@ -293,8 +291,8 @@ extern "C" void pk_cxx_event(pk_event ev, int arg)
     record(event_name(ev), start);
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "longest callback %.3f ms (%s), %u callbacks; configure %.3f ms",
-                      g_stats.max_ms, g_stats.max_event.c_str(), g_stats.calls, g_stats.configure_ms);
+        std::snprintf(buf, sizeof buf, "longest callback %.3f ms (%s), %u callbacks; configure %.3f ms", g_stats.max_ms,
+                      g_stats.max_event.c_str(), g_stats.calls, g_stats.configure_ms);
         log(Level::Info, buf);
     }
 }

@@ -20,20 +20,31 @@ namespace pppkit::host {
 enum class Level { Debug, Info, Notice, Warn, Error };
 
 enum class Phase : int {
-    Dead = 0, Initialize, SerialConn, Dormant, Establish, Authenticate, Callback,
-    Network, Running, Terminate, Disconnect, Holdoff, Master
+    Dead = 0,
+    Initialize,
+    SerialConn,
+    Dormant,
+    Establish,
+    Authenticate,
+    Callback,
+    Network,
+    Running,
+    Terminate,
+    Disconnect,
+    Holdoff,
+    Master
 };
 
 // A snapshot of pppd's view of the link, taken when the event fires.
 struct Link {
-    std::string ifname;      // e.g. "ppp0"; empty before the interface exists
+    std::string ifname;  // e.g. "ppp0"; empty before the interface exists
     int unit = -1;
     std::string ipparam;
-    uint32_t local4 = 0;     // IPCP local address, network byte order (0: none)
-    uint32_t remote4 = 0;    // IPCP peer address, network byte order
-    uint64_t ourid6 = 0;     // IPV6CP interface identifiers
+    uint32_t local4 = 0;   // IPCP local address, network byte order (0: none)
+    uint32_t remote4 = 0;  // IPCP peer address, network byte order
+    uint64_t ourid6 = 0;   // IPV6CP interface identifiers
     uint64_t hisid6 = 0;
-    int mtu = 0;             // interface MTU (0: unknown)
+    int mtu = 0;  // interface MTU (0: unknown)
     bool persist = false;
 
     [[nodiscard]] std::string local4_str() const;
@@ -53,8 +64,7 @@ using OptionParser = std::function<std::optional<std::string>(std::string_view v
 
 // Registers a pppd option. Only valid inside Plugin::register_options().
 // Options are privileged (root or root-owned options files only).
-void add_option(const char* name, const char* description, bool takes_arg, OptionParser parse,
-                bool hidden = false);
+void add_option(const char* name, const char* description, bool takes_arg, OptionParser parse, bool hidden = false);
 
 using TimerId = uint64_t;
 // Runs fn once from pppd's main loop after delay. fn must follow the same

@@ -23,33 +23,42 @@ enum pk_level { PK_DEBUG = 0, PK_INFO, PK_NOTICE, PK_WARN, PK_ERROR };
 /* Mirrors pppd's PHASE_* (identical in 2.4.9 and 2.5.x); the shim
  * static_asserts that the numbers match. */
 enum pk_phase {
-    PK_PHASE_DEAD = 0, PK_PHASE_INITIALIZE, PK_PHASE_SERIALCONN, PK_PHASE_DORMANT,
-    PK_PHASE_ESTABLISH, PK_PHASE_AUTHENTICATE, PK_PHASE_CALLBACK, PK_PHASE_NETWORK,
-    PK_PHASE_RUNNING, PK_PHASE_TERMINATE, PK_PHASE_DISCONNECT, PK_PHASE_HOLDOFF,
+    PK_PHASE_DEAD = 0,
+    PK_PHASE_INITIALIZE,
+    PK_PHASE_SERIALCONN,
+    PK_PHASE_DORMANT,
+    PK_PHASE_ESTABLISH,
+    PK_PHASE_AUTHENTICATE,
+    PK_PHASE_CALLBACK,
+    PK_PHASE_NETWORK,
+    PK_PHASE_RUNNING,
+    PK_PHASE_TERMINATE,
+    PK_PHASE_DISCONNECT,
+    PK_PHASE_HOLDOFF,
     PK_PHASE_MASTER
 };
 
 enum pk_event {
-    PK_EV_PHASE = 0,  /* arg: enum pk_phase */
-    PK_EV_IP_UP,      /* IPCP up: address and MTU are set, interface is up */
-    PK_EV_IP_DOWN,    /* IPCP down: called before the addresses are cleared */
+    PK_EV_PHASE = 0, /* arg: enum pk_phase */
+    PK_EV_IP_UP,     /* IPCP up: address and MTU are set, interface is up */
+    PK_EV_IP_DOWN,   /* IPCP down: called before the addresses are cleared */
     PK_EV_IPV6_UP,
     PK_EV_IPV6_DOWN,
     PK_EV_LINK_DOWN,
-    PK_EV_EXIT        /* arg: pppd's exit status; last event before exit() */
+    PK_EV_EXIT /* arg: pppd's exit status; last event before exit() */
 };
 
 /* A snapshot of the link, filled by the shim from pppd's state. */
 struct pk_link {
-    char ifname[64];        /* "" until pppd has created the interface */
-    int unit;               /* ppp unit number, -1 if unknown */
+    char ifname[64]; /* "" until pppd has created the interface */
+    int unit;        /* ppp unit number, -1 if unknown */
     char ipparam[256];
-    uint32_t local4;        /* IPCP local address, network byte order, 0 if none */
-    uint32_t remote4;       /* IPCP peer address, network byte order */
-    uint64_t ourid6;        /* IPV6CP interface identifiers (link-local), 0 if none */
+    uint32_t local4;  /* IPCP local address, network byte order, 0 if none */
+    uint32_t remote4; /* IPCP peer address, network byte order */
+    uint64_t ourid6;  /* IPV6CP interface identifiers (link-local), 0 if none */
     uint64_t hisid6;
-    int mtu;                /* interface MTU, 0 if unknown */
-    int persist;            /* pppd's persist option */
+    int mtu;     /* interface MTU, 0 if unknown */
+    int persist; /* pppd's persist option */
 };
 
 /* An option parser: return 1 on success; on failure write a message into
@@ -62,8 +71,7 @@ void pk_log(enum pk_level level, const char *msg);
 void pk_get_link(struct pk_link *out);
 /* Registers one pppd option. name must outlive pppd (a string literal).
  * Returns 0 on success, -1 when the shim's option table is full. */
-int pk_add_option(const char *name, const char *description, int takes_arg, int hidden,
-                  pk_option_fn fn, void *ctx);
+int pk_add_option(const char *name, const char *description, int takes_arg, int hidden, pk_option_fn fn, void *ctx);
 /* Options must be handed to pppd in one table: call once after all
  * pk_add_option calls in plugin_init. */
 void pk_commit_options(void);

@@ -65,12 +65,16 @@ void pk_log(enum pk_level level, const char *msg)
     case PK_INFO: info("%s", msg); break;
     case PK_NOTICE: notice("%s", msg); break;
     case PK_WARN:
-        if (pppd_warn) pppd_warn("%s", msg);
-        else notice("warning: %s", msg);
+        if (pppd_warn)
+            pppd_warn("%s", msg);
+        else
+            notice("warning: %s", msg);
         break;
     default:
-        if (pppd_error) pppd_error("%s", msg);
-        else notice("error: %s", msg);
+        if (pppd_error)
+            pppd_error("%s", msg);
+        else
+            notice("error: %s", msg);
         break;
     }
 }
@@ -103,7 +107,8 @@ void pk_get_link(struct pk_link *out)
 /* ----------------------------------------------------------------- timers */
 void pk_timeout(void (*fn)(void *), void *arg, int ms)
 {
-    if (ms < 0) ms = 0;
+    if (ms < 0)
+        ms = 0;
 #if PK_ABI_25
     ppp_timeout(fn, arg, ms / 1000, (ms % 1000) * 1000);
 #else
@@ -171,8 +176,7 @@ static int (*const tramps[PK_MAX_OPTIONS])(char **) = {
 };
 /* clang-format on */
 
-int pk_add_option(const char *name, const char *description, int takes_arg, int hidden,
-                  pk_option_fn fn, void *ctx)
+int pk_add_option(const char *name, const char *description, int takes_arg, int hidden, pk_option_fn fn, void *ctx)
 {
     if (n_opts >= PK_MAX_OPTIONS)
         return -1;
@@ -204,13 +208,41 @@ void pk_commit_options(void)
 }
 
 /* -------------------------------------------------------------- notifiers */
-static void on_phase(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_PHASE, arg); }
-static void on_ip_up(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IP_UP, arg); }
-static void on_ip_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IP_DOWN, arg); }
-static void on_ipv6_up(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IPV6_UP, arg); }
-static void on_ipv6_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_IPV6_DOWN, arg); }
-static void on_link_down(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_LINK_DOWN, arg); }
-static void on_exit_notify(void *ctx, int arg) { (void)ctx; pk_cxx_event(PK_EV_EXIT, arg); }
+static void on_phase(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_PHASE, arg);
+}
+static void on_ip_up(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_IP_UP, arg);
+}
+static void on_ip_down(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_IP_DOWN, arg);
+}
+static void on_ipv6_up(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_IPV6_UP, arg);
+}
+static void on_ipv6_down(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_IPV6_DOWN, arg);
+}
+static void on_link_down(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_LINK_DOWN, arg);
+}
+static void on_exit_notify(void *ctx, int arg)
+{
+    (void)ctx;
+    pk_cxx_event(PK_EV_EXIT, arg);
+}
 
 /* Called by pppd while it parses the "plugin" option, before the rest of
  * the options are parsed and before pppd detaches. */

@@ -109,8 +109,8 @@ private:
             return;
         }
         installed_ = l.ifname;
-        host::log(Level::Info, mss::describe(l.ifname, settings_, clamp, l.mtu) + ", table inet " +
-                                   mss::table_name(l.ifname));
+        host::log(Level::Info,
+                  mss::describe(l.ifname, settings_, clamp, l.mtu) + ", table inet " + mss::table_name(l.ifname));
     }
 
     void down(const host::Link& l, bool& family_up)

@@ -36,13 +36,12 @@ namespace {
 
 int usage(FILE* to)
 {
-    std::fprintf(to,
-                 "usage: pppkit [--config FILE] COMMAND ...\n"
-                 "  check                    validate pppkit.conf, its drop-ins and the secrets file\n"
-                 "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
-                 "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
-                 "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
-                 "  version\n");
+    std::fprintf(to, "usage: pppkit [--config FILE] COMMAND ...\n"
+                     "  check                    validate pppkit.conf, its drop-ins and the secrets file\n"
+                     "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
+                     "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
+                     "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
+                     "  version\n");
     return to == stdout ? 0 : 2;
 }
 

@@ -44,10 +44,7 @@ namespace fw = pppkit::firewall;
     std::exit(1);
 }
 
-double ms_since(Clock::time_point t0)
-{
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 struct Stats {
     double median = 0, min = 0, max = 0;
@@ -188,14 +185,13 @@ int main(int argc, char** argv)
 
     double vs_script = script.median / inproc.median;
     double vs_nft = inproc.median / nftf.median;
-    std::printf("VERDICT\t%s\t%s\tpppkit in-process is %.0fx faster than the user's script (target >= 50x)\n", t1.c_str(),
-                vs_script >= 50 ? "PASS" : "FAIL", vs_script);
+    std::printf("VERDICT\t%s\t%s\tpppkit in-process is %.0fx faster than the user's script (target >= 50x)\n",
+                t1.c_str(), vs_script >= 50 ? "PASS" : "FAIL", vs_script);
     std::printf("VERDICT\t%s\t%s\tpppkit in-process takes %.2fx the time of nft -f (target <= 1.5x)\n", t1.c_str(),
                 vs_nft <= 1.5 ? "PASS" : "FAIL", vs_nft);
     std::printf("NOTE\t%s\tthe generated ruleset: %zu bytes, %zu lines; ip-up itself only runs the dynamic update "
                 "(%.3f ms median), the full ruleset is loaded at boot\n",
-                t1.c_str(), full.size(), static_cast<size_t>(std::count(full.begin(), full.end(), '\n')),
-                upd.median);
+                t1.c_str(), full.size(), static_cast<size_t>(std::count(full.begin(), full.end(), '\n')), upd.median);
 
     // ---- 2. scaling ---------------------------------------------------------------
     const std::string t2 = "scaling: forwards -> generation and apply";

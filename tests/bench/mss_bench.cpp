@@ -61,8 +61,7 @@ int run_cmd(const std::vector<std::string>& args, bool quiet = true)
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    if (quiet)
-    {
+    if (quiet) {
         posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     }
@@ -161,9 +160,10 @@ int main(int argc, char** argv)
     }
     ::chmod((ipup + "/ip-up.d/0clampmss").c_str(), 0755);
 
-    const std::vector<std::string> ipt_add = {"iptables", "-t", "mangle", "-o", "ppp0", "--insert", "FORWARD", "1",
-                                              "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN", "-m", "tcpmss", "--mss",
-                                              "1400:65495", "-j", "TCPMSS", "--clamp-mss-to-pmtu"};
+    const std::vector<std::string> ipt_add = {"iptables",    "-t",         "mangle", "-o",     "ppp0",
+                                              "--insert",    "FORWARD",    "1",      "-p",     "tcp",
+                                              "--tcp-flags", "SYN,RST",    "SYN",    "-m",     "tcpmss",
+                                              "--mss",       "1400:65495", "-j",     "TCPMSS", "--clamp-mss-to-pmtu"};
     std::vector<std::string> ipt_check = ipt_add;
     ipt_check[5] = "-C";
     ipt_check.erase(ipt_check.begin() + 7);  // -C FORWARD <rule>, no position
@@ -180,10 +180,16 @@ int main(int argc, char** argv)
          pppkit_live, pppkit_down},
         {"pppoeconf: exec iptables -j TCPMSS", [&] { return run_cmd(ipt_add) == 0; },
          [&] { return run_cmd(ipt_check) == 0; }, [&] { run_cmd(ipt_del); }},
-        {"exec nft -f (same rules)", [&] { return run_cmd({"nft", "-f", file}) == 0; }, pppkit_live, pppkit_down},
+        {"exec nft -f (same rules)",
+         [&] {
+             return run_cmd({"nft", "-f", file}) == 0;
+         },
+         pppkit_live, pppkit_down},
         {"pppoeconf as pppd runs it: sh ip-up, run-parts, 0clampmss",
-         [&] { return run_cmd({"sh", ipup + "/ip-up"}) == 0; }, [&] { return run_cmd(ipt_check) == 0; },
-         [&] { run_cmd(ipt_del); }},
+         [&] {
+             return run_cmd({"sh", ipup + "/ip-up"}) == 0;
+         },
+         [&] { return run_cmd(ipt_check) == 0; }, [&] { run_cmd(ipt_del); }},
     };
 
     // Runs interleave the methods (one of each per round), so that load from
@@ -220,8 +226,8 @@ int main(int argc, char** argv)
     std::string big = "table inet pppkit_bench_big {\n chain forward {\n"
                       "  type filter hook forward priority 0; policy accept;\n";
     for (int i = 0; i < 10000; ++i)
-        big += "  ip daddr 10." + std::to_string(i / 250) + "." + std::to_string(i % 250) +
-               ".1 tcp dport " + std::to_string(1000 + i) + " accept\n";
+        big += "  ip daddr 10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".1 tcp dport " +
+               std::to_string(1000 + i) + " accept\n";
     big += " }\n}\n";
     std::vector<double> t_big;
     if (probe.run(big).ok) {
@@ -247,13 +253,13 @@ int main(int argc, char** argv)
     std::vector<Stats> results;
     for (size_t k = 0; k < methods.size(); ++k) {
         results.push_back(stats(t[k]));
-        std::printf("ROW\t%s\t%s\t%.3f\tms\t%d\t%.3f\t%.3f\n", kTable, methods[k].label.c_str(),
-                    results.back().median, runs, results.back().min, results.back().max);
+        std::printf("ROW\t%s\t%s\t%.3f\tms\t%d\t%.3f\t%.3f\n", kTable, methods[k].label.c_str(), results.back().median,
+                    runs, results.back().min, results.back().max);
     }
     if (!t_big.empty()) {
         auto b = stats(t_big);
-        std::printf("ROW\t%s\t%s\t%.3f\tms\t%d\t%.3f\t%.3f\n", kTable,
-                    "pppkit, beside a 10,000-rule firewall table", b.median, runs, b.min, b.max);
+        std::printf("ROW\t%s\t%s\t%.3f\tms\t%d\t%.3f\t%.3f\n", kTable, "pppkit, beside a 10,000-rule firewall table",
+                    b.median, runs, b.min, b.max);
     }
     std::remove(file.c_str());
     std::remove((ipup + "/ip-up.d/0clampmss").c_str());

@@ -49,8 +49,8 @@
 #define EXPORT __attribute__((visibility("default"), used))
 
 /* ------------------------------------------------------------ pppd state */
-EXPORT struct notifier *phasechange, *exitnotify, *ip_up_notifier, *ip_down_notifier,
-    *ipv6_up_notifier, *ipv6_down_notifier, *link_down_notifier;
+EXPORT struct notifier *phasechange, *exitnotify, *ip_up_notifier, *ip_down_notifier, *ipv6_up_notifier,
+    *ipv6_down_notifier, *link_down_notifier;
 EXPORT char ifname[MAXIFNAMELEN];
 EXPORT int ifunit = -1;
 EXPORT char *ipparam;
@@ -58,8 +58,8 @@ EXPORT bool persist;
 EXPORT ipcp_options ipcp_gotoptions[NUM_PPP], ipcp_hisoptions[NUM_PPP];
 EXPORT ipv6cp_options ipv6cp_gotoptions[NUM_PPP], ipv6cp_hisoptions[NUM_PPP];
 
-static int fixed_mtu;      /* 0: ask the kernel */
-static int n_log_error;    /* messages that came through error() */
+static int fixed_mtu;   /* 0: ask the kernel */
+static int n_log_error; /* messages that came through error() */
 
 /* ------------------------------------------------------------ logging */
 static void vlog(const char *level, const char *fmt, va_list ap)
@@ -69,13 +69,13 @@ static void vlog(const char *level, const char *fmt, va_list ap)
     printf("\n");
     fflush(stdout);
 }
-#define LOGGER(fn, level)                                                                          \
-    EXPORT void fn(char *fmt, ...)                                                                 \
-    {                                                                                              \
-        va_list ap;                                                                                \
-        va_start(ap, fmt);                                                                         \
-        vlog(level, fmt, ap);                                                                      \
-        va_end(ap);                                                                                \
+#define LOGGER(fn, level)                                                                                              \
+    EXPORT void fn(char *fmt, ...)                                                                                     \
+    {                                                                                                                  \
+        va_list ap;                                                                                                    \
+        va_start(ap, fmt);                                                                                             \
+        vlog(level, fmt, ap);                                                                                          \
+        va_end(ap);                                                                                                    \
     }
 LOGGER(dbglog, "debug")
 LOGGER(info, "info")
@@ -282,9 +282,8 @@ int main(int argc, char **argv)
                            o->description ? o->description : "");
         } else if (strcmp(c, "notifiers") == 0) {
             printf("notifiers phase=%d ip-up=%d ip-down=%d ipv6-up=%d ipv6-down=%d link-down=%d exit=%d\n",
-                   count(phasechange), count(ip_up_notifier), count(ip_down_notifier),
-                   count(ipv6_up_notifier), count(ipv6_down_notifier), count(link_down_notifier),
-                   count(exitnotify));
+                   count(phasechange), count(ip_up_notifier), count(ip_down_notifier), count(ipv6_up_notifier),
+                   count(ipv6_down_notifier), count(link_down_notifier), count(exitnotify));
         } else if (strcmp(c, "opt") == 0) {
             const char *name = argv[need(++i, argc, c)];
             option_t *o = find_option(name);

@@ -109,8 +109,8 @@ TEST_SUITE("firewall")
         CHECK(has(chain(text, "wan_forward"), "goto drop_forward"));
         CHECK(has(chain(text, "lan_input"), "tcp dport { 22, 53 } accept\n"));
         CHECK(has(chain(text, "lan_input"), "udp dport 53 accept\n"));
-        CHECK(has(chain(text, "postrouting"),
-                  "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname \"ppp*\" masquerade\n"));
+        CHECK(
+            has(chain(text, "postrouting"), "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname \"ppp*\" masquerade\n"));
     }
 
     TEST_CASE("WAN input: default deny, conntrack first, loopback, rate-limited ping, WAN = patterns or active_wan")
@@ -171,13 +171,17 @@ TEST_SUITE("firewall")
         };
         const std::vector<Row> rows = {
             {__LINE__, "[firewall]\nlan-interfaces = ens160\n", {"iifname \"ens160\" goto lan_input"}},
-            {__LINE__, "[firewall]\nlan-interfaces = ens160, br-lan*\n",
+            {__LINE__,
+             "[firewall]\nlan-interfaces = ens160, br-lan*\n",
              {"iifname { \"ens160\", \"br-lan*\" } goto lan_input"}},
-            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\n",
+            {__LINE__,
+             "[firewall]\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\n",
              {"ip saddr { 172.16.0.0/16, 10.1.0.0/24 } goto lan_input"}},
-            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n",
+            {__LINE__,
+             "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n",
              {"ip saddr 172.16.0.0/16 goto lan_input", "ip6 saddr fd00:1::/64 goto lan_input"}},
-            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n",
+            {__LINE__,
+             "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n",
              {"iifname \"ens160\" ip saddr 172.16.0.0/16 goto lan_input"}},
         };
         for (const auto& r : rows) {
@@ -260,8 +264,8 @@ reflection = no
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"));
         CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 tcp dport { 443, 80, 25, 1935 } dnat ip to "
                                                "172.16.1.100"));
-        CHECK(has(chain(text, "forward"),
-                  "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"));
+        CHECK(
+            has(chain(text, "forward"), "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"));
         CHECK(has(chain(text, "lan_reflected"), "ip daddr 172.16.1.101 tcp dport 18080 ct status dnat accept"));
         CHECK(has(chain(text, "postrouting"),
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"));
@@ -285,8 +289,7 @@ reflection = no
 
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
     {
-        auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}),
-                             "postrouting");
+        auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}), "postrouting");
         CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname \"ppp*\" masquerade"));
         CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname @active_wan masquerade"));
         auto v6 = chain(full_ruleset(settings("[firewall]\nlan-networks = 172.16.0.0/16, fd00::/64\n"), Dynamic{}),
@@ -362,8 +365,8 @@ reflection = no
 
         char buf[4096];
         std::string dir = getcwd(buf, sizeof buf);
-        auto r2 = config::parse_text(kLan + "wan = ppp*, wwan0\nextras = " + dir + "/extras.nft\n", "fw.conf",
-                                     schema());
+        auto r2 =
+            config::parse_text(kLan + "wan = ppp*, wwan0\nextras = " + dir + "/extras.nft\n", "fw.conf", schema());
         REQUIRE(r2.ok());
         Settings s = std::get<Settings>(from_config(r2.doc));
         REQUIRE_FALSE(read_extras(s, r2.doc));
@@ -387,8 +390,8 @@ reflection = no
         Settings s3 = std::get<Settings>(from_config(r3.doc));
         auto d3 = read_extras(s3, r3.doc);
         REQUIRE(d3);
-        CHECK(d3->str() == "fw.conf:3: [firewall] extras: cannot read: No such file or directory (got '" + dir +
-                               "/missing.nft')");
+        CHECK(d3->str() ==
+              "fw.conf:3: [firewall] extras: cannot read: No such file or directory (got '" + dir + "/missing.nft')");
         // a text problem names the extras file and its line
         test::write_file("bad.nft", "chain extra_input {\n    accept\n}\n}\ntable ip other {\n}\n");
         auto r4 = config::parse_text(kLan + "extras = " + dir + "/bad.nft\n", "fw.conf", schema());
@@ -444,7 +447,7 @@ reflection = no
             std::string conf;
             std::string first;  // the first message
         };
-        const std::string L = kLan;  // lines 1-2
+        const std::string L = kLan;                                              // lines 1-2
         const std::string F = "\n[forward \"web\"]\nproto = tcp\nport = 443\n";  // lines 3-6 after L
         const std::vector<Row> rows = {
             {__LINE__, "[firewall]\nwan = ppp*\n",
@@ -548,8 +551,10 @@ reflection = no
              L + F + "to = 172.16.1.100\n\n[forward \"web2\"]\nproto = both\nport = 400-500\nto = 172.16.1.101\n",
              "fw.conf:11: [forward \"web2\"] port: port 400-500 is already taken by [forward \"web\"] (line 6) (got "
              "'400-500')"},
-            {__LINE__, L + "wan-services = tcp/22\n" + "\n[forward \"ssh\"]\nproto = tcp\nport = 22\nto = "
-                                                       "172.16.1.100\n",
+            {__LINE__,
+             L + "wan-services = tcp/22\n" +
+                 "\n[forward \"ssh\"]\nproto = tcp\nport = 22\nto = "
+                 "172.16.1.100\n",
              "fw.conf:7: [forward \"ssh\"] port: port 22 is already taken by [firewall] wan-services (line 3) (got "
              "'22')"},
             {__LINE__, L + F + "to = 172.16.1.100\nfrom = 2001:db8::/32\n",
@@ -605,7 +610,8 @@ reflection = no
             {__LINE__, "[firewall]\nlan-networks = ::/0\n", true, "ip6 saddr ::/0 goto lan_input"},
             {__LINE__, "[firewall]\nlan-networks = 2001:db8:1::1/128\n", true,
              "ip6 saddr 2001:db8:1::1/128 goto lan_input"},
-            {__LINE__, "[firewall]\nlan-networks = 2001:db8:1::/48\n", true, "ip6 saddr 2001:db8:1::/48 goto lan_input"},
+            {__LINE__, "[firewall]\nlan-networks = 2001:db8:1::/48\n", true,
+             "ip6 saddr 2001:db8:1::/48 goto lan_input"},
             {__LINE__, "[firewall]\nlan-networks = 2001:db8:1:8000::/48\n", false, ""},
             {__LINE__, L + "\n[forward \"a\"]\nproto = udp\nport = 1\nto = 172.16.0.1:65535\n", true,
              "meta nfproto ipv4 udp dport 1 dnat ip to 172.16.0.1:65535"},

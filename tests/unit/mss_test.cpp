@@ -22,15 +22,15 @@ TEST_SUITE("mss")
             std::optional<int> v4, v6;
         };
         const std::vector<Row> rows = {
-            {__LINE__, "auto", 1454, 1414, 1394},   // the user's PPPoE line
-            {__LINE__, "auto", 1492, 1452, 1432},   // PPPoE's usual MTU
+            {__LINE__, "auto", 1454, 1414, 1394},  // the user's PPPoE line
+            {__LINE__, "auto", 1492, 1452, 1432},  // PPPoE's usual MTU
             {__LINE__, "auto", 1500, 1460, 1440},
-            {__LINE__, "auto", 1280, 1240, 1220},   // IPv6 minimum MTU
+            {__LINE__, "auto", 1280, 1240, 1220},                 // IPv6 minimum MTU
             {__LINE__, "auto", 0, std::nullopt, std::nullopt},    // unknown: route MTU
             {__LINE__, "auto", 500, std::nullopt, std::nullopt},  // absurd: route MTU
             {__LINE__, "pmtu", 1454, std::nullopt, std::nullopt},
             {__LINE__, "1412", 1454, 1412, 1392},
-            {__LINE__, "536", 1454, 536, 536},      // IPv6 never below the floor
+            {__LINE__, "536", 1454, 536, 536},  // IPv6 never below the floor
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);

@@ -25,15 +25,14 @@ using namespace pppkit::firewall;
 
 int usage()
 {
-    std::fprintf(stderr,
-                 "usage: pppkit [--config FILE] firewall COMMAND\n"
-                 "  check                     validate the config and dry-run the ruleset in the kernel\n"
-                 "  show [--public-address A] [--wan IFNAME]   print the generated ruleset\n"
-                 "  apply                     load the full ruleset (boot); fails closed\n"
-                 "  up IFNAME ADDRESS         the plugin's ip-up update: active WAN and public address\n"
-                 "  down IFNAME               the plugin's ip-down update: clear them, keep the rules\n"
-                 "  status                    what is loaded now\n"
-                 "  import FILE ...           translate an iptables script or iptables-save file\n");
+    std::fprintf(stderr, "usage: pppkit [--config FILE] firewall COMMAND\n"
+                         "  check                     validate the config and dry-run the ruleset in the kernel\n"
+                         "  show [--public-address A] [--wan IFNAME]   print the generated ruleset\n"
+                         "  apply                     load the full ruleset (boot); fails closed\n"
+                         "  up IFNAME ADDRESS         the plugin's ip-up update: active WAN and public address\n"
+                         "  down IFNAME               the plugin's ip-down update: clear them, keep the rules\n"
+                         "  status                    what is loaded now\n"
+                         "  import FILE ...           translate an iptables script or iptables-save file\n");
     return 2;
 }
 
@@ -66,8 +65,7 @@ std::optional<Settings> settings_or_report(const std::string& path, bool explici
     auto p = prepare(path, explicit_path);
     if (!p.settings) {
         print_problems(p.problems);
-        std::fprintf(stderr, "pppkit firewall: %zu problem%s\n", p.problems.size(),
-                     p.problems.size() == 1 ? "" : "s");
+        std::fprintf(stderr, "pppkit firewall: %zu problem%s\n", p.problems.size(), p.problems.size() == 1 ? "" : "s");
     }
     return p.settings;
 }
@@ -82,9 +80,8 @@ int check(const std::string& path, bool explicit_path)
         std::fprintf(stderr, "%s\n", err->c_str());
         return 2;
     }
-    std::printf("pppkit firewall: configuration OK, nft accepts the ruleset (%zu forward%s%s%s)\n",
-                s->forwards.size(), s->forwards.size() == 1 ? "" : "s", s->extras ? ", extras " : "",
-                s->extras ? s->extras->c_str() : "");
+    std::printf("pppkit firewall: configuration OK, nft accepts the ruleset (%zu forward%s%s%s)\n", s->forwards.size(),
+                s->forwards.size() == 1 ? "" : "s", s->extras ? ", extras " : "", s->extras ? s->extras->c_str() : "");
     return 0;
 }
 
@@ -169,10 +166,10 @@ int dynamic(const Args& args)
     nft::Context nft;
     Loaded l = inspect(nft, "");
     if (l == Loaded::Missing || l == Loaded::Failsafe) {
-        std::fprintf(stderr, "pppkit firewall %s: table inet %s holds %s, not a full ruleset (run pppkit firewall "
-                             "apply)\n",
-                     verb.c_str(), std::string(kTable).c_str(),
-                     l == Loaded::Missing ? "nothing" : "the failsafe");
+        std::fprintf(stderr,
+                     "pppkit firewall %s: table inet %s holds %s, not a full ruleset (run pppkit firewall "
+                     "apply)\n",
+                     verb.c_str(), std::string(kTable).c_str(), l == Loaded::Missing ? "nothing" : "the failsafe");
         return 1;
     }
     auto r = nft.run(dynamic_update(Settings{}, d));

@@ -40,12 +40,11 @@ namespace imp = pppkit::firewall::import;
 
 int usage()
 {
-    std::fprintf(stderr,
-                 "usage: pppkit firewall import FILE [--out DIR] [--force]\n"
-                 "  FILE   an iptables-save / iptables-restore file, or a shell script of iptables lines\n"
-                 "  --out  write DIR/pppkit.conf, DIR/pppkit-firewall.nft (extras) and DIR/import-report.txt\n"
-                 "         (without it, print them and write nothing)\n"
-                 "  --force  overwrite existing files in DIR\n");
+    std::fprintf(stderr, "usage: pppkit firewall import FILE [--out DIR] [--force]\n"
+                         "  FILE   an iptables-save / iptables-restore file, or a shell script of iptables lines\n"
+                         "  --out  write DIR/pppkit.conf, DIR/pppkit-firewall.nft (extras) and DIR/import-report.txt\n"
+                         "         (without it, print them and write nothing)\n"
+                         "  --force  overwrite existing files in DIR\n");
     return 2;
 }
 

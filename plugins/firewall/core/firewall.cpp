@@ -223,30 +223,30 @@ std::vector<std::string> wan_out(const Settings& s)
 }
 
 const char* const kEgress4[] = {
-    "0.0.0.0/8",       // "this network" (RFC 791)
-    "10.0.0.0/8",      // private (RFC 1918)
-    "100.64.0.0/10",   // shared address space, CGNAT (RFC 6598)
-    "127.0.0.0/8",     // loopback
-    "169.254.0.0/16",  // link-local (RFC 3927)
-    "172.16.0.0/12",   // private (RFC 1918)
-    "192.0.2.0/24",    // documentation TEST-NET-1 (RFC 5737)
-    "192.168.0.0/16",  // private (RFC 1918)
-    "198.18.0.0/15",   // benchmarking (RFC 2544)
-    "198.51.100.0/24", // documentation TEST-NET-2
-    "203.0.113.0/24",  // documentation TEST-NET-3
-    "224.0.0.0/4",     // multicast
-    "240.0.0.0/4",     // reserved, and the limited broadcast address
+    "0.0.0.0/8",        // "this network" (RFC 791)
+    "10.0.0.0/8",       // private (RFC 1918)
+    "100.64.0.0/10",    // shared address space, CGNAT (RFC 6598)
+    "127.0.0.0/8",      // loopback
+    "169.254.0.0/16",   // link-local (RFC 3927)
+    "172.16.0.0/12",    // private (RFC 1918)
+    "192.0.2.0/24",     // documentation TEST-NET-1 (RFC 5737)
+    "192.168.0.0/16",   // private (RFC 1918)
+    "198.18.0.0/15",    // benchmarking (RFC 2544)
+    "198.51.100.0/24",  // documentation TEST-NET-2
+    "203.0.113.0/24",   // documentation TEST-NET-3
+    "224.0.0.0/4",      // multicast
+    "240.0.0.0/4",      // reserved, and the limited broadcast address
 };
 // Link-local (fe80::/10) and multicast (ff00::/8) are left out on purpose:
 // neighbour discovery and DHCPv6 on the WAN link use them.
 const char* const kEgress6[] = {
-    "::/127",            // unspecified and loopback
-    "::ffff:0:0/96",     // IPv4-mapped
-    "64:ff9b:1::/48",    // local-use NAT64 (RFC 8215)
-    "100::/64",          // discard-only (RFC 6666)
-    "2001:db8::/32",     // documentation (RFC 3849)
-    "fc00::/7",          // unique local (RFC 4193)
-    "fec0::/10",         // site-local, deprecated (RFC 3879)
+    "::/127",          // unspecified and loopback
+    "::ffff:0:0/96",   // IPv4-mapped
+    "64:ff9b:1::/48",  // local-use NAT64 (RFC 8215)
+    "100::/64",        // discard-only (RFC 6666)
+    "2001:db8::/32",   // documentation (RFC 3849)
+    "fc00::/7",        // unique local (RFC 4193)
+    "fec0::/10",       // site-local, deprecated (RFC 3879)
 };
 
 }  // namespace
@@ -280,8 +280,8 @@ std::string drop_chain(const Settings& s, std::string_view which)
 {
     std::string c = "    chain drop_" + std::string(which) + " {\n";
     if (s.log) {
-        std::string log = limit_of(s.log_rate) + " log prefix \"[" + s.log_prefix + " drop " + std::string(which) +
-                          "] \"";
+        std::string log =
+            limit_of(s.log_rate) + " log prefix \"[" + s.log_prefix + " drop " + std::string(which) + "] \"";
         if (s.log_group > 0)
             log += " group " + std::to_string(s.log_group);
         else
@@ -575,8 +575,9 @@ std::optional<std::vector<Service>> parse_services(std::string_view v, std::stri
         if (slash == std::string::npos) {
             auto named = std::find_if(kNamed.begin(), kNamed.end(), [&](const Named& n) { return n.name == it; });
             if (named == kNamed.end()) {
-                pr = "'" + it + "': unknown service (use proto/port such as tcp/8080, or one of ssh, dns, dhcp, "
-                                "ntp, http, https)";
+                pr = "'" + it +
+                     "': unknown service (use proto/port such as tcp/8080, or one of ssh, dns, dhcp, "
+                     "ntp, http, https)";
                 return std::nullopt;
             }
             out.push_back(Service{named->proto, PortRange{named->port, named->port}});
@@ -748,9 +749,14 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     flag("log", s.log);
     if (const Entry* e = sec.get("log-level")) {
         static constexpr std::array<std::pair<std::string_view, LogLevel>, 8> levels = {{
-            {"emerg", LogLevel::Emerg}, {"alert", LogLevel::Alert}, {"crit", LogLevel::Crit},
-            {"err", LogLevel::Err}, {"warn", LogLevel::Warn}, {"notice", LogLevel::Notice},
-            {"info", LogLevel::Info}, {"debug", LogLevel::Debug},
+            {"emerg", LogLevel::Emerg},
+            {"alert", LogLevel::Alert},
+            {"crit", LogLevel::Crit},
+            {"err", LogLevel::Err},
+            {"warn", LogLevel::Warn},
+            {"notice", LogLevel::Notice},
+            {"info", LogLevel::Info},
+            {"debug", LogLevel::Debug},
         }};
         for (const auto& [name, lvl] : levels)
             if (e->value == name)
@@ -769,13 +775,13 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         diags.push_back(diag_section(sec, "lan-networks",
                                      "set lan-networks and/or lan-interfaces: the firewall must know the LAN"));
     if (!s.ipv6 && !s.lan_networks6.empty())
-        diags.push_back(diag_at(*sec.get("lan-networks"), sec,
-                                "IPv6 network '" + s.lan_networks6.front() + "' but ipv6 = no"));
+        diags.push_back(
+            diag_at(*sec.get("lan-networks"), sec, "IPv6 network '" + s.lan_networks6.front() + "' but ipv6 = no"));
     for (const auto& lan : s.lan_interfaces) {
         std::string bare = lan.back() == '*' ? lan.substr(0, lan.size() - 1) : lan;
         if (wan_matches(s.wan, bare)) {
-            diags.push_back(diag_at(*sec.get("lan-interfaces"), sec,
-                                    "'" + lan + "' is also matched by wan = " + join(s.wan)));
+            diags.push_back(
+                diag_at(*sec.get("lan-interfaces"), sec, "'" + lan + "' is also matched by wan = " + join(s.wan)));
             break;
         }
     }
@@ -849,8 +855,9 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             for (auto& n : config::split_list(e->value)) {
                 if (n.find(':') != std::string::npos) {
                     diags.push_back(diag_at(*e, *fs,
-                                            "'" + n + "': forwards are IPv4 port forwards (DNAT); an IPv6 "
-                                                      "source never reaches them"));
+                                            "'" + n +
+                                                "': forwards are IPv4 port forwards (DNAT); an IPv6 "
+                                                "source never reaches them"));
                     break;
                 }
                 f.from4.push_back(n);
@@ -867,8 +874,8 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                 for (const auto& t : taken)
                     if (proto_overlaps(t.proto, f.proto) && overlaps(t.ports, r)) {
                         diags.push_back(diag_at(*port, *fs,
-                                                "port " + range_str(r) + " is already taken by " + t.owner +
-                                                    " (line " + std::to_string(t.line) + ")"));
+                                                "port " + range_str(r) + " is already taken by " + t.owner + " (line " +
+                                                    std::to_string(t.line) + ")"));
                         clash = true;
                         break;
                     }
@@ -894,8 +901,8 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
 
 std::optional<TextProblem> check_extras_text(std::string_view text)
 {
-    static constexpr std::array<std::string_view, 9> allowed = {
-        "chain", "set", "map", "counter", "quota", "limit", "ct", "flowtable", "secmark"};
+    static constexpr std::array<std::string_view, 9> allowed = {"chain", "set", "map",       "counter", "quota",
+                                                                "limit", "ct",  "flowtable", "secmark"};
     int depth = 0;
     int lineno = 0;
     int open_line = 0;  // line of the outermost '{' still open
@@ -936,8 +943,7 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
             if (c == '{') {
                 if (depth++ == 0)
                     open_line = lineno;
-            }
-            else if (c == '}') {
+            } else if (c == '}') {
                 if (--depth < 0)
                     return TextProblem{lineno, "'}' closes more than was opened (it would close pppkit's table)"};
                 if (depth == 0)
@@ -1000,14 +1006,12 @@ std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
 std::string Settings::digest() const
 {
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(build(*this, Dynamic{}, "") + extras_text)));
+    std::snprintf(buf, sizeof buf, "%016llx",
+                  static_cast<unsigned long long>(fnv1a(build(*this, Dynamic{}, "") + extras_text)));
     return buf;
 }
 
-std::string full_ruleset(const Settings& s, const Dynamic& d)
-{
-    return build(s, d, "pppkit digest " + s.digest());
-}
+std::string full_ruleset(const Settings& s, const Dynamic& d) { return build(s, d, "pppkit digest " + s.digest()); }
 
 std::string dynamic_update(const Settings& /*s*/, const Dynamic& d)
 {

@@ -60,15 +60,15 @@ struct Rate {
 };
 
 struct Forward {
-    std::string name;               // the section name: [forward "https"]
+    std::string name;  // the section name: [forward "https"]
     Proto proto = Proto::Tcp;
-    std::vector<PortRange> ports;   // external ports
-    std::string to;                 // internal IPv4 host
-    std::optional<int> to_port;     // only when ports is one single port
-    std::vector<std::string> from4; // allowed IPv4 sources (empty: any)
-    std::vector<std::string> from6; // (IPv6 sources never match a DNAT; kept for validation)
+    std::vector<PortRange> ports;    // external ports
+    std::string to;                  // internal IPv4 host
+    std::optional<int> to_port;      // only when ports is one single port
+    std::vector<std::string> from4;  // allowed IPv4 sources (empty: any)
+    std::vector<std::string> from6;  // (IPv6 sources never match a DNAT; kept for validation)
     bool reflection = true;
-    std::string file;               // where the section starts, for messages
+    std::string file;  // where the section starts, for messages
     int line = 0;
 };
 

@@ -93,8 +93,8 @@ std::string port_text(std::string_view p)
 void decode(Rule& r)
 {
     const auto& a = r.args;
-    static const std::set<std::string, std::less<>> kKnownMatches = {
-        "state", "conntrack", "multiport", "tcp", "udp", "icmp", "comment", "limit"};
+    static const std::set<std::string, std::less<>> kKnownMatches = {"state", "conntrack", "multiport", "tcp",
+                                                                     "udp",   "icmp",      "comment",   "limit"};
     bool negate = false;
     for (size_t i = 0; i < a.size(); ++i) {
         const std::string& o = a[i];
@@ -434,9 +434,9 @@ bool is_any(std::string_view s) { return s.empty() || s == "0.0.0.0/0" || s == "
 // same list as kEgress4 in firewall.cpp (a unit test checks that the
 // generated ruleset carries each of them).
 constexpr std::array<std::string_view, 13> kGuard = {
-    "0.0.0.0/8",      "10.0.0.0/8",      "100.64.0.0/10",  "127.0.0.0/8",  "169.254.0.0/16",
-    "172.16.0.0/12",  "192.0.2.0/24",    "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4",     "240.0.0.0/4"};
+    "0.0.0.0/8",      "10.0.0.0/8",   "100.64.0.0/10",  "127.0.0.0/8",   "169.254.0.0/16",
+    "172.16.0.0/12",  "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4",  "240.0.0.0/4"};
 
 int edit_distance(std::string_view a, std::string_view b)
 {
@@ -458,10 +458,10 @@ std::string level_name(std::string_view lvl)
 {
     // iptables: emerg alert crit error warning notice info debug, or 0-7
     static const std::map<std::string, std::string, std::less<>> names = {
-        {"emerg", "emerg"}, {"alert", "alert"}, {"crit", "crit"},     {"error", "err"},  {"err", "err"},
-        {"warning", "warn"}, {"warn", "warn"},  {"notice", "notice"}, {"info", "info"},  {"debug", "debug"},
-        {"0", "emerg"},     {"1", "alert"},    {"2", "crit"},         {"3", "err"},      {"4", "warn"},
-        {"5", "notice"},    {"6", "info"},     {"7", "debug"}};
+        {"emerg", "emerg"},  {"alert", "alert"}, {"crit", "crit"},     {"error", "err"}, {"err", "err"},
+        {"warning", "warn"}, {"warn", "warn"},   {"notice", "notice"}, {"info", "info"}, {"debug", "debug"},
+        {"0", "emerg"},      {"1", "alert"},     {"2", "crit"},        {"3", "err"},     {"4", "warn"},
+        {"5", "notice"},     {"6", "info"},      {"7", "debug"}};
     auto it = names.find(lvl);
     return it == names.end() ? std::string() : it->second;
 }
@@ -511,10 +511,10 @@ std::string slug(std::string_view s)
 std::string port_service_name(std::string_view port)
 {
     static const std::map<std::string, std::string, std::less<>> names = {
-        {"20", "ftp-data"}, {"21", "ftp"},     {"22", "ssh"},     {"25", "smtp"},     {"53", "dns"},
-        {"80", "http"},     {"110", "pop3"},   {"143", "imap"},   {"443", "https"},   {"465", "smtps"},
-        {"500", "isakmp"},  {"587", "submission"}, {"993", "imaps"}, {"995", "pop3s"}, {"1194", "openvpn"},
-        {"1701", "l2tp"},   {"1935", "rtmp"},  {"3389", "rdp"},   {"4500", "ipsec-nat-t"}, {"8080", "http-alt"},
+        {"20", "ftp-data"},    {"21", "ftp"},         {"22", "ssh"},    {"25", "smtp"},          {"53", "dns"},
+        {"80", "http"},        {"110", "pop3"},       {"143", "imap"},  {"443", "https"},        {"465", "smtps"},
+        {"500", "isakmp"},     {"587", "submission"}, {"993", "imaps"}, {"995", "pop3s"},        {"1194", "openvpn"},
+        {"1701", "l2tp"},      {"1935", "rtmp"},      {"3389", "rdp"},  {"4500", "ipsec-nat-t"}, {"8080", "http-alt"},
         {"51820", "wireguard"}};
     auto it = names.find(port);
     return it == names.end() ? std::string() : it->second;
@@ -530,9 +530,7 @@ struct LogChain {
 
 bool only_matches(const Rule& r, std::initializer_list<std::string_view> allowed)
 {
-    auto has = [&](std::string_view what) {
-        return std::find(allowed.begin(), allowed.end(), what) != allowed.end();
-    };
+    auto has = [&](std::string_view what) { return std::find(allowed.begin(), allowed.end(), what) != allowed.end(); };
     if (!r.unknown.empty())
         return false;
     if (!r.proto.empty() && !has("proto"))
@@ -938,7 +936,8 @@ Mapping map(const Parsed& p)
         if (!accept) {
             note(d.idx, Outcome::Changed,
                  "DNAT without a FORWARD accept (the original never let it through): written as a commented-out "
-                 "[forward \"" + fw.name + "\"]; enable it only if you mean to publish it");
+                 "[forward \"" +
+                     fw.name + "\"]; enable it only if you mean to publish it");
             fw.accept_line = 0;
             m.forwards.push_back(fw);
             continue;
@@ -947,9 +946,10 @@ Mapping map(const Parsed& p)
         std::string extra;
         if (!is_any(r.dst))
             extra = "; the match on destination " + r.dst + " is dropped (pppkit forwards what reaches the WAN)";
-        note(d.idx, Outcome::Mapped, "[forward \"" + fw.name + "\"] " + fw.proto + " " + fw.port + " -> " + fw.to + extra);
-        note(*accept, Outcome::Mapped, "the FORWARD accept of [forward \"" + fw.name + "\"] (line " +
-                                           std::to_string(r.line) + ")");
+        note(d.idx, Outcome::Mapped,
+             "[forward \"" + fw.name + "\"] " + fw.proto + " " + fw.port + " -> " + fw.to + extra);
+        note(*accept, Outcome::Mapped,
+             "the FORWARD accept of [forward \"" + fw.name + "\"] (line " + std::to_string(r.line) + ")");
         m.forwards.push_back(fw);
     }
 
@@ -965,9 +965,7 @@ Mapping map(const Parsed& p)
         case Op::Zero:
             note(i, Outcome::Ignored, "pppkit replaces only its own table (inet pppkit_fw), atomically");
             continue;
-        case Op::Other:
-            note(i, Outcome::Ignored, "not a ruleset statement");
-            continue;
+        case Op::Other: note(i, Outcome::Ignored, "not a ruleset statement"); continue;
         case Op::NewChain:
             if (logchains.contains(key))
                 note(i, Outcome::Covered, "log-and-drop chain: pppkit logs its drops itself ([firewall] log)");
@@ -988,8 +986,8 @@ Mapping map(const Parsed& p)
                 if (r.policy == "ACCEPT")
                     note(i, Outcome::Covered, "pppkit accepts output (only the egress guard drops)");
                 else
-                    note(i, Outcome::Changed, "OUTPUT policy " + r.policy +
-                                                  ": pppkit accepts output; only the egress guard drops");
+                    note(i, Outcome::Changed,
+                         "OUTPUT policy " + r.policy + ": pppkit accepts output; only the egress guard drops");
             } else if (r.policy == "ACCEPT") {
                 note(i, Outcome::Covered, "accept policy of " + r.table + " " + r.chain);
             } else {
@@ -999,8 +997,7 @@ Mapping map(const Parsed& p)
             continue;
         }
         case Op::Append:
-        case Op::Insert:
-            break;
+        case Op::Insert: break;
         }
         if (r.family == Family::V6 || !r.unknown.empty()) {
             m.leftovers.push_back(i);
@@ -1034,7 +1031,8 @@ Mapping map(const Parsed& p)
             note(i, Outcome::Covered, "pppkit accepts established and related traffic first");
             continue;
         }
-        if (r.target == "ACCEPT" && ((r.chain == "INPUT" && r.in_if == "lo") || (r.chain == "OUTPUT" && r.out_if == "lo")) &&
+        if (r.target == "ACCEPT" &&
+            ((r.chain == "INPUT" && r.in_if == "lo") || (r.chain == "OUTPUT" && r.out_if == "lo")) &&
             only_matches(r, {"in", "out"})) {
             note(i, Outcome::Covered, "pppkit accepts loopback");
             continue;
@@ -1044,7 +1042,8 @@ Mapping map(const Parsed& p)
             m.masquerade = true;
             if (!is_any(r.src))
                 add_unique(m.lan_networks, r.src);
-            note(i, Outcome::Mapped, "masquerade = yes" + (is_any(r.src) ? std::string() : ", lan-networks += " + r.src));
+            note(i, Outcome::Mapped,
+                 "masquerade = yes" + (is_any(r.src) ? std::string() : ", lan-networks += " + r.src));
             continue;
         }
         if (r.table != "filter") {
@@ -1059,7 +1058,8 @@ Mapping map(const Parsed& p)
                 continue;
             }
             if (drops(r) && (r.proto == "tcp" || r.proto == "udp") && !r.dports.empty() &&
-                (r.in_if.empty() || is_lan_if(r.in_if)) && is_wan(r.out_if) && only_matches(r, {"in", "out", "proto", "dports"})) {
+                (r.in_if.empty() || is_lan_if(r.in_if)) && is_wan(r.out_if) &&
+                only_matches(r, {"in", "out", "proto", "dports"})) {
                 if (!r.in_if.empty())
                     add_unique(m.lan_interfaces, r.in_if);
                 for (const auto& pp : proto_ports(r))
@@ -1069,8 +1069,9 @@ Mapping map(const Parsed& p)
             }
             if (drops(r) && only_matches(r, {})) {
                 logged_chains.insert("FORWARD");
-                note(i, Outcome::Covered, std::string("catch-all drop at the end of FORWARD: pppkit's forward chain ends in a ") +
-                                              (logchains.contains(r.table + "/" + r.target) ? "logged " : "") + "drop");
+                note(i, Outcome::Covered,
+                     std::string("catch-all drop at the end of FORWARD: pppkit's forward chain ends in a ") +
+                         (logchains.contains(r.table + "/" + r.target) ? "logged " : "") + "drop");
                 continue;
             }
         }
@@ -1092,8 +1093,8 @@ Mapping map(const Parsed& p)
                 (r.icmp_type == "echo-reply" || r.icmp_type == "0" || r.icmp_type == "destination-unreachable" ||
                  r.icmp_type == "time-exceeded") &&
                 only_matches(r, {"in", "proto", "icmp"})) {
-                note(i, Outcome::Covered, "ICMP " + r.icmp_type +
-                                              " answers the router's own traffic: accepted as established/related");
+                note(i, Outcome::Covered,
+                     "ICMP " + r.icmp_type + " answers the router's own traffic: accepted as established/related");
                 continue;
             }
             if (r.target == "ACCEPT" && (r.proto == "tcp" || r.proto == "udp") && !r.dports.empty() &&
@@ -1111,8 +1112,9 @@ Mapping map(const Parsed& p)
                 (r.in_if.empty() || is_wan(r.in_if)) && only_matches(r, {"in", "proto", "dports"})) {
                 for (const auto& pp : proto_ports(r))
                     add_unique(m.wan_services, pp);
-                note(i, Outcome::Mapped, "wan-services += " + join(proto_ports(r), ", ") +
-                                             (r.in_if.empty() ? " (the original allowed it from every interface)" : ""));
+                note(i, Outcome::Mapped,
+                     "wan-services += " + join(proto_ports(r), ", ") +
+                         (r.in_if.empty() ? " (the original allowed it from every interface)" : ""));
                 continue;
             }
             if (r.target == "ACCEPT" && is_lan_if(r.in_if) && only_matches(r, {"in"})) {
@@ -1123,8 +1125,9 @@ Mapping map(const Parsed& p)
             }
             if (drops(r) && only_matches(r, {})) {
                 logged_chains.insert("INPUT");
-                note(i, Outcome::Covered, std::string("catch-all drop at the end of INPUT: pppkit's input chain ends in a ") +
-                                              (logchains.contains(r.table + "/" + r.target) ? "logged " : "") + "drop");
+                note(i, Outcome::Covered,
+                     std::string("catch-all drop at the end of INPUT: pppkit's input chain ends in a ") +
+                         (logchains.contains(r.table + "/" + r.target) ? "logged " : "") + "drop");
                 continue;
             }
         }
@@ -1132,13 +1135,14 @@ Mapping map(const Parsed& p)
             if (drops(r) && is_wan(r.out_if) && !is_any(r.dst) && only_matches(r, {"out", "dst"})) {
                 if (auto g = guard_range_of(r.dst)) {
                     m.egress_guard = true;
-                    note(i, Outcome::Mapped, "egress-guard = yes (covers " + r.dst +
-                                                 (*g == r.dst ? std::string() : " inside " + *g) + ")");
+                    note(i, Outcome::Mapped,
+                         "egress-guard = yes (covers " + r.dst + (*g == r.dst ? std::string() : " inside " + *g) + ")");
                 } else if (auto t = typo_of_guard_range(r.dst)) {
                     m.egress_guard = true;
                     note(i, Outcome::Suspicious,
                          r.dst + " is public address space, not a private range: probably a typo for " + *t +
-                             ". The original never guarded " + *t + "; pppkit's egress guard does. "
+                             ". The original never guarded " + *t +
+                             "; pppkit's egress guard does. "
                              "This rule is NOT imported (it would drop traffic to real public hosts)");
                 } else {
                     m.leftovers.push_back(i);
@@ -1177,8 +1181,8 @@ Mapping map(const Parsed& p)
                 missing.emplace_back(g);
         }
         if (!missing.empty())
-            m.notes.push_back({0, Outcome::Changed,
-                               "the egress guard also drops (and logs) WAN egress to " + join(missing, ", ")});
+            m.notes.push_back(
+                {0, Outcome::Changed, "the egress guard also drops (and logs) WAN egress to " + join(missing, ", ")});
     }
     if (!m.forwards.empty())
         m.notes.push_back({0, Outcome::Changed,
@@ -1337,8 +1341,7 @@ Extras render_extras(const Parsed& p, const Mapping& m, const std::vector<Transl
                     auto end = body.find(' ', start);
                     std::string target = body.substr(start, end == std::string::npos ? std::string::npos : end - start);
                     auto ren = renames.find(n->table + "/" + target);
-                    std::string to = ren != renames.end() ? ren->second
-                                                          : place_of(n->family, n->table, target).name;
+                    std::string to = ren != renames.end() ? ren->second : place_of(n->family, n->table, target).name;
                     body.replace(start, target.size(), to);
                 }
                 auto& b = bodies[place.name];
@@ -1456,8 +1459,8 @@ std::string render_report(const Parsed& p, const Mapping& m, const Extras& x, st
       << (p.format == Format::Save ? "iptables-save file" : "shell script") << ", " << p.rules.size()
       << " iptables statements)\n";
     o << "  " << published << " forward" << (published == 1 ? "" : "s") << ", masquerade "
-      << (m.masquerade ? "yes" : "no") << ", router-services: "
-      << (m.router_services.empty() ? "none" : join(m.router_services, ", ")) << "\n";
+      << (m.masquerade ? "yes" : "no")
+      << ", router-services: " << (m.router_services.empty() ? "none" : join(m.router_services, ", ")) << "\n";
     o << "  mapped " << count[Outcome::Mapped] << ", covered by pppkit's policy " << count[Outcome::Covered]
       << ", ignored " << count[Outcome::Ignored] << ", changed on purpose " << count[Outcome::Changed]
       << ", into extras " << count[Outcome::Extras] << ", suspicious " << count[Outcome::Suspicious]

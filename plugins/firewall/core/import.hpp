@@ -37,18 +37,18 @@ enum class Op {
 // One iptables command, parsed. Only what the mapping needs is decoded; the
 // raw arguments are kept for the translator.
 struct Rule {
-    int line = 0;                 // in the input file
+    int line = 0;  // in the input file
     Family family = Family::V4;
-    std::string text;             // the command after variable expansion (for the report)
+    std::string text;               // the command after variable expansion (for the report)
     std::vector<std::string> args;  // iptables arguments (after the command name), expanded
-    bool has_table_arg = false;   // args carry -t
+    bool has_table_arg = false;     // args carry -t
 
     std::string table = "filter";
     Op op = Op::Other;
     std::string chain;
-    std::string policy;           // Op::Policy
+    std::string policy;  // Op::Policy
 
-    std::string proto;            // "", tcp, udp, icmp, ... (lower case)
+    std::string proto;  // "", tcp, udp, icmp, ... (lower case)
     std::string in_if, out_if;
     std::string src, dst;
     std::vector<std::string> dports;  // "443", "137-139" (from --dport or multiport --dports)
@@ -57,12 +57,12 @@ struct Rule {
     std::vector<std::string> states;  // ESTABLISHED, RELATED, ... (upper case)
     bool limit = false;
     std::string limit_rate, limit_burst;
-    std::string comment;          // -m comment --comment
-    std::string target;           // ACCEPT, DROP, LOG, DNAT, a chain, ...
-    std::string to_destination;   // DNAT
+    std::string comment;         // -m comment --comment
+    std::string target;          // ACCEPT, DROP, LOG, DNAT, a chain, ...
+    std::string to_destination;  // DNAT
     std::string log_prefix, log_level;
     std::vector<std::string> unknown;  // options/matches the mapping does not decode
-    std::string heading;          // scripts: the "### ..." comment above the rule
+    std::string heading;               // scripts: the "### ..." comment above the rule
 };
 
 enum class Outcome {
@@ -93,34 +93,34 @@ struct Parsed {
 Parsed parse(std::string_view text);
 
 struct Forward {
-    int line = 0;               // the DNAT rule
-    int accept_line = 0;        // the FORWARD accept rule paired with it (0: none)
+    int line = 0;         // the DNAT rule
+    int accept_line = 0;  // the FORWARD accept rule paired with it (0: none)
     std::string name;
-    std::string proto;          // tcp | udp | both
-    std::string port;           // 443 | 8000-8010 | 443,80
-    std::string to;             // host[:port]
+    std::string proto;              // tcp | udp | both
+    std::string port;               // 443 | 8000-8010 | 443,80
+    std::string to;                 // host[:port]
     std::vector<std::string> from;  // source networks (empty: any)
 };
 
 struct Mapping {
-    std::vector<std::string> wan;            // interface names
+    std::vector<std::string> wan;  // interface names
     std::vector<std::string> lan_interfaces;
     std::vector<std::string> lan_networks;
     std::vector<std::string> router_services;  // "udp/53", "tcp/22"
     std::vector<std::string> wan_services;
-    std::vector<std::string> forward_block;    // "tcp/135", "udp/137-139"
+    std::vector<std::string> forward_block;  // "tcp/135", "udp/137-139"
     bool lan_icmp = false;
     bool wan_ping = false;
     bool masquerade = false;
     bool egress_guard = false;
     bool lan_default_accept = false;
     bool log = false;
-    std::string log_level;                   // pppkit spelling (warn, info, ...)
-    std::string log_rate;                    // "3/hour"
-    bool has_v6 = false;                     // ip6tables rules were seen
+    std::string log_level;  // pppkit spelling (warn, info, ...)
+    std::string log_rate;   // "3/hour"
+    bool has_v6 = false;    // ip6tables rules were seen
     std::vector<Forward> forwards;
-    std::vector<size_t> leftovers;           // indexes into Parsed::rules, for the translator
-    std::vector<Note> notes;                 // one or more per rule, in file order
+    std::vector<size_t> leftovers;  // indexes into Parsed::rules, for the translator
+    std::vector<Note> notes;        // one or more per rule, in file order
 };
 
 Mapping map(const Parsed& p);

@@ -129,14 +129,9 @@ ApplyResult apply_fail_closed(nft::Context& nft, const Prepared& p, const Dynami
     }
     switch (inspect(nft, "")) {
     case Loaded::Current:
-    case Loaded::Stale:
-        res.outcome = Outcome::KeptPrevious;
-        return res;
-    case Loaded::Failsafe:
-        res.outcome = Outcome::KeptFailsafe;
-        return res;
-    case Loaded::Missing:
-        break;
+    case Loaded::Stale: res.outcome = Outcome::KeptPrevious; return res;
+    case Loaded::Failsafe: res.outcome = Outcome::KeptFailsafe; return res;
+    case Loaded::Missing: break;
     }
     auto f = nft.run(failsafe_ruleset(p.wan));
     if (f.ok) {

@@ -15,9 +15,9 @@ namespace pppkit::firewall {
 
 // Config file -> Settings (with the extras text read and pre-checked).
 struct Prepared {
-    std::optional<Settings> settings;       // set when there are no problems
-    std::vector<std::string> problems;      // "file:line: [section] key: problem (got 'value')"
-    std::vector<std::string> wan{"ppp*"};   // for the failsafe, even when the config is broken
+    std::optional<Settings> settings;      // set when there are no problems
+    std::vector<std::string> problems;     // "file:line: [section] key: problem (got 'value')"
+    std::vector<std::string> wan{"ppp*"};  // for the failsafe, even when the config is broken
     size_t files = 0;
     // false when the files have no [firewall] and no [forward] section at
     // all (pppkit installed for its other plugins): the boot unit then loads

@@ -28,12 +28,11 @@ namespace {
 
 int usage()
 {
-    std::fprintf(stderr,
-                 "usage: pppkit [--config FILE] mss show|apply|remove IFNAME [MTU]\n"
-                 "  show    print the rules pppkit-mss would install for IFNAME, and what is installed\n"
-                 "  apply   install them (replaces the interface's table in one transaction)\n"
-                 "  remove  delete the interface's table (inet pppkit_mss_IFNAME)\n"
-                 "  MTU     default: the interface's current MTU\n");
+    std::fprintf(stderr, "usage: pppkit [--config FILE] mss show|apply|remove IFNAME [MTU]\n"
+                         "  show    print the rules pppkit-mss would install for IFNAME, and what is installed\n"
+                         "  apply   install them (replaces the interface's table in one transaction)\n"
+                         "  remove  delete the interface's table (inet pppkit_mss_IFNAME)\n"
+                         "  MTU     default: the interface's current MTU\n");
     return 2;
 }
 

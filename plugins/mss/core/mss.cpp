@@ -19,8 +19,8 @@ std::optional<std::string> parse_mode(std::string_view v, Settings& out)
         return "expected auto, pmtu or a number " + std::to_string(kMinMss) + "-" + std::to_string(kMaxMss) +
                " (got '" + std::string(v) + "')";
     if (*n < kMinMss || *n > kMaxMss)
-        return "MSS must be " + std::to_string(kMinMss) + "-" + std::to_string(kMaxMss) + " (got '" +
-               std::string(v) + "')";
+        return "MSS must be " + std::to_string(kMinMss) + "-" + std::to_string(kMaxMss) + " (got '" + std::string(v) +
+               "')";
     out.mode = Mode::Fixed;
     out.fixed = static_cast<int>(*n);
     return std::nullopt;
@@ -56,8 +56,7 @@ Clamp compute(const Settings& s, int mtu)
 {
     Clamp c;
     switch (s.mode) {
-    case Mode::Pmtu:
-        break;
+    case Mode::Pmtu: break;
     case Mode::Fixed:
         c.mss4 = s.fixed;
         c.mss6 = std::max(kMinMss, s.fixed - 20);
@@ -95,8 +94,7 @@ std::string table_name(std::string_view ifname)
 
 namespace {
 
-std::string rule(std::string_view dir, std::string_view ifname, std::string_view family,
-                 const std::optional<int>& mss)
+std::string rule(std::string_view dir, std::string_view ifname, std::string_view family, const std::optional<int>& mss)
 {
     // SYN (and SYN/ACK) without RST, like iptables --tcp-flags SYN,RST SYN.
     std::string r = "        ";
