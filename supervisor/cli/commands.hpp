@@ -11,11 +11,11 @@ namespace pppkit::cli {
 
 using Args = std::vector<std::string>;
 
-int firewall(const Args& args);  // plugins/firewall/cli/
-int ddns(const Args& args);      // plugins/ddns/cli/
-int mss(const Args& args);       // plugins/mss/cli/
+int firewall(const Args& in);   // plugins/firewall/cli/
+int ddns(const Args& args_in);  // plugins/ddns/cli/
+int mss(const Args& in);        // plugins/mss/cli/
 // pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
-int firewall_import(const Args& args);
+int firewall_import(const Args& in);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.

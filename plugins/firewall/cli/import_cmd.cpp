@@ -31,8 +31,6 @@
 #include "cli/commands.hpp"
 #include "firewall/core/import.hpp"
 
-extern char** environ;
-
 namespace pppkit::cli {
 namespace {
 
@@ -148,12 +146,11 @@ int firewall_import(const Args& in)
             outdir = args[i].substr(6);
         else if (args[i] == "--force")
             force = true;
-        else if (args[i] == "-h" || args[i] == "--help")
-            return usage();
-        else if (file.empty() && (args[i] == "-" || args[i].empty() || args[i][0] != '-'))
+        else if (file.empty() && args[i] != "-h" && args[i] != "--help" &&
+                 (args[i] == "-" || args[i].empty() || args[i][0] != '-'))
             file = args[i];
         else
-            return usage();
+            return usage();  // -h, --help, or anything unknown
     }
     if (file.empty())
         return usage();

@@ -969,7 +969,7 @@ std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
     const Entry* e = fw != nullptr ? fw->get("extras") : nullptr;
     std::string path = e != nullptr ? e->value : std::string(kDefaultExtras);
     s.extras_text.clear();
-    if (path.find_first_of("\"\\") != std::string::npos)
+    if (e != nullptr && fw != nullptr && path.find_first_of("\"\\") != std::string::npos)
         return diag_at(*e, *fw, "the path cannot contain '\"' or '\\'");
     std::ifstream in(path, std::ios::binary);
     if (!in) {

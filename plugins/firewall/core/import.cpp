@@ -623,11 +623,12 @@ std::optional<std::vector<std::string>> shell_words(std::string_view line, const
     std::string cur;
     bool in_word = false;
     auto lookup = [&](std::string_view name, std::string& out) -> bool {
-        for (auto it = vars.rbegin(); it != vars.rend(); ++it)
-            if (it->name == name) {
-                out = it->value;
-                return true;
-            }
+        // the latest assignment wins
+        auto it = std::find_if(vars.rbegin(), vars.rend(), [&](const auto& v) { return v.name == name; });
+        if (it != vars.rend()) {
+            out = it->value;
+            return true;
+        }
         return false;
     };
     // reads $NAME or ${NAME} at line[i] ('$'); appends the value; i ends on the last char used
@@ -820,8 +821,7 @@ Mapping map(const Parsed& p)
     // 2. Log chains: user chains holding only LOG (+limit) and a final DROP/REJECT.
     std::map<std::string, LogChain> logchains;
     std::set<std::string> user_chains;
-    for (size_t i = 0; i < rules.size(); ++i) {
-        const auto& r = rules[i];
+    for (const auto& r : rules) {
         if (r.op == Op::NewChain)
             user_chains.insert(r.table + "/" + r.chain);
     }
@@ -1302,8 +1302,8 @@ Extras render_extras(const Parsed& p, const Mapping& m, const std::vector<Transl
     std::map<std::string, std::vector<std::string>> bodies;
     // iptables user chain name -> pppkit chain name, for jump/goto rewriting
     std::map<std::string, std::string> renames;
-    for (size_t k = 0; k < m.leftovers.size(); ++k) {
-        const Rule& r = p.rules[m.leftovers[k]];
+    for (size_t idx : m.leftovers) {
+        const Rule& r = p.rules[idx];
         if (r.op == Op::NewChain || (r.op != Op::Append && r.op != Op::Insert && r.op != Op::Policy))
             continue;
         std::string fam = r.family == Family::V6 ? "ip6" : "ip";
