@@ -68,10 +68,10 @@ if cb.get("ip-up"):
     worst = max(x["max_us"] for x in ev.values())
     p99 = max(x.get("p99_us", 0) for x in ev.values())
     cpu = cb.get("cpu", {}).get("max_us")
-    print("NOTE\t%s\t%d of %d ip-ups forked a worker (the server hangs, ip-down cancels it)" % (
+    print("NOTE\t%s\t%d of %d ip-ups queued a worker (the server hangs, ip-down cancels it)" % (
         T3, cb.get("forks", 0), cb["ip-up"].get("n", 0)))
-    print("NOTE\t%s\tip-up forks the worker (double fork; pppd waits only for the middle process); "
-          "the worst callback's CPU time was %s us, the rest of its wall time is scheduling on a loaded host" % (
+    print("NOTE\t%s\tip-up only queues the worker; a spawner thread does the posix_spawn off pppd's loop; "
+          "the worst callback's CPU time was %s us, the rest of its wall time is scheduling" % (
               T3, "%.0f" % cpu if cpu is not None else "?"))
     print("VERDICT\t%s\t%s\tlongest callback %.0f us, p99 %.0f us (target: never more than 1000 us)" % (
         T3, "PASS" if worst < 1000 else "FAIL", worst, p99))
