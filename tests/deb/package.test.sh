@@ -32,7 +32,10 @@ esac
 apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 export DEBIAN_FRONTEND=noninteractive
 installed=0
+mss_table=0
 cleanup() {
+    # the table this test made, if a check failed before the purge removed it
+    [ $mss_table = 0 ] || nft delete table inet pppkit_mss >/dev/null 2>&1
     if [ $installed = 1 ]; then
         timeout 600 apt-get purge "${apt_opts[@]}" pppkit >/dev/null 2>&1 || dpkg --purge pppkit >/dev/null 2>&1
     fi
@@ -167,8 +170,21 @@ echo "$out" | sed 's/^/    /'
 check "hardening-check: PIE, stack protector, RELRO, BIND_NOW" test $rc -eq 0
 
 # ---- remove keeps the conffile, purge removes everything -----------------------
+# pppkit-mss's shared table: kept while a link is in it, deleted once empty.
+# Only where this machine has no such table of its own (the table is global).
+if command -v nft >/dev/null && ! nft list table inet pppkit_mss >/dev/null 2>&1; then
+    mss_table=1
+    check "pppkit mss apply pkdeb0 1454 (no such interface: the elements only)" \
+        /usr/sbin/pppkit --config /dev/null mss apply pkdeb0 1454
+fi
 timeout 600 apt-get remove "${apt_opts[@]}" pppkit >"$tmp/apt" 2>&1
 check "apt-get remove pppkit" test $? -eq 0
+if [ $mss_table = 1 ]; then
+    check "after remove: table inet pppkit_mss stays while a link is in it" \
+        grep -q '"pkdeb0" : 1414' <<<"$(nft list table inet pppkit_mss 2>&1)"
+    nft delete element inet pppkit_mss mss4 '{ "pkdeb0" }'
+    nft delete element inet pppkit_mss mss6 '{ "pkdeb0" }'
+fi
 check "after remove: the plugins are gone" test -z "$(ls "$plugin_dir"/pppkit-*.so 2>/dev/null)"
 check "after remove: /etc/ppp/pppkit.conf stays (conffile)" test -f /etc/ppp/pppkit.conf
 timeout 600 apt-get purge "${apt_opts[@]}" pppkit >"$tmp/apt" 2>&1
@@ -188,6 +204,10 @@ done <"$tmp/files"
 check "after purge: nothing of the package is left${left:+ (left:$left)}" test -z "$left"
 check "after purge: /etc/ppp/pppkit.conf is gone" test ! -e /etc/ppp/pppkit.conf
 check "after purge: /var/lib/pppkit is gone" test ! -e /var/lib/pppkit
+if [ $mss_table = 1 ]; then
+    no_mss_table() { ! nft list table inet pppkit_mss >/dev/null 2>&1; }
+    check "after purge: the empty table inet pppkit_mss is gone" no_mss_table
+fi
 check "after purge: no unit is left enabled" \
     test -z "$(find /etc/systemd/system -lname '*pppkit*' -print -quit 2>/dev/null)"
 

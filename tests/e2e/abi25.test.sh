@@ -59,7 +59,7 @@ if [ -f "$PPPKIT_BUILD/pppkit-mss.so" ]; then
     fi
 fi
 
-TABLE=pppkit_mss_$LAB_PPP_IF
+TABLE=pppkit_mss
 lab_up || exit 1
 log=$(lab_client_log)
 check plugin-loaded grep -m1 "pppkit-mss: loaded (pppd $LAB_PPPD_VERSION)" "$log"
@@ -68,10 +68,9 @@ info isp-session "$(grep -m1 -o 'Connect: ppp[0-9]* <--> isp0' "$W/logs/isp-pppd
 mtu=$(lab_ppp_mtu)
 in_rtr nft list table inet "$TABLE" >"$W/logs/nft-after-up.txt" 2>&1
 sed 's/^/    | /' "$W/logs/nft-after-up.txt"
-check_eq ipv4-clamps 2 "$(grep -c "nfproto ipv4 .*maxseg size set $((mtu - 40))\$" "$W/logs/nft-after-up.txt")" \
-    "IPv4 rules setting $((mtu - 40)) (MTU $mtu)"
-check_eq ipv6-clamps 2 "$(grep -c "nfproto ipv6 .*maxseg size set $((mtu - 60))\$" "$W/logs/nft-after-up.txt")" \
-    "IPv6 rules setting $((mtu - 60))"
+slot_value() { sed -n "/map $1 {/,/}/p" "$W/logs/nft-after-up.txt" | grep -o "\"$LAB_PPP_IF\" : [0-9]*" | awk '{print $3}'; }
+check_eq ipv4-clamp "$((mtu - 40))" "$(slot_value mss4)" "map mss4: $LAB_PPP_IF -> IPv4 MSS (MTU $mtu)"
+check_eq ipv6-clamp "$((mtu - 60))" "$(slot_value mss6)" "map mss6: $LAB_PPP_IF -> IPv6 MSS"
 
 capture_start isp-side isp "$LAB_ISP_PPP_IF" tcp port 5001
 tcp_listen listen-isp isp 5001
@@ -81,7 +80,8 @@ capture_stop isp-side
 check_eq syn-mss-isp-side "$((mtu - 40))" "$(capture_syn_mss isp-side | head -n 1)" "SYN MSS arriving at the ISP"
 
 lab_poff
-check_eq poff-table-gone 0 "$(in_rtr nft list tables | grep -c "inet $TABLE\$")" "tables named inet $TABLE after poff"
+check_eq poff-elements-gone 0 "$(in_rtr nft list table inet "$TABLE" | grep -c "\"$LAB_PPP_IF\"")" \
+    "lines naming $LAB_PPP_IF in inet $TABLE after poff (the empty table stays)"
 longest=$(grep -o 'pppkit-mss: longest callback .*' "$log" | tail -n 1)
 if [ -n "$longest" ]; then info longest-callback "$longest"
 else fail longest-callback "no 'longest callback' line in $log"; fi

@@ -1,8 +1,8 @@
 #!/bin/bash
 # demo.sh BUILD - `make demo`: a real PPPoE session with pppkit-mss at work,
 # told in plain words. Boots the lab VM (tests/e2e/lab.sh), dials, shows the
-# rules the plugin installed, the MSS of one captured SYN before and after the
-# router, and poff removing the rules. About 2 minutes; cleans up after itself.
+# clamp the plugin installed, the MSS of one captured SYN before and after the
+# router, and poff removing the link's clamp. About 2 minutes; cleans up after itself.
 # The same file is the guest script: lab.sh runs it inside the VM with LAB_LIB set.
 set -u
 
@@ -32,22 +32,27 @@ fi
 . "$LAB_LIB"
 say() { printf '%s\n' "$@"; }
 step() { printf '\n--- %s\n' "$*"; }
-TABLE=pppkit_mss_$LAB_PPP_IF
+TABLE=pppkit_mss
+# the value ppp0 maps to in map $1 of table inet pppkit_mss (empty if none)
+slot_value() { in_rtr nft list map inet "$TABLE" "$1" 2>/dev/null | grep -o "\"$LAB_PPP_IF\" : [0-9]*" | awk '{print $3}'; }
 
 step "Step 1: the router dials the ISP (PPPoE discovery, CHAP login, IPCP)"
 lab_up || exit 1
 say "The session is up. The ISP gave the router $LAB_PUBLIC; the link MTU is $LAB_MTU_NOW."
 say "pppd's log (the lines pppkit-mss wrote; IPv6CP and IPCP each fire an \"up\","
-say "and the second install replaces the first in one transaction, so there is one table):"
+say "and the first adds ppp0's clamp in one transaction; the second finds it in place):"
 grep 'pppkit-mss' "$(lab_client_log)" | sed 's/^/    /'
 
-step "Step 2: the rules pppkit-mss installed at ip-up (nft list table inet $TABLE)"
+step "Step 2: the clamp pppkit-mss installed (nft list table inet $TABLE)"
 in_rtr nft list table inet "$TABLE" | sed 's/^/    /'
+say "The table was loaded when pppd started, before it dialled. Its rules send every"
+say "TCP SYN to chain clamp, which looks the interface up in the maps mss4/mss6. At"
+say "ip-up the plugin only added the elements \"$LAB_PPP_IF\" : $((LAB_MTU_NOW - 40)) and \"$LAB_PPP_IF\" : $((LAB_MTU_NOW - 60))."
 say "A TCP packet must fit in the link: $LAB_MTU_NOW bytes, minus 20 (IPv4) and 20 (TCP) headers,"
 say "leaves $((LAB_MTU_NOW - 40)) bytes of data. So every SYN that crosses ppp0, in either"
 say "direction, gets its MSS lowered to $((LAB_MTU_NOW - 40)) (IPv6: $((LAB_MTU_NOW - 60)))."
-check_eq rules-installed 2 "$(in_rtr nft list table inet "$TABLE" | grep -c "maxseg size set $((LAB_MTU_NOW - 40))")" \
-    "IPv4 rules clamping to $((LAB_MTU_NOW - 40))"
+check_eq clamp-installed "$((LAB_MTU_NOW - 40)) $((LAB_MTU_NOW - 60))" "$(slot_value mss4) $(slot_value mss6)" \
+    "$LAB_PPP_IF's IPv4 and IPv6 MSS in maps mss4 and mss6"
 
 step "Step 3: the LAN PC connects to a server on the internet side ($LAB_INET_IP port 443)"
 capture_start lan-side rtr "$LAB_LAN_IF" tcp port 443
@@ -69,11 +74,11 @@ say "or relying on ICMP \"packet too big\" getting through."
 check_eq mss-before 1460 "$before" "SYN MSS on the LAN side"
 check_eq mss-after "$((LAB_MTU_NOW - 40))" "$after" "SYN MSS at the ISP"
 
-step "Step 4: poff (hang up); the plugin removes its rules"
+step "Step 4: poff (hang up); the plugin removes ppp0's clamp"
 lab_poff
-left=$(in_rtr nft list tables | grep -c pppkit_)
-say "pppkit tables left in the router: $left"
-check_eq rules-removed 0 "$left" "pppkit tables after poff"
+left=$(in_rtr nft list table inet "$TABLE" 2>/dev/null | grep -c "\"$LAB_PPP_IF\"")
+say "Elements for $LAB_PPP_IF left in table inet $TABLE: $left (the empty table stays for the next dial)"
+check_eq clamp-removed 0 "$left" "$LAB_PPP_IF's elements after poff"
 say "pppd's log at exit:"
 grep -E 'pppkit-mss: (removed|longest)' "$(lab_client_log)" | sed 's/^/    /'
 say "(Callback times inside this emulated VM are many times slower than on real hardware;"

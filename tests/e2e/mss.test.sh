@@ -2,15 +2,17 @@
 # mss.test.sh BUILD - pppkit-mss.so in a real pppd (the host's 2.4.9) dialled
 # over PPPoE to a real pppoe-server, in the lab VM (tests/e2e/lab.sh, qemu:
 # MSS uses nftables' inet family). One boot, then:
-#   ip-up   -> table inet pppkit_mss_ppp0 clamps to MTU-40 / MTU-60 of the
-#              MTU read from ppp0 (1414 / 1394 at the user's mtu 1454)
+#   ip-up   -> ppp0 is in the maps of table inet pppkit_mss with MTU-40 /
+#              MTU-60 of the MTU read from ppp0 (1414 / 1394 at mtu 1454)
 #   traffic -> a SYN from the LAN host leaves the router's LAN side with 1460
 #              and reaches the ISP with the clamp; the reverse SYN (ISP to
 #              LAN host) arrives clamped too
+#   no raise -> with ppp0 mapped to 1480, a 1460 SYN passes unchanged (the
+#              kernel's TCP option set never raises an MSS; Debian 12's 6.1)
 #   redial  -> the ISP side is killed and restarted, pppd re-dials under
-#              persist: one table, the same rules, no copies
-#   poff    -> pppd exits and the table is gone; the plugin's "longest
-#              callback" line is reported
+#              persist: one table, the same elements, no copies
+#   poff    -> pppd exits and ppp0's elements are gone; the plugin's
+#              "longest callback" line is reported
 # The same file is the guest script: lab.sh runs it inside the VM with LAB_LIB set.
 set -u
 
@@ -23,10 +25,13 @@ fi
 
 # ---- guest side (inside the VM) ----------------------------------------------
 . "$LAB_LIB"
-TABLE=pppkit_mss_$LAB_PPP_IF
+TABLE=pppkit_mss
 nft_rules() { in_rtr nft list table inet "$TABLE" 2>/dev/null; }
 count_tables() { in_rtr nft list tables 2>/dev/null | grep -c "inet $TABLE\$"; }
-count_clamps() { nft_rules | grep -c 'maxseg size set'; }
+# slot_value SLOT FILE: the value ppp0 maps to in map SLOT of a listing
+slot_value() { sed -n "/map $1 {/,/}/p" "$2" | grep -o "\"$LAB_PPP_IF\" : [0-9]*" | awk '{print $3}'; }
+# how many slots (mss4, mss6, pmtu4, pmtu6) hold ppp0
+count_elements() { nft_rules | grep -o "\"$LAB_PPP_IF\"" | wc -l; }
 
 lab_up || exit 1
 mtu=$(lab_ppp_mtu)
@@ -38,13 +43,12 @@ info mss-expected "MTU $mtu -> IPv4 MSS $want4, IPv6 MSS $want6"
 nft_rules >"$W/logs/nft-after-up.txt"
 sed 's/^/    | /' "$W/logs/nft-after-up.txt"
 check_eq table-once 1 "$(count_tables)" "tables named inet $TABLE"
-check_eq ipv4-clamps 2 "$(grep -c "nfproto ipv4 .*maxseg size set $want4\$" "$W/logs/nft-after-up.txt")" \
-    "IPv4 rules (out of and into $LAB_PPP_IF) setting $want4"
-check_eq ipv6-clamps 2 "$(grep -c "nfproto ipv6 .*maxseg size set $want6\$" "$W/logs/nft-after-up.txt")" \
-    "IPv6 rules setting $want6"
-check_eq both-directions 2 "$(grep -cE "^\s*(oifname|iifname) \"$LAB_PPP_IF\" meta nfproto ipv4" "$W/logs/nft-after-up.txt")" \
-    "IPv4 rules matching oifname and iifname $LAB_PPP_IF"
-clamps_up=$(count_clamps)
+check_eq ipv4-clamp "$want4" "$(slot_value mss4 "$W/logs/nft-after-up.txt")" "map mss4: $LAB_PPP_IF -> IPv4 MSS"
+check_eq ipv6-clamp "$want6" "$(slot_value mss6 "$W/logs/nft-after-up.txt")" "map mss6: $LAB_PPP_IF -> IPv6 MSS"
+check_eq both-directions 2 "$(grep -cE "meta nfproto ipv4 tcp option maxseg size set (oifname|iifname) map @mss4" "$W/logs/nft-after-up.txt")" \
+    "IPv4 rules looking up oifname and iifname in mss4"
+elements_up=$(count_elements)
+check_eq elements-up 2 "$elements_up" "slots holding $LAB_PPP_IF after ip-up and ipv6-up"
 check plugin-logged grep -m1 "pppkit-mss: $LAB_PPP_IF: IPv4 MSS $want4, IPv6 MSS $want6" "$(lab_client_log)"
 
 # ---- LAN host -> "internet" host in isp, through the router
@@ -74,19 +78,36 @@ got=$(capture_syn_mss lan-in | head -n 1)
 info reverse-syn "ISP host sent MSS ${sent:-none} (its ppp MTU $(lab_ppp_mtu isp "$LAB_ISP_PPP_IF")), LAN host received ${got:-none}"
 check_eq syn-mss-into-lan "$want4" "$got" "SYN MSS arriving at the LAN host"
 
+# ---- the kernel never raises an MSS (the rules have no "size > N" guard)
+in_rtr nft -f - <<EOF
+delete element inet $TABLE mss4 { "$LAB_PPP_IF" }
+add element inet $TABLE mss4 { "$LAB_PPP_IF" : 1480 }
+EOF
+capture_start isp-raise isp "$LAB_ISP_PPP_IF" tcp port 5003
+tcp_listen listen-isp3 isp 5003
+check tcp-lan-to-isp-1480 tcp_connect lan "$LAB_INET_IP" 5003
+capture_wait isp-raise 1 10 "$SYN"
+capture_stop isp-raise
+check_eq never-raised 1460 "$(capture_syn_mss isp-raise | head -n 1)" "SYN MSS at the ISP with $LAB_PPP_IF mapped to 1480"
+in_rtr nft -f - <<EOF
+delete element inet $TABLE mss4 { "$LAB_PPP_IF" }
+add element inet $TABLE mss4 { "$LAB_PPP_IF" : $want4 }
+EOF
+
 # ---- the line dies, pppd re-dials under persist: still exactly one copy
 lab_redial kill || exit 1
 nft_rules >"$W/logs/nft-after-redial.txt"
 check_eq redial-table-once 1 "$(count_tables)" "tables named inet $TABLE after the redial"
-check_eq redial-same-rules "$clamps_up" "$(count_clamps)" "clamp rules after the redial (first ip-up had $clamps_up)"
-check_eq redial-mss "$((mtu - 40))" "$(grep -o 'nfproto ipv4 .*maxseg size set [0-9]*' "$W/logs/nft-after-redial.txt" | awk '{print $NF}' | sort -u)" \
-    "IPv4 clamp after the redial"
-check redial-removed-on-down grep -m1 "pppkit-mss: removed MSS rules for $LAB_PPP_IF" "$(lab_client_log)"
+check_eq redial-same-elements "$elements_up" "$(count_elements)" "slots holding $LAB_PPP_IF after the redial (first ip-up: $elements_up)"
+check_eq redial-mss "$((mtu - 40))" "$(slot_value mss4 "$W/logs/nft-after-redial.txt")" "IPv4 clamp after the redial"
+check_eq redial-rules 8 "$(grep -c 'maxseg size set' "$W/logs/nft-after-redial.txt")" "rules in the table after the redial"
+check redial-removed-on-down grep -m1 "pppkit-mss: removed the MSS clamp of $LAB_PPP_IF" "$(lab_client_log)"
 
-# ---- poff: pppd exits, the table goes with it
+# ---- poff: pppd exits, ppp0's elements go with it; the shared table stays
 lab_poff
-check_eq poff-table-gone 0 "$(count_tables)" "tables named inet $TABLE after poff"
-check_eq poff-no-pppkit-tables 0 "$(in_rtr nft list tables | grep -c pppkit_)" "pppkit tables left"
+check_eq poff-elements-gone 0 "$(count_elements)" "slots holding $LAB_PPP_IF after poff"
+check_eq poff-no-other-tables 0 "$(in_rtr nft list tables | grep pppkit_ | grep -vc "inet $TABLE\$")" \
+    "pppkit tables other than inet $TABLE"
 longest=$(grep -o 'pppkit-mss: longest callback .*' "$(lab_client_log)" | tail -n 1)
 if [ -n "$longest" ]; then info longest-callback "$longest"
 else fail longest-callback "no 'longest callback' line in $(lab_client_log)"; fi

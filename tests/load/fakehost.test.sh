@@ -121,21 +121,41 @@ nsl_on_exit "rm -rf '$tmp'"
 ns_create r
 ns_create peer
 veth r ppp0 peer wan0 1454
-list="nft list table inet pppkit_mss_ppp0"
-count="$list 2>/dev/null | grep -c 'maxseg size set'"
+list="nft list table inet pppkit_mss"
+# how many of the slots (mss4, mss6, pmtu4, pmtu6) hold ppp0
+count="$list 2>/dev/null | grep -c '\"ppp0\"'"
 out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 1 phase 2 ifname ppp0 \
-    ip-up sh "$count" ipv6-up sh "$count" sh "$list | grep -c 'maxseg size set 1394'" \
+    ip-up sh "$count" ipv6-up sh "$count" sh "$list | grep -c '\"ppp0\" : 1394'" \
     ip-down sh "$count" ipv6-down sh "$count" \
     ip-up sh "$count" ip-up sh "$count" exit 0 sh "$count" 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/      | /'
 check_eq "pppkit-mss under the fake pppd: exit status" 0 "$rc"
-check_eq "kernel state after ip-up, ipv6-up, (1394 rules), ip-down, ipv6-down, ip-up, ip-up, exit" \
-    "4 4 2 4 0 4 4 0" "$(grep -o '^[0-9]*$' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "ppp0's elements after ip-up, ipv6-up, (mss6 1394), ip-down, ipv6-down, ip-up, ip-up, exit" \
+    "2 2 1 2 0 2 2 0" "$(grep -o '^[0-9]*$' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
 check "ip-up logs what it installed" \
-    grep -q '^LOG info: pppkit-mss: ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454, both directions), table inet pppkit_mss_ppp0' <<<"$out"
+    grep -q '^LOG info: pppkit-mss: ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454, both directions), in table inet pppkit_mss' <<<"$out"
+check_eq "the shared table stays after exit, with its 8 clamp rules" 8 \
+    "$(nsx r nft list chain inet pppkit_mss clamp | grep -c 'maxseg size set')"
 check "exit logs the longest callback" grep -Eq '^LOG info: pppkit-mss: longest callback [0-9.]+ ms' <<<"$out"
 check "nothing was logged through error()" grep -q '^END errors-logged=0$' <<<"$out"
+
+# leftovers of a pppd that was killed: ppp0 with another value (ppp0 exists)
+# and ppp9 (no such interface). configure() drops ppp9; ip-up replaces ppp0.
+nsx r nft add element inet pppkit_mss mss4 '{ "ppp0" : 1200 }'
+nsx r nft add element inet pppkit_mss pmtu6 '{ "ppp9" }'
+out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 2 \
+    sh "$list | grep -c '\"ppp9\"'" ifname ppp0 ip-up sh "$list | grep -c '\"ppp0\" : 1414'" \
+    sh "$list | grep -c '\"ppp0\" : 1200'" exit 0 sh "$count" 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed 's/^/      | /'
+check_eq "stale elements: exit status" 0 "$rc"
+check_eq "stale elements: ppp9 gone at configure, ppp0 1414 not 1200 after ip-up, none after exit" \
+    "0 1 0 0" "$(grep -o '^[0-9]*$' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
+check "configure logs the dropped leftover" \
+    grep -q '^LOG info: pppkit-mss: removed the MSS clamp of ppp9, left by a pppd that did not clean up' <<<"$out"
+check "ip-up logs the replaced stale element" grep -q '^LOG info: pppkit-mss: replaced stale MSS elements for ppp0' <<<"$out"
+check "stale elements: nothing was logged through error()" grep -q '^END errors-logged=0$' <<<"$out"
 
 # failure policy: a link the rules cannot name stays up, with an error logged
 out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 2 ifname 'pp"0' ip-up 2>&1)

@@ -17,8 +17,9 @@ else
     echo "(no man: the man page is not rendered)"
 fi
 # the rules block of the README, against the command's own output
-readme=$(sed -n '/^table inet pppkit_mss_ppp0 {$/,/^}$/p' "$d/README.md")
+readme=$(sed -n '/^table inet pppkit_mss {$/,/^}$/p' "$d/README.md")
 shown=$(HOME=/nonexistent "$build/pppkit" --config /dev/null mss show ppp0 1454 2>&1 |
-    sed -n '/^table inet pppkit_mss_ppp0 {$/,/^}$/p')
+    sed -n '/^table inet pppkit_mss {$/,/^}$/p')
+check "the README has a table inet pppkit_mss block" test -n "$readme"
 check_eq "README's rules = pppkit mss show ppp0 1454" "$shown" "$readme"
 nsl_finish

@@ -62,7 +62,9 @@ crossing() { # EXPECT4_OUT EXPECT6_OUT EXPECT4_IN EXPECT6_IN LABEL
 }
 
 pk_tables() { nsx router nft list tables | grep -c 'pppkit_' ; }
-rules_in() { nsx router nft list table inet "$1" 2>/dev/null | grep -c 'maxseg size set'; }
+# how many slots (mss4, mss6, pmtu4, pmtu6) hold interface $1
+elements_of() { nsx router nft list table inet pppkit_mss 2>/dev/null | grep -o "\"$1\"" | wc -l; }
+clamp_rules() { nsx router nft list chain inet pppkit_mss clamp 2>/dev/null | grep -c 'maxseg size set'; }
 
 echo "--- without pppkit's rules"
 check_eq "no pppkit table in the router" 0 "$(pk_tables)"
@@ -79,38 +81,44 @@ check_eq "clamped: IPv6 SYN-ACK of the LAN host at inet" 1394 \
 
 echo "--- reapplying (a redial) never duplicates"
 for i in 1 2 3; do nsx router "$PK" mss apply ppp0 1454 >/dev/null || fail "reapply $i"; done
-check_eq "rules in inet pppkit_mss_ppp0 after 4 applies" 4 "$(rules_in pppkit_mss_ppp0)"
+check_eq "ppp0's elements after 4 applies (mss4, mss6)" 2 "$(elements_of ppp0)"
+check_eq "rules in chain clamp after 4 applies" 8 "$(clamp_rules)"
 check_eq "pppkit tables after 4 applies" 1 "$(pk_tables)"
 nsx router "$PK" mss apply ppp0 1400 >/dev/null
-check_eq "a new MTU replaces the rules (4 rules)" 4 "$(rules_in pppkit_mss_ppp0)"
+check_eq "a new MTU replaces ppp0's elements (still 2)" 2 "$(elements_of ppp0)"
 check_eq "MTU 1400: IPv4 SYN at inet" 1360 "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
 nsx router "$PK" mss apply ppp0 1454 >/dev/null
 
 echo "--- a second link: ppp1"
 check "pppkit mss apply ppp1 (MTU read from the interface: 1492)" nsx router "$PK" mss apply ppp1
-check_eq "pppkit tables with two links" 2 "$(pk_tables)"
-check_eq "rules in inet pppkit_mss_ppp1" 4 "$(rules_in pppkit_mss_ppp1)"
+check_eq "pppkit tables with two links (one shared table)" 1 "$(pk_tables)"
+check_eq "ppp1's elements" 2 "$(elements_of ppp1)"
+check_eq "rules in chain clamp with two links" 8 "$(clamp_rules)"
 check_eq "ppp1: IPv4 LAN -> inet SYN" 1452 "$(syn_mss inet wan1 8014 tcp_connect lan 10.77.9.1 8014)"
 check_eq "ppp1: IPv6 LAN -> inet SYN" 1432 "$(syn_mss inet wan1 8016 tcp_connect lan fd77:9::1 8016)"
+check_eq "ppp0 still: IPv4 LAN -> inet SYN" 1414 "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
 check "pppkit mss remove ppp0" nsx router "$PK" mss remove ppp0
-check_eq "after removing ppp0: pppkit tables" 1 "$(pk_tables)"
-check_eq "after removing ppp0: no inet pppkit_mss_ppp0" 0 "$(rules_in pppkit_mss_ppp0)"
-check_eq "after removing ppp0: ppp1 keeps its 4 rules" 4 "$(rules_in pppkit_mss_ppp1)"
+check_eq "after removing ppp0: no element for ppp0" 0 "$(elements_of ppp0)"
+check_eq "after removing ppp0: ppp1 keeps its 2 elements" 2 "$(elements_of ppp1)"
 check_eq "after removing ppp0: ppp1 still clamps (IPv4)" 1452 \
     "$(syn_mss inet wan1 8014 tcp_connect lan 10.77.9.1 8014)"
 check_eq "after removing ppp0: ppp0 no longer clamps (IPv4)" 1460 \
     "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
+check_eq "after removing ppp0: ppp0 no longer clamps (IPv6)" 1440 \
+    "$(syn_mss inet wan0 8006 tcp_connect lan fd77:2::2 8006)"
 check "pppkit mss remove ppp0 again (nothing there) succeeds" nsx router "$PK" mss remove ppp0
 check "pppkit mss remove ppp1" nsx router "$PK" mss remove ppp1
-check_eq "after removing both: no pppkit table left" 0 "$(pk_tables)"
+check_eq "after removing both: no element left" 0 "$(elements_of ppp1)"
+check "pppkit mss remove --all" nsx router "$PK" mss remove --all
+check_eq "after remove --all: no pppkit table left" 0 "$(pk_tables)"
 
 echo "--- [mss] settings from --config"
 conf=$NSL_TMP/pppkit.conf
 printf '[mss]\nmss = pmtu\nipv6 = no\n' >"$conf"
 check "pppkit --config (mss = pmtu, ipv6 = no) check" "$PK" --config "$conf" check
 check "pppkit --config ... mss apply ppp0" nsx router "$PK" --config "$conf" mss apply ppp0
-check_eq "pmtu: rules use the route MTU" 2 \
-    "$(nsx router nft list table inet pppkit_mss_ppp0 | grep -c 'maxseg size set rt mtu')"
+check_eq "pmtu: ppp0 is in set pmtu4 only" "1 0 0" \
+    "$(for s in pmtu4 pmtu6 mss4; do nsx router nft list table inet pppkit_mss | sed -n "/ $s {/,/}/p" | grep -c '"ppp0"'; done | xargs)"
 check_eq "pmtu: IPv4 LAN -> inet SYN (route MTU 1454)" 1414 \
     "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
 check_eq "ipv6 = no: IPv6 LAN -> inet SYN untouched" 1440 \
@@ -126,6 +134,13 @@ printf '[mss]\nmss = 1300\n' >"$conf"
 nsx router "$PK" --config "$conf" mss apply ppp0 >/dev/null
 check_eq "mss = 1300: IPv4 SYN" 1300 "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
 check_eq "mss = 1300: IPv6 SYN (20 less)" 1280 "$(syn_mss inet wan0 8006 tcp_connect lan fd77:2::2 8006)"
+# the kernel never raises an MSS: 1480 (IPv6 1460) leaves 1460 (1440) alone
+printf '[mss]\nmss = 1480\n' >"$conf"
+nsx router "$PK" --config "$conf" mss apply ppp0 >/dev/null
+check_eq "mss = 1480 above the SYN's 1460: IPv4 SYN unchanged" 1460 \
+    "$(syn_mss inet wan0 8004 tcp_connect lan 10.77.2.2 8004)"
+check_eq "mss = 1480 (IPv6 1460) above the SYN's 1440: IPv6 SYN unchanged" 1440 \
+    "$(syn_mss inet wan0 8006 tcp_connect lan fd77:2::2 8006)"
 printf '[mss]\nmss = 12\n' >"$conf"
 out=$(nsx router "$PK" --config "$conf" mss apply ppp0 2>&1)
 rc=$?
@@ -151,6 +166,8 @@ check_eq "router's own IPv6 SYN-ACK (a service on the router), with rules" 1394 
 nsx router "$PK" mss remove ppp0 >/dev/null
 check_eq "router's own IPv4 SYN-ACK, no rules" 1414 "$(synack_mss inet wan0 7004 tcp_connect inet 10.77.2.1 7004)"
 check_eq "router's own IPv6 SYN-ACK, no rules" 1394 "$(synack_mss inet wan0 7006 tcp_connect inet fd77:2::1 7006)"
+check_eq "clean up: no element left for ppp0" 0 "$(elements_of ppp0)"
+nsx router "$PK" mss remove --all >/dev/null
 check_eq "clean up: no pppkit table left" 0 "$(pk_tables)"
 
 nsl_finish

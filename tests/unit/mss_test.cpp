@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/nfnl.hpp"
 #include "common/schema.hpp"
 #include "mss/core/mss.hpp"
 
@@ -65,46 +66,143 @@ TEST_SUITE("mss")
         }
     }
 
-    TEST_CASE("the ruleset clamps both directions and both families, in one table")
+    TEST_CASE("the shared table clamps both directions and both families by lookup")
     {
-        Settings s;
-        auto text = ruleset("ppp0", s, compute(s, 1454));
-        CHECK(text ==
-              "add table inet pppkit_mss_ppp0\n"
-              "delete table inet pppkit_mss_ppp0\n"
-              "table inet pppkit_mss_ppp0 {\n"
-              "    chain forward {\n"
-              "        type filter hook forward priority mangle; policy accept;\n"
-              "        oifname \"ppp0\" meta nfproto ipv4 tcp flags & (syn | rst) == syn tcp option maxseg size > "
-              "1414 tcp option maxseg size set 1414\n"
-              "        iifname \"ppp0\" meta nfproto ipv4 tcp flags & (syn | rst) == syn tcp option maxseg size > "
-              "1414 tcp option maxseg size set 1414\n"
-              "        oifname \"ppp0\" meta nfproto ipv6 tcp flags & (syn | rst) == syn tcp option maxseg size > "
-              "1394 tcp option maxseg size set 1394\n"
-              "        iifname \"ppp0\" meta nfproto ipv6 tcp flags & (syn | rst) == syn tcp option maxseg size > "
-              "1394 tcp option maxseg size set 1394\n"
-              "    }\n"
-              "}\n");
+        auto t = base_table();
+        CHECK(t.rfind("table inet pppkit_mss {\n", 0) == 0);
+        struct Row {
+            int line;
+            std::string rule;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "type filter hook forward priority mangle; policy accept;"},
+            {__LINE__, "tcp flags & (syn | rst) == syn jump clamp"},
+            {__LINE__, "meta nfproto ipv4 tcp option maxseg size set oifname map @mss4"},
+            {__LINE__, "meta nfproto ipv4 tcp option maxseg size set iifname map @mss4"},
+            {__LINE__, "meta nfproto ipv6 tcp option maxseg size set oifname map @mss6"},
+            {__LINE__, "meta nfproto ipv6 tcp option maxseg size set iifname map @mss6"},
+            {__LINE__, "meta nfproto ipv4 oifname @pmtu4 tcp option maxseg size set rt mtu"},
+            {__LINE__, "meta nfproto ipv4 iifname @pmtu4 tcp option maxseg size set rt mtu"},
+            {__LINE__, "meta nfproto ipv6 oifname @pmtu6 tcp option maxseg size set rt mtu"},
+            {__LINE__, "meta nfproto ipv6 iifname @pmtu6 tcp option maxseg size set rt mtu"},
+            {__LINE__, "map mss4 {\n        typeof oifname : tcp option maxseg size\n    }"},
+            {__LINE__, "map mss6 {\n        typeof oifname : tcp option maxseg size\n    }"},
+            {__LINE__, "set pmtu4 {\n        typeof oifname\n    }"},
+            {__LINE__, "set pmtu6 {\n        typeof oifname\n    }"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(t.find(r.rule) != std::string::npos);
+        }
+        // no rule names an interface: links are elements, not rules
+        CHECK(t.find("\"ppp") == std::string::npos);
     }
 
-    TEST_CASE("families can be turned off; pmtu uses the route MTU")
+    TEST_CASE("the base script keeps other links' elements and never doubles a rule")
     {
-        Settings s;
-        s.ipv6 = false;
-        REQUIRE_FALSE(parse_mode("pmtu", s));
-        auto text = ruleset("ppp1", s, compute(s, 1492));
-        CHECK(text.find("ipv6") == std::string::npos);
-        CHECK(text.find("oifname \"ppp1\" meta nfproto ipv4 tcp flags & (syn | rst) == syn tcp option maxseg size "
-                        "set rt mtu") != std::string::npos);
-        CHECK(text.find("iifname \"ppp1\"") != std::string::npos);
+        auto b = base_ruleset();
+        CHECK(b == "add table inet pppkit_mss\n"
+                   "add chain inet pppkit_mss forward { type filter hook forward priority mangle; policy accept; }\n"
+                   "add chain inet pppkit_mss clamp\n"
+                   "flush chain inet pppkit_mss forward\n"
+                   "flush chain inet pppkit_mss clamp\n" +
+                       base_table());
+        // it never deletes the table, a map or a set (that would drop the elements)
+        CHECK(b.find("delete") == std::string::npos);
+        CHECK(removal() == "add table inet pppkit_mss\ndelete table inet pppkit_mss\n");
     }
 
-    TEST_CASE("each interface has its own table, so links do not touch each other")
+    TEST_CASE("a link is one element per enabled family")
     {
-        CHECK(table_name("ppp0") == "pppkit_mss_ppp0");
-        CHECK(table_name("ppp1") == "pppkit_mss_ppp1");
-        CHECK(table_name("wan-ppp.1") == "pppkit_mss_wan_ppp_1");
-        CHECK(removal("ppp1") == "add table inet pppkit_mss_ppp1\ndelete table inet pppkit_mss_ppp1\n");
+        struct Row {
+            int line;
+            std::string mode;
+            bool v4, v6;
+            int mtu;
+            std::string add;
+            std::string del;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "auto", true, true, 1454,
+             "add element inet pppkit_mss mss4 { \"ppp0\" : 1414 }\n"
+             "add element inet pppkit_mss mss6 { \"ppp0\" : 1394 }\n",
+             "delete element inet pppkit_mss mss4 { \"ppp0\" }\n"
+             "delete element inet pppkit_mss mss6 { \"ppp0\" }\n"},
+            {__LINE__, "auto", true, false, 1492, "add element inet pppkit_mss mss4 { \"ppp0\" : 1452 }\n",
+             "delete element inet pppkit_mss mss4 { \"ppp0\" }\n"},
+            {__LINE__, "auto", false, true, 1492, "add element inet pppkit_mss mss6 { \"ppp0\" : 1432 }\n",
+             "delete element inet pppkit_mss mss6 { \"ppp0\" }\n"},
+            {__LINE__, "pmtu", true, true, 1454,
+             "add element inet pppkit_mss pmtu4 { \"ppp0\" }\n"
+             "add element inet pppkit_mss pmtu6 { \"ppp0\" }\n",
+             "delete element inet pppkit_mss pmtu4 { \"ppp0\" }\n"
+             "delete element inet pppkit_mss pmtu6 { \"ppp0\" }\n"},
+            {__LINE__, "auto", true, true, 0,  // unknown MTU: the route MTU
+             "add element inet pppkit_mss pmtu4 { \"ppp0\" }\n"
+             "add element inet pppkit_mss pmtu6 { \"ppp0\" }\n",
+             "delete element inet pppkit_mss pmtu4 { \"ppp0\" }\n"
+             "delete element inet pppkit_mss pmtu6 { \"ppp0\" }\n"},
+            {__LINE__, "1300", true, true, 1454,
+             "add element inet pppkit_mss mss4 { \"ppp0\" : 1300 }\n"
+             "add element inet pppkit_mss mss6 { \"ppp0\" : 1280 }\n",
+             "delete element inet pppkit_mss mss4 { \"ppp0\" }\n"
+             "delete element inet pppkit_mss mss6 { \"ppp0\" }\n"},
+            {__LINE__, "auto", false, false, 1454, "", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Settings s;
+            REQUIRE_FALSE(parse_mode(r.mode, s));
+            s.ipv4 = r.v4;
+            s.ipv6 = r.v6;
+            auto e = entries(s, compute(s, r.mtu));
+            CHECK(add_entries("ppp0", e) == r.add);
+            CHECK(delete_entries("ppp0", e) == r.del);
+        }
+        Settings off;
+        off.enabled = false;
+        CHECK(entries(off, compute(off, 1454)).empty());
+        CHECK(delete_slot("ppp1", Slot::Pmtu6) == "delete element inet pppkit_mss pmtu6 { \"ppp1\" }\n");
+    }
+
+    TEST_CASE("changes(): the ip-up transaction as netlink changes, deletes first, then adds")
+    {
+        std::vector<Entry> before = {{Slot::Mss4, 1414}, {Slot::Mss6, 1394}};
+        std::vector<Entry> now = {{Slot::Pmtu4, 0}, {Slot::Mss6, 1432}};
+        auto c = changes("ppp0", before, now);
+        const std::vector<nfnl::Change> want = {
+            {false, "mss4", "ppp0", std::nullopt},
+            {false, "mss6", "ppp0", std::nullopt},
+            {true, "pmtu4", "ppp0", std::nullopt},
+            {true, "mss6", "ppp0", 1432},
+        };
+        CHECK(c == want);
+        CHECK(changes("ppp0", {}, {}).empty());
+    }
+
+    TEST_CASE("element names are read from nft's listing of a map or set")
+    {
+        struct Row {
+            int line;
+            std::string listing;
+            std::vector<std::string> names;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__,
+             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n\t}\n}",
+             {}},
+            {__LINE__,
+             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n"
+             "\t\telements = { \"ppp0\" : 1360,\n\t\t\t     \"ppp1\" : 1452 }\n\t}\n}",
+             {"ppp0", "ppp1"}},
+            {__LINE__,
+             "table inet pppkit_mss {\n\tset pmtu4 {\n\t\ttypeof oifname\n\t\telements = { \"wan-ppp.1\" }\n\t}\n}",
+             {"wan-ppp.1"}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(element_names(r.listing) == r.names);
+        }
     }
 
     TEST_CASE("interface names nft cannot quote are refused")

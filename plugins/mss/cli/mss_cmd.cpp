@@ -1,6 +1,7 @@
-// pppkit mss show|apply|remove IFNAME [MTU] (see plugins/mss/README.md).
+// pppkit mss show|apply|remove IFNAME [MTU] | remove --all
+// (see plugins/mss/README.md).
 //
-// The same core (mss/core) and nft::Context as pppkit-mss.so, run by hand:
+// The same core (mss/core) and kernel code (mss/core/apply) as pppkit-mss.so, run by hand:
 // to see what the plugin would install for a link, to install it without
 // pppd (tests, debugging) and to clean up after a crashed pppd. Reads the
 // [mss] section of pppkit.conf (or --config FILE) exactly as the plugin does;
@@ -21,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "common/nft.hpp"
 #include "common/schema.hpp"
+#include "mss/core/apply.hpp"
 #include "mss/core/mss.hpp"
 
 namespace pppkit::cli {
@@ -29,9 +31,12 @@ namespace {
 int usage()
 {
     std::fprintf(stderr, "usage: pppkit [--config FILE] mss show|apply|remove IFNAME [MTU]\n"
-                         "  show    print the rules pppkit-mss would install for IFNAME, and what is installed\n"
-                         "  apply   install them (replaces the interface's table in one transaction)\n"
-                         "  remove  delete the interface's table (inet pppkit_mss_IFNAME)\n"
+                         "       pppkit mss remove --all\n"
+                         "  show    print the table and the elements pppkit-mss would install for IFNAME,\n"
+                         "          and what is installed now\n"
+                         "  apply   install them (replaces IFNAME's elements in table inet pppkit_mss)\n"
+                         "  remove  delete IFNAME's elements (cleanup after a crashed pppd)\n"
+                         "  remove --all  delete table inet pppkit_mss, every link's clamp with it\n"
                          "  MTU     default: the interface's current MTU\n");
     return 2;
 }
@@ -74,15 +79,28 @@ int mss(const Args& in)
         return 2;
     }
 
-    nft::Context nft;
-    if (verb == "remove") {
-        auto r = nft.run(mss::removal(ifname));
+    mss::Kernel k;
+    if (verb == "remove" && ifname == "--all") {
+        if (args.size() != 2)
+            return usage();
+        auto r = k.nft.run(mss::removal());
         if (!r.ok) {
-            std::fprintf(stderr, "pppkit mss: nft refused to remove table inet %s: %s\n",
-                         mss::table_name(ifname).c_str(), r.error.c_str());
+            std::fprintf(stderr, "pppkit mss: nft refused to delete table inet pppkit_mss: %s\n", r.error.c_str());
             return 1;
         }
-        std::printf("removed table inet %s (if it existed)\n", mss::table_name(ifname).c_str());
+        std::printf("deleted table inet pppkit_mss (if it existed)\n");
+        return 0;
+    }
+    if (verb == "remove") {
+        int n = mss::purge(k, ifname);
+        if (n < 0) {
+            std::fprintf(stderr, "pppkit mss: nft refused to delete the elements of %s\n", ifname.c_str());
+            return 1;
+        }
+        if (n == 0)
+            std::printf("%s has no MSS clamp in table inet pppkit_mss\n", ifname.c_str());
+        else
+            std::printf("removed the MSS clamp of %s (%d element%s)\n", ifname.c_str(), n, n == 1 ? "" : "s");
         return 0;
     }
 
@@ -114,16 +132,18 @@ int mss(const Args& in)
     }
 
     auto clamp = mss::compute(settings, mtu);
-    auto script = mss::ruleset(ifname, settings, clamp);
+    auto want = mss::entries(settings, clamp);
     if (verb == "show") {
         std::printf("%s%s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
                     settings.enabled ? "" : " - but [mss] enabled = no: the plugin installs nothing");
-        std::printf("# the transaction pppkit-mss runs on ip-up/ipv6-up:\n%s", script.c_str());
-        auto live = nft.run("list table inet " + mss::table_name(ifname));
+        std::printf("# the table every link shares (installed before the first ip-up):\n%s", mss::base_table().c_str());
+        std::printf("# the transaction pppkit-mss runs on ip-up (ipv6-up finds it done):\n%s",
+                    mss::add_entries(ifname, want).c_str());
+        auto live = k.nft.run("list table inet pppkit_mss");
         if (live.ok)
             std::printf("# installed now:\n%s\n", live.output.c_str());
         else
-            std::printf("# installed now: nothing (no table inet %s)\n", mss::table_name(ifname).c_str());
+            std::printf("# installed now: nothing (no table inet pppkit_mss)\n");
         return 0;
     }
 
@@ -132,13 +152,12 @@ int mss(const Args& in)
         std::printf("[mss] enabled = no in %s: nothing installed\n", path.c_str());
         return 0;
     }
-    auto r = nft.run(script);
-    if (!r.ok) {
-        std::fprintf(stderr, "pppkit mss: nft refused the rules for %s: %s\n", ifname.c_str(), r.error.c_str());
+    auto r = mss::replace_link(k, ifname, want);
+    if (!r.ok()) {
+        std::fprintf(stderr, "pppkit mss: nft refused the MSS clamp for %s: %s\n", ifname.c_str(), r.error.c_str());
         return 1;
     }
-    std::printf("%s, table inet %s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
-                mss::table_name(ifname).c_str());
+    std::printf("%s, in table inet pppkit_mss\n", mss::describe(ifname, settings, clamp, mtu).c_str());
     return 0;
 }
 

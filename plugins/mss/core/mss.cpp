@@ -82,67 +82,145 @@ bool valid_ifname(std::string_view ifname)
     });
 }
 
-std::string table_name(std::string_view ifname)
+std::string_view slot_name(Slot s)
 {
-    std::string t = "pppkit_mss_";
-    for (char c : ifname) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        t += ok ? c : '_';
+    switch (s) {
+    case Slot::Mss4: return "mss4";
+    case Slot::Mss6: return "mss6";
+    case Slot::Pmtu4: return "pmtu4";
+    case Slot::Pmtu6: return "pmtu6";
     }
-    return t;
+    return "mss4";
+}
+
+std::vector<Entry> entries(const Settings& s, const Clamp& c)
+{
+    std::vector<Entry> out;
+    if (!s.enabled)
+        return out;
+    if (s.ipv4)
+        out.push_back(c.mss4 ? Entry{Slot::Mss4, *c.mss4} : Entry{Slot::Pmtu4, 0});
+    if (s.ipv6)
+        out.push_back(c.mss6 ? Entry{Slot::Mss6, *c.mss6} : Entry{Slot::Pmtu6, 0});
+    return out;
+}
+
+std::string base_table()
+{
+    // The kernel's TCP option set never raises an MSS (nft_exthdr.c: an
+    // increase "can cause connection to stall"), so a SYN that already
+    // carries a smaller value passes unchanged without a "size > N" guard.
+    // A lookup that misses ends the rule: interfaces in no slot are untouched.
+    return "table inet pppkit_mss {\n"
+           "    map mss4 {\n"
+           "        typeof oifname : tcp option maxseg size\n"
+           "    }\n"
+           "    map mss6 {\n"
+           "        typeof oifname : tcp option maxseg size\n"
+           "    }\n"
+           "    set pmtu4 {\n"
+           "        typeof oifname\n"
+           "    }\n"
+           "    set pmtu6 {\n"
+           "        typeof oifname\n"
+           "    }\n"
+           "    chain forward {\n"
+           "        type filter hook forward priority mangle; policy accept;\n"
+           "        tcp flags & (syn | rst) == syn jump clamp\n"
+           "    }\n"
+           "    chain clamp {\n"
+           "        meta nfproto ipv4 tcp option maxseg size set oifname map @mss4\n"
+           "        meta nfproto ipv4 tcp option maxseg size set iifname map @mss4\n"
+           "        meta nfproto ipv6 tcp option maxseg size set oifname map @mss6\n"
+           "        meta nfproto ipv6 tcp option maxseg size set iifname map @mss6\n"
+           "        meta nfproto ipv4 oifname @pmtu4 tcp option maxseg size set rt mtu\n"
+           "        meta nfproto ipv4 iifname @pmtu4 tcp option maxseg size set rt mtu\n"
+           "        meta nfproto ipv6 oifname @pmtu6 tcp option maxseg size set rt mtu\n"
+           "        meta nfproto ipv6 iifname @pmtu6 tcp option maxseg size set rt mtu\n"
+           "    }\n"
+           "}\n";
+}
+
+std::string base_ruleset()
+{
+    // "add" of an existing table, chain, map or set changes nothing and keeps
+    // its elements; the flushes then leave the block's rules as the only
+    // ones. One transaction: never a moment without a clamp, or with two.
+    return "add table inet pppkit_mss\n"
+           "add chain inet pppkit_mss forward { type filter hook forward priority mangle; policy accept; }\n"
+           "add chain inet pppkit_mss clamp\n"
+           "flush chain inet pppkit_mss forward\n"
+           "flush chain inet pppkit_mss clamp\n" +
+           base_table();
 }
 
 namespace {
 
-std::string rule(std::string_view dir, std::string_view ifname, std::string_view family, const std::optional<int>& mss)
+std::string element_lines(std::string_view verb, std::string_view ifname, const std::vector<Entry>& e)
 {
-    // SYN (and SYN/ACK) without RST, like iptables --tcp-flags SYN,RST SYN.
-    std::string r = "        ";
-    r += dir;
-    r += " \"";
-    r += ifname;
-    r += "\" meta nfproto ";
-    r += family;
-    r += " tcp flags & (syn | rst) == syn ";
-    if (mss) {
-        auto n = std::to_string(*mss);
-        // never raise an MSS: only rewrite larger values
-        r += "tcp option maxseg size > " + n + " tcp option maxseg size set " + n;
-    } else {
-        r += "tcp option maxseg size set rt mtu";
+    std::string out;
+    for (const auto& x : e) {
+        out += verb;
+        out += " element inet pppkit_mss ";
+        out += slot_name(x.slot);
+        out += " { \"";
+        out += ifname;
+        out += '"';
+        if (verb == "add" && (x.slot == Slot::Mss4 || x.slot == Slot::Mss6))
+            out += " : " + std::to_string(x.mss);
+        out += " }\n";
     }
-    r += "\n";
-    return r;
+    return out;
 }
 
 }  // namespace
 
-std::string ruleset(std::string_view ifname, const Settings& s, const Clamp& c)
+std::string add_entries(std::string_view ifname, const std::vector<Entry>& e)
 {
-    std::string t = table_name(ifname);
-    // "add table" makes the "delete" valid when the table does not exist yet;
-    // the whole script is one transaction, so there is never a moment with
-    // no clamp or with two copies.
-    std::string out = "add table inet " + t + "\ndelete table inet " + t + "\n";
-    out += "table inet " + t + " {\n";
-    out += "    chain forward {\n";
-    out += "        type filter hook forward priority mangle; policy accept;\n";
-    if (s.ipv4) {
-        out += rule("oifname", ifname, "ipv4", c.mss4);
-        out += rule("iifname", ifname, "ipv4", c.mss4);
+    return element_lines("add", ifname, e);
+}
+
+std::string delete_entries(std::string_view ifname, const std::vector<Entry>& e)
+{
+    return element_lines("delete", ifname, e);
+}
+
+std::vector<nfnl::Change> changes(std::string_view ifname, const std::vector<Entry>& before,
+                                  const std::vector<Entry>& now)
+{
+    std::vector<nfnl::Change> out;
+    for (const auto& e : before)
+        out.push_back({false, std::string(slot_name(e.slot)), std::string(ifname), std::nullopt});
+    for (const auto& e : now) {
+        bool map = e.slot == Slot::Mss4 || e.slot == Slot::Mss6;
+        out.push_back({true, std::string(slot_name(e.slot)), std::string(ifname),
+                       map ? std::optional<uint16_t>(static_cast<uint16_t>(e.mss)) : std::nullopt});
     }
-    if (s.ipv6) {
-        out += rule("oifname", ifname, "ipv6", c.mss6);
-        out += rule("iifname", ifname, "ipv6", c.mss6);
-    }
-    out += "    }\n}\n";
     return out;
 }
 
-std::string removal(std::string_view ifname)
+std::string delete_slot(std::string_view ifname, Slot s) { return element_lines("delete", ifname, {Entry{s, 0}}); }
+
+std::string removal() { return "add table inet pppkit_mss\ndelete table inet pppkit_mss\n"; }
+
+std::vector<std::string> element_names(std::string_view listing)
 {
-    std::string t = table_name(ifname);
-    return "add table inet " + t + "\ndelete table inet " + t + "\n";
+    // nft prints: elements = { "ppp0" : 1414, "ppp1" : 1452 }, possibly
+    // over several lines; the interface names are the quoted strings in it.
+    std::vector<std::string> out;
+    auto at = listing.find("elements = {");
+    if (at == std::string_view::npos)
+        return out;
+    auto body = listing.substr(at);
+    body = body.substr(0, body.find('}'));
+    for (size_t p = body.find('"'); p != std::string_view::npos;) {
+        auto q = body.find('"', p + 1);
+        if (q == std::string_view::npos)
+            break;
+        out.emplace_back(body.substr(p + 1, q - p - 1));
+        p = body.find('"', q + 1);
+    }
+    return out;
 }
 
 std::string describe(std::string_view ifname, const Settings& s, const Clamp& c, int mtu)

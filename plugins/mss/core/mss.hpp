@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/nfnl.hpp"
 
 namespace pppkit::mss {
 
@@ -45,19 +46,58 @@ struct Clamp {
 // mtu: the interface MTU pppd negotiated (0 when unknown: falls back to pmtu).
 Clamp compute(const Settings& s, int mtu);
 
-// The table that holds one interface's rules: inet pppkit_mss_<ifname>.
-std::string table_name(std::string_view ifname);
 // Interface names nft can match as a literal (no quotes or backslashes).
 bool valid_ifname(std::string_view ifname);
 
-// One atomic nft script that (re)creates the interface's table: rewrites
-// the MSS of TCP SYNs forwarded out of and into ifname. Idempotent: applying
-// it twice leaves one copy.
-std::string ruleset(std::string_view ifname, const Settings& s, const Clamp& c);
-// One atomic nft script that removes the interface's table if present.
-std::string removal(std::string_view ifname);
+// Every link's clamp lives in one table, inet pppkit_mss. Its chains are
+// fixed: they look the interface of a TCP SYN up in four containers. A link
+// is one element per family in one of them, so ip-up and ip-down only add or
+// delete elements (about 0.1 ms) and never touch a rule or a hook.
+inline constexpr std::string_view kTable = "pppkit_mss";
 
-// A one-line human summary: "ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454)".
+enum class Slot {
+    Mss4,   // map  ifname -> IPv4 MSS
+    Mss6,   // map  ifname -> IPv6 MSS
+    Pmtu4,  // set  ifnames whose IPv4 SYNs get the route MTU ("rt mtu")
+    Pmtu6,  // set  ifnames whose IPv6 SYNs get the route MTU
+};
+inline constexpr Slot kSlots[] = {Slot::Mss4, Slot::Mss6, Slot::Pmtu4, Slot::Pmtu6};
+std::string_view slot_name(Slot s);  // "mss4", "mss6", "pmtu4", "pmtu6"
+
+// One element of a link: its interface in slot, mapped to mss (maps only).
+struct Entry {
+    Slot slot = Slot::Mss4;
+    int mss = 0;
+    bool operator==(const Entry&) const = default;
+};
+// The elements a link needs: one per enabled family (none when disabled).
+std::vector<Entry> entries(const Settings& s, const Clamp& c);
+
+// One atomic nft script that creates the table if it is missing and rewrites
+// its two chains, keeping every link's elements. Run before the first ip-up
+// (configure()) and whenever the table is found missing or broken.
+std::string base_ruleset();
+// The declarative part of base_ruleset(): the table as a block (for docs).
+std::string base_table();
+
+// One transaction that puts ifname's elements in (or deletes them). An add
+// fails if ifname already has a different value in a map: see apply.hpp.
+std::string add_entries(std::string_view ifname, const std::vector<Entry>& e);
+std::string delete_entries(std::string_view ifname, const std::vector<Entry>& e);
+// The same changes as netlink set-element messages (the plugin's fast path,
+// common/nfnl.hpp): deletes of `before`, then adds of `now`.
+std::vector<nfnl::Change> changes(std::string_view ifname, const std::vector<Entry>& before,
+                                  const std::vector<Entry>& now);
+// Deletes ifname from one slot; fails when it is not there.
+std::string delete_slot(std::string_view ifname, Slot s);
+// Deletes the whole table, every link's clamp with it (succeeds if absent).
+std::string removal();
+
+// The interface names in the elements of a "list map/set" listing.
+std::vector<std::string> element_names(std::string_view listing);
+
+// A one-line human summary:
+// "ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454, both directions)".
 std::string describe(std::string_view ifname, const Settings& s, const Clamp& c, int mtu);
 
 }  // namespace pppkit::mss
