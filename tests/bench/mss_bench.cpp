@@ -1,19 +1,26 @@
-// mss_bench - time from the ip-up notifier to MSS rules live in the kernel,
-// three ways, in the current network namespace (tests/bench/mss.bench.sh runs
-// it in a fresh one that has an interface named ppp0):
-//   pppkit      mss::ruleset() applied through a reused, warmed nft::Context,
-//               exactly what pppkit-mss.so does in on_ip_up();
-//   pppkit-cold the same with a new nft::Context per run (why the plugin warms);
+// mss_bench - time from the ip-up notifier to the MSS clamp live in the
+// kernel, several ways, in the current network namespace (tests/bench/
+// mss.bench.sh runs it in a fresh one that has an interface named ppp0):
+//   pppkit      mss::install_link() through the plugin's mss::Kernel (a
+//               netlink socket and a libnftables context opened in
+//               configure(), which also loads the table: untimed), exactly
+//               what pppkit-mss.so does in on_ip_up();
+//   pppkit-cold the same with a new mss::Kernel per run;
+//   libnftables the same elements as nft text through the warmed context
+//               (what the netlink fast path saves);
 //   iptables    pppoeconf's /etc/ppp/ip-up.d/0clampmss way: one exec of
 //               iptables -t mangle ... -j TCPMSS --clamp-mss-to-pmtu;
-//   nft -f      one exec of nft -f with pppkit's own ruleset;
+//   nft -f      one exec of nft -f with pppkit's ip-up transaction, and one
+//               with the whole table and the elements, from nothing;
+//   per-link table  the design pppkit-mss had before: one table per link,
+//               replaced by one libnftables transaction of four rules;
 //   ip-up.d     pppoeconf's script as pppd runs it: sh ip-up -> run-parts ->
 //               0clampmss -> iptables (what a seed router really does).
 // "Live" means the call returned: the kernel has committed the transaction.
-// Between runs the rules are removed (not timed), so each run is a first
-// install, like an ip-up after an ip-down. After every timed run the rules
-// are counted in the kernel (not timed); a run whose rules are missing fails
-// the bench.
+// Between runs the clamp is removed (not timed), so each run is a first
+// install, like an ip-up after an ip-down. After every timed run the clamp
+// is looked up in the kernel (not timed); a run that left none fails the
+// bench.
 //
 // usage: mss_bench RUNS
 // Output (tab separated, read by tests/bench/run.sh):
@@ -35,6 +42,7 @@
 #include <vector>
 
 #include "common/nft.hpp"
+#include "mss/core/apply.hpp"
 #include "mss/core/mss.hpp"
 
 extern char** environ;
@@ -94,6 +102,7 @@ Stats stats(std::vector<double> v)
 
 struct Method {
     std::string label;
+    std::function<void()> prepare;   // not timed: the state before ip-up
     std::function<bool()> install;   // timed
     std::function<bool()> live;      // not timed: are the rules in the kernel?
     std::function<void()> teardown;  // not timed
@@ -118,23 +127,44 @@ int main(int argc, char** argv)
     }
     mss::Settings settings;
     const auto clamp = mss::compute(settings, 1454);
-    const std::string rules = mss::ruleset("ppp0", settings, clamp);
-    const std::string removal = mss::removal("ppp0");
-    const std::string table = "inet " + mss::table_name("ppp0");
+    const auto want = mss::entries(settings, clamp);
+    const std::string rules = mss::add_entries("ppp0", want);  // pppkit's ip-up transaction
+    const std::string whole = mss::base_ruleset() + rules;     // the same from nothing
+    // The design before: a table per link with four literal rules.
+    const std::string per_link =
+        "add table inet pppkit_bench_old\ndelete table inet pppkit_bench_old\n"
+        "table inet pppkit_bench_old {\n chain forward {\n"
+        "  type filter hook forward priority mangle; policy accept;\n"
+        "  oifname \"ppp0\" meta nfproto ipv4 tcp flags & (syn | rst) == syn tcp option maxseg "
+        "size > 1414 tcp option maxseg size set 1414\n"
+        "  iifname \"ppp0\" meta nfproto ipv4 tcp flags & (syn | rst) == syn tcp option maxseg "
+        "size > 1414 tcp option maxseg size set 1414\n"
+        "  oifname \"ppp0\" meta nfproto ipv6 tcp flags & (syn | rst) == syn tcp option maxseg "
+        "size > 1394 tcp option maxseg size set 1394\n"
+        "  iifname \"ppp0\" meta nfproto ipv6 tcp flags & (syn | rst) == syn tcp option maxseg "
+        "size > 1394 tcp option maxseg size set 1394\n"
+        " }\n}\n";
 
-    // The plugin's context: created and warmed in configure(), before ip-up.
-    nft::Context ctx;
-    if (!ctx.valid() || !ctx.check(rules).ok) {
-        std::fprintf(stderr, "mss_bench: nftables cannot take the rules\n");
+    // The plugin's context: created in configure(), which loads the table.
+    mss::Kernel ctx;
+    if (!ctx.nft.valid() || !ctx.nl.valid() || !mss::install_base(ctx).ok()) {
+        std::fprintf(stderr, "mss_bench: nftables cannot take the MSS table\n");
         return 1;
     }
-    nft::Context probe;  // for the untimed checks, so ctx sees only what the plugin does
+    mss::Kernel probe;  // for the untimed checks, so ctx sees only what the plugin does
     auto pppkit_live = [&] {
-        auto r = probe.run("list table " + table);
+        auto m4 = probe.nft.run("list map inet pppkit_mss mss4");
+        auto m6 = probe.nft.run("list map inet pppkit_mss mss6");
+        return m4.ok && m6.ok && count_in(m4.output, "\"ppp0\" : 1414") == 1 &&
+               count_in(m6.output, "\"ppp0\" : 1394") == 1;
+    };
+    auto pppkit_down = [&] { mss::purge(probe, "ppp0"); };
+    auto old_live = [&] {
+        auto r = probe.nft.run("list table inet pppkit_bench_old");
         return r.ok && count_in(r.output, "maxseg size set 1414") == 2 &&
                count_in(r.output, "maxseg size set 1394") == 2;
     };
-    auto pppkit_down = [&] { probe.run(removal); };
+    auto old_down = [&] { probe.nft.run("add table inet pppkit_bench_old\ndelete table inet pppkit_bench_old\n"); };
 
     char tmpl[] = "/tmp/pppkit-mss-bench.XXXXXX";
     int fd = mkstemp(tmpl);
@@ -143,6 +173,8 @@ int main(int argc, char** argv)
     close(fd);
     const std::string file = tmpl;
     std::ofstream(file) << rules;
+    const std::string file_whole = file + ".whole";
+    std::ofstream(file_whole) << whole;
 
     // Debian's /etc/ppp/ip-up is a sh script that runs run-parts on ip-up.d,
     // where pppoeconf puts 0clampmss (the iptables line below).
@@ -170,32 +202,44 @@ int main(int argc, char** argv)
     std::vector<std::string> ipt_del = ipt_check;
     ipt_del[5] = "-D";
 
+    auto none = [] {};
     std::vector<Method> methods = {
-        {"pppkit (libnftables, warmed context)", [&] { return ctx.run(rules).ok; }, pppkit_live, pppkit_down},
-        {"pppkit, new context each time",
+        {"pppkit (netlink element batch, socket opened at configure)", none,
+         [&] { return mss::install_link(ctx, "ppp0", {}, want).ok(); }, pppkit_live, pppkit_down},
+        {"pppkit, new socket and libnftables context each time", none,
          [&] {
-             nft::Context cold;
-             return cold.run(rules).ok;
+             mss::Kernel cold;
+             return mss::install_link(cold, "ppp0", {}, want).ok();
          },
          pppkit_live, pppkit_down},
-        {"pppoeconf: exec iptables -j TCPMSS", [&] { return run_cmd(ipt_add) == 0; },
+        {"pppoeconf: exec iptables -j TCPMSS", none, [&] { return run_cmd(ipt_add) == 0; },
          [&] { return run_cmd(ipt_check) == 0; }, [&] { run_cmd(ipt_del); }},
-        {"exec nft -f (same rules)",
+        {"exec nft -f (pppkit's ip-up transaction)", none,
          [&] {
              return run_cmd({"nft", "-f", file}) == 0;
          },
          pppkit_live, pppkit_down},
-        {"pppoeconf as pppd runs it: sh ip-up, run-parts, 0clampmss",
+        {"pppoeconf as pppd runs it: sh ip-up, run-parts, 0clampmss", none,
          [&] {
              return run_cmd({"sh", ipup + "/ip-up"}) == 0;
          },
          [&] { return run_cmd(ipt_check) == 0; }, [&] { run_cmd(ipt_del); }},
+        {"exec nft -f (the whole table and elements, from nothing)", [&] { probe.nft.run(mss::removal()); },
+         [&] {
+             return run_cmd({"nft", "-f", file_whole}) == 0;
+         },
+         pppkit_live, pppkit_down},
+        {"per-link table of 4 rules (pppkit-mss before), warmed context", none,
+         [&] { return ctx.nft.run(per_link).ok; }, old_live, old_down},
+        {"the same elements as nft text, warmed libnftables context", none, [&] { return ctx.nft.run(rules).ok; },
+         pppkit_live, pppkit_down},
     };
 
     // Runs interleave the methods (one of each per round), so that load from
     // other processes on this shared machine falls on all of them alike.
     for (auto& m : methods) {
         m.teardown();
+        m.prepare();
         m.install();  // untimed warm-up: page cache, first exec of each binary
         m.teardown();
         settle();
@@ -205,11 +249,12 @@ int main(int argc, char** argv)
     for (int i = 0; i < runs; ++i) {
         for (size_t k = 0; k < methods.size(); ++k) {
             auto& m = methods[k];
+            m.prepare();
             double t0 = now_us();
             bool ok = m.install();
             double t1 = now_us();
             if (!ok || !m.live()) {
-                std::fprintf(stderr, "mss_bench: %s: run %d did not install the rules\n", m.label.c_str(), i);
+                std::fprintf(stderr, "mss_bench: %s: run %d did not install the clamp\n", m.label.c_str(), i);
                 ++failed;
             }
             t[k].push_back((t1 - t0) / 1000.0);
@@ -230,21 +275,21 @@ int main(int argc, char** argv)
                std::to_string(1000 + i) + " accept\n";
     big += " }\n}\n";
     std::vector<double> t_big;
-    if (probe.run(big).ok) {
+    if (probe.nft.run(big).ok) {
         settle();
         for (int i = 0; i < runs; ++i) {
             double t0 = now_us();
-            bool ok = ctx.run(rules).ok;
+            bool ok = mss::install_link(ctx, "ppp0", {}, want).ok();
             double t1 = now_us();
             if (!ok || !pppkit_live()) {
-                std::fprintf(stderr, "mss_bench: beside 10,000 rules: run %d did not install the rules\n", i);
+                std::fprintf(stderr, "mss_bench: beside 10,000 rules: run %d did not install the clamp\n", i);
                 ++failed;
             }
             t_big.push_back((t1 - t0) / 1000.0);
             pppkit_down();
             settle();
         }
-        probe.run("delete table inet pppkit_bench_big");
+        probe.nft.run("delete table inet pppkit_bench_big");
     } else {
         std::fprintf(stderr, "mss_bench: could not load the 10,000-rule table\n");
         ++failed;
@@ -262,6 +307,8 @@ int main(int argc, char** argv)
                     b.median, runs, b.min, b.max);
     }
     std::remove(file.c_str());
+    std::remove(file_whole.c_str());
+    probe.nft.run(mss::removal());
     std::remove((ipup + "/ip-up.d/0clampmss").c_str());
     std::remove((ipup + "/ip-up.d").c_str());
     std::remove((ipup + "/ip-up").c_str());
@@ -273,7 +320,7 @@ int main(int argc, char** argv)
     std::printf("VERDICT\t%s\t%s\tpppkit is %.1fx faster than pppoeconf's ip-up.d path (target >= 10x)\n", kTable,
                 ratio_script >= 10 ? "PASS" : "FAIL", ratio_script);
     if (failed != 0) {
-        std::printf("VERDICT\t%s\tFAIL\t%d runs did not leave the rules in the kernel\n", kTable, failed);
+        std::printf("VERDICT\t%s\tFAIL\t%d runs did not leave the clamp in the kernel\n", kTable, failed);
         return 1;
     }
     return 0;
