@@ -29,16 +29,15 @@ Result install_base(Kernel& k)
     return {Outcome::Failed, r.error};
 }
 
-Listing list(Kernel& k)
+std::vector<std::pair<Slot, std::vector<std::string>>> list(Kernel& k)
 {
-    Listing out;
+    std::vector<std::pair<Slot, std::vector<std::string>>> out;
     for (Slot s : kSlots) {
         std::string what = (s == Slot::Mss4 || s == Slot::Mss6) ? "map" : "set";
         auto r = k.nft.run("list " + what + " inet pppkit_mss " + std::string(slot_name(s)));
         if (!r.ok)
             continue;
-        out.table = true;
-        out.slots.emplace_back(s, element_names(r.output));
+        out.emplace_back(s, element_names(r.output));
     }
     return out;
 }
@@ -46,7 +45,7 @@ Listing list(Kernel& k)
 int purge(Kernel& k, std::string_view ifname)
 {
     std::vector<Entry> there;
-    for (const auto& [slot, names] : list(k).slots)
+    for (const auto& [slot, names] : list(k))
         if (std::find(names.begin(), names.end(), ifname) != names.end())
             there.push_back({slot, 0});
     if (there.empty())
@@ -60,7 +59,7 @@ std::vector<std::string> purge_absent(Kernel& k)
 {
     std::vector<std::string> gone;
     std::string script;
-    for (const auto& [slot, names] : list(k).slots)
+    for (const auto& [slot, names] : list(k))
         for (const auto& n : names)
             if (valid_ifname(n) && if_nametoindex(n.c_str()) == 0) {
                 script += delete_slot(n, slot);

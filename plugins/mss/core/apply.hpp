@@ -25,7 +25,7 @@ enum class Outcome {
     Done,       // one transaction did it
     Unchanged,  // nothing to do: the link already has exactly these elements
     Repaired,   // the fast path was refused (see error); the slow path did it
-    Failed,     // nft refused the slow path too (see error)
+    Failed,     // the slow path was refused too (see error)
 };
 
 // The handles on the kernel, opened once before the link is up.
@@ -36,7 +36,7 @@ struct Kernel {
 
 struct Result {
     Outcome outcome = Outcome::Failed;
-    std::string error;  // nft's message for Repaired and Failed
+    std::string error;  // the kernel's or nft's words, for Repaired and Failed
     [[nodiscard]] bool ok() const { return outcome != Outcome::Failed; }
 };
 
@@ -64,11 +64,8 @@ int purge(Kernel& k, std::string_view ifname);
 // when this pppd's own interface does not exist yet either.
 std::vector<std::string> purge_absent(Kernel& k);
 
-// Interface names per slot, as the kernel holds them now.
-struct Listing {
-    bool table = false;  // the table exists
-    std::vector<std::pair<Slot, std::vector<std::string>>> slots;
-};
-Listing list(Kernel& k);
+// Interface names per slot, as the kernel holds them now (no entry for a
+// slot that cannot be listed, e.g. when there is no table).
+std::vector<std::pair<Slot, std::vector<std::string>>> list(Kernel& k);
 
 }  // namespace pppkit::mss
