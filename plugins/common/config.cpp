@@ -6,6 +6,8 @@
 // line buffer and a ';' inside a value is never taken for a comment.
 #include "common/config.hpp"
 
+#include "common/ifname.hpp"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ini.h>
@@ -429,18 +431,7 @@ std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
         }
         return std::nullopt;
     }
-    case Type::Interface: {
-        std::string_view n = v;
-        if (!n.empty() && n.back() == '*')
-            n.remove_suffix(1);
-        if (n.empty() || n.size() > 15)
-            return "not an interface name (1-15 characters, '*' allowed at the end)";
-        for (char c : n)
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                  c == '.'))
-                return "not an interface name (letters, digits, '-', '_', '.')";
-        return std::nullopt;
-    }
+    case Type::Interface: return ifname::check_pattern(v);  // common/ifname.hpp: the one check
     case Type::Duration: {
         auto s = parse_duration(v);
         if (!s)

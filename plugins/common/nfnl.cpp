@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/ifname.hpp"
+
 namespace pppkit::nfnl {
 namespace {
 
@@ -142,6 +144,11 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
         return EBADF;
     if (changes.empty())
         return 0;
+    // A key that is no interface name would be cut or padded into another
+    // one: refuse the whole batch before anything is sent.
+    for (const auto& c : changes)
+        if (!ifname::valid_name(c.key))
+            return EINVAL;
     uint8_t buf[8192];
     // answers to an earlier batch that was not read to the end
     while (::recv(fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {

@@ -16,6 +16,8 @@ struct Result {
     bool ok = false;
     std::string error;   // what nft said, trimmed
     std::string output;  // listing output, if any
+    int signal = 0;      // check_in_child: the child died by this signal (nft crashed)
+    bool timed_out = false;
 };
 
 class Context {
@@ -35,6 +37,15 @@ private:
     Result exec(std::string_view cmds, bool dry);
     nft_ctx* ctx_ = nullptr;
 };
+
+// The dry run of cmds in a forked child with its own fresh context, for text
+// libnftables has not parsed before: libnftables 1.0.6 aborts the process on
+// some malformed input (an assertion), and that must kill a child, never
+// pppd or pppkit. The child gets default signal handlers (pppd's must not
+// run in it) and _exit()s; the parent waits at most timeout_ms, then kills
+// it. Blocks the caller: in pppd only before dialling (configure()), never
+// in a link callback.
+Result check_in_child(std::string_view cmds, int timeout_ms);
 
 // Quotes s as an nft string literal ("ppp0"); s must not contain '"' or '\\'.
 std::string quote(std::string_view s);

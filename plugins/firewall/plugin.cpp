@@ -31,6 +31,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "common/ifname.hpp"
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
@@ -61,11 +62,12 @@ public:
     std::vector<std::string> configure() override
     {
         Prepared p = prepare(host::config_path(), host::config_path_explicit());
-        wan_ = p.wan;
         nft_ = std::make_unique<nft::Context>();
         if (p.settings) {
-            // The dry run also warms the parser, so that ip-up pays ~1 ms, not ~10 ms.
-            if (auto err = check_in_kernel(*nft_, *p.settings, Dynamic{{"ppp0"}, "192.0.2.1"})) {
+            // First in a child process (libnftables may abort on the user's
+            // extras text; a bounded wait is fine before dialling), then in
+            // this process, which warms the parser so that ip-up pays ~1 ms.
+            if (auto err = check_in_kernel(*nft_, p, Dynamic{{"ppp0"}, "192.0.2.1"})) {
                 p.problems.push_back(*err);
                 p.settings.reset();
             }
@@ -73,20 +75,20 @@ public:
         if (!p.settings)
             return fail_closed(p);
 
-        settings_ = *p.settings;
-        Loaded loaded = inspect(*nft_, settings_->digest());
+        prepared_ = std::move(p);
+        const Settings& s = *prepared_->settings;
+        Loaded loaded = inspect(*nft_, s.digest());
         if (loaded == Loaded::Current) {
             warm();
-            host::log(Level::Info,
-                      "boot ruleset in place (table inet pppkit_fw, digest " + settings_->digest() + "), kept");
+            host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + s.digest() + "), kept");
             return {};
         }
         // Another config's ruleset may carry a live link's dynamic state.
         Dynamic keep = loaded == Loaded::Stale ? read_dynamic(*nft_) : Dynamic{};
         auto t0 = std::chrono::steady_clock::now();
-        auto r = apply_fail_closed(*nft_, p, keep);
+        auto r = apply_fail_closed(*nft_, *prepared_, keep);
         if (r.outcome != Outcome::Applied) {
-            settings_.reset();
+            prepared_.reset();
             r.problems.push_back(describe(r.outcome));
             return r.problems;
         }
@@ -95,51 +97,55 @@ public:
                   std::string(loaded == Loaded::Stale      ? "ruleset from another config replaced"
                               : loaded == Loaded::Failsafe ? "failsafe ruleset replaced"
                                                            : "no boot ruleset (is pppkit-firewall.service enabled?)") +
-                      ": loaded table inet pppkit_fw before dialling (" + std::to_string(settings_->forwards.size()) +
+                      ": loaded table inet pppkit_fw before dialling (" + std::to_string(s.forwards.size()) +
                       " forwards, " + fmt_ms(ms_since(t0)) + ")");
         return {};
     }
 
     void on_phase(host::Phase ph) override
     {
-        if (!settings_ || ph != host::Phase::Establish)
+        if (!prepared_ || ph != host::Phase::Establish)
             return;
         host::Link l = host::link();
         if (l.ifname.empty())
             return;
-        if (!wan_matches(settings_->wan, l.ifname))
+        if (!ifname::valid_name(l.ifname)) {
+            host::log(Level::Error, "interface name from pppd refused: not a valid interface name");
+            return;
+        }
+        if (!wan_matches(prepared_->settings->wan, l.ifname))
             host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set active_wan");
         update(Dynamic{{l.ifname}, std::nullopt}, "establish");
     }
 
     void on_ip_up(const host::Link& l) override
     {
-        if (!settings_ || l.ifname.empty())
+        if (!prepared_ || !ifname::valid_name(l.ifname))
             return;
         update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt}, "ip-up");
     }
 
     void on_ip_down(const host::Link& /*l*/) override
     {
-        if (settings_)
+        if (prepared_)
             update(Dynamic{}, "ip-down");
     }
 
     void on_exit(const host::Link& /*l*/, int /*status*/) override
     {
-        if (settings_)
+        if (prepared_)
             update(Dynamic{}, "exit");
     }
 
 private:
     // A dry run of the ip-up transaction: the context's parser is ready
     // (with extras the full ruleset went through a fresh context).
-    void warm() { nft_->check(dynamic_update(*settings_, Dynamic{{"ppp0"}, "192.0.2.1"})); }
+    void warm() { nft_->check(dynamic_update(*prepared_->settings, Dynamic{{"ppp0"}, "192.0.2.1"})); }
 
     // Config or ruleset refused: keep what protects the box, and stop pppd.
     std::vector<std::string> fail_closed(const Prepared& p)
     {
-        Prepared refused = p;
+        Prepared refused = p;  // keeps p.lan for the failsafe
         refused.settings.reset();
         auto r = apply_fail_closed(*nft_, refused, Dynamic{});
         std::vector<std::string> problems = p.problems;
@@ -152,9 +158,14 @@ private:
         switch (o) {
         case Outcome::Applied: return "ruleset loaded";
         case Outcome::KeptPrevious: return "firewall not changed: the previous ruleset stays in force";
-        case Outcome::KeptFailsafe: return "firewall not changed: the failsafe ruleset stays (all WAN input dropped)";
-        case Outcome::FailsafeApplied: return "no ruleset was loaded: the failsafe now drops everything from the WAN";
-        case Outcome::FailsafeFailed: return "nft refused even the failsafe ruleset";
+        case Outcome::KeptFailsafe:
+            return "firewall not changed: the failsafe ruleset stays (input only from loopback and the LAN, no "
+                   "forwarding)";
+        case Outcome::FailsafeApplied:
+            return "no ruleset was loaded: the failsafe is now loaded (input only from loopback and the LAN, no "
+                   "forwarding)";
+        case Outcome::FailsafeFailed:
+            return "NO FIREWALL: nft refused even the constant failsafe ruleset; pppd stops before dialling";
         }
         return "";
     }
@@ -162,7 +173,7 @@ private:
     void update(const Dynamic& d, const char* event)
     {
         auto t0 = std::chrono::steady_clock::now();
-        auto r = nft_->run(dynamic_update(*settings_, d));
+        auto r = nft_->run(dynamic_update(*prepared_->settings, d));
         std::string what = d.active_wan.empty() ? std::string("dynamic sets cleared, rules kept")
                                                 : "active_wan " + d.active_wan.front() +
                                                       (d.public4 ? ", public4 " + *d.public4 : std::string());
@@ -171,10 +182,9 @@ private:
             return;
         }
         // The table is gone (someone flushed the ruleset): load it all again.
-        Prepared p;
-        p.settings = settings_;
-        p.wan = wan_;
-        auto full = apply_fail_closed(*nft_, p, d);
+        // configure() checked this ruleset in a child (prepared_->isolated_ok),
+        // so no fork happens here.
+        auto full = apply_fail_closed(*nft_, *prepared_, d);
         if (full.outcome == Outcome::Applied)
             host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + r.error +
                                        "); full ruleset loaded again, " + what);
@@ -183,8 +193,7 @@ private:
                                         describe(full.outcome));
     }
 
-    std::optional<Settings> settings_;
-    std::vector<std::string> wan_{"ppp*"};
+    std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
     std::unique_ptr<nft::Context> nft_;
 };
 

@@ -14,6 +14,10 @@ using Args = std::vector<std::string>;
 int firewall(const Args& in);   // plugins/firewall/cli/
 int ddns(const Args& args_in);  // plugins/ddns/cli/
 int mss(const Args& in);        // plugins/mss/cli/
+// pppkit check's firewall part: the cross-key checks, the extras file and
+// the same nft dry run as apply (in a child process). Prints the problems;
+// returns their number (0 also when there is no [firewall]).
+int firewall_dry_run(const std::string& path, bool explicit_path);
 // pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
 int firewall_import(const Args& in);
 

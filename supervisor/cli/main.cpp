@@ -69,6 +69,8 @@ int check(Args args)
             problems += static_cast<int>(d->size());
         }
     }
+    if (r.diags.empty())
+        problems += firewall_dry_run(path, explicit_path);
     if (problems != 0) {
         std::fprintf(stderr, "pppkit: %d problem%s\n", problems, problems == 1 ? "" : "s");
         return 2;

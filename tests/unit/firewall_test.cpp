@@ -423,8 +423,15 @@ reflection = no
              "'flush' at the top level: the file is included inside table inet pppkit_fw, so only chain, set, map, "
              "counter, quota, limit, ct, flowtable and secmark definitions go there"},
             {__LINE__, "chain x {\n}\ninclude \"/etc/other.nft\"\n", 3,
-             "'include' at the top level: the file is included inside table inet pppkit_fw, so only chain, set, "
-             "map, counter, quota, limit, ct, flowtable and secmark definitions go there"},
+             "'include' is not allowed in the extras file: put the rules in this file itself"},
+            {__LINE__, "chain x {\n    include \"/etc/other.nft\"\n}\n", 2,
+             "'include' is not allowed in the extras file: put the rules in this file itself"},
+            {__LINE__, "chain x { ip saddr 192.0.2.1 drop; include \"/x\" }\n", 1,
+             "'include' is not allowed in the extras file: put the rules in this file itself"},
+            {__LINE__, "chain x {\n    log prefix \"include\" drop\n}\n", 0, ""},
+            {__LINE__, "chain x {\n    ip saddr 192.0.2.1 drop\n}", 0, ""},  // no final newline: fine
+            {__LINE__, std::string("chain x {\n    ip saddr 192.0.2.1\0 drop\n}\n", 38), 2,
+             "control byte (0): the file must be plain text"},
             {__LINE__, "chain x {\n  log prefix \"unterminated\n}\n", 2, "unterminated string"},
         };
         for (const auto& r : rows) {
@@ -636,30 +643,96 @@ reflection = no
         }
     }
 
-    TEST_CASE("the failsafe drops everything from the WAN but replies, and says what it is")
+    TEST_CASE("the failsafe: constants only, input from loopback, replies and valid LAN interfaces, no forwarding")
     {
-        auto f = failsafe_ruleset({"ppp*", "wwan0"});
+        auto f = failsafe_ruleset({});
         CHECK(f.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\n", 0) == 0);
         CHECK(has(f, kFailsafeMark.data()));
-        CHECK(has(f, "        iifname { \"ppp*\", \"wwan0\" } ct state established,related accept\n"
-                     "        iifname { \"ppp*\", \"wwan0\" } limit rate 10/minute log prefix \"[pppkit drop input] "
-                     "\" level warn\n        iifname { \"ppp*\", \"wwan0\" } drop\n"));
-        CHECK(has(f, "type filter hook forward priority filter; policy accept;"));
-        CHECK(has(failsafe_ruleset({}), "iifname { \"ppp*\" } drop"));
+        CHECK(chain(f, "input") == "    chain input {\n"
+                                   "        type filter hook input priority filter; policy drop;\n"
+                                   "        iif \"lo\" accept\n"
+                                   "        ct state established,related accept\n"
+                                   "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn");
+        CHECK(chain(f, "forward") == "    chain forward {\n"
+                                     "        type filter hook forward priority filter; policy drop;\n"
+                                     "        limit rate 10/minute log prefix \"[pppkit drop forward] \" level warn");
+        CHECK_FALSE(has(f, "policy accept"));
+        CHECK_FALSE(has(f, "iifname"));
+        auto lan = failsafe_ruleset({"ens160", "br-*"});
+        CHECK(has(chain(lan, "input"), "        ct state established,related accept\n"
+                                       "        iifname { \"ens160\", \"br-*\" } accept\n"));
+        CHECK_FALSE(has(chain(lan, "forward"), "accept\n"));
+        // Any invalid name (the issue's 16-byte pattern, a quote, a NUL):
+        // the LAN rule goes, the rest stays constant.
+        for (const std::string& bad : {std::string("enx00e04c680123*"), std::string("a\"b"), std::string("e\0x", 3),
+                                       std::string("x}y")}) {
+            CAPTURE(bad);
+            CHECK(failsafe_ruleset({"ens160", bad}) == f);
+        }
+        // From a document: only when every LAN name is valid.
+        auto r = config::parse_text("[firewall]\nlan-interfaces = ens160, br-*\nbogus = 1\n", "fw.conf", schema());
+        CHECK(lan_interfaces(r.doc) == std::vector<std::string>{"ens160", "br-*"});
+        auto bad = config::parse_text("[firewall]\nlan-interfaces = ens160, enx00e04c680123*\n", "fw.conf", schema());
+        CHECK(lan_interfaces(bad.doc).empty());
+        CHECK(lan_interfaces(config::Document{}).empty());
     }
 
-    TEST_CASE("wan patterns: read even from a broken config, and matched like nft does")
+    TEST_CASE("wan patterns are matched like nft does")
     {
-        auto r = config::parse_text("[firewall]\nwan = ppp*, wwan0\nbogus = 1\n", "fw.conf", schema());
-        CHECK(wan_patterns(r.doc) == std::vector<std::string>{"ppp*", "wwan0"});
-        auto bad = config::parse_text("[firewall]\nwan = \"ppp\n", "fw.conf", schema());
-        CHECK(wan_patterns(bad.doc) == std::vector<std::string>{"ppp*"});
-        CHECK(wan_patterns(config::Document{}) == std::vector<std::string>{"ppp*"});
         CHECK(wan_matches({"ppp*"}, "ppp0"));
         CHECK(wan_matches({"ppp*"}, "ppp"));
         CHECK(wan_matches({"ppp0"}, "ppp0"));
         CHECK_FALSE(wan_matches({"ppp0"}, "ppp01"));
         CHECK_FALSE(wan_matches({"ppp*"}, "wwan0"));
+    }
+
+    TEST_CASE("interface names and prefixes that nft reads differently or refuses never reach the ruleset")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            std::string problem;  // "" accepted
+        };
+        const std::string L = kLan;
+        const std::vector<Row> rows = {
+            {__LINE__, "[firewall]\nwan = enx00e04c68012*\nlan-networks = 172.16.0.0/16\n", ""},
+            {__LINE__, "[firewall]\nwan = enx00e04c680123*\nlan-networks = 172.16.0.0/16\n",
+             "fw.conf:2: [firewall] wan: 'enx00e04c680123*': longer than 15 bytes (16, the '*' included): Linux and "
+             "nft hold at most 15, so it can never match (got 'enx00e04c680123*')"},
+            {__LINE__, "[firewall]\nlan-interfaces = x}y\n",
+             "fw.conf:2: [firewall] lan-interfaces: 'x}y': not an interface name (letters, digits, '-', '_', '.') "
+             "(got 'x}y')"},
+            {__LINE__, "[firewall]\nlan-networks = 198.51.100.0/024\n",
+             "fw.conf:2: [firewall] lan-networks: '198.51.100.0/024': prefix length must be a plain decimal number "
+             "0-32 (no sign, no leading zero) (got '198.51.100.0/024')"},
+            {__LINE__, "[firewall]\nlan-networks = 0.0.0.0/-0\n",
+             "fw.conf:2: [firewall] lan-networks: '0.0.0.0/-0': prefix length must be a plain decimal number 0-32 "
+             "(no sign, no leading zero) (got '0.0.0.0/-0')"},
+            {__LINE__, "[firewall]\nlan-networks = fd00::/064\n",
+             "fw.conf:2: [firewall] lan-networks: 'fd00::/064': prefix length must be a plain decimal number 0-128 "
+             "(no sign, no leading zero) (got 'fd00::/064')"},
+            {__LINE__, "[firewall]\nlan-networks = 0.0.0.0/0, fd00::/64\n", ""},
+            {__LINE__, L + "\n[forward \"rdp\"]\nproto = tcp\nport = 3389\nto = 172.16.1.1\nfrom = 198.51.100.0/024\n",
+             "fw.conf:8: [forward \"rdp\"] from: '198.51.100.0/024': prefix length must be a plain decimal number "
+             "0-32 (no sign, no leading zero) (got '198.51.100.0/024')"},
+            {__LINE__, L + "\n[forward \"rdp\"]\nproto = tcp\nport = 3389\nto = 172.16.1.1\nfrom = 198.51.100.0/24\n",
+             ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto p = problems(r.conf);
+            if (r.problem.empty()) {
+                CHECK(p.empty());
+                continue;
+            }
+            REQUIRE(!p.empty());
+            CHECK(p.front() == r.problem);
+        }
+        // The value parser refuses a NUL or control byte itself, whatever
+        // the loader lets through.
+        CHECK(check_network(std::string("172.16.0.0\0junk/16", 18)));
+        CHECK(check_network("172.16.0.0/16\x1b"));
+        CHECK_FALSE(check_network("172.16.0.0/16"));
     }
 
     TEST_CASE("the digest changes with the static ruleset, not with the dynamic sets")

@@ -9,11 +9,13 @@
 // Exit status: 0 done, 1 nftables refused or the table is not loaded,
 // 2 usage or configuration problem (with file:line messages on stderr).
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "common/ifname.hpp"
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
@@ -36,16 +38,7 @@ int usage()
     return 2;
 }
 
-bool valid_ifname(const std::string& n)
-{
-    if (n.empty() || n.size() > 15)
-        return false;
-    for (char c : n)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return false;
-    return true;
-}
+bool valid_ifname(const std::string& n) { return ifname::valid_name(n); }
 
 bool valid_ipv4(const std::string& a)
 {
@@ -72,16 +65,20 @@ std::optional<Settings> settings_or_report(const std::string& path, bool explici
 
 int check(const std::string& path, bool explicit_path)
 {
-    auto s = settings_or_report(path, explicit_path);
-    if (!s)
+    auto p = prepare(path, explicit_path);
+    if (!p.settings) {
+        print_problems(p.problems);
+        std::fprintf(stderr, "pppkit firewall: %zu problem%s\n", p.problems.size(), p.problems.size() == 1 ? "" : "s");
         return 2;
-    nft::Context nft;
-    if (auto err = check_in_kernel(nft, *s, Dynamic{{"ppp0"}, "192.0.2.1"})) {
+    }
+    // The same dry run apply starts with, in a child process.
+    if (auto err = check_isolated(p)) {
         std::fprintf(stderr, "%s\n", err->c_str());
         return 2;
     }
-    std::printf("pppkit firewall: configuration OK, nft accepts the ruleset (%zu forward%s%s%s)\n", s->forwards.size(),
-                s->forwards.size() == 1 ? "" : "s", s->extras ? ", extras " : "", s->extras ? s->extras->c_str() : "");
+    const Settings& s = *p.settings;
+    std::printf("pppkit firewall: configuration OK, nft accepts the ruleset (%zu forward%s%s%s)\n", s.forwards.size(),
+                s.forwards.size() == 1 ? "" : "s", s.extras ? ", extras " : "", s.extras ? s.extras->c_str() : "");
     return 0;
 }
 
@@ -105,7 +102,7 @@ int show(const std::string& path, bool explicit_path, const Args& args)
     return 0;
 }
 
-int apply(const std::string& path, bool explicit_path)
+int apply_cmd(const std::string& path, bool explicit_path)
 {
     auto p = prepare(path, explicit_path);
     if (!p.configured) {
@@ -130,15 +127,16 @@ int apply(const std::string& path, bool explicit_path)
         std::fprintf(stderr, "pppkit firewall: NOT applied; the previous ruleset stays in force\n");
         break;
     case Outcome::KeptFailsafe:
-        std::fprintf(stderr, "pppkit firewall: NOT applied; the failsafe ruleset stays (all WAN input dropped)\n");
+        std::fprintf(stderr, "pppkit firewall: NOT applied; the failsafe ruleset stays (input only from loopback and "
+                             "the LAN interfaces, no forwarding)\n");
         break;
     case Outcome::FailsafeApplied:
-        std::fprintf(stderr,
-                     "pppkit firewall: NOT applied; no ruleset was loaded, so the failsafe now drops everything "
-                     "from the WAN\n");
+        std::fprintf(stderr, "pppkit firewall: NOT applied; no ruleset was loaded, so the failsafe is now loaded "
+                             "(input only from loopback and the LAN interfaces, no forwarding)\n");
         break;
     case Outcome::FailsafeFailed:
-        std::fprintf(stderr, "pppkit firewall: NOT applied, and the failsafe could not be loaded either\n");
+        std::fprintf(stderr, "pppkit firewall: NOT applied, and even the constant failsafe could not be loaded: THERE "
+                             "IS NO FIREWALL\n");
         return 1;
     }
     return p.settings ? 1 : 2;
@@ -208,6 +206,25 @@ int status(const std::string& path, bool explicit_path)
 
 }  // namespace
 
+int firewall_dry_run(const std::string& path, bool explicit_path)
+{
+    auto p = prepare(path, explicit_path);
+    if (!p.configured)
+        return 0;
+    print_problems(p.problems);
+    if (!p.settings)
+        return static_cast<int>(p.problems.size());
+    if (auto err = check_isolated(p)) {
+        if (geteuid() != 0 && err->find("Operation not permitted") != std::string::npos) {
+            std::fprintf(stderr, "pppkit: note: the firewall ruleset was not dry-run in nft (needs root)\n");
+            return 0;
+        }
+        std::fprintf(stderr, "%s\n", err->c_str());
+        return 1;
+    }
+    return 0;
+}
+
 int firewall(const Args& in)
 {
     Args args = in;
@@ -223,7 +240,7 @@ int firewall(const Args& in)
     if (verb == "show")
         return show(path, explicit_path, args);
     if (verb == "apply" && args.size() == 1)
-        return apply(path, explicit_path);
+        return apply_cmd(path, explicit_path);
     if (verb == "up" || verb == "down")
         return dynamic(args);
     if (verb == "status" && args.size() == 1)

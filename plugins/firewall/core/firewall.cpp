@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/ifname.hpp"
 #include "common/nft.hpp"
 
 namespace pppkit::firewall {
@@ -294,7 +295,8 @@ std::string drop_chain(const Settings& s, std::string_view which)
 
 // The whole ruleset text. digest_comment: the table's comment line ("" for
 // the digest computation itself).
-std::string build(const Settings& s, const Dynamic& d, const std::string& digest_comment)
+std::string build(const Settings& s, const Dynamic& d, const std::string& digest_comment,
+                  std::string_view extras_ref = {})
 {
     Builder b;
     std::string t = "inet " + std::string(kTable);
@@ -522,10 +524,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
                        (f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports)) + " masquerade");
     b.line("    ", "}");
 
-    // nft reads the file itself, so its errors name the file and line;
-    // $wan_ifaces and $public4 (defined above) are visible inside it.
+    // nft reads the file itself (the sealed copy, see lifecycle.hpp), so its
+    // errors name a file and line; $wan_ifaces and $public4 (defined above)
+    // are visible inside it.
     if (s.extras)
-        b.line("    ", "include " + nft::quote(*s.extras));
+        b.line("    ", "include " + nft::quote(extras_ref.empty() ? std::string_view(*s.extras) : extras_ref));
     b.line("", "}");
     return b.out;
 }
@@ -664,19 +667,6 @@ bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifna
         }
     }
     return false;
-}
-
-std::vector<std::string> wan_patterns(const Document& doc)
-{
-    std::vector<std::string> def{"ppp*"};
-    const Section* fw = doc.first("firewall");
-    const Entry* e = fw != nullptr ? fw->get("wan") : nullptr;
-    if (e == nullptr)
-        return def;
-    config::KeySpec spec{.key = "wan", .type = config::Type::Interface, .list = true};
-    if (config::check_value(spec, e->value))
-        return def;
-    return config::split_list(e->value);
 }
 
 std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
@@ -912,9 +902,12 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
         std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
         ++lineno;
         bool in_str = false;
-        bool first_word_checked = false;
+        bool at_start = true;  // the next word starts a statement
         for (size_t i = 0; i < line.size(); ++i) {
             char c = line[i];
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+                return TextProblem{lineno, "control byte (" + std::to_string(static_cast<unsigned char>(c)) +
+                                               "): the file must be plain text"};
             if (in_str) {
                 if (c == '"')
                     in_str = false;
@@ -924,32 +917,36 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
                 break;
             if (c == '"') {
                 in_str = true;
+                at_start = false;
                 continue;
             }
-            if (!first_word_checked && c != ' ' && c != '\t' && c != '\r' && c != '}' && c != ';') {
-                first_word_checked = true;
-                if (depth == 0) {
-                    size_t end = i;
-                    while (end < line.size() && ((line[end] >= 'a' && line[end] <= 'z') || line[end] == '_'))
-                        ++end;
-                    std::string_view word = line.substr(i, end - i);
-                    if (std::find(allowed.begin(), allowed.end(), word) == allowed.end())
-                        return TextProblem{lineno, "'" + std::string(word.empty() ? line.substr(i, 1) : word) +
-                                                       "' at the top level: the file is included inside table "
-                                                       "inet pppkit_fw, so only chain, set, map, counter, quota, "
-                                                       "limit, ct, flowtable and secmark definitions go there"};
-                }
+            if (at_start && c != ' ' && c != '\t' && c != '\r' && c != '}' && c != ';' && c != '{') {
+                at_start = false;
+                size_t end = i;
+                while (end < line.size() && ((line[end] >= 'a' && line[end] <= 'z') || line[end] == '_'))
+                    ++end;
+                std::string_view word = line.substr(i, end - i);
+                // pppkit checks and loads exactly the text of this one file:
+                // another file read by nft would be text nobody validated.
+                if (word == "include")
+                    return TextProblem{lineno, "'include' is not allowed in the extras file: put the rules in "
+                                               "this file itself"};
+                if (depth == 0 && std::find(allowed.begin(), allowed.end(), word) == allowed.end())
+                    return TextProblem{lineno, "'" + std::string(word.empty() ? line.substr(i, 1) : word) +
+                                                   "' at the top level: the file is included inside table "
+                                                   "inet pppkit_fw, so only chain, set, map, counter, quota, "
+                                                   "limit, ct, flowtable and secmark definitions go there"};
             }
             if (c == '{') {
                 if (depth++ == 0)
                     open_line = lineno;
+                at_start = true;
             } else if (c == '}') {
                 if (--depth < 0)
                     return TextProblem{lineno, "'}' closes more than was opened (it would close pppkit's table)"};
-                if (depth == 0)
-                    first_word_checked = false;
-            } else if (c == ';' && depth == 0) {
-                first_word_checked = false;
+                at_start = true;
+            } else if (c == ';') {
+                at_start = true;
             }
         }
         if (in_str)
@@ -1011,7 +1008,10 @@ std::string Settings::digest() const
     return buf;
 }
 
-std::string full_ruleset(const Settings& s, const Dynamic& d) { return build(s, d, "pppkit digest " + s.digest()); }
+std::string full_ruleset(const Settings& s, const Dynamic& d, std::string_view extras_ref)
+{
+    return build(s, d, "pppkit digest " + s.digest(), extras_ref);
+}
 
 std::string dynamic_update(const Settings& /*s*/, const Dynamic& d)
 {
@@ -1024,22 +1024,70 @@ std::string dynamic_update(const Settings& /*s*/, const Dynamic& d)
     return out;
 }
 
-std::string failsafe_ruleset(const std::vector<std::string>& wan)
+std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
 {
+    // Built from constants; the only configured text that may enter is the
+    // LAN interface names, and only when every one passes ifname.hpp (the
+    // caller falls back to failsafe_ruleset({}) if nft refuses even that).
+    bool lan = !lan_interfaces.empty() && std::all_of(lan_interfaces.begin(), lan_interfaces.end(),
+                                                      [](const std::string& n) { return ifname::valid_pattern(n); });
     std::string t = "inet " + std::string(kTable);
-    std::string w = "iifname " + quoted_set(wan.empty() ? std::vector<std::string>{"ppp*"} : wan) + " ";
     std::string out = "add table " + t + "\ndelete table " + t + "\ntable " + t + " {\n";
-    out += "    comment \"" + std::string(kFailsafeMark) + ": no valid ruleset, everything from the WAN is dropped\"\n";
+    out += "    comment \"" + std::string(kFailsafeMark) +
+           (lan ? ": no valid ruleset; input only from loopback and the LAN interfaces, no forwarding\"\n"
+                : ": no valid ruleset; input only from loopback, no forwarding\"\n");
     for (const char* hook : {"input", "forward"}) {
         out += "    chain " + std::string(hook) + " {\n";
-        out += "        type filter hook " + std::string(hook) + " priority filter; policy accept;\n";
-        out += "        " + w + "ct state established,related accept\n";
-        out += "        " + w + "limit rate 10/minute log prefix \"[pppkit drop " + hook + "] \" level warn\n";
-        out += "        " + w + "drop\n";
+        out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";
+        if (std::string_view(hook) == "input") {
+            out += "        iif \"lo\" accept\n";
+            out += "        ct state established,related accept\n";
+            if (lan)
+                out += "        iifname " + quoted_set(lan_interfaces) + " accept\n";
+        }
+        out += "        limit rate 10/minute log prefix \"[pppkit drop " + std::string(hook) + "] \" level warn\n";
         out += "    }\n";
     }
     out += "}\n";
     return out;
+}
+
+std::vector<std::string> lan_interfaces(const Document& doc)
+{
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get("lan-interfaces") : nullptr;
+    if (e == nullptr)
+        return {};
+    auto names = config::split_list(e->value);
+    if (!std::all_of(names.begin(), names.end(), [](const std::string& n) { return ifname::valid_pattern(n); }))
+        return {};
+    return names;
+}
+
+std::optional<std::string> check_network(std::string_view v)
+{
+    for (char c : v)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return std::string("control byte in the value");
+    auto slash = v.find('/');
+    if (slash == std::string_view::npos)
+        return std::string("expected a network as address/prefix, e.g. 172.16.0.0/16");
+    std::string addr(v.substr(0, slash));
+    std::string_view plen = v.substr(slash + 1);
+    unsigned char buf[16];
+    int bits = addr.find(':') != std::string::npos ? 128 : 32;
+    if (inet_pton(bits == 128 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1)
+        return std::string("not an IPv4 or IPv6 network");
+    // nft reads "024" as octal and "-0" as something else again: only plain
+    // decimal, no sign, no leading zero.
+    bool digits = !plen.empty() && plen.size() <= 3 &&
+                  std::all_of(plen.begin(), plen.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || (plen.size() > 1 && plen.front() == '0'))
+        return "prefix length must be a plain decimal number 0-" + std::to_string(bits) +
+               " (no sign, no leading zero)";
+    if (std::stoi(std::string(plen)) > bits)
+        return "prefix length must be 0-" + std::to_string(bits);
+    return std::nullopt;
 }
 
 }  // namespace pppkit::firewall

@@ -112,16 +112,18 @@ struct Dynamic {
 // fault). Does not read the extras file (see read_extras).
 std::variant<Settings, std::vector<config::Diagnostic>> from_config(const config::Document& doc);
 
-// The ruleset includes the extras file with nft's own "include", inside
-// table inet pppkit_fw, so nft's errors name the file and line. Reads
-// s.extras into s.extras_text (for the text checks and the digest). A missing file is not an error when
-// the path is the default one and was not set explicitly. Returns the
-// problem as a Diagnostic on the "extras" key's line.
+// Reads s.extras into s.extras_text (for the text checks, the digest, and
+// the sealed copy nft includes: lifecycle.hpp). A missing file is not an
+// error when the path is the default one and was not set explicitly.
+// Returns the problem as a Diagnostic on the "extras" key's line, or on the
+// extras file's own line for check_extras_text's findings.
 std::optional<config::Diagnostic> read_extras(Settings& s, const config::Document& doc);
 
-// Text-level checks of an extras file before nft sees it: balanced braces,
-// only chain/set/map/... definitions at its top level (nothing that leaves
-// pppkit's table). Returns the 1-based line and the problem.
+// Text-level checks of an extras file before nft sees it: plain text (no
+// control bytes), balanced braces, only chain/set/map/... definitions at its
+// top level (nothing that leaves pppkit's table), and no "include" anywhere
+// (nft would read a file nobody checked). A last line without a newline is
+// fine: the staged copy gets one. Returns the 1-based line and the problem.
 struct TextProblem {
     int line = 0;
     std::string problem;
@@ -130,7 +132,9 @@ std::optional<TextProblem> check_extras_text(std::string_view text);
 
 // The whole ruleset: replaces pppkit's table (and only it) atomically and
 // fills the dynamic sets from d.
-std::string full_ruleset(const Settings& s, const Dynamic& d);
+// extras_ref: the path nft includes for the extras (lifecycle.hpp passes its
+// sealed copy); empty: s.extras itself (for "pppkit firewall show").
+std::string full_ruleset(const Settings& s, const Dynamic& d, std::string_view extras_ref = {});
 // true when full_ruleset(s, ...) holds "define" lines (the extras
 // variables): libnftables 1.0.6 crashes (use after free) when one context
 // runs a second buffer that defines variables, so such a ruleset must go
@@ -140,15 +144,22 @@ bool needs_fresh_context(const Settings& s);
 // Only the dynamic sets, atomically (flush + add). An empty Dynamic clears
 // them (ip-down). Needs the table loaded by full_ruleset.
 std::string dynamic_update(const Settings& s, const Dynamic& d);
-// The last resort when no valid ruleset can be loaded: drops everything
-// that arrives from the WAN (established/related replies excepted), in
-// pppkit's table. Marked so that the plugin knows it is not a real ruleset.
-std::string failsafe_ruleset(const std::vector<std::string>& wan_patterns);
+// The last resort when no valid ruleset can be loaded, built from constants
+// so that nothing a user wrote can make nft refuse it: input is dropped
+// except from loopback, replies (established/related) and - only when every
+// name passes ifname::check_pattern - the LAN interfaces; all forwarding is
+// dropped; output is left alone. Marked so that the plugin knows it is not a
+// real ruleset. failsafe_ruleset({}) is the pure constant one.
+std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 
-// The [firewall] wan patterns of a document, even one with errors
-// elsewhere (for the failsafe); {"ppp*"} when unusable.
-std::vector<std::string> wan_patterns(const config::Document& doc);
+// The [firewall] lan-interfaces of a document, even one with errors
+// elsewhere (for the failsafe); empty when unset or when any name is invalid.
+std::vector<std::string> lan_interfaces(const config::Document& doc);
+// Strict network check for lan-networks and from: inet_pton address, plain
+// decimal prefix in range (no sign, no leading zero: nft reads "024" as
+// octal), no control bytes. nullopt: valid.
+std::optional<std::string> check_network(std::string_view v);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
 

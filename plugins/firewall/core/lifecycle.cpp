@@ -1,7 +1,15 @@
 #include "firewall/core/lifecycle.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
 #include <variant>
 
+#include "common/ifname.hpp"
 #include "common/schema.hpp"
 
 namespace pppkit::firewall {
@@ -27,16 +35,37 @@ std::vector<std::string> elements_of(const std::string& listing)
     return out;
 }
 
+// Replaces the sealed copy's /proc/self/fd/N by the extras file's path.
+std::string map_errors(const Prepared& p, std::string text)
+{
+    if (!p.extras)
+        return text;
+    const std::string ref = p.extras->ref();
+    for (auto at = text.find(ref); at != std::string::npos; at = text.find(ref, at + p.extras->path().size()))
+        text.replace(at, ref.size(), p.extras->path());
+    return text;
+}
+
 // The full ruleset through nft, on a fresh context when it defines
 // variables (see needs_fresh_context).
-nft::Result run_full(nft::Context& warm, const Settings& s, const Dynamic& d, bool dry)
+nft::Result run_full(nft::Context& warm, const Prepared& p, const Dynamic& d, bool dry)
 {
-    std::string text = full_ruleset(s, d);
-    if (needs_fresh_context(s)) {
+    std::string text = ruleset_of(p, d);
+    nft::Result r;
+    if (needs_fresh_context(*p.settings)) {
         nft::Context fresh;
-        return dry ? fresh.check(text) : fresh.run(text);
+        r = dry ? fresh.check(text) : fresh.run(text);
+    } else {
+        r = dry ? warm.check(text) : warm.run(text);
     }
-    return dry ? warm.check(text) : warm.run(text);
+    r.error = map_errors(p, r.error);
+    return r;
+}
+
+std::string signal_name(int sig)
+{
+    const char* d = sigdescr_np(sig);
+    return "signal " + std::to_string(sig) + (d != nullptr ? std::string(", ") + d : std::string());
 }
 
 }  // namespace
@@ -46,7 +75,7 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     Prepared p;
     auto cfg = load_config(main_file, must_exist);
     p.files = cfg.doc.files.size();
-    p.wan = wan_patterns(cfg.doc);
+    p.lan = lan_interfaces(cfg.doc);
     p.configured = cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
@@ -63,8 +92,71 @@ Prepared prepare(const std::string& main_file, bool must_exist)
         p.problems.push_back(d->str());
         return p;
     }
+    if (s.extras) {
+        auto staged = std::make_shared<StagedExtras>(s.extras_text, *s.extras);
+        if (!staged->valid()) {
+            p.problems.push_back(*s.extras + ": cannot stage a sealed copy for nft: " + std::strerror(errno));
+            return p;
+        }
+        p.extras = std::move(staged);
+    }
     p.settings = std::move(s);
     return p;
+}
+
+StagedExtras::StagedExtras(const std::string& text, std::string path) : path_(std::move(path))
+{
+    int fd = memfd_create("pppkit-extras", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return;
+    std::string body = text;
+    if (!body.empty() && body.back() != '\n')
+        body += '\n';  // the last line must not merge with pppkit's next one
+    size_t done = 0;
+    while (done < body.size()) {
+        ssize_t n = write(fd, body.data() + done, body.size() - done);
+        if (n <= 0) {
+            close(fd);
+            return;
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+        close(fd);
+        return;
+    }
+    fd_ = fd;
+}
+
+StagedExtras::~StagedExtras()
+{
+    if (fd_ >= 0)
+        close(fd_);
+}
+
+std::string ruleset_of(const Prepared& p, const Dynamic& d)
+{
+    return full_ruleset(*p.settings, d, p.extras ? p.extras->ref() : std::string());
+}
+
+std::optional<std::string> check_isolated(Prepared& p)
+{
+    if (!p.settings)
+        return "no valid configuration";
+    // The dynamic sets as ip-up fills them: names and addresses pppkit
+    // formats itself, so this check covers every later load of the ruleset.
+    auto r = nft::check_in_child(ruleset_of(p, Dynamic{{"ppp0"}, "192.0.2.1"}), kIsolatedTimeoutMs);
+    if (r.ok) {
+        p.isolated_ok = p.settings->digest();
+        return std::nullopt;
+    }
+    std::string what = p.extras ? p.extras->path() : std::string("the generated ruleset");
+    if (r.signal != 0)
+        return "nft crashed on " + what + " (" + signal_name(r.signal) +
+               ", in a child process that checked it; nothing was loaded): fix the file";
+    if (r.timed_out)
+        return "nft did not finish checking " + what + ": " + r.error;
+    return "nft refused the ruleset: " + map_errors(p, r.error);
 }
 
 std::string_view to_string(Loaded l)
@@ -96,36 +188,49 @@ Dynamic read_dynamic(nft::Context& nft)
 {
     Dynamic d;
     std::string t = "inet " + std::string(kTable);
+    // Only what pppkit itself would have written goes back into a ruleset.
     if (auto r = nft.run("list set " + t + " active_wan"); r.ok)
-        d.active_wan = elements_of(r.output);
+        for (auto& n : elements_of(r.output))
+            if (ifname::valid_name(n))
+                d.active_wan.push_back(n);
     if (auto r = nft.run("list set " + t + " public4"); r.ok) {
         auto e = elements_of(r.output);
-        if (!e.empty())
+        in_addr a{};
+        if (!e.empty() && inet_pton(AF_INET, e.front().c_str(), &a) == 1)
             d.public4 = e.front();
     }
     return d;
 }
 
-std::optional<std::string> check_in_kernel(nft::Context& nft, const Settings& s, const Dynamic& d)
+std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d)
 {
-    auto r = run_full(nft, s, d, true);
+    if (p.isolated_ok.empty() || p.isolated_ok != p.settings->digest())
+        if (auto err = check_isolated(p))
+            return err;
+    auto r = run_full(nft, p, d, true);
     if (r.ok)
         return std::nullopt;
     return "nft refused the ruleset: " + r.error;
 }
 
-ApplyResult apply_fail_closed(nft::Context& nft, const Prepared& p, const Dynamic& d)
+ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
 {
     ApplyResult res;
     res.problems = p.problems;
     if (p.settings) {
-        auto r = run_full(nft, *p.settings, d, false);
-        if (r.ok) {
-            res.outcome = Outcome::Applied;
-            return res;
+        std::optional<std::string> refused;
+        if (p.isolated_ok.empty() || p.isolated_ok != p.settings->digest())
+            refused = check_isolated(p);
+        if (!refused) {
+            auto r = run_full(nft, p, d, false);
+            if (r.ok) {
+                res.outcome = Outcome::Applied;
+                return res;
+            }
+            // One transaction: nothing of it was applied.
+            refused = "nft refused the ruleset: " + r.error;
         }
-        // One transaction: nothing of it was applied.
-        res.problems.push_back("nft refused the ruleset: " + r.error);
+        res.problems.push_back(*refused);
     }
     switch (inspect(nft, "")) {
     case Loaded::Current:
@@ -133,12 +238,17 @@ ApplyResult apply_fail_closed(nft::Context& nft, const Prepared& p, const Dynami
     case Loaded::Failsafe: res.outcome = Outcome::KeptFailsafe; return res;
     case Loaded::Missing: break;
     }
-    auto f = nft.run(failsafe_ruleset(p.wan));
+    // First the failsafe that keeps the LAN interfaces reachable, then the
+    // pure constant one: nothing the user wrote can keep that from loading.
+    auto f = nft.run(failsafe_ruleset(p.lan));
+    if (!f.ok && !p.lan.empty())
+        f = nft.run(failsafe_ruleset({}));
     if (f.ok) {
         res.outcome = Outcome::FailsafeApplied;
     } else {
         res.outcome = Outcome::FailsafeFailed;
-        res.problems.push_back("nft refused even the failsafe ruleset: " + f.error);
+        res.problems.push_back("nft refused even the constant failsafe ruleset (" + f.error +
+                               "): THERE IS NO FIREWALL (is nftables in this kernel?)");
     }
     return res;
 }

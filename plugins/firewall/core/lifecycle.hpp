@@ -4,6 +4,7 @@
 // never logs: it returns outcomes and messages, the adapters log them.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,23 +14,58 @@
 
 namespace pppkit::firewall {
 
-// Config file -> Settings (with the extras text read and pre-checked).
+// The extras text as prepare() read it, sealed in a memfd for the life of
+// the process. Every nft run includes it as /proc/self/fd/N, so nft parses
+// byte for byte the text that was checked (the file on disk may change at
+// any time), and its last line always ends in a newline. Errors that name
+// /proc/self/fd/N are mapped back to the real path (see map_errors).
+class StagedExtras {
+public:
+    StagedExtras(const std::string& text, std::string path);
+    ~StagedExtras();
+    StagedExtras(const StagedExtras&) = delete;
+    StagedExtras& operator=(const StagedExtras&) = delete;
+    [[nodiscard]] bool valid() const { return fd_ >= 0; }
+    [[nodiscard]] std::string ref() const { return "/proc/self/fd/" + std::to_string(fd_); }
+    [[nodiscard]] const std::string& path() const { return path_; }
+
+private:
+    int fd_ = -1;
+    std::string path_;
+};
+
+// Config file -> Settings (with the extras text read, pre-checked and staged).
 struct Prepared {
-    std::optional<Settings> settings;      // set when there are no problems
-    std::vector<std::string> problems;     // "file:line: [section] key: problem (got 'value')"
-    std::vector<std::string> wan{"ppp*"};  // for the failsafe, even when the config is broken
+    std::optional<Settings> settings;   // set when there are no problems
+    std::vector<std::string> problems;  // "file:line: [section] key: problem (got 'value')"
+    std::vector<std::string> lan;       // valid LAN interface names for the failsafe, even when the config is broken
     size_t files = 0;
     // false when the files have no [firewall] and no [forward] section at
     // all (pppkit installed for its other plugins): the boot unit then loads
     // nothing. The plugin still treats it as an error (it was asked to filter).
     bool configured = false;
+    std::shared_ptr<const StagedExtras> extras;  // when settings->extras
+    // The digest whose ruleset passed check_isolated (empty: not yet). Only
+    // then may libnftables parse the text in this process.
+    std::string isolated_ok;
 };
 Prepared prepare(const std::string& main_file, bool must_exist);
+
+// The full ruleset of p (including the staged extras).
+std::string ruleset_of(const Prepared& p, const Dynamic& d);
+
+// The dry run of p's full ruleset in a child process (nft::check_in_child):
+// text libnftables has not seen is parsed first where an abort() costs
+// nothing. On success records p.isolated_ok (so later loads, e.g. at ip-up,
+// need no child); else returns the problem: nft's errors with the extras
+// file's real path and line, or "nft crashed on FILE ...".
+inline constexpr int kIsolatedTimeoutMs = 10000;
+std::optional<std::string> check_isolated(Prepared& p);
 
 // What table inet pppkit_fw holds now.
 enum class Loaded {
     Missing,   // no table: nothing protects the WAN
-    Failsafe,  // failsafe_ruleset(): everything from the WAN dropped
+    Failsafe,  // failsafe_ruleset(): input only from loopback (and the LAN), no forwarding
     Current,   // a full ruleset whose digest equals the config's
     Stale,     // a full ruleset from another config (or another pppkit version)
 };
@@ -43,17 +79,20 @@ enum class Outcome {
     Applied,          // the full ruleset is live
     KeptPrevious,     // config or ruleset refused; the previous full ruleset stays
     KeptFailsafe,     // refused; the failsafe was already there and stays
-    FailsafeApplied,  // refused and nothing was loaded: the failsafe now drops the WAN
-    FailsafeFailed,   // refused, and even the failsafe could not be loaded
+    FailsafeApplied,  // refused and nothing was loaded: the failsafe is now loaded
+    FailsafeFailed,   // refused, and even the constant failsafe could not be loaded: NO firewall
 };
 struct ApplyResult {
     Outcome outcome = Outcome::FailsafeFailed;
     std::vector<std::string> problems;  // config diagnostics, or nft's (mapped) error
 };
-// Checks the full ruleset with nft (dry run), then applies it in one
-// transaction. On any problem it never opens anything: see Outcome.
-ApplyResult apply_fail_closed(nft::Context& nft, const Prepared& p, const Dynamic& d);
-// The dry run alone (what "pppkit firewall check" and the plugin's warm-up do).
-std::optional<std::string> check_in_kernel(nft::Context& nft, const Settings& s, const Dynamic& d);
+// Checks the full ruleset in a child (check_isolated, unless p already
+// passed it), then applies it in one transaction. On any problem it never
+// opens anything: see Outcome. The failsafe tried is failsafe_ruleset(p.lan),
+// then the constant failsafe_ruleset({}).
+ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
+// The in-process dry run (the plugin's warm-up); runs check_isolated first
+// when p has not passed it.
+std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d);
 
 }  // namespace pppkit::firewall

@@ -1,5 +1,7 @@
 #include "mss/core/mss.hpp"
 
+#include "common/ifname.hpp"
+
 #include <algorithm>
 
 namespace pppkit::mss {
@@ -73,14 +75,7 @@ Clamp compute(const Settings& s, int mtu)
     return c;
 }
 
-bool valid_ifname(std::string_view ifname)
-{
-    if (ifname.empty() || ifname.size() > 15)
-        return false;
-    return std::none_of(ifname.begin(), ifname.end(), [](char c) {
-        return c == '"' || c == '\\' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '*';
-    });
-}
+bool valid_ifname(std::string_view ifname) { return ifname::valid_name(ifname); }
 
 std::string_view slot_name(Slot s)
 {
