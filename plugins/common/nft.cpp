@@ -84,6 +84,7 @@ Result check_in_child(std::string_view cmds, int timeout_ms)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
         close(fds[0]);
+        dup2(fds[1], STDERR_FILENO);  // libnftables' own "BUG:" lines and assert() messages
         nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         if (ctx == nullptr)
             _exit(3);

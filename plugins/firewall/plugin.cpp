@@ -185,11 +185,12 @@ private:
         // configure() checked this ruleset in a child (prepared_->isolated_ok),
         // so no fork happens here.
         auto full = apply_fail_closed(*nft_, *prepared_, d);
+        std::string why = r.error.substr(0, r.error.find('\n'));  // nft repeats itself per command
         if (full.outcome == Outcome::Applied)
-            host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + r.error +
+            host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + why +
                                        "); full ruleset loaded again, " + what);
         else
-            host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + r.error + "; " +
+            host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + why + "; " +
                                         describe(full.outcome));
     }
 

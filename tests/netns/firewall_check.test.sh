@@ -98,7 +98,7 @@ ns_create fresh
 out=$(nsx fresh "$pk" --config "$bad" firewall apply 2>&1)
 check_eq "bad config, nothing loaded: apply exits 2" 2 "$?"
 check "... the failsafe is loaded" bash -c "ip netns exec $(ns fresh) nft list table inet pppkit_fw | grep -q 'pppkit failsafe'"
-check "... it drops everything from ppp*" bash -c "ip netns exec $(ns fresh) nft list chain inet pppkit_fw input | grep -q 'iifname \"ppp\*\" drop'"
+check "... it drops all input but loopback, replies and the LAN interface" bash -c "ip netns exec $(ns fresh) nft list chain inet pppkit_fw input | grep -q 'policy drop'"
 out=$(nsx fresh "$pk" --config "$seed" firewall up ppp0 203.0.113.7 2>&1)
 check_eq "up against the failsafe refuses (exit 1)" 1 "$?"
 check "then a good apply replaces the failsafe" nsx fresh "$pk" --config "$seed" firewall apply

@@ -151,9 +151,13 @@ std::optional<std::string> check_isolated(Prepared& p)
         return std::nullopt;
     }
     std::string what = p.extras ? p.extras->path() : std::string("the generated ruleset");
-    if (r.signal != 0)
+    if (r.signal != 0) {
+        // libnftables' last words (e.g. its assert() message), if any
+        std::string last = r.error.substr(r.error.rfind('\n') == std::string::npos ? 0 : r.error.rfind('\n') + 1);
         return "nft crashed on " + what + " (" + signal_name(r.signal) +
-               ", in a child process that checked it; nothing was loaded): fix the file";
+               " in a child process that checked it; nothing was loaded" + (last.empty() ? "" : ": " + last) +
+               "): fix the file";
+    }
     if (r.timed_out)
         return "nft did not finish checking " + what + ": " + r.error;
     return "nft refused the ruleset: " + map_errors(p, r.error);

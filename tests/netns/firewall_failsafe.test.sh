@@ -1,0 +1,181 @@
+#!/bin/bash
+# firewall_failsafe.test.sh BUILD - the firewall fails closed whatever the
+# configuration says (issues 12, 14, 15), with real TCP in namespaces:
+#
+#   wan (198.51.97.2) --ppp0-- r (router) --lan0-- lan (172.16.1.10)
+#
+# r runs a TCP server on every address, port 2222. For each reason nft
+# refuses (or would misread) a ruleset - a 16-byte interface pattern, a
+# prefix nft parses differently, a NUL byte, an extras file nft rejects or
+# crashes on, an extras file that includes another - both boot paths
+# ("pppkit firewall apply" and pppkit-firewall.so's configure() in the fake
+# pppd) leave a failsafe table loaded, and then:
+#   - WAN -> router: the TCP connect fails;
+#   - loopback -> router: it works;
+#   - LAN -> router: works when every lan-interfaces name is valid, else
+#     fails (the pure constant failsafe; README "Failsafe").
+# Also: pppkit check refuses each of them (exit 2, file:line or "nft crashed
+# on FILE"); the crashing extras never kill pppkit or the fake pppd; a good
+# ruleset stays when a crashing extras file comes later; an extras file
+# without a final newline loads and its rule carries traffic; "198.51.100.0/024"
+# never widens a forward (real DNAT from a source inside the /20 nft would
+# read); and with no nftables at all (no CAP_NET_ADMIN stands in for a kernel
+# without it) pppd stops before dialling.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init fwfs
+nsl_need nft python3 setpriv
+pk=$build/pppkit
+so=$build/pppkit-firewall.so
+[ -x "$pk" ] && [ -f "$so" ] || { fail "no $pk or $so (make all first)"; nsl_finish; }
+fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) || { fail "cannot build tests/load/fake_pppd"; nsl_finish; }
+
+ns_create r
+ns_create wan
+ns_create lan
+veth r ppp0 wan eth0
+veth r lan0 lan eth0
+addr r ppp0 198.51.97.1/24
+addr wan eth0 198.51.97.2/24
+addr r lan0 172.16.0.1/16
+addr lan eth0 172.16.1.10/16
+route lan default 172.16.0.1
+route wan 172.16.0.0/16 198.51.97.1
+forwarding r
+tcp_listen r 0.0.0.0 2222 600
+tcp_listen lan 0.0.0.0 3389 600
+
+wan_open() { tcp_connect wan 198.51.97.1 2222 2 >/dev/null 2>&1; }
+lan_open() { tcp_connect lan 172.16.0.1 2222 2 >/dev/null 2>&1; }
+lo_open() { tcp_connect r 127.0.0.1 2222 2 >/dev/null 2>&1; }
+not() { ! "$@"; }
+no_table() { nsx r nft delete table inet pppkit_fw >/dev/null 2>&1 || true; }
+has_failsafe() { nsx r nft list table inet pppkit_fw 2>/dev/null | grep -q 'pppkit failsafe'; }
+
+# the test can fail: with no table everything is open
+no_table
+check "no table: WAN reaches the router (the test can see an open router)" wan_open
+check "no table: the LAN reaches the router" lan_open
+
+lan_if='lan-interfaces = lan0'
+nets='lan-networks = 172.16.0.0/16'
+conf() { # NAME LINES... -> path of a config holding [firewall] and the lines
+    local f=$NSL_TMP/$1.conf
+    shift
+    { echo '[firewall]'; printf '%b\n' "$@"; } >"$f"
+    echo "$f"
+}
+extras() { # NAME CONTENT(printf %b) -> path
+    local f=$NSL_TMP/$1.nft
+    printf '%b' "$2" >"$f"
+    echo "$f"
+}
+crash=$(extras crash 'set s {\n elements = {./}\n}\nset s {\n type ipv4_addr\n flags interval\n elements = { 4 }\n}\n')
+reject=$(extras reject 'chain extra_input {\n    tcp dport 2222 acept\n}\n')
+other=$(extras other 'chain extra_input {\n    tcp dport 2222 accept\n}\n')
+incl=$(extras incl "chain extra_input {\n    include \"$other\"\n}\n")
+
+# NAME | config | LAN after the failsafe (open/closed) | what pppkit check must say
+cases=(
+    "wan16|$(conf wan16 'wan = enx00e04c680123*' "$lan_if" "$nets")|open|wan: 'enx00e04c680123*': longer than 15 bytes"
+    "negzero|$(conf negzero "$lan_if" 'lan-networks = 0.0.0.0/-0')|open|lan-networks: '0.0.0.0/-0': prefix length must be a plain decimal"
+    "octal|$(conf octal "$lan_if" 'lan-networks = 172.16.0.0/016')|open|lan-networks: '172.16.0.0/016': prefix length must be a plain decimal"
+    "nul|$(conf nul "$lan_if" 'lan-networks = 172.16.0.0\0000junk/16')|open|lan-networks"
+    "extras-reject|$(conf extras-reject "$lan_if" "$nets" "extras = $reject")|open|$reject:2:"
+    "extras-crash|$(conf extras-crash "$lan_if" "$nets" "extras = $crash")|open|nft crashed on $crash"
+    "extras-include|$(conf extras-include "$lan_if" "$nets" "extras = $incl")|open|$incl:2: [firewall] extras: 'include' is not allowed"
+    "wan16-nets-only|$(conf wan16-nets-only 'wan = enx00e04c680123*' "$nets")|closed|longer than 15 bytes"
+    "bad-lan-name|$(conf bad-lan-name 'lan-interfaces = lan0, x}y' "$nets")|closed|'x}y': not an interface name"
+)
+
+for c in "${cases[@]}"; do
+    IFS='|' read -r name cf lan want <<<"$c"
+    out=$(nsx r "$pk" --config "$cf" check 2>&1)
+    rc=$?
+    check_eq "$name: pppkit check refuses it" 2 "$rc"
+    check "$name: ... saying '$want'" grep -qF -- "$want" <<<"$out"
+
+    # the boot unit's apply, with nothing loaded before
+    no_table
+    out=$(nsx r "$pk" --config "$cf" firewall apply 2>&1)
+    rc=$?
+    check "$name: apply: exit 1 or 2, never a crash (got $rc)" test "$rc" -eq 1 -o "$rc" -eq 2
+    check "$name: apply: a failsafe table is loaded" has_failsafe
+    check "$name: apply: WAN -> router TCP connect fails" not wan_open
+    check "$name: apply: loopback still works" lo_open
+    if [ "$lan" = open ]; then
+        check "$name: apply: LAN -> router works (valid lan-interfaces)" lan_open
+    else
+        check "$name: apply: LAN -> router fails too (constant failsafe)" not lan_open
+    fi
+
+    # pppkit-firewall.so in the fake pppd: configure() at the first phase change
+    no_table
+    out=$(nsx r "$fake" "$so" init opt pppkit-config "$cf" phase 2 ifname ppp0 phase 4 ip-up 2>&1)
+    check_eq "$name: plugin: pppd stops before dialling (exit 2, not a crash)" "DIE 2" "$(tail -n1 <<<"$out")"
+    check "$name: plugin: a failsafe table is loaded" has_failsafe
+    check "$name: plugin: WAN -> router TCP connect fails" not wan_open
+    if [ "$lan" = open ]; then
+        check "$name: plugin: LAN -> router works" lan_open
+    fi
+done
+
+# --- a crashing extras file after a good ruleset: the good one stays
+good=$(conf good "$lan_if" "$nets" 'wan-services = tcp/2222')
+no_table
+check "good config: apply" nsx r "$pk" --config "$good" firewall apply
+check "good config: WAN reaches the opened port" wan_open
+before=$(nsx r nft list table inet pppkit_fw | md5sum)
+out=$(nsx r "$pk" --config "$(conf good-crash "$lan_if" "$nets" 'wan-services = tcp/2222' "extras = $crash")" firewall apply 2>&1)
+check_eq "crashing extras after a good ruleset: apply exits 1" 1 "$?"
+check "... says the previous ruleset stays" grep -q "previous ruleset stays in force" <<<"$out"
+check_eq "... and it does" "$before" "$(nsx r nft list table inet pppkit_fw | md5sum)"
+check "... WAN still reaches the opened port" wan_open
+out=$(nsx r "$fake" "$so" init opt pppkit-config "$NSL_TMP/good-crash.conf" phase 2 2>&1)
+check_eq "... the plugin stops pppd (exit 2), it does not die" "DIE 2" "$(tail -n1 <<<"$out")"
+check "... naming the file" grep -qF "nft crashed on $crash" <<<"$out"
+check_eq "... and the good ruleset is still there" "$before" "$(nsx r nft list table inet pppkit_fw | md5sum)"
+
+# --- an extras file without a final newline loads, and its rule works
+nonl=$(extras nonl 'chain extra_input {\n    tcp dport 2222 accept\n}')
+nonl_conf=$(conf nonl "$lan_if" "$nets" "extras = $nonl")
+no_table
+check "extras without a final newline: pppkit check OK" nsx r "$pk" --config "$nonl_conf" check
+check "... apply loads it" nsx r "$pk" --config "$nonl_conf" firewall apply
+check "... and its rule opens the port to the WAN" wan_open
+out=$(nsx r "$fake" "$so" init opt pppkit-config "$nonl_conf" phase 2 sh "nft delete table inet pppkit_fw" \
+    ifname ppp0 phase 4 local4 198.51.97.1 ip-up exit 0 2>&1)
+check "... the plugin keeps it, and reloads it when the table vanished (no child: checked in configure)" \
+    grep -qE "(establish|ip-up): table inet pppkit_fw was missing .*full ruleset loaded again" <<<"$out"
+check "... the reloaded ruleset still opens the port" wan_open
+
+# --- a forward "from 198.51.100.0/024": nft would read 198.51.96.0/20
+rdp=$(conf rdp "$lan_if" "$nets")
+printf '\n[forward "rdp"]\nproto = tcp\nport = 3389\nto = 172.16.1.10\nfrom = 198.51.100.0/024\n' >>"$rdp"
+no_table
+out=$(nsx r "$pk" --config "$rdp" check 2>&1)
+check_eq "from = 198.51.100.0/024: pppkit check exits 2" 2 "$?"
+check "... with file:line" grep -qF "$rdp:9: [forward \"rdp\"] from: '198.51.100.0/024'" <<<"$out"
+nsx r "$pk" --config "$rdp" firewall apply >/dev/null 2>&1
+check "... apply does not forward 3389 to 198.51.97.2 (inside 198.51.96.0/20)" \
+    not tcp_connect wan 198.51.97.1 3389 2
+check "... the kernel holds no 198.51.96.0/20" bash -c "! ip netns exec $(ns r) nft list ruleset | grep -q 198.51.96.0/20"
+
+# --- no nftables at all (no CAP_NET_ADMIN stands in for a kernel without it)
+pub=$(mktemp -d /tmp/pppkit-fwfs.XXXXXX)
+nsl_on_exit rm -rf "$pub"
+chmod 755 "$pub"
+cp "$good" "$pub/good.conf"
+chmod 644 "$pub/good.conf"
+no_table
+out=$(nsx r setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$fake" "$so" init opt pppkit-config "$pub/good.conf" phase 2 ip-up 2>&1)
+check_eq "no nftables: pppd stops before dialling" "DIE 2" "$(tail -n1 <<<"$out")"
+check "... saying so loudly" grep -q "LOG error: pppkit-firewall: NO FIREWALL" <<<"$out"
+out=$(nsx r setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$pk" --config "$pub/good.conf" firewall apply 2>&1)
+check_eq "no nftables: apply exits 1" 1 "$?"
+check "... saying THERE IS NO FIREWALL" grep -q "THERE IS NO FIREWALL" <<<"$out"
+
+nsl_finish
