@@ -664,8 +664,8 @@ reflection = no
         CHECK_FALSE(has(chain(lan, "forward"), "accept\n"));
         // Any invalid name (the issue's 16-byte pattern, a quote, a NUL):
         // the LAN rule goes, the rest stays constant.
-        for (const std::string& bad : {std::string("enx00e04c680123*"), std::string("a\"b"), std::string("e\0x", 3),
-                                       std::string("x}y")}) {
+        for (const std::string& bad :
+             {std::string("enx00e04c680123*"), std::string("a\"b"), std::string("e\0x", 3), std::string("x}y")}) {
             CAPTURE(bad);
             CHECK(failsafe_ruleset({"ens160", bad}) == f);
         }

@@ -1083,8 +1083,7 @@ std::optional<std::string> check_network(std::string_view v)
     bool digits = !plen.empty() && plen.size() <= 3 &&
                   std::all_of(plen.begin(), plen.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || (plen.size() > 1 && plen.front() == '0'))
-        return "prefix length must be a plain decimal number 0-" + std::to_string(bits) +
-               " (no sign, no leading zero)";
+        return "prefix length must be a plain decimal number 0-" + std::to_string(bits) + " (no sign, no leading zero)";
     if (std::stoi(std::string(plen)) > bits)
         return "prefix length must be 0-" + std::to_string(bits);
     return std::nullopt;
