@@ -10,14 +10,20 @@
 //                device or dials. plugin_init is earlier but runs while the
 //                options after "plugin ..." are still unparsed (pppkit-config
 //                may come later), so it cannot know the config. Here:
-//                config + extras validated, ruleset dry-run in the kernel
-//                (this warms the context: later updates cost ~0.2 ms), then
+//                config + extras validated, ruleset dry-run first in a
+//                child process (libnftables 1.0.6 aborts on some malformed
+//                extras: only the child dies; bounded wait, before dialling),
+//                then in the kernel in-process (this warms the context: later
+//                updates cost ~0.2 ms); the result is kept (Prepared::
+//                isolated_ok), so a reload at ESTABLISH/ip-up never forks. Then
 //                  - table inet pppkit_fw current (the boot unit loaded it): kept;
 //                  - missing, failsafe or from another config: the full
 //                    ruleset is loaded now, before the link exists;
 //                  - any problem: fail closed (previous ruleset kept, else the
-//                    failsafe drops everything from the WAN) and the problems
-//                    go back to the host: pppd exits 2, the link never comes up.
+//                    constant failsafe: input only from loopback and the LAN
+//                    interfaces, no forwarding) and the problems go back to
+//                    the host: pppd exits 2, the link never comes up. If even
+//                    the constant failsafe cannot load: "NO FIREWALL", exit 2.
 //   phase ESTABLISH (pppd has created pppN, LCP not yet run, interface down):
 //                the interface joins set active_wan, so it is WAN even when
 //                no [firewall] wan pattern matches it.
