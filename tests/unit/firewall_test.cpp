@@ -5,14 +5,21 @@
 
 #include <unistd.h>
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <algorithm>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/nft.hpp"
 #include "common/schema.hpp"
 #include "firewall/core/firewall.hpp"
+#include "firewall/core/lifecycle.hpp"
 #include "testutil.hpp"
 
 using namespace pppkit;
@@ -743,5 +750,51 @@ reflection = no
         CHECK(a.digest().size() == 16);
         CHECK(has(full_ruleset(a, Dynamic{{"ppp0"}, "203.0.113.7"}), "comment \"pppkit digest " + a.digest() + "\""));
         CHECK(has(full_ruleset(a, Dynamic{}), "comment \"pppkit digest " + a.digest() + "\""));
+    }
+
+    TEST_CASE("extras: nft includes a sealed copy of exactly the text read, with a final newline")
+    {
+        test::write_file("nonl.nft", "chain extra_input {\n    ip saddr 203.0.113.66 drop\n}");
+        test::write_file("nonl.conf", "[firewall]\nlan-networks = 172.16.0.0/16\nextras = " +
+                                          std::filesystem::current_path().string() + "/nonl.nft\n");
+        Prepared p = prepare("nonl.conf", true);
+        REQUIRE(p.settings);
+        REQUIRE(p.extras);
+        auto text = ruleset_of(p, Dynamic{});
+        CHECK(has(text, "    include \"" + p.extras->ref() + "\"\n}\n"));
+        CHECK_FALSE(has(text, "nonl.nft"));
+        // the digest (the boot ruleset's identity) does not depend on the fd
+        CHECK(has(text, "pppkit digest " + p.settings->digest()));
+        CHECK(has(full_ruleset(*p.settings, Dynamic{}), "include \"" + *p.settings->extras + "\""));
+        // the file changes on disk: what nft reads does not
+        test::write_file("nonl.nft", "flush ruleset\n");
+        std::ifstream in(p.extras->ref());
+        std::stringstream got;
+        got << in.rdbuf();
+        CHECK(got.str() == "chain extra_input {\n    ip saddr 203.0.113.66 drop\n}\n");
+        // and nobody can write to the copy
+        std::ofstream out(p.extras->ref(), std::ios::app);
+        out << "x";
+        out.flush();
+        CHECK_FALSE(out.good());
+    }
+
+    TEST_CASE("a ruleset that makes libnftables abort kills only the child that checked it")
+    {
+        if (geteuid() != 0)
+            return;  // the dry run needs CAP_NET_ADMIN to get as far as the crash
+        // issue 14: libnftables 1.0.6 asserts (intervals.c:57) on this set
+        const std::string crash = "table inet pppkit_unit_crash {\n set s {\n  elements = {./}\n }\n set s {\n"
+                                  "  type ipv4_addr\n  flags interval\n  elements = { 4 }\n }\n}\n";
+        auto r = nft::check_in_child(crash, 10000);
+        CHECK_FALSE(r.ok);
+        CHECK(r.signal == SIGABRT);
+        CHECK(has(r.error, "Assertion"));
+        auto bad = nft::check_in_child("table inet pppkit_unit_x {\n chain c {\n  tcp dport 1 acept\n }\n}\n", 10000);
+        CHECK_FALSE(bad.ok);
+        CHECK(bad.signal == 0);
+        CHECK(has(bad.error, "Error:"));
+        auto good = nft::check_in_child("table inet pppkit_unit_y {\n chain c {\n  tcp dport 1 accept\n }\n}\n", 10000);
+        CHECK(good.ok);
     }
 }
