@@ -35,11 +35,18 @@ std::vector<std::string> elements_of(const std::string& listing)
     return out;
 }
 
-// Replaces the sealed copy's /proc/self/fd/N by the extras file's path.
+// Replaces the sealed copy's /proc/self/fd/N by the extras file's path, and
+// drops nft's "In file included from <cmdline>:..." lines, so that an error
+// in the extras file starts with "FILE:LINE:".
 std::string map_errors(const Prepared& p, std::string text)
 {
     if (!p.extras)
         return text;
+    for (size_t at = text.find("In file included from "); at != std::string::npos;
+         at = text.find("In file included from ", at)) {
+        auto nl = text.find('\n', at);
+        text.erase(at, nl == std::string::npos ? std::string::npos : nl + 1 - at);
+    }
     const std::string ref = p.extras->ref();
     for (auto at = text.find(ref); at != std::string::npos; at = text.find(ref, at + p.extras->path().size()))
         text.replace(at, ref.size(), p.extras->path());
@@ -160,7 +167,10 @@ std::optional<std::string> check_isolated(Prepared& p)
     }
     if (r.timed_out)
         return "nft did not finish checking " + what + ": " + r.error;
-    return "nft refused the ruleset: " + map_errors(p, r.error);
+    std::string e = map_errors(p, r.error);
+    if (p.extras && e.rfind(p.extras->path() + ":", 0) == 0)
+        return e;  // already "FILE:LINE:COL: Error: ..." with nft's context lines
+    return "nft refused the ruleset: " + e;
 }
 
 std::string_view to_string(Loaded l)
