@@ -682,6 +682,29 @@ reflection = no
         auto bad = config::parse_text("[firewall]\nlan-interfaces = ens160, enx00e04c680123*\n", "fw.conf", schema());
         CHECK(lan_interfaces(bad.doc).empty());
         CHECK(lan_interfaces(config::Document{}).empty());
+        // A LAN name a WAN interface could carry never opens the failsafe:
+        // the config is broken, its own cross-checks did not run.
+        struct Row {
+            int line;
+            std::string conf;
+            bool kept;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[firewall]\nlan-interfaces = ppp0\n", false},
+            {__LINE__, "[firewall]\nlan-interfaces = pp*\n", false},
+            {__LINE__, "[firewall]\nlan-interfaces = *\n", false},
+            {__LINE__, "[firewall]\nwan = wwan0\nlan-interfaces = eth0, wwan*\n", false},
+            {__LINE__, "[firewall]\nwan = enx00e04c680123*\nlan-interfaces = enx00e04c68*\n", false},
+            {__LINE__, "[firewall]\nwan = eth1\nlan-interfaces = eth0, eth1\n", false},
+            {__LINE__, "[firewall]\nwan = eth*\nlan-interfaces = eth0\n", false},
+            {__LINE__, "[firewall]\nwan = eth1\nlan-interfaces = eth0, eth10\n", true},
+            {__LINE__, "[firewall]\nwan = enx00e04c680123*\nlan-interfaces = br-lan\n", true},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            auto d = config::parse_text(row.conf, "fw.conf", schema());
+            CHECK(lan_interfaces(d.doc).empty() == !row.kept);
+        }
     }
 
     TEST_CASE("wan patterns are matched like nft does")

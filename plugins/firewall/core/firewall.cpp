@@ -1052,6 +1052,27 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
     return out;
 }
 
+namespace {
+// true when some interface name could match both patterns ("ppp*" and
+// "pppoe0", "br*" and "br-lan*", ...), compared as text.
+bool patterns_overlap(std::string_view a, std::string_view b)
+{
+    bool wa = !a.empty() && a.back() == '*';
+    bool wb = !b.empty() && b.back() == '*';
+    if (wa)
+        a.remove_suffix(1);
+    if (wb)
+        b.remove_suffix(1);
+    if (wa && wb)
+        return a.substr(0, b.size()) == b.substr(0, a.size());
+    if (wa)
+        return b.substr(0, a.size()) == a;
+    if (wb)
+        return a.substr(0, b.size()) == b;
+    return a == b;
+}
+}  // namespace
+
 std::vector<std::string> lan_interfaces(const Document& doc)
 {
     const Section* fw = doc.first("firewall");
@@ -1061,6 +1082,17 @@ std::vector<std::string> lan_interfaces(const Document& doc)
     auto names = config::split_list(e->value);
     if (!std::all_of(names.begin(), names.end(), [](const std::string& n) { return ifname::valid_pattern(n); }))
         return {};
+    // The config is broken, so its own cross-checks did not run: a LAN name
+    // that any WAN could carry (the wan items as written, valid or not, and
+    // pppd's ppp*) would open the failsafe to the WAN.
+    std::vector<std::string> wan{"ppp*"};
+    if (const Entry* w = fw->get("wan"))
+        for (auto& x : config::split_list(w->value))
+            wan.push_back(x);
+    for (const auto& n : names)
+        for (const auto& w : wan)
+            if (patterns_overlap(n, w))
+                return {};
     return names;
 }
 

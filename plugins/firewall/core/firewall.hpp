@@ -154,7 +154,9 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 
 // The [firewall] lan-interfaces of a document, even one with errors
-// elsewhere (for the failsafe); empty when unset or when any name is invalid.
+// elsewhere (for the failsafe); empty when unset, when any name is invalid,
+// or when any of them could also name a WAN interface (a wan item as
+// written, or ppp*).
 std::vector<std::string> lan_interfaces(const config::Document& doc);
 // Strict network check for lan-networks and from: inet_pton address, plain
 // decimal prefix in range (no sign, no leading zero: nft reads "024" as
