@@ -14,8 +14,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace pppkit::config {
 namespace {
@@ -268,15 +266,35 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
     }
 }
 
-std::optional<std::string> read_file(const std::string& path, std::string& out)
+// Every existing path of a key marked Trust must pass trust::check(); a
+// missing one is left to whoever reads it.
+void check_trusted_paths(const Document& doc, Schema schema, const trust::Policy& policy,
+                         std::vector<Diagnostic>& diags)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::string(std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return std::nullopt;
+    for (const auto& s : doc.sections) {
+        const SectionSpec* spec = find_section(schema, s.type);
+        if (spec == nullptr)
+            continue;
+        for (const auto& e : s.entries) {
+            const KeySpec* ks = spec->key(e.key);
+            if (ks == nullptr || ks->trust == KeySpec::Trust::None || e.value.empty() || e.value.front() != '/')
+                continue;
+            auto kind = ks->trust == KeySpec::Trust::File ? trust::Kind::File : trust::Kind::Directory;
+            int err = 0;
+            auto problem = trust::check(e.value, kind, policy, &err);
+            if (!problem || err == ENOENT)
+                continue;
+            Diagnostic d;
+            d.file = e.file;
+            d.line = e.line;
+            d.section = s.label();
+            d.key = e.key;
+            d.problem = *problem;
+            d.value = e.value;
+            d.has_value = true;
+            diags.push_back(std::move(d));
+        }
+    }
 }
 
 bool is_ipv4(std::string_view v, in_addr* out = nullptr)
@@ -539,24 +557,31 @@ LoadResult parse_text(std::string_view text, const std::string& filename, Schema
     return r;
 }
 
-LoadResult load(const std::string& main_file, bool must_exist, Schema schema)
+LoadResult load(const std::string& main_file, bool must_exist, Schema schema, const trust::Policy& policy)
 {
     LoadResult r;
+    auto file_diag = [&](const std::string& file, const std::string& problem, int err) {
+        Diagnostic d;
+        d.file = file;
+        // an OS error reads as before; a trust problem says what to fix
+        d.problem = (err != 0 && err != ELOOP) ? "cannot read: " + std::string(std::strerror(err)) : problem;
+        r.diags.push_back(std::move(d));
+    };
     std::string text;
-    bool missing = ::access(main_file.c_str(), F_OK) != 0 && errno == ENOENT;
-    if (auto err = read_file(main_file, text)) {
-        if (must_exist || !missing) {
-            Diagnostic d;
-            d.file = main_file;
-            d.problem = "cannot read: " + *err;
-            r.diags.push_back(d);
-        }
+    int err = 0;
+    if (auto problem = trust::read_file(main_file, text, policy, &err)) {
+        if (must_exist || err != ENOENT)
+            file_diag(main_file, *problem, err);
     } else {
         parse_into(text, main_file, r.doc, r.diags);
     }
     std::string dir = dropin_dir(main_file);
     std::vector<std::string> names;
-    if (DIR* dp = opendir(dir.c_str())) {
+    auto opened = trust::open(dir, trust::Kind::Directory, policy);
+    if (!opened.ok()) {
+        if (opened.err != ENOENT)
+            file_diag(dir, opened.problem, opened.err);
+    } else if (DIR* dp = ::fdopendir(opened.fd.release())) {
         while (dirent* de = readdir(dp)) {
             std::string n = de->d_name;
             if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.')
@@ -568,16 +593,14 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema)
     for (const auto& n : names) {
         std::string path = dir + "/" + n;
         std::string t;
-        if (auto err = read_file(path, t)) {
-            Diagnostic d;
-            d.file = path;
-            d.problem = "cannot read: " + *err;
-            r.diags.push_back(d);
+        if (auto problem = trust::read_file(path, t, policy, &err)) {
+            file_diag(path, *problem, err);
             continue;
         }
         parse_into(t, path, r.doc, r.diags);
     }
     validate(r.doc, schema, r.diags);
+    check_trusted_paths(r.doc, schema, policy, r.diags);
     std::stable_sort(r.diags.begin(), r.diags.end(), [&](const Diagnostic& a, const Diagnostic& b) {
         auto fa = std::find(r.doc.files.begin(), r.doc.files.end(), a.file) - r.doc.files.begin();
         auto fb = std::find(r.doc.files.begin(), r.doc.files.end(), b.file) - r.doc.files.begin();
