@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace pppkit::config {
@@ -43,6 +44,38 @@ bool valid_name(std::string_view s)
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
                c == '.';
     });
+}
+
+// What a key may contain; anything else is refused, never reinterpreted.
+bool valid_key(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    });
+}
+
+// A control byte in a value (NUL, CR, ESC, ...): a tab separates list items
+// and is allowed.
+bool is_control(char c)
+{
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+}
+
+// Bytes a terminal or a log would act on, written as \xNN.
+std::string printable(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (is_control(c) || c == '\t') {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 struct FileParse {
@@ -151,8 +184,20 @@ char* reader(char* str, int num, void* stream)
             std::string key(trim(t.substr(0, eq)));
             p.values.emplace_back(trim(t.substr(eq + 1)));
             p.value_lines.push_back(p.lineno);
+            const std::string& value = p.values.back();
+            auto ctl = std::find_if(value.begin(), value.end(), is_control);
             if (key.size() > 64) {
                 diag(p, p.lineno, p.doc->sections[p.cur].label(), key.substr(0, 64) + "...", "key too long");
+            } else if (!valid_key(key)) {
+                // "mss ;note" or "wan\v" would reach inih, which strips an
+                // inline comment or any isspace() and reads another key.
+                diag(p, p.lineno, p.doc->sections[p.cur].label(), key, "a key may contain only letters, digits and '-'",
+                     value);
+            } else if (ctl != value.end()) {
+                char byte[8];
+                std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(*ctl)));
+                diag(p, p.lineno, p.doc->sections[p.cur].label(), key,
+                     std::string("contains a control character (byte ") + byte + ")", value);
             } else {
                 out = "k" + std::to_string(p.values.size() - 1) + "=" + key + "\n";
             }
@@ -487,12 +532,12 @@ std::string Diagnostic::str() const
     if (!section.empty())
         s += " [" + section + "]";
     if (!key.empty())
-        s += " " + key;
+        s += " " + printable(key);
     if (!section.empty() || !key.empty())
         s += ":";
     s += " " + problem;
     if (has_value)
-        s += " (got '" + value + "')";
+        s += " (got '" + printable(value) + "')";
     return s;
 }
 
@@ -676,9 +721,10 @@ std::optional<long long> parse_duration(std::string_view v)
     default: break;
     }
     auto n = parse_int(v);
-    if (!n || *n < 0)
+    long long seconds = 0;
+    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
         return std::nullopt;
-    return *n * mult;
+    return seconds;
 }
 
 bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -135,6 +136,13 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         config::KeySpec ref{"name", config::Type::SecretRef};
         if (config::check_value(ref, name)) {
             fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");
+            continue;
+        }
+        // A CR, LF or NUL in a token would inject a header or a POP3 command.
+        if (std::any_of(value.begin(), value.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+            fail(lineno,
+                 "secret '" + std::string(name) + "' contains a control character (CR, LF, NUL, ...); value not shown");
             continue;
         }
         if (value.size() > 1024) {
