@@ -15,9 +15,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace pppkit::config {
 namespace {
@@ -47,6 +46,38 @@ bool valid_name(std::string_view s)
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
                c == '.';
     });
+}
+
+// What a key may contain; anything else is refused, never reinterpreted.
+bool valid_key(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    });
+}
+
+// A control byte in a value (NUL, CR, ESC, ...): a tab separates list items
+// and is allowed.
+bool is_control(char c)
+{
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+}
+
+// Bytes a terminal or a log would act on, written as \xNN.
+std::string printable(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (is_control(c) || c == '\t') {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 struct FileParse {
@@ -155,8 +186,20 @@ char* reader(char* str, int num, void* stream)
             std::string key(trim(t.substr(0, eq)));
             p.values.emplace_back(trim(t.substr(eq + 1)));
             p.value_lines.push_back(p.lineno);
+            const std::string& value = p.values.back();
+            auto ctl = std::find_if(value.begin(), value.end(), is_control);
             if (key.size() > 64) {
                 diag(p, p.lineno, p.doc->sections[p.cur].label(), key.substr(0, 64) + "...", "key too long");
+            } else if (!valid_key(key)) {
+                // "mss ;note" or "wan\v" would reach inih, which strips an
+                // inline comment or any isspace() and reads another key.
+                diag(p, p.lineno, p.doc->sections[p.cur].label(), key, "a key may contain only letters, digits and '-'",
+                     value);
+            } else if (ctl != value.end()) {
+                char byte[8];
+                std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(*ctl)));
+                diag(p, p.lineno, p.doc->sections[p.cur].label(), key,
+                     std::string("contains a control character (byte ") + byte + ")", value);
             } else {
                 out = "k" + std::to_string(p.values.size() - 1) + "=" + key + "\n";
             }
@@ -270,15 +313,35 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
     }
 }
 
-std::optional<std::string> read_file(const std::string& path, std::string& out)
+// Every existing path of a key marked Trust must pass trust::check(); a
+// missing one is left to whoever reads it.
+void check_trusted_paths(const Document& doc, Schema schema, const trust::Policy& policy,
+                         std::vector<Diagnostic>& diags)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::string(std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return std::nullopt;
+    for (const auto& s : doc.sections) {
+        const SectionSpec* spec = find_section(schema, s.type);
+        if (spec == nullptr)
+            continue;
+        for (const auto& e : s.entries) {
+            const KeySpec* ks = spec->key(e.key);
+            if (ks == nullptr || ks->trust == KeySpec::Trust::None || e.value.empty() || e.value.front() != '/')
+                continue;
+            auto kind = ks->trust == KeySpec::Trust::File ? trust::Kind::File : trust::Kind::Directory;
+            int err = 0;
+            auto problem = trust::check(e.value, kind, policy, &err);
+            if (!problem || err == ENOENT)
+                continue;
+            Diagnostic d;
+            d.file = e.file;
+            d.line = e.line;
+            d.section = s.label();
+            d.key = e.key;
+            d.problem = *problem;
+            d.value = e.value;
+            d.has_value = true;
+            diags.push_back(std::move(d));
+        }
+    }
 }
 
 bool is_ipv4(std::string_view v, in_addr* out = nullptr)
@@ -460,12 +523,12 @@ std::string Diagnostic::str() const
     if (!section.empty())
         s += " [" + section + "]";
     if (!key.empty())
-        s += " " + key;
+        s += " " + printable(key);
     if (!section.empty() || !key.empty())
         s += ":";
     s += " " + problem;
     if (has_value)
-        s += " (got '" + value + "')";
+        s += " (got '" + printable(value) + "')";
     return s;
 }
 
@@ -530,24 +593,34 @@ LoadResult parse_text(std::string_view text, const std::string& filename, Schema
     return r;
 }
 
-LoadResult load(const std::string& main_file, bool must_exist, Schema schema)
+LoadResult load(const std::string& main_file, bool must_exist, Schema schema, const trust::Policy& policy)
 {
     LoadResult r;
+    auto file_diag = [&](const std::string& file, const std::string& problem, int err) {
+        Diagnostic d;
+        d.file = file;
+        // an OS error reads as before; a trust problem says what to fix
+        d.problem = (err != 0 && err != ELOOP) ? "cannot read: " + std::string(std::strerror(err)) : problem;
+        r.diags.push_back(std::move(d));
+    };
     std::string text;
-    bool missing = ::access(main_file.c_str(), F_OK) != 0 && errno == ENOENT;
-    if (auto err = read_file(main_file, text)) {
-        if (must_exist || !missing) {
-            Diagnostic d;
-            d.file = main_file;
-            d.problem = "cannot read: " + *err;
-            r.diags.push_back(d);
-        }
+    int err = 0;
+    if (main_file == "/dev/null") {
+        // an empty configuration on purpose (pppkit --config /dev/null ...)
+        r.doc.files.push_back(main_file);
+    } else if (auto problem = trust::read_file(main_file, text, policy, &err)) {
+        if (must_exist || err != ENOENT)
+            file_diag(main_file, *problem, err);
     } else {
         parse_into(text, main_file, r.doc, r.diags);
     }
     std::string dir = dropin_dir(main_file);
     std::vector<std::string> names;
-    if (DIR* dp = opendir(dir.c_str())) {
+    auto opened = trust::open(dir, trust::Kind::Directory, policy);
+    if (!opened.ok()) {
+        if (opened.err != ENOENT)
+            file_diag(dir, opened.problem, opened.err);
+    } else if (DIR* dp = ::fdopendir(opened.fd.release())) {
         while (dirent* de = readdir(dp)) {
             std::string n = de->d_name;
             if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.')
@@ -559,16 +632,14 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema)
     for (const auto& n : names) {
         std::string path = dir + "/" + n;
         std::string t;
-        if (auto err = read_file(path, t)) {
-            Diagnostic d;
-            d.file = path;
-            d.problem = "cannot read: " + *err;
-            r.diags.push_back(d);
+        if (auto problem = trust::read_file(path, t, policy, &err)) {
+            file_diag(path, *problem, err);
             continue;
         }
         parse_into(t, path, r.doc, r.diags);
     }
     validate(r.doc, schema, r.diags);
+    check_trusted_paths(r.doc, schema, policy, r.diags);
     std::stable_sort(r.diags.begin(), r.diags.end(), [&](const Diagnostic& a, const Diagnostic& b) {
         auto fa = std::find(r.doc.files.begin(), r.doc.files.end(), a.file) - r.doc.files.begin();
         auto fb = std::find(r.doc.files.begin(), r.doc.files.end(), b.file) - r.doc.files.begin();
@@ -644,9 +715,10 @@ std::optional<long long> parse_duration(std::string_view v)
     default: break;
     }
     auto n = parse_int(v);
-    if (!n || *n < 0)
+    long long seconds = 0;
+    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
         return std::nullopt;
-    return *n * mult;
+    return seconds;
 }
 
 bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/trust.hpp"
+
 namespace pppkit::config {
 
 struct Diagnostic {
@@ -92,6 +94,11 @@ struct KeySpec {
     std::string_view help{};
     // Extra check run after the type check (per list item); returns the problem.
     std::optional<std::string> (*check)(std::string_view value) = nullptr;
+    // A Path that pppkit reads (File) or keeps state in (Directory): load()
+    // checks it with trust::check() when it exists (see common/trust.hpp);
+    // an untrusted one is a diagnostic at the key's line. A missing one is
+    // left to the reader (a missing File is an error, a Directory is created).
+    enum class Trust { None, File, Directory } trust = Trust::None;
 };
 
 struct SectionSpec {
@@ -112,8 +119,12 @@ struct LoadResult {
 };
 
 // Loads main_file and its drop-in directory. A missing main file is an
-// error only when must_exist (the path was given explicitly).
-LoadResult load(const std::string& main_file, bool must_exist, Schema schema);
+// error only when must_exist (the path was given explicitly). The main file,
+// the drop-in directory, each drop-in and every existing path of a key marked
+// Trust are opened and checked under policy (trust.hpp): when running as
+// root, a file or directory others could have written is refused.
+LoadResult load(const std::string& main_file, bool must_exist, Schema schema,
+                const trust::Policy& policy = trust::current());
 // Parses one text as if it were the file `filename` (no drop-ins): for tests
 // and for "pppkit check".
 LoadResult parse_text(std::string_view text, const std::string& filename, Schema schema);

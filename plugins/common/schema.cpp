@@ -18,11 +18,13 @@ std::vector<SectionSpec> global_sections()
                 KeySpec{.key = "secrets-file",
                         .type = Type::Path,
                         .def = secrets::kDefaultPath,
-                        .help = "root-owned 0600 file with the secrets other sections name"},
+                        .help = "root-owned 0600 file with the secrets other sections name",
+                        .trust = KeySpec::Trust::File},
                 KeySpec{.key = "state-dir",
                         .type = Type::Path,
                         .def = "/var/lib/pppkit",
-                        .help = "where pppkit keeps state between runs"},
+                        .help = "where pppkit keeps state between runs",
+                        .trust = KeySpec::Trust::Directory},
             },
             "settings shared by every pppkit plugin and tool",
         },
@@ -41,9 +43,9 @@ config::Schema schema()
     return all;
 }
 
-config::LoadResult load_config(const std::string& main_file, bool must_exist)
+config::LoadResult load_config(const std::string& main_file, bool must_exist, const trust::Policy& policy)
 {
-    auto r = config::load(main_file, must_exist, schema());
+    auto r = config::load(main_file, must_exist, schema(), policy);
     for (auto& d : ddns_cross_check(r.doc))
         r.diags.push_back(std::move(d));
     return r;

@@ -22,8 +22,10 @@ std::vector<config::Diagnostic> ddns_cross_check(const config::Document& doc);
 // All of the above, built once.
 config::Schema schema();
 
-// Loads the configuration with the whole schema.
-config::LoadResult load_config(const std::string& main_file, bool must_exist);
+// Loads the configuration with the whole schema (trusted files only, see
+// config::load and common/trust.hpp).
+config::LoadResult load_config(const std::string& main_file, bool must_exist,
+                               const trust::Policy& policy = trust::current());
 
 // [pppkit] secrets-file, or the default.
 std::string secrets_path(const config::Document& doc);

@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "common/trust.hpp"
 
 namespace pppkit::secrets {
 
@@ -52,28 +55,41 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         d.problem = std::move(problem);
         diags.push_back(std::move(d));
     };
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        fail(0, std::string("cannot open secrets file: ") + std::strerror(errno));
+    // The file's own owner and mode, with the fix for a secrets file (0600).
+    auto judge = [&](const struct stat& st) {
+        if (st.st_uid != expected_uid)
+            fail(0, "secrets file must be owned by root (uid " + std::to_string(st.st_uid) +
+                        "); fix: chown root:root " + path + " && chmod 600 " + path);
+        if ((st.st_mode & 077) != 0) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+            fail(0, std::string("secrets file is readable or writable by group or others (mode ") + mode +
+                        "); fix: chmod 600 " + path);
+        }
+        return diags.empty();
+    };
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && !judge(st))
+        return diags;
+    // The walk refuses a directory above the file that others could write
+    // and a symbolic link planted by someone else (common/trust.hpp); the
+    // checks are repeated on what was opened.
+    trust::Policy policy;
+    policy.owner = expected_uid;
+    auto opened = trust::open(path, trust::Kind::File, policy);
+    if (!opened.ok()) {
+        fail(0, (opened.err != 0 && opened.err != ELOOP)
+                    ? std::string("cannot open secrets file: ") + std::strerror(opened.err)
+                    : "secrets file refused: " + opened.problem);
         return diags;
     }
-    struct stat st {};
+    int fd = opened.fd.release();
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         fail(0, "secrets file is not a regular file");
         return diags;
     }
-    if (st.st_uid != expected_uid) {
-        fail(0, "secrets file must be owned by root (uid " + std::to_string(st.st_uid) + "); fix: chown root:root " +
-                    path + " && chmod 600 " + path);
-    }
-    if ((st.st_mode & 077) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        fail(0, std::string("secrets file is readable or writable by group or others (mode ") + mode +
-                    "); fix: chmod 600 " + path);
-    }
-    if (!diags.empty()) {
+    if (!judge(st)) {
         ::close(fd);
         return diags;
     }
@@ -120,6 +136,13 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         config::KeySpec ref{"name", config::Type::SecretRef};
         if (config::check_value(ref, name)) {
             fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");
+            continue;
+        }
+        // A CR, LF or NUL in a token would inject a header or a POP3 command.
+        if (std::any_of(value.begin(), value.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+            fail(lineno,
+                 "secret '" + std::string(name) + "' contains a control character (CR, LF, NUL, ...); value not shown");
             continue;
         }
         if (value.size() > 1024) {

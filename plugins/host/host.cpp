@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 #include "host/pk_host.h"
 
@@ -21,6 +22,13 @@ namespace {
 std::unique_ptr<Plugin> g_plugin;
 bool g_configured = false;
 bool g_config_failed = false;
+// plugin_init could not finish: the first event stops pppd with this text.
+bool g_init_failed = false;
+char g_init_problem[256] = "";
+// The interface exists (from ip-up/ipv6-up until link-down): only then is
+// the kernel asked for its MTU.
+bool g_iface_live = false;
+std::optional<Link> g_last;  // the last snapshot taken while it existed
 CallbackStats g_stats;
 
 // "pppkit-config FILE" is registered by every pppkit plugin, but pppd hands
@@ -63,7 +71,28 @@ const char* event_name(pk_event ev)
     return "?";
 }
 
-void record(const char* what, double start)
+// Logs "<plugin>: <what> failed: <detail>" without allocating: callable from
+// a catch block, where nothing may throw.
+void log_failure(const char* what, const char* detail) noexcept
+{
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%s: %s failed%s%s", g_plugin ? g_plugin->name() : "pppkit", what,
+                  detail != nullptr ? ": " : "", detail != nullptr ? detail : "");
+    pk_log(PK_ERROR, buf);
+}
+
+// Records why plugin_init failed and says so now (pppd is still parsing
+// options: the message reaches the terminal or the log at once).
+void init_failed(const char* detail) noexcept
+{
+    g_init_failed = true;
+    std::snprintf(g_init_problem, sizeof g_init_problem,
+                  "%s: the plugin could not initialise (%s); pppd stops before dialling",
+                  g_plugin ? g_plugin->name() : "pppkit", detail != nullptr ? detail : "unknown error");
+    pk_log(PK_ERROR, g_init_problem);
+}
+
+void record(const char* what, double start) noexcept
 {
     double took = now_ms() - start;
     ++g_stats.calls;
@@ -102,9 +131,9 @@ void timer_trampoline(void* arg) noexcept
     try {
         fn();
     } catch (const std::exception& e) {
-        log(Level::Error, std::string("timer callback failed: ") + e.what());
+        log_failure("timer callback", e.what());
     } catch (...) {
-        log(Level::Error, "timer callback failed");
+        log_failure("timer callback", nullptr);
     }
     record("timer", start);
 }
@@ -118,24 +147,53 @@ std::string ntoa(uint32_t a)
     return buf;
 }
 
-void run_configure()
+// Once, before dialling: a plugin that cannot configure itself stops pppd.
+void run_configure() noexcept
 {
     g_configured = true;
-    std::vector<std::string> problems;
+    size_t n = 0;
     try {
-        problems = g_plugin->configure();
+        auto problems = g_plugin->configure();
+        n = problems.size();
+        for (const auto& p : problems)
+            log(Level::Error, p);
     } catch (const std::exception& e) {
-        problems.push_back(std::string("internal error: ") + e.what());
+        log_failure("configure", e.what());
+        n = 1;
     } catch (...) {
-        problems.emplace_back("internal error");
+        log_failure("configure", nullptr);
+        n = 1;
     }
-    if (problems.empty())
+    if (n == 0)
         return;
     g_config_failed = true;
-    for (const auto& p : problems)
-        log(Level::Error, p);
-    die_option_error(std::string(g_plugin->name()) + ": invalid configuration (" + std::to_string(problems.size()) +
-                     " problem" + (problems.size() == 1 ? "" : "s") + "), not bringing the link up");
+    char msg[256];
+    std::snprintf(msg, sizeof msg, "%s: invalid configuration (%zu problem%s), not bringing the link up",
+                  g_plugin->name(), n, n == 1 ? "" : "s");
+    pk_die_option_error(msg);
+}
+
+// The link as pppd sees it. The kernel is asked for the MTU only while the
+// interface exists; otherwise the last snapshot's MTU (same interface) or 0.
+Link snapshot()
+{
+    pk_link raw{};
+    pk_get_link(&raw, g_iface_live ? 1 : 0);
+    Link l;
+    l.ifname = raw.ifname;
+    l.unit = raw.unit;
+    l.ipparam = raw.ipparam;
+    l.local4 = raw.local4;
+    l.remote4 = raw.remote4;
+    l.ourid6 = raw.ourid6;
+    l.hisid6 = raw.hisid6;
+    l.mtu = raw.mtu;
+    l.persist = raw.persist != 0;
+    if (!g_iface_live && g_last && g_last->ifname == l.ifname)
+        l.mtu = g_last->mtu;
+    if (g_iface_live)
+        g_last = l;
+    return l;
 }
 
 }  // namespace
@@ -159,22 +217,7 @@ void log(Level level, std::string_view msg)
     pk_log(l, line.c_str());
 }
 
-Link link()
-{
-    pk_link raw{};
-    pk_get_link(&raw);
-    Link l;
-    l.ifname = raw.ifname;
-    l.unit = raw.unit;
-    l.ipparam = raw.ipparam;
-    l.local4 = raw.local4;
-    l.remote4 = raw.remote4;
-    l.ourid6 = raw.ourid6;
-    l.hisid6 = raw.hisid6;
-    l.mtu = raw.mtu;
-    l.persist = raw.persist != 0;
-    return l;
-}
+Link link() { return snapshot(); }
 
 std::string_view pppd_version() { return pk_pppd_version(); }
 
@@ -183,7 +226,7 @@ void add_option(const char* name, const char* description, bool takes_arg, Optio
     g_options.push_back(std::make_unique<OptionSlot>(OptionSlot{std::move(parse)}));
     if (pk_add_option(name, description, takes_arg ? 1 : 0, hidden ? 1 : 0, option_trampoline,
                       g_options.back().get()) != 0)
-        log(Level::Error, std::string("too many options, cannot register ") + name);
+        throw std::runtime_error(std::string("too many options, cannot register ") + name);
 }
 
 TimerId after(std::chrono::milliseconds delay, std::function<void()> fn)
@@ -224,7 +267,7 @@ const CallbackStats& callback_stats() { return g_stats; }
 
 using namespace pppkit::host;
 
-extern "C" void pk_cxx_plugin_init(void)
+extern "C" void pk_cxx_plugin_init(void) noexcept
 {
     try {
         // The first pppkit plugin in this pppd drops a PPPKIT_CONFIG_FILE
@@ -238,6 +281,10 @@ extern "C" void pk_cxx_plugin_init(void)
             ::setenv(kOwnerEnv, pid.c_str(), 1);
         }
         g_plugin.reset(pppkit_make_plugin());
+        if (!g_plugin) {
+            init_failed("no plugin object");
+            return;
+        }
         add_option("pppkit-config", "pppkit configuration file (default /etc/ppp/pppkit.conf)", true,
                    [](std::string_view v) -> std::optional<std::string> {
                        if (v.empty() || v.front() != '/')
@@ -249,14 +296,24 @@ extern "C" void pk_cxx_plugin_init(void)
         pk_commit_options();
         log(Level::Info, std::string("loaded (pppd ") + pk_pppd_version() + ")");
     } catch (const std::exception& e) {
-        pk_log(PK_ERROR, (std::string("pppkit: plugin_init failed: ") + e.what()).c_str());
+        init_failed(e.what());
     } catch (...) {
-        pk_log(PK_ERROR, "pppkit: plugin_init failed");
+        init_failed("an exception that is not a std::exception");
     }
 }
 
-extern "C" void pk_cxx_event(pk_event ev, int arg)
+extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
 {
+    if (g_init_failed) {
+        // Stop before the link is dialled: the first event after the options
+        // were parsed (PHASE_INITIALIZE comes before them; exit is too late
+        // to matter). Once only: die() fires the exit notifiers again.
+        if (ev == PK_EV_EXIT || (ev == PK_EV_PHASE && arg == PK_PHASE_INITIALIZE) || g_config_failed)
+            return;
+        g_config_failed = true;
+        pk_die_option_error(g_init_problem);
+        return;
+    }
     if (!g_plugin || g_config_failed)
         return;
     // Configuration is loaded once, before the link is dialled; it is timed
@@ -272,27 +329,38 @@ extern "C" void pk_cxx_event(pk_event ev, int arg)
     try {
         switch (ev) {
         case PK_EV_PHASE: g_plugin->on_phase(static_cast<Phase>(arg)); break;
-        case PK_EV_IP_UP: g_plugin->on_ip_up(link()); break;
-        case PK_EV_IP_DOWN: g_plugin->on_ip_down(link()); break;
-        case PK_EV_IPV6_UP: g_plugin->on_ipv6_up(link()); break;
-        case PK_EV_IPV6_DOWN: g_plugin->on_ipv6_down(link()); break;
-        case PK_EV_LINK_DOWN: g_plugin->on_link_down(link()); break;
-        case PK_EV_EXIT: {
+        case PK_EV_IP_UP:
+            g_iface_live = true;
+            g_plugin->on_ip_up(snapshot());
+            break;
+        case PK_EV_IP_DOWN: g_plugin->on_ip_down(snapshot()); break;
+        case PK_EV_IPV6_UP:
+            g_iface_live = true;
+            g_plugin->on_ipv6_up(snapshot());
+            break;
+        case PK_EV_IPV6_DOWN: g_plugin->on_ipv6_down(snapshot()); break;
+        case PK_EV_LINK_DOWN:
+            // From here on the interface may be gone: asking the kernel
+            // for it costs a module-loader run per call (issue 13).
+            g_iface_live = false;
+            g_plugin->on_link_down(snapshot());
+            break;
+        case PK_EV_EXIT:
+            g_iface_live = false;
             if (g_configured)
-                g_plugin->on_exit(link(), arg);
+                g_plugin->on_exit(g_last ? *g_last : snapshot(), arg);
             break;
         }
-        }
     } catch (const std::exception& e) {
-        log(Level::Error, std::string(event_name(ev)) + " handler failed: " + e.what());
+        log_failure(event_name(ev), e.what());
     } catch (...) {
-        log(Level::Error, std::string(event_name(ev)) + " handler failed");
+        log_failure(event_name(ev), nullptr);
     }
     record(event_name(ev), start);
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "longest callback %.3f ms (%s), %u callbacks; configure %.3f ms", g_stats.max_ms,
-                      g_stats.max_event.c_str(), g_stats.calls, g_stats.configure_ms);
-        log(Level::Info, buf);
+        std::snprintf(buf, sizeof buf, "%s: longest callback %.3f ms (%s), %u callbacks; configure %.3f ms",
+                      g_plugin->name(), g_stats.max_ms, g_stats.max_event.c_str(), g_stats.calls, g_stats.configure_ms);
+        pk_log(PK_INFO, buf);
     }
 }

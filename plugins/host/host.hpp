@@ -4,7 +4,10 @@
 // thread. Plugin callbacks run inside pppd's main loop and must return in well
 // under a millisecond: no network I/O, no waiting on children, no sleeping.
 // An exception thrown by a callback is caught by the host, logged, and never
-// reaches pppd.
+// reaches pppd. A plugin that cannot initialise (pppkit_make_plugin() or
+// register_options() throws) or configure (configure() throws or reports
+// problems) stops pppd with exit status 2 (EXIT_OPTION_ERROR) at the first
+// phase change, before the link is dialled: it never silently goes missing.
 #pragma once
 
 #include <chrono>
@@ -44,7 +47,10 @@ struct Link {
     uint32_t remote4 = 0;  // IPCP peer address, network byte order
     uint64_t ourid6 = 0;   // IPV6CP interface identifiers
     uint64_t hisid6 = 0;
-    int mtu = 0;  // interface MTU (0: unknown)
+    // Interface MTU (0: unknown). The kernel is asked only while the interface
+    // exists (ip-up/ipv6-up until link-down); link-down and exit get the last
+    // value read, never a fresh query of a removed interface.
+    int mtu = 0;
     bool persist = false;
 
     [[nodiscard]] std::string local4_str() const;
@@ -110,7 +116,8 @@ public:
     virtual void on_ipv6_up(const Link&) {}
     virtual void on_ipv6_down(const Link&) {}
     virtual void on_link_down(const Link&) {}
-    // The last event before pppd exits (status: pppd's exit status).
+    // The last event before pppd exits (status: pppd's exit status). The
+    // link is the last snapshot taken while the interface existed.
     virtual void on_exit(const Link&, int /*status*/) {}
 };
 

@@ -6,6 +6,13 @@
  *    (notifiers, timers) or from option parsing (plugin_init, option parsers).
  *  - The C++ side (host.cpp) must never let an exception escape a pk_* entry
  *    point it implements; every one of them is noexcept and catches all.
+ *    The shim's functions are C and never throw: they are declared noexcept
+ *    for C++ so that a catch block may call them and stay non-throwing.
+ *  - A plugin whose C++ side failed to initialise must not let pppd dial:
+ *    the shim registers its notifiers before pk_cxx_plugin_init(), and the
+ *    first event after the options are parsed stops pppd (EXIT_OPTION_ERROR).
+ *  - The kernel is asked about the interface (its MTU) only while it exists:
+ *    from ip-up/ipv6-up until link-down; never at link-down or exit.
  *  - Strings passed in either direction are borrowed: copy what you keep.
  */
 #ifndef PPPKIT_PK_HOST_H
@@ -15,7 +22,10 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
+#define PK_NOEXCEPT noexcept
 extern "C" {
+#else
+#define PK_NOEXCEPT
 #endif
 
 enum pk_level { PK_DEBUG = 0, PK_INFO, PK_NOTICE, PK_WARN, PK_ERROR };
@@ -57,7 +67,7 @@ struct pk_link {
     uint32_t remote4; /* IPCP peer address, network byte order */
     uint64_t ourid6;  /* IPV6CP interface identifiers (link-local), 0 if none */
     uint64_t hisid6;
-    int mtu;     /* interface MTU, 0 if unknown */
+    int mtu;     /* interface MTU, 0 if unknown or not asked */
     int persist; /* pppd's persist option */
 };
 
@@ -67,23 +77,28 @@ struct pk_link {
 typedef int (*pk_option_fn)(void *ctx, const char *value, char *err, size_t errlen);
 
 /* ---- provided by the shim (pppd side) ---- */
-void pk_log(enum pk_level level, const char *msg);
-void pk_get_link(struct pk_link *out);
+void pk_log(enum pk_level level, const char *msg) PK_NOEXCEPT;
+/* Fills out from pppd's state. The MTU is read from the kernel (through
+ * pppd) only when query_mtu is non-zero; otherwise out->mtu is 0. */
+void pk_get_link(struct pk_link *out, int query_mtu) PK_NOEXCEPT;
 /* Registers one pppd option. name must outlive pppd (a string literal).
  * Returns 0 on success, -1 when the shim's option table is full. */
-int pk_add_option(const char *name, const char *description, int takes_arg, int hidden, pk_option_fn fn, void *ctx);
+int pk_add_option(const char *name, const char *description, int takes_arg, int hidden, pk_option_fn fn,
+                  void *ctx) PK_NOEXCEPT;
 /* Options must be handed to pppd in one table: call once after all
  * pk_add_option calls in plugin_init. */
-void pk_commit_options(void);
-void pk_timeout(void (*fn)(void *), void *arg, int ms);
-void pk_untimeout(void (*fn)(void *), void *arg);
+void pk_commit_options(void) PK_NOEXCEPT;
+void pk_timeout(void (*fn)(void *), void *arg, int ms) PK_NOEXCEPT;
+void pk_untimeout(void (*fn)(void *), void *arg) PK_NOEXCEPT;
 /* Logs msg as an option error and exits pppd with EXIT_OPTION_ERROR (2). */
-void pk_die_option_error(const char *msg);
-const char *pk_pppd_version(void);
+void pk_die_option_error(const char *msg) PK_NOEXCEPT;
+const char *pk_pppd_version(void) PK_NOEXCEPT;
 
 /* ---- provided by the C++ side (host.cpp) ---- */
-void pk_cxx_plugin_init(void);
-void pk_cxx_event(enum pk_event ev, int arg);
+/* Called by plugin_init after the notifiers are registered. On failure it
+ * logs, records the failure, and returns: the next event stops pppd. */
+void pk_cxx_plugin_init(void) PK_NOEXCEPT;
+void pk_cxx_event(enum pk_event ev, int arg) PK_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -82,7 +82,7 @@ void pk_log(enum pk_level level, const char *msg)
 const char *pk_pppd_version(void) { return pppd_version; }
 
 /* --------------------------------------------------------------- link info */
-void pk_get_link(struct pk_link *out)
+void pk_get_link(struct pk_link *out, int query_mtu)
 {
     memset(out, 0, sizeof(*out));
 #if PK_ABI_25
@@ -90,13 +90,13 @@ void pk_get_link(struct pk_link *out)
     out->unit = ppp_ifunit();
     snprintf(out->ipparam, sizeof(out->ipparam), "%s", ppp_ipparam() ? ppp_ipparam() : "");
     out->persist = ppp_persist() ? 1 : 0;
-    out->mtu = out->unit >= 0 ? ppp_get_mtu(out->unit) : 0;
+    out->mtu = query_mtu && out->unit >= 0 ? ppp_get_mtu(out->unit) : 0;
 #else
     snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
     out->unit = ifunit;
     snprintf(out->ipparam, sizeof(out->ipparam), "%s", ipparam ? ipparam : "");
     out->persist = persist ? 1 : 0;
-    out->mtu = ifunit >= 0 ? netif_get_mtu(ifunit) : 0;
+    out->mtu = query_mtu && ifunit >= 0 ? netif_get_mtu(ifunit) : 0;
 #endif
     out->local4 = ipcp_gotoptions[0].ouraddr;
     out->remote4 = ipcp_hisoptions[0].hisaddr;
@@ -245,7 +245,11 @@ static void on_exit_notify(void *ctx, int arg)
 }
 
 /* Called by pppd while it parses the "plugin" option, before the rest of
- * the options are parsed and before pppd detaches. */
+ * the options are parsed and before pppd detaches. pppd ignores what
+ * plugin_init does (it returns void), and die() here would run pppd's
+ * cleanup half-initialised: so the notifiers go in first, and a C++ side
+ * that could not initialise stops pppd at the first phase change, before
+ * the link is dialled (see pk_cxx_event). */
 PK_EXPORT void plugin_init(void)
 {
     resolve_log_functions();

@@ -15,6 +15,9 @@
  *   opt NAME [VALUE]  parse an option like pppd; a rejected one exits 2 (EXIT_OPTION_ERROR)
  *   ifname NAME | mtu N | unit N | local4 A.B.C.D   set the link state the plugin reads
  *   phase N | ip-up | ip-down | ipv6-up | ipv6-down | link-down | exit N   fire a notifier
+ *                     (like pppd: the interface is gone after link-down's notifiers ran,
+ *                     and before exit's run; ip-up, ipv6-up or ifname bring it back)
+ *   get-mtu           print "MTU N" from netif_get_mtu, as the shim would read it
  *   run-timers        run the due timers once
  *   sh CMD            run CMD with system() (to look at the kernel between events): "SH rc=N"
  *   bench N GAP_MS    N x (ip-up, ipv6-up, ip-down, ipv6-down), GAP_MS apart (pppd's events
@@ -25,7 +28,10 @@
  *                     minus the time the scheduler gave to other processes)
  * Every log line the plugin writes through pppd goes to stdout as "LOG <level>: msg";
  * option_error as "OPTION-ERROR: msg"; die(N) prints "DIE N" and exits N.
- * The MTU is the kernel's for ifname (SIOCGIFMTU), unless "mtu N" set one. */
+ * The MTU is the kernel's for ifname (SIOCGIFMTU), unless "mtu N" set one.
+ * Asking for the MTU of an interface that is gone (issue 13: in pppd it costs
+ * two module-loader runs) prints "MTU-OF-GONE-LINK ifname" and is counted;
+ * the last two lines are "mtu-of-gone-link=M" and "END errors-logged=N". */
 #define INET6 1
 #include <pppd/pppd.h>
 #include <pppd/eui64.h>
@@ -60,6 +66,8 @@ EXPORT ipv6cp_options ipv6cp_gotoptions[NUM_PPP], ipv6cp_hisoptions[NUM_PPP];
 
 static int fixed_mtu;   /* 0: ask the kernel */
 static int n_log_error; /* messages that came through error() */
+static int link_gone;   /* the interface was removed (after link-down, at exit) */
+static int n_mtu_gone;  /* MTU reads of a removed interface */
 
 /* ------------------------------------------------------------ logging */
 static void vlog(const char *level, const char *fmt, va_list ap)
@@ -185,6 +193,12 @@ EXPORT void untimeout(void (*fn)(void *), void *arg)
 EXPORT int netif_get_mtu(int unit)
 {
     (void)unit;
+    if (link_gone) {
+        ++n_mtu_gone;
+        printf("MTU-OF-GONE-LINK %s\n", ifname);
+        fflush(stdout);
+        return 0;
+    }
     if (fixed_mtu)
         return fixed_mtu;
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -303,6 +317,7 @@ int main(int argc, char **argv)
         } else if (strcmp(c, "ifname") == 0) {
             snprintf(ifname, sizeof ifname, "%s", argv[need(++i, argc, c)]);
             ifunit = 0;
+            link_gone = 0;
         } else if (strcmp(c, "mtu") == 0) {
             fixed_mtu = atoi(argv[need(++i, argc, c)]);
         } else if (strcmp(c, "unit") == 0) {
@@ -312,17 +327,23 @@ int main(int argc, char **argv)
         } else if (strcmp(c, "phase") == 0) {
             fire(phasechange, atoi(argv[need(++i, argc, c)]));
         } else if (strcmp(c, "ip-up") == 0) {
+            link_gone = 0;
             fire(ip_up_notifier, 0);
         } else if (strcmp(c, "ip-down") == 0) {
             fire(ip_down_notifier, 0);
         } else if (strcmp(c, "ipv6-up") == 0) {
+            link_gone = 0;
             fire(ipv6_up_notifier, 0);
         } else if (strcmp(c, "ipv6-down") == 0) {
             fire(ipv6_down_notifier, 0);
         } else if (strcmp(c, "link-down") == 0) {
             fire(link_down_notifier, 0);
+            link_gone = 1;
         } else if (strcmp(c, "exit") == 0) {
+            link_gone = 1;
             fire(exitnotify, atoi(argv[need(++i, argc, c)]));
+        } else if (strcmp(c, "get-mtu") == 0) {
+            printf("MTU %d\n", netif_get_mtu(ifunit)); /* as the shim does; for the self-test */
         } else if (strcmp(c, "run-timers") == 0) {
             for (int t = 0; t < 64; ++t)
                 if (timers[t].live) {
@@ -369,6 +390,7 @@ int main(int argc, char **argv)
             return 64;
         }
     }
+    printf("mtu-of-gone-link=%d\n", n_mtu_gone);
     printf("END errors-logged=%d\n", n_log_error);
     return 0;
 }

@@ -7,6 +7,8 @@
 #     notifiers; pppkit-config refuses a relative path; an invalid
 #     configuration stops "pppd" (die 2) at the first phase change, with
 #     file:line diagnostics logged through pppd's error(), and not before;
+#   - every plugin: at link-down and exit, nothing asks for the MTU of the
+#     interface that is gone (issue 13);
 #   - pppkit-mss.so: good and bad option values (table below); and, in a
 #     namespace with a veth named ppp0 (root only), ip-up/ipv6-up install
 #     the rules and ip-down/ipv6-down remove them.
@@ -39,6 +41,8 @@ sos=("$build"/pppkit-*.so)
 
 printf '[mss]\nmss = 100\nbogus = 1\n' >"$tmp/bad.conf"
 printf '[mss]\nmss = auto\n' >"$tmp/good.conf"
+# a configuration every plugin accepts (the firewall needs its LAN)
+printf '[mss]\nmss = auto\n[firewall]\nlan-networks = 192.168.1.0/24\n' >"$tmp/all.conf"
 
 for so in "${sos[@]}"; do
     n=$(basename "$so" .so)
@@ -65,6 +69,12 @@ for so in "${sos[@]}"; do
     check "$n: ... every problem is reported (the unknown key too)" \
         grep -q "^LOG error: $n: $tmp/bad.conf:3: \[mss\] bogus: " <<<"$out"
     check "$n: ... and ip-up never ran (DIE is the last line)" bash -c '[ "$(tail -n1)" = "DIE 2" ]' <<<"$out"
+    # issue 13: after link-down and at exit ppp0 is gone; asking the kernel
+    # for its MTU costs two module-loader runs in pppd
+    out=$("$fake" "$so" init opt pppkit-config "$tmp/all.conf" phase 2 ifname ppp0 mtu 1492 link-down phase 11 \
+        exit 0 2>&1)
+    check_eq "$n: link-down, exit (exit status)" 0 "$?"
+    check "$n: ... never asks for the MTU of the gone interface" grep -q '^mtu-of-gone-link=0$' <<<"$out"
 done
 
 mss=$build/pppkit-mss.so

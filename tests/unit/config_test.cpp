@@ -115,6 +115,44 @@ TEST_SUITE("config")
             {__LINE__, "[beta]\nneed = 1\n", "t.conf:1: [beta]: needs a name, as [beta \"name\"]"},
             {__LINE__, "[alpha \"x\"]\n", "t.conf:1: [alpha \"x\"]: takes no name, write [alpha] (got 'x')"},
             {__LINE__, "[beta \"x\"]\n", "t.conf:1: [beta \"x\"] need: missing (required)"},
+            // issue 9: n * unit overflowed before the range check (UB); this
+            // one wrapped to 128 s and was accepted as "every = 128s"
+            {__LINE__, "[alpha]\nevery = 94368760191893771d\n",
+             "t.conf:2: [alpha] every: not a duration (e.g. 30s, 5m, 24h, 7d) (got '94368760191893771d')"},
+            {__LINE__, "[alpha]\nevery = 999999999999999999d\n",
+             "t.conf:2: [alpha] every: not a duration (e.g. 30s, 5m, 24h, 7d) (got '999999999999999999d')"},
+            {__LINE__, "[alpha]\nevery = 2562047788015216h\n",
+             "t.conf:2: [alpha] every: not a duration (e.g. 30s, 5m, 24h, 7d) (got '2562047788015216h')"},
+            {__LINE__, "[alpha]\nevery = 153722867280912931m\n",
+             "t.conf:2: [alpha] every: not a duration (e.g. 30s, 5m, 24h, 7d) (got '153722867280912931m')"},
+            {__LINE__, "[alpha]\nevery = 999999999999999999s\n",
+             "t.conf:2: [alpha] every: out of range 60s-86400s (got '999999999999999999s')"},
+            // issue 12 section 2: keys the loader read as another key
+            {__LINE__, "[alpha]\ncount ;note = 3\n",
+             "t.conf:2: [alpha] count ;note: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\ncount\v= 3\n",
+             "t.conf:2: [alpha] count\\x0b: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\ncount\f = 3\n",
+             "t.conf:2: [alpha] count\\x0c: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\ncount #x = 3\n",
+             "t.conf:2: [alpha] count #x: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\nco_unt = 3\n",
+             "t.conf:2: [alpha] co_unt: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\nco.unt = 3\n",
+             "t.conf:2: [alpha] co.unt: a key may contain only letters, digits and '-' (got '3')"},
+            // issue 12 section 1: control bytes in any value
+            {__LINE__, "[alpha]\nnet = 172.16.0.0" + std::string(1, '\0') + "junk/16\n",
+             "t.conf:2: [alpha] net: contains a control character (byte 0x00) (got '172.16.0.0\\x00junk/16')"},
+            {__LINE__, "[alpha]\ntext = a\rb\n",
+             "t.conf:2: [alpha] text: contains a control character (byte 0x0d) (got 'a\\x0db')"},
+            {__LINE__, "[alpha]\ntext = \x1b[2Jx\n",
+             "t.conf:2: [alpha] text: contains a control character (byte 0x1b) (got '\\x1b[2Jx')"},
+            {__LINE__, "[alpha]\ntext = a\x7f\n",
+             "t.conf:2: [alpha] text: contains a control character (byte 0x7f) (got 'a\\x7f')"},
+            {__LINE__, "[alpha]\ntext = a\vb\n",
+             "t.conf:2: [alpha] text: contains a control character (byte 0x0b) (got 'a\\x0bb')"},
+            {__LINE__, "[alpha]\nnet = 10.0.0.0/8\t172.16.0.0/12\n", ""},  // a tab separates list items
+            {__LINE__, "[alpha]\ntext = crlf file\r\n", ""},
             {__LINE__, "[beta \"bad name\"]\nneed=1\n",
              "t.conf:1: [beta \"bad name\"]: section name must be 1-64 letters, digits, '-', '_' or '.' (got 'bad "
              "name')"},
@@ -199,6 +237,62 @@ TEST_SUITE("config")
         CHECK(only_diag(r) == "absent.conf:0: cannot read: No such file or directory");
     }
 
+    TEST_CASE("as root, files others could have written are refused, with file:line (issue 9)")
+    {
+        if (geteuid() != 0)
+            return;  // the owner changes below need root
+        std::string cwd = std::filesystem::current_path();
+        trust::Policy root_only;  // what the plugins and pppkit use as root
+        std::filesystem::create_directories("tr");
+        test::write_file("tr/gw.conf", "[alpha]\ncount = 1\n");
+        chmod("tr/gw.conf", 0664);
+        CHECK(only_diag(load("tr/gw.conf", true, test_schema(), root_only)) ==
+              "tr/gw.conf:0: file " + cwd +
+                  "/tr/gw.conf is writable by group or others (mode 0664), so it cannot be "
+                  "trusted; fix: chmod go-w " +
+                  cwd + "/tr/gw.conf");
+        // a drop-in directory someone else owns: none of its files is read
+        test::write_file("tr/dd.conf", "[alpha]\ncount = 1\n");
+        std::filesystem::create_directories("tr/dd.d");
+        test::write_file("tr/dd.d/10-x.conf", "[alpha]\ncount = 2\n");
+        REQUIRE(chown("tr/dd.d", 65534, 65534) == 0);
+        auto r = load("tr/dd.conf", true, test_schema(), root_only);
+        CHECK(only_diag(r) == "tr/dd.d:0: directory " + cwd +
+                                  "/tr/dd.d is owned by uid 65534, not root, so it cannot "
+                                  "be trusted; fix: chown root " +
+                                  cwd + "/tr/dd.d");
+        CHECK(r.doc.first("alpha")->get("count")->value == "1");
+        // a drop-in planted as a symbolic link by someone else
+        std::filesystem::create_directories("tr/ln.d");
+        test::write_file("tr/ln.conf", "[alpha]\ncount = 1\n");
+        test::write_file("tr/real.conf", "[alpha]\ncount = 2\n");
+        REQUIRE(symlink((cwd + "/tr/real.conf").c_str(), "tr/ln.d/10-x.conf") == 0);
+        REQUIRE(lchown("tr/ln.d/10-x.conf", 65534, 65534) == 0);
+        CHECK(only_diag(load("tr/ln.conf", true, test_schema(), root_only)) ==
+              "tr/ln.d/10-x.conf:0: " + cwd +
+                  "/tr/ln.d/10-x.conf is a symbolic link owned by uid 65534, not root; "
+                  "not followed");
+        // referenced files: at the line of the key that names them
+        test::write_file("tr/secrets", "x = 1\n");
+        chmod("tr/secrets", 0600);
+        REQUIRE(chown("tr/secrets", 65534, 65534) == 0);
+        std::filesystem::create_directories("tr/state");
+        chmod("tr/state", 0777);
+        test::write_file("tr/ref.conf",
+                         "[pppkit]\nsecrets-file = " + cwd + "/tr/secrets\nstate-dir = " + cwd + "/tr/state\n");
+        r = load_config("tr/ref.conf", true, root_only);
+        REQUIRE(r.diags.size() == 2);
+        CHECK(r.diags[0].str().rfind("tr/ref.conf:2: [pppkit] secrets-file: file " + cwd +
+                                         "/tr/secrets is owned by uid 65534, not root",
+                                     0) == 0);
+        CHECK(r.diags[1].str().rfind("tr/ref.conf:3: [pppkit] state-dir: directory " + cwd +
+                                         "/tr/state is writable by group or others (mode 0777)",
+                                     0) == 0);
+        // a missing state directory is created later, not refused now
+        test::write_file("tr/ok.conf", "[pppkit]\nstate-dir = " + cwd + "/tr/absent\n");
+        CHECK(load_config("tr/ok.conf", true, root_only).ok());
+    }
+
     TEST_CASE("dropin_dir")
     {
         CHECK(dropin_dir("/etc/ppp/pppkit.conf") == "/etc/ppp/pppkit.d");
@@ -212,6 +306,16 @@ TEST_SUITE("config")
         CHECK(r.ok());
         r = parse_text("[mss]\nmss = 100\n", "x.conf", schema());
         CHECK(only_diag(r) == "x.conf:2: [mss] mss: MSS must be 536-65495 (got '100')");
+        // issue 12's inputs, with the real schema: both were "OK"
+        r = parse_text("[mss]\nmss ;note = 1400\n", "x.conf", schema());
+        CHECK(only_diag(r) == "x.conf:2: [mss] mss ;note: a key may contain only letters, digits and '-' (got '1400')");
+        r = parse_text("[firewall]\nwan\v= ppp0\n", "x.conf", schema());
+        CHECK(only_diag(r) == "x.conf:2: [firewall] wan\\x0b: a key may contain only letters, digits and '-' (got "
+                              "'ppp0')");
+        r = parse_text("[firewall]\nlan-networks = 172.16.0.0" + std::string(1, '\0') + "junk/16\n", "x.conf",
+                       schema());
+        CHECK(only_diag(r) == "x.conf:2: [firewall] lan-networks: contains a control character (byte 0x00) (got "
+                              "'172.16.0.0\\x00junk/16')");
     }
 }
 
@@ -263,6 +367,39 @@ TEST_SUITE("secrets")
         CHECK(d[1].str() == "s4:3: secret 'ok' is defined twice");
         for (const auto& x : d)
             CHECK(x.str().find("hunter2") == std::string::npos);
+    }
+
+    TEST_CASE("control bytes in a secret are refused by line and name, never printed (issue 12)")
+    {
+        struct Row {
+            int line;
+            std::string value;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "tok\rX-Injected: 1"},  // CR alone: the LF would end the line
+            {__LINE__, std::string("hunter") + '\0' + "2"},
+            {__LINE__, "a\x1b[2Jb"},
+            {__LINE__, "a\vb"},
+            {__LINE__, "a\tb"},
+            {__LINE__, "a\x7f"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            test::write_file("s5", "ok = 1\ntoken = " + row.value + "\n");
+            chmod("s5", 0600);
+            auto r = secrets::load("s5", getuid());
+            REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+            const auto& d = std::get<std::vector<Diagnostic>>(r);
+            REQUIRE(d.size() == 1);
+            CHECK(d[0].str() ==
+                  "s5:2: secret 'token' contains a control character (CR, LF, NUL, ...); value not shown");
+        }
+        // a CR LF in the middle makes two lines: the second is refused too
+        test::write_file("s5", "token = tok\r\nX-Injected: 1\n");
+        chmod("s5", 0600);
+        auto r = secrets::load("s5", getuid());
+        REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+        CHECK(std::get<std::vector<Diagnostic>>(r)[0].str().rfind("s5:2: ", 0) == 0);
     }
 
     TEST_CASE("a missing file is an error")

@@ -65,8 +65,10 @@ std::vector<config::SectionSpec> ddns_sections()
                         .def = "auto",
                         .choices = "auto|none|stls|pop3s|https|http",
                         .help = "transport: provider default, POP3 plain/STLS/POP3S, or HTTPS/HTTP"},
-                KeySpec{
-                    .key = "ca-file", .type = Type::Path, .help = "CA bundle to verify the server (default: system)"},
+                KeySpec{.key = "ca-file",
+                        .type = Type::Path,
+                        .help = "CA bundle to verify the server (default: system)",
+                        .trust = KeySpec::Trust::File},
                 KeySpec{.key = "insecure-skip-verify",
                         .type = Type::Bool,
                         .def = "no",

@@ -13,6 +13,7 @@
 
 #include "common/ifname.hpp"
 #include "common/nft.hpp"
+#include "common/trust.hpp"
 
 namespace pppkit::firewall {
 namespace {
@@ -968,26 +969,27 @@ std::optional<Diagnostic> read_extras(Settings& s, const Document& doc)
     s.extras_text.clear();
     if (e != nullptr && fw != nullptr && path.find_first_of("\"\\") != std::string::npos)
         return diag_at(*e, *fw, "the path cannot contain '\"' or '\\'");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        int err = errno;
+    // trust::read_file: as root, an extras file (or a directory above it)
+    // that others could write, or a symlink they planted, is refused.
+    std::string text;
+    int err = 0;
+    if (auto untrusted = trust::read_file(path, text, trust::current(), &err)) {
         if (e == nullptr && err == ENOENT) {
             s.extras.reset();
             return std::nullopt;
         }
+        std::string why = (err != 0 && err != ELOOP) ? std::strerror(err) : *untrusted;
         Diagnostic d;
         if (e != nullptr)
-            d = diag_at(*e, *fw, std::string("cannot read: ") + std::strerror(err));
+            d = diag_at(*e, *fw, std::string("cannot read: ") + why);
         else {
             d.file = path;
-            d.problem = std::string("cannot read the default extras file: ") + std::strerror(err);
+            d.problem = std::string("cannot read the default extras file: ") + why;
         }
         return d;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
     s.extras = path;
-    s.extras_text = ss.str();
+    s.extras_text = std::move(text);
     if (auto p = check_extras_text(s.extras_text)) {
         Diagnostic d;
         d.file = path;

@@ -1,0 +1,265 @@
+// trust.cpp - see trust.hpp.
+#include "common/trust.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace pppkit::trust {
+namespace {
+
+constexpr int kMaxLinks = 32;
+
+std::string owner_name(unsigned uid) { return uid == 0 ? "root" : "uid " + std::to_string(uid); }
+
+bool trusted_owner(uid_t uid, const Policy& policy) { return uid == 0 || uid == policy.owner; }
+
+std::string mode_str(mode_t m)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+    return buf;
+}
+
+Opened fail(std::string problem, int err = 0)
+{
+    Opened o;
+    o.problem = std::move(problem);
+    o.err = err;
+    return o;
+}
+
+Opened os_fail(const std::string& path, int err)
+{
+    if (err == ENOENT)
+        return fail(path + " does not exist", err);
+    if (err == ENOTDIR)
+        return fail(path + " is not a directory", err);
+    return fail(path + ": " + std::strerror(err), err);
+}
+
+// Pushes the components of p onto a stack (the first component on top).
+void push_components(std::vector<std::string>& todo, std::string_view p)
+{
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i < p.size()) {
+        size_t j = p.find('/', i);
+        if (j == std::string_view::npos)
+            j = p.size();
+        if (j > i)
+            parts.emplace_back(p.substr(i, j - i));
+        i = j + 1;
+    }
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+        todo.push_back(*it);
+}
+
+// The owner and mode rules for one opened object (see trust.hpp).
+std::optional<std::string> judge(const struct stat& st, const std::string& path, bool target, Kind kind,
+                                 const Policy& policy)
+{
+    bool dir = !target || kind == Kind::Directory;
+    if (dir && !S_ISDIR(st.st_mode))
+        return path + " is not a directory";
+    if (!dir && !S_ISREG(st.st_mode))
+        return path + " is not a regular file";
+    const char* what = S_ISDIR(st.st_mode) ? "directory " : "file ";
+    if (!trusted_owner(st.st_uid, policy))
+        return std::string(what) + path + " is owned by " + owner_name(st.st_uid) + ", not " +
+               owner_name(policy.owner) + ", so it cannot be trusted; fix: chown " + owner_name(policy.owner) + " " +
+               path;
+    bool sticky_ok = !target && (st.st_mode & S_ISVTX) != 0;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky_ok)
+        return std::string(what) + path + " is writable by group or others (mode " + mode_str(st.st_mode) +
+               "), so it cannot be trusted; fix: chmod go-w " + path;
+    return std::nullopt;
+}
+
+Opened open_plain(const std::string& path, Kind kind)
+{
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (kind == Kind::Directory ? O_DIRECTORY : O_NONBLOCK);
+    Fd fd(::open(path.c_str(), flags));
+    if (fd.get() < 0)
+        return os_fail(path, errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        return os_fail(path, errno);
+    if (kind == Kind::File && !S_ISREG(st.st_mode))
+        return fail(path + " is not a regular file");
+    if (kind == Kind::File)
+        ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+    Opened o;
+    o.fd = std::move(fd);
+    return o;
+}
+
+}  // namespace
+
+Fd& Fd::operator=(Fd&& o) noexcept
+{
+    if (this != &o) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = o.release();
+    }
+    return *this;
+}
+
+Fd::~Fd()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+Policy current()
+{
+    Policy p;
+    p.enforce = ::geteuid() == 0;
+    p.owner = 0;
+    return p;
+}
+
+Opened open(const std::string& given, Kind kind, const Policy& policy)
+{
+    if (given.empty())
+        return fail("empty path");
+    if (!policy.enforce)
+        return open_plain(given, kind);
+    // A relative path (pppkit check --config ./x.conf) is walked from "/"
+    // through the working directory, whose parents are checked too.
+    std::string path = given;
+    if (path.front() != '/') {
+        char cwd[PATH_MAX];
+        if (::getcwd(cwd, sizeof cwd) == nullptr)
+            return os_fail(given, errno);
+        path = std::string(cwd) + "/" + given;
+    }
+
+    std::vector<std::string> todo;
+    push_components(todo, path);
+    for (const auto& c : todo)
+        if (c == "..")
+            return fail(path + " contains '..'; write the path without it");
+
+    Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0)
+        return os_fail("/", errno);
+    struct stat st {};
+    if (::fstat(dir.get(), &st) != 0)
+        return os_fail("/", errno);
+    if (auto p = judge(st, "/", false, kind, policy))
+        return fail(*p);
+    std::string where;  // the real path of dir ("" for "/")
+    int links = 0;
+    bool any = false;
+    while (!todo.empty()) {
+        std::string comp = std::move(todo.back());
+        todo.pop_back();
+        if (comp.empty() || comp == ".")
+            continue;
+        if (comp == "..")
+            return fail(path + ": a symbolic link on the way leads through '..'; not followed");
+        bool last = todo.empty();
+        std::string here = where + "/" + comp;
+        if (::fstatat(dir.get(), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return os_fail(here, errno);
+        if (S_ISLNK(st.st_mode)) {
+            // dir is trusted, so only its owner could have put this link here;
+            // the link's own owner says who did.
+            if (!trusted_owner(st.st_uid, policy))
+                return fail(here + " is a symbolic link owned by " + owner_name(st.st_uid) + ", not " +
+                            owner_name(policy.owner) + "; not followed");
+            if (++links > kMaxLinks)
+                return fail(path + ": too many symbolic links", ELOOP);
+            char buf[PATH_MAX];
+            ssize_t n = ::readlinkat(dir.get(), comp.c_str(), buf, sizeof buf);
+            if (n < 0)
+                return os_fail(here, errno);
+            if (n == static_cast<ssize_t>(sizeof buf))
+                return fail(here + ": symbolic link target too long", ENAMETOOLONG);
+            std::string_view target(buf, static_cast<size_t>(n));
+            if (!target.empty() && target.front() == '/') {
+                Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (root.get() < 0)
+                    return os_fail("/", errno);
+                dir = std::move(root);
+                where.clear();
+            }
+            push_components(todo, target);
+            continue;
+        }
+        int flags = O_NOFOLLOW | O_CLOEXEC;
+        if (!last)
+            flags |= O_PATH | O_DIRECTORY;
+        else if (kind == Kind::Directory)
+            flags |= O_RDONLY | O_DIRECTORY;
+        else
+            flags |= O_RDONLY | O_NONBLOCK | O_NOCTTY;  // never block on a FIFO put in its place
+        Fd next(::openat(dir.get(), comp.c_str(), flags));
+        if (next.get() < 0) {
+            if (errno == ELOOP)
+                return fail(here + " was replaced by a symbolic link while it was opened; not followed", ELOOP);
+            return os_fail(here, errno);
+        }
+        if (::fstat(next.get(), &st) != 0)
+            return os_fail(here, errno);
+        if (S_ISLNK(st.st_mode))
+            return fail(here + " was replaced by a symbolic link while it was opened; not followed", ELOOP);
+        if (auto p = judge(st, here, last, kind, policy))
+            return fail(*p);
+        if (last && kind == Kind::File)
+            ::fcntl(next.get(), F_SETFL, ::fcntl(next.get(), F_GETFL) & ~O_NONBLOCK);
+        dir = std::move(next);
+        where = here;
+        any = last;
+    }
+    if (!any)
+        return fail(path + " names no file");
+    Opened o;
+    o.fd = std::move(dir);
+    return o;
+}
+
+std::optional<std::string> check(const std::string& path, Kind kind, const Policy& policy, int* err)
+{
+    auto o = open(path, kind, policy);
+    if (err != nullptr)
+        *err = o.err;
+    if (o.ok())
+        return std::nullopt;
+    return o.problem;
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string& out, const Policy& policy, int* err)
+{
+    auto o = open(path, Kind::File, policy);
+    if (err != nullptr)
+        *err = o.err;
+    if (!o.ok())
+        return o.problem;
+    out.clear();
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(o.fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            if (err != nullptr)
+                *err = errno;
+            return path + ": " + std::strerror(errno);
+        }
+        if (n == 0)
+            break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return std::nullopt;
+}
+
+}  // namespace pppkit::trust

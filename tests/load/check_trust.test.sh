@@ -1,0 +1,138 @@
+#!/bin/bash
+# check_trust.test.sh BUILD - `pppkit check` (and `pppkit firewall check`)
+# refuse, as root, with file:line, what others could have written (issue 9,
+# hardening: chrony's model) and the inputs the loader used to read as
+# something else (issue 12 sections 1, 2, 6):
+#   - a group-writable configuration file, an others-owned drop-in directory;
+#   - a secrets file, DDNS CA file or state directory owned by someone else or
+#     writable by others, and a symbolic link planted in place of one;
+#   - the firewall's nft extras file writable by others;
+#   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+pk=$build/pppkit
+[ -x "$pk" ] || nsl_skip "no $pk (make all)"
+[ "$(id -u)" = 0 ] || nsl_skip "needs root: the trust checks apply to root, and files are given to another owner"
+nobody=65534
+tmp=$(mktemp -d /tmp/pppkit-trust.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+fresh() { # a clean, trusted set of files in $d
+    d=$tmp/$1
+    rm -rf "$d"
+    mkdir -p "$d/pk.d" "$d/state"
+    chmod 700 "$d/state"
+    printf 'ddns-pw = hunter2\n' >"$d/secrets"
+    chmod 600 "$d/secrets"
+    printf 'dummy CA\n' >"$d/ca.pem"
+    printf 'chain extra {\n}\n' >"$d/extras.nft"
+    printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n[mss]\nmss = auto\n' "$d/secrets" "$d/state" >"$d/pk.conf"
+    printf '[ddns "dyn"]\nprovider = dyndns2\nusername = me\npassword = ddns-pw\nhostname = h.example.net\n' \
+        >"$d/pk.d/10-ddns.conf"
+    printf 'ca-file = %s\n' "$d/ca.pem" >>"$d/pk.d/10-ddns.conf"
+    printf '[firewall]\nlan-networks = 192.168.1.0/24\nextras = %s\n' "$d/extras.nft" >"$d/pk.d/20-fw.conf"
+}
+
+expect_refused() { # NAME WANT(grep -F) COMMAND...
+    local name=$1 want=$2
+    shift 2
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ $rc = 0 ]; then
+        fail "$name: accepted (exit 0), expected a refusal"
+        printf '%s\n' "$out" | sed 's/^/      | /'
+    else
+        check "$name: refused with '$want'" grep -qF -- "$want" <<<"$out"
+    fi
+    if grep -q hunter2 <<<"$out"; then
+        fail "$name: a secret value was printed"
+    fi
+}
+
+fresh ok
+check "a trusted configuration passes pppkit check" "$pk" --config "$d/pk.conf" check
+check "... and pppkit firewall check reads its extras file" "$pk" --config "$d/pk.conf" firewall check
+
+fresh gw
+chmod 664 "$d/pk.conf"
+expect_refused "group-writable configuration file" \
+    "$d/pk.conf:0: file $d/pk.conf is writable by group or others (mode 0664)" "$pk" --config "$d/pk.conf" check
+
+fresh dropin
+chown $nobody "$d/pk.d"
+expect_refused "drop-in directory owned by someone else" \
+    "$d/pk.d:0: directory $d/pk.d is owned by uid $nobody, not root" "$pk" --config "$d/pk.conf" check
+
+fresh dropinfile
+chmod 666 "$d/pk.d/10-ddns.conf"
+expect_refused "world-writable drop-in" "$d/pk.d/10-ddns.conf:0: file $d/pk.d/10-ddns.conf is writable by group" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh secrets
+chown $nobody "$d/secrets"
+expect_refused "secrets file owned by someone else" \
+    "$d/pk.conf:2: [pppkit] secrets-file: file $d/secrets is owned by uid $nobody, not root" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh link
+mv "$d/secrets" "$d/real-secrets"
+ln -s "$d/real-secrets" "$d/secrets"
+chown -h $nobody "$d/secrets"
+expect_refused "secrets file replaced by a symlink someone else planted" \
+    "$d/pk.conf:2: [pppkit] secrets-file: $d/secrets is a symbolic link owned by uid $nobody, not root; not followed" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh state
+chmod 777 "$d/state"
+expect_refused "state directory writable by others" \
+    "$d/pk.conf:3: [pppkit] state-dir: directory $d/state is writable by group or others (mode 0777)" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh ca
+chown $nobody "$d/ca.pem"
+expect_refused "DDNS CA file owned by someone else" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: file $d/ca.pem is owned by uid $nobody, not root" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh calink
+ln -s /etc/hostname "$d/ca-link.pem"
+chown -h $nobody "$d/ca-link.pem"
+sed -i "s|ca-file = .*|ca-file = $d/ca-link.pem|" "$d/pk.d/10-ddns.conf"
+expect_refused "DDNS CA file: a symlink someone else planted" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: $d/ca-link.pem is a symbolic link owned by uid $nobody" \
+    "$pk" --config "$d/pk.conf" check
+
+fresh extras
+chmod 666 "$d/extras.nft"
+expect_refused "firewall extras file writable by others" \
+    "$d/pk.d/20-fw.conf:3: [firewall] extras: cannot read: file $d/extras.nft is writable by group or others" \
+    "$pk" --config "$d/pk.conf" firewall check
+
+fresh parent
+chmod 777 "$d"
+expect_refused "a directory above the configuration writable by others" \
+    "$d/pk.conf:0: directory $d is writable by group or others (mode 0777)" "$pk" --config "$d/pk.conf" check
+chmod 700 "$d"
+
+# issue 12: keys and values the loader used to read as something else
+fresh keys
+printf '[mss]\nmss ;note = 1400\n' >"$d/pk.d/30-x.conf"
+expect_refused "'mss ;note = 1400'" \
+    "$d/pk.d/30-x.conf:2: [mss] mss ;note: a key may contain only letters, digits and '-' (got '1400')" \
+    "$pk" --config "$d/pk.conf" check
+printf '[firewall]\nwan\v= ppp0\n' >"$d/pk.d/30-x.conf"
+expect_refused "'wan<VT>= ppp0'" \
+    "$d/pk.d/30-x.conf:2: [firewall] wan\\x0b: a key may contain only letters, digits and '-' (got 'ppp0')" \
+    "$pk" --config "$d/pk.conf" check
+printf '[firewall]\nlan-networks = 172.16.0.0\0junk/16\n' >"$d/pk.d/30-x.conf"
+expect_refused "a NUL inside lan-networks" \
+    "$d/pk.d/30-x.conf:2: [firewall] lan-networks: contains a control character (byte 0x00) (got '172.16.0.0\\x00junk/16')" \
+    "$pk" --config "$d/pk.conf" check
+fresh crsecret
+printf 'ddns-pw = hunter2\rX-Injected: 1\n' >"$d/secrets"
+expect_refused "a CR inside a secret" \
+    "$d/secrets:1: secret 'ddns-pw' contains a control character (CR, LF, NUL, ...); value not shown" \
+    "$pk" --config "$d/pk.conf" check
+nsl_finish
