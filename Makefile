@@ -132,6 +132,45 @@ headers-2.5: $(BUILD)/pppd-2.5/usr/include/pppd/pppdconf.h
 
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
+# ---- fuzzing (libFuzzer, clang) -------------------------------------------
+#   make fuzz                 every target for FUZZ_SECONDS (300) each, then nft -c
+#                             on what the firewall targets accepted
+#   make check-fuzz           every target for FUZZ_CHECK_SECONDS (15) each on its
+#                             committed corpus (tests/fuzz/corpus/<target>); part of make check
+#   make fuzz FUZZ_TARGETS=config   one target
+# The core is compiled again with clang and -fsanitize=fuzzer-no-link,address,
+# undefined into $(BUILD)/fuzz; crash inputs land in $(BUILD)/fuzz/artifacts.
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_OUT     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CXXFLAGS = -std=c++20 -g -O1 -Iplugins -Isupervisor -Itests/fuzz $(FUZZ_SAN) \
+                -DPPPKIT_VERSION='"$(VERSION)"'
+FUZZ_ALL     := $(patsubst tests/fuzz/%.cpp,%,$(filter-out tests/fuzz/oracle.cpp,$(wildcard tests/fuzz/*.cpp)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_CORE    := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(CORE_SRCS) tests/fuzz/oracle.cpp)
+FUZZ_BINS    := $(foreach t,$(FUZZ_ALL),$(FUZZ_OUT)/fuzz-$(t))
+
+.PHONY: fuzz fuzz-build check-fuzz
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_OUT)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/fuzz-%: $(FUZZ_OUT)/obj/tests/fuzz/%.o $(FUZZ_CORE)
+	$(FUZZ_CXX) -o $@ $^ $(FUZZ_SAN) -fsanitize=fuzzer $(LIBS)
+
+fuzz: deps fuzz-build
+	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+check-fuzz: fuzz-build
+	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+-include $(shell find $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
+# ---- end of fuzzing -----------------------------------------------------------
+
 # ---- dependencies ---------------------------------------------------------
 deps:
 	@tests/install-deps.sh tests/deps.list
