@@ -4,7 +4,9 @@
 #   make PPPD_ABI=2.5      build against pppd 2.5.x headers (Debian 13's ppp-dev,
 #                          fetched into build/pppd-2.5 without touching apt's config)
 #   make check             every test tier (unit, load, namespaces, lab, package)
-#   make check SANITIZE=1  unit tier and tools under ASan+UBSan
+#   make check SANITIZE=1  unit and namespace tiers: plugins (in a sanitized fake pppd),
+#                          the pppkit command and the DDNS worker under ASan+UBSan
+#   make fuzz              every libFuzzer target for a while (tests/fuzz)
 #   make demo              a real PPPoE session in a VM with pppkit at work
 #   make bench             speed and memory figures, side by side with the alternatives
 #   make deb               the Debian package
@@ -77,16 +79,13 @@ PPPKIT_BIN:= $(if $(CLI_SRCS),$(OUT)/pppkit)
 UNIT_BIN  := $(OUT)/unit-tests
 BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb \
+.PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
         demo bench deb lint format clean headers-2.5
 all: plugins tools
 
-ifeq ($(SANITIZE),1)
-# A sanitized .so cannot be loaded by an unsanitized pppd: build only what runs standalone.
-plugins:
-else
+# Sanitized plugins run in the fake pppd built with the same sanitizers
+# (check-netns below); a real, unsanitized pppd cannot load them.
 plugins: $(SO_FILES)
-endif
 tools: $(PPPKIT_BIN) $(TOOL_BINS)
 
 $(OUT)/obj/%.o: %.cpp $(PPPD_HEADERS)
@@ -132,7 +131,7 @@ headers-2.5: $(BUILD)/pppd-2.5/usr/include/pppd/pppdconf.h
 
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
-# ---- fuzzing (libFuzzer, clang) -------------------------------------------
+# ---- fuzzing (libFuzzer, clang) and sanitizers -----------------------------
 #   make fuzz                 every target for FUZZ_SECONDS (300) each, then nft -c
 #                             on what the firewall targets accepted
 #   make check-fuzz           every target for FUZZ_CHECK_SECONDS (15) each on its
@@ -169,7 +168,17 @@ check-fuzz: fuzz-build
 	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 -include $(shell find $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
-# ---- end of fuzzing -----------------------------------------------------------
+
+# SANITIZE=1: the fake pppd host (tests/load/fake_pppd.c) carries the same
+# sanitizers as the plugins it loads (ASan's runtime must come first in the
+# process); tests/load/build-fake-pppd.sh then finds it current and keeps it.
+ifeq ($(SANITIZE),1)
+SAN_HOST := $(OUT)/load/fake_pppd
+$(SAN_HOST): tests/load/fake_pppd.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -rdynamic $(SAN_FLAGS) -o $@ $< -ldl
+endif
+# ---- end of fuzzing and sanitizers ------------------------------------------------
 
 # ---- dependencies ---------------------------------------------------------
 deps:
@@ -180,7 +189,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 ifeq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory check-unit
+	@tests/run-all.sh --sanitize "$(OUT)"
 else
 	@tests/run-all.sh "$(OUT)"
 endif
@@ -191,7 +200,7 @@ check-unit: $(UNIT_BIN)
 check-load: all
 	@tests/run-tier.sh load "$(OUT)"
 
-check-netns: all
+check-netns: all $(SAN_HOST)
 	@tests/run-tier.sh netns "$(OUT)"
 
 check-e2e: all
