@@ -1,6 +1,6 @@
 // Fuzz target: the DDNS state file. Whatever the file holds, parse_state
-// returns a state that writes and reads back unchanged, and whose text
-// fields cannot add lines to the file or escapes to a terminal.
+// returns a state that writes and reads back unchanged, and whose shown
+// text (address, detail, suspended-why) is printable and bounded.
 #include "ddns_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -16,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         fuzz::fail("a serialized state reads back as corrupt", text);
     if (serialize_state(back) != text)
         fuzz::fail("a state does not read back as written", text);
+    // What `pppkit ddns status` shows of the state must be printable, even
+    // when the file was damaged (the fingerprint is only compared).
     for (const auto* f : {&s.v4, &s.v6}) {
         fuzz::expect_server_text("state detail", f->detail);
         fuzz::expect_server_text("state address", f->address);
@@ -23,7 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             fuzz::fail("a negative count or time in the state", text);
     }
     fuzz::expect_server_text("state suspended-why", s.suspended_why);
-    fuzz::expect_server_text("state fingerprint", s.fingerprint);
     // The policy on whatever was read: no UB, no overflow (UBSan).
     Profile p;
     p.name = "fuzz";

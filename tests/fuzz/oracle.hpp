@@ -62,9 +62,9 @@ inline bool verbose() { return std::getenv("PPPKIT_FUZZ_VERBOSE") != nullptr; }
 inline void expect_server_text(std::string_view what, std::string_view s)
 {
     if (!printable(s))
-        fail(std::string(what) + " holds a non-printable byte from the server", s);
+        fail(std::string(what) + " holds a non-printable byte (server text must be escaped or dropped)", s);
     if (s.size() > kMaxServerText)
-        fail(std::string(what) + " keeps more than 256 bytes of the server's text", s);
+        fail(std::string(what) + " keeps more than 256 bytes (server text must be bounded)", s);
 }
 
 // Text that goes onto an HTTP request line or into a header: no CR, LF, NUL

@@ -74,10 +74,10 @@ for t in "${targets[@]}"; do
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
-    if [ -z "$execs" ]; then # fork mode: "#N: cov: ... exec/s: R ... crashes: C"
+    if [ -z "$execs" ]; then # fork mode: "#N: cov: ... exec/s R oom/timeout/crash: O/T/C ..."
         execs=$(grep -o '^#[0-9]*: cov' "$log" | tail -n1 | tr -dc 0-9)
-        rate=$(grep -o 'exec/s: [0-9]*' "$log" | tail -n1 | tr -dc 0-9)
-        crashes=$(grep -o 'crashes: [0-9]*' "$log" | tail -n1 | tr -dc 0-9)
+        rate=$(grep -o 'exec/s [0-9]*' "$log" | tail -n1 | tr -dc 0-9)
+        crashes=$(grep -o 'oom/timeout/crash: [0-9/]*' "$log" | tail -n1 | cut -d/ -f5)
         [ "${crashes:-0}" -gt 0 ] && rc=1
     fi
     what="${execs:-?} runs, ${rate:-?} exec/s, $(($(date +%s) - start))s"
