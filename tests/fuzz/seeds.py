@@ -4,10 +4,11 @@
 Seeds are the configurations, scripts and recorded answers in the tree, and
 the hostile inputs named in issues 11, 12, 14 and 15. Run it again after
 adding a seed here; the files are named by content so reruns are stable.
+Files named found-* are inputs a fuzz run found (copied from
+build/fuzz/artifacts/<target>/): this script keeps them.
 """
 import hashlib
 import pathlib
-import shutil
 
 top = pathlib.Path(__file__).resolve().parents[2]
 corpus = top / "tests/fuzz/corpus"
@@ -30,7 +31,9 @@ def tree(*globs):
 
 for t in ("config", "firewall", "extras", "import", "ddns_dyndns2", "ddns_cloudflare", "ddns_duckdns",
           "ddns_mydns", "ddns_custom", "pop3", "ddns_state", "secrets"):
-    shutil.rmtree(corpus / t, ignore_errors=True)
+    for f in (corpus / t).glob("*"):
+        if not f.name.startswith("found-"):
+            f.unlink()
 
 # ---- configuration: config and firewall share the seeds ---------------------
 FW = "[firewall]\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n"
