@@ -3,9 +3,13 @@
 // here nothing runs). Oracle: the pppkit.conf the importer writes is one the
 // loader and the firewall accept, and its ruleset passes the same text
 // checks as the firewall target's: an import never hands the user a
-// configuration that `pppkit check` refuses or that nft reads differently
-// (a script that names no LAN excepted: the user must add it).
+// configuration that `pppkit check` refuses, that nft reads differently, or
+// that nft refuses (tests/fuzz/run.sh runs nft -c on each imported ruleset).
+// A script that names no LAN is the exception: the user must add it.
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <string>
 
 #include "common/schema.hpp"
@@ -39,6 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     firewall::Dynamic d;
     d.active_wan = {"ppp0"};
     d.public4 = "203.0.113.7";
-    fuzz::expect_nft_text(firewall::full_ruleset(std::get<firewall::Settings>(v), d), "inet pppkit_fw");
+    std::string ruleset = firewall::full_ruleset(std::get<firewall::Settings>(v), d);
+    fuzz::expect_nft_text(ruleset, "inet pppkit_fw");
+    // The nft oracle (tests/fuzz/run.sh), as for the firewall target.
+    if (const char* dir = std::getenv("PPPKIT_FUZZ_DUMP"))
+        std::ofstream(std::string(dir) + "/" + std::to_string(std::hash<std::string_view>{}(text)) + ".nft") << ruleset;
     return 0;
 }

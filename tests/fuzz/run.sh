@@ -91,7 +91,7 @@ for t in "${targets[@]}"; do
         continue
     fi
     case $t in
-    firewall | extras)
+    firewall | extras | import)
         if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null; then
             if [ "${CI:-}" = true ]; then
                 fail=$((fail + 1)); echo "FAIL fuzz/$t ($what): skipped in CI: the nft oracle needs root and nft"
