@@ -4,7 +4,9 @@
 #   make PPPD_ABI=2.5      build against pppd 2.5.x headers (Debian 13's ppp-dev,
 #                          fetched into build/pppd-2.5 without touching apt's config)
 #   make check             every test tier (unit, load, namespaces, lab, package)
-#   make check SANITIZE=1  unit tier and tools under ASan+UBSan
+#   make check SANITIZE=1  unit and namespace tiers: plugins (in a sanitized fake pppd),
+#                          the pppkit command and the DDNS worker under ASan+UBSan
+#   make fuzz              every libFuzzer target for a while (tests/fuzz)
 #   make demo              a real PPPoE session in a VM with pppkit at work
 #   make bench             speed and memory figures, side by side with the alternatives
 #   make deb               the Debian package
@@ -77,16 +79,13 @@ PPPKIT_BIN:= $(if $(CLI_SRCS),$(OUT)/pppkit)
 UNIT_BIN  := $(OUT)/unit-tests
 BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb \
+.PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
         demo bench deb lint format clean headers-2.5
 all: plugins tools
 
-ifeq ($(SANITIZE),1)
-# A sanitized .so cannot be loaded by an unsanitized pppd: build only what runs standalone.
-plugins:
-else
+# Sanitized plugins run in the fake pppd built with the same sanitizers
+# (check-netns below); a real, unsanitized pppd cannot load them.
 plugins: $(SO_FILES)
-endif
 tools: $(PPPKIT_BIN) $(TOOL_BINS)
 
 $(OUT)/obj/%.o: %.cpp $(PPPD_HEADERS)
@@ -132,6 +131,55 @@ headers-2.5: $(BUILD)/pppd-2.5/usr/include/pppd/pppdconf.h
 
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
+# ---- fuzzing (libFuzzer, clang) and sanitizers -----------------------------
+#   make fuzz                 every target for FUZZ_SECONDS (300) each, then nft -c
+#                             on what the firewall targets accepted
+#   make check-fuzz           every target for FUZZ_CHECK_SECONDS (15) each on its
+#                             committed corpus (tests/fuzz/corpus/<target>); part of make check
+#   make fuzz FUZZ_TARGETS=config   one target
+# The core is compiled again with clang and -fsanitize=fuzzer-no-link,address,
+# undefined into $(BUILD)/fuzz; crash inputs land in $(BUILD)/fuzz/artifacts.
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_OUT     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CXXFLAGS = -std=c++20 -g -O1 -Iplugins -Isupervisor -Itests/fuzz $(FUZZ_SAN) \
+                -DPPPKIT_VERSION='"$(VERSION)"'
+FUZZ_ALL     := $(patsubst tests/fuzz/%.cpp,%,$(filter-out tests/fuzz/oracle.cpp,$(wildcard tests/fuzz/*.cpp)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_CORE    := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(CORE_SRCS) tests/fuzz/oracle.cpp)
+FUZZ_BINS    := $(foreach t,$(FUZZ_ALL),$(FUZZ_OUT)/fuzz-$(t))
+
+.PHONY: fuzz fuzz-build check-fuzz
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_OUT)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/fuzz-%: $(FUZZ_OUT)/obj/tests/fuzz/%.o $(FUZZ_CORE)
+	$(FUZZ_CXX) -o $@ $^ $(FUZZ_SAN) -fsanitize=fuzzer $(LIBS)
+
+fuzz: deps fuzz-build
+	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+check-fuzz: fuzz-build
+	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+-include $(shell find $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
+
+# SANITIZE=1: the fake pppd host (tests/load/fake_pppd.c) carries the same
+# sanitizers as the plugins it loads (ASan's runtime must come first in the
+# process); tests/load/build-fake-pppd.sh then finds it current and keeps it.
+ifeq ($(SANITIZE),1)
+SAN_HOST := $(OUT)/load/fake_pppd
+$(SAN_HOST): tests/load/fake_pppd.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -rdynamic $(SAN_FLAGS) -o $@ $< -ldl
+endif
+# ---- end of fuzzing and sanitizers ------------------------------------------------
+
 # ---- dependencies ---------------------------------------------------------
 deps:
 	@tests/install-deps.sh tests/deps.list
@@ -141,7 +189,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 ifeq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory check-unit
+	@tests/run-all.sh --sanitize "$(OUT)"
 else
 	@tests/run-all.sh "$(OUT)"
 endif
@@ -152,7 +200,7 @@ check-unit: $(UNIT_BIN)
 check-load: all
 	@tests/run-tier.sh load "$(OUT)"
 
-check-netns: all
+check-netns: all $(SAN_HOST)
 	@tests/run-tier.sh netns "$(OUT)"
 
 check-e2e: all

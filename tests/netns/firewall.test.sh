@@ -32,7 +32,7 @@ nsl_need nft python3 ss
 PK=$PPPKIT_BUILD/pppkit
 [ -x "$PK" ] || nsl_skip "no $PK (make all BUILD=...)"
 FW=$PPPKIT_TOP/tests/firewall
-LIFE=150 # every helper process ends by itself after this many seconds
+LIFE=${PPPKIT_NETNS_LIFE:-150} # every helper process ends by itself after this many seconds
 
 # ---- topology -------------------------------------------------------------
 for n in net rtr sw srv1 srv2 cli; do ns_create "$n" || nsl_skip "cannot create namespaces"; done

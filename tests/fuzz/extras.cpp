@@ -1,0 +1,43 @@
+// Fuzz target: the nft extras file's text checks (check_extras_text). What
+// they accept is the user's own nft text, which only nft can judge: with
+// PPPKIT_FUZZ_DUMP=DIR set, each accepted input is written as DIR/<name>.extras
+// with the ruleset that includes it, DIR/<name>.nft, and tests/fuzz/run.sh
+// runs `nft -c` on it in a child: nft must answer (accept or refuse), never
+// crash (issue 14: libnftables 1.0.6 asserts on some sets).
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "common/schema.hpp"
+#include "firewall/core/firewall.hpp"
+#include "oracle.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    using namespace pppkit;
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    auto problem = firewall::check_extras_text(text);
+    if (problem) {
+        if (problem->line < 0)
+            fuzz::fail("a negative line number", problem->problem);
+        return 0;
+    }
+    if (const char* dir = std::getenv("PPPKIT_FUZZ_DUMP")) {
+        auto name = std::string(dir) + "/" + std::to_string(std::hash<std::string_view>{}(text));
+        std::ofstream(name + ".extras", std::ios::binary) << text;
+        auto r = config::parse_text("[firewall]\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n"
+                                    "extras = " +
+                                        name + ".extras\n",
+                                    "fuzz.conf", schema());
+        auto v = firewall::from_config(r.doc);
+        if (auto* s = std::get_if<firewall::Settings>(&v)) {
+            s->extras_text = std::string(text);
+            firewall::Dynamic d;
+            d.active_wan = {"ppp0"};
+            std::ofstream(name + ".nft") << firewall::full_ruleset(*s, d);
+        }
+    }
+    return 0;
+}

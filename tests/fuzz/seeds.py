@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""seeds.py: writes the committed seed corpora, tests/fuzz/corpus/<target>/.
+
+Seeds are the configurations, scripts and recorded answers in the tree, and
+the hostile inputs named in issues 11, 12, 14 and 15. Run it again after
+adding a seed here; the files are named by content so reruns are stable.
+Files named found-* are inputs a fuzz run found (copied from
+build/fuzz/artifacts/<target>/): this script keeps them.
+"""
+import hashlib
+import pathlib
+
+top = pathlib.Path(__file__).resolve().parents[2]
+corpus = top / "tests/fuzz/corpus"
+
+
+def put(target, data, name=None):
+    if isinstance(data, str):
+        data = data.encode()
+    d = corpus / target
+    d.mkdir(parents=True, exist_ok=True)
+    name = name or hashlib.sha1(data).hexdigest()[:16]
+    (d / name).write_bytes(data)
+
+
+def tree(*globs):
+    for g in globs:
+        for p in sorted(top.glob(g)):
+            yield p.name, p.read_bytes()
+
+
+for t in ("config", "firewall", "extras", "import", "ddns_dyndns2", "ddns_cloudflare", "ddns_duckdns",
+          "ddns_mydns", "ddns_custom", "pop3", "ddns_state", "secrets"):
+    for f in (corpus / t).glob("*"):
+        if not f.name.startswith("found-"):
+            f.unlink()
+
+# ---- configuration: config and firewall share the seeds ---------------------
+FW = "[firewall]\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n"
+configs = [(n, b) for n, b in tree("etc/pppkit.conf", "etc/examples/*.conf", "plugins/*/*.conf.example",
+                                   "tests/firewall/lab-firewall.conf")]
+hostile = {
+    # issue 12 §1: octal prefix widens a forward; -0 prefix; NUL in a value
+    "i12-octal-prefix": FW + '[forward "rdp"]\nproto = tcp\nport = 3389\nto = 192.168.1.20\nfrom = 198.51.100.0/024\n',
+    "i12-negative-zero": "[firewall]\nlan-interfaces = eth1\nlan-networks = 0.0.0.0/-0\n",
+    "i12-nul-in-value": "[firewall]\nlan-interfaces = eth1\nlan-networks = 172.16.0.0\0junk/16\n",
+    # issue 12 §2: keys read as something else
+    "i12-semicolon-key": "[mss]\nmss ;note = 1400\n",
+    "i12-vt-key": "[firewall]\nwan\v= ppp0\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n",
+    # issue 14/15: a 16-byte interface pattern, nft's special characters in a name
+    "i15-long-pattern": "[firewall]\nwan = enx00e04c680123*\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n",
+    "i14-brace-ifname": "[firewall]\nwan = ppp}0\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n",
+    "quote-in-extras-path": FW + 'extras = /etc/ppp/x".nft\n',
+    "quote-in-log-prefix": FW + 'log-prefix = a"b\n',
+    # issue 9 §2: duration overflow
+    "i9-duration-overflow": '[ddns "d"]\nprovider = duckdns\ntoken = t\nhostname = h.duckdns.org\n'
+                            "keepalive = 9223372036854775807d\n",
+    "i9-duration-overflow-m": '[ddns "d"]\nprovider = duckdns\ntoken = t\nhostname = h.duckdns.org\n'
+                              "min-interval = 153722867280912931m\n",
+    # issue 12 §6: control bytes that reach a request
+    "i12-pop3-user-cr": '[ddns "m"]\nprovider = mydns-pop3\nusername = mrose\rDELE 1\npassword = p\n',
+    "i12-url-control": '[ddns "c"]\nprovider = custom\nurl = https://x.example/u?h={hostname}\x01 HTTP/1.1\n'
+                       "hostname = h.example.org\nsuccess = good\n",
+    "i12-path-control": '[ddns "y"]\nprovider = dyndns2\nusername = u\npassword = p\nhostname = h.example.org\n'
+                        "path = /nic/update\x1b[2J\n",
+    "cloudflare": '[ddns "cf"]\nprovider = cloudflare\ntoken = t\nzone = example.org\nrecord = home.example.org\n'
+                  "hostname = home.example.org\n",
+    "forward-range": FW + '[forward "games"]\nproto = udp\nport = 27015-27030\nto = 192.168.1.30\n',
+    "forward-to-port": FW + '[forward "web"]\nproto = tcp\nport = 8443\nto = 192.168.1.10:443\nfrom = 203.0.113.0/24, 2001:db8::/32\n',
+}
+for n, b in configs:
+    put("config", b, "tree-" + n)
+    put("firewall", b, "tree-" + n)
+for n, b in hostile.items():
+    put("config", b, n)
+    put("firewall", b, n)
+
+# ---- the extras file ----------------------------------------------------------
+for n, b in tree("etc/examples/*.nft"):
+    put("extras", b, "tree-" + n)
+put("extras", "set s {\n elements = {./}\n}\nset s {\n type ipv4_addr\n flags interval\n elements = { 4 }\n}\n",
+    "i14-nft-assert")
+put("extras", "chain extra {\n    ip saddr 203.0.113.66 drop\n}", "i12-no-final-newline")
+put("extras", 'include "/etc/passwd"\n', "i14-include")
+put("extras", "chain extra_input {\n    tcp dport 8080 accept # comment\n}\n", "comment")
+put("extras", "}\ntable ip evil {\n}\ntable inet pppkit_fw {\n", "escape-table")
+
+# ---- the iptables importer ------------------------------------------------------
+for n, b in tree("tests/firewall/seed-iptables.sh", "tests/firewall/extra-rules.save"):
+    put("import", b, "tree-" + n)
+put("import", "iptables -A INPUT -i eth1 -p tcp --dport ssh -j ACCEPT\n", "i12-named-port-ssh")
+put("import", "iptables -A INPUT -i eth1 -p udp --dport domain -j ACCEPT\n", "i12-named-port-domain")
+put("import", "iptables -A FORWARD -i br+ -o ppp0 -j ACCEPT\n", "i12-wildcard-iface")
+put("import", "iptables -t nat -A POSTROUTING -s 192.168.1.1 -o ppp0 -j MASQUERADE\n", "i12-masq-one-host")
+put("import", "*nat\n-A PREROUTING -i ppp0 -p tcp --dport 3389 -s 198.51.100.0/024 -j DNAT "
+              "--to-destination 192.168.1.20\nCOMMIT\n", "octal-prefix-dnat")
+
+# ---- DDNS answers: an optional "STATUS\n" line, then the body --------------------
+fx = {n: b for n, b in tree("tests/ddns-fixtures/*") if n != "README.md"}
+for n, b in fx.items():
+    if n.startswith("cloudflare"):
+        put("ddns_cloudflare", b, "fixture-" + n)
+    elif n.startswith("mydns"):
+        put("ddns_mydns", b, "fixture-" + n)
+    else:
+        for t in ("ddns_dyndns2", "ddns_custom", "ddns_mydns"):
+            put(t, b"502\n" + b, "fixture-" + n)
+for body in ("good 203.0.113.7\n", "nochg 203.0.113.7\n", "badauth\n", "nohost\n", "notfqdn\n", "abuse\n",
+             "911\n", "dnserr\n", "good 203.0.113.7\ngood 203.0.113.7\nnohost\n", "badagent\n", "!donator\n",
+             "good 2001:db8::7\n"):
+    put("ddns_dyndns2", body)
+    put("ddns_custom", body)
+put("ddns_dyndns2", "good 203.0.113.7\x1b[2J\n", "i12-escape")
+put("ddns_dyndns2", "good 203.0.113.7" + "A" * 4000 + "\n", "i12-long-echo")
+put("ddns_custom", "good 203.0.113.7\x1b[2J\n", "i12-escape")
+for body in ("OK", "KO", "OK\n203.0.113.7\n\nUPDATED", "OK\x1b[31m", "500\nKO"):
+    put("ddns_duckdns", body)
+put("ddns_cloudflare", '{"success":false,"errors":[{"code":1e300}]}', "i12-code-1e300")
+put("ddns_cloudflare", '{"success":false,"errors":[{"code":-1e300,"message":"x"}]}', "code-minus-1e300")
+put("ddns_cloudflare", '{"success":true,"result":[{"id":"abc","content":"203.0.113.7\\nJan 01 00:00:00 router '
+                       'pppkit: fake line"}]}', "i12-content-newline")
+put("ddns_cloudflare", '{"success":true,"result":[{"id":"../../zones/x?y=1#\\r\\nX: 1","content":"203.0.113.7"}]}',
+    "id-injection")
+put("ddns_mydns", "401\n<html>Authorization Required</html>", "401")
+
+# ---- POP3 replies -------------------------------------------------------------------
+for text in ("+OK dovecot ready. <1896.697170952@dbc.mtview.ca.us>\r\n+OK\r\n-ERR [AUTH] bad password\r\n",
+             "+OK POP3 ready\r\n+OK Begin TLS\r\n+OK\r\n+OK\r\n",
+             "-ERR [SYS/TEMP] try later\r\n", "-ERR [IN-USE] locked\r\n", "-ERR [LOGIN-DELAY] wait\r\n",
+             "+OK\r\n-ERR\r\n", "* not pop3\r\n"):
+    put("pop3", text)
+put("pop3", "+OK ready\r\n-ERR [AUTH] bad\x1b[31m password\r\n", "i12-escape")
+put("pop3", "+OK <" + "x" * 3000 + ">\r\n-ERR " + "y" * 3000 + "\r\n", "long")
+
+# ---- the DDNS state file -------------------------------------------------------------
+good_state = ("# pppkit-ddns state 1\nfingerprint=0123456789abcdef\nsuspended=no\nsuspended-why=\n"
+              "ipv4.address=203.0.113.7\nipv4.last-success=1700000000\nipv4.last-attempt=1700000000\n"
+              "ipv4.outcome=updated\nipv4.failures=0\nipv4.next-attempt=0\nipv4.detail=good 203.0.113.7\n"
+              "ipv6.address=\nipv6.last-success=0\nipv6.last-attempt=0\nipv6.outcome=\nipv6.failures=0\n"
+              "ipv6.next-attempt=0\nipv6.detail=\nend\n")
+put("ddns_state", good_state, "good")
+for n, s in {"neg-failures": "ipv4.failures=-3", "big-failures": "ipv4.failures=99999999999",
+             "big-next": "ipv4.next-attempt=9223372036854775807", "escape": "ipv4.detail=good\x1b[2J",
+             "suspended": "suspended=yes\nsuspended-why=badauth\x1b[31m", "outcome": "ipv4.outcome=splendid",
+             "long-address": "ipv4.address=" + "1" * 100, "cr": "ipv4.detail=a\rb"}.items():
+    put("ddns_state", "# pppkit-ddns state 1\n" + s + "\nend\n", n)
+
+# ---- the secrets file ---------------------------------------------------------------
+put("secrets", "# pppkit secrets\nmydns-home = s3cret\ndyn-pw = p@ss word=with=equals\nduck-token = abc123\n",
+    "good")
+put("secrets", "cf-token = tok\r\nX-Injected: 1\n", "i12-crlf-token")
+put("secrets", "cf-token = tok\rX-Injected: 1\n", "i12-cr-token")
+put("secrets", "pop = mrose\x00DELE 1\n", "nul")
+put("secrets", "bad name = hunter2hunter2\nx\n", "bad-name")
+put("secrets", "a = " + "z" * 2000 + "\n", "long")
+put("secrets", "dup = one1\ndup = two2two2\n", "dup")
