@@ -36,6 +36,7 @@ run load make --no-print-directory check-load
 run netns make --no-print-directory check-netns
 run e2e make --no-print-directory check-e2e
 run deb make --no-print-directory check-deb
+run cross make --no-print-directory check-cross
 echo "==="
 [ -z "$tiers_failed" ] || echo "failed tiers:$tiers_failed"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
