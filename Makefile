@@ -36,8 +36,8 @@ ifneq ($(CROSS),)
   AR  := $(CROSS)-ar
   DEB_HOST_ARCH := $(shell dpkg-architecture -t$(CROSS) -qDEB_HOST_ARCH 2>/dev/null)
   $(if $(DEB_HOST_ARCH),,$(error CROSS=$(CROSS): dpkg-architecture knows no Debian architecture for it))
-else
-  DEB_HOST_ARCH ?= $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+else ifeq ($(origin DEB_HOST_ARCH),undefined)
+  DEB_HOST_ARCH := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 endif
 
 ifeq ($(PPPD_ABI),2.5)
