@@ -3,6 +3,10 @@
 #   make                   build the plugins and tools (pppd 2.4.9 ABI, system headers)
 #   make PPPD_ABI=2.5      build against pppd 2.5.x headers (Debian 13's ppp-dev,
 #                          fetched into build/pppd-2.5 without touching apt's config)
+#   make CROSS=aarch64-linux-gnu
+#                          cross-build for that GNU triplet into build/cross-arm64
+#                          (Debian's g++-aarch64-linux-gnu; the target's -dev packages
+#                          unpacked into build/sysroot-arm64 by `make sysroot`)
 #   make check             every test tier (unit, load, namespaces, lab, package)
 #   make check SANITIZE=1  unit and namespace tiers: plugins (in a sanitized fake pppd),
 #                          the pppkit command and the DDNS worker under ASan+UBSan
@@ -20,8 +24,23 @@ VERSION  := $(shell head -n1 debian/changelog | tr -d '()' | cut -d' ' -f2)
 
 CC  ?= gcc
 CXX ?= g++
+AR  ?= ar
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
+
+# ---- architecture -------------------------------------------------------------
+# The Debian architecture we build for, from dpkg-architecture (debhelper
+# exports DEB_HOST_ARCH; a cross build names its GNU triplet with CROSS=).
+CROSS ?=
+ifneq ($(CROSS),)
+  CC  := $(CROSS)-gcc
+  CXX := $(CROSS)-g++
+  AR  := $(CROSS)-ar
+  DEB_HOST_ARCH := $(shell dpkg-architecture -t$(CROSS) -qDEB_HOST_ARCH 2>/dev/null)
+  $(if $(DEB_HOST_ARCH),,$(error CROSS=$(CROSS): dpkg-architecture knows no Debian architecture for it))
+else ifeq ($(origin DEB_HOST_ARCH),undefined)
+  DEB_HOST_ARCH := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+endif
 
 ifeq ($(PPPD_ABI),2.5)
   PPPD25_DIR := $(BUILD)/pppd-2.5
@@ -36,11 +55,42 @@ else
   $(error PPPD_ABI must be system or 2.5)
 endif
 
+ifneq ($(CROSS),)
+  # The target's libraries and headers: its -dev packages unpacked (make sysroot).
+  MULTIARCH := $(shell dpkg-architecture -a$(DEB_HOST_ARCH) -qDEB_HOST_MULTIARCH 2>/dev/null)
+  SYSROOT ?= $(BUILD)/sysroot-$(DEB_HOST_ARCH)
+  CROSS_CPPFLAGS := -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/$(MULTIARCH)
+  CROSS_LDFLAGS := -L$(SYSROOT)/usr/lib/$(MULTIARCH) -Wl,-rpath-link,$(SYSROOT)/usr/lib/$(MULTIARCH) \
+                   -Wl,-rpath-link,$(SYSROOT)/lib/$(MULTIARCH)
+  OUT := $(BUILD)/cross-$(DEB_HOST_ARCH)$(if $(filter 2.5,$(PPPD_ABI)),/abi-2.5)
+endif
+
 # Required flags live apart from CFLAGS/CXXFLAGS, so that flags given on the
 # command line add to them and never drop the sanitizers or hardening.
-HARDEN_CFLAGS  := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
-                  -D_FORTIFY_SOURCE=2 -Wformat -Werror=format-security
-HARDEN_LDFLAGS := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+# Hardening: dpkg-buildflags' hardening=+all set for DEB_HOST_ARCH (without
+# its -g/-O, which CFLAGS choose). dpkg 1.21 (Debian 12) does not have the
+# "stackclash" and "branch" features yet; they are added here for the
+# architectures dpkg 1.22 gives them to: -fcf-protection exists on x86 only,
+# arm64's branch protection is -mbranch-protection=standard.
+dpkg_flags = $(filter-out -g -O%,$(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all \
+    dpkg-architecture -f -a$(DEB_HOST_ARCH) -c dpkg-buildflags --get $(1) 2>/dev/null))
+DPKG_CFLAGS   := $(call dpkg_flags,CFLAGS)
+DPKG_CXXFLAGS := $(call dpkg_flags,CXXFLAGS)
+DPKG_CPPFLAGS := $(call dpkg_flags,CPPFLAGS)
+DPKG_LDFLAGS  := $(call dpkg_flags,LDFLAGS)
+ifeq ($(strip $(DPKG_CFLAGS)),)  # no dpkg-dev: the same set, by hand
+  DPKG_CFLAGS   := -fstack-protector-strong -Wformat -Werror=format-security
+  DPKG_CXXFLAGS := $(DPKG_CFLAGS)
+  DPKG_CPPFLAGS := -D_FORTIFY_SOURCE=2
+  DPKG_LDFLAGS  := -Wl,-z,relro -Wl,-z,now
+endif
+ARCH_HARDEN := $(if $(filter amd64 arm64 armhf armel,$(DEB_HOST_ARCH)),-fstack-clash-protection) \
+               $(if $(filter amd64,$(DEB_HOST_ARCH)),-fcf-protection) \
+               $(if $(filter arm64,$(DEB_HOST_ARCH)),-mbranch-protection=standard)
+ARCH_HARDEN := $(filter-out $(DPKG_CFLAGS),$(ARCH_HARDEN))
+HARDEN_CFLAGS   := $(DPKG_CFLAGS) $(ARCH_HARDEN) $(DPKG_CPPFLAGS) $(CROSS_CPPFLAGS)
+HARDEN_CXXFLAGS := $(DPKG_CXXFLAGS) $(ARCH_HARDEN) $(DPKG_CPPFLAGS) $(CROSS_CPPFLAGS)
+HARDEN_LDFLAGS  := $(DPKG_LDFLAGS) -Wl,--as-needed $(CROSS_LDFLAGS)
 ifeq ($(SANITIZE),1)
   SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   OUT := $(OUT)/san
@@ -50,7 +100,7 @@ endif
 WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 PK_CFLAGS   = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
 PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARN) -Iplugins -Isupervisor \
-              $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CXXFLAGS) $(CPPFLAGS) -DPPPKIT_VERSION='"$(VERSION)"'
+              $(HARDEN_CXXFLAGS) $(SAN_FLAGS) $(CXXFLAGS) $(CPPFLAGS) -DPPPKIT_VERSION='"$(VERSION)"'
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIBS := -lnftables -linih -lcurl -lsystemd
 
@@ -80,7 +130,7 @@ UNIT_BIN  := $(OUT)/unit-tests
 BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
-        demo bench deb lint format clean headers-2.5
+        check-cross demo bench deb lint format clean headers-2.5 sysroot
 all: plugins tools
 
 # Sanitized plugins run in the fake pppd built with the same sanitizers
@@ -98,7 +148,7 @@ $(OUT)/obj/plugins/host/pppd_shim.o: plugins/host/pppd_shim.c plugins/host/pk_ho
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # pppkit-<p>.so: the shim, the host, the adapter, and what it needs of the core.
 define plugin_rule
@@ -126,8 +176,16 @@ $(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(CORE_LIB)
 
 # pppd 2.5.x headers: Debian 13's ppp-dev, unpacked into the build tree.
 $(BUILD)/pppd-2.5/usr/include/pppd/pppdconf.h:
-	plugins/host/fetch-pppd-headers.sh $(BUILD)/pppd-2.5 trixie
+	plugins/host/fetch-pppd-headers.sh $(BUILD)/pppd-2.5 trixie $(DEB_HOST_ARCH)
 headers-2.5: $(BUILD)/pppd-2.5/usr/include/pppd/pppdconf.h
+
+# The cross target's -dev packages (the Debian release of this machine),
+# unpacked into SYSROOT with a private apt configuration.
+SYSROOT_PKGS := ppp-dev libnftables-dev libinih-dev libcurl4-openssl-dev libsystemd-dev \
+                libssl-dev libmnl-dev libnftnl-dev nlohmann-json3-dev
+sysroot:
+	$(if $(CROSS),,$(error make sysroot needs CROSS=<GNU triplet>))
+	plugins/host/fetch-debs.sh --deps $(SYSROOT) "" $(DEB_HOST_ARCH) $(SYSROOT_PKGS)
 
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
@@ -208,6 +266,9 @@ check-e2e: all
 
 check-deb: deb
 	@tests/run-tier.sh deb "$(OUT)"
+
+check-cross:
+	@tests/run-tier.sh cross "$(OUT)"
 
 demo: deps all
 	@tests/e2e/demo.sh "$(OUT)"

@@ -71,6 +71,7 @@ else
     run netns make --no-print-directory check-netns
     run e2e make --no-print-directory check-e2e
     run deb make --no-print-directory check-deb
+    run cross make --no-print-directory check-cross
 fi
 echo "==="
 [ -z "$tiers_failed" ] || echo "failed tiers:$tiers_failed"

@@ -42,7 +42,8 @@ bin=$build/pppd-2.5-bin
 if [ ! -x "$bin/usr/sbin/pppd" ]; then
     set -- -o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null \
         -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o Dir::Cache::pkgcache= \
-        -o Dir::Cache::srcpkgcache= -o APT::Architecture=amd64 -o Debug::NoDropPrivs=true \
+        -o Dir::Cache::srcpkgcache= -o APT::Architecture="$(dpkg-architecture -qDEB_HOST_ARCH)" \
+        -o Debug::NoDropPrivs=true \
         -o APT::Sandbox::User=root
     mkdir -p "$apt/dl-ppp"
     if ! (cd "$apt/dl-ppp" && rm -f ppp_*.deb && timeout 300 apt-get "$@" download ppp/trixie) >"$log" 2>&1; then

@@ -63,4 +63,31 @@ check "pppkit firewall check accepts the config and its extras" nsx chk "$PK" --
 check "and they load: firewall apply" nsx chk "$PK" --config "$OUT2/pppkit.conf" firewall apply
 check "the extras chains are in pppkit's table" \
     bash -c "ip netns exec '$(ns chk)' nft list chain inet pppkit_fw import_filter_input | grep -q 'jump import_filter_blocklist'"
+
+# ---- idioms that used to change meaning (issue 12 §4) ------------------------------
+cat >"$NSL_TMP/idioms.sh" <<'EOS'
+#!/bin/sh
+# The seed's firewall script (idioms)
+iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 443 -j DNAT --to-destination 192.168.1.10
+iptables -A FORWARD -i ppp0 -p tcp -d 192.168.1.10 --dport 443 -j ACCEPT
+iptables -t nat -A POSTROUTING -s 192.168.1.1 -o ppp0 -j MASQUERADE
+iptables -A FORWARD -i br+ -o ppp0 -j ACCEPT
+iptables -A INPUT -i br0 -p tcp --dport ssh -j ACCEPT
+iptables -A INPUT -i br0 -p udp --dport domain -j ACCEPT
+iptables -A INPUT -i br0 -p tcp --dport no-such-service -j ACCEPT
+EOS
+OUT3=$NSL_TMP/idioms
+"$PK" firewall import "$NSL_TMP/idioms.sh" --out "$OUT3" >"$NSL_TMP/idioms.out" 2>&1
+check_eq "import of the idioms exits 1 (one rule is refused)" 1 $?
+sed 's/^/    | /' "$OUT3/import-report.txt" | grep -E 'SUSPICIOUS|NOT IMPORTED|:5:|:6:|:7:|:8:'
+check "named ports are numbers: router-services = tcp/22, udp/53" grep -qx 'router-services = tcp/22, udp/53' "$OUT3/pppkit.conf"
+check "an unknown service name is refused loudly (line 9)" \
+    grep -q "^idioms.sh:9: NOT IMPORTED: 'no-such-service' is not a tcp service name" "$OUT3/import-report.txt"
+check "br+ becomes lan-interfaces = br*" grep -qx 'lan-interfaces = br\*, br0' "$OUT3/pppkit.conf"
+check "one masqueraded host: masquerade = no, no lan-networks" \
+    bash -c "grep -qx 'masquerade = no' '$OUT3/pppkit.conf' && ! grep -q '^lan-networks' '$OUT3/pppkit.conf'"
+check "one masqueraded host: its own rule in the extras file" \
+    grep -q 'oifname "ppp0" ip saddr 192.168.1.1 counter masquerade  # line 5' "$OUT3/pppkit-firewall.nft"
+check "the header comment names no forward: [forward \"https\"]" grep -qx '\[forward "https"\]' "$OUT3/pppkit.conf"
+check "pppkit firewall check accepts the idioms' config and extras" nsx chk "$PK" --config "$OUT3/pppkit.conf" firewall check
 nsl_finish

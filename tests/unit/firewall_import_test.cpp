@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -468,5 +470,169 @@ TEST_SUITE("firewall_import")
         CHECK(x.text.find("line 27") == std::string::npos);
         // D1's text check accepts the file's shape (chain definitions only)
         CHECK_FALSE(firewall::check_extras_text(x.text));
+    }
+
+    // Issue 12 §4: idioms the importer used to carry over with another
+    // meaning. Each row is one iptables line in a small script whose WAN is
+    // ppp0 (a DNAT from it) and whose LAN is lan0; the written INI must say
+    // what the line did (or leave it out with a NOT IMPORTED / extras note),
+    // and pass the schema and from_config.
+    TEST_CASE("named ports, interface wildcards, one masqueraded host: same meaning or refused")
+    {
+        struct Row {
+            int line;
+            std::string rule;                  // after "iptables "
+            std::vector<std::string> want;     // INI lines that must be there
+            std::vector<std::string> absent;   // INI text that must not be there
+            std::optional<imp::Outcome> note;  // the rule's note from map(), if any
+        };
+        using O = imp::Outcome;
+        const std::vector<Row> rows = {
+            {__LINE__,
+             "-A INPUT -i lan0 -p tcp --dport ssh -j ACCEPT",
+             {"router-services = tcp/22"},
+             {"ssh"},
+             O::Mapped},
+            {__LINE__,
+             "-A INPUT -i lan0 -p udp --dport domain -j ACCEPT",
+             {"router-services = udp/53"},
+             {"domain"},
+             O::Mapped},
+            {__LINE__, "-A INPUT -i lan0 -p tcp --dport domain -j ACCEPT", {"router-services = tcp/53"}, {}, O::Mapped},
+            {__LINE__,
+             "-A INPUT -i lan0 -p tcp -m multiport --dports ssh,domain -j ACCEPT",
+             {"router-services = tcp/22, tcp/53"},
+             {},
+             O::Mapped},
+            {__LINE__,
+             "-A INPUT -i lan0 -p tcp --dport ftp-data:ftp -j ACCEPT",
+             {"router-services = tcp/20-21"},
+             {},
+             O::Mapped},
+            {__LINE__, "-A INPUT -i ppp0 -p tcp --dport https -j ACCEPT", {"wan-services = tcp/443"}, {}, O::Mapped},
+            {__LINE__,
+             "-A FORWARD -i lan0 -o ppp0 -p udp -m multiport --dports netbios-ns:netbios-dgm -j DROP",
+             {"forward-block = udp/137-138"},
+             {},
+             O::Mapped},
+            {__LINE__,
+             "-A INPUT -i lan0 -p tcp --dport no-such-service -j ACCEPT",
+             {"router-services = none"},
+             {"no-such-service"},
+             O::Failed},
+            {__LINE__,
+             "-A INPUT -i lan0 -p tcp --dport 70000 -j ACCEPT",
+             {"router-services = none"},
+             {"70000"},
+             O::Failed},
+            {__LINE__, "-A FORWARD -i br+ -o ppp0 -j ACCEPT", {"lan-interfaces = lan0, br*"}, {"br+"}, O::Covered},
+            {__LINE__,
+             "-A INPUT -i eth+ -p tcp --dport 22 -j ACCEPT",
+             {"lan-interfaces = lan0, eth*", "router-services = tcp/22"},
+             {"eth+"},
+             O::Mapped},
+            // a pattern that also matches the WAN is no LAN interface
+            {__LINE__,
+             "-A FORWARD -i ppp+ -o ppp0 -j ACCEPT",
+             {"lan-interfaces = lan0"},
+             {"ppp+", "ppp*"},
+             std::nullopt},
+            {__LINE__, "-A FORWARD -i + -o ppp0 -j ACCEPT", {"lan-interfaces = lan0"}, {"= lan0, "}, std::nullopt},
+            {__LINE__,
+             "-t nat -A POSTROUTING -s 192.168.1.1 -o ppp0 -j MASQUERADE",
+             {"masquerade = no"},
+             {"lan-networks"},
+             O::Extras},
+            {__LINE__,
+             "-t nat -A POSTROUTING -s 192.168.1.1/32 -o ppp0 -j MASQUERADE",
+             {"masquerade = no"},
+             {"lan-networks"},
+             O::Extras},
+            {__LINE__,
+             "-t nat -A POSTROUTING -s 192.168.1.0/24 -o ppp0 -j MASQUERADE",
+             {"masquerade = yes", "lan-networks = 192.168.1.0/24"},
+             {},
+             O::Mapped},
+            {__LINE__,
+             "-t nat -A POSTROUTING -s 192.168.1.1/24 -o ppp0 -j MASQUERADE",
+             {"masquerade = yes", "lan-networks = 192.168.1.0/24"},
+             {"192.168.1.1/24"},
+             O::Mapped},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            CAPTURE(row.rule);
+            std::string text = "iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 8443 -j DNAT --to-destination "
+                               "192.168.1.10\n"
+                               "iptables -A FORWARD -i lan0 -o ppp0 -j ACCEPT\n"
+                               "iptables " +
+                               row.rule + "\n";
+            auto p = imp::parse(text);
+            auto m = imp::map(p);
+            auto ini = imp::render_ini(m, "t.sh", "");
+            CAPTURE(ini);
+            std::set<std::string> lines;
+            std::istringstream in(ini);
+            for (std::string l; std::getline(in, l);)
+                lines.insert(l);
+            for (const auto& w : row.want)
+                CHECK_MESSAGE(lines.contains(w), "missing INI line: " << w);
+            for (const auto& a : row.absent)
+                CHECK_MESSAGE(ini.find(a) == std::string::npos, "unexpected in the INI: " << a);
+            const imp::Note* n = note_at(m.notes, 3);
+            if (row.note) {
+                REQUIRE(n != nullptr);
+                CAPTURE(n->what);
+                CHECK(imp::outcome_name(n->outcome) == imp::outcome_name(*row.note));
+            }
+            if (row.note == O::Failed)
+                CHECK(std::find(m.leftovers.begin(), m.leftovers.end(), 2u) == m.leftovers.end());
+            if (row.note == O::Extras)  // handed to iptables-translate, which keeps its meaning
+                CHECK(std::find(m.leftovers.begin(), m.leftovers.end(), 2u) != m.leftovers.end());
+            auto r = config::parse_text(ini, "pppkit.conf", schema());
+            for (const auto& d : r.diags)
+                FAIL_CHECK("the schema refuses the INI: " << d.str());
+            if (!r.ok())
+                continue;
+            auto s = firewall::from_config(r.doc);
+            if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&s))
+                for (const auto& x : *d)
+                    FAIL_CHECK("from_config: " << x.str());
+        }
+    }
+
+    // Issue 10: a comment heads the forward under it, not the file or a group.
+    TEST_CASE("forward names: the file's header comment and a shared heading name no forward")
+    {
+        const std::string web = "iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 443 -j DNAT --to-destination "
+                                "192.168.1.10\n"
+                                "iptables -A FORWARD -i ppp0 -p tcp -d 192.168.1.10 --dport 443 -j ACCEPT\n"
+                                "iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 80 -j DNAT --to-destination "
+                                "192.168.1.10\n"
+                                "iptables -A FORWARD -i ppp0 -p tcp -d 192.168.1.10 --dport 80 -j ACCEPT\n";
+        struct Row {
+            int line;
+            std::string text;
+            std::vector<std::string> names;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "#!/bin/sh\n# The seed's firewall script (pppkit test)\n" + web, {"https", "http"}},
+            {__LINE__, "# The seed's firewall script\n" + web, {"https", "http"}},
+            {__LINE__, "#!/bin/sh\n# The seed's firewall script\nreadonly lan=192.168.1.10\n" + web, {"https", "http"}},
+            {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\n" + web, {"https", "http"}},
+            {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\nWAN=ppp0\n" + web, {"https", "http"}},
+            {__LINE__,
+             "#!/bin/sh\n# firewall\n\n### Web\n" + web.substr(0, web.find("iptables -t nat", 10)) +
+                 "\n### Plain web\n" + web.substr(web.find("iptables -t nat", 10)),
+             {"web", "plain-web"}},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            auto m = imp::map(imp::parse(row.text));
+            std::vector<std::string> got;
+            for (const auto& f : m.forwards)
+                got.push_back(f.name);
+            CHECK(got == row.names);
+        }
     }
 }

@@ -220,9 +220,9 @@ int firewall_import(const Args& in)
                     (dir / "import-report.txt").c_str());
     }
     bool failed = false;
-    for (const auto* v : {&parsed.notes, &extras.notes})
+    for (const auto* v : {&parsed.notes, &mapping.notes, &extras.notes})
         for (const auto& n : *v)
-            if (n.outcome == imp::Outcome::Failed)
+            if (n.outcome == imp::Outcome::Failed && n.line != 0)  // line 0: about the file, not a statement
                 failed = true;
     return failed ? 1 : 0;
 }

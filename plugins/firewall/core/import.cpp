@@ -2,6 +2,7 @@
 #include "firewall/core/import.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <algorithm>
 #include <array>
@@ -84,6 +85,65 @@ std::string port_text(std::string_view p)
     if (hi.empty())
         hi = "65535";
     return lo + "-" + hi;
+}
+
+// One port as iptables reads it: a number 0-65535 or a service name of the
+// rule's protocol, resolved like iptables does (getservbyname, i.e. the
+// services database). nullopt with why set when neither.
+std::optional<unsigned> port_number(std::string_view p, std::string_view proto, std::string& why)
+{
+    if (!p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (p.size() <= 5) {
+            unsigned v = 0;
+            for (char c : p)
+                v = v * 10 + static_cast<unsigned>(c - '0');
+            if (v <= 65535)
+                return v;
+        }
+        why = "port " + std::string(p) + " is out of range (0-65535)";
+        return std::nullopt;
+    }
+    if (proto != "tcp" && proto != "udp" && proto != "sctp" && proto != "dccp") {
+        why = "named port '" + std::string(p) + "' without -p tcp or udp";
+        return std::nullopt;
+    }
+    std::string name(p), pr(proto);
+    servent se{};
+    servent* res = nullptr;
+    std::array<char, 1024> buf{};
+    if (p.empty() || getservbyname_r(name.c_str(), pr.c_str(), &se, buf.data(), buf.size(), &res) != 0 || !res) {
+        why = "'" + name + "' is not a " + pr +
+              " service name in /etc/services (iptables would refuse it); write the "
+              "port number";
+        return std::nullopt;
+    }
+    return static_cast<unsigned>(ntohs(static_cast<uint16_t>(res->s_port)));
+}
+
+// "ssh" -> "22", "ftp-data-ftp" stays a range of two resolved ends: the
+// pppkit spelling ("20-21") of what port_text() made of the iptables text.
+// A port that cannot be resolved is kept as written and why goes to refused.
+std::string resolve_ports(const std::string& p, std::string_view proto, std::vector<std::string>& refused)
+{
+    std::string why;
+    if (auto v = port_number(p, proto, why))
+        return std::to_string(*v);
+    // a range: both ends separated by the '-' port_text() put there (service
+    // names may contain '-', so try every split)
+    for (size_t dash = p.find('-'); dash != std::string::npos; dash = p.find('-', dash + 1)) {
+        std::string w1, w2;
+        auto lo = port_number(std::string_view(p).substr(0, dash), proto, w1);
+        auto hi = port_number(std::string_view(p).substr(dash + 1), proto, w2);
+        if (lo && hi) {
+            if (*lo > *hi) {
+                refused.push_back("port range " + p + " is empty (first > last)");
+                return p;
+            }
+            return std::to_string(*lo) + "-" + std::to_string(*hi);
+        }
+    }
+    refused.push_back(why);
+    return p;
 }
 
 // ---- parsing ---------------------------------------------------------------
@@ -206,6 +266,9 @@ void decode(Rule& r)
                 r.limit = true;
         }
     }
+    for (auto* ports : {&r.dports, &r.sports})
+        for (auto& p : *ports)
+            p = resolve_ports(p, r.proto, r.refused);
 }
 
 bool is_iptables_command(std::string_view word, Family& fam)
@@ -278,6 +341,8 @@ Parsed parse_script(std::string_view text)
     std::string raw;
     int lineno = 0;
     std::string heading;
+    int heading_line = 0;
+    bool header = true;  // the file's leading comment block: its title, never a heading
     while (std::getline(in, raw)) {
         ++lineno;
         int first = lineno;
@@ -290,26 +355,34 @@ Parsed parse_script(std::string_view text)
         auto t = trim(line);
         if (t.empty()) {
             heading.clear();  // a heading names the rules of its own paragraph
+            header = false;
             continue;
         }
         if (t[0] == '#') {
-            if (auto h = heading_of(t))
+            if (auto h = heading_of(t); h && !header) {
                 heading = *h;
+                heading_line = first;
+            }
             continue;
         }
+        header = false;
         std::string err;
         auto words = shell_words(t, vars, err);
         if (!words) {
             p.notes.push_back({first, Outcome::Failed, err + ": " + std::string(t)});
+            heading.clear();
             continue;
         }
         if (words->empty())
             continue;
-        if (assignment(*words, vars))
+        if (assignment(*words, vars)) {
+            heading.clear();  // a heading is about the rules right under it
             continue;
+        }
         Family fam = Family::V4;
         if (!is_iptables_command((*words)[0], fam)) {
             p.notes.push_back({first, Outcome::Ignored, "not an iptables command: " + std::string(t)});
+            heading.clear();
             continue;
         }
         Rule r;
@@ -318,6 +391,7 @@ Parsed parse_script(std::string_view text)
         r.args.assign(words->begin() + 1, words->end());
         r.text = join(*words, " ");
         r.heading = heading;
+        r.heading_line = heading.empty() ? 0 : heading_line;
         decode(r);
         p.rules.push_back(std::move(r));
     }
@@ -333,6 +407,7 @@ Parsed parse_save(std::string_view text)
     int lineno = 0;
     std::string table;
     std::string heading;
+    int heading_line = 0;
     while (std::getline(in, raw)) {
         ++lineno;
         auto t = trim(raw);
@@ -341,8 +416,10 @@ Parsed parse_save(std::string_view text)
             continue;
         }
         if (t[0] == '#') {
-            if (auto h = heading_of(t); h && !h->starts_with("Generated by") && !h->starts_with("Completed on"))
+            if (auto h = heading_of(t); h && !h->starts_with("Generated by") && !h->starts_with("Completed on")) {
                 heading = *h;
+                heading_line = lineno;
+            }
             continue;
         }
         if (t[0] == '*') {
@@ -386,6 +463,7 @@ Parsed parse_save(std::string_view text)
         r.args = *words;
         r.text = std::string(body);
         r.heading = heading;
+        r.heading_line = heading.empty() ? 0 : heading_line;
         decode(r);
         r.table = table;  // the *table line rules
         p.rules.push_back(std::move(r));
@@ -531,7 +609,7 @@ struct LogChain {
 bool only_matches(const Rule& r, std::initializer_list<std::string_view> allowed)
 {
     auto has = [&](std::string_view what) { return std::find(allowed.begin(), allowed.end(), what) != allowed.end(); };
-    if (!r.unknown.empty())
+    if (!r.unknown.empty() || !r.refused.empty())
         return false;
     if (!r.proto.empty() && !has("proto"))
         return false;
@@ -564,15 +642,22 @@ bool is_established_related(const Rule& r)
                        [](const std::string& s) { return s == "ESTABLISHED" || s == "RELATED"; });
 }
 
+// iptables interface patterns: "eth0", or "br+" for every name starting with "br".
+bool covers(std::string_view pattern, std::string_view name_or_pattern)
+{
+    if (pattern == name_or_pattern)
+        return true;
+    return !pattern.empty() && pattern.back() == '+' &&
+           name_or_pattern.starts_with(pattern.substr(0, pattern.size() - 1));
+}
+
+// Some interface name matches both patterns.
+bool overlaps(std::string_view a, std::string_view b) { return covers(a, b) || covers(b, a); }
+
+// ifname (a name or a pattern) lies wholly inside the WAN patterns.
 bool matches_wan(const std::vector<std::string>& wan, std::string_view ifname)
 {
-    for (const auto& w : wan) {
-        if (w == ifname)
-            return true;
-        if (!w.empty() && w.back() == '+' && ifname.starts_with(std::string_view(w).substr(0, w.size() - 1)))
-            return true;
-    }
-    return false;
+    return std::any_of(wan.begin(), wan.end(), [&](const std::string& w) { return covers(w, ifname); });
 }
 
 void add_unique(std::vector<std::string>& v, const std::string& x)
@@ -816,7 +901,12 @@ Mapping map(const Parsed& p)
                 if (i->starts_with("ppp"))
                     add_unique(m.wan, *i);
     auto is_wan = [&](const std::string& i) { return !i.empty() && matches_wan(m.wan, i); };
-    auto is_lan_if = [&](const std::string& i) { return !i.empty() && i != "lo" && !is_wan(i); };
+    // LAN: an interface (or pattern, "br+") that can match neither a WAN
+    // interface nor loopback; "+" (every interface) is no LAN.
+    auto is_lan_if = [&](const std::string& i) {
+        return !i.empty() && i != "+" && !overlaps(i, "lo") &&
+               std::none_of(m.wan.begin(), m.wan.end(), [&](const std::string& w) { return overlaps(w, i); });
+    };
 
     // 2. Log chains: user chains holding only LOG (+limit) and a final DROP/REJECT.
     std::map<std::string, LogChain> logchains;
@@ -883,6 +973,12 @@ Mapping map(const Parsed& p)
             continue;  // a port map needs a single external port
         dnats.push_back({i, host, port});
     }
+    // A heading names a forward only when it heads that forward alone: a
+    // comment above several DNAT rules is about all of them (or the file).
+    std::map<int, int> dnats_under;
+    for (const auto& d : dnats)
+        if (rules[d.idx].heading_line != 0)
+            ++dnats_under[rules[d.idx].heading_line];
     std::set<std::string> used_names;
     for (const auto& d : dnats) {
         const auto& r = rules[d.idx];
@@ -911,7 +1007,9 @@ Mapping map(const Parsed& p)
             fw.from.push_back(r.src);
         // a name: the rule's comment, its heading, the service's name, proto-port
         std::vector<std::string> candidates;
-        for (const auto* txt : {&r.comment, &r.heading}) {
+        const std::string no_heading;
+        const std::string* heading = dnats_under[r.heading_line] == 1 ? &r.heading : &no_heading;
+        for (const auto* txt : {&r.comment, heading}) {
             if (txt->empty())
                 continue;
             auto paren = txt->find('(');
@@ -999,6 +1097,10 @@ Mapping map(const Parsed& p)
         case Op::Append:
         case Op::Insert: break;
         }
+        if (!r.refused.empty()) {
+            note(i, Outcome::Failed, join(r.refused, "; ") + ": " + r.text);
+            continue;
+        }
         if (r.family == Family::V6 || !r.unknown.empty()) {
             m.leftovers.push_back(i);
             done[i] = true;
@@ -1039,11 +1141,32 @@ Mapping map(const Parsed& p)
         }
         if (r.table == "nat" && r.chain == "POSTROUTING" && r.target == "MASQUERADE" &&
             only_matches(r, {"out", "src"}) && (r.out_if.empty() || is_wan(r.out_if))) {
-            m.masquerade = true;
+            // pppkit masquerades the whole LAN (lan-interfaces and lan-networks):
+            // a source network becomes lan-networks, but one host cannot (it
+            // would shrink the LAN, and everything the LAN may do, to that host).
+            std::optional<Net4> src;
             if (!is_any(r.src))
-                add_unique(m.lan_networks, r.src);
-            note(i, Outcome::Mapped,
-                 "masquerade = yes" + (is_any(r.src) ? std::string() : ", lan-networks += " + r.src));
+                src = net4(r.src);
+            if (!is_any(r.src) && (!src || src->len == 32)) {
+                m.leftovers.push_back(i);
+                done[i] = true;
+                per[i].push_back(
+                    {r.line, Outcome::Extras,
+                     "masquerading " + r.src +
+                         " only: not masquerade = yes, which would masquerade the whole LAN (and lan-networks = " +
+                         r.src + " would shrink the LAN to it); kept as a rule of its own in the extras file"});
+                continue;
+            }
+            std::string net;
+            if (src) {  // iptables masks host bits away (192.168.1.1/24 is 192.168.1.0/24)
+                in_addr ia{htonl(src->addr & mask(src->len))};
+                std::array<char, INET_ADDRSTRLEN> txt{};
+                inet_ntop(AF_INET, &ia, txt.data(), txt.size());
+                net = std::string(txt.data()) + "/" + std::to_string(src->len);
+                add_unique(m.lan_networks, net);
+            }
+            m.masquerade = true;
+            note(i, Outcome::Mapped, "masquerade = yes" + (net.empty() ? std::string() : ", lan-networks += " + net));
             continue;
         }
         if (r.table != "filter") {
@@ -1400,8 +1523,11 @@ std::string render_ini(const Mapping& m, std::string_view source_name, std::stri
     for (const auto& w : m.wan)
         wan.push_back(iface_name(w));
     o << "wan = " << (wan.empty() ? "ppp*" : list(wan)) << "\n";
-    if (!m.lan_interfaces.empty())
-        o << "lan-interfaces = " << list(m.lan_interfaces) << "\n";
+    std::vector<std::string> lan;
+    for (const auto& l : m.lan_interfaces)
+        lan.push_back(iface_name(l));
+    if (!lan.empty())
+        o << "lan-interfaces = " << list(lan) << "\n";
     if (!m.lan_networks.empty())
         o << "lan-networks = " << list(m.lan_networks) << "\n";
     o << "router-services = " << (m.router_services.empty() ? "none" : list(m.router_services)) << "\n";

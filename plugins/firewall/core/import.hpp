@@ -62,7 +62,12 @@ struct Rule {
     std::string to_destination;  // DNAT
     std::string log_prefix, log_level;
     std::vector<std::string> unknown;  // options/matches the mapping does not decode
-    std::string heading;               // scripts: the "### ..." comment above the rule
+    // Why the rule's meaning cannot be imported at all (a service name the
+    // services database does not know, a port out of range): the rule is
+    // reported NOT IMPORTED, neither mapped nor handed to the translator.
+    std::vector<std::string> refused;
+    std::string heading;   // the "### ..." comment above the rule, in its paragraph
+    int heading_line = 0;  // that comment's line (0: none); rules under one heading share it
 };
 
 enum class Outcome {
@@ -89,7 +94,8 @@ struct Parsed {
 };
 
 // Detects the format and parses. Never fails: what it cannot read becomes a
-// Failed or Ignored note.
+// Failed or Ignored note. Named ports (--dport ssh) are resolved as iptables
+// resolves them: getservbyname() for the rule's protocol (/etc/services).
 Parsed parse(std::string_view text);
 
 struct Forward {
