@@ -1,5 +1,6 @@
 // duckdns.cpp - DuckDNS (duckdns.org/spec.jsp). The token must travel in the
 // query (the API has no header form); it is redacted from every log line.
+#include "ddns/core/address.hpp"
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
 
@@ -46,10 +47,9 @@ Answer classify_duckdns(const HttpAnswer& ans)
             return a;
         }
         a.detail = "OK " + lines[3];
-        if (!lines[1].empty())
-            a.echoed = lines[1];
-        else if (!lines[2].empty())
-            a.echoed = lines[2];
+        for (const std::string* echoed : {&lines[1], &lines[2]})
+            if (!a.echoed && classify_address(*echoed) != AddrClass::Invalid)
+                a.echoed = *echoed;
         return a;
     }
     if (lines.size() == 1) {

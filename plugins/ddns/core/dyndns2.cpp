@@ -23,8 +23,8 @@ Answer classify_line(Provider prov, const std::vector<std::string>& w, std::stri
 {
     Answer a;
     const std::string& t = w[0];
-    a.detail = join(w, " ");
-    if (w.size() >= 2)
+    a.detail = server_text(join(w, " "));
+    if (w.size() >= 2 && classify_address(w[1]) != AddrClass::Invalid)
         a.echoed = w[1];
     if (t == "good") {
         // "good 127.0.0.1" is how Dyn refuses a client it does not trust.

@@ -39,7 +39,7 @@ struct HttpAnswer {
 
 // scheme://host[:port] for the profile's endpoint ("[v6]" bracketed).
 [[nodiscard]] std::string base_url(const Profile& p, Family f);
-// The part of a body that a log line may show: first line, at most 80 bytes, printable only.
+// The part of a body that a log line may show: its first line through server_text(), at most 80 bytes.
 [[nodiscard]] std::string excerpt(std::string_view body);
 // Splits into lines without '\r'; trailing empty lines dropped.
 [[nodiscard]] std::vector<std::string> body_lines(std::string_view body);
