@@ -228,7 +228,7 @@ TEST_SUITE("ddns_policy")
                 CAPTURE(r.line);
                 if (r.kind == Trig) {
                     Decision d = decide(dyn, s, Family::V4, r.addr, r.fp, r.at, r.force);
-                    const char* names[] = {"send", "wait", "skip", "suspended"};
+                    const std::string names[] = {"send", "wait", "skip", "suspended"};
                     CHECK(names[static_cast<int>(d.action)] == r.action);
                     CHECK(reason_name(d.reason) == r.reason);
                     if (r.until >= 0)
