@@ -167,6 +167,11 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::Updated},  // not the token
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "@mydns-login-ng.html", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify NG</DT>", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify OK</DT>", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 429, "", O::RetryLater},
             // custom (success = good, unchanged = nochg, auth-failed = badauth, retry = 911 wait)
             {__LINE__, Kind::Custom, P::Custom, 200, "good", O::Updated},
             {__LINE__, Kind::Custom, P::Custom, 200, "good 203.0.113.50", O::Updated},

@@ -70,8 +70,12 @@ HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address
         r.basic_user = !c.username.empty() ? c.username : (p.hostnames.empty() ? "" : p.hostnames[0]);
         r.basic_pass = c.token;
     } else {
-        if (!address.empty())
-            q += "&myip=" + url_escape(address);
+        // No-IP takes IPv6 as myipv6= (noip.com/integrate/request); an address
+        // in the query may travel over either family.
+        if (!address.empty()) {
+            q += (p.provider == Provider::Noip && f == Family::V6 ? "&myipv6=" : "&myip=") + url_escape(address);
+            r.any_family = p.provider == Provider::Noip;
+        }
         r.basic_user = c.username;
         r.basic_pass = c.password;
     }

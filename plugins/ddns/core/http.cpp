@@ -3,6 +3,14 @@
 
 namespace pppkit::ddns {
 
+std::string user_agent()
+{
+#ifndef PPPKIT_VERSION
+#define PPPKIT_VERSION "0"
+#endif
+    return "pppkit/" PPPKIT_VERSION " (Linux) pppkit@example.invalid";
+}
+
 std::string base_url(const Profile& p, Family f)
 {
     Endpoint e = endpoint(p, f);

@@ -30,7 +30,17 @@ struct HttpRequest {
     bool basic = false;                // libcurl sends username:password as an Authorization header
     std::string basic_user, basic_pass;
     std::string body;  // with Content-Type in headers
+    // The address travels in the request, so the connection may use either
+    // family (an IPv6 update over IPv4 when the endpoint has no AAAA, say).
+    // false: the connection must use the family being updated (the provider
+    // records its source address, or reads no address from the request).
+    bool any_family = false;
 };
+
+// "pppkit/<version> (Linux) <contact>": providers ask for a unique
+// User-Agent with a contact (No-IP refuses others with badagent; Dyn's
+// guidelines); the contact is debian/control's Maintainer address.
+[[nodiscard]] std::string user_agent();
 
 struct HttpAnswer {
     long status = 0;  // HTTP status
