@@ -77,7 +77,7 @@ std::mutex g_state_mutex;            // held while the state file is written; ca
 
 void log_line(int prio, const std::string& raw)
 {
-    std::string msg = redact(raw, g_secrets);
+    std::string msg = server_text(redact(raw, g_secrets), 2048);  // no byte a terminal or syslog acts on
     syslog(prio, "%s", msg.c_str());
     if (g_opt.verbose)
         std::fprintf(stderr, "pppkit-ddns-worker: %s\n", msg.c_str());
@@ -85,7 +85,7 @@ void log_line(int prio, const std::string& raw)
 void trace(const std::string& raw)
 {
     if (g_opt.verbose)
-        std::fprintf(stderr, "  %s\n", redact(raw, g_secrets).c_str());
+        std::fprintf(stderr, "  %s\n", server_text(redact(raw, g_secrets), 2048).c_str());
 }
 
 [[noreturn]] void usage(const char* why)
