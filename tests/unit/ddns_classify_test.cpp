@@ -284,6 +284,10 @@ TEST_SUITE("ddns_classify")
         const std::vector<Row> rows = {
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.7\x1b[2J", O::Updated, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, longecho, O::Updated, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-escape.txt", O::Updated, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-long-echo.txt", O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-content-newline.json", O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-code-1e300.json", O::BadHost, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nochg 203.0.113.7\x07\x7f", O::Unchanged, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "\x1b]0;pwned\x07", O::ProtocolError, ""},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.7\x1b[31m\n\nUPDATED", O::Updated, ""},
@@ -322,7 +326,9 @@ TEST_SUITE("ddns_classify")
             CHECK(a.detail.size() <= kServerTextMax);
             CHECK(printable(a.detail));
         }
-        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply("-ERR [AUTH] bad\x1b[31m password\r"));
+        std::string pop3_line = body_of("@pop3-err-escape.txt");
+        pop3_line.resize(pop3_line.find('\n'));
+        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line));
         CHECK(p.outcome == Outcome::AuthFailed);
         CHECK(printable(p.detail));
         CHECK(p.detail.find("\\x1b[31m") != std::string::npos);
