@@ -90,6 +90,9 @@ TEST_SUITE("ddns_state")
             {__LINE__, "# pppkit-ddns state 1\nipv4.failures=-3\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nipv4.outcome=splendid\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nipv4.last-success=12x\nend\n", true},
+            {__LINE__, "# pppkit-ddns state 1\nipv4.last-success=9223372036854775807\nend\n",
+             true},  // + keep-alive would overflow
+            {__LINE__, "# pppkit-ddns state 1\nipv4-floor-until=99999999999999999999\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nsuspended=maybe\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nno equals sign\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nend\nextra=1\n", true},

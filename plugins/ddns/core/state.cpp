@@ -70,10 +70,11 @@ void put_family_ext(std::string& out, std::string_view fam, const FamilyState& f
     out += std::string(fam) + "-floor-until=" + std::to_string(f.floor_until) + "\n";
 }
 
+// Times and counts: 0 to 10^12 (year 33658), so that time + interval never overflows.
 bool set_int(int64_t& out, std::string_view v)
 {
     auto n = config::parse_int(v);
-    if (!n || *n < 0)
+    if (!n || *n < 0 || *n > 1'000'000'000'000)
         return false;
     out = *n;
     return true;
