@@ -300,7 +300,11 @@ TEST_SUITE("ddns_classify")
              R"({"success":true,"result":[{"id":"0123abcd","content":"x\u001b[2J"}]})", O::Updated, ""},
             {__LINE__, Kind::CfRecord, P::Cloudflare, 200,
              R"({"success":true,"result":[{"id":"../../zones\r\nX: 1","content":"203.0.113.7"}]})", O::ProtocolError,
-             ""},  // an id goes back into a URL: hex only
+             ""},  // an id goes back into a URL path
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"..","content":""}]})",
+             O::ProtocolError, ""},  // no dot segment
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"zid-example.com"}]})",
+             O::Updated, ""},
             {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":1e300}]})", O::BadHost,
              ""},
             {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":-1e300}]})", O::BadHost,

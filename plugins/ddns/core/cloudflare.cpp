@@ -4,6 +4,7 @@
 // content skips the PATCH (Unchanged). The answers are read with nlohmann-json
 // (the project's one JSON library), without exceptions: a body that is not
 // JSON is discarded, and every value is type-checked before use.
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -114,11 +115,15 @@ const Json* first_result(const Json& j)
     return res && res->is_array() && !res->empty() ? &(*res)[0] : nullptr;
 }
 
-// Ids go back into URLs (escaped there); Cloudflare's are 32 hex digits.
+// Ids go back into URL paths (escaped there): letters, digits, '-', '_',
+// '.', at most 64, never a dot segment. Cloudflare's are 32 hex digits.
 bool plausible_id(const std::string* id)
 {
-    return id && !id->empty() && id->size() <= 64 &&
-           id->find_first_not_of("0123456789abcdefABCDEF-") == std::string::npos;
+    return id && !id->empty() && id->size() <= 64 && id->find("..") == std::string::npos && *id != "." &&
+           std::all_of(id->begin(), id->end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.';
+           });
 }
 
 }  // namespace
