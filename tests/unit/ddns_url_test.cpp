@@ -58,16 +58,11 @@ TEST_SUITE("ddns_url")
         }
     }
 
-    TEST_CASE("redact hides raw and escaped secrets; base64 matches RFC 4648")
+    TEST_CASE("redact hides raw and escaped secrets")
     {
         CHECK(redact("GET /u?pw=s3cr%26t&x=s3cr&t", {"s3cr&t"}) == "GET /u?pw=***&x=***");
         CHECK(redact("token tok tok", {"tok", ""}) == "***en *** ***");  // even inside words: never leak
         CHECK(redact("nothing here", {"absent"}) == "nothing here");
-        CHECK(base64("") == "");
-        CHECK(base64("f") == "Zg==");
-        CHECK(base64("fo") == "Zm8=");
-        CHECK(base64("foo") == "Zm9v");
-        CHECK(base64("foobar") == "Zm9vYmFy");
     }
 
     TEST_CASE("request shapes: Basic credentials stay out of the URL; the URL carries what the provider needs")
