@@ -102,7 +102,7 @@ PK_CFLAGS   = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(HARDEN_CFLAGS) $(SA
 PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARN) -Iplugins -Isupervisor \
               $(HARDEN_CXXFLAGS) $(SAN_FLAGS) $(CXXFLAGS) $(CPPFLAGS) -DPPPKIT_VERSION='"$(VERSION)"'
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
-LIBS := -lnftables -linih -lcurl -lsystemd
+LIBS := -lnftables -linih -lcurl -lsystemd -lcrypto
 
 # ---- sources, by convention -------------------------------------------------
 #   plugins/common/*.cpp, plugins/<p>/core/*.cpp  -> the pure core library

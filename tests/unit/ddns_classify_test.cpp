@@ -167,6 +167,11 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::Updated},  // not the token
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "@mydns-login-ng.html", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify NG</DT>", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify OK</DT>", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 429, "", O::RetryLater},
             // custom (success = good, unchanged = nochg, auth-failed = badauth, retry = 911 wait)
             {__LINE__, Kind::Custom, P::Custom, 200, "good", O::Updated},
             {__LINE__, Kind::Custom, P::Custom, 200, "good 203.0.113.50", O::Updated},
@@ -253,5 +258,116 @@ TEST_SUITE("ddns_classify")
         CHECK(worse(up, fatal).outcome == Outcome::BadHost);
         CHECK(worse(retry, up).outcome == Outcome::RetryLater);
         CHECK(worse(fatal, retry).outcome == Outcome::BadHost);
+    }
+}
+
+namespace {
+// No byte a terminal or syslog would act on.
+bool printable(const std::string& s)
+{
+    for (char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
+            return false;
+    return true;
+}
+}  // namespace
+
+TEST_SUITE("ddns_classify")
+{
+    // Issue 12 §5: what servers send never reaches a log, the state file or
+    // `pppkit ddns status` raw, is bounded, and its numbers are range-checked.
+    TEST_CASE("hostile answers: control bytes escaped, echoes only addresses, long answers bounded, huge numbers")
+    {
+        using O = Outcome;
+        using P = Provider;
+        const std::string longecho = "good 203.0.113.7" + std::string(5000, 'A');
+        const std::vector<Row> rows = {
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "good 203.0.113.7\x1b[2J", O::Updated, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, longecho, O::Updated, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-escape.txt", O::Updated, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-long-echo.txt", O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-content-newline.json", O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-code-1e300.json", O::BadHost, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nochg 203.0.113.7\x07\x7f", O::Unchanged, ""},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "\x1b]0;pwned\x07", O::ProtocolError, ""},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.7\x1b[31m\n\nUPDATED", O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200,
+             R"({"success":true,"result":{"content":"203.0.113.7\nJan 01 00:00:00 router pppkit: fake line"}})",
+             O::Updated, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, R"({"success":true,"result":{"content":"203.0.113.7"}})",
+             O::Updated, "203.0.113.7"},
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200,
+             R"({"success":true,"result":[{"id":"0123abcd","content":"x\u001b[2J"}]})", O::Updated, ""},
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200,
+             R"({"success":true,"result":[{"id":"../../zones\r\nX: 1","content":"203.0.113.7"}]})", O::ProtocolError,
+             ""},  // an id goes back into a URL path
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"..","content":""}]})",
+             O::ProtocolError, ""},  // no dot segment
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"zid-example.com"}]})",
+             O::Updated, ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":1e300}]})", O::BadHost,
+             ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":-1e300}]})", O::BadHost,
+             ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400,
+             R"({"success":false,"errors":[{"code":18446744073709551615}]})", O::BadHost, ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":9103.0}]})",
+             O::AuthFailed, ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":"9103"}]})", O::BadHost,
+             ""},  // a string is no code
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"\ud800"}]})",
+             O::ProtocolError, ""},  // a lone surrogate: not JSON
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, std::string(100000, '['), O::ProtocolError, ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":01}]})", O::ProtocolError,
+             ""},  // malformed number
+        };
+        CustomTokens tokens;
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Answer a = run(r, tokens);
+            CHECK(outcome_name(a.outcome) == outcome_name(r.want));
+            CHECK(a.echoed.value_or("") == r.echoed);
+            CHECK(a.detail.size() <= kServerTextMax);
+            CHECK(printable(a.detail));
+        }
+        std::string pop3_line = body_of("@pop3-err-escape.txt");
+        pop3_line.resize(pop3_line.find('\n'));
+        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line));
+        CHECK(p.outcome == Outcome::AuthFailed);
+        CHECK(printable(p.detail));
+        CHECK(p.detail.find("\\x1b[31m") != std::string::npos);
+        Answer d = classify_dyndns2(Provider::Dyndns2, {200, "good 203.0.113.7\x1b[2J"}, 1, "203.0.113.7");
+        CHECK(d.detail == "good 203.0.113.7\\x1b[2J");
+    }
+
+    TEST_CASE("server_text: escapes every non-printable byte, bounds the result, never cuts an escape")
+    {
+        struct R {
+            int line;
+            std::string in;
+            size_t max;
+            std::string want;
+        };
+        const std::vector<R> rows = {
+            {__LINE__, "good 203.0.113.7", 200, "good 203.0.113.7"},
+            {__LINE__, "a\x1b[2Jb", 200, "a\\x1b[2Jb"},
+            {__LINE__, std::string("n\0l", 3), 200, "n\\x00l"},
+            {__LINE__, "\r\n\t\x7f\xff", 200, "\\x0d\\x0a\\x09\\x7f\\xff"},
+            {__LINE__, "caf\xc3\xa9", 200, "caf\\xc3\\xa9"},  // non-ASCII escaped too
+            {__LINE__, std::string(300, 'A'), 10, "AAAAAAA..."},
+            {__LINE__, "AAAAA\x1b", 10, "AAAAA\\x1b"},  // the last escape fits exactly
+            {__LINE__,
+             "AAAAAA\x1b"
+             "B",
+             10, "AAAAAA..."},                           // an escape is never cut
+            {__LINE__, "AAAAAAAAAA", 10, "AAAAAAAAAA"},  // exactly fits
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            std::string out = server_text(r.in, r.max);
+            CHECK(out == r.want);
+            CHECK(out.size() <= r.max);
+            CHECK(server_text(out, r.max) == out);  // idempotent
+        }
     }
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ddns/core/http.hpp"
 #include "ddns/core/state.hpp"
 
 using namespace pppkit::ddns;
@@ -82,7 +83,9 @@ TEST_SUITE("ddns_policy")
             return s;
         };
         State fail;
+        fail.v4.phase = Phase::BackingOff;
         fail.v4.address = "203.0.113.1";
+        fail.v4.attempted = "203.0.113.1";
         fail.v4.outcome = Outcome::RetryLater;
         fail.v4.failures = 2;
         fail.v4.next_attempt = now + 40;
@@ -90,7 +93,10 @@ TEST_SUITE("ddns_policy")
         fail_due.v4.next_attempt = now - 1;
         State suspended = ok_state(100, "203.0.113.1");
         suspended.suspended = true;
+        suspended.v4.phase = suspended.v6.phase = Phase::Suspended;
         suspended.fingerprint = "fp1";
+        State floored = fail;
+        floored.v4.floor_until = now + 20;
         struct Row {
             int line;
             const Profile* p;
@@ -121,9 +127,17 @@ TEST_SUITE("ddns_policy")
             {__LINE__, &dyn, fail, "203.0.113.1", "fp", false, Action::Wait, Reason::Backoff, now + 40},
             {__LINE__, &dyn, fail_due, "203.0.113.1", "fp", false, Action::Send, Reason::Retry, now},
             {__LINE__, &dyn, fail, "203.0.113.7", "fp", false, Action::Send, Reason::NewAddress,
-             now},  // a new address does not wait out the old backoff
+             now},  // an address different from the last attempt's does not wait out a transient backoff
+            {__LINE__, &damped, fail, "203.0.113.7", "fp", false, Action::Send, Reason::NewAddress,
+             now},  // min-interval counts from a success (there was none)
+            {__LINE__, &dyn, floored, "203.0.113.7", "fp", false, Action::Wait, Reason::ProviderFloor,
+             now + 20},  // ... but never the provider's floor
+            {__LINE__, &dyn, floored, "203.0.113.1", "fp", true, Action::Wait, Reason::ProviderFloor,
+             now + 20},  // not even when forced
+            {__LINE__, &dyn, fail, "203.0.113.1", "fp", true, Action::Send, Reason::Forced,
+             now},  // a user may cut a transient backoff short
             {__LINE__, &dyn, suspended, "203.0.113.7", "fp1", false, Action::Suspended, Reason::Fatal, 0},
-            {__LINE__, &dyn, suspended, "203.0.113.7", "fp2", false, Action::Send, Reason::Retry,
+            {__LINE__, &dyn, suspended, "203.0.113.7", "fp2", false, Action::Send, Reason::ProfileChanged,
              now},  // config or secret changed
             {__LINE__, &dyn, suspended, "203.0.113.1", "fp1", true, Action::Send, Reason::Forced, now},
             {__LINE__, &dyn, ok_state(10, "203.0.113.1"), "203.0.113.1", "fp", true, Action::Send, Reason::Forced, now},
@@ -172,5 +186,141 @@ TEST_SUITE("ddns_policy")
         State m;
         record(m, mydns, Family::V4, "203.0.113.5", answer(Outcome::Updated), "fp", now, 0.0);
         CHECK(next_wakeup(mydns, m, Family::V4) == now + 86400);  // the keep-alive timer while the link stays up
+    }
+}
+
+namespace {
+// The phase as `pppkit ddns status` shows it.
+std::string phase_str(const State& s, Family f) { return std::string(phase_name(phase_of(s, f))); }
+}  // namespace
+
+TEST_SUITE("ddns_policy")
+{
+    // Issue 11 §1-2, replayed event by event on one state. Each row is a
+    // trigger (what decide() says) or an answer (what record() leaves).
+    // Reasons are compared by name and phases as status shows them.
+    TEST_CASE("issue 11 sequences: 911 on a flapping link; badauth, edit, 911; a new address and a transient wait")
+    {
+        const int64_t t = 1'800'000'000;
+        const std::string A = "203.0.113.7", B = "203.0.113.8";
+        Profile dyn = profile(Provider::Dyndns2, 0);
+        const Answer k911 = classify_dyndns2(Provider::Dyndns2, {200, "911\n"}, 1, A);
+        const Answer kBadauth = classify_dyndns2(Provider::Dyndns2, {200, "badauth\n"}, 1, A);
+        const Answer kGood = classify_dyndns2(Provider::Dyndns2, {200, "good " + A + "\n"}, 1, A);
+        const Answer k503 = classify_status(503, "HTTP 503");
+        REQUIRE(k911.floor_s == 600);
+        enum Kind { Trig, Ans };
+        struct Row {
+            int line;
+            Kind kind;
+            int64_t at;  // the event's time
+            std::string addr, fp;
+            bool force;
+            const Answer* answer;  // Ans rows
+            std::string action;    // Trig rows: "send", "wait", "skip", "suspended"
+            std::string reason;    // Trig rows: reason_name()
+            int64_t until;         // Trig rows: Decision::at; Ans rows: next_wakeup(); -1: don't care
+            std::string phase;     // after the row
+        };
+        auto run = [&](const std::vector<Row>& rows) {
+            State s;
+            for (const auto& r : rows) {
+                CAPTURE(r.line);
+                if (r.kind == Trig) {
+                    Decision d = decide(dyn, s, Family::V4, r.addr, r.fp, r.at, r.force);
+                    const std::string names[] = {"send", "wait", "skip", "suspended"};
+                    CHECK(names[static_cast<int>(d.action)] == r.action);
+                    CHECK(reason_name(d.reason) == r.reason);
+                    if (r.until >= 0)
+                        CHECK(d.at == r.until);
+                } else {
+                    record(s, dyn, Family::V4, r.addr, *r.answer, r.fp, r.at, 0.0);
+                    if (r.until >= 0)
+                        CHECK(next_wakeup(dyn, s, Family::V4) == r.until);
+                }
+                CHECK(phase_str(s, Family::V4) == r.phase);
+            }
+        };
+        const std::string floor = "the provider's least wait";
+        SUBCASE("911 three times in 10 s: one request, then nothing for 10 minutes whatever the trigger")
+        {
+            run({
+                {__LINE__, Trig, t, A, "fp", false, nullptr, "send", "no previous update", t, "idle"},
+                {__LINE__, Ans, t, A, "fp", false, &k911, "", "", t + 600, "backing off"},
+                {__LINE__, Trig, t + 5, A, "fp", false, nullptr, "wait", floor, t + 600, "backing off"},
+                {__LINE__, Trig, t + 10, B, "fp", false, nullptr, "wait", floor, t + 600, "backing off"},
+                {__LINE__, Trig, t + 10, A, "fp", true, nullptr, "wait", floor, t + 600, "backing off"},
+                {__LINE__, Trig, t + 600, A, "fp", false, nullptr, "send", "retry after failure", t + 600,
+                 "backing off"},
+                {__LINE__, Ans, t + 600, A, "fp", false, &k911, "", "", t + 1200, "backing off"},
+                {__LINE__, Trig, t + 700, B, "fp", false, nullptr, "wait", floor, t + 1200, "backing off"},
+                {__LINE__, Trig, t + 1200, B, "fp", false, nullptr, "send", "new address", t + 1200, "backing off"},
+                {__LINE__, Ans, t + 1200, B, "fp", false, &kGood, "", "", 0, "idle"},
+                {__LINE__, Trig, t + 1201, B, "fp", false, nullptr, "skip", "up to date", 0, "idle"},
+            });
+        }
+        SUBCASE("badauth, the user edits the profile, 911: backing off, not 'send every time'")
+        {
+            run({
+                {__LINE__, Trig, t, A, "fp1", false, nullptr, "send", "no previous update", t, "idle"},
+                {__LINE__, Ans, t, A, "fp1", false, &kBadauth, "", "", 0, "suspended"},
+                {__LINE__, Trig, t + 1, A, "fp1", false, nullptr, "suspended", "suspended after a fatal answer", 0,
+                 "suspended"},
+                {__LINE__, Trig, t + 2, A, "fp2", false, nullptr, "send", "profile changed since the fatal answer",
+                 t + 2, "suspended"},
+                {__LINE__, Ans, t + 2, A, "fp2", false, &k911, "", "", t + 602, "backing off"},
+                {__LINE__, Trig, t + 3, A, "fp2", false, nullptr, "wait", floor, t + 602, "backing off"},
+                {__LINE__, Trig, t + 4, B, "fp2", false, nullptr, "wait", floor, t + 602, "backing off"},
+                {__LINE__, Trig, t + 602, A, "fp2", false, nullptr, "send", "retry after failure", t + 602,
+                 "backing off"},
+                {__LINE__, Ans, t + 602, A, "fp2", false, &kBadauth, "", "", 0, "suspended"},
+                {__LINE__, Trig, t + 700, A, "fp2", false, nullptr, "suspended", "suspended after a fatal answer", 0,
+                 "suspended"},
+            });
+        }
+        SUBCASE("a transient wait: the same address waits, an address different from the last attempt's does not")
+        {
+            run({
+                {__LINE__, Trig, t, A, "fp", false, nullptr, "send", "no previous update", t, "idle"},
+                {__LINE__, Ans, t, A, "fp", false, &k503, "", "", t + 30, "backing off"},
+                {__LINE__, Trig, t + 5, A, "fp", false, nullptr, "wait", "backing off", t + 30, "backing off"},
+                {__LINE__, Trig, t + 6, B, "fp", false, nullptr, "send", "new address", t + 6, "backing off"},
+                {__LINE__, Ans, t + 6, B, "fp", false, &k503, "", "", t + 66, "backing off"},
+                {__LINE__, Trig, t + 7, B, "fp", false, nullptr, "wait", "backing off", t + 66, "backing off"},
+                {__LINE__, Trig, t + 66, B, "fp", false, nullptr, "send", "retry after failure", t + 66, "backing off"},
+            });
+        }
+    }
+
+    TEST_CASE("step: one transition function; a start is in flight; status describes the true state")
+    {
+        const int64_t t = 1'800'000'000;
+        Profile dyn = profile(Provider::Dyndns2, 0);
+        State s;
+        Step st = step(dyn, s, Family::V4, Trigger{"203.0.113.7", "fp", t, false});
+        CHECK(st.decision.action == Action::Send);
+        CHECK(serialize_state(st.next) == serialize_state(s));  // a trigger changes nothing
+        begin(s, dyn, Family::V4, "203.0.113.7", t);
+        CHECK(phase_of(s, Family::V4) == Phase::InFlight);
+        CHECK(describe(s, Family::V4, t + 3) == "in flight since 3s");
+        Decision d = decide(dyn, s, Family::V4, "203.0.113.8", "fp", t + 3, true);
+        CHECK(d.action == Action::Wait);  // one attempt at a time, even forced
+        CHECK(d.reason == Reason::InFlight);
+        CHECK(decide(dyn, s, Family::V4, "203.0.113.8", "fp", t + kInFlightStaleS, false).action ==
+              Action::Send);  // a lost attempt does not block for ever
+        Answer a;
+        a.outcome = Outcome::RetryLater;
+        a.transient = Transient::Other;
+        a.floor_s = 600;
+        record(s, dyn, Family::V4, "203.0.113.7", a, "fp", t + 4, 0.0);
+        CHECK(describe(s, Family::V4, t + 4) ==
+              "backing off after retry-later (failure 1), next attempt in 600s; the provider asked for no request "
+              "before in 600s");
+        a.outcome = Outcome::AuthFailed;
+        a.detail = "badauth\x1b[2J";
+        record(s, dyn, Family::V6, "2001:db8::1", a, "fp", t + 5, 0.0);
+        CHECK(describe(s, Family::V4, t + 5) == "suspended (ipv6: auth-failed (badauth\\x1b[2J))");
+        CHECK(phase_of(s, Family::V6) == Phase::Suspended);
+        CHECK(next_wakeup(dyn, s, Family::V4) == 0);
     }
 }

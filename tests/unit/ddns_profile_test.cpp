@@ -136,3 +136,65 @@ TEST_SUITE("ddns_profile")
         CHECK(fa.find("hunter2") == std::string::npos);
     }
 }
+
+TEST_SUITE("ddns_profile")
+{
+    // Issue 12 §6 (DDNS side): no value that goes into a request may carry a
+    // control byte; refused at load time as file:line naming the key.
+    TEST_CASE("control bytes in request values are refused at load time")
+    {
+        struct Row {
+            int line;
+            std::string body;  // the profile's keys after the provider line
+            std::string key;   // the key the diagnostic must name
+        };
+        const std::string dyn = "[ddns \"x\"]\nprovider = dyndns2\npassword = p\n";
+        const std::vector<Row> rows = {
+            {__LINE__, "provider = mydns-pop3\npassword = p\nusername = mrose\rDELE 1\n", "username"},
+            {__LINE__, "provider = mydns-pop3\npassword = p\nusername = mrose\x1b[2J\n", "username"},
+            {__LINE__, "provider = mydns-pop3\npassword = p\nusername = mrose\x7f\n", "username"},
+            {__LINE__, "provider = dyndns2\npassword = p\nusername = u\nhostname = h\r.example.net\n", "hostname"},
+            {__LINE__,
+             "provider = dyndns2\npassword = p\nusername = u\nhostname = h.example.net\npath = /nic/\rupdate\n",
+             "path"},
+            {__LINE__,
+             "provider = dyndns2\npassword = p\nusername = u\nhostname = h.example.net\npath = /nic/upd\xc3\xa4te\n",
+             "path"},
+            {__LINE__, "provider = dyndns2\npassword = p\nusername = u\nhostname = h.example.net\nserver = a\r:80\n",
+             "server"},
+            {__LINE__, "provider = custom\nurl = https://u.example/?h={hostname}\r\x01X\nsuccess = good\n", "url"},
+            {__LINE__, "provider = custom\nurl = https://u.example/\x7f?h={hostname}\nsuccess = good\n", "url"},
+            {__LINE__, "provider = cloudflare\ntoken = t\nzone = example.net\nrecord = a\x1b.example.net\n", "record"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto l = load("[ddns \"x\"]\n" + r.body);
+            bool named = std::any_of(l.diags.begin(), l.diags.end(), [&](const std::string& d) {
+                return d.rfind("/etc/ppp/pppkit.conf:", 0) == 0 && d.find("] " + r.key + ": ") != std::string::npos;
+            });
+            CAPTURE(l.diags.size());
+            CAPTURE(l.diags.empty() ? std::string() : l.diags[0]);
+            CHECK(named);
+        }
+        (void)dyn;
+        // The values the file format cannot carry (LF ends the line, NUL the string) are refused by the checks too.
+        struct C {
+            int line;
+            std::string v;
+            bool ok;
+        };
+        const std::vector<C> checks = {
+            {__LINE__, "mrose", true},
+            {__LINE__, "mrose\r\nDELE 1", false},
+            {__LINE__, std::string("mrose\0x", 7), false},
+            {__LINE__, "m\trose", false},
+            {__LINE__, "m\xc3\xa9rose", true},  // UTF-8 names are fine where a request encodes them
+        };
+        for (const auto& c : checks) {
+            CAPTURE(c.line);
+            CHECK(!check_request_value(c.v).has_value() == c.ok);
+        }
+        CHECK(check_url_template("https://u.example/?h={hostname}\n").has_value());
+        CHECK(check_path(std::string("/nic\0/update", 12)).has_value());
+    }
+}

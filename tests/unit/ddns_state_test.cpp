@@ -90,6 +90,9 @@ TEST_SUITE("ddns_state")
             {__LINE__, "# pppkit-ddns state 1\nipv4.failures=-3\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nipv4.outcome=splendid\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nipv4.last-success=12x\nend\n", true},
+            {__LINE__, "# pppkit-ddns state 1\nipv4.last-success=9223372036854775807\nend\n",
+             true},  // + keep-alive would overflow
+            {__LINE__, "# pppkit-ddns state 1\nipv4-floor-until=99999999999999999999\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nsuspended=maybe\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nno equals sign\nend\n", true},
             {__LINE__, "# pppkit-ddns state 1\nend\nextra=1\n", true},
@@ -112,5 +115,94 @@ TEST_SUITE("ddns_state")
         State s = read_state("bad.state", &corrupt);
         CHECK(corrupt);
         CHECK_FALSE(s.v4.outcome);
+    }
+}
+
+TEST_SUITE("ddns_state")
+{
+    TEST_CASE("explicit phases: written as ipv4-state (older readers skip it), files without it migrated")
+    {
+        const std::string old_backoff = "# pppkit-ddns state 1\nfingerprint=\nsuspended=no\nsuspended-why=\n"
+                                        "ipv4.address=\nipv4.last-success=0\nipv4.last-attempt=1800000000\n"
+                                        "ipv4.outcome=retry-later\nipv4.failures=1\nipv4.next-attempt=1800000600\n"
+                                        "ipv4.detail=911\nend\n";
+        const std::string old_suspended =
+            "# pppkit-ddns state 1\nfingerprint=fp1\nsuspended=yes\nsuspended-why=ipv4: auth-failed (badauth)\n"
+            "ipv4.outcome=auth-failed\nend\n";
+        struct Row {
+            int line;
+            std::string text;
+            bool corrupt;
+            Phase v4, v6;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, old_backoff, false, Phase::BackingOff, Phase::Idle},
+            {__LINE__, old_suspended, false, Phase::Suspended, Phase::Suspended},
+            {__LINE__, "# pppkit-ddns state 1\nipv4.outcome=updated\nend\n", false, Phase::Idle, Phase::Idle},
+            {__LINE__, "# pppkit-ddns state 1\nipv4-state=backing-off\nipv4.outcome=retry-later\nend\n", false,
+             Phase::BackingOff, Phase::Idle},
+            {__LINE__, "# pppkit-ddns state 1\nipv4-state=in-flight\nend\n", false, Phase::InFlight, Phase::Idle},
+            {__LINE__, "# pppkit-ddns state 1\nipv4-state=bored\nend\n", true, Phase::Idle, Phase::Idle},
+            {__LINE__, "# pppkit-ddns state 1\nsuspended=no\nipv4-state=suspended\nend\n", true, Phase::Idle,
+             Phase::Idle},  // the two records of a suspension disagree
+            {__LINE__, "# pppkit-ddns state 1\nipv4-floor-until=-5\nend\n", true, Phase::Idle, Phase::Idle},
+            {__LINE__, "# pppkit-ddns state 1\nipv4-from-the-future=1\nend\n", false, Phase::Idle, Phase::Idle},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            bool corrupt = !r.corrupt;
+            State s = parse_state(r.text, &corrupt);
+            CHECK(corrupt == r.corrupt);
+            CHECK(phase_of(s, Family::V4) == r.v4);
+            CHECK(phase_of(s, Family::V6) == r.v6);
+        }
+        // A migrated backoff: the attempted address is unknown, so no trigger cuts the wait short.
+        Profile p;
+        p.provider = Provider::Dyndns2;
+        State s = parse_state(old_backoff);
+        CHECK(s.v4.attempted.empty());
+        Decision d = decide(p, s, Family::V4, "203.0.113.9", "", 1800000010, false);
+        CHECK(d.action == Action::Wait);
+        CHECK(d.at == 1800000600);
+        // Every new key lies outside the "ipv4." prefix that format-1 readers check strictly.
+        std::string text = serialize_state(s);
+        size_t pos = 0;
+        while ((pos = text.find("\nipv", pos)) != std::string::npos) {
+            ++pos;
+            std::string key = text.substr(pos, text.find('=', pos) - pos);
+            bool old_key = key.find("-state") == std::string::npos && key.find("-attempted") == std::string::npos &&
+                           key.find("-floor-until") == std::string::npos;
+            CAPTURE(key);
+            CHECK(old_key == (key.substr(4, 1) == "."));
+        }
+    }
+
+    TEST_CASE("server text reaches the state file escaped and bounded (issue 12 §5)")
+    {
+        Profile p;
+        p.provider = Provider::Dyndns2;
+        State s;
+        Answer a;
+        a.outcome = Outcome::Updated;
+        a.detail = "good 203.0.113.7\x1b[2J" + std::string(5000, 'A');
+        a.echoed = "203.0.113.7\x1b[2J";  // a module that forgot to check: record() checks again
+        record(s, p, Family::V4, "", a, "fp", 1800000000, 0.0);
+        CHECK(s.v4.address.empty());
+        std::string text = serialize_state(s);
+        CHECK(text.find('\x1b') == std::string::npos);
+        CHECK(text.size() < 1500);
+        a.outcome = Outcome::AuthFailed;
+        a.detail = "badauth\nJan 01 00:00:00 router pppkit: fake line";
+        record(s, p, Family::V4, "203.0.113.7", a, "fp", 1800000001, 0.0);
+        text = serialize_state(s);
+        CHECK(text.find("\nJan 01") == std::string::npos);
+        bool corrupt = true;
+        State back = parse_state(text, &corrupt);
+        CHECK_FALSE(corrupt);
+        CHECK(back.suspended_why == "ipv4: auth-failed (badauth\\x0aJan 01 00:00:00 router pppkit: fake line)");
+        // an older file with raw escapes in it is escaped on reading
+        State old = parse_state("# pppkit-ddns state 1\nipv4.detail=x\x1b[2J\nipv4.address=203.0.113.7\x1b\nend\n");
+        CHECK(old.v4.detail == "x\\x1b[2J");
+        CHECK(old.v4.address.empty());
     }
 }

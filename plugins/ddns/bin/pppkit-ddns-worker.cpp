@@ -77,7 +77,7 @@ std::mutex g_state_mutex;            // held while the state file is written; ca
 
 void log_line(int prio, const std::string& raw)
 {
-    std::string msg = redact(raw, g_secrets);
+    std::string msg = server_text(redact(raw, g_secrets), 2048);  // no byte a terminal or syslog acts on
     syslog(prio, "%s", msg.c_str());
     if (g_opt.verbose)
         std::fprintf(stderr, "pppkit-ddns-worker: %s\n", msg.c_str());
@@ -85,7 +85,7 @@ void log_line(int prio, const std::string& raw)
 void trace(const std::string& raw)
 {
     if (g_opt.verbose)
-        std::fprintf(stderr, "  %s\n", redact(raw, g_secrets).c_str());
+        std::fprintf(stderr, "  %s\n", server_text(redact(raw, g_secrets), 2048).c_str());
 }
 
 [[noreturn]] void usage(const char* why)
@@ -255,13 +255,16 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     curl_easy_setopt(h, CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "pppkit/" PPPKIT_VERSION);
+    const std::string ua = user_agent();
+    curl_easy_setopt(h, CURLOPT_USERAGENT, ua.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_PROXY, "");  // never a proxy from the environment
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, c.left_ms()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, c.left_ms()));
-    curl_easy_setopt(h, CURLOPT_IPRESOLVE, c.fam == Family::V6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
+    curl_easy_setopt(h, CURLOPT_IPRESOLVE,
+                     r.any_family ? CURL_IPRESOLVE_WHATEVER
+                                  : (c.fam == Family::V6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4));
     std::string iface = "if!" + c.ifname;
     if (!c.ifname.empty())
         curl_easy_setopt(h, CURLOPT_INTERFACE, iface.c_str());

@@ -183,6 +183,7 @@ int status(const Args& a, const std::string& config, bool config_explicit)
                         fs.address.empty() ? "-" : fs.address.c_str(),
                         fs.outcome ? std::string(outcome_name(*fs.outcome)).c_str() : "none",
                         fs.detail.empty() ? "" : (" (" + fs.detail + ")").c_str());
+            std::printf("    state: %s\n", describe(st, f, now).c_str());
             std::printf("    last success %s, last attempt %s, failures %d\n", ago(fs.last_success, now).c_str(),
                         ago(fs.last_attempt, now).c_str(), fs.failures);
             if (int64_t next = next_wakeup(p, st, f); next > 0)

@@ -1,189 +1,56 @@
 // cloudflare.cpp - Cloudflare API v4: GET zones?name= (zone id), GET
 // dns_records?type=&name= (record id and content), PATCH {"content": ip}.
 // The API token goes in an "Authorization: Bearer" header. An unchanged
-// content skips the PATCH (Unchanged). A small JSON reader is enough for the
-// three fields used (success, errors[].code, result[0].id/content).
-#include <cctype>
-#include <cstdlib>
-#include <map>
-#include <memory>
+// content skips the PATCH (Unchanged). The answers are read with nlohmann-json
+// (the project's one JSON library), without exceptions: a body that is not
+// JSON is discarded, and every value is type-checked before use.
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
 
+#include "ddns/core/address.hpp"
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
 
 namespace pppkit::ddns::cloudflare {
 namespace {
 
-struct Json {
-    enum class T { Null, Bool, Num, Str, Arr, Obj } t = T::Null;
-    bool b = false;
-    double n = 0;
-    std::string s;
-    std::vector<Json> a;
-    std::map<std::string, Json> o;
-    [[nodiscard]] const Json* get(const std::string& k) const
-    {
-        if (t != T::Obj)
-            return nullptr;
-        auto it = o.find(k);
-        return it == o.end() ? nullptr : &it->second;
-    }
-};
+using Json = nlohmann::json;
 
-struct Parser {
-    std::string_view in;
-    size_t i = 0;
-    int depth = 0;
-    void ws()
-    {
-        while (i < in.size() && (in[i] == ' ' || in[i] == '\n' || in[i] == '\r' || in[i] == '\t'))
-            ++i;
-    }
-    bool lit(std::string_view w)
-    {
-        if (in.substr(i, w.size()) != w)
-            return false;
-        i += w.size();
-        return true;
-    }
-    bool str(std::string& out)
-    {
-        if (i >= in.size() || in[i] != '"')
-            return false;
-        ++i;
-        while (i < in.size() && in[i] != '"') {
-            char c = in[i++];
-            if (c == '\\') {
-                if (i >= in.size())
-                    return false;
-                char e = in[i++];
-                switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'u':
-                    if (i + 4 > in.size())
-                        return false;
-                    out += '?';  // non-ASCII is never needed for ids or addresses
-                    i += 4;
-                    break;
-                default: out += e; break;
-                }
-            } else {
-                out += c;
-            }
-        }
-        if (i >= in.size())
-            return false;
-        ++i;
-        return true;
-    }
-    bool value(Json& v)
-    {
-        if (++depth > 32)
-            return false;
-        ws();
-        bool ok = false;
-        if (i >= in.size()) {
-            ok = false;
-        } else if (in[i] == '{') {
-            v.t = Json::T::Obj;
-            ++i;
-            ws();
-            if (i < in.size() && in[i] == '}') {
-                ++i;
-                ok = true;
-            } else {
-                for (;;) {
-                    ws();
-                    std::string k;
-                    if (!str(k))
-                        break;
-                    ws();
-                    if (i >= in.size() || in[i] != ':')
-                        break;
-                    ++i;
-                    Json child;
-                    if (!value(child))
-                        break;
-                    v.o[k] = std::move(child);
-                    ws();
-                    if (i < in.size() && in[i] == ',') {
-                        ++i;
-                        continue;
-                    }
-                    if (i < in.size() && in[i] == '}') {
-                        ++i;
-                        ok = true;
-                    }
-                    break;
-                }
-            }
-        } else if (in[i] == '[') {
-            v.t = Json::T::Arr;
-            ++i;
-            ws();
-            if (i < in.size() && in[i] == ']') {
-                ++i;
-                ok = true;
-            } else {
-                for (;;) {
-                    Json child;
-                    if (!value(child))
-                        break;
-                    v.a.push_back(std::move(child));
-                    ws();
-                    if (i < in.size() && in[i] == ',') {
-                        ++i;
-                        continue;
-                    }
-                    if (i < in.size() && in[i] == ']') {
-                        ++i;
-                        ok = true;
-                    }
-                    break;
-                }
-            }
-        } else if (in[i] == '"') {
-            v.t = Json::T::Str;
-            ok = str(v.s);
-        } else if (lit("true")) {
-            v.t = Json::T::Bool;
-            v.b = true;
-            ok = true;
-        } else if (lit("false")) {
-            v.t = Json::T::Bool;
-            ok = true;
-        } else if (lit("null")) {
-            ok = true;
-        } else {
-            size_t start = i;
-            while (i < in.size() && (std::isdigit(static_cast<unsigned char>(in[i])) || in[i] == '-' || in[i] == '+' ||
-                                     in[i] == '.' || in[i] == 'e' || in[i] == 'E'))
-                ++i;
-            if (i > start) {
-                v.t = Json::T::Num;
-                v.n = std::strtod(std::string(in.substr(start, i - start)).c_str(), nullptr);
-                ok = true;
-            }
-        }
-        --depth;
-        return ok;
-    }
-};
-
-std::optional<Json> parse(std::string_view text)
+// The member k of an object, or nullptr.
+const Json* get(const Json& j, const char* k)
 {
-    Parser p{text};
-    Json v;
-    if (!p.value(v))
-        return std::nullopt;
-    p.ws();
-    if (p.i != text.size())
-        return std::nullopt;
-    return v;
+    if (!j.is_object())
+        return nullptr;
+    auto it = j.find(k);
+    return it == j.end() ? nullptr : &*it;
+}
+
+// A string member, or nullptr.
+const std::string* get_str(const Json& j, const char* k)
+{
+    const Json* v = get(j, k);
+    return v && v->is_string() ? v->get_ptr<const std::string*>() : nullptr;
+}
+
+// An error code from the network: an integer in [0, 10^9]; anything else
+// (1e300, -1, 3.5, "9103") is no code at all.
+std::optional<long> error_code(const Json& c)
+{
+    if (c.is_number_unsigned()) {
+        auto v = c.get<uint64_t>();
+        return v <= 1'000'000'000 ? std::optional<long>(static_cast<long>(v)) : std::nullopt;
+    }
+    if (c.is_number_integer()) {
+        auto v = c.get<int64_t>();
+        return v >= 0 && v <= 1'000'000'000 ? std::optional<long>(static_cast<long>(v)) : std::nullopt;
+    }
+    if (c.is_number_float()) {
+        double d = c.get<double>();
+        if (std::isfinite(d) && d >= 0 && d <= 1e9 && std::floor(d) == d)
+            return static_cast<long>(d);
+    }
+    return std::nullopt;
 }
 
 HttpRequest base(const Profile& p, const Creds& c)
@@ -199,16 +66,19 @@ Answer failure(const HttpAnswer& a, const Json* j)
 {
     std::string codes;
     bool auth = false;
-    if (j)
-        if (const Json* errs = j->get("errors"); errs && errs->t == Json::T::Arr)
-            for (const auto& e : errs->a)
-                if (const Json* c = e.get("code"); c && c->t == Json::T::Num) {
-                    long code = static_cast<long>(c->n);
-                    codes += (codes.empty() ? "" : ",") + std::to_string(code);
-                    // 9103 unknown X-Auth-Key or token, 10000 authentication error, 6003 invalid request headers
-                    if (code == 9103 || code == 10000 || code == 6003 || code == 9109)
-                        auth = true;
-                }
+    int shown = 0;
+    if (const Json* errs = j ? get(*j, "errors") : nullptr; errs && errs->is_array())
+        for (const auto& e : *errs) {
+            const Json* c = get(e, "code");
+            auto code = c ? error_code(*c) : std::nullopt;
+            if (!code)
+                continue;
+            if (shown++ < 8)
+                codes += (codes.empty() ? "" : ",") + std::to_string(*code);
+            // 9103 unknown X-Auth-Key or token, 10000 authentication error, 6003 invalid request headers
+            if (*code == 9103 || *code == 10000 || *code == 6003 || *code == 9109)
+                auth = true;
+        }
     std::string detail = "HTTP " + std::to_string(a.status) + (codes.empty() ? "" : ", errors " + codes);
     if (auth) {
         Answer r;
@@ -225,15 +95,35 @@ Answer failure(const HttpAnswer& a, const Json* j)
 // The JSON of a successful envelope, or the Answer that ends the attempt.
 std::variant<Json, Answer> envelope(const HttpAnswer& a)
 {
-    auto j = parse(a.body);
-    if (!j || j->t != Json::T::Obj)
+    // No exceptions (a discarded value instead); depth is bounded by the
+    // worker's 64 KiB cap on the body.
+    Json j = Json::parse(a.body, nullptr, false);
+    if (!j.is_object())
         return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", not JSON");
-    const Json* ok = j->get("success");
-    if (!ok || ok->t != Json::T::Bool)
+    const Json* ok = get(j, "success");
+    if (!ok || !ok->is_boolean())
         return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", no success field");
-    if (!ok->b || a.status >= 300)
-        return failure(a, &*j);
-    return std::move(*j);
+    if (!ok->get<bool>() || a.status >= 300)
+        return failure(a, &j);
+    return j;
+}
+
+// result[0] of a listing, or nullptr.
+const Json* first_result(const Json& j)
+{
+    const Json* res = get(j, "result");
+    return res && res->is_array() && !res->empty() ? &(*res)[0] : nullptr;
+}
+
+// Ids go back into URL paths (escaped there): letters, digits, '-', '_',
+// '.', at most 64, never a dot segment. Cloudflare's are 32 hex digits.
+bool plausible_id(const std::string* id)
+{
+    return id && !id->empty() && id->size() <= 64 && id->find("..") == std::string::npos && *id != "." &&
+           std::all_of(id->begin(), id->end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.';
+           });
 }
 
 }  // namespace
@@ -260,7 +150,7 @@ HttpRequest update_request(const Profile& p, std::string_view zone_id, std::stri
     r.method = "PATCH";
     r.url += "/zones/" + url_escape(zone_id) + "/dns_records/" + url_escape(record_id);
     r.headers.emplace_back("Content-Type: application/json");
-    r.body = "{\"content\":\"" + std::string(address) + "\"}";
+    r.body = Json{{"content", std::string(address)}}.dump();
     return r;
 }
 
@@ -269,21 +159,20 @@ std::variant<std::string, Answer> parse_zone(const HttpAnswer& a)
     auto e = envelope(a);
     if (auto* ans = std::get_if<Answer>(&e))
         return *ans;
-    const Json& j = std::get<Json>(e);
-    const Json* res = j.get("result");
-    if (!res || res->t != Json::T::Arr || res->a.empty()) {
+    const Json* first = first_result(std::get<Json>(e));
+    if (!first) {
         Answer r;
         r.outcome = Outcome::BadHost;
         r.detail = "zone not found";
         return r;
     }
-    const Json* id = res->a[0].get("id");
-    if (!id || id->t != Json::T::Str || id->s.empty()) {
+    const std::string* id = get_str(*first, "id");
+    if (!plausible_id(id)) {
         Answer r;
-        r.detail = "zone without id";
+        r.detail = "zone without a valid id";
         return r;
     }
-    return id->s;
+    return *id;
 }
 
 std::variant<Record, Answer> parse_record(const HttpAnswer& a)
@@ -291,22 +180,22 @@ std::variant<Record, Answer> parse_record(const HttpAnswer& a)
     auto e = envelope(a);
     if (auto* ans = std::get_if<Answer>(&e))
         return *ans;
-    const Json& j = std::get<Json>(e);
-    const Json* res = j.get("result");
-    if (!res || res->t != Json::T::Arr || res->a.empty()) {
+    const Json* first = first_result(std::get<Json>(e));
+    if (!first) {
         Answer r;
         r.outcome = Outcome::BadHost;
         r.detail = "record not found (create it once by hand)";
         return r;
     }
-    const Json* id = res->a[0].get("id");
-    const Json* content = res->a[0].get("content");
-    if (!id || id->t != Json::T::Str || id->s.empty()) {
+    const std::string* id = get_str(*first, "id");
+    if (!plausible_id(id)) {
         Answer r;
-        r.detail = "record without id";
+        r.detail = "record without a valid id";
         return r;
     }
-    return Record{id->s, content && content->t == Json::T::Str ? content->s : ""};
+    // content is compared with our address; anything but an address is "other".
+    const std::string* content = get_str(*first, "content");
+    return Record{*id, content && classify_address(*content) != AddrClass::Invalid ? *content : ""};
 }
 
 Answer classify_update(const HttpAnswer& a)
@@ -314,14 +203,14 @@ Answer classify_update(const HttpAnswer& a)
     auto e = envelope(a);
     if (auto* ans = std::get_if<Answer>(&e))
         return *ans;
-    const Json& j = std::get<Json>(e);
     Answer r;
     r.outcome = Outcome::Updated;
     r.detail = "success";
-    if (const Json* res = j.get("result"))
-        if (const Json* c = res->get("content"); c && c->t == Json::T::Str) {
-            r.echoed = c->s;
-            r.detail = "success, content " + c->s.substr(0, 45);
+    if (const Json* res = get(std::get<Json>(e), "result"))
+        if (const std::string* c = get_str(*res, "content")) {
+            if (classify_address(*c) != AddrClass::Invalid)
+                r.echoed = *c;
+            r.detail = "success, content " + server_text(*c, 64);
         }
     return r;
 }

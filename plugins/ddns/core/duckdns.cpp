@@ -1,5 +1,7 @@
-// duckdns.cpp - DuckDNS (duckdns.org/spec.jsp). The token must travel in the
-// query (the API has no header form); it is redacted from every log line.
+// duckdns.cpp - DuckDNS (duckdns.org/spec.jsp): GET www.duckdns.org/update.
+// The token must travel in the query (the API has no header form); it is
+// redacted from every log line.
+#include "ddns/core/address.hpp"
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
 
@@ -18,6 +20,10 @@ HttpRequest duckdns_request(const Profile& p, Family f, std::string_view address
     }
     r.url = base_url(p, f) + std::string(p.pre().path) + "?domains=" + domains + "&token=" + url_escape(c.token) +
             (f == Family::V6 ? "&ipv6=" : "&ip=") + url_escape(address) + "&verbose=true";
+    // DuckDNS reads IPv6 only from the ipv6 parameter (spec.jsp), and
+    // www.duckdns.org may have no AAAA: an IPv6 update goes over whatever
+    // family connects, never forced to IPv6 (a DNS error there).
+    r.any_family = f == Family::V6 && !address.empty();
     return r;
 }
 
@@ -46,10 +52,9 @@ Answer classify_duckdns(const HttpAnswer& ans)
             return a;
         }
         a.detail = "OK " + lines[3];
-        if (!lines[1].empty())
-            a.echoed = lines[1];
-        else if (!lines[2].empty())
-            a.echoed = lines[2];
+        for (const std::string* echoed : {&lines[1], &lines[2]})
+            if (!a.echoed && classify_address(*echoed) != AddrClass::Invalid)
+                a.echoed = *echoed;
         return a;
     }
     if (lines.size() == 1) {

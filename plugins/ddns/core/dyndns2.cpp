@@ -23,8 +23,8 @@ Answer classify_line(Provider prov, const std::vector<std::string>& w, std::stri
 {
     Answer a;
     const std::string& t = w[0];
-    a.detail = join(w, " ");
-    if (w.size() >= 2)
+    a.detail = server_text(join(w, " "));
+    if (w.size() >= 2 && classify_address(w[1]) != AddrClass::Invalid)
         a.echoed = w[1];
     if (t == "good") {
         // "good 127.0.0.1" is how Dyn refuses a client it does not trust.
@@ -70,8 +70,12 @@ HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address
         r.basic_user = !c.username.empty() ? c.username : (p.hostnames.empty() ? "" : p.hostnames[0]);
         r.basic_pass = c.token;
     } else {
-        if (!address.empty())
-            q += "&myip=" + url_escape(address);
+        // No-IP takes IPv6 as myipv6= (noip.com/integrate/request); an address
+        // in the query may travel over either family.
+        if (!address.empty()) {
+            q += (p.provider == Provider::Noip && f == Family::V6 ? "&myipv6=" : "&myip=") + url_escape(address);
+            r.any_family = p.provider == Provider::Noip;
+        }
         r.basic_user = c.username;
         r.basic_pass = c.password;
     }

@@ -3,6 +3,14 @@
 
 namespace pppkit::ddns {
 
+std::string user_agent()
+{
+#ifndef PPPKIT_VERSION
+#define PPPKIT_VERSION "0"
+#endif
+    return "pppkit/" PPPKIT_VERSION " (Linux) pppkit@example.invalid";
+}
+
 std::string base_url(const Profile& p, Family f)
 {
     Endpoint e = endpoint(p, f);
@@ -14,16 +22,7 @@ std::string base_url(const Profile& p, Family f)
     return url;
 }
 
-std::string excerpt(std::string_view body)
-{
-    auto nl = body.find('\n');
-    std::string_view first = body.substr(0, nl);
-    std::string out;
-    for (char c : first.substr(0, 80))
-        if (c >= ' ' && c < 127)
-            out += c;
-    return out;
-}
+std::string excerpt(std::string_view body) { return server_text(body.substr(0, body.find('\n')), 80); }
 
 std::vector<std::string> body_lines(std::string_view body)
 {

@@ -30,7 +30,17 @@ struct HttpRequest {
     bool basic = false;                // libcurl sends username:password as an Authorization header
     std::string basic_user, basic_pass;
     std::string body;  // with Content-Type in headers
+    // The address travels in the request, so the connection may use either
+    // family (an IPv6 update over IPv4 when the endpoint has no AAAA, say).
+    // false: the connection must use the family being updated (the provider
+    // records its source address, or reads no address from the request).
+    bool any_family = false;
 };
+
+// "pppkit/<version> (Linux) <contact>": providers ask for a unique
+// User-Agent with a contact (No-IP refuses others with badagent; Dyn's
+// guidelines); the contact is debian/control's Maintainer address.
+[[nodiscard]] std::string user_agent();
 
 struct HttpAnswer {
     long status = 0;  // HTTP status
@@ -39,7 +49,7 @@ struct HttpAnswer {
 
 // scheme://host[:port] for the profile's endpoint ("[v6]" bracketed).
 [[nodiscard]] std::string base_url(const Profile& p, Family f);
-// The part of a body that a log line may show: first line, at most 80 bytes, printable only.
+// The part of a body that a log line may show: its first line through server_text(), at most 80 bytes.
 [[nodiscard]] std::string excerpt(std::string_view body);
 // Splits into lines without '\r'; trailing empty lines dropped.
 [[nodiscard]] std::vector<std::string> body_lines(std::string_view body);

@@ -1,5 +1,5 @@
-// md5.hpp - MD5 (RFC 1321), only for APOP (RFC 1939 §7) and the profile
-// fingerprint. Written here rather than linking libcrypto for one digest.
+// md5.hpp - MD5 through OpenSSL's EVP digest, only where a protocol demands
+// it: APOP (RFC 1939 §7) and the profile fingerprint.
 #pragma once
 
 #include <array>

@@ -3,8 +3,10 @@
 // PPP link and family) and DIRECTIP (the address in the query; MyDNS takes the
 // password only there, so the URL is redacted before it is logged).
 //
-// Answers (research/ddns.md §2.1): 401 is a bad login; 200 is success unless
-// the page says login_status = 0 (seen in third-party code; accepted either way).
+// Answers (research/ddns.md §2.1, UNVERIFIED against the live service): 401
+// is a bad login; 200 is success unless the page says "login_status = 0" or
+// "notify NG" (seen in third-party code), on either page, DIRECTIP included;
+// 5xx, 408 and 429 are transient; any other status is not understood.
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
 
@@ -42,14 +44,17 @@ Answer classify_mydns(const HttpAnswer& ans)
     if (!cur.empty())
         toks.push_back(cur);
     std::optional<bool> login;
-    for (size_t i = 0; i + 1 < toks.size(); ++i)
+    for (size_t i = 0; i + 1 < toks.size(); ++i) {
         if (toks[i] == "login_status" && (toks[i + 1] == "0" || toks[i + 1] == "1"))
             login = toks[i + 1] == "1";
+        else if (toks[i] == "notify" && (toks[i + 1] == "NG" || toks[i + 1] == "OK") && !login)
+            login = toks[i + 1] == "OK";
+    }
     Answer a;
     if (ans.status == 200) {
         if (login && !*login) {
             a.outcome = Outcome::AuthFailed;
-            a.detail = "HTTP 200, login_status = 0";
+            a.detail = "HTTP 200, login_status = 0 / notify NG";
         } else {
             a.outcome = Outcome::Updated;
             a.detail = login ? "HTTP 200, login_status = 1" : "HTTP 200";

@@ -3,6 +3,28 @@
 
 namespace pppkit::ddns {
 
+std::string server_text(std::string_view s, size_t max)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    auto piece = [](unsigned char c) {
+        return c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c))
+                                     : std::string{'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    };
+    std::string all;
+    for (size_t i = 0; i < s.size() && all.size() <= max; ++i)
+        all += piece(static_cast<unsigned char>(s[i]));
+    if (all.size() <= max)
+        return all;
+    std::string out;
+    for (char c : s) {
+        std::string p = piece(static_cast<unsigned char>(c));
+        if (out.size() + p.size() + 3 > max)
+            break;
+        out += p;
+    }
+    return out + "...";
+}
+
 bool is_fatal(Outcome o) { return o == Outcome::AuthFailed || o == Outcome::BadHost || o == Outcome::Abuse; }
 bool is_success(Outcome o) { return o == Outcome::Updated || o == Outcome::Unchanged; }
 

@@ -2,6 +2,7 @@
 // provider's answer (or the transport's failure) to exactly one Outcome.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,15 +19,26 @@ enum class Outcome {
     ProtocolError,  // the answer was not understood; backed off like RetryLater
 };
 
+// The most of a server's text pppkit keeps (state file, logs, status).
+inline constexpr size_t kServerTextMax = 200;
+
+// Server text made safe to leave the core: every byte outside printable ASCII
+// (controls, DEL, escape sequences, non-ASCII) becomes "\xHH", and the result
+// is cut to max bytes (never inside an escape), "..." marking the cut. Every
+// piece of an answer that reaches a log, the state file, `pppkit ddns status`
+// or pppd's log passes through here (Answer::detail, Answer::echoed).
+// Idempotent: server_text(server_text(s)) == server_text(s).
+[[nodiscard]] std::string server_text(std::string_view s, size_t max = kServerTextMax);
+
 // Why a RetryLater happened, where it changes the schedule.
 enum class Transient { None, Dns, Other };
 
 struct Answer {
     Outcome outcome = Outcome::ProtocolError;
     Transient transient = Transient::None;
-    long floor_s = 0;                   // the provider asks us to wait at least this long
-    std::string detail;                 // the provider's token or the transport error; never a secret
-    std::optional<std::string> echoed;  // the address the provider says it recorded
+    long floor_s = 0;    // the provider asks us to wait at least this long
+    std::string detail;  // the provider's token or the transport error, through server_text(); never a secret
+    std::optional<std::string> echoed;  // the address the provider says it recorded: a valid IPv4/IPv6 address only
 };
 
 [[nodiscard]] bool is_fatal(Outcome o);

@@ -103,8 +103,9 @@ Answer classify(Stage stage, const std::optional<Reply>& r)
         a.detail = "not a POP3 reply";
         return a;
     }
-    a.detail = (r->ok ? "+OK" : "-ERR") + (r->code.empty() ? "" : " [" + r->code + "]") +
-               (r->text.empty() ? "" : " " + r->text.substr(0, 80));
+    a.detail = server_text((r->ok ? "+OK" : "-ERR") + (r->code.empty() ? "" : " [" + r->code + "]") +
+                               (r->text.empty() ? "" : " " + r->text.substr(0, 80)),
+                           100);
     if (r->ok) {
         a.outcome = stage == Stage::Pass ? Outcome::Updated : Outcome::Unchanged;  // only Pass ends the login
         return a;

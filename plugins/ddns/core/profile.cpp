@@ -127,8 +127,38 @@ std::string_view family_name(Family f)
     return "?";
 }
 
+namespace {
+// The first control byte (C0 or DEL) of v, described; nullopt if none.
+std::optional<std::string> control_byte(std::string_view v)
+{
+    for (char ch : v) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string name = c == '\r' ? " (CR)" : c == '\n' ? " (LF)" : c == 0 ? " (NUL)" : c == 0x1b ? " (ESC)" : "";
+        return std::string("control character 0x") + kHex[c >> 4] + kHex[c & 15] + name +
+               ": this value goes into a request";
+    }
+    return std::nullopt;
+}
+
+// Bytes outside printable ASCII in a URL or path (percent-encode them).
+std::optional<std::string> non_ascii(std::string_view v)
+{
+    for (char ch : v)
+        if (static_cast<unsigned char>(ch) > 0x7e)
+            return std::string("only printable ASCII in a URL (percent-encode other bytes)");
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> check_request_value(std::string_view v) { return control_byte(v); }
+
 std::optional<std::string> check_hostname(std::string_view v)
 {
+    if (auto c = control_byte(v))
+        return c;
     if (v.empty() || v.size() > 253)
         return "not a host name (1-253 characters)";
     size_t label = 0;
@@ -150,6 +180,8 @@ std::optional<std::string> check_hostname(std::string_view v)
 
 std::optional<std::string> check_server(std::string_view v)
 {
+    if (auto c = control_byte(v))
+        return c;
     std::string host;
     int port = 0;
     if (!split_host_port(v, host, port))
@@ -159,6 +191,10 @@ std::optional<std::string> check_server(std::string_view v)
 
 std::optional<std::string> check_path(std::string_view v)
 {
+    if (auto c = control_byte(v))
+        return c;
+    if (auto c = non_ascii(v))
+        return c;
     if (v.empty() || v.front() != '/')
         return "must start with '/'";
     for (char c : v)
@@ -169,6 +205,10 @@ std::optional<std::string> check_path(std::string_view v)
 
 std::optional<std::string> check_url_template(std::string_view v)
 {
+    if (auto c = control_byte(v))
+        return c;
+    if (auto c = non_ascii(v))
+        return c;
     if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
         return "must start with https:// or http://";
     size_t i = 0;

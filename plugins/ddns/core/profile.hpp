@@ -105,7 +105,10 @@ struct Endpoint {
 // like the secrets file; the hash is truncated to 64 bits.)
 [[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
 
-// Checks for the schema (per value).
+// Checks for the schema (per value). Every value that goes into a request
+// (URL, request line, header, POP3 command) refuses CR, LF, NUL and every
+// other control byte, so that no value can add a line to a protocol.
+std::optional<std::string> check_request_value(std::string_view v);  // username
 std::optional<std::string> check_hostname(std::string_view v);
 std::optional<std::string> check_server(std::string_view v);
 std::optional<std::string> check_path(std::string_view v);

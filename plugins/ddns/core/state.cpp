@@ -6,20 +6,46 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 
 #include "common/config.hpp"
+#include "ddns/core/address.hpp"
 
 namespace pppkit::ddns {
 namespace {
 
 constexpr std::string_view kMagic = "# pppkit-ddns state 1";
 
-bool clean(std::string_view v)
+constexpr std::array<std::pair<Phase, std::string_view>, 4> kPhaseKeys = {{
+    {Phase::Idle, "idle"},
+    {Phase::BackingOff, "backing-off"},
+    {Phase::Suspended, "suspended"},
+    {Phase::InFlight, "in-flight"},
+}};
+
+std::string_view phase_key(Phase p)
 {
-    return std::none_of(v.begin(), v.end(), [](char c) { return c == '\n' || c == '\r' || c == '\0'; });
+    for (const auto& [ph, k] : kPhaseKeys)
+        if (ph == p)
+            return k;
+    return "idle";
+}
+
+std::optional<Phase> parse_phase(std::string_view v)
+{
+    for (const auto& [ph, k] : kPhaseKeys)
+        if (k == v)
+            return ph;
+    return std::nullopt;
+}
+
+// An address field: empty or an address (older versions stored what a server echoed).
+std::string only_address(std::string_view v)
+{
+    return v.size() <= 64 && classify_address(v) != AddrClass::Invalid ? std::string(v) : std::string();
 }
 
 void put_family(std::string& out, std::string_view fam, const FamilyState& f)
@@ -33,13 +59,22 @@ void put_family(std::string& out, std::string_view fam, const FamilyState& f)
     kv("outcome", f.outcome ? std::string(outcome_name(*f.outcome)) : "");
     kv("failures", std::to_string(f.failures));
     kv("next-attempt", std::to_string(f.next_attempt));
-    kv("detail", clean(f.detail) ? f.detail : "");
+    kv("detail", server_text(f.detail));
 }
 
+// Keys newer than format 1's first release: "ipv4-state" etc. (see state.hpp).
+void put_family_ext(std::string& out, std::string_view fam, const FamilyState& f, Phase ph)
+{
+    out += std::string(fam) + "-state=" + std::string(phase_key(ph)) + "\n";
+    out += std::string(fam) + "-attempted=" + f.attempted + "\n";
+    out += std::string(fam) + "-floor-until=" + std::to_string(f.floor_until) + "\n";
+}
+
+// Times and counts: 0 to 10^12 (year 33658), so that time + interval never overflows.
 bool set_int(int64_t& out, std::string_view v)
 {
     auto n = config::parse_int(v);
-    if (!n || *n < 0)
+    if (!n || *n < 0 || *n > 1'000'000'000'000)
         return false;
     out = *n;
     return true;
@@ -50,7 +85,7 @@ bool set_family(FamilyState& f, std::string_view k, std::string_view v)
     if (k == "address") {
         if (v.size() > 64)
             return false;
-        f.address = std::string(v);
+        f.address = only_address(v);
         return true;
     }
     if (k == "last-success")
@@ -75,10 +110,43 @@ bool set_family(FamilyState& f, std::string_view k, std::string_view v)
         return f.outcome.has_value();
     }
     if (k == "detail") {
-        f.detail = std::string(v.substr(0, 200));
+        f.detail = server_text(v);
         return true;
     }
     return false;
+}
+
+// "ipv4-state" and friends; false: a bad value.
+bool set_family_ext(FamilyState& f, std::string_view k, std::string_view v, bool& has_phase)
+{
+    if (k == "state") {
+        auto ph = parse_phase(v);
+        if (!ph)
+            return false;
+        f.phase = *ph;
+        has_phase = true;
+        return true;
+    }
+    if (k == "attempted") {
+        if (v.size() > 64)
+            return false;
+        f.attempted = only_address(v);
+        return true;
+    }
+    if (k == "floor-until")
+        return set_int(f.floor_until, v);
+    return true;  // newer still: ignored
+}
+
+// A file from before the explicit phases: derive them.
+void migrate(State& s, FamilyState& f)
+{
+    if (s.suspended)
+        f.phase = Phase::Suspended;
+    else if (f.outcome && !is_success(*f.outcome) && !is_fatal(*f.outcome))
+        f.phase = Phase::BackingOff;
+    else
+        f.phase = Phase::Idle;
 }
 
 }  // namespace
@@ -89,9 +157,11 @@ std::string serialize_state(const State& s)
     out += "\n";
     out += "fingerprint=" + s.fingerprint + "\n";
     out += std::string("suspended=") + (s.suspended ? "yes" : "no") + "\n";
-    out += "suspended-why=" + (clean(s.suspended_why) ? s.suspended_why : std::string()) + "\n";
+    out += "suspended-why=" + server_text(s.suspended_why) + "\n";
     put_family(out, "ipv4", s.v4);
     put_family(out, "ipv6", s.v6);
+    put_family_ext(out, "ipv4", s.v4, phase_of(s, Family::V4));
+    put_family_ext(out, "ipv6", s.v6, phase_of(s, Family::V6));
     out += "end\n";
     return out;
 }
@@ -107,7 +177,7 @@ State parse_state(std::string_view text, bool* corrupt)
         *corrupt = false;
     State s;
     size_t pos = 0;
-    bool first = true, ended = false;
+    bool first = true, ended = false, phase4 = false, phase6 = false;
     while (pos < text.size()) {
         size_t nl = text.find('\n', pos);
         if (nl == std::string_view::npos)
@@ -140,12 +210,18 @@ State parse_state(std::string_view text, bool* corrupt)
                 return bad();
             s.suspended = *b;
         } else if (k == "suspended-why") {
-            s.suspended_why = std::string(v.substr(0, 200));
+            s.suspended_why = server_text(v);
         } else if (k.substr(0, 5) == "ipv4.") {
             if (!set_family(s.v4, k.substr(5), v))
                 return bad();
         } else if (k.substr(0, 5) == "ipv6.") {
             if (!set_family(s.v6, k.substr(5), v))
+                return bad();
+        } else if (k.substr(0, 5) == "ipv4-") {
+            if (!set_family_ext(s.v4, k.substr(5), v, phase4))
+                return bad();
+        } else if (k.substr(0, 5) == "ipv6-") {
+            if (!set_family_ext(s.v6, k.substr(5), v, phase6))
                 return bad();
         }
         // unknown keys from a newer version are ignored
@@ -154,6 +230,12 @@ State parse_state(std::string_view text, bool* corrupt)
         return State{};  // empty file: nothing known, not corrupt
     if (!ended)
         return bad();
+    for (auto [f, has] : {std::pair{&s.v4, phase4}, std::pair{&s.v6, phase6}}) {
+        if (!has)
+            migrate(s, *f);
+        else if ((f->phase == Phase::Suspended) != s.suspended && f->phase != Phase::InFlight)
+            return bad();  // the two records of a suspension disagree
+    }
     return s;
 }
 
@@ -254,6 +336,17 @@ long retry_delay(int failures, Transient why, long floor_s, double u)
     return std::max(d, floor_s);
 }
 
+std::string_view phase_name(Phase p)
+{
+    switch (p) {
+    case Phase::Idle: return "idle";
+    case Phase::BackingOff: return "backing off";
+    case Phase::Suspended: return "suspended";
+    case Phase::InFlight: return "in flight";
+    }
+    return "?";
+}
+
 std::string_view reason_name(Reason r)
 {
     switch (r) {
@@ -262,36 +355,74 @@ std::string_view reason_name(Reason r)
     case Reason::Retry: return "retry after failure";
     case Reason::Forced: return "forced";
     case Reason::Unknown: return "no previous update";
+    case Reason::ProfileChanged: return "profile changed since the fatal answer";
     case Reason::Backoff: return "backing off";
+    case Reason::ProviderFloor: return "the provider's least wait";
     case Reason::MinInterval: return "min-interval";
+    case Reason::InFlight: return "update in flight";
     case Reason::UpToDate: return "up to date";
     case Reason::Fatal: return "suspended after a fatal answer";
     }
     return "?";
 }
 
-Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp, int64_t now,
-                bool force)
+Phase phase_of(const State& s, Family f)
 {
-    if (force)
-        return {Action::Send, Reason::Forced, now};
-    if (s.suspended && s.fingerprint == fp)
-        return {Action::Suspended, Reason::Fatal, 0};
     const FamilyState& fs = s.of(f);
-    bool lifted = s.suspended;  // config or secrets changed since the fatal answer
-    if (lifted || !fs.outcome)
-        return {Action::Send, lifted ? Reason::Retry : Reason::Unknown, now};
-    bool changed = !address.empty() && address != fs.address;
-    if (changed) {
+    if (s.suspended && fs.phase != Phase::InFlight)
+        return Phase::Suspended;
+    return fs.phase;
+}
+
+namespace {
+
+bool differs(std::string_view address, std::string_view from)
+{
+    return !address.empty() && !from.empty() && !same_address(address, from);
+}
+
+Decision on_trigger(const Profile& p, const State& s, Family f, const Trigger& t)
+{
+    const FamilyState& fs = s.of(f);
+    const int64_t now = t.now;
+    Phase ph = phase_of(s, f);
+    // One attempt at a time, whatever the trigger.
+    if (ph == Phase::InFlight && now < fs.last_attempt + kInFlightStaleS)
+        return {Action::Wait, Reason::InFlight, fs.last_attempt + kInFlightStaleS};
+    // The provider's least wait holds for every trigger, a forced one included.
+    if (fs.floor_until > now)
+        return {Action::Wait, Reason::ProviderFloor, fs.floor_until};
+    if (t.force)
+        return {Action::Send, Reason::Forced, now};
+    switch (ph) {
+    case Phase::Suspended:
+        if (s.fingerprint == t.fp)
+            return {Action::Suspended, Reason::Fatal, 0};
+        return {Action::Send, Reason::ProfileChanged, now};
+    case Phase::InFlight:  // lost: its worker died without a word
+        return {Action::Send, Reason::Retry, now};
+    case Phase::BackingOff:
+        // Only an address different from the last attempt's may cut the wait short.
+        if (differs(t.address, fs.attempted)) {
+            int64_t at = fs.last_success > 0 ? fs.last_success + p.min_interval_s : now;
+            if (at > now)
+                return {Action::Wait, Reason::MinInterval, std::min(at, std::max(fs.next_attempt, now + 1))};
+            return {Action::Send, Reason::NewAddress, now};
+        }
+        if (fs.next_attempt > now)
+            return {Action::Wait, Reason::Backoff, fs.next_attempt};
+        return {Action::Send, Reason::Retry, now};
+    case Phase::Idle: break;
+    }
+    if (!fs.outcome)
+        return {Action::Send, Reason::Unknown, now};
+    if (!is_success(*fs.outcome))  // the other family's suspension was lifted: one attempt
+        return {Action::Send, Reason::Retry, now};
+    if (!t.address.empty() && t.address != fs.address && !same_address(t.address, fs.address)) {
         int64_t at = fs.last_success > 0 ? fs.last_success + p.min_interval_s : now;
         if (at > now)
             return {Action::Wait, Reason::MinInterval, at};
         return {Action::Send, Reason::NewAddress, now};
-    }
-    if (!is_success(*fs.outcome)) {
-        if (fs.next_attempt > now)
-            return {Action::Wait, Reason::Backoff, fs.next_attempt};
-        return {Action::Send, Reason::Retry, now};
     }
     if (p.keepalive_s <= 0)
         return {Action::Skip, Reason::UpToDate, 0};
@@ -305,51 +436,126 @@ Decision decide(const Profile& p, const State& s, Family f, std::string_view add
     return {Action::Skip, Reason::UpToDate, due};
 }
 
+// A non-fatal answer ends a suspension: the provider took the credentials, or
+// at least did not refuse them, after the profile changed or a user forced.
+void lift(State& s)
+{
+    if (!s.suspended)
+        return;
+    s.suspended = false;
+    s.suspended_why.clear();
+    for (FamilyState* o : {&s.v4, &s.v6})
+        if (o->phase == Phase::Suspended)
+            o->phase = Phase::Idle;
+}
+
+void on_result(State& s, Family f, const Result& r)
+{
+    static const Answer kNone;
+    const Answer& a = r.answer ? *r.answer : kNone;
+    FamilyState& fs = s.of(f);
+    fs.last_attempt = r.now;
+    fs.attempted = std::string(r.address);
+    fs.outcome = a.outcome;
+    fs.detail = server_text(a.detail);
+    if (is_success(a.outcome)) {
+        lift(s);
+        fs.phase = Phase::Idle;
+        fs.last_success = r.now;
+        fs.failures = 0;
+        fs.next_attempt = 0;
+        fs.floor_until = 0;
+        if (!r.address.empty())
+            fs.address = std::string(r.address);
+        else if (a.echoed && classify_address(*a.echoed) != AddrClass::Invalid)
+            fs.address = *a.echoed;
+    } else if (is_fatal(a.outcome)) {
+        s.suspended = true;
+        s.fingerprint = std::string(r.fp);
+        s.suspended_why = server_text(std::string(family_name(f)) + ": " + std::string(outcome_name(a.outcome)) +
+                                      (a.detail.empty() ? "" : " (" + a.detail + ")"));
+        fs.next_attempt = 0;
+        for (FamilyState* o : {&s.v4, &s.v6})
+            if (o->phase != Phase::InFlight || o == &fs)
+                o->phase = Phase::Suspended;
+    } else {
+        lift(s);
+        fs.phase = Phase::BackingOff;
+        fs.failures = std::min(fs.failures + 1, 100000);
+        long floor_s = std::clamp<long>(a.floor_s, 0, 86400);
+        fs.next_attempt = r.now + retry_delay(fs.failures, a.transient, floor_s, r.u);
+        if (floor_s > 0)
+            fs.floor_until = std::max(fs.floor_until, r.now + floor_s);
+    }
+}
+
+}  // namespace
+
+Step step(const Profile& p, const State& s, Family f, const Event& e)
+{
+    Step out{s, {}};
+    if (const auto* t = std::get_if<Trigger>(&e)) {
+        out.decision = on_trigger(p, s, f, *t);
+    } else if (const auto* b = std::get_if<Start>(&e)) {
+        FamilyState& fs = out.next.of(f);
+        fs.phase = Phase::InFlight;
+        fs.attempted = std::string(b->address);
+        fs.last_attempt = b->now;
+    } else {
+        on_result(out.next, f, std::get<Result>(e));
+    }
+    return out;
+}
+
+Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp, int64_t now,
+                bool force)
+{
+    return step(p, s, f, Trigger{address, fp, now, force}).decision;
+}
+
+void begin(State& s, const Profile& p, Family f, std::string_view address, int64_t now)
+{
+    s = step(p, s, f, Start{address, now}).next;
+}
+
 void record(State& s, const Profile& p, Family f, std::string_view address, const Answer& a, std::string_view fp,
             int64_t now, double u)
 {
-    FamilyState& fs = s.of(f);
-    fs.last_attempt = now;
-    fs.outcome = a.outcome;
-    fs.detail = a.detail.substr(0, 200);
-    if (is_success(a.outcome)) {
-        fs.last_success = now;
-        fs.failures = 0;
-        fs.next_attempt = 0;
-        if (!address.empty())
-            fs.address = std::string(address);
-        else if (a.echoed)
-            fs.address = *a.echoed;
-        if (s.suspended) {
-            s.suspended = false;
-            s.suspended_why.clear();
-        }
-    } else if (is_fatal(a.outcome)) {
-        s.suspended = true;
-        s.fingerprint = std::string(fp);
-        s.suspended_why = std::string(family_name(f)) + ": " + std::string(outcome_name(a.outcome)) +
-                          (a.detail.empty() ? "" : " (" + a.detail.substr(0, 120) + ")");
-        fs.next_attempt = 0;
-    } else {
-        fs.failures += 1;
-        long floor_s = a.floor_s;
-        fs.next_attempt = now + retry_delay(fs.failures, a.transient, floor_s, u);
-        (void)p;
-    }
+    s = step(p, s, f, Result{address, &a, fp, now, u}).next;
 }
 
 int64_t next_wakeup(const Profile& p, const State& s, Family f)
 {
-    if (s.suspended)
-        return 0;
     const FamilyState& fs = s.of(f);
-    if (!fs.outcome)
-        return 0;
-    if (!is_success(*fs.outcome))
-        return fs.next_attempt;
-    if (p.keepalive_s <= 0)
+    switch (phase_of(s, f)) {
+    case Phase::Suspended: return 0;
+    case Phase::InFlight: return fs.last_attempt + kInFlightStaleS;
+    case Phase::BackingOff: return std::max({fs.next_attempt, fs.floor_until, fs.last_attempt + 1, int64_t{1}});
+    case Phase::Idle: break;
+    }
+    if (!fs.outcome || !is_success(*fs.outcome) || p.keepalive_s <= 0)
         return 0;
     return fs.last_success + p.keepalive_s;
+}
+
+std::string describe(const State& s, Family f, int64_t now)
+{
+    const FamilyState& fs = s.of(f);
+    auto in = [&](int64_t t) { return t > now ? "in " + std::to_string(t - now) + "s" : "now"; };
+    Phase ph = phase_of(s, f);
+    std::string out(phase_name(ph));
+    switch (ph) {
+    case Phase::Suspended: out += " (" + server_text(s.suspended_why) + ")"; break;
+    case Phase::BackingOff:
+        out += " after " + std::string(fs.outcome ? outcome_name(*fs.outcome) : "a failure") + " (failure " +
+               std::to_string(fs.failures) + "), next attempt " + in(std::max(fs.next_attempt, fs.floor_until));
+        if (fs.floor_until > now)
+            out += "; the provider asked for no request before " + in(fs.floor_until);
+        break;
+    case Phase::InFlight: out += " since " + std::to_string(std::max<int64_t>(0, now - fs.last_attempt)) + "s"; break;
+    case Phase::Idle: break;
+    }
+    return out;
 }
 
 }  // namespace pppkit::ddns

@@ -7,25 +7,46 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "ddns/core/outcome.hpp"
 #include "ddns/core/profile.hpp"
 
 namespace pppkit::ddns {
 
+// The policy state of one family of a profile. Exactly one holds; step() is
+// the only function that moves between them:
+//
+//   Idle --trigger: Send--> (InFlight) --success--> Idle
+//                                      --transient/protocol error--> BackingOff
+//                                      --fatal--> Suspended (both families)
+//   BackingOff --next_attempt passed, or an address different from the last
+//                attempt's (never inside floor_until)--> Send
+//   Suspended --fingerprint changed, or force--> Send; a non-fatal answer lifts it
+enum class Phase {
+    Idle,        // nothing pending: never tried, or the last answer was taken
+    BackingOff,  // a transient failure: wait until next_attempt (and always floor_until)
+    Suspended,   // a fatal answer: nothing is sent until the profile's fingerprint changes
+    InFlight,    // an attempt is running (the worker holds it under the profile's lock)
+};
+[[nodiscard]] std::string_view phase_name(Phase p);  // "idle", "backing off", "suspended", "in flight"
+
 struct FamilyState {
-    std::string address;  // last address sent (empty: none)
+    Phase phase = Phase::Idle;
+    std::string address;    // the last address the provider took (empty: none)
+    std::string attempted;  // the address of the last attempt, whatever came of it (empty: none or unknown)
     int64_t last_success = 0;
     int64_t last_attempt = 0;
     std::optional<Outcome> outcome;  // of the last attempt
     int failures = 0;                // consecutive transient failures
-    int64_t next_attempt = 0;        // not before (backoff), 0: any time
-    std::string detail;              // the provider's last answer, never a secret
+    int64_t next_attempt = 0;        // BackingOff: not before (a new address may come sooner)
+    int64_t floor_until = 0;         // the provider's least wait (911, 429): nothing is sent before it, ever
+    std::string detail;              // the provider's last answer, through server_text(); never a secret
 };
 
 struct State {
     std::string fingerprint;  // of config + secrets when suspended
-    bool suspended = false;   // a fatal answer; holds until fingerprint changes
+    bool suspended = false;   // a fatal answer; holds until fingerprint changes (both families Suspended)
     std::string suspended_why;
     FamilyState v4, v6;
 
@@ -35,6 +56,12 @@ struct State {
 
 // "key=value" lines. parse_state never fails: an unreadable, truncated or
 // garbled file is an unknown (default) state; corrupt reports that it was.
+// Keys added after format 1's first release (ipv4-state, ipv4-attempted,
+// ipv4-floor-until, ...) sit outside the "ipv4." prefix, which older readers
+// check strictly, so an older pppkit still reads a newer file. A file without
+// them (written by an older pppkit) is migrated on reading: its phase is
+// derived from suspended/outcome, and the attempted address is unknown, so
+// its backoff holds until it ends.
 [[nodiscard]] std::string serialize_state(const State& s);
 [[nodiscard]] State parse_state(std::string_view text, bool* corrupt = nullptr);
 
@@ -59,7 +86,20 @@ enum class Action {
     Skip,       // nothing due (same address, no keep-alive due); at: when keep-alive is due (0: never)
     Suspended,  // a fatal answer holds and config/secrets did not change
 };
-enum class Reason { NewAddress, KeepAlive, Retry, Forced, Unknown, Backoff, MinInterval, UpToDate, Fatal };
+enum class Reason {
+    NewAddress,      // differs from what the provider has (or from the last attempt, when backing off)
+    KeepAlive,       // the provider's keep-alive is due
+    Retry,           // the backoff after a transient failure ended
+    Forced,          // a user asked
+    Unknown,         // nothing was ever sent
+    ProfileChanged,  // a suspension is lifted: config or secrets changed
+    Backoff,         // waiting out a transient failure
+    ProviderFloor,   // waiting out the provider's least wait (911, 429)
+    MinInterval,     // waiting out the profile's min-interval
+    InFlight,        // another attempt is running
+    UpToDate,
+    Fatal,
+};
 
 struct Decision {
     Action action = Action::Skip;
@@ -68,18 +108,54 @@ struct Decision {
 };
 [[nodiscard]] std::string_view reason_name(Reason r);
 
-// address: the address to announce (empty when the provider records the
-// connection's source and nothing better is known). fp: the current
-// fingerprint. force: a user asked (also lifts a suspension).
+// What can happen to a profile's family.
+struct Trigger {               // ip-up, a timer, the keep-alive command, a user
+    std::string_view address;  // to announce (empty: the provider records the source, or not known yet)
+    std::string_view fp;       // the profile's current fingerprint
+    int64_t now = 0;
+    bool force = false;  // a user asked: lifts a suspension and the backoff, never the provider's floor
+};
+struct Start {  // an attempt begins (under the profile's lock)
+    std::string_view address;
+    int64_t now = 0;
+};
+struct Result {  // an attempt's answer
+    std::string_view address;
+    const Answer* answer = nullptr;
+    std::string_view fp;
+    int64_t now = 0;
+    double u = 0;  // jitter in [0,1)
+};
+using Event = std::variant<Trigger, Start, Result>;
+
+struct Step {
+    State next;         // a Trigger never changes the state
+    Decision decision;  // meaningful for a Trigger; {Skip, UpToDate} otherwise
+};
+// THE transition function of the send policy: pure, total, no clock.
+[[nodiscard]] Step step(const Profile& p, const State& s, Family f, const Event& e);
+
+// The phase of a family as step() sees it (Suspended while the profile is).
+[[nodiscard]] Phase phase_of(const State& s, Family f);
+
+// Shorthands over step().
 [[nodiscard]] Decision decide(const Profile& p, const State& s, Family f, std::string_view address, std::string_view fp,
                               int64_t now, bool force);
-
-// Folds one attempt's answer into the state. u: jitter in [0,1).
+void begin(State& s, const Profile& p, Family f, std::string_view address, int64_t now);
 void record(State& s, const Profile& p, Family f, std::string_view address, const Answer& a, std::string_view fp,
             int64_t now, double u);
 
-// When the plugin should look at this family again while the link stays up
-// (0: never on its own): the backoff, or the next keep-alive.
+// When the plugin should look at this family again while the link stays up.
+// BackingOff: the later of next_attempt and floor_until (never 0); Idle: the
+// next keep-alive (0: none); Suspended: 0, nothing happens until the profile
+// changes; InFlight: when a lost attempt counts as over.
 [[nodiscard]] int64_t next_wakeup(const Profile& p, const State& s, Family f);
+
+// One line for `pppkit ddns status`: the phase with its reason and deadline,
+// e.g. "backing off after retry-later (failure 2), next attempt in 540s".
+[[nodiscard]] std::string describe(const State& s, Family f, int64_t now);
+
+// An InFlight state older than this is a lost attempt (above any timeout).
+inline constexpr int64_t kInFlightStaleS = 600;
 
 }  // namespace pppkit::ddns

@@ -40,35 +40,6 @@ std::string expand_template(std::string_view tmpl, const std::map<std::string, s
     return out;
 }
 
-std::string base64(std::string_view s)
-{
-    static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    while (i + 2 < s.size()) {
-        uint32_t v =
-            static_cast<uint8_t>(s[i]) << 16 | static_cast<uint8_t>(s[i + 1]) << 8 | static_cast<uint8_t>(s[i + 2]);
-        out += tbl[v >> 18];
-        out += tbl[(v >> 12) & 63];
-        out += tbl[(v >> 6) & 63];
-        out += tbl[v & 63];
-        i += 3;
-    }
-    if (i + 1 == s.size()) {
-        uint32_t v = static_cast<uint8_t>(s[i]) << 16;
-        out += tbl[v >> 18];
-        out += tbl[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == s.size()) {
-        uint32_t v = static_cast<uint8_t>(s[i]) << 16 | static_cast<uint8_t>(s[i + 1]) << 8;
-        out += tbl[v >> 18];
-        out += tbl[(v >> 12) & 63];
-        out += tbl[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
 std::string redact(std::string text, const std::vector<std::string>& secrets)
 {
     auto replace_all = [&](const std::string& needle) {

@@ -2,7 +2,6 @@
 // secrets from anything that gets logged. Pure.
 #pragma once
 
-#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,6 +16,5 @@ namespace pppkit::ddns {
 [[nodiscard]] std::string expand_template(std::string_view tmpl, const std::map<std::string, std::string>& vars);
 // Replaces every occurrence of each secret (raw and percent-escaped) with "***".
 [[nodiscard]] std::string redact(std::string text, const std::vector<std::string>& secrets);
-[[nodiscard]] std::string base64(std::string_view s);
 
 }  // namespace pppkit::ddns
