@@ -186,6 +186,8 @@ EOF
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
     http f-cancel dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=30s
     http f-lock dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=10s
+    # no ca-file: the system's trust store (a test one is mounted over /etc/ssl/certs below)
+    http sysca dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 | sed '/^ca-file/d'
 } >"$CONF"
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -457,12 +459,45 @@ check "ipv6 source: mydns-pop3 logged in from the chosen $PPP6, not $TMP6" \
 check_eq "ipv6 source: mydns-pop3 recorded the address the provider saw" $PPP6 "$(state pop-v6 ipv6.address)"
 NOADDR= RUN_ARGS=()
 
+# ---- no ca-file: the system store, read as the hashed directory -----------------------------------------
+# Only this worker's mount namespace sees a /etc/ssl/certs that holds the test CA
+# alone (hashed by openssl rehash): the update succeeds only if the worker looks
+# the issuer up there.
+mkdir -p "$T/sslcerts" && cp "$T/certs/ca.pem" "$T/sslcerts/pppkit-test-ca.pem" && openssl rehash "$T/sslcerts"
+printf '#!/bin/sh\nmount --bind %s /etc/ssl/certs || exit 99\nexec "$@"\n' "$T/sslcerts" >"$T/bin/with-store"
+chmod 0755 "$T/bin/with-store"
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$T/bin/with-store" "$WORKER" --config "$CONF" --profile sysca --ifname ppp0 --address $PPP4 \
+    --family 4 --verbose >>"$T/logs/sysca.log" 2>&1 </dev/null
+check_eq "system CA store: an update without ca-file verifies against /etc/ssl/certs (exit)" 0 "$?"
+check "system CA store: one request over TLS" req "$before" --count 1 --tls yes --src $PPP4
+
 # ---- the keep-alive timer's command is not verbose ---------------------------------------------------
 nsx rtr timeout 60 "$T/bin/with-user" "$BUILD/pppkit" --config "$CONF" ddns update --profile pop-user --force \
     >"$T/logs/cli-update.log" 2>&1 </dev/null
 check_eq "cli: pppkit ddns update (the timer's command) succeeds" 0 "$?"
 check "cli: ... and prints no protocol dialogue without --verbose" \
     test -z "$(grep -E '^  [<>] ' "$T/logs/cli-update.log")"
+
+# ---- a secrets-file problem reaches pppd's log with its reason (the plugin in fake_pppd) -------------
+if FAKE_PPPD=$("$PPPKIT_TOP/tests/load/build-fake-pppd.sh" "$BUILD" 2>/dev/null) && [ -e "$BUILD/pppkit-ddns.so" ]; then
+    mkdir -p "$T/loose"
+    printf 'mydns-home = %s\n' "$PW" >"$T/loose/secrets"
+    chmod 0644 "$T/loose/secrets"
+    printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n\n[ddns "loose"]\nprovider = dyndns2\n' \
+        "$T/loose/secrets" "$T/loose/state" >"$T/loose/pppkit.conf"
+    printf 'username = dynuser\npassword = mydns-home\nhostname = host.example.jp\nserver = %s\nlinks = ppp*\n' \
+        $SRV4 >>"$T/loose/pppkit.conf"
+    nsx rtr timeout 30 "$FAKE_PPPD" "$BUILD/pppkit-ddns.so" init opt pppkit-config "$T/loose/pppkit.conf" \
+        opt pppkit-ddns-worker "$WORKER" phase 1 phase 2 ifname ppp0 local4 $PPP4 ip-up \
+        sh "sleep 1.5" run-timers sh "sleep 0.5" run-timers exit 0 >"$T/logs/loose-pppd.log" 2>&1 </dev/null
+    sed 's/^/    /' "$T/logs/loose-pppd.log" | grep -i "worker" | cut -c1-300
+    check "pppd log: a secrets file with mode 0644 is named with its reason, not only 'worker exit 3'" \
+        grep -qE "LOG [a-z]+: .*worker exit 3 \(.*secrets file is readable or writable by group or others" \
+        "$T/logs/loose-pppd.log"
+else
+    fail "pppd log: cannot build tests/load/fake_pppd or no $BUILD/pppkit-ddns.so"
+fi
 
 # ---- binding failure: nothing is sent --------------------------------------------------------------
 before=$(lines "$FLOG")
