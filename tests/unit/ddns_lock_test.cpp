@@ -57,4 +57,14 @@ TEST_SUITE("ddns_lock")
         CHECK(
             prepare_state_dir(state_path("lnk", "home"), static_cast<long>(::getuid()), static_cast<long>(::getgid())));
     }
+
+    TEST_CASE("read_state: a FIFO in the worker user's directory is not read (it would block the plugin)")
+    {
+        REQUIRE(::mkdir("fifodir", 0700) == 0);
+        REQUIRE(::mkfifo("fifodir/home.state", 0600) == 0);
+        bool corrupt = false;
+        State s = read_state("fifodir/home.state", &corrupt);  // returns at once, no writer needed
+        CHECK(corrupt);
+        CHECK_FALSE(s.suspended);
+    }
 }

@@ -167,7 +167,16 @@ State read_state(const std::string& path, bool* corrupt)
 {
     if (corrupt)
         *corrupt = false;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK, regular files only: the directory belongs to the worker's
+    // unprivileged user, and the plugin reads this in pppd's loop (a FIFO
+    // planted there must not block it)
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
     if (fd < 0) {
         if (errno != ENOENT && corrupt)
             *corrupt = true;
