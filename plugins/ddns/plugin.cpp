@@ -59,8 +59,9 @@ int64_t unix_now()
 }
 
 struct Job {
-    int fd = -1;      // our end of the cancel socket
-    int status = -1;  // the byte the worker sent, -1: none yet
+    int fd = -1;       // our end of the cancel socket
+    int status = -1;   // the last byte the worker sent, -1: none yet
+    std::string said;  // what the worker sent before it: the reason of a failure (bounded)
     uint64_t generation = 0;
 };
 
@@ -347,7 +348,7 @@ private:
         // The spawner thread owns sv[1] from here; we keep sv[0]. Closing
         // sv[0] (ip-down) cancels the worker even before it has started.
         spawner().submit(Spawner::Request{std::move(args), sv[1], key(p, f)});
-        jobs_[key(p, f)] = Job{sv[0], -1, generation_};
+        jobs_[key(p, f)] = Job{sv[0], -1, {}, generation_};
         host::log(Level::Info, "profile " + p.name + " " + std::string(family_name(f)) +
                                    (address.empty() ? "" : " " + address) + ": worker queued for " + link_.ifname +
                                    " (generation " + std::to_string(generation_) + ")");
@@ -391,8 +392,14 @@ private:
             char buf[8];
             ssize_t n;
             bool done = false;
-            while ((n = ::recv(it->second.fd, buf, sizeof buf, 0)) > 0)
-                it->second.status = static_cast<unsigned char>(buf[n - 1]);
+            while ((n = ::recv(it->second.fd, buf, sizeof buf, 0)) > 0) {
+                Job& j = it->second;
+                if (j.status >= 0 && j.said.size() < 512)
+                    j.said += static_cast<char>(j.status);
+                if (j.said.size() + static_cast<size_t>(n - 1) <= 512)
+                    j.said.append(buf, static_cast<size_t>(n - 1));
+                j.status = static_cast<unsigned char>(buf[n - 1]);
+            }
             if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
                 done = true;
             if (!done) {
@@ -402,15 +409,17 @@ private:
             ::close(it->second.fd);
             std::string k = it->first;
             int status = it->second.status;
+            std::string said = std::move(it->second.said);
             it = jobs_.erase(it);
-            finished(k, status);
+            finished(k, status, said);
         }
         if (!jobs_.empty() || !children_.empty() || spawner().busy())
             poll_timer_ = host::after(200ms, [this] { poll_jobs(); });
     }
 
     // A worker ended: the state file says when to look again.
-    void finished(const std::string& k, int status)
+    // said: the worker's one-line reason of a failure (already redacted by it).
+    void finished(const std::string& k, int status, const std::string& said)
     {
         auto slash = k.rfind('/');
         std::string name = k.substr(0, slash);
@@ -432,12 +441,19 @@ private:
             unrecorded_.erase(k);
         }
         std::string what = status < 0 ? "ended without a status" : "exit " + std::to_string(status);
+        std::string why;
+        for (char ch : said)  // one line of printable text into pppd's log
+            if (ch >= ' ' && ch != 127)
+                why += ch;
+        if (!why.empty())
+            what += " (" + why + ")";
+        Level lvl = status >= 2 ? Level::Error : Level::Info;  // 2 suspended, 3 configuration
         if (at > 0 && link_up(f)) {
-            host::log(Level::Info, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what +
-                                       "; next look in " + std::to_string(std::max<int64_t>(0, at - now)) + "s");
+            host::log(lvl, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what +
+                               "; next look in " + std::to_string(std::max<int64_t>(0, at - now)) + "s");
             schedule(*p, f, at - now);
         } else {
-            host::log(Level::Info, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what);
+            host::log(lvl, "profile " + name + " " + std::string(family_name(f)) + ": worker " + what);
         }
     }
 

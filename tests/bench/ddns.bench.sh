@@ -95,8 +95,19 @@ EOF
 )
 [ -x "$TOP/tests/load/build-fake-pppd.sh" ] && "$TOP/tests/load/build-fake-pppd.sh" "$BUILD" >/dev/null 2>&1
 
+# The worker drops to the system user pppkit-ddns: without it on this host, the
+# bench's own mount namespace gets a passwd/group that has it (the host is untouched).
+WITH_USER=()
+if ! getent passwd pppkit-ddns >/dev/null; then
+    cp /etc/passwd "$W/passwd" && cp /etc/group "$W/group"
+    for u in $(seq 989 -1 900); do getent passwd $u >/dev/null || getent group $u >/dev/null || break; done
+    echo "pppkit-ddns:x:$u:$u::/:/usr/sbin/nologin" >>"$W/passwd"
+    echo "pppkit-ddns:x:$u:" >>"$W/group"
+    WITH_USER=(unshare -m --propagation private sh -c \
+        "mount --bind $W/passwd /etc/passwd && mount --bind $W/group /etc/group && exec \"\$@\"" sh)
+fi
 echo "ddns bench: $RUNS runs each, HTTPS dyndns2 update to 127.0.0.1:$PORT in netns $NS"
-ip netns exec "$NS" timeout 800 python3 "$TOP/tests/bench/ddns_bench.py" --build "$BUILD" --top "$TOP" --work "$W" \
+ip netns exec "$NS" "${WITH_USER[@]}" timeout 800 python3 "$TOP/tests/bench/ddns_bench.py" --build "$BUILD" --top "$TOP" --work "$W" \
     --log "$W/requests.log" --port "$PORT" --runs "$RUNS" --json "$W/result.json" || {
     echo "FAIL: ddns_bench.py failed"; exit 1; }
 mkdir -p "$BUILD/bench"

@@ -14,7 +14,9 @@ to tests/ddns/fake_provider.py on 127.0.0.1:
   inadyn         inadyn --once --force (Debian's)
 
 Latency = the server's receive time of the request minus t0 (the same host
-clock), median of --runs. Peak RSS of each one-shot client by GNU time -f %M
+clock), median of --runs. CPU = user + system time of the client and the
+children it waited for (wait4's rusage), median of --runs: what an update
+costs a small router. Peak RSS of each one-shot client by GNU time -f %M
 (3 extra runs); RSS of the ddclient and inadyn daemons at rest (VmRSS after their
 first update). Prints a table and writes --json.
 """
@@ -58,8 +60,23 @@ def wait_request(log, before, deadline):
     return None
 
 
+def reap(p, secs):
+    """Waits for p up to secs (then kills it); returns its CPU time (user + system,
+    with the children it waited for) in ms."""
+    deadline = time.time() + secs
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return (ru.ru_utime + ru.ru_stime) * 1000
+        if time.time() > deadline:
+            p.kill()
+            deadline = time.time() + 5
+        time.sleep(0.002)
+
+
 def run_once(name, argv, prep=None, t0_file=None, env=None):
-    """One trigger. Returns (latency_s or None, maxrss_kb, request_record)."""
+    """One trigger. Returns (latency_s or None, cpu_ms, request_record)."""
     if prep:
         prep()
     before = nlines(A.log)
@@ -69,11 +86,7 @@ def run_once(name, argv, prep=None, t0_file=None, env=None):
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(A.work, name + ".err"), "a"),
                          stdin=subprocess.DEVNULL, env=env)
     rec = wait_request(A.log, before, t0 + 10)
-    try:
-        p.wait(20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait(5)
+    cpu = reap(p, 20)
     if t0_file:
         try:
             with open(t0_file) as f:
@@ -81,9 +94,9 @@ def run_once(name, argv, prep=None, t0_file=None, env=None):
             with open(t0_file + "a") as f:  # the same command just before: its cost bounds t0's bias
                 BIAS.append(t0 - float(f.read().split()[0]))
         except (OSError, ValueError, IndexError):
-            return None, 0, rec
+            return None, cpu, rec
     lat = rec["t"] - t0 if rec else None
-    return lat, 0, rec
+    return lat, cpu, rec
 
 
 def peak_rss(name, argv, prep=None, n=3):
@@ -108,7 +121,7 @@ def peak_rss(name, argv, prep=None, n=3):
 class Client:
     def __init__(self, name, argv, prep=None, t0_file=None, rss_argv=None):
         self.name, self.argv, self.prep, self.t0_file, self.rss_argv = name, argv, prep, t0_file, rss_argv
-        self.lats, self.bad, self.last = [], 0, None
+        self.lats, self.cpus, self.bad, self.last = [], [], 0, None
 
 
 def measure(clients):
@@ -118,18 +131,19 @@ def measure(clients):
         run_once(c.name, c.argv, c.prep, c.t0_file)
     for _ in range(A.runs):
         for c in clients:
-            lat, _, rec = run_once(c.name, c.argv, c.prep, c.t0_file)
+            lat, cpu, rec = run_once(c.name, c.argv, c.prep, c.t0_file)
             if lat is None:
                 c.bad += 1
             else:
                 c.lats.append(lat)
+                c.cpus.append(cpu)
                 c.last = rec
     out = []
     for c in clients:
         res = {"name": c.name, "runs": len(c.lats), "failed": c.bad}
         if c.lats:
             res.update(median_ms=statistics.median(c.lats) * 1000, min_ms=min(c.lats) * 1000,
-                       max_ms=max(c.lats) * 1000, peak_rss_kb=peak_rss(c.name, c.rss_argv or c.argv, c.prep),
+                       max_ms=max(c.lats) * 1000, cpu_ms=statistics.median(c.cpus), peak_rss_kb=peak_rss(c.name, c.rss_argv or c.argv, c.prep),
                        ua=c.last.get("user_agent"), query=c.last.get("query"),
                        auth=(c.last.get("authorization") or "").split(" ")[0])
         print("  %-14s %s" % (c.name, json.dumps(res)), flush=True)

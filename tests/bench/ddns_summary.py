@@ -42,6 +42,15 @@ for n in ("pppkit-plugin", "pppkit-worker"):
     ok = ratio <= 1.2 and x["median_ms"] <= 1000
     print("VERDICT\t%s\t%s\t%s median %.1f ms = %.2fx curl (target <= 1.2x and <= 1000 ms)" % (
         T1, "PASS" if ok else "FAIL", n, x["median_ms"], ratio))
+T4 = "ddns: CPU per update (user + system, client and its children)"
+for n in ("curl", "pppkit-plugin", "pppkit-worker", "inadyn", "ddclient"):
+    x = c.get(n)
+    if x and x["runs"] and "cpu_ms" in x:
+        row(T4, labels[n], x["cpu_ms"], "ms", x["runs"], x["cpu_ms"], x["cpu_ms"])
+wk, ina = c.get("pppkit-worker", {}), c.get("inadyn", {})
+if wk.get("cpu_ms") is not None and ina.get("cpu_ms") is not None and ina.get("runs"):
+    print("VERDICT\t%s\t%s\tpppkit worker %.1f ms CPU, inadyn %.1f ms (target: <= inadyn, same run)" % (
+        T4, "PASS" if wk["cpu_ms"] <= ina["cpu_ms"] else "FAIL", wk["cpu_ms"], ina["cpu_ms"]))
 w = c.get("pppkit-worker") or c.get("pppkit-plugin")
 if w and w.get("peak_rss_kb"):
     row(T2, "pppkit worker, peak (exits after the update)", w["peak_rss_kb"], "KiB", 3, w["peak_rss_kb"],

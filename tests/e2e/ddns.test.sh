@@ -89,6 +89,10 @@ DC=/tmp/dd2-dovecot   # dovecot's base_dir needs unix sockets: the guest's tmpfs
 workers() { pgrep -x pppkit-ddns-wor; }   # comm: the first 15 characters
 no_workers() { ! pgrep -x pppkit-ddns-wor >/dev/null; }
 
+# the worker drops to the package's system user; this guest has the build tree, not the package
+getent passwd pppkit-ddns >/dev/null || systemd-sysusers "$PPPKIT_TOP/etc/sysusers.d/pppkit.conf" ||
+    useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin pppkit-ddns
+
 # ---- servers on the ISP side
 "$DD/dovecot.sh" start "$DC" --netns isp --listen "$SRV" --pop3 110 --pop3s 995 \
     --user "mydns123456:$S/pw.dovecot" --cert-dir "$S/certs" --no-penalty >>"$W/logs/dovecot-start.log" 2>&1 ||

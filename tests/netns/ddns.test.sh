@@ -30,6 +30,30 @@ SRV4=203.0.113.10 SRV6=2001:db8:ff::10
 PPP4=198.51.100.2 PPP6=2001:db8:100::2 WAN4=192.0.2.2 WAN6=2001:db8:200::2
 USER=mydns123456
 
+# ---- the worker's system user -----------------------------------------------------
+# The worker drops to pppkit-ddns (etc/sysusers.d/pppkit.conf). When the host has
+# no such user, every worker of this test runs through a wrapper that binds a
+# passwd/group with it over /etc/passwd and /etc/group in its own mount
+# namespace (ip netns exec gives each command one): the host is not changed.
+mkdir -p "$T/bin"
+if getent passwd pppkit-ddns >/dev/null; then
+    DDUID=$(id -u pppkit-ddns)
+    printf '#!/bin/sh\nexec "$@"\n' >"$T/bin/with-user"
+else
+    DDUID=
+    for u in $(seq 989 -1 900); do
+        getent passwd $u >/dev/null || getent group $u >/dev/null || { DDUID=$u; break; }
+    done
+    cp /etc/passwd "$T/passwd" && cp /etc/group "$T/group"
+    echo "pppkit-ddns:x:$DDUID:$DDUID:pppkit dynamic DNS worker:/:/usr/sbin/nologin" >>"$T/passwd"
+    echo "pppkit-ddns:x:$DDUID:" >>"$T/group"
+    printf '#!/bin/sh\nmount --bind %s /etc/passwd && mount --bind %s /etc/group || exit 99\nexec "$@"\n' \
+        "$T/passwd" "$T/group" >"$T/bin/with-user"
+fi
+printf '#!/bin/sh\nexec %s %s "$@"\n' "$T/bin/with-user" "$WORKER" >"$T/bin/pppkit-ddns-worker"
+chmod 0755 "$T/bin/with-user" "$T/bin/pppkit-ddns-worker"
+WORKER=$T/bin/pppkit-ddns-worker
+
 # ---- topology ------------------------------------------------------------------
 ns_create isp && ns_create rtr || { echo "cannot create namespaces"; exit 1; }
 veth rtr ppp0 isp p0 && veth rtr wan1 isp w1 || exit 1
@@ -87,6 +111,14 @@ nsx isp timeout 600 python3 "$DD/fake_provider.py" --http $SRV4:80 --https $SRV4
     --control "$T/control" --ready "$T/fake.ready" --lifetime 590 &
 NSL_PIDS+=("$!")
 wait_for 10 test -s "$T/fake.ready" || { echo "fake provider did not start"; exit 1; }
+# hostile POP3 servers: STARTTLS injection on :1110, a server that stalls on :1111
+for m in inject:1110 stall:1111; do
+    nsx isp timeout 600 python3 "$DD/hostile_pop3.py" --listen $SRV4:${m#*:} --mode ${m%%:*} \
+        --cert "$T/certs/server.pem" --key "$T/certs/server.key" --log "$T/hostile-${m%%:*}.log" \
+        --ready "$T/hostile-${m%%:*}.ready" &
+    NSL_PIDS+=("$!")
+    wait_for 10 test -s "$T/hostile-${m%%:*}.ready" || { echo "hostile_pop3 $m did not start"; exit 1; }
+done
 
 # the servers themselves work (python poplib, no pppkit code): USER/PASS, APOP, STLS, POP3S
 check "server: dovecot in isp answers USER/PASS, APOP, STLS and POP3S (poplib, via wan1)" \
@@ -126,6 +158,9 @@ EOF
     pop pop-v6s pop3s apop "[$SRV6]:995" mydns-home ipv6
     pop pop-bad none user $SRV4:110 mydns-bad
     pop pop-badca stls user $SRV4:110 mydns-home ipv4 "$T/othercerts/ca.pem"
+    pop pop-opp auto user $SRV4:110 mydns-home
+    pop pop-inject stls user $SRV4:1110 mydns-home
+    pop pop-stall none user $SRV4:1111 mydns-home
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
         shift 2
@@ -150,6 +185,9 @@ EOF
     done
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
     http f-cancel dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=30s
+    http f-lock dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=10s
+    # no ca-file: the system's trust store (a test one is mounted over /etc/ssl/certs below)
+    http sysca dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 | sed '/^ca-file/d'
 } >"$CONF"
 
 # ---- helpers -----------------------------------------------------------------------------
@@ -159,9 +197,11 @@ run() {
     local p=$1 fam=$2 a
     shift 2
     if [ "$fam" = 6 ]; then a=$PPP6; else a=$PPP4; fi
+    local aa=(--address "$a")
+    [ -n "${NOADDR:-}" ] && aa=()  # the worker picks the address itself
     local t0 t1
     t0=$(date +%s.%N)
-    nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile "$p" --ifname ppp0 --address "$a" --family "$fam" \
+    nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile "$p" --ifname ppp0 "${aa[@]}" --family "$fam" \
         --generation 1 --verbose "${RUN_ARGS[@]}" "$@" >>"$T/logs/$p.log" 2>&1 </dev/null
     RC=$?
     t1=$(date +%s.%N)
@@ -171,7 +211,7 @@ run() {
 state() { # PROFILE KEY
     sed -n "s/^$2=//p" "$T/state/ddns/$1.state" 2>/dev/null | tail -n 1
 }
-lines() { wc -l <"$1" 2>/dev/null || echo 0; }
+lines() { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 new_lines() { tail -n +"$(($2 + 1))" "$1"; }  # FILE FROM
 ctl() { printf '%s\n' "$1" >"$T/control"; }
 req() { python3 "$DD/reqcheck.py" "$FLOG" "$@" --secrets "$SECRETS"; }
@@ -244,6 +284,50 @@ check_eq "pop3 pop-bad: second run did not contact the server (new connections)"
     "$(ls "$T/dovecot/run/login/rawlogs" | wc -l)"
 check_eq "pop3 pop-bad: second run did not contact the server (new log lines)" 0 \
     "$(new_lines "$DCLOG" "$before" | wc -l)"
+
+# tls = auto on the plain port: STLS when CAPA offers it (dovecot does)
+pop_case pop-opp 4 PLAIN $PPP4 110 TLS
+check "pop3: APOP over plain text is warned about" grep -q "APOP without TLS" "$T/logs/pop-apop.log"
+check "pop3: USER/PASS over plain text is warned about" grep -q "USER/PASS without TLS" "$T/logs/pop-user.log"
+
+# STARTTLS response injection (CVE-2021-22947 class): the server queues "+OK\r\n+OK\r\n"
+# in plain text behind its STLS reply, then answers -ERR to everything over TLS
+run pop-inject 4
+check "pop3 inject: a plain-text answer queued behind the STLS reply is not a success (exit $RC)" \
+    test "$RC" -ne 0
+check_eq "pop3 inject: state outcome" protocol-error "$(state pop-inject ipv4.outcome)"
+check "pop3 inject: no credential was sent (no USER, PASS or APOP reached the server)" \
+    test -z "$(grep -E '"line": "(USER|PASS|APOP)' "$T/hostile-inject.log")"
+check "pop3 inject: the reason is logged" grep -q "plain text before the TLS handshake" "$T/logs/pop-inject.log"
+
+# the worker parses the server's answers without privilege: look at it while the server stalls
+n0=$(lines "$T/hostile-stall.log")
+nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile pop-stall --ifname ppp0 --address $PPP4 --family 4 \
+    --generation 1 --verbose >>"$T/logs/pop-stall.log" 2>&1 </dev/null &
+stall_job=$!
+grown() { [ "$(lines "$1")" -gt "$2" ]; }  # FILE LINES: FILE has more lines now
+wait_for 10 grown "$T/hostile-stall.log" "$n0"
+wpid=$(pgrep -n -f -- "pppkit-ddns-worker --config $CONF --profile pop-stall")
+if [ -n "$wpid" ] && st=$(cat "/proc/$wpid/status" 2>/dev/null); then
+    echo "  worker pid $wpid: $(grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' <<<"$st" |
+        tr -s '\t\n' '  ')"
+    check_eq "priv: the worker runs as pppkit-ddns (real, effective, saved, fs uid)" "$DDUID $DDUID $DDUID $DDUID" \
+        "$(awk '/^Uid:/{print $2, $3, $4, $5}' <<<"$st")"
+    check_eq "priv: ... and its group, without supplementary groups" "$DDUID $DDUID $DDUID $DDUID|" \
+        "$(awk '/^Gid:/{printf "%s %s %s %s", $2, $3, $4, $5} /^Groups:/{printf "|%s", $2}' <<<"$st")"
+    for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+        check_eq "priv: $c is empty" 0000000000000000 "$(awk -v k="$c:" '$1==k{print $2}' <<<"$st")"
+    done
+    check_eq "priv: no_new_privs is set" 1 "$(awk '/^NoNewPrivs:/{print $2}' <<<"$st")"
+    # a process that is not dumpable has its /proc files owned by root, whatever its uid
+    check_eq "priv: not dumpable (/proc/PID/status belongs to root)" 0 "$(stat -c %u "/proc/$wpid/status")"
+else
+    fail "priv: no running worker found for pop-stall"
+fi
+wait "$stall_job"
+check_eq "priv: the stalled attempt ends at its deadline as a transient failure" 1 "$?"
+check "priv: the state directory belongs to pppkit-ddns, 0700" \
+    test "$(stat -c '%u %a' "$T/state/ddns")" = "$DDUID 700"
 
 # ---- HTTP(S) per provider ------------------------------------------------------------------
 http_case() { # NAME FAMILY WANT_OUTCOME [reqcheck args...]
@@ -342,6 +426,79 @@ check "cancel: the worker stopped within 1 s of the cancel (took ${secs}s, cance
     awk -v s="$secs" 'BEGIN{exit !(s >= 1.4 && s < 2.5)}'
 check "cancel: no state written for the cancelled attempt" test ! -e "$T/state/ddns/f-cancel.state"
 
+# ---- two workers for one profile: the second finds the lock held and sends nothing -----------------
+ctl '{"mode": "hang", "hang_secs": 4}'
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-lock --ifname ppp0 --address $PPP4 --family 4 \
+    --generation 1 --force --verbose >>"$T/logs/f-lock.log" 2>&1 </dev/null &
+first=$!
+wait_for 10 grown "$FLOG" "$before"
+run f-lock 4 --force
+ctl '{}'
+check_eq "lock: the second worker exits 0 (update in flight)" 0 "$RC"
+check "lock: ... and says so" grep -q "update in flight" "$T/logs/f-lock.log"
+wait "$first"
+check "lock: one request reached the server for the two workers" req "$before" --count 1 --src $PPP4
+
+# ---- the IPv6 source the provider sees: a temporary address the kernel prefers ---------------------
+nsx rtr sysctl -qw net.ipv6.conf.ppp0.use_tempaddr=2
+ip -n "$(ns rtr)" addr change $PPP6/64 dev ppp0 mngtmpaddr
+wait_for 10 sh -c "ip -n '$(ns rtr)' -6 addr show dev ppp0 temporary | grep -q 'scope global' &&
+    ! ip -n '$(ns rtr)' -6 addr show dev ppp0 tentative | grep -q 'scope global'"
+TMP6=$(ip -n "$(ns rtr)" -6 addr show dev ppp0 temporary | awk '/scope global/{sub("/.*", "", $2); print $2; exit}')
+src_tmp=$(nsx rtr curl -sS -m 5 --interface ppp0 --cacert "$T/certs/ca.pem" -A probe "https://[$SRV6]/login.html" \
+    -o /dev/null -w '%{local_ip}' 2>&1)
+check_eq "ipv6 source: control: the kernel picks the temporary address for a socket bound to ppp0" "$TMP6" "$src_tmp"
+NOADDR=1 RUN_ARGS=(--force)
+http_case mydns-http6 6 updated --count 1 --path /login.html --src $PPP6 --auth basic:$USER
+check_eq "ipv6 source: mydns-http recorded the address the provider saw" $PPP6 "$(state mydns-http6 ipv6.address)"
+before=$(lines "$DCLOG")
+run pop-v6 6
+check "ipv6 source: mydns-pop3 logged in from the chosen $PPP6, not $TMP6" \
+    grep -q "Login: user=<$USER>.*rip=$PPP6," <(new_lines "$DCLOG" "$before")
+check_eq "ipv6 source: mydns-pop3 recorded the address the provider saw" $PPP6 "$(state pop-v6 ipv6.address)"
+NOADDR= RUN_ARGS=()
+
+# ---- no ca-file: the system store, read as the hashed directory -----------------------------------------
+# Only this worker's mount namespace sees a /etc/ssl/certs that holds the test CA
+# alone (hashed by openssl rehash): the update succeeds only if the worker looks
+# the issuer up there.
+mkdir -p "$T/sslcerts" && cp "$T/certs/ca.pem" "$T/sslcerts/pppkit-test-ca.pem" && openssl rehash "$T/sslcerts"
+printf '#!/bin/sh\nmount --bind %s /etc/ssl/certs || exit 99\nexec "$@"\n' "$T/sslcerts" >"$T/bin/with-store"
+chmod 0755 "$T/bin/with-store"
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$T/bin/with-store" "$WORKER" --config "$CONF" --profile sysca --ifname ppp0 --address $PPP4 \
+    --family 4 --verbose >>"$T/logs/sysca.log" 2>&1 </dev/null
+check_eq "system CA store: an update without ca-file verifies against /etc/ssl/certs (exit)" 0 "$?"
+check "system CA store: one request over TLS" req "$before" --count 1 --tls yes --src $PPP4
+
+# ---- the keep-alive timer's command is not verbose ---------------------------------------------------
+nsx rtr timeout 60 "$T/bin/with-user" "$BUILD/pppkit" --config "$CONF" ddns update --profile pop-user --force \
+    >"$T/logs/cli-update.log" 2>&1 </dev/null
+check_eq "cli: pppkit ddns update (the timer's command) succeeds" 0 "$?"
+check "cli: ... and prints no protocol dialogue without --verbose" \
+    test -z "$(grep -E '^  [<>] ' "$T/logs/cli-update.log")"
+
+# ---- a secrets-file problem reaches pppd's log with its reason (the plugin in fake_pppd) -------------
+if FAKE_PPPD=$("$PPPKIT_TOP/tests/load/build-fake-pppd.sh" "$BUILD" 2>/dev/null) && [ -e "$BUILD/pppkit-ddns.so" ]; then
+    mkdir -p "$T/loose"
+    printf 'mydns-home = %s\n' "$PW" >"$T/loose/secrets"
+    chmod 0644 "$T/loose/secrets"
+    printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n\n[ddns "loose"]\nprovider = dyndns2\n' \
+        "$T/loose/secrets" "$T/loose/state" >"$T/loose/pppkit.conf"
+    printf 'username = dynuser\npassword = mydns-home\nhostname = host.example.jp\nserver = %s\nlinks = ppp*\n' \
+        $SRV4 >>"$T/loose/pppkit.conf"
+    nsx rtr timeout 30 "$FAKE_PPPD" "$BUILD/pppkit-ddns.so" init opt pppkit-config "$T/loose/pppkit.conf" \
+        opt pppkit-ddns-worker "$WORKER" phase 1 phase 2 ifname ppp0 local4 $PPP4 ip-up \
+        sh "sleep 1.5" run-timers sh "sleep 0.5" run-timers exit 0 >"$T/logs/loose-pppd.log" 2>&1 </dev/null
+    sed 's/^/    /' "$T/logs/loose-pppd.log" | grep -i "worker" | cut -c1-300
+    check "pppd log: a secrets file with mode 0644 is named with its reason, not only 'worker exit 3'" \
+        grep -qE "LOG [a-z]+: .*worker exit 3 \(.*secrets file is readable or writable by group or others" \
+        "$T/logs/loose-pppd.log"
+else
+    fail "pppd log: cannot build tests/load/fake_pppd or no $BUILD/pppkit-ddns.so"
+fi
+
 # ---- binding failure: nothing is sent --------------------------------------------------------------
 before=$(lines "$FLOG")
 nsx rtr timeout 30 "$WORKER" --config "$CONF" --profile custom --ifname nosuch0 --address $PPP4 --family 4 \
@@ -381,6 +538,15 @@ if out=$(python3 "$DD/secrets_scan.py" files --needles "$T/needles" "$T/logs" "$
 else
     fail "secrets: found in files:"
     printf '%s\n' "$out"
+fi
+# derived credentials a needle cannot find: an APOP digest, an AUTH argument, an
+# Authorization header, a URL's password parameter
+if out=$(grep -rEn 'APOP [^ ]+ [0-9a-fA-F]{32}|AUTH [A-Z0-9-]+ [A-Za-z0-9+/=]{8,}|Authorization:|(PWD|password|token)=[^*&]' \
+    "$T/logs" "$T/state" 2>&1); then
+    fail "secrets: derived credentials in the logs:"
+    printf '%s\n' "$out" | cut -c1-200
+else
+    pass "secrets: no APOP digest, AUTH argument, Authorization header or URL password in the logs"
 fi
 check "secrets: state files are not readable by others" \
     test -z "$(find "$T/state" -type f -perm /077)"

@@ -98,4 +98,31 @@ TEST_SUITE("ddns_pop3")
             CHECK(got == r.want);
         }
     }
+
+    TEST_CASE("loggable: no credential of a client line reaches a log")
+    {
+        struct Row {
+            int line;
+            std::string in, want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "USER mydns123", "USER mydns123"},
+            {__LINE__, "CAPA", "CAPA"},
+            {__LINE__, "STLS", "STLS"},
+            {__LINE__, "QUIT", "QUIT"},
+            {__LINE__, "PASS s3cret word", "PASS ***"},
+            {__LINE__, "pass s3cret", "PASS ***"},
+            {__LINE__, "APOP mrose c4c9334bac560ecc979e58001b3e22fb", "APOP mrose ***"},
+            {__LINE__, "APOP c4c9334bac560ecc979e58001b3e22fb", "APOP ***"},
+            {__LINE__, "AUTH PLAIN AG15ZG5zMTIzAHMzY3JldA==", "AUTH ***"},
+            {__LINE__, "AUTH", "AUTH"},
+            {__LINE__, "AG15ZG5zMTIzAHMzY3JldA==", "***"},  // an AUTH continuation
+            {__LINE__, "XOAUTH2 token", "***"},
+            {__LINE__, "", "***"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(pop3::loggable(r.in) == r.want);
+        }
+    }
 }

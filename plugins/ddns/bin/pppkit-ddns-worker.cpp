@@ -18,14 +18,19 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <ifaddrs.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -34,8 +39,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <variant>
@@ -74,10 +81,19 @@ struct Options {
 Options g_opt;
 std::vector<std::string> g_secrets;  // for redaction of every log line
 std::mutex g_state_mutex;            // held while the state file is written; cancel waits for it
+std::string g_last_error;            // the last LOG_ERR line (redacted): the plugin logs it with the status
+
+// The system user the worker runs as once it has read its secrets (created
+// by the package: etc/sysusers.d/pppkit.conf).
+constexpr const char* kWorkerUser = "pppkit-ddns";
+// Debian's trust store, hashed by update-ca-certificates (ca-certificates).
+constexpr const char* kSystemCaPath = "/etc/ssl/certs";
 
 void log_line(int prio, const std::string& raw)
 {
     std::string msg = server_text(redact(raw, g_secrets), 2048);  // no byte a terminal or syslog acts on
+    if (prio <= LOG_ERR)
+        g_last_error = msg;
     syslog(prio, "%s", msg.c_str());
     if (g_opt.verbose)
         std::fprintf(stderr, "pppkit-ddns-worker: %s\n", msg.c_str());
@@ -179,6 +195,8 @@ struct Ctx {
     const Profile* p = nullptr;
     Family fam = Family::V4;
     std::string ifname;
+    std::string source;   // bind to this local address: the provider records the connection's source
+    std::string ca_blob;  // the pinned CA file's contents, read before the privilege drop
     Clock::time_point deadline;
     Creds creds;
     [[nodiscard]] long left_ms() const
@@ -199,8 +217,17 @@ Answer transient(std::string detail, Transient why = Transient::Other)
 
 void tls_settings(CURL* h, const Ctx& c)
 {
-    if (!c.p->ca_file.empty())
-        curl_easy_setopt(h, CURLOPT_CAINFO, c.p->ca_file.c_str());
+    if (!c.ca_blob.empty()) {
+        // only the pinned CA: neither the system bundle nor the hashed directory is read
+        curl_blob blob{const_cast<char*>(c.ca_blob.data()), c.ca_blob.size(), CURL_BLOB_COPY};
+        curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+        curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    } else {
+        // the system's trust store as the hashed directory: OpenSSL reads the
+        // one issuer it needs instead of parsing the whole bundle (~140 certs)
+        curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
+        curl_easy_setopt(h, CURLOPT_CAPATH, kSystemCaPath);
+    }
     if (c.p->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -230,6 +257,71 @@ Answer curl_failure(CURLcode rc, const char* errbuf, const Ctx& c)
     }
     default: return transient(what);
     }
+}
+
+// Binds fd to the local address text (port 0). Returns the problem, if any.
+std::optional<std::string> bind_source(int fd, const std::string& text)
+{
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
+    if (inet_pton(AF_INET6, text.c_str(), &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        len = sizeof *s6;
+    } else if (inet_pton(AF_INET, text.c_str(), &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        len = sizeof *s4;
+    } else {
+        return "'" + text + "' is not an address";
+    }
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
+        return "cannot use " + text + " as the source address: " + std::strerror(errno);
+    return std::nullopt;
+}
+
+// What the HTTP socket callback needs: the source address, and its failure.
+struct SourceBind {
+    const std::string* source;
+    std::string error;
+};
+
+// The URL as it may be logged: user info and the values of query parameters
+// that are not known to be harmless (tokens, passwords: MyDNS PWD, DuckDNS
+// token, a custom template's own names) become "***".
+std::string loggable_url(std::string url)
+{
+    auto scheme = url.find("://");
+    if (scheme != std::string::npos) {
+        auto at = url.find('@', scheme + 3);
+        auto end = url.find_first_of("/?#", scheme + 3);
+        if (at != std::string::npos && (end == std::string::npos || at < end))
+            url.replace(scheme + 3, at - scheme - 3, "***");
+    }
+    auto q = url.find('?');
+    if (q == std::string::npos)
+        return url;
+    static const std::vector<std::string> harmless = {"hostname", "host", "myip",    "myipv6",   "myipv4",
+                                                      "ip",       "ipv6", "domains", "verbose",  "ipv4addr",
+                                                      "ipv6addr", "mid",  "system",  "wildcard", "offline"};
+    std::string out = url.substr(0, q + 1);
+    std::stringstream in(url.substr(q + 1));
+    std::string kv;
+    bool first = true;
+    while (std::getline(in, kv, '&')) {
+        auto eq = kv.find('=');
+        std::string key = kv.substr(0, eq);
+        std::string low = key;
+        for (char& ch : low)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        out += (first ? "" : "&");
+        first = false;
+        if (eq == std::string::npos || std::find(harmless.begin(), harmless.end(), low) != harmless.end())
+            out += kv;
+        else
+            out += key + "=***";
+    }
+    return out;
 }
 
 size_t collect(char* ptr, size_t size, size_t n, void* user)
@@ -268,6 +360,21 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     std::string iface = "if!" + c.ifname;
     if (!c.ifname.empty())
         curl_easy_setopt(h, CURLOPT_INTERFACE, iface.c_str());
+    // libcurl 7.88 binds either to a device or to an address; the address is
+    // bound here, before libcurl binds the device and connects
+    SourceBind sb{&c.source, {}};
+    if (!c.source.empty()) {
+        curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, &sb);
+        curl_easy_setopt(
+            h, CURLOPT_SOCKOPTFUNCTION, +[](void* u, curl_socket_t fd, curlsocktype) -> int {
+                auto* b = static_cast<SourceBind*>(u);
+                if (auto e = bind_source(fd, *b->source)) {
+                    b->error = *e;
+                    return CURL_SOCKOPT_ERROR;
+                }
+                return CURL_SOCKOPT_OK;
+            });
+    }
     tls_settings(h, c);
     if (r.basic) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -290,11 +397,15 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
         });
     if (secret_in_request && r.url.rfind("http://", 0) == 0)
         log_line(LOG_WARNING, "profile " + c.p->name + ": plain HTTP, the credentials cross the link in clear text");
-    trace(r.method + " " + r.url);
+    trace(r.method + " " + loggable_url(r.url));
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
     curl_slist_free_all(headers);  // Bearer tokens: libcurl frees its copies
     curl_easy_cleanup(h);
+    if (!sb.error.empty()) {
+        log_line(LOG_ERR, "profile " + c.p->name + ": " + sb.error + ", nothing sent");
+        return transient(sb.error);
+    }
     if (rc != CURLE_OK)
         return curl_failure(rc, errbuf, c);
     trace("HTTP " + std::to_string(ans.status) + " " + excerpt(ans.body));
@@ -340,6 +451,12 @@ public:
                 ::freeaddrinfo(res);
                 return transient("cannot bind to " + c_.ifname + ": " + why);
             }
+            if (!c_.source.empty())
+                if (auto be = bind_source(fd_, c_.source)) {
+                    log_line(LOG_ERR, "profile " + c_.p->name + ": " + *be + ", nothing sent");
+                    ::freeaddrinfo(res);
+                    return transient(*be);
+                }
             char host[INET6_ADDRSTRLEN] = "";
             const void* a = ai->ai_family == AF_INET6
                                 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr)
@@ -371,8 +488,20 @@ public:
     }
 
     // The TLS handshake on the connected socket (POP3S, or after STLS).
+    // Nothing may be buffered when TLS starts: a byte read in plain text after
+    // the STLS reply would later pass for an answer over TLS (STARTTLS
+    // response injection, the class of CVE-2021-22947). Any such byte is a
+    // protocol error and ends the attempt before a credential is sent.
     std::optional<Answer> start_tls(const Endpoint& e)
     {
+        if (!buf_.empty()) {
+            Answer a;
+            a.outcome = Outcome::ProtocolError;
+            a.detail = std::to_string(buf_.size()) +
+                       " byte(s) arrived in plain text before the TLS handshake (injected answer?), nothing sent";
+            secrets::wipe(buf_);
+            return a;
+        }
         tls_ = curl_easy_init();
         if (!tls_)
             return transient("libcurl init failed");
@@ -420,7 +549,7 @@ public:
 
     std::optional<Answer> send_line(const std::string& line)
     {
-        trace("> " + (line.rfind("PASS ", 0) == 0 ? std::string("PASS ***") : line));
+        trace("> " + pop3::loggable(line));
         std::string out = line + "\r\n";
         size_t off = 0;
         while (off < out.size()) {
@@ -549,7 +678,11 @@ Answer pop3_notify(const Ctx& c)
     if (!g || !g->ok)
         return quit(pop3::classify(pop3::Stage::Greeting, g));
     auto timestamp = pop3::apop_timestamp(greeting);
-    if (e.tls == Tls::Stls) {
+    // tls = stls demands STLS; tls = auto on the plain port takes it when CAPA
+    // offers it (an explicit tls = none never asks)
+    bool opportunistic = e.tls == Tls::None && c.p->tls == Tls::Auto;
+    bool secure = e.tls == Tls::Pop3s;
+    if (e.tls == Tls::Stls || opportunistic) {
         if (auto err = conn.send_line("CAPA"))
             return *err;
         auto first = conn.read_line();
@@ -566,29 +699,41 @@ Answer pop3_notify(const Ctx& c)
                 capa.push_back(std::get<std::string>(l));
             }
         }
-        if (!pop3::capa_has(capa, "STLS"))
+        bool offered = pop3::capa_has(capa, "STLS");
+        if (!offered && !opportunistic)
             log_line(LOG_WARNING, "profile " + c.p->name + ": the server does not list STLS in CAPA; trying it anyway");
-        if (auto err = conn.send_line("STLS"))
-            return *err;
-        auto r = reply(pop3::Stage::Stls);
-        if (auto* a = std::get_if<Answer>(&r)) {
-            Answer x = *a;
-            x.detail = "STLS refused, not logging in without TLS: " + x.detail;
-            return quit(x);
+        if (offered || !opportunistic) {
+            if (auto err = conn.send_line("STLS"))
+                return *err;
+            auto r = reply(pop3::Stage::Stls);
+            if (auto* a = std::get_if<Answer>(&r)) {
+                Answer x = *a;
+                x.detail = "STLS refused, not logging in without TLS: " + x.detail;
+                return quit(x);
+            }
+            if (auto err = conn.start_tls(e)) {
+                if (opportunistic)
+                    err->detail += " (the server offers STLS; tls = none logs in without TLS)";
+                return *err;
+            }
+            secure = true;
         }
-        if (auto err = conn.start_tls(e))
-            return *err;
     }
     auto login = pop3::choose_login(c.p->pop3_auth, timestamp);
     if (auto* a = std::get_if<Answer>(&login))
         return quit(*a);
     if (std::get<pop3::Login>(login) == pop3::Login::Apop) {
+        if (!secure)
+            log_line(LOG_WARNING, "profile " + c.p->name +
+                                      ": APOP without TLS, the digest crosses the link in clear text (enough to "
+                                      "guess the password offline)");
         std::string cmd = pop3::apop_command(c.creds.username, *timestamp, c.creds.password);
         auto sent = conn.send_line(cmd);
+        secrets::wipe(cmd);
         if (sent)
             return *sent;
     } else {
-        if (e.tls == Tls::None)
+        if (!secure)
             log_line(LOG_WARNING,
                      "profile " + c.p->name + ": USER/PASS without TLS, the password crosses the link in clear text");
         if (auto err = conn.send_line("USER " + c.creds.username))
@@ -607,7 +752,7 @@ Answer pop3_notify(const Ctx& c)
         return *a;
     Answer result = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(std::get<std::string>(line)));
     std::string how = std::get<pop3::Login>(login) == pop3::Login::Apop ? "APOP" : "USER/PASS";
-    std::string tls = e.tls == Tls::Pop3s ? "POP3S" : e.tls == Tls::Stls ? "STLS" : "plain";
+    std::string tls = e.tls == Tls::Pop3s ? "POP3S" : secure ? "STLS" : "plain";
     result.detail = how + " " + tls + ": " + result.detail;
     return quit(result);
 }
@@ -801,7 +946,8 @@ int64_t unix_now()
 }
 
 // One family of one profile: decide, send, record. Returns the exit status.
-int run_family(const Profile& p, Family fam, const std::string& state_file, const std::string& fp, Creds& creds)
+int run_family(const Profile& p, Family fam, const std::string& state_file, const std::string& fp, Creds& creds,
+               const std::string& ca_blob)
 {
     const std::string tag = "profile " + p.name + " " + std::string(family_name(fam));
     std::string address;
@@ -863,6 +1009,10 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
     c.p = &p;
     c.fam = fam;
     c.ifname = ifname;
+    // the provider records the connection's source: it must be the address we chose and record
+    if (p.pre().source == AddressSource::ConnectionSource)
+        c.source = address;
+    c.ca_blob = ca_blob;
     c.deadline = Clock::now() + std::chrono::seconds(p.timeout_s);
     c.creds = creds;  // copied: the protocol code may move from it
     auto t0 = Clock::now();
@@ -875,17 +1025,12 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         log_line(LOG_WARNING, tag + ": the provider recorded " + *a.echoed + " but we announced " + address +
                                   " (another route or NAT?)");
     {
+        // the profile's flock is held since before read_state() above (see run())
         std::lock_guard<std::mutex> lock(g_state_mutex);
-        std::string lockfile = state_file + ".lock";
-        int lfd = ::open(lockfile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (lfd >= 0)
-            ::flock(lfd, LOCK_EX);
         State fresh = read_state(state_file);
         record(fresh, p, fam, address, a, fp, unix_now(), jitter());
         if (auto err = write_state(state_file, fresh))
             log_line(LOG_ERR, tag + ": " + *err);
-        if (lfd >= 0)
-            ::close(lfd);
         st = fresh;
     }
     std::string line = tag + (address.empty() ? "" : " " + address) + ": " + std::string(outcome_name(a.outcome)) +
@@ -907,6 +1052,46 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
     return kExitTransient;
 }
 
+// Gives up root for good: no supplementary groups, the worker user's uid and
+// gid (real, effective, saved), an empty capability bounding set, no
+// capabilities, no_new_privs, not dumpable (no core, no ptrace by the same
+// uid). Without root only the last four apply. Returns the problem.
+std::optional<std::string> drop_privileges(const passwd* user)
+{
+    auto fail = [](const char* what) { return std::string(what) + ": " + std::strerror(errno); };
+    if (user) {
+        // the bounding set, where CAP_SETPCAP allows (no_new_privs below makes
+        // it moot for what an exec could gain)
+        for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap)  // EINVAL past CAP_LAST_CAP
+            if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+                break;
+        if (::setgroups(0, nullptr) != 0)
+            return fail("setgroups");
+        if (::setresgid(user->pw_gid, user->pw_gid, user->pw_gid) != 0)
+            return fail("setresgid");
+        if (::setresuid(user->pw_uid, user->pw_uid, user->pw_uid) != 0)
+            return fail("setresuid");
+        if (::getuid() == 0 || ::geteuid() == 0 || ::getegid() == 0)
+            return std::string("still root after setresuid");
+    }
+    (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct none[2]{};
+    if (::syscall(SYS_capset, &hdr, none) != 0)
+        return fail("capset");
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return fail("PR_SET_NO_NEW_PRIVS");
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return fail("PR_SET_DUMPABLE");
+    return std::nullopt;
+}
+
+// Contract: runs as root (from pppd or `pppkit ddns update`). With privilege
+// it reads the config, the secrets (keeping only this profile's), and the
+// pinned CA file, and makes the state directory belong to the worker user;
+// then it drops privilege for good. Everything that talks to the network or
+// parses what it sends (and the state file, which the worker user owns and
+// writes atomically itself) runs unprivileged.
 int run(const config::LoadResult& cfg)
 {
     auto profiles = load_profiles(cfg.doc);
@@ -925,28 +1110,86 @@ int run(const config::LoadResult& cfg)
         log_line(LOG_INFO, "profile " + p->name + ": enabled = no, nothing sent");
         return kExitOk;
     }
-    auto sec = secrets::load(secrets_path(cfg.doc), ::geteuid());
-    if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&sec)) {
-        for (const auto& x : *d)
-            log_line(LOG_ERR, x.str());
-        return kExitUsage;
-    }
-    const auto& secrets = std::get<secrets::Secrets>(sec);
     Creds creds;
-    creds.username = p->username;
-    for (auto [ref, out] : {std::pair{&p->password_ref, &creds.password}, std::pair{&p->token_ref, &creds.token}}) {
-        if (ref->empty())
-            continue;
-        const std::string* v = secrets.get(*ref);
-        if (!v) {
-            log_line(LOG_ERR, "profile " + p->name + ": secret '" + *ref + "' is not in " + secrets_path(cfg.doc));
+    std::string fp;
+    {
+        // every secret of the file is in here: it is wiped when this block ends
+        auto sec = secrets::load(secrets_path(cfg.doc), ::geteuid());
+        if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&sec)) {
+            for (const auto& x : *d)
+                log_line(LOG_ERR, x.str());
             return kExitUsage;
         }
-        *out = *v;
-        g_secrets.push_back(*v);
+        const auto& secrets = std::get<secrets::Secrets>(sec);
+        creds.username = p->username;
+        for (auto [ref, out] : {std::pair{&p->password_ref, &creds.password}, std::pair{&p->token_ref, &creds.token}}) {
+            if (ref->empty())
+                continue;
+            const std::string* v = secrets.get(*ref);
+            if (!v) {
+                log_line(LOG_ERR, "profile " + p->name + ": secret '" + *ref + "' is not in " + secrets_path(cfg.doc));
+                return kExitUsage;
+            }
+            *out = *v;
+            g_secrets.push_back(*v);
+        }
+        fp = fingerprint(*p, secrets);
     }
-    std::string fp = fingerprint(*p, secrets);
+    std::string ca_blob;
+    if (!p->ca_file.empty()) {
+        std::ifstream in(p->ca_file, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (!in || ss.str().empty()) {
+            log_line(LOG_ERR, "profile " + p->name + ": cannot read ca-file " + p->ca_file);
+            return kExitUsage;
+        }
+        ca_blob = ss.str();
+    }
     std::string state_file = state_path(state_dir(cfg.doc), p->name);
+
+    const passwd* user = nullptr;
+    if (::geteuid() == 0) {
+        user = ::getpwnam(kWorkerUser);
+        if (!user) {
+            log_line(LOG_ERR, std::string("system user ") + kWorkerUser +
+                                  " does not exist (the package creates it: systemd-sysusers pppkit.conf); "
+                                  "refusing to talk to a server as root");
+            return kExitUsage;
+        }
+    }
+    if (auto e = prepare_state_dir(state_file, user ? static_cast<long>(user->pw_uid) : -1,
+                                   user ? static_cast<long>(user->pw_gid) : -1)) {
+        log_line(LOG_ERR, "profile " + p->name + ": " + *e);
+        return kExitUsage;
+    }
+    // The state directory becomes the working directory and the state file a
+    // name in it: the worker user needs no access to the directories above
+    // (state-dir stays root's, 0700).
+    auto slash = state_file.rfind('/');
+    std::string state_dir_path = slash == std::string::npos ? "." : state_file.substr(0, slash);
+    if (::chdir(state_dir_path.c_str()) != 0) {
+        log_line(LOG_ERR, "profile " + p->name + ": cannot enter " + state_dir_path + ": " + std::strerror(errno));
+        return kExitUsage;
+    }
+    state_file = state_file.substr(slash + 1);
+    if (auto e = drop_privileges(user)) {
+        log_line(LOG_ERR, std::string("cannot drop privileges, nothing sent: ") + *e);
+        return kExitUsage;
+    }
+    start_watcher(g_opt.cancel_fd, Clock::now() + std::chrono::seconds(5 + p->ipv6_wait_s + 2 * p->timeout_s));
+
+    // one attempt per profile at a time, from before the state is read until it is written
+    ProfileLock lock = lock_profile(state_file);
+    if (lock.status == ProfileLock::Status::Busy) {
+        log_line(LOG_INFO, "profile " + p->name + ": update in flight (another worker holds " + state_dir_path + "/" +
+                               state_file + ".lock), nothing sent");
+        return kExitOk;
+    }
+    if (lock.status != ProfileLock::Status::Held) {
+        log_line(LOG_ERR, "profile " + p->name + ": " + lock.error + ", nothing sent");
+        return kExitTransient;
+    }
     bool corrupt = false;
     (void)read_state(state_file, &corrupt);
     if (corrupt)
@@ -965,7 +1208,7 @@ int run(const config::LoadResult& cfg)
                                    std::string(family_name(f)));
             continue;
         }
-        int s = run_family(*p, f, state_file, fp, creds);
+        int s = run_family(*p, f, state_file, fp, creds, ca_blob);
         if (s == kExitUsage || status == kExitUsage)
             status = kExitUsage;
         else
@@ -983,30 +1226,32 @@ int main(int argc, char** argv)
     ::signal(SIGPIPE, SIG_IGN);
     parse_args(argc, argv);
     openlog("pppkit-ddns-worker", LOG_PID, LOG_DAEMON);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+    // SSL only: no win32 sockets, no ACK-of-the-global-state dance
+    if (curl_global_init(CURL_GLOBAL_SSL) != 0) {
         log_line(LOG_ERR, "libcurl initialisation failed");
         return kExitTransient;
     }
-    // Backstop for the whole run: the IPv6 wait plus two attempts, plus slack.
-    // Per-attempt deadlines are enforced where the I/O happens.
+    // The watcher (cancel fd, hard deadline: the IPv6 wait plus two attempts,
+    // plus slack) starts in run() once privilege is gone. Per-attempt
+    // deadlines are enforced where the I/O happens.
     int status = kExitTransient;
     try {
-        auto cfg = load_config(g_opt.config, g_opt.config_explicit);
-        long budget = 5;
-        for (const auto& p : load_profiles(cfg.doc).list)
-            if (p.name == g_opt.profile)
-                budget += p.ipv6_wait_s + 2 * p.timeout_s;
-        start_watcher(g_opt.cancel_fd, Clock::now() + std::chrono::seconds(budget));
-        status = run(cfg);
+        status = run(load_config(g_opt.config, g_opt.config_explicit));
     } catch (const std::exception& e) {
         log_line(LOG_ERR, std::string("internal error: ") + e.what());
     }
-    curl_global_cleanup();
     if (g_opt.cancel_fd >= 0) {
-        // tell the plugin how it went (one byte), then EOF when we exit
-        auto b = static_cast<unsigned char>(status);
+        // tell the plugin how it went: the reason of a failure (one line, for
+        // pppd's log), then the status as the last byte; EOF when we exit
         std::lock_guard<std::mutex> lock(g_state_mutex);
-        (void)!::write(g_opt.cancel_fd, &b, 1);
+        std::string msg;
+        if (status != kExitOk && !g_last_error.empty())
+            msg = g_last_error.substr(0, 400) + "\n";
+        msg += static_cast<char>(static_cast<unsigned char>(status));
+        (void)!::write(g_opt.cancel_fd, msg.data(), msg.size());
     }
-    return status;
+    // No libcurl or OpenSSL teardown at exit (4 % of an update's instructions):
+    // the kernel reclaims the process; syslog and stderr are unbuffered.
+    std::fflush(nullptr);
+    ::_exit(status);
 }

@@ -1,6 +1,7 @@
 // pppkit ddns ... (see plugins/ddns/README.md, pppkit-ddns(8))
 //
 //   pppkit [--config F] ddns update [--profile P] [--family 4|6] [--interface IF | --address A] [--force]
+//                               [--verbose]   (the protocol dialogue on stderr; credentials masked)
 //   pppkit [--config F] ddns status [--profile P]
 //
 // update runs pppkit-ddns-worker (found next to this binary, else in
@@ -29,7 +30,7 @@ int usage()
 {
     std::fprintf(
         stderr, "usage: pppkit [--config FILE] ddns update [--profile P] [--family 4|6] [--interface IF | --address A] "
-                "[--force]\n"
+                "[--force] [--verbose]\n"
                 "       pppkit [--config FILE] ddns status [--profile P]\n");
     return 2;
 }
@@ -64,7 +65,7 @@ std::string ago(int64_t t, int64_t now)
 int update(const Args& a, const std::string& config, bool config_explicit)
 {
     std::string profile, family, iface, address;
-    bool force = false;
+    bool force = false, verbose = false;
     for (size_t i = 0; i < a.size(); ++i) {
         auto val = [&]() -> std::string { return i + 1 < a.size() ? a[++i] : std::string(); };
         if (a[i] == "--profile")
@@ -77,6 +78,8 @@ int update(const Args& a, const std::string& config, bool config_explicit)
             address = val();
         else if (a[i] == "--force")
             force = true;
+        else if (a[i] == "--verbose" || a[i] == "-v")
+            verbose = true;
         else
             return usage();
     }
@@ -103,7 +106,9 @@ int update(const Args& a, const std::string& config, bool config_explicit)
     std::string worker = worker_path();
     int worst = 0;
     for (const auto& n : names) {
-        std::vector<std::string> args = {worker, "--config", config, "--profile", n, "--verbose"};
+        std::vector<std::string> args = {worker, "--config", config, "--profile", n};
+        if (verbose)  // the keep-alive timer runs without: its stderr is the journal
+            args.emplace_back("--verbose");
         if (!family.empty())
             args.insert(args.end(), {"--family", family});
         if (!iface.empty())

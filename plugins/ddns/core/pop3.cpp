@@ -132,4 +132,23 @@ Answer classify(Stage stage, const std::optional<Reply>& r)
     return a;
 }
 
+std::string loggable(std::string_view line)
+{
+    auto sp = line.find(' ');
+    std::string verb(line.substr(0, sp));
+    for (char& ch : verb)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (verb == "USER" || verb == "CAPA" || verb == "STLS" || verb == "QUIT" || verb == "NOOP" || verb == "STAT")
+        return std::string(line);
+    if (sp == std::string_view::npos)
+        return verb == "AUTH" || verb == "PASS" || verb == "APOP" ? verb : "***";
+    if (verb == "APOP") {
+        auto user_end = line.find(' ', sp + 1);
+        return user_end == std::string_view::npos ? "APOP ***" : std::string(line.substr(0, user_end)) + " ***";
+    }
+    if (verb == "PASS" || verb == "AUTH")
+        return verb + " ***";
+    return "***";
+}
+
 }  // namespace pppkit::ddns::pop3

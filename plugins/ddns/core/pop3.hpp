@@ -41,5 +41,10 @@ enum class Login { Apop, UserPass };
 // The outcome of the server's answer to the greeting, STLS, USER, PASS or APOP.
 enum class Stage { Greeting, Stls, User, Pass };
 [[nodiscard]] Answer classify(Stage stage, const std::optional<Reply>& r);
+// A client line as it may be logged: commands that carry no credential
+// (USER, CAPA, STLS, QUIT, NOOP, STAT) as they are; APOP keeps the user and
+// hides the digest; any other line (PASS, AUTH, an AUTH continuation, anything
+// unknown) keeps only a leading command word and hides the rest as "***".
+[[nodiscard]] std::string loggable(std::string_view line);
 
 }  // namespace pppkit::ddns::pop3

@@ -2,6 +2,7 @@
 #include "ddns/core/state.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,7 +249,16 @@ State read_state(const std::string& path, bool* corrupt)
 {
     if (corrupt)
         *corrupt = false;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK, regular files only: the directory belongs to the worker's
+    // unprivileged user, and the plugin reads this in pppd's loop (a FIFO
+    // planted there must not block it)
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
     if (fd < 0) {
         if (errno != ENOENT && corrupt)
             *corrupt = true;
@@ -556,6 +566,77 @@ std::string describe(const State& s, Family f, int64_t now)
     case Phase::Idle: break;
     }
     return out;
+}
+
+// ---- the profile's lock ------------------------------------------------------
+
+namespace {
+std::string dir_of(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+}  // namespace
+
+std::optional<std::string> prepare_state_dir(const std::string& state_file, long owner_uid, long owner_gid)
+{
+    std::string dir = dir_of(state_file);
+    auto parent = dir.rfind('/');
+    if (parent != std::string::npos && parent > 0)
+        ::mkdir(dir.substr(0, parent).c_str(), 0755);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return "cannot create " + dir + ": " + std::strerror(errno);
+    if (owner_uid < 0)
+        return std::nullopt;
+    auto own = [&](const std::string& path, int flags) -> std::optional<std::string> {
+        int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+            return errno == ENOENT && !(flags & O_DIRECTORY)
+                       ? std::nullopt
+                       : std::optional<std::string>("cannot open " + path + ": " + std::strerror(errno));
+        struct stat st {};
+        std::optional<std::string> err;
+        if (::fstat(fd, &st) != 0 || ((flags & O_DIRECTORY) ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
+            err = path + " is not a " + ((flags & O_DIRECTORY) ? "directory" : "regular file");
+        else if ((st.st_uid != static_cast<uid_t>(owner_uid) || st.st_gid != static_cast<gid_t>(owner_gid)) &&
+                 ::fchown(fd, static_cast<uid_t>(owner_uid), static_cast<gid_t>(owner_gid)) != 0)
+            err = "cannot chown " + path + ": " + std::strerror(errno);
+        else if ((flags & O_DIRECTORY) && (st.st_mode & 077) && ::fchmod(fd, 0700) != 0)
+            err = "cannot chmod " + path + ": " + std::strerror(errno);
+        ::close(fd);
+        return err;
+    };
+    if (auto e = own(dir, O_RDONLY | O_DIRECTORY))
+        return e;
+    if (auto e = own(state_file, O_RDONLY))
+        return e;
+    return own(state_file + ".lock", O_RDONLY);
+}
+
+ProfileLock lock_profile(const std::string& state_file)
+{
+    ProfileLock l;
+    if (auto e = prepare_state_dir(state_file, -1, -1)) {
+        l.error = *e;
+        return l;
+    }
+    std::string path = state_file + ".lock";
+    l.fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    if (l.fd < 0) {
+        l.error = "cannot open " + path + ": " + std::strerror(errno);
+        return l;
+    }
+    while (::flock(l.fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR)
+            continue;
+        l.status = errno == EWOULDBLOCK ? ProfileLock::Status::Busy : ProfileLock::Status::Error;
+        l.error = "flock " + path + ": " + std::strerror(errno);
+        ::close(l.fd);
+        l.fd = -1;
+        return l;
+    }
+    l.status = ProfileLock::Status::Held;
+    return l;
 }
 
 }  // namespace pppkit::ddns

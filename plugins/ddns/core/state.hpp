@@ -158,4 +158,23 @@ void record(State& s, const Profile& p, Family f, std::string_view address, cons
 // An InFlight state older than this is a lost attempt (above any timeout).
 inline constexpr int64_t kInFlightStaleS = 600;
 
+// ---- the profile's lock (owned by the worker side; see pppkit-ddns-worker) ----
+
+// Creates the state file's directory (0700, and its parent 0755) and, when
+// owner_uid >= 0, makes the directory and the profile's existing state and
+// lock files belong to owner_uid/owner_gid (O_NOFOLLOW, fchown: never through
+// a link). Run with privilege before the worker drops it. Returns the problem.
+[[nodiscard]] std::optional<std::string> prepare_state_dir(const std::string& state_file, long owner_uid,
+                                                           long owner_gid);
+
+// One attempt of a profile holds <state file>.lock (flock, exclusive) from
+// before it reads the state until after it wrote it: a second worker for the
+// same profile finds it Busy and sends nothing.
+struct ProfileLock {
+    enum class Status { Held, Busy, Error } status = Status::Error;
+    int fd = -1;        // Held: the open lock file; released by close() or exit
+    std::string error;  // Error: the problem
+};
+[[nodiscard]] ProfileLock lock_profile(const std::string& state_file);
+
 }  // namespace pppkit::ddns
