@@ -144,19 +144,22 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
 
     std::vector<std::string> todo;
     push_components(todo, path);
-    for (const auto& c : todo)
-        if (c == "..")
-            return fail(path + " contains '..'; write the path without it");
 
-    Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0)
+    // The directories walked so far, each opened and judged: ".." goes back
+    // to one of them, never to a directory that was not checked.
+    struct Step {
+        Fd fd;
+        std::string path;  // "" for "/"
+    };
+    std::vector<Step> chain;
+    chain.push_back({Fd(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)), ""});
+    if (chain.back().fd.get() < 0)
         return os_fail("/", errno);
     struct stat st {};
-    if (::fstat(dir.get(), &st) != 0)
+    if (::fstat(chain.back().fd.get(), &st) != 0)
         return os_fail("/", errno);
     if (auto p = judge(st, "/", false, kind, policy))
         return fail(*p);
-    std::string where;  // the real path of dir ("" for "/")
     int links = 0;
     bool any = false;
     while (!todo.empty()) {
@@ -164,10 +167,16 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
         todo.pop_back();
         if (comp.empty() || comp == ".")
             continue;
-        if (comp == "..")
-            return fail(path + ": a symbolic link on the way leads through '..'; not followed");
         bool last = todo.empty();
-        std::string here = where + "/" + comp;
+        if (comp == "..") {
+            if (last)
+                return fail(path + " ends in '..'; write the path without it");
+            if (chain.size() > 1)
+                chain.pop_back();
+            continue;
+        }
+        const Fd& dir = chain.back().fd;
+        std::string here = chain.back().path + "/" + comp;
         if (::fstatat(dir.get(), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
             return os_fail(here, errno);
         if (S_ISLNK(st.st_mode)) {
@@ -185,13 +194,8 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
             if (n == static_cast<ssize_t>(sizeof buf))
                 return fail(here + ": symbolic link target too long", ENAMETOOLONG);
             std::string_view target(buf, static_cast<size_t>(n));
-            if (!target.empty() && target.front() == '/') {
-                Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-                if (root.get() < 0)
-                    return os_fail("/", errno);
-                dir = std::move(root);
-                where.clear();
-            }
+            if (!target.empty() && target.front() == '/')
+                chain.resize(1);  // back to "/"
             push_components(todo, target);
             continue;
         }
@@ -216,14 +220,13 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
             return fail(*p);
         if (last && kind == Kind::File)
             ::fcntl(next.get(), F_SETFL, ::fcntl(next.get(), F_GETFL) & ~O_NONBLOCK);
-        dir = std::move(next);
-        where = here;
+        chain.push_back({std::move(next), here});
         any = last;
     }
     if (!any)
         return fail(path + " names no file");
     Opened o;
-    o.fd = std::move(dir);
+    o.fd = std::move(chain.back().fd);
     return o;
 }
 
