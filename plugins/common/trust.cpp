@@ -57,8 +57,7 @@ void push_components(std::vector<std::string>& todo, std::string_view p)
             parts.emplace_back(p.substr(i, j - i));
         i = j + 1;
     }
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-        todo.push_back(*it);
+    todo.insert(todo.end(), parts.rbegin(), parts.rend());
 }
 
 // The owner and mode rules for one opened object (see trust.hpp).
@@ -126,37 +125,40 @@ Policy current()
     return p;
 }
 
-Opened open(const std::string& given, Kind kind, const Policy& policy)
+Opened open(const std::string& path, Kind kind, const Policy& policy)
 {
-    if (given.empty())
+    if (path.empty())
         return fail("empty path");
     if (!policy.enforce)
-        return open_plain(given, kind);
+        return open_plain(path, kind);
     // A relative path (pppkit check --config ./x.conf) is walked from "/"
     // through the working directory, whose parents are checked too.
-    std::string path = given;
-    if (path.front() != '/') {
+    std::string full = path;
+    if (full.front() != '/') {
         char cwd[PATH_MAX];
         if (::getcwd(cwd, sizeof cwd) == nullptr)
-            return os_fail(given, errno);
-        path = std::string(cwd) + "/" + given;
+            return os_fail(path, errno);
+        full = std::string(cwd) + "/" + path;
     }
 
     std::vector<std::string> todo;
-    push_components(todo, path);
-    for (const auto& c : todo)
-        if (c == "..")
-            return fail(path + " contains '..'; write the path without it");
+    push_components(todo, full);
 
-    Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0)
+    // The directories walked so far, each opened and judged: ".." goes back
+    // to one of them, never to a directory that was not checked.
+    struct Step {
+        Fd fd;
+        std::string where;  // "" for "/"
+    };
+    std::vector<Step> chain;
+    chain.push_back({Fd(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)), ""});
+    if (chain.back().fd.get() < 0)
         return os_fail("/", errno);
     struct stat st {};
-    if (::fstat(dir.get(), &st) != 0)
+    if (::fstat(chain.back().fd.get(), &st) != 0)
         return os_fail("/", errno);
     if (auto p = judge(st, "/", false, kind, policy))
         return fail(*p);
-    std::string where;  // the real path of dir ("" for "/")
     int links = 0;
     bool any = false;
     while (!todo.empty()) {
@@ -164,10 +166,16 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
         todo.pop_back();
         if (comp.empty() || comp == ".")
             continue;
-        if (comp == "..")
-            return fail(path + ": a symbolic link on the way leads through '..'; not followed");
         bool last = todo.empty();
-        std::string here = where + "/" + comp;
+        if (comp == "..") {
+            if (last)
+                return fail(full + " ends in '..'; write the path without it");
+            if (chain.size() > 1)
+                chain.pop_back();
+            continue;
+        }
+        const Fd& dir = chain.back().fd;
+        std::string here = chain.back().where + "/" + comp;
         if (::fstatat(dir.get(), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
             return os_fail(here, errno);
         if (S_ISLNK(st.st_mode)) {
@@ -177,7 +185,7 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
                 return fail(here + " is a symbolic link owned by " + owner_name(st.st_uid) + ", not " +
                             owner_name(policy.owner) + "; not followed");
             if (++links > kMaxLinks)
-                return fail(path + ": too many symbolic links", ELOOP);
+                return fail(full + ": too many symbolic links", ELOOP);
             char buf[PATH_MAX];
             ssize_t n = ::readlinkat(dir.get(), comp.c_str(), buf, sizeof buf);
             if (n < 0)
@@ -185,13 +193,8 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
             if (n == static_cast<ssize_t>(sizeof buf))
                 return fail(here + ": symbolic link target too long", ENAMETOOLONG);
             std::string_view target(buf, static_cast<size_t>(n));
-            if (!target.empty() && target.front() == '/') {
-                Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-                if (root.get() < 0)
-                    return os_fail("/", errno);
-                dir = std::move(root);
-                where.clear();
-            }
+            if (!target.empty() && target.front() == '/')
+                chain.resize(1);  // back to "/"
             push_components(todo, target);
             continue;
         }
@@ -216,14 +219,13 @@ Opened open(const std::string& given, Kind kind, const Policy& policy)
             return fail(*p);
         if (last && kind == Kind::File)
             ::fcntl(next.get(), F_SETFL, ::fcntl(next.get(), F_GETFL) & ~O_NONBLOCK);
-        dir = std::move(next);
-        where = here;
+        chain.push_back({std::move(next), here});
         any = last;
     }
     if (!any)
-        return fail(path + " names no file");
+        return fail(full + " names no file");
     Opened o;
-    o.fd = std::move(dir);
+    o.fd = std::move(chain.back().fd);
     return o;
 }
 

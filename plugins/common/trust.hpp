@@ -3,8 +3,9 @@
 // it must belong to root and be writable by nobody else).
 //
 // When pppkit runs as root, a path is trusted when:
-//   - it has no ".." component (a relative path is taken from the working
-//     directory, and the directories above that are checked too);
+//   - a relative path is taken from the working directory, and the
+//     directories above it are checked too; ".." goes back to a directory
+//     already checked on the way (a path may not end in "..");
 //   - every directory on the way (from "/") is owned by root (or the
 //     policy's owner, for tests) and not writable by group or others, unless it has the sticky
 //     bit (/tmp), where nobody else can rename or remove what root owns;
