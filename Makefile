@@ -67,6 +67,12 @@ TOOL_SRCS := $(wildcard plugins/*/bin/*.cpp)
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 BENCH_SRCS:= $(wildcard tests/bench/*.cpp)
 
+# ---- pppkitd: the supervisor's pure core joins the core library; the daemon
+# is supervisor/pppkitd/*.cpp. ----
+CORE_SRCS += $(wildcard supervisor/core/*.cpp)
+PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
+PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
+
 obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
 CORE_LIB  := $(OUT)/libpppkit-core.a
 HOST_OBJS := $(OUT)/obj/plugins/host/pppd_shim.o $(OUT)/obj/plugins/host/host.o
@@ -117,6 +123,10 @@ $(OUT)/$(notdir $(basename $(1))): $(call obj,$(1)) $(CORE_LIB)
 	$$(CXX) -o $$@ $$^ $$(PK_LDFLAGS) $(LIBS)
 endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
+
+tools: $(PPPKITD_BIN)
+$(OUT)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
+	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
