@@ -67,12 +67,6 @@ TOOL_SRCS := $(wildcard plugins/*/bin/*.cpp)
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 BENCH_SRCS:= $(wildcard tests/bench/*.cpp)
 
-# ---- pppkitd: the supervisor's pure core joins the core library; the daemon
-# is supervisor/pppkitd/*.cpp. ----
-CORE_SRCS += $(wildcard supervisor/core/*.cpp)
-PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
-PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
-
 obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
 CORE_LIB  := $(OUT)/libpppkit-core.a
 HOST_OBJS := $(OUT)/obj/plugins/host/pppd_shim.o $(OUT)/obj/plugins/host/host.o
@@ -82,6 +76,14 @@ TOOL_BINS := $(foreach t,$(TOOL_SRCS),$(OUT)/$(notdir $(basename $(t))))
 PPPKIT_BIN:= $(if $(CLI_SRCS),$(OUT)/pppkit)
 UNIT_BIN  := $(OUT)/unit-tests
 BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
+
+# ---- pppkitd: the supervisor's pure core joins the core library; the daemon
+# is supervisor/pppkitd/*.cpp; every plugin sends its pppd's events to it
+# (plugins/host/events.cpp). ----
+CORE_SRCS += $(wildcard supervisor/core/*.cpp)
+HOST_OBJS += $(OUT)/obj/plugins/host/events.o
+PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
+PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
 
 .PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb \
         demo bench deb lint format clean headers-2.5

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 
+#include "host/events.hpp"
 #include "host/pk_host.h"
 
 namespace pppkit::host {
@@ -257,6 +258,7 @@ extern "C" void pk_cxx_plugin_init(void)
 
 extern "C" void pk_cxx_event(pk_event ev, int arg)
 {
+    pppkit::host::events::forward(ev, arg);  // to pppkitd, whatever this plugin does with it
     if (!g_plugin || g_config_failed)
         return;
     // Configuration is loaded once, before the link is dialled; it is timed

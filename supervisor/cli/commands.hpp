@@ -16,6 +16,8 @@ int ddns(const Args& args_in);  // plugins/ddns/cli/
 int mss(const Args& in);        // plugins/mss/cli/
 // pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
 int firewall_import(const Args& in);
+// pppkit status [NAME] [--json]: supervisor/cli/status_cmd.cpp
+int status(const Args& in);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.

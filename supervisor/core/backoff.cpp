@@ -5,7 +5,7 @@
 namespace pppkit::supervisor {
 
 namespace {
-constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kHour = int64_t{3600} * 1000;
 
 void expire(BackoffState& s, int64_t now)
 {

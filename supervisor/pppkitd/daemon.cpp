@@ -25,8 +25,6 @@
 #include "common/schema.hpp"
 #include "pppkitd/journal.hpp"
 
-extern char** environ;
-
 namespace pppkit::supervisor {
 
 struct Daemon::Client {
@@ -296,6 +294,7 @@ void Daemon::spawn(Link& l)
     }
     l.pid = pid;
     l.own_child = true;
+    l.events = 0;
     l.exit_status_reported.reset();
     sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
     jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
@@ -331,6 +330,7 @@ void Daemon::watch_adopted(Link& l, pid_t pid)
     forget_pppd(l);
     l.pid = pid;
     l.own_child = false;
+    l.events = 0;
     l.exit_status_reported.reset();
     l.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (l.pidfd >= 0)
@@ -457,6 +457,7 @@ void Daemon::handle_event(const event::Message& m)
                        std::to_string(l->pid));
         return;
     }
+    ++l->events;
     if (!m.ifname.empty())
         l->ifname = m.ifname;
     if (!m.eth_ifname.empty())
@@ -549,6 +550,7 @@ std::string Daemon::status_json(const std::string& only) const
             {"backoff_left_ms", l.timer_due > now ? json((l.timer_due - now) / 1000) : json(nullptr)},
             {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},
             {"autostart", l.cfg.autostart},
+            {"events", l.events},
         };
         if (l.last_end)
             j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},

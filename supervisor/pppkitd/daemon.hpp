@@ -54,6 +54,7 @@ struct Link {
     int mtu = 0;
     std::optional<uint16_t> session;
     int phase = -1;
+    unsigned events = 0;  // messages accepted from this link's pppd
 };
 
 class Daemon {
