@@ -34,8 +34,8 @@ config::Schema schema()
 {
     static const std::vector<SectionSpec> all = [] {
         std::vector<SectionSpec> v;
-        for (auto part : {global_sections(), mss_sections(), firewall_sections(), ddns_sections(),
-                          supervisor::link_sections()})
+        for (auto part :
+             {global_sections(), mss_sections(), firewall_sections(), ddns_sections(), supervisor::link_sections()})
             for (auto& s : part)
                 v.push_back(std::move(s));
         return v;

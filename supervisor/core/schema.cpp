@@ -7,6 +7,15 @@ namespace pppkit::supervisor {
 using config::KeySpec;
 using config::Type;
 
+namespace {
+std::optional<std::string> one_interface(std::string_view v)
+{
+    if (v.find('*') != std::string_view::npos)
+        return "one interface name, not a pattern";
+    return std::nullopt;
+}
+}  // namespace
+
 std::vector<config::SectionSpec> link_sections()
 {
     return {
@@ -15,7 +24,10 @@ std::vector<config::SectionSpec> link_sections()
             config::SectionSpec::Naming::Required,
             {
                 KeySpec{.key = "autostart", .type = Type::Bool, .def = "yes", .help = "dial when pppkitd starts"},
-                KeySpec{.key = "lan-interface", .type = Type::Interface, .help = "dial only once this interface is up"},
+                KeySpec{.key = "lan-interface",
+                        .type = Type::Interface,
+                        .help = "dial only once this interface is up",
+                        .check = one_interface},
                 KeySpec{.key = "backoff-floor",
                         .type = Type::Duration,
                         .def = "2s",

@@ -41,7 +41,8 @@ constexpr uint64_t kSec = 1000000;
 constexpr uint64_t kLanPoll = 1 * kSec;        // while a link waits for its LAN interface
 constexpr uint64_t kClientTimeout = 2 * kSec;  // a control client must ask within this
 constexpr size_t kMaxRequest = 256;
-constexpr uint64_t kDropWindow = 10 * kSec;  // at most one "dropped" line per window
+constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
+constexpr uint64_t kStopTimeout = 10 * kSec;  // SIGTERM: how long our pppd may take to end
 
 std::string ip4(const std::array<uint8_t, 4>& a)
 {
@@ -374,6 +375,10 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     jlog::link(prio, id, l,
                "pppd " + std::to_string(pid) + " ended (" + how + ": " + std::string(c.reason) + ")" +
                    (was_up ? ", the link is down" : ""));
+    if (stopping_) {
+        exit_when_children_gone();
+        return;
+    }
     feed(l, Input::PppdExit, c);
     if (l.machine.state == LinkState::FailedAuth)
         jlog::link(LOG_ERR, jlog::kAuthFailure, l,
@@ -567,10 +572,31 @@ void Daemon::stop_all()
 {
     sd_notify(0, "STOPPING=1");
     jlog::plain(LOG_INFO, "stopping");
+    if (stopping_)
+        return;
+    stopping_ = true;
+    // Our pppd end their sessions (LCP terminate, PADT) on SIGTERM; wait for
+    // them, a bounded time, so that systemd does not SIGKILL them mid-way.
     for (auto& l : links_)
         if (l->pid > 0 && l->own_child)
             ::kill(l->pid, SIGTERM);
+    sd_event_add_time_relative(ev_, nullptr, CLOCK_MONOTONIC, kStopTimeout, 100000, on_stop_timeout, this);
+    exit_when_children_gone();
+}
+
+void Daemon::exit_when_children_gone()
+{
+    for (auto& l : links_)
+        if (l->pid > 0 && l->own_child)
+            return;
     sd_event_exit(ev_, 0);
+}
+
+int Daemon::on_stop_timeout(sd_event_source*, uint64_t, void* ud)
+{
+    jlog::plain(LOG_WARNING, "pppd did not end within 10 s of SIGTERM; leaving it to systemd");
+    sd_event_exit(static_cast<Daemon*>(ud)->ev_, 0);
+    return 0;
 }
 
 // ---------------------------------------------------------------- callbacks

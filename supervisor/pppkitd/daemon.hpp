@@ -84,6 +84,7 @@ private:
     unsigned drops_in_window_ = 0;
     unsigned drops_suppressed_ = 0;
     std::string last_status_;
+    bool stopping_ = false;  // SIGTERM: waiting for our pppd to end
 
     bool setup_sockets();
     void start_links();
@@ -104,6 +105,7 @@ private:
     void handle_event(const event::Message& m);
     [[nodiscard]] std::string status_json(const std::string& only) const;
     void stop_all();
+    void exit_when_children_gone();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
     static int on_event_socket(sd_event_source* s, int fd, uint32_t revents, void* ud);
@@ -114,6 +116,7 @@ private:
     static int on_pidfd(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_backoff(sd_event_source* s, uint64_t usec, void* ud);
     static int on_lan_poll(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_stop_timeout(sd_event_source* s, uint64_t usec, void* ud);
 };
 
 }  // namespace pppkit::supervisor

@@ -186,7 +186,9 @@ check "the link-down and redial are in the log" grep -q "dsl: redialling: $t/ppp
 # ---- watchdog and stop ----
 check "WATCHDOG=1 sent (WATCHDOG_USEC=2 s)" wait_for 3 grep -qx "WATCHDOG=1" "$t/notify.log"
 kill -TERM "$pkd"
+last=$(awk '$3 == "dsl" {p = $2} END {print p}' "$t/calls")
 wait "$pkd"
 check_eq "pppkitd exits 0 on SIGTERM" 0 "$?"
+check "  ... after the pppd it started has ended" sh -c "! kill -0 $last 2>/dev/null"
 check "STOPPING=1 sent" grep -qx "STOPPING=1" "$t/notify.log"
 nsl_finish

@@ -38,6 +38,8 @@ TEST_SUITE("supervisor")
             {__LINE__, "[link \"dsl\"]\nmax-dials-per-hour = 0\n", "pppkit.conf:2: [link \"dsl\"] max-dials-per-hour:"},
             {__LINE__, "[link \"dsl\"]\nholdoff = 3\n", "pppkit.conf:2: [link \"dsl\"] holdoff:"},
             {__LINE__, "[link \"dsl\"]\nlan-interface = eth0 eth1\n", "pppkit.conf:2: [link \"dsl\"] lan-interface:"},
+            {__LINE__, "[link \"dsl\"]\nlan-interface = eth*\n",
+             "pppkit.conf:2: [link \"dsl\"] lan-interface: one interface name, not a pattern"},
             {__LINE__, "[link]\nautostart = yes\n", "pppkit.conf:1:"},
             {__LINE__, "[link \"../x\"]\n", "pppkit.conf:1: [link \"../x\"]"},
         };
