@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -66,8 +67,14 @@ std::string peer_name()
     for (size_t i = 0; i < static_cast<size_t>(n);) {
         std::string arg(buf + i);
         i += arg.size() + 1;
-        if (prev == "call")
-            return arg;
+        if (prev == "call") {
+            // what the daemon accepts (event_codec.hpp), or no name: a bad one
+            // would make it drop every message of this pppd
+            const bool ok =
+                !arg.empty() && arg.size() <= supervisor::event::kMaxString &&
+                std::all_of(arg.begin(), arg.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '/'; });
+            return ok ? arg : std::string();
+        }
         prev = arg;
     }
     return {};
