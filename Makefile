@@ -129,6 +129,14 @@ PPPKIT_BIN:= $(if $(CLI_SRCS),$(OUT)/pppkit)
 UNIT_BIN  := $(OUT)/unit-tests
 BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 
+# ---- pppkitd: the supervisor's pure core joins the core library; the daemon
+# is supervisor/pppkitd/*.cpp; every plugin sends its pppd's events to it
+# (plugins/host/events.cpp). ----
+CORE_SRCS += $(wildcard supervisor/core/*.cpp)
+HOST_OBJS += $(OUT)/obj/plugins/host/events.o
+PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
+PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
+
 .PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
         check-cross demo bench deb lint format clean headers-2.5 sysroot
 all: plugins tools
@@ -166,6 +174,10 @@ $(OUT)/$(notdir $(basename $(1))): $(call obj,$(1)) $(CORE_LIB)
 	$$(CXX) -o $$@ $$^ $$(PK_LDFLAGS) $(LIBS)
 endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
+
+tools: $(PPPKITD_BIN)
+$(OUT)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
+	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)

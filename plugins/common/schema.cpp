@@ -1,6 +1,7 @@
 #include "common/schema.hpp"
 
 #include "common/secrets.hpp"
+#include "core/link_config.hpp"  // [link NAME]: supervisor/core/schema.cpp
 
 namespace pppkit {
 
@@ -35,7 +36,8 @@ config::Schema schema()
 {
     static const std::vector<SectionSpec> all = [] {
         std::vector<SectionSpec> v;
-        for (auto part : {global_sections(), mss_sections(), firewall_sections(), ddns_sections()})
+        for (auto part :
+             {global_sections(), mss_sections(), firewall_sections(), ddns_sections(), supervisor::link_sections()})
             for (auto& s : part)
                 v.push_back(std::move(s));
         return v;
@@ -47,6 +49,8 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
 {
     auto r = config::load(main_file, must_exist, schema(), policy);
     for (auto& d : ddns_cross_check(r.doc))
+        r.diags.push_back(std::move(d));
+    for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
     return r;
 }

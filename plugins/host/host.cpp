@@ -14,6 +14,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "host/events.hpp"
 #include "host/pk_host.h"
 
 namespace pppkit::host {
@@ -304,6 +305,7 @@ extern "C" void pk_cxx_plugin_init(void) noexcept
 
 extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
 {
+    pppkit::host::events::forward(ev, arg);  // to pppkitd, whatever this plugin does with it
     if (g_init_failed) {
         // Stop before the link is dialled: the first event after the options
         // were parsed (PHASE_INITIALIZE comes before them; exit is too late

@@ -10,6 +10,7 @@
  * usage: fake_pppd SO COMMAND...   (commands run in order)
  *   version           print the plugin's pppd_version (dlsym)
  *   init              call plugin_init, as pppd does while parsing "plugin SO"
+ *   plugin SO2        dlopen another plugin and call its plugin_init (a second "plugin" option)
  *   options           list the registered options: "option NAME arg|noarg priv|- hide|- DESC"
  *   notifiers         list how many notifiers each list has: "notifiers phase=1 ip-up=1 ..."
  *   opt NAME [VALUE]  parse an option like pppd; a rejected one exits 2 (EXIT_OPTION_ERROR)
@@ -288,6 +289,15 @@ int main(int argc, char **argv)
                 return 3;
             }
             init();
+        } else if (strcmp(c, "plugin") == 0) {
+            /* another "plugin SO" on pppd's command line: loaded and initialised the same way */
+            void *h2 = dlopen(argv[need(++i, argc, c)], RTLD_GLOBAL | RTLD_NOW);
+            void (*init2)(void) = h2 ? (void (*)(void))dlsym(h2, "plugin_init") : NULL;
+            if (!init2) {
+                printf("DLOPEN-FAILED: %s\n", h2 ? "no plugin_init" : dlerror());
+                return 3;
+            }
+            init2();
         } else if (strcmp(c, "options") == 0) {
             for (int t = 0; t < n_tables; ++t)
                 for (option_t *o = tables[t]; o->name; ++o)

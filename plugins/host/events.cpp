@@ -1,0 +1,177 @@
+#include "host/events.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "core/event_codec.hpp"
+#include "host/host.hpp"
+
+namespace pppkit::host::events {
+namespace {
+
+constexpr const char* kSenderEnv = "PPPKIT_EVENT_SENDER";
+// For tests only: another socket path (pppkitd --runtime-dir). Whoever sets
+// pppd's environment is root already.
+constexpr const char* kSocketEnv = "PPPKIT_EVENT_SOCKET";
+constexpr const char* kSocket = "/run/pppkit/event";
+
+char g_tag;  // its address tells this .so's copy from the others
+pid_t g_decided_for = 0;
+bool g_sender = false;
+bool g_hello_sent = false;
+bool g_warned = false;
+int g_fd = -1;
+std::string g_peer;
+
+bool is_sender()
+{
+    const pid_t pid = ::getpid();
+    if (g_decided_for == pid)
+        return g_sender;
+    g_decided_for = pid;
+    g_hello_sent = false;
+    char mine[64];
+    std::snprintf(mine, sizeof mine, "%ld:%p", static_cast<long>(pid), static_cast<void*>(&g_tag));
+    const char* cur = std::getenv(kSenderEnv);
+    const std::string prefix = std::to_string(pid) + ":";
+    if (cur == nullptr || std::strncmp(cur, prefix.c_str(), prefix.size()) != 0) {
+        ::setenv(kSenderEnv, mine, 1);
+        g_sender = true;
+    } else {
+        g_sender = std::strcmp(cur, mine) == 0;
+    }
+    return g_sender;
+}
+
+// NAME of "pppd call NAME" (what pon runs), from our own command line.
+std::string peer_name()
+{
+    int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0)
+        return {};
+    std::string prev;
+    for (size_t i = 0; i < static_cast<size_t>(n);) {
+        std::string arg(buf + i);
+        i += arg.size() + 1;
+        if (prev == "call") {
+            // what the daemon accepts (event_codec.hpp), or no name: a bad one
+            // would make it drop every message of this pppd
+            const bool ok =
+                !arg.empty() && arg.size() <= supervisor::event::kMaxString &&
+                std::all_of(arg.begin(), arg.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '/'; });
+            return ok ? arg : std::string();
+        }
+        prev = arg;
+    }
+    return {};
+}
+
+void send(const supervisor::event::Message& m)
+{
+    if (g_fd < 0)
+        g_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (g_fd < 0)
+        return;
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    const char* path = std::getenv(kSocketEnv);
+    if (path == nullptr || *path != '/')
+        path = kSocket;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    const auto bytes = supervisor::event::encode(m);
+    if (::sendto(g_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&a),
+                 sizeof a) >= 0)
+        return;
+    if (!g_warned) {
+        g_warned = true;
+        // no pppkitd at all is a normal setup; a daemon that does not keep up is not
+        const bool absent = errno == ENOENT || errno == ECONNREFUSED;
+        log(absent ? Level::Debug : Level::Warn, std::string("pppkitd does not hear this pppd (") + path + ": " +
+                                                     std::strerror(errno) + "); its events are dropped");
+    }
+}
+
+supervisor::event::Message snapshot(supervisor::event::MsgType type)
+{
+    supervisor::event::Message m;
+    m.type = type;
+    m.pid = static_cast<uint32_t>(::getpid());
+    m.peer = g_peer;
+    pk_link raw{};
+    pk_get_link(&raw);
+    m.ifname = raw.ifname;
+    if (raw.mtu > 0 && raw.mtu <= 65535)
+        m.mtu = static_cast<uint16_t>(raw.mtu);
+    return m;
+}
+
+std::array<uint8_t, 16> link_local(uint64_t id)
+{
+    std::array<uint8_t, 16> a{0xfe, 0x80};
+    std::memcpy(a.data() + 8, &id, 8);  // pppd keeps the identifier in network order
+    return a;
+}
+
+}  // namespace
+
+void forward(pk_event ev, int arg) noexcept
+{
+    using supervisor::event::MsgType;
+    try {
+        if (!is_sender())
+            return;
+        if (!g_hello_sent) {
+            g_hello_sent = true;
+            g_peer = peer_name();
+            send(snapshot(MsgType::Hello));
+        }
+        MsgType t = MsgType::Phase;
+        switch (ev) {
+        case PK_EV_PHASE: t = MsgType::Phase; break;
+        case PK_EV_IP_UP: t = MsgType::IpUp; break;
+        case PK_EV_IP_DOWN: t = MsgType::IpDown; break;
+        case PK_EV_IPV6_UP: t = MsgType::Ipv6Up; break;
+        case PK_EV_IPV6_DOWN: t = MsgType::Ipv6Down; break;
+        case PK_EV_LINK_DOWN: t = MsgType::LinkDown; break;
+        case PK_EV_EXIT: t = MsgType::Exit; break;
+        }
+        auto m = snapshot(t);
+        pk_link raw{};
+        pk_get_link(&raw);
+        if (t == MsgType::Phase)
+            m.phase = static_cast<uint8_t>(arg);
+        if (t == MsgType::Exit)
+            m.exit_status = static_cast<uint8_t>(arg);
+        if (t == MsgType::IpUp) {
+            if (raw.local4 != 0)
+                std::memcpy(m.local4.emplace().data(), &raw.local4, 4);
+            if (raw.remote4 != 0)
+                std::memcpy(m.remote4.emplace().data(), &raw.remote4, 4);
+        }
+        if (t == MsgType::Ipv6Up) {
+            if (raw.ourid6 != 0)
+                m.local6 = link_local(raw.ourid6);
+            if (raw.hisid6 != 0)
+                m.remote6 = link_local(raw.hisid6);
+        }
+        send(m);
+    } catch (...) {
+        // an event lost, never pppd
+    }
+}
+
+}  // namespace pppkit::host::events

@@ -1,0 +1,26 @@
+// events.hpp - the plugin side of the event channel to pppkitd: every pppd
+// event becomes one small datagram (supervisor/core/event_codec.hpp) on the
+// unix socket /run/pppkit/event.
+//
+// Contract: called on pppd's thread from pk_cxx_event, first, for every
+// event. Never blocks (MSG_DONTWAIT), never throws, never fails pppd: with no
+// daemon listening or a full socket the message is dropped, and that is
+// logged once per pppd.
+//
+// One sender per pppd: every pppkit .so has its own copy of this file, and
+// pppd calls each loaded plugin's notifier for the same event. The first copy
+// that sees an event claims the process: it writes "PID:ADDRESS" (its pid and
+// the address of a variable private to its .so) into the environment
+// variable PPPKIT_EVENT_SENDER; the other copies find their address differs
+// and stay silent. A forked child inherits the variable with its parent's pid
+// and claims anew. (pppd builds its scripts' environment itself; the variable
+// does not reach them.)
+#pragma once
+
+#include "host/pk_host.h"
+
+namespace pppkit::host::events {
+
+void forward(pk_event ev, int arg) noexcept;
+
+}  // namespace pppkit::host::events

@@ -1,0 +1,150 @@
+// pppkit status [NAME] [--json] [--socket PATH]: the links as pppkitd sees
+// them, over its control socket (root, or group pppkit). --json prints the
+// daemon's answer unchanged (schema: supervisor/README.md).
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+
+namespace pppkit::cli {
+
+namespace {
+
+constexpr const char* kControl = "/run/pppkit/control";
+
+// Sends "status [NAME]" and reads the one-line answer; nullopt on failure
+// (reported on stderr).
+std::optional<std::string> ask(const std::string& path, const std::string& name)
+{
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) {
+        std::fprintf(stderr, "pppkit status: socket path too long: %s\n", path.c_str());
+        return std::nullopt;
+    }
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        std::fprintf(stderr, "pppkit status: cannot reach pppkitd at %s: %s\n", path.c_str(), std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return std::nullopt;
+    }
+    std::string req = "status" + (name.empty() ? "" : " " + name) + "\n";
+    (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    std::string out;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0 && out.size() < (1u << 20))
+        out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    if (n < 0) {
+        std::fprintf(stderr, "pppkit status: no answer from pppkitd: %s\n", std::strerror(errno));
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::string str(const nlohmann::json& j, const char* key)
+{
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+void print_link(const nlohmann::json& l)
+{
+    std::printf("%s: %s since %s", str(l, "name").c_str(), str(l, "state").c_str(), str(l, "since").c_str());
+    if (l["ifname"].is_string())
+        std::printf(" (%s)", str(l, "ifname").c_str());
+    std::printf("\n");
+    for (const char* fam : {"ipv4", "ipv6"}) {
+        const auto& f = l[fam];
+        if (f["local"].is_string())
+            std::printf("  %s %s peer %s\n", fam[3] == '4' ? "IPv4" : "IPv6", str(f, "local").c_str(),
+                        f["remote"].is_string() ? str(f, "remote").c_str() : "?");
+    }
+    if (l["mtu"].is_number())
+        std::printf("  MTU %d\n", l["mtu"].get<int>());
+    const auto& p = l["pppoe"];
+    if (p["session"].is_number())
+        std::printf("  PPPoE session %d on %s, AC %s\n", p["session"].get<int>(),
+                    p["ethernet"].is_string() ? str(p, "ethernet").c_str() : "?",
+                    p["ac_mac"].is_string() ? str(p, "ac_mac").c_str() : "?");
+    if (l["pid"].is_number())
+        std::printf("  pppd pid %d%s\n", l["pid"].get<int>(), l["adopted"].get<bool>() ? " (adopted)" : "");
+    std::printf("  %u redials", l["redials"].get<unsigned>());
+    if (l["auth_failures"].get<int>() > 0)
+        std::printf(", %d authentication failures in a row", l["auth_failures"].get<int>());
+    std::printf("\n");
+    if (l["last_exit"].is_object()) {
+        const auto& e = l["last_exit"];
+        if (e["signal"].is_number())
+            std::printf("  last exit: killed by signal %d (%s)\n", e["signal"].get<int>(), str(e, "reason").c_str());
+        else
+            std::printf("  last exit: status %d (%s)\n", e["status"].get<int>(), str(e, "reason").c_str());
+    }
+    if (l["backoff_left_ms"].is_number())
+        std::printf("  next dial in %.1f s\n", l["backoff_left_ms"].get<double>() / 1000.0);
+    if (l["lan_interface"].is_string() && str(l, "state") == "waiting-for-lan")
+        std::printf("  waiting for %s to come up\n", str(l, "lan_interface").c_str());
+}
+
+}  // namespace
+
+int status(const Args& in)
+{
+    Args args = in;
+    bool ignored = false;
+    (void)take_config(args, ignored);  // accepted for symmetry; the daemon has its own
+    bool json = false;
+    std::string name;
+    std::string sock = kControl;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json")
+            json = true;
+        else if (args[i] == "--socket" && i + 1 < args.size())
+            sock = args[++i];
+        else if (!args[i].empty() && args[i][0] != '-' && name.empty())
+            name = args[i];
+        else {
+            std::fprintf(stderr, "usage: pppkit status [NAME] [--json] [--socket PATH]\n");
+            return 2;
+        }
+    }
+    auto answer = ask(sock, name);
+    if (!answer)
+        return 1;
+    auto j = nlohmann::json::parse(*answer, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        std::fprintf(stderr, "pppkit status: pppkitd answered something that is not JSON\n");
+        return 1;
+    }
+    if (j.contains("error")) {
+        std::fprintf(stderr, "pppkit status: pppkitd: %s\n", str(j, "error").c_str());
+        return 1;
+    }
+    if (!name.empty() && j["links"].empty()) {
+        std::fprintf(stderr, "pppkit status: pppkitd has no link '%s'\n", name.c_str());
+        return 1;
+    }
+    if (json) {
+        std::printf("%s\n", j.dump().c_str());
+        return 0;
+    }
+    if (j["links"].empty())
+        std::printf("pppkitd supervises no links ([link NAME] in pppkit.conf)\n");
+    for (const auto& l : j["links"])
+        print_link(l);
+    return 0;
+}
+
+}  // namespace pppkit::cli

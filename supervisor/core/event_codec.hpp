@@ -1,0 +1,93 @@
+// event_codec.hpp - the messages a pppkit plugin sends pppkitd about its pppd
+// (unix datagram socket /run/pppkit/event), one datagram per message.
+//
+// Wire format, version 1 (all integers big-endian):
+//   header  6 bytes: 'P' 'K', version (1), type (MsgType), payload length (u16)
+//   payload TLVs:    tag (u8), length (u8), value; each tag at most once
+// Fixed-size tags must have exactly their size; strings are 1-64 printable
+// ASCII bytes without '/'. Unknown tags are skipped (newer plugins may add
+// some); everything else that does not fit is rejected. A datagram is at most
+// kMaxMessage bytes.
+// Pure: encode and decode only; nothing here logs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace pppkit::supervisor::event {
+
+inline constexpr uint8_t kVersion = 1;
+inline constexpr size_t kHeader = 6;
+inline constexpr size_t kMaxMessage = 512;
+inline constexpr size_t kMaxString = 64;
+
+enum class MsgType : uint8_t {
+    Hello = 1,  // the first event of a pppd: who it is
+    Phase = 2,
+    IpUp = 3,
+    IpDown = 4,
+    Ipv6Up = 5,
+    Ipv6Down = 6,
+    LinkDown = 7,
+    Exit = 8,
+};
+
+enum class Tag : uint8_t {
+    Pid = 1,          // u32, pppd's pid
+    Peer = 2,         // string: NAME of "pppd call NAME"
+    Ifname = 3,       // string: ppp0
+    Phase = 4,        // u8: pppd's PHASE_*
+    Local4 = 5,       // 4 bytes
+    Remote4 = 6,      // 4 bytes
+    Local6 = 7,       // 16 bytes (link-local address from the IPV6CP identifier)
+    Remote6 = 8,      // 16 bytes
+    Mtu = 9,          // u16
+    Session = 10,     // u16: PPPoE session id
+    AcMac = 11,       // 6 bytes: the access concentrator's MAC
+    EthIfname = 12,   // string: the Ethernet interface under PPPoE
+    ExitStatus = 13,  // u8: pppd's exit status
+};
+
+struct Message {
+    MsgType type = MsgType::Hello;
+    uint32_t pid = 0;  // required in every message
+    std::string peer, ifname, eth_ifname;
+    std::optional<uint8_t> phase;  // required in Phase
+    std::optional<std::array<uint8_t, 4>> local4, remote4;
+    std::optional<std::array<uint8_t, 16>> local6, remote6;
+    std::optional<uint16_t> mtu, session;
+    std::optional<std::array<uint8_t, 6>> ac_mac;
+    std::optional<uint8_t> exit_status;  // required in Exit
+
+    bool operator==(const Message&) const = default;
+};
+
+enum class DecodeError {
+    TooShort,
+    TooLong,
+    BadMagic,
+    BadVersion,
+    BadType,
+    LengthMismatch,  // header length != bytes after the header
+    TruncatedTlv,
+    BadTlvSize,  // a fixed-size tag with another size, or an empty/oversized string
+    BadString,   // not printable ASCII, or contains '/'
+    DuplicateTag,
+    MissingField,  // pid, or the field the type needs
+};
+
+// Encodes m. Strings longer than kMaxString are cut; invalid characters are
+// not checked here (the decoder rejects them).
+[[nodiscard]] std::vector<uint8_t> encode(const Message& m);
+[[nodiscard]] std::variant<Message, DecodeError> decode(std::span<const uint8_t> bytes);
+
+[[nodiscard]] std::string_view error_name(DecodeError e);
+[[nodiscard]] std::string_view type_name(MsgType t);
+
+}  // namespace pppkit::supervisor::event

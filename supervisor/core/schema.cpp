@@ -1,0 +1,127 @@
+// The [link NAME] part of the pppkit.conf schema (see plugins/common/config.hpp).
+#include "common/schema.hpp"
+#include "core/link_config.hpp"
+
+namespace pppkit::supervisor {
+
+using config::KeySpec;
+using config::Type;
+
+namespace {
+std::optional<std::string> one_interface(std::string_view v)
+{
+    if (v.find('*') != std::string_view::npos)
+        return "one interface name, not a pattern";
+    return std::nullopt;
+}
+}  // namespace
+
+std::vector<config::SectionSpec> link_sections()
+{
+    return {
+        config::SectionSpec{
+            "link",
+            config::SectionSpec::Naming::Required,
+            {
+                KeySpec{.key = "autostart", .type = Type::Bool, .def = "yes", .help = "dial when pppkitd starts"},
+                KeySpec{.key = "lan-interface",
+                        .type = Type::Interface,
+                        .help = "dial only once this interface is up",
+                        .check = one_interface},
+                KeySpec{.key = "backoff-floor",
+                        .type = Type::Duration,
+                        .def = "2s",
+                        .min = 1,
+                        .max = 3600,
+                        .help = "the first delay before a redial"},
+                KeySpec{.key = "backoff-ceiling",
+                        .type = Type::Duration,
+                        .def = "5m",
+                        .min = 1,
+                        .max = 86400,
+                        .help = "the longest delay before a redial"},
+                KeySpec{.key = "stable-after",
+                        .type = Type::Duration,
+                        .def = "60s",
+                        .min = 1,
+                        .max = 86400,
+                        .help = "a link up this long resets the backoff"},
+                KeySpec{.key = "auth-failures",
+                        .type = Type::Int,
+                        .def = "3",
+                        .min = 0,
+                        .max = 1000,
+                        .help = "authentication failures in a row before giving up (0: never)"},
+                KeySpec{.key = "max-dials-per-hour",
+                        .type = Type::Int,
+                        .def = "30",
+                        .min = 1,
+                        .max = 3600,
+                        .help = "dial attempts per hour, whatever the cause"},
+            },
+            "a pppd peer (/etc/ppp/peers/NAME) that pppkitd starts and supervises",
+        },
+    };
+}
+
+namespace {
+bool good_name(const std::string& n)
+{
+    if (n.empty() || n.size() > 64 || n[0] == '.')
+        return false;
+    for (unsigned char c : n)
+        if (c <= 0x20 || c >= 0x7f || c == '/')
+            return false;
+    return true;
+}
+}  // namespace
+
+std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
+{
+    std::vector<config::Diagnostic> out;
+    for (const auto* s : doc.of_type("link")) {
+        if (!good_name(s->name))
+            out.push_back(
+                {s->file, s->line, s->label(), "", "not a peer file name (1-64 characters, no '/')", s->name, true});
+        const auto* f = s->get("backoff-floor");
+        const auto* c = s->get("backoff-ceiling");
+        const long long floor = f ? config::to_seconds(f->value) : 2;
+        const long long ceiling = c ? config::to_seconds(c->value) : 300;
+        if (floor > ceiling) {
+            const auto* at = c ? c : f;
+            out.push_back({at->file, at->line, s->label(), at->key,
+                           "backoff-ceiling must not be below backoff-floor (" + std::to_string(floor) + "s)",
+                           at->value, true});
+        }
+    }
+    return out;
+}
+
+std::vector<LinkConfig> read_links(const config::Document& doc)
+{
+    std::vector<LinkConfig> out;
+    for (const auto* s : doc.of_type("link")) {
+        LinkConfig l;
+        l.name = s->name;
+        l.file = s->file;
+        l.line = s->line;
+        if (const auto* e = s->get("autostart"))
+            l.autostart = config::to_bool(e->value);
+        if (const auto* e = s->get("lan-interface"))
+            l.lan_interface = e->value;
+        if (const auto* e = s->get("backoff-floor"))
+            l.backoff.floor_ms = config::to_seconds(e->value) * 1000;
+        if (const auto* e = s->get("backoff-ceiling"))
+            l.backoff.ceiling_ms = config::to_seconds(e->value) * 1000;
+        if (const auto* e = s->get("stable-after"))
+            l.backoff.stable_after_ms = config::to_seconds(e->value) * 1000;
+        if (const auto* e = s->get("auth-failures"))
+            l.auth_failures = static_cast<int>(config::to_int(e->value));
+        if (const auto* e = s->get("max-dials-per-hour"))
+            l.backoff.max_dials_per_hour = static_cast<int>(config::to_int(e->value));
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+}  // namespace pppkit::supervisor

@@ -1,0 +1,786 @@
+#include "pppkitd/daemon.hpp"
+
+#include <arpa/inet.h>
+#include <grp.h>
+#include <net/if.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/schema.hpp"
+#include "pppkitd/journal.hpp"
+
+namespace pppkit::supervisor {
+
+struct Daemon::Client {
+    Daemon* d = nullptr;
+    int fd = -1;
+    sd_event_source* io = nullptr;
+    sd_event_source* timeout = nullptr;
+    std::string buf;
+};
+
+namespace {
+
+constexpr uint64_t kSec = 1000000;
+constexpr uint64_t kLanPoll = 1 * kSec;        // while a link waits for its LAN interface
+constexpr uint64_t kClientTimeout = 2 * kSec;  // a control client must ask within this
+constexpr size_t kMaxRequest = 256;
+constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
+constexpr uint64_t kStopTimeout = 10 * kSec;  // SIGTERM: how long our pppd may take to end
+
+std::string ip4(const std::array<uint8_t, 4>& a)
+{
+    char b[INET_ADDRSTRLEN] = "";
+    inet_ntop(AF_INET, a.data(), b, sizeof b);
+    return b;
+}
+
+std::string ip6(const std::array<uint8_t, 16>& a)
+{
+    char b[INET6_ADDRSTRLEN] = "";
+    inet_ntop(AF_INET6, a.data(), b, sizeof b);
+    return b;
+}
+
+std::string mac(const std::array<uint8_t, 6>& a)
+{
+    char b[18];
+    std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+    return b;
+}
+
+std::string hhmm(std::time_t t)
+{
+    char b[16] = "";
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(b, sizeof b, "%H:%M", &tm);
+    return b;
+}
+
+std::string iso(std::time_t t)
+{
+    char b[32] = "";
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return b;
+}
+
+int bind_unix(const std::string& path, int type, mode_t mode)
+{
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    ::unlink(path.c_str());
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::chmod(path.c_str(), mode) != 0) {
+        int e = errno;
+        ::close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+Daemon::Daemon(Options o) : opt_(std::move(o)) {}
+
+Daemon::~Daemon()
+{
+    for (auto& [fd, c] : clients_) {
+        sd_event_source_unref(c->io);
+        sd_event_source_unref(c->timeout);
+        ::close(fd);
+    }
+    for (auto& l : links_) {
+        sd_event_source_unref(l->child);
+        sd_event_source_unref(l->timer);
+        if (l->pidfd >= 0)
+            ::close(l->pidfd);
+    }
+    sd_event_source_unref(lan_poll_);
+    if (event_fd_ >= 0)
+        ::close(event_fd_);
+    if (control_fd_ >= 0)
+        ::close(control_fd_);
+    sd_event_unref(ev_);
+}
+
+uint64_t Daemon::now_usec() const
+{
+    uint64_t t = 0;
+    sd_event_now(ev_, CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+int Daemon::run()
+{
+    auto cfg = load_config(opt_.config, opt_.config_explicit);
+    if (!cfg.ok()) {
+        for (const auto& d : cfg.diags)
+            jlog::config_problem(d);
+        jlog::plain(LOG_ERR, "invalid configuration (" + std::to_string(cfg.diags.size()) + " problems), not starting");
+        return 2;
+    }
+    for (auto& lc : read_links(cfg.doc)) {
+        auto l = std::make_unique<Link>();
+        l->owner = this;
+        l->cfg = std::move(lc);
+        l->machine.auth_limit = l->cfg.auth_failures;
+        l->since = std::time(nullptr);
+        links_.push_back(std::move(l));
+    }
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
+        sigaddset(&mask, s);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    if (int r = sd_event_default(&ev_); r < 0) {
+        jlog::plain(LOG_ERR, std::string("sd_event_default: ") + std::strerror(-r));
+        return 1;
+    }
+    for (int s : {SIGTERM, SIGINT, SIGHUP})
+        sd_event_add_signal(ev_, nullptr, s, on_signal, this);
+    sd_event_set_watchdog(ev_, 1);  // WATCHDOG=1 at half of WatchdogSec, from the loop itself
+    if (!setup_sockets())
+        return 1;
+
+    start_links();
+    sd_notify(0, "READY=1");
+    notify_status();
+    jlog::plain(LOG_INFO,
+                "started, " + std::to_string(links_.size()) + " link(s), runtime directory " + opt_.runtime_dir);
+    int r = sd_event_loop(ev_);
+    return r < 0 ? 1 : r;
+}
+
+bool Daemon::setup_sockets()
+{
+    ::mkdir(opt_.runtime_dir.c_str(), 0755);
+    // Event socket: anyone may send (0622) so that the kernel's credentials,
+    // not the file mode, decide: only root's messages are read.
+    const std::string evp = opt_.runtime_dir + "/event";
+    event_fd_ = bind_unix(evp, SOCK_DGRAM, 0622);
+    int one = 1;
+    if (event_fd_ < 0 || ::setsockopt(event_fd_, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+        jlog::plain(LOG_ERR, "cannot listen on " + evp + ": " + std::strerror(errno));
+        return false;
+    }
+    // Control socket: root, or group pppkit when it exists.
+    const std::string cp = opt_.runtime_dir + "/control";
+    if (const group* g = ::getgrnam("pppkit"))
+        control_gid_ = g->gr_gid;
+    control_fd_ = bind_unix(cp, SOCK_STREAM, control_gid_ != 0 ? 0660 : 0600);
+    if (control_fd_ < 0 || (control_gid_ != 0 && ::chown(cp.c_str(), 0, control_gid_) != 0) ||
+        ::listen(control_fd_, 16) != 0) {
+        jlog::plain(LOG_ERR, "cannot listen on " + cp + ": " + std::strerror(errno));
+        return false;
+    }
+    sd_event_add_io(ev_, nullptr, event_fd_, EPOLLIN, on_event_socket, this);
+    sd_event_add_io(ev_, nullptr, control_fd_, EPOLLIN, on_control_accept, this);
+    return true;
+}
+
+void Daemon::start_links()
+{
+    for (auto& l : links_)
+        if (l->cfg.autostart)
+            feed(*l, Input::Start);
+    update_lan_poll();
+}
+
+bool Daemon::lan_up(const Link& l) const
+{
+    if (l.cfg.lan_interface.empty())
+        return true;
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    ifreq ifr{};
+    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", l.cfg.lan_interface.c_str());
+    bool up =
+        ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) != 0 && (ifr.ifr_flags & IFF_RUNNING) != 0;
+    ::close(fd);
+    return up;
+}
+
+// The one place a link's state changes: the pure machine decides, act() does.
+void Daemon::feed(Link& l, Input in, ExitClass end)
+{
+    const LinkState before = l.machine.state;
+    Action a = l.machine.on(in, lan_up(l), end);
+    if (l.machine.state != before) {
+        l.since = std::time(nullptr);
+        if (l.machine.state == LinkState::WaitingForLan)
+            jlog::link(LOG_INFO, jlog::kWaitingLan, l, "waiting for " + l.cfg.lan_interface + " to come up");
+    }
+    act(l, a);
+    update_lan_poll();
+    notify_status();
+}
+
+void Daemon::act(Link& l, Action a)
+{
+    switch (a) {
+    case Action::None: break;
+    case Action::SpawnPppd: spawn(l); break;
+    case Action::ArmBackoff: arm_backoff(l); break;
+    case Action::CancelBackoff: cancel_backoff(l); break;
+    case Action::KillPppd:
+        if (l.pid > 0)
+            ::kill(l.pid, SIGTERM);
+        break;
+    }
+}
+
+void Daemon::spawn(Link& l)
+{
+    // Exactly what pon runs, so that "poff NAME" finds and stops it.
+    std::vector<std::string> args = {opt_.pppd, "call", l.cfg.name, "nodetach"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE})
+        sigaddset(&dfl, s);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dfl);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    int r = posix_spawn(&pid, opt_.pppd.c_str(), nullptr, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    backoff_dialled(l.backoff, static_cast<int64_t>(now_usec() / 1000));
+    ++l.dials;
+    if (r != 0) {
+        jlog::link(LOG_ERR, jlog::kRedial, l, "cannot start " + opt_.pppd + ": " + std::strerror(r));
+        l.pid = 0;
+        // as if pppd failed at once: the backoff bounds the retries
+        l.last_end = ProcessEnd{false, 1};
+        l.last_reason = std::string("cannot start pppd: ") + std::strerror(r);
+        l.machine.state = LinkState::Dialling;
+        feed(l, Input::PppdExit, classify_exit({false, 1}));
+        return;
+    }
+    l.pid = pid;
+    l.own_child = true;
+    l.events = 0;
+    l.exit_status_reported.reset();
+    sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
+    jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
+               (l.dials > 1 ? "redialling: " : "dialling: ") + opt_.pppd + " call " + l.cfg.name + " nodetach (pid " +
+                   std::to_string(pid) + ")");
+}
+
+void Daemon::arm_backoff(Link& l)
+{
+    cancel_backoff(l);
+    static std::mt19937 rng{std::random_device{}()};
+    const auto now_ms = static_cast<int64_t>(now_usec() / 1000);
+    Delay d = backoff_next(l.cfg.backoff, l.backoff, now_ms, static_cast<uint32_t>(rng()));
+    l.timer_due = now_usec() + static_cast<uint64_t>(d.ms) * 1000;
+    sd_event_add_time(ev_, &l.timer, CLOCK_MONOTONIC, l.timer_due, 10000, on_backoff, &l);
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", static_cast<double>(d.ms) / 1000.0);
+    jlog::link(LOG_INFO, jlog::kRedial, l,
+               std::string("next dial in ") + secs + " s" +
+                   (d.hourly_bound
+                        ? " (max-dials-per-hour " + std::to_string(l.cfg.backoff.max_dials_per_hour) + " reached)"
+                        : ""));
+}
+
+void Daemon::cancel_backoff(Link& l)
+{
+    l.timer = sd_event_source_disable_unref(l.timer);
+    l.timer_due = 0;
+}
+
+void Daemon::watch_adopted(Link& l, pid_t pid)
+{
+    forget_pppd(l);
+    l.pid = pid;
+    l.own_child = false;
+    l.events = 0;
+    l.exit_status_reported.reset();
+    l.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (l.pidfd >= 0)
+        sd_event_add_io(ev_, &l.child, l.pidfd, EPOLLIN, on_pidfd, &l);
+    jlog::link(LOG_NOTICE, jlog::kAdopt, l, "adopted pppd pid " + std::to_string(pid) + " started outside pppkitd");
+}
+
+void Daemon::forget_pppd(Link& l)
+{
+    l.child = sd_event_source_disable_unref(l.child);
+    if (l.pidfd >= 0)
+        ::close(l.pidfd);
+    l.pidfd = -1;
+    l.pid = 0;
+}
+
+void Daemon::clear_addresses(Link& l)
+{
+    l.local4.clear();
+    l.remote4.clear();
+    l.local6.clear();
+    l.remote6.clear();
+}
+
+void Daemon::pppd_ended(Link& l, ProcessEnd end)
+{
+    const pid_t pid = l.pid;
+    forget_pppd(l);
+    ExitClass c = classify_exit(end);
+    l.last_end = end;
+    l.last_reason = std::string(c.reason);
+    const bool was_up = l.machine.state == LinkState::Up;
+    clear_addresses(l);
+    l.phase = -1;
+    std::string how =
+        end.signalled ? "killed by signal " + std::to_string(end.code) : "exit status " + std::to_string(end.code);
+    int prio = c.action == ExitAction::Restart ? LOG_WARNING : LOG_NOTICE;
+    const char* id = c.action == ExitAction::AuthFailure ? jlog::kAuthFailure : jlog::kPppdExit;
+    if (c.action == ExitAction::StopConfig || c.action == ExitAction::AuthFailure)
+        prio = LOG_ERR;
+    jlog::link(prio, id, l,
+               "pppd " + std::to_string(pid) + " ended (" + how + ": " + std::string(c.reason) + ")" +
+                   (was_up ? ", the link is down" : ""));
+    if (stopping_) {
+        exit_when_children_gone();
+        return;
+    }
+    feed(l, Input::PppdExit, c);
+    if (l.machine.state == LinkState::FailedAuth)
+        jlog::link(LOG_ERR, jlog::kAuthFailure, l,
+                   "authentication failed " + std::to_string(l.machine.auth_failures) +
+                       " times in a row: giving up (pppkit status; fix the secret, then restart the link)");
+    else if (l.machine.state == LinkState::FailedConfig)
+        jlog::link(LOG_ERR, jlog::kPppdExit, l, "not restarting: pppd refused its configuration (see its log above)");
+}
+
+void Daemon::update_lan_poll()
+{
+    bool waiting = false;
+    for (auto& l : links_)
+        waiting = waiting || l->machine.state == LinkState::WaitingForLan;
+    if (waiting && lan_poll_ == nullptr)
+        sd_event_add_time_relative(ev_, &lan_poll_, CLOCK_MONOTONIC, kLanPoll, 100000, on_lan_poll, this);
+    else if (!waiting)
+        lan_poll_ = sd_event_source_disable_unref(lan_poll_);
+}
+
+void Daemon::notify_status()
+{
+    std::string s;
+    for (auto& l : links_) {
+        if (!s.empty())
+            s += "; ";
+        s += l->cfg.name + " " + std::string(state_name(l->machine.state));
+        if (l->machine.state == LinkState::Up && !l->local4.empty())
+            s += " " + l->local4;
+        s += " since " + hhmm(l->since);
+        if (l->machine.state == LinkState::FailedAuth)
+            s += " (authentication failed " + std::to_string(l->machine.auth_failures) + " times)";
+        s += ", " + std::to_string(l->dials > 0 ? l->dials - 1 : 0) + " redials";
+    }
+    if (s.empty())
+        s = "no links configured";
+    if (s == last_status_)
+        return;
+    last_status_ = s;
+    sd_notify(0, ("STATUS=" + s).c_str());
+}
+
+void Daemon::drop_event(const std::string& why)
+{
+    const uint64_t now = now_usec();
+    if (now - drop_window_start_ >= kDropWindow) {
+        drop_window_start_ = now;
+        drops_in_window_ = 0;
+    }
+    if (drops_in_window_++ == 0) {
+        std::string msg = "dropped an event message: " + why;
+        if (drops_suppressed_ > 0)
+            msg += " (" + std::to_string(drops_suppressed_) + " more dropped since the last report)";
+        drops_suppressed_ = 0;
+        jlog::event_dropped(msg);
+    } else {
+        ++drops_suppressed_;
+    }
+}
+
+void Daemon::handle_event(const event::Message& m)
+{
+    using event::MsgType;
+    Link* l = nullptr;
+    for (auto& x : links_)
+        if (x->pid != 0 && static_cast<uint32_t>(x->pid) == m.pid)
+            l = x.get();
+    if (l == nullptr)
+        for (auto& x : links_)
+            if (!m.peer.empty() && x->cfg.name == m.peer)
+                l = x.get();
+    if (l == nullptr)
+        return;  // a pppd pppkitd does not supervise
+    if (l->pid == 0 && m.type != MsgType::Exit) {
+        // pon NAME, or a pppd that outlived a previous pppkitd
+        watch_adopted(*l, static_cast<pid_t>(m.pid));
+        feed(*l, Input::Hello);
+    } else if (static_cast<uint32_t>(l->pid) != m.pid) {
+        jlog::link(LOG_WARNING, jlog::kAdopt, *l,
+                   "a second pppd (pid " + std::to_string(m.pid) + ") runs for this link; pppkitd follows pid " +
+                       std::to_string(l->pid));
+        return;
+    }
+    ++l->events;
+    if (!m.ifname.empty())
+        l->ifname = m.ifname;
+    if (!m.eth_ifname.empty())
+        l->eth_ifname = m.eth_ifname;
+    if (m.session)
+        l->session = m.session;
+    if (m.ac_mac)
+        l->ac_mac = mac(*m.ac_mac);
+    if (m.mtu)
+        l->mtu = *m.mtu;
+    if (m.phase)
+        l->phase = *m.phase;
+    switch (m.type) {
+    case MsgType::Hello:
+    case MsgType::Phase:
+    case MsgType::LinkDown: notify_status(); break;
+    case MsgType::IpUp:
+    case MsgType::Ipv6Up: {
+        if (m.type == MsgType::IpUp) {
+            l->local4 = m.local4 ? ip4(*m.local4) : "";
+            l->remote4 = m.remote4 ? ip4(*m.remote4) : "";
+        } else {
+            l->local6 = m.local6 ? ip6(*m.local6) : "";
+            l->remote6 = m.remote6 ? ip6(*m.remote6) : "";
+        }
+        const bool was_up = l->machine.state == LinkState::Up;
+        backoff_link_up(l->backoff, static_cast<int64_t>(now_usec() / 1000));
+        feed(*l, Input::NetworkUp);
+        const std::string addr = m.type == MsgType::IpUp ? l->local4 : l->local6;
+        jlog::link(LOG_NOTICE, was_up ? jlog::kAddress : jlog::kLinkUp, *l,
+                   std::string(m.type == MsgType::IpUp ? "IPv4" : "IPv6") + " up on " + l->ifname + ": " + addr +
+                       (l->mtu ? ", MTU " + std::to_string(l->mtu) : ""));
+        break;
+    }
+    case MsgType::IpDown:
+    case MsgType::Ipv6Down: {
+        if (m.type == MsgType::IpDown) {
+            l->local4.clear();
+            l->remote4.clear();
+        } else {
+            l->local6.clear();
+            l->remote6.clear();
+        }
+        if (l->local4.empty() && l->local6.empty() && l->machine.state == LinkState::Up) {
+            feed(*l, Input::NetworkDown);
+            jlog::link(LOG_NOTICE, jlog::kLinkDown, *l, "link down on " + l->ifname);
+        } else {
+            notify_status();
+        }
+        break;
+    }
+    case MsgType::Exit:
+        // pppd's own word; for a child of pppkitd, SIGCHLD brings the status
+        if (m.exit_status)
+            l->exit_status_reported = *m.exit_status;
+        break;
+    }
+}
+
+std::string Daemon::status_json(const std::string& only) const
+{
+    using nlohmann::json;
+    json links = json::array();
+    const uint64_t now = now_usec();
+    for (const auto& lp : links_) {
+        const Link& l = *lp;
+        if (!only.empty() && l.cfg.name != only)
+            continue;
+        json j = {
+            {"name", l.cfg.name},
+            {"state", state_name(l.machine.state)},
+            {"since", iso(l.since)},
+            {"pid", l.pid != 0 ? json(l.pid) : json(nullptr)},
+            {"adopted", l.pid != 0 && !l.own_child},
+            {"ifname", l.ifname.empty() ? json(nullptr) : json(l.ifname)},
+            {"ipv4",
+             {{"local", l.local4.empty() ? json(nullptr) : json(l.local4)},
+              {"remote", l.remote4.empty() ? json(nullptr) : json(l.remote4)}}},
+            {"ipv6",
+             {{"local", l.local6.empty() ? json(nullptr) : json(l.local6)},
+              {"remote", l.remote6.empty() ? json(nullptr) : json(l.remote6)}}},
+            {"mtu", l.mtu != 0 ? json(l.mtu) : json(nullptr)},
+            {"pppoe",
+             {{"session", l.session ? json(*l.session) : json(nullptr)},
+              {"ac_mac", l.ac_mac.empty() ? json(nullptr) : json(l.ac_mac)},
+              {"ethernet", l.eth_ifname.empty() ? json(nullptr) : json(l.eth_ifname)}}},
+            {"dials", l.dials},
+            {"redials", l.dials > 0 ? l.dials - 1 : 0},
+            {"auth_failures", l.machine.auth_failures},
+            {"backoff_left_ms", l.timer_due > now ? json((l.timer_due - now) / 1000) : json(nullptr)},
+            {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},
+            {"autostart", l.cfg.autostart},
+            {"events", l.events},
+        };
+        if (l.last_end)
+            j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},
+                              {"status", l.last_end->signalled ? json(nullptr) : json(l.last_end->code)},
+                              {"reason", l.last_reason}};
+        else
+            j["last_exit"] = nullptr;
+        links.push_back(std::move(j));
+    }
+    return json{{"version", 1}, {"links", std::move(links)}}.dump();
+}
+
+void Daemon::stop_all()
+{
+    sd_notify(0, "STOPPING=1");
+    jlog::plain(LOG_INFO, "stopping");
+    if (stopping_)
+        return;
+    stopping_ = true;
+    // Our pppd end their sessions (LCP terminate, PADT) on SIGTERM; wait for
+    // them, a bounded time, so that systemd does not SIGKILL them mid-way.
+    for (auto& l : links_)
+        if (l->pid > 0 && l->own_child)
+            ::kill(l->pid, SIGTERM);
+    sd_event_add_time_relative(ev_, nullptr, CLOCK_MONOTONIC, kStopTimeout, 100000, on_stop_timeout, this);
+    exit_when_children_gone();
+}
+
+void Daemon::exit_when_children_gone()
+{
+    for (auto& l : links_)
+        if (l->pid > 0 && l->own_child)
+            return;
+    sd_event_exit(ev_, 0);
+}
+
+int Daemon::on_stop_timeout(sd_event_source*, uint64_t, void* ud)
+{
+    jlog::plain(LOG_WARNING, "pppd did not end within 10 s of SIGTERM; leaving it to systemd");
+    sd_event_exit(static_cast<Daemon*>(ud)->ev_, 0);
+    return 0;
+}
+
+// ---------------------------------------------------------------- callbacks
+
+int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* ud)
+{
+    auto* d = static_cast<Daemon*>(ud);
+    if (si->ssi_signo == SIGHUP) {
+        jlog::plain(LOG_NOTICE, "SIGHUP: reloading the configuration is not supported yet; restart pppkitd");
+        return 0;
+    }
+    d->stop_all();
+    return 0;
+}
+
+int Daemon::on_event_socket(sd_event_source*, int fd, uint32_t, void* ud)
+{
+    auto* d = static_cast<Daemon*>(ud);
+    for (int n = 0; n < 64; ++n) {  // a burst at most, then back to the loop
+        uint8_t buf[event::kMaxMessage + 1];
+        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(ucred))];
+        iovec iov{buf, sizeof buf};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof cbuf;
+        ssize_t len = ::recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+        if (len < 0)
+            break;
+        const ucred* cred = nullptr;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+                cred = reinterpret_cast<const ucred*>(CMSG_DATA(c));
+            else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                // nobody passes descriptors here: close what was sent
+                auto* fds = reinterpret_cast<int*>(CMSG_DATA(c));
+                for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i)
+                    ::close(fds[i]);
+            }
+        }
+        if (cred == nullptr) {
+            d->drop_event("no sender credentials");
+            continue;
+        }
+        if (cred->uid != 0) {
+            d->drop_event("sender uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) +
+                          ") is not root");
+            continue;
+        }
+        if ((mh.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(len) > event::kMaxMessage) {
+            d->drop_event("oversized (" + std::to_string(len) + " bytes) from pid " + std::to_string(cred->pid));
+            continue;
+        }
+        auto r = event::decode(std::span<const uint8_t>(buf, static_cast<size_t>(len)));
+        if (const auto* e = std::get_if<event::DecodeError>(&r)) {
+            d->drop_event("malformed (" + std::string(event::error_name(*e)) + ") from pid " +
+                          std::to_string(cred->pid));
+            continue;
+        }
+        const auto& m = std::get<event::Message>(r);
+        if (m.pid != static_cast<uint32_t>(cred->pid)) {
+            d->drop_event("pid " + std::to_string(cred->pid) + " speaks for pid " + std::to_string(m.pid));
+            continue;
+        }
+        d->handle_event(m);
+    }
+    return 0;
+}
+
+int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
+{
+    auto* d = static_cast<Daemon*>(ud);
+    int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (c < 0)
+        return 0;
+    ucred cr{};
+    socklen_t n = sizeof cr;
+    if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &n) != 0 ||
+        !(cr.uid == 0 || (d->control_gid_ != 0 && cr.gid == d->control_gid_))) {
+        const char* no = "{\"error\":\"permission denied\"}\n";
+        (void)::send(c, no, std::strlen(no), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::close(c);
+        return 0;
+    }
+    auto cl = std::make_unique<Client>();
+    cl->d = d;
+    cl->fd = c;
+    sd_event_add_io(d->ev_, &cl->io, c, EPOLLIN, on_client, cl.get());
+    sd_event_add_time_relative(d->ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, 100000, on_client_timeout,
+                               cl.get());
+    d->clients_[c] = std::move(cl);
+    return 0;
+}
+
+int Daemon::on_client(sd_event_source*, int fd, uint32_t, void* ud)
+{
+    auto* cl = static_cast<Client*>(ud);
+    Daemon* d = cl->d;
+    char buf[kMaxRequest];
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 0;
+    if (n > 0)
+        cl->buf.append(buf, static_cast<size_t>(n));
+    auto nl = cl->buf.find('\n');
+    if (nl == std::string::npos && n > 0 && cl->buf.size() < kMaxRequest)
+        return 0;
+    std::string reply;
+    if (nl == std::string::npos) {
+        reply = R"({"error":"request too long or incomplete"})";
+    } else {
+        std::string req = cl->buf.substr(0, nl);
+        if (req == "status" || req.rfind("status ", 0) == 0) {
+            std::string name = req.size() > 7 ? req.substr(7) : "";
+            reply = d->status_json(name);
+        } else {
+            reply = nlohmann::json{{"error", "unknown request"}}.dump();
+        }
+    }
+    reply += '\n';
+    (void)::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    auto it = d->clients_.find(fd);
+    if (it != d->clients_.end()) {
+        sd_event_source_disable_unref(it->second->io);
+        sd_event_source_disable_unref(it->second->timeout);
+        ::close(fd);
+        d->clients_.erase(it);
+    }
+    return 0;
+}
+
+int Daemon::on_client_timeout(sd_event_source*, uint64_t, void* ud)
+{
+    auto* cl = static_cast<Client*>(ud);
+    Daemon* d = cl->d;
+    const int fd = cl->fd;
+    auto it = d->clients_.find(fd);
+    if (it != d->clients_.end()) {
+        sd_event_source_disable_unref(it->second->io);
+        sd_event_source_disable_unref(it->second->timeout);
+        ::close(fd);
+        d->clients_.erase(it);
+    }
+    return 0;
+}
+
+int Daemon::on_child(sd_event_source*, const siginfo_t* si, void* ud)
+{
+    auto* l = static_cast<Link*>(ud);
+    const bool signalled = si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED;
+    l->owner->pppd_ended(*l, ProcessEnd{signalled, si->si_status});
+    return 0;
+}
+
+// An adopted pppd (not our child) ended: its plugin's exit message, if one
+// came, tells how; without one it died without running its exit notifiers.
+int Daemon::on_pidfd(sd_event_source*, int, uint32_t, void* ud)
+{
+    auto* l = static_cast<Link*>(ud);
+    ProcessEnd end{true, SIGKILL};
+    if (l->exit_status_reported)
+        end = ProcessEnd{false, *l->exit_status_reported};
+    l->owner->pppd_ended(*l, end);
+    return 0;
+}
+
+int Daemon::on_backoff(sd_event_source*, uint64_t, void* ud)
+{
+    auto* l = static_cast<Link*>(ud);
+    l->owner->cancel_backoff(*l);
+    l->owner->feed(*l, Input::BackoffElapsed);
+    return 0;
+}
+
+int Daemon::on_lan_poll(sd_event_source*, uint64_t, void* ud)
+{
+    auto* d = static_cast<Daemon*>(ud);
+    d->lan_poll_ = sd_event_source_disable_unref(d->lan_poll_);
+    for (auto& l : d->links_)
+        if (l->machine.state == LinkState::WaitingForLan && d->lan_up(*l))
+            d->feed(*l, Input::LanUp);
+    d->update_lan_poll();
+    return 0;
+}
+
+}  // namespace pppkit::supervisor

@@ -1,0 +1,122 @@
+// daemon.hpp - pppkitd: one sd-event loop that starts, watches and restarts
+// the configured links' pppd, hears their pppkit plugins on the event socket
+// and answers "status" on the control socket. Single-threaded: every callback
+// runs on the loop and never blocks. The adapter: the only part that logs
+// (journal, with structured fields) and touches processes and sockets.
+#pragma once
+
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include <ctime>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/backoff.hpp"
+#include "core/event_codec.hpp"
+#include "core/exit_status.hpp"
+#include "core/link_config.hpp"
+#include "core/link_state.hpp"
+
+namespace pppkit::supervisor {
+
+struct Options {
+    std::string config = "/etc/ppp/pppkit.conf";
+    bool config_explicit = false;
+    std::string runtime_dir = "/run/pppkit";  // event and control sockets
+    std::string pppd = "/usr/sbin/pppd";
+};
+
+// What pppkitd knows of one link, for status and the state machine.
+class Daemon;
+
+struct Link {
+    Daemon* owner = nullptr;
+    LinkConfig cfg;
+    Machine machine;
+    BackoffState backoff;
+    pid_t pid = 0;                     // the pppd, 0: none
+    bool own_child = false;            // started by pppkitd (else adopted: pon NAME)
+    sd_event_source* child = nullptr;  // child source (own) or pidfd io source (adopted)
+    int pidfd = -1;
+    sd_event_source* timer = nullptr;  // backoff
+    uint64_t timer_due = 0;            // CLOCK_MONOTONIC usec
+    std::time_t since = 0;             // when the state last changed (realtime)
+    unsigned dials = 0;
+    std::optional<int> exit_status_reported;  // by the plugin of an adopted pppd
+    std::optional<ProcessEnd> last_end;
+    std::string last_reason;
+    // from the plugin's events
+    std::string ifname, eth_ifname, local4, remote4, local6, remote6, ac_mac;
+    int mtu = 0;
+    std::optional<uint16_t> session;
+    int phase = -1;
+    unsigned events = 0;  // messages accepted from this link's pppd
+};
+
+class Daemon {
+public:
+    explicit Daemon(Options o);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Loads the configuration, binds the sockets, starts the autostart links
+    // and runs the loop until SIGTERM/SIGINT. Returns the exit status.
+    int run();
+
+private:
+    struct Client;
+
+    Options opt_;
+    sd_event* ev_ = nullptr;
+    int event_fd_ = -1;
+    int control_fd_ = -1;
+    gid_t control_gid_ = 0;  // group pppkit, 0: root only
+    std::vector<std::unique_ptr<Link>> links_;
+    std::map<int, std::unique_ptr<Client>> clients_;
+    sd_event_source* lan_poll_ = nullptr;
+    // rate limit of "dropped event" log lines
+    uint64_t drop_window_start_ = 0;
+    unsigned drops_in_window_ = 0;
+    unsigned drops_suppressed_ = 0;
+    std::string last_status_;
+    bool stopping_ = false;  // SIGTERM: waiting for our pppd to end
+
+    bool setup_sockets();
+    void start_links();
+    [[nodiscard]] bool lan_up(const Link& l) const;
+    [[nodiscard]] uint64_t now_usec() const;
+    void feed(Link& l, Input in, ExitClass end = {});
+    void act(Link& l, Action a);
+    void spawn(Link& l);
+    void arm_backoff(Link& l);
+    void cancel_backoff(Link& l);
+    void watch_adopted(Link& l, pid_t pid);
+    void forget_pppd(Link& l);
+    void pppd_ended(Link& l, ProcessEnd end);
+    void clear_addresses(Link& l);
+    void update_lan_poll();
+    void notify_status();
+    void drop_event(const std::string& why);
+    void handle_event(const event::Message& m);
+    [[nodiscard]] std::string status_json(const std::string& only) const;
+    void stop_all();
+    void exit_when_children_gone();
+
+    static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
+    static int on_event_socket(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_control_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_client(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_client_timeout(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_child(sd_event_source* s, const siginfo_t* si, void* ud);
+    static int on_pidfd(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_backoff(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_lan_poll(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_stop_timeout(sd_event_source* s, uint64_t usec, void* ud);
+};
+
+}  // namespace pppkit::supervisor

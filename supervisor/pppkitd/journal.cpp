@@ -1,0 +1,52 @@
+#include "pppkitd/journal.hpp"
+
+#include <systemd/sd-journal.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "pppkitd/daemon.hpp"
+
+namespace pppkit::supervisor::jlog {
+
+namespace {
+// systemd sets JOURNAL_STREAM when stderr already goes to the journal.
+bool echo_stderr() { return std::getenv("JOURNAL_STREAM") == nullptr; }
+
+void echo(const std::string& msg)
+{
+    if (echo_stderr())
+        std::fprintf(stderr, "pppkitd: %s\n", msg.c_str());
+}
+}  // namespace
+
+void plain(int priority, const std::string& msg)
+{
+    sd_journal_send("MESSAGE=%s", msg.c_str(), "PRIORITY=%i", priority, "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(msg);
+}
+
+void link(int priority, const char* message_id, const Link& l, const std::string& msg)
+{
+    const std::string full = l.cfg.name + ": " + msg;
+    sd_journal_send("MESSAGE=%s", full.c_str(), "MESSAGE_ID=%s", message_id, "PRIORITY=%i", priority, "PEER=%s",
+                    l.cfg.name.c_str(), "IFNAME=%s", l.ifname.c_str(), "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(full);
+}
+
+void config_problem(const config::Diagnostic& d)
+{
+    const std::string msg = d.str();
+    sd_journal_send("MESSAGE=%s", msg.c_str(), "MESSAGE_ID=%s", kConfig, "PRIORITY=%i", LOG_ERR, "CONFIG_FILE=%s",
+                    d.file.c_str(), "CONFIG_LINE=%i", d.line, "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(msg);
+}
+
+void event_dropped(const std::string& msg)
+{
+    sd_journal_send("MESSAGE=%s", msg.c_str(), "MESSAGE_ID=%s", kEventDropped, "PRIORITY=%i", LOG_WARNING,
+                    "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(msg);
+}
+
+}  // namespace pppkit::supervisor::jlog

@@ -1,0 +1,38 @@
+// journal.hpp - pppkitd's log lines: the journal with structured fields
+// (MESSAGE_ID= per kind of event, PEER=, IFNAME=, CONFIG_FILE=/CONFIG_LINE=),
+// and a copy on stderr when stderr is not the journal already (a test, a
+// shell). The only place pppkitd logs.
+#pragma once
+
+#include <syslog.h>
+
+#include <string>
+
+#include "common/config.hpp"
+
+namespace pppkit::supervisor {
+struct Link;
+}
+
+namespace pppkit::supervisor::jlog {
+
+// MESSAGE_ID= of each kind of event (journalctl MESSAGE_ID=...).
+inline constexpr const char* kLinkUp = "dec9023005fe45ae902f00b57d9f3871";
+inline constexpr const char* kLinkDown = "29d6bfe4bcc344dcba8707ce4e116156";
+inline constexpr const char* kRedial = "ea7054031d05419281ff82d85816c15e";
+inline constexpr const char* kAuthFailure = "6bdb8668685341e68c8dab8b49f6d777";
+inline constexpr const char* kConfig = "24323d6d8795483794b5f85d7c0e9945";
+inline constexpr const char* kEventDropped = "637c8dd11a824830b4af1229057a7513";
+inline constexpr const char* kPppdExit = "3f73572d53ab44f98051604746108d5d";
+inline constexpr const char* kAdopt = "7ebd8c2d42ef4c77b448a2cab249d09e";
+// kinds that share an id with a close relative
+inline constexpr const char* kDial = kRedial;
+inline constexpr const char* kAddress = kLinkUp;
+inline constexpr const char* kWaitingLan = kRedial;
+
+void plain(int priority, const std::string& msg);
+void link(int priority, const char* message_id, const Link& l, const std::string& msg);
+void config_problem(const config::Diagnostic& d);
+void event_dropped(const std::string& msg);
+
+}  // namespace pppkit::supervisor::jlog

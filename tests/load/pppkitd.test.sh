@@ -1,0 +1,194 @@
+#!/bin/bash
+# pppkitd.test.sh BUILD - the supervisor, outside systemd, in a throwaway
+# network namespace (its LAN interface is a veth there):
+#   - sd_notify: READY=1, STATUS= with one line per link, WATCHDOG=1 at half
+#     of WATCHDOG_USEC, STOPPING=1 (NOTIFY_SOCKET is a socket this test reads);
+#   - the three plugins (pppkit-mss.so with [mss] enabled = no, -ddns, and
+#     -firewall, in the test's namespace) inside the fake pppd host (tests/load/fake_pppd) are started
+#     by pppkitd as "pppd call dsl nodetach"; their events reach the daemon,
+#     each once (one sender per pppd): `pppkit status --json` shows
+#     the link up with its address and MTU, then down; the fake pppd's exit
+#     makes pppkitd dial again after the backoff floor;
+#   - a well-formed event sent as nobody, a malformed one, an oversized one
+#     and one whose pid is not its sender's are dropped, with one
+#     rate-limited log line; the control socket refuses nobody;
+#   - exit statuses: 5 (poff) stops the link, 2 (option error) stops it as a
+#     configuration error, 19 twice with auth-failures = 2 gives up; a link
+#     waits for its LAN interface and dials once it is up;
+#   - the real pppd: with a plugin option error it exits 2 (failed-config,
+#     no restart); without /dev/ppp it exits 4 (failed-config, no restart).
+#     A real pppd that dials needs kernel PPP: the lab tier (VM).
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init pkd
+nsl_need gcc python3 setpriv
+[ -f /usr/include/pppd/pppd.h ] || nsl_skip "no pppd headers (apt-get install ppp-dev)"
+for f in pppkitd pppkit pppkit-mss.so; do
+    [ -e "$build/$f" ] || { fail "no $build/$f (make $build/$f)"; nsl_finish; }
+done
+fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
+tool=$top/tests/load/pppkitd_tool.py
+t=$NSL_TMP
+chmod 755 "$t"  # nobody must reach the event socket (the kernel's credentials decide, not the path)
+ns_create d
+nsname=$(ns d)
+
+# ---- the "pppd" pppkitd starts: pppkitd runs "$pppd call NAME nodetach" ----
+cat >"$t/peer-noppp" <<EOF
+pty "sleep 1"
+noauth
+nodefaultroute
+EOF
+# holds the fake pppd's link up until the test touches down.N (2 minutes at most)
+cat >"$t/hold" <<EOF
+#!/bin/sh
+for i in \$(seq 1200); do [ -e "$t/down.\$1" ] && exit 0; sleep 0.1; done
+EOF
+chmod 755 "$t/hold"
+cat >"$t/pppd" <<EOF
+#!/bin/sh
+[ "\$1" = call ] && [ "\$3" = nodetach ] && [ \$# = 3 ] || { echo "bad argv: \$*" >>"$t/calls"; exit 99; }
+echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
+n=\$(grep -c " \$2\$" "$t/calls")
+case \$2 in
+dsl)
+    # the fake pppd keeps this pid (exec): its plugin's events carry it
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    exec "$fake" "$build/pppkit-mss.so" init plugin "$build/pppkit-ddns.so" plugin "$build/pppkit-firewall.so" \\
+        opt pppkit-config "$t/pppkit.conf" phase 1 phase 4 \\
+        ifname ppp0 mtu 1454 local4 203.0.113.\$((9 + n)) phase 7 ip-up phase 8 \\
+        sh "$t/hold \$n" \\
+        ip-down phase 9 phase 0 exit 0 ;;
+poff) exit 5 ;;
+conf) exit 2 ;;
+auth) exit 19 ;;
+lan) exit 5 ;;
+realbad) exec /usr/sbin/pppd plugin "$build/pppkit-mss.so" pppkit-mss 100 nodetach ;;
+realnoppp) exec /usr/sbin/pppd file "$t/peer-noppp" nodetach ;;
+esac
+exit 98
+EOF
+chmod 755 "$t/pppd"
+
+cat >"$t/pppkit.conf" <<EOF
+[mss]
+enabled = no
+[firewall]
+lan-networks = 192.168.1.0/24
+
+[link "dsl"]
+backoff-floor = 1s
+backoff-ceiling = 2s
+
+[link "poff"]
+[link "conf"]
+[link "auth"]
+auth-failures = 2
+backoff-floor = 1s
+[link "lan"]
+lan-interface = lan0
+[link "idle"]
+autostart = no
+[link "realbad"]
+EOF
+[ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
+
+check "pppkit check accepts the [link] sections" "$build/pppkit" check --config "$t/pppkit.conf"
+printf '[link "x"]\nbackoff-floor = 5m\nbackoff-ceiling = 1m\nauth-failures = many\n' >"$t/bad.conf"
+out=$("$build/pppkit" check --config "$t/bad.conf" 2>&1)
+check "pppkit check: [link] problems with file:line" grep -q "^$t/bad.conf:4: \[link \"x\"\] auth-failures:" <<<"$out"
+check "pppkit check: backoff-ceiling below backoff-floor" grep -q "^$t/bad.conf:3: \[link \"x\"\] backoff-ceiling:" <<<"$out"
+
+# ---- start pppkitd as systemd would (Type=notify, WatchdogSec=2) ----
+python3 "$tool" notify "$t/notify" "$t/notify.log" &
+NSL_PIDS+=($!)
+wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
+NOTIFY_SOCKET=$t/notify WATCHDOG_USEC=2000000 ip netns exec "$nsname" \
+    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" >"$t/pppkitd.log" 2>&1 &
+pkd=$!
+NSL_PIDS+=($pkd)
+nsl_on_exit "touch $t/down.1 $t/down.2 $t/down.3"
+
+st() { "$build/pppkit" status --socket "$t/run/control" --json "$@"; }
+field() { # NAME PYTHON-EXPR over the link l: prints the value(s), space-separated
+    st "$1" | python3 -c "import json,sys; l=json.load(sys.stdin)['links'][0]; v=$2; print(*(v if isinstance(v, tuple) else (v,)))"
+}
+is() { [ "$(field "$1" "$2")" = "$3" ]; }  # NAME EXPR WANT
+has() { grep -c " $1\$" "$t/calls"; }  # dials of NAME
+check "READY=1 sent" wait_for 5 grep -qx "READY=1" "$t/notify.log"
+check "STATUS= has one part per link" wait_for 5 grep -q "^STATUS=dsl .*; poff .*; idle stopped" "$t/notify.log"
+
+# ---- the plugin's events reach the daemon ----
+check "dsl: up with the plugin's address" wait_for 10 is dsl "l['ipv4']['local']" 203.0.113.10
+check_eq "dsl: state" up "$(field dsl "l['state']")"
+check_eq "dsl: ifname and MTU from the plugin" "ppp0 1454" "$(field dsl "l['ifname'], l['mtu']")"
+pid1=$(awk '$3 == "dsl" {print $2; exit}' "$t/calls")
+check_eq "dsl: the pid is the pppd pppkitd started" "$pid1" "$(field dsl "l['pid']")"
+check_eq "dsl: started as pppd call dsl nodetach, not adopted" "False" "$(field dsl "l['adopted']")"
+# hello, phase 1, 4, 7, ip-up, phase 8: once each, though three plugins saw them
+check "dsl: each event arrives once with three pppkit plugins loaded" wait_for 5 is dsl "l['events']" 6
+sleep 0.5
+check_eq "  ... and no second copy follows" 6 "$(field dsl "l['events']")"
+check "STATUS= says dsl is up with its address" wait_for 5 grep -q "^STATUS=dsl up 203.0.113.10 since" "$t/notify.log"
+out=$("$build/pppkit" status --socket "$t/run/control" dsl)
+check "pppkit status (terminal) shows state and address" grep -q "IPv4 203.0.113.10" <<<"$out"
+
+# ---- hostile senders ----
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
+check "an event from nobody is dropped and logged" wait_for 5 grep -q "dropped an event message: sender uid 65534 .* is not root" "$t/pppkitd.log"
+check_eq "  ... and changes nothing" 203.0.113.10 "$(field dsl "l['ipv4']['local']")"
+# root, back to back: malformed, oversized, and a message for another pid.
+# One log line per 10 s: the first is reported, the other two counted.
+sleep 10.5
+python3 "$tool" send "$t/run/event" badmagic,oversize,wrongpid "$pid1"
+check "a malformed event is dropped and logged" wait_for 5 grep -q "dropped an event message: malformed (bad magic) from pid" "$t/pppkitd.log"
+sleep 0.5
+check_eq "  ... the oversized and the foreign-pid one right after it: no more lines (rate limit)" 2 "$(grep -c "dropped an event message" "$t/pppkitd.log")"
+sleep 10
+python3 "$tool" send "$t/run/event" wrongpid "$pid1"
+check "the next window reports the two dropped in silence" wait_for 5 grep -q "dropped an event message: pid [0-9]* speaks for pid $pid1 (2 more dropped since the last report)" "$t/pppkitd.log"
+check_eq "  ... and they change nothing" "203.0.113.10 1454" "$(field dsl "l['ipv4']['local'], l['mtu']")"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$build/pppkit" status --socket "$t/run/control" 2>&1)
+rc=$?
+check_eq "the control socket refuses nobody" 1 "$rc"
+
+# ---- exit statuses ----
+check "poff (exit 5): stopped-by-user" wait_for 5 is poff "l['state']" "stopped-by-user"
+check "exit 2: failed-config" wait_for 5 is conf "l['state']" "failed-config"
+check "exit 19 twice with auth-failures = 2: failed-auth" wait_for 10 is auth "l['state']" "failed-auth"
+check "realbad (real pppd, option error): failed-config with status 2" wait_for 10 is realbad "l['state'], l['last_exit']['status']" "failed-config 2"
+if [ ! -e /dev/ppp ]; then
+    check "realnoppp (real pppd, no /dev/ppp): failed-config with status 4" wait_for 10 is realnoppp "l['state'], l['last_exit']['status']" "failed-config 4"
+fi
+check "STATUS= says authentication failed" grep -q "auth failed-auth since .* (authentication failed 2 times)" "$t/notify.log"
+check "lan: waiting for lan0" wait_for 5 is lan "l['state']" "waiting-for-lan"
+check_eq "idle (autostart = no): stopped, never dialled" "stopped 0" "$(field idle "l['state'], l['dials']")"
+sleep 3
+check_eq "poff, conf: never restarted; auth: 2 dials" "1 1 2 0" \
+    "$(has poff) $(has conf) $(has auth) $(has lan)"
+ip -n "$nsname" link add lan0 type veth peer name lan0p && ip -n "$nsname" link set lan0p up && ip -n "$nsname" link set lan0 up
+check "lan: dials once lan0 is up" wait_for 5 grep -q " lan$" "$t/calls"
+
+# ---- link down, pppd exit, redial after the backoff floor ----
+down_at=$(date +%s.%N)
+touch "$t/down.1"
+check "dsl: the address is gone after ip-down and exit" wait_for 5 is dsl "l['ipv4']['local']" None
+dials_at_least() { [ "$(has "$1")" -ge "$2" ]; }
+check "dsl: redialled" wait_for 10 dials_at_least dsl 2
+redial_at=$(awk '$3 == "dsl" {n++; if (n == 2) print $1}' "$t/calls")
+check "dsl: the redial waited at least the backoff floor (1 s)" awk -v a="$down_at" -v b="$redial_at" 'BEGIN{exit !(b - a >= 1.0)}'
+check "dsl: up again with its new address" wait_for 10 is dsl "l['ipv4']['local']" 203.0.113.11
+check_eq "dsl: 1 redial, last exit status 0 (the link ended)" "1 0" "$(field dsl "l['redials'], l['last_exit']['status']")"
+check "the link-down and redial are in the log" grep -q "dsl: redialling: $t/pppd call dsl nodetach" "$t/pppkitd.log"
+
+# ---- watchdog and stop ----
+check "WATCHDOG=1 sent (WATCHDOG_USEC=2 s)" wait_for 3 grep -qx "WATCHDOG=1" "$t/notify.log"
+kill -TERM "$pkd"
+last=$(awk '$3 == "dsl" {p = $2} END {print p}' "$t/calls")
+wait "$pkd"
+check_eq "pppkitd exits 0 on SIGTERM" 0 "$?"
+check "  ... after the pppd it started has ended" sh -c "! kill -0 $last 2>/dev/null"
+check "STOPPING=1 sent" grep -qx "STOPPING=1" "$t/notify.log"
+nsl_finish

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""pppkitd_tool.py - helpers of tests/load/pppkitd.test.sh.
+
+  notify PATH OUT     bind a unix datagram socket at PATH (NOTIFY_SOCKET) and
+                      append each sd_notify datagram to OUT, one per line
+                      (newlines inside a datagram become '|')
+  send PATH KIND[,KIND...] PID
+                      send event datagrams to pppkitd's event socket:
+                      ipup      a well-formed ip-up for PID, address 198.51.100.66
+                      badmagic  the same with a wrong magic
+                      oversize  600 bytes
+                      wrongpid  a well-formed hello that claims PID (not ours)
+The wire format is supervisor/core/event_codec.hpp's, written here
+independently of the C++ encoder.
+"""
+import os
+import socket
+import struct
+import sys
+
+
+def tlv(tag, value):
+    return bytes([tag, len(value)]) + value
+
+
+def message(mtype, pid, extra=b"", magic=b"PK"):
+    payload = tlv(1, struct.pack(">I", pid)) + extra
+    return magic + bytes([1, mtype]) + struct.pack(">H", len(payload)) + payload
+
+
+def main():
+    if sys.argv[1] == "notify":
+        path, out = sys.argv[2], sys.argv[3]
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(path)
+        with open(out, "a", buffering=1) as f:
+            while True:
+                data = s.recv(4096)
+                f.write(data.decode(errors="replace").replace("\n", "|") + "\n")
+    if sys.argv[1] == "send":
+        path, kinds, pid = sys.argv[2], sys.argv[3], int(sys.argv[4])
+        ipup = tlv(3, b"ppp0") + tlv(5, bytes([198, 51, 100, 66])) + tlv(9, struct.pack(">H", 1400))
+        make = {
+            "ipup": lambda: message(3, pid, ipup),
+            "badmagic": lambda: message(3, pid, ipup, magic=b"XK"),
+            "oversize": lambda: message(3, pid, ipup) + b"\0" * 600,
+            "wrongpid": lambda: message(1, pid),
+        }
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for kind in kinds.split(","):  # back to back: within one rate-limit window
+            s.sendto(make[kind](), path)
+        return
+    sys.exit("usage: pppkitd_tool.py notify PATH OUT | send PATH KIND PID")
+
+
+if __name__ == "__main__":
+    main()
