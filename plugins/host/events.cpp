@@ -112,7 +112,10 @@ supervisor::event::Message snapshot(supervisor::event::MsgType type)
     m.pid = static_cast<uint32_t>(::getpid());
     m.peer = g_peer;
     pk_link raw{};
-    pk_get_link(&raw);
+    // The MTU is read from the kernel only while the interface surely exists
+    // (ip-up, ipv6-up): after link-down the read of a missing interface makes
+    // the kernel run its module loader (issue 13).
+    pk_get_link(&raw, type == supervisor::event::MsgType::IpUp || type == supervisor::event::MsgType::Ipv6Up);
     m.ifname = raw.ifname;
     if (raw.mtu > 0 && raw.mtu <= 65535)
         m.mtu = static_cast<uint16_t>(raw.mtu);
@@ -151,7 +154,7 @@ void forward(pk_event ev, int arg) noexcept
         }
         auto m = snapshot(t);
         pk_link raw{};
-        pk_get_link(&raw);
+        pk_get_link(&raw, 0);  // addresses only
         if (t == MsgType::Phase)
             m.phase = static_cast<uint8_t>(arg);
         if (t == MsgType::Exit)

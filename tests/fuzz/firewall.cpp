@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 std::fprintf(stderr, "refused: %s\n", d.str().c_str());
         return 0;
     }
-    auto wan = firewall::wan_patterns(r.doc);
-    fuzz::expect_nft_text(firewall::failsafe_ruleset(wan), "inet pppkit_fw");
+    auto lan = firewall::lan_interfaces(r.doc);
+    fuzz::expect_nft_text(firewall::failsafe_ruleset(lan), "inet pppkit_fw");
     auto v = firewall::from_config(r.doc);
     auto* s = std::get_if<firewall::Settings>(&v);
     if (!s) {
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         s->extras.reset();
         auto name = std::to_string(std::hash<std::string_view>{}(text));
         std::ofstream(std::string(dir) + "/" + name + ".nft") << firewall::full_ruleset(*s, d);
-        std::ofstream(std::string(dir) + "/" + name + ".failsafe.nft") << firewall::failsafe_ruleset(wan);
+        std::ofstream(std::string(dir) + "/" + name + ".failsafe.nft") << firewall::failsafe_ruleset(lan);
     }
     return 0;
 }
