@@ -7,19 +7,23 @@ set -eu
 build=${1:?usage: build-test-plugin.sh BUILD}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 src=$top/tests/load/failing_plugin.cpp
-host="$build/obj/plugins/host/pppd_shim.o $build/obj/plugins/host/host.o"
+# the same host objects every plugin links (the shim, the host, the event
+# sender to pppkitd) and the core library the sender needs
+host="$build/obj/plugins/host/pppd_shim.o $build/obj/plugins/host/host.o $build/obj/plugins/host/events.o"
+core=$build/libpppkit-core.a
 out=$build/load/pppkit-failtest.so
 for o in $host; do
     [ -f "$o" ] || { echo "build-test-plugin: no $o (make all first)" >&2; exit 1; }
 done
 mkdir -p "$build/load"
 stale=0
-for f in "$src" $host; do
+for f in "$src" "$0" $host "$core"; do
     [ "$f" -nt "$out" ] && stale=1
 done
 if [ ! -f "$out" ] || [ $stale = 1 ]; then
     ${CXX:-g++} -std=c++20 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -I"$top/plugins" -shared \
-        -o "$out.tmp" "$src" $host -Wl,--version-script="$top/plugins/host/plugin.ver"
+        -o "$out.tmp" "$src" $host "$core" -Wl,--version-script="$top/plugins/host/plugin.ver" \
+        -Wl,--as-needed -lnftables -linih -lcurl -lsystemd -lcrypto
     mv "$out.tmp" "$out"
 fi
 echo "$out"
