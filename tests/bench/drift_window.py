@@ -9,7 +9,7 @@ drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [NFT_ARGS...]
     commit by PPPKITD_PID that creates table inet pppkit_fw. 0 as the pid:
     nobody is expected (the no-supervisor control). Between runs it waits
     for the table and 30 ms more. Prints one "run N ms|never" line per run,
-    then "summary runs=N back=N never=N median_ms=X max_ms=X".
+    then "summary runs=N back=N never=N median_ms=X min_ms=X max_ms=X".
 
 drift_window.py syn DST PORT INTERVAL_MS STOPFILE
     In the WAN's namespace: one TCP connection attempt (one SYN) to DST:PORT
@@ -64,7 +64,9 @@ def flush(runs, pppkitd, timeout, nft_args):
     s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
     times, never = [], 0
     for run in range(1, runs + 1):
-        subprocess.run(["nft"] + nft_args, check=True)
+        # not waited for here: the notifications are read (and timed) as
+        # they come, not after nft exits (by then the repair may be queued too)
+        proc = subprocess.Popen(["nft"] + nft_args)
         t_flush, t_back, created = None, None, False
         end = time.monotonic() + 5 + timeout
         while time.monotonic() < end and t_back is None:
@@ -90,6 +92,8 @@ def flush(runs, pppkitd, timeout, nft_args):
                     elif t_flush is not None and pid == pppkitd and created:
                         t_back = now
                     created = False
+        if proc.wait() != 0:
+            sys.exit("nft %s failed" % " ".join(nft_args))
         if t_back is not None:
             ms = (t_back - t_flush) * 1000
             times.append(ms)
@@ -101,7 +105,8 @@ def flush(runs, pppkitd, timeout, nft_args):
     times.sort()
     med = times[len(times) // 2] if times else float("nan")
     mx = times[-1] if times else float("nan")
-    print("summary runs=%d back=%d never=%d median_ms=%.2f max_ms=%.2f" % (runs, len(times), never, med, mx))
+    mn = times[0] if times else float("nan")
+    print("summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f" % (runs, len(times), never, med, mn, mx))
 
 
 def syn(dst, port, interval, stopfile):
