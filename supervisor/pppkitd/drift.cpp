@@ -23,13 +23,6 @@ namespace {
 
 constexpr int kRcvBuf = 8 << 20;  // a flush of 10,000 rules sends 10,000 notifications
 
-uint64_t now_usec(sd_event* ev)
-{
-    uint64_t t = 0;
-    sd_event_now(ev, CLOCK_MONOTONIC, &t);
-    return t;
-}
-
 uint64_t mono_usec()
 {
     timespec ts{};
@@ -270,7 +263,6 @@ void DriftWatch::repair(const drift::Verdict& v, uint64_t heard_usec)
     std::snprintf(took, sizeof took, "%.1f ms", ms);
     jlog::drift(failed ? LOG_CRIT : LOG_WARNING,
                 "drift repaired: changed by someone else: " + v.what + "; " + done + " (" + took + ")");
-    (void)now_usec(ev_);
 }
 
 nlohmann::json DriftWatch::status()
