@@ -22,6 +22,8 @@ namespace pppkit::supervisor {
 namespace {
 
 constexpr int kRcvBuf = 8 << 20;  // a flush of 10,000 rules sends 10,000 notifications
+constexpr uint64_t kLogWindow = 60 * 1000000ULL;
+constexpr unsigned kLogBurst = 10;
 
 uint64_t mono_usec()
 {
@@ -198,71 +200,101 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
     return 0;
 }
 
-std::string DriftWatch::repair_firewall()
+DriftWatch::Done DriftWatch::repair_firewall()
 {
     auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
     if (!p->configured)
-        return "firewall: no [firewall] configured, left alone";
+        return {true, "firewall: no [firewall] configured, left alone"};
+    // A config broken since the last good one: re-assert the last good one
+    // (what was loaded; its staged extras are still open), not the failsafe.
+    const bool last_good = !p->settings && prepared_ && prepared_->settings;
     // the same config as last time: its isolated check still holds
     if (p->settings && prepared_ && prepared_->settings && !prepared_->isolated_ok.empty() &&
         prepared_->settings->digest() == p->settings->digest())
         p->isolated_ok = prepared_->isolated_ok;
+    firewall::Prepared& use = last_good ? *prepared_ : *p;
     const firewall::Dynamic d =
         drift::dynamic_to_assert(remembered_, hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
     std::unique_ptr<nft::Context> fresh;
-    if (p->settings && firewall::needs_fresh_context(*p->settings))
+    if (use.settings && firewall::needs_fresh_context(*use.settings))
         fresh = std::make_unique<nft::Context>();
-    auto r = firewall::apply_fail_closed(fresh ? *fresh : nft_, *p, d);
-    prepared_ = std::move(p);
+    nft::Context& ctx = fresh ? *fresh : nft_;
+    auto r = firewall::apply_fail_closed(ctx, use, d);
+    const std::string problem = !p->problems.empty()  ? p->problems.front()
+                                : !r.problems.empty() ? r.problems.front()
+                                                      : "";
+    if (!last_good)
+        prepared_ = std::move(p);
     std::string wan;
     for (const auto& x : d.active_wan)
         wan += (wan.empty() ? "" : " ") + x;
     switch (r.outcome) {
     case firewall::Outcome::Applied:
-        return "firewall re-applied (active_wan " + (wan.empty() ? std::string("none") : wan) + ", public address " +
-               d.public4.value_or("none") + ")";
+        return {true, "firewall re-applied (active_wan " + (wan.empty() ? std::string("none") : wan) +
+                          ", public address " + d.public4.value_or("none") + ")" +
+                          (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
     case firewall::Outcome::KeptPrevious:
-    case firewall::Outcome::KeptFailsafe:
-    case firewall::Outcome::FailsafeApplied:
-        return "firewall config refused, failsafe loaded: " + (r.problems.empty() ? "" : r.problems.front());
+    case firewall::Outcome::KeptFailsafe: {
+        // what is there was changed by someone else: it cannot be kept
+        auto f = ctx.run(firewall::failsafe_ruleset(use.lan));
+        if (!f.ok)
+            f = ctx.run(firewall::failsafe_ruleset({}));
+        if (f.ok)
+            return {true, "firewall refused, failsafe loaded: " + problem};
+        return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};
+    }
+    case firewall::Outcome::FailsafeApplied: return {true, "firewall refused, failsafe loaded: " + problem};
     case firewall::Outcome::FailsafeFailed: break;
     }
-    return "FIREWALL NOT RESTORED, even the failsafe was refused: " + (r.problems.empty() ? "" : r.problems.front());
+    return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + problem};
 }
 
-std::string DriftWatch::repair_mss()
+DriftWatch::Done DriftWatch::repair_mss()
 {
     if (mss_listing_.empty())
-        return "";
+        return {};
     const std::string t = "inet " + std::string(mss::kTable);
     // as pppkit left it, in one transaction whatever is there now
     auto r = nft_.run("add table " + t + "\ndelete table " + t + "\n" + mss_listing_);
-    return r.ok ? "MSS table re-applied" : "MSS TABLE NOT RESTORED: " + r.error;
+    if (!r.ok)
+        return {false, "MSS TABLE NOT RESTORED: " + r.error};
+    return {true, "MSS table re-applied"};
 }
 
 void DriftWatch::repair(const drift::Verdict& v, uint64_t heard_usec)
 {
     std::string done;
     bool failed = false;
-    if (v.firewall) {
-        done = repair_firewall();
-        failed = done.rfind("FIREWALL NOT", 0) == 0;
-    }
-    if (v.mss) {
-        std::string m = repair_mss();
-        failed = failed || m.rfind("MSS TABLE NOT", 0) == 0;
-        if (!m.empty())
-            done += (done.empty() ? "" : "; ") + m;
+    for (bool fw : {true, false}) {
+        if (!(fw ? v.firewall : v.mss))
+            continue;
+        const Done d = fw ? repair_firewall() : repair_mss();
+        failed = failed || !d.restored;
+        if (!d.what.empty())
+            done += (done.empty() ? "" : "; ") + d.what;
     }
     const double ms = static_cast<double>(mono_usec() - heard_usec) / 1000.0;
     ++repairs_;
     last_repair_ = std::time(nullptr);
     last_repair_ms_ = ms;
     last_change_ = v.what;
+    const uint64_t now = mono_usec();
+    if (now - log_window_start_ > kLogWindow) {
+        log_window_start_ = now;
+        logged_in_window_ = 0;
+    }
+    if (!failed && ++logged_in_window_ > kLogBurst) {
+        ++unlogged_;
+        return;
+    }
     char took[32];
     std::snprintf(took, sizeof took, "%.1f ms", ms);
-    jlog::drift(failed ? LOG_CRIT : LOG_WARNING,
-                "drift repaired: changed by someone else: " + v.what + "; " + done + " (" + took + ")");
+    std::string msg = "drift repaired: changed by someone else: " + v.what + "; " + done + " (" + took + ")";
+    if (unlogged_ != 0)
+        msg += "; " + std::to_string(unlogged_) + " earlier repairs not logged (more than " +
+               std::to_string(kLogBurst) + " a minute)";
+    unlogged_ = 0;
+    jlog::drift(failed ? LOG_CRIT : LOG_WARNING, msg);
 }
 
 nlohmann::json DriftWatch::status()

@@ -62,13 +62,22 @@ private:
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
     std::string last_change_;
+    // log rate limit: a tool that keeps deleting pppkit's tables gets every
+    // repair, but at most kLogBurst lines per minute
+    uint64_t log_window_start_ = 0;
+    unsigned logged_in_window_ = 0;
+    unsigned unlogged_ = 0;
 
     static int on_io(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_message(const ::nlmsghdr* nlh, void* ud);
     void remember(bool fw, bool mss);
     void repair(const drift::Verdict& v, uint64_t heard_usec);
-    [[nodiscard]] std::string repair_firewall();
-    [[nodiscard]] std::string repair_mss();
+    struct Done {
+        bool restored = true;  // false: the table is not back (not even the failsafe)
+        std::string what;      // for the log line; empty: nothing to do
+    };
+    [[nodiscard]] Done repair_firewall();
+    [[nodiscard]] Done repair_mss();
 };
 
 }  // namespace pppkit::supervisor

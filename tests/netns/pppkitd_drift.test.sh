@@ -13,6 +13,7 @@
 #     back with the same content (dynamic sets and MSS elements included),
 #     the other table stays, and a connect from the WAN to tcp/8080 fails;
 #     each repair is logged ("drift repaired") and counted in `pppkit status`;
+#   - a config broken after pppkitd started: the last good ruleset comes back;
 #   - pppkit's own commit (`pppkit firewall up` with a new address) is not
 #     undone, and the next repair re-asserts the new address;
 #   - the window, 100 times: flush -> pppkit_fw back (median, max) while SYNs
@@ -139,6 +140,14 @@ else
     fail "the repair lost pppkit's last address: $(nsx r nft list set inet pppkit_fw public4 2>&1)"
 fi
 PK firewall up ppp0 11.0.0.2 >/dev/null
+snap pppkit_fw before
+
+# a config broken since: the repair re-asserts the last good ruleset, never an open router
+cp "$t/pppkit.conf" "$t/pppkit.conf.good"
+printf '[firewall]\nlan-interfaces = lan0\nno-such-key = 1\n' >"$t/pppkit.conf"
+case_ "nft flush ruleset with the config broken since" nft flush ruleset
+check "the log says the last good config was used" grep -q "the last good one was used: .*no-such-key" "$t/pppkitd.log"
+cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 
 # ---- the window: RUNS flushes while SYNs stream to tcp/8080 --------------------
 rm -f "$t/stop"
