@@ -85,7 +85,7 @@ private:
     unsigned drops_in_window_ = 0;
     unsigned drops_suppressed_ = 0;
     std::string last_status_;
-    bool stopping_ = false;  // SIGTERM: waiting for our pppd to end
+    bool stopping_ = false;              // SIGTERM: waiting for our pppd to end
     std::unique_ptr<DriftWatch> drift_;  // nftables drift repair (drift.hpp)
 
     void start_drift_watch();
