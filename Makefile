@@ -177,7 +177,7 @@ $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
 
 tools: $(PPPKITD_BIN)
 $(OUT)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
-	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
+	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS) -lmnl
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)

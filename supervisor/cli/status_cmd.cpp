@@ -144,6 +144,16 @@ int status(const Args& in)
         std::printf("pppkitd supervises no links ([link NAME] in pppkit.conf)\n");
     for (const auto& l : j["links"])
         print_link(l);
+    if (const auto f = j.find("firewall"); f != j.end() && f->is_object()) {
+        // pppkitd's drift repair (supervisor/pppkitd/drift.hpp)
+        const auto& fw = *f;
+        std::printf("firewall: %s, %u drift repair%s", str(fw, "loaded").c_str(), fw.value("repairs", 0U),
+                    fw.value("repairs", 0U) == 1 ? "" : "s");
+        if (fw.value("repairs", 0U) != 0)
+            std::printf(", last %s in %.1f ms: %s", str(fw, "last_repair").c_str(), fw.value("last_repair_ms", 0.0),
+                        str(fw, "last_change").c_str());
+        std::printf("\n");
+    }
     return 0;
 }
 

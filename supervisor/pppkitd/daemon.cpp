@@ -23,6 +23,7 @@
 #include <random>
 
 #include "common/schema.hpp"
+#include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
 
 namespace pppkit::supervisor {
@@ -111,6 +112,7 @@ Daemon::Daemon(Options o) : opt_(std::move(o)) {}
 
 Daemon::~Daemon()
 {
+    drift_.reset();  // its sources belong to ev_
     for (auto& [fd, c] : clients_) {
         sd_event_source_unref(c->io);
         sd_event_source_unref(c->timeout);
@@ -171,6 +173,7 @@ int Daemon::run()
     sd_event_set_watchdog(ev_, 1);  // WATCHDOG=1 at half of WatchdogSec, from the loop itself
     if (!setup_sockets())
         return 1;
+    start_drift_watch();
 
     start_links();
     sd_notify(0, "READY=1");
@@ -565,7 +568,30 @@ std::string Daemon::status_json(const std::string& only) const
             j["last_exit"] = nullptr;
         links.push_back(std::move(j));
     }
-    return json{{"version", 1}, {"links", std::move(links)}}.dump();
+    return json{{"version", 1}, {"links", std::move(links)}, {"firewall", drift_ ? drift_->status() : json(nullptr)}}
+        .dump();
+}
+
+void Daemon::start_drift_watch()
+{
+    DriftWatch::Hooks h;
+    h.links_up = [this] {
+        std::vector<drift::LinkView> up;
+        for (const auto& l : links_)
+            if (l->machine.state == LinkState::Up && !l->ifname.empty())
+                up.push_back({l->ifname, l->local4});
+        return up;
+    };
+    h.pppd_pids = [this] {
+        std::vector<uint32_t> pids;
+        for (const auto& l : links_)
+            if (l->pid > 0)
+                pids.push_back(static_cast<uint32_t>(l->pid));
+        return pids;
+    };
+    drift_ = std::make_unique<DriftWatch>(ev_, opt_.config, opt_.config_explicit, std::move(h));
+    if (!drift_->start())
+        drift_.reset();
 }
 
 void Daemon::stop_all()

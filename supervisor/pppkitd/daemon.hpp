@@ -32,6 +32,7 @@ struct Options {
 
 // What pppkitd knows of one link, for status and the state machine.
 class Daemon;
+class DriftWatch;
 
 struct Link {
     Daemon* owner = nullptr;
@@ -84,7 +85,10 @@ private:
     unsigned drops_in_window_ = 0;
     unsigned drops_suppressed_ = 0;
     std::string last_status_;
-    bool stopping_ = false;  // SIGTERM: waiting for our pppd to end
+    bool stopping_ = false;              // SIGTERM: waiting for our pppd to end
+    std::unique_ptr<DriftWatch> drift_;  // nftables drift repair (drift.hpp)
+
+    void start_drift_watch();
 
     bool setup_sockets();
     void start_links();

@@ -49,4 +49,11 @@ void event_dropped(const std::string& msg)
     echo(msg);
 }
 
+void drift(int priority, const std::string& msg)
+{
+    sd_journal_send("MESSAGE=%s", msg.c_str(), "MESSAGE_ID=%s", kDriftRepaired, "PRIORITY=%i", priority,
+                    "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(msg);
+}
+
 }  // namespace pppkit::supervisor::jlog

@@ -25,6 +25,7 @@ inline constexpr const char* kConfig = "24323d6d8795483794b5f85d7c0e9945";
 inline constexpr const char* kEventDropped = "637c8dd11a824830b4af1229057a7513";
 inline constexpr const char* kPppdExit = "3f73572d53ab44f98051604746108d5d";
 inline constexpr const char* kAdopt = "7ebd8c2d42ef4c77b448a2cab249d09e";
+inline constexpr const char* kDriftRepaired = "b1c5e0f4a3d24e0c9f6a8d2e71c4b590";
 // kinds that share an id with a close relative
 inline constexpr const char* kDial = kRedial;
 inline constexpr const char* kAddress = kLinkUp;
@@ -34,5 +35,8 @@ void plain(int priority, const std::string& msg);
 void link(int priority, const char* message_id, const Link& l, const std::string& msg);
 void config_problem(const config::Diagnostic& d);
 void event_dropped(const std::string& msg);
+// MESSAGE_ID=kDriftRepaired: pppkit's nftables tables were changed by
+// someone else and re-asserted (drift.hpp).
+void drift(int priority, const std::string& msg);
 
 }  // namespace pppkit::supervisor::jlog

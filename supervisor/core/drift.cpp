@@ -1,0 +1,128 @@
+#include "core/drift.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace pppkit::supervisor::drift {
+
+namespace {
+constexpr uint8_t kInet = 1;  // NFPROTO_INET
+
+const char* table_name(Table t) { return t == Table::Firewall ? "inet pppkit_fw" : "inet pppkit_mss"; }
+
+const char* object_name(Object o, bool plural)
+{
+    switch (o) {
+    case Object::Table: return plural ? "tables" : "table";
+    case Object::Chain: return plural ? "chains" : "chain";
+    case Object::Rule: return plural ? "rules" : "rule";
+    case Object::Set: return plural ? "sets" : "set";
+    case Object::Element: return plural ? "set elements" : "set element";
+    case Object::Other: break;
+    }
+    return plural ? "objects" : "object";
+}
+}  // namespace
+
+Table table_of(uint8_t family, std::string_view name)
+{
+    if (family != kInet)
+        return Table::None;
+    if (name == "pppkit_fw")
+        return Table::Firewall;
+    if (name == "pppkit_mss")
+        return Table::Mss;
+    return Table::None;
+}
+
+bool is_own(const Commit& c, const Own& own)
+{
+    if (c.pid != 0 && (c.pid == own.self || std::find(own.pppd.begin(), own.pppd.end(), c.pid) != own.pppd.end()))
+        return true;
+    return c.proc == "pppd" || c.proc == "pppkitd" || c.proc == "pppkit";
+}
+
+Verdict decide(const Commit& c, const Own& own)
+{
+    Verdict v;
+    // counts[table][object][change]
+    std::array<std::array<std::array<unsigned, 2>, 6>, 2> counts{};
+    for (const auto& t : c.touches) {
+        if (t.table == Table::None)
+            continue;
+        (t.table == Table::Firewall ? v.firewall : v.mss) = true;
+        ++counts[t.table == Table::Firewall ? 0 : 1][static_cast<size_t>(t.object)]
+                [t.change == Change::Deleted ? 1 : 0];
+    }
+    if (!v.firewall && !v.mss)
+        return v;
+    v.decision = is_own(c, own) ? Decision::Remember : Decision::Repair;
+    for (size_t ti = 0; ti < 2; ++ti) {
+        const Table tab = ti == 0 ? Table::Firewall : Table::Mss;
+        auto& per = counts[ti];
+        const unsigned tables_gone = per[static_cast<size_t>(Object::Table)][1];
+        for (size_t oi = 0; oi < per.size(); ++oi)
+            for (size_t ch = 0; ch < 2; ++ch) {
+                const unsigned n = per[oi][ch];
+                if (n == 0)
+                    continue;
+                const auto o = static_cast<Object>(oi);
+                // the objects of a deleted table go with it; name the table only
+                if (tables_gone != 0 && o != Object::Table && ch == 1)
+                    continue;
+                if (!v.what.empty())
+                    v.what += ", ";
+                v.what += o == Object::Table
+                              ? std::string("table ") + table_name(tab)
+                              : std::to_string(n) + " " + object_name(o, n != 1) + " of " + table_name(tab);
+                v.what += ch == 1 ? " deleted" : " added";
+            }
+    }
+    return v;
+}
+
+Verdict merge(const Verdict& a, const Verdict& b)
+{
+    if (b.decision == Decision::Ignore)
+        return a;
+    if (a.decision == Decision::Ignore)
+        return b;
+    Verdict v;
+    v.decision = std::max(a.decision, b.decision);
+    // what a Remember described is pppkit's own doing: only foreign changes are reported
+    auto foreign = [](const Verdict& x) { return x.decision == Decision::Repair; };
+    v.firewall = (foreign(a) && a.firewall) || (foreign(b) && b.firewall);
+    v.mss = (foreign(a) && a.mss) || (foreign(b) && b.mss);
+    if (v.decision == Decision::Remember) {
+        v.firewall = a.firewall || b.firewall;
+        v.mss = a.mss || b.mss;
+    }
+    for (const Verdict* x : {&a, &b})
+        if (v.decision == Decision::Remember || foreign(*x)) {
+            if (!v.what.empty() && !x->what.empty())
+                v.what += "; ";
+            v.what += x->what;
+        }
+    return v;
+}
+
+Verdict overrun() { return Verdict{Decision::Repair, true, true, "notifications lost (socket overrun)"}; }
+
+firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const std::vector<LinkView>& up)
+{
+    firewall::Dynamic d = remembered;
+    std::optional<std::string> first4;
+    for (const auto& l : up) {
+        if (l.ifname.empty())
+            continue;
+        if (std::find(d.active_wan.begin(), d.active_wan.end(), l.ifname) == d.active_wan.end())
+            d.active_wan.push_back(l.ifname);
+        if (!first4 && !l.local4.empty())
+            first4 = l.local4;
+    }
+    if (first4)
+        d.public4 = first4;
+    return d;
+}
+
+}  // namespace pppkit::supervisor::drift

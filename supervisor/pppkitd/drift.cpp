@@ -1,0 +1,313 @@
+#include "pppkitd/drift.hpp"
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "firewall/core/firewall.hpp"
+#include "mss/core/mss.hpp"
+#include "pppkitd/journal.hpp"
+
+namespace pppkit::supervisor {
+
+namespace {
+
+constexpr int kRcvBuf = 8 << 20;  // a flush of 10,000 rules sends 10,000 notifications
+constexpr uint64_t kLogWindow = 60 * 1000000ULL;
+constexpr unsigned kLogBurst = 10;
+
+uint64_t mono_usec()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
+}
+
+std::string iso(std::time_t t)
+{
+    char b[32] = "";
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return b;
+}
+
+// NFT_MSG_* -> what the decision needs; Other for messages that name no table.
+bool classify(uint16_t msg, drift::Object& o, drift::Change& c)
+{
+    using drift::Change;
+    using drift::Object;
+    switch (msg) {
+    case NFT_MSG_NEWTABLE: o = Object::Table, c = Change::Added; return true;
+    case NFT_MSG_DELTABLE: o = Object::Table, c = Change::Deleted; return true;
+    case NFT_MSG_NEWCHAIN: o = Object::Chain, c = Change::Added; return true;
+    case NFT_MSG_DELCHAIN: o = Object::Chain, c = Change::Deleted; return true;
+    case NFT_MSG_NEWRULE: o = Object::Rule, c = Change::Added; return true;
+    case NFT_MSG_DELRULE: o = Object::Rule, c = Change::Deleted; return true;
+    case NFT_MSG_NEWSET: o = Object::Set, c = Change::Added; return true;
+    case NFT_MSG_DELSET: o = Object::Set, c = Change::Deleted; return true;
+    case NFT_MSG_NEWSETELEM: o = Object::Element, c = Change::Added; return true;
+    case NFT_MSG_DELSETELEM: o = Object::Element, c = Change::Deleted; return true;
+    case NFT_MSG_NEWOBJ:
+    case NFT_MSG_NEWFLOWTABLE: o = Object::Other, c = Change::Added; return true;
+    case NFT_MSG_DELOBJ:
+    case NFT_MSG_DELFLOWTABLE: o = Object::Other, c = Change::Deleted; return true;
+    default: return false;
+    }
+}
+
+// The first attributes of an nftables message (after its nfgenmsg), by type.
+using Attrs = std::array<const nlattr*, 4>;
+Attrs attrs(const nlmsghdr* nlh)
+{
+    Attrs tb{};
+    mnl_attr_parse(
+        nlh, sizeof(nfgenmsg),
+        [](const nlattr* a, void* data) {
+            auto& t = *static_cast<Attrs*>(data);
+            const uint16_t type = mnl_attr_get_type(a);
+            if (type < t.size())
+                t[type] = a;
+            return static_cast<int>(MNL_CB_OK);
+        },
+        &tb);
+    return tb;
+}
+
+}  // namespace
+
+DriftWatch::DriftWatch(sd_event* ev, std::string config, bool config_explicit, Hooks hooks)
+    : ev_(ev), config_(std::move(config)), config_explicit_(config_explicit), hooks_(std::move(hooks))
+{
+}
+
+DriftWatch::~DriftWatch()
+{
+    sd_event_source_unref(io_);
+    if (nl_ != nullptr)
+        mnl_socket_close(nl_);
+}
+
+bool DriftWatch::start()
+{
+    nl_ = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (nl_ == nullptr || mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
+        jlog::plain(LOG_ERR,
+                    std::string("drift repair off: cannot open the nftables netlink socket: ") + std::strerror(errno));
+        return false;
+    }
+    int group = NFNLGRP_NFTABLES;
+    if (mnl_socket_setsockopt(nl_, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0) {
+        jlog::plain(LOG_ERR, std::string("drift repair off: cannot join NFNLGRP_NFTABLES: ") + std::strerror(errno));
+        return false;
+    }
+    const int fd = mnl_socket_get_fd(nl_);
+    int sz = kRcvBuf;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    sd_event_add_io(ev_, &io_, fd, EPOLLIN, on_io, this);
+
+    // The first repair must not pay for the isolated check and a cold context.
+    prepared_ = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
+    if (prepared_->settings)
+        (void)firewall::check_isolated(*prepared_);
+    (void)nft_.check("add table inet pppkit_fw");
+    remember(true, true);
+    jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
+                              std::string(mss::kTable));
+    return true;
+}
+
+void DriftWatch::remember(bool fw, bool mss)
+{
+    if (fw)
+        remembered_ = firewall::read_dynamic(nft_);
+    if (mss) {
+        auto r = nft_.run("list table inet " + std::string(mss::kTable));
+        mss_listing_ = r.ok ? r.output : "";
+    }
+}
+
+int DriftWatch::on_message(const nlmsghdr* nlh, void* ud)
+{
+    auto* w = static_cast<DriftWatch*>(ud);
+    if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+        return MNL_CB_OK;
+    const uint16_t msg = NFNL_MSG_TYPE(nlh->nlmsg_type);
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nfgenmsg))
+        return MNL_CB_OK;
+    const auto* g = static_cast<const nfgenmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (msg == NFT_MSG_NEWGEN) {
+        // NEWGEN closes the transaction: decide once for all it touched
+        const auto tb = attrs(nlh);
+        if (tb[NFTA_GEN_PROC_PID] != nullptr && mnl_attr_validate(tb[NFTA_GEN_PROC_PID], MNL_TYPE_U32) >= 0)
+            w->pending_.pid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID]));
+        if (tb[NFTA_GEN_PROC_NAME] != nullptr && mnl_attr_validate(tb[NFTA_GEN_PROC_NAME], MNL_TYPE_NUL_STRING) >= 0)
+            w->pending_.proc = mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]);
+        drift::Own own{static_cast<uint32_t>(::getpid()),
+                       w->hooks_.pppd_pids ? w->hooks_.pppd_pids() : std::vector<uint32_t>{}};
+        w->burst_ = drift::merge(w->burst_, drift::decide(w->pending_, own));
+        w->pending_ = {};
+        return MNL_CB_OK;
+    }
+    drift::Touch t;
+    if (!classify(msg, t.object, t.change))
+        return MNL_CB_OK;
+    // the table's name is attribute 1 in every kind (NFTA_TABLE_NAME,
+    // NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE, NFTA_SET_ELEM_LIST_TABLE, ...)
+    const auto tb = attrs(nlh);
+    if (tb[1] != nullptr && mnl_attr_validate(tb[1], MNL_TYPE_NUL_STRING) >= 0)
+        t.table = drift::table_of(g->nfgen_family, mnl_attr_get_str(tb[1]));
+    if (t.table != drift::Table::None)
+        w->pending_.touches.push_back(t);
+    return MNL_CB_OK;
+}
+
+int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
+{
+    auto* w = static_cast<DriftWatch*>(ud);
+    const uint64_t heard = mono_usec();
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
+    // Read until the socket is empty: a burst (one transaction, or several
+    // in a row) gives one repair.
+    for (;;) {
+        ssize_t n = mnl_socket_recvfrom(w->nl_, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == ENOBUFS) {  // notifications lost: what changed is unknown
+                w->pending_ = {};
+                w->burst_ = drift::merge(w->burst_, drift::overrun());
+                continue;
+            }
+            break;  // EAGAIN: all read
+        }
+        mnl_cb_run(buf.data(), static_cast<size_t>(n), 0, 0, on_message, w);
+    }
+    drift::Verdict v = std::move(w->burst_);
+    w->burst_ = {};
+    if (v.decision == drift::Decision::Remember)
+        w->remember(v.firewall, v.mss);
+    else if (v.decision == drift::Decision::Repair)
+        w->repair(v, heard);
+    return 0;
+}
+
+DriftWatch::Done DriftWatch::repair_firewall()
+{
+    auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
+    if (!p->configured)
+        return {true, "firewall: no [firewall] configured, left alone"};
+    // A config broken since the last good one: re-assert the last good one
+    // (what was loaded; its staged extras are still open), not the failsafe.
+    const bool last_good = !p->settings && prepared_ && prepared_->settings;
+    // the same config as last time: its isolated check still holds
+    if (p->settings && prepared_ && prepared_->settings && !prepared_->isolated_ok.empty() &&
+        prepared_->settings->digest() == p->settings->digest())
+        p->isolated_ok = prepared_->isolated_ok;
+    firewall::Prepared& use = last_good ? *prepared_ : *p;
+    const firewall::Dynamic d =
+        drift::dynamic_to_assert(remembered_, hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+    std::unique_ptr<nft::Context> fresh;
+    if (use.settings && firewall::needs_fresh_context(*use.settings))
+        fresh = std::make_unique<nft::Context>();
+    nft::Context& ctx = fresh ? *fresh : nft_;
+    auto r = firewall::apply_fail_closed(ctx, use, d);
+    const std::string problem = !p->problems.empty()  ? p->problems.front()
+                                : !r.problems.empty() ? r.problems.front()
+                                                      : "";
+    if (!last_good)
+        prepared_ = std::move(p);
+    std::string wan;
+    for (const auto& x : d.active_wan)
+        wan += (wan.empty() ? "" : " ") + x;
+    switch (r.outcome) {
+    case firewall::Outcome::Applied:
+        return {true, "firewall re-applied (active_wan " + (wan.empty() ? std::string("none") : wan) +
+                          ", public address " + d.public4.value_or("none") + ")" +
+                          (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
+    case firewall::Outcome::KeptPrevious:
+    case firewall::Outcome::KeptFailsafe: {
+        // what is there was changed by someone else: it cannot be kept
+        auto f = ctx.run(firewall::failsafe_ruleset(use.lan));
+        if (!f.ok)
+            f = ctx.run(firewall::failsafe_ruleset({}));
+        if (f.ok)
+            return {true, "firewall refused, failsafe loaded: " + problem};
+        return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};
+    }
+    case firewall::Outcome::FailsafeApplied: return {true, "firewall refused, failsafe loaded: " + problem};
+    case firewall::Outcome::FailsafeFailed: break;
+    }
+    return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + problem};
+}
+
+DriftWatch::Done DriftWatch::repair_mss()
+{
+    if (mss_listing_.empty())
+        return {};
+    const std::string t = "inet " + std::string(mss::kTable);
+    // as pppkit left it, in one transaction whatever is there now
+    auto r = nft_.run("add table " + t + "\ndelete table " + t + "\n" + mss_listing_);
+    if (!r.ok)
+        return {false, "MSS TABLE NOT RESTORED: " + r.error};
+    return {true, "MSS table re-applied"};
+}
+
+void DriftWatch::repair(const drift::Verdict& v, uint64_t heard_usec)
+{
+    std::string done;
+    bool failed = false;
+    for (bool fw : {true, false}) {
+        if (!(fw ? v.firewall : v.mss))
+            continue;
+        const Done d = fw ? repair_firewall() : repair_mss();
+        failed = failed || !d.restored;
+        if (!d.what.empty())
+            done += (done.empty() ? "" : "; ") + d.what;
+    }
+    const double ms = static_cast<double>(mono_usec() - heard_usec) / 1000.0;
+    ++repairs_;
+    last_repair_ = std::time(nullptr);
+    last_repair_ms_ = ms;
+    last_change_ = v.what;
+    const uint64_t now = mono_usec();
+    if (now - log_window_start_ > kLogWindow) {
+        log_window_start_ = now;
+        logged_in_window_ = 0;
+    }
+    if (!failed && ++logged_in_window_ > kLogBurst) {
+        ++unlogged_;
+        return;
+    }
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f ms", ms);
+    std::string msg = "drift repaired: changed by someone else: " + v.what + "; " + done + " (" + took + ")";
+    if (unlogged_ != 0)
+        msg += "; " + std::to_string(unlogged_) + " earlier repairs not logged (more than " +
+               std::to_string(kLogBurst) + " a minute)";
+    unlogged_ = 0;
+    jlog::drift(failed ? LOG_CRIT : LOG_WARNING, msg);
+}
+
+nlohmann::json DriftWatch::status()
+{
+    using nlohmann::json;
+    const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
+    return json{
+        {"loaded", std::string(firewall::to_string(firewall::inspect(nft_, digest)))},
+        {"repairs", repairs_},
+        {"last_repair", repairs_ != 0 ? json(iso(last_repair_)) : json(nullptr)},
+        {"last_repair_ms", repairs_ != 0 ? json(last_repair_ms_) : json(nullptr)},
+        {"last_change", repairs_ != 0 ? json(last_change_) : json(nullptr)},
+    };
+}
+
+}  // namespace pppkit::supervisor

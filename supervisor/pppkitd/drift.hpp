@@ -1,0 +1,83 @@
+// drift.hpp - pppkitd's drift repair: listens to nftables' notifications
+// (NFNLGRP_NFTABLES, libmnl) on the daemon's sd-event loop, and when someone
+// other than pppkit deletes or changes inet pppkit_fw or inet pppkit_mss
+// (`nft flush ruleset`, a restart of nftables.service), re-asserts them in
+// one repair per burst: the firewall fail-closed (firewall/core/lifecycle)
+// with the dynamic part pppkit last loaded plus the links pppkitd knows to
+// be up, and the MSS table as pppkit last left it. The decision is
+// core/drift.hpp; this adapter logs (MESSAGE_ID "drift repaired") and talks
+// to the kernel. Single-threaded: every call runs on the loop.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "common/nft.hpp"
+#include "core/drift.hpp"
+#include "firewall/core/lifecycle.hpp"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+namespace pppkit::supervisor {
+
+class DriftWatch {
+public:
+    struct Hooks {
+        std::function<std::vector<drift::LinkView>()> links_up;  // links with an address, for the dynamic part
+        std::function<std::vector<uint32_t>()> pppd_pids;        // the pppd pppkitd watches
+    };
+    DriftWatch(sd_event* ev, std::string config, bool config_explicit, Hooks hooks);
+    ~DriftWatch();
+    DriftWatch(const DriftWatch&) = delete;
+    DriftWatch& operator=(const DriftWatch&) = delete;
+
+    // Subscribes and remembers what pppkit's tables hold now. false (logged):
+    // no repair, the daemon runs on without it.
+    bool start();
+    // For `pppkit status`: {"loaded", "repairs", "last_repair", "last_repair_ms", "last_change"}.
+    [[nodiscard]] nlohmann::json status();
+
+private:
+    sd_event* ev_;
+    std::string config_;
+    bool config_explicit_;
+    Hooks hooks_;
+    mnl_socket* nl_ = nullptr;
+    sd_event_source* io_ = nullptr;
+    nft::Context nft_;
+    drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
+    drift::Verdict burst_;                          // verdicts of what this read brought
+    std::unique_ptr<firewall::Prepared> prepared_;  // the last config prepared (its isolated check passed)
+    firewall::Dynamic remembered_;                  // the dynamic sets after pppkit's last own commit
+    std::string mss_listing_;                       // inet pppkit_mss after pppkit's last own commit
+    unsigned repairs_ = 0;
+    std::time_t last_repair_ = 0;
+    double last_repair_ms_ = 0;
+    std::string last_change_;
+    // log rate limit: a tool that keeps deleting pppkit's tables gets every
+    // repair, but at most kLogBurst lines per minute
+    uint64_t log_window_start_ = 0;
+    unsigned logged_in_window_ = 0;
+    unsigned unlogged_ = 0;
+
+    static int on_io(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_message(const ::nlmsghdr* nlh, void* ud);
+    void remember(bool fw, bool mss);
+    void repair(const drift::Verdict& v, uint64_t heard_usec);
+    struct Done {
+        bool restored = true;  // false: the table is not back (not even the failsafe)
+        std::string what;      // for the log line; empty: nothing to do
+    };
+    [[nodiscard]] Done repair_firewall();
+    [[nodiscard]] Done repair_mss();
+};
+
+}  // namespace pppkit::supervisor

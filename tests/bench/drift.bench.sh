@@ -1,0 +1,99 @@
+#!/bin/bash
+# drift.bench.sh BUILD - pppkitd's drift repair (issue 8 section 8): a router
+# namespace with pppkit's firewall (`pppkit firewall apply` + `up ppp0`), a
+# WAN namespace behind the veth ppp0 streaming SYNs (one every ms) to a
+# router port the firewall closes (a listener is there), and DRIFT_RUNS
+# (100) times `nft flush ruleset` (what nftables.service's reload does):
+#  - pppkitd: flush -> table inet pppkit_fw back, timed from the nftables
+#    notifications (tests/bench/drift_window.py), and the SYN-ACKs that
+#    escaped (goals: <= 10 ms, 0);
+#  - no supervisor: the table never comes back by itself; each flush is
+#    left open DRIFT_OPEN_MS (300) before the firewall is re-applied by hand
+#    (standing in for "until the next pppd event"), and the SYN-ACKs that
+#    escaped meanwhile are counted.
+# Prints ROW/VERDICT/NOTE lines for tests/bench/run.sh.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init bdrift
+nsl_need nft python3 ss
+RUNS=${DRIFT_RUNS:-100}
+OPEN_MS=${DRIFT_OPEN_MS:-300}
+NOSUP_RUNS=${DRIFT_NOSUP_RUNS:-10}
+for f in pppkitd pppkit; do
+    [ -x "$build/$f" ] || nsl_skip "no $build/$f (make all)"
+done
+t=$NSL_TMP
+win=$top/tests/bench/drift_window.py
+PK() { nsx r "$build/pppkit" --config "$t/pppkit.conf" "$@" >/dev/null; }
+
+ns_create r
+ns_create w
+veth r ppp0 w wan0
+nsx r ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx w ip addr add 11.0.0.1 peer 11.0.0.2 dev wan0
+printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+nsx r timeout 900 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("11.0.0.2", 8080)); s.listen(4096)
+while True:
+    try:
+        c, _ = s.accept(); c.close()
+    except OSError:
+        pass
+' >/dev/null 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 5 nsl_listening r 8080 || { echo "no listener on tcp/8080"; exit 1; }
+PK firewall apply && PK firewall up ppp0 11.0.0.2 || { echo "pppkit firewall apply failed"; exit 1; }
+
+synstream() { # start: SYNs from the WAN to tcp/8080, one per ms
+    rm -f "$t/stop"
+    nsx w python3 "$win" syn 11.0.0.2 8080 1 "$t/stop" >"$t/syn.out" 2>&1 &
+    SYNPID=$!
+    NSL_PIDS+=("$SYNPID")
+    sleep 0.5
+}
+synstop() { touch "$t/stop"; wait "$SYNPID"; sed -n 's/.*synack=\([0-9]*\).*/\1/p' "$t/syn.out"; }
+
+# ---- pppkitd ----
+ip netns exec "$(ns r)" "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" >"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 grep -q "drift repair: watching" "$t/pppkitd.log" || { cat "$t/pppkitd.log"; exit 1; }
+synstream
+nsx r python3 "$win" flush "$RUNS" "$PKD" 2 >"$t/window.out" 2>&1
+leak=$(synstop)
+sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$t/syn.out")
+rate=$(sed -n 's/.*rate_per_s=\([0-9]*\).*/\1/p' "$t/syn.out")
+sum=$(grep '^summary' "$t/window.out")
+v() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$sum"; }
+kill "$PKD"
+wait "$PKD" 2>/dev/null
+
+T1="drift repair: nft flush ruleset -> table inet pppkit_fw back"
+T2="drift repair: SYN-ACKs leaked per flush (SYNs to a closed port)"
+echo "NOTE	$T1	$RUNS flushes; timed between the flush's and pppkitd's commits as nftables notifies them; $(nft -v); kernel $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+printf 'ROW\t%s\tpppkitd\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms)" "$(v back)" "$(v min_ms)" "$(v max_ms)"
+echo "NOTE	$T1	no supervisor: never back by itself (open until the next pppd event or a manual apply); pppkitd: $(v never) of $RUNS flushes not repaired within 2 s"
+awk -v m="$(v median_ms)" 'BEGIN{exit !(m <= 10)}' && r=PASS || r=FAIL
+echo "VERDICT	$T1	$r	goal <= 10 ms (median $(v median_ms) ms, max $(v max_ms) ms)"
+per=$(awk -v l="$leak" -v n="$RUNS" 'BEGIN{printf "%.2f", l / n}')
+
+# ---- no supervisor: flush, OPEN_MS open, apply by hand ----
+synstream
+for ((i = 0; i < NOSUP_RUNS; i++)); do
+    nsx r nft flush ruleset
+    sleep "$(awk -v m="$OPEN_MS" 'BEGIN{print m / 1000}')"
+    PK firewall apply && PK firewall up ppp0 11.0.0.2
+    sleep 0.03
+done
+leak0=$(synstop)
+per0=$(awk -v l="$leak0" -v n="$NOSUP_RUNS" 'BEGIN{printf "%.2f", l / n}')
+printf 'ROW\t%s\tno supervisor (%s ms open)\t%s\tSYN-ACKs\t%s\t%s\t%s\n' "$T2" "$OPEN_MS" "$per0" "$NOSUP_RUNS" "$per0" "$per0"
+printf 'ROW\t%s\tpppkitd\t%s\tSYN-ACKs\t%s\t%s\t%s\n' "$T2" "$per" "$RUNS" "$per" "$per"
+echo "NOTE	$T2	pppkitd: $leak SYN-ACKs in $RUNS flushes ($sent SYNs at $rate/s); no supervisor: $leak0 in $NOSUP_RUNS flushes each left open $OPEN_MS ms; figures are totals / flushes"
+[ "$leak" = 0 ] && r=PASS || r=FAIL
+echo "VERDICT	$T2	$r	goal 0 (pppkitd leaked $leak in $RUNS flushes)"
+exit 0

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""drift_window.py - the two halves of the drift-repair window measurement
+(tests/netns/pppkitd_drift.test.sh, tests/bench/drift.bench.sh).
+
+drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [NFT_ARGS...]
+    In the router's namespace: RUNS times, run `nft NFT_ARGS` (default:
+    flush ruleset) and time, from the nftables notifications themselves
+    (NFNLGRP_NFTABLES), the foreign commit (its NFT_MSG_NEWGEN) -> the next
+    commit by PPPKITD_PID that creates table inet pppkit_fw. 0 as the pid:
+    nobody is expected (the no-supervisor control). Between runs it waits
+    for the table and 30 ms more. Prints one "run N ms|never" line per run,
+    then "summary runs=N back=N never=N median_ms=X min_ms=X max_ms=X".
+
+drift_window.py syn DST PORT INTERVAL_MS STOPFILE
+    In the WAN's namespace: one TCP connection attempt (one SYN) to DST:PORT
+    every INTERVAL_MS until STOPFILE appears; each is watched for 300 ms.
+    An attempt that connects got a SYN-ACK: the port was open. Prints
+    "syn sent=N synack=N rate_per_s=X".
+"""
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+NETLINK_NETFILTER = 12
+NFNLGRP_NFTABLES = 7
+NETLINK_ADD_MEMBERSHIP = 1
+SOL_NETLINK = 270
+SUBSYS_NFTABLES = 10
+NFT_MSG_NEWTABLE = 0
+NFT_MSG_NEWGEN = 15
+NFTA_GEN_PROC_PID = 2
+
+
+def attrs(payload):
+    """nlattrs after the 4-byte nfgenmsg: {type: bytes}"""
+    out, off = {}, 4
+    while off + 4 <= len(payload):
+        ln, ty = struct.unpack_from("=HH", payload, off)
+        if ln < 4:
+            break
+        out[ty & 0x7FFF] = payload[off + 4 : off + ln]
+        off += (ln + 3) & ~3
+    return out
+
+
+def messages(data):
+    off = 0
+    while off + 16 <= len(data):
+        ln, ty, _fl, _seq, _pid = struct.unpack_from("=IHHII", data, off)
+        if ln < 16:
+            break
+        yield ty, data[off + 16 : off + ln]
+        off += (ln + 3) & ~3
+
+
+def flush(runs, pppkitd, timeout, nft_args):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind((0, 0))
+    s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
+    times, never = [], 0
+    for run in range(1, runs + 1):
+        # not waited for here: the notifications are read (and timed) as
+        # they come, not after nft exits (by then the repair may be queued too)
+        proc = subprocess.Popen(["nft"] + nft_args)
+        t_flush, t_back, created = None, None, False
+        end = time.monotonic() + 5 + timeout
+        while time.monotonic() < end and t_back is None:
+            wait = end - time.monotonic() if t_flush is None else t_flush + timeout - time.monotonic()
+            if wait <= 0:
+                break
+            r, _, _ = select.select([s], [], [], wait)
+            if not r:
+                break
+            data = s.recv(1 << 20)
+            now = time.monotonic()
+            for ty, payload in messages(data):
+                if ty >> 8 != SUBSYS_NFTABLES:
+                    continue
+                msg = ty & 0xFF
+                a = attrs(payload)
+                if msg == NFT_MSG_NEWTABLE and a.get(1, b"").rstrip(b"\0") == b"pppkit_fw":
+                    created = True
+                elif msg == NFT_MSG_NEWGEN:
+                    pid = struct.unpack(">I", a[NFTA_GEN_PROC_PID])[0] if NFTA_GEN_PROC_PID in a else 0
+                    if t_flush is None and pid != pppkitd:
+                        t_flush = now
+                    elif t_flush is not None and pid == pppkitd and created:
+                        t_back = now
+                    created = False
+        if proc.wait() != 0:
+            sys.exit("nft %s failed" % " ".join(nft_args))
+        if t_back is not None:
+            ms = (t_back - t_flush) * 1000
+            times.append(ms)
+            print("run %d %.2f" % (run, ms), flush=True)
+        else:
+            never += 1
+            print("run %d never" % run, flush=True)
+        time.sleep(0.03)
+    times.sort()
+    med = times[len(times) // 2] if times else float("nan")
+    mx = times[-1] if times else float("nan")
+    mn = times[0] if times else float("nan")
+    print("summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f" % (runs, len(times), never, med, mn, mx))
+
+
+def syn(dst, port, interval, stopfile):
+    inflight, sent, synack = [], 0, 0
+    start = time.monotonic()
+    nxt = start
+    while not os.path.exists(stopfile):
+        now = time.monotonic()
+        if now >= nxt:
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close: RST, no FIN
+            c.connect_ex((dst, port))
+            inflight.append((c, now))
+            sent += 1
+            nxt += interval
+            if nxt < now:
+                nxt = now + interval
+        socks = [c for c, _ in inflight]
+        _, w, _ = select.select([], socks, [], max(0, min(nxt - time.monotonic(), 0.01)))
+        done = set()
+        for c in w:
+            if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                synack += 1
+            done.add(c)
+        now = time.monotonic()
+        keep = []
+        for c, t in inflight:
+            if c in done or now - t > 0.3:
+                c.close()
+            else:
+                keep.append((c, t))
+        inflight = keep
+    secs = time.monotonic() - start
+    print("syn sent=%d synack=%d rate_per_s=%.0f" % (sent, synack, sent / secs if secs else 0))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "flush":
+        flush(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5:] or ["flush", "ruleset"])
+    elif sys.argv[1] == "syn":
+        syn(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]) / 1000, sys.argv[5])
+    else:
+        sys.exit(__doc__)

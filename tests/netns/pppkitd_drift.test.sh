@@ -1,0 +1,183 @@
+#!/bin/bash
+# pppkitd_drift.test.sh BUILD - pppkitd's drift repair with real nftables:
+# a router namespace runs pppkitd (outside systemd) with a [firewall]
+# config and no [link]; the firewall was loaded by `pppkit firewall apply`,
+# its dynamic part by `pppkit firewall up` (what a pppd's plugin does at
+# ip-up), the MSS clamp by `pppkit mss apply`. A WAN namespace sits behind
+# the veth named ppp0; the router listens on tcp/8080, which the firewall
+# closes to the WAN.
+#   - after `nft flush ruleset`, `nft delete table inet pppkit_fw`, an
+#     nftables.service-style reload (`nft -f` of a file that starts with
+#     `flush ruleset` and defines another table), `nft flush table inet
+#     pppkit_fw` and `nft delete table inet pppkit_mss`: pppkit's tables are
+#     back with the same content (dynamic sets and MSS elements included),
+#     the other table stays, and a connect from the WAN to tcp/8080 fails;
+#     each repair is logged ("drift repaired") and counted in `pppkit status`;
+#   - a config broken after pppkitd started: the last good ruleset comes back;
+#   - pppkit's own commit (`pppkit firewall up` with a new address) is not
+#     undone, and the next repair re-asserts the new address;
+#   - the window, 100 times: flush -> pppkit_fw back (median, max) while SYNs
+#     stream to tcp/8080 from the WAN; the SYN-ACKs that escape are counted;
+#   - control: with pppkitd stopped the flush leaves tcp/8080 open.
+# DRIFT_RUNS (100) sets the number of flushes; PPPKITD overrides the daemon
+# (e.g. an old build, to see this test fail).
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init drift
+nsl_need nft python3 ss
+RUNS=${DRIFT_RUNS:-100}
+PPPKITD=${PPPKITD:-$build/pppkitd}
+for f in "$PPPKITD" "$build/pppkit"; do
+    [ -x "$f" ] || { fail "no $f (make $f)"; nsl_finish; }
+done
+t=$NSL_TMP
+win=$top/tests/bench/drift_window.py
+PK() { nsx r "$build/pppkit" --config "$t/pppkit.conf" "$@"; }
+
+ns_create r
+ns_create w
+veth r ppp0 w wan0
+nsx r ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx w ip addr add 11.0.0.1 peer 11.0.0.2 dev wan0
+printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+# the router's service on tcp/8080: accepts, answers, survives the SYN
+# stream's resets (lib.sh's tcp_listen ends on the first reset)
+nsx r timeout 600 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("11.0.0.2", 8080)); s.listen(4096)
+while True:
+    try:
+        c, _ = s.accept()
+        c.sendall(b"pppkit-ok\n"); c.close()
+    except OSError:
+        pass
+' >"$t/listener.log" 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 5 nsl_listening r 8080 || fail "the router's listener on tcp/8080 did not start"
+
+check "pppkit firewall apply" PK firewall apply
+check "pppkit firewall up ppp0 11.0.0.2 (the dynamic part)" PK firewall up ppp0 11.0.0.2
+check "pppkit mss apply ppp0 1454" PK mss apply ppp0 1454
+snap() { nsx r nft -s list table inet "$1" >"$t/$1.$2" 2>&1; }
+snap pppkit_fw before
+snap pppkit_mss before
+check "the MSS table has ppp0's elements" grep -q ppp0 "$t/pppkit_mss.before"
+if tcp_connect w 11.0.0.2 8080 1 >/dev/null 2>&1; then
+    fail "the firewall does not close tcp/8080 to the WAN (the test cannot see a leak)"
+else
+    pass "the firewall closes tcp/8080 to the WAN"
+fi
+
+start_pppkitd() {
+    # ip netns exec execs pppkitd: $! is pppkitd's pid (its commits carry it)
+    ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" >>"$t/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    wait_for 5 test -S "$t/run/control"
+}
+start_pppkitd || fail "pppkitd did not start: $(cat "$t/pppkitd.log")"
+wait_for 5 grep -q "drift repair: watching" "$t/pppkitd.log" || fail "pppkitd does not watch for drift: $(cat "$t/pppkitd.log")"
+
+same() { # TABLE: the table is back, as it was
+    snap "$1" now
+    diff -q "$t/$1.before" "$t/$1.now" >/dev/null
+}
+repairs() { grep -c "drift repaired" "$t/pppkitd.log"; }
+case_() { # NAME CMD...: run CMD in the router, then expect both tables as before
+    local name=$1 n0
+    shift
+    n0=$(repairs)
+    nsx r "$@" || fail "$name: the command failed"
+    if wait_for 2 same pppkit_fw && wait_for 2 same pppkit_mss; then
+        pass "$name: pppkit_fw and pppkit_mss are back, same content (dynamic sets, MSS elements)"
+    else
+        fail "$name: pppkit's tables are not back as they were: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20; diff -u "$t/pppkit_mss.before" "$t/pppkit_mss.now" | head -10)"
+    fi
+    if tcp_connect w 11.0.0.2 8080 1 >/dev/null 2>&1; then
+        fail "$name: the WAN reaches tcp/8080 after the repair"
+    else
+        pass "$name: the WAN's connect to tcp/8080 fails"
+    fi
+    wait_for 2 test "$(repairs)" -gt "$n0" && pass "$name: logged: $(grep "drift repaired" "$t/pppkitd.log" | tail -n1)" ||
+        fail "$name: no \"drift repaired\" line"
+}
+
+case_ "nft flush ruleset" nft flush ruleset
+case_ "nft delete table inet pppkit_fw" nft delete table inet pppkit_fw
+cat >"$t/nftables.conf" <<'NFT'
+#!/usr/sbin/nft -f
+flush ruleset
+table inet filter {
+    chain input {
+        type filter hook input priority filter; policy accept;
+    }
+}
+NFT
+case_ "nftables.service-style reload (nft -f: flush ruleset + table inet filter)" nft -f "$t/nftables.conf"
+check "the reload's own table inet filter stays" nsx r nft list table inet filter
+case_ "nft flush table inet pppkit_fw (rules gone, table kept)" nft flush table inet pppkit_fw
+case_ "nft delete table inet pppkit_mss" nft delete table inet pppkit_mss
+
+st=$("$build/pppkit" status --socket "$t/run/control" --json 2>&1)
+check_eq "pppkit status --json: 5 repairs" 5 "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firewall"]["repairs"])' "$st" 2>&1)"
+check_eq "pppkit status --json: the firewall is loaded (current)" current \
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firewall"]["loaded"])' "$st" 2>&1)"
+check "pppkit status (terminal) shows the repairs" \
+    grep -q "firewall: current, 5 drift repairs, last .*table inet pppkit_mss deleted" <<<"$("$build/pppkit" status --socket "$t/run/control" 2>&1)"
+
+# pppkit's own commits are pppkit's will: not undone, and remembered
+n0=$(repairs)
+check "pppkit firewall up ppp0 11.0.0.9 (a new address)" PK firewall up ppp0 11.0.0.9
+sleep 0.5
+check_eq "pppkit's own commit is not repaired" "$n0" "$(repairs)"
+nsx r nft flush ruleset
+if wait_for 2 sh -c "ip netns exec $(ns r) nft list set inet pppkit_fw public4 2>/dev/null | grep -q 11.0.0.9"; then
+    pass "after a flush the repair re-asserts the new address 11.0.0.9"
+else
+    fail "the repair lost pppkit's last address: $(nsx r nft list set inet pppkit_fw public4 2>&1)"
+fi
+PK firewall up ppp0 11.0.0.2 >/dev/null
+snap pppkit_fw before
+
+# a config broken since: the repair re-asserts the last good ruleset, never an open router
+cp "$t/pppkit.conf" "$t/pppkit.conf.good"
+printf '[firewall]\nlan-interfaces = lan0\nno-such-key = 1\n' >"$t/pppkit.conf"
+case_ "nft flush ruleset with the config broken since" nft flush ruleset
+check "the log says the last good config was used" grep -q "the last good one was used: .*no-such-key" "$t/pppkitd.log"
+cp "$t/pppkit.conf.good" "$t/pppkit.conf"
+
+# ---- the window: RUNS flushes while SYNs stream to tcp/8080 --------------------
+rm -f "$t/stop"
+nsx w python3 "$win" syn 11.0.0.2 8080 1 "$t/stop" >"$t/syn.out" 2>&1 &
+synpid=$!
+NSL_PIDS+=("$synpid")
+nsx r python3 "$win" flush "$RUNS" "$PKD" 2 >"$t/window.out" 2>&1
+touch "$t/stop"
+wait "$synpid"
+summary=$(grep '^summary' "$t/window.out")
+echo "window: $summary; $(cat "$t/syn.out")"
+check_eq "flush -> pppkit_fw back, every time ($RUNS runs)" "$RUNS" "$(sed -n 's/.* back=\([0-9]*\).*/\1/p' <<<"$summary")"
+echo "RESULT drift flush_to_back $summary $(cat "$t/syn.out")"
+check "the tables are as before after the window" same pppkit_fw
+check "pppkitd is still running" kill -0 "$PKD"
+
+# ---- control: no supervisor, the flush leaves the port open -------------------
+check "the router still listens on tcp/8080" nsl_listening r 8080
+kill "$PKD"
+wait "$PKD" 2>/dev/null
+nsx r nft flush ruleset
+sleep 1
+if nsx r nft list table inet pppkit_fw >/dev/null 2>&1; then
+    fail "control: pppkit_fw came back without pppkitd"
+else
+    pass "control: without pppkitd, pppkit_fw stays gone after the flush"
+fi
+if tcp_connect w 11.0.0.2 8080 1 >/dev/null 2>&1; then
+    pass "control: without pppkitd, the WAN reaches tcp/8080 (the test can see a leak)"
+else
+    fail "control: tcp/8080 is closed even without the firewall: the test cannot see a leak"
+fi
+nsl_finish

@@ -1,0 +1,176 @@
+// Unit tests of the drift-repair decision (supervisor/core/drift.cpp).
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/drift.hpp"
+
+using namespace pppkit::supervisor::drift;
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("drift: only pppkit's two inet tables are pppkit's")
+    {
+        struct Row {
+            int line;
+            uint8_t family;
+            const char* name;
+            Table want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, 1, "pppkit_fw", Table::Firewall},
+            {__LINE__, 1, "pppkit_mss", Table::Mss},
+            {__LINE__, 2, "pppkit_fw", Table::None},  // ip, not inet
+            {__LINE__, 1, "pppkit_fw2", Table::None},
+            {__LINE__, 1, "filter", Table::None},
+            {__LINE__, 1, "", Table::None},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(table_of(r.family, r.name) == r.want);
+        }
+    }
+
+    TEST_CASE("drift: a foreign change to pppkit's tables is repaired, pppkit's own is remembered")
+    {
+        const Touch fw_gone{Table::Firewall, Object::Table, Change::Deleted};
+        const Touch fw_rule_gone{Table::Firewall, Object::Rule, Change::Deleted};
+        const Touch fw_rule_added{Table::Firewall, Object::Rule, Change::Added};
+        const Touch mss_gone{Table::Mss, Object::Table, Change::Deleted};
+        const Touch mss_elem{Table::Mss, Object::Element, Change::Added};
+        const Touch other{Table::None, Object::Table, Change::Deleted};
+        const Own own{100, {200, 201}};
+        struct Row {
+            int line;
+            std::vector<Touch> touches;
+            uint32_t pid;
+            const char* proc;
+            Decision want;
+            bool fw, mss;
+            const char* what;
+        };
+        const std::vector<Row> rows = {
+            // nft flush ruleset: every table, with its rules, goes
+            {__LINE__,
+             {other, fw_rule_gone, fw_rule_gone, fw_gone, mss_gone},
+             7,
+             "nft",
+             Decision::Repair,
+             true,
+             true,
+             "table inet pppkit_fw deleted, table inet pppkit_mss deleted"},
+            {__LINE__, {fw_gone}, 7, "nft", Decision::Repair, true, false, "table inet pppkit_fw deleted"},
+            {__LINE__,
+             {fw_rule_gone, fw_rule_gone},
+             7,
+             "iptables-nft",
+             Decision::Repair,
+             true,
+             false,
+             "2 rules of inet pppkit_fw deleted"},
+            {__LINE__, {fw_rule_added}, 7, "nft", Decision::Repair, true, false, "1 rule of inet pppkit_fw added"},
+            {__LINE__, {mss_elem}, 7, "nft", Decision::Repair, false, true, "1 set element of inet pppkit_mss added"},
+            // nftables.service reload of another table only
+            {__LINE__, {other}, 7, "nft", Decision::Ignore, false, false, ""},
+            {__LINE__, {}, 7, "nft", Decision::Ignore, false, false, ""},
+            // pppkit's own: pppkitd (pid), its pppd (pid), any pppd/pppkit by name
+            {__LINE__, {fw_gone}, 100, "whatever", Decision::Remember, true, false, "table inet pppkit_fw deleted"},
+            {__LINE__, {fw_rule_added}, 201, "x", Decision::Remember, true, false, "1 rule of inet pppkit_fw added"},
+            {__LINE__,
+             {mss_elem},
+             9,
+             "pppd",
+             Decision::Remember,
+             false,
+             true,
+             "1 set element of inet pppkit_mss added"},
+            {__LINE__, {fw_gone}, 9, "pppkit", Decision::Remember, true, false, "table inet pppkit_fw deleted"},
+            {__LINE__, {fw_gone}, 9, "pppkitd", Decision::Remember, true, false, "table inet pppkit_fw deleted"},
+            // names are compared whole
+            {__LINE__, {fw_gone}, 9, "pppd2", Decision::Repair, true, false, "table inet pppkit_fw deleted"},
+            {__LINE__, {fw_gone}, 0, "", Decision::Repair, true, false, "table inet pppkit_fw deleted"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto v = decide(Commit{r.touches, r.pid, r.proc}, own);
+            CHECK(v.decision == r.want);
+            CHECK(v.firewall == r.fw);
+            CHECK(v.mss == r.mss);
+            CHECK(v.what == r.what);
+        }
+    }
+
+    TEST_CASE("drift: a burst gives one verdict; only foreign changes are repaired and described")
+    {
+        const Verdict none{};
+        const Verdict own_fw{Decision::Remember, true, false, "1 rule of inet pppkit_fw added"};
+        const Verdict foreign_mss{Decision::Repair, false, true, "table inet pppkit_mss deleted"};
+        const Verdict foreign_fw{Decision::Repair, true, false, "table inet pppkit_fw deleted"};
+        struct Row {
+            int line;
+            std::vector<Verdict> in;
+            Decision want;
+            bool fw, mss;
+            std::string what;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {none, none}, Decision::Ignore, false, false, ""},
+            {__LINE__, {none, own_fw}, Decision::Remember, true, false, own_fw.what},
+            {__LINE__, {own_fw, foreign_mss}, Decision::Repair, false, true, foreign_mss.what},
+            {__LINE__, {foreign_mss, own_fw}, Decision::Repair, false, true, foreign_mss.what},
+            {__LINE__,
+             {foreign_fw, foreign_mss, none},
+             Decision::Repair,
+             true,
+             true,
+             foreign_fw.what + "; " + foreign_mss.what},
+            {__LINE__,
+             {foreign_fw, overrun()},
+             Decision::Repair,
+             true,
+             true,
+             foreign_fw.what + "; notifications lost (socket overrun)"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Verdict v;
+            for (const auto& x : r.in)
+                v = merge(v, x);
+            CHECK(v.decision == r.want);
+            CHECK(v.firewall == r.fw);
+            CHECK(v.mss == r.mss);
+            CHECK(v.what == r.what);
+        }
+    }
+
+    TEST_CASE("drift: the dynamic part to re-assert: remembered, plus the links that are up")
+    {
+        using pppkit::firewall::Dynamic;
+        struct Row {
+            int line;
+            Dynamic remembered;
+            std::vector<LinkView> up;
+            std::vector<std::string> wan;
+            std::optional<std::string> public4;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {}, {}, {}, std::nullopt},
+            {__LINE__, {{"ppp0"}, "203.0.113.7"}, {}, {"ppp0"}, "203.0.113.7"},  // a pppd pppkitd does not watch
+            {__LINE__, {}, {{"ppp0", "203.0.113.9"}}, {"ppp0"}, "203.0.113.9"},
+            {__LINE__, {{"ppp0"}, "203.0.113.7"}, {{"ppp0", "203.0.113.9"}}, {"ppp0"}, "203.0.113.9"},
+            {__LINE__, {}, {{"ppp0", ""}, {"ppp1", "198.51.100.2"}}, {"ppp0", "ppp1"}, "198.51.100.2"},
+            {__LINE__,
+             {{"ppp1"}, std::nullopt},
+             {{"ppp0", "203.0.113.9"}, {"", "1.2.3.4"}},
+             {"ppp1", "ppp0"},
+             "203.0.113.9"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto d = dynamic_to_assert(r.remembered, r.up);
+            CHECK(d.active_wan == r.wan);
+            CHECK(d.public4 == r.public4);
+        }
+    }
+}
