@@ -89,9 +89,20 @@ DC=/tmp/dd2-dovecot   # dovecot's base_dir needs unix sockets: the guest's tmpfs
 workers() { pgrep -x pppkit-ddns-wor; }   # comm: the first 15 characters
 no_workers() { ! pgrep -x pppkit-ddns-wor >/dev/null; }
 
-# the worker drops to the package's system user; this guest has the build tree, not the package
-getent passwd pppkit-ddns >/dev/null || systemd-sysusers "$PPPKIT_TOP/etc/sysusers.d/pppkit.conf" ||
-    useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin pppkit-ddns
+# the worker drops to the package's system user; this guest has the build tree,
+# not the package, and its root is the host's, read-only: a passwd/group with the
+# user is bound over /etc/passwd and /etc/group inside the VM (the host is not changed)
+if ! getent passwd pppkit-ddns >/dev/null; then
+    for u in $(seq 989 -1 900); do
+        getent passwd $u >/dev/null || getent group $u >/dev/null || { DDUID=$u; break; }
+    done
+    cp /etc/passwd /tmp/lab-passwd && cp /etc/group /tmp/lab-group
+    echo "pppkit-ddns:x:$DDUID:$DDUID:pppkit dynamic DNS worker:/:/usr/sbin/nologin" >>/tmp/lab-passwd
+    echo "pppkit-ddns:x:$DDUID:" >>/tmp/lab-group
+    mount --bind /tmp/lab-passwd /etc/passwd && mount --bind /tmp/lab-group /etc/group ||
+        lab_skip "cannot give the guest the pppkit-ddns user"
+fi
+getent passwd pppkit-ddns >/dev/null || fail worker-user "no pppkit-ddns user in the guest"
 
 # ---- servers on the ISP side
 "$DD/dovecot.sh" start "$DC" --netns isp --listen "$SRV" --pop3 110 --pop3s 995 \
