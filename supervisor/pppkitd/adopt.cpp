@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 #include <sys/types.h>
 
-#include <cstdlib>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -27,6 +27,14 @@ namespace pppkit::supervisor {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The leading decimal number of S (a pid file, a /proc entry); 0 if none.
+long number(const std::string& s)
+{
+    long v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
 
 std::string read_all(const fs::path& p)
 {
@@ -61,7 +69,7 @@ std::string ifname_of(pid_t pid)
         const std::string n = e.path().filename();
         if (n.rfind("ppp", 0) != 0 || e.path().extension() != ".pid" || n.rfind("ppp-", 0) == 0)
             continue;
-        if (std::atol(read_all(e.path()).c_str()) == pid)
+        if (number(read_all(e.path())) == pid)
             return e.path().stem();
     }
     return {};
@@ -83,7 +91,7 @@ void Daemon::adopt_running()
             Link& l = *lp;
             if (l.cfg.name != peer || l.pid != 0)
                 continue;
-            const auto pid = static_cast<pid_t>(std::atol(pidstr.c_str()));
+            const auto pid = static_cast<pid_t>(number(pidstr));
             watch_adopted(l, pid);
             if (l.pidfd < 0) {  // gone meanwhile
                 forget_pppd(l);
