@@ -175,6 +175,7 @@ int Daemon::run()
         return 1;
     start_drift_watch();
 
+    adopt_running();
     start_links();
     sd_notify(0, "READY=1");
     notify_status();
@@ -378,6 +379,8 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     jlog::link(prio, id, l,
                "pppd " + std::to_string(pid) + " ended (" + how + ": " + std::string(c.reason) + ")" +
                    (was_up ? ", the link is down" : ""));
+    if (was_up)  // no ip-down came (kill -9, crash): the link-down entry is this one
+        jlog::link(LOG_NOTICE, jlog::kLinkDown, l, "link down on " + l.ifname + " (pppd ended)");
     if (stopping_) {
         exit_when_children_gone();
         return;

@@ -100,6 +100,7 @@ private:
     void arm_backoff(Link& l);
     void cancel_backoff(Link& l);
     void watch_adopted(Link& l, pid_t pid);
+    void adopt_running();  // adopt.cpp: a pppd that outlived a previous pppkitd
     void forget_pppd(Link& l);
     void pppd_ended(Link& l, ProcessEnd end);
     void clear_addresses(Link& l);

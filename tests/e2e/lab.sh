@@ -48,6 +48,10 @@
 #                        made once with debootstrap in /var/cache/pppkit-lab/trixie)
 #                        [LAB_ROOTFS]
 #   --mem SIZE           VM memory (default 512M) [LAB_MEM]
+#   --init lab|systemd   PID 1 of the guest: this script (default), or Debian's
+#                        /lib/systemd/systemd reaching lab.target (sysinit.target
+#                        + lab.service, which runs the guest script); slow and
+#                        host-bound units are masked; see README.md [LAB_INIT]
 #   --timeout SECONDS    watchdog for the whole VM run (default 300) [LAB_TIMEOUT]
 #   --name NAME          label for the work dir (default: the script's name) [LAB_NAME]
 #   --keep               keep the work dir even when everything passed [LAB_KEEP=1]
@@ -193,20 +197,27 @@ guest_main() {
     export HOME=/root LANG=C
     W=$LAB_WORK
     trap 'g_log "powering off"; sync; busybox poweroff -f' EXIT
-    mount -t proc proc /proc
-    mount -t sysfs sys /sys
-    mkdir -p /dev/pts /dev/shm /run/lock
-    mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts && ln -sf pts/ptmx /dev/ptmx
-    mount -t tmpfs shm /dev/shm
-    # devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need them
-    ln -sfn /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin
-    ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
+    local t_init; t_init=$(g_uptime)
+    if [ "${LAB_INIT:-lab}" != systemd ]; then
+        mount -t proc proc /proc
+        mount -t sysfs sys /sys
+        mkdir -p /dev/pts /dev/shm /run/lock
+        mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts && ln -sf pts/ptmx /dev/ptmx
+        mount -t tmpfs shm /dev/shm
+        # devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need them
+        ln -sfn /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin
+        ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
+    fi
     # shellcheck disable=SC1091
     . "$W/guest.env"
-    local t_init; t_init=$(g_uptime)
-    mkdir -p "$W/logs" "$W/cap"
+    mkdir -p "$W/logs" "$W/cap" /run/lab
     echo "INFO boot-to-init ${t_init}s kernel $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME"), $(pppd --version 2>&1)" >>"$W/results"
     g_log "init at ${t_init}s, kernel $(uname -r), $(pppd --version 2>&1)"
+    if [ "${LAB_INIT:-lab}" = systemd ]; then
+        local us; us=$(systemctl show -p UserspaceTimestampMonotonic --value 2>/dev/null)
+        echo "INFO systemd-boot kernel->systemd $(awk -v u="${us:-0}" 'BEGIN{printf "%.1f", u/1e6}')s, systemd->lab.service $(awk -v u="${us:-0}" -v t="$t_init" 'BEGIN{printf "%.1f", t-u/1e6}')s (PID 1: $(systemctl --version | head -n 1))" >>"$W/results"
+        echo "INFO systemd-failed-units $(systemctl list-units --failed --no-legend --plain 2>/dev/null | awk '{printf "%s ", $1}')" >>"$W/results"
+    fi
 
     # Modules live in the cached kernel tree (9p, mounted by the initramfs);
     # point the kernel's auto-loader at a wrapper so nft & co. find theirs.
@@ -219,7 +230,8 @@ guest_main() {
     done
     [ -c /dev/ppp ] || g_res FAIL setup "/dev/ppp missing after modprobe ppp_generic"
     g_log "modules loaded"
-    busybox syslogd -O "$W/logs/syslog"
+    # under systemd, journald has syslog (journalctl -o json for the fields)
+    [ "${LAB_INIT:-lab}" = systemd ] || busybox syslogd -O "$W/logs/syslog"
 
     export LAB_RUN=/run/lab LAB_ISP_ETC=/run/lab/etc-isp LAB_RTR_ETC=/run/lab/etc-rtr
     g_topology || g_res FAIL setup "topology: could not create the namespaces and links"
@@ -255,7 +267,7 @@ guest_main() {
     echo "DONE" >>"$W/results"
 }
 
-if [ "$$" = 1 ] && [ -n "${LAB_WORK:-}" ]; then
+if [ -n "${LAB_WORK:-}" ] && { [ "$$" = 1 ] || [ "${LAB_INIT:-}" = systemd ]; } && [ -f "$LAB_WORK/guest.env" ] && [ -z "${LAB_LIB:-}" ]; then
     guest_main
     exit 0
 fi
@@ -279,6 +291,7 @@ LAB_MTU=${LAB_MTU:-1454}
 LAB_IPV6=${LAB_IPV6:-0}
 LAB_ROOTFS=${LAB_ROOTFS:-host}
 LAB_MEM=${LAB_MEM:-512M}
+LAB_INIT=${LAB_INIT:-lab}
 LAB_TIMEOUT=${LAB_TIMEOUT:-300}
 LAB_NAME=${LAB_NAME:-}
 LAB_KEEP=${LAB_KEEP:-0}
@@ -305,6 +318,7 @@ while [ $# -gt 0 ]; do
         --ipv6) LAB_IPV6=1; shift ;;
         --rootfs) LAB_ROOTFS=$2; shift 2 ;;
         --mem) LAB_MEM=$2; shift 2 ;;
+        --init) LAB_INIT=$2; shift 2 ;;
         --timeout) LAB_TIMEOUT=$2; shift 2 ;;
         --name) LAB_NAME=$2; shift 2 ;;
         --keep) LAB_KEEP=1; shift ;;
@@ -325,6 +339,7 @@ done
 [ "$PREPARE_ONLY" = 1 ] || [ $# -ge 1 ] || die "usage: lab.sh [OPTIONS] GUEST_SCRIPT [ARGS...]"
 [[ "$LAB_MTU" =~ ^[0-9]+$ ]] || die "--mtu: a number expected (got '$LAB_MTU')"
 [[ "$LAB_TIMEOUT" =~ ^[0-9]+$ ]] || die "--timeout: seconds expected (got '$LAB_TIMEOUT')"
+case $LAB_INIT in lab|systemd) ;; *) die "--init: lab or systemd (got '$LAB_INIT')" ;; esac
 
 mkdir -p "$LAB_CACHE" || die "cannot create $LAB_CACHE"
 exec 8>"$LAB_CACHE/.lock"
@@ -469,7 +484,7 @@ LAB_TEST_TIMEOUT=$((LAB_TIMEOUT > 60 ? LAB_TIMEOUT - 30 : LAB_TIMEOUT / 2))
 {
     echo "LAB_DIR=$(printf %q "$LAB_DIR")"
     for v in LAB_BUILD LAB_PLUGINS LAB_CLIENT_OPTS LAB_SERVER_OPTS LAB_CONFIG LAB_FILES LAB_MTU LAB_IPV6 \
-             LAB_TEST_TIMEOUT LAB_NAME; do
+             LAB_TEST_TIMEOUT LAB_NAME LAB_INIT; do
         echo "export $v=$(printf %q "${!v}")"
     done
     # fixed lab constants (see README.md); all of them exist only inside the VM
@@ -484,6 +499,28 @@ EOF
     echo "export PPPKIT_TOP=$(printf %q "${PPPKIT_TOP:-$LAB_TOP}")"
     [ -n "$LAB_BUILD" ] && echo "export PPPKIT_BUILD=$(printf %q "$LAB_BUILD")"
 } >"$WORK/guest.env"
+
+# systemd as PID 1: boot lab.target; mask what is slow under TCG or touches
+# the host's devices (udev, fsck/remount of /, fstab, getty, timers, ...)
+SYSD_ARGS=""
+if [ "$LAB_INIT" = systemd ]; then
+    [ -x "$ROOTFS/lib/systemd/systemd" ] || die "--init systemd: no lib/systemd/systemd in $ROOTFS"
+    SYSD_ARGS="systemd.unit=lab.target fstab=no systemd.gpt_auto=no systemd.firstboot=no"
+    SYSD_ARGS+=" systemd.show_status=no systemd.log_level=notice"
+    for u in systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service \
+             systemd-udevd-control.socket systemd-udevd-kernel.socket systemd-remount-fs.service \
+             systemd-fsck-root.service systemd-random-seed.service systemd-binfmt.service \
+             proc-sys-fs-binfmt_misc.automount systemd-pstore.service systemd-timesyncd.service \
+             systemd-machine-id-commit.service systemd-repart.service systemd-hwdb-update.service \
+             systemd-pcrphase-sysinit.service systemd-pcrphase.service ldconfig.service \
+             keyboard-setup.service console-setup.service systemd-ask-password-console.path \
+             cryptsetup.target veritysetup.target integritysetup.target \
+             sys-kernel-debug.mount sys-kernel-tracing.mount sys-fs-fuse-connections.mount \
+             sys-kernel-config.mount dev-hugepages.mount getty.target serial-getty@ttyS0.service \
+             apt-daily.timer apt-daily-upgrade.timer; do
+        SYSD_ARGS+=" systemd.mask=$u"
+    done
+fi
 
 # ---- initramfs: busybox + virtio/9p modules; mounts the root and the shares
 make_initramfs() {
@@ -519,12 +556,39 @@ while read -r tag dir mode; do
     mount -t 9p -o $o,$mode $tag /newroot$dir || echo "lab-initramfs: cannot mount share $tag on $dir"
 done </shares
 umount /proc /sys; mount --move /dev /newroot/dev
-exec switch_root /newroot /bin/bash "$LAB_SELF"
+[ "$LAB_INIT" = systemd ] || exec switch_root /newroot /bin/bash "$LAB_SELF"
+# systemd as PID 1: the root stays read-only; what units write goes to tmpfs
+mount -t tmpfs -o mode=1777 vartmp /newroot/var/tmp
+mount -t tmpfs -o mode=755 varlib /newroot/var/lib
+mkdir -p /newroot/run/systemd/system
+cat >/newroot/run/systemd/system/lab.target <<EOT
+[Unit]
+Description=pppkit lab: sysinit.target, then the guest script
+Requires=sysinit.target lab.service
+After=sysinit.target lab.service
+EOT
+cat >/newroot/run/systemd/system/lab.service <<EOT
+[Unit]
+Description=pppkit lab guest script
+DefaultDependencies=no
+After=sysinit.target systemd-journald.socket
+[Service]
+Type=exec
+Environment=LAB_INIT=systemd LAB_SELF=$LAB_SELF LAB_WORK=$LAB_WORK
+ExecStart=/bin/bash $LAB_SELF
+StandardOutput=journal+console
+StandardError=journal+console
+EOT
+# the host root has /.dockerenv: systemd sees a container and reads its
+# "kernel command line" (systemd.unit=, systemd.mask=) from its own argv
+exec switch_root /newroot /lib/systemd/systemd $(cat /sysd.args)
 EOF
     chmod 755 "$b/init"
+    echo "${SYSD_ARGS:-}" >"$b/sysd.args"
     (cd "$b" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$WORK/initramfs.gz"
 }
 make_initramfs || die "cannot build the initramfs"
+
 
 VMPID="" TAILPID=""
 cleanup() {
@@ -543,7 +607,7 @@ trap 'say "interrupted"; exit 130' INT TERM HUP
 
 # ---- boot ------------------------------------------------------------------
 QARGS=(-accel tcg,tb-size=128 -smp 2 -m "$LAB_MEM" -kernel "$QEMU_KERNEL" -initrd "$WORK/initramfs.gz"
-       -append "console=ttyS0 quiet panic=-1 LAB_SELF=$LAB_SELF LAB_WORK=$WORK"
+       -append "console=ttyS0 quiet panic=-1 LAB_SELF=$LAB_SELF LAB_WORK=$WORK LAB_INIT=$LAB_INIT"
        -fsdev "local,id=root,path=$ROOTFS,security_model=none,readonly=on,multidevs=remap"
        -device "virtio-9p-pci,fsdev=root,mount_tag=root"
        -nographic -no-reboot -nic none)

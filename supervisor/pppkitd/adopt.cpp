@@ -1,0 +1,141 @@
+// adopt.cpp - re-adopting a running pppd when pppkitd starts. After a crash
+// or kill -9 of pppkitd, systemd restarts it (Restart=on-failure) and the
+// pppd it had started is still running (KillMode=process): it is found in
+// /proc as "pppd call NAME" and watched by pidfd instead of a second pppd
+// being started. Its plugin says nothing until the next phase change, so the
+// link's interface comes from pppd's /run/pppN.pid (or is the only ppp
+// interface of this netns no other link claims) and its addresses from the
+// kernel. Runs once, on the loop's thread, before the autostart links start.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/types.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pppkitd/daemon.hpp"
+#include "pppkitd/journal.hpp"
+
+namespace pppkit::supervisor {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The leading decimal number of S (a pid file, a /proc entry); 0 if none.
+long number(const std::string& s)
+{
+    long v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
+
+std::string read_all(const fs::path& p)
+{
+    std::ifstream f(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// The NAME of "pppd call NAME ..." in a NUL-separated /proc/PID/cmdline; empty otherwise.
+std::string called_peer(const std::string& cmdline)
+{
+    std::vector<std::string> argv;
+    for (size_t a = 0; a < cmdline.size();) {
+        size_t e = cmdline.find('\0', a);
+        if (e == std::string::npos)
+            e = cmdline.size();
+        argv.push_back(cmdline.substr(a, e - a));
+        a = e + 1;
+    }
+    if (argv.empty() || fs::path(argv[0]).filename() != "pppd")
+        return {};
+    for (size_t i = 1; i + 1 < argv.size(); ++i)
+        if (argv[i] == "call")
+            return argv[i + 1];
+    return {};
+}
+
+// pppd writes its pid into /run/IFNAME.pid while the interface exists.
+std::string ifname_of(pid_t pid)
+{
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/run", ec)) {
+        const std::string n = e.path().filename();
+        if (n.rfind("ppp", 0) != 0 || e.path().extension() != ".pid" || n.rfind("ppp-", 0) == 0)
+            continue;
+        if (number(read_all(e.path())) == pid)
+            return e.path().stem();
+    }
+    return {};
+}
+
+}  // namespace
+
+void Daemon::adopt_running()
+{
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        const std::string pidstr = e.path().filename();
+        if (pidstr.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const std::string peer = called_peer(read_all(e.path() / "cmdline"));
+        if (peer.empty())
+            continue;
+        for (auto& lp : links_) {
+            Link& l = *lp;
+            if (l.cfg.name != peer || l.pid != 0)
+                continue;
+            const auto pid = static_cast<pid_t>(number(pidstr));
+            watch_adopted(l, pid);
+            if (l.pidfd < 0) {  // gone meanwhile
+                forget_pppd(l);
+                continue;
+            }
+            // IPv4 of each point-to-point ppp* interface of this netns
+            std::map<std::string, std::pair<std::string, std::string>> p2p;
+            ifaddrs* ifa = nullptr;
+            if (getifaddrs(&ifa) == 0) {
+                for (auto* i = ifa; i != nullptr; i = i->ifa_next) {
+                    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET ||
+                        (i->ifa_flags & IFF_POINTOPOINT) == 0 || std::string(i->ifa_name).rfind("ppp", 0) != 0)
+                        continue;
+                    char a[INET_ADDRSTRLEN] = "", d[INET_ADDRSTRLEN] = "";
+                    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr, a, sizeof a);
+                    if (i->ifa_dstaddr != nullptr)
+                        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_dstaddr)->sin_addr, d,
+                                  sizeof d);
+                    p2p[i->ifa_name] = {a, d};
+                }
+                freeifaddrs(ifa);
+            }
+            l.ifname = ifname_of(pid);
+            // /run/pppN.pid is shared by every pppd of the host (and another netns's
+            // pppd may have rewritten it): with no file naming this pid, the one ppp
+            // interface of this netns that no other link claims is this pppd's
+            if (l.ifname.empty() || p2p.count(l.ifname) == 0) {
+                for (const auto& other : links_)
+                    if (other.get() != &l)
+                        p2p.erase(other->ifname);
+                if (p2p.size() == 1)
+                    l.ifname = p2p.begin()->first;
+            }
+            if (auto it = p2p.find(l.ifname); it != p2p.end()) {
+                l.local4 = it->second.first;
+                l.remote4 = it->second.second;
+            }
+            feed(l, l.local4.empty() ? Input::Hello : Input::NetworkUp);
+            jlog::link(LOG_NOTICE, jlog::kAdopt, l,
+                       "pppd pid " + pidstr +
+                           (l.local4.empty() ? " has no IPv4 address yet" + (l.ifname.empty() ? "" : " on " + l.ifname)
+                                             : " was already up on " + l.ifname + ": " + l.local4));
+        }
+    }
+}
+
+}  // namespace pppkit::supervisor
