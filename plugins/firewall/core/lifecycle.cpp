@@ -216,9 +216,20 @@ Dynamic read_dynamic(nft::Context& nft)
     return d;
 }
 
+namespace {
+// Only text the user wrote (the extras file) must pass a child first: the
+// rest of the ruleset is pppkit's own generator output over values the
+// schema validated, which the in-process dry run checks. Forking a fresh
+// libnftables context costs seconds in an emulated VM.
+bool needs_isolation(const Prepared& p)
+{
+    return p.extras && (p.isolated_ok.empty() || p.isolated_ok != p.settings->digest());
+}
+}  // namespace
+
 std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d)
 {
-    if (p.isolated_ok.empty() || p.isolated_ok != p.settings->digest())
+    if (needs_isolation(p))
         if (auto err = check_isolated(p))
             return err;
     auto r = run_full(nft, p, d, true);
@@ -233,7 +244,7 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
     res.problems = p.problems;
     if (p.settings) {
         std::optional<std::string> refused;
-        if (p.isolated_ok.empty() || p.isolated_ok != p.settings->digest())
+        if (needs_isolation(p))
             refused = check_isolated(p);
         if (!refused) {
             auto r = run_full(nft, p, d, false);

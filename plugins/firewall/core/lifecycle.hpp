@@ -86,13 +86,13 @@ struct ApplyResult {
     Outcome outcome = Outcome::FailsafeFailed;
     std::vector<std::string> problems;  // config diagnostics, or nft's (mapped) error
 };
-// Checks the full ruleset in a child (check_isolated, unless p already
+// Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. On any problem it never
 // opens anything: see Outcome. The failsafe tried is failsafe_ruleset(p.lan),
 // then the constant failsafe_ruleset({}).
 ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
 // The in-process dry run (the plugin's warm-up); runs check_isolated first
-// when p has not passed it.
+// when p has an extras file and has not passed it.
 std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d);
 
 }  // namespace pppkit::firewall
