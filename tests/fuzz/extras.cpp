@@ -7,9 +7,10 @@
 // (fail closed), so nft may refuse what they accept, and libnftables 1.0.6
 // may even crash on it (issue 14; noted, not failed). What the oracle
 // asserts is that the extras cannot break pppkit's own lines: nft's first
-// error points inside the extras file, or at the token right after the
-// include, where an unfinished last statement of the extras meets pppkit's
-// closing '}'. Never at any other line of pppkit's (see run.sh).
+// error points inside the extras file, never at a line of pppkit's (see
+// run.sh). The dump holds the text as the product stages it (a final
+// newline added): without it an unfinished last statement ("counter")
+// would run into pppkit's closing '}' and nft would point there.
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
