@@ -64,12 +64,15 @@ bool is_control(char c)
     return (u < 0x20 && c != '\t') || u == 0x7f;
 }
 
-// Bytes a terminal or a log would act on, written as \xNN.
+// Bytes a terminal or a log would act on, written as \xNN: control bytes,
+// tab, DEL, and every byte >= 0x80 (a C1 control such as 0x9b is a CSI on
+// some terminals, and a diagnostic must not depend on the locale reading
+// the input as UTF-8). A diagnostic is printable ASCII.
 std::string printable(std::string_view s)
 {
     std::string out;
     for (char c : s) {
-        if (is_control(c) || c == '\t') {
+        if (is_control(c) || c == '\t' || static_cast<unsigned char>(c) >= 0x80) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
             out += buf;
@@ -519,14 +522,16 @@ std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
 
 std::string Diagnostic::str() const
 {
-    std::string s = file + ":" + std::to_string(line) + ":";
+    // Every part may hold bytes of the input (a section name, a value quoted
+    // in the problem): all go through printable().
+    std::string s = printable(file) + ":" + std::to_string(line) + ":";
     if (!section.empty())
-        s += " [" + section + "]";
+        s += " [" + printable(section) + "]";
     if (!key.empty())
         s += " " + printable(key);
     if (!section.empty() || !key.empty())
         s += ":";
-    s += " " + problem;
+    s += " " + printable(problem);
     if (has_value)
         s += " (got '" + printable(value) + "')";
     return s;

@@ -2,8 +2,15 @@
 // they accept is the user's own nft text, which only nft can judge: with
 // PPPKIT_FUZZ_DUMP=DIR set, each accepted input is written as DIR/<name>.extras
 // with the ruleset that includes it, DIR/<name>.nft, and tests/fuzz/run.sh
-// runs `nft -c` on it in a child: nft must answer (accept or refuse), never
-// crash (issue 14: libnftables 1.0.6 asserts on some sets).
+// runs `nft -c` on it in a child. The text checks are a pre-filter: the
+// product checks every extras file with nft in a child before loading it
+// (fail closed), so nft may refuse what they accept, and libnftables 1.0.6
+// may even crash on it (issue 14; noted, not failed). What the oracle
+// asserts is that the extras cannot break pppkit's own lines: nft's first
+// error points inside the extras file, never at a line of pppkit's (see
+// run.sh). The dump holds the text as the product stages it (a final
+// newline added): without it an unfinished last statement ("counter")
+// would run into pppkit's closing '}' and nft would point there.
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +19,7 @@
 
 #include "common/schema.hpp"
 #include "firewall/core/firewall.hpp"
+#include "firewall/core/lifecycle.hpp"
 #include "oracle.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -26,7 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     if (const char* dir = std::getenv("PPPKIT_FUZZ_DUMP")) {
         auto name = std::string(dir) + "/" + std::to_string(std::hash<std::string_view>{}(text));
-        std::ofstream(name + ".extras", std::ios::binary) << text;
+        // What nft reads in the product: the sealed copy (lifecycle.hpp),
+        // whose last line always ends in a newline.
+        firewall::StagedExtras staged(std::string(text), name + ".extras");
+        if (!staged.valid())
+            std::abort();
+        std::ifstream in(staged.ref(), std::ios::binary);
+        std::ofstream(name + ".extras", std::ios::binary) << in.rdbuf();
         auto r = config::parse_text("[firewall]\nlan-interfaces = eth1\nlan-networks = 192.168.1.0/24\n"
                                     "extras = " +
                                         name + ".extras\n",

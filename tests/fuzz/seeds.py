@@ -154,3 +154,38 @@ put("secrets", "pop = mrose\x00DELE 1\n", "nul")
 put("secrets", "bad name = hunter2hunter2\nx\n", "bad-name")
 put("secrets", "a = " + "z" * 2000 + "\n", "long")
 put("secrets", "dup = one1\ndup = two2two2\n", "dup")
+
+# ---- the supervisor's event datagrams (supervisor/core/event_codec.hpp) ---------------
+def tlv(tag, value):
+    return bytes([tag, len(value)]) + value
+
+
+def event(typ, *tlvs, version=1, length=None):
+    body = b"".join(tlvs)
+    n = len(body) if length is None else length
+    return b"PK" + bytes([version, typ, n >> 8, n & 255]) + body
+
+
+pid = tlv(1, (4242).to_bytes(4, "big"))
+put("event_codec", event(1, pid, tlv(2, b"dsl-provider"), tlv(3, b"ppp0"), tlv(12, b"eth0"),
+                         tlv(10, (0x1234).to_bytes(2, "big")), tlv(11, bytes.fromhex("00005e005301"))), "hello")
+put("event_codec", event(2, pid, tlv(4, bytes([9]))), "phase")
+put("event_codec", event(3, pid, tlv(3, b"ppp0"), tlv(5, bytes([203, 0, 113, 7])), tlv(6, bytes([198, 51, 100, 1])),
+                         tlv(9, (1492).to_bytes(2, "big"))), "ip-up")
+put("event_codec", event(4, pid, tlv(3, b"ppp0")), "ip-down")
+put("event_codec", event(5, pid, tlv(3, b"ppp0"), tlv(7, bytes.fromhex("fe80" + "00" * 6 + "0211223344556677")),
+                         tlv(8, bytes.fromhex("fe80" + "00" * 6 + "0a0b0c0d0e0f1011")), tlv(9, (1492).to_bytes(2, "big"))),
+    "ipv6-up")
+put("event_codec", event(6, pid), "ipv6-down")
+put("event_codec", event(7, pid), "link-down")
+put("event_codec", event(8, pid, tlv(13, bytes([16]))), "exit")
+put("event_codec", event(3, pid, tlv(200, b"from a newer plugin"), tlv(3, b"ppp0")), "unknown-tag")
+put("event_codec", event(1, pid, tlv(2, b"../etc")), "peer-slash")
+put("event_codec", event(1, pid, tlv(2, b"a\x1b[2J")), "peer-escape")
+put("event_codec", event(1, pid, tlv(2, b"x" * 65)), "peer-long")
+put("event_codec", event(1, pid, pid), "duplicate-pid")
+put("event_codec", event(8, pid), "exit-no-status")
+put("event_codec", event(1, pid, length=200), "length-mismatch")
+put("event_codec", event(1, pid)[:-2], "truncated")
+put("event_codec", event(1, pid, version=2), "version-2")
+put("event_codec", event(1, pid, tlv(3, b"p" * 250), tlv(3, b"q" * 250)), "too-long")

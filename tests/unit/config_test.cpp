@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -151,6 +152,11 @@ TEST_SUITE("config")
              "t.conf:2: [alpha] text: contains a control character (byte 0x7f) (got 'a\\x7f')"},
             {__LINE__, "[alpha]\ntext = a\vb\n",
              "t.conf:2: [alpha] text: contains a control character (byte 0x0b) (got 'a\\x0bb')"},
+            // a diagnostic is printable ASCII: DEL and bytes >= 0x80 of any part escaped (fuzz/config)
+            {__LINE__, "[fi\x7f\xffrewall]\n", "t.conf:1: [fi\\x7f\\xffrewall]: "},
+            {__LINE__, "[alpha]\ncount\xc2\x9b = 3\n",
+             "t.conf:2: [alpha] count\\xc2\\x9b: a key may contain only letters, digits and '-' (got '3')"},
+            {__LINE__, "[alpha]\ncount = 3\xff\n", "t.conf:2: [alpha] count: "},
             {__LINE__, "[alpha]\nnet = 10.0.0.0/8\t172.16.0.0/12\n", ""},  // a tab separates list items
             {__LINE__, "[alpha]\ntext = crlf file\r\n", ""},
             {__LINE__, "[beta \"bad name\"]\nneed=1\n",
@@ -168,6 +174,7 @@ TEST_SUITE("config")
             }
             REQUIRE(r.diags.size() == 1);
             std::string got = r.diags[0].str();
+            CHECK(std::all_of(got.begin(), got.end(), [](char c) { return c >= 0x20 && c < 0x7f; }));
             std::string want = row.expect;
             if (!want.empty() && want.back() == ' ') {  // prefix match
                 want.pop_back();

@@ -19,16 +19,29 @@ TEST_SUITE("ddns_address")
             AddrClass want;
         };
         const std::vector<Row> rows = {
-            {__LINE__, "8.8.8.8", AddrClass::Public},        {__LINE__, "10.1.2.3", AddrClass::Private},
-            {__LINE__, "172.16.0.1", AddrClass::Private},    {__LINE__, "172.31.255.254", AddrClass::Private},
-            {__LINE__, "172.32.0.1", AddrClass::Public},     {__LINE__, "192.168.1.1", AddrClass::Private},
-            {__LINE__, "100.64.0.1", AddrClass::Cgnat},      {__LINE__, "100.127.255.254", AddrClass::Cgnat},
-            {__LINE__, "100.128.0.1", AddrClass::Public},    {__LINE__, "127.0.0.1", AddrClass::Loopback},
-            {__LINE__, "169.254.1.1", AddrClass::LinkLocal}, {__LINE__, "203.0.113.5", AddrClass::Reserved},
-            {__LINE__, "224.0.0.1", AddrClass::Reserved},    {__LINE__, "2400:4050::1", AddrClass::Public},
-            {__LINE__, "fd00::1", AddrClass::Unique},        {__LINE__, "fe80::1", AddrClass::LinkLocal},
-            {__LINE__, "::1", AddrClass::Loopback},          {__LINE__, "2001:db8::1", AddrClass::Reserved},
-            {__LINE__, "ff02::1", AddrClass::Reserved},      {__LINE__, "ppp0", AddrClass::Invalid},
+            {__LINE__, "8.8.8.8", AddrClass::Public},
+            {__LINE__, "10.1.2.3", AddrClass::Private},
+            {__LINE__, "172.16.0.1", AddrClass::Private},
+            {__LINE__, "172.31.255.254", AddrClass::Private},
+            {__LINE__, "172.32.0.1", AddrClass::Public},
+            {__LINE__, "192.168.1.1", AddrClass::Private},
+            {__LINE__, "100.64.0.1", AddrClass::Cgnat},
+            {__LINE__, "100.127.255.254", AddrClass::Cgnat},
+            {__LINE__, "100.128.0.1", AddrClass::Public},
+            {__LINE__, "127.0.0.1", AddrClass::Loopback},
+            {__LINE__, "169.254.1.1", AddrClass::LinkLocal},
+            {__LINE__, "203.0.113.5", AddrClass::Reserved},
+            {__LINE__, "224.0.0.1", AddrClass::Reserved},
+            {__LINE__, "2400:4050::1", AddrClass::Public},
+            {__LINE__, "fd00::1", AddrClass::Unique},
+            {__LINE__, "fe80::1", AddrClass::LinkLocal},
+            {__LINE__, "::1", AddrClass::Loopback},
+            {__LINE__, "2001:db8::1", AddrClass::Reserved},
+            {__LINE__, "ff02::1", AddrClass::Reserved},
+            {__LINE__, "ppp0", AddrClass::Invalid},
+            // inet_pton stops at a NUL: what follows it must not pass (fuzz/ddns_duckdns, ddns_state)
+            {__LINE__, std::string("8.8.8.8\0junk", 12), AddrClass::Invalid},
+            {__LINE__, std::string("2400:4050::1\0", 13), AddrClass::Invalid},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);

@@ -153,6 +153,8 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nUPDATED", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nNOCHANGE", O::Unchanged, "203.0.113.50"},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n\n2001:db8::5\nUPDATED", O::Updated, "2001:db8::5"},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 200, std::string("OK\n203.0.113.50\0\0\n\nUPDATED", 26), O::Updated,
+             ""},  // NUL bytes after an address: not an address, not echoed (fuzz/ddns_duckdns)
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK", O::Updated},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "KO", O::AuthFailed},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nMAYBE", O::ProtocolError},

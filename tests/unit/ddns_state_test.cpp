@@ -204,5 +204,8 @@ TEST_SUITE("ddns_state")
         State old = parse_state("# pppkit-ddns state 1\nipv4.detail=x\x1b[2J\nipv4.address=203.0.113.7\x1b\nend\n");
         CHECK(old.v4.detail == "x\\x1b[2J");
         CHECK(old.v4.address.empty());
+        // an address with NUL bytes after it is no address (fuzz/ddns_state)
+        State nul = parse_state(std::string("# pppkit-ddns state 1\nipv4.address=203.0.113.7\0\x01\nend\n", 53));
+        CHECK(nul.v4.address.empty());
     }
 }

@@ -538,6 +538,14 @@ TEST_SUITE("firewall_import")
              {"ppp+", "ppp*"},
              std::nullopt},
             {__LINE__, "-A FORWARD -i + -o ppp0 -j ACCEPT", {"lan-interfaces = lan0"}, {"= lan0, "}, std::nullopt},
+            // a name the loader refuses is never written: '*' is a byte of a name to iptables (fuzz/import)
+            {__LINE__,
+             "-t nat -A PREROUTING -i ppp*nat -p tcp --dport 80 -j DNAT --to-destination 192.168.1.9",
+             {"wan = ppp0"},
+             {"ppp*nat"},
+             std::nullopt},
+            {__LINE__, "-t nat -A POSTROUTING -o ppp\"x -j MASQUERADE", {"wan = ppp0"}, {"ppp\"x"}, std::nullopt},
+            {__LINE__, "-A FORWARD -i br*x -o ppp0 -j ACCEPT", {"lan-interfaces = lan0"}, {"br*x"}, std::nullopt},
             {__LINE__,
              "-t nat -A POSTROUTING -s 192.168.1.1 -o ppp0 -j MASQUERADE",
              {"masquerade = no"},
@@ -596,6 +604,49 @@ TEST_SUITE("firewall_import")
                 continue;
             auto s = firewall::from_config(r.doc);
             if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&s))
+                for (const auto& x : *d)
+                    FAIL_CHECK("from_config: " << x.str());
+        }
+    }
+
+    TEST_CASE("a port forwarded twice, or forwarded and opened on the router, is imported once (fuzz/import)")
+    {
+        const std::string fwd = "iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 8443 -j DNAT --to-destination "
+                                "192.168.1.10:443\n"
+                                "iptables -A FORWARD -i ppp0 -d 192.168.1.10 -p tcp --dport 443 -j ACCEPT\n";
+        struct Row {
+            int line;
+            std::string text;
+            int forwards;
+            std::string wan_services;  // the INI line
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, fwd + fwd, 1, "wan-services"},  // the file applied twice
+            {__LINE__,
+             fwd + "iptables -t nat -A PREROUTING -i ppp0 -p tcp --dport 8000:9000 -j DNAT --to-destination "
+                   "192.168.1.11\niptables -A FORWARD -i ppp0 -p tcp --dport 8000:9000 -j ACCEPT\n",
+             1, "wan-services"},
+            {__LINE__, fwd + "iptables -A INPUT -i ppp0 -p tcp --dport 8443 -j ACCEPT\n", 1, "wan-services"},
+            {__LINE__, fwd + "iptables -A INPUT -i ppp0 -p udp --dport 8443 -j ACCEPT\n", 1, "wan-services = udp/8443"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            auto m = imp::map(imp::parse("iptables -A FORWARD -i lan0 -o ppp0 -j ACCEPT\n" + row.text));
+            CHECK(std::count_if(m.forwards.begin(), m.forwards.end(),
+                                [](const imp::Forward& f) { return f.accept_line != 0; }) == row.forwards);
+            auto ini = imp::render_ini(m, "t.sh", "");
+            CAPTURE(ini);
+            if (row.wan_services == "wan-services")
+                CHECK(ini.find("\nwan-services") == std::string::npos);
+            else
+                CHECK(ini.find("\n" + row.wan_services + "\n") != std::string::npos);
+            auto r = config::parse_text(ini, "pppkit.conf", schema());
+            for (const auto& d : r.diags)
+                FAIL_CHECK("the schema refuses the INI: " << d.str());
+            if (!r.ok())
+                continue;
+            auto v = firewall::from_config(r.doc);
+            if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&v))
                 for (const auto& x : *d)
                     FAIL_CHECK("from_config: " << x.str());
         }

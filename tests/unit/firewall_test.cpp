@@ -579,6 +579,13 @@ reflection = no
             {__LINE__, "[forward \"web\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\n",
              "fw.conf:1: [firewall]: missing: the firewall needs a [firewall] section with lan-networks or "
              "lan-interfaces"},
+            // the path is quoted in `include "..."`: a '"' would end the string there (fuzz/firewall)
+            {__LINE__, L + "extras = /etc/x\" } } table ip evil { chain c { type filter hook input priority 0;\n",
+             "fw.conf:3: [firewall] extras: must not hold '\"' or '\\' (the path is quoted in the ruleset's "
+             "include) (got '/etc/x\" } } table ip evil { chain c { type filter hook input priority 0;')"},
+            {__LINE__, L + "extras = /etc/a\\b.nft\n",
+             "fw.conf:3: [firewall] extras: must not hold '\"' or '\\' (the path is quoted in the ruleset's "
+             "include) (got '/etc/a\\b.nft')"},
         };
         CHECK(rows.size() >= 25);
         for (const auto& r : rows) {

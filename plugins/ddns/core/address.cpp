@@ -21,6 +21,9 @@ bool in4(uint32_t a, uint32_t net, int plen)
 
 AddrClass classify_address(std::string_view addr)
 {
+    // inet_pton reads up to the first NUL: "203.0.113.7\0junk" is not an address.
+    if (addr.find('\0') != std::string_view::npos)
+        return AddrClass::Invalid;
     std::string s(addr);
     in_addr a4{};
     in6_addr a6{};

@@ -11,6 +11,9 @@
 #include <set>
 #include <sstream>
 
+#include "common/ifname.hpp"
+#include "firewall/core/firewall.hpp"
+
 namespace pppkit::firewall::import {
 namespace {
 
@@ -675,6 +678,14 @@ std::string iface_name(std::string_view n)
     return r;
 }
 
+// An iptables interface (a name, or a prefix and a trailing '+') that
+// pppkit.conf can hold: its pppkit spelling passes the loader's one check
+// (common/ifname.hpp). '*' is no wildcard to iptables, only a byte of a name.
+bool writable_iface(std::string_view n)
+{
+    return n.find('*') == std::string_view::npos && ifname::valid_pattern(iface_name(n));
+}
+
 std::vector<std::string> proto_ports(const Rule& r)
 {
     std::vector<std::string> out;
@@ -888,23 +899,24 @@ Mapping map(const Parsed& p)
 
     // 1. Interfaces: the WAN is where masquerade leaves and DNAT enters.
     for (const auto& r : rules) {
+        // a name the loader would refuse is never written (its rule stays a leftover)
         if (r.family != Family::V4 || !r.unknown.empty())
             continue;
-        if (r.table == "nat" && r.chain == "POSTROUTING" && r.target == "MASQUERADE" && !r.out_if.empty())
+        if (r.table == "nat" && r.chain == "POSTROUTING" && r.target == "MASQUERADE" && writable_iface(r.out_if))
             add_unique(m.wan, r.out_if);
-        if (r.table == "nat" && r.chain == "PREROUTING" && r.target == "DNAT" && !r.in_if.empty())
+        if (r.table == "nat" && r.chain == "PREROUTING" && r.target == "DNAT" && writable_iface(r.in_if))
             add_unique(m.wan, r.in_if);
     }
     if (m.wan.empty())
         for (const auto& r : rules)  // no NAT: interfaces named ppp*
             for (const auto* i : {&r.in_if, &r.out_if})
-                if (i->starts_with("ppp"))
+                if (i->starts_with("ppp") && writable_iface(*i))
                     add_unique(m.wan, *i);
     auto is_wan = [&](const std::string& i) { return !i.empty() && matches_wan(m.wan, i); };
     // LAN: an interface (or pattern, "br+") that can match neither a WAN
     // interface nor loopback; "+" (every interface) is no LAN.
     auto is_lan_if = [&](const std::string& i) {
-        return !i.empty() && i != "+" && !overlaps(i, "lo") &&
+        return !i.empty() && writable_iface(i) && !overlaps(i, "lo") &&
                std::none_of(m.wan.begin(), m.wan.end(), [&](const std::string& w) { return overlaps(w, i); });
     };
 
@@ -979,6 +991,25 @@ Mapping map(const Parsed& p)
     for (const auto& d : dnats)
         if (rules[d.idx].heading_line != 0)
             ++dnats_under[rules[d.idx].heading_line];
+    // The ports of the forwards written so far: the loader refuses two
+    // forwards (or a forward and a wan-service) on one port and protocol.
+    struct Held {
+        std::string proto;
+        PortRange ports;
+        std::string owner;
+        int line;
+    };
+    std::vector<Held> held;
+    auto clash = [&](const std::string& proto, const std::string& ports) -> const Held* {
+        auto rs = parse_ports(ports, nullptr);
+        if (!rs)
+            return nullptr;
+        for (const auto& h : held)
+            for (const auto& r : *rs)
+                if (h.proto == proto && h.ports.lo <= r.hi && r.lo <= h.ports.hi)
+                    return &h;
+        return nullptr;
+    };
     std::set<std::string> used_names;
     for (const auto& d : dnats) {
         const auto& r = rules[d.idx];
@@ -1040,6 +1071,15 @@ Mapping map(const Parsed& p)
             m.forwards.push_back(fw);
             continue;
         }
+        if (const Held* h = clash(r.proto, join(r.dports, ","))) {
+            note(d.idx, Outcome::Failed,
+                 r.proto + " " + join(r.dports, ",") + " overlaps " + h->owner + " (line " + std::to_string(h->line) +
+                     "): pppkit forwards a port once; merge the two by hand");
+            continue;
+        }
+        if (auto rs = parse_ports(join(r.dports, ","), nullptr))
+            for (const auto& pr : *rs)
+                held.push_back({r.proto, pr, "[forward \"" + fw.name + "\"]", r.line});
         fw.accept_line = rules[*accept].line;
         std::string extra;
         if (!is_any(r.dst))
@@ -1233,6 +1273,12 @@ Mapping map(const Parsed& p)
             }
             if (r.target == "ACCEPT" && (r.proto == "tcp" || r.proto == "udp") && !r.dports.empty() &&
                 (r.in_if.empty() || is_wan(r.in_if)) && only_matches(r, {"in", "proto", "dports"})) {
+                if (const Held* h = clash(r.proto, join(r.dports, ","))) {
+                    note(i, Outcome::Ignored,
+                         h->owner + " (line " + std::to_string(h->line) + ") takes " + r.proto + " " +
+                             join(r.dports, ",") + ": its DNAT sends it on before INPUT sees it (not imported)");
+                    continue;
+                }
                 for (const auto& pp : proto_ports(r))
                     add_unique(m.wan_services, pp);
                 note(i, Outcome::Mapped,

@@ -43,6 +43,16 @@ std::optional<std::string> check_prefix(std::string_view v)
     return std::nullopt;
 }
 
+// The extras path goes into the ruleset as `include "PATH"` (pppkit firewall
+// show; nft's include string has no escape): a '"' or '\\' would end or
+// bend the quoting and let the path's rest be read as nft statements.
+std::optional<std::string> check_extras_path(std::string_view v)
+{
+    if (v.find_first_of("\"\\") != std::string_view::npos)
+        return "must not hold '\"' or '\\' (the path is quoted in the ruleset's include)";
+    return std::nullopt;
+}
+
 // "a.b.c.d" or "a.b.c.d:port": the internal host of a forward.
 std::optional<std::string> check_target(std::string_view v)
 {
@@ -134,7 +144,8 @@ std::vector<config::SectionSpec> firewall_sections()
                 KeySpec{.key = "extras",
                         .type = Type::Path,
                         .def = "/etc/ppp/pppkit-firewall.nft",
-                        .help = "raw nft included into table inet pppkit_fw"},
+                        .help = "raw nft included into table inet pppkit_fw",
+                        .check = check_extras_path},
             },
             "the router firewall (pppkit-firewall.so, pppkit firewall)",
         },

@@ -1,0 +1,66 @@
+// Fuzz target: the supervisor's event decoder (supervisor/core/event_codec),
+// which reads datagrams any local process may send to /run/pppkit/event.
+// Oracles: decode never crashes and never reads past the datagram (ASan);
+// what decodes is a message the codec can write again: its strings are
+// 1-64 printable ASCII bytes without '/', and decode(encode(m)) == m with
+// encode(m) no longer than a datagram may be; encode is a fixed point from
+// there on (unknown tags are dropped once, nothing else changes).
+#include <cstdint>
+#include <string>
+
+#include "core/event_codec.hpp"
+#include "oracle.hpp"
+
+namespace {
+
+using namespace pppkit::supervisor::event;
+
+std::string hex(std::span<const uint8_t> b)
+{
+    std::string s;
+    for (uint8_t c : b) {
+        char x[4];
+        std::snprintf(x, sizeof x, "%02x", c);
+        s += x;
+    }
+    return s;
+}
+
+void expect_string(std::string_view what, const std::string& s)
+{
+    if (s.empty())
+        return;  // absent
+    if (s.size() > kMaxString)
+        fuzz::fail(std::string(what) + ": a decoded string longer than 64 bytes", s);
+    if (!fuzz::printable(s) || s.find('/') != std::string::npos)
+        fuzz::fail(std::string(what) + ": a decoded string that is not printable ASCII without '/'", s);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    auto r = decode(std::span<const uint8_t>(data, size));
+    const auto* m = std::get_if<Message>(&r);
+    if (m == nullptr) {
+        (void)error_name(std::get<DecodeError>(r));
+        return 0;
+    }
+    (void)type_name(m->type);
+    expect_string("peer", m->peer);
+    expect_string("ifname", m->ifname);
+    expect_string("eth_ifname", m->eth_ifname);
+    auto bytes = encode(*m);
+    if (bytes.size() > kMaxMessage)
+        fuzz::fail("encode(decode(x)) is longer than a datagram", hex(bytes));
+    auto back = decode(bytes);
+    const auto* m2 = std::get_if<Message>(&back);
+    if (m2 == nullptr)
+        fuzz::fail("encode(m) of a decoded m does not decode: " + std::string(error_name(std::get<DecodeError>(back))),
+                   hex(bytes));
+    if (!(*m2 == *m))
+        fuzz::fail("decode(encode(m)) != m", hex(bytes));
+    if (encode(*m2) != bytes)
+        fuzz::fail("encode is not stable on a decoded message", hex(bytes));
+    return 0;
+}
