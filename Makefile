@@ -235,7 +235,7 @@ fuzz: deps fuzz-build
 	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 check-fuzz: fuzz-build
-	@tests/fuzz/run.sh "$(BUILD)" $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_SEED=$${FUZZ_SEED:-1} tests/fuzz/run.sh "$(BUILD)" $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
 -include $(shell find $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
 

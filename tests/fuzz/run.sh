@@ -76,7 +76,12 @@ for t in "${targets[@]}"; do
     start=$(date +%s)
     keep=() crashes=
     [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && keep=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
-    timeout --kill-after=10 $((secs + 120)) "$bin" "${keep[@]}" -max_total_time="$secs" -timeout=10 \
+    # FUZZ_SEED (make check-fuzz sets 1): the same inputs in the same order on
+    # every run, so that a regression, not luck, fails make check; make fuzz
+    # leaves it unset (a new random walk each time).
+    seed=()
+    [ -n "${FUZZ_SEED:-}" ] && seed=(-seed="$FUZZ_SEED")
+    timeout --kill-after=10 $((secs + 120)) "$bin" "${keep[@]}" "${seed[@]}" -max_total_time="$secs" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/" "$work" "$seeds" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

@@ -100,10 +100,10 @@ std::optional<unsigned> port_number(std::string_view p, std::string_view proto, 
             unsigned v = 0;
             for (char c : p)
                 v = v * 10 + static_cast<unsigned>(c - '0');
-            if (v <= 65535)
+            if (v >= 1 && v <= 65535)
                 return v;
         }
-        why = "port " + std::string(p) + " is out of range (0-65535)";
+        why = "port " + std::string(p) + " is not one pppkit takes (1-65535)";
         return std::nullopt;
     }
     if (proto != "tcp" && proto != "udp" && proto != "sctp" && proto != "dccp") {
@@ -156,6 +156,12 @@ std::string resolve_ports(const std::string& p, std::string_view proto, std::vec
 void decode(Rule& r)
 {
     const auto& a = r.args;
+    // a control byte in any argument: no value of it may reach pppkit.conf
+    for (const auto& arg : a)
+        if (std::any_of(arg.begin(), arg.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+            r.unknown.emplace_back("an argument with a control byte");
+            break;
+        }
     static const std::set<std::string, std::less<>> kKnownMatches = {"state", "conntrack", "multiport", "tcp",
                                                                      "udp",   "icmp",      "comment",   "limit"};
     bool negate = false;
@@ -1331,6 +1337,24 @@ Mapping map(const Parsed& p)
         m.leftovers.push_back(i);
         done[i] = true;
     }
+    // The loader refuses a forward whose target lies outside the IPv4
+    // lan-networks, which are known only now: such a forward is not imported.
+    std::vector<Net4> lan4;
+    for (const auto& n : m.lan_networks)
+        if (auto net = net4(n))
+            lan4.push_back(*net);
+    if (!lan4.empty())
+        std::erase_if(m.forwards, [&](const Forward& f) {
+            if (f.accept_line == 0)
+                return false;  // written commented out: the loader never sees it
+            auto host = net4(f.to.substr(0, f.to.find(':')));
+            if (host && std::any_of(lan4.begin(), lan4.end(), [&](const Net4& n) { return inside(*host, n); }))
+                return false;
+            m.notes.push_back({f.line, Outcome::Failed,
+                               "forward to " + f.to + " lies outside lan-networks (" + join(m.lan_networks, ", ") +
+                                   "), which pppkit refuses: not imported; add its network to lan-networks by hand"});
+            return true;
+        });
     // Derived settings and whole-file notes.
     if (auto it = last_policy.find("filter/INPUT"); it != last_policy.end() && rules[it->second].policy == "ACCEPT")
         m.lan_default_accept = true;
