@@ -161,7 +161,7 @@ summary=$(grep '^summary' "$t/window.out")
 echo "window: $summary; $(cat "$t/syn.out")"
 check_eq "flush -> pppkit_fw back, every time ($RUNS runs)" "$RUNS" "$(sed -n 's/.* back=\([0-9]*\).*/\1/p' <<<"$summary")"
 echo "RESULT drift flush_to_back $summary $(cat "$t/syn.out")"
-check "the tables are as before after the window" same pppkit_fw
+check "the tables are as before after the window" wait_for 5 same pppkit_fw
 check "pppkitd is still running" kill -0 "$PKD"
 
 # ---- control: no supervisor, the flush leaves the port open -------------------
