@@ -12,6 +12,7 @@
 #   kill -9 pppd -> pppkitd redials (a new pppd pid), the link is up again
 #   kill -9 pppkitd -> systemd restarts it (NRestarts 1), the pppd keeps
 #               running, the new pppkitd adopts it (same pid, no redial)
+#   pppkitd.d/*.sh -> the scenarios of the other features (one file each)
 #   poff lab -> state stopped-by-user, no pppd for twice the backoff ceiling
 #   journal  -> MESSAGE_ID of link up and of link down, with PEER=lab
 set -u
@@ -101,6 +102,18 @@ info after-restart "$(cd /run && grep -H . ppp*.pid 2>&1 | tr '\n' ' '); $(ip -n
 wait_until 20 is_up
 check_eq readopted "$P2 true up" "$(st pid) $(st adopted) $(st state)" "pid adopted state"
 check_eq no-redial 0 "$(st dials)" "dials by the new pppkitd"
+
+# ---- scenarios of the other features, one file each, in lexical order
+# Contract of a tests/e2e/pppkitd.d/NN-name.sh: sourced here, in this boot;
+# entered with pppkitd active and link lab up (pppd $P2 or a later one); it
+# leaves them so (pppkitd may have been restarted: `systemctl restart` keeps
+# pppd and re-adopts it). It uses pass/fail/check/info from lab_lib and sets
+# P2 to the pppd pid it leaves running.
+for scenario in "$PPPKIT_TOP"/tests/e2e/pppkitd.d/*.sh; do
+    [ -f "$scenario" ] || continue
+    info scenario "$(basename "$scenario")"
+    . "$scenario"
+done
 
 # ---- poff: stopped by user, no redial within the backoff
 in_rtr poff lab >>"$W/logs/poff.log" 2>&1
