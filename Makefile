@@ -179,6 +179,12 @@ tools: $(PPPKITD_BIN)
 $(OUT)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS) -lmnl
 
+# PPPKIT_VERSION comes from debian/changelog as a -D flag, which make does not
+# track: the sources that use it depend on the changelog, so a new version
+# rebuilds exactly what embeds it (and, through them, the binaries).
+VERSION_USERS := $(shell grep -l PPPKIT_VERSION $(CORE_SRCS) $(CLI_SRCS) $(PPPKITD_SRCS) 2>/dev/null)
+$(call obj,$(VERSION_USERS)): debian/changelog
+
 $(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
