@@ -137,7 +137,7 @@ HOST_OBJS += $(OUT)/obj/plugins/host/events.o
 PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
 PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
 
-.PHONY: all plugins tools deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
+.PHONY: all plugins tools install deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
         check-cross demo bench deb lint format clean headers-2.5 sysroot
 all: plugins tools
 
@@ -302,6 +302,28 @@ lint: deps
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')
+
+# ---- install ----------------------------------------------------------------
+# make install DESTDIR=DIR: what the package ships, by the same globs as the
+# build (debian/rules calls it with DESTDIR=debian/pppkit; man pages, examples
+# and docs are left to debhelper). PLUGIN_DIR is pppd's plugin directory for
+# the ABI built: dh_ppp's answer, else /usr/lib/pppd/VERSION of the headers.
+PPPD_VERSION_H := $(if $(filter 2.5,$(PPPD_ABI)),$(PPPD25_DIR)/usr/include/pppd/pppdconf.h,/usr/include/pppd/patchlevel.h)
+PLUGIN_DIR ?= $(or $(shell dh_ppp --plugin-dir 2>/dev/null),\
+                   /usr/lib/pppd/$(shell sed -n 's/^\#define[[:space:]]*\(PPPD_\)*VERSION[[:space:]]*"\([0-9.]*\)".*/\2/p' $(PPPD_VERSION_H) 2>/dev/null))
+UNITDIR ?= /lib/systemd/system
+UNIT_FILES := $(wildcard etc/systemd/*.service etc/systemd/*.socket etc/systemd/*.timer \
+                         etc/systemd/*.path etc/systemd/*.target)
+install: all
+	install -d $(DESTDIR)$(PLUGIN_DIR) $(DESTDIR)/usr/sbin $(DESTDIR)/usr/libexec/pppkit $(DESTDIR)/etc/ppp
+	install -m 0644 $(SO_FILES) $(DESTDIR)$(PLUGIN_DIR)/
+	install -m 0755 $(PPPKIT_BIN) $(PPPKITD_BIN) $(DESTDIR)/usr/sbin/
+	$(if $(TOOL_BINS),install -m 0755 $(TOOL_BINS) $(DESTDIR)/usr/libexec/pppkit/)
+	install -m 0644 etc/pppkit.conf $(DESTDIR)/etc/ppp/pppkit.conf
+	$(if $(UNIT_FILES),install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $(UNIT_FILES) $(DESTDIR)$(UNITDIR)/)
+	set -e; for d in rsyslog.d logrotate.d; do for f in $$(ls etc/$$d 2>/dev/null); do \
+	    install -D -m 0644 etc/$$d/$$f $(DESTDIR)/etc/$$d/$$f; done; done
+	install -d -m 0700 $(DESTDIR)/var/lib/pppkit
 
 clean:
 	rm -rf $(BUILD) debian/.debhelper debian/pppkit debian/files debian/*.substvars debian/*.log
