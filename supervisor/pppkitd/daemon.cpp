@@ -371,7 +371,6 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     l.last_reason = std::string(c.reason);
     const bool was_up = l.machine.state == LinkState::Up;
     clear_addresses(l);
-    session_ended(l, c.unclean);
     l.phase = -1;
     std::string how =
         end.signalled ? "killed by signal " + std::to_string(end.code) : "exit status " + std::to_string(end.code);
@@ -384,6 +383,7 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
                    (was_up ? ", the link is down" : ""));
     if (was_up)  // no ip-down came (kill -9, crash): the link-down entry is this one
         jlog::link(LOG_NOTICE, jlog::kLinkDown, l, "link down on " + l.ifname + " (pppd ended)");
+    session_ended(l, c.unclean);  // the PADT of a session pppd left open, before any redial
     if (stopping_) {
         exit_when_children_gone();
         return;

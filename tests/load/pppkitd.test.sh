@@ -240,6 +240,8 @@ check "  ... logged with the session, the AC and the interface" grep -q "dsl: st
 check_eq "  ... status: last PADT; the state file no longer holds pppd $pid2's session" "4711 pppd ended uncleanly gone" \
     "$(field dsl "l['pppoe']['last_padt']['session'], l['pppoe']['last_padt']['reason']") $(grep -qsx "pid=$pid2" "$t/state/dsl.pppoe" && echo kept || echo gone)"
 check_eq "  ... one PADT each (idle, dsl): none twice (+ the listening line)" 3 "$(grep -c . "$t/padt.hex")"
+check "pppkit status (terminal) shows the last PADT" grep -q "last PADT .*: session 4711 on wan0, AC 52:54:00:ab:cd:ef (pppd ended uncleanly)" \
+    <<<"$("$build/pppkit" status --socket "$t/run/control" dsl)"
 check "dsl: redialled after the kill" wait_for 10 dials_at_least dsl 3
 
 # ---- watchdog and stop ----
