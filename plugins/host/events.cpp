@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/event_codec.hpp"
+#include "core/pppoe.hpp"
 #include "host/host.hpp"
 
 namespace pppkit::host::events {
@@ -122,6 +123,36 @@ supervisor::event::Message snapshot(supervisor::event::MsgType type)
     return m;
 }
 
+// The PPPoE session rides on the events of a connected channel: from
+// ESTABLISH (the channel has its PADS) to link-down. Not on DEAD or later:
+// by then the channel sent its PADT, and pppd keeps the old number until the
+// next PADS, so a session number there would be a closed one.
+bool session_is_live(pk_event ev, int arg)
+{
+    switch (ev) {
+    case PK_EV_PHASE: return arg >= PK_PHASE_ESTABLISH && arg <= PK_PHASE_DISCONNECT;
+    case PK_EV_IP_UP:
+    case PK_EV_IP_DOWN:
+    case PK_EV_IPV6_UP:
+    case PK_EV_IPV6_DOWN:
+    case PK_EV_LINK_DOWN: return true;
+    case PK_EV_EXIT: return false;
+    }
+    return false;
+}
+
+// Only a complete, valid session is sent (id 1..0xFFFE, a unicast AC MAC, an
+// interface name pppkit accepts): anything else from the channel is left out.
+void add_session(supervisor::event::Message& m, const pk_link& raw)
+{
+    const auto s = supervisor::pppoe::from_pppd(raw.session, raw.remote_number, raw.devnam);
+    if (!s)
+        return;
+    m.session = s->id;
+    m.ac_mac = s->ac_mac;
+    m.eth_ifname = s->ethernet;
+}
+
 std::array<uint8_t, 16> link_local(uint64_t id)
 {
     std::array<uint8_t, 16> a{0xfe, 0x80};
@@ -155,6 +186,8 @@ void forward(pk_event ev, int arg) noexcept
         auto m = snapshot(t);
         pk_link raw{};
         pk_get_link(&raw, 0);  // addresses only
+        if (session_is_live(ev, arg))
+            add_session(m, raw);
         if (t == MsgType::Phase)
             m.phase = static_cast<uint8_t>(arg);
         if (t == MsgType::Exit)

@@ -69,6 +69,12 @@ struct pk_link {
     uint64_t hisid6;
     int mtu;     /* interface MTU, 0 if unknown or not asked */
     int persist; /* pppd's persist option */
+    /* The PPPoE session, as pppd's channel (rp-pppoe.so / pppoe.so) keeps it
+     * from the PADS on (phase ESTABLISH): raw and unchecked, the C++ side
+     * validates. 0 / "" when the channel is not PPPoE or not connected. */
+    int session;            /* ppp_session_number / ppp_get_session_number() */
+    char remote_number[64]; /* the AC's MAC as the channel wrote it ("AA:BB:..") */
+    char devnam[64];        /* the channel's device: the Ethernet interface */
 };
 
 /* An option parser: return 1 on success; on failure write a message into

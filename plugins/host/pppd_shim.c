@@ -91,12 +91,20 @@ void pk_get_link(struct pk_link *out, int query_mtu)
     snprintf(out->ipparam, sizeof(out->ipparam), "%s", ppp_ipparam() ? ppp_ipparam() : "");
     out->persist = ppp_persist() ? 1 : 0;
     out->mtu = query_mtu && out->unit >= 0 ? ppp_get_mtu(out->unit) : 0;
+    out->session = ppp_get_session_number();
+    snprintf(out->remote_number, sizeof(out->remote_number), "%.63s",
+             ppp_get_remote_number() ? ppp_get_remote_number() : "");
+    snprintf(out->devnam, sizeof(out->devnam), "%.63s", ppp_devnam() ? ppp_devnam() : "");
 #else
     snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
     out->unit = ifunit;
     snprintf(out->ipparam, sizeof(out->ipparam), "%s", ipparam ? ipparam : "");
     out->persist = persist ? 1 : 0;
     out->mtu = query_mtu && ifunit >= 0 ? netif_get_mtu(ifunit) : 0;
+    out->session = ppp_session_number;
+    /* cut at 63 bytes: a longer value is no MAC and no interface name anyway */
+    snprintf(out->remote_number, sizeof(out->remote_number), "%.63s", remote_number);
+    snprintf(out->devnam, sizeof(out->devnam), "%.63s", devnam);
 #endif
     out->local4 = ipcp_gotoptions[0].ouraddr;
     out->remote4 = ipcp_hisoptions[0].hisaddr;

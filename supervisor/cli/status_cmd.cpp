@@ -79,6 +79,12 @@ void print_link(const nlohmann::json& l)
         std::printf("  PPPoE session %d on %s, AC %s\n", p["session"].get<int>(),
                     p["ethernet"].is_string() ? str(p, "ethernet").c_str() : "?",
                     p["ac_mac"].is_string() ? str(p, "ac_mac").c_str() : "?");
+    if (p.contains("last_padt") && p["last_padt"].is_object()) {
+        const auto& t = p["last_padt"];
+        std::printf("  last PADT %s: session %d on %s, AC %s (%s)%s%s\n", str(t, "at").c_str(), t["session"].get<int>(),
+                    str(t, "ethernet").c_str(), str(t, "ac_mac").c_str(), str(t, "reason").c_str(),
+                    t["error"].is_string() ? ": not sent: " : "", str(t, "error").c_str());
+    }
     if (l["pid"].is_number())
         std::printf("  pppd pid %d%s\n", l["pid"].get<int>(), l["adopted"].get<bool>() ? " (adopted)" : "");
     std::printf("  %u redials", l["redials"].get<unsigned>());

@@ -176,6 +176,7 @@ int Daemon::run()
     start_drift_watch();
 
     adopt_running();
+    clear_stale_sessions();
     start_links();
     sd_notify(0, "READY=1");
     notify_status();
@@ -266,6 +267,7 @@ void Daemon::act(Link& l, Action a)
 
 void Daemon::spawn(Link& l)
 {
+    clear_stale_session(l, "left open by an earlier pppd");  // a PADT that failed before
     // Exactly what pon runs, so that "poff NAME" finds and stops it.
     std::vector<std::string> args = {opt_.pppd, "call", l.cfg.name, "nodetach"};
     std::vector<char*> argv;
@@ -381,6 +383,7 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
                    (was_up ? ", the link is down" : ""));
     if (was_up)  // no ip-down came (kill -9, crash): the link-down entry is this one
         jlog::link(LOG_NOTICE, jlog::kLinkDown, l, "link down on " + l.ifname + " (pppd ended)");
+    session_ended(l, c.unclean);  // the PADT of a session pppd left open, before any redial
     if (stopping_) {
         exit_when_children_gone();
         return;
@@ -481,6 +484,9 @@ void Daemon::handle_event(const event::Message& m)
         l->mtu = *m.mtu;
     if (m.phase)
         l->phase = *m.phase;
+    session_seen(*l, m);
+    if (m.type == MsgType::Phase && l->phase == 0)  // DEAD: the channel ended its session
+        session_closed(*l);
     switch (m.type) {
     case MsgType::Hello:
     case MsgType::Phase:
@@ -563,6 +569,16 @@ std::string Daemon::status_json(const std::string& only) const
             {"autostart", l.cfg.autostart},
             {"events", l.events},
         };
+        if (l.last_padt)
+            j["pppoe"]["last_padt"] = {
+                {"at", iso(l.last_padt->at)},
+                {"session", l.last_padt->session.id},
+                {"ac_mac", pppoe::format_mac(l.last_padt->session.ac_mac)},
+                {"ethernet", l.last_padt->session.ethernet},
+                {"reason", l.last_padt->why},
+                {"error", l.last_padt->error.empty() ? json(nullptr) : json(l.last_padt->error)}};
+        else
+            j["pppoe"]["last_padt"] = nullptr;
         if (l.last_end)
             j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},
                               {"status", l.last_end->signalled ? json(nullptr) : json(l.last_end->code)},

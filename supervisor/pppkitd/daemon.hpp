@@ -20,6 +20,7 @@
 #include "core/exit_status.hpp"
 #include "core/link_config.hpp"
 #include "core/link_state.hpp"
+#include "core/pppoe.hpp"
 
 namespace pppkit::supervisor {
 
@@ -28,6 +29,7 @@ struct Options {
     bool config_explicit = false;
     std::string runtime_dir = "/run/pppkit";  // event and control sockets
     std::string pppd = "/usr/sbin/pppd";
+    std::string state_dir = "/var/lib/pppkit";  // the links' last PPPoE session (padt.cpp)
 };
 
 // What pppkitd knows of one link, for status and the state machine.
@@ -56,6 +58,14 @@ struct Link {
     std::optional<uint16_t> session;
     int phase = -1;
     unsigned events = 0;  // messages accepted from this link's pppd
+    // padt.cpp: the session in the state file, and the last PADT sent for it
+    std::optional<pppoe::Session> saved_session;
+    struct Padt {
+        std::time_t at = 0;
+        pppoe::Session session;
+        std::string why, error;  // error empty: sent
+    };
+    std::optional<Padt> last_padt;
 };
 
 class Daemon {
@@ -89,6 +99,13 @@ private:
     std::unique_ptr<DriftWatch> drift_;  // nftables drift repair (drift.hpp)
 
     void start_drift_watch();
+    // padt.cpp: stale PPPoE sessions (issue 8 section 5)
+    void session_seen(Link& l, const event::Message& m);
+    void session_closed(Link& l);
+    void session_ended(Link& l, bool unclean);
+    void clear_stale_sessions();  // at start, after adopt_running()
+    void clear_stale_session(Link& l, const std::string& why);
+    [[nodiscard]] std::string session_file(const Link& l) const;
 
     bool setup_sockets();
     void start_links();

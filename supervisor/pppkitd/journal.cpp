@@ -56,4 +56,12 @@ void drift(int priority, const std::string& msg)
     echo(msg);
 }
 
+void stale_session(int priority, const Link& l, const std::string& ethernet, const std::string& msg)
+{
+    const std::string full = l.cfg.name + ": " + msg;
+    sd_journal_send("MESSAGE=%s", full.c_str(), "MESSAGE_ID=%s", kStaleSession, "PRIORITY=%i", priority, "PEER=%s",
+                    l.cfg.name.c_str(), "IFNAME=%s", ethernet.c_str(), "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(full);
+}
+
 }  // namespace pppkit::supervisor::jlog

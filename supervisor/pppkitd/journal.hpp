@@ -26,6 +26,7 @@ inline constexpr const char* kEventDropped = "637c8dd11a824830b4af1229057a7513";
 inline constexpr const char* kPppdExit = "3f73572d53ab44f98051604746108d5d";
 inline constexpr const char* kAdopt = "7ebd8c2d42ef4c77b448a2cab249d09e";
 inline constexpr const char* kDriftRepaired = "b1c5e0f4a3d24e0c9f6a8d2e71c4b590";
+inline constexpr const char* kStaleSession = "b907c9e5825c40ed9f2a761fd8639d34";  // stale session cleared
 // kinds that share an id with a close relative
 inline constexpr const char* kDial = kRedial;
 inline constexpr const char* kAddress = kLinkUp;
@@ -38,5 +39,8 @@ void event_dropped(const std::string& msg);
 // MESSAGE_ID=kDriftRepaired: pppkit's nftables tables were changed by
 // someone else and re-asserted (drift.hpp).
 void drift(int priority, const std::string& msg);
+// MESSAGE_ID=kStaleSession: a PADT for a session pppd left open (padt.cpp);
+// IFNAME= is the Ethernet interface the PADT went out on.
+void stale_session(int priority, const Link& l, const std::string& ethernet, const std::string& msg);
 
 }  // namespace pppkit::supervisor::jlog

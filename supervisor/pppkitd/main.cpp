@@ -8,9 +8,10 @@
 namespace {
 int usage(FILE* to)
 {
-    std::fprintf(to, "usage: pppkitd [--config FILE] [--runtime-dir DIR] [--pppd PATH]\n"
+    std::fprintf(to, "usage: pppkitd [--config FILE] [--runtime-dir DIR] [--state-dir DIR] [--pppd PATH]\n"
                      "  --config FILE       pppkit.conf (default /etc/ppp/pppkit.conf)\n"
                      "  --runtime-dir DIR   event and control sockets (default /run/pppkit)\n"
+                     "  --state-dir DIR     the links' last PPPoE session (default /var/lib/pppkit)\n"
                      "  --pppd PATH         the pppd to start (default /usr/sbin/pppd)\n");
     return to == stdout ? 0 : 2;
 }
@@ -33,6 +34,9 @@ int main(int argc, char** argv)
             o.config_explicit = true;
         } else if (a == "--runtime-dir") {
             if (!value(o.runtime_dir))
+                return usage(stderr);
+        } else if (a == "--state-dir") {
+            if (!value(o.state_dir))
                 return usage(stderr);
         } else if (a == "--pppd") {
             if (!value(o.pppd))

@@ -4,8 +4,9 @@
  * It defines, with pppd's own types (it includes the 2.4.9 headers), every
  * pppd symbol the shim (plugins/host/pppd_shim.c) uses: the notifier lists
  * and add_notifier, add_options, the loggers, option_error, die, timeout,
- * ifname/ifunit/ipparam/persist, netif_get_mtu and the IPCP/IPV6CP option
- * arrays. Linked with -rdynamic, so the dlopen-ed plugin binds to them.
+ * ifname/ifunit/ipparam/persist, netif_get_mtu, the IPCP/IPV6CP option
+ * arrays and the PPPoE channel's ppp_session_number/remote_number/devnam. Linked with -rdynamic, so the dlopen-ed
+ * plugin binds to them.
  *
  * usage: fake_pppd SO COMMAND...   (commands run in order)
  *   version           print the plugin's pppd_version (dlsym)
@@ -15,6 +16,8 @@
  *   notifiers         list how many notifiers each list has: "notifiers phase=1 ip-up=1 ..."
  *   opt NAME [VALUE]  parse an option like pppd; a rejected one exits 2 (EXIT_OPTION_ERROR)
  *   ifname NAME | mtu N | unit N | local4 A.B.C.D   set the link state the plugin reads
+ *   pppoe ID MAC DEV  what rp-pppoe.so sets at its PADS: ppp_session_number, remote_number
+ *                     (MAC as given, e.g. "52:54:00:AB:CD:EF"), devnam (e.g. "wan0")
  *   phase N | ip-up | ip-down | ipv6-up | ipv6-down | link-down | exit N   fire a notifier
  *                     (like pppd: the interface is gone after link-down's notifiers ran,
  *                     and before exit's run; ip-up, ipv6-up or ifname bring it back)
@@ -62,6 +65,9 @@ EXPORT char ifname[MAXIFNAMELEN];
 EXPORT int ifunit = -1;
 EXPORT char *ipparam;
 EXPORT bool persist;
+EXPORT int ppp_session_number;
+EXPORT char remote_number[MAXNAMELEN];
+EXPORT char devnam[MAXPATHLEN];
 EXPORT ipcp_options ipcp_gotoptions[NUM_PPP], ipcp_hisoptions[NUM_PPP];
 EXPORT ipv6cp_options ipv6cp_gotoptions[NUM_PPP], ipv6cp_hisoptions[NUM_PPP];
 
@@ -328,6 +334,10 @@ int main(int argc, char **argv)
             snprintf(ifname, sizeof ifname, "%s", argv[need(++i, argc, c)]);
             ifunit = 0;
             link_gone = 0;
+        } else if (strcmp(c, "pppoe") == 0) {
+            ppp_session_number = atoi(argv[need(++i, argc, c)]);
+            snprintf(remote_number, sizeof remote_number, "%s", argv[need(++i, argc, c)]);
+            snprintf(devnam, sizeof devnam, "%s", argv[need(++i, argc, c)]);
         } else if (strcmp(c, "mtu") == 0) {
             fixed_mtu = atoi(argv[need(++i, argc, c)]);
         } else if (strcmp(c, "unit") == 0) {

@@ -16,7 +16,13 @@
 #     configuration error, 19 twice with auth-failures = 2 gives up; a link
 #     waits for its LAN interface and dials once it is up;
 #   - the real pppd: with a plugin option error it exits 2 (failed-config,
-#     no restart); without /dev/ppp it exits 4 (failed-config, no restart).
+#     no restart); without /dev/ppp it exits 4 (failed-config, no restart);
+#   - stale PPPoE sessions: the fake pppd's channel session (id, AC MAC,
+#     Ethernet interface wan0, a veth) flows from the shim through the events
+#     to `pppkit status --json` and into --state-dir's dsl.pppoe; a clean end
+#     removes the file; a kill -9 makes pppkitd send the PADT on wan0 (captured
+#     on its veth peer, checked byte by byte) and log it; a file left for a
+#     link with no pppd (a power cut) is PADT-ed at start.
 #     A real pppd that dials needs kernel PPP: the lab tier (VM).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
@@ -57,7 +63,7 @@ dsl)
     # the fake pppd keeps this pid (exec): its plugin's events carry it
     export PPPKIT_EVENT_SOCKET=$t/run/event
     exec "$fake" "$build/pppkit-mss.so" init plugin "$build/pppkit-ddns.so" plugin "$build/pppkit-firewall.so" \\
-        opt pppkit-config "$t/pppkit.conf" phase 1 phase 4 \\
+        opt pppkit-config "$t/pppkit.conf" phase 1 pppoe 4711 52:54:00:AB:CD:EF wan0 phase 4 \\
         ifname ppp0 mtu 1454 local4 203.0.113.\$((9 + n)) phase 7 ip-up phase 8 \\
         sh "$t/hold \$n" \\
         ip-down phase 9 phase 0 exit 0 ;;
@@ -101,12 +107,36 @@ out=$("$build/pppkit" check --config "$t/bad.conf" 2>&1)
 check "pppkit check: [link] problems with file:line" grep -q "^$t/bad.conf:4: \[link \"x\"\] auth-failures:" <<<"$out"
 check "pppkit check: backoff-ceiling below backoff-floor" grep -q "^$t/bad.conf:3: \[link \"x\"\] backoff-ceiling:" <<<"$out"
 
+# ---- the Ethernet interface under PPPoE: wan0, its veth peer wan0p sees the PADTs ----
+ip -n "$nsname" link add wan0 type veth peer name wan0p
+ip -n "$nsname" link set wan0 up && ip -n "$nsname" link set wan0p up
+wan_mac=$(ip -n "$nsname" -j link show wan0 | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['address'])")
+ip netns exec "$nsname" python3 "$tool" sniff wan0p "$t/padt.hex" &
+NSL_PIDS+=($!)
+wait_for 5 grep -q listening "$t/padt.hex" || fail "sniffer on wan0p"
+# a session left by a power cut, for link idle (autostart = no: no pppd to adopt)
+mkdir -p "$t/state"
+printf 'session=99\nac-mac=52:54:00:00:00:99\nethernet=wan0\npid=1\n' >"$t/state/idle.pppoe"
+# padt_frame SESSION_HEX AC_HEX: the frame pppkitd must send (RFC 2516 PADT,
+# Generic-Error tag), padded to 60 bytes
+padt_frame() {
+    python3 - "$1" "$2" "${wan_mac//:/}" <<'PY'
+import sys
+sess, ac, ours = sys.argv[1], sys.argv[2], sys.argv[3]
+text = b"pppkitd: session left open by a pppd that ended uncleanly"
+tag = bytes.fromhex("0203") + len(text).to_bytes(2, "big") + text
+f = bytes.fromhex(ac + ours + "8863" + "11a7" + sess) + len(tag).to_bytes(2, "big") + tag
+print((f + bytes(max(0, 60 - len(f)))).hex())
+PY
+}
+
 # ---- start pppkitd as systemd would (Type=notify, WatchdogSec=2) ----
 python3 "$tool" notify "$t/notify" "$t/notify.log" &
 NSL_PIDS+=($!)
 wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
 NOTIFY_SOCKET=$t/notify WATCHDOG_USEC=2000000 ip netns exec "$nsname" \
-    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" >"$t/pppkitd.log" 2>&1 &
+    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd" \
+    >"$t/pppkitd.log" 2>&1 &
 pkd=$!
 NSL_PIDS+=($pkd)
 nsl_on_exit "touch $t/down.1 $t/down.2 $t/down.3"
@@ -134,6 +164,21 @@ check_eq "  ... and no second copy follows" 6 "$(field dsl "l['events']")"
 check "STATUS= says dsl is up with its address" wait_for 5 grep -q "^STATUS=dsl up 203.0.113.10 since" "$t/notify.log"
 out=$("$build/pppkit" status --socket "$t/run/control" dsl)
 check "pppkit status (terminal) shows state and address" grep -q "IPv4 203.0.113.10" <<<"$out"
+
+# ---- the PPPoE session: shim -> event -> status, state file ----
+check_eq "dsl: PPPoE session, AC MAC and Ethernet interface from pppd's channel" "4711 52:54:00:ab:cd:ef wan0" \
+    "$(field dsl "l['pppoe']['session'], l['pppoe']['ac_mac'], l['pppoe']['ethernet']")"
+check "pppkit status (terminal) shows the session" grep -q "PPPoE session 4711 on wan0, AC 52:54:00:ab:cd:ef" <<<"$out"
+check "the session is in the state file" grep -qx "session=4711" "$t/state/dsl.pppoe"
+check_eq "  ... with the AC, the interface and the pid" "ac-mac=52:54:00:ab:cd:ef ethernet=wan0 pid=$pid1" \
+    "$(grep -v -e '^#' -e '^session=' "$t/state/dsl.pppoe" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "  ... mode 0600" 600 "$(stat -c %a "$t/state/dsl.pppoe")"
+# power cut: the file of idle (no pppd) was PADT-ed at start, and removed
+check "idle: the session left before start is PADT-ed on wan0" grep -qx "$(padt_frame 0063 525400000099)" "$t/padt.hex"
+check "  ... logged as a stale session cleared" grep -q "idle: stale session cleared: PADT sent for PPPoE session 99 with access concentrator 52:54:00:00:00:99 on wan0" "$t/pppkitd.log"
+check_eq "  ... the file is gone, status shows the PADT" "False 99 wan0 None" \
+    "$([ -e "$t/state/idle.pppoe" ] && echo True || echo False) $(field idle "l['pppoe']['last_padt']['session'], l['pppoe']['last_padt']['ethernet'], l['pppoe']['last_padt']['error']")"
+check_eq "dsl: no PADT yet" None "$(field dsl "l['pppoe']['last_padt']")"
 
 # ---- hostile senders ----
 setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
@@ -182,6 +227,22 @@ check "dsl: the redial waited at least the backoff floor (1 s)" awk -v a="$down_
 check "dsl: up again with its new address" wait_for 10 is dsl "l['ipv4']['local']" 203.0.113.11
 check_eq "dsl: 1 redial, last exit status 0 (the link ended)" "1 0" "$(field dsl "l['redials'], l['last_exit']['status']")"
 check "the link-down and redial are in the log" grep -q "dsl: redialling: $t/pppd call dsl nodetach" "$t/pppkitd.log"
+check_eq "dsl: the clean end (phase DEAD, exit 0) sent no PADT (listening + idle's)" "2 None" \
+    "$(grep -c . "$t/padt.hex") $(field dsl "l['pppoe']['last_padt']")"
+check "dsl: the new pppd's session is in the state file" wait_for 5 grep -qx "pid=$(field dsl "l['pid']")" "$t/state/dsl.pppoe"
+
+# ---- kill -9: the session stays open at the AC; pppkitd sends the PADT ----
+pid2=$(field dsl "l['pid']")
+kill -KILL "$pid2"
+check "dsl: kill -9 of pppd -> PADT for session 4711 on wan0, byte by byte" wait_for 5 grep -qx "$(padt_frame 1267 525400abcdef)" "$t/padt.hex"
+check "  ... logged with the session, the AC and the interface" grep -q "dsl: stale session cleared: PADT sent for PPPoE session 4711 with access concentrator 52:54:00:ab:cd:ef on wan0 (pppd ended uncleanly)" "$t/pppkitd.log"
+# (the file may already hold the next pppd's session: the backoff floor is 1 s)
+check_eq "  ... status: last PADT; the state file no longer holds pppd $pid2's session" "4711 pppd ended uncleanly gone" \
+    "$(field dsl "l['pppoe']['last_padt']['session'], l['pppoe']['last_padt']['reason']") $(grep -qsx "pid=$pid2" "$t/state/dsl.pppoe" && echo kept || echo gone)"
+check_eq "  ... one PADT each (idle, dsl): none twice (+ the listening line)" 3 "$(grep -c . "$t/padt.hex")"
+check "pppkit status (terminal) shows the last PADT" grep -q "last PADT .*: session 4711 on wan0, AC 52:54:00:ab:cd:ef (pppd ended uncleanly)" \
+    <<<"$("$build/pppkit" status --socket "$t/run/control" dsl)"
+check "dsl: redialled after the kill" wait_for 10 dials_at_least dsl 3
 
 # ---- watchdog and stop ----
 check "WATCHDOG=1 sent (WATCHDOG_USEC=2 s)" wait_for 3 grep -qx "WATCHDOG=1" "$t/notify.log"

@@ -10,6 +10,8 @@
                       badmagic  the same with a wrong magic
                       oversize  600 bytes
                       wrongpid  a well-formed hello that claims PID (not ours)
+  sniff IFACE OUT     append every PPPoE discovery frame (ethertype 0x8863)
+                      arriving on IFACE to OUT, as one line of hex per frame
 The wire format is supervisor/core/event_codec.hpp's, written here
 independently of the C++ encoder.
 """
@@ -50,7 +52,15 @@ def main():
         for kind in kinds.split(","):  # back to back: within one rate-limit window
             s.sendto(make[kind](), path)
         return
-    sys.exit("usage: pppkitd_tool.py notify PATH OUT | send PATH KIND PID")
+    if sys.argv[1] == "sniff":
+        iface, out = sys.argv[2], sys.argv[3]
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x8863))
+        s.bind((iface, 0x8863))
+        with open(out, "a", buffering=1) as f:
+            f.write("listening\n")
+            while True:
+                f.write(s.recv(2048).hex() + "\n")
+    sys.exit("usage: pppkitd_tool.py notify PATH OUT | send PATH KIND PID | sniff IFACE OUT")
 
 
 if __name__ == "__main__":
