@@ -65,7 +65,8 @@ std::string describe(const HoldoffPlan& p)
     case HoldoffSource::NoPeer: s += "; defaults (pppd was not started as 'pppd call NAME')"; break;
     }
     if (p.user_holdoff_s && *p.user_holdoff_s > 0)
-        s += "; pppd's option 'holdoff " + std::to_string(*p.user_holdoff_s) + "' is the floor";
+        s += "; pppd's option 'holdoff " + std::to_string(*p.user_holdoff_s) + "': the floor is at least " +
+             std::to_string(*p.user_holdoff_s) + "s";
     else if (p.user_holdoff_s)
         s += "; pppd's option 'holdoff 0' does not switch the backoff off";
     return s;

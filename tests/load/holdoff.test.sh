@@ -117,7 +117,7 @@ check "no 'call NAME': the defaults, said so" grep -q "defaults (pppd was not st
 # ---- the user's holdoff ---------------------------------------------------------
 out=$(run "$mss" call dsl init opt pppkit-config "$conf" set-holdoff 5 persist phase 1 "${dial_fail[@]}" \
     "${dial_fail[@]}")
-check "holdoff 5: said to be the floor" grep -q "pppd's option 'holdoff 5' is the floor" <<<"$out"
+check "holdoff 5: said to be the floor" grep -q "pppd's option 'holdoff 5': the floor is at least 5s" <<<"$out"
 read -r -a h <<<"$(holdoffs <<<"$out")"
 in_range "holdoff 5: 1st redial" "${h[0]:-}" 5 8
 in_range "holdoff 5: 2nd redial" "${h[1]:-}" 10 15

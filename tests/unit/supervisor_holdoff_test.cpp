@@ -96,7 +96,7 @@ TEST_SUITE("supervisor")
             {__LINE__, "x", std::nullopt, "defaults (no [link \"x\"] section)"},
             {__LINE__, "", std::nullopt, "defaults (pppd was not started as 'pppd call NAME')"},
             {__LINE__, "dsl", 30, "redial backoff 30s doubling to 10m"},
-            {__LINE__, "dsl", 30, "pppd's option 'holdoff 30' is the floor"},
+            {__LINE__, "dsl", 30, "pppd's option 'holdoff 30': the floor is at least 30s"},
             {__LINE__, "dsl", 0, "pppd's option 'holdoff 0' does not switch the backoff off"},
         };
         for (const auto& r : rows) {
