@@ -27,6 +27,7 @@
 #define PK_VERSION PPPD_VERSION
 /* exported by pppd 2.5.x but no longer declared in its public headers */
 extern void die(int status);
+/* types as in 2.5.2's binary (nm -S: 4, 1 and 4 bytes) */
 extern int holdoff;
 extern bool holdoff_specified;
 extern int need_holdoff;

@@ -33,7 +33,8 @@ fi
 # ---- guest side (inside the VM) ----------------------------------------------
 . "$LAB_LIB"
 row() { info bench-row "$(IFS='|'; echo "$*")"; }
-up_count() { grep -c 'local  IP address' "$1" 2>/dev/null; }
+count() { cat "$2" 2>/dev/null | grep -c "$1"; } # PATTERN LOG: 0 when LOG does not exist yet
+up_count() { count 'local  IP address' "$1"; }
 write_peer() { # NAME LOG PLUGIN...
     local name=$1 log=$2 p; shift 2
     {
@@ -69,11 +70,11 @@ for outage in $HOLDOFF_OUTAGES; do
         fi
         sleep 2
         n1=$(up_count "$log")
-        f0=$(grep -c 'Timeout waiting for PADO' "$log")
+        f0=$(count 'Timeout waiting for PADO' "$log")
         t_kill=$(date +%s.%N)
         lab_server_kill
         sleep "$outage"
-        f1=$(grep -c 'Timeout waiting for PADO' "$log")
+        f1=$(count 'Timeout waiting for PADO' "$log")
         t_back=$(date +%s.%N)
         lab_server_start
         if wait_until 400 eval '[ "$(up_count "$log")" -gt "$n1" ]'; then
