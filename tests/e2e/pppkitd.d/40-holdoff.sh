@@ -92,7 +92,7 @@ mapfile -t waits < <(awk -v k="$t_kill" '$1 >= k && /pppkit-mss: redial in/ {n =
     t && /Send PPPOE Discovery V1T1 PADI/ {printf "%d %.1f\n", n, $1 - t; t = 0}' "$hold_log.t")
 info holdoff-waits "hook answer, then the next PADI after (s): $(printf '%s; ' "${waits[@]}")"
 in_range() { [ "${1:-x}" -ge "$2" ] 2>/dev/null && [ "$1" -le "$3" ]; }
-within() { awk -v g="$2" -v n="$1" 'BEGIN {exit !(g >= n - 0.5 && g <= n + 3 && g < 30)}'; }
+within() { awk -v g="$2" -v n="$1" 'BEGIN {exit !(g >= n - 0.5 && g <= n + 5 && g < 30)}'; }
 lo=(2 4 8) hi=(3 6 12) name=(floor 2x 4x)
 for i in 0 1 2; do
     read -r n g <<<"${waits[$i]:-x x}"
