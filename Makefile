@@ -133,7 +133,7 @@ BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
 # is supervisor/pppkitd/*.cpp; every plugin sends its pppd's events to it
 # (plugins/host/events.cpp). ----
 CORE_SRCS += $(wildcard supervisor/core/*.cpp)
-HOST_OBJS += $(OUT)/obj/plugins/host/events.o
+HOST_OBJS += $(OUT)/obj/plugins/host/events.o $(OUT)/obj/plugins/host/holdoff.o
 PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
 PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
 

@@ -53,6 +53,8 @@ bool is_sender()
     return g_sender;
 }
 
+}  // namespace
+
 // NAME of "pppd call NAME" (what pon runs), from our own command line.
 std::string peer_name()
 {
@@ -80,6 +82,8 @@ std::string peer_name()
     }
     return {};
 }
+
+namespace {
 
 void send(const supervisor::event::Message& m)
 {

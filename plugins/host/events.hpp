@@ -17,10 +17,15 @@
 // does not reach them.)
 #pragma once
 
+#include <string>
+
 #include "host/pk_host.h"
 
 namespace pppkit::host::events {
 
 void forward(pk_event ev, int arg) noexcept;
+// NAME of "pppd call NAME" (what pon runs) from /proc/self/cmdline, or ""
+// (no call, or a name the daemon would not accept).
+std::string peer_name();
 
 }  // namespace pppkit::host::events

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "host/events.hpp"
+#include "host/holdoff.hpp"
 #include "host/pk_host.h"
 
 namespace pppkit::host {
@@ -306,6 +307,7 @@ extern "C" void pk_cxx_plugin_init(void) noexcept
 extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
 {
     pppkit::host::events::forward(ev, arg);  // to pppkitd, whatever this plugin does with it
+    pppkit::host::holdoff::on_event(ev, arg);
     if (g_init_failed) {
         // Stop before the link is dialled: the first event after the options
         // were parsed (PHASE_INITIALIZE comes before them; exit is too late
@@ -326,6 +328,7 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         g_stats.configure_ms = now_ms() - t0;
         if (g_config_failed)
             return;
+        pppkit::host::holdoff::configure();  // the hook's owner only; before the first dial
     }
     double start = now_ms();
     try {

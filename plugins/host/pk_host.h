@@ -100,11 +100,26 @@ void pk_untimeout(void (*fn)(void *), void *arg) PK_NOEXCEPT;
 void pk_die_option_error(const char *msg) PK_NOEXCEPT;
 const char *pk_pppd_version(void) PK_NOEXCEPT;
 
+/* pppd's redial delay. pppd calls one holdoff_hook (a plain pointer): the
+ * first pppkit plugin's plugin_init installs the shim's, unless another
+ * plugin set one before; the other pppkit plugins leave it. */
+struct pk_holdoff {
+    int holdoff;      /* pppd's "holdoff" option, seconds (default 30) */
+    int specified;    /* non-zero when the user gave "holdoff N" */
+    int need_holdoff; /* 0 when pppd itself would not wait (idle timeout) */
+    int owned;        /* non-zero when pppd's holdoff_hook is this plugin's */
+};
+void pk_get_holdoff(struct pk_holdoff *out) PK_NOEXCEPT;
+
 /* ---- provided by the C++ side (host.cpp) ---- */
 /* Called by plugin_init after the notifiers are registered. On failure it
  * logs, records the failure, and returns: the next event stops pppd. */
 void pk_cxx_plugin_init(void) PK_NOEXCEPT;
 void pk_cxx_event(enum pk_event ev, int arg) PK_NOEXCEPT;
+/* pppd's holdoff_hook (owner plugin only): the seconds to wait before the
+ * next dial, from pppd's main loop after the link ended (persist). Returns
+ * at once: no I/O but one log line at debug level. */
+int pk_cxx_holdoff(void) PK_NOEXCEPT;
 
 #ifdef __cplusplus
 }

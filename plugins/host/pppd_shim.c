@@ -27,6 +27,10 @@
 #define PK_VERSION PPPD_VERSION
 /* exported by pppd 2.5.x but no longer declared in its public headers */
 extern void die(int status);
+/* types as in 2.5.2's binary (nm -S: 4, 1 and 4 bytes) */
+extern int holdoff;
+extern bool holdoff_specified;
+extern int need_holdoff;
 #else
 #define PK_ABI_25 0
 #define PK_VERSION VERSION
@@ -141,6 +145,19 @@ void pk_die_option_error(const char *msg)
     option_error("%s", msg);
 #endif
     die(EXIT_OPTION_ERROR);
+}
+
+/* ---------------------------------------------------------------- holdoff
+ * pppd (main loop, after the link ended and persist holds) calls
+ * holdoff_hook() instead of using its fixed holdoff: seconds to wait. */
+static int shim_holdoff(void) { return pk_cxx_holdoff(); }
+
+void pk_get_holdoff(struct pk_holdoff *out)
+{
+    out->holdoff = holdoff;
+    out->specified = holdoff_specified ? 1 : 0;
+    out->need_holdoff = need_holdoff ? 1 : 0;
+    out->owned = holdoff_hook == shim_holdoff;
 }
 
 /* ---------------------------------------------------------------- options
@@ -278,5 +295,9 @@ PK_EXPORT void plugin_init(void)
     add_notifier(&link_down_notifier, on_link_down, NULL);
     add_notifier(&exitnotify, on_exit_notify, NULL);
 #endif
+    /* one owner per pppd: the first pppkit plugin, unless another plugin
+     * installed a hook before (then pppd keeps that one) */
+    if (holdoff_hook == NULL)
+        holdoff_hook = shim_holdoff;
     pk_cxx_plugin_init();
 }

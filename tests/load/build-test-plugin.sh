@@ -8,8 +8,9 @@ build=${1:?usage: build-test-plugin.sh BUILD}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 src=$top/tests/load/failing_plugin.cpp
 # the same host objects every plugin links (the shim, the host, the event
-# sender to pppkitd) and the core library the sender needs
-host="$build/obj/plugins/host/pppd_shim.o $build/obj/plugins/host/host.o $build/obj/plugins/host/events.o"
+# sender to pppkitd, the redial backoff) and the core library they need
+host="$build/obj/plugins/host/pppd_shim.o $build/obj/plugins/host/host.o $build/obj/plugins/host/events.o
+      $build/obj/plugins/host/holdoff.o"
 core=$build/libpppkit-core.a
 out=$build/load/pppkit-failtest.so
 for o in $host; do

@@ -23,6 +23,15 @@
  *                     and before exit's run; ip-up, ipv6-up or ifname bring it back)
  *   get-mtu           print "MTU N" from netif_get_mtu, as the shim would read it
  *   run-timers        run the due timers once
+ *   call NAME         nothing: puts "call NAME" into the command line, where the plugin
+ *                     finds its peer name (/proc/self/cmdline), as in "pppd call NAME"
+ *   persist           set pppd's persist option
+ *   set-holdoff N     the option "holdoff N" (holdoff = N, holdoff_specified = 1)
+ *   need-holdoff 0|1  pppd's need_holdoff (0 after an idle timeout)
+ *   redial            what pppd's main loop does after a link ended under persist:
+ *                     t = need_holdoff ? holdoff : 0; if (holdoff_hook) t = holdoff_hook();
+ *                     prints "HOLDOFF t hook|no-hook"
+ *   sleep MS          wait MS milliseconds (a link that stays up for a while)
  *   sh CMD            run CMD with system() (to look at the kernel between events): "SH rc=N"
  *   bench N GAP_MS    N x (ip-up, ipv6-up, ip-down, ipv6-down), GAP_MS apart (pppd's events
  *                     are never back to back: the kernel may finish deferred work
@@ -70,6 +79,10 @@ EXPORT char remote_number[MAXNAMELEN];
 EXPORT char devnam[MAXPATHLEN];
 EXPORT ipcp_options ipcp_gotoptions[NUM_PPP], ipcp_hisoptions[NUM_PPP];
 EXPORT ipv6cp_options ipv6cp_gotoptions[NUM_PPP], ipv6cp_hisoptions[NUM_PPP];
+EXPORT int (*holdoff_hook)(void);
+EXPORT int holdoff = 30; /* pppd's default */
+EXPORT bool holdoff_specified;
+EXPORT int need_holdoff = 1;
 
 static int fixed_mtu;   /* 0: ask the kernel */
 static int n_log_error; /* messages that came through error() */
@@ -370,6 +383,24 @@ int main(int argc, char **argv)
                     timers[t].live = 0;
                     timers[t].fn(timers[t].arg);
                 }
+        } else if (strcmp(c, "call") == 0) {
+            need(++i, argc, c); /* read from /proc/self/cmdline by the plugin */
+        } else if (strcmp(c, "persist") == 0) {
+            persist = 1;
+        } else if (strcmp(c, "set-holdoff") == 0) {
+            holdoff = atoi(argv[need(++i, argc, c)]);
+            holdoff_specified = 1;
+        } else if (strcmp(c, "need-holdoff") == 0) {
+            need_holdoff = atoi(argv[need(++i, argc, c)]);
+        } else if (strcmp(c, "redial") == 0) {
+            int t = need_holdoff ? holdoff : 0; /* pppd's main(), between two dials */
+            if (holdoff_hook)
+                t = (*holdoff_hook)();
+            printf("HOLDOFF %d %s\n", t, holdoff_hook ? "hook" : "no-hook");
+        } else if (strcmp(c, "sleep") == 0) {
+            long ms = atol(argv[need(++i, argc, c)]);
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
         } else if (strcmp(c, "bench") == 0) {
             int n = atoi(argv[need(++i, argc, c)]);
             int gap_ms = atoi(argv[need(++i, argc, c)]);
