@@ -35,16 +35,19 @@ Table table_of(uint8_t family, std::string_view name)
     return Table::None;
 }
 
-bool is_own(const Commit& c, const Own& own)
+Origin origin_of(const Commit& c, const Own& own)
 {
-    if (c.pid != 0 && (c.pid == own.self || std::find(own.pppd.begin(), own.pppd.end(), c.pid) != own.pppd.end()))
-        return true;
-    return c.proc == "pppd" || c.proc == "pppkitd" || c.proc == "pppkit";
+    if (c.pid != 0 && c.pid == own.self)
+        return Origin::Self;
+    if (c.pid != 0 && std::find(own.pppd.begin(), own.pppd.end(), c.pid) != own.pppd.end())
+        return Origin::Pppkit;
+    return c.proc == "pppd" || c.proc == "pppkitd" || c.proc == "pppkit" ? Origin::Pppkit : Origin::Foreign;
 }
 
 Verdict decide(const Commit& c, const Own& own)
 {
     Verdict v;
+    const Origin origin = origin_of(c, own);
     // counts[table][object][change]
     std::array<std::array<std::array<unsigned, 2>, 6>, 2> counts{};
     for (const auto& t : c.touches) {
@@ -54,9 +57,11 @@ Verdict decide(const Commit& c, const Own& own)
         ++counts[t.table == Table::Firewall ? 0 : 1][static_cast<size_t>(t.object)]
                 [t.change == Change::Deleted ? 1 : 0];
     }
-    if (!v.firewall && !v.mss)
+    if ((!v.firewall && !v.mss) || origin == Origin::Self)
         return v;
-    v.decision = is_own(c, own) ? Decision::Remember : Decision::Repair;
+    v.decision = origin == Origin::Pppkit ? Decision::Remember : Decision::Repair;
+    v.remember_firewall = v.decision == Decision::Remember && v.firewall;
+    v.remember_mss = v.decision == Decision::Remember && v.mss;
     for (size_t ti = 0; ti < 2; ++ti) {
         const Table tab = ti == 0 ? Table::Firewall : Table::Mss;
         auto& per = counts[ti];
@@ -83,30 +88,47 @@ Verdict decide(const Commit& c, const Own& own)
 
 Verdict merge(const Verdict& a, const Verdict& b)
 {
-    if (b.decision == Decision::Ignore)
-        return a;
-    if (a.decision == Decision::Ignore)
-        return b;
     Verdict v;
-    v.decision = std::max(a.decision, b.decision);
-    // what a Remember described is pppkit's own doing: only foreign changes are reported
-    auto foreign = [](const Verdict& x) { return x.decision == Decision::Repair; };
-    v.firewall = (foreign(a) && a.firewall) || (foreign(b) && b.firewall);
-    v.mss = (foreign(a) && a.mss) || (foreign(b) && b.mss);
-    if (v.decision == Decision::Remember) {
-        v.firewall = a.firewall || b.firewall;
-        v.mss = a.mss || b.mss;
-    }
-    for (const Verdict* x : {&a, &b})
-        if (v.decision == Decision::Remember || foreign(*x)) {
-            if (!v.what.empty() && !x->what.empty())
-                v.what += "; ";
-            v.what += x->what;
+    if (b.decision == Decision::Ignore)
+        v = a;
+    else if (a.decision == Decision::Ignore)
+        v = b;
+    else {
+        v.decision = std::max(a.decision, b.decision);
+        // what a Remember described is pppkit's own doing: only foreign changes are reported
+        auto foreign = [](const Verdict& x) { return x.decision == Decision::Repair; };
+        v.firewall = (foreign(a) && a.firewall) || (foreign(b) && b.firewall);
+        v.mss = (foreign(a) && a.mss) || (foreign(b) && b.mss);
+        if (v.decision == Decision::Remember) {
+            v.firewall = a.firewall || b.firewall;
+            v.mss = a.mss || b.mss;
         }
+        for (const Verdict* x : {&a, &b})
+            if (v.decision == Decision::Remember || foreign(*x)) {
+                if (!v.what.empty() && !x->what.empty())
+                    v.what += "; ";
+                v.what += x->what;
+            }
+    }
+    // in commit order: the last commit to touch a table decides whether it is remembered
+    v.remember_firewall = b.remember_firewall || (a.remember_firewall && !b.firewall);
+    v.remember_mss = b.remember_mss || (a.remember_mss && !b.mss);
     return v;
 }
 
 Verdict overrun() { return Verdict{Decision::Repair, true, true, "notifications lost (socket overrun)"}; }
+
+bool read_is_current(std::optional<uint32_t> last_heard, std::optional<uint32_t> gen_after_read)
+{
+    return last_heard && gen_after_read && *last_heard == *gen_after_read;
+}
+
+Verdict retry(bool firewall, bool mss)
+{
+    if (!firewall && !mss)
+        return {};
+    return Verdict{Decision::Remember, firewall, mss, "", firewall, mss};
+}
 
 firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const std::vector<LinkView>& up)
 {

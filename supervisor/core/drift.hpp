@@ -37,37 +37,60 @@ struct Commit {
     std::string proc;  // comm, at most 15 bytes
 };
 
-// The processes whose commits are pppkit's own: pppkitd itself, the pppd it
-// watches (their pppkit plugins), and any process named pppd, pppkitd or
-// pppkit (a pppd pppkitd does not supervise, `pppkit firewall apply|up|down`,
-// `pppkit mss apply`). Names are comm, which root could fake; only root can
-// commit to nftables at all.
+// Whose commit it is (by NEWGEN's pid and name):
+//  - Self: this pppkitd. Its commits are its repairs, which assert the
+//    dynamic part it remembered: they change nothing to remember. Re-reading
+//    the tables after them could only lose it (a flush committed meanwhile);
+//  - Pppkit: the pppd it watches (their pppkit plugins), and any process
+//    named pppd, pppkitd or pppkit (a pppd pppkitd does not supervise,
+//    another pppkitd, `pppkit firewall apply|up|down`, `pppkit mss apply`):
+//    their commits define pppkit's new state (e.g. ip-up's address);
+//  - Foreign: anyone else.
+// Names are comm, which root could fake; only root can commit to nftables.
 struct Own {
     uint32_t self = 0;
     std::vector<uint32_t> pppd;
 };
-bool is_own(const Commit& c, const Own& own);
+enum class Origin { Foreign, Pppkit, Self };
+Origin origin_of(const Commit& c, const Own& own);
 
 enum class Decision {
-    Ignore,    // pppkit's tables untouched
-    Remember,  // pppkit's own commit: what is loaded now is what should be there
+    Ignore,    // pppkit's tables untouched, or touched by this pppkitd's own repair (then
+               // firewall/mss say which: a read after it would not show pppkit's commit)
+    Remember,  // pppkit's commit: what is loaded now is what should be there
     Repair,    // someone else changed pppkit's tables: re-assert them
 };
 struct Verdict {
     Decision decision = Decision::Ignore;
-    bool firewall = false;  // inet pppkit_fw touched
-    bool mss = false;       // inet pppkit_mss touched
+    bool firewall = false;  // inet pppkit_fw touched (Remember) or changed by someone else (Repair)
+    bool mss = false;       // inet pppkit_mss likewise
     std::string what;       // e.g. "table inet pppkit_fw deleted, 3 rules deleted" (empty for Ignore)
+    // The tables whose state to read and remember: a commit by pppkit was
+    // the last to touch them (see merge).
+    bool remember_firewall = false;
+    bool remember_mss = false;
 };
 Verdict decide(const Commit& c, const Own& own);
 
 // Several verdicts of one burst (read until the socket was empty) give one
-// repair: Repair wins, the tables and the descriptions add up.
+// repair, in commit order (b, one commit's verdict, after a): Repair wins,
+// the tables and the descriptions add up; a table is remembered when
+// pppkit's commit was the last to touch it (after someone else's change,
+// or this pppkitd's repair, what is there is not pppkit's).
 Verdict merge(const Verdict& a, const Verdict& b);
 
 // The verdict when notifications were lost (ENOBUFS: the socket overflowed):
 // nothing is known, so both tables are re-asserted.
 Verdict overrun();
+
+// A read of the tables after pppkit's commit is only what that commit left
+// when no other commit came in between: the generation nftables reports
+// after the read (NFT_MSG_GETGEN) must be the one of the last NEWGEN heard.
+// When it is not, the read is dropped and the tables are read again after
+// the next burst: retry() starts that burst (merged with what it brings;
+// a later change by someone else or by this pppkitd's repair cancels it).
+bool read_is_current(std::optional<uint32_t> last_heard, std::optional<uint32_t> gen_after_read);
+Verdict retry(bool firewall, bool mss);
 
 // The firewall's dynamic part to re-assert: the remembered one (read from
 // the kernel after pppkit's last own commit) with every link pppkitd knows

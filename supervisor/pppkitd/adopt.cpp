@@ -38,8 +38,14 @@ long number(const std::string& s)
 
 std::string read_all(const fs::path& p)
 {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    // /proc/PID/cmdline of a process that exits meanwhile: read() fails
+    // (ESRCH) and libstdc++'s filebuf throws, whatever the stream's mask
+    try {
+        std::ifstream f(p, std::ios::binary);
+        return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    } catch (const std::ios_base::failure&) {
+        return {};
+    }
 }
 
 // The NAME of "pppd call NAME ..." in a NUL-separated /proc/PID/cmdline; empty otherwise.

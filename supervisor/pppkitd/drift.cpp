@@ -5,7 +5,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <malloc.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <array>
@@ -93,8 +95,9 @@ DriftWatch::DriftWatch(sd_event* ev, std::string config, bool config_explicit, H
 DriftWatch::~DriftWatch()
 {
     sd_event_source_unref(io_);
-    if (nl_ != nullptr)
-        mnl_socket_close(nl_);
+    for (auto* s : {nl_, gen_nl_})
+        if (s != nullptr)
+            mnl_socket_close(s);
 }
 
 bool DriftWatch::start()
@@ -110,6 +113,14 @@ bool DriftWatch::start()
         jlog::plain(LOG_ERR, std::string("drift repair off: cannot join NFNLGRP_NFTABLES: ") + std::strerror(errno));
         return false;
     }
+    gen_nl_ = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+    if (gen_nl_ == nullptr || mnl_socket_bind(gen_nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
+        jlog::plain(LOG_ERR, std::string("drift repair off: cannot open a second nftables netlink socket: ") +
+                                 std::strerror(errno));
+        return false;
+    }
+    const timeval one_second{1, 0};  // the kernel answers at once; never hang the loop
+    ::setsockopt(mnl_socket_get_fd(gen_nl_), SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second);
     const int fd = mnl_socket_get_fd(nl_);
     int sz = kRcvBuf;
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0)
@@ -121,20 +132,64 @@ bool DriftWatch::start()
     if (prepared_->settings)
         (void)firewall::check_isolated(*prepared_);
     (void)nft_.check("add table inet pppkit_fw");
-    remember(true, true);
+    // no commit heard yet: the read counts when the generation stayed the same across it
+    heard_gen_ = generation();
+    burst_ = remember(true, true);
     jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
                               std::string(mss::kTable));
+    // what preparing and reading freed goes back to the kernel: pppkitd rests
+    // for days between repairs (make bench: idle RSS and PSS)
+    malloc_trim(0);
     return true;
 }
 
-void DriftWatch::remember(bool fw, bool mss)
+drift::Verdict DriftWatch::remember(bool fw, bool mss)
 {
+    firewall::Dynamic d;
+    std::string listing;
     if (fw)
-        remembered_ = firewall::read_dynamic(nft_);
+        d = firewall::read_dynamic(nft_);
     if (mss) {
         auto r = nft_.run("list table inet " + std::string(mss::kTable));
-        mss_listing_ = r.ok ? r.output : "";
+        listing = r.ok ? r.output : "";
     }
+    // several reads: a flush committed in between would leave half of it
+    if (!drift::read_is_current(heard_gen_, generation()))
+        return drift::retry(fw, mss);
+    if (fw)
+        remembered_ = std::move(d);
+    if (mss)
+        mss_listing_ = std::move(listing);
+    return {};
+}
+
+std::optional<uint32_t> DriftWatch::generation()
+{
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+    nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    nlh->nlmsg_seq = ++gen_seq_;
+    auto* g = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+    g->nfgen_family = AF_UNSPEC;
+    g->version = NFNETLINK_V0;
+    g->res_id = 0;
+    if (mnl_socket_sendto(gen_nl_, nlh, nlh->nlmsg_len) < 0)
+        return std::nullopt;
+    const ssize_t n = mnl_socket_recvfrom(gen_nl_, buf.data(), buf.size());
+    if (n <= 0)
+        return std::nullopt;
+    std::optional<uint32_t> gen;
+    mnl_cb_run(
+        buf.data(), static_cast<size_t>(n), gen_seq_, mnl_socket_get_portid(gen_nl_),
+        [](const nlmsghdr* m, void* data) {
+            const auto tb = attrs(m);
+            if (tb[NFTA_GEN_ID] != nullptr && mnl_attr_validate(tb[NFTA_GEN_ID], MNL_TYPE_U32) >= 0)
+                *static_cast<std::optional<uint32_t>*>(data) = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
+            return static_cast<int>(MNL_CB_OK);
+        },
+        &gen);
+    return gen;
 }
 
 int DriftWatch::on_message(const nlmsghdr* nlh, void* ud)
@@ -153,6 +208,8 @@ int DriftWatch::on_message(const nlmsghdr* nlh, void* ud)
             w->pending_.pid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID]));
         if (tb[NFTA_GEN_PROC_NAME] != nullptr && mnl_attr_validate(tb[NFTA_GEN_PROC_NAME], MNL_TYPE_NUL_STRING) >= 0)
             w->pending_.proc = mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]);
+        if (tb[NFTA_GEN_ID] != nullptr && mnl_attr_validate(tb[NFTA_GEN_ID], MNL_TYPE_U32) >= 0)
+            w->heard_gen_ = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
         drift::Own own{static_cast<uint32_t>(::getpid()),
                        w->hooks_.pppd_pids ? w->hooks_.pppd_pids() : std::vector<uint32_t>{}};
         w->burst_ = drift::merge(w->burst_, drift::decide(w->pending_, own));
@@ -184,6 +241,7 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
         if (n < 0) {
             if (errno == ENOBUFS) {  // notifications lost: what changed is unknown
                 w->pending_ = {};
+                w->heard_gen_.reset();
                 w->burst_ = drift::merge(w->burst_, drift::overrun());
                 continue;
             }
@@ -193,10 +251,13 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
     }
     drift::Verdict v = std::move(w->burst_);
     w->burst_ = {};
-    if (v.decision == drift::Decision::Remember)
-        w->remember(v.firewall, v.mss);
-    else if (v.decision == drift::Decision::Repair)
+    // pppkit's commit first (it may follow the foreign one): the repair asserts what it left
+    if (v.remember_firewall || v.remember_mss)
+        w->burst_ = w->remember(v.remember_firewall, v.remember_mss);
+    if (v.decision == drift::Decision::Repair)
         w->repair(v, heard);
+    if (v.decision != drift::Decision::Ignore)
+        malloc_trim(0);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,13 +52,16 @@ private:
     bool config_explicit_;
     Hooks hooks_;
     mnl_socket* nl_ = nullptr;
+    mnl_socket* gen_nl_ = nullptr;  // NFT_MSG_GETGEN requests (a socket of its own: nl_ gets the notifications)
+    uint32_t gen_seq_ = 0;
+    std::optional<uint32_t> heard_gen_;  // NFTA_GEN_ID of the last NEWGEN read (nullopt: none, or lost)
     sd_event_source* io_ = nullptr;
     nft::Context nft_;
     drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
     drift::Verdict burst_;                          // verdicts of what this read brought
     std::unique_ptr<firewall::Prepared> prepared_;  // the last config prepared (its isolated check passed)
-    firewall::Dynamic remembered_;                  // the dynamic sets after pppkit's last own commit
-    std::string mss_listing_;                       // inet pppkit_mss after pppkit's last own commit
+    firewall::Dynamic remembered_;                  // the dynamic sets after pppkit's last commit (not ours)
+    std::string mss_listing_;                       // inet pppkit_mss after pppkit's last commit (not ours)
     unsigned repairs_ = 0;
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
@@ -70,7 +74,11 @@ private:
 
     static int on_io(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_message(const ::nlmsghdr* nlh, void* ud);
-    void remember(bool fw, bool mss);
+    // Reads and remembers the tables; a read that is not the state after the
+    // last commit heard (drift::read_is_current) is dropped: the returned
+    // verdict starts the next burst to read them again then.
+    [[nodiscard]] drift::Verdict remember(bool fw, bool mss);
+    [[nodiscard]] std::optional<uint32_t> generation();
     void repair(const drift::Verdict& v, uint64_t heard_usec);
     struct Done {
         bool restored = true;  // false: the table is not back (not even the failsafe)

@@ -34,18 +34,7 @@ veth r ppp0 w wan0
 nsx r ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
 nsx w ip addr add 11.0.0.1 peer 11.0.0.2 dev wan0
 printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
-nsx r timeout 900 python3 -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("11.0.0.2", 8080)); s.listen(4096)
-while True:
-    try:
-        c, _ = s.accept(); c.close()
-    except OSError:
-        pass
-' >/dev/null 2>&1 &
-NSL_PIDS+=("$!")
-wait_for 5 nsl_listening r 8080 || { echo "no listener on tcp/8080"; exit 1; }
+tcp_listen r 11.0.0.2 8080 900 || { echo "no listener on tcp/8080"; exit 1; }
 PK firewall apply && PK firewall up ppp0 11.0.0.2 || { echo "pppkit firewall apply failed"; exit 1; }
 
 synstream() { # start: SYNs from the WAN to tcp/8080, one per ms

@@ -37,8 +37,9 @@
 #
 # Real TCP
 #   tcp_listen NS ADDR PORT [SECS]  background python3 server on ADDR:PORT that answers
-#                              "pppkit-ok" to every connection; lives at most SECS (30) s;
-#                              returns once the socket is listening
+#                              "pppkit-ok" to every connection (a client's reset ends only
+#                              that connection); lives at most SECS (30) s; returns once the
+#                              socket is listening
 #   tcp_connect NS ADDR PORT [SECS] connect from NS, read the answer; prints it, exit 0 when
 #                              the server answered "pppkit-ok" (timeout SECS, default 5)
 #
@@ -209,7 +210,7 @@ addr, port, life = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port)); s.listen(16)
+s.bind((addr, port)); s.listen(4096)
 end = time.monotonic() + life
 while time.monotonic() < end:
     s.settimeout(max(0.05, end - time.monotonic()))
@@ -219,6 +220,8 @@ while time.monotonic() < end:
         break
     try:
         c.sendall(b"pppkit-ok\n")
+    except OSError:
+        pass  # the client reset (a SYN stream closes with RST): serve the next
     finally:
         c.close()
 '

@@ -42,21 +42,8 @@ veth r ppp0 w wan0
 nsx r ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
 nsx w ip addr add 11.0.0.1 peer 11.0.0.2 dev wan0
 printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
-# the router's service on tcp/8080: accepts, answers, survives the SYN
-# stream's resets (lib.sh's tcp_listen ends on the first reset)
-nsx r timeout 600 python3 -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("11.0.0.2", 8080)); s.listen(4096)
-while True:
-    try:
-        c, _ = s.accept()
-        c.sendall(b"pppkit-ok\n"); c.close()
-    except OSError:
-        pass
-' >"$t/listener.log" 2>&1 &
-NSL_PIDS+=("$!")
-wait_for 5 nsl_listening r 8080 || fail "the router's listener on tcp/8080 did not start"
+# the router's service on tcp/8080
+tcp_listen r 11.0.0.2 8080 600 || fail "the router's listener on tcp/8080 did not start"
 
 check "pppkit firewall apply" PK firewall apply
 check "pppkit firewall up ppp0 11.0.0.2 (the dynamic part)" PK firewall up ppp0 11.0.0.2
@@ -150,28 +137,26 @@ check "the log says the last good config was used" grep -q "the last good one wa
 cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 
 # ---- the window: RUNS flushes while SYNs stream to tcp/8080 --------------------
-# Not under the sanitizers (make check SANITIZE=1 exports ASAN_OPTIONS): this is a
-# timing measurement, and a build 2-3 times slower loses pppkit's remembered
-# public4 element in a storm of 100 flushes (a known bug, see supervisor/README.md).
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-    echo "NOTE: the flush window is measured without the sanitizers only"
+# Also under the sanitizers (make check SANITIZE=1): a build 2-3 times slower turns
+# the flushes into a storm in which pppkitd's own repairs and the next flushes
+# interleave; the remembered dynamic part (public4) must survive it.
+rm -f "$t/stop"
+nsx w python3 "$win" syn 11.0.0.2 8080 1 "$t/stop" >"$t/syn.out" 2>&1 &
+synpid=$!
+NSL_PIDS+=("$synpid")
+# "back every time": within 2 s, 5 s in a sanitized build (2-3 times slower; on a
+# loaded machine its slowest repairs take 1-2 s)
+nsx r python3 "$win" flush "$RUNS" "$PKD" "$([ -n "${ASAN_OPTIONS:-}" ] && echo 5 || echo 2)" >"$t/window.out" 2>&1
+touch "$t/stop"
+wait "$synpid"
+summary=$(grep '^summary' "$t/window.out")
+echo "window: $summary; $(cat "$t/syn.out")"
+check_eq "flush -> pppkit_fw back, every time ($RUNS runs)" "$RUNS" "$(sed -n 's/.* back=\([0-9]*\).*/\1/p' <<<"$summary")"
+echo "RESULT drift flush_to_back $summary $(cat "$t/syn.out")"
+if wait_for 5 same pppkit_fw; then
+    pass "the tables are as before after the window"
 else
-    rm -f "$t/stop"
-    nsx w python3 "$win" syn 11.0.0.2 8080 1 "$t/stop" >"$t/syn.out" 2>&1 &
-    synpid=$!
-    NSL_PIDS+=("$synpid")
-    nsx r python3 "$win" flush "$RUNS" "$PKD" 2 >"$t/window.out" 2>&1
-    touch "$t/stop"
-    wait "$synpid"
-    summary=$(grep '^summary' "$t/window.out")
-    echo "window: $summary; $(cat "$t/syn.out")"
-    check_eq "flush -> pppkit_fw back, every time ($RUNS runs)" "$RUNS" "$(sed -n 's/.* back=\([0-9]*\).*/\1/p' <<<"$summary")"
-    echo "RESULT drift flush_to_back $summary $(cat "$t/syn.out")"
-    if wait_for 5 same pppkit_fw; then
-        pass "the tables are as before after the window"
-    else
-        fail "the tables are not as before after the window: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
-    fi
+    fail "the tables are not as before after the window: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
 fi
 check "pppkitd is still running" kill -0 "$PKD"
 
@@ -186,9 +171,11 @@ if nsx r nft list table inet pppkit_fw >/dev/null 2>&1; then
 else
     pass "control: without pppkitd, pppkit_fw stays gone after the flush"
 fi
-if tcp_connect w 11.0.0.2 8080 1 >/dev/null 2>&1; then
+# 5 s: after the SYN stream the listener may still be draining its accept queue
+# (a full queue drops the SYN, and the client retries only after 1 s)
+if out=$(tcp_connect w 11.0.0.2 8080 5 2>&1); then
     pass "control: without pppkitd, the WAN reaches tcp/8080 (the test can see a leak)"
 else
-    fail "control: tcp/8080 is closed even without the firewall: the test cannot see a leak"
+    fail "control: tcp/8080 is closed even without the firewall: the test cannot see a leak ($out; $(nsx r ss -ltn sport = :8080 | tail -n +2))"
 fi
 nsl_finish

@@ -74,8 +74,10 @@ TEST_SUITE("supervisor")
             // nftables.service reload of another table only
             {__LINE__, {other}, 7, "nft", Decision::Ignore, false, false, ""},
             {__LINE__, {}, 7, "nft", Decision::Ignore, false, false, ""},
-            // pppkit's own: pppkitd (pid), its pppd (pid), any pppd/pppkit by name
-            {__LINE__, {fw_gone}, 100, "whatever", Decision::Remember, true, false, "table inet pppkit_fw deleted"},
+            // this pppkitd's own commit (its repair): nothing to repair, nothing to remember
+            {__LINE__, {fw_gone}, 100, "whatever", Decision::Ignore, true, false, ""},
+            {__LINE__, {fw_gone, mss_gone}, 100, "pppkitd", Decision::Ignore, true, true, ""},
+            // pppkit's: its pppd (pid), any pppd/pppkit/pppkitd by name
             {__LINE__, {fw_rule_added}, 201, "x", Decision::Remember, true, false, "1 rule of inet pppkit_fw added"},
             {__LINE__,
              {mss_elem},
@@ -98,7 +100,128 @@ TEST_SUITE("supervisor")
             CHECK(v.firewall == r.fw);
             CHECK(v.mss == r.mss);
             CHECK(v.what == r.what);
+            // only pppkit's commit (a plugin at ip-up, the CLI) defines what to remember
+            CHECK(v.remember_firewall == (r.want == Decision::Remember && r.fw));
+            CHECK(v.remember_mss == (r.want == Decision::Remember && r.mss));
         }
+    }
+
+    TEST_CASE("drift: whose commit: this pppkitd, pppkit (its pppd, the plugins, the CLI), someone else")
+    {
+        const Own own{100, {200, 201}};
+        struct Row {
+            int line;
+            uint32_t pid;
+            const char* proc;
+            Origin want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, 100, "pppkitd", Origin::Self},
+            {__LINE__, 100, "nft", Origin::Self},        // by pid, whatever its name
+            {__LINE__, 101, "pppkitd", Origin::Pppkit},  // another pppkitd
+            {__LINE__, 200, "sh", Origin::Pppkit},
+            {__LINE__, 9, "pppd", Origin::Pppkit},
+            {__LINE__, 9, "pppkit", Origin::Pppkit},
+            {__LINE__, 9, "nft", Origin::Foreign},
+            {__LINE__, 0, "", Origin::Foreign},
+            {__LINE__, 0, "pppd", Origin::Pppkit},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(origin_of(Commit{{}, r.pid, r.proc}, own) == r.want);
+        }
+    }
+
+    // The storm of flushes (100 `nft flush ruleset` back to back on a slow
+    // build): pppkitd's repair commits, a flush follows before pppkitd has
+    // heard its own commit. Re-reading the tables after its own commit
+    // would remember the flushed (empty) dynamic sets, and the next repair
+    // would assert them: public4 lost.
+    TEST_CASE("drift: in commit order, only pppkit's commit that touched a table last is remembered")
+    {
+        const Own own{100, {200}};
+        const Touch fw_gone{Table::Firewall, Object::Table, Change::Deleted};
+        const Touch fw_added{Table::Firewall, Object::Table, Change::Added};
+        const Touch fw_elem{Table::Firewall, Object::Element, Change::Added};
+        const Touch mss_gone{Table::Mss, Object::Table, Change::Deleted};
+        const Touch mss_added{Table::Mss, Object::Table, Change::Added};
+        const Commit flush{{fw_gone, mss_gone}, 7, "nft"};
+        const Commit repair{{fw_gone, fw_added, mss_gone, mss_added}, 100, "pppkitd"};
+        const Commit repair_fw{{fw_gone, fw_added}, 100, "pppkitd"};
+        const Commit ip_up{{fw_elem}, 200, "pppd"};                // the plugin's commit at ip-up
+        const Commit cli_mss{{mss_gone, mss_added}, 9, "pppkit"};  // pppkit mss apply
+        const Commit other{{Touch{}}, 7, "nft"};                   // another table's commit
+        struct Row {
+            int line;
+            std::vector<Commit> burst;
+            Decision want;
+            bool repair_fw, repair_mss;
+            bool remember_fw, remember_mss;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {repair}, Decision::Ignore, false, false, false, false},  // the bug: it was Remember
+            {__LINE__, {repair, flush}, Decision::Repair, true, true, false, false},
+            {__LINE__, {flush, repair}, Decision::Repair, true, true, false, false},
+            {__LINE__, {repair, flush, repair}, Decision::Repair, true, true, false, false},
+            {__LINE__, {ip_up}, Decision::Remember, false, false, true, false},
+            {__LINE__, {ip_up, other}, Decision::Remember, false, false, true, false},
+            {__LINE__, {repair, ip_up}, Decision::Remember, false, false, true, false},
+            // pppkit's commit, then a flush: what is there is not pppkit's
+            {__LINE__, {ip_up, flush}, Decision::Repair, true, true, false, false},
+            // a flush, then pppkit's commit: its state is read first, then the repair
+            {__LINE__, {flush, ip_up}, Decision::Repair, true, true, true, false},
+            // pppkit's commit, then this pppkitd's repair over it: not pppkit's either
+            {__LINE__, {ip_up, repair_fw}, Decision::Remember, false, false, false, false},
+            {__LINE__, {ip_up, cli_mss, repair_fw}, Decision::Remember, false, true, false, true},
+            {__LINE__, {cli_mss, flush, ip_up}, Decision::Repair, true, true, true, false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Verdict v;
+            for (const auto& c : r.burst)
+                v = merge(v, decide(c, own));
+            CHECK(v.decision == r.want);
+            if (v.decision == Decision::Repair) {
+                CHECK(v.firewall == r.repair_fw);
+                CHECK(v.mss == r.repair_mss);
+            }
+            CHECK(v.remember_firewall == r.remember_fw);
+            CHECK(v.remember_mss == r.remember_mss);
+        }
+    }
+
+    TEST_CASE("drift: a read of the tables counts only when no commit came after the last one heard")
+    {
+        struct Row {
+            int line;
+            std::optional<uint32_t> heard, now;
+            bool want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, 41, 41, true},
+            {__LINE__, 41, 42, false},            // a commit (a flush?) since: the read may show it
+            {__LINE__, std::nullopt, 41, false},  // nothing heard yet (or lost)
+            {__LINE__, 41, std::nullopt, false},  // the generation could not be asked
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(read_is_current(r.heard, r.now) == r.want);
+        }
+        // a read that did not count is tried again after the next burst,
+        // unless someone else or this pppkitd's repair touched the table
+        const Own own{100, {}};
+        const Commit flush{{Touch{Table::Firewall, Object::Table, Change::Deleted}}, 7, "nft"};
+        const Commit repair{{Touch{Table::Firewall, Object::Table, Change::Added}}, 100, "pppkitd"};
+        const Commit other{{Touch{}}, 7, "nft"};
+        CHECK(retry(false, false).decision == Decision::Ignore);
+        auto v = merge(retry(true, true), decide(other, own));
+        CHECK(v.decision == Decision::Remember);
+        CHECK((v.remember_firewall && v.remember_mss));
+        v = merge(retry(true, true), decide(flush, own));
+        CHECK(v.decision == Decision::Repair);
+        CHECK((!v.remember_firewall && v.remember_mss));
+        v = merge(retry(true, false), decide(repair, own));
+        CHECK((!v.remember_firewall && !v.remember_mss));
     }
 
     TEST_CASE("drift: a burst gives one verdict; only foreign changes are repaired and described")
