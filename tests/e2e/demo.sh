@@ -71,7 +71,7 @@ EOF
     bash "$here/lab.sh" --init systemd --build "$build" --plugin mss --plugin firewall --plugin ddns \
         --opts "pppkit-ddns-worker $build/pppkit-ddns-worker" --config "$here/demo.conf" \
         --file "$share/secrets:pppkit-secrets:0600" --share "$share" --passenv DEMO_SHARE \
-        --timeout "${DEMO_TIMEOUT:-900}" --name demo "$here/demo.sh"
+        --timeout "${DEMO_TIMEOUT:-1500}" --name demo "$here/demo.sh"
     rc=$?
     if [ $rc = 0 ]; then echo "demo: done in $(($(date +%s) - start)) s"
     else echo "demo: FAILED after $(($(date +%s) - start)) s: the FAIL lines above name the step (stepN-...)"; fi
@@ -111,9 +111,8 @@ up_with() { [ "$(st state)" = up ] && [ "$(st ipv4.local)" != null ] && [ "$(isp
 set_elems() { in_rtr nft -j list set inet pppkit_fw "$1" 2>/dev/null | jq -r '.nftables[].set.elem? // empty | .[]'; }
 web() { # NS [curl options...] URL : the web server's answer, one line
     local ns=$1; shift
-    in_ns "$ns" curl -sS --max-time 10 "$@" 2>&1 | head -n 1
+    in_ns "$ns" curl -sS --max-time 30 "$@" 2>&1 | head -n 1
 }
-# pppkitd's own journal lines (its pppd's output goes to the same unit)
 # capture_start with a longer wait: a tcpdump in a VM on a loaded machine can
 # take more than capture_start's 15 s to listen
 cap_start() { # NAME NS IFACE [FILTER...]
@@ -122,6 +121,7 @@ cap_start() { # NAME NS IFACE [FILTER...]
     _LAB_CAP[$name]=$LAB_BG_PID
     wait_until 90 grep -q 'listening on' "$W/logs/cap-$name.log"
 }
+# pppkitd's own journal lines (its pppd's output goes to the same unit)
 journal_since() { journalctl -u pppkitd _COMM=pppkitd -o cat --no-pager --since "@$1" 2>/dev/null | grep -v '^$'; }
 ddns_line() { journalctl -u pppkitd -o cat --no-pager 2>/dev/null | grep -m1 "profile home ipv4 $1: updated"; }
 
@@ -141,23 +141,6 @@ fi
 getent passwd pppkit-ddns >/dev/null || stop_here scene "no pppkit-ddns user in the guest"
 S=${DEMO_SHARE:-}
 [ -n "$S" ] && [ -f "$S/pw.dovecot" ] || stop_here scene "the shared dir with the provider's certificate is not visible in the VM"
-in_isp ip addr add "$VISITOR/32" dev lo
-in_isp ip addr add "$POPSRV/32" dev lo
-"$DD/dovecot.sh" start "$DC" --netns isp --listen "$POPSRV" --pop3 110 --pop3s 995 \
-    --user "mydns123456:$S/pw.dovecot" --cert-dir "$S/certs" --no-penalty >>"$W/logs/dovecot-start.log" 2>&1 ||
-    stop_here scene "the fake DDNS provider (dovecot) did not start: $(tail -n 3 "$W/logs/dovecot-start.log" | tr '\n' ' ')"
-# the LAN web server: busybox httpd; its page says who is asking
-mkdir -p /tmp/www/cgi-bin
-cat >/tmp/www/cgi-bin/hello <<'EOT'
-#!/bin/sh
-a=${REMOTE_ADDR#\[}; a=${a%\]}; a=${a#::ffff:}
-printf 'Content-Type: text/plain\r\n\r\n'
-echo "Hello from the web server 172.16.1.100. You came from $a."
-EOT
-chmod 755 /tmp/www/cgi-bin/hello
-lab_bg httpd lan busybox httpd -f -p 80 -h /tmp/www
-wait_until 60 _lab_listening lan 80 || stop_here scene "the LAN web server does not listen on port 80"
-URL=/cgi-bin/hello
 # the units, from the build tree; a drop-in per unit points it at the lab only
 for u in pppkit-firewall pppkitd; do
     install -m 644 "$PPPKIT_TOP/etc/systemd/$u.service" /run/systemd/system/
@@ -181,29 +164,49 @@ BindPaths=$LAB_RTR_ETC:/etc/ppp
 EOT
 mkdir -p /var/lib/pppkit && chmod 700 /var/lib/pppkit
 systemctl daemon-reload
+# witnesses, started before anything of pppkit runs: the kernel's nftables
+# events in the router (each line stamped with the time it arrived) and the
+# PPPoE wire between the router and the ISP
+lab_bg nft-monitor rtr bash -c 'stdbuf -oL nft monitor | while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done'
+cap_start wire isp isp0 || stop_here scene "tcpdump on the PPPoE wire did not start within 90 s"
+# at boot pppkit-firewall.service runs before the network: started now, while
+# the rest of the scene is set up (under TCG its sandboxed start is slow)
+systemctl start --no-block pppkit-firewall.service
+in_isp ip addr add "$VISITOR/32" dev lo
+in_isp ip addr add "$POPSRV/32" dev lo
+"$DD/dovecot.sh" start "$DC" --netns isp --listen "$POPSRV" --pop3 110 --pop3s 995 \
+    --user "mydns123456:$S/pw.dovecot" --cert-dir "$S/certs" --no-penalty >>"$W/logs/dovecot-start.log" 2>&1 ||
+    stop_here scene "the fake DDNS provider (dovecot) did not start: $(tail -n 3 "$W/logs/dovecot-start.log" | tr '\n' ' ')"
+# the LAN web server: busybox httpd; its page says who is asking
+mkdir -p /tmp/www/cgi-bin
+cat >/tmp/www/cgi-bin/hello <<'EOT'
+#!/bin/sh
+a=${REMOTE_ADDR#\[}; a=${a%\]}; a=${a#::ffff:}
+printf 'Content-Type: text/plain\r\n\r\n'
+echo "Hello from the web server 172.16.1.100. You came from $a."
+EOT
+chmod 755 /tmp/www/cgi-bin/hello
+lab_bg httpd lan busybox httpd -f -p 80 -h /tmp/www
+wait_until 60 _lab_listening lan 80 || stop_here scene "the LAN web server does not listen on port 80"
+URL=/cgi-bin/hello
 # ---- MERGE: pppkit-online@lab.target (the lead adds this at merge) -------------
 # Install here a dependent unit, e.g. demo-server.service with
 # BindsTo=pppkit-online@lab.target and After=pppkit-online@lab.target, and say
 # in plain words that it starts only once the link is up (checked in step 1) and
 # stops and starts with the link in step 5. Nothing here pretends it exists yet.
 # ---- end MERGE ----------------------------------------------------------------
-# witnesses, started before anything of pppkit runs: the kernel's nftables
-# events in the router (each line stamped with the time it arrived) and the
-# PPPoE wire between the router and the ISP
-lab_bg nft-monitor rtr bash -c 'stdbuf -oL nft monitor | while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done'
-cap_start wire isp isp0 || stop_here scene "tcpdump on the PPPoE wire did not start within 90 s"
 lab_server_start
 
 step 1 "Boot: systemd starts the firewall, then pppkitd, which dials"
-say "At boot systemd starts pppkit-firewall.service (before the network) and pppkitd.service"
+say "At boot systemd starts pppkit-firewall.service (before the network), then pppkitd.service"
 say "(here by hand: this VM stops short of multi-user.target). pppkitd waits for the LAN"
 say "interface lan0, then runs \"pppd call lab\", like pon does."
 t_boot=$(date +%s)
-systemctl start --no-block pppkit-firewall.service pppkitd.service 2>&1 | show
+systemctl start --no-block pppkitd.service 2>&1 | show
 settled() { # both units active or failed
     local u; for u in $(systemctl is-active pppkit-firewall.service pppkitd.service); do
         case $u in active | failed) ;; *) return 1 ;; esac; done; }
-wait_until 240 settled
+wait_until 400 settled
 say "\$ systemctl is-active pppkit-firewall pppkitd"
 systemctl is-active pppkit-firewall.service pppkitd.service 2>&1 | show
 [ "$(systemctl is-active pppkit-firewall.service)" = active ] ||
