@@ -22,7 +22,7 @@ struct LinkConfig {
     int64_t probe_interval_ms = 30000;
     int64_t probe_timeout_ms = 5000;  // never longer than the interval
     unsigned probe_failures = 3;
-    std::string file;       // where the section is, for messages
+    std::string file;  // where the section is, for messages
     int line = 0;
 };
 

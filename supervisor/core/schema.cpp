@@ -133,8 +133,8 @@ std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
         const auto* pi = s->get("probe-interval");
         const auto* pt = s->get("probe-timeout");
         if (pt != nullptr && config::to_seconds(pt->value) > (pi ? config::to_seconds(pi->value) : 30))
-            out.push_back({pt->file, pt->line, s->label(), pt->key, "must not be longer than probe-interval",
-                           pt->value, true});
+            out.push_back(
+                {pt->file, pt->line, s->label(), pt->key, "must not be longer than probe-interval", pt->value, true});
     }
     return out;
 }

@@ -98,8 +98,8 @@ private:
     // rtnl.cpp: the kernel's interfaces and addresses
     bool start_rtnl_watch();
     void on_kernel(const std::vector<int>& indexes);
-    void follow_kernel(Link& l);   // ifname, addresses and up/down of l from the kernel
-    void bind_ifindex(Link& l);    // l.ifindex of l.ifname (the plugin named it)
+    void follow_kernel(Link& l);  // ifname, addresses and up/down of l from the kernel
+    void bind_ifindex(Link& l);   // l.ifindex of l.ifname (the plugin named it)
     [[nodiscard]] uint64_t kernel_gen() const;
 
     void start_drift_watch();

@@ -42,7 +42,8 @@ TEST_SUITE("supervisor")
             {__LINE__, "tcp [192.0.2.1]:443", "!not an IP address: '192.0.2.1'"},
             {__LINE__, "icmp 192.0.2.1,", "!an empty target"},
             {__LINE__, "icmp 192.0.2.1,,icmp 192.0.2.2", "!an empty target"},
-            {__LINE__, "icmp 1.1.1.1,icmp 1.1.1.2,icmp 1.1.1.3,icmp 1.1.1.4,icmp 1.1.1.5,icmp 1.1.1.6,icmp 1.1.1.7,icmp 1.1.1.8",
+            {__LINE__,
+             "icmp 1.1.1.1,icmp 1.1.1.2,icmp 1.1.1.3,icmp 1.1.1.4,icmp 1.1.1.5,icmp 1.1.1.6,icmp 1.1.1.7,icmp 1.1.1.8",
              "icmp 1.1.1.1|icmp 1.1.1.2|icmp 1.1.1.3|icmp 1.1.1.4|icmp 1.1.1.5|icmp 1.1.1.6|icmp 1.1.1.7|icmp 1.1.1.8"},
             {__LINE__,
              "icmp 1.1.1.1,icmp 1.1.1.2,icmp 1.1.1.3,icmp 1.1.1.4,icmp 1.1.1.5,icmp 1.1.1.6,icmp 1.1.1.7,icmp "
@@ -77,8 +78,7 @@ TEST_SUITE("supervisor")
             unsigned failed_rounds;  // after the row
             unsigned redials;
         };
-        const auto T = Result::Timeout, O = Result::Ok, R = Result::Refused, U = Result::Unreachable,
-                   E = Result::Error;
+        const auto T = Result::Timeout, O = Result::Ok, R = Result::Refused, U = Result::Unreachable, E = Result::Error;
         const std::vector<Row> rows = {
             {__LINE__, false, true, {O, O}, Verdict::Fine, 0, 0},
             {__LINE__, false, true, {T, O}, Verdict::Fine, 0, 0},  // one target answers: fine
@@ -87,8 +87,8 @@ TEST_SUITE("supervisor")
             {__LINE__, false, true, {T, R}, Verdict::Fine, 0, 0},  // a TCP RST is an answer: reset
             {__LINE__, false, true, {T, T}, Verdict::Failing, 1, 0},
             {__LINE__, false, true, {T, T}, Verdict::Failing, 2, 0},
-            {__LINE__, false, false, {T, T}, Verdict::Fine, 2, 0},  // ended after ip-down: does not count
-            {__LINE__, false, true, {T, T}, Verdict::Redial, 0, 1},  // the third in a row
+            {__LINE__, false, false, {T, T}, Verdict::Fine, 2, 0},    // ended after ip-down: does not count
+            {__LINE__, false, true, {T, T}, Verdict::Redial, 0, 1},   // the third in a row
             {__LINE__, false, true, {T, T}, Verdict::Failing, 1, 1},  // pppd ignored SIGHUP: count again
             {__LINE__, true, true, {T, T}, Verdict::Failing, 1, 1},   // a new link starts from 0
             {__LINE__, false, true, {T, T}, Verdict::Failing, 2, 1},
@@ -156,13 +156,13 @@ TEST_SUITE("supervisor")
         std::vector<uint8_t> bad_ihl = raw;
         bad_ihl[0] = 0x4f;  // 60 bytes of header, longer than the packet... almost
         const std::vector<Row> rows = {
-            {__LINE__, reply, AF_INET, false, false, true},      // ping socket
-            {__LINE__, reply, AF_INET, false, true, true},       //
-            {__LINE__, raw, AF_INET, true, true, true},          // raw socket: IP header first
-            {__LINE__, req, AF_INET, false, true, false},        // our own request
-            {__LINE__, other_id, AF_INET, true, true, false},    // raw: another pinger's reply
-            {__LINE__, other_id, AF_INET, false, false, true},   // ping socket: the kernel matched the id
-            {__LINE__, other_seq, AF_INET, false, false, false}, // an earlier round's late reply
+            {__LINE__, reply, AF_INET, false, false, true},       // ping socket
+            {__LINE__, reply, AF_INET, false, true, true},        //
+            {__LINE__, raw, AF_INET, true, true, true},           // raw socket: IP header first
+            {__LINE__, req, AF_INET, false, true, false},         // our own request
+            {__LINE__, other_id, AF_INET, true, true, false},     // raw: another pinger's reply
+            {__LINE__, other_id, AF_INET, false, false, true},    // ping socket: the kernel matched the id
+            {__LINE__, other_seq, AF_INET, false, false, false},  // an earlier round's late reply
             {__LINE__, tcp_in_ip, AF_INET, true, true, false},
             {__LINE__, bad_ihl, AF_INET, true, true, false},
             {__LINE__, std::vector<uint8_t>(reply.begin(), reply.begin() + 7), AF_INET, false, false, false},
@@ -187,7 +187,8 @@ TEST_SUITE("supervisor")
             {__LINE__, "[link \"dsl\"]\nprobe = icmp 192.0.2.1, tcp 198.51.100.7:443\nprobe-interval = 10s\n", ""},
             {__LINE__, "[link \"dsl\"]\nprobe = ping 192.0.2.1\n",
              "pppkit.conf:2: [link \"dsl\"] probe: unknown probe kind 'ping' (icmp or tcp) (got 'ping 192.0.2.1')"},
-            {__LINE__, "[link \"dsl\"]\nprobe = tcp 192.0.2.1\n", "pppkit.conf:2: [link \"dsl\"] probe: 'tcp ADDRESS:PORT'"},
+            {__LINE__, "[link \"dsl\"]\nprobe = tcp 192.0.2.1\n",
+             "pppkit.conf:2: [link \"dsl\"] probe: 'tcp ADDRESS:PORT'"},
             {__LINE__, "[link \"dsl\"]\nprobe = icmp 192.0.2.1\nprobe-interval = 0\n",
              "pppkit.conf:3: [link \"dsl\"] probe-interval:"},
             {__LINE__, "[link \"dsl\"]\nprobe = icmp 192.0.2.1\nprobe-failures = 0\n",

@@ -188,7 +188,11 @@ TEST_SUITE("supervisor")
                  return std::vector<uint8_t>(b.begin(), b.end() - 4);
              },
              0, 0, false, 0},
-            {__LINE__, [] { return std::vector<uint8_t>{1, 2, 3}; }, 0, 0, false, 0},
+            {__LINE__,
+             [] {
+                 return std::vector<uint8_t>{1, 2, 3};
+             },
+             0, 0, false, 0},
             {__LINE__,
              [] {  // other types are not ours
                  Datagram d;
@@ -256,8 +260,7 @@ TEST_SUITE("supervisor")
         v.apply(rtnl::LinkMsg{false, 5, "ppp9", IFF_UP});
         v.apply(rtnl::AddrMsg{false, 2, AF_INET, 24, "192.168.1.1", ""});
         const uint64_t g2 = v.find(2)->gen;
-        const auto touched = v.resync({rtnl::LinkMsg{false, 2, "lan0", IFF_UP},
-                                       rtnl::LinkMsg{false, 7, "ppp0", IFF_UP},
+        const auto touched = v.resync({rtnl::LinkMsg{false, 2, "lan0", IFF_UP}, rtnl::LinkMsg{false, 7, "ppp0", IFF_UP},
                                        rtnl::AddrMsg{false, 7, AF_INET, 32, "203.0.113.7", ""}});
         CHECK(touched == std::vector<int>{2, 5, 7});
         CHECK(v.find(2)->gen == g2);
