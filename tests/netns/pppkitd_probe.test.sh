@@ -20,6 +20,16 @@ build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/netns/lib.sh"
 nsl_init probe
+# lib.sh's wait_for counts tries of 0.1 s; pppkit status + python3 take seconds
+# on a loaded machine: here SECS is wall-clock time
+wait_for() {
+    local end=$((SECONDS + ${1%.*} + 1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -ge "$end" ] && return 1
+        sleep 0.1
+    done
+}
 nsl_need nft python3 ss
 PPPKITD=${PPPKITD:-$build/pppkitd}
 for f in "$PPPKITD" "$build/pppkit"; do
