@@ -106,7 +106,9 @@ Parsed parse(std::span<const uint8_t> datagram)
     Parsed p;
     int len = static_cast<int>(std::min<size_t>(datagram.size(), INT32_MAX));
     const auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
-    for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+    // libmnl 1.0.4's mnl_nlmsg_ok compares nlmsg_len as an int: a length of
+    // 2^31 or more passes it, and mnl_nlmsg_next jumps out of the datagram
+    for (; mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<uint32_t>(len); nlh = mnl_nlmsg_next(nlh, &len)) {
         switch (nlh->nlmsg_type) {
         case NLMSG_DONE: p.done = true; return p;
         case NLMSG_ERROR:

@@ -194,6 +194,15 @@ TEST_SUITE("supervisor")
              },
              0, 0, false, 0},
             {__LINE__,
+             [] {  // nlmsg_len of 2^31 + 20: libmnl's int comparison lets it through (fuzz finding)
+                 Datagram d;
+                 link(d, RTM_NEWLINK, 1, "lo", IFF_UP);
+                 d.words[0] = 0x80000014U;
+                 auto b = d.bytes();
+                 return std::vector<uint8_t>(b.begin(), b.end());
+             },
+             0, 0, false, 0},
+            {__LINE__,
              [] {  // other types are not ours
                  Datagram d;
                  d.done(d.next(RTM_NEWROUTE));
