@@ -48,6 +48,9 @@ nsx r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_
 cat >"$t/pppd" <<EOF
 #!/bin/bash
 echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
+# lanwait only shows the dial; ending as poff does (5) leaves dsl the only
+# plugin-less pppd waiting for its interface
+[ "\$2" = lanwait ] && exit 5
 trap 'echo "\$(date +%s.%N) HUP" >>"$t/hup.\$2"' HUP
 for i in \$(seq 3000); do sleep 0.1 & wait \$!; done
 EOF
