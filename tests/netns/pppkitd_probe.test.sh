@@ -106,7 +106,9 @@ check_eq "dsl: no plugin event was involved" 0 "$(field dsl "l['events']")"
 check_eq "dsl: kernel view in --json" "True True ['10.99.0.2/32 peer 10.99.0.1']" "$(field dsl "l['kernel']['up'], l['kernel']['running'], l['kernel']['addresses']")"
 
 # ---- probes succeed ----
-tcp_listen u 10.99.0.1 8080 300 || fail "the upstream's tcp/8080 listener did not start"
+# python3 may take longer to start than tcp_listen's 5 s on a loaded machine
+tcp_listen u 10.99.0.1 8080 300 || wait_for 30 nsl_listening u 8080 ||
+    fail "the upstream's tcp/8080 listener did not start"
 check "probes: a round answered (icmp ok, tcp ok)" wait_for $((3 * INTERVAL + 2)) is dsl \
     "tuple(x['result'] for x in l['probes']['targets'])" "ok ok"
 check_eq "probes: no failure in a row" 0 "$(field dsl "l['probes']['failures_in_row']")"
