@@ -102,6 +102,18 @@ void print_link(const nlohmann::json& l)
         std::printf("  next dial in %.1f s\n", l["backoff_left_ms"].get<double>() / 1000.0);
     if (l["lan_interface"].is_string() && str(l, "state") == "waiting-for-lan")
         std::printf("  waiting for %s to come up\n", str(l, "lan_interface").c_str());
+    if (const auto pr = l.find("probes"); pr != l.end() && pr->is_object()) {
+        // upstream probes (supervisor/pppkitd/probe.hpp)
+        std::printf("  probes: %u of %u rounds failed in a row, %u redials;", pr->value("failures_in_row", 0U),
+                    pr->value("failures", 0U), pr->value("redials", 0U));
+        for (const auto& x : (*pr)["targets"]) {
+            std::printf(" %s %s", str(x, "target").c_str(), str(x, "result").c_str());
+            if (x["rtt_ms"].is_number())
+                std::printf(" %.1f ms", x["rtt_ms"].get<double>());
+            std::printf(",");
+        }
+        std::printf("\n");
+    }
 }
 
 }  // namespace

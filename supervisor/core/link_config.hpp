@@ -7,6 +7,7 @@
 
 #include "common/config.hpp"
 #include "core/backoff.hpp"
+#include "core/probe.hpp"
 
 namespace pppkit::supervisor {
 
@@ -16,7 +17,12 @@ struct LinkConfig {
     std::string lan_interface;  // empty: dial without waiting
     BackoffPolicy backoff;
     int auth_failures = 3;  // give up after this many in a row (0: never)
-    std::string file;       // where the section is, for messages
+    // upstream probes (probe.hpp): none by default
+    std::vector<probe::Target> probes;
+    int64_t probe_interval_ms = 30000;
+    int64_t probe_timeout_ms = 5000;  // never longer than the interval
+    unsigned probe_failures = 3;
+    std::string file;  // where the section is, for messages
     int line = 0;
 };
 

@@ -2,6 +2,9 @@
 #include "common/schema.hpp"
 #include "core/link_config.hpp"
 
+#include <algorithm>
+#include <variant>
+
 namespace pppkit::supervisor {
 
 using config::KeySpec;
@@ -12,6 +15,14 @@ std::optional<std::string> one_interface(std::string_view v)
 {
     if (v.find('*') != std::string_view::npos)
         return "one interface name, not a pattern";
+    return std::nullopt;
+}
+
+std::optional<std::string> probe_targets(std::string_view v)
+{
+    auto r = probe::parse_targets(v);
+    if (const auto* e = std::get_if<std::string>(&r))
+        return *e;
     return std::nullopt;
 }
 }  // namespace
@@ -58,6 +69,28 @@ std::vector<config::SectionSpec> link_sections()
                         .min = 1,
                         .max = 3600,
                         .help = "dial attempts per hour, whatever the cause"},
+                KeySpec{.key = "probe",
+                        .type = Type::String,
+                        .help = "upstream probes through the link: icmp ADDRESS, tcp ADDRESS:PORT (comma-separated)",
+                        .check = probe_targets},
+                KeySpec{.key = "probe-interval",
+                        .type = Type::Duration,
+                        .def = "30s",
+                        .min = 1,
+                        .max = 3600,
+                        .help = "how often every probe target is tried"},
+                KeySpec{.key = "probe-timeout",
+                        .type = Type::Duration,
+                        .def = "5s",
+                        .min = 1,
+                        .max = 60,
+                        .help = "how long a probe waits for its answer (at most probe-interval)"},
+                KeySpec{.key = "probe-failures",
+                        .type = Type::Int,
+                        .def = "3",
+                        .min = 1,
+                        .max = 100,
+                        .help = "rounds in a row with no target answering before the link is re-dialled"},
             },
             "a pppd peer (/etc/ppp/peers/NAME) that pppkitd starts and supervises",
         },
@@ -93,6 +126,15 @@ std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
                            "backoff-ceiling must not be below backoff-floor (" + std::to_string(floor) + "s)",
                            at->value, true});
         }
+        const auto* probe = s->get("probe");
+        for (const char* k : {"probe-interval", "probe-timeout", "probe-failures"})
+            if (const auto* e = s->get(k); e != nullptr && probe == nullptr)
+                out.push_back({e->file, e->line, s->label(), e->key, "has no effect without probe", e->value, true});
+        const auto* pi = s->get("probe-interval");
+        const auto* pt = s->get("probe-timeout");
+        if (pt != nullptr && config::to_seconds(pt->value) > (pi ? config::to_seconds(pi->value) : 30))
+            out.push_back(
+                {pt->file, pt->line, s->label(), pt->key, "must not be longer than probe-interval", pt->value, true});
     }
     return out;
 }
@@ -119,6 +161,16 @@ std::vector<LinkConfig> read_links(const config::Document& doc)
             l.auth_failures = static_cast<int>(config::to_int(e->value));
         if (const auto* e = s->get("max-dials-per-hour"))
             l.backoff.max_dials_per_hour = static_cast<int>(config::to_int(e->value));
+        if (const auto* e = s->get("probe"))
+            if (auto t = probe::parse_targets(e->value); std::holds_alternative<std::vector<probe::Target>>(t))
+                l.probes = std::get<std::vector<probe::Target>>(t);
+        if (const auto* e = s->get("probe-interval"))
+            l.probe_interval_ms = config::to_seconds(e->value) * 1000;
+        l.probe_timeout_ms = std::min<int64_t>(5000, l.probe_interval_ms);  // the default, within the interval
+        if (const auto* e = s->get("probe-timeout"))
+            l.probe_timeout_ms = config::to_seconds(e->value) * 1000;
+        if (const auto* e = s->get("probe-failures"))
+            l.probe_failures = static_cast<unsigned>(config::to_int(e->value));
         out.push_back(std::move(l));
     }
     return out;

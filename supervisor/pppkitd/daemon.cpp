@@ -25,6 +25,8 @@
 #include "common/schema.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
+#include "pppkitd/probe.hpp"
+#include "pppkitd/rtnl.hpp"
 
 namespace pppkit::supervisor {
 
@@ -39,7 +41,6 @@ struct Daemon::Client {
 namespace {
 
 constexpr uint64_t kSec = 1000000;
-constexpr uint64_t kLanPoll = 1 * kSec;        // while a link waits for its LAN interface
 constexpr uint64_t kClientTimeout = 2 * kSec;  // a control client must ask within this
 constexpr size_t kMaxRequest = 256;
 constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
@@ -113,6 +114,9 @@ Daemon::Daemon(Options o) : opt_(std::move(o)) {}
 Daemon::~Daemon()
 {
     drift_.reset();  // its sources belong to ev_
+    rtnl_.reset();
+    for (auto& l : links_)
+        l->prober.reset();
     for (auto& [fd, c] : clients_) {
         sd_event_source_unref(c->io);
         sd_event_source_unref(c->timeout);
@@ -124,7 +128,6 @@ Daemon::~Daemon()
         if (l->pidfd >= 0)
             ::close(l->pidfd);
     }
-    sd_event_source_unref(lan_poll_);
     if (event_fd_ >= 0)
         ::close(event_fd_);
     if (control_fd_ >= 0)
@@ -174,6 +177,11 @@ int Daemon::run()
     if (!setup_sockets())
         return 1;
     start_drift_watch();
+    if (!start_rtnl_watch())
+        return 1;
+    for (auto& l : links_)
+        if (!l->cfg.probes.empty())
+            l->prober = std::make_unique<Prober>(ev_, *l);
 
     adopt_running();
     clear_stale_sessions();
@@ -218,22 +226,14 @@ void Daemon::start_links()
     for (auto& l : links_)
         if (l->cfg.autostart)
             feed(*l, Input::Start);
-    update_lan_poll();
 }
 
 bool Daemon::lan_up(const Link& l) const
 {
     if (l.cfg.lan_interface.empty())
         return true;
-    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    ifreq ifr{};
-    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", l.cfg.lan_interface.c_str());
-    bool up =
-        ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) != 0 && (ifr.ifr_flags & IFF_RUNNING) != 0;
-    ::close(fd);
-    return up;
+    const rtnl::Iface* f = rtnl_ ? rtnl_->view().find(l.cfg.lan_interface) : nullptr;
+    return f != nullptr && f->up_running();
 }
 
 // The one place a link's state changes: the pure machine decides, act() does.
@@ -247,7 +247,12 @@ void Daemon::feed(Link& l, Input in, ExitClass end)
             jlog::link(LOG_INFO, jlog::kWaitingLan, l, "waiting for " + l.cfg.lan_interface + " to come up");
     }
     act(l, a);
-    update_lan_poll();
+    if (l.prober && (before == LinkState::Up) != (l.machine.state == LinkState::Up)) {
+        if (l.machine.state == LinkState::Up)
+            l.prober->link_up();
+        else
+            l.prober->link_down();
+    }
     notify_status();
 }
 
@@ -285,6 +290,7 @@ void Daemon::spawn(Link& l)
     posix_spawnattr_setsigdefault(&attr, &dfl);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = 0;
+    l.dial_gen = kernel_gen();
     int r = posix_spawn(&pid, opt_.pppd.c_str(), nullptr, &attr, argv.data(), environ);
     posix_spawnattr_destroy(&attr);
     backoff_dialled(l.backoff, static_cast<int64_t>(now_usec() / 1000));
@@ -397,17 +403,6 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
         jlog::link(LOG_ERR, jlog::kPppdExit, l, "not restarting: pppd refused its configuration (see its log above)");
 }
 
-void Daemon::update_lan_poll()
-{
-    bool waiting = false;
-    for (auto& l : links_)
-        waiting = waiting || l->machine.state == LinkState::WaitingForLan;
-    if (waiting && lan_poll_ == nullptr)
-        sd_event_add_time_relative(ev_, &lan_poll_, CLOCK_MONOTONIC, kLanPoll, 100000, on_lan_poll, this);
-    else if (!waiting)
-        lan_poll_ = sd_event_source_disable_unref(lan_poll_);
-}
-
 void Daemon::notify_status()
 {
     std::string s;
@@ -472,8 +467,11 @@ void Daemon::handle_event(const event::Message& m)
         return;
     }
     ++l->events;
-    if (!m.ifname.empty())
+    if (!m.ifname.empty() && m.ifname != l->ifname) {
         l->ifname = m.ifname;
+        l->ifindex = 0;
+        bind_ifindex(*l);
+    }
     if (!m.eth_ifname.empty())
         l->eth_ifname = m.eth_ifname;
     if (m.session)
@@ -579,6 +577,18 @@ std::string Daemon::status_json(const std::string& only) const
                 {"error", l.last_padt->error.empty() ? json(nullptr) : json(l.last_padt->error)}};
         else
             j["pppoe"]["last_padt"] = nullptr;
+        j["probes"] = l.prober ? l.prober->status() : json(nullptr);
+        if (const rtnl::Iface* f = rtnl_ && l.ifindex != 0 ? rtnl_->view().find(l.ifindex) : nullptr) {
+            json addrs = json::array();
+            for (const auto& a : f->addrs)
+                addrs.push_back(a.local + "/" + std::to_string(a.prefix) + (a.peer.empty() ? "" : " peer " + a.peer));
+            j["kernel"] = {{"ifindex", l.ifindex},
+                           {"up", (f->flags & IFF_UP) != 0},
+                           {"running", (f->flags & IFF_RUNNING) != 0},
+                           {"addresses", std::move(addrs)}};
+        } else {
+            j["kernel"] = nullptr;
+        }
         if (l.last_end)
             j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},
                               {"status", l.last_end->signalled ? json(nullptr) : json(l.last_end->code)},
@@ -814,17 +824,6 @@ int Daemon::on_backoff(sd_event_source*, uint64_t, void* ud)
     auto* l = static_cast<Link*>(ud);
     l->owner->cancel_backoff(*l);
     l->owner->feed(*l, Input::BackoffElapsed);
-    return 0;
-}
-
-int Daemon::on_lan_poll(sd_event_source*, uint64_t, void* ud)
-{
-    auto* d = static_cast<Daemon*>(ud);
-    d->lan_poll_ = sd_event_source_disable_unref(d->lan_poll_);
-    for (auto& l : d->links_)
-        if (l->machine.state == LinkState::WaitingForLan && d->lan_up(*l))
-            d->feed(*l, Input::LanUp);
-    d->update_lan_poll();
     return 0;
 }
 

@@ -35,6 +35,8 @@ struct Options {
 // What pppkitd knows of one link, for status and the state machine.
 class Daemon;
 class DriftWatch;
+class RtnlWatch;
+class Prober;
 
 struct Link {
     Daemon* owner = nullptr;
@@ -66,6 +68,11 @@ struct Link {
         std::string why, error;  // error empty: sent
     };
     std::optional<Padt> last_padt;
+    // from rtnetlink (rtnl.cpp): the kernel's index of ifname, 0: not known yet;
+    // interfaces the kernel showed after dial_gen may be this pppd's
+    int ifindex = 0;
+    uint64_t dial_gen = 0;
+    std::unique_ptr<Prober> prober;  // upstream probes (probe.cpp), when configured
 };
 
 class Daemon {
@@ -89,7 +96,6 @@ private:
     gid_t control_gid_ = 0;  // group pppkit, 0: root only
     std::vector<std::unique_ptr<Link>> links_;
     std::map<int, std::unique_ptr<Client>> clients_;
-    sd_event_source* lan_poll_ = nullptr;
     // rate limit of "dropped event" log lines
     uint64_t drop_window_start_ = 0;
     unsigned drops_in_window_ = 0;
@@ -97,6 +103,14 @@ private:
     std::string last_status_;
     bool stopping_ = false;              // SIGTERM: waiting for our pppd to end
     std::unique_ptr<DriftWatch> drift_;  // nftables drift repair (drift.hpp)
+    std::unique_ptr<RtnlWatch> rtnl_;    // interfaces and addresses (rtnl.hpp)
+
+    // rtnl.cpp: the kernel's interfaces and addresses
+    bool start_rtnl_watch();
+    void on_kernel(const std::vector<int>& indexes);
+    void follow_kernel(Link& l);  // ifname, addresses and up/down of l from the kernel
+    void bind_ifindex(Link& l);   // l.ifindex of l.ifname (the plugin named it)
+    [[nodiscard]] uint64_t kernel_gen() const;
 
     void start_drift_watch();
     // padt.cpp: stale PPPoE sessions (issue 8 section 5)
@@ -121,7 +135,6 @@ private:
     void forget_pppd(Link& l);
     void pppd_ended(Link& l, ProcessEnd end);
     void clear_addresses(Link& l);
-    void update_lan_poll();
     void notify_status();
     void drop_event(const std::string& why);
     void handle_event(const event::Message& m);
@@ -137,7 +150,6 @@ private:
     static int on_child(sd_event_source* s, const siginfo_t* si, void* ud);
     static int on_pidfd(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_backoff(sd_event_source* s, uint64_t usec, void* ud);
-    static int on_lan_poll(sd_event_source* s, uint64_t usec, void* ud);
     static int on_stop_timeout(sd_event_source* s, uint64_t usec, void* ud);
 };
 

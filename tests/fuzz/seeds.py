@@ -189,3 +189,49 @@ put("event_codec", event(1, pid, length=200), "length-mismatch")
 put("event_codec", event(1, pid)[:-2], "truncated")
 put("event_codec", event(1, pid, version=2), "version-2")
 put("event_codec", event(1, pid, tlv(3, b"p" * 250), tlv(3, b"q" * 250)), "too-long")
+
+# ---- rtnetlink as the kernel sends it (supervisor/core/rtnl.hpp) ----------------------
+import socket as _socket
+import struct as _struct
+
+
+def nlattr(typ, value):
+    n = 4 + len(value)
+    return _struct.pack("=HH", n, typ) + value + b"\0" * ((4 - n % 4) % 4)
+
+
+def nlmsg(typ, payload, flags=0, seq=0):
+    n = 16 + len(payload)
+    return _struct.pack("=IHHII", n, typ, flags, seq, 0) + payload + b"\0" * ((4 - n % 4) % 4)
+
+
+IFF_UP, IFF_RUNNING, IFF_P2P = 0x1, 0x40, 0x10
+
+
+def link(typ, index, name, flags):  # RTM_NEWLINK 16, RTM_DELLINK 17
+    return nlmsg(typ, _struct.pack("=BxHiII", 0, 512, index, flags, 0) +
+                 nlattr(3, name + b"\0") + nlattr(4, _struct.pack("=I", 1492)))
+
+
+def ifaddr(typ, index, fam, prefix, local=None, address=None):  # RTM_NEWADDR 20, RTM_DELADDR 21
+    body = _struct.pack("=BBBBI", fam, prefix, 0, 0, index)
+    if address is not None:
+        body += nlattr(1, _socket.inet_pton(fam, address))
+    if local is not None:
+        body += nlattr(2, _socket.inet_pton(fam, local))
+    return nlmsg(typ, body)
+
+
+A4, A6 = _socket.AF_INET, _socket.AF_INET6
+put("rtnl", link(16, 1, b"lo", IFF_UP | IFF_RUNNING) + link(16, 2, b"lan0", IFF_UP | IFF_RUNNING) +
+    nlmsg(3, _struct.pack("=i", 0)), "dump-links")
+put("rtnl", link(16, 3, b"ppp0", IFF_UP | IFF_RUNNING | IFF_P2P) +
+    ifaddr(20, 3, A4, 32, "203.0.113.10", "198.51.100.1") + ifaddr(20, 3, A6, 10, None, "fe80::1"), "ppp0-up")
+put("rtnl", ifaddr(21, 3, A4, 32, "203.0.113.10", "198.51.100.1") + link(17, 3, b"ppp0", 0), "ppp0-gone")
+put("rtnl", link(16, 2, b"lan0", IFF_UP) + link(16, 2, b"wan", IFF_UP | IFF_RUNNING), "rename")
+put("rtnl", nlmsg(2, _struct.pack("=i", -1) + nlmsg(18, b"")), "error-eperm")
+put("rtnl", link(16, 4, b"abcdefghijklmnop", IFF_UP), "name-16")
+put("rtnl", ifaddr(20, 2, A4, 33, "10.0.0.1"), "prefix-33")
+put("rtnl", nlmsg(20, _struct.pack("=BBBBI", A4, 24, 0, 0, 2) + nlattr(2, b"\0" * 16)), "v4-len-16")
+put("rtnl", link(16, 1, b"lo", IFF_UP)[:-4], "truncated")
+put("rtnl", nlmsg(24, b"\0" * 12) + link(16, 5, b"eth0", IFF_UP), "route-then-link")

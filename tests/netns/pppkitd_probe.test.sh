@@ -1,0 +1,150 @@
+#!/bin/bash
+# pppkitd_probe.test.sh BUILD - pppkitd's rtnetlink view and upstream probes,
+# with a "pppd" that has no pppkit plugin (a shell script: it sends no
+# event, and records each SIGHUP it gets). A router namespace runs pppkitd;
+# an upstream namespace sits behind the veth named ppp0 and answers ICMP and
+# tcp/8080.
+#   - lan-interface: the link "lanwait" waits for lan0 (absent, down, up
+#     without carrier), and dials as soon as rtnetlink says it is up and running;
+#   - the link "dsl": ppp0 appearing is bound to its pppd through rtnetlink,
+#     its address makes the link up (no plugin event: events = 0);
+#   - probes (icmp + tcp, every 2 s, 1 s timeout, probe-failures = 3) succeed;
+#   - the upstream is black-holed (nft drop in the upstream namespace): after
+#     exactly 3 failed rounds the pppd gets one SIGHUP, logged "probe failed,
+#     redial"; the upstream back: probes answer again, the count resets;
+#   - an address change on ppp0 and ppp0 disappearing are followed in
+#     `pppkit status --json` (no plugin event).
+# PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init probe
+# lib.sh's wait_for counts tries of 0.1 s; pppkit status + python3 take seconds
+# on a loaded machine: here SECS is wall-clock time
+wait_for() {
+    local end=$((SECONDS + ${1%.*} + 1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -ge "$end" ] && return 1
+        sleep 0.1
+    done
+}
+nsl_need nft python3 ss
+PPPKITD=${PPPKITD:-$build/pppkitd}
+for f in "$PPPKITD" "$build/pppkit"; do
+    [ -x "$f" ] || { fail "no $f (make $f)"; nsl_finish; }
+done
+t=$NSL_TMP
+INTERVAL=2 FAILURES=3
+
+ns_create r
+ns_create u
+# no automatic IPv6 link-local on the veth: the link is up when pppd's
+# (here: the test's) IPv4 address is there, as with a real ppp0
+nsx r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+
+# the "pppd": no plugin; records its argv and every SIGHUP
+cat >"$t/pppd" <<EOF
+#!/bin/bash
+echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
+# lanwait only shows the dial; ending as poff does (5) leaves dsl the only
+# plugin-less pppd waiting for its interface
+[ "\$2" = lanwait ] && exit 5
+trap 'echo "\$(date +%s.%N) HUP" >>"$t/hup.\$2"' HUP
+for i in \$(seq 3000); do sleep 0.1 & wait \$!; done
+EOF
+chmod 755 "$t/pppd"
+cat >"$t/pppkit.conf" <<EOF
+[link "dsl"]
+probe = icmp 10.99.0.1, tcp 10.99.0.1:8080
+probe-interval = ${INTERVAL}s
+probe-timeout = 1s
+probe-failures = $FAILURES
+
+[link "lanwait"]
+lan-interface = lan0
+EOF
+check "pppkit check accepts the probe keys" "$build/pppkit" check --config "$t/pppkit.conf"
+
+ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" \
+    >"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 test -S "$t/run/control" || { fail "pppkitd did not start: $(cat "$t/pppkitd.log")"; nsl_finish; }
+
+st() { "$build/pppkit" status --socket "$t/run/control" --json "$1"; }
+field() { # NAME EXPR over the link l
+    st "$1" | python3 -c "import json,sys; l=json.load(sys.stdin)['links'][0]; v=$2; print(*(v if isinstance(v, tuple) else (v,)))"
+}
+is() { [ "$(field "$1" "$2")" = "$3" ]; }
+
+# ---- lan-interface: event-driven ----
+check "lanwait: waiting for lan0 (absent)" wait_for 5 is lanwait "l['state']" waiting-for-lan
+# lan0 is a veth: up without its peer up it has no carrier (not IFF_RUNNING)
+nsx r ip link add lan0 type veth peer name lan0p
+sleep 0.5
+check_eq "lanwait: lan0 exists but is down: still waiting" waiting-for-lan "$(field lanwait "l['state']")"
+nsx r ip link set lan0 up
+sleep 0.5
+check_eq "lanwait: lan0 up but not running (no carrier): still waiting" waiting-for-lan "$(field lanwait "l['state']")"
+check_eq "lanwait: no dial yet" 0 "$(grep -c " lanwait\$" "$t/calls")"
+t0=$(date +%s.%N)
+nsx r ip link set lan0p up
+check "lanwait: dials once lan0 is up and running" wait_for 5 grep -q " lanwait\$" "$t/calls"
+t1=$(awk '$3 == "lanwait" {print $1; exit}' "$t/calls")
+echo "lan0 up -> dial: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}') s"
+
+# ---- dsl: the interface and its address from rtnetlink, no plugin ----
+check "dsl: dialling, no interface yet" wait_for 5 is dsl "l['state'], l['ifname']" "dialling None"
+veth r ppp0 u up0
+check "dsl: ppp0 bound to the link through rtnetlink" wait_for 5 is dsl "l['ifname'], l['state']" "ppp0 dialling"
+nsx r ip addr add 10.99.0.2 peer 10.99.0.1 dev ppp0
+nsx u ip addr add 10.99.0.1 peer 10.99.0.2 dev up0
+check "dsl: up with ppp0's address, from the kernel" wait_for 5 is dsl "l['state'], l['ipv4']['local'], l['ipv4']['remote']" "up 10.99.0.2 10.99.0.1"
+check_eq "dsl: no plugin event was involved" 0 "$(field dsl "l['events']")"
+check_eq "dsl: kernel view in --json" "True True ['10.99.0.2/32 peer 10.99.0.1']" "$(field dsl "l['kernel']['up'], l['kernel']['running'], l['kernel']['addresses']")"
+
+# ---- probes succeed ----
+# python3 may take longer to start than tcp_listen's 5 s on a loaded machine
+tcp_listen u 10.99.0.1 8080 300 || wait_for 30 nsl_listening u 8080 ||
+    fail "the upstream's tcp/8080 listener did not start"
+check "probes: a round answered (icmp ok, tcp ok)" wait_for $((3 * INTERVAL + 2)) is dsl \
+    "tuple(x['result'] for x in l['probes']['targets'])" "ok ok"
+check_eq "probes: no failure in a row" 0 "$(field dsl "l['probes']['failures_in_row']")"
+out=$("$build/pppkit" status --socket "$t/run/control" dsl)
+check "pppkit status (terminal) shows the probes" grep -q "probes: .*icmp 10.99.0.1 ok" <<<"$out"
+
+# ---- black hole upstream: exactly FAILURES rounds, then one SIGHUP ----
+nsx u nft add table inet blackhole
+nsx u nft add chain inet blackhole in "{ type filter hook input priority -10; policy drop; }"
+tb=$(date +%s.%N)
+check "SIGHUP sent to the pppd" wait_for $((FAILURES * INTERVAL + INTERVAL + 3)) test -s "$t/hup.dsl"
+th=$(awk '{print $1; exit}' "$t/hup.dsl" 2>/dev/null)
+el=$(awk -v a="$tb" -v b="${th:-0}" 'BEGIN{printf "%.2f", b - a}')
+echo "black hole -> SIGHUP: $el s (interval $INTERVAL s, timeout 1 s, probe-failures $FAILURES)"
+# the rounds that failed before it: 1 of 3, 2 of 3, then the redial
+check_eq "rounds failed before the redial" "1 2" "$(grep -o "probe round failed ([0-9]* of $FAILURES" "$t/pppkitd.log" | awk '{print $4}' | tr -d '(' | tr '\n' ' ' | sed 's/ $//')"
+check "logged: probe failed, redial" grep -q "dsl: probe failed, redial: no target answered through ppp0 in $FAILURES rounds in a row (icmp 10.99.0.1 timeout, tcp 10.99.0.1:8080 timeout); SIGHUP to pppd" "$t/pppkitd.log"
+# FAILURES rounds: the first failed round starts within one interval of the
+# black hole, the last ends one timeout (1 s) after its start: FAILURES - 1
+# intervals + 1 s at least, FAILURES intervals + 1 s at most; 2 s of slack for
+# a loaded machine (the trap's date runs after the signal)
+lo=$(( (FAILURES - 1) * INTERVAL )) hi=$(( FAILURES * INTERVAL + 1 + 2 ))
+check "the SIGHUP came after $FAILURES intervals ($lo-$hi s): $el s" awk -v e="$el" -v lo="$lo" -v hi="$hi" 'BEGIN{exit !(e >= lo && e <= hi)}'
+check_eq "exactly one SIGHUP" 1 "$(wc -l <"$t/hup.dsl")"
+check_eq "status: one probe redial" 1 "$(field dsl "l['probes']['redials']")"
+nsx u nft delete table inet blackhole
+check "upstream back: probes answer again" wait_for $((2 * INTERVAL + 2)) is dsl "l['probes']['failures_in_row'], l['probes']['targets'][0]['result']" "0 ok"
+check "logged: probes answer again" grep -q "dsl: probes answer again on ppp0" "$t/pppkitd.log"
+
+# ---- address change and the interface gone, from rtnetlink ----
+nsx r ip addr add 10.99.0.3/32 dev ppp0
+nsx r ip addr del 10.99.0.2 peer 10.99.0.1 dev ppp0
+check "address change followed: ipv4.local 10.99.0.3, still up" wait_for 5 is dsl "l['ipv4']['local'], l['state']" "10.99.0.3 up"
+nsx r ip link del ppp0
+check "ppp0 gone: no ifname, no address, the link is down (dialling)" wait_for 5 is dsl \
+    "l['ifname'], l['ipv4']['local'], l['state'], l['kernel']" "None None dialling None"
+check "logged: interface ppp0 is gone" grep -q "dsl: interface ppp0 is gone" "$t/pppkitd.log"
+check "pppkitd is still running" kill -0 "$PKD"
+nsl_finish
