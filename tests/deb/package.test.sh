@@ -142,6 +142,12 @@ for m in $mans; do
         test $rc -eq 0 -a -z "$err" -a -s "$tmp/man.txt"
 done
 
+# bash completion, where bash-completion looks for it (run by tests/load/cli_docs.test.sh)
+check "bash completion /usr/share/bash-completion/completions/pppkit" \
+    cmp -s /usr/share/bash-completion/completions/pppkit etc/bash-completion/pppkit
+out=$(bash --norc -c '. /usr/share/bash-completion/completions/pppkit; COMP_WORDS=(pppkit fi); COMP_CWORD=1; _pppkit; echo "${COMPREPLY[*]}"' 2>&1)
+check "the installed completion completes 'pppkit fi' to firewall ($out)" test "$out" = firewall
+
 # examples and docs
 for ex in plugins/*/*.conf.example etc/examples/*; do
     [ -e "$ex" ] || continue
