@@ -136,4 +136,26 @@ for o in $fw_show_opts $fw_import_opts $ddns_update_opts $ddns_status_opts $mss_
     grep -qF -- "$o" "$tmp/man.txt" || missing="$missing $o"
 done
 check_eq "pppkit(8) names every option of the usage texts" "" "$missing"
+
+# ---- pppkit.conf(5) and pppkitd(8) --------------------------------------------------
+conf5=$top/docs/pppkit.conf.5
+MANWIDTH=250 LC_ALL=C.UTF-8 man -l "$conf5" 2>/dev/null | col -b | sed 's/‐/-/g' >"$tmp/conf5.txt" ||
+    sed 's/\\f[BIRP]//g; s/\\-/-/g; s/\\(dq/"/g' "$conf5" >"$tmp/conf5.txt"
+link_keys=$(sed -n '/^std::vector<config::SectionSpec> link_sections/,/^}/s/.*\.key = "\([a-z-]*\)".*/\1/p' \
+    "$top/supervisor/core/schema.cpp")
+check "the [link] schema has keys ($(echo $link_keys))" test -n "$link_keys"
+check "pppkit.conf(5) has a [link \"name\"] section" grep -q '^\[link "name"\]' "$tmp/conf5.txt"
+missing=""
+for k in $link_keys; do
+    sed -n '/^\[link "name"\]/,/^[A-Z[]/p' "$tmp/conf5.txt" | grep -qE "^ +$k \(" || missing="$missing $k"
+done
+check_eq "pppkit.conf(5) [link]: every key of the schema, with its default" "" "$missing"
+check "pppkit.conf(5): pppkit-config takes an absolute path" \
+    grep -qzE 'pppkit-config[[:space:]]+FILE[^.]*FILE[[:space:]]+must[[:space:]]+be[[:space:]]+an[[:space:]]+absolute[[:space:]]+path' "$tmp/conf5.txt"
+for m in "$conf5" "$top/supervisor/pppkitd.8" "$man8"; do
+    if command -v man >/dev/null; then
+        warn=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$m" 2>&1 >/dev/null)
+        check_eq "man -l $(basename "$m"): warnings" "" "$warn"
+    fi
+done
 nsl_finish
