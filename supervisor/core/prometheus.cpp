@@ -5,6 +5,7 @@
 #include "core/link_state.hpp"
 #include "firewall/core/lifecycle.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -112,15 +113,24 @@ std::string prometheus_label(const std::string& v)
 
 long long parse_iso_utc(const std::string& s)
 {
-    std::tm tm{};
-    int n = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                    &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-        n != static_cast<int>(s.size()) || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+    // exactly "YYYY-MM-DDTHH:MM:SSZ", as pppkitd writes it
+    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
         return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    auto field = [&s](size_t at, size_t len, int lo, int hi) {
+        int v = -1;
+        const char* end = s.data() + at + len;
+        auto r = std::from_chars(s.data() + at, end, v);
+        return r.ec == std::errc() && r.ptr == end && v >= lo && v <= hi ? v : -1;
+    };
+    std::tm tm{};
+    tm.tm_year = field(0, 4, 1970, 9999) - 1900;
+    tm.tm_mon = field(5, 2, 1, 12) - 1;
+    tm.tm_mday = field(8, 2, 1, 31);
+    tm.tm_hour = field(11, 2, 0, 23);
+    tm.tm_min = field(14, 2, 0, 59);
+    tm.tm_sec = field(17, 2, 0, 60);
+    if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+        return -1;
     return static_cast<long long>(timegm(&tm));
 }
 

@@ -171,6 +171,8 @@ TEST_SUITE("supervisor")
             {__LINE__, "2026-11-30T05:41:17Zx", -1},  // trailing bytes
             {__LINE__, "2026-13-30T05:41:17Z", -1},   // month 13
             {__LINE__, "", -1},
+            {__LINE__, "2026-11-30T05:41:+7Z", -1},  // a sign is not a digit
+            {__LINE__, "2026-11-30T24:00:00Z", -1},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
