@@ -325,6 +325,7 @@ install: all
 	set -e; for d in rsyslog.d logrotate.d; do for f in $$(ls etc/$$d 2>/dev/null); do \
 	    install -D -m 0644 etc/$$d/$$f $(DESTDIR)/etc/$$d/$$f; done; done
 	install -d -m 0700 $(DESTDIR)/var/lib/pppkit
+	install -D -m 0644 etc/bash-completion/pppkit $(DESTDIR)/usr/share/bash-completion/completions/pppkit
 
 clean:
 	rm -rf $(BUILD) debian/.debhelper debian/pppkit debian/files debian/*.substvars debian/*.log

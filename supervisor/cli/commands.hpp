@@ -20,7 +20,7 @@ int mss(const Args& in);        // plugins/mss/cli/
 int firewall_dry_run(const std::string& path, bool explicit_path);
 // pppkit firewall import FILE ...: plugins/firewall/cli/import_cmd.cpp
 int firewall_import(const Args& in);
-// pppkit status [NAME] [--json]: supervisor/cli/status_cmd.cpp
+// pppkit status [NAME] [--json|--prometheus]: supervisor/cli/status_cmd.cpp
 int status(const Args& in);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it

@@ -41,7 +41,7 @@ int usage(FILE* to)
                      "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
                      "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
                      "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
-                     "  status [NAME] [--json]   the links as pppkitd sees them (see pppkitd(8))\n"
+                     "  status [NAME] [--json|--prometheus]  the links as pppkitd sees them (see pppkitd(8))\n"
                      "  version\n");
     return to == stdout ? 0 : 2;
 }

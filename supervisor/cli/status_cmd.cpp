@@ -1,6 +1,8 @@
-// pppkit status [NAME] [--json] [--socket PATH]: the links as pppkitd sees
-// them, over its control socket (root, or group pppkit). --json prints the
-// daemon's answer unchanged (schema: supervisor/README.md).
+// pppkit status [NAME] [--json|--prometheus] [--socket PATH]: the links as
+// pppkitd sees them, over its control socket (root, or group pppkit). --json
+// prints the daemon's answer unchanged (schema: supervisor/README.md);
+// --prometheus the same in the Prometheus text format (core/prometheus.hpp),
+// and pppkit_daemon_up 0 when pppkitd does not answer.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "core/prometheus.hpp"
 
 namespace pppkit::cli {
 
@@ -124,26 +127,35 @@ int status(const Args& in)
     bool ignored = false;
     (void)take_config(args, ignored);  // accepted for symmetry; the daemon has its own
     bool json = false;
+    bool prometheus = false;
     std::string name;
     std::string sock = kControl;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--json")
             json = true;
+        else if (args[i] == "--prometheus")
+            prometheus = true;
         else if (args[i] == "--socket" && i + 1 < args.size())
             sock = args[++i];
         else if (!args[i].empty() && args[i][0] != '-' && name.empty())
             name = args[i];
         else {
-            std::fprintf(stderr, "usage: pppkit status [NAME] [--json] [--socket PATH]\n");
+            std::fprintf(stderr, "usage: pppkit status [NAME] [--json|--prometheus] [--socket PATH]\n");
             return 2;
         }
     }
+    if (json && prometheus) {
+        std::fprintf(stderr, "pppkit status: --json and --prometheus exclude each other\n");
+        return 2;
+    }
     auto answer = ask(sock, name);
-    if (!answer)
-        return 1;
-    auto j = nlohmann::json::parse(*answer, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    auto j = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json(nullptr);
+    if (answer && (j.is_discarded() || !j.is_object()))
         std::fprintf(stderr, "pppkit status: pppkitd answered something that is not JSON\n");
+    if (!j.is_object()) {
+        // the textfile collector should see "down", not a stale file
+        if (prometheus)
+            std::fputs(supervisor::prometheus_daemon_down().c_str(), stdout);
         return 1;
     }
     if (j.contains("error")) {
@@ -156,6 +168,10 @@ int status(const Args& in)
     }
     if (json) {
         std::printf("%s\n", j.dump().c_str());
+        return 0;
+    }
+    if (prometheus) {
+        std::fputs(supervisor::to_prometheus(j).c_str(), stdout);
         return 0;
     }
     if (j["links"].empty())

@@ -142,6 +142,12 @@ for m in $mans; do
         test $rc -eq 0 -a -z "$err" -a -s "$tmp/man.txt"
 done
 
+# bash completion, where bash-completion looks for it (run by tests/load/cli_docs.test.sh)
+check "bash completion /usr/share/bash-completion/completions/pppkit" \
+    cmp -s /usr/share/bash-completion/completions/pppkit etc/bash-completion/pppkit
+out=$(bash --norc -c '. /usr/share/bash-completion/completions/pppkit; COMP_WORDS=(pppkit fi); COMP_CWORD=1; _pppkit; echo "${COMPREPLY[*]}"' 2>&1)
+check "the installed completion completes 'pppkit fi' to firewall ($out)" test "$out" = firewall
+
 # examples and docs
 for ex in plugins/*/*.conf.example etc/examples/*; do
     [ -e "$ex" ] || continue
@@ -175,13 +181,16 @@ check "systemd-analyze verify: the installed units, no complaint" test $rc -eq 0
 # root with CAP_NET_ADMIN, host network and netlink are what it is for),
 # pppkit-ddns-update 2.4 (was 6.1; it also needs AF_INET/6 and, for the
 # worker's own drop to the pppkit-ddns user before it talks to a server,
-# CAP_SETUID/SETGID/SETPCAP, CAP_CHOWN/FOWNER and CAP_DAC_READ_SEARCH). A ceiling is the
+# CAP_SETUID/SETGID/SETPCAP, CAP_CHOWN/FOWNER and CAP_DAC_READ_SEARCH),
+# pppkitd 3.9 (was 9.2; its sandbox also binds the pppd it starts and the
+# ip-up scripts pppd runs: /dev/ppp, CAP_NET_ADMIN/NET_RAW, AF_PACKET and
+# AF_PPPOX, /etc writable; the reasons are in the unit). A ceiling is the
 # measured figure plus 0.1: any option dropped from the unit fails the check.
 exposure() { # UNIT-FILE -> "1.4"
     systemd-analyze security --offline=true --no-pager "$1" 2>/dev/null |
         sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p'
 }
-for uc in pppkit-firewall.service:1.5 pppkit-ddns-update.service:2.5; do
+for uc in pppkit-firewall.service:1.5 pppkit-ddns-update.service:2.5 pppkitd.service:4.0; do
     u=${uc%%:*} ceil=${uc#*:}
     f=/lib/systemd/system/$u
     [ -f "$f" ] || { ko "unit $u is installed, for its security check"; continue; }
@@ -207,6 +216,47 @@ for kv in After=nftables.service PartOf=nftables.service ReloadPropagatedFrom=nf
 done
 check "pppkit-firewall.service: CapabilityBoundingSet is CAP_NET_ADMIN alone" \
     test "$(grep -c '^CapabilityBoundingSet=' "$fw")" = 1 -a -n "$(grep -x 'CapabilityBoundingSet=CAP_NET_ADMIN' "$fw")"
+
+# pppkitd.service keeps what pppd needs: /dev/ppp (char 108:0) alone, the
+# PPPoE and PADT sockets, and no CAP_SYS_ADMIN; the e2e tier dials under it
+d=/lib/systemd/system/pppkitd.service
+for kv in Type=notify KillMode=process Restart=on-failure DevicePolicy=closed 'DeviceAllow=/dev/char/108:0 rw' \
+    NoNewPrivileges=yes RuntimeDirectory=pppkit StateDirectory=pppkit; do
+    k=${kv%%=*} v=${kv#*=}
+    check "pppkitd.service: $k=$v" grep -qx "$k=$v" "$d"
+done
+for c in CAP_NET_ADMIN CAP_NET_RAW; do
+    check "pppkitd.service: CapabilityBoundingSet keeps $c" grep -qE "^CapabilityBoundingSet=(.* )?$c( |\$)" "$d"
+done
+for af in AF_PACKET AF_PPPOX AF_NETLINK AF_UNIX; do
+    check "pppkitd.service: RestrictAddressFamilies allows $af" grep -qE "^RestrictAddressFamilies=(.* )?$af( |\$)" "$d"
+done
+check "pppkitd.service: no CAP_SYS_ADMIN" test -z "$(grep '^CapabilityBoundingSet=.*CAP_SYS_ADMIN' "$d")"
+
+# Installing never dials. The package does not start its units (the
+# maintainer scripts only enable them), and the shipped configuration has no
+# [link NAME]: the installed pppkitd, started as systemd would start it, runs
+# no pppd (a recording stand-in) and reports no link.
+post=$(dpkg-query --control-show pppkit postinst 2>/dev/null)
+check "postinst enables pppkitd.service" grep -q 'deb-systemd-helper.*enable.*pppkitd.service' <<<"$post"
+check "postinst never starts a unit (dh_installsystemd --no-start)" \
+    test -z "$(grep -E 'deb-systemd-invoke.*(start|restart)' <<<"$post")"
+mkdir -p "$tmp/run"
+printf '#!/bin/sh\necho "$@" >>%s/dialled\nexec sleep 60\n' "$tmp" >"$tmp/pppd"
+chmod 755 "$tmp/pppd"
+/usr/sbin/pppkitd --runtime-dir "$tmp/run" --pppd "$tmp/pppd" >"$tmp/pppkitd.log" 2>&1 &
+pkd=$!
+for _ in $(seq 50); do [ -S "$tmp/run/control" ] && break; sleep 0.1; done
+sleep 2  # an autostart link would have been started before READY=1
+links=$(timeout 10 /usr/sbin/pppkit status --json --socket "$tmp/run/control" 2>&1)
+echo "    pppkit status --json: $links"
+check "installed pppkitd with the shipped pppkit.conf: no link" \
+    test "$(jq -c .links <<<"$links" 2>/dev/null)" = "[]"
+check "installed pppkitd with the shipped pppkit.conf: no pppd started" test ! -e "$tmp/dialled"
+kill -TERM "$pkd" 2>/dev/null
+wait "$pkd"
+check "pppkitd exits 0 on SIGTERM" test $? -eq 0
+sed 's/^/    pppkitd: /' "$tmp/pppkitd.log" | head -n 5
 
 # hardening (dpkg-buildflags hardening=+all). Not judged: fortify (a file may
 # call no fortifiable function), stack clash and CET (hardening-check 2.23

@@ -75,6 +75,7 @@ check_eq watchdog-usec 5s "$(prop WatchdogUSec)"
 sleep 12
 check_eq watchdog-kept "0 active" "$(prop NRestarts) $(systemctl is-active $U)" "after 12 s (NRestarts, state)"
 check watchdog-timestamp test -n "$(prop WatchdogTimestamp)"
+[ "$(prop NRestarts)" = 0 ] || info watchdog-why "$(journalctl -u $U --no-pager -o cat | grep -E 'Watchdog timeout|Main process exited|Failed with result|Killing process' | tail -n 6 | tr '\n' '|')"
 
 # ---- kill -9 of pppd: pppkitd redials
 info kill-pppd "SIGKILL pppd $P1"
