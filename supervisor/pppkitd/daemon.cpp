@@ -25,6 +25,7 @@
 #include "common/schema.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
+#include "pppkitd/online.hpp"
 
 namespace pppkit::supervisor {
 
@@ -112,7 +113,8 @@ Daemon::Daemon(Options o) : opt_(std::move(o)) {}
 
 Daemon::~Daemon()
 {
-    drift_.reset();  // its sources belong to ev_
+    drift_.reset();   // its sources belong to ev_
+    online_.reset();  // so do its
     for (auto& [fd, c] : clients_) {
         sd_event_source_unref(c->io);
         sd_event_source_unref(c->timeout);
@@ -174,9 +176,12 @@ int Daemon::run()
     if (!setup_sockets())
         return 1;
     start_drift_watch();
+    start_online(cfg.doc);
 
     adopt_running();
     start_links();
+    for (auto& l : links_)
+        online_changed(*l);  // systemd learns each target's state (after a restart too)
     sd_notify(0, "READY=1");
     notify_status();
     jlog::plain(LOG_INFO,
@@ -247,6 +252,7 @@ void Daemon::feed(Link& l, Input in, ExitClass end)
     }
     act(l, a);
     update_lan_poll();
+    online_changed(l);
     notify_status();
 }
 
@@ -300,6 +306,7 @@ void Daemon::spawn(Link& l)
     l.pid = pid;
     l.own_child = true;
     l.events = 0;
+    l.gate.new_pppd();
     l.exit_status_reported.reset();
     sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
     jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
@@ -336,6 +343,7 @@ void Daemon::watch_adopted(Link& l, pid_t pid)
     l.pid = pid;
     l.own_child = false;
     l.events = 0;
+    l.gate.new_pppd();
     l.exit_status_reported.reset();
     l.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (l.pidfd >= 0)
@@ -370,6 +378,7 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     const bool was_up = l.machine.state == LinkState::Up;
     clear_addresses(l);
     l.phase = -1;
+    l.gate.down();
     std::string how =
         end.signalled ? "killed by signal " + std::to_string(end.code) : "exit status " + std::to_string(end.code);
     int prio = c.action == ExitAction::Restart ? LOG_WARNING : LOG_NOTICE;
@@ -382,6 +391,8 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     if (was_up)  // no ip-down came (kill -9, crash): the link-down entry is this one
         jlog::link(LOG_NOTICE, jlog::kLinkDown, l, "link down on " + l.ifname + " (pppd ended)");
     if (stopping_) {
+        l.machine.state = LinkState::Stopped;  // no restart; the target goes with the link
+        online_changed(l);
         exit_when_children_gone();
         return;
     }
@@ -481,10 +492,23 @@ void Daemon::handle_event(const event::Message& m)
         l->mtu = *m.mtu;
     if (m.phase)
         l->phase = *m.phase;
+    l->gate.expect(m.plugins);  // Hello and ip-up say which plugins will say Applied
     switch (m.type) {
     case MsgType::Hello:
-    case MsgType::Phase:
-    case MsgType::LinkDown: notify_status(); break;
+    case MsgType::Phase: notify_status(); break;
+    case MsgType::LinkDown:
+        l->gate.down();
+        notify_status();
+        break;
+    case MsgType::Applied:
+        // a plugin's ip-up handler returned (online.hpp)
+        l->gate.applied(m.plugin, *m.up_type, *m.outcome == 0);
+        if (*m.outcome != 0)
+            jlog::link(LOG_WARNING, jlog::kOnline, *l,
+                       "pppkit-" + m.plugin + " could not put its rules in place for " + m.ifname +
+                           ": pppkit-online@ waits (see pppd's log)");
+        online_changed(*l);
+        break;
     case MsgType::IpUp:
     case MsgType::Ipv6Up: {
         if (m.type == MsgType::IpUp) {
@@ -513,6 +537,7 @@ void Daemon::handle_event(const event::Message& m)
             l->remote6.clear();
         }
         if (l->local4.empty() && l->local6.empty() && l->machine.state == LinkState::Up) {
+            l->gate.down();
             feed(*l, Input::NetworkDown);
             jlog::link(LOG_NOTICE, jlog::kLinkDown, *l, "link down on " + l->ifname);
         } else {
@@ -562,6 +587,7 @@ std::string Daemon::status_json(const std::string& only) const
             {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},
             {"autostart", l.cfg.autostart},
             {"events", l.events},
+            {"online", OnlineWatch::status(l)},
         };
         if (l.last_end)
             j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},

@@ -20,6 +20,7 @@
 #include "core/exit_status.hpp"
 #include "core/link_config.hpp"
 #include "core/link_state.hpp"
+#include "core/online.hpp"
 
 namespace pppkit::supervisor {
 
@@ -33,6 +34,7 @@ struct Options {
 // What pppkitd knows of one link, for status and the state machine.
 class Daemon;
 class DriftWatch;
+class OnlineWatch;
 
 struct Link {
     Daemon* owner = nullptr;
@@ -56,6 +58,12 @@ struct Link {
     std::optional<uint16_t> session;
     int phase = -1;
     unsigned events = 0;  // messages accepted from this link's pppd
+    // boot ordering (online.hpp): the plugins' Applied messages, and whether
+    // pppkit-online@NAME.target is (and was last said to systemd to be) reached
+    online::Gate gate;
+    bool online = false;
+    std::time_t online_since = 0;
+    std::optional<bool> online_said;
 };
 
 class Daemon {
@@ -89,6 +97,9 @@ private:
     std::unique_ptr<DriftWatch> drift_;  // nftables drift repair (drift.hpp)
 
     void start_drift_watch();
+    std::unique_ptr<OnlineWatch> online_;  // online target and LAN status answer (online.hpp)
+    void start_online(const config::Document& doc);
+    void online_changed(Link& l);
 
     bool setup_sockets();
     void start_links();

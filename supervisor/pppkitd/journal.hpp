@@ -26,6 +26,7 @@ inline constexpr const char* kEventDropped = "637c8dd11a824830b4af1229057a7513";
 inline constexpr const char* kPppdExit = "3f73572d53ab44f98051604746108d5d";
 inline constexpr const char* kAdopt = "7ebd8c2d42ef4c77b448a2cab249d09e";
 inline constexpr const char* kDriftRepaired = "b1c5e0f4a3d24e0c9f6a8d2e71c4b590";
+inline constexpr const char* kOnline = "204ef5d2bbdb43a3ae8ea2753167b311";  // online target reached / left
 // kinds that share an id with a close relative
 inline constexpr const char* kDial = kRedial;
 inline constexpr const char* kAddress = kLinkUp;

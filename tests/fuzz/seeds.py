@@ -189,3 +189,12 @@ put("event_codec", event(1, pid, length=200), "length-mismatch")
 put("event_codec", event(1, pid)[:-2], "truncated")
 put("event_codec", event(1, pid, version=2), "version-2")
 put("event_codec", event(1, pid, tlv(3, b"p" * 250), tlv(3, b"q" * 250)), "too-long")
+# version 2: Applied (plugin, outcome, up type) after a plugin's ip-up handler; Hello's plugin list
+put("event_codec", event(1, pid, tlv(2, b"dsl-provider"), tlv(14, b"firewall,mss")), "hello-plugins")
+put("event_codec", event(9, pid, tlv(3, b"ppp0"), tlv(15, b"firewall"), tlv(16, bytes([0])), tlv(17, bytes([3])),
+                         version=2), "applied")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([1])), tlv(17, bytes([5])), version=2),
+    "applied-failed-v6")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([7])), tlv(17, bytes([3])), version=2),
+    "applied-bad-outcome")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([0])), tlv(17, bytes([3]))), "applied-version-1")
