@@ -109,7 +109,7 @@ private:
     void up(const host::Link& l, bool& family_up)
     {
         family_up = true;
-        in_place_ = false;
+        in_place_ = !k_;  // no kernel context: [mss] enabled = no, nothing to put in place
         if (!k_)
             return;
         if (!mss::valid_ifname(l.ifname)) {

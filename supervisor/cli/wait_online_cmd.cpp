@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -257,11 +258,10 @@ int wait_online(const Args& in)
         if (!why.empty() && why != last_why && !quiet)
             std::fprintf(stderr, "pppkit wait-online: %s; still waiting\n", why.c_str());
         last_why = why;
-        const int64_t next = t0 + period;
-        if (next >= deadline)
+        if (now_ms() >= deadline)
             break;
         timespec ts{};
-        const int64_t sleep = next - now_ms();
+        const int64_t sleep = std::min(t0 + period, deadline) - now_ms();  // one last question at the deadline
         if (sleep > 0) {
             ts.tv_sec = sleep / 1000;
             ts.tv_nsec = (sleep % 1000) * 1000000;
