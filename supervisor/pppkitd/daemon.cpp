@@ -479,7 +479,8 @@ void Daemon::handle_event(const event::Message& m)
                        std::to_string(l->pid));
         return;
     }
-    ++l->events;
+    if (m.type != MsgType::Applied)
+        ++l->events;  // one per pppd event; Applied comes once per plugin
     if (!m.ifname.empty())
         l->ifname = m.ifname;
     if (!m.eth_ifname.empty())
