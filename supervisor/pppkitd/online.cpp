@@ -71,6 +71,22 @@ std::string interface_of(const std::string& a, unsigned& ifindex)
     return found;
 }
 
+// systemd's own private socket first (root only; what systemctl uses, and
+// there even without a D-Bus daemon), else the system bus. Asynchronous:
+// the connection completes on the event loop.
+int open_manager_bus(sd_bus** out)
+{
+    sd_bus* b = nullptr;
+    if (::geteuid() == 0 && ::access("/run/systemd/private", F_OK) == 0 && sd_bus_new(&b) >= 0) {
+        if (sd_bus_set_address(b, "unix:path=/run/systemd/private") >= 0 && sd_bus_start(b) >= 0) {
+            *out = b;
+            return 0;
+        }
+        sd_bus_unref(b);
+    }
+    return sd_bus_open_system(out);
+}
+
 }  // namespace
 
 struct OnlineWatch::Listener {
@@ -118,10 +134,10 @@ void OnlineWatch::start()
 {
     if (sd_booted() <= 0) {
         jlog::plain(LOG_INFO, "not running under systemd: pppkit-online@ targets are not started");
-    } else if (int r = sd_bus_open_system(&bus_); r < 0) {
+    } else if (int r = open_manager_bus(&bus_); r < 0) {
         bus_ = nullptr;
-        jlog::plain(LOG_WARNING,
-                    std::string("no system bus (") + std::strerror(-r) + "): pppkit-online@ targets are not started");
+        jlog::plain(LOG_WARNING, std::string("no bus to systemd (") + std::strerror(-r) +
+                                     "): pppkit-online@ targets are not started");
     } else {
         sd_bus_attach_event(bus_, ev_, SD_EVENT_PRIORITY_NORMAL);
     }
