@@ -126,6 +126,7 @@ public:
 
     void on_ip_up(const host::Link& l) override
     {
+        in_place_ = false;
         if (!prepared_ || !ifname::valid_name(l.ifname))
             return;
         update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt}, "ip-up");
@@ -183,6 +184,7 @@ private:
         std::string what = d.active_wan.empty() ? std::string("dynamic sets cleared, rules kept")
                                                 : "active_wan " + d.active_wan.front() +
                                                       (d.public4 ? ", public4 " + *d.public4 : std::string());
+        in_place_ = r.ok;
         if (r.ok) {
             host::log(Level::Info, std::string(event) + ": " + what + " (" + fmt_ms(ms_since(t0)) + ")");
             return;
@@ -191,6 +193,7 @@ private:
         // configure() checked this ruleset in a child (prepared_->isolated_ok),
         // so no fork happens here.
         auto full = apply_fail_closed(*nft_, *prepared_, d);
+        in_place_ = full.outcome == Outcome::Applied;
         std::string why = r.error.substr(0, r.error.find('\n'));  // nft repeats itself per command
         if (full.outcome == Outcome::Applied)
             host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + why +
@@ -200,7 +203,10 @@ private:
                                         describe(full.outcome));
     }
 
+    [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
+
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
+    bool in_place_ = false;             // the last update() committed the dynamic part
     std::unique_ptr<nft::Context> nft_;
 };
 

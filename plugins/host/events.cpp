@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/event_codec.hpp"
 #include "core/pppoe.hpp"
@@ -24,6 +25,7 @@ constexpr const char* kSenderEnv = "PPPKIT_EVENT_SENDER";
 // pppd's environment is root already.
 constexpr const char* kSocketEnv = "PPPKIT_EVENT_SOCKET";
 constexpr const char* kSocket = "/run/pppkit/event";
+constexpr const char* kPluginsEnv = "PPPKIT_EVENT_PLUGINS";
 
 char g_tag;  // its address tells this .so's copy from the others
 pid_t g_decided_for = 0;
@@ -157,6 +159,22 @@ void add_session(supervisor::event::Message& m, const pk_link& raw)
     m.eth_ifname = s->ethernet;
 }
 
+std::string short_name(const char* plugin_name)
+{
+    std::string n = plugin_name;
+    return n.rfind("pppkit-", 0) == 0 ? n.substr(7) : n;
+}
+
+// The plugins list of this process, "" when another process wrote it.
+std::string loaded_list()
+{
+    const char* cur = std::getenv(kPluginsEnv);
+    const std::string prefix = std::to_string(::getpid()) + ":";
+    if (cur == nullptr || std::strncmp(cur, prefix.c_str(), prefix.size()) != 0)
+        return {};
+    return cur + prefix.size();
+}
+
 std::array<uint8_t, 16> link_local(uint64_t id)
 {
     std::array<uint8_t, 16> a{0xfe, 0x80};
@@ -175,7 +193,9 @@ void forward(pk_event ev, int arg) noexcept
         if (!g_hello_sent) {
             g_hello_sent = true;
             g_peer = peer_name();
-            send(snapshot(MsgType::Hello));
+            auto hello = snapshot(MsgType::Hello);
+            hello.plugins = loaded_list();
+            send(hello);
         }
         MsgType t = MsgType::Phase;
         switch (ev) {
@@ -208,6 +228,54 @@ void forward(pk_event ev, int arg) noexcept
             if (raw.hisid6 != 0)
                 m.remote6 = link_local(raw.hisid6);
         }
+        send(m);
+    } catch (...) {
+        // an event lost, never pppd
+    }
+}
+
+void loaded(const char* plugin_name) noexcept
+{
+    try {
+        std::vector<std::string> names;
+        std::string cur = loaded_list();
+        for (size_t a = 0; !cur.empty() && a <= cur.size();) {
+            size_t e = cur.find(',', a);
+            if (e == std::string::npos)
+                e = cur.size();
+            names.push_back(cur.substr(a, e - a));
+            a = e + 1;
+        }
+        names.push_back(short_name(plugin_name));
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        std::string v = std::to_string(::getpid()) + ":";
+        for (size_t i = 0; i < names.size(); ++i)
+            v += (i ? "," : "") + names[i];
+        ::setenv(kPluginsEnv, v.c_str(), 1);
+    } catch (...) {
+        // the daemon then waits for nobody's Applied: online at ip-up
+    }
+}
+
+void applied(pk_event ev, const char* plugin_name, bool in_place) noexcept
+{
+    using supervisor::event::MsgType;
+    if (ev != PK_EV_IP_UP && ev != PK_EV_IPV6_UP)
+        return;
+    try {
+        if (g_peer.empty())
+            g_peer = peer_name();
+        supervisor::event::Message m;
+        m.type = MsgType::Applied;
+        m.pid = static_cast<uint32_t>(::getpid());
+        m.peer = g_peer;
+        pk_link raw{};
+        pk_get_link(&raw, 0);
+        m.ifname = raw.ifname;
+        m.plugin = short_name(plugin_name);
+        m.outcome = in_place ? 0 : 1;
+        m.up_type = static_cast<uint8_t>(ev == PK_EV_IP_UP ? MsgType::IpUp : MsgType::Ipv6Up);
         send(m);
     } catch (...) {
         // an event lost, never pppd

@@ -28,4 +28,14 @@ void forward(pk_event ev, int arg) noexcept;
 // (no call, or a name the daemon would not accept).
 std::string peer_name();
 
+// In plugin_init: adds this plugin's short name ("mss" for pppkit-mss) to the
+// list the elected sender puts in its Hello (PPPKIT_EVENT_PLUGINS, "PID:a,b";
+// every plugin_init runs before pppd's first event, so the list is complete).
+void loaded(const char* plugin_name) noexcept;
+
+// Called by every copy (not only the elected sender), after this plugin's
+// ip-up or ipv6-up handler returned: one Applied message saying whether what
+// the plugin puts in place for the link is there. Same rules as forward().
+void applied(pk_event ev, const char* plugin_name, bool in_place) noexcept;
+
 }  // namespace pppkit::host::events

@@ -295,6 +295,7 @@ extern "C" void pk_cxx_plugin_init(void) noexcept
                        return std::nullopt;
                    });
         g_plugin->register_options();
+        pppkit::host::events::loaded(g_plugin->name());
         pk_commit_options();
         log(Level::Info, std::string("loaded (pppd ") + pk_pppd_version() + ")");
     } catch (const std::exception& e) {
@@ -356,10 +357,14 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
                 g_plugin->on_exit(g_last ? *g_last : snapshot(), arg);
             break;
         }
+        // after this plugin's rules for the link are in place (or not): pppkitd's online target
+        pppkit::host::events::applied(ev, g_plugin->name(), g_plugin->in_place());
     } catch (const std::exception& e) {
         log_failure(event_name(ev), e.what());
+        pppkit::host::events::applied(ev, g_plugin->name(), false);
     } catch (...) {
         log_failure(event_name(ev), nullptr);
+        pppkit::host::events::applied(ev, g_plugin->name(), false);
     }
     record(event_name(ev), start);
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {

@@ -119,6 +119,10 @@ public:
     // The last event before pppd exits (status: pppd's exit status). The
     // link is the last snapshot taken while the interface existed.
     virtual void on_exit(const Link&, int /*status*/) {}
+    // Asked right after on_ip_up/on_ipv6_up returned (pppkitd's online
+    // target waits for it): is what this plugin puts in place for the link
+    // there now? A plugin that installs nothing at ip-up keeps the default.
+    [[nodiscard]] virtual bool in_place() const noexcept { return true; }
 };
 
 }  // namespace pppkit::host

@@ -94,6 +94,8 @@ public:
         remove();
     }
 
+    [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
+
 private:
     static std::optional<std::string> parse_flag(const char* opt, std::string_view v, std::optional<bool>& out)
     {
@@ -107,6 +109,7 @@ private:
     void up(const host::Link& l, bool& family_up)
     {
         family_up = true;
+        in_place_ = !k_;  // no kernel context: [mss] enabled = no, nothing to put in place
         if (!k_)
             return;
         if (!mss::valid_ifname(l.ifname)) {
@@ -120,6 +123,7 @@ private:
         if (!ifname_.empty() && ifname_ != l.ifname)
             remove();
         auto r = mss::install_link(*k_, l.ifname, installed_, want);
+        in_place_ = r.outcome == mss::Outcome::Unchanged || r.ok();
         if (r.outcome == mss::Outcome::Unchanged)
             return;
         if (!r.ok()) {
@@ -163,6 +167,7 @@ private:
     std::string ifname_;                 // the interface installed_ belongs to
     std::vector<mss::Entry> installed_;  // what this process put in the table
     bool v4_ = false, v6_ = false;
+    bool in_place_ = false;  // the last up() left this link's elements in the table
 };
 
 }  // namespace

@@ -22,6 +22,8 @@ int firewall_dry_run(const std::string& path, bool explicit_path);
 int firewall_import(const Args& in);
 // pppkit status [NAME] [--json|--prometheus]: supervisor/cli/status_cmd.cpp
 int status(const Args& in);
+// pppkit wait-online [NAME] [--timeout S] [--remote HOST[:PORT]]: supervisor/cli/wait_online_cmd.cpp
+int wait_online(const Args& in);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.

@@ -42,6 +42,8 @@ int usage(FILE* to)
                      "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
                      "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
                      "  status [NAME] [--json|--prometheus]  the links as pppkitd sees them (see pppkitd(8))\n"
+                     "  wait-online [NAME] [--timeout S] [--remote HOST[:PORT]]\n"
+                     "                           wait until the link is online (firewall and MSS in place)\n"
                      "  version\n");
     return to == stdout ? 0 : 2;
 }
@@ -114,6 +116,8 @@ int main(int argc, char** argv)
             return mss(args);
         if (cmd == "status")
             return status(args);
+        if (cmd == "wait-online")
+            return wait_online(args);
         if (cmd == "version" || cmd == "--version") {
             std::printf("pppkit %s\n", PPPKIT_VERSION);
             return 0;

@@ -101,6 +101,23 @@ void print_link(const nlohmann::json& l)
         else
             std::printf("  last exit: status %d (%s)\n", e["status"].get<int>(), str(e, "reason").c_str());
     }
+    if (const auto o = l.find("online"); o != l.end() && o->is_object()) {
+        // pppkit-online@NAME.target (supervisor/pppkitd/online.hpp)
+        std::string more;
+        for (const char* k : {"waiting_for", "failed"})
+            if ((*o)[k].is_array() && !(*o)[k].empty()) {
+                std::string names;
+                for (const auto& n : (*o)[k])
+                    names += (names.empty() ? "" : ", ") + (n.is_string() ? "pppkit-" + n.get<std::string>() : "?");
+                more += std::string(more.empty() ? " (" : "; ") + (k[0] == 'w' ? "waiting for " : "failed: ") + names;
+            }
+        if (!more.empty())
+            more += ")";
+        if (o->value("reached", false))
+            std::printf("  online: %s reached since %s\n", str(*o, "target").c_str(), str(*o, "since").c_str());
+        else
+            std::printf("  online: %s not reached%s\n", str(*o, "target").c_str(), more.c_str());
+    }
     if (l["backoff_left_ms"].is_number())
         std::printf("  next dial in %.1f s\n", l["backoff_left_ms"].get<double>() / 1000.0);
     if (l["lan_interface"].is_string() && str(l, "state") == "waiting-for-lan")

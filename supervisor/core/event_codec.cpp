@@ -55,9 +55,13 @@ int tag_size(uint8_t tag)
     case Tag::Pid: return 4;
     case Tag::Peer:
     case Tag::Ifname:
-    case Tag::EthIfname: return 0;
+    case Tag::EthIfname:
+    case Tag::Plugins:
+    case Tag::Plugin: return 0;
     case Tag::Phase:
-    case Tag::ExitStatus: return 1;
+    case Tag::ExitStatus:
+    case Tag::Outcome:
+    case Tag::UpType: return 1;
     case Tag::Local4:
     case Tag::Remote4: return 4;
     case Tag::Local6:
@@ -73,7 +77,8 @@ int tag_size(uint8_t tag)
 
 std::vector<uint8_t> encode(const Message& m)
 {
-    std::vector<uint8_t> out = {'P', 'K', kVersion, static_cast<uint8_t>(m.type), 0, 0};
+    const uint8_t version = m.type == MsgType::Applied ? kVersion2 : kVersion;
+    std::vector<uint8_t> out = {'P', 'K', version, static_cast<uint8_t>(m.type), 0, 0};
     const uint8_t pid[4] = {static_cast<uint8_t>(m.pid >> 24), static_cast<uint8_t>(m.pid >> 16),
                             static_cast<uint8_t>(m.pid >> 8), static_cast<uint8_t>(m.pid)};
     put_tlv(out, Tag::Pid, pid, 4);
@@ -89,6 +94,10 @@ std::vector<uint8_t> encode(const Message& m)
     put_arr(out, Tag::AcMac, m.ac_mac);
     put_str(out, Tag::EthIfname, m.eth_ifname);
     put_u8(out, Tag::ExitStatus, m.exit_status);
+    put_str(out, Tag::Plugins, m.plugins);
+    put_str(out, Tag::Plugin, m.plugin);
+    put_u8(out, Tag::Outcome, m.outcome);
+    put_u8(out, Tag::UpType, m.up_type);
     const size_t len = out.size() - kHeader;
     out[4] = static_cast<uint8_t>(len >> 8);
     out[5] = static_cast<uint8_t>(len);
@@ -103,10 +112,14 @@ std::variant<Message, DecodeError> decode(std::span<const uint8_t> b)
         return DecodeError::TooShort;
     if (b[0] != 'P' || b[1] != 'K')
         return DecodeError::BadMagic;
-    if (b[2] != kVersion)
+    if (b[2] != kVersion && b[2] != kVersion2)
         return DecodeError::BadVersion;
-    if (b[3] < static_cast<uint8_t>(MsgType::Hello) || b[3] > static_cast<uint8_t>(MsgType::Exit))
+    const auto last = static_cast<uint8_t>(b[2] == kVersion ? MsgType::Exit : MsgType::Applied);
+    if (b[3] < static_cast<uint8_t>(MsgType::Hello) || b[3] > last)
         return DecodeError::BadType;
+    // Version 2 is Applied only: the other types are written as version 1.
+    if (b[2] == kVersion2 && b[3] != static_cast<uint8_t>(MsgType::Applied))
+        return DecodeError::BadVersion;
     if ((static_cast<size_t>(b[4]) << 8 | b[5]) != b.size() - kHeader)
         return DecodeError::LengthMismatch;
     Message m;
@@ -154,10 +167,18 @@ std::variant<Message, DecodeError> decode(std::span<const uint8_t> b)
         case Tag::AcMac: std::copy(v.begin(), v.end(), m.ac_mac.emplace().begin()); break;
         case Tag::Mtu: m.mtu = static_cast<uint16_t>(v[0] << 8 | v[1]); break;
         case Tag::Session: m.session = static_cast<uint16_t>(v[0] << 8 | v[1]); break;
+        case Tag::Plugins: m.plugins = s; break;
+        case Tag::Plugin: m.plugin = s; break;
+        case Tag::Outcome: m.outcome = v[0]; break;
+        case Tag::UpType: m.up_type = v[0]; break;
         }
     }
-    if (m.pid == 0 || (m.type == MsgType::Phase && !m.phase) || (m.type == MsgType::Exit && !m.exit_status))
+    if (m.pid == 0 || (m.type == MsgType::Phase && !m.phase) || (m.type == MsgType::Exit && !m.exit_status) ||
+        (m.type == MsgType::Applied && (m.plugin.empty() || !m.outcome || !m.up_type)))
         return DecodeError::MissingField;
+    if (m.type == MsgType::Applied && (*m.outcome > 1 || (*m.up_type != static_cast<uint8_t>(MsgType::IpUp) &&
+                                                          *m.up_type != static_cast<uint8_t>(MsgType::Ipv6Up))))
+        return DecodeError::BadValue;
     return m;
 }
 
@@ -175,6 +196,7 @@ std::string_view error_name(DecodeError e)
     case DecodeError::BadString: return "invalid characters";
     case DecodeError::DuplicateTag: return "duplicate field";
     case DecodeError::MissingField: return "missing field";
+    case DecodeError::BadValue: return "value out of range";
     }
     return "?";
 }
@@ -190,6 +212,7 @@ std::string_view type_name(MsgType t)
     case MsgType::Ipv6Down: return "ipv6-down";
     case MsgType::LinkDown: return "link-down";
     case MsgType::Exit: return "exit";
+    case MsgType::Applied: return "applied";
     }
     return "?";
 }

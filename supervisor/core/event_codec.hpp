@@ -8,6 +8,13 @@
 // ASCII bytes without '/'. Unknown tags are skipped (newer plugins may add
 // some); everything else that does not fit is rejected. A datagram is at most
 // kMaxMessage bytes.
+//
+// Version 2 adds one message, Applied, and its tags (Plugin, Outcome); every
+// other message is still written as version 1, byte for byte, so a daemon
+// that reads version 1 only drops Applied (unknown version) and nothing else.
+// The decoder reads both; Applied in a version 1 header is an unknown type.
+// Hello may carry Plugins (a version 1 message with a tag old daemons skip):
+// its presence says the sender's plugins send Applied after their ip-up.
 // Pure: encode and decode only; nothing here logs.
 #pragma once
 
@@ -22,7 +29,8 @@
 
 namespace pppkit::supervisor::event {
 
-inline constexpr uint8_t kVersion = 1;
+inline constexpr uint8_t kVersion = 1;   // of every message but Applied
+inline constexpr uint8_t kVersion2 = 2;  // Applied
 inline constexpr size_t kHeader = 6;
 inline constexpr size_t kMaxMessage = 512;
 inline constexpr size_t kMaxString = 64;
@@ -36,6 +44,10 @@ enum class MsgType : uint8_t {
     Ipv6Down = 6,
     LinkDown = 7,
     Exit = 8,
+    // Version 2: sent by each pppkit plugin (not the one elected sender) after
+    // its ip-up or ipv6-up handler returned: whether what it puts in place for
+    // the link (firewall dynamic part, MSS elements) is there now.
+    Applied = 9,
 };
 
 enum class Tag : uint8_t {
@@ -52,6 +64,10 @@ enum class Tag : uint8_t {
     AcMac = 11,       // 6 bytes: the access concentrator's MAC
     EthIfname = 12,   // string: the Ethernet interface under PPPoE
     ExitStatus = 13,  // u8: pppd's exit status
+    Plugins = 14,     // string, in Hello: the pppkit plugins loaded, "firewall,mss" (sorted, comma-separated)
+    Plugin = 15,      // string, in Applied (required): which plugin, "mss"
+    Outcome = 16,     // u8, in Applied (required): 0 in place, 1 failed
+    UpType = 17,      // u8, in Applied (required): MsgType::IpUp or MsgType::Ipv6Up
 };
 
 struct Message {
@@ -64,6 +80,10 @@ struct Message {
     std::optional<uint16_t> mtu, session;
     std::optional<std::array<uint8_t, 6>> ac_mac;
     std::optional<uint8_t> exit_status;  // required in Exit
+    std::string plugins;                 // Hello: "firewall,mss"; empty: not said (older plugins)
+    std::string plugin;                  // required in Applied
+    std::optional<uint8_t> outcome;      // required in Applied: 0 in place, 1 failed
+    std::optional<uint8_t> up_type;      // required in Applied: 3 (IpUp) or 5 (Ipv6Up)
 
     bool operator==(const Message&) const = default;
 };
@@ -80,6 +100,7 @@ enum class DecodeError {
     BadString,   // not printable ASCII, or contains '/'
     DuplicateTag,
     MissingField,  // pid, or the field the type needs
+    BadValue,      // Applied: an outcome other than 0/1, an up type other than ip-up/ipv6-up
 };
 
 // Encodes m. Strings longer than kMaxString are cut; invalid characters are

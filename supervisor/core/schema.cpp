@@ -1,6 +1,7 @@
 // The [link NAME] part of the pppkit.conf schema (see plugins/common/config.hpp).
 #include "common/schema.hpp"
 #include "core/link_config.hpp"
+#include "core/online.hpp"
 
 #include <algorithm>
 #include <variant>
@@ -94,6 +95,7 @@ std::vector<config::SectionSpec> link_sections()
             },
             "a pppd peer (/etc/ppp/peers/NAME) that pppkitd starts and supervises",
         },
+        online::pppkitd_sections().front(),  // [pppkitd]: core/online.cpp
     };
 }
 

@@ -27,6 +27,7 @@
 #include "pppkitd/journal.hpp"
 #include "pppkitd/probe.hpp"
 #include "pppkitd/rtnl.hpp"
+#include "pppkitd/online.hpp"
 
 namespace pppkit::supervisor {
 
@@ -113,7 +114,8 @@ Daemon::Daemon(Options o) : opt_(std::move(o)) {}
 
 Daemon::~Daemon()
 {
-    drift_.reset();  // its sources belong to ev_
+    drift_.reset();   // its sources belong to ev_
+    online_.reset();  // so do its
     rtnl_.reset();
     for (auto& l : links_)
         l->prober.reset();
@@ -182,10 +184,13 @@ int Daemon::run()
     for (auto& l : links_)
         if (!l->cfg.probes.empty())
             l->prober = std::make_unique<Prober>(ev_, *l);
+    start_online(cfg.doc);
 
     adopt_running();
     clear_stale_sessions();
     start_links();
+    for (auto& l : links_)
+        online_changed(*l);  // systemd learns each target's state (after a restart too)
     sd_notify(0, "READY=1");
     notify_status();
     jlog::plain(LOG_INFO,
@@ -253,6 +258,7 @@ void Daemon::feed(Link& l, Input in, ExitClass end)
         else
             l.prober->link_down();
     }
+    online_changed(l);
     notify_status();
 }
 
@@ -308,6 +314,7 @@ void Daemon::spawn(Link& l)
     l.pid = pid;
     l.own_child = true;
     l.events = 0;
+    l.gate.new_pppd();
     l.exit_status_reported.reset();
     sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
     jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
@@ -344,6 +351,7 @@ void Daemon::watch_adopted(Link& l, pid_t pid)
     l.pid = pid;
     l.own_child = false;
     l.events = 0;
+    l.gate.new_pppd();
     l.exit_status_reported.reset();
     l.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (l.pidfd >= 0)
@@ -378,6 +386,7 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     const bool was_up = l.machine.state == LinkState::Up;
     clear_addresses(l);
     l.phase = -1;
+    l.gate.down();
     std::string how =
         end.signalled ? "killed by signal " + std::to_string(end.code) : "exit status " + std::to_string(end.code);
     int prio = c.action == ExitAction::Restart ? LOG_WARNING : LOG_NOTICE;
@@ -391,6 +400,8 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
         jlog::link(LOG_NOTICE, jlog::kLinkDown, l, "link down on " + l.ifname + " (pppd ended)");
     session_ended(l, c.unclean);  // the PADT of a session pppd left open, before any redial
     if (stopping_) {
+        l.machine.state = LinkState::Stopped;  // no restart; the target goes with the link
+        online_changed(l);
         exit_when_children_gone();
         return;
     }
@@ -466,7 +477,8 @@ void Daemon::handle_event(const event::Message& m)
                        std::to_string(l->pid));
         return;
     }
-    ++l->events;
+    if (m.type != MsgType::Applied)
+        ++l->events;  // one per pppd event; Applied comes once per plugin
     if (!m.ifname.empty() && m.ifname != l->ifname) {
         l->ifname = m.ifname;
         l->ifindex = 0;
@@ -485,10 +497,23 @@ void Daemon::handle_event(const event::Message& m)
     session_seen(*l, m);
     if (m.type == MsgType::Phase && l->phase == 0)  // DEAD: the channel ended its session
         session_closed(*l);
+    l->gate.expect(m.plugins);  // Hello and ip-up say which plugins will say Applied
     switch (m.type) {
     case MsgType::Hello:
-    case MsgType::Phase:
-    case MsgType::LinkDown: notify_status(); break;
+    case MsgType::Phase: notify_status(); break;
+    case MsgType::LinkDown:
+        l->gate.down();
+        notify_status();
+        break;
+    case MsgType::Applied:
+        // a plugin's ip-up handler returned (online.hpp)
+        l->gate.applied(m.plugin, *m.up_type, *m.outcome == 0);
+        if (*m.outcome != 0)
+            jlog::link(LOG_WARNING, jlog::kOnline, *l,
+                       "pppkit-" + m.plugin + " could not put its rules in place for " + m.ifname +
+                           ": pppkit-online@ waits (see pppd's log)");
+        online_changed(*l);
+        break;
     case MsgType::IpUp:
     case MsgType::Ipv6Up: {
         if (m.type == MsgType::IpUp) {
@@ -517,6 +542,7 @@ void Daemon::handle_event(const event::Message& m)
             l->remote6.clear();
         }
         if (l->local4.empty() && l->local6.empty() && l->machine.state == LinkState::Up) {
+            l->gate.down();
             feed(*l, Input::NetworkDown);
             jlog::link(LOG_NOTICE, jlog::kLinkDown, *l, "link down on " + l->ifname);
         } else {
@@ -566,6 +592,7 @@ std::string Daemon::status_json(const std::string& only) const
             {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},
             {"autostart", l.cfg.autostart},
             {"events", l.events},
+            {"online", OnlineWatch::status(l)},
         };
         if (l.last_padt)
             j["pppoe"]["last_padt"] = {

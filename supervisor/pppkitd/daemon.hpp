@@ -21,6 +21,7 @@
 #include "core/link_config.hpp"
 #include "core/link_state.hpp"
 #include "core/pppoe.hpp"
+#include "core/online.hpp"
 
 namespace pppkit::supervisor {
 
@@ -37,6 +38,7 @@ class Daemon;
 class DriftWatch;
 class RtnlWatch;
 class Prober;
+class OnlineWatch;
 
 struct Link {
     Daemon* owner = nullptr;
@@ -73,6 +75,12 @@ struct Link {
     int ifindex = 0;
     uint64_t dial_gen = 0;
     std::unique_ptr<Prober> prober;  // upstream probes (probe.cpp), when configured
+    // boot ordering (online.hpp): the plugins' Applied messages, and whether
+    // pppkit-online@NAME.target is (and was last said to systemd to be) reached
+    online::Gate gate;
+    bool online = false;
+    std::time_t online_since = 0;
+    std::optional<bool> online_said;
 };
 
 class Daemon {
@@ -120,6 +128,9 @@ private:
     void clear_stale_sessions();  // at start, after adopt_running()
     void clear_stale_session(Link& l, const std::string& why);
     [[nodiscard]] std::string session_file(const Link& l) const;
+    std::unique_ptr<OnlineWatch> online_;  // online target and LAN status answer (online.hpp)
+    void start_online(const config::Document& doc);
+    void online_changed(Link& l);
 
     bool setup_sockets();
     void start_links();

@@ -50,6 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     expect_string("peer", m->peer);
     expect_string("ifname", m->ifname);
     expect_string("eth_ifname", m->eth_ifname);
+    expect_string("plugins", m->plugins);
+    expect_string("plugin", m->plugin);
+    if (m->type == MsgType::Applied && (m->plugin.empty() || !m->outcome || *m->outcome > 1 || !m->up_type))
+        fuzz::fail("an Applied message without its plugin, outcome (0/1) or up type decoded", hex({data, size}));
     auto bytes = encode(*m);
     if (bytes.size() > kMaxMessage)
         fuzz::fail("encode(decode(x)) is longer than a datagram", hex(bytes));

@@ -235,3 +235,12 @@ put("rtnl", ifaddr(20, 2, A4, 33, "10.0.0.1"), "prefix-33")
 put("rtnl", nlmsg(20, _struct.pack("=BBBBI", A4, 24, 0, 0, 2) + nlattr(2, b"\0" * 16)), "v4-len-16")
 put("rtnl", link(16, 1, b"lo", IFF_UP)[:-4], "truncated")
 put("rtnl", nlmsg(24, b"\0" * 12) + link(16, 5, b"eth0", IFF_UP), "route-then-link")
+# version 2: Applied (plugin, outcome, up type) after a plugin's ip-up handler; Hello's plugin list
+put("event_codec", event(1, pid, tlv(2, b"dsl-provider"), tlv(14, b"firewall,mss")), "hello-plugins")
+put("event_codec", event(9, pid, tlv(3, b"ppp0"), tlv(15, b"firewall"), tlv(16, bytes([0])), tlv(17, bytes([3])),
+                         version=2), "applied")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([1])), tlv(17, bytes([5])), version=2),
+    "applied-failed-v6")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([7])), tlv(17, bytes([3])), version=2),
+    "applied-bad-outcome")
+put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([0])), tlv(17, bytes([3]))), "applied-version-1")

@@ -71,11 +71,18 @@ TEST_SUITE("supervisor")
         phase.peer = "flets.v6";
         Message hello;
         hello.pid = 1;
+        Message hello_plugins = hello;
+        hello_plugins.plugins = "firewall,mss";
+        Message applied;
+        applied.type = MsgType::Applied;
+        applied.pid = 4242;
+        applied.ifname = "ppp1";
+        applied.plugin = "firewall";
+        applied.outcome = 1;
+        applied.up_type = static_cast<uint8_t>(MsgType::Ipv6Up);
         const std::vector<Row> rows = {
-            {__LINE__, full()},
-            {__LINE__, exit_msg},
-            {__LINE__, phase},
-            {__LINE__, hello},
+            {__LINE__, full()},   {__LINE__, hello_plugins}, {__LINE__, applied},
+            {__LINE__, exit_msg}, {__LINE__, phase},         {__LINE__, hello},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -132,12 +139,39 @@ TEST_SUITE("supervisor")
             {__LINE__, msg(1, {1, 4, 0, 0, 0, 0}), E::MissingField},  // pid 0
             {__LINE__, msg(2, kPid), E::MissingField},                // phase without the phase
             {__LINE__, msg(8, kPid), E::MissingField},                // exit without the status
+            // version 2: Applied only, with its three fields in range
+            {__LINE__, msg(9, kPid, 2), E::MissingField},
+            {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 0}), 2), E::MissingField},        // no up type
+            {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 2, 17, 1, 3}), 2), E::BadValue},  // outcome 2
+            {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 0, 17, 1, 4}), 2), E::BadValue},  // ip-down
+            {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 2, 0, 0, 17, 1, 3}), 2), E::BadTlvSize},
+            {__LINE__, msg(3, kPid, 2), E::BadVersion},  // ip-up is a version 1 message
+            {__LINE__, msg(10, kPid, 2), E::BadType},
+            {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 0, 17, 1, 3}), 1), E::BadType},
+            {__LINE__, msg(1, cat(kPid, {14, 4, 'm', '/', 's', 's'})), E::BadString},  // plugins list
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
             auto d = decode(r.in);
             REQUIRE(std::holds_alternative<DecodeError>(d));
             CHECK(error_name(std::get<DecodeError>(d)) == error_name(r.want));
+        }
+    }
+
+    TEST_CASE("event codec: only Applied is written as version 2; the others stay version 1 for older daemons")
+    {
+        for (auto t : {MsgType::Hello, MsgType::Phase, MsgType::IpUp, MsgType::IpDown, MsgType::Ipv6Up,
+                       MsgType::Ipv6Down, MsgType::LinkDown, MsgType::Exit, MsgType::Applied}) {
+            CAPTURE(type_name(t));
+            Message m = full();
+            m.type = t;
+            m.plugins = "firewall,mss";  // a tag an older daemon skips
+            m.plugin = "mss";
+            m.outcome = 0;
+            m.up_type = 3;
+            auto b = encode(m);
+            CHECK(b[2] == (t == MsgType::Applied ? 2 : 1));
+            CHECK(std::holds_alternative<Message>(decode(b)));
         }
     }
 

@@ -1,0 +1,258 @@
+#include "core/online.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace pppkit::supervisor::online {
+
+// ---------------------------------------------------------------- Gate
+
+void Gate::new_pppd()
+{
+    expected.reset();
+    got.clear();
+}
+
+void Gate::down() { got.clear(); }
+
+void Gate::expect(std::string_view list)
+{
+    if (list.empty())
+        return;
+    std::set<std::string> s;
+    for (size_t a = 0; a <= list.size();) {
+        size_t e = list.find(',', a);
+        if (e == std::string_view::npos)
+            e = list.size();
+        if (e > a)
+            s.emplace(list.substr(a, e - a));
+        a = e + 1;
+    }
+    expected = std::move(s);
+}
+
+void Gate::applied(const std::string& plugin, int up_type, bool in_place) { got[{plugin, up_type}] = in_place; }
+
+bool Gate::ready() const
+{
+    if (!expected)
+        return true;
+    for (int t : {3, 5}) {  // MsgType::IpUp, MsgType::Ipv6Up
+        bool all = true;
+        for (const auto& p : *expected) {
+            auto it = got.find({p, t});
+            all = all && it != got.end() && it->second;
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
+std::vector<std::string> Gate::pending() const
+{
+    std::vector<std::string> best;
+    if (!expected)
+        return best;
+    bool first = true;
+    for (int t : {3, 5}) {
+        std::vector<std::string> miss;
+        for (const auto& p : *expected)
+            if (got.find({p, t}) == got.end())
+                miss.push_back(p);
+        if (first || miss.size() < best.size())
+            best = std::move(miss);
+        first = false;
+    }
+    return best;
+}
+
+std::vector<std::string> Gate::failed() const
+{
+    std::set<std::string> f;
+    for (const auto& [k, ok] : got)
+        if (!ok)
+            f.insert(k.first);
+    return {f.begin(), f.end()};
+}
+
+// ---------------------------------------------------------------- [pppkitd]
+
+std::optional<ListenAddr> parse_listen(std::string_view v)
+{
+    ListenAddr out;
+    std::string_view host = v, port;
+    if (!v.empty() && v.front() == '[') {
+        const auto close = v.find(']');
+        if (close == std::string_view::npos)
+            return std::nullopt;
+        host = v.substr(1, close - 1);
+        std::string_view rest = v.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':')
+                return std::nullopt;
+            port = rest.substr(1);
+            if (port.empty())
+                return std::nullopt;
+        }
+    } else if (std::count(v.begin(), v.end(), ':') == 1) {
+        host = v.substr(0, v.find(':'));
+        port = v.substr(v.find(':') + 1);
+        if (port.empty())
+            return std::nullopt;
+    }
+    const std::string h(host);
+    in_addr a4{};
+    in6_addr a6{};
+    if (inet_pton(AF_INET, h.c_str(), &a4) != 1 && inet_pton(AF_INET6, h.c_str(), &a6) != 1)
+        return std::nullopt;
+    out.address = h;
+    if (!port.empty()) {
+        unsigned p = 0;
+        auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+        if (ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535)
+            return std::nullopt;
+        out.port = static_cast<uint16_t>(p);
+    }
+    return out;
+}
+
+std::optional<std::string> check_listen(std::string_view v)
+{
+    auto l = parse_listen(v);
+    if (!l)
+        return "not ADDRESS[:PORT] (IPv6 as [ADDRESS]:PORT)";
+    in_addr a4{};
+    in6_addr a6{};
+    if (inet_pton(AF_INET, l->address.c_str(), &a4) == 1) {
+        const uint32_t h = ntohl(a4.s_addr);
+        if (h == 0 || h == 0xffffffffU || (h >> 28) == 0xe)
+            return "a LAN address of this router, not a wildcard, broadcast or multicast address";
+    } else if (inet_pton(AF_INET6, l->address.c_str(), &a6) == 1) {
+        if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6) || IN6_IS_ADDR_V4MAPPED(&a6))
+            return "a LAN address of this router, not a wildcard or multicast address";
+    }
+    return std::nullopt;
+}
+
+std::vector<config::SectionSpec> pppkitd_sections()
+{
+    return {config::SectionSpec{
+        "pppkitd",
+        config::SectionSpec::Naming::None,
+        {
+            config::KeySpec{.key = "status-listen",
+                            .type = config::Type::Endpoint,
+                            .list = true,
+                            .help = "LAN addresses (ADDRESS[:PORT], port 8639 by default) where pppkitd answers "
+                                    "'is link NAME online' for other hosts (pppkit wait-online --remote); "
+                                    "off when absent",
+                            .check = check_listen},
+        },
+        "settings of the supervisor itself",
+    }};
+}
+
+std::vector<ListenAddr> read_listen(const config::Document& doc)
+{
+    std::vector<ListenAddr> out;
+    for (const auto* s : doc.of_type("pppkitd"))
+        if (const auto* e = s->get("status-listen"))
+            for (const auto& item : config::split_list(e->value))
+                if (auto l = parse_listen(item); l && std::find(out.begin(), out.end(), *l) == out.end())
+                    out.push_back(*l);
+    return out;
+}
+
+// ---------------------------------------------------------------- wire format
+
+namespace {
+bool good_name(std::string_view n)
+{
+    return !n.empty() && n.size() <= 64 && n.front() != '.' &&
+           std::all_of(n.begin(), n.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '/'; });
+}
+}  // namespace
+
+std::optional<std::string> parse_request(std::string_view b)
+{
+    if (b.size() > kMaxRequest || b.empty() || b.back() != '\n')
+        return std::nullopt;
+    b.remove_suffix(1);
+    if (!b.empty() && b.back() == '\r')
+        b.remove_suffix(1);
+    if (b == "online")
+        return std::string();
+    constexpr std::string_view word = "online ";
+    if (b.substr(0, word.size()) != word)
+        return std::nullopt;
+    const std::string_view name = b.substr(word.size());
+    if (!good_name(name))
+        return std::nullopt;
+    return std::string(name);
+}
+
+std::string request(const std::string& name) { return name.empty() ? "online\n" : "online " + name + "\n"; }
+
+std::string_view answer_line(Answer a)
+{
+    switch (a) {
+    case Answer::Online: return "online\n";
+    case Answer::Offline: return "offline\n";
+    case Answer::Unknown: return "unknown\n";
+    case Answer::Busy: return "busy\n";
+    case Answer::Error: return "error\n";
+    }
+    return "error\n";
+}
+
+std::optional<Answer> parse_answer(std::string_view b)
+{
+    for (Answer a : {Answer::Online, Answer::Offline, Answer::Unknown, Answer::Busy, Answer::Error})
+        if (b == answer_line(a))
+            return a;
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------- rate limit
+
+namespace {
+bool take(Bucket& b, double burst, double per_s, int64_t now_ms)
+{
+    if (b.tokens < 0) {  // new
+        b.tokens = burst;
+        b.at_ms = now_ms;
+    }
+    if (now_ms > b.at_ms) {
+        b.tokens = std::min(burst, b.tokens + per_s * static_cast<double>(now_ms - b.at_ms) / 1000.0);
+        b.at_ms = now_ms;
+    }
+    if (b.tokens < 1)
+        return false;
+    b.tokens -= 1;
+    return true;
+}
+}  // namespace
+
+bool RateLimiter::allow(const std::string& source, int64_t now_ms)
+{
+    auto it = sources_.find(source);
+    if (it == sources_.end()) {
+        if (sources_.size() >= p_.max_sources) {
+            auto oldest = std::min_element(sources_.begin(), sources_.end(), [](const auto& a, const auto& b) {
+                return a.second.at_ms < b.second.at_ms;
+            });
+            sources_.erase(oldest);
+        }
+        it = sources_.emplace(source, Bucket{-1, now_ms}).first;
+    }
+    // the source's own bucket first: one noisy host does not use up everyone's
+    if (!take(it->second, p_.per_source_burst, p_.per_source_per_s, now_ms))
+        return false;
+    return take(all_, p_.all_burst, p_.all_per_s, now_ms);
+}
+
+}  // namespace pppkit::supervisor::online

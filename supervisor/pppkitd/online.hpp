@@ -1,0 +1,76 @@
+// online.hpp - boot ordering (issue 8 section 7), the daemon side:
+//  - pppkit-online@NAME.target, started through sd-bus (StartUnit, "replace",
+//    asynchronous on the one sd-event loop) when a link is up and its
+//    plugins said Applied, in place (core/online.hpp Gate); stopped when it
+//    goes down or its pppd ends. Outside systemd (no /run/systemd/system, or
+//    no system bus): logged once, nothing started.
+//  - the opt-in LAN status answer ([pppkitd] status-listen): TCP listeners
+//    bound to the configured LAN addresses and to the interface that holds
+//    each (SO_BINDTODEVICE, so the same address asked for from the WAN side
+//    finds no socket), rate-limited, answering "is link NAME online" only.
+// Runs on the loop's thread; never blocks (except one bounded bus flush at exit).
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/online.hpp"
+
+namespace pppkit::supervisor {
+
+struct Link;
+
+class OnlineWatch {
+public:
+    struct Hooks {
+        // The answer for NAME ("" = every autostart link): Online, Offline or Unknown.
+        std::function<online::Answer(const std::string& name)> answer;
+    };
+    OnlineWatch(sd_event* ev, std::vector<online::ListenAddr> listen, Hooks hooks);
+    ~OnlineWatch();
+    OnlineWatch(const OnlineWatch&) = delete;
+    OnlineWatch& operator=(const OnlineWatch&) = delete;
+
+    void start();
+    // After anything that may change whether l is online: starts or stops its
+    // target when that changed (or was never said since pppkitd started).
+    void update(Link& l);
+    // The status --json "online" object of l.
+    [[nodiscard]] static nlohmann::json status(const Link& l);
+    // "pppkit-online@NAME.target", NAME escaped as systemd-escape does.
+    [[nodiscard]] static std::string unit_name(const std::string& link);
+
+private:
+    struct Listener;
+    struct Client;
+
+    sd_event* ev_;
+    std::vector<online::ListenAddr> listen_addrs_;
+    Hooks hooks_;
+    sd_bus* bus_ = nullptr;
+    bool bus_warned_ = false;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    std::map<int, std::unique_ptr<Client>> clients_;
+    sd_event_source* retry_ = nullptr;  // binding addresses not there yet
+    online::RateLimiter limiter_;
+    uint64_t refused_window_ = 0;
+    unsigned refused_ = 0;
+
+    void call_unit(const Link& l, bool start);
+    void bind_missing();
+    void close_client(int fd);
+    static int on_retry(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_client(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_client_timeout(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_reply(sd_bus_message* m, void* ud, sd_bus_error* err);
+};
+
+}  // namespace pppkit::supervisor

@@ -1,0 +1,172 @@
+#!/bin/bash
+# pppkitd_online.test.sh BUILD - boot ordering across hosts (issue 8 section 7),
+# with real namespaces: a router namespace "r" runs pppkitd, which starts the
+# fake pppd host (tests/load/fake_pppd) with pppkit-mss.so as "pppd call dsl
+# nodetach"; a LAN namespace (192.168.1.0/24 on r's lan0) and a WAN namespace
+# (203.0.113.0/24 on r's wan0, routed to the LAN through r).
+#   - online only after the MSS plugin said its elements are in place
+#     (the Applied message follows the ip-up message; the status says so);
+#   - [pppkitd] status-listen = 192.168.1.1:8639 (and an address r does not
+#     have, retried): `pppkit wait-online --remote 192.168.1.1 dsl` from the
+#     LAN returns 0 while the link is up; while it is down it times out (1)
+#     after --timeout, and one started while down returns 0 once the link is
+#     back; the local `pppkit wait-online` does the same over the control socket;
+#   - the WAN side cannot connect: neither to 203.0.113.1:8639 nor to the LAN
+#     address 192.168.1.1:8639 routed through r (the listener is bound to
+#     lan0, so r's weak host model does not answer it on wan0);
+#   - a burst of 30 questions from one LAN host: the first 5 are answered,
+#     then "busy"; other requests (not "online NAME") get "error";
+#   - outside systemd: "not running under systemd" logged once.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init pko
+nsl_need gcc python3 nft
+[ -f /usr/include/pppd/pppd.h ] || nsl_skip "no pppd headers (apt-get install ppp-dev)"
+for f in pppkitd pppkit pppkit-mss.so; do
+    [ -e "$build/$f" ] || { fail "no $build/$f (make $build/$f)"; nsl_finish; }
+done
+fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
+t=$NSL_TMP
+ns_create r
+ns_create lan
+ns_create wan
+veth r lan0 lan lan1
+veth r wan0 wan wan1
+addr r lan0 192.168.1.1/24
+addr lan lan1 192.168.1.10/24
+addr r wan0 203.0.113.1/24
+addr wan wan1 203.0.113.2/24
+route wan 192.168.1.0/24 203.0.113.1
+route lan 0.0.0.0/0 192.168.1.1
+forwarding r
+
+# the link comes up once the test touches up.N (N: the dial), goes down at down.N
+cat >"$t/gate" <<EOF
+#!/bin/sh
+for i in \$(seq 1200); do [ -e "$t/\$1" ] && exit 0; sleep 0.1; done
+EOF
+chmod 755 "$t/gate"
+cat >"$t/pppd" <<EOF
+#!/bin/sh
+echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
+n=\$(grep -c " \$2\$" "$t/calls")
+export PPPKIT_EVENT_SOCKET=$t/run/event
+exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" phase 1 phase 4 \\
+    sh "$t/gate up.\$n" ifname ppp0 mtu 1454 local4 198.51.100.\$((9 + n)) phase 7 ip-up phase 8 \\
+    sh "$t/gate down.\$n" ip-down phase 9 phase 0 exit 0
+EOF
+chmod 755 "$t/pppd"
+cat >"$t/pppkit.conf" <<EOF
+[mss]
+[pppkitd]
+status-listen = 192.168.1.1:8639, 192.168.1.254:8639
+
+[link "dsl"]
+backoff-floor = 1s
+backoff-ceiling = 1s
+EOF
+nsl_on_exit "touch $t/up.1 $t/down.1 $t/up.2 $t/down.2 $t/up.3 $t/down.3"
+check "pppkit check accepts [pppkitd] status-listen" "$build/pppkit" check --config "$t/pppkit.conf"
+printf '[pppkitd]\nstatus-listen = 0.0.0.0:8639\n' >"$t/bad.conf"
+out=$("$build/pppkit" check --config "$t/bad.conf" 2>&1)
+check "pppkit check: a wildcard status-listen refused with file:line" \
+    grep -q "^$t/bad.conf:2: \[pppkitd\] status-listen: .*a LAN address" <<<"$out"
+
+nsx r "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" >"$t/pppkitd.log" 2>&1 &
+NSL_PIDS+=($!)
+st() { "$build/pppkit" status --socket "$t/run/control" --json dsl; }
+field() { st | python3 -c "import json,sys; l=json.load(sys.stdin)['links'][0]; print($1)"; }
+remote() { nsx "$1" "$build/pppkit" wait-online --remote "$2" dsl --timeout "$3"; }
+check "pppkitd listens on 192.168.1.1:8639" wait_for 10 grep -q "status-listen 192.168.1.1:8639 on lan0" "$t/pppkitd.log"
+check "an address r does not have: logged, retried" grep -q "status-listen 192.168.1.254:8639: cannot listen" "$t/pppkitd.log"
+check_eq "outside systemd: said once" 1 "$(grep -c 'not running under systemd' "$t/pppkitd.log")"
+
+# ---- dialling, not up yet: offline everywhere ----
+check "dsl dialling" wait_for 10 grep -q " dsl$" "$t/calls"
+check_eq "status: online not reached while dialling" False "$(field "l['online']['reached']")"
+start=$(date +%s.%N)
+remote lan 192.168.1.1 2 >"$t/w1.out" 2>&1
+rc=$?
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b - a}')
+check_eq "wait-online --remote from the LAN while dialling: exit 1 (timeout)" 1 "$rc"
+check "  ... after the 2 s timeout, not before (took $took s)" awk -v t="$took" 'BEGIN{exit !(t >= 1.9 && t < 6)}'
+"$build/pppkit" wait-online dsl --socket "$t/run/control" --timeout 1 >/dev/null 2>&1
+check_eq "wait-online (local) while dialling: exit 1" 1 "$?"
+
+# ---- up: a waiter started before the link comes up returns 0 ----
+remote lan 192.168.1.1 20 >"$t/w2.out" 2>&1 &
+waiter=$!
+sleep 1.5
+touch "$t/up.1"
+wait "$waiter"
+check_eq "wait-online --remote started while down returns 0 once the link is up" 0 "$?"
+check_eq "status: online reached, nothing pending" "True [] []" \
+    "$(field "l['online']['reached'], l['online']['waiting_for'], l['online']['failed']")"
+check_eq "status: the target" "pppkit-online@dsl.target" "$(field "l['online']['target']")"
+up_line=$(grep -n "dsl: IPv4 up on ppp0" "$t/pppkitd.log" | head -1 | cut -d: -f1)
+on_line=$(grep -n "dsl: online: up on ppp0, firewall and MSS in place" "$t/pppkitd.log" | head -1 | cut -d: -f1)
+check "online is logged after ip-up (lines ${up_line:-none} < ${on_line:-none})" test "${up_line:-0}" -gt 0 -a "${on_line:-0}" -gt "${up_line:-0}"
+check "the MSS elements of ppp0 are in the table" sh -c "ip netns exec $(ns r) nft list table inet pppkit_mss | grep -q ppp0"
+out=$("$build/pppkit" status --socket "$t/run/control" dsl)
+check "pppkit status (terminal): online target reached" grep -q "online: pppkit-online@dsl.target reached since" <<<"$out"
+check "wait-online (local) while up: exit 0" "$build/pppkit" wait-online dsl --socket "$t/run/control" --timeout 2
+check "wait-online (local, every autostart link) while up: exit 0" \
+    "$build/pppkit" wait-online --socket "$t/run/control" --timeout 2
+check "wait-online --remote from the LAN while up: exit 0" remote lan 192.168.1.1:8639 3
+check "wait-online --remote: a link the router does not have times out (1)" \
+    sh -c "! ip netns exec $(ns lan) $build/pppkit wait-online --remote 192.168.1.1 nosuch --timeout 1"
+
+# ---- the WAN side cannot connect ----
+wan_connect() { # ADDR PORT: 0 when a TCP connection to ADDR:PORT from the WAN namespace is accepted
+    nsx wan python3 -c "import socket,sys; s=socket.create_connection(('$1', $2), timeout=3); sys.exit(0)" 2>>"$t/wan.err"
+}
+wan_refused() { ! wan_connect "$1" 8639; }
+check "from the WAN, 192.168.1.1:8639 (routed through r) is refused" wan_refused 192.168.1.1
+check "from the WAN, 203.0.113.1:8639 is refused" wan_refused 203.0.113.1
+check_eq "wait-online --remote from the WAN: exit 1" 1 "$(remote wan 192.168.1.1 2 >/dev/null 2>&1; echo $?)"
+# control: the same WAN host reaches a LAN-address socket r binds without a device
+nsx r python3 -c "
+import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('192.168.1.1', 8640)); s.listen(4)
+time.sleep(20)" &
+NSL_PIDS+=($!)
+wait_for 10 sh -c "ip netns exec $(ns r) ss -ltn | grep -q 192.168.1.1:8640"
+check "control: without SO_BINDTODEVICE the WAN would reach 192.168.1.1" wan_connect 192.168.1.1 8640
+
+# ---- only "online NAME"; rate-limited ----
+ask() { # NS REQUEST: the answer
+    nsx "$1" python3 -c "
+import socket,sys
+s=socket.create_connection(('192.168.1.1', 8639), timeout=3); s.sendall(sys.argv[1].encode()); print(s.recv(64).decode(), end='')" "$2"
+}
+sleep 3  # the bucket refills (2 a second, 5 at most)
+check_eq "a request that is not 'online NAME' gets 'error'" error "$(ask lan 'status dsl
+')"
+check_eq "'online NAME' for an unknown link gets 'unknown'" unknown "$(ask lan 'online nosuch
+')"
+sleep 3
+nsx lan python3 -c "
+import socket
+out=[]
+for i in range(30):
+    s=socket.create_connection(('192.168.1.1', 8639), timeout=3); s.sendall(b'online dsl\n')
+    out.append(s.recv(64).decode().strip()); s.close()
+print(' '.join(out))" >"$t/burst"
+read -ra burst <"$t/burst"
+check_eq "a burst of 30: the first 5 answered 'online'" "online online online online online" "${burst[*]:0:5}"
+check "  ... then 'busy' (got: $(sort "$t/burst" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))" \
+    test "$(tr ' ' '\n' <"$t/burst" | grep -c busy)" -ge 20
+check "  ... logged once as rate-limited" grep -q "status-listen: rate-limited a client (192.168.1.10" "$t/pppkitd.log"
+
+# ---- down: offline; the next dial waits; back up ----
+touch "$t/down.1"
+check "link down: online not reached" wait_for 5 sh -c "$(declare -f st field); t=$t build=$build; [ \"\$(field \"l['online']['reached']\")\" = False ]"
+check "  ... logged as offline" grep -q "dsl: offline; stopping pppkit-online@dsl.target" "$t/pppkitd.log"
+sleep 3
+check_eq "wait-online --remote while down: exit 1" 1 "$(remote lan 192.168.1.1 2 >/dev/null 2>&1; echo $?)"
+touch "$t/up.2"
+check "wait-online --remote after the redial: exit 0" remote lan 192.168.1.1 10
+check "pppkitd still running" kill -0 "${NSL_PIDS[0]}"
+nsl_finish

@@ -1,0 +1,203 @@
+// Unit tests of boot ordering's pure parts (supervisor/core/online.cpp): when
+// a link is online, [pppkitd] status-listen, the LAN answer's wire format and
+// its rate limiter.
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/schema.hpp"
+#include "core/online.hpp"
+
+using namespace pppkit;
+using namespace pppkit::supervisor::online;
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("online gate: online only once every loaded plugin said Applied, in place, for one kind of up")
+    {
+        struct Step {
+            const char* plugin;  // nullptr: down()
+            int up;
+            bool ok;
+        };
+        struct Row {
+            int line;
+            std::optional<std::string> expect;  // nullopt: the plugins did not say (older plugin, adopted)
+            std::vector<Step> steps;
+            bool ready;
+            std::vector<std::string> pending, failed;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, std::nullopt, {}, true, {}, {}},
+            {__LINE__, "firewall,mss", {}, false, {"firewall", "mss"}, {}},
+            {__LINE__, "firewall,mss", {{"mss", 3, true}}, false, {"firewall"}, {}},
+            {__LINE__, "firewall,mss", {{"mss", 3, true}, {"firewall", 3, true}}, true, {}, {}},
+            {__LINE__, "firewall,mss", {{"firewall", 3, true}, {"mss", 3, false}}, false, {}, {"mss"}},
+            // the firewall in place for ip-up, the MSS only for ipv6-up: not one kind of up complete
+            {__LINE__, "firewall,mss", {{"firewall", 3, true}, {"mss", 5, true}}, false, {"mss"}, {}},
+            {__LINE__, "firewall,mss", {{"firewall", 5, true}, {"mss", 5, true}}, true, {}, {}},
+            {__LINE__, "ddns,firewall,mss", {{"firewall", 3, true}, {"mss", 3, true}}, false, {"ddns"}, {}},
+            // a later Applied replaces an earlier failure (the next ip-up)
+            {__LINE__, "mss", {{"mss", 3, false}, {"mss", 3, true}}, true, {}, {}},
+            // down: the next up starts over
+            {__LINE__, "mss", {{"mss", 3, true}, {nullptr, 0, false}}, false, {"mss"}, {}},
+            // a plugin not loaded saying Applied changes nothing
+            {__LINE__, "mss", {{"firewall", 3, false}}, false, {"mss"}, {"firewall"}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Gate g;
+            g.new_pppd();
+            if (r.expect)
+                g.expect(*r.expect);
+            for (const auto& s : r.steps) {
+                if (s.plugin == nullptr)
+                    g.down();
+                else
+                    g.applied(s.plugin, s.up, s.ok);
+            }
+            CHECK(g.ready() == r.ready);
+            CHECK(g.pending() == r.pending);
+            CHECK(g.failed() == r.failed);
+        }
+    }
+
+    TEST_CASE("online gate: an empty plugin list keeps what is known; a new pppd forgets it")
+    {
+        Gate g;
+        g.expect("firewall");
+        g.expect("");
+        CHECK_FALSE(g.ready());
+        g.new_pppd();
+        CHECK(g.ready());
+    }
+
+    TEST_CASE("status-listen: ADDRESS[:PORT], never a wildcard")
+    {
+        struct Row {
+            int line;
+            std::string in;
+            std::optional<ListenAddr> want;
+            bool check_ok;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "192.168.1.1", ListenAddr{"192.168.1.1", 8639}, true},
+            {__LINE__, "192.168.1.1:9000", ListenAddr{"192.168.1.1", 9000}, true},
+            {__LINE__, "[fd00::1]:9000", ListenAddr{"fd00::1", 9000}, true},
+            {__LINE__, "[fd00::1]", ListenAddr{"fd00::1", 8639}, true},
+            {__LINE__, "fd00::1", ListenAddr{"fd00::1", 8639}, true},
+            {__LINE__, "0.0.0.0:8639", ListenAddr{"0.0.0.0", 8639}, false},
+            {__LINE__, "[::]:8639", ListenAddr{"::", 8639}, false},
+            {__LINE__, "224.0.0.1", ListenAddr{"224.0.0.1", 8639}, false},
+            {__LINE__, "255.255.255.255", ListenAddr{"255.255.255.255", 8639}, false},
+            {__LINE__, "192.168.1.1:0", std::nullopt, false},
+            {__LINE__, "192.168.1.1:65536", std::nullopt, false},
+            {__LINE__, "192.168.1.1:", std::nullopt, false},
+            {__LINE__, "192.168.1.1:80x", std::nullopt, false},
+            {__LINE__, "router.lan:8639", std::nullopt, false},
+            {__LINE__, "[fd00::1]x", std::nullopt, false},
+            {__LINE__, "[fd00::1", std::nullopt, false},
+            {__LINE__, "", std::nullopt, false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(parse_listen(r.in) == r.want);
+            CHECK(check_listen(r.in).has_value() == !r.check_ok);
+        }
+    }
+
+    TEST_CASE("[pppkitd] status-listen: problems read file:line, values in order")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            std::string want;  // the first diagnostic, "" for none
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1:8639, [fd00::1]:8639\n", ""},
+            {__LINE__, "[pppkitd]\n\nstatus-listen = 0.0.0.0:8639\n",
+             "pppkit.conf:3: [pppkitd] status-listen: '0.0.0.0:8639': a LAN address of this router"},
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1:99999\n", "pppkit.conf:2: [pppkitd] status-listen:"},
+            {__LINE__, "[pppkitd]\nstatus-listen = lan\n", "pppkit.conf:2: [pppkitd] status-listen:"},
+            {__LINE__, "[pppkitd]\nlisten = 192.168.1.1\n", "pppkit.conf:2: [pppkitd] listen:"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = config::parse_text(r.text, "pppkit.conf", schema());
+            if (r.want.empty()) {
+                CHECK(res.diags.empty());
+                continue;
+            }
+            REQUIRE_FALSE(res.diags.empty());
+            CAPTURE(res.diags[0].str());
+            CHECK(res.diags[0].str().rfind(r.want, 0) == 0);
+        }
+        auto ok = config::parse_text("[pppkitd]\nstatus-listen = 192.168.1.1, [fd00::1]:9000 192.168.1.1:8639\n",
+                                     "pppkit.conf", schema());
+        REQUIRE(ok.diags.empty());
+        CHECK(read_listen(ok.doc) == std::vector<ListenAddr>{{"192.168.1.1", 8639}, {"fd00::1", 9000}});
+        auto none = config::parse_text("[link \"dsl\"]\n", "pppkit.conf", schema());
+        CHECK(read_listen(none.doc).empty());  // off by default
+    }
+
+    TEST_CASE("LAN answer: one request line in, one word out; anything else is not a request")
+    {
+        struct Row {
+            int line;
+            std::string in;
+            std::optional<std::string> name;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "online dsl-provider\n", "dsl-provider"},
+            {__LINE__, "online dsl\r\n", "dsl"},
+            {__LINE__, "online\n", ""},
+            {__LINE__, "online dsl", std::nullopt},  // no newline
+            {__LINE__, "status dsl\n", std::nullopt},
+            {__LINE__, "online ../etc\n", std::nullopt},
+            {__LINE__, "online .x\n", std::nullopt},
+            {__LINE__, "online a b\n", std::nullopt},
+            {__LINE__, "online \n", std::nullopt},
+            {__LINE__, "online " + std::string(65, 'x') + "\n", std::nullopt},
+            {__LINE__, "online " + std::string(64, 'x') + "\n", std::string(64, 'x')},
+            {__LINE__, std::string(kMaxRequest + 1, '\n'), std::nullopt},
+            {__LINE__, "online dsl\nonline x\n", std::nullopt},
+            {__LINE__, std::string("online d\0l\n", 11), std::nullopt},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(parse_request(r.in) == r.name);
+        }
+        for (auto a : {Answer::Online, Answer::Offline, Answer::Unknown, Answer::Busy, Answer::Error})
+            CHECK(parse_answer(answer_line(a)) == a);
+        for (const char* bad : {"", "online", "online\n\n", "ONLINE\n", "online\nextra", "onlinex\n"})
+            CHECK_FALSE(parse_answer(bad).has_value());
+        CHECK(parse_request(request("dsl")) == std::optional<std::string>("dsl"));
+        CHECK(parse_request(request("")) == std::optional<std::string>(""));
+    }
+
+    TEST_CASE("rate limiter: a burst per source, refilled over time; one noisy source does not starve another")
+    {
+        RateLimiter rl(RateLimiter::Policy{
+            .per_source_burst = 3, .per_source_per_s = 1, .all_burst = 5, .all_per_s = 10, .max_sources = 2});
+        int64_t t = 1000;
+        CHECK(rl.allow("a", t));
+        CHECK(rl.allow("a", t));
+        CHECK(rl.allow("a", t));
+        CHECK_FALSE(rl.allow("a", t));  // its burst is used
+        CHECK(rl.allow("b", t));        // another source still has its own
+        CHECK(rl.allow("b", t));
+        CHECK_FALSE(rl.allow("b", t));  // the overall burst (5) is used
+        CHECK_FALSE(rl.allow("a", t + 500));
+        CHECK(rl.allow("a", t + 1000));  // one token per second
+        CHECK_FALSE(rl.allow("a", t + 1000));
+        // one request a second is always answered
+        for (int i = 2; i < 20; ++i)
+            CHECK(rl.allow("a", t + i * 1000));
+        // a third source evicts the oldest; nothing grows without bound
+        CHECK(rl.allow("c", t + 30000));
+        CHECK(rl.allow("d", t + 30001));
+    }
+}
