@@ -17,9 +17,16 @@
 // does not reach them.)
 #pragma once
 
+#include <string>
+
 #include "host/pk_host.h"
 
 namespace pppkit::host::events {
+
+// NAME of "pppd call NAME" (pon's form; pppkitd's [link NAME]) from this
+// process's command line; empty when there is none (or one the event
+// channel would refuse). Reads /proc/self/cmdline: call it once.
+std::string peer();
 
 void forward(pk_event ev, int arg) noexcept;
 

@@ -278,16 +278,25 @@ reflection = no
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"));
         CHECK(has(chain(text, "reflect_snat"), "ip daddr 172.16.1.100 udp dport { 1701, 500, 4500 } masquerade"));
         // the public address is data in a set: ip-up changes it without touching a rule
-        auto up = dynamic_update(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
-        CHECK(up == "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n"
-                    "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
-                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n");
-        CHECK(dynamic_update(settings(kSeed), Dynamic{}) ==
-              "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n");
+        auto up = link_update(settings(kSeed), {}, WanLink{"ppp0", "203.0.113.7", ""});
+        CHECK(up == "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+                    "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        // ip-down removes only this link's elements (add first: idempotent)
+        CHECK(link_update(settings(kSeed), {WanLink{"ppp0", "203.0.113.7", ""}}, std::nullopt) ==
+              "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+              "delete element inet pppkit_fw active_wan { \"ppp0\" }\n"
+              "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+              "delete element inet pppkit_fw public4 { 203.0.113.7 }\n"
+              "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n"
+              "delete element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        CHECK(link_update(settings(kSeed), {}, std::nullopt).empty());
         // a full reload carries the dynamic state along
-        auto full = full_ruleset(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
+        auto full = full_ruleset(settings(kSeed), Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}});
         CHECK(has(full, "    set public4 {\n        type ipv4_addr\n        elements = { 203.0.113.7 }\n    }"));
         CHECK(has(full, "    set active_wan {\n        type ifname\n        elements = { \"ppp0\" }\n    }"));
+        CHECK(has(full, "    map wan_public4 {\n        type ifname : ipv4_addr\n        elements = { \"ppp0\" : "
+                        "203.0.113.7 }\n    }"));
         // reflection = no everywhere: no hairpin rules at all
         auto off = full_ruleset(settings(std::string(kSeed) + "\n[firewall]\nreflection = no\n"), Dynamic{});
         CHECK(chain(off, "reflect_dnat") == "    chain reflect_dnat {");
@@ -778,7 +787,8 @@ reflection = no
         Settings b = settings(std::string(kSeed) + "\n[firewall]\nwan-ping = no\n");
         CHECK(a.digest() != b.digest());
         CHECK(a.digest().size() == 16);
-        CHECK(has(full_ruleset(a, Dynamic{{"ppp0"}, "203.0.113.7"}), "comment \"pppkit digest " + a.digest() + "\""));
+        CHECK(has(full_ruleset(a, Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}}),
+                  "comment \"pppkit digest " + a.digest() + "\""));
         CHECK(has(full_ruleset(a, Dynamic{}), "comment \"pppkit digest " + a.digest() + "\""));
     }
 
