@@ -231,7 +231,8 @@ private:
         // all again with every link it still held. configure() checked this
         // ruleset in a child (prepared_->isolated_ok), so no fork happens here.
         Dynamic keep = read_dynamic(*nft_);
-        std::erase_if(keep.links, [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
+        std::erase_if(keep.links,
+                      [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
         if (now) {
             std::erase_if(keep.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
             keep.links.push_back(*now);
@@ -253,8 +254,8 @@ private:
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
     std::unique_ptr<nft::Context> nft_;
     const std::string peer_ = host::events::peer();  // "call NAME": the link's name
-    std::optional<WanLink> mine_;  // what this pppd's last update left in the kernel
-    bool synced_ = false;          // mine_ is known (the kernel was read once)
+    std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
+    bool synced_ = false;                            // mine_ is known (the kernel was read once)
 };
 
 }  // namespace

@@ -168,8 +168,7 @@ int dynamic(const std::string& path, bool explicit_path, const Args& in)
             break;
         }
     const std::string& verb = args[0];
-    if ((verb == "up" && args.size() != 3) || (verb == "down" && args.size() != 2) ||
-        (verb == "down" && !name.empty()))
+    if ((verb == "up" && args.size() != 3) || (verb == "down" && args.size() != 2) || (verb == "down" && !name.empty()))
         return usage();
     if (!valid_ifname(args[1])) {
         std::fprintf(stderr, "pppkit firewall %s: unusable interface name '%s'\n", verb.c_str(), args[1].c_str());
@@ -221,8 +220,7 @@ int status(const std::string& path, bool explicit_path)
         std::printf("links: %zu\n", d.links.size());
         for (const auto& w : d.links)
             std::printf("  %-15s public address %-15s %s\n", w.ifname.c_str(),
-                        w.public4 ? w.public4->c_str() : "(none)",
-                        w.name.empty() ? "" : ("link " + w.name).c_str());
+                        w.public4 ? w.public4->c_str() : "(none)", w.name.empty() ? "" : ("link " + w.name).c_str());
     }
     if (!p.settings)
         std::printf("config: %zu problem%s (pppkit firewall check)\n", p.problems.size(),

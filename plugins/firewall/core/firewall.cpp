@@ -366,12 +366,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             b.line("        ", "elements = { " + join(elems) + " }");
         b.line("    ", "}");
     };
-    set("active_wan", "ifname", [&] {
-        std::vector<std::string> q;
-        for (const auto& w : wans)
-            q.push_back(nft::quote(w));
-        return q;
-    }(), "");
+    set(
+        "active_wan", "ifname",
+        [&] {
+            std::vector<std::string> q;
+            for (const auto& w : wans)
+                q.push_back(nft::quote(w));
+            return q;
+        }(),
+        "");
     set("public4", "ipv4_addr", pubs, "");
     b.line("    ", "map wan_public4 {");
     b.line("        ", "type ifname : ipv4_addr");
@@ -534,18 +537,19 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // with_from: from the WAN (on the forward's links); else reflection (to
     // the public addresses of the forward's links).
     auto dnat = [&](const Forward& f, bool with_from) {
-        for (const auto& via : with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
-        for (auto p : l4(f.proto)) {
-            std::string r = via;
-            if (with_from && !f.from4.empty())
-                r += "ip saddr { " + join(f.from4) + " } ";
-            else
-                r += "meta nfproto ipv4 ";
-            r += std::string(p) + " dport " + ports_expr(f.ports) + " dnat ip to " + f.to;
-            if (f.to_port)
-                r += ":" + std::to_string(*f.to_port);
-            b.rule(r);
-        }
+        for (const auto& via :
+             with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
+            for (auto p : l4(f.proto)) {
+                std::string r = via;
+                if (with_from && !f.from4.empty())
+                    r += "ip saddr { " + join(f.from4) + " } ";
+                else
+                    r += "meta nfproto ipv4 ";
+                r += std::string(p) + " dport " + ports_expr(f.ports) + " dnat ip to " + f.to;
+                if (f.to_port)
+                    r += ":" + std::to_string(*f.to_port);
+                b.rule(r);
+            }
     };
     b.line("    ", "chain prerouting {");
     b.rule("type nat hook prerouting priority dstnat; policy accept;");
@@ -856,8 +860,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     // Two claims on a port clash unless both name links and share none (one
     // port forwarded to different hosts on different links).
     auto links_overlap = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
-        return a.empty() || b.empty() ||
-               std::any_of(a.begin(), a.end(), [&](const std::string& x) {
+        return a.empty() || b.empty() || std::any_of(a.begin(), a.end(), [&](const std::string& x) {
                    return std::find(b.begin(), b.end(), x) != b.end();
                });
     };

@@ -1,8 +1,8 @@
 #include "firewall/core/lifecycle.hpp"
 
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
