@@ -123,7 +123,7 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "plugin: ip-down removes it, rules kept" grep -q "ip-down: this link's elements removed, rules and other links kept" <<<"$out"
     check "plugin: ... and the table stays" nsx plug nft list chain inet pppkit_fw wan_dnat
     # two pppds at once (ppp0, ppp1): each changes only its own elements
-    for i in ppp0 ppp1 ppp2; do nsx plug ip link add "$i" type dummy; done
+    for i in ppp0 ppp1 ppp2; do nsx plug ip link add "$i" type veth peer name "x$i"; done # pppd's interfaces
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp0 phase 4 local4 203.0.113.44 ip-up 2>&1)
     check "plugin: pppd of ppp0 up (and then killed: no ip-down, no exit)" grep -q "ip-up: active_wan ppp0, public4 203.0.113.44" <<<"$out"
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.55 ip-up \
