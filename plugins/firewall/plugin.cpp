@@ -24,15 +24,26 @@
 //                    interfaces, no forwarding) and the problems go back to
 //                    the host: pppd exits 2, the link never comes up. If even
 //                    the constant failsafe cannot load: "NO FIREWALL", exit 2.
+//   Per link: several pppds (ppp0, ppp1: two PPPoE sessions on one line)
+//   share the table; each one adds and removes only its own elements (its
+//   interface, its public address, its "call NAME" link's sets), one
+//   transaction per event. The first update of this pppd reads what the
+//   kernel holds (at ESTABLISH, before IPCP), to remove what a previous
+//   pppd of the same link or interface left (kill -9: no ip-down), and any
+//   link whose interface is gone; later updates know what they added.
 //   phase ESTABLISH (pppd has created pppN, LCP not yet run, interface down):
-//                the interface joins set active_wan, so it is WAN even when
-//                no [firewall] wan pattern matches it.
+//                the interface joins set active_wan (and its link's set), so
+//                it is WAN even when no [firewall] wan pattern matches it.
 //   ip-up        (runs after the interface is up, before pppd forks the
-//                ip-up scripts): active_wan = {pppN}, public4 = {IPCP local
-//                address} in one transaction: NAT reflection follows the
-//                address. If the table vanished meanwhile, the full ruleset
-//                is loaded again.
-//   ip-down, exit: the dynamic sets are emptied; every rule stays.
+//                ip-up scripts): this link's public address joins public4
+//                (and its link's set) in one transaction: NAT reflection
+//                follows the address. If the kernel disagrees with what the
+//                plugin remembers, it reads the state and tries once more;
+//                if the table vanished meanwhile, the full ruleset is loaded
+//                again with every link the kernel still held.
+//   ip-down, exit: this link's elements are removed; every rule and every
+//                other link's elements stay.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -41,6 +52,7 @@
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
+#include "host/events.hpp"
 #include "host/host.hpp"
 
 namespace {
@@ -73,7 +85,7 @@ public:
             // First in a child process (libnftables may abort on the user's
             // extras text; a bounded wait is fine before dialling), then in
             // this process, which warms the parser so that ip-up pays ~1 ms.
-            if (auto err = check_in_kernel(*nft_, p, Dynamic{{"ppp0"}, "192.0.2.1"})) {
+            if (auto err = check_in_kernel(*nft_, p, sample_dynamic(*p.settings))) {
                 p.problems.push_back(*err);
                 p.settings.reset();
             }
@@ -121,7 +133,7 @@ public:
         }
         if (!wan_matches(prepared_->settings->wan, l.ifname))
             host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set active_wan");
-        update(Dynamic{{l.ifname}, std::nullopt}, "establish");
+        update(WanLink{l.ifname, std::nullopt, peer_}, "establish");
     }
 
     void on_ip_up(const host::Link& l) override
@@ -129,25 +141,30 @@ public:
         in_place_ = false;
         if (!prepared_ || !ifname::valid_name(l.ifname))
             return;
-        update(Dynamic{{l.ifname}, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt}, "ip-up");
+        update(WanLink{l.ifname, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt, peer_},
+               "ip-up");
     }
 
     void on_ip_down(const host::Link& /*l*/) override
     {
-        if (prepared_)
-            update(Dynamic{}, "ip-down");
+        if (prepared_ && (mine_ || !synced_))
+            update(std::nullopt, "ip-down");
     }
 
     void on_exit(const host::Link& /*l*/, int /*status*/) override
     {
-        if (prepared_)
-            update(Dynamic{}, "exit");
+        if (prepared_ && mine_)
+            update(std::nullopt, "exit");
     }
 
 private:
     // A dry run of the ip-up transaction: the context's parser is ready
     // (with extras the full ruleset went through a fresh context).
-    void warm() { nft_->check(dynamic_update(*prepared_->settings, Dynamic{{"ppp0"}, "192.0.2.1"})); }
+    void warm()
+    {
+        nft_->check(link_update(*prepared_->settings, {WanLink{"ppp0", "192.0.2.1", peer_}},
+                                WanLink{"ppp0", "192.0.2.1", peer_}));
+    }
 
     // Config or ruleset refused: keep what protects the box, and stop pppd.
     std::vector<std::string> fail_closed(const Prepared& p)
@@ -177,30 +194,64 @@ private:
         return "";
     }
 
-    void update(const Dynamic& d, const char* event)
+    static std::string describe(const std::optional<WanLink>& l)
+    {
+        if (!l)
+            return "this link's elements removed, rules and other links kept";
+        return "active_wan " + l->ifname + (l->public4 ? ", public4 " + *l->public4 : std::string()) +
+               (l->name.empty() ? std::string() : " (link " + l->name + ")");
+    }
+
+    // This link's elements: `now` replaces what it had (nullopt: removed).
+    void update(const std::optional<WanLink>& now, const char* event)
     {
         auto t0 = std::chrono::steady_clock::now();
-        auto r = nft_->run(dynamic_update(*prepared_->settings, d));
-        std::string what = d.active_wan.empty() ? std::string("dynamic sets cleared, rules kept")
-                                                : "active_wan " + d.active_wan.front() +
-                                                      (d.public4 ? ", public4 " + *d.public4 : std::string());
+        const Settings& s = *prepared_->settings;
+        std::vector<WanLink> gone;
+        bool read = false;
+        auto learn = [&] {  // what the kernel holds for this link (or dead ones)
+            WanLink key = now ? *now : mine_ ? *mine_ : WanLink{host::link().ifname, std::nullopt, peer_};
+            gone = superseded(read_dynamic(*nft_), key);
+            read = synced_ = true;
+        };
+        if (!synced_)
+            learn();
+        else if (mine_)
+            gone = {*mine_};
+        auto r = nft_->run(link_update(s, gone, now));
+        if (!r.ok && !read && inspect(*nft_, s.digest()) != Loaded::Missing) {
+            learn();  // the kernel disagrees with what this pppd remembers
+            r = nft_->run(link_update(s, gone, now));
+        }
         in_place_ = r.ok;
         if (r.ok) {
-            host::log(Level::Info, std::string(event) + ": " + what + " (" + fmt_ms(ms_since(t0)) + ")");
+            mine_ = now;
+            host::log(Level::Info, std::string(event) + ": " + describe(now) + " (" + fmt_ms(ms_since(t0)) + ")");
             return;
         }
-        // The table is gone (someone flushed the ruleset): load it all again.
-        // configure() checked this ruleset in a child (prepared_->isolated_ok),
-        // so no fork happens here.
-        auto full = apply_fail_closed(*nft_, *prepared_, d);
+        // The table is gone or not ours (someone flushed the ruleset): load it
+        // all again with every link it still held. configure() checked this
+        // ruleset in a child (prepared_->isolated_ok), so no fork happens here.
+        Dynamic keep = read_dynamic(*nft_);
+        std::erase_if(keep.links,
+                      [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
+        if (now) {
+            std::erase_if(keep.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
+            keep.links.push_back(*now);
+        }
+        auto full = apply_fail_closed(*nft_, *prepared_, keep);
         in_place_ = full.outcome == Outcome::Applied;
         std::string why = r.error.substr(0, r.error.find('\n'));  // nft repeats itself per command
-        if (full.outcome == Outcome::Applied)
+        if (full.outcome == Outcome::Applied) {
+            mine_ = now;
+            synced_ = true;
             host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + why +
-                                       "); full ruleset loaded again, " + what);
-        else
+                                       "); full ruleset loaded again, " + describe(now));
+        } else {
+            synced_ = false;  // read again next time
             host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + why + "; " +
                                         describe(full.outcome));
+        }
     }
 
     [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
@@ -208,6 +259,9 @@ private:
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
     bool in_place_ = false;             // the last update() committed the dynamic part
     std::unique_ptr<nft::Context> nft_;
+    const std::string peer_ = host::events::peer();  // "call NAME": the link's name
+    std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
+    bool synced_ = false;                            // mine_ is known (the kernel was read once)
 };
 
 }  // namespace

@@ -184,6 +184,8 @@ std::array<uint8_t, 16> link_local(uint64_t id)
 
 }  // namespace
 
+std::string peer() { return peer_name(); }
+
 void forward(pk_event ev, int arg) noexcept
 {
     using supervisor::event::MsgType;

@@ -23,6 +23,11 @@
 
 namespace pppkit::host::events {
 
+// NAME of "pppd call NAME" (pon's form; pppkitd's [link NAME]) from this
+// process's command line; empty when there is none (or one the event
+// channel would refuse). Reads /proc/self/cmdline: call it once.
+std::string peer();
+
 void forward(pk_event ev, int arg) noexcept;
 // NAME of "pppd call NAME" (what pon runs) from /proc/self/cmdline, or ""
 // (no call, or a name the daemon would not accept).

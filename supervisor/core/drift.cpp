@@ -133,17 +133,18 @@ Verdict retry(bool firewall, bool mss)
 firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const std::vector<LinkView>& up)
 {
     firewall::Dynamic d = remembered;
-    std::optional<std::string> first4;
     for (const auto& l : up) {
         if (l.ifname.empty())
             continue;
-        if (std::find(d.active_wan.begin(), d.active_wan.end(), l.ifname) == d.active_wan.end())
-            d.active_wan.push_back(l.ifname);
-        if (!first4 && !l.local4.empty())
-            first4 = l.local4;
+        auto it = std::find_if(d.links.begin(), d.links.end(),
+                               [&](const firewall::WanLink& w) { return w.ifname == l.ifname; });
+        if (it == d.links.end())
+            it = d.links.insert(d.links.end(), firewall::WanLink{l.ifname, std::nullopt, l.name});
+        if (!l.local4.empty())
+            it->public4 = l.local4;
+        if (it->name.empty())
+            it->name = l.name;
     }
-    if (first4)
-        d.public4 = first4;
     return d;
 }
 

@@ -93,12 +93,13 @@ bool read_is_current(std::optional<uint32_t> last_heard, std::optional<uint32_t>
 Verdict retry(bool firewall, bool mss);
 
 // The firewall's dynamic part to re-assert: the remembered one (read from
-// the kernel after pppkit's last own commit) with every link pppkitd knows
-// to be up added: its interface joins active_wan, and its IPv4 address is
-// the public address (the first link's, when there are several).
+// the kernel after pppkit's last own commit: every link) with every link
+// pppkitd knows to be up added or updated: its interface, its IPv4 address
+// as that link's public address, its name.
 struct LinkView {
     std::string ifname;
     std::string local4;  // empty: no IPv4 address
+    std::string name;    // [link NAME]; empty: unknown
 };
 firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const std::vector<LinkView>& up);
 

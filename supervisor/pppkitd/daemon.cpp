@@ -635,7 +635,7 @@ void Daemon::start_drift_watch()
         std::vector<drift::LinkView> up;
         for (const auto& l : links_)
             if (l->machine.state == LinkState::Up && !l->ifname.empty())
-                up.push_back({l->ifname, l->local4});
+                up.push_back({l->ifname, l->local4, l->cfg.name});
         return up;
     };
     h.pppd_pids = [this] {

@@ -287,12 +287,11 @@ DriftWatch::Done DriftWatch::repair_firewall()
     if (!last_good)
         prepared_ = std::move(p);
     std::string wan;
-    for (const auto& x : d.active_wan)
-        wan += (wan.empty() ? "" : " ") + x;
+    for (const auto& x : d.links)
+        wan += (wan.empty() ? "" : ", ") + x.ifname + " " + x.public4.value_or("-");
     switch (r.outcome) {
     case firewall::Outcome::Applied:
-        return {true, "firewall re-applied (active_wan " + (wan.empty() ? std::string("none") : wan) +
-                          ", public address " + d.public4.value_or("none") + ")" +
+        return {true, "firewall re-applied (links: " + (wan.empty() ? std::string("none") : wan) + ")" +
                           (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {

@@ -156,9 +156,13 @@ int main(int argc, char** argv)
     if (auto* d = std::get_if<std::vector<pppkit::config::Diagnostic>>(&sv))
         die(conf + ": " + d->front().str());
     fw::Settings s = std::get<fw::Settings>(sv);
-    fw::Dynamic dyn{{"ppp0"}, std::string("11.0.0.2")};
+    const fw::WanLink link{"ppp0", std::string("11.0.0.2"), ""};
+    const fw::Dynamic dyn{{link}};
     const std::string full = fw::full_ruleset(s, dyn);
-    const std::string up = fw::dynamic_update(s, dyn);
+    // the per-link ip-up: this link's previous elements out (a reconnect with
+    // the address it had: the longest transaction), the new ones in; other
+    // links untouched. Repeatable, so every run does the same work.
+    const std::string up = fw::link_update(s, {link}, link);
     write(work + "/pppkit.nft", full);
 
     pppkit::nft::Context nft;

@@ -48,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         auto v = firewall::from_config(r.doc);
         if (auto* s = std::get_if<firewall::Settings>(&v)) {
             s->extras_text = std::string(text);
-            firewall::Dynamic d;
-            d.active_wan = {"ppp0"};
+            firewall::Dynamic d{{firewall::WanLink{"ppp0", std::nullopt, ""}}};
             std::ofstream(name + ".nft") << firewall::full_ruleset(*s, d);
         }
     }

@@ -39,11 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 std::fprintf(stderr, "refused: %s\n", d.str().c_str());
         return 0;
     }
-    firewall::Dynamic d;
-    d.active_wan = {"ppp0"};
-    d.public4 = "203.0.113.7";
+    // one link without a name, and one in each link a forward names
+    firewall::Dynamic d{{firewall::WanLink{"ppp0", "203.0.113.7", ""}}};
+    for (size_t i = 0; i < s->links.size(); ++i)
+        d.links.push_back(firewall::WanLink{"ppp" + std::to_string(i + 1), "203.0.113.8", s->links[i]});
     fuzz::expect_nft_text(firewall::full_ruleset(*s, d), "inet pppkit_fw");
-    fuzz::expect_nft_text(firewall::dynamic_update(*s, d), "inet pppkit_fw");
+    fuzz::expect_nft_text(firewall::link_update(*s, d.links, d.links.back()), "inet pppkit_fw");
     if (const char* dir = std::getenv("PPPKIT_FUZZ_DUMP")) {
         // nft -c cannot include a file that does not exist: the extras path
         // is checked by expect_nft_text above, the dump goes without it.

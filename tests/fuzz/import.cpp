@@ -40,9 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     auto v = firewall::from_config(r.doc);
     if (auto* diags = std::get_if<std::vector<config::Diagnostic>>(&v))
         fuzz::fail("the imported pppkit.conf is refused: " + diags->front().str(), ini);
-    firewall::Dynamic d;
-    d.active_wan = {"ppp0"};
-    d.public4 = "203.0.113.7";
+    firewall::Dynamic d{{firewall::WanLink{"ppp0", "203.0.113.7", ""}}};
     std::string ruleset = firewall::full_ruleset(std::get<firewall::Settings>(v), d);
     fuzz::expect_nft_text(ruleset, "inet pppkit_fw");
     // The nft oracle (tests/fuzz/run.sh), as for the firewall target.

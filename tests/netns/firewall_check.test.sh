@@ -120,8 +120,22 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "plugin: no boot ruleset -> loaded in configure(), before dialling" \
         grep -q "^LOG warn: pppkit-firewall: no boot ruleset .*loaded table inet pppkit_fw before dialling" <<<"$out"
     check "plugin: ip-up puts the IPCP address into public4" grep -q "elements = { 203.0.113.44 }" <<<"$out"
-    check "plugin: ip-down clears it, rules kept" grep -q "ip-down: dynamic sets cleared, rules kept" <<<"$out"
+    check "plugin: ip-down removes it, rules kept" grep -q "ip-down: this link's elements removed, rules and other links kept" <<<"$out"
     check "plugin: ... and the table stays" nsx plug nft list chain inet pppkit_fw wan_dnat
+    # two pppds at once (ppp0, ppp1): each changes only its own elements
+    for i in ppp0 ppp1 ppp2; do nsx plug ip link add "$i" type veth peer name "x$i"; done # pppd's interfaces
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp0 phase 4 local4 203.0.113.44 ip-up 2>&1)
+    check "plugin: pppd of ppp0 up (and then killed: no ip-down, no exit)" grep -q "ip-up: active_wan ppp0, public4 203.0.113.44" <<<"$out"
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.55 ip-up \
+        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4; nft list set inet pppkit_fw active_wan" exit 0 2>&1)
+    check "plugin: ppp1's ip-up adds its address, ppp0's stays" grep -q "elements = { 203.0.113.44, 203.0.113.55 }" <<<"$out"
+    check "plugin: ppp1's ip-down removes only its own address" grep -q "elements = { 203.0.113.44 }" <<<"$out"
+    check "plugin: ... and only its own interface" grep -q 'elements = { "ppp0" }' <<<"$out"
+    nsx plug ip link del ppp0 # ppp0's pppd was killed -9: the kernel removed the interface
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp2 phase 4 local4 203.0.113.66 ip-up \
+        sh "nft list set inet pppkit_fw public4; nft list map inet pppkit_fw wan_public4" exit 0 2>&1)
+    check "plugin: the next pppd removes what the dead ppp0 left" grep -q "elements = { 203.0.113.66 }" <<<"$out"
+    check "plugin: ... its record too" grep -q 'elements = { "ppp2" : 203.0.113.66 }' <<<"$out"
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 exit 0 2>&1)
     check "plugin: a current boot ruleset is kept" grep -q "boot ruleset in place .*kept" <<<"$out"
     before=$(listing plug inet pppkit_fw)

@@ -278,20 +278,180 @@ reflection = no
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"));
         CHECK(has(chain(text, "reflect_snat"), "ip daddr 172.16.1.100 udp dport { 1701, 500, 4500 } masquerade"));
         // the public address is data in a set: ip-up changes it without touching a rule
-        auto up = dynamic_update(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
-        CHECK(up == "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n"
-                    "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
-                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n");
-        CHECK(dynamic_update(settings(kSeed), Dynamic{}) ==
-              "flush set inet pppkit_fw active_wan\nflush set inet pppkit_fw public4\n");
+        auto up = link_update(settings(kSeed), {}, WanLink{"ppp0", "203.0.113.7", ""});
+        CHECK(up == "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+                    "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        // ip-down removes only this link's elements (add first: idempotent)
+        CHECK(link_update(settings(kSeed), {WanLink{"ppp0", "203.0.113.7", ""}}, std::nullopt) ==
+              "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+              "delete element inet pppkit_fw active_wan { \"ppp0\" }\n"
+              "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+              "delete element inet pppkit_fw public4 { 203.0.113.7 }\n"
+              "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n"
+              "delete element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        CHECK(link_update(settings(kSeed), {}, std::nullopt).empty());
         // a full reload carries the dynamic state along
-        auto full = full_ruleset(settings(kSeed), Dynamic{{"ppp0"}, "203.0.113.7"});
+        auto full = full_ruleset(settings(kSeed), Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}});
         CHECK(has(full, "    set public4 {\n        type ipv4_addr\n        elements = { 203.0.113.7 }\n    }"));
         CHECK(has(full, "    set active_wan {\n        type ifname\n        elements = { \"ppp0\" }\n    }"));
+        CHECK(has(full, "    map wan_public4 {\n        type ifname : ipv4_addr\n        elements = { \"ppp0\" : "
+                        "203.0.113.7 }\n    }"));
         // reflection = no everywhere: no hairpin rules at all
         auto off = full_ruleset(settings(std::string(kSeed) + "\n[firewall]\nreflection = no\n"), Dynamic{});
         CHECK(chain(off, "reflect_dnat") == "    chain reflect_dnat {");
         CHECK(chain(off, "reflect_snat") == "    chain reflect_snat {");
+    }
+
+    // Two PPPoE sessions on one line: [link v4] and [link other], one forward
+    // each on the same port to different hosts, one forward on every link.
+    const std::string kTwo = R"([firewall]
+lan-interfaces = ens160
+lan-networks = 172.16.0.0/16
+ipv6 = no
+
+[link "v4"]
+[link "other"]
+
+[forward "web-v4"]
+proto = tcp
+port = 443
+to = 172.16.1.100
+link = v4
+
+[forward "web-other"]
+proto = tcp
+port = 443
+to = 172.16.1.101
+link = other
+
+[forward "mail"]
+proto = tcp
+port = 25
+to = 172.16.1.100
+)";
+
+    TEST_CASE("two links at once: each link's forwards, public address and reflection")
+    {
+        Settings s = settings(kTwo);
+        CHECK(s.links == std::vector<std::string>{"v4", "other"});
+        const WanLink a{"ppp0", "11.0.0.2", "v4"};
+        const WanLink b{"ppp1", "11.0.1.2", "other"};
+        const std::string text = full_ruleset(s, Dynamic{{a, b}});
+        struct Row {
+            int line;
+            std::string chain;  // "" : anywhere in the ruleset
+            std::string text;
+        };
+        const std::vector<Row> rows = {
+            // every link is WAN, each with its own address, and the record says whose it is
+            {__LINE__, "",
+             "    set active_wan {\n        type ifname\n        elements = { \"ppp0\", \"ppp1\" }\n    }"},
+            {__LINE__, "",
+             "    set public4 {\n        type ipv4_addr\n        elements = { 11.0.0.2, 11.0.1.2 }\n    }"},
+            {__LINE__, "", "elements = { \"ppp0\" : 11.0.0.2, \"ppp1\" : 11.0.1.2 }"},
+            {__LINE__, "",
+             "    set link0_wan {\n        type ifname\n        comment \"link v4\"\n        elements = { \"ppp0\" }\n "
+             "   }"},
+            {__LINE__, "",
+             "    set link0_public4 {\n        type ipv4_addr\n        comment \"link v4\"\n        elements = { "
+             "11.0.0.2 }\n    }"},
+            {__LINE__, "",
+             "    set link1_wan {\n        type ifname\n        comment \"link other\"\n        elements = { \"ppp1\" "
+             "}\n    }"},
+            {__LINE__, "",
+             "    set link1_public4 {\n        type ipv4_addr\n        comment \"link other\"\n        elements = { "
+             "11.0.1.2 }\n    }"},
+            // default deny on each link: both are in active_wan, which goes to wan_input
+            {__LINE__, "input", "iifname @active_wan goto wan_input"},
+            {__LINE__, "forward", "iifname @active_wan goto wan_forward"},
+            // masquerade out of each link: masquerade takes that link's own address
+            {__LINE__, "postrouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname @active_wan masquerade"},
+            // a forward that names its link arrives only on it, and is accepted only from it
+            {__LINE__, "wan_dnat", "iifname @link0_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
+            {__LINE__, "wan_dnat", "iifname @link1_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
+            {__LINE__, "wan_forward", "iifname @link0_wan ip daddr 172.16.1.100 tcp dport 443 ct status dnat accept"},
+            {__LINE__, "wan_forward", "iifname @link1_wan ip daddr 172.16.1.101 tcp dport 443 ct status dnat accept"},
+            // it reflects on the public address of its own link only
+            {__LINE__, "reflect_dnat",
+             "ip daddr @link0_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
+            {__LINE__, "reflect_dnat",
+             "ip daddr @link1_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
+            // a forward without link: every link, every public address
+            {__LINE__, "wan_dnat", "\n        meta nfproto ipv4 tcp dport 25 dnat ip to 172.16.1.100"},
+            {__LINE__, "reflect_dnat", "\n        meta nfproto ipv4 tcp dport 25 dnat ip to 172.16.1.100"},
+            {__LINE__, "wan_forward", "\n        ip daddr 172.16.1.100 tcp dport 25 ct status dnat accept"},
+            {__LINE__, "prerouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK_MESSAGE(has(r.chain.empty() ? text : chain(text, r.chain), r.text), r.text);
+        }
+        // the dynamic part is not part of the digest: any links, one static ruleset
+        CHECK(s.digest() == settings(kTwo).digest());
+        CHECK(has(full_ruleset(s, Dynamic{}), "    set link1_public4 {\n        type ipv4_addr\n        comment "
+                                              "\"link other\"\n    }"));
+    }
+
+    TEST_CASE("two links at once: each link's update touches only its own elements")
+    {
+        Settings s = settings(kTwo);
+        const std::string t = "inet pppkit_fw ";
+        struct Row {
+            int line;
+            std::vector<WanLink> gone;
+            std::optional<WanLink> now;
+            std::string want;
+        };
+        const std::vector<Row> rows = {
+            // ESTABLISH of ppp1 (link other): its interface only; its link's sets start empty
+            {__LINE__,
+             {},
+             WanLink{"ppp1", std::nullopt, "other"},
+             "flush set " + t + "link1_wan\nflush set " + t + "link1_public4\nadd element " + t +
+                 "link1_wan { \"ppp1\" }\nadd element " + t + "active_wan { \"ppp1\" }\n"},
+            // ip-up of ppp1: its address joins, nothing of ppp0 (link0) is named
+            {__LINE__,
+             {WanLink{"ppp1", std::nullopt, "other"}},
+             WanLink{"ppp1", "11.0.1.2", "other"},
+             "add element " + t + "active_wan { \"ppp1\" }\ndelete element " + t + "active_wan { \"ppp1\" }\n" +
+                 "add element " + t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" +
+                 "flush set " + t + "link1_wan\nflush set " + t + "link1_public4\nadd element " + t +
+                 "link1_wan { \"ppp1\" }\nadd element " + t + "active_wan { \"ppp1\" }\nadd element " + t +
+                 "public4 { 11.0.1.2 }\nadd element " + t + "wan_public4 { \"ppp1\" : 11.0.1.2 }\nadd element " + t +
+                 "link1_public4 { 11.0.1.2 }\n"},
+            // ip-down of ppp1: its elements go, ppp0's stay
+            {__LINE__,
+             {WanLink{"ppp1", "11.0.1.2", "other"}},
+             std::nullopt,
+             "add element " + t + "active_wan { \"ppp1\" }\ndelete element " + t + "active_wan { \"ppp1\" }\n" +
+                 "add element " + t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" +
+                 "add element " + t + "public4 { 11.0.1.2 }\ndelete element " + t + "public4 { 11.0.1.2 }\n" +
+                 "add element " + t + "wan_public4 { \"ppp1\" : 11.0.1.2 }\ndelete element " + t +
+                 "wan_public4 { \"ppp1\" : 11.0.1.2 }\n" + "add element " + t + "link1_public4 { 11.0.1.2 }\n" +
+                 "delete element " + t + "link1_public4 { 11.0.1.2 }\n"},
+            // a link no forward names: the common sets only
+            {__LINE__,
+             {},
+             WanLink{"ppp2", "11.0.2.2", "spare"},
+             "add element " + t + "active_wan { \"ppp2\" }\nadd element " + t + "public4 { 11.0.2.2 }\nadd element " +
+                 t + "wan_public4 { \"ppp2\" : 11.0.2.2 }\n"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            const std::string got = link_update(s, r.gone, r.now);
+            CHECK(got == r.want);
+            CHECK_FALSE(has(got, "ppp0"));
+            CHECK_FALSE(has(got, "link0"));
+            CHECK_FALSE(has(got, "flush set " + t + "active_wan"));
+            CHECK_FALSE(has(got, "flush set " + t + "public4"));
+        }
+        // a link belongs to a slot by its name, else by its interface (wan = ppp0, ppp1)
+        Settings byif = settings(kLan + "wan = ppp0, ppp1\n[forward \"w\"]\nproto = tcp\nport = 80\nto = "
+                                        "172.16.1.1\nlink = ppp1\n");
+        CHECK(link_slot(byif, WanLink{"ppp1", std::nullopt, "whatever"}) == 0);
+        CHECK(link_slot(byif, WanLink{"ppp0", std::nullopt, ""}) == -1);
+        CHECK(link_slot(s, WanLink{"ppp7", std::nullopt, "other"}) == 1);
     }
 
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
@@ -487,6 +647,26 @@ reflection = no
             {__LINE__, L + "wan = *\n",
              "fw.conf:3: [firewall] wan: '*': not an interface name (1-15 characters, '*' allowed at the end) "
              "(got '*')"},
+            {__LINE__, L + "[forward \"w\"]\nproto = tcp\nport = 80\nto = 172.16.1.1\nlink = dsl\n",
+             "fw.conf:7: [forward \"w\"] link: unknown link 'dsl': name a [link NAME] section or an interface "
+             "listed in [firewall] wan (known: none) (got 'dsl')"},
+            {__LINE__,
+             L + "wan = ppp0, ppp*\n[link \"lab\"]\n[forward \"w\"]\nproto = tcp\nport = 80\nto = 172.16.1.1\nlink = "
+                 "lab, ppp1\n",
+             "fw.conf:9: [forward \"w\"] link: unknown link 'ppp1': name a [link NAME] section or an interface "
+             "listed in [firewall] wan (known: lab, ppp0) (got 'lab, ppp1')"},
+            {__LINE__, L + "[link \"lab\"]\n[forward \"w\"]\nproto = tcp\nport = 80\nto = 172.16.1.1\nlink = la\"b\n",
+             "fw.conf:8: [forward \"w\"] link: 'la\"b': a link name has only letters, digits, '-', '_' and '.' (got "
+             "'la\"b')"},
+            // one port on two links to two hosts is fine; on a shared link it clashes
+            {__LINE__,
+             L + "[link \"a\"]\n[link \"b\"]\n[forward \"x\"]\nproto = tcp\nport = 80\nto = 172.16.1.1\nlink = a\n"
+                 "[forward \"y\"]\nproto = tcp\nport = 80\nto = 172.16.1.2\nlink = a, b\n",
+             "fw.conf:12: [forward \"y\"] port: port 80 is already taken by [forward \"x\"] (line 7) (got '80')"},
+            {__LINE__,
+             L + "[link \"a\"]\n[forward \"x\"]\nproto = tcp\nport = 80\nto = 172.16.1.1\nlink = a\n"
+                 "[forward \"y\"]\nproto = tcp\nport = 80\nto = 172.16.1.2\n",
+             "fw.conf:11: [forward \"y\"] port: port 80 is already taken by [forward \"x\"] (line 6) (got '80')"},
             {__LINE__, L + "wan = ppp0\nlan-interfaces = ppp0\n",
              "fw.conf:4: [firewall] lan-interfaces: 'ppp0' is also matched by wan = ppp0 (got 'ppp0')"},
             {__LINE__, L + "lan-interfaces = pppoe-lan\n",
@@ -778,7 +958,8 @@ reflection = no
         Settings b = settings(std::string(kSeed) + "\n[firewall]\nwan-ping = no\n");
         CHECK(a.digest() != b.digest());
         CHECK(a.digest().size() == 16);
-        CHECK(has(full_ruleset(a, Dynamic{{"ppp0"}, "203.0.113.7"}), "comment \"pppkit digest " + a.digest() + "\""));
+        CHECK(has(full_ruleset(a, Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}}),
+                  "comment \"pppkit digest " + a.digest() + "\""));
         CHECK(has(full_ruleset(a, Dynamic{}), "comment \"pppkit digest " + a.digest() + "\""));
     }
 

@@ -270,30 +270,34 @@ TEST_SUITE("supervisor")
     TEST_CASE("drift: the dynamic part to re-assert: remembered, plus the links that are up")
     {
         using pppkit::firewall::Dynamic;
+        using pppkit::firewall::WanLink;
         struct Row {
             int line;
             Dynamic remembered;
             std::vector<LinkView> up;
-            std::vector<std::string> wan;
-            std::optional<std::string> public4;
+            Dynamic want;  // every link, each with its own address
         };
+        const WanLink p0{"ppp0", "203.0.113.7", ""};
         const std::vector<Row> rows = {
-            {__LINE__, {}, {}, {}, std::nullopt},
-            {__LINE__, {{"ppp0"}, "203.0.113.7"}, {}, {"ppp0"}, "203.0.113.7"},  // a pppd pppkitd does not watch
-            {__LINE__, {}, {{"ppp0", "203.0.113.9"}}, {"ppp0"}, "203.0.113.9"},
-            {__LINE__, {{"ppp0"}, "203.0.113.7"}, {{"ppp0", "203.0.113.9"}}, {"ppp0"}, "203.0.113.9"},
-            {__LINE__, {}, {{"ppp0", ""}, {"ppp1", "198.51.100.2"}}, {"ppp0", "ppp1"}, "198.51.100.2"},
+            {__LINE__, {}, {}, {}},
+            {__LINE__, {{p0}}, {}, {{p0}}},  // a pppd pppkitd does not watch
+            {__LINE__, {}, {{"ppp0", "203.0.113.9", "lab"}}, {{{"ppp0", "203.0.113.9", "lab"}}}},
+            {__LINE__, {{p0}}, {{"ppp0", "203.0.113.9", ""}}, {{{"ppp0", "203.0.113.9", ""}}}},
+            // two links at once: both kept, each with its own address
             {__LINE__,
-             {{"ppp1"}, std::nullopt},
-             {{"ppp0", "203.0.113.9"}, {"", "1.2.3.4"}},
-             {"ppp1", "ppp0"},
-             "203.0.113.9"},
+             {},
+             {{"ppp0", "", "a"}, {"ppp1", "198.51.100.2", "b"}},
+             {{{"ppp0", std::nullopt, "a"}, {"ppp1", "198.51.100.2", "b"}}}},
+            {__LINE__,
+             {{WanLink{"ppp1", std::nullopt, ""}}},
+             {{"ppp0", "203.0.113.9", ""}, {"", "1.2.3.4", ""}},
+             {{{"ppp1", std::nullopt, ""}, {"ppp0", "203.0.113.9", ""}}}},
+            {__LINE__, {{p0}}, {{"ppp1", "198.51.100.2", "b"}}, {{p0, {"ppp1", "198.51.100.2", "b"}}}},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
             auto d = dynamic_to_assert(r.remembered, r.up);
-            CHECK(d.active_wan == r.wan);
-            CHECK(d.public4 == r.public4);
+            CHECK(d == r.want);
         }
     }
 }

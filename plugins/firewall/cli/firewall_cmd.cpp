@@ -5,12 +5,14 @@
 //   apply  is what pppkit-firewall.service runs at boot, and what the plugin's
 //          configure() does when the table is missing: the full ruleset, fail
 //          closed (previous ruleset kept, else the failsafe);
-//   up/down are exactly the plugin's ip-up / ip-down transactions.
+//   up/down are exactly the plugin's per-link ip-up / ip-down transactions:
+//          only that link's elements change, every other link's stay.
 // Exit status: 0 done, 1 nftables refused or the table is not loaded,
 // 2 usage or configuration problem (with file:line messages on stderr).
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -29,11 +31,15 @@ int usage()
 {
     std::fprintf(stderr, "usage: pppkit [--config FILE] firewall COMMAND\n"
                          "  check                     validate the config and dry-run the ruleset in the kernel\n"
-                         "  show [--public-address A] [--wan IFNAME]   print the generated ruleset\n"
+                         "  show [--wan IFNAME] [--public-address A] [--link NAME] ...\n"
+                         "                            print the generated ruleset (the Nth --wan pairs with the Nth\n"
+                         "                            --public-address and --link: one link each)\n"
                          "  apply                     load the full ruleset (boot); fails closed\n"
-                         "  up IFNAME ADDRESS         the plugin's ip-up update: active WAN and public address\n"
-                         "  down IFNAME               the plugin's ip-down update: clear them, keep the rules\n"
-                         "  status                    what is loaded now\n"
+                         "  up IFNAME ADDRESS [--link NAME]\n"
+                         "                            the plugin's ip-up update of one link: WAN interface and public\n"
+                         "                            address (NAME: its [link NAME]); other links are kept\n"
+                         "  down IFNAME               the plugin's ip-down update: that link's elements removed\n"
+                         "  status                    what is loaded now, every link\n"
                          "  import FILE ...           translate an iptables script or iptables-save file\n");
     return 2;
 }
@@ -84,12 +90,14 @@ int check(const std::string& path, bool explicit_path)
 
 int show(const std::string& path, bool explicit_path, const Args& args)
 {
-    Dynamic d;
+    std::vector<std::string> wans, addrs, names;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--public-address" && i + 1 < args.size() && valid_ipv4(args[i + 1])) {
-            d.public4 = args[++i];
+            addrs.push_back(args[++i]);
         } else if (args[i] == "--wan" && i + 1 < args.size() && valid_ifname(args[i + 1])) {
-            d.active_wan.push_back(args[++i]);
+            wans.push_back(args[++i]);
+        } else if (args[i] == "--link" && i + 1 < args.size() && !args[i + 1].empty()) {
+            names.push_back(args[++i]);
         } else {
             std::fprintf(stderr, "pppkit firewall show: bad argument '%s'\n", args[i].c_str());
             return usage();
@@ -98,6 +106,11 @@ int show(const std::string& path, bool explicit_path, const Args& args)
     auto s = settings_or_report(path, explicit_path);
     if (!s)
         return 2;
+    Dynamic d;
+    for (size_t i = 0; i < std::max({wans.size(), addrs.size(), names.size()}); ++i)
+        d.links.push_back(WanLink{i < wans.size() ? wans[i] : "ppp" + std::to_string(i),
+                                  i < addrs.size() ? std::optional<std::string>(addrs[i]) : std::nullopt,
+                                  i < names.size() ? names[i] : ""});
     std::printf("%s", full_ruleset(*s, d).c_str());
     return 0;
 }
@@ -142,25 +155,37 @@ int apply_cmd(const std::string& path, bool explicit_path)
     return p.settings ? 1 : 2;
 }
 
-// up/down: only the dynamic sets; the config is not needed for them.
-int dynamic(const Args& args)
+// up/down: one link's elements. The config gives the links forwards name
+// (their sets); without a valid config only the common sets change.
+int dynamic(const std::string& path, bool explicit_path, const Args& in)
 {
+    Args args = in;
+    std::string name;
+    for (size_t i = 1; i + 1 < args.size(); ++i)
+        if (args[i] == "--link") {
+            name = args[i + 1];
+            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+            break;
+        }
     const std::string& verb = args[0];
-    if ((verb == "up" && args.size() != 3) || (verb == "down" && args.size() != 2))
+    if ((verb == "up" && args.size() != 3) || (verb == "down" && args.size() != 2) || (verb == "down" && !name.empty()))
         return usage();
     if (!valid_ifname(args[1])) {
         std::fprintf(stderr, "pppkit firewall %s: unusable interface name '%s'\n", verb.c_str(), args[1].c_str());
         return 2;
     }
-    Dynamic d;
+    std::optional<WanLink> now;
     if (verb == "up") {
         if (!valid_ipv4(args[2])) {
             std::fprintf(stderr, "pppkit firewall up: not an IPv4 address '%s'\n", args[2].c_str());
             return 2;
         }
-        d.active_wan = {args[1]};
-        d.public4 = args[2];
+        now = WanLink{args[1], args[2], name};
     }
+    auto p = prepare(path, explicit_path);
+    Settings s = p.settings ? *p.settings : Settings{};
+    if (!name.empty() && std::find(s.links.begin(), s.links.end(), name) == s.links.end())
+        std::fprintf(stderr, "pppkit firewall up: note: no forward names link '%s'\n", name.c_str());
     nft::Context nft;
     Loaded l = inspect(nft, "");
     if (l == Loaded::Missing || l == Loaded::Failsafe) {
@@ -170,15 +195,17 @@ int dynamic(const Args& args)
                      verb.c_str(), std::string(kTable).c_str(), l == Loaded::Missing ? "nothing" : "the failsafe");
         return 1;
     }
-    auto r = nft.run(dynamic_update(Settings{}, d));
+    auto gone = superseded(read_dynamic(nft), now ? *now : WanLink{args[1], std::nullopt, ""});
+    auto r = nft.run(link_update(s, gone, now));
     if (!r.ok) {
         std::fprintf(stderr, "pppkit firewall %s: nft refused the update: %s\n", verb.c_str(), r.error.c_str());
         return 1;
     }
     if (verb == "up")
-        std::printf("pppkit firewall: %s is WAN, public address %s\n", args[1].c_str(), args[2].c_str());
+        std::printf("pppkit firewall: %s is WAN, public address %s%s\n", args[1].c_str(), args[2].c_str(),
+                    name.empty() ? "" : (" (link " + name + ")").c_str());
     else
-        std::printf("pppkit firewall: %s down, dynamic sets cleared, rules kept\n", args[1].c_str());
+        std::printf("pppkit firewall: %s down, its elements removed, rules and other links kept\n", args[1].c_str());
     return 0;
 }
 
@@ -190,11 +217,10 @@ int status(const std::string& path, bool explicit_path)
     std::printf("table inet %s: %s\n", std::string(kTable).c_str(), std::string(to_string(l)).c_str());
     if (l == Loaded::Current || l == Loaded::Stale) {
         Dynamic d = read_dynamic(nft);
-        std::string wans;
-        for (const auto& w : d.active_wan)
-            wans += (wans.empty() ? "" : ", ") + w;
-        std::printf("active WAN: %s\npublic address: %s\n", wans.empty() ? "(none)" : wans.c_str(),
-                    d.public4 ? d.public4->c_str() : "(none)");
+        std::printf("links: %zu\n", d.links.size());
+        for (const auto& w : d.links)
+            std::printf("  %-15s public address %-15s %s\n", w.ifname.c_str(),
+                        w.public4 ? w.public4->c_str() : "(none)", w.name.empty() ? "" : ("link " + w.name).c_str());
     }
     if (!p.settings)
         std::printf("config: %zu problem%s (pppkit firewall check)\n", p.problems.size(),
@@ -242,7 +268,7 @@ int firewall(const Args& in)
     if (verb == "apply" && args.size() == 1)
         return apply_cmd(path, explicit_path);
     if (verb == "up" || verb == "down")
-        return dynamic(args);
+        return dynamic(path, explicit_path, args);
     if (verb == "status" && args.size() == 1)
         return status(path, explicit_path);
     return usage();

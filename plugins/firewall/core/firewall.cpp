@@ -294,6 +294,28 @@ std::string drop_chain(const Settings& s, std::string_view which)
     return c;
 }
 
+// The sets of link N (Settings::links[N]): linkN_wan, linkN_public4.
+std::string slot_set(size_t i, std::string_view what) { return "link" + std::to_string(i) + "_" + std::string(what); }
+
+int slot_index(const Settings& s, const std::string& name)
+{
+    auto it = std::find(s.links.begin(), s.links.end(), name);
+    return it == s.links.end() ? -1 : static_cast<int>(it - s.links.begin());
+}
+
+// The matches that restrict a forward to its links: one per link, or one
+// empty match when the forward takes every link.
+std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::string_view match,
+                                      std::string_view what)
+{
+    if (f.links.empty())
+        return {""};
+    std::vector<std::string> out;
+    for (const auto& l : f.links)
+        out.push_back(std::string(match) + " @" + slot_set(static_cast<size_t>(slot_index(s, l)), what) + " ");
+    return out;
+}
+
 // The whole ruleset text. digest_comment: the table's comment line ("" for
 // the digest computation itself).
 std::string build(const Settings& s, const Dynamic& d, const std::string& digest_comment,
@@ -316,17 +338,53 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     if (!digest_comment.empty())
         b.line("    ", "comment " + nft::quote(digest_comment));
 
-    // dynamic sets (ip-up fills them, ip-down empties them)
-    b.line("    ", "set active_wan {");
-    b.line("        ", "type ifname");
-    if (!d.active_wan.empty())
-        b.line("        ", "elements = " + quoted_set(d.active_wan));
+    // dynamic sets: each link's ESTABLISH/ip-up adds its elements, its
+    // ip-down removes them (link_update)
+    std::vector<std::string> wans, pubs, record;
+    std::vector<std::vector<std::string>> slot_wan(s.links.size()), slot_pub(s.links.size());
+    for (const auto& l : d.links) {
+        if (std::find(wans.begin(), wans.end(), l.ifname) == wans.end())
+            wans.push_back(l.ifname);
+        int i = link_slot(s, l);
+        if (i >= 0)
+            slot_wan[static_cast<size_t>(i)].push_back(nft::quote(l.ifname));
+        if (!l.public4)
+            continue;
+        if (std::find(pubs.begin(), pubs.end(), *l.public4) == pubs.end())
+            pubs.push_back(*l.public4);
+        record.push_back(nft::quote(l.ifname) + " : " + *l.public4);
+        if (i >= 0)
+            slot_pub[static_cast<size_t>(i)].push_back(*l.public4);
+    }
+    auto set = [&](const std::string& name, std::string_view type, const std::vector<std::string>& elems,
+                   const std::string& comment) {
+        b.line("    ", "set " + name + " {");
+        b.line("        ", "type " + std::string(type));
+        if (!comment.empty())
+            b.line("        ", "comment " + nft::quote(comment));
+        if (!elems.empty())
+            b.line("        ", "elements = { " + join(elems) + " }");
+        b.line("    ", "}");
+    };
+    set(
+        "active_wan", "ifname",
+        [&] {
+            std::vector<std::string> q;
+            for (const auto& w : wans)
+                q.push_back(nft::quote(w));
+            return q;
+        }(),
+        "");
+    set("public4", "ipv4_addr", pubs, "");
+    b.line("    ", "map wan_public4 {");
+    b.line("        ", "type ifname : ipv4_addr");
+    if (!record.empty())
+        b.line("        ", "elements = { " + join(record) + " }");
     b.line("    ", "}");
-    b.line("    ", "set public4 {");
-    b.line("        ", "type ipv4_addr");
-    if (d.public4)
-        b.line("        ", "elements = { " + *d.public4 + " }");
-    b.line("    ", "}");
+    for (size_t i = 0; i < s.links.size(); ++i) {
+        set(slot_set(i, "wan"), "ifname", slot_wan[i], "link " + s.links[i]);
+        set(slot_set(i, "public4"), "ipv4_addr", slot_pub[i], "link " + s.links[i]);
+    }
     if (s.egress_guard) {
         std::vector<std::string> e4(std::begin(kEgress4), std::end(kEgress4));
         b.line("    ", "set egress4 {");
@@ -429,16 +487,18 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // accept rules for the DNAT'd connections: after prerouting, daddr and
     // dport are the internal ones.
+    // with_from: the WAN side, also restricted to the forward's links.
     auto accept_forward = [&](const Forward& f, bool with_from) {
-        for (auto p : l4(f.proto)) {
-            std::string r;
-            if (with_from && !f.from4.empty())
-                r += "ip saddr { " + join(f.from4) + " } ";
-            r += "ip daddr " + f.to + " " + std::string(p) + " dport ";
-            r += f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports);
-            r += " ct status dnat accept";
-            b.rule(r);
-        }
+        for (const auto& via : with_from ? link_matches(s, f, "iifname", "wan") : std::vector<std::string>{""})
+            for (auto p : l4(f.proto)) {
+                std::string r = via;
+                if (with_from && !f.from4.empty())
+                    r += "ip saddr { " + join(f.from4) + " } ";
+                r += "ip daddr " + f.to + " " + std::string(p) + " dport ";
+                r += f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports);
+                r += " ct status dnat accept";
+                b.rule(r);
+            }
     };
     b.line("    ", "chain wan_forward {");
     for (const auto& f : s.forwards)
@@ -474,18 +534,22 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     // ---- NAT
+    // with_from: from the WAN (on the forward's links); else reflection (to
+    // the public addresses of the forward's links).
     auto dnat = [&](const Forward& f, bool with_from) {
-        for (auto p : l4(f.proto)) {
-            std::string r;
-            if (with_from && !f.from4.empty())
-                r += "ip saddr { " + join(f.from4) + " } ";
-            else
-                r += "meta nfproto ipv4 ";
-            r += std::string(p) + " dport " + ports_expr(f.ports) + " dnat ip to " + f.to;
-            if (f.to_port)
-                r += ":" + std::to_string(*f.to_port);
-            b.rule(r);
-        }
+        for (const auto& via :
+             with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
+            for (auto p : l4(f.proto)) {
+                std::string r = via;
+                if (with_from && !f.from4.empty())
+                    r += "ip saddr { " + join(f.from4) + " } ";
+                else
+                    r += "meta nfproto ipv4 ";
+                r += std::string(p) + " dport " + ports_expr(f.ports) + " dnat ip to " + f.to;
+                if (f.to_port)
+                    r += ":" + std::to_string(*f.to_port);
+                b.rule(r);
+            }
     };
     b.line("    ", "chain prerouting {");
     b.rule("type nat hook prerouting priority dstnat; policy accept;");
@@ -777,16 +841,33 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         }
     }
 
+    // The links a forward may name: the [link NAME] sections (pppkitd's
+    // peers; pppd's "call NAME") and the interfaces wan lists by exact name.
+    std::vector<std::string> known_links;
+    for (const Section* l : doc.of_type("link"))
+        known_links.push_back(l->name);
+    for (const auto& w : s.wan)
+        if (!w.empty() && w.back() != '*' && std::find(known_links.begin(), known_links.end(), w) == known_links.end())
+            known_links.push_back(w);
+
     struct Taken {
         Proto proto;
         PortRange ports;
         std::string owner;
         int line;
+        std::vector<std::string> links;  // empty: every link
+    };
+    // Two claims on a port clash unless both name links and share none (one
+    // port forwarded to different hosts on different links).
+    auto links_overlap = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+        return a.empty() || b.empty() || std::any_of(a.begin(), a.end(), [&](const std::string& x) {
+                   return std::find(b.begin(), b.end(), x) != b.end();
+               });
     };
     std::vector<Taken> taken;
     if (const Entry* e = sec.get("wan-services"))
         for (const auto& sv : s.wan_services)
-            taken.push_back({sv.proto, sv.ports, "[firewall] wan-services", e->line});
+            taken.push_back({sv.proto, sv.ports, "[firewall] wan-services", e->line, {}});
 
     for (const Section* fs : forwards) {
         Forward f;
@@ -859,11 +940,30 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             else
                 diags.push_back(diag_at(*e, *fs, "expected yes or no"));
         }
+        if (const Entry* e = fs->get("link")) {
+            for (auto& n : config::split_list(e->value)) {
+                if (std::find(known_links.begin(), known_links.end(), n) == known_links.end()) {
+                    diags.push_back(diag_at(*e, *fs,
+                                            "unknown link '" + n +
+                                                "': name a [link NAME] section or an interface listed in "
+                                                "[firewall] wan (known: " +
+                                                (known_links.empty() ? std::string("none") : join(known_links)) + ")"));
+                    ok = false;
+                    break;
+                }
+                if (std::find(f.links.begin(), f.links.end(), n) == f.links.end())
+                    f.links.push_back(n);
+            }
+            if (ok && f.links.empty()) {
+                diags.push_back(diag_at(*e, *fs, "expected one or more link names (leave the key out for every link)"));
+                ok = false;
+            }
+        }
         if (ok) {
             bool clash = false;
             for (const auto& r : f.ports) {
                 for (const auto& t : taken)
-                    if (proto_overlaps(t.proto, f.proto) && overlaps(t.ports, r)) {
+                    if (proto_overlaps(t.proto, f.proto) && overlaps(t.ports, r) && links_overlap(t.links, f.links)) {
                         diags.push_back(diag_at(*port, *fs,
                                                 "port " + range_str(r) + " is already taken by " + t.owner + " (line " +
                                                     std::to_string(t.line) + ")"));
@@ -874,7 +974,10 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                     break;
             }
             for (const auto& r : f.ports)
-                taken.push_back({f.proto, r, "[forward \"" + f.name + "\"]", port->line});
+                taken.push_back({f.proto, r, "[forward \"" + f.name + "\"]", port->line, f.links});
+            for (const auto& l : f.links)
+                if (std::find(s.links.begin(), s.links.end(), l) == s.links.end())
+                    s.links.push_back(l);
             s.forwards.push_back(std::move(f));
         }
     }
@@ -1015,14 +1118,52 @@ std::string full_ruleset(const Settings& s, const Dynamic& d, std::string_view e
     return build(s, d, "pppkit digest " + s.digest(), extras_ref);
 }
 
-std::string dynamic_update(const Settings& /*s*/, const Dynamic& d)
+int link_slot(const Settings& s, const WanLink& l)
 {
-    std::string t = "inet " + std::string(kTable);
-    std::string out = "flush set " + t + " active_wan\nflush set " + t + " public4\n";
-    if (!d.active_wan.empty())
-        out += "add element " + t + " active_wan " + quoted_set(d.active_wan) + "\n";
-    if (d.public4)
-        out += "add element " + t + " public4 { " + *d.public4 + " }\n";
+    int i = l.name.empty() ? -1 : slot_index(s, l.name);
+    return i >= 0 ? i : slot_index(s, l.ifname);
+}
+
+std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now)
+{
+    const std::string t = "inet " + std::string(kTable) + " ";
+    std::string out;
+    // "add" first makes each "delete" valid when the element is already gone
+    auto remove = [&](const std::string& set, const std::string& elem) {
+        out += "add element " + t + set + " { " + elem + " }\n";
+        out += "delete element " + t + set + " { " + elem + " }\n";
+    };
+    for (const auto& g : gone) {
+        const std::string ifq = nft::quote(g.ifname);
+        const int i = link_slot(s, g);
+        remove("active_wan", ifq);
+        if (i >= 0)
+            remove(slot_set(static_cast<size_t>(i), "wan"), ifq);
+        if (g.public4) {
+            remove("public4", *g.public4);
+            // a record with another address fails the add: the caller reads
+            // the kernel's state and tries again
+            remove("wan_public4", ifq + " : " + *g.public4);
+            if (i >= 0)
+                remove(slot_set(static_cast<size_t>(i), "public4"), *g.public4);
+        }
+    }
+    if (!now)
+        return out;
+    const std::string ifq = nft::quote(now->ifname);
+    const int i = link_slot(s, *now);
+    if (i >= 0) {  // one link per slot: whatever else is there is stale
+        out += "flush set " + t + slot_set(static_cast<size_t>(i), "wan") + "\n";
+        out += "flush set " + t + slot_set(static_cast<size_t>(i), "public4") + "\n";
+        out += "add element " + t + slot_set(static_cast<size_t>(i), "wan") + " { " + ifq + " }\n";
+    }
+    out += "add element " + t + "active_wan { " + ifq + " }\n";
+    if (now->public4) {
+        out += "add element " + t + "public4 { " + *now->public4 + " }\n";
+        out += "add element " + t + "wan_public4 { " + ifq + " : " + *now->public4 + " }\n";
+        if (i >= 0)
+            out += "add element " + t + slot_set(static_cast<size_t>(i), "public4") + " { " + *now->public4 + " }\n";
+    }
     return out;
 }
 

@@ -12,13 +12,21 @@
 //     NAME (patterns such as ppp*), so the rules protect a ppp0 that does
 //     not exist yet. Loaded at boot by pppkit-firewall.service, or by the
 //     plugin's configure() when it is missing.
-//   - dynamic part: two named sets, updated in one transaction on ip-up and
-//     emptied on ip-down:
-//       set active_wan (type ifname)    the link pppd runs; treated as WAN
-//                                       even if no [firewall] wan pattern
-//                                       matches it
-//       set public4 (type ipv4_addr)    the IPCP local address: target of
-//                                       NAT reflection; $public4 in extras
+//   - dynamic part, per link (several pppds at once: ppp0 and ppp1), each
+//     link's elements changed in one transaction on its own ESTABLISH,
+//     ip-up and ip-down, never another link's:
+//       set active_wan (type ifname)    every link's interface; WAN even if
+//                                       no [firewall] wan pattern matches it
+//       set public4 (type ipv4_addr)    every link's IPCP local address:
+//                                       target of NAT reflection; $public4
+//                                       in extras
+//       map wan_public4 (ifname : ipv4_addr)  which address is whose: the
+//                                       record a link's next update (or a
+//                                       reload) reads back
+//       set linkN_wan, linkN_public4    one pair per link a forward names
+//                                       (Settings::links[N], comment "link
+//                                       NAME"): the interface and address of
+//                                       that link only
 #pragma once
 
 #include <cstdint>
@@ -68,6 +76,9 @@ struct Forward {
     std::vector<std::string> from4;  // allowed IPv4 sources (empty: any)
     std::vector<std::string> from6;  // (IPv6 sources never match a DNAT; kept for validation)
     bool reflection = true;
+    // "link = NAME, ...": arrives only on these links (and reflects only on
+    // their public addresses); empty: every link. Each is in Settings::links.
+    std::vector<std::string> links;
     std::string file;  // where the section starts, for messages
     int line = 0;
 };
@@ -96,16 +107,30 @@ struct Settings {
     std::optional<std::string> extras;  // path; nullopt: none
     std::string extras_text;            // its contents, once read_extras() ran
     std::vector<Forward> forwards;
+    // The links forwards name ([link NAME] sections, or interfaces listed in
+    // wan), in order of first use: link N has sets linkN_wan/linkN_public4.
+    std::vector<std::string> links;
     // A digest of the static ruleset's inputs: the plugin compares it with
     // the one in the loaded table to see whether the boot ruleset is current.
     [[nodiscard]] std::string digest() const;
 };
 
-// Per-link state, from the ip-up notifier (or "pppkit firewall up").
-struct Dynamic {
-    std::vector<std::string> active_wan;  // interface names, e.g. {"ppp0"}
-    std::optional<std::string> public4;   // IPCP local address, e.g. "203.0.113.7"
+// One link's dynamic state, from its pppd (ESTABLISH: interface only;
+// ip-up: with the address) or "pppkit firewall up".
+struct WanLink {
+    std::string ifname;                  // e.g. "ppp1"
+    std::optional<std::string> public4;  // IPCP local address, e.g. "203.0.113.7"
+    std::string name;                    // pppd's "call NAME" ([link NAME]); empty: unknown
+    bool operator==(const WanLink&) const = default;
 };
+// Every link's dynamic state (what a full load puts into the sets).
+struct Dynamic {
+    std::vector<WanLink> links;
+    bool operator==(const Dynamic&) const = default;
+};
+// The index in s.links of the link l belongs to: by its name, else by its
+// interface name (a forward may name an interface listed in wan); -1: none.
+int link_slot(const Settings& s, const WanLink& l);
 
 // The typed settings of a document that already passed the schema, plus the
 // checks that involve several keys (each reported on the line of the key at
@@ -141,9 +166,12 @@ std::string full_ruleset(const Settings& s, const Dynamic& d, std::string_view e
 // through a fresh nft::Context each time (~10 ms instead of ~1 ms).
 // Without extras the ruleset has no defines and a warm context is reused.
 bool needs_fresh_context(const Settings& s);
-// Only the dynamic sets, atomically (flush + add). An empty Dynamic clears
-// them (ip-down). Needs the table loaded by full_ruleset.
-std::string dynamic_update(const Settings& s, const Dynamic& d);
+// One link's update, atomically, touching no other link's elements: removes
+// the elements of `gone` (what this link, or a dead one, had; each removal
+// is idempotent for the sets, the wan_public4 record must match), then adds
+// `now` (nullopt: the link is down). ESTABLISH, ip-up, ip-down and exit are
+// each one such transaction. Needs the table loaded by full_ruleset.
+std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now);
 // The last resort when no valid ruleset can be loaded, built from constants
 // so that nothing a user wrote can make nft refuse it: input is dropped
 // except from loopback, replies (established/related) and - only when every

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -152,7 +153,7 @@ std::optional<std::string> check_isolated(Prepared& p)
         return "no valid configuration";
     // The dynamic sets as ip-up fills them: names and addresses pppkit
     // formats itself, so this check covers every later load of the ruleset.
-    auto r = nft::check_in_child(ruleset_of(p, Dynamic{{"ppp0"}, "192.0.2.1"}), kIsolatedTimeoutMs);
+    auto r = nft::check_in_child(ruleset_of(p, sample_dynamic(*p.settings)), kIsolatedTimeoutMs);
     if (r.ok) {
         p.isolated_ok = p.settings->digest();
         return std::nullopt;
@@ -201,18 +202,72 @@ Loaded inspect(nft::Context& nft, const std::string& digest)
 Dynamic read_dynamic(nft::Context& nft)
 {
     Dynamic d;
-    std::string t = "inet " + std::string(kTable);
+    const std::string t = "inet " + std::string(kTable);
+    auto valid4 = [](const std::string& a) {
+        in_addr in{};
+        return inet_pton(AF_INET, a.c_str(), &in) == 1;
+    };
     // Only what pppkit itself would have written goes back into a ruleset.
     if (auto r = nft.run("list set " + t + " active_wan"); r.ok)
         for (auto& n : elements_of(r.output))
             if (ifname::valid_name(n))
-                d.active_wan.push_back(n);
-    if (auto r = nft.run("list set " + t + " public4"); r.ok) {
+                d.links.push_back(WanLink{n, std::nullopt, ""});
+    auto find = [&](const std::string& ifname) -> WanLink* {
+        for (auto& l : d.links)
+            if (l.ifname == ifname)
+                return &l;
+        return nullptr;
+    };
+    // the record: "ppp0" : 203.0.113.7, ... (items split at spaces and commas)
+    if (auto r = nft.run("list map " + t + " wan_public4"); r.ok) {
         auto e = elements_of(r.output);
-        in_addr a{};
-        if (!e.empty() && inet_pton(AF_INET, e.front().c_str(), &a) == 1)
-            d.public4 = e.front();
+        for (size_t i = 0; i + 2 < e.size(); i += 3)
+            if (e[i + 1] == ":" && ifname::valid_name(e[i]) && valid4(e[i + 2])) {
+                WanLink* l = find(e[i]);
+                if (l == nullptr) {
+                    d.links.push_back(WanLink{e[i], std::nullopt, ""});
+                    l = &d.links.back();
+                }
+                l->public4 = e[i + 2];
+            }
+    } else if (auto r4 = nft.run("list set " + t + " public4"); r4.ok) {
+        // a table from a pppkit before per-link state: one link
+        auto e = elements_of(r4.output);
+        if (d.links.size() == 1 && e.size() == 1 && valid4(e.front()))
+            d.links.front().public4 = e.front();
     }
+    // the names: set linkN_wan carries comment "link NAME"
+    for (int i = 0;; ++i) {
+        auto r = nft.run("list set " + t + " link" + std::to_string(i) + "_wan");
+        if (!r.ok)
+            break;
+        auto at = r.output.find("comment \"link ");
+        if (at == std::string::npos)
+            continue;
+        at += 14;
+        std::string name = r.output.substr(at, r.output.find('"', at) - at);
+        for (auto& n : elements_of(r.output))
+            if (WanLink* l = find(n))
+                l->name = name;
+    }
+    return d;
+}
+
+std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
+{
+    std::vector<WanLink> out;
+    for (const auto& l : in_kernel.links)
+        if (l.ifname == mine.ifname || (!mine.name.empty() && l.name == mine.name) ||
+            if_nametoindex(l.ifname.c_str()) == 0)
+            out.push_back(l);
+    return out;
+}
+
+Dynamic sample_dynamic(const Settings& s)
+{
+    Dynamic d{{WanLink{"ppp0", "192.0.2.1", ""}}};
+    for (size_t i = 0; i < s.links.size(); ++i)
+        d.links.push_back(WanLink{"ppp" + std::to_string(i + 1), "192.0.2." + std::to_string(i + 2), s.links[i]});
     return d;
 }
 

@@ -72,8 +72,17 @@ enum class Loaded {
 Loaded inspect(nft::Context& nft, const std::string& digest);
 std::string_view to_string(Loaded l);
 
-// The dynamic sets as loaded now (empty when the table or sets are missing).
+// Every link's dynamic state as loaded now (empty when the table or sets
+// are missing): active_wan, the wan_public4 record, and the names of the
+// links forwards name (set linkN_wan, comment "link NAME").
 Dynamic read_dynamic(nft::Context& nft);
+// The links in_kernel holds that `mine` replaces: its own interface, its
+// own name, and every link whose interface no longer exists (its pppd died
+// without ip-down: kill -9). Asks the kernel (if_nametoindex).
+std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine);
+// A dynamic part that fills every set (each slot too): what the dry runs
+// check, so that any later load with real values parses as well.
+Dynamic sample_dynamic(const Settings& s);
 
 enum class Outcome {
     Applied,          // the full ruleset is live

@@ -53,6 +53,19 @@ std::optional<std::string> check_extras_path(std::string_view v)
     return std::nullopt;
 }
 
+// A link a forward names goes into a set comment ("link NAME"): only
+// peer-file-like names. Whether the link exists is from_config's check.
+std::optional<std::string> check_link_name(std::string_view v)
+{
+    if (v.empty() || v.size() > 64)
+        return "a link name is 1-64 characters";
+    for (char c : v)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return "a link name has only letters, digits, '-', '_' and '.'";
+    return std::nullopt;
+}
+
 // "a.b.c.d" or "a.b.c.d:port": the internal host of a forward.
 std::optional<std::string> check_target(std::string_view v)
 {
@@ -170,6 +183,11 @@ std::vector<config::SectionSpec> firewall_sections()
                         .help = "allowed sources (any)",
                         .check = firewall::check_network},
                 KeySpec{.key = "reflection", .type = Type::Bool, .help = "overrides [firewall] reflection"},
+                KeySpec{.key = "link",
+                        .type = Type::String,
+                        .list = true,
+                        .help = "the links it arrives on: [link NAME] or a wan interface (every link)",
+                        .check = check_link_name},
             },
             "one published service: WAN port(s) -> internal host",
         },

@@ -1,0 +1,232 @@
+#!/bin/bash
+# tests/netns/firewall_links.test.sh - two PPP links at once (two PPPoE
+# sessions on one line), each with its own public address, real traffic.
+#
+#   net (the internet)                 rtr (the router)                     sw (the LAN bridge)
+#   wan0 11.0.0.1/24  <----------->    ppp0 11.0.0.2 peer 11.0.0.1           br0 -- srv1 172.16.1.100
+#   wan1 11.0.1.1/24  <----------->    ppp1 11.0.1.2 peer 11.0.1.1               -- srv2 172.16.1.101
+#   11.0.9.9 (lo, reached via ppp1)    ens160 172.16.2.1/16  <---------->        -- cli  172.16.5.5
+#
+# veths named ppp0 and ppp1 stand for the two links; `pppkit firewall up/down`
+# run the plugin's per-link ip-up/ip-down transactions.
+#
+# Part A (forwards without `link`: every link; runs on a pppkit without
+# per-link state too, and fails there): both links up, forwards reach the
+# LAN server through each, hairpin on EACH public address, masquerade out of
+# each link with its own address, a scan of both addresses finds only the
+# forwards, status lists both links; ip-down of ppp1 keeps ppp0's forwards
+# and hairpin.
+# Part B (forwards that name their link, one port to two hosts): each link
+# DNATs and reflects only its own forwards; ppp1's pppd "killed -9" (the
+# interface vanishes without ip-down) and its link back as ppp2 with a new
+# address: the stale elements are gone, ppp0's are untouched.
+set -u
+PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
+# shellcheck source=tests/netns/lib.sh
+. "$PPPKIT_TOP/tests/netns/lib.sh"
+nsl_init fwl
+nsl_need nft python3
+PK=$PPPKIT_BUILD/pppkit
+[ -x "$PK" ] || nsl_skip "no $PK (make all BUILD=...)"
+FW=$PPPKIT_TOP/tests/firewall
+LIFE=${PPPKIT_NETNS_LIFE:-400} # every helper process ends by itself after this many seconds
+
+# ---- topology -------------------------------------------------------------
+for n in net rtr sw srv1 srv2 cli; do ns_create "$n" || nsl_skip "cannot create namespaces"; done
+veth net wan0 rtr ppp0
+veth net wan1 rtr ppp1
+veth rtr ens160 sw p-rtr
+nsx sw ip link add br0 type bridge
+nsx sw ip link set br0 up
+nsx sw ip link set p-rtr master br0
+for h in srv1 srv2 cli; do
+    veth "$h" eth0 sw "p-$h"
+    nsx sw ip link set "p-$h" master br0
+done
+addr net wan0 11.0.0.1/24
+addr net wan1 11.0.1.1/24
+nsx net ip addr add 11.0.9.9/32 dev lo
+nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx rtr ip addr add 11.0.1.2 peer 11.0.1.1 dev ppp1
+nsx rtr ip route add default via 11.0.0.1 dev ppp0
+nsx rtr ip route add 11.0.9.9/32 via 11.0.1.1 dev ppp1
+addr rtr ens160 172.16.2.1/16
+forwarding rtr
+addr srv1 eth0 172.16.1.100/16
+addr srv2 eth0 172.16.1.101/16
+addr cli eth0 172.16.5.5/16
+for h in srv1 srv2 cli; do nsx "$h" ip route add default via 172.16.2.1; done
+for n in net rtr sw srv1 srv2 cli; do nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
+
+serve() { # NS NAME SPEC...
+    local n=$1 name=$2 log
+    shift 2
+    log=$NSL_TMP/srv-$name.log
+    nsx "$n" timeout $((LIFE + 5)) python3 "$FW/servers.py" "$name" 0.0.0.0 "$LIFE" "$@" >"$log" 2>&1 &
+    NSL_PIDS+=("$!")
+    wait_for 5 grep -q ready "$log" || { echo "server $name did not start: $(cat "$log")"; return 1; }
+}
+serve srv1 srv1 tcp:443 tcp:80 tcp:25 tcp:22
+serve srv2 srv2 tcp:443 tcp:80 tcp:25
+serve rtr router tcp:22 tcp:8080
+serve net internet tcp:8443
+
+probe() { nsx "$1" timeout 10 python3 "$FW/probe.py" "${@:2}"; }
+expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT
+    local msg=$1 want=$2 got
+    shift 2
+    got=$(probe "$@" 3)
+    case $got in
+    "$want"*) pass "$msg ($got)" ;;
+    *) fail "$msg: expected '$want...', got '$got'" ;;
+    esac
+}
+expect_silence() { # MSG NS PROTO ADDR PORT
+    local msg=$1 got
+    shift
+    got=$(probe "$@" 1.5)
+    case $got in
+    timeout) pass "$msg (dropped)" ;;
+    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
+    esac
+}
+elems() { # SET: its elements, sorted, on one line
+    nsx rtr nft -j list "${2:-set}" inet pppkit_fw "$1" | python3 -c '
+import json, sys
+out = []
+for x in json.load(sys.stdin)["nftables"]:
+    for k in ("set", "map"):
+        for e in x.get(k, {}).get("elem", []):
+            if isinstance(e, list):
+                e = "%s:%s" % (e[0], e[1])
+            out.append(str(e))
+print(" ".join(sorted(out)))'
+}
+fwcmd() { nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall "$@"; }
+
+expect_answer "control: without a firewall the router's tcp/22 answers on ppp1" "router" net tcp 11.0.1.2 22
+
+# ---- part A: forwards on every link -------------------------------------------------
+CONF=$NSL_TMP/conf
+mkdir -p "$CONF/pppkit.d"
+cat >"$CONF/pppkit.conf" <<'EOF'
+[firewall]
+lan-interfaces = ens160
+lan-networks = 172.16.0.0/16
+ipv6 = no
+log = no
+
+[forward "web"]
+proto = tcp
+port = 443
+to = 172.16.1.100
+
+[forward "mail"]
+proto = tcp
+port = 25
+to = 172.16.1.100
+EOF
+check "pppkit check accepts the config" "$PK" --config "$CONF/pppkit.conf" check
+check "firewall apply" fwcmd apply
+nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
+check "ip-up of ppp0 (11.0.0.2)" fwcmd up ppp0 11.0.0.2
+check "ip-up of ppp1 (11.0.1.2)" fwcmd up ppp1 11.0.1.2
+check_eq "active_wan holds both links" "ppp0 ppp1" "$(elems active_wan)"
+check_eq "public4 holds both public addresses" "11.0.0.2 11.0.1.2" "$(elems public4)"
+fwcmd status >"$NSL_TMP/status.txt" 2>&1
+check "status lists ppp0 with its address" grep -Eq '^ +ppp0 +public address 11\.0\.0\.2' "$NSL_TMP/status.txt"
+check "status lists ppp1 with its address" grep -Eq '^ +ppp1 +public address 11\.0\.1\.2' "$NSL_TMP/status.txt"
+
+expect_answer "WAN via ppp0 -> 11.0.0.2:443 reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.2 443
+expect_answer "WAN via ppp1 -> 11.0.1.2:443 reaches srv1" "srv1 11.0.1.1" net tcp 11.0.1.2 443
+expect_answer "hairpin: LAN -> ppp0's 11.0.0.2:443 reaches srv1" "srv1" cli tcp 11.0.0.2 443
+expect_answer "hairpin: LAN -> ppp1's 11.0.1.2:443 reaches srv1" "srv1" cli tcp 11.0.1.2 443
+expect_answer "masquerade out of ppp0 with ppp0's address" "internet 11.0.0.2" cli tcp 11.0.0.1 8443
+expect_answer "masquerade out of ppp1 with ppp1's address" "internet 11.0.1.2" cli tcp 11.0.9.9 8443
+expect_silence "default deny on ppp0: router tcp/22" net tcp 11.0.0.2 22
+expect_silence "default deny on ppp1: router tcp/22" net tcp 11.0.1.2 22
+# The scan proves the closed ports closed: anything but a forward that
+# answers fails. (The forwards themselves are probed one by one above: on a
+# loaded machine a SYN to a listener can miss the scan's 2 s among 2000.)
+SPEC=1-1024,8080,8443
+scan_others() { # ADDR FORWARD_PORT...: every answer from a port that is not a forward
+    local a=$1 f
+    shift
+    nsx net timeout 60 python3 "$FW/scan.py" "$a" "$SPEC" 2 >"$NSL_TMP/scan-$a.txt" 2>&1
+    tail -n1 "$NSL_TMP/scan-$a.txt" | grep -q '^scanned ' || echo "scan failed: $(tail -n1 "$NSL_TMP/scan-$a.txt")"
+    grep -v '^scanned' "$NSL_TMP/scan-$a.txt" | while read -r proto port what; do
+        for f in "$@"; do [ "$proto/$port/$what" = "tcp/$f/open" ] && continue 2; done
+        echo "$proto $port $what"
+    done | tr '\n' ' '
+}
+for a in 11.0.0.2 11.0.1.2; do
+    check_eq "scan of $a (1026 tcp, 1026 udp): nothing but the forwards answers" "" "$(scan_others "$a" 25 443)"
+done
+
+check "ip-down of ppp1" fwcmd down ppp1
+check_eq "ppp0 stays in active_wan" "ppp0" "$(elems active_wan)"
+check_eq "ppp0's address stays in public4" "11.0.0.2" "$(elems public4)"
+expect_answer "after ppp1's ip-down: WAN -> 11.0.0.2:443 still reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.2 443
+expect_answer "after ppp1's ip-down: hairpin on 11.0.0.2 still works" "srv1" cli tcp 11.0.0.2 443
+expect_silence "after ppp1's ip-down: 11.0.1.2 is not reflected any more" cli tcp 11.0.1.2 443
+expect_silence "after ppp1's ip-down: router tcp/22 via ppp1 still dropped" net tcp 11.0.1.2 22
+
+# ---- part B: forwards that name their link ----------------------------------------------
+cat >"$CONF/pppkit.d/50-links.conf" <<'EOF'
+[link "v4"]
+[link "other"]
+
+[forward "http-v4"]
+proto = tcp
+port = 80
+to = 172.16.1.100
+link = v4
+
+[forward "http-other"]
+proto = tcp
+port = 80
+to = 172.16.1.101
+link = other
+EOF
+check "pppkit check accepts forwards that name their link" "$PK" --config "$CONF/pppkit.conf" check
+printf '[forward "bad"]\nproto = tcp\nport = 81\nto = 172.16.1.100\nlink = nosuch\n' >"$CONF/pppkit.d/60-bad.conf"
+"$PK" --config "$CONF/pppkit.conf" check >"$NSL_TMP/bad.txt" 2>&1
+check_eq "a forward naming an unknown link is refused (exit 2)" 2 $?
+check "... with file:line" grep -q "60-bad.conf:5: \[forward \"bad\"\] link: unknown link 'nosuch'" "$NSL_TMP/bad.txt"
+rm -f "$CONF/pppkit.d/60-bad.conf"
+check "firewall apply (ppp0's state is kept)" fwcmd apply
+check_eq "the reload kept ppp0's address" "11.0.0.2" "$(elems public4)"
+check "ip-up of ppp0 as link v4" fwcmd up ppp0 11.0.0.2 --link v4
+check "ip-up of ppp1 as link other" fwcmd up ppp1 11.0.1.2 --link other
+check_eq "link0 (v4) holds ppp0" "ppp0" "$(elems link0_wan)"
+check_eq "link1 (other) holds ppp1" "ppp1" "$(elems link1_wan)"
+check_eq "the record: each interface with its address" "ppp0:11.0.0.2 ppp1:11.0.1.2" "$(elems wan_public4 map)"
+fwcmd status >"$NSL_TMP/status2.txt" 2>&1
+check "status names the links" grep -Eq '^ +ppp1 +public address 11\.0\.1\.2 +link other' "$NSL_TMP/status2.txt"
+expect_answer "link v4: WAN -> 11.0.0.2:80 reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.2 80
+expect_answer "link other: WAN -> 11.0.1.2:80 reaches srv2" "srv2 11.0.1.1" net tcp 11.0.1.2 80
+expect_answer "hairpin on link v4's address: tcp/80 reaches srv1" "srv1" cli tcp 11.0.0.2 80
+expect_answer "hairpin on link other's address: tcp/80 reaches srv2" "srv2" cli tcp 11.0.1.2 80
+expect_answer "a forward without link still works on both: 11.0.1.2:25" "srv1 11.0.1.1" net tcp 11.0.1.2 25
+
+# ppp1's pppd killed -9: no ip-down, the interface vanishes; the link comes back as ppp2
+nsx rtr ip link del ppp1 # its peer wan1 goes with it
+veth net wan2 rtr ppp2
+addr net wan2 11.0.1.1/24
+nsx rtr ip addr add 11.0.1.3 peer 11.0.1.1 dev ppp2
+nsx rtr ip route replace 11.0.9.9/32 via 11.0.1.1 dev ppp2
+check "ip-up of link other again, as ppp2 (11.0.1.3)" fwcmd up ppp2 11.0.1.3 --link other
+check_eq "active_wan: ppp0 and ppp2, the dead ppp1 is gone" "ppp0 ppp2" "$(elems active_wan)"
+check_eq "public4: ppp0's address and the new one" "11.0.0.2 11.0.1.3" "$(elems public4)"
+check_eq "the record: ppp0 untouched, ppp2 new" "ppp0:11.0.0.2 ppp2:11.0.1.3" "$(elems wan_public4 map)"
+check_eq "link1 (other) holds ppp2 only" "ppp2" "$(elems link1_wan)"
+expect_answer "link other via ppp2: WAN -> 11.0.1.3:80 reaches srv2" "srv2 11.0.1.1" net tcp 11.0.1.3 80
+expect_answer "hairpin on the new address 11.0.1.3:80 reaches srv2" "srv2" cli tcp 11.0.1.3 80
+expect_silence "the old address 11.0.1.2 is not reflected any more" cli tcp 11.0.1.2 80
+expect_answer "ppp0 untouched: WAN -> 11.0.0.2:80 reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.2 80
+expect_answer "ppp0 untouched: hairpin on 11.0.0.2:80 reaches srv1" "srv1" cli tcp 11.0.0.2 80
+check_eq "scan of 11.0.1.3: nothing but link other's forwards and the every-link ones answers" "" \
+    "$(scan_others 11.0.1.3 25 443 80)"
+[ -n "${FWL_DEBUG:-}" ] && { cat "$NSL_TMP"/scan-*.txt; nsx rtr nft list table inet pppkit_fw; }
+nsl_finish
