@@ -4,7 +4,8 @@
 # --init systemd). pppkitd.service and pppkit-firewall.service come from the
 # build tree (drop-ins only point them at the lab); pppd loads pppkit-mss.so,
 # pppkit-firewall.so and pppkit-ddns.so; the configuration is tests/e2e/demo.conf.
-#   1 boot       -> systemd starts the firewall, then pppkitd, which dials
+#   1 boot       -> systemd starts the firewall, then pppkitd, which dials; a
+#                   service bound to pppkit-online@lab.target starts only then
 #   2 in place   -> the firewall table and the MSS table were loaded before the
 #                   first packet on the wire (nft monitor vs tcpdump), a LAN SYN
 #                   leaves with MSS 1460 and reaches the ISP with 1414
@@ -13,7 +14,8 @@
 #   4 web        -> a LAN web server answers the internet through the forward and
 #                   the LAN through the public address (NAT reflection)
 #   5 new address-> the ISP ends the session and hands out another pool: pppkitd
-#                   reports the new address
+#                   reports the new address; the bound service stopped with the
+#                   link and started again with it
 #   6 follow     -> the DDNS login and the reflection follow the new address
 # Every step is checked: a step that does not happen is a FAIL line named
 # stepN-..., and the demo exits non-zero. tests/e2e/demo.test.sh runs the same
@@ -189,12 +191,25 @@ chmod 755 /tmp/www/cgi-bin/hello
 lab_bg httpd lan busybox httpd -f -p 80 -h /tmp/www
 wait_until 60 _lab_listening lan 80 || stop_here scene "the LAN web server does not listen on port 80"
 URL=/cgi-bin/hello
-# ---- MERGE: pppkit-online@lab.target (the lead adds this at merge) -------------
-# Install here a dependent unit, e.g. demo-server.service with
-# BindsTo=pppkit-online@lab.target and After=pppkit-online@lab.target, and say
-# in plain words that it starts only once the link is up (checked in step 1) and
-# stops and starts with the link in step 5. Nothing here pretends it exists yet.
-# ---- end MERGE ----------------------------------------------------------------
+# ---- a service of the user's that needs the link: bound to pppkit-online@lab.target
+# (the build tree's target; pppkitd starts it once the link is up and the
+# firewall and MSS are in place, and stops it when the link goes down)
+DEP=needs-link.service T_ONLINE=pppkit-online@lab.target
+install -m 644 "$PPPKIT_TOP/etc/systemd/pppkit-online@.target" /run/systemd/system/
+cat >/run/systemd/system/$DEP <<EOT
+[Unit]
+Description=a service that needs the internet link (the user's mail relay, say)
+BindsTo=$T_ONLINE
+After=$T_ONLINE
+[Service]
+ExecStart=/bin/sleep infinity
+[Install]
+WantedBy=$T_ONLINE
+EOT
+mkdir -p /run/systemd/system/$T_ONLINE.wants
+ln -sf ../$DEP /run/systemd/system/$T_ONLINE.wants/$DEP
+systemctl daemon-reload
+mono_prop() { systemctl show -p "$1" --value "$DEP"; }
 lab_server_start
 
 step 1 "Boot: systemd starts the firewall, then pppkitd, which dials"
@@ -224,6 +239,16 @@ say "The link is up $(lab_since "$t0") s later. pppkitd's journal:"
 journal_since "$t_boot" | tail -n 4 | show
 say "systemd's one-line status of pppkitd: \"$(systemctl show -p StatusText --value pppkitd.service)\""
 status_now
+say "A service that needs the link ($DEP: BindsTo=$T_ONLINE) was started by systemd"
+say "only now that pppkitd reached $T_ONLINE:"
+if wait_until 60 systemctl is-active --quiet "$DEP"; then
+    systemctl is-active "$T_ONLINE" "$DEP" 2>&1 | paste -sd' ' | show
+    DEP_UP1=$(mono_prop ActiveEnterTimestampMonotonic)
+    ok dependent-started "$DEP active (started at monotonic $DEP_UP1 us), $T_ONLINE $(systemctl is-active "$T_ONLINE")"
+else
+    DEP_UP1=0
+    bad dependent-started "$DEP $(systemctl is-active "$DEP") 60 s after the link came up: $(journalctl -u pppkitd -o cat --no-pager | grep -i online | tail -n 2 | tr '\n' ' ')"
+fi
 
 step 2 "The firewall and the MSS clamp were in place before the first packet"
 M=$W/logs/nft-monitor.log
@@ -325,7 +350,13 @@ if wait_until 30 eval '[ "$(st state)" != up ]'; then
 else
     bad link-down "pppkitd still says up 30 s after the ISP ended the session"
 fi
-# ---- MERGE: pppkit-online@lab.target: the dependent unit has stopped here -----
+# the dependent unit stopped with the link (it may already be back: systemd keeps the times)
+if wait_until 60 eval '[ "$(mono_prop InactiveEnterTimestampMonotonic)" -gt "$DEP_UP1" ]'; then
+    ok dependent-stopped "$DEP stopped when the link went down ($(mono_prop InactiveEnterTimestamp))"
+    say "$DEP was stopped with the link, at $(mono_prop InactiveEnterTimestamp)."
+else
+    bad dependent-stopped "$DEP was not stopped after the drop (active since $(mono_prop ActiveEnterTimestamp))"
+fi
 wait_until 90 eval 'up_with 2' ||
     stop_here redial "not up again 90 s after the drop: $("$PPPKIT" status lab 2>&1 | head -n 3 | tr '\n' ' ')"
 PUB2=$(st ipv4.local)
@@ -337,7 +368,12 @@ case $PUB2 in # the new pool: pppoe-server -R 203.0.113.20 -N 4
     *) stop_here new-address "want an address of the new pool $NEW_POOL-23, got '$PUB2' (was $PUB1)" ;;
 esac
 status_now
-# ---- MERGE: pppkit-online@lab.target: the dependent unit has started again here
+if wait_until 60 eval 'systemctl is-active --quiet "$DEP" && [ "$(mono_prop ActiveEnterTimestampMonotonic)" -gt "$(mono_prop InactiveEnterTimestampMonotonic)" ]'; then
+    ok dependent-restarted "$DEP active again since $(mono_prop ActiveEnterTimestamp), with the new link"
+    say "And $DEP is running again since $(mono_prop ActiveEnterTimestamp): it follows the link."
+else
+    bad dependent-restarted "$DEP $(systemctl is-active "$DEP") 60 s after the link came back"
+fi
 
 step 6 "Everything follows the new address"
 say "DDNS: the provider sees a new login, from $PUB2:"
