@@ -25,9 +25,9 @@
 #include "common/schema.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
+#include "pppkitd/online.hpp"
 #include "pppkitd/probe.hpp"
 #include "pppkitd/rtnl.hpp"
-#include "pppkitd/online.hpp"
 
 namespace pppkit::supervisor {
 

@@ -20,8 +20,8 @@
 #include "core/exit_status.hpp"
 #include "core/link_config.hpp"
 #include "core/link_state.hpp"
-#include "core/pppoe.hpp"
 #include "core/online.hpp"
+#include "core/pppoe.hpp"
 
 namespace pppkit::supervisor {
 
