@@ -54,7 +54,8 @@ void expect_nft_text(std::string_view ruleset, std::string_view table)
             std::string t(table);
             bool ok = starts_with(body, "define ") || body == "add table " + t || body == "delete table " + t ||
                       body == "table " + t + " {" || body == "}" || starts_with(body, "flush set " + t + " ") ||
-                      starts_with(body, "add element " + t + " ");
+                      starts_with(body, "add element " + t + " ") ||
+                      starts_with(body, "delete element " + t + " ");  // a link's update (link_update)
             if (!ok)
                 fail("ruleset: a top-level line outside pppkit's table", line);
         }

@@ -54,6 +54,7 @@ ddns_update_opts=$(usage ddns | grep ' ddns update' | opts)
 ddns_status_opts=$(usage ddns | grep ' ddns status' | opts)
 mss_remove_opts=$(usage mss | grep ' mss remove' | opts)
 status_opts=$(usage status | opts)
+wait_opts=$(usage wait-online | opts)
 
 # ---- the completion -------------------------------------------------------------
 check "completion file $comp" test -f "$comp"
@@ -69,6 +70,7 @@ check "ddns update: $(echo $ddns_update_opts)" offered "$ddns_update_opts" ddns 
 check "ddns status: $(echo $ddns_status_opts)" offered "$ddns_status_opts" ddns status --
 check "mss remove: $(echo $mss_remove_opts)" offered "$mss_remove_opts" mss remove --
 check "status: $(echo $status_opts)" offered "$status_opts" status --
+check "wait-online: $(echo $wait_opts)" offered "$wait_opts" wait-online --
 check "completes a prefix: 'pppkit fi' -> firewall" test "$(complete_words fi)" = firewall
 # nothing the binary does not know
 extra=""
@@ -132,7 +134,7 @@ check_eq "pppkit(8) names every firewall subcommand" "" "$(names firewall $fw_cm
 check_eq "pppkit(8) names every ddns subcommand" "" "$(names ddns $ddns_cmds)"
 check_eq "pppkit(8) names every mss subcommand" "" "$(names mss $mss_cmds)"
 missing=""
-for o in $fw_show_opts $fw_import_opts $ddns_update_opts $ddns_status_opts $mss_remove_opts $status_opts; do
+for o in $fw_show_opts $fw_import_opts $ddns_update_opts $ddns_status_opts $mss_remove_opts $status_opts $wait_opts; do
     grep -qF -- "$o" "$tmp/man.txt" || missing="$missing $o"
 done
 check_eq "pppkit(8) names every option of the usage texts" "" "$missing"
