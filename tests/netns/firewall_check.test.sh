@@ -2,7 +2,7 @@
 # firewall_check.test.sh BUILD - pppkit-firewall's rulesets in the real kernel
 # (host nftables), each in a throwaway namespace (traffic tests are in
 # firewall.test.sh):
-#   - every etc/examples/*.conf passes "pppkit firewall check" (nft dry run)
+#   - every etc/examples/*.conf (but the systemd drop-ins) passes "pppkit firewall check" (nft dry run)
 #     and "apply" loads it; "up"/"down" fill and empty the dynamic sets and
 #     leave every rule in place; a second apply leaves one copy of each rule;
 #   - another table (a stand-in for Docker's) is never touched;
@@ -23,6 +23,8 @@ pk=$build/pppkit
 examples() {
     local f
     for f in "$top"/etc/examples/*.conf; do
+        # a systemd drop-in example (wait-for-router.conf) is not a pppkit.conf
+        grep -qE '^\[(Unit|Service|Install)\]' "$f" && continue
         sed "s|^extras = /etc/ppp/pppkit-firewall.nft|extras = $top/etc/examples/pppkit-firewall.nft|" "$f" \
             >"$NSL_TMP/$(basename "$f")"
         echo "$NSL_TMP/$(basename "$f")"
