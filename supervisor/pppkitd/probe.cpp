@@ -10,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
@@ -76,6 +77,7 @@ void Prober::link_up()
 {
     link_down();
     probe::on_link_up(state_);
+    said_failing_ = false;  // a new link: its first answer is not "again"
     // the first round one interval after ip-up: the link settles first
     sd_event_add_time_relative(ev_, &tick_, CLOCK_MONOTONIC, static_cast<uint64_t>(link_.cfg.probe_interval_ms) * 1000,
                                10000, on_tick, this);
@@ -229,22 +231,25 @@ void Prober::finish_round()
             last_[i] = {probe::Result::Timeout, std::time(nullptr), -1};
         }
     close_pending();
-    const unsigned was_failing = state_.failed_rounds;
     const auto v = probe::on_round(state_, link_.cfg.probe_failures, link_.machine.state == LinkState::Up, round_);
     std::string what;
     for (size_t i = 0; i < round_.size(); ++i)
         what += (i ? ", " : "") + link_.cfg.probes[i].text() + " " + std::string(probe::result_name(round_[i]));
     switch (v) {
     case probe::Verdict::Fine:
-        if (was_failing != 0)
+        // "again" after any failed round of this link, also when a redial
+        // (which starts the count anew) came in between
+        if (std::exchange(said_failing_, false))
             jlog::link(LOG_NOTICE, jlog::kProbe, link_, "probes answer again on " + link_.ifname + ": " + what);
         break;
     case probe::Verdict::Failing:
+        said_failing_ = true;
         jlog::link(LOG_WARNING, jlog::kProbe, link_,
                    "probe round failed (" + std::to_string(state_.failed_rounds) + " of " +
                        std::to_string(link_.cfg.probe_failures) + " in a row) on " + link_.ifname + ": " + what);
         break;
     case probe::Verdict::Redial:
+        said_failing_ = true;
         jlog::link(LOG_WARNING, jlog::kProbeRedial, link_,
                    "probe failed, redial: no target answered through " + link_.ifname + " in " +
                        std::to_string(link_.cfg.probe_failures) + " rounds in a row (" + what + "); SIGHUP to pppd " +

@@ -53,6 +53,7 @@ private:
     sd_event* ev_;
     Link& link_;
     probe::State state_;
+    bool said_failing_ = false;  // a failed round was logged since the last answer
     std::vector<Last> last_;
     std::vector<probe::Result> round_;  // results of the round under way
     std::vector<Pending> pending_;      // one per target of the round under way
