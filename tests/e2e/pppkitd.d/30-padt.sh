@@ -9,8 +9,9 @@
 #               that it refused the PADIs)
 #   pppkitd  -> fresh server, pppkitd dials, kill -9 of its pppd: the PADT
 #               (journal MESSAGE_ID stale session cleared, PEER=lab,
-#               IFNAME=wan0); the redial's first PADI gets a session (the
-#               server refused none), then the link is up
+#               IFNAME=wan0); the redial's first dial gets a session (a
+#               PADI or two may be refused while the server's own pppd for
+#               the old session exits), then the link is up
 #   restore  -> the lab's own pppoe-server again (no -x, LCP echo), link up.
 K_PADT=b907c9e5825c40ed9f2a761fd8639d34 # supervisor/pppkitd/journal.hpp kStaleSession
 CONTROL_S=60                            # a plain redial gets no session for this long
@@ -87,7 +88,11 @@ if wait_until "$PADT_UP_S" eval '[ -n "$(pppd_pid)" ] && [ "$(pppd_pid)" != "$P"
 else
     fail padt-redial-session "state $(st state) pid '$(pppd_pid)' no session $PADT_UP_S s after kill -9 of $P"
 fi
-check_eq padt-server-no-refusal "$r0" "$(refusals)" "pppoe-server refusals between the kill and the session"
+# pppoe-server frees the session only once its own pppd for it has exited, so
+# on a fast machine the redial's first PADI may still be refused; pppd's next
+# PADI of the same dial is accepted (padt-first-redial below). Without the PADT
+# no PADI is accepted for minutes (padt-control-refused above).
+info padt-server-refusals "$(( $(refusals) - r0 )) PADI refused between the kill and the session"
 check_eq padt-first-redial "$((d0 + 1))" "$(st dials)" "dials: the first redial got the session"
 if wait_until "$PADT_UP_S" is_up; then pass padt-redial-up "up again $(lab_since "$t0") s after the kill: $(st ipv4.local)"
 else fail padt-redial-up "state $(st state) $(lab_since "$t0") s after the kill"; fi
