@@ -194,7 +194,7 @@ TEST_SUITE("supervisor")
         CHECK(rl.allow("a", t + 1000));  // one token per second
         CHECK_FALSE(rl.allow("a", t + 1000));
         // one request a second is always answered
-        for (int i = 2; i < 20; ++i)
+        for (long i = 2; i < 20; ++i)
             CHECK(rl.allow("a", t + i * 1000));
         // a third source evicts the oldest; nothing grows without bound
         CHECK(rl.allow("c", t + 30000));
