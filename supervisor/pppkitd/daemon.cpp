@@ -77,15 +77,6 @@ std::string hhmm(std::time_t t)
     return b;
 }
 
-std::string iso(std::time_t t)
-{
-    char b[32] = "";
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return b;
-}
-
 int bind_unix(const std::string& path, int type, mode_t mode)
 {
     sockaddr_un a{};

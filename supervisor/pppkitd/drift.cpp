@@ -34,15 +34,6 @@ uint64_t mono_usec()
     return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
 }
 
-std::string iso(std::time_t t)
-{
-    char b[32] = "";
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return b;
-}
-
 // NFT_MSG_* -> what the decision needs; Other for messages that name no table.
 bool classify(uint16_t msg, drift::Object& o, drift::Change& c)
 {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "pppkitd/daemon.hpp"
 
@@ -65,3 +66,16 @@ void stale_session(int priority, const Link& l, const std::string& ethernet, con
 }
 
 }  // namespace pppkit::supervisor::jlog
+
+namespace pppkit::supervisor {
+
+std::string iso(std::time_t t)
+{
+    char b[32] = "";
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return b;
+}
+
+}  // namespace pppkit::supervisor

@@ -6,13 +6,17 @@
 
 #include <syslog.h>
 
+#include <ctime>
 #include <string>
 
 #include "common/config.hpp"
 
 namespace pppkit::supervisor {
 struct Link;
-}
+
+// A time as status and the journal show it: ISO 8601, UTC ("2026-11-30T05:41:17Z").
+std::string iso(std::time_t t);
+}  // namespace pppkit::supervisor
 
 namespace pppkit::supervisor::jlog {
 

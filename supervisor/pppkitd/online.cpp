@@ -29,15 +29,6 @@ struct Pending {
     std::string unit, method;
 };
 
-std::string iso(std::time_t t)
-{
-    char b[32] = "";
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return b;
-}
-
 std::string endpoint(const online::ListenAddr& a)
 {
     return (a.address.find(':') != std::string::npos ? "[" + a.address + "]" : a.address) + ":" +

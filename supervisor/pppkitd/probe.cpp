@@ -26,15 +26,6 @@ uint64_t mono_usec(sd_event* ev)
     return t;
 }
 
-std::string iso(std::time_t t)
-{
-    char b[32] = "";
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return b;
-}
-
 socklen_t sockaddr_of(const probe::Target& t, sockaddr_storage& ss)
 {
     ss = {};
