@@ -3,6 +3,7 @@
 # exactly plugin_init and pppd_version, and pppd_version is the VERSION of
 # the pppd headers it was built against (/usr/include/pppd/patchlevel.h):
 # pppd refuses a plugin whose string differs (options.c, loadplugin()).
+# Only the DDNS worker links libcrypto.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -26,5 +27,13 @@ for so in "${sos[@]}"; do
     check_eq "$n: pppd_version seen through dlopen(RTLD_NOW)" "pppd_version $want" \
         "$("$fake" "$so" version | grep '^pppd_version')"
     check_eq "$n: plugin_init is a function" "T" "$(nm -D --defined-only "$so" | awk '$3 == "plugin_init" {print $2}')"
+done
+# MD5 (APOP, the profile fingerprint) is the DDNS worker's alone: a plugin,
+# pppkitd or the CLI that needs libcrypto pulls 1.4 MB of it into pppd or the
+# daemon for nothing (plugins/ddns/core/fingerprint.cpp says why).
+for f in "${sos[@]}" "$build/pppkitd" "$build/pppkit"; do
+    [ -e "$f" ] || continue
+    check_eq "$(basename "$f") does not need libcrypto" "" \
+        "$(readelf -d "$f" | sed -n 's/.*Shared library: \[\(libcrypto[^]]*\)\].*/\1/p')"
 done
 nsl_finish

@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <array>
 
-#include "ddns/core/md5.hpp"
-
 namespace pppkit::ddns {
 namespace {
 
@@ -387,20 +385,6 @@ Endpoint endpoint(const Profile& p, Family f)
         default: e.port = 443; break;
         }
     return e;
-}
-
-std::string fingerprint(const Profile& p, const secrets::Secrets& s)
-{
-    std::string in = p.canonical;
-    for (const std::string* ref : {&p.password_ref, &p.token_ref}) {
-        in += '\0';
-        if (!ref->empty())
-            if (const std::string* v = s.get(*ref))
-                in += *v;
-    }
-    std::string hex = md5_hex(in).substr(0, 16);
-    secrets::wipe(in);
-    return hex;
 }
 
 }  // namespace pppkit::ddns

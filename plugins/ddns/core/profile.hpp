@@ -102,7 +102,8 @@ struct Endpoint {
 
 // A short hash of the profile's settings and the values of the secrets it
 // names. A suspension holds until this changes. (The state file is root-only
-// like the secrets file; the hash is truncated to 64 bits.)
+// like the secrets file; the hash is truncated to 64 bits.) Defined in
+// fingerprint.cpp, so that only its caller, the worker, links libcrypto.
 [[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
 
 // Checks for the schema (per value). Every value that goes into a request
