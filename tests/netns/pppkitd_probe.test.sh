@@ -8,7 +8,8 @@
 #     without carrier), and dials as soon as rtnetlink says it is up and running;
 #   - the link "dsl": ppp0 appearing is bound to its pppd through rtnetlink,
 #     its address makes the link up (no plugin event: events = 0);
-#   - probes (icmp + tcp, every 2 s, 1 s timeout, probe-failures = 3) succeed;
+#   - probes (icmp + tcp, over IPv4 and IPv6, every 2 s, 1 s timeout,
+#     probe-failures = 3) succeed;
 #   - the upstream is black-holed (nft drop in the upstream namespace): after
 #     exactly 3 failed rounds the pppd gets one SIGHUP, logged "probe failed,
 #     redial"; the upstream back: probes answer again, the count resets;
@@ -57,7 +58,7 @@ EOF
 chmod 755 "$t/pppd"
 cat >"$t/pppkit.conf" <<EOF
 [link "dsl"]
-probe = icmp 10.99.0.1, tcp 10.99.0.1:8080
+probe = icmp 10.99.0.1, tcp 10.99.0.1:8080, icmp 2001:db8:99::1, tcp [2001:db8:99::1]:8086
 probe-interval = ${INTERVAL}s
 probe-timeout = 1s
 probe-failures = $FAILURES
@@ -105,12 +106,19 @@ check "dsl: up with ppp0's address, from the kernel" wait_for 5 is dsl "l['state
 check_eq "dsl: no plugin event was involved" 0 "$(field dsl "l['events']")"
 check_eq "dsl: kernel view in --json" "True True ['10.99.0.2/32 peer 10.99.0.1']" "$(field dsl "l['kernel']['up'], l['kernel']['running'], l['kernel']['addresses']")"
 
-# ---- probes succeed ----
+# ---- probes succeed, over IPv4 and IPv6 ----
+# IPv6 on ppp0 now (as ipv6-up would follow ip-up); no DAD, so the addresses
+# are usable at once
+nsx r sysctl -qw net.ipv6.conf.ppp0.disable_ipv6=0
+nsx r ip -6 addr add 2001:db8:99::2/64 dev ppp0 nodad
+nsx u ip -6 addr add 2001:db8:99::1/64 dev up0 nodad
 # python3 may take longer to start than tcp_listen's 5 s on a loaded machine
 tcp_listen u 10.99.0.1 8080 300 || wait_for 30 nsl_listening u 8080 ||
     fail "the upstream's tcp/8080 listener did not start"
-check "probes: a round answered (icmp ok, tcp ok)" wait_for $((3 * INTERVAL + 2)) is dsl \
-    "tuple(x['result'] for x in l['probes']['targets'])" "ok ok"
+tcp_listen u 2001:db8:99::1 8086 300 || wait_for 30 nsl_listening u 8086 ||
+    fail "the upstream's tcp/8086 (IPv6) listener did not start"
+check "probes: a round answered (icmp ok, tcp ok, icmp6 ok, tcp6 ok)" wait_for $((3 * INTERVAL + 2)) is dsl \
+    "tuple(x['result'] for x in l['probes']['targets'])" "ok ok ok ok"
 check_eq "probes: no failure in a row" 0 "$(field dsl "l['probes']['failures_in_row']")"
 out=$("$build/pppkit" status --socket "$t/run/control" dsl)
 check "pppkit status (terminal) shows the probes" grep -q "probes: .*icmp 10.99.0.1 ok" <<<"$out"
@@ -118,6 +126,9 @@ check "pppkit status (terminal) shows the probes" grep -q "probes: .*icmp 10.99.
 # ---- black hole upstream: exactly FAILURES rounds, then one SIGHUP ----
 nsx u nft add table inet blackhole
 nsx u nft add chain inet blackhole in "{ type filter hook input priority -10; policy drop; }"
+# neighbour discovery still passes, so IPv6 fails by timeout like IPv4 (not
+# by an unreachable neighbour)
+nsx u nft add rule inet blackhole in icmpv6 type "{ nd-neighbor-solicit, nd-neighbor-advert }" accept
 tb=$(date +%s.%N)
 check "SIGHUP sent to the pppd" wait_for $((FAILURES * INTERVAL + INTERVAL + 3)) test -s "$t/hup.dsl"
 th=$(awk '{print $1; exit}' "$t/hup.dsl" 2>/dev/null)
@@ -125,7 +136,7 @@ el=$(awk -v a="$tb" -v b="${th:-0}" 'BEGIN{printf "%.2f", b - a}')
 echo "black hole -> SIGHUP: $el s (interval $INTERVAL s, timeout 1 s, probe-failures $FAILURES)"
 # the rounds that failed before it: 1 of 3, 2 of 3, then the redial
 check_eq "rounds failed before the redial" "1 2" "$(grep -o "probe round failed ([0-9]* of $FAILURES" "$t/pppkitd.log" | awk '{print $4}' | tr -d '(' | tr '\n' ' ' | sed 's/ $//')"
-check "logged: probe failed, redial" grep -q "dsl: probe failed, redial: no target answered through ppp0 in $FAILURES rounds in a row (icmp 10.99.0.1 timeout, tcp 10.99.0.1:8080 timeout); SIGHUP to pppd" "$t/pppkitd.log"
+check "logged: probe failed, redial" grep -q "dsl: probe failed, redial: no target answered through ppp0 in $FAILURES rounds in a row (icmp 10.99.0.1 timeout, tcp 10.99.0.1:8080 timeout, icmp 2001:db8:99::1 timeout, tcp \[2001:db8:99::1\]:8086 timeout); SIGHUP to pppd" "$t/pppkitd.log"
 # FAILURES rounds: the first failed round starts within one interval of the
 # black hole, the last ends one timeout (1 s) after its start: FAILURES - 1
 # intervals + 1 s at least, FAILURES intervals + 1 s at most; 2 s of slack for
@@ -135,7 +146,8 @@ check "the SIGHUP came after $FAILURES intervals ($lo-$hi s): $el s" awk -v e="$
 check_eq "exactly one SIGHUP" 1 "$(wc -l <"$t/hup.dsl")"
 check_eq "status: one probe redial" 1 "$(field dsl "l['probes']['redials']")"
 nsx u nft delete table inet blackhole
-check "upstream back: probes answer again" wait_for $((2 * INTERVAL + 2)) is dsl "l['probes']['failures_in_row'], l['probes']['targets'][0]['result']" "0 ok"
+check "upstream back: probes answer again (all four)" wait_for $((2 * INTERVAL + 2)) is dsl \
+    "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 check "logged: probes answer again" grep -q "dsl: probes answer again on ppp0" "$t/pppkitd.log"
 
 # ---- address change and the interface gone, from rtnetlink ----
