@@ -70,6 +70,24 @@ enum class Tag : uint8_t {
     UpType = 17,      // u8, in Applied (required): MsgType::IpUp or MsgType::Ipv6Up
 };
 
+// pppd's PHASE_* as Tag::Phase carries them (the same numbers in pppd 2.4.9
+// and 2.5.x; plugins/host/pk_host.h mirrors them for the shim).
+enum class PppPhase : uint8_t {
+    Dead = 0,
+    Initialize = 1,
+    Serialconn = 2,
+    Dormant = 3,
+    Establish = 4,
+    Authenticate = 5,
+    Callback = 6,
+    Network = 7,
+    Running = 8,
+    Terminate = 9,
+    Disconnect = 10,
+    Holdoff = 11,
+    Master = 12,
+};
+
 struct Message {
     MsgType type = MsgType::Hello;
     uint32_t pid = 0;  // required in every message

@@ -357,6 +357,7 @@ void Daemon::forget_pppd(Link& l)
         ::close(l.pidfd);
     l.pidfd = -1;
     l.pid = 0;
+    l.in_holdoff = false;
 }
 
 void Daemon::clear_addresses(Link& l)
@@ -365,6 +366,31 @@ void Daemon::clear_addresses(Link& l)
     l.remote4.clear();
     l.local6.clear();
     l.remote6.clear();
+}
+
+unsigned Daemon::redials(const Link& l) { return (l.dials > 0 ? l.dials - 1 : 0) + l.pppd_redials; }
+
+// A persist pppd dials again by itself: HOLDOFF (its holdoff_hook answered a
+// delay), DORMANT when the holdoff ends, then SERIALCONN for the next dial
+// (ESTABLISH or INITIALIZE on other channels). Such a dial counts as a redial
+// and toward max-dials-per-hour of pppkitd's own restarts, whoever dialled.
+// (Phases without HOLDOFF before them are a dial pppkitd counted at spawn.)
+void Daemon::pppd_phase(Link& l, int phase)
+{
+    using P = event::PppPhase;
+    const auto p = static_cast<P>(phase);
+    if (p == P::Holdoff) {
+        l.in_holdoff = true;
+        return;
+    }
+    if (!l.in_holdoff || p == P::Dormant)
+        return;
+    l.in_holdoff = false;
+    if (p != P::Initialize && p != P::Serialconn && p != P::Establish)
+        return;  // DEAD: asked to quit during the holdoff
+    ++l.pppd_redials;
+    backoff_dialled(l.backoff, static_cast<int64_t>(now_usec() / 1000));
+    jlog::link(LOG_NOTICE, jlog::kRedial, l, "pppd " + std::to_string(l.pid) + " redials by itself (persist)");
 }
 
 void Daemon::pppd_ended(Link& l, ProcessEnd end)
@@ -417,7 +443,7 @@ void Daemon::notify_status()
         s += " since " + hhmm(l->since);
         if (l->machine.state == LinkState::FailedAuth)
             s += " (authentication failed " + std::to_string(l->machine.auth_failures) + " times)";
-        s += ", " + std::to_string(l->dials > 0 ? l->dials - 1 : 0) + " redials";
+        s += ", " + std::to_string(redials(*l)) + " redials";
     }
     if (s.empty())
         s = "no links configured";
@@ -483,10 +509,13 @@ void Daemon::handle_event(const event::Message& m)
         l->ac_mac = mac(*m.ac_mac);
     if (m.mtu)
         l->mtu = *m.mtu;
-    if (m.phase)
+    if (m.phase) {
         l->phase = *m.phase;
+        pppd_phase(*l, *m.phase);
+    }
     session_seen(*l, m);
-    if (m.type == MsgType::Phase && l->phase == 0)  // DEAD: the channel ended its session
+    if (m.type == MsgType::Phase &&
+        l->phase == static_cast<int>(event::PppPhase::Dead))  // the channel ended its session
         session_closed(*l);
     l->gate.expect(m.plugins);  // Hello and ip-up say which plugins will say Applied
     switch (m.type) {
@@ -577,7 +606,8 @@ std::string Daemon::status_json(const std::string& only) const
               {"ac_mac", l.ac_mac.empty() ? json(nullptr) : json(l.ac_mac)},
               {"ethernet", l.eth_ifname.empty() ? json(nullptr) : json(l.eth_ifname)}}},
             {"dials", l.dials},
-            {"redials", l.dials > 0 ? l.dials - 1 : 0},
+            {"redials", redials(l)},
+            {"pppd_redials", l.pppd_redials},
             {"auth_failures", l.machine.auth_failures},
             {"backoff_left_ms", l.timer_due > now ? json((l.timer_due - now) / 1000) : json(nullptr)},
             {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},

@@ -49,10 +49,12 @@ struct Link {
     bool own_child = false;            // started by pppkitd (else adopted: pon NAME)
     sd_event_source* child = nullptr;  // child source (own) or pidfd io source (adopted)
     int pidfd = -1;
-    sd_event_source* timer = nullptr;  // backoff
-    uint64_t timer_due = 0;            // CLOCK_MONOTONIC usec
-    std::time_t since = 0;             // when the state last changed (realtime)
-    unsigned dials = 0;
+    sd_event_source* timer = nullptr;         // backoff
+    uint64_t timer_due = 0;                   // CLOCK_MONOTONIC usec
+    std::time_t since = 0;                    // when the state last changed (realtime)
+    unsigned dials = 0;                       // pppds pppkitd started for this link
+    unsigned pppd_redials = 0;                // dials a persist pppd began by itself (after its holdoff)
+    bool in_holdoff = false;                  // this pppd's last phase was HOLDOFF (or DORMANT after it)
     std::optional<int> exit_status_reported;  // by the plugin of an adopted pppd
     std::optional<ProcessEnd> last_end;
     std::string last_reason;
@@ -145,6 +147,8 @@ private:
     void adopt_running();  // adopt.cpp: a pppd that outlived a previous pppkitd
     void forget_pppd(Link& l);
     void pppd_ended(Link& l, ProcessEnd end);
+    void pppd_phase(Link& l, int phase);  // Phase events: pppd's own redials
+    static unsigned redials(const Link& l);
     void clear_addresses(Link& l);
     void notify_status();
     void drop_event(const std::string& why);

@@ -12,6 +12,8 @@
 #   - a well-formed event sent as nobody, a malformed one, an oversized one
 #     and one whose pid is not its sender's are dropped, with one
 #     rate-limited log line; the control socket refuses nobody;
+#   - a persist pppd's own redial (phases HOLDOFF, DORMANT, SERIALCONN) is
+#     counted as a redial (status, STATUS=, the log); quitting in a holdoff is not;
 #   - exit statuses: 5 (poff) stops the link, 2 (option error) stops it as a
 #     configuration error, 19 twice with auth-failures = 2 gives up; a link
 #     waits for its LAN interface and dials once it is up;
@@ -40,6 +42,10 @@ t=$NSL_TMP
 chmod 755 "$t"  # nobody must reach the event socket (the kernel's credentials decide, not the path)
 ns_create d
 nsname=$(ns d)
+# systemd raises the queue of a unix datagram socket from the kernel's 10 to
+# 512 (sysctl.d/50-default.conf) in the host's namespace; a fresh
+# namespace has 10, which a burst of events from four fake pppds can fill
+ip netns exec "$nsname" sysctl -qw net.unix.max_dgram_qlen=512
 
 # ---- the "pppd" pppkitd starts: pppkitd runs "$pppd call NAME nodetach" ----
 cat >"$t/peer-noppp" <<EOF
@@ -67,6 +73,14 @@ dsl)
         ifname ppp0 mtu 1454 local4 203.0.113.\$((9 + n)) phase 7 ip-up phase 8 \\
         sh "$t/hold \$n" \\
         ip-down phase 9 phase 0 exit 0 ;;
+persist)
+    # a persist pppd that dials again by itself after its holdoff (phases
+    # HOLDOFF, DORMANT, SERIALCONN), then is asked to quit during the next
+    # holdoff (DORMANT, DEAD: no dial), and waits
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" \\
+        phase 1 phase 2 phase 4 phase 9 phase 11 phase 3 phase 2 phase 4 phase 9 phase 11 phase 3 phase 0 \\
+        sh "$t/hold 9" exit 0 ;;
 poff) exit 5 ;;
 conf) exit 2 ;;
 auth) exit 19 ;;
@@ -98,6 +112,7 @@ lan-interface = lan0
 [link "idle"]
 autostart = no
 [link "realbad"]
+[link "persist"]
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
 
@@ -139,7 +154,7 @@ NOTIFY_SOCKET=$t/notify WATCHDOG_USEC=2000000 ip netns exec "$nsname" \
     >"$t/pppkitd.log" 2>&1 &
 pkd=$!
 NSL_PIDS+=($pkd)
-nsl_on_exit "touch $t/down.1 $t/down.2 $t/down.3"
+nsl_on_exit "touch $t/down.1 $t/down.2 $t/down.3 $t/down.9"
 
 st() { "$build/pppkit" status --socket "$t/run/control" --json "$@"; }
 field() { # NAME PYTHON-EXPR over the link l: prints the value(s), space-separated
@@ -215,6 +230,12 @@ check_eq "poff, conf: never restarted; auth: 2 dials" "1 1 2 0" \
     "$(has poff) $(has conf) $(has auth) $(has lan)"
 ip -n "$nsname" link add lan0 type veth peer name lan0p && ip -n "$nsname" link set lan0p up && ip -n "$nsname" link set lan0 up
 check "lan: dials once lan0 is up" wait_for 5 grep -q " lan$" "$t/calls"
+
+# ---- a persist pppd's own redial is a redial too (status, STATUS=, journal) ----
+check "persist: pppd's own redial counted" wait_for 10 is persist "l['redials'], l['pppd_redials'], l['dials']" "1 1 1"
+check "persist: logged as a redial by pppd itself" grep -q "persist: pppd [0-9]* redials by itself (persist)" "$t/pppkitd.log"
+check_eq "persist: quitting during the holdoff is no redial" 1 "$(grep -c "persist: pppd [0-9]* redials by itself" "$t/pppkitd.log")"
+check "persist: STATUS= counts it" grep -q "^STATUS=.*persist [a-z-]* since [0-9:]*, 1 redials" "$t/notify.log"
 
 # ---- link down, pppd exit, redial after the backoff floor ----
 down_at=$(date +%s.%N)
