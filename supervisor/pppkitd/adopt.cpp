@@ -17,9 +17,11 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "core/adopt.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 
@@ -85,6 +87,10 @@ std::string ifname_of(pid_t pid)
 
 void Daemon::adopt_running()
 {
+    // every "pppd call NAME" of a configured link, first, so that the
+    // interfaces their pid files name are known before any guess
+    std::vector<Link*> adopted;
+    std::vector<std::string> pid_file_ifname;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator("/proc", ec)) {
         const std::string pidstr = e.path().filename();
@@ -103,44 +109,44 @@ void Daemon::adopt_running()
                 forget_pppd(l);
                 continue;
             }
-            // IPv4 of each point-to-point ppp* interface of this netns
-            std::map<std::string, std::pair<std::string, std::string>> p2p;
-            ifaddrs* ifa = nullptr;
-            if (getifaddrs(&ifa) == 0) {
-                for (auto* i = ifa; i != nullptr; i = i->ifa_next) {
-                    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET ||
-                        (i->ifa_flags & IFF_POINTOPOINT) == 0 || std::string(i->ifa_name).rfind("ppp", 0) != 0)
-                        continue;
-                    char a[INET_ADDRSTRLEN] = "", d[INET_ADDRSTRLEN] = "";
-                    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr, a, sizeof a);
-                    if (i->ifa_dstaddr != nullptr)
-                        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_dstaddr)->sin_addr, d,
-                                  sizeof d);
-                    p2p[i->ifa_name] = {a, d};
-                }
-                freeifaddrs(ifa);
-            }
-            l.ifname = ifname_of(pid);
-            // /run/pppN.pid is shared by every pppd of the host (and another netns's
-            // pppd may have rewritten it): with no file naming this pid, the one ppp
-            // interface of this netns that no other link claims is this pppd's
-            if (l.ifname.empty() || p2p.count(l.ifname) == 0) {
-                for (const auto& other : links_)
-                    if (other.get() != &l)
-                        p2p.erase(other->ifname);
-                if (p2p.size() == 1)
-                    l.ifname = p2p.begin()->first;
-            }
-            if (auto it = p2p.find(l.ifname); it != p2p.end()) {
-                l.local4 = it->second.first;
-                l.remote4 = it->second.second;
-            }
-            feed(l, l.local4.empty() ? Input::Hello : Input::NetworkUp);
-            jlog::link(LOG_NOTICE, jlog::kAdopt, l,
-                       "pppd pid " + pidstr +
-                           (l.local4.empty() ? " has no IPv4 address yet" + (l.ifname.empty() ? "" : " on " + l.ifname)
-                                             : " was already up on " + l.ifname + ": " + l.local4));
+            adopted.push_back(&l);
+            pid_file_ifname.push_back(ifname_of(pid));
         }
+    }
+    if (adopted.empty())
+        return;
+    // IPv4 of each point-to-point ppp* interface of this netns
+    std::map<std::string, std::pair<std::string, std::string>> p2p;
+    ifaddrs* ifa = nullptr;
+    if (getifaddrs(&ifa) == 0) {
+        for (auto* i = ifa; i != nullptr; i = i->ifa_next) {
+            if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_POINTOPOINT) == 0 ||
+                std::string(i->ifa_name).rfind("ppp", 0) != 0)
+                continue;
+            char a[INET_ADDRSTRLEN] = "", d[INET_ADDRSTRLEN] = "";
+            inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr, a, sizeof a);
+            if (i->ifa_dstaddr != nullptr)
+                inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(i->ifa_dstaddr)->sin_addr, d, sizeof d);
+            p2p[i->ifa_name] = {a, d};
+        }
+        freeifaddrs(ifa);
+    }
+    std::set<std::string> names;
+    for (const auto& [n, _] : p2p)
+        names.insert(n);
+    const auto ifnames = adopted_ifnames(pid_file_ifname, names);
+    for (size_t i = 0; i < adopted.size(); ++i) {
+        Link& l = *adopted[i];
+        l.ifname = ifnames[i];
+        if (auto it = p2p.find(l.ifname); it != p2p.end()) {
+            l.local4 = it->second.first;
+            l.remote4 = it->second.second;
+        }
+        feed(l, l.local4.empty() ? Input::Hello : Input::NetworkUp);
+        jlog::link(LOG_NOTICE, jlog::kAdopt, l,
+                   "pppd pid " + std::to_string(l.pid) +
+                       (l.local4.empty() ? " has no IPv4 address yet" + (l.ifname.empty() ? "" : " on " + l.ifname)
+                                         : " was already up on " + l.ifname + ": " + l.local4));
     }
 }
 

@@ -1,0 +1,24 @@
+// adopt.hpp - which ppp interface is whose, when pppkitd starts and finds
+// pppd already running (supervisor/pppkitd/adopt.cpp). Pure: the caller reads
+// /run/pppN.pid and the netns's point-to-point ppp interfaces. Nothing here
+// logs.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pppkit::supervisor {
+
+// pid_file_ifname[i]: the interface whose /run/IFNAME.pid holds the pid of
+// adopted pppd i ("" when no file does); p2p: the point-to-point ppp
+// interfaces of this netns. Returns each pppd's interface, "" when unknown:
+// the one its pid file names when that is in p2p; else, when exactly one
+// pppd is left without one and exactly one interface of p2p is claimed by
+// no pppd, that one. The pid files are shared by every pppd of the host, so
+// another netns's pppd may have rewritten the file of ours: the interfaces
+// the other pppd's files name are claimed before any guess is made.
+std::vector<std::string> adopted_ifnames(const std::vector<std::string>& pid_file_ifname,
+                                         const std::set<std::string>& p2p);
+
+}  // namespace pppkit::supervisor

@@ -1,0 +1,42 @@
+// Unit tests of the interface of each adopted pppd (supervisor/core/adopt.cpp).
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/adopt.hpp"
+
+using namespace pppkit::supervisor;
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("adopted_ifnames: pid files first, then the one interface no pppd claims")
+    {
+        struct Row {
+            int line;
+            std::vector<std::string> pid_file;  // per adopted pppd, in /proc order
+            std::set<std::string> p2p;
+            std::vector<std::string> want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {"ppp0"}, {"ppp0"}, {"ppp0"}},
+            {__LINE__, {""}, {"ppp0"}, {"ppp0"}},      // pid file rewritten by another netns's pppd
+            {__LINE__, {"ppp3"}, {"ppp0"}, {"ppp0"}},  // a file naming another netns's interface
+            {__LINE__, {""}, {}, {""}},                // still dialling: no interface yet
+            {__LINE__, {""}, {"ppp0", "ppp1"}, {""}},  // an unsupervised pppd too: no guess
+            {__LINE__, {"ppp0", "ppp1"}, {"ppp0", "ppp1"}, {"ppp0", "ppp1"}},
+            // two links, the first one's /run/ppp0.pid overwritten: the second
+            // one's file claims ppp1 before the first is guessed (was: none)
+            {__LINE__, {"", "ppp1"}, {"ppp0", "ppp1"}, {"ppp0", "ppp1"}},
+            {__LINE__, {"ppp0", ""}, {"ppp0", "ppp1"}, {"ppp0", "ppp1"}},
+            {__LINE__, {"", ""}, {"ppp0", "ppp1"}, {"", ""}},  // two unknown: no guess
+            {__LINE__, {"", ""}, {"ppp0"}, {"", ""}},          // either could own it
+            {__LINE__, {"", "ppp1"}, {"ppp1"}, {"", "ppp1"}},  // the first is still dialling
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(adopted_ifnames(r.pid_file, r.p2p) == r.want);
+        }
+    }
+}
