@@ -229,7 +229,11 @@ void Daemon::follow_kernel(Link& l)
     l.local6 = a6 ? a6->local : "";
     l.remote6 = a6 ? a6->peer : "";
     const std::string addrs = l.local4.empty() ? l.local6 : l.local4;
-    if (f->carries() && l.machine.state == LinkState::Dialling) {
+    // Up from the kernel only for a pppd whose plugins say nothing (none
+    // loaded, or a pppd adopted since its ip-up): a plugin's ip-down comes
+    // while the interface still has its IPv6 link-local address, and that
+    // must not read as "up again" (pppkit-online@ would flap).
+    if (f->carries() && l.machine.state == LinkState::Dialling && l.events == 0) {
         backoff_link_up(l.backoff, static_cast<int64_t>(now_usec() / 1000));
         feed(l, Input::NetworkUp);
         jlog::link(LOG_NOTICE, jlog::kLinkUp, l, "up on " + l.ifname + ": " + addrs + " (rtnetlink)");
