@@ -420,8 +420,8 @@ void Daemon::notify_status()
             s += " " + l->local4;
         s += " since " + hhmm(l->since);
         if (l->machine.state == LinkState::FailedAuth)
-            s += " (authentication failed " + std::to_string(l->machine.auth_failures) + " times in a row: " +
-                 auth_reason(*l) + "; no redial)";
+            s += " (authentication failed " + std::to_string(l->machine.auth_failures) +
+                 " times in a row: " + auth_reason(*l) + "; no redial)";
         s += ", " + std::to_string(l->dials > 0 ? l->dials - 1 : 0) + " redials";
     }
     if (s.empty())
