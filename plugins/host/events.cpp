@@ -216,6 +216,13 @@ void forward(pk_event ev, int arg) noexcept
             add_session(m, raw);
         if (t == MsgType::Phase)
             m.phase = static_cast<uint8_t>(arg);
+        // pppd's status as it stands: what ends an attempt sets it before
+        // lcp_close (19: we failed to authenticate), so TERMINATE, DISCONNECT
+        // and DEAD carry it; with `persist` pppd redials without exiting, and
+        // this is how pppkitd learns of each failed attempt. (Not link-down:
+        // pppd sends that only after the network phase began.)
+        if (t == MsgType::Phase && raw.status > 0 && raw.status < 256)
+            m.exit_status = static_cast<uint8_t>(raw.status);
         if (t == MsgType::Exit)
             m.exit_status = static_cast<uint8_t>(arg);
         if (t == MsgType::IpUp) {

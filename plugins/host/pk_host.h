@@ -75,6 +75,10 @@ struct pk_link {
     int session;            /* ppp_session_number / ppp_get_session_number() */
     char remote_number[64]; /* the AC's MAC as the channel wrote it ("AA:BB:..") */
     char devnam[64];        /* the channel's device: the Ethernet interface */
+    /* pppd's exit status as it stands: EXIT_OK at the start of each attempt
+     * (main loop), set by what ends the attempt (19 when we failed to
+     * authenticate, 11 when the peer did) before lcp_close. */
+    int status;
 };
 
 /* An option parser: return 1 on success; on failure write a message into

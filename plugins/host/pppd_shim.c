@@ -99,6 +99,7 @@ void pk_get_link(struct pk_link *out, int query_mtu)
     snprintf(out->remote_number, sizeof(out->remote_number), "%.63s",
              ppp_get_remote_number() ? ppp_get_remote_number() : "");
     snprintf(out->devnam, sizeof(out->devnam), "%.63s", ppp_devnam() ? ppp_devnam() : "");
+    out->status = (int)ppp_status();
 #else
     snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
     out->unit = ifunit;
@@ -109,6 +110,7 @@ void pk_get_link(struct pk_link *out, int query_mtu)
     /* cut at 63 bytes: a longer value is no MAC and no interface name anyway */
     snprintf(out->remote_number, sizeof(out->remote_number), "%.63s", remote_number);
     snprintf(out->devnam, sizeof(out->devnam), "%.63s", devnam);
+    out->status = status;
 #endif
     out->local4 = ipcp_gotoptions[0].ouraddr;
     out->remote4 = ipcp_hisoptions[0].hisaddr;

@@ -94,6 +94,13 @@ void print_link(const nlohmann::json& l)
     if (l["auth_failures"].get<int>() > 0)
         std::printf(", %d authentication failures in a row", l["auth_failures"].get<int>());
     std::printf("\n");
+    if (const auto a = l.find("last_auth_failure"); a != l.end() && a->is_object()) {
+        // pppkitd's auth_failure.hpp: the last attempt that failed authentication
+        std::printf("  last authentication failure %s: status %d (%s)\n", str(*a, "at").c_str(),
+                    (*a)["status"].get<int>(), str(*a, "reason").c_str());
+        if (str(l, "state") == "failed-auth")
+            std::printf("  gave up: no redial; fix the secret, then restart the link\n");
+    }
     if (l["last_exit"].is_object()) {
         const auto& e = l["last_exit"];
         if (e["signal"].is_number())

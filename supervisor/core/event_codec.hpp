@@ -15,6 +15,11 @@
 // The decoder reads both; Applied in a version 1 header is an unknown type.
 // Hello may carry Plugins (a version 1 message with a tag old daemons skip):
 // its presence says the sender's plugins send Applied after their ip-up.
+// Phase may carry ExitStatus (a tag every version-1 decoder knows, on any
+// type): pppd's status as it stands, when it is not 0 (EXIT_OK). pppd resets
+// it at each attempt's start and sets it before LCP closes: 19 on TERMINATE,
+// DISCONNECT, DEAD and HOLDOFF says that attempt failed to authenticate, even
+// when `persist` redials without exiting. A daemon that ignores it loses nothing.
 // Pure: encode and decode only; nothing here logs.
 #pragma once
 
@@ -37,7 +42,7 @@ inline constexpr size_t kMaxString = 64;
 
 enum class MsgType : uint8_t {
     Hello = 1,  // the first event of a pppd: who it is
-    Phase = 2,
+    Phase = 2,  // may carry ExitStatus: the status of the attempt so far
     IpUp = 3,
     IpDown = 4,
     Ipv6Up = 5,
@@ -63,7 +68,7 @@ enum class Tag : uint8_t {
     Session = 10,     // u16: PPPoE session id
     AcMac = 11,       // 6 bytes: the access concentrator's MAC
     EthIfname = 12,   // string: the Ethernet interface under PPPoE
-    ExitStatus = 13,  // u8: pppd's exit status
+    ExitStatus = 13,  // u8: pppd's exit status (Exit); in Phase: pppd's status so far (see above)
     Plugins = 14,     // string, in Hello: the pppkit plugins loaded, "firewall,mss" (sorted, comma-separated)
     Plugin = 15,      // string, in Applied (required): which plugin, "mss"
     Outcome = 16,     // u8, in Applied (required): 0 in place, 1 failed

@@ -4,7 +4,26 @@ namespace pppkit::supervisor {
 
 bool has_pppd(LinkState s) { return s == LinkState::Dialling || s == LinkState::Up; }
 
+namespace {
+
+// One more authentication failure in a row: true when that was the last one allowed.
+bool count_auth_failure(Machine& m)
+{
+    ++m.auth_failures;
+    return m.auth_limit > 0 && m.auth_failures >= m.auth_limit;
+}
+
+}  // namespace
+
 Action Machine::on(Input in, bool lan_up, ExitClass end)
+{
+    const Action a = step(in, lan_up, end);
+    if (a == Action::SpawnPppd)
+        attempt_counted = false;  // a new pppd, a new attempt
+    return a;
+}
+
+Action Machine::step(Input in, bool lan_up, ExitClass end)
 {
     using S = LinkState;
     const bool running = has_pppd(state);
@@ -46,6 +65,7 @@ Action Machine::on(Input in, bool lan_up, ExitClass end)
             return Action::None;
         {
             const bool timer = state == S::BackingOff;
+            attempt_counted = false;
             state = S::Dialling;
             return timer ? Action::CancelBackoff : Action::None;
         }
@@ -68,8 +88,9 @@ Action Machine::on(Input in, bool lan_up, ExitClass end)
         case ExitAction::StopUser: state = S::StoppedByUser; return Action::None;
         case ExitAction::StopConfig: state = S::FailedConfig; return Action::None;
         case ExitAction::AuthFailure:
-            ++auth_failures;
-            if (auth_limit > 0 && auth_failures >= auth_limit) {
+            if (attempt_counted)  // its plugin told (AttemptFailedAuth): counted once
+                break;
+            if (count_auth_failure(*this)) {
                 state = S::FailedAuth;
                 return Action::None;
             }
@@ -78,6 +99,17 @@ Action Machine::on(Input in, bool lan_up, ExitClass end)
         }
         state = S::BackingOff;
         return Action::ArmBackoff;
+    case Input::AttemptStarted: attempt_counted = false; return Action::None;
+    case Input::AttemptFailedAuth:
+        if (!running || attempt_counted)
+            return Action::None;
+        attempt_counted = true;
+        if (!count_auth_failure(*this))
+            return Action::None;  // pppd redials by itself (persist), or exits: PppdExit
+        // a persist pppd would dial on for ever: stop it; its exit (status 5)
+        // finds the link no longer running and changes nothing
+        state = S::FailedAuth;
+        return Action::KillPppd;
     case Input::BackoffElapsed:
         if (state != S::BackingOff)
             return Action::None;

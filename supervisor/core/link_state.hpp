@@ -30,6 +30,10 @@ enum class Input {
     NetworkDown,     // ip-down and no other family up (pppd may redial itself)
     PppdExit,        // the pppd ended; see Machine::on's `end`
     BackoffElapsed,  // the backoff timer fired
+    // One attempt of a running pppd, from its plugin's events (a pppd with
+    // `persist` redials by itself and may never exit):
+    AttemptStarted,     // phase ESTABLISH: a new attempt negotiates with the peer
+    AttemptFailedAuth,  // a phase with status 19 or 11: this attempt failed authentication
 };
 
 enum class Action {
@@ -37,17 +41,23 @@ enum class Action {
     SpawnPppd,      // start "pppd call NAME nodetach"
     ArmBackoff,     // start the backoff timer (the daemon asks backoff_next)
     CancelBackoff,  // drop a pending backoff timer
-    KillPppd,       // SIGTERM the pppd
+    KillPppd,       // SIGTERM the pppd (its later exit changes nothing: it is no longer counted as running)
 };
 
 struct Machine {
     LinkState state = LinkState::Stopped;
     int auth_failures = 0;  // consecutive, since the last Start or the last time the link was up
     int auth_limit = 3;     // give up after this many (0: never)
+    // The current attempt's failure was counted already (AttemptFailedAuth):
+    // the exit status 19 of the same attempt is not counted again.
+    bool attempt_counted = false;
 
     // The one transition function. lan_up: the LAN interface is up now; end:
     // how the pppd ended (PppdExit only).
     Action on(Input in, bool lan_up, ExitClass end = {});
+
+private:
+    Action step(Input in, bool lan_up, ExitClass end);
 };
 
 [[nodiscard]] std::string_view state_name(LinkState s);

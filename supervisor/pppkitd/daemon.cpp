@@ -23,6 +23,7 @@
 #include <random>
 
 #include "common/schema.hpp"
+#include "pppkitd/auth_failure.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
 #include "pppkitd/online.hpp"
@@ -422,11 +423,14 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
         exit_when_children_gone();
         return;
     }
+    const int auth_before = l.machine.auth_failures;
     feed(l, Input::PppdExit, c);
-    if (l.machine.state == LinkState::FailedAuth)
-        jlog::link(LOG_ERR, jlog::kAuthFailure, l,
-                   "authentication failed " + std::to_string(l.machine.auth_failures) +
-                       " times in a row: giving up (pppkit status; fix the secret, then restart the link)");
+    if (l.machine.auth_failures != auth_before) {
+        l.auth_status = end.code;
+        l.auth_at = std::time(nullptr);
+    }
+    if (l.machine.state == LinkState::FailedAuth && l.machine.auth_failures != auth_before)
+        jlog::link(LOG_ERR, jlog::kAuthFailure, l, auth_giving_up(l));
     else if (l.machine.state == LinkState::FailedConfig)
         jlog::link(LOG_ERR, jlog::kPppdExit, l, "not restarting: pppd refused its configuration (see its log above)");
 }
@@ -442,7 +446,8 @@ void Daemon::notify_status()
             s += " " + l->local4;
         s += " since " + hhmm(l->since);
         if (l->machine.state == LinkState::FailedAuth)
-            s += " (authentication failed " + std::to_string(l->machine.auth_failures) + " times)";
+            s += " (authentication failed " + std::to_string(l->machine.auth_failures) +
+                 " times in a row: " + auth_reason(*l) + "; no redial)";
         s += ", " + std::to_string(redials(*l)) + " redials";
     }
     if (s.empty())
@@ -519,8 +524,8 @@ void Daemon::handle_event(const event::Message& m)
         session_closed(*l);
     l->gate.expect(m.plugins);  // Hello and ip-up say which plugins will say Applied
     switch (m.type) {
-    case MsgType::Hello:
-    case MsgType::Phase: notify_status(); break;
+    case MsgType::Phase: attempt_phase(*l, m); [[fallthrough]];
+    case MsgType::Hello: notify_status(); break;
     case MsgType::LinkDown:
         l->gate.down();
         notify_status();
@@ -609,6 +614,7 @@ std::string Daemon::status_json(const std::string& only) const
             {"redials", redials(l)},
             {"pppd_redials", l.pppd_redials},
             {"auth_failures", l.machine.auth_failures},
+            {"last_auth_failure", auth_failure_json(l)},
             {"backoff_left_ms", l.timer_due > now ? json((l.timer_due - now) / 1000) : json(nullptr)},
             {"lan_interface", l.cfg.lan_interface.empty() ? json(nullptr) : json(l.cfg.lan_interface)},
             {"autostart", l.cfg.autostart},

@@ -58,6 +58,10 @@ struct Link {
     std::optional<int> exit_status_reported;  // by the plugin of an adopted pppd
     std::optional<ProcessEnd> last_end;
     std::string last_reason;
+    // auth_failure.cpp: pppd's status (19, 11) of the last attempt that
+    // failed authentication, and when; 0: none since pppkitd started
+    int auth_status = 0;
+    std::time_t auth_at = 0;
     // from the plugin's events
     std::string ifname, eth_ifname, local4, remote4, local6, remote6, ac_mac;
     int mtu = 0;
@@ -153,6 +157,9 @@ private:
     void notify_status();
     void drop_event(const std::string& why);
     void handle_event(const event::Message& m);
+    // auth_failure.cpp: a Phase event of the link's pppd; ESTABLISH and DEAD
+    // (with the attempt's status) bound one attempt
+    void attempt_phase(Link& l, const event::Message& m);
     [[nodiscard]] std::string status_json(const std::string& only) const;
     void stop_all();
     void exit_when_children_gone();

@@ -4,7 +4,7 @@
  * It defines, with pppd's own types (it includes the 2.4.9 headers), every
  * pppd symbol the shim (plugins/host/pppd_shim.c) uses: the notifier lists
  * and add_notifier, add_options, the loggers, option_error, die, timeout,
- * ifname/ifunit/ipparam/persist, netif_get_mtu, the IPCP/IPV6CP option
+ * ifname/ifunit/ipparam/persist/status, netif_get_mtu, the IPCP/IPV6CP option
  * arrays and the PPPoE channel's ppp_session_number/remote_number/devnam. Linked with -rdynamic, so the dlopen-ed
  * plugin binds to them.
  *
@@ -26,6 +26,8 @@
  *   call NAME         nothing: puts "call NAME" into the command line, where the plugin
  *                     finds its peer name (/proc/self/cmdline), as in "pppd call NAME"
  *   persist           set pppd's persist option
+ *   die N             pppd's die(N): exits N (a pppd ending by itself, e.g. 19 without persist)
+ *   status N          pppd's status (what the attempt's end set: 19 when we failed to authenticate)
  *   set-holdoff N     the option "holdoff N" (holdoff = N, holdoff_specified = 1)
  *   need-holdoff 0|1  pppd's need_holdoff (0 after an idle timeout)
  *   redial            what pppd's main loop does after a link ended under persist:
@@ -83,6 +85,7 @@ EXPORT int (*holdoff_hook)(void);
 EXPORT int holdoff = 30; /* pppd's default */
 EXPORT bool holdoff_specified;
 EXPORT int need_holdoff = 1;
+EXPORT volatile int status;
 
 static int fixed_mtu;   /* 0: ask the kernel */
 static int n_log_error; /* messages that came through error() */
@@ -387,6 +390,10 @@ int main(int argc, char **argv)
             need(++i, argc, c); /* read from /proc/self/cmdline by the plugin */
         } else if (strcmp(c, "persist") == 0) {
             persist = 1;
+        } else if (strcmp(c, "die") == 0) {
+            die(atoi(argv[need(++i, argc, c)]));
+        } else if (strcmp(c, "status") == 0) {
+            status = atoi(argv[need(++i, argc, c)]);
         } else if (strcmp(c, "set-holdoff") == 0) {
             holdoff = atoi(argv[need(++i, argc, c)]);
             holdoff_specified = 1;

@@ -12,7 +12,7 @@
 #   - a well-formed event sent as nobody, a malformed one, an oversized one
 #     and one whose pid is not its sender's are dropped, with one
 #     rate-limited log line; the control socket refuses nobody;
-#   - a persist pppd's own redial (phases HOLDOFF, DORMANT, SERIALCONN) is
+#   - selfdial, a persist pppd's own redial (phases HOLDOFF, DORMANT, SERIALCONN) is
 #     counted as a redial (status, STATUS=, the log); quitting in a holdoff is not;
 #   - exit statuses: 5 (poff) stops the link, 2 (option error) stops it as a
 #     configuration error, 19 twice with auth-failures = 2 gives up; a link
@@ -25,6 +25,12 @@
 #     removes the file; a kill -9 makes pppkitd send the PADT on wan0 (captured
 #     on its veth peer, checked byte by byte) and log it; a file left for a
 #     link with no pppd (a power cut) is PADT-ed at start.
+#   - authentication failures per attempt: a fake pppd with persist whose
+#     attempts each fail (status 19 before phase TERMINATE, DEAD, HOLDOFF)
+#     and which never exits is stopped (SIGTERM) after auth-failures = 2
+#     attempts: failed-auth with the reason in status and STATUS=, no third
+#     attempt, no redial; one without persist that says 19 and then exits 19
+#     counts once per dial, not twice.
 #     A real pppd that dials needs kernel PPP: the lab tier (VM).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
@@ -73,7 +79,7 @@ dsl)
         ifname ppp0 mtu 1454 local4 203.0.113.\$((9 + n)) phase 7 ip-up phase 8 \\
         sh "$t/hold \$n" \\
         ip-down phase 9 phase 0 exit 0 ;;
-persist)
+selfdial)
     # a persist pppd that dials again by itself after its holdoff (phases
     # HOLDOFF, DORMANT, SERIALCONN), then is asked to quit during the next
     # holdoff (DORMANT, DEAD: no dial), and waits
@@ -85,12 +91,25 @@ poff) exit 5 ;;
 conf) exit 2 ;;
 auth) exit 19 ;;
 lan) exit 5 ;;
+persist)
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    set --
+    for i in 1 2 3 4 5; do
+        set -- "\$@" phase 2 phase 4 sh "$t/try" phase 5 status 19 phase 9 phase 10 phase 0 phase 11 sleep 700 status 0
+    done
+    exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" persist "\$@" sleep 60000 ;;
+once)
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" \
+        phase 2 phase 4 phase 5 status 19 phase 9 phase 10 phase 0 exit 19 die 19 ;;
 realbad) exec /usr/sbin/pppd plugin "$build/pppkit-mss.so" pppkit-mss 100 nodetach ;;
 realnoppp) exec /usr/sbin/pppd file "$t/peer-noppp" nodetach ;;
 esac
 exit 98
 EOF
 chmod 755 "$t/pppd"
+printf '#!/bin/sh\necho x >>%s/tries\n' "$t" >"$t/try"  # one line per attempt of the persist fake
+chmod 755 "$t/try"
 
 cat >"$t/pppkit.conf" <<EOF
 [mss]
@@ -107,12 +126,17 @@ backoff-ceiling = 2s
 [link "auth"]
 auth-failures = 2
 backoff-floor = 1s
+[link "persist"]
+auth-failures = 2
+[link "once"]
+auth-failures = 2
+backoff-floor = 1s
 [link "lan"]
 lan-interface = lan0
 [link "idle"]
 autostart = no
 [link "realbad"]
-[link "persist"]
+[link "selfdial"]
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
 
@@ -222,20 +246,34 @@ check "realbad (real pppd, option error): failed-config with status 2" wait_for 
 if [ ! -e /dev/ppp ]; then
     check "realnoppp (real pppd, no /dev/ppp): failed-config with status 4" wait_for 10 is realnoppp "l['state'], l['last_exit']['status']" "failed-config 4"
 fi
-check "STATUS= says authentication failed" grep -q "auth failed-auth since .* (authentication failed 2 times)" "$t/notify.log"
+check "STATUS= says authentication failed" grep -q "auth failed-auth since .* (authentication failed 2 times in a row: authentication to the peer failed; no redial)" "$t/notify.log"
+# persist: pppd never exits by itself; its plugin's phase events carry status 19 per attempt
+check "persist: 2 failed attempts with auth-failures = 2: failed-auth" wait_for 15 is persist "l['state']" "failed-auth"
+ppid=$(awk '$3 == "persist" {print $2; exit}' "$t/calls")
+check "persist: its pppd was stopped" wait_for 5 sh -c "! kill -0 $ppid 2>/dev/null"
+sleep 2
+check_eq "persist: exactly 2 attempts (none after the stop), 1 dial, no pppd, the last failure's status" "2 1 None 19 2" \
+    "$(grep -c . "$t/tries") $(field persist "l['dials'], l['pid'], l['last_auth_failure']['status'], l['auth_failures']")"
+check_eq "persist: its exit after SIGTERM does not make it stopped-by-user" failed-auth "$(field persist "l['state']")"
+check "persist: STATUS= says it with the reason" grep -q "persist failed-auth since .* (authentication failed 2 times in a row: authentication to the peer failed; no redial)" "$t/notify.log"
+check "persist: the log says the attempts and the stop" grep -q "persist: authentication failed 2 times in a row (authentication to the peer failed): giving up, no redial .*: stopping pppd $ppid" "$t/pppkitd.log"
+check_eq "persist: one log line per failed attempt" 2 "$(grep -c "persist: authentication failed" "$t/pppkitd.log")"
+check "persist: pppkit status (terminal) shows the failure and that it gave up" sh -c \
+    "'$build/pppkit' status --socket '$t/run/control' persist | grep -A1 'last authentication failure .*: status 19 (authentication to the peer failed)' | grep -q 'gave up'"
+check "once (no persist: status 19, then exit 19): failed-auth after 2 dials, each counted once" wait_for 10 is once "l['state'], l['dials']" "failed-auth 2"
 check "lan: waiting for lan0" wait_for 5 is lan "l['state']" "waiting-for-lan"
 check_eq "idle (autostart = no): stopped, never dialled" "stopped 0" "$(field idle "l['state'], l['dials']")"
 sleep 3
-check_eq "poff, conf: never restarted; auth: 2 dials" "1 1 2 0" \
-    "$(has poff) $(has conf) $(has auth) $(has lan)"
+check_eq "poff, conf: never restarted; auth, once: 2 dials; persist: 1" "1 1 2 0 2 1" \
+    "$(has poff) $(has conf) $(has auth) $(has lan) $(has once) $(has persist)"
 ip -n "$nsname" link add lan0 type veth peer name lan0p && ip -n "$nsname" link set lan0p up && ip -n "$nsname" link set lan0 up
 check "lan: dials once lan0 is up" wait_for 5 grep -q " lan$" "$t/calls"
 
 # ---- a persist pppd's own redial is a redial too (status, STATUS=, journal) ----
-check "persist: pppd's own redial counted" wait_for 10 is persist "l['redials'], l['pppd_redials'], l['dials']" "1 1 1"
-check "persist: logged as a redial by pppd itself" grep -q "persist: pppd [0-9]* redials by itself (persist)" "$t/pppkitd.log"
-check_eq "persist: quitting during the holdoff is no redial" 1 "$(grep -c "persist: pppd [0-9]* redials by itself" "$t/pppkitd.log")"
-check "persist: STATUS= counts it" grep -q "^STATUS=.*persist [a-z-]* since [0-9:]*, 1 redials" "$t/notify.log"
+check "selfdial: pppd's own redial counted" wait_for 10 is selfdial "l['redials'], l['pppd_redials'], l['dials']" "1 1 1"
+check "selfdial: logged as a redial by pppd itself" grep -q "selfdial: pppd [0-9]* redials by itself (persist)" "$t/pppkitd.log"
+check_eq "selfdial: quitting during the holdoff is no redial" 1 "$(grep -c "selfdial: pppd [0-9]* redials by itself" "$t/pppkitd.log")"
+check "selfdial: STATUS= counts it" grep -q "^STATUS=.*selfdial [a-z-]* since [0-9:]*, 1 redials" "$t/notify.log"
 
 # ---- link down, pppd exit, redial after the backoff floor ----
 down_at=$(date +%s.%N)

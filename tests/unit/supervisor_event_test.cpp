@@ -69,6 +69,9 @@ TEST_SUITE("supervisor")
         phase.pid = 99999;
         phase.phase = 11;
         phase.peer = "flets.v6";
+        Message dead = phase;  // the end of one attempt, with its status (persist: pppd redials)
+        dead.phase = 0;
+        dead.exit_status = 19;
         Message hello;
         hello.pid = 1;
         Message hello_plugins = hello;
@@ -81,8 +84,8 @@ TEST_SUITE("supervisor")
         applied.outcome = 1;
         applied.up_type = static_cast<uint8_t>(MsgType::Ipv6Up);
         const std::vector<Row> rows = {
-            {__LINE__, full()},   {__LINE__, hello_plugins}, {__LINE__, applied},
-            {__LINE__, exit_msg}, {__LINE__, phase},         {__LINE__, hello},
+            {__LINE__, full()}, {__LINE__, hello_plugins}, {__LINE__, applied}, {__LINE__, exit_msg},
+            {__LINE__, phase},  {__LINE__, hello},         {__LINE__, dead},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -173,6 +176,23 @@ TEST_SUITE("supervisor")
             CHECK(b[2] == (t == MsgType::Applied ? 2 : 1));
             CHECK(std::holds_alternative<Message>(decode(b)));
         }
+    }
+
+    TEST_CASE("event codec: Phase DEAD carries the attempt's status as a version 1 message, byte for byte")
+    {
+        // what every daemon since version 1 reads: ExitStatus (13) is a known
+        // 1-byte tag on any type; a daemon that does not count per attempt ignores it
+        Message m;
+        m.type = MsgType::Phase;
+        m.pid = 42;
+        m.phase = 0;
+        m.exit_status = 19;
+        const Bytes want = msg(2, cat(kPid, {4, 1, 0, 13, 1, 19}));
+        CHECK(encode(m) == want);
+        auto d = decode(want);
+        REQUIRE(std::holds_alternative<Message>(d));
+        CHECK(std::get<Message>(d).exit_status == 19);
+        CHECK(std::get<Message>(d).phase == 0);
     }
 
     TEST_CASE("event codec: unknown tags of a later plugin are skipped, known ones still read")

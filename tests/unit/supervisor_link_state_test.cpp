@@ -61,6 +61,12 @@ TEST_SUITE("supervisor")
             {__LINE__, S::Up, I::Hello, true, {}, S::Up, Ac::None},
             {__LINE__, S::Stopped, I::NetworkUp, true, {}, S::Up, Ac::None},  // adopted at ip-up
             {__LINE__, S::BackingOff, I::NetworkUp, true, {}, S::Up, Ac::CancelBackoff},
+            // an attempt of a running pppd failed authentication (its plugin's phase DEAD): 1 of 3
+            {__LINE__, S::Dialling, I::AttemptFailedAuth, true, {}, S::Dialling, Ac::None},
+            {__LINE__, S::BackingOff, I::AttemptFailedAuth, true, {}, S::BackingOff, Ac::None},  // no pppd
+            {__LINE__, S::FailedAuth, I::AttemptFailedAuth, true, {}, S::FailedAuth, Ac::None},
+            {__LINE__, S::Dialling, I::AttemptStarted, true, {}, S::Dialling, Ac::None},
+            {__LINE__, S::FailedAuth, I::PppdExit, true, poff, S::FailedAuth, Ac::None},  // the pppd we stopped
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -90,6 +96,87 @@ TEST_SUITE("supervisor")
         CHECK(m.on(Input::BackoffElapsed, true) == Action::None);
         CHECK(m.on(Input::Start, true) == Action::SpawnPppd);  // the user tries again
         CHECK(m.auth_failures == 0);
+    }
+
+    TEST_CASE("link state: a persist pppd's failed attempts are counted per attempt, and it is stopped at the limit")
+    {
+        // pppd with persist never exits on its own: Dialling throughout, one
+        // AttemptStarted (phase ESTABLISH) and AttemptFailedAuth (phase DEAD, 19) per attempt
+        struct Row {
+            int line;
+            Input in;
+            ExitClass end;
+            LinkState to;
+            Action action;
+            int failures;
+        };
+        using I = Input;
+        using S = LinkState;
+        const ExitClass auth = classify_exit({false, 19});
+        const ExitClass poff = classify_exit({false, 5});
+        const std::vector<Row> rows = {
+            {__LINE__, I::AttemptStarted, {}, S::Dialling, Action::None, 0},
+            {__LINE__, I::AttemptFailedAuth, {}, S::Dialling, Action::None, 1},
+            {__LINE__, I::AttemptFailedAuth, {}, S::Dialling, Action::None, 1},  // the same attempt: once
+            {__LINE__, I::AttemptStarted, {}, S::Dialling, Action::None, 1},
+            {__LINE__, I::AttemptFailedAuth, {}, S::Dialling, Action::None, 2},
+            {__LINE__, I::AttemptStarted, {}, S::Dialling, Action::None, 2},
+            {__LINE__, I::AttemptFailedAuth, {}, S::FailedAuth, Action::KillPppd, 3},  // 3 of 3: stop pppd
+            {__LINE__, I::PppdExit, poff, S::FailedAuth, Action::None, 3},  // its exit (5): not stopped-by-user
+            {__LINE__, I::BackoffElapsed, {}, S::FailedAuth, Action::None, 3},
+            {__LINE__, I::PppdExit, auth, S::FailedAuth, Action::None, 3},
+            {__LINE__, I::Start, {}, S::Dialling, Action::SpawnPppd, 0},  // the user tries again
+        };
+        Machine m{.state = LinkState::Dialling, .auth_limit = 3};
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(m.on(r.in, true, r.end) == r.action);
+            CHECK(state_name(m.state) == state_name(r.to));
+            CHECK(m.auth_failures == r.failures);
+        }
+    }
+
+    TEST_CASE("link state: a pppd without persist says the failure, then exits 19: one failure, not two")
+    {
+        struct Row {
+            int line;
+            Input in;
+            ExitClass end;
+            LinkState to;
+            Action action;
+            int failures;
+        };
+        using I = Input;
+        using S = LinkState;
+        const ExitClass auth = classify_exit({false, 19});
+        const std::vector<Row> rows = {
+            {__LINE__, I::AttemptStarted, {}, S::Dialling, Action::None, 0},
+            {__LINE__, I::AttemptFailedAuth, {}, S::Dialling, Action::None, 1},
+            {__LINE__, I::PppdExit, auth, S::BackingOff, Action::ArmBackoff, 1},  // the same attempt
+            {__LINE__, I::BackoffElapsed, {}, S::Dialling, Action::SpawnPppd, 1},
+            {__LINE__, I::PppdExit, auth, S::FailedAuth, Action::None, 2},  // no plugin said it: the exit counts
+        };
+        Machine m{.state = LinkState::Dialling, .auth_limit = 2};
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(m.on(r.in, true, r.end) == r.action);
+            CHECK(state_name(m.state) == state_name(r.to));
+            CHECK(m.auth_failures == r.failures);
+        }
+    }
+
+    TEST_CASE("link state: a new pppd (spawned or adopted) starts a new attempt")
+    {
+        Machine m{.state = LinkState::Dialling, .auth_limit = 5};
+        CHECK(m.on(Input::AttemptFailedAuth, true) == Action::None);
+        CHECK(m.on(Input::Stop, true) == Action::KillPppd);
+        CHECK(m.on(Input::Hello, true) == Action::None);  // pon: adopted, its first attempt
+        CHECK(m.on(Input::AttemptFailedAuth, true) == Action::None);
+        CHECK(m.auth_failures == 2);
+        CHECK(m.on(Input::PppdExit, true, classify_exit({true, 9})) == Action::ArmBackoff);
+        CHECK(m.on(Input::BackoffElapsed, true) == Action::SpawnPppd);
+        CHECK(m.on(Input::PppdExit, true, classify_exit({false, 19})) == Action::ArmBackoff);
+        CHECK(m.auth_failures == 3);
     }
 
     TEST_CASE("link state: auth-failures = 0 never gives up")
