@@ -24,7 +24,7 @@ if [ -z "${LAB_LIB:-}" ]; then   # ---- host side
         [ -f "$build/$f" ] || { echo "FAIL: no $build/$f (make all first)"; exit 1; }
     done
     exec bash "$here/lab.sh" --init systemd --build "$build" --plugin mss --config "$here/pppkitd.conf" \
-        --timeout 1200 --name pppkitd "$here/pppkitd.test.sh"
+        --timeout 2400 --name pppkitd "$here/pppkitd.test.sh"
 fi
 
 # ---- guest side (inside the VM, under systemd) -------------------------------
