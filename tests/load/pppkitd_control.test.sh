@@ -37,13 +37,19 @@ fi
 pppkit_gid=$(getent group pppkit | cut -d: -f3)
 
 # "pppd call NAME nodetach": the fake pppd with pppkit-mss.so; the link is up
-# (ip-up) until SIGTERM ends it
+# (ip-up) until SIGTERM ends it (or the test ends: hold)
+cat >"$t/hold" <<HOLD
+#!/bin/sh
+for i in \$(seq 6000); do [ -e "$t/end" -o ! -d "$t" ] && exit 0; sleep 0.1; done
+HOLD
+chmod 755 "$t/hold"
+nsl_on_exit "touch $t/end"
 cat >"$t/pppd" <<PPPD
 #!/bin/sh
 echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
 export PPPKIT_EVENT_SOCKET=$t/run/event
 exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" phase 1 ifname ppp\$\$ mtu 1492 \\
-    local4 203.0.113.7 phase 8 ip-up sh "sleep 120"
+    local4 203.0.113.7 phase 8 ip-up sh "$t/hold"
 PPPD
 chmod 755 "$t/pppd"
 mkdir -p "$t/pppkit.d"
@@ -101,6 +107,7 @@ printf '[link "new"]\n' >"$t/pppkit.d/10-new.conf"
 kill -HUP "$pkd"
 check "SIGHUP: a new link with autostart dials" wait_for 10 is new "l['state']" up
 check "SIGHUP: the removed link's pppd got SIGTERM" wait_for 5 dead "$old_pid"
+check "  ... logged" grep -q "old: reload: the link is no longer configured; stopping it" "$t/pppkitd.log"
 check "  ... and the link is forgotten" wait_for 5 names_are "dsl idle new"
 check_eq "  ... status lists the new set" "dsl idle new" "$(names)"
 check_eq "the changed link keeps its pppd" "$dsl_pid up" "$(field dsl "l['pid'], l['state']")"
