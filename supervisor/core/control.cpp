@@ -67,7 +67,7 @@ bool needs_root(Verb v) { return v != Verb::Status; }
 std::variant<Request, ParseError> parse_request(std::string_view b)
 {
     const size_t nl = b.find('\n');
-    if (nl == std::string_view::npos || nl >= kMaxRequest)
+    if (nl >= kMaxRequest)  // npos too: no newline
         return ParseError::Incomplete;
     std::string_view s = b.substr(0, nl);
     if (!s.empty() && s.back() == '\r')
