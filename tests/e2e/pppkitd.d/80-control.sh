@@ -19,11 +19,14 @@ sed -i 's/^backoff-ceiling = 10s$/backoff-ceiling = 12s/' "$CONF"
 systemctl reload --no-block $U
 t0=$(lab_now)
 seen=""
-for _ in $(seq 400); do
+_lab_cs
+ctl_end=$((_LAB_CS + 2000))  # 20 s at most, however slow systemctl is under TCG
+while :; do
     ctl_s=$(prop ActiveState)
     [ "${seen##* }" = "$ctl_s" ] || seen="$seen $ctl_s"
     [ "$ctl_s" = active ] && [ "${seen#*reloading}" != "$seen" ] && break
-    sleep 0.05
+    _lab_cs
+    [ "$_LAB_CS" -ge "$ctl_end" ] && break
 done
 check_eq reload-states "reloading active" "$(echo $seen | sed 's/^active //')" "ActiveState during systemctl reload ($(lab_since "$t0") s)"
 check_eq reload-active active "$(systemctl is-active $U)"
