@@ -15,20 +15,14 @@ ctl_journal() { journalctl -u $U --after-cursor="$ctl_cursor" --no-pager "$@"; }
 # ---- a valid change: a new [link], lab changed, systemctl reload
 printf '\n[link "extra"]\nautostart = no\n' >>"$CONF"
 sed -i 's/^backoff-ceiling = 10s$/backoff-ceiling = 12s/' "$CONF"
-# the unit goes reloading -> active (RELOADING=1 ... READY=1): watched while it runs
-systemctl reload --no-block $U
+# systemctl reload waits for the reload job: ExecReload's SIGHUP, then pppkitd's
+# RELOADING=1 ... READY=1 (those datagrams are checked in the load tier,
+# tests/load/pppkitd_control.test.sh: under TCG one `systemctl show` takes
+# longer than the whole reload, so the "reloading" state cannot be polled here)
 t0=$(lab_now)
-seen=""
-_lab_cs
-ctl_end=$((_LAB_CS + 2000))  # 20 s at most, however slow systemctl is under TCG
-while :; do
-    ctl_s=$(prop ActiveState)
-    [ "${seen##* }" = "$ctl_s" ] || seen="$seen $ctl_s"
-    [ "$ctl_s" = active ] && [ "${seen#*reloading}" != "$seen" ] && break
-    _lab_cs
-    [ "$_LAB_CS" -ge "$ctl_end" ] && break
-done
-check_eq reload-states "reloading active" "$(echo $seen | sed 's/^active //')" "ActiveState during systemctl reload ($(lab_since "$t0") s)"
+if systemctl reload $U; then pass reload-ok "systemctl reload returned 0 after $(lab_since "$t0") s"
+else fail reload-ok "systemctl reload failed"; fi
+info reload-exec "$(prop ExecReload | head -c 300)"
 check_eq reload-active active "$(systemctl is-active $U)"
 wait_until 10 eval 'ctl_journal -o cat | grep -q "reloaded 1 file"'
 check reload-logged eval 'ctl_journal -o cat | grep -q "reloaded 1 file(s): links added extra; removed none; changed lab"'
