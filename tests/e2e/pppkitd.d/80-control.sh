@@ -1,7 +1,7 @@
 # 80-control.sh - reload and the control commands under systemd (issue 8).
 # Sourced by pppkitd.test.sh (see README.md). `systemctl reload pppkitd`
-# (ExecReload= SIGHUP; pppkitd sends RELOADING=1 then READY=1): systemd logs
-# Reloading/Reloaded, the unit is active again, a new [link] appears in
+# (ExecReload= SIGHUP; pppkitd sends RELOADING=1 then READY=1) returns 0,
+# the unit is active again, a new [link] appears in
 # status, lab keeps its pppd; a pppkit.conf with a problem is refused (the
 # unit stays active, the problem is in the journal with CONFIG_FILE= and
 # CONFIG_LINE=, `pppkit reload` exits 2); `pppkit stop lab` ends lab's pppd
