@@ -24,6 +24,8 @@ int firewall_import(const Args& in);
 int status(const Args& in);
 // pppkit wait-online [NAME] [--timeout S] [--remote HOST[:PORT]]: supervisor/cli/wait_online_cmd.cpp
 int wait_online(const Args& in);
+// pppkit start|stop|restart NAME, pppkit reload: supervisor/cli/control_cmd.cpp
+int control(const std::string& verb, const Args& in);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.

@@ -42,6 +42,10 @@ int usage(FILE* to)
                      "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
                      "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
                      "  status [NAME] [--json|--prometheus]  the links as pppkitd sees them (see pppkitd(8))\n"
+                     "  start NAME               dial a link now (root)\n"
+                     "  stop NAME                stop a link's pppd, as poff, no redial (root)\n"
+                     "  restart NAME             stop, then start once its pppd ended (root)\n"
+                     "  reload                   pppkitd re-reads pppkit.conf; prints the problems if refused (root)\n"
                      "  wait-online [NAME] [--timeout S] [--remote HOST[:PORT]]\n"
                      "                           wait until the link is online (firewall and MSS in place)\n"
                      "  version\n");
@@ -116,6 +120,8 @@ int main(int argc, char** argv)
             return mss(args);
         if (cmd == "status")
             return status(args);
+        if (cmd == "start" || cmd == "stop" || cmd == "restart" || cmd == "reload")
+            return control(cmd, args);
         if (cmd == "wait-online")
             return wait_online(args);
         if (cmd == "version" || cmd == "--version") {

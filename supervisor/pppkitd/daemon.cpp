@@ -38,6 +38,7 @@ struct Daemon::Client {
     sd_event_source* io = nullptr;
     sd_event_source* timeout = nullptr;
     std::string buf;
+    uid_t uid = 0;  // the peer's: commands are root's (reload.cpp)
 };
 
 namespace {
@@ -109,6 +110,7 @@ Daemon::~Daemon()
     drift_.reset();   // its sources belong to ev_
     online_.reset();  // so do its
     rtnl_.reset();
+    sd_event_source_unref(sweep_);
     for (auto& l : links_)
         l->prober.reset();
     for (auto& [fd, c] : clients_) {
@@ -714,7 +716,8 @@ int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* ud)
 {
     auto* d = static_cast<Daemon*>(ud);
     if (si->ssi_signo == SIGHUP) {
-        jlog::plain(LOG_NOTICE, "SIGHUP: reloading the configuration is not supported yet; restart pppkitd");
+        jlog::plain(LOG_NOTICE, "SIGHUP: reloading the configuration");
+        (void)d->reload();
         return 0;
     }
     d->stop_all();
@@ -794,6 +797,7 @@ int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
     auto cl = std::make_unique<Client>();
     cl->d = d;
     cl->fd = c;
+    cl->uid = cr.uid;
     sd_event_add_io(d->ev_, &cl->io, c, EPOLLIN, on_client, cl.get());
     sd_event_add_time_relative(d->ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, 100000, on_client_timeout,
                                cl.get());
@@ -814,18 +818,7 @@ int Daemon::on_client(sd_event_source*, int fd, uint32_t, void* ud)
     auto nl = cl->buf.find('\n');
     if (nl == std::string::npos && n > 0 && cl->buf.size() < kMaxRequest)
         return 0;
-    std::string reply;
-    if (nl == std::string::npos) {
-        reply = R"({"error":"request too long or incomplete"})";
-    } else {
-        std::string req = cl->buf.substr(0, nl);
-        if (req == "status" || req.rfind("status ", 0) == 0) {
-            std::string name = req.size() > 7 ? req.substr(7) : "";
-            reply = d->status_json(name);
-        } else {
-            reply = nlohmann::json{{"error", "unknown request"}}.dump();
-        }
-    }
+    std::string reply = d->control_reply(cl->buf, cl->uid);
     reply += '\n';
     (void)::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     auto it = d->clients_.find(fd);

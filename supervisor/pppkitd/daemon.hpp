@@ -87,6 +87,10 @@ struct Link {
     bool online = false;
     std::time_t online_since = 0;
     std::optional<bool> online_said;
+    // reload.cpp: the link left the configuration (its pppd ends, then it is
+    // forgotten); pppkit restart NAME: dial again once the pppd ended
+    bool removed = false;
+    bool restart = false;
 };
 
 class Daemon {
@@ -127,6 +131,12 @@ private:
     [[nodiscard]] uint64_t kernel_gen() const;
 
     void start_drift_watch();
+    // reload.cpp: SIGHUP, pppkit reload and the root-only commands of the control socket
+    std::string reload();  // logs what it did or refused; returns the control answer (JSON)
+    std::string control_reply(const std::string& bytes, uid_t uid);
+    void sweep_links();  // forgets removed links whose pppd ended, restarts what `restart` asked
+    sd_event_source* sweep_ = nullptr;
+    static int on_sweep(sd_event_source* s, void* ud);
     // padt.cpp: stale PPPoE sessions (issue 8 section 5)
     void session_seen(Link& l, const event::Message& m);
     void session_closed(Link& l);

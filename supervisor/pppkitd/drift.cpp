@@ -252,6 +252,17 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
     return 0;
 }
 
+void DriftWatch::reload()
+{
+    auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
+    if (p->settings && prepared_ && prepared_->settings && prepared_->settings->digest() == p->settings->digest())
+        return;  // the same [firewall]: what was prepared still holds
+    if (p->settings)
+        (void)firewall::check_isolated(*p);
+    prepared_ = std::move(p);
+    malloc_trim(0);
+}
+
 DriftWatch::Done DriftWatch::repair_firewall()
 {
     auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));

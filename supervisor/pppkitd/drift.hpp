@@ -43,6 +43,9 @@ public:
     // Subscribes and remembers what pppkit's tables hold now. false (logged):
     // no repair, the daemon runs on without it.
     bool start();
+    // pppkitd reloaded a valid configuration: prepare its [firewall] now, so
+    // that status and the next repair compare with and assert the new ruleset.
+    void reload();
     // For `pppkit status`: {"loaded", "repairs", "last_repair", "last_repair_ms", "last_change"}.
     [[nodiscard]] nlohmann::json status();
 

@@ -244,3 +244,17 @@ put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([1])), tlv(17, b
 put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([7])), tlv(17, bytes([3])), version=2),
     "applied-bad-outcome")
 put("event_codec", event(9, pid, tlv(15, b"mss"), tlv(16, bytes([0])), tlv(17, bytes([3]))), "applied-version-1")
+
+# ---- pppkitd's control socket (supervisor/core/control.hpp) ---------------------------
+for i, req in enumerate([b"status\n", b"status dsl\n", b"v1 status\n", b"v1 start dsl\n", b"v1 stop dsl\n",
+                         b"v1 restart dsl\n", b"v1 reload\n", b"v2 start dsl\n", b"v1 start ../etc\n",
+                         b"v1 start a b\n", b"v1 reload dsl\n", b"v1 start dsl", b"v1 start d\x00l\n",
+                         b"v1 start " + b"x" * 65 + b"\n", b"x" * 300 + b"\n", b"v1 stop dsl\r\nv1 start x\n"]):
+    put("control", req, "request-%02d" % i)
+
+# ---- the LAN status request of [pppkitd] status-listen (supervisor/core/online.hpp) ---
+for i, req in enumerate([b"online\n", b"online dsl\n", b"online dsl\r\n", b"online .x\n", b"online a b\n",
+                         b"online \n", b"online " + b"x" * 64 + b"\n", b"online " + b"x" * 65 + b"\n",
+                         b"\n" * 81, b"online dsl\nonline x\n", b"online d\x00l\n", b"ONLINE dsl\n",
+                         b"GET / HTTP/1.0\r\n\r\n"]):
+    put("online_request", req, "request-%02d" % i)

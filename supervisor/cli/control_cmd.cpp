@@ -1,0 +1,131 @@
+// pppkit start|stop|restart NAME, pppkit reload [--socket PATH]: ask pppkitd
+// on its control socket (root only; group pppkit may only read status).
+// The request is core/control.hpp's "v1 VERB [NAME]".
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "core/control.hpp"
+
+namespace pppkit::cli {
+
+namespace {
+
+using supervisor::control::Request;
+using supervisor::control::Verb;
+
+// One request, one line of answer; nullopt on failure (reported on stderr).
+std::optional<std::string> ask(const std::string& path, const Request& rq)
+{
+    const std::string who = "pppkit " + std::string(supervisor::control::verb_name(rq.verb));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (path.size() >= sizeof a.sun_path) {
+        std::fprintf(stderr, "%s: socket path too long: %s\n", who.c_str(), path.c_str());
+        return std::nullopt;
+    }
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    timeval tv{15, 0};  // a reload reads the configuration and prepares the firewall
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        std::fprintf(stderr, "%s: cannot reach pppkitd at %s: %s\n", who.c_str(), path.c_str(), std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return std::nullopt;
+    }
+    const std::string req = supervisor::control::format_request(rq);
+    (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    std::string out;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0 && out.size() < (1u << 20))
+        out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    if (n < 0 || out.empty()) {
+        std::fprintf(stderr, "%s: no answer from pppkitd: %s\n", who.c_str(), n < 0 ? std::strerror(errno) : "closed");
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::string list(const nlohmann::json& a)
+{
+    std::string s;
+    if (a.is_array())
+        for (const auto& x : a)
+            if (x.is_string())
+                s += (s.empty() ? "" : ", ") + x.get<std::string>();
+    return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+int control(const std::string& verb, const Args& in)
+{
+    Args args = in;
+    std::string sock = "/run/pppkit/control";
+    std::string name;
+    bool usage = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--socket" && i + 1 < args.size())
+            sock = args[++i];
+        else if (args[i] == "--config" && i + 1 < args.size())
+            ++i;  // pppkitd reads its own configuration
+        else if (name.empty() && !args[i].empty() && args[i][0] != '-')
+            name = args[i];
+        else
+            usage = true;
+    }
+    Request rq;
+    rq.verb = verb == "start"     ? Verb::Start
+              : verb == "stop"    ? Verb::Stop
+              : verb == "restart" ? Verb::Restart
+                                  : Verb::Reload;
+    rq.name = name;
+    if (usage || (rq.verb == Verb::Reload) != name.empty() ||
+        !std::holds_alternative<Request>(supervisor::control::parse_request(format_request(rq)))) {
+        std::fprintf(stderr,
+                     rq.verb == Verb::Reload ? "usage: pppkit reload [--socket PATH]\n"
+                                             : "usage: pppkit %s NAME [--socket PATH]\n",
+                     verb.c_str());
+        return 2;
+    }
+    auto answer = ask(sock, rq);
+    if (!answer)
+        return 1;
+    auto j = nlohmann::json::parse(*answer, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        std::fprintf(stderr, "pppkit %s: pppkitd's answer is not JSON\n", verb.c_str());
+        return 1;
+    }
+    if (j.contains("error") && j["error"].is_string()) {
+        std::fprintf(stderr, "pppkit %s: %s\n", verb.c_str(), j["error"].get<std::string>().c_str());
+        return 1;
+    }
+    if (rq.verb == Verb::Reload) {
+        if (j.value("reload", "") != "taken") {
+            if (j.contains("problems") && j["problems"].is_array())
+                for (const auto& p : j["problems"])
+                    if (p.is_string())
+                        std::fprintf(stderr, "%s\n", p.get<std::string>().c_str());
+            std::fprintf(stderr, "pppkit reload: refused, pppkitd keeps the configuration it had\n");
+            return 2;
+        }
+        std::printf("pppkit reload: taken; links added: %s; removed: %s; changed: %s\n", list(j["added"]).c_str(),
+                    list(j["removed"]).c_str(), list(j["changed"]).c_str());
+        return 0;
+    }
+    std::printf("%s: %s%s\n", j.value("link", name).c_str(), j.value("state", "?").c_str(),
+                j.value("restart_pending", false) ? " (dials again once its pppd ended)" : "");
+    return 0;
+}
+
+}  // namespace pppkit::cli

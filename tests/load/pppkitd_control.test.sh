@@ -1,0 +1,175 @@
+#!/bin/bash
+# pppkitd_control.test.sh BUILD - reload and the control commands of
+# pppkitd, outside systemd, in a throwaway network namespace:
+#   - SIGHUP and `pppkit reload` re-read pppkit.conf and pppkit.d/*.conf:
+#     RELOADING=1 with MONOTONIC_USEC= then READY=1 (NOTIFY_SOCKET is a
+#     socket this test reads); a new [link] with autostart dials, a removed
+#     link's pppd gets SIGTERM and the link is forgotten, a changed link
+#     keeps its pppd and shows the new settings;
+#   - a config with problems is refused: pppkitd keeps the old one and logs
+#     every problem as file:line, `pppkit reload` prints them and exits 2;
+#   - pppkit stop / start / restart NAME change the link's state and its pppd
+#     (the fake pppd in tests/load/fake_pppd with pppkit-mss.so: its events
+#     bring the link up);
+#   - commands are root's: nobody is refused, a member of group pppkit may
+#     read status but not stop a link or reload.
+set -u
+build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
+top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/netns/lib.sh"
+nsl_init pkc
+nsl_need gcc python3 setpriv groupadd
+[ -f /usr/include/pppd/pppd.h ] || nsl_skip "no pppd headers (apt-get install ppp-dev)"
+for f in pppkitd pppkit pppkit-mss.so; do
+    [ -e "$build/$f" ] || { fail "no $build/$f (make $build/$f)"; nsl_finish; }
+done
+fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
+tool=$top/tests/load/pppkitd_tool.py
+t=$NSL_TMP
+chmod 755 "$t"
+ns_create d
+nsname=$(ns d)
+# group pppkit: its members may ask status (created for the test when missing)
+if ! getent group pppkit >/dev/null; then
+    groupadd --system pppkit || { fail "groupadd pppkit"; nsl_finish; }
+    nsl_on_exit "groupdel pppkit"
+fi
+pppkit_gid=$(getent group pppkit | cut -d: -f3)
+
+# "pppd call NAME nodetach": the fake pppd with pppkit-mss.so; the link is up
+# (ip-up) until SIGTERM ends it (or the test ends: hold)
+cat >"$t/hold" <<HOLD
+#!/bin/sh
+for i in \$(seq 6000); do [ -e "$t/end" -o ! -d "$t" ] && exit 0; sleep 0.1; done
+HOLD
+chmod 755 "$t/hold"
+nsl_on_exit "touch $t/end"
+cat >"$t/pppd" <<PPPD
+#!/bin/sh
+echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
+export PPPKIT_EVENT_SOCKET=$t/run/event
+exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" phase 1 ifname ppp\$\$ mtu 1492 \\
+    local4 203.0.113.7 phase 8 ip-up sh "$t/hold"
+PPPD
+chmod 755 "$t/pppd"
+mkdir -p "$t/pppkit.d"
+cat >"$t/pppkit.conf" <<CONF
+[mss]
+enabled = no
+[link "dsl"]
+backoff-floor = 1s
+auth-failures = 3
+[link "old"]
+[link "idle"]
+autostart = no
+CONF
+python3 "$tool" notify "$t/notify" "$t/notify.log" &
+NSL_PIDS+=($!)
+wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
+NOTIFY_SOCKET=$t/notify ip netns exec "$nsname" \
+    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd" \
+    >"$t/pppkitd.log" 2>&1 &
+pkd=$!
+NSL_PIDS+=($pkd)
+
+pk() { "$build/pppkit" "$@" --socket "$t/run/control"; }
+field() { # NAME PYTHON-EXPR over the link l
+    pk status --json "$1" | python3 -c "import json,sys; ls=json.load(sys.stdin)['links']; l=ls[0] if ls else None; v=$2; print(*(v if isinstance(v, tuple) else (v,)))"
+}
+is() { [ "$(field "$1" "$2")" = "$3" ]; }
+names() { pk status --json | python3 -c "import json,sys; print(*[l['name'] for l in json.load(sys.stdin)['links']])"; }
+names_are() { [ "$(names)" = "$1" ]; }
+refused() { [ "$(grep -c 'reload refused' "$t/pppkitd.log")" = "$1" ]; }
+dead() { ! kill -0 "$1" 2>/dev/null; }
+as_nobody() { # GID COMMAND...
+    local g=$1
+    shift
+    setpriv --reuid=65534 --regid="$g" --clear-groups "$@"
+}
+
+check "dsl: up" wait_for 10 is dsl "l['state']" up
+check "old: up" wait_for 10 is old "l['state']" up
+dsl_pid=$(field dsl "l['pid']")
+old_pid=$(field old "l['pid']")
+
+# ---- reload: a new link, a removed one, a changed one (SIGHUP) ----
+cat >"$t/pppkit.conf" <<CONF
+[mss]
+enabled = no
+[link "dsl"]
+backoff-floor = 1s
+auth-failures = 7
+lan-interface = lo
+[link "idle"]
+autostart = no
+CONF
+printf '[link "new"]\n' >"$t/pppkit.d/10-new.conf"
+kill -HUP "$pkd"
+check "SIGHUP: a new link with autostart dials" wait_for 10 is new "l['state']" up
+check "SIGHUP: the removed link's pppd got SIGTERM" wait_for 5 dead "$old_pid"
+check "  ... logged" grep -q "old: reload: the link is no longer configured; stopping it" "$t/pppkitd.log"
+check "  ... and the link is forgotten" wait_for 5 names_are "dsl idle new"
+check_eq "  ... status lists the new set" "dsl idle new" "$(names)"
+check_eq "the changed link keeps its pppd" "$dsl_pid up" "$(field dsl "l['pid'], l['state']")"
+check_eq "  ... with its new lan-interface" lo "$(field dsl "l['lan_interface']")"
+check "RELOADING=1 with MONOTONIC_USEC= was sent" grep -q "^RELOADING=1|MONOTONIC_USEC=[0-9]*$" "$t/notify.log"
+check "  ... then READY=1 again" python3 -c "
+import sys; l=open('$t/notify.log').read().split('\n')
+r=max(i for i,x in enumerate(l) if x.startswith('RELOADING=1')); sys.exit(0 if 'READY=1' in l[r:] else 1)"
+check "the reload is logged" grep -q "reloaded 2 file(s): links added new; removed old; changed dsl" "$t/pppkitd.log"
+
+# ---- a config with problems is refused; the old one stays ----
+printf '[link "bad"]\nbackoff-floor = soon\nbogus = 1\n' >"$t/pppkit.d/20-bad.conf"
+out=$(pk reload 2>&1)
+rc=$?
+check_eq "pppkit reload with problems: exit 2" 2 "$rc"
+check "  ... prints each problem as file:line" grep -q "^$t/pppkit.d/20-bad.conf:2: \[link \"bad\"\] backoff-floor:" <<<"$out"
+check "  ... the unknown key too" grep -q "^$t/pppkit.d/20-bad.conf:3: \[link \"bad\"\] bogus:" <<<"$out"
+check "  ... says it kept the old configuration" grep -q "refused, pppkitd keeps the configuration it had" <<<"$out"
+check "  ... and pppkitd logs file:line" grep -q "$t/pppkit.d/20-bad.conf:3: \[link \"bad\"\] bogus" "$t/pppkitd.log"
+check_eq "  ... nothing changed" "dsl idle new" "$(names)"
+kill -HUP "$pkd"
+check "SIGHUP with problems: logged, refused" wait_for 5 refused 2
+check_eq "  ... pppkitd still runs the old links" "dsl idle new $dsl_pid" "$(names) $(field dsl "l['pid']")"
+rm "$t/pppkit.d/20-bad.conf"
+out=$(pk reload 2>&1)
+check "pppkit reload, fixed: taken" grep -q "pppkit reload: taken; links added: none; removed: none; changed: none" <<<"$out"
+
+# ---- start / stop / restart ----
+out=$(pk stop dsl 2>&1)
+check "pppkit stop dsl: stopped-by-user" grep -q "^dsl: stopped-by-user" <<<"$out"
+check "  ... its pppd got SIGTERM" wait_for 5 dead "$dsl_pid"
+sleep 1.5
+check_eq "  ... and no redial after the backoff floor" "stopped-by-user None" "$(field dsl "l['state'], l['pid']")"
+check "pppkit start dsl: dials again" pk start dsl
+check "  ... up" wait_for 10 is dsl "l['state']" up
+dsl_pid=$(field dsl "l['pid']")
+out=$(pk restart dsl 2>&1)
+check "pppkit restart dsl: says it dials again" grep -q "dials again once its pppd ended" <<<"$out"
+check "  ... the old pppd ended" wait_for 5 dead "$dsl_pid"
+check "  ... a new pppd is up" wait_for 10 is dsl "l['state'] == 'up' and l['pid'] not in (None, $dsl_pid)" True
+check "pppkit start idle (autostart = no): dials" pk start idle
+check "  ... up" wait_for 10 is idle "l['state']" up
+out=$(pk start nosuch 2>&1)
+check "pppkit start of a link not configured: refused" grep -q "no link nosuch in the configuration" <<<"$out"
+
+# ---- root only ----
+dsl_pid=$(field dsl "l['pid']")
+out=$(as_nobody 65534 "$build/pppkit" stop dsl --socket "$t/run/control" 2>&1)
+check_eq "nobody: pppkit stop refused (exit 1)" 1 "$?"
+check_eq "  ... dsl still up, same pppd" "up $dsl_pid" "$(field dsl "l['state'], l['pid']")"
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" status --socket "$t/run/control" dsl 2>&1)
+check "group pppkit: status is answered" grep -q "^dsl: up" <<<"$out"
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" stop dsl --socket "$t/run/control" 2>&1)
+check_eq "group pppkit: pppkit stop refused (exit 1)" 1 "$?"
+check "  ... only root may stop" grep -q "permission denied: only root may stop" <<<"$out"
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" reload --socket "$t/run/control" 2>&1)
+check "group pppkit: pppkit reload refused" grep -q "only root may reload" <<<"$out"
+check_eq "  ... dsl still up" up "$(field dsl "l['state']")"
+out=$(python3 -c "
+import socket; s=socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.sendall(b'v2 status\n'); print(s.recv(4096).decode())")
+check "a v2 request: unsupported version" grep -q "unsupported request version" <<<"$out"
+
+kill -TERM "$pkd"
+check "SIGTERM: pppkitd ends" wait_for 15 dead "$pkd"
+nsl_finish
