@@ -16,11 +16,13 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <vector>
 
 #include "common/schema.hpp"
 #include "pppkitd/auth_failure.hpp"
@@ -779,6 +781,29 @@ int Daemon::on_event_socket(sd_event_source*, int fd, uint32_t, void* ud)
     return 0;
 }
 
+// Whether the peer of the unix socket c is in group g: its primary group
+// (SO_PEERCRED) or a supplementary one (SO_PEERGROUPS, as `usermod -aG pppkit`
+// makes it), both as the kernel took them at connect().
+static bool peer_in_group(int c, const ucred& cr, gid_t g)
+{
+    if (g == 0)
+        return false;
+    if (cr.gid == g)
+        return true;
+    std::vector<gid_t> groups(64);
+    for (int tries = 0; tries < 2; ++tries) {
+        auto len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+        if (::getsockopt(c, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+            groups.resize(len / sizeof(gid_t));
+            return std::find(groups.begin(), groups.end(), g) != groups.end();
+        }
+        if (errno != ERANGE)
+            return false;
+        groups.resize(len / sizeof(gid_t) + 1);  // len: the size needed
+    }
+    return false;
+}
+
 int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
 {
     auto* d = static_cast<Daemon*>(ud);
@@ -788,7 +813,7 @@ int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
     ucred cr{};
     socklen_t n = sizeof cr;
     if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &n) != 0 ||
-        !(cr.uid == 0 || (d->control_gid_ != 0 && cr.gid == d->control_gid_))) {
+        !(cr.uid == 0 || peer_in_group(c, cr, d->control_gid_))) {
         const char* no = "{\"error\":\"permission denied\"}\n";
         (void)::send(c, no, std::strlen(no), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);

@@ -160,6 +160,9 @@ check_eq "nobody: pppkit stop refused (exit 1)" 1 "$?"
 check_eq "  ... dsl still up, same pppd" "up $dsl_pid" "$(field dsl "l['state'], l['pid']")"
 out=$(as_nobody "$pppkit_gid" "$build/pppkit" status --socket "$t/run/control" dsl 2>&1)
 check "group pppkit: status is answered" grep -q "^dsl: up" <<<"$out"
+# a member by a supplementary group (usermod -aG pppkit), primary nogroup
+out=$(setpriv --reuid=65534 --regid=65534 --groups="$pppkit_gid" "$build/pppkit" status --socket "$t/run/control" dsl 2>&1)
+check "supplementary group pppkit: status is answered" grep -q "^dsl: up" <<<"$out"
 out=$(as_nobody "$pppkit_gid" "$build/pppkit" stop dsl --socket "$t/run/control" 2>&1)
 check_eq "group pppkit: pppkit stop refused (exit 1)" 1 "$?"
 check "  ... only root may stop" grep -q "permission denied: only root may stop" <<<"$out"
