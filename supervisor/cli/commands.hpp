@@ -4,6 +4,7 @@
 // is the exit status (0 ok, 1 failure, 2 usage or configuration error).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ int status(const Args& in);
 int wait_online(const Args& in);
 // pppkit start|stop|restart NAME, pppkit reload: supervisor/cli/control_cmd.cpp
 int control(const std::string& verb, const Args& in);
+// One request on pppkitd's control socket at path, the whole answer back;
+// nullopt on failure, said on stderr as "who: ..." (control_cmd.cpp).
+std::optional<std::string> ask_pppkitd(const std::string& path, const std::string& request, const std::string& who,
+                                       int timeout_s);
 
 // Common option: --config FILE (default /etc/ppp/pppkit.conf). Removes it
 // from args; explicit is set when it was given.

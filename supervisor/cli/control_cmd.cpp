@@ -16,15 +16,9 @@
 
 namespace pppkit::cli {
 
-namespace {
-
-using supervisor::control::Request;
-using supervisor::control::Verb;
-
-// One request, one line of answer; nullopt on failure (reported on stderr).
-std::optional<std::string> ask(const std::string& path, const Request& rq)
+std::optional<std::string> ask_pppkitd(const std::string& path, const std::string& request, const std::string& who,
+                                       int timeout_s)
 {
-    const std::string who = "pppkit " + std::string(supervisor::control::verb_name(rq.verb));
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
     if (path.size() >= sizeof a.sun_path) {
@@ -33,7 +27,7 @@ std::optional<std::string> ask(const std::string& path, const Request& rq)
     }
     std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval tv{15, 0};  // a reload reads the configuration and prepares the firewall
+    timeval tv{timeout_s, 0};
     if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
         ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
         std::fprintf(stderr, "%s: cannot reach pppkitd at %s: %s\n", who.c_str(), path.c_str(), std::strerror(errno));
@@ -41,8 +35,7 @@ std::optional<std::string> ask(const std::string& path, const Request& rq)
             ::close(fd);
         return std::nullopt;
     }
-    const std::string req = supervisor::control::format_request(rq);
-    (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string out;
     char buf[4096];
     ssize_t n = 0;
@@ -55,6 +48,11 @@ std::optional<std::string> ask(const std::string& path, const Request& rq)
     }
     return out;
 }
+
+namespace {
+
+using supervisor::control::Request;
+using supervisor::control::Verb;
 
 std::string list(const nlohmann::json& a)
 {
@@ -98,7 +96,9 @@ int control(const std::string& verb, const Args& in)
                      verb.c_str());
         return 2;
     }
-    auto answer = ask(sock, rq);
+    // a reload reads the configuration and prepares the firewall: 15 s
+    auto answer = ask_pppkitd(sock, supervisor::control::format_request(rq),
+                              "pppkit " + std::string(supervisor::control::verb_name(rq.verb)), 15);
     if (!answer)
         return 1;
     auto j = nlohmann::json::parse(*answer, nullptr, false);

@@ -3,13 +3,7 @@
 // prints the daemon's answer unchanged (schema: supervisor/README.md);
 // --prometheus the same in the Prometheus text format (core/prometheus.hpp),
 // and pppkit_daemon_up 0 when pppkitd does not answer.
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,41 +16,6 @@ namespace pppkit::cli {
 namespace {
 
 constexpr const char* kControl = "/run/pppkit/control";
-
-// Sends "status [NAME]" and reads the one-line answer; nullopt on failure
-// (reported on stderr).
-std::optional<std::string> ask(const std::string& path, const std::string& name)
-{
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    if (path.size() >= sizeof a.sun_path) {
-        std::fprintf(stderr, "pppkit status: socket path too long: %s\n", path.c_str());
-        return std::nullopt;
-    }
-    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        std::fprintf(stderr, "pppkit status: cannot reach pppkitd at %s: %s\n", path.c_str(), std::strerror(errno));
-        if (fd >= 0)
-            ::close(fd);
-        return std::nullopt;
-    }
-    std::string req = "status" + (name.empty() ? "" : " " + name) + "\n";
-    (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-    std::string out;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0 && out.size() < (1u << 20))
-        out.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    if (n < 0) {
-        std::fprintf(stderr, "pppkit status: no answer from pppkitd: %s\n", std::strerror(errno));
-        return std::nullopt;
-    }
-    return out;
-}
 
 std::string str(const nlohmann::json& j, const char* key)
 {
@@ -172,7 +131,7 @@ int status(const Args& in)
         std::fprintf(stderr, "pppkit status: --json and --prometheus exclude each other\n");
         return 2;
     }
-    auto answer = ask(sock, name);
+    auto answer = ask_pppkitd(sock, "status" + (name.empty() ? "" : " " + name) + "\n", "pppkit status", 5);
     auto j = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json(nullptr);
     if (answer && (j.is_discarded() || !j.is_object()))
         std::fprintf(stderr, "pppkit status: pppkitd answered something that is not JSON\n");
