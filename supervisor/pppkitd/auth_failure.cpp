@@ -5,13 +5,6 @@
 
 namespace pppkit::supervisor {
 
-namespace {
-
-// pppd's PHASE_ESTABLISH (pppd.h), as the Phase event carries it
-constexpr uint8_t kPhaseEstablish = 4;
-
-}  // namespace
-
 std::string auth_reason(const Link& l) { return std::string(classify_exit({false, l.auth_status}).reason); }
 
 std::string auth_giving_up(const Link& l)
@@ -29,13 +22,15 @@ nlohmann::json auth_failure_json(const Link& l)
 
 // A pppd with `persist` redials by itself after a failed attempt and may
 // never exit: its plugin's Phase events carry pppd's status (event_codec.hpp),
-// which the failure sets before LCP closes (phase TERMINATE, then DISCONNECT,
-// DEAD, HOLDOFF), and ESTABLISH begins the next attempt. The machine counts
+// which the failure sets before LCP closes (phase TERMINATE, then ESTABLISH
+// again from link_down() when LCP goes down, DISCONNECT, DEAD, HOLDOFF), and
+// SERIALCONN begins the next attempt (start_link(); not ESTABLISH, which
+// link_down() also enters: that counted one attempt twice). The machine counts
 // each failed attempt once (also against the exit status 19 of a pppd without
 // persist: the same attempt) and, at [link] auth-failures, stops the pppd.
 void Daemon::attempt_phase(Link& l, const event::Message& m)
 {
-    if (*m.phase == kPhaseEstablish) {
+    if (static_cast<event::PppPhase>(*m.phase) == event::PppPhase::Serialconn) {
         feed(l, Input::AttemptStarted);
         return;
     }
