@@ -32,7 +32,7 @@ enum class Input {
     BackoffElapsed,  // the backoff timer fired
     // One attempt of a running pppd, from its plugin's events (a pppd with
     // `persist` redials by itself and may never exit):
-    AttemptStarted,     // phase ESTABLISH: a new attempt negotiates with the peer
+    AttemptStarted,     // phase SERIALCONN: pppd's start_link(), a new attempt
     AttemptFailedAuth,  // a phase with status 19 or 11: this attempt failed authentication
 };
 

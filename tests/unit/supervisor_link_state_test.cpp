@@ -101,7 +101,7 @@ TEST_SUITE("supervisor")
     TEST_CASE("link state: a persist pppd's failed attempts are counted per attempt, and it is stopped at the limit")
     {
         // pppd with persist never exits on its own: Dialling throughout, one
-        // AttemptStarted (phase ESTABLISH) and AttemptFailedAuth (phase DEAD, 19) per attempt
+        // AttemptStarted (phase SERIALCONN) and AttemptFailedAuth (phase DEAD, 19) per attempt
         struct Row {
             int line;
             Input in;
