@@ -81,18 +81,34 @@ info two-links-isp-units "$(grep -h 'Couldn.t allocate PPP unit' "$W/logs/isp-pp
 tl_mss >"$W/logs/two-links-mss.txt"
 check_eq two-links-mss "1 1" "$(tl_mss_n "$IA") $(tl_mss_n "$IB")" "pppkit_mss map mss4: elements of $IA, $IB"
 
-# ---- kill -9 of pppkitd: systemd restarts it, it adopts both pppd. /run/pppN.pid
-# is shared with the ISP's session pppd, whose second session took ppp0 in its
-# netns and rewrote /run/ppp0.pid: lab's interface is the one lab2's file
-# does not claim (supervisor/core/adopt.cpp)
+# ---- kill -9 of pppkitd: systemd restarts it, it adopts both pppd.
+# Re-adoption binds each pppd to its interface by /run/pppN.pid
+# (supervisor/core/adopt.cpp; one file still naming its pppd is enough: the
+# other link takes the interface no file claims). In this lab /run is shared
+# with the ISP's session pppds, and one that falls back from its unit 100 to
+# ppp0 or ppp1 of its own netns rewrites the router's file (on a real router
+# only the router's pppds write there). When both files were rewritten the
+# interfaces cannot be known at once: then the adoption (pid, adopted) is
+# checked, and the interfaces only as lab2's redial brings them back.
 info two-links-pid-files "$(cd /run && grep -H . ppp*.pid 2>&1 | tr '\n' ' ')(lab $PA, lab2 $PB)"
+tl_files=0
+[ "$(cat "/run/$IA.pid" 2>/dev/null)" = "$PA" ] && tl_files=$((tl_files + 1))
+[ "$(cat "/run/$IB.pid" 2>/dev/null)" = "$PB" ] && tl_files=$((tl_files + 1))
 tl_n0=$(prop NRestarts) tl_m0=$(prop MainPID)
 systemctl kill --kill-who=main -s KILL "$U"
 wait_until 60 eval '[ "$(prop NRestarts)" -gt "$tl_n0" ] && [ "$(prop MainPID)" != "$tl_m0" ] && systemctl is-active --quiet "$U"'
-wait_until 20 both_up
-check_eq two-links-readopted "lab $PA $IA $AA up true|lab2 $PB $IB $AB up true|" \
-    "$("$LAB_BUILD/pppkit" status --json | jq -r '.links[] | "\(.name) \(.pid) \(.ifname) \(.ipv4.local) \(.state) \(.adopted)"' | tr '\n' '|')" \
-    "after kill -9 of pppkitd $tl_m0 (NRestarts $(prop NRestarts)): name pid ifname address state adopted"
+if [ "$tl_files" -gt 0 ]; then
+    wait_until 20 both_up
+    check_eq two-links-readopted "lab $PA $IA $AA up true|lab2 $PB $IB $AB up true|" \
+        "$("$LAB_BUILD/pppkit" status --json | jq -r '.links[] | "\(.name) \(.pid) \(.ifname) \(.ipv4.local) \(.state) \(.adopted)"' | tr '\n' '|')" \
+        "after kill -9 of pppkitd $tl_m0 (NRestarts $(prop NRestarts)): name pid ifname address state adopted"
+else
+    info two-links-pid-files-lost "both router pid files were rewritten by the ISP's session pppds: interfaces not known at re-adoption"
+    wait_until 20 eval '[ "$("$LAB_BUILD/pppkit" status --json | jq -r "[.links[] | select(.adopted)] | length")" = 2 ]'
+    check_eq two-links-readopted "lab $PA true|lab2 $PB true|" \
+        "$("$LAB_BUILD/pppkit" status --json | jq -r '.links[] | "\(.name) \(.pid) \(.adopted)"' | tr '\n' '|')" \
+        "after kill -9 of pppkitd $tl_m0 (NRestarts $(prop NRestarts)): name pid adopted"
+fi
 
 # ---- kill -9 of lab2: lab2 redials, lab untouched
 lab_states=" $(st state)"
@@ -110,7 +126,9 @@ else
     fail two-links-lab2-redial "lab2 $(st2 state) pid '$(st2 pid)' 150 s after kill -9 of $PB"
 fi
 check_eq two-links-lab-untouched "$PA $SA $AA up" "$(pppd_pid) $(st pppoe.session) $(st ipv4.local) $(st state)" "lab: pid session address state"
-check_eq two-links-lab-stayed-up "up" "${lab_states# }" "states of lab seen during lab2's redial"
+# (with both pid files lost, lab is bound again only once lab2's new pppd
+# names ppp1: its state goes from dialling to up without a redial of its own)
+[ "$tl_files" -gt 0 ] && check_eq two-links-lab-stayed-up "up" "${lab_states# }" "states of lab seen during lab2's redial"
 check_eq two-links-lab-no-redial 0 "$(st redials)" "lab's redials"
 check_eq two-links-mss-after "1 1" "$(tl_mss_n "$IA") $(tl_mss_n "$(st2 ifname)")" "pppkit_mss map mss4: elements of $IA, $(st2 ifname)"
 
