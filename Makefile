@@ -211,14 +211,14 @@ sysroot:
 # ---- fuzzing (libFuzzer, clang) and sanitizers -----------------------------
 #   make fuzz                 every target for FUZZ_SECONDS (300) each, then nft -c
 #                             on what the firewall targets accepted
-#   make check-fuzz           every target for FUZZ_CHECK_SECONDS (10) each on its
+#   make check-fuzz           every target for FUZZ_CHECK_SECONDS (6) each on its
 #                             committed corpus (tests/fuzz/corpus/<target>); part of make check
 #   make fuzz FUZZ_TARGETS=config   one target
 # The core is compiled again with clang and -fsanitize=fuzzer-no-link,address,
 # undefined into $(BUILD)/fuzz; crash inputs land in $(BUILD)/fuzz/artifacts.
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 300
-FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CHECK_SECONDS ?= 6
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CXXFLAGS = -std=c++20 -g -O1 -Iplugins -Isupervisor -Itests/fuzz $(FUZZ_SAN) \
