@@ -169,7 +169,7 @@ int status(const Args& in)
         if (fw.value("repairs", 0U) != 0)
             std::printf(", last %s in %.1f ms: %s", str(fw, "last_repair").c_str(), fw.value("last_repair_ms", 0.0),
                         str(fw, "last_change").c_str());
-        std::printf("\n");
+        std::printf("; flush guard %s\n", fw.value("guard", false) ? "on" : "off");
     }
     return 0;
 }

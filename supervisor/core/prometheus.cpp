@@ -170,6 +170,10 @@ std::string to_prometheus(const json& status)
                       "counter",
                       "drift repairs: pppkit's tables re-asserted after someone else changed them",
                       {}};
+    Family fw_guard{"pppkit_firewall_flush_guard",
+                    "gauge",
+                    "1 while pppkitd's owned table inet pppkit_guard drops what arrives when pppkit_fw is gone",
+                    {}};
     Family fw_last{"pppkit_firewall_last_repair_timestamp_seconds", "gauge", "when the last drift repair ran", {}};
     Family fw_ms{"pppkit_firewall_last_repair_duration_seconds", "gauge", "how long the last drift repair took", {}};
 
@@ -218,6 +222,8 @@ std::string to_prometheus(const json& status)
                           loaded == firewall::to_string(s) ? 1 : 0);
         if (const json* v = field(*fw, {"repairs"}); v != nullptr && v->is_number())
             fw_repairs.add("", v->get<double>());
+        if (const json* v = field(*fw, {"guard"}); v != nullptr && v->is_boolean())
+            fw_guard.add("", v->get<bool>() ? 1 : 0);
         if (long long t = parse_iso_utc(text(*fw, {"last_repair"})); t >= 0)
             fw_last.add("", static_cast<double>(t));
         if (const json* v = field(*fw, {"last_repair_ms"}); v != nullptr && v->is_number())
@@ -225,7 +231,7 @@ std::string to_prometheus(const json& status)
     }
     std::string out;
     for (const Family* f : {&up, &link_up, &state, &since, &info, &mtu, &dials, &redials, &auth, &backoff, &events,
-                            &exit_status, &exit_signal, &fw_loaded, &fw_repairs, &fw_last, &fw_ms})
+                            &exit_status, &exit_signal, &fw_loaded, &fw_repairs, &fw_guard, &fw_last, &fw_ms})
         f->emit(out);
     return out;
 }

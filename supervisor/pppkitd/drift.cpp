@@ -126,6 +126,7 @@ bool DriftWatch::start()
     // no commit heard yet: the read counts when the generation stayed the same across it
     heard_gen_ = generation();
     burst_ = remember(true, true);
+    update_guard(prepared_->configured);
     jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
                               std::string(mss::kTable));
     // what preparing and reading freed goes back to the kernel: pppkitd rests
@@ -247,6 +248,8 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
         w->burst_ = w->remember(v.remember_firewall, v.remember_mss);
     if (v.decision == drift::Decision::Repair)
         w->repair(v, heard);
+    if (!w->guard_on_ && (v.remember_firewall || v.decision == drift::Decision::Repair))
+        w->update_guard(w->prepared_ && w->prepared_->configured);
     if (v.decision != drift::Decision::Ignore)
         malloc_trim(0);
     return 0;
@@ -260,14 +263,50 @@ void DriftWatch::reload()
     if (p->settings)
         (void)firewall::check_isolated(*p);
     prepared_ = std::move(p);
+    update_guard(prepared_->configured);
     malloc_trim(0);
+}
+
+void DriftWatch::update_guard(bool configured)
+{
+    if (!configured) {
+        if (guard_on_ && guard_ctx_->run("delete table inet " + std::string(firewall::kGuardTable)).ok) {
+            guard_on_ = false;
+            jlog::plain(LOG_INFO, "flush guard off: no [firewall] configured");
+        }
+        return;
+    }
+    if (guard_on_ || guard_refused_)
+        return;
+    // Only over a ruleset of this config built by this pppkit (it sets the
+    // mark): not before pppkit_fw, and not over one an older version loaded
+    // (an upgrade), or the guard would drop everything.
+    const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
+    if (firewall::inspect(nft_, digest) != firewall::Loaded::Current)
+        return;
+    if (!guard_ctx_)
+        guard_ctx_ = std::make_unique<nft::Context>();
+    auto r = guard_ctx_->run(firewall::guard_ruleset());
+    if (!r.ok) {
+        guard_refused_ = true;
+        jlog::plain(LOG_WARNING, "flush guard off: nft refused table inet " + std::string(firewall::kGuardTable) +
+                                     " (Linux 5.12 or later needed for an owned table): " + r.error +
+                                     "; after a flush the router is open until the repair");
+        return;
+    }
+    guard_on_ = true;
+    jlog::plain(LOG_INFO, "flush guard on: table inet " + std::string(firewall::kGuardTable) +
+                              " (owned by pppkitd) drops what inet " + std::string(firewall::kTable) +
+                              " has not seen while it is gone");
 }
 
 DriftWatch::Done DriftWatch::repair_firewall()
 {
     auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
-    if (!p->configured)
+    if (!p->configured) {
+        update_guard(false);
         return {true, "firewall: no [firewall] configured, left alone"};
+    }
     // A config broken since the last good one: re-assert the last good one
     // (what was loaded; its staged extras are still open), not the failsafe.
     const bool last_good = !p->settings && prepared_ && prepared_->settings;
@@ -365,6 +404,7 @@ nlohmann::json DriftWatch::status()
     const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
     return json{
         {"loaded", std::string(firewall::to_string(firewall::inspect(nft_, digest)))},
+        {"guard", guard_on_},
         {"repairs", repairs_},
         {"last_repair", repairs_ != 0 ? json(iso(last_repair_)) : json(nullptr)},
         {"last_repair_ms", repairs_ != 0 ? json(last_repair_ms_) : json(nullptr)},

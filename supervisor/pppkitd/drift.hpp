@@ -46,7 +46,7 @@ public:
     // pppkitd reloaded a valid configuration: prepare its [firewall] now, so
     // that status and the next repair compare with and assert the new ruleset.
     void reload();
-    // For `pppkit status`: {"loaded", "repairs", "last_repair", "last_repair_ms", "last_change"}.
+    // For `pppkit status`: {"loaded", "guard", "repairs", "last_repair", "last_repair_ms", "last_change"}.
     [[nodiscard]] nlohmann::json status();
 
 private:
@@ -69,6 +69,12 @@ private:
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
     std::string last_change_;
+    // The flush guard (firewall.hpp, guard_ruleset): owned by the netlink
+    // socket of a context used for nothing else, so that no other command's
+    // error path can close (and so drop) it; it lives as long as pppkitd.
+    std::unique_ptr<nft::Context> guard_ctx_;
+    bool guard_on_ = false;
+    bool guard_refused_ = false;  // logged once; not retried (an old kernel has no owner flag)
     // log rate limit: a tool that keeps deleting pppkit's tables gets every
     // repair, but at most kLogBurst lines per minute
     uint64_t log_window_start_ = 0;
@@ -89,6 +95,10 @@ private:
     };
     [[nodiscard]] Done repair_firewall();
     [[nodiscard]] Done repair_mss();
+    // The guard on when a [firewall] is configured and pppkit_fw holds its
+    // current ruleset (never before: it would drop everything); off when
+    // none is configured.
+    void update_guard(bool configured);
 };
 
 }  // namespace pppkit::supervisor

@@ -95,6 +95,18 @@ check() {
     fi
 }
 
+# check_fails MSG CMD...: passes when CMD fails (what it printed is shown otherwise)
+check_fails() {
+    local msg=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        fail "$msg"
+        [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/      /'
+    else
+        pass "$msg"
+    fi
+}
+
 check_eq() {
     if [ "$2" = "$3" ]; then
         pass "$1 ($3)"

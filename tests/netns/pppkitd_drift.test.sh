@@ -18,6 +18,11 @@
 #     undone, and the next repair re-asserts the new address;
 #   - the window, 100 times: flush -> pppkit_fw back (median, max) while SYNs
 #     stream to tcp/8080 from the WAN; the SYN-ACKs that escape are counted;
+#   - the flush guard: pppkitd's table inet pppkit_guard is owned by it (no
+#     one else may delete it, `flush ruleset` leaves it), so not one SYN-ACK
+#     escapes in the window; the guard's mark never reaches a later chain or
+#     changes a mark someone else set; with pppkitd gone the guard is gone
+#     and pppkit_fw stays;
 #   - control: with pppkitd stopped the flush leaves tcp/8080 open.
 # DRIFT_RUNS (100) sets the number of flushes; PPPKITD overrides the daemon
 # (e.g. an old build, to see this test fail).
@@ -68,6 +73,26 @@ start_pppkitd() {
 start_pppkitd || fail "pppkitd did not start: $(cat "$t/pppkitd.log")"
 wait_for 5 grep -q "drift repair: watching" "$t/pppkitd.log" || fail "pppkitd does not watch for drift: $(cat "$t/pppkitd.log")"
 
+# ---- the flush guard ------------------------------------------------------------
+check "the log says the flush guard is on" wait_for 5 grep -q "flush guard on" "$t/pppkitd.log"
+check "table inet pppkit_guard is there, owned (flags owner)" \
+    sh -c "ip netns exec $(ns r) nft list table inet pppkit_guard | grep -q 'flags owner'"
+check_fails "nft delete table inet pppkit_guard is refused (only its owner may)" nsx r nft delete table inet pppkit_guard
+# A mark someone else set (0x5, before pppkit) is what a later chain sees, and
+# the guard's bit never is: counted at priority 100 for loopback's packets.
+nsx r nft -f - <<'NFT'
+table inet markprobe {
+    chain pre { type filter hook input priority -50; policy accept; iif "lo" meta mark set 0x5; }
+    chain post { type filter hook input priority 100; policy accept; iif "lo" meta mark != 0x5 counter; iif "lo" meta mark 0x5 counter; }
+}
+NFT
+nsx r ping -c 3 -i 0.2 -W 1 127.0.0.1 >/dev/null 2>&1
+probe=$(nsx r nft list chain inet markprobe post 2>&1)
+check_eq "a later chain sees no packet with a mark other than the one another table set (pppkit's bit cleared)" 0 \
+    "$(sed -n 's/.*mark != 0x00000005 counter packets \([0-9]*\).*/\1/p' <<<"$probe")"
+check "(the probe counted loopback's packets with that mark)" grep -Eq 'mark 0x00000005 counter packets [1-9]' <<<"$probe"
+nsx r nft delete table inet markprobe
+
 same() { # TABLE: the table is back, as it was
     snap "$1" now
     diff -q "$t/$1.before" "$t/$1.now" >/dev/null
@@ -113,7 +138,9 @@ check_eq "pppkit status --json: 5 repairs" 5 "$(python3 -c 'import json,sys; pri
 check_eq "pppkit status --json: the firewall is loaded (current)" current \
     "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firewall"]["loaded"])' "$st" 2>&1)"
 check "pppkit status (terminal) shows the repairs" \
-    grep -q "firewall: current, 5 drift repairs, last .*table inet pppkit_mss deleted" <<<"$("$build/pppkit" status --socket "$t/run/control" 2>&1)"
+    grep -q "firewall: current, 5 drift repairs, last .*table inet pppkit_mss deleted.*; flush guard on$" <<<"$("$build/pppkit" status --socket "$t/run/control" 2>&1)"
+check_eq "pppkit status --json: the flush guard is on" True \
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firewall"]["guard"])' "$st" 2>&1)"
 
 # pppkit's own commits are pppkit's will: not undone, and remembered
 n0=$(repairs)
@@ -153,6 +180,9 @@ summary=$(grep '^summary' "$t/window.out")
 echo "window: $summary; $(cat "$t/syn.out")"
 check_eq "flush -> pppkit_fw back, every time ($RUNS runs)" "$RUNS" "$(sed -n 's/.* back=\([0-9]*\).*/\1/p' <<<"$summary")"
 echo "RESULT drift flush_to_back $summary $(cat "$t/syn.out")"
+check_eq "the flush guard: no SYN-ACK escaped in $RUNS flushes" 0 "$(sed -n 's/.*synack=\([0-9]*\).*/\1/p' "$t/syn.out")"
+check "the guard dropped the SYNs that came while pppkit_fw was gone (its counter)" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_guard input | grep -Eq 'counter packets [1-9]'"
 if wait_for 5 same pppkit_fw; then
     pass "the tables are as before after the window"
 else
@@ -164,6 +194,13 @@ check "pppkitd is still running" kill -0 "$PKD"
 check "the router still listens on tcp/8080" nsl_listening r 8080
 kill "$PKD"
 wait "$PKD" 2>/dev/null
+check_fails "pppkitd gone: its guard is gone with it" nsx r nft list table inet pppkit_guard
+check "pppkitd gone: pppkit_fw stays" nsx r nft list table inet pppkit_fw
+if tcp_connect w 11.0.0.2 8080 1 >/dev/null 2>&1; then
+    fail "pppkitd gone: the WAN reaches tcp/8080 with pppkit_fw loaded"
+else
+    pass "pppkitd gone: pppkit_fw alone still closes tcp/8080"
+fi
 nsx r nft flush ruleset
 sleep 1
 if nsx r nft list table inet pppkit_fw >/dev/null 2>&1; then

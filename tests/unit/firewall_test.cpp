@@ -837,6 +837,38 @@ to = 172.16.1.100
         }
     }
 
+    TEST_CASE("the flush guard: pppkit_fw marks first and unmarks after; pppkitd's owned table drops the unmarked")
+    {
+        // full_ruleset, whatever the config: the mark is the first rule of
+        // input and forward (before any accept), cleared at filter + 20
+        for (const std::string& conf :
+             {kLan, std::string("[firewall]\nlan-interfaces = eth1\nipv6 = no\nlog = no\n")}) {
+            CAPTURE(conf);
+            auto r = full_ruleset(settings(conf), Dynamic{});
+            for (const char* hook : {"input", "forward"}) {
+                CAPTURE(hook);
+                auto c = chain(r, hook);
+                auto type_line = std::string("        type filter hook ") + hook + " priority filter; policy drop;\n";
+                CHECK(has(c, type_line + "        meta mark set meta mark | 0x80000000\n"));
+                CHECK(has(chain(r, std::string(hook) + "_unmark"),
+                          "priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff"));
+            }
+            CHECK_FALSE(has(chain(r, "output"), "mark"));
+        }
+        auto g = guard_ruleset();
+        CHECK(g.rfind("table inet pppkit_guard {\n    flags owner\n", 0) == 0);
+        CHECK_FALSE(has(g, "delete table"));  // created once by its owner; nobody else may touch it
+        CHECK(chain(g, "input") == "    chain input {\n"
+                                   "        type filter hook input priority filter + 10; policy accept;\n"
+                                   "        meta mark & 0x80000000 != 0 meta mark set meta mark & 0x7fffffff accept\n"
+                                   "        iif \"lo\" accept\n"
+                                   "        counter drop");
+        CHECK(chain(g, "forward") == "    chain forward {\n"
+                                     "        type filter hook forward priority filter + 10; policy accept;\n"
+                                     "        meta mark & 0x80000000 != 0 meta mark set meta mark & 0x7fffffff accept\n"
+                                     "        counter drop");
+    }
+
     TEST_CASE("the failsafe: constants only, input from loopback, replies and valid LAN interfaces, no forwarding")
     {
         auto f = failsafe_ruleset({});
@@ -844,13 +876,19 @@ to = 172.16.1.100
         CHECK(has(f, kFailsafeMark.data()));
         CHECK(chain(f, "input") == "    chain input {\n"
                                    "        type filter hook input priority filter; policy drop;\n"
+                                   "        meta mark set meta mark | 0x80000000\n"
                                    "        iif \"lo\" accept\n"
                                    "        ct state established,related accept\n"
                                    "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn");
         CHECK(chain(f, "forward") == "    chain forward {\n"
                                      "        type filter hook forward priority filter; policy drop;\n"
+                                     "        meta mark set meta mark | 0x80000000\n"
                                      "        limit rate 10/minute log prefix \"[pppkit drop forward] \" level warn");
-        CHECK_FALSE(has(f, "policy accept"));
+        for (const char* hook : {"input", "forward"})  // the flush guard's mark, cleared again
+            CHECK(chain(f, std::string(hook) + "_unmark") ==
+                  "    chain " + std::string(hook) + "_unmark {\n        type filter hook " + hook +
+                      " priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff");
+        CHECK_FALSE(has(f, "policy accept;\n        iif"));
         CHECK_FALSE(has(f, "iifname"));
         auto lan = failsafe_ruleset({"ens160", "br-*"});
         CHECK(has(chain(lan, "input"), "        ct state established,related accept\n"

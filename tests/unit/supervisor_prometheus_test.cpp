@@ -26,7 +26,7 @@ const char* kStatus = R"({"version":1,"links":[
   "pppoe":{"session":null,"ac_mac":null,"ethernet":null},"dials":4,"redials":3,"auth_failures":2,
   "backoff_left_ms":2500,"lan_interface":"eth1","autostart":true,"events":0,
   "last_exit":{"status":null,"signal":9,"reason":"killed"}}],
- "firewall":{"loaded":"current","repairs":5,"last_repair":"2026-11-30T06:00:00Z","last_repair_ms":3.1,
+ "firewall":{"loaded":"current","guard":true,"repairs":5,"last_repair":"2026-11-30T06:00:00Z","last_repair_ms":3.1,
   "last_change":"table inet pppkit_fw deleted"}})";
 
 std::vector<std::string> lines_of(const std::string& s)
@@ -88,6 +88,7 @@ TEST_SUITE("supervisor")
             {__LINE__, "pppkit_firewall_loaded{state=\"failsafe\"} 0", true},
             {__LINE__, "pppkit_firewall_loaded{state=\"missing\"} 0", true},
             {__LINE__, "pppkit_firewall_repairs_total 5", true},
+            {__LINE__, "pppkit_firewall_flush_guard 1", true},
             {__LINE__, "pppkit_firewall_last_repair_timestamp_seconds 1796018400", true},
             {__LINE__, "pppkit_firewall_last_repair_duration_seconds 0.0031", true},
             {__LINE__, "# TYPE pppkit_link_redials_total counter", true},
@@ -127,7 +128,7 @@ TEST_SUITE("supervisor")
             const std::string name = l.substr(0, l.find_first_of("{ "));
             CHECK(name == current);
         }
-        CHECK(families.size() == 17);
+        CHECK(families.size() == 18);
     }
 
     TEST_CASE("to_prometheus: an answer without links or firewall, and pppkitd down")

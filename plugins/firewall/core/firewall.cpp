@@ -278,6 +278,19 @@ struct Builder {
     void rule(std::string_view text) { line("        ", text); }
 };
 
+// The flush guard's mark (firewall.hpp): set first in input and forward,
+// cleared again after the guard (priority filter + 20), so that nothing
+// later on the packet's way sees it, with or without pppkitd's guard.
+constexpr std::string_view kGuardSet = "meta mark set meta mark | 0x80000000";
+std::string unmark_chains()
+{
+    std::string out;
+    for (const char* hook : {"input", "forward"})
+        out += "    chain " + std::string(hook) + "_unmark {\n        type filter hook " + hook +
+               " priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff\n    }\n";
+    return out;
+}
+
 std::string drop_chain(const Settings& s, std::string_view which)
 {
     std::string c = "    chain drop_" + std::string(which) + " {\n";
@@ -416,6 +429,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // ---- input
     b.line("    ", "chain input {");
     b.rule("type filter hook input priority filter; policy drop;");
+    b.rule(kGuardSet);
     b.rule("iif \"lo\" accept");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
@@ -464,6 +478,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // ---- forward
     b.line("    ", "chain forward {");
     b.rule("type filter hook forward priority filter; policy drop;");
+    b.rule(kGuardSet);
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     if (s.egress_guard)
@@ -532,6 +547,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
                 b.rule(w + "ip6 daddr @egress6 goto drop_output");
         }
     b.line("    ", "}");
+    b.out += unmark_chains();
 
     // ---- NAT
     // with_from: from the WAN (on the forward's links); else reflection (to
@@ -1182,6 +1198,7 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
     for (const char* hook : {"input", "forward"}) {
         out += "    chain " + std::string(hook) + " {\n";
         out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";
+        out += "        " + std::string(kGuardSet) + "\n";
         if (std::string_view(hook) == "input") {
             out += "        iif \"lo\" accept\n";
             out += "        ct state established,related accept\n";
@@ -1189,6 +1206,26 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
                 out += "        iifname " + quoted_set(lan_interfaces) + " accept\n";
         }
         out += "        limit rate 10/minute log prefix \"[pppkit drop " + std::string(hook) + "] \" level warn\n";
+        out += "    }\n";
+    }
+    out += unmark_chains();
+    out += "}\n";
+    return out;
+}
+
+std::string guard_ruleset()
+{
+    static_assert(kGuardMark == 0x80000000U, "the rules below spell the mark out");
+    std::string out = "table inet " + std::string(kGuardTable) + " {\n    flags owner\n";
+    out += "    comment \"pppkit flush guard: drops what inet " + std::string(kTable) +
+           " has not seen (it is gone); owned by pppkitd\"\n";
+    for (const char* hook : {"input", "forward"}) {
+        out += "    chain " + std::string(hook) + " {\n";
+        out += "        type filter hook " + std::string(hook) + " priority filter + 10; policy accept;\n";
+        out += "        meta mark & 0x80000000 != 0 meta mark set meta mark & 0x7fffffff accept\n";
+        if (std::string_view(hook) == "input")
+            out += "        iif \"lo\" accept\n";
+        out += "        counter drop\n";
         out += "    }\n";
     }
     out += "}\n";

@@ -181,6 +181,23 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 
+// The flush guard. `nft flush ruleset` (nftables.service's reload, any
+// script) deletes pppkit_fw in one transaction, and until pppkitd's repair
+// commits the router would be open. So pppkit_fw (full_ruleset and the
+// failsafe alike) sets kGuardMark on every packet as the first rule of its
+// input and forward chains, and clears it again in two base chains of its
+// own at priority filter + 20. pppkitd (supervisor/pppkitd/drift.cpp) keeps
+// guard_ruleset() loaded while a [firewall] is configured and pppkit_fw has
+// been seen: table inet pppkit_guard, owned by pppkitd's netlink socket
+// (NFT_TABLE_F_OWNER, Linux >= 5.12: no other process can change or delete
+// it, `flush ruleset` leaves it, and it goes when pppkitd's socket closes).
+// At priority filter + 10 it passes (and unmarks) what pppkit_fw saw and
+// accepted, and drops every other input and forwarded packet but loopback's:
+// what arrives while pppkit_fw is gone.
+inline constexpr std::string_view kGuardTable = "pppkit_guard";
+inline constexpr uint32_t kGuardMark = 0x80000000U;
+std::string guard_ruleset();
+
 // The [firewall] lan-interfaces of a document, even one with errors
 // elsewhere (for the failsafe); empty when unset, when any name is invalid,
 // or when any of them could also name a WAN interface (a wan item as
