@@ -122,11 +122,12 @@ bool DriftWatch::start()
     prepared_ = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
     if (prepared_->settings)
         (void)firewall::check_isolated(*prepared_);
-    (void)nft_.check("add table inet pppkit_fw");
+    update_guard(prepared_->configured);  // it ends with the small command that warms the context
+    if (!guard_on_)
+        (void)nft_.check("add table inet pppkit_fw");
     // no commit heard yet: the read counts when the generation stayed the same across it
     heard_gen_ = generation();
     burst_ = remember(true, true);
-    update_guard(prepared_->configured);
     jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
                               std::string(mss::kTable));
     // what preparing and reading freed goes back to the kernel: pppkitd rests
@@ -270,7 +271,7 @@ void DriftWatch::reload()
 void DriftWatch::update_guard(bool configured)
 {
     if (!configured) {
-        if (guard_on_ && guard_ctx_->run("delete table inet " + std::string(firewall::kGuardTable)).ok) {
+        if (guard_on_ && nft_.run("delete table inet " + std::string(firewall::kGuardTable)).ok) {
             guard_on_ = false;
             jlog::plain(LOG_INFO, "flush guard off: no [firewall] configured");
         }
@@ -278,15 +279,20 @@ void DriftWatch::update_guard(bool configured)
     }
     if (guard_on_ || guard_refused_)
         return;
-    // Only over a ruleset of this config built by this pppkit (it sets the
-    // mark): not before pppkit_fw, and not over one an older version loaded
-    // (an upgrade), or the guard would drop everything.
-    const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
-    if (firewall::inspect(nft_, digest) != firewall::Loaded::Current)
+    // Only over a pppkit_fw that sets the mark (one this version built: its
+    // unmark chain is there), never before one or over an older version's
+    // (an upgrade): the guard would drop everything. One small chain is
+    // listed, not the table: a listing stays in the context's cache.
+    if (!nft_.run("list chain inet " + std::string(firewall::kTable) + " " + std::string(firewall::kUnmarkChain)).ok)
         return;
-    if (!guard_ctx_)
-        guard_ctx_ = std::make_unique<nft::Context>();
-    auto r = guard_ctx_->run(firewall::guard_ruleset());
+    // nft_'s netlink socket owns the table: libnftables keeps one socket for
+    // a context's life (it has not reopened it since 0.9.9, which brought the
+    // owner flag), and a second context would cost about 1 MB of heap
+    auto r = nft_.run(firewall::guard_ruleset());
+    // that command's cache (every table's chains and sets, about 0.5 MB)
+    // stays in the context until the next command: a small one replaces it
+    (void)nft_.check("add table inet " + std::string(firewall::kTable));
+    malloc_trim(0);
     if (!r.ok) {
         guard_refused_ = true;
         jlog::plain(LOG_WARNING, "flush guard off: nft refused table inet " + std::string(firewall::kGuardTable) +

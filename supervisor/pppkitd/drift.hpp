@@ -69,10 +69,8 @@ private:
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
     std::string last_change_;
-    // The flush guard (firewall.hpp, guard_ruleset): owned by the netlink
-    // socket of a context used for nothing else, so that no other command's
-    // error path can close (and so drop) it; it lives as long as pppkitd.
-    std::unique_ptr<nft::Context> guard_ctx_;
+    // The flush guard (firewall.hpp, guard_ruleset): owned by nft_'s netlink
+    // socket, so it lives as long as pppkitd.
     bool guard_on_ = false;
     bool guard_refused_ = false;  // logged once; not retried (an old kernel has no owner flag)
     // log rate limit: a tool that keeps deleting pppkit's tables gets every
@@ -95,9 +93,9 @@ private:
     };
     [[nodiscard]] Done repair_firewall();
     [[nodiscard]] Done repair_mss();
-    // The guard on when a [firewall] is configured and pppkit_fw holds its
-    // current ruleset (never before: it would drop everything); off when
-    // none is configured.
+    // The guard on when a [firewall] is configured and pppkit_fw sets the
+    // guard's mark (never before: it would drop everything); off when none
+    // is configured.
     void update_guard(bool configured);
 };
 

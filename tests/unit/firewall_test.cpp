@@ -854,6 +854,7 @@ to = 172.16.1.100
                           "priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff"));
             }
             CHECK_FALSE(has(chain(r, "output"), "mark"));
+            CHECK_FALSE(chain(r, std::string(kUnmarkChain)).empty());  // pppkitd's sign that the mark is set
         }
         auto g = guard_ruleset();
         CHECK(g.rfind("table inet pppkit_guard {\n    flags owner\n", 0) == 0);
@@ -888,6 +889,7 @@ to = 172.16.1.100
             CHECK(chain(f, std::string(hook) + "_unmark") ==
                   "    chain " + std::string(hook) + "_unmark {\n        type filter hook " + hook +
                       " priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff");
+        CHECK_FALSE(chain(f, std::string(kUnmarkChain)).empty());
         CHECK_FALSE(has(f, "policy accept;\n        iif"));
         CHECK_FALSE(has(f, "iifname"));
         auto lan = failsafe_ruleset({"ens160", "br-*"});

@@ -196,6 +196,8 @@ inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 // what arrives while pppkit_fw is gone.
 inline constexpr std::string_view kGuardTable = "pppkit_guard";
 inline constexpr uint32_t kGuardMark = 0x80000000U;
+// The first of the two unmark chains: where it is, pppkit_fw sets the mark.
+inline constexpr std::string_view kUnmarkChain = "input_unmark";
 std::string guard_ruleset();
 
 // The [firewall] lan-interfaces of a document, even one with errors
