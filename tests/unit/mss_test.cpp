@@ -171,10 +171,10 @@ TEST_SUITE("mss")
         std::vector<Entry> now = {{Slot::Pmtu4, 0}, {Slot::Mss6, 1432}};
         auto c = changes("ppp0", before, now);
         const std::vector<nfnl::Change> want = {
-            {false, "mss4", "ppp0", std::nullopt},
-            {false, "mss6", "ppp0", std::nullopt},
-            {true, "pmtu4", "ppp0", std::nullopt},
-            {true, "mss6", "ppp0", 1432},
+            {nfnl::Op::Delete, "mss4", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Delete, "mss6", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Add, "pmtu4", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Add, "mss6", nfnl::Ifname{"ppp0"}, uint16_t{1432}},
         };
         CHECK(c == want);
         CHECK(changes("ppp0", {}, {}).empty());

@@ -263,6 +263,18 @@ std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
     return out;
 }
 
+nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, const std::vector<WanLink>& gone,
+                        const std::optional<WanLink>& now)
+{
+    auto changes = link_changes(s, gone, now);
+    if (!nl.valid())
+        return nft.run(nfnl::nft_text(kTable, changes));
+    int err = nl.commit(kTable, changes);
+    if (err == 0)
+        return {true, {}, {}};
+    return {false, std::string("the kernel refused the element batch: ") + std::strerror(err), {}};
+}
+
 Dynamic sample_dynamic(const Settings& s)
 {
     Dynamic d{{WanLink{"ppp0", "192.0.2.1", ""}}};

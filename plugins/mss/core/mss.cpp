@@ -185,11 +185,11 @@ std::vector<nfnl::Change> changes(std::string_view ifname, const std::vector<Ent
 {
     std::vector<nfnl::Change> out;
     for (const auto& e : before)
-        out.push_back({false, std::string(slot_name(e.slot)), std::string(ifname), std::nullopt});
+        out.push_back({nfnl::Op::Delete, std::string(slot_name(e.slot)), nfnl::Ifname{std::string(ifname)}, {}});
     for (const auto& e : now) {
         bool map = e.slot == Slot::Mss4 || e.slot == Slot::Mss6;
-        out.push_back({true, std::string(slot_name(e.slot)), std::string(ifname),
-                       map ? std::optional<uint16_t>(static_cast<uint16_t>(e.mss)) : std::nullopt});
+        out.push_back({nfnl::Op::Add, std::string(slot_name(e.slot)), nfnl::Ifname{std::string(ifname)},
+                       map ? nfnl::Value(static_cast<uint16_t>(e.mss)) : nfnl::Value()});
     }
     return out;
 }
