@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <optional>
 
 #include "common/ifname.hpp"
 #include "common/nft.hpp"
@@ -19,28 +18,26 @@
 namespace pppkit::nfnl {
 namespace {
 
-// A value as the kernel holds it (nft's width and byte order); nullopt when
-// it is not what its type holds.
-std::optional<std::string> bytes(const Value& v)
+// A value as the kernel holds it (nft's width and byte order) into out;
+// false when it is not what its type holds. monostate: "".
+bool bytes(const Value& v, std::string& out)
 {
+    out.clear();
     if (const auto* i = std::get_if<Ifname>(&v)) {
         if (!ifname::valid_name(i->name))
-            return std::nullopt;
-        std::string key = i->name;
-        key.resize(IFNAMSIZ, '\0');
-        return key;
-    }
-    if (const auto* a = std::get_if<Ipv4>(&v)) {
+            return false;
+        out = i->name;
+        out.resize(IFNAMSIZ, '\0');
+    } else if (const auto* a = std::get_if<Ipv4>(&v)) {
         in_addr in{};
         if (::inet_pton(AF_INET, a->addr.c_str(), &in) != 1)
-            return std::nullopt;
-        return std::string(reinterpret_cast<const char*>(&in), sizeof in);
-    }
-    if (const auto* n = std::get_if<uint16_t>(&v)) {
+            return false;
+        out.assign(reinterpret_cast<const char*>(&in), sizeof in);
+    } else if (const auto* n = std::get_if<uint16_t>(&v)) {
         uint16_t be = htons(*n);
-        return std::string(reinterpret_cast<const char*>(&be), sizeof be);
+        out.assign(reinterpret_cast<const char*>(&be), sizeof be);
     }
-    return std::string();
+    return true;
 }
 
 struct SetFree {
@@ -141,8 +138,8 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
     for (const auto& c : changes) {
         // A key that is no interface name would be cut or padded into another
         // one: refuse the whole batch before anything is sent.
-        auto key = bytes(c.key), data = bytes(c.data);
-        if (!key || !data || (c.op == Op::Flush) != key->empty())
+        std::string key, data;
+        if (!bytes(c.key, key) || !bytes(c.data, data) || (c.op == Op::Flush) != key.empty())
             return EINVAL;
         std::unique_ptr<nftnl_set, SetFree> set(nftnl_set_alloc());
         if (!set)
@@ -153,9 +150,9 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
             nftnl_set_elem* e = nftnl_set_elem_alloc();
             if (e == nullptr)
                 return ENOMEM;
-            nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key->data(), static_cast<uint32_t>(key->size()));
-            if (c.op == Op::Add && !data->empty())
-                nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data->data(), static_cast<uint32_t>(data->size()));
+            nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
+            if (c.op == Op::Add && !data.empty())
+                nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data.data(), static_cast<uint32_t>(data.size()));
             nftnl_set_elem_add(set.get(), e);  // the set owns it now
         }
         uint16_t type = c.op == Op::Add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;

@@ -180,31 +180,6 @@ TEST_SUITE("mss")
         CHECK(changes("ppp0", {}, {}).empty());
     }
 
-    TEST_CASE("element names are read from nft's listing of a map or set")
-    {
-        struct Row {
-            int line;
-            std::string listing;
-            std::vector<std::string> names;
-        };
-        const std::vector<Row> rows = {
-            {__LINE__,
-             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n\t}\n}",
-             {}},
-            {__LINE__,
-             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n"
-             "\t\telements = { \"ppp0\" : 1360,\n\t\t\t     \"ppp1\" : 1452 }\n\t}\n}",
-             {"ppp0", "ppp1"}},
-            {__LINE__,
-             "table inet pppkit_mss {\n\tset pmtu4 {\n\t\ttypeof oifname\n\t\telements = { \"wan-ppp.1\" }\n\t}\n}",
-             {"wan-ppp.1"}},
-        };
-        for (const auto& r : rows) {
-            CAPTURE(r.line);
-            CHECK(element_names(r.listing) == r.names);
-        }
-    }
-
     TEST_CASE("interface names nft cannot quote are refused")
     {
         CHECK(valid_ifname("ppp0"));

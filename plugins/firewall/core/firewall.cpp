@@ -335,8 +335,14 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("", "add table " + t);
     b.line("", "delete table " + t);
     b.line("", "table " + t + " {");
-    if (!digest_comment.empty())
+    if (!digest_comment.empty()) {
         b.line("    ", "comment " + nft::quote(digest_comment));
+        // the same where a JSON listing shows it (nft 1.0.6 omits a table's comment)
+        b.line("    ", "set " + std::string(kMarkSet) + " {");
+        b.line("        ", "type ifname");
+        b.line("        ", "comment " + nft::quote(digest_comment));
+        b.line("    ", "}");
+    }
 
     // dynamic sets: each link's ESTABLISH/ip-up adds its elements, its
     // ip-down removes them (link_update)
@@ -1187,6 +1193,8 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
     out += "    comment \"" + std::string(kFailsafeMark) +
            (lan ? ": no valid ruleset; input only from loopback and the LAN interfaces, no forwarding\"\n"
                 : ": no valid ruleset; input only from loopback, no forwarding\"\n");
+    out += "    set " + std::string(kMarkSet) + " {\n        type ifname\n        comment \"" +
+           std::string(kFailsafeMark) + "\"\n    }\n";
     for (const char* hook : {"input", "forward"}) {
         out += "    chain " + std::string(hook) + " {\n";
         out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";

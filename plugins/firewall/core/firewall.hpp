@@ -185,6 +185,11 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
 // real ruleset. failsafe_ruleset({}) is the pure constant one.
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
+// An empty set in both rulesets whose comment says what the table holds:
+// "pppkit digest <Settings::digest()>" or kFailsafeMark (lifecycle.hpp's
+// inspect() reads it from a JSON listing). The table's comment says the same
+// for people reading "nft list table".
+inline constexpr std::string_view kMarkSet = "pppkit_mark";
 
 // The [firewall] lan-interfaces of a document, even one with errors
 // elsewhere (for the failsafe); empty when unset, when any name is invalid,

@@ -198,26 +198,6 @@ std::string delete_slot(std::string_view ifname, Slot s) { return element_lines(
 
 std::string removal() { return "add table inet pppkit_mss\ndelete table inet pppkit_mss\n"; }
 
-std::vector<std::string> element_names(std::string_view listing)
-{
-    // nft prints: elements = { "ppp0" : 1414, "ppp1" : 1452 }, possibly
-    // over several lines; the interface names are the quoted strings in it.
-    std::vector<std::string> out;
-    auto at = listing.find("elements = {");
-    if (at == std::string_view::npos)
-        return out;
-    auto body = listing.substr(at);
-    body = body.substr(0, body.find('}'));
-    for (size_t p = body.find('"'); p != std::string_view::npos;) {
-        auto q = body.find('"', p + 1);
-        if (q == std::string_view::npos)
-            break;
-        out.emplace_back(body.substr(p + 1, q - p - 1));
-        p = body.find('"', q + 1);
-    }
-    return out;
-}
-
 std::string describe(std::string_view ifname, const Settings& s, const Clamp& c, int mtu)
 {
     auto one = [](const std::optional<int>& m) { return m ? std::to_string(*m) : std::string("route MTU"); };
