@@ -103,7 +103,7 @@ PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $
               $(HARDEN_CXXFLAGS) $(SAN_FLAGS) $(CXXFLAGS) $(CPPFLAGS) -DPPPKIT_VERSION='"$(VERSION)"'
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIBS := -lnftables -linih -lcurl -lsystemd -lcrypto
-LIBS += -lmnl  # supervisor/core/rtnl.cpp (rtnetlink parsing); --as-needed drops it elsewhere
+LIBS += -lnftnl -lmnl  # common/nfnl.cpp (element batches), supervisor/core/rtnl.cpp; --as-needed drops them elsewhere
 
 # ---- sources, by convention -------------------------------------------------
 #   plugins/common/*.cpp, plugins/<p>/core/*.cpp  -> the pure core library

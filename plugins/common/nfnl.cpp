@@ -1,197 +1,201 @@
 #include "common/nfnl.hpp"
 
 #include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <linux/netlink.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "common/ifname.hpp"
+#include "common/nft.hpp"
 
 namespace pppkit::nfnl {
 namespace {
 
-// Appends to a netlink message under construction; nested attributes are
-// closed by writing their final length back.
-class Writer {
-public:
-    explicit Writer(std::vector<uint8_t>& out) : out_(out) {}
+// A value as the kernel holds it (nft's width and byte order) into out;
+// false when it is not what its type holds. monostate: "".
+bool bytes(const Value& v, std::string& out)
+{
+    out.clear();
+    if (const auto* i = std::get_if<Ifname>(&v)) {
+        if (!ifname::valid_name(i->name))
+            return false;
+        out = i->name;
+        out.resize(IFNAMSIZ, '\0');
+    } else if (const auto* a = std::get_if<Ipv4>(&v)) {
+        in_addr in{};
+        if (::inet_pton(AF_INET, a->addr.c_str(), &in) != 1)
+            return false;
+        out.assign(reinterpret_cast<const char*>(&in), sizeof in);
+    } else if (const auto* n = std::get_if<uint16_t>(&v)) {
+        uint16_t be = htons(*n);
+        out.assign(reinterpret_cast<const char*>(&be), sizeof be);
+    }
+    return true;
+}
 
-    size_t begin_msg(uint16_t type, uint16_t flags, uint32_t seq, uint8_t family, uint16_t res_id)
-    {
-        size_t at = out_.size();
-        nlmsghdr h{};
-        h.nlmsg_type = type;
-        h.nlmsg_flags = flags;
-        h.nlmsg_seq = seq;
-        put(&h, sizeof h);
-        nfgenmsg g{};
-        g.nfgen_family = family;
-        g.version = NFNETLINK_V0;
-        g.res_id = htons(res_id);
-        put(&g, sizeof g);
-        return at;
-    }
-    void end_msg(size_t at) { set_len32(at, out_.size() - at); }
-
-    void attr(uint16_t type, const void* data, size_t len)
-    {
-        nlattr a{};
-        a.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
-        a.nla_type = type;
-        put(&a, sizeof a);
-        put(data, len);
-        pad();
-    }
-    void attr_str(uint16_t type, std::string_view s)
-    {
-        std::string z(s);  // with its NUL
-        attr(type, z.c_str(), z.size() + 1);
-    }
-    size_t begin_nest(uint16_t type)
-    {
-        size_t at = out_.size();
-        nlattr a{};
-        a.nla_type = type | NLA_F_NESTED;
-        put(&a, sizeof a);
-        return at;
-    }
-    void end_nest(size_t at)
-    {
-        auto len = static_cast<uint16_t>(out_.size() - at);
-        std::memcpy(out_.data() + at, &len, sizeof len);
-    }
-
-private:
-    void put(const void* p, size_t n)
-    {
-        const auto* b = static_cast<const uint8_t*>(p);
-        out_.insert(out_.end(), b, b + n);
-    }
-    void pad() { out_.resize(NLMSG_ALIGN(out_.size()), 0); }
-    void set_len32(size_t at, size_t len)
-    {
-        auto l = static_cast<uint32_t>(len);
-        std::memcpy(out_.data() + at, &l, sizeof l);
-    }
-    std::vector<uint8_t>& out_;
+struct SetFree {
+    void operator()(nftnl_set* s) const { nftnl_set_free(s); }
 };
+struct BatchStop {
+    void operator()(mnl_nlmsg_batch* b) const { mnl_nlmsg_batch_stop(b); }
+};
+
+// What the kernel answered to one batch: one NLMSG_ERROR (error 0: an ACK)
+// per change, with the change's sequence number.
+struct Answers {
+    uint32_t first = 0, last = 0;
+    size_t answered = 0;
+    int first_error = 0;
+};
+
+int on_error(const nlmsghdr* h, void* data)
+{
+    auto* a = static_cast<Answers*>(data);
+    if (h->nlmsg_seq < a->first || h->nlmsg_seq > a->last)
+        return MNL_CB_OK;  // an answer to an earlier batch
+    if (mnl_nlmsg_get_payload_len(h) < sizeof(nlmsgerr)) {
+        errno = EBADMSG;
+        return MNL_CB_ERROR;
+    }
+    const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(h));
+    ++a->answered;
+    if (e->error != 0 && a->first_error == 0)
+        a->first_error = -e->error;
+    return MNL_CB_OK;
+}
+
+std::string text(const Value& v)
+{
+    if (const auto* i = std::get_if<Ifname>(&v))
+        return nft::quote(i->name);
+    if (const auto* a = std::get_if<Ipv4>(&v))
+        return a->addr;
+    if (const auto* n = std::get_if<uint16_t>(&v))
+        return std::to_string(*n);
+    return {};
+}
 
 }  // namespace
 
-std::vector<uint8_t> encode_batch(std::string_view table, const std::vector<Change>& changes, uint32_t seq)
+std::string nft_text(std::string_view table, const std::vector<Change>& changes)
 {
-    std::vector<uint8_t> out;
-    Writer w(out);
-    w.end_msg(w.begin_msg(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, AF_UNSPEC, NFNL_SUBSYS_NFTABLES));
+    std::string out;
     for (const auto& c : changes) {
-        ++seq;
-        uint16_t type = (NFNL_SUBSYS_NFTABLES << 8) | (c.add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
-        uint16_t flags = NLM_F_REQUEST | NLM_F_ACK | (c.add ? NLM_F_CREATE : 0);
-        size_t msg = w.begin_msg(type, flags, seq, NFPROTO_INET, 0);
-        w.attr_str(NFTA_SET_ELEM_LIST_TABLE, table);
-        w.attr_str(NFTA_SET_ELEM_LIST_SET, c.set);
-        size_t list = w.begin_nest(NFTA_SET_ELEM_LIST_ELEMENTS);
-        size_t elem = w.begin_nest(NFTA_LIST_ELEM);
-        // nft's ifname type: IFNAMSIZ bytes, NUL-padded
-        std::string key = c.key.substr(0, IFNAMSIZ - 1);
-        key.resize(IFNAMSIZ, '\0');
-        size_t k = w.begin_nest(NFTA_SET_ELEM_KEY);
-        w.attr(NFTA_DATA_VALUE, key.data(), key.size());
-        w.end_nest(k);
-        if (c.add && c.value) {
-            uint16_t be = htons(*c.value);
-            size_t d = w.begin_nest(NFTA_SET_ELEM_DATA);
-            w.attr(NFTA_DATA_VALUE, &be, sizeof be);
-            w.end_nest(d);
+        const std::string where = "inet " + std::string(table) + " " + c.set;
+        if (c.op == Op::Flush) {
+            out += "flush set " + where + "\n";
+            continue;
         }
-        w.end_nest(elem);
-        w.end_nest(list);
-        w.end_msg(msg);
+        out += (c.op == Op::Add ? "add element " : "delete element ") + where + " { " + text(c.key);
+        if (!std::holds_alternative<std::monostate>(c.data))
+            out += " : " + text(c.data);
+        out += " }\n";
     }
-    w.end_msg(w.begin_msg(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq + 1, AF_UNSPEC, NFNL_SUBSYS_NFTABLES));
     return out;
 }
 
-Socket::Socket() : fd_(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER))
+void Socket::Close::operator()(mnl_socket* s) const { mnl_socket_close(s); }
+
+Socket::Socket() : nl_(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC))
 {
-    if (fd_ < 0)
+    if (!nl_)
         return;
-    sockaddr_nl local{};
-    local.nl_family = AF_NETLINK;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-        ::close(fd_);
-        fd_ = -1;
+    if (mnl_socket_bind(nl_.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+        nl_.reset();
+        return;
     }
+    int on = 1;  // errors without a copy of the refused message
+    mnl_socket_setsockopt(nl_.get(), NETLINK_CAP_ACK, &on, sizeof on);
 }
 
-Socket::~Socket()
-{
-    if (fd_ >= 0)
-        ::close(fd_);
-}
+Socket::~Socket() = default;
 
 int Socket::commit(std::string_view table, const std::vector<Change>& changes)
 {
-    if (fd_ < 0)
+    if (!nl_)
         return EBADF;
     if (changes.empty())
         return 0;
-    // A key that is no interface name would be cut or padded into another
-    // one: refuse the whole batch before anything is sent.
-    for (const auto& c : changes)
-        if (!ifname::valid_name(c.key))
+    // A message per change; table and set names are pppkit's own (short),
+    // keys and values at most 16 bytes. The library wants twice the limit.
+    const size_t limit = (changes.size() + 2) * 1024;
+    std::vector<char> out(2 * limit);
+    std::unique_ptr<mnl_nlmsg_batch, BatchStop> batch(mnl_nlmsg_batch_start(out.data(), limit));
+    if (!batch)
+        return ENOMEM;
+    const std::string tbl(table);
+    uint32_t seq = seq_;
+    nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), seq++);
+    mnl_nlmsg_batch_next(batch.get());
+    Answers answers{seq, seq + static_cast<uint32_t>(changes.size()) - 1, 0, 0};
+    for (const auto& c : changes) {
+        // A key that is no interface name would be cut or padded into another
+        // one: refuse the whole batch before anything is sent.
+        std::string key, data;
+        if (!bytes(c.key, key) || !bytes(c.data, data) || (c.op == Op::Flush) != key.empty())
             return EINVAL;
-    uint8_t buf[8192];
-    // answers to an earlier batch that was not read to the end
-    while (::recv(fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+        std::unique_ptr<nftnl_set, SetFree> set(nftnl_set_alloc());
+        if (!set)
+            return ENOMEM;
+        nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, tbl.c_str());
+        nftnl_set_set_str(set.get(), NFTNL_SET_NAME, c.set.c_str());
+        if (c.op != Op::Flush) {
+            nftnl_set_elem* e = nftnl_set_elem_alloc();
+            if (e == nullptr)
+                return ENOMEM;
+            nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
+            if (c.op == Op::Add && !data.empty())
+                nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data.data(), static_cast<uint32_t>(data.size()));
+            nftnl_set_elem_add(set.get(), e);  // the set owns it now
+        }
+        uint16_t type = c.op == Op::Add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
+        uint16_t flags = NLM_F_ACK | (c.op == Op::Add ? NLM_F_CREATE : 0);
+        nlmsghdr* h = nftnl_nlmsg_build_hdr(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), type,
+                                            NFPROTO_INET, flags, seq++);
+        nftnl_set_elems_nlmsg_build_payload(h, set.get());
+        if (!mnl_nlmsg_batch_next(batch.get()))
+            return E2BIG;
     }
-    const uint32_t first = seq_ + 1, last = seq_ + static_cast<uint32_t>(changes.size());
-    auto batch = encode_batch(table, changes, seq_);
-    seq_ += static_cast<uint32_t>(changes.size()) + 2;
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (::sendto(fd_, batch.data(), batch.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+    nftnl_batch_end(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), seq++);
+    mnl_nlmsg_batch_next(batch.get());
+    seq_ = seq;
+
+    const int fd = mnl_socket_get_fd(nl_.get());
+    alignas(nlmsghdr) char buf[8192];
+    // answers to an earlier batch that was not read to the end
+    while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+    }
+    if (mnl_socket_sendto(nl_.get(), mnl_nlmsg_batch_head(batch.get()), mnl_nlmsg_batch_size(batch.get())) < 0)
         return errno;
     // The kernel handles the whole batch inside sendto() (netlink to the
     // kernel is synchronous), so every answer is queued by now. The short
     // poll only bounds the wait should that ever not hold.
-    size_t answered = 0;
-    int first_error = 0;
-    bool waited = false;
-    while (answered < changes.size()) {
-        ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    mnl_cb_t ctl[NLMSG_MIN_TYPE] = {};
+    ctl[NLMSG_ERROR] = on_error;
+    const unsigned portid = mnl_socket_get_portid(nl_.get());
+    while (answers.answered < changes.size()) {
+        pollfd p{fd, POLLIN, 0};
+        int ready = ::poll(&p, 1, answers.first_error != 0 ? 0 : 100);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return answers.first_error != 0 ? answers.first_error : ETIMEDOUT;
+        ssize_t n = mnl_socket_recvfrom(nl_.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno == EAGAIN) {
-            if (first_error != 0)
-                return first_error;
-            pollfd p{fd_, POLLIN, 0};
-            if (waited || ::poll(&p, 1, 100) <= 0)
-                return ETIMEDOUT;
-            waited = true;
-            continue;
-        }
         if (n <= 0)
-            return first_error != 0 ? first_error : (n < 0 ? errno : EIO);
-        int len = static_cast<int>(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-            if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first || h->nlmsg_seq > last)
-                continue;
-            const auto* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-            ++answered;
-            if (e->error != 0 && first_error == 0)
-                first_error = -e->error;
-        }
+            return answers.first_error != 0 ? answers.first_error : (n < 0 ? errno : EIO);
+        if (mnl_cb_run2(buf, static_cast<size_t>(n), 0, portid, nullptr, &answers, ctl, NLMSG_MIN_TYPE) < 0)
+            return answers.first_error != 0 ? answers.first_error : errno;
     }
-    return first_error;
+    return answers.first_error;
 }
 
 }  // namespace pppkit::nfnl

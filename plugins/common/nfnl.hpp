@@ -1,5 +1,5 @@
 // nfnl.hpp - set-element updates in one of pppkit's own nftables sets, sent
-// as one nfnetlink batch without libnftables.
+// as one nfnetlink batch with libnftnl and libmnl, without libnftables.
 //
 // Why: before every command libnftables re-reads the kernel's tables, chains
 // and sets (five netlink dumps) whenever anything changed since its last
@@ -9,31 +9,52 @@
 // libnftables (nft.hpp). The batch is still one transaction: all of it
 // applies, or none.
 //
-// Scope: keys are interface names (nft type ifname, 16 bytes) and map values
-// are 16-bit numbers in network order (e.g. tcp option maxseg size). Nothing
-// else is supported, on purpose.
+// Scope: keys and map values are interface names (nft type ifname), IPv4
+// addresses (ipv4_addr) or 16-bit numbers (e.g. tcp option maxseg size).
+// Nothing else is supported, on purpose.
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
+
+struct mnl_socket;
 
 namespace pppkit::nfnl {
 
+struct Ifname {  // nft type ifname: at most 15 bytes, sent NUL-padded to 16
+    std::string name;
+    bool operator==(const Ifname&) const = default;
+};
+struct Ipv4 {  // nft type ipv4_addr, as a dotted quad
+    std::string addr;
+    bool operator==(const Ipv4&) const = default;
+};
+// A key or map value; monostate: none (a set's element, a delete, a flush).
+// uint16_t is in host order and sent in network order.
+using Value = std::variant<std::monostate, Ifname, Ipv4, uint16_t>;
+
+enum class Op : uint8_t {
+    Add,     // NEWSETELEM (an element already there with the same value is no error)
+    Delete,  // DELSETELEM (ENOENT when the element is not there)
+    Flush,   // DELSETELEM without elements: every element of the set
+};
+
 struct Change {
-    bool add = true;                // false: delete
-    std::string set;                // set or map name in the table
-    std::string key;                // an interface name (at most 15 bytes)
-    std::optional<uint16_t> value;  // map data, host order (maps only; ignored on delete)
+    Op op = Op::Add;
+    std::string set;  // set or map name in the table
+    Value key;        // none for Flush
+    Value data;       // map data; sent with Add only (the kernel deletes by key)
     bool operator==(const Change&) const = default;
 };
 
-// The batch for changes in table `table` of family inet, as bytes: BATCH_BEGIN,
-// one NEWSETELEM/DELSETELEM per change (each asking for an ACK, with
-// sequence numbers seq+1, seq+2, ...), BATCH_END. Pure; unit-tested.
-std::vector<uint8_t> encode_batch(std::string_view table, const std::vector<Change>& changes, uint32_t seq);
+// The same changes as nft commands ("add element inet TABLE SET { KEY : DATA }",
+// "delete element ...", "flush set ..."), one a line: for libnftables where
+// there is no socket, dry runs, and the listing in tests. Pure.
+std::string nft_text(std::string_view table, const std::vector<Change>& changes);
 
 // One NETLINK_NETFILTER socket, kept for the life of the process (opened
 // before the link is up, like nft::Context).
@@ -43,16 +64,22 @@ public:
     ~Socket();
     Socket(const Socket&) = delete;
     Socket& operator=(const Socket&) = delete;
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
+    [[nodiscard]] bool valid() const { return nl_ != nullptr; }
 
-    // Sends the batch and reads the kernel's answers. Returns 0 when every
-    // change was applied, else the errno of the first refusal (ENOENT: no
-    // such table, set or element; EEXIST: the key has another value; ...),
-    // and then nothing was applied.
+    // Sends the changes to table `table` of family inet as one batch
+    // (BATCH_BEGIN, one message per change, BATCH_END) and reads the
+    // kernel's answers. Returns 0 when every change was applied, else the
+    // errno of the first refusal (ENOENT: no such table, set or element;
+    // EEXIST: the key has another value; ...), and then nothing was applied.
+    // EINVAL, before anything is sent: a key or value that is not what its
+    // type holds (e.g. an interface name longer than 15 bytes, "x}y").
     int commit(std::string_view table, const std::vector<Change>& changes);
 
 private:
-    int fd_ = -1;
+    struct Close {
+        void operator()(mnl_socket* s) const;
+    };
+    std::unique_ptr<mnl_socket, Close> nl_;
     uint32_t seq_ = 0;
 };
 

@@ -57,6 +57,17 @@ Result Context::exec(std::string_view cmds, bool dry)
 
 Result Context::run(std::string_view cmds) { return exec(cmds, false); }
 
+Result Context::list_json(std::string_view cmds)
+{
+    if (ctx_ == nullptr)
+        return exec(cmds, false);
+    const unsigned flags = nft_ctx_output_get_flags(ctx_);
+    nft_ctx_output_set_flags(ctx_, flags | NFT_CTX_OUTPUT_JSON);
+    Result r = exec(cmds, false);
+    nft_ctx_output_set_flags(ctx_, flags);
+    return r;
+}
+
 Result check_in_child(std::string_view cmds, int timeout_ms)
 {
     Result r;

@@ -29,6 +29,8 @@ public:
 
     // Applies cmds (nft -f syntax) atomically.
     Result run(std::string_view cmds);
+    // Runs a listing command with JSON output (nft -j), for nft_json.hpp.
+    Result list_json(std::string_view cmds);
     // Checks cmds against the kernel without applying them (nft -c).
     Result check(std::string_view cmds);
     [[nodiscard]] bool valid() const { return ctx_ != nullptr; }

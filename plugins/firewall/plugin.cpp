@@ -4,7 +4,9 @@
 // [firewall] and [forward "name"] of pppkit.conf (see pppkit.conf(5)).
 //
 // Phases and notifiers (all on pppd's single thread; each callback is one
-// in-process libnftables transaction on a context warmed in configure()):
+// in-process transaction: the link's elements as one nfnetlink element
+// batch (common/nfnl.hpp), the full ruleset through a libnftables context
+// warmed in configure()):
 //   configure()  first phase change after pppd parsed every option
 //                (SERIALCONN, or DORMANT with "demand"): before pppd opens the
 //                device or dials. plugin_init is earlier but runs while the
@@ -49,6 +51,7 @@
 #include <memory>
 
 #include "common/ifname.hpp"
+#include "common/nfnl.hpp"
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
@@ -218,10 +221,10 @@ private:
             learn();
         else if (mine_)
             gone = {*mine_};
-        auto r = nft_->run(link_update(s, gone, now));
+        auto r = update_link(*nft_, nl_, s, gone, now);
         if (!r.ok && !read && inspect(*nft_, s.digest()) != Loaded::Missing) {
             learn();  // the kernel disagrees with what this pppd remembers
-            r = nft_->run(link_update(s, gone, now));
+            r = update_link(*nft_, nl_, s, gone, now);
         }
         in_place_ = r.ok;
         if (r.ok) {
@@ -259,6 +262,7 @@ private:
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
     bool in_place_ = false;             // the last update() committed the dynamic part
     std::unique_ptr<nft::Context> nft_;
+    nfnl::Socket nl_;                                // ESTABLISH, ip-up, ip-down, exit: one element batch each
     const std::string peer_ = host::events::peer();  // "call NAME": the link's name
     std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
     bool synced_ = false;                            // mine_ is known (the kernel was read once)

@@ -165,6 +165,8 @@ check_eq "stale elements: ppp9 gone at configure, ppp0 1414 not 1200 after ip-up
 check "configure logs the dropped leftover" \
     grep -q '^LOG info: pppkit-mss: removed the MSS clamp of ppp9, left by a pppd that did not clean up' <<<"$out"
 check "ip-up logs the replaced stale element" grep -q '^LOG info: pppkit-mss: replaced stale MSS elements for ppp0' <<<"$out"
+check "... with the kernel's refusal of the element batch" \
+    grep -q '^LOG info: pppkit-mss: replaced stale MSS elements for ppp0 (the kernel refused the element batch: File exists)' <<<"$out"
 check "stale elements: nothing was logged through error()" grep -q '^END errors-logged=0$' <<<"$out"
 
 # failure policy: a link the rules cannot name stays up, with an error logged

@@ -875,6 +875,7 @@ to = 172.16.1.100
         auto f = failsafe_ruleset({});
         CHECK(f.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\n", 0) == 0);
         CHECK(has(f, kFailsafeMark.data()));
+        CHECK(has(f, "    set pppkit_mark {\n        type ifname\n        comment \"pppkit failsafe\"\n    }\n"));
         CHECK(chain(f, "input") == "    chain input {\n"
                                    "        type filter hook input priority filter; policy drop;\n"
                                    "        meta mark set meta mark | 0x80000000\n"
@@ -1001,6 +1002,10 @@ to = 172.16.1.100
         CHECK(has(full_ruleset(a, Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}}),
                   "comment \"pppkit digest " + a.digest() + "\""));
         CHECK(has(full_ruleset(a, Dynamic{}), "comment \"pppkit digest " + a.digest() + "\""));
+        // the same in the mark set's comment, where a JSON listing shows it (lifecycle.cpp's inspect)
+        CHECK(has(full_ruleset(a, Dynamic{}),
+                  "    set pppkit_mark {\n        type ifname\n        comment \"pppkit digest " + a.digest() +
+                      "\"\n    }\n"));
     }
 
     TEST_CASE("extras: nft includes a sealed copy of exactly the text read, with a final newline")

@@ -67,7 +67,8 @@ TEST_SUITE("ifname")
             return;  // no netlink socket here: the check is before any I/O anyway, but needs an open socket
         for (const std::string& bad : {std::string("x}y"), std::string("enx00e04c6801234"), std::string("a\0b", 3)}) {
             CAPTURE(bad);
-            CHECK(s.commit("pppkit_none", {nfnl::Change{true, "s", bad, 1400}}) == EINVAL);
+            CHECK(s.commit("pppkit_none", {nfnl::Change{nfnl::Op::Add, "s", nfnl::Ifname{bad}, uint16_t{1400}}}) ==
+                  EINVAL);
         }
     }
 }

@@ -171,38 +171,13 @@ TEST_SUITE("mss")
         std::vector<Entry> now = {{Slot::Pmtu4, 0}, {Slot::Mss6, 1432}};
         auto c = changes("ppp0", before, now);
         const std::vector<nfnl::Change> want = {
-            {false, "mss4", "ppp0", std::nullopt},
-            {false, "mss6", "ppp0", std::nullopt},
-            {true, "pmtu4", "ppp0", std::nullopt},
-            {true, "mss6", "ppp0", 1432},
+            {nfnl::Op::Delete, "mss4", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Delete, "mss6", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Add, "pmtu4", nfnl::Ifname{"ppp0"}, {}},
+            {nfnl::Op::Add, "mss6", nfnl::Ifname{"ppp0"}, uint16_t{1432}},
         };
         CHECK(c == want);
         CHECK(changes("ppp0", {}, {}).empty());
-    }
-
-    TEST_CASE("element names are read from nft's listing of a map or set")
-    {
-        struct Row {
-            int line;
-            std::string listing;
-            std::vector<std::string> names;
-        };
-        const std::vector<Row> rows = {
-            {__LINE__,
-             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n\t}\n}",
-             {}},
-            {__LINE__,
-             "table inet pppkit_mss {\n\tmap mss4 {\n\t\ttypeof oifname : tcp option maxseg size\n"
-             "\t\telements = { \"ppp0\" : 1360,\n\t\t\t     \"ppp1\" : 1452 }\n\t}\n}",
-             {"ppp0", "ppp1"}},
-            {__LINE__,
-             "table inet pppkit_mss {\n\tset pmtu4 {\n\t\ttypeof oifname\n\t\telements = { \"wan-ppp.1\" }\n\t}\n}",
-             {"wan-ppp.1"}},
-        };
-        for (const auto& r : rows) {
-            CAPTURE(r.line);
-            CHECK(element_names(r.listing) == r.names);
-        }
     }
 
     TEST_CASE("interface names nft cannot quote are refused")

@@ -18,6 +18,7 @@
 
 #include "cli/commands.hpp"
 #include "common/ifname.hpp"
+#include "common/nfnl.hpp"
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
@@ -196,9 +197,10 @@ int dynamic(const std::string& path, bool explicit_path, const Args& in)
         return 1;
     }
     auto gone = superseded(read_dynamic(nft), now ? *now : WanLink{args[1], std::nullopt, ""});
-    auto r = nft.run(link_update(s, gone, now));
+    nfnl::Socket nl;
+    auto r = update_link(nft, nl, s, gone, now);
     if (!r.ok) {
-        std::fprintf(stderr, "pppkit firewall %s: nft refused the update: %s\n", verb.c_str(), r.error.c_str());
+        std::fprintf(stderr, "pppkit firewall %s: the update was refused: %s\n", verb.c_str(), r.error.c_str());
         return 1;
     }
     if (verb == "up")

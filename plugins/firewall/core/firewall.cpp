@@ -348,8 +348,14 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("", "add table " + t);
     b.line("", "delete table " + t);
     b.line("", "table " + t + " {");
-    if (!digest_comment.empty())
+    if (!digest_comment.empty()) {
         b.line("    ", "comment " + nft::quote(digest_comment));
+        // the same where a JSON listing shows it (nft 1.0.6 omits a table's comment)
+        b.line("    ", "set " + std::string(kMarkSet) + " {");
+        b.line("        ", "type ifname");
+        b.line("        ", "comment " + nft::quote(digest_comment));
+        b.line("    ", "}");
+    }
 
     // dynamic sets: each link's ESTABLISH/ip-up adds its elements, its
     // ip-down removes them (link_update)
@@ -1140,47 +1146,55 @@ int link_slot(const Settings& s, const WanLink& l)
     return i >= 0 ? i : slot_index(s, l.ifname);
 }
 
-std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now)
+std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanLink>& gone,
+                                       const std::optional<WanLink>& now)
 {
-    const std::string t = "inet " + std::string(kTable) + " ";
-    std::string out;
+    using nfnl::Op;
+    std::vector<nfnl::Change> out;
     // "add" first makes each "delete" valid when the element is already gone
-    auto remove = [&](const std::string& set, const std::string& elem) {
-        out += "add element " + t + set + " { " + elem + " }\n";
-        out += "delete element " + t + set + " { " + elem + " }\n";
+    auto remove = [&](const std::string& set, const nfnl::Value& key, const nfnl::Value& data = {}) {
+        out.push_back({Op::Add, set, key, data});
+        out.push_back({Op::Delete, set, key, data});
     };
     for (const auto& g : gone) {
-        const std::string ifq = nft::quote(g.ifname);
+        const nfnl::Ifname ifn{g.ifname};
         const int i = link_slot(s, g);
-        remove("active_wan", ifq);
+        remove("active_wan", ifn);
         if (i >= 0)
-            remove(slot_set(static_cast<size_t>(i), "wan"), ifq);
+            remove(slot_set(static_cast<size_t>(i), "wan"), ifn);
         if (g.public4) {
-            remove("public4", *g.public4);
+            const nfnl::Ipv4 addr{*g.public4};
+            remove("public4", addr);
             // a record with another address fails the add: the caller reads
             // the kernel's state and tries again
-            remove("wan_public4", ifq + " : " + *g.public4);
+            remove("wan_public4", ifn, addr);
             if (i >= 0)
-                remove(slot_set(static_cast<size_t>(i), "public4"), *g.public4);
+                remove(slot_set(static_cast<size_t>(i), "public4"), addr);
         }
     }
     if (!now)
         return out;
-    const std::string ifq = nft::quote(now->ifname);
+    const nfnl::Ifname ifn{now->ifname};
     const int i = link_slot(s, *now);
     if (i >= 0) {  // one link per slot: whatever else is there is stale
-        out += "flush set " + t + slot_set(static_cast<size_t>(i), "wan") + "\n";
-        out += "flush set " + t + slot_set(static_cast<size_t>(i), "public4") + "\n";
-        out += "add element " + t + slot_set(static_cast<size_t>(i), "wan") + " { " + ifq + " }\n";
+        out.push_back({Op::Flush, slot_set(static_cast<size_t>(i), "wan"), {}, {}});
+        out.push_back({Op::Flush, slot_set(static_cast<size_t>(i), "public4"), {}, {}});
+        out.push_back({Op::Add, slot_set(static_cast<size_t>(i), "wan"), ifn, {}});
     }
-    out += "add element " + t + "active_wan { " + ifq + " }\n";
+    out.push_back({Op::Add, "active_wan", ifn, {}});
     if (now->public4) {
-        out += "add element " + t + "public4 { " + *now->public4 + " }\n";
-        out += "add element " + t + "wan_public4 { " + ifq + " : " + *now->public4 + " }\n";
+        const nfnl::Ipv4 addr{*now->public4};
+        out.push_back({Op::Add, "public4", addr, {}});
+        out.push_back({Op::Add, "wan_public4", ifn, addr});
         if (i >= 0)
-            out += "add element " + t + slot_set(static_cast<size_t>(i), "public4") + " { " + *now->public4 + " }\n";
+            out.push_back({Op::Add, slot_set(static_cast<size_t>(i), "public4"), addr, {}});
     }
     return out;
+}
+
+std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now)
+{
+    return nfnl::nft_text(kTable, link_changes(s, gone, now));
 }
 
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
@@ -1195,6 +1209,8 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
     out += "    comment \"" + std::string(kFailsafeMark) +
            (lan ? ": no valid ruleset; input only from loopback and the LAN interfaces, no forwarding\"\n"
                 : ": no valid ruleset; input only from loopback, no forwarding\"\n");
+    out += "    set " + std::string(kMarkSet) + " {\n        type ifname\n        comment \"" +
+           std::string(kFailsafeMark) + "\"\n    }\n";
     for (const char* hook : {"input", "forward"}) {
         out += "    chain " + std::string(hook) + " {\n";
         out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/nfnl.hpp"
 
 namespace pppkit::firewall {
 
@@ -171,6 +172,10 @@ bool needs_fresh_context(const Settings& s);
 // is idempotent for the sets, the wan_public4 record must match), then adds
 // `now` (nullopt: the link is down). ESTABLISH, ip-up, ip-down and exit are
 // each one such transaction. Needs the table loaded by full_ruleset.
+// link_changes is the transaction as one element batch (common/nfnl.hpp),
+// link_update the same as nft commands.
+std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanLink>& gone,
+                                       const std::optional<WanLink>& now);
 std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now);
 // The last resort when no valid ruleset can be loaded, built from constants
 // so that nothing a user wrote can make nft refuse it: input is dropped
@@ -180,6 +185,11 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
 // real ruleset. failsafe_ruleset({}) is the pure constant one.
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
+// An empty set in both rulesets whose comment says what the table holds:
+// "pppkit digest <Settings::digest()>" or kFailsafeMark (lifecycle.hpp's
+// inspect() reads it from a JSON listing). The table's comment says the same
+// for people reading "nft list table".
+inline constexpr std::string_view kMarkSet = "pppkit_mark";
 
 // The flush guard. `nft flush ruleset` (nftables.service's reload, any
 // script) deletes pppkit_fw in one transaction, and until pppkitd's repair

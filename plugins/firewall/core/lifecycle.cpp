@@ -11,30 +11,11 @@
 #include <variant>
 
 #include "common/ifname.hpp"
+#include "common/nft_json.hpp"
 #include "common/schema.hpp"
 
 namespace pppkit::firewall {
 namespace {
-
-// The names or addresses between "elements = {" and "}" of an nft listing.
-std::vector<std::string> elements_of(const std::string& listing)
-{
-    std::vector<std::string> out;
-    auto at = listing.find("elements = {");
-    if (at == std::string::npos)
-        return out;
-    auto end = listing.find('}', at);
-    std::string body = listing.substr(at + 12, end == std::string::npos ? std::string::npos : end - at - 12);
-    for (auto& item : config::split_list(body)) {
-        std::string v;
-        for (char c : item)
-            if (c != '"' && c != '\n' && c != '\t')
-                v += c;
-        if (!v.empty())
-            out.push_back(v);
-    }
-    return out;
-}
 
 // Replaces the sealed copy's /proc/self/fd/N by the extras file's path, and
 // drops nft's "In file included from <cmdline>:..." lines, so that an error
@@ -185,72 +166,94 @@ std::string_view to_string(Loaded l)
     return "missing";
 }
 
-Loaded inspect(nft::Context& nft, const std::string& digest)
+Loaded loaded_from(std::string_view listing, const std::string& digest)
 {
-    // "list table" of a missing table fails; only the comment line matters,
-    // but nft has no cheaper query for it.
-    auto r = nft.run("list table inet " + std::string(kTable));
-    if (!r.ok)
-        return Loaded::Missing;
-    if (r.output.find(kFailsafeMark) != std::string::npos)
-        return Loaded::Failsafe;
-    if (r.output.find("pppkit digest " + digest) != std::string::npos)
-        return Loaded::Current;
+    auto sets = nft::sets_of(listing);
+    if (!sets)
+        return Loaded::Stale;  // a table, but not one we can read: load ours again
+    for (const auto& set : *sets)
+        if (set.name == kMarkSet) {
+            if (set.comment == kFailsafeMark)
+                return Loaded::Failsafe;
+            if (set.comment == "pppkit digest " + digest)
+                return Loaded::Current;
+        }
+    // also a table of an older pppkit (its digest only in the table's
+    // comment, which JSON does not show): reloading it is safe, trusting it is not
     return Loaded::Stale;
 }
 
-Dynamic read_dynamic(nft::Context& nft)
+Loaded inspect(nft::Context& nft, const std::string& digest)
+{
+    // "list table" of a missing table fails
+    auto r = nft.list_json("list table inet " + std::string(kTable));
+    if (!r.ok)
+        return Loaded::Missing;
+    return loaded_from(r.output, digest);
+}
+
+Dynamic dynamic_from(std::string_view listing)
 {
     Dynamic d;
-    const std::string t = "inet " + std::string(kTable);
+    auto sets = nft::sets_of(listing);
+    if (!sets)
+        return d;
+    auto set = [&](const std::string& name) -> const nft::SetListing* {
+        for (const auto& s : *sets)
+            if (s.name == name)
+                return &s;
+        return nullptr;
+    };
     auto valid4 = [](const std::string& a) {
         in_addr in{};
         return inet_pton(AF_INET, a.c_str(), &in) == 1;
     };
     // Only what pppkit itself would have written goes back into a ruleset.
-    if (auto r = nft.run("list set " + t + " active_wan"); r.ok)
-        for (auto& n : elements_of(r.output))
-            if (ifname::valid_name(n))
-                d.links.push_back(WanLink{n, std::nullopt, ""});
+    if (const auto* wan = set("active_wan"))
+        for (const auto& e : wan->elems)
+            if (ifname::valid_name(e.first))
+                d.links.push_back(WanLink{e.first, std::nullopt, ""});
     auto find = [&](const std::string& ifname) -> WanLink* {
         for (auto& l : d.links)
             if (l.ifname == ifname)
                 return &l;
         return nullptr;
     };
-    // the record: "ppp0" : 203.0.113.7, ... (items split at spaces and commas)
-    if (auto r = nft.run("list map " + t + " wan_public4"); r.ok) {
-        auto e = elements_of(r.output);
-        for (size_t i = 0; i + 2 < e.size(); i += 3)
-            if (e[i + 1] == ":" && ifname::valid_name(e[i]) && valid4(e[i + 2])) {
-                WanLink* l = find(e[i]);
+    // the record: "ppp0" : 203.0.113.7, ...
+    if (const auto* record = set("wan_public4")) {
+        for (const auto& [ifname, addr] : record->elems)
+            if (ifname::valid_name(ifname) && valid4(addr)) {
+                WanLink* l = find(ifname);
                 if (l == nullptr) {
-                    d.links.push_back(WanLink{e[i], std::nullopt, ""});
+                    d.links.push_back(WanLink{ifname, std::nullopt, ""});
                     l = &d.links.back();
                 }
-                l->public4 = e[i + 2];
+                l->public4 = addr;
             }
-    } else if (auto r4 = nft.run("list set " + t + " public4"); r4.ok) {
+    } else if (const auto* pub = set("public4")) {
         // a table from a pppkit before per-link state: one link
-        auto e = elements_of(r4.output);
-        if (d.links.size() == 1 && e.size() == 1 && valid4(e.front()))
-            d.links.front().public4 = e.front();
+        if (d.links.size() == 1 && pub->elems.size() == 1 && valid4(pub->elems.front().first))
+            d.links.front().public4 = pub->elems.front().first;
     }
     // the names: set linkN_wan carries comment "link NAME"
     for (int i = 0;; ++i) {
-        auto r = nft.run("list set " + t + " link" + std::to_string(i) + "_wan");
-        if (!r.ok)
+        const auto* slot = set("link" + std::to_string(i) + "_wan");
+        if (slot == nullptr)
             break;
-        auto at = r.output.find("comment \"link ");
-        if (at == std::string::npos)
+        if (slot->comment.rfind("link ", 0) != 0)
             continue;
-        at += 14;
-        std::string name = r.output.substr(at, r.output.find('"', at) - at);
-        for (auto& n : elements_of(r.output))
-            if (WanLink* l = find(n))
+        const std::string name = slot->comment.substr(5);
+        for (const auto& e : slot->elems)
+            if (WanLink* l = find(e.first))
                 l->name = name;
     }
     return d;
+}
+
+Dynamic read_dynamic(nft::Context& nft)
+{
+    auto r = nft.list_json("list table inet " + std::string(kTable));
+    return r.ok ? dynamic_from(r.output) : Dynamic{};
 }
 
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
@@ -261,6 +264,18 @@ std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
             if_nametoindex(l.ifname.c_str()) == 0)
             out.push_back(l);
     return out;
+}
+
+nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, const std::vector<WanLink>& gone,
+                        const std::optional<WanLink>& now)
+{
+    auto changes = link_changes(s, gone, now);
+    if (!nl.valid())
+        return nft.run(nfnl::nft_text(kTable, changes));
+    int err = nl.commit(kTable, changes);
+    if (err == 0)
+        return {true, {}, {}};
+    return {false, std::string("the kernel refused the element batch: ") + std::strerror(err), {}};
 }
 
 Dynamic sample_dynamic(const Settings& s)

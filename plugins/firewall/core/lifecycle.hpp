@@ -70,16 +70,27 @@ enum class Loaded {
     Stale,     // a full ruleset from another config (or another pppkit version)
 };
 Loaded inspect(nft::Context& nft, const std::string& digest);
+// The same from the table's JSON listing (nft_json.hpp), which exists. Pure.
+// Only the set kMarkSet says Current or Failsafe; anything else is Stale.
+Loaded loaded_from(std::string_view listing, const std::string& digest);
 std::string_view to_string(Loaded l);
 
 // Every link's dynamic state as loaded now (empty when the table or sets
 // are missing): active_wan, the wan_public4 record, and the names of the
 // links forwards name (set linkN_wan, comment "link NAME").
 Dynamic read_dynamic(nft::Context& nft);
+// The same from the table's JSON listing. Pure.
+Dynamic dynamic_from(std::string_view listing);
 // The links in_kernel holds that `mine` replaces: its own interface, its
 // own name, and every link whose interface no longer exists (its pppd died
 // without ip-down: kill -9). Asks the kernel (if_nametoindex).
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine);
+// One link's update (link_changes) as one element batch on nl; through nft
+// only when nl has no socket. Fails (the kernel's refusal in error) when the
+// table or a set is missing, or a record holds another address: then
+// nothing changed.
+nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, const std::vector<WanLink>& gone,
+                        const std::optional<WanLink>& now);
 // A dynamic part that fills every set (each slot too): what the dry runs
 // check, so that any later load with real values parses as well.
 Dynamic sample_dynamic(const Settings& s);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/nft_json.hpp"
+
 namespace pppkit::mss {
 namespace {
 
@@ -32,13 +34,18 @@ Result install_base(Kernel& k)
 std::vector<std::pair<Slot, std::vector<std::string>>> list(Kernel& k)
 {
     std::vector<std::pair<Slot, std::vector<std::string>>> out;
-    for (Slot s : kSlots) {
-        std::string what = (s == Slot::Mss4 || s == Slot::Mss6) ? "map" : "set";
-        auto r = k.nft.run("list " + what + " inet pppkit_mss " + std::string(slot_name(s)));
-        if (!r.ok)
-            continue;
-        out.emplace_back(s, element_names(r.output));
-    }
+    auto r = k.nft.list_json("list table inet " + std::string(kTable));
+    auto sets = r.ok ? nft::sets_of(r.output) : std::nullopt;
+    if (!sets)
+        return out;
+    for (Slot s : kSlots)
+        for (const auto& set : *sets)
+            if (set.name == slot_name(s)) {
+                std::vector<std::string> names;
+                for (const auto& e : set.elems)
+                    names.push_back(e.first);
+                out.emplace_back(s, std::move(names));
+            }
     return out;
 }
 

@@ -185,11 +185,11 @@ std::vector<nfnl::Change> changes(std::string_view ifname, const std::vector<Ent
 {
     std::vector<nfnl::Change> out;
     for (const auto& e : before)
-        out.push_back({false, std::string(slot_name(e.slot)), std::string(ifname), std::nullopt});
+        out.push_back({nfnl::Op::Delete, std::string(slot_name(e.slot)), nfnl::Ifname{std::string(ifname)}, {}});
     for (const auto& e : now) {
         bool map = e.slot == Slot::Mss4 || e.slot == Slot::Mss6;
-        out.push_back({true, std::string(slot_name(e.slot)), std::string(ifname),
-                       map ? std::optional<uint16_t>(static_cast<uint16_t>(e.mss)) : std::nullopt});
+        out.push_back({nfnl::Op::Add, std::string(slot_name(e.slot)), nfnl::Ifname{std::string(ifname)},
+                       map ? nfnl::Value(static_cast<uint16_t>(e.mss)) : nfnl::Value()});
     }
     return out;
 }
@@ -197,26 +197,6 @@ std::vector<nfnl::Change> changes(std::string_view ifname, const std::vector<Ent
 std::string delete_slot(std::string_view ifname, Slot s) { return element_lines("delete", ifname, {Entry{s, 0}}); }
 
 std::string removal() { return "add table inet pppkit_mss\ndelete table inet pppkit_mss\n"; }
-
-std::vector<std::string> element_names(std::string_view listing)
-{
-    // nft prints: elements = { "ppp0" : 1414, "ppp1" : 1452 }, possibly
-    // over several lines; the interface names are the quoted strings in it.
-    std::vector<std::string> out;
-    auto at = listing.find("elements = {");
-    if (at == std::string_view::npos)
-        return out;
-    auto body = listing.substr(at);
-    body = body.substr(0, body.find('}'));
-    for (size_t p = body.find('"'); p != std::string_view::npos;) {
-        auto q = body.find('"', p + 1);
-        if (q == std::string_view::npos)
-            break;
-        out.emplace_back(body.substr(p + 1, q - p - 1));
-        p = body.find('"', q + 1);
-    }
-    return out;
-}
 
 std::string describe(std::string_view ifname, const Settings& s, const Clamp& c, int mtu)
 {

@@ -93,9 +93,6 @@ std::string delete_slot(std::string_view ifname, Slot s);
 // Deletes the whole table, every link's clamp with it (succeeds if absent).
 std::string removal();
 
-// The interface names in the elements of a "list map/set" listing.
-std::vector<std::string> element_names(std::string_view listing);
-
 // A one-line human summary:
 // "ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454, both directions)".
 std::string describe(std::string_view ifname, const Settings& s, const Clamp& c, int mtu);

@@ -1,0 +1,164 @@
+// Unit tests of the readers of libnftables' JSON listings: common/nft_json.cpp
+// (sets, maps, their elements and comments) and what the firewall's
+// lifecycle makes of them (firewall/core/lifecycle.cpp: loaded_from,
+// dynamic_from). The listings are nft 1.0.6's own output (nft -j list table
+// inet pppkit_fw) and hostile or odd JSON, which must never throw.
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/nft_json.hpp"
+#include "firewall/core/lifecycle.hpp"
+
+using namespace pppkit;
+
+namespace {
+
+const std::string kMeta =
+    R"({"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}})";
+
+std::string listing(const std::string& items) { return R"({"nftables": [)" + kMeta + items + "]}"; }
+
+}  // namespace
+
+TEST_SUITE("nft_json")
+{
+    TEST_CASE("sets_of: sets and maps with their elements and comments, by row")
+    {
+        using E = std::vector<std::pair<std::string, std::string>>;
+        struct Row {
+            int line;
+            std::string json;
+            std::optional<std::vector<nft::SetListing>> want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, listing(R"(, {"table": {"family": "inet", "name": "t", "handle": 1}})"),
+             std::vector<nft::SetListing>{}},
+            {__LINE__,
+             listing(R"(, {"set": {"family": "inet", "name": "active_wan", "table": "t", "type": "ifname",)"
+                     R"( "handle": 2, "comment": "link x", "elem": ["p1", "ppp0"]}})"),
+             std::vector<nft::SetListing>{{"active_wan", "link x", E{{"p1", ""}, {"ppp0", ""}}}}},
+            {__LINE__,
+             listing(R"(, {"map": {"family": "inet", "name": "wan_public4", "table": "t", "type": "ifname",)"
+                     R"( "handle": 3, "map": "ipv4_addr", "elem": [["ppp0", "1.2.3.4"]]}})"
+                     R"(, {"map": {"name": "mss4", "elem": [["ppp0", 1414], ["ppp1", 1452]]}})"),
+             std::vector<nft::SetListing>{{"wan_public4", "", E{{"ppp0", "1.2.3.4"}}},
+                                          {"mss4", "", E{{"ppp0", "1414"}, {"ppp1", "1452"}}}}},
+            // an element with options is wrapped; intervals and prefixes are left out
+            {__LINE__,
+             listing(R"(, {"set": {"name": "s", "elem": [{"elem": {"val": "ppp0", "comment": "c"}},)"
+                     R"( {"prefix": {"addr": "10.0.0.0", "len": 8}}, {"range": ["1.1.1.1", "1.1.1.9"]}, 7]}})"),
+             std::vector<nft::SetListing>{{"s", "", E{{"ppp0", ""}}}}},
+            // escapes are decoded, not cut: the caller checks the names
+            {__LINE__, listing(R"(, {"set": {"name": "s", "comment": "a\"b\u0041", "elem": ["x\"}y", "\u00e9"]}})"),
+             std::vector<nft::SetListing>{{"s", "a\"bA", E{{"x\"}y", ""}, {"\xc3\xa9", ""}}}}},
+            // odd values: negative, huge, fractional and non-scalar map data are ""
+            {__LINE__,
+             listing(R"(, {"map": {"name": "m", "elem": [["a", -1], ["b", 1e300], ["c", 1.5], ["d", [1]],)"
+                     R"( ["e", 18446744073709551615], ["f"], [1, 2]]}})"),
+             std::vector<nft::SetListing>{
+                 {"m", "", E{{"a", ""}, {"b", ""}, {"c", ""}, {"d", ""}, {"e", "18446744073709551615"}}}}},
+            // wrong types where names, comments and elements belong
+            {__LINE__,
+             listing(R"(, {"set": {"name": 5}}, {"set": "x"}, {"set": {"name": "ok", "comment": 3, "elem": "ppp0"}},)"
+                     R"( 42, null, {"map": {"name": "m", "elem": [{"elem": 1}, {"elem": {"x": 1}}, {}]}})"),
+             std::vector<nft::SetListing>{{"ok", "", {}}, {"m", "", {}}}},
+            {__LINE__, "", std::nullopt},
+            {__LINE__, "table inet t {\n\tset s {\n\t\ttype ifname\n\t\telements = { \"ppp0\" }\n\t}\n}", std::nullopt},
+            {__LINE__, R"({"nftables": {}})", std::nullopt},
+            {__LINE__, R"([{"nftables": []}])", std::nullopt},
+            {__LINE__, R"({"nftables": [)", std::nullopt},
+            {__LINE__, std::string(R"({"nftables": [{"set": {"name": "s", "elem": [)") + std::string(4000, '['),
+             std::nullopt},
+            {__LINE__, std::string("{\"nftables\": [], \"x\": \"\xff\xfe\"}"), std::nullopt},
+            {__LINE__, R"({"nftables": []} trailing)", std::nullopt},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(nft::sets_of(r.json) == r.want);
+        }
+        CHECK(nft::has_table(rows[0].json));
+        CHECK_FALSE(nft::has_table(listing("")));
+        CHECK_FALSE(nft::has_table("nonsense"));
+    }
+
+    TEST_CASE("loaded_from: only the mark set says current or failsafe; an older table is stale")
+    {
+        const std::string d = "0123456789abcdef";
+        auto mark = [](const std::string& comment) {
+            return listing(R"(, {"table": {"family": "inet", "name": "pppkit_fw", "handle": 1}})"
+                           R"(, {"set": {"family": "inet", "name": "pppkit_mark", "table": "pppkit_fw",)"
+                           R"( "type": "ifname", "handle": 2, "comment": ")" +
+                           comment + R"("}})");
+        };
+        struct Row {
+            int line;
+            std::string json;
+            firewall::Loaded want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, mark("pppkit digest " + d), firewall::Loaded::Current},
+            {__LINE__, mark("pppkit digest fedcba9876543210"), firewall::Loaded::Stale},
+            {__LINE__, mark("pppkit digest " + d + "0"), firewall::Loaded::Stale},
+            {__LINE__, mark("pppkit failsafe"), firewall::Loaded::Failsafe},
+            {__LINE__, mark(""), firewall::Loaded::Stale},
+            // a pppkit before the mark set: the digest only in the table's
+            // comment, which nft 1.0.6's JSON leaves out: reloaded, never trusted
+            {__LINE__, listing(R"(, {"table": {"family": "inet", "name": "pppkit_fw", "handle": 1}})"),
+             firewall::Loaded::Stale},
+            // the digest in another set's comment is not the mark
+            {__LINE__, listing(R"(, {"set": {"name": "active_wan", "comment": "pppkit digest )" + d + R"("}})"),
+             firewall::Loaded::Stale},
+            {__LINE__, "not json", firewall::Loaded::Stale},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::loaded_from(r.json, d) == r.want);
+        }
+    }
+
+    TEST_CASE("dynamic_from: the links of a listing; only what pppkit would have written")
+    {
+        using firewall::Dynamic;
+        using firewall::WanLink;
+        struct Row {
+            int line;
+            std::string items;
+            Dynamic want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "", Dynamic{}},
+            {__LINE__,
+             R"(, {"set": {"name": "active_wan", "elem": ["ppp0", "ppp1"]}})"
+             R"(, {"map": {"name": "wan_public4", "map": "ipv4_addr", "elem": [["ppp1", "203.0.113.7"]]}})"
+             R"(, {"set": {"name": "link0_wan", "comment": "link dsl", "elem": ["ppp1"]}})"
+             R"(, {"set": {"name": "link1_wan", "comment": "link lte", "elem": []}})",
+             Dynamic{{WanLink{"ppp0", std::nullopt, ""}, WanLink{"ppp1", "203.0.113.7", "dsl"}}}},
+            // a record without active_wan still names its link
+            {__LINE__, R"(, {"map": {"name": "wan_public4", "elem": [["ppp3", "198.51.100.1"]]}})",
+             Dynamic{{WanLink{"ppp3", "198.51.100.1", ""}}}},
+            // an older table: one link, its address in public4
+            {__LINE__,
+             R"(, {"set": {"name": "active_wan", "elem": ["ppp0"]}}, {"set": {"name": "public4", "elem": ["192.0.2.9"]}})",
+             Dynamic{{WanLink{"ppp0", "192.0.2.9", ""}}}},
+            // hostile: names nft cannot hold, addresses that are none, odd shapes
+            {__LINE__,
+             R"(, {"set": {"name": "active_wan", "elem": ["x\"}y", "", "sixteen-chars-xx", 5, ["ppp0", 1]]}})"
+             R"(, {"map": {"name": "wan_public4", "elem": [["ppp0", "999.1.1.1"], ["ppp0", 3232235777], ["a b", "1.2.3.4"]]}})",
+             Dynamic{{WanLink{"ppp0", std::nullopt, ""}}}},
+            // a slot whose comment is not "link NAME" names nobody; slots end at the first gap
+            {__LINE__,
+             R"(, {"set": {"name": "active_wan", "elem": ["ppp0", "ppp1"]}})"
+             R"(, {"set": {"name": "link0_wan", "comment": "other", "elem": ["ppp0"]}})"
+             R"(, {"set": {"name": "link2_wan", "comment": "link far", "elem": ["ppp1"]}})",
+             Dynamic{{WanLink{"ppp0", std::nullopt, ""}, WanLink{"ppp1", std::nullopt, ""}}}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::dynamic_from(listing(r.items)) == r.want);
+        }
+        CHECK(firewall::dynamic_from("{").links.empty());
+    }
+}
