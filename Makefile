@@ -111,6 +111,7 @@ LIBS += -lmnl  # supervisor/core/rtnl.cpp (rtnetlink parsing); --as-needed drops
 #   plugins/<p>/*.cpp (plugin.cpp and friends)     -> pppkit-<p>.so
 #   plugins/<p>/cli/*.cpp + supervisor/cli/*.cpp   -> the pppkit command
 #   plugins/<p>/bin/<tool>.cpp                     -> one helper binary each
+#   plugins/<p>/io/*.cpp                           -> linked into plugins/<p>/bin/ tools only
 #   tests/unit/*.cpp                               -> unit-tests (doctest)
 #   tests/bench/*.cpp                              -> one bench binary each
 PLUGINS   := $(patsubst plugins/%/plugin.cpp,%,$(wildcard plugins/*/plugin.cpp))
@@ -170,8 +171,9 @@ $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 $(OUT)/pppkit: $(call obj,$(CLI_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
+tool_io = $(wildcard $(patsubst %/bin/,%/io/,$(dir $(1)))*.cpp)
 define tool_rule
-$(OUT)/$(notdir $(basename $(1))): $(call obj,$(1)) $(CORE_LIB)
+$(OUT)/$(notdir $(basename $(1))): $(call obj,$(1) $(call tool_io,$(1))) $(CORE_LIB)
 	$$(CXX) -o $$@ $$^ $$(PK_LDFLAGS) $(LIBS)
 endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
