@@ -104,6 +104,7 @@ PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIBS := -lnftables -linih -lcurl -lsystemd -lcrypto
 LIBS += -lmnl  # supervisor/core/rtnl.cpp (rtnetlink parsing); --as-needed drops it elsewhere
+LIBS += -lssl  # the DDNS worker's POP3 TLS (plugins/ddns/io/tls.cpp); --as-needed drops it elsewhere
 
 # ---- sources, by convention -------------------------------------------------
 #   plugins/common/*.cpp, plugins/<p>/core/*.cpp  -> the pure core library

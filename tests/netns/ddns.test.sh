@@ -321,6 +321,10 @@ if [ -n "$wpid" ] && st=$(cat "/proc/$wpid/status" 2>/dev/null); then
     check_eq "priv: no_new_privs is set" 1 "$(awk '/^NoNewPrivs:/{print $2}' <<<"$st")"
     # a process that is not dumpable has its /proc files owned by root, whatever its uid
     check_eq "priv: not dumpable (/proc/PID/status belongs to root)" 0 "$(stat -c %u "/proc/$wpid/status")"
+    # a POP3 profile never loads libcurl and the 32 libraries it needs (its TLS is OpenSSL's)
+    maps=$(cat "/proc/$wpid/maps" 2>/dev/null)
+    check "speed: the POP3 worker has libssl mapped, not libcurl (/proc/PID/maps)" \
+        test -n "$(grep -F libssl.so <<<"$maps")" -a -z "$(grep -F libcurl <<<"$maps")"
 else
     fail "priv: no running worker found for pop-stall"
 fi

@@ -35,8 +35,6 @@
 #include <variant>
 #include <vector>
 
-#include <curl/curl.h>
-
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
 #include "ddns/core/address.hpp"
@@ -423,11 +421,6 @@ int main(int argc, char** argv)
     parse_args(argc, argv);
     log_state().verbose = g_opt.verbose;
     openlog("pppkit-ddns-worker", LOG_PID, LOG_DAEMON);
-    // SSL only: no win32 sockets, no ACK-of-the-global-state dance
-    if (curl_global_init(CURL_GLOBAL_SSL) != 0) {
-        log_line(LOG_ERR, "libcurl initialisation failed");
-        return kExitTransient;
-    }
     // The watcher (cancel fd, hard deadline: the IPv6 wait plus two attempts,
     // plus slack) starts in run() once privilege is gone. Per-attempt
     // deadlines are enforced where the I/O happens.

@@ -15,6 +15,8 @@
 namespace pppkit::ddns::io {
 
 using Clock = std::chrono::steady_clock;
+// Debian's trust store, hashed by update-ca-certificates (ca-certificates).
+inline constexpr const char* kSystemCaPath = "/etc/ssl/certs";
 
 struct Ctx {
     const Profile* p = nullptr;

@@ -36,38 +36,43 @@ size_t collect(char* ptr, size_t size, size_t n, void* user)
 // One HTTP(S) request with libcurl, bound to the link and the family.
 std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
 {
+    std::string why;
+    if (!load_curl(&why)) {
+        log_line(LOG_ERR, "profile " + c.p->name + ": " + why + ", nothing sent");
+        return transient("libcurl: " + why);
+    }
     Slist headers;  // Bearer tokens: libcurl frees its copies
     for (const auto& hd : r.headers)
         if (!append(headers, hd))
             return transient("out of memory");
-    Easy easy(curl_easy_init());
+    Easy easy(curl().easy_init());
     if (!easy)
         return transient("libcurl init failed");
     CURL* h = easy.get();
     char errbuf[CURL_ERROR_SIZE] = "";
     HttpAnswer ans;
-    curl_easy_setopt(h, CURLOPT_URL, r.url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl().easy_setopt(h, CURLOPT_URL, r.url.c_str());
+    curl().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl().easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     const std::string ua = user_agent();
-    curl_easy_setopt(h, CURLOPT_USERAGENT, ua.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_PROXY, "");  // never a proxy from the environment
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, c.left_ms()));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, c.left_ms()));
-    curl_easy_setopt(h, CURLOPT_IPRESOLVE,
-                     r.any_family ? CURL_IPRESOLVE_WHATEVER
-                                  : (c.fam == Family::V6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4));
+    curl().easy_setopt(h, CURLOPT_USERAGENT, ua.c_str());
+    curl().easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl().easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl().easy_setopt(h, CURLOPT_PROXY, "");  // never a proxy from the environment
+    curl().easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, c.left_ms()));
+    curl().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, c.left_ms()));
+    curl().easy_setopt(h, CURLOPT_IPRESOLVE,
+                       r.any_family ? CURL_IPRESOLVE_WHATEVER
+                                    : (c.fam == Family::V6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4));
     std::string iface = "if!" + c.ifname;
     if (!c.ifname.empty())
-        curl_easy_setopt(h, CURLOPT_INTERFACE, iface.c_str());
+        curl().easy_setopt(h, CURLOPT_INTERFACE, iface.c_str());
     // libcurl 7.88 binds either to a device or to an address; the address is
     // bound here, before libcurl binds the device and connects
     SourceBind sb{&c.source, {}};
     if (!c.source.empty()) {
-        curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, &sb);
-        curl_easy_setopt(
+        curl().easy_setopt(h, CURLOPT_SOCKOPTDATA, &sb);
+        curl().easy_setopt(
             h, CURLOPT_SOCKOPTFUNCTION, +[](void* u, curl_socket_t fd, curlsocktype) -> int {
                 auto* b = static_cast<SourceBind*>(u);
                 if (auto e = bind_source(fd, *b->source)) {
@@ -79,20 +84,20 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     }
     tls_settings(h, c);
     if (r.basic) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, r.basic_user.c_str());
-        curl_easy_setopt(h, CURLOPT_PASSWORD, r.basic_pass.c_str());
+        curl().easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl().easy_setopt(h, CURLOPT_USERNAME, r.basic_user.c_str());
+        curl().easy_setopt(h, CURLOPT_PASSWORD, r.basic_pass.c_str());
     }
     if (headers)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+        curl().easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     if (r.method != "GET")
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+        curl().easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     if (!r.body.empty()) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.c_str());
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
+        curl().easy_setopt(h, CURLOPT_POSTFIELDS, r.body.c_str());
+        curl().easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
     }
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
+    curl().easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl().easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
     bool secret_in_request =
         r.basic || !r.headers.empty() ||
         std::any_of(log_state().secrets.begin(), log_state().secrets.end(), [&](const std::string& x) {
@@ -101,8 +106,8 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     if (secret_in_request && r.url.rfind("http://", 0) == 0)
         log_line(LOG_WARNING, "profile " + c.p->name + ": plain HTTP, the credentials cross the link in clear text");
     trace(r.method + " " + loggable_url(r.url));
-    CURLcode rc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
+    CURLcode rc = curl().easy_perform(h);
+    curl().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
     easy.reset();
     headers.reset();
     if (!sb.error.empty()) {

@@ -1,7 +1,6 @@
 #include "ddns/io/pop3.hpp"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -16,21 +15,21 @@
 
 #include "common/secrets.hpp"
 #include "ddns/core/pop3.hpp"
-#include "ddns/io/curl.hpp"
 #include "ddns/io/log.hpp"
+#include "ddns/io/tls.hpp"
 
 namespace pppkit::ddns::io {
 
 namespace {
 
-// ---- POP3 over our own socket; libcurl provides TLS on it --------------------
+// ---- POP3 over our own socket; OpenSSL provides TLS on it --------------------
 
 class Pop3Conn {
 public:
     explicit Pop3Conn(const Ctx& c) : c_(c) {}
     ~Pop3Conn()
     {
-        tls_.reset();  // before the socket it uses is closed
+        tls_ = TlsSession();  // before the socket it uses is closed
         if (fd_ >= 0)
             ::close(fd_);
     }
@@ -112,47 +111,8 @@ public:
             secrets::wipe(buf_);
             return a;
         }
-        tls_.reset(curl_easy_init());
-        if (!tls_)
-            return transient("libcurl init failed");
-        CURL* h = tls_.get();
-        char* errbuf = errbuf_;  // libcurl keeps it for the handle's life
-        errbuf[0] = '\0';
-        std::string host = e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host;
-        std::string url = "https://" + host + ":" + std::to_string(e.port) + "/";
-        // pin a host name to the address we are already connected to: no second
-        // lookup (a literal address needs none; CURLOPT_RESOLVE cannot take an IPv6 literal host)
-        in6_addr a6{};
-        in_addr a4{};
-        bool literal = inet_pton(AF_INET6, e.host.c_str(), &a6) == 1 || inet_pton(AF_INET, e.host.c_str(), &a4) == 1;
-        std::string pin = e.host + ":" + std::to_string(e.port) + ":" +
-                          (peer_.find(':') != std::string::npos ? "[" + peer_ + "]" : peer_);
-        Slist resolve;
-        if (!literal && !append(resolve, pin))
-            return transient("out of memory");
-        curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
-        curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(h, CURLOPT_PROXY, "");
-        curl_easy_setopt(h, CURLOPT_SSL_ENABLE_ALPN, 0L);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, c_.left_ms()));
-        curl_easy_setopt(
-            h, CURLOPT_OPENSOCKETFUNCTION,
-            +[](void* fdp, curlsocktype, curl_sockaddr*) -> curl_socket_t { return *static_cast<int*>(fdp); });
-        curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &fd_);
-        curl_easy_setopt(
-            h, CURLOPT_SOCKOPTFUNCTION,
-            +[](void*, curl_socket_t, curlsocktype) -> int { return CURL_SOCKOPT_ALREADY_CONNECTED; });
-        // the socket stays ours: we close it in the destructor
-        curl_easy_setopt(
-            h, CURLOPT_CLOSESOCKETFUNCTION, +[](void*, curl_socket_t) -> int { return 0; });
-        tls_settings(h, c_);
-        CURLcode rc = curl_easy_perform(h);
-        resolve.reset();
-        if (rc != CURLE_OK) {
-            Answer a = curl_failure(rc, errbuf, c_);
+        if (auto err = tls_.connect(fd_, e.host, c_)) {
+            Answer a = *err;
             a.detail = "TLS handshake: " + a.detail;
             return a;
         }
@@ -167,15 +127,13 @@ public:
         size_t off = 0;
         while (off < out.size()) {
             ssize_t n = -1;
-            if (tls_) {
-                size_t sent = 0;
-                CURLcode rc = curl_easy_send(tls_.get(), out.data() + off, out.size() - off, &sent);
-                if (rc == CURLE_OK)
-                    n = static_cast<ssize_t>(sent);
-                else if (rc == CURLE_AGAIN)
-                    n = 0;
-                else
-                    return transient(std::string("send: ") + curl_easy_strerror(rc));
+            short events = POLLOUT;
+            if (tls_.active()) {
+                TlsSession::Io io = tls_.send(out.data() + off, out.size() - off);
+                if (io.error)
+                    return transient("send: " + *io.error);
+                n = static_cast<ssize_t>(io.n);
+                events = io.events ? io.events : POLLOUT;
             } else {
                 n = ::send(fd_, out.data() + off, out.size() - off, MSG_NOSIGNAL);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -183,7 +141,7 @@ public:
                 else if (n < 0)
                     return transient(std::string("send: ") + std::strerror(errno));
             }
-            if (n == 0 && !wait(POLLOUT))
+            if (n == 0 && !wait(events))
                 return transient("timeout sending to the POP3 server");
             off += static_cast<size_t>(n);
         }
@@ -208,17 +166,15 @@ public:
                 return transient("POP3 line too long");
             char tmp[1024];
             ssize_t n = -1;
-            if (tls_) {
-                size_t got = 0;
-                CURLcode rc = curl_easy_recv(tls_.get(), tmp, sizeof tmp, &got);
-                if (rc == CURLE_OK)
-                    n = static_cast<ssize_t>(got);
-                else if (rc == CURLE_AGAIN)
-                    n = -2;
-                else
-                    return transient(std::string("recv: ") + curl_easy_strerror(rc));
-                if (rc == CURLE_OK && got == 0)
+            short events = POLLIN;
+            if (tls_.active()) {
+                TlsSession::Io io = tls_.recv(tmp, sizeof tmp);
+                if (io.error)
+                    return transient("recv: " + *io.error);
+                if (io.closed)
                     return transient("the POP3 server closed the connection");
+                n = io.events ? -2 : static_cast<ssize_t>(io.n);
+                events = io.events ? io.events : POLLIN;
             } else {
                 n = ::recv(fd_, tmp, sizeof tmp, 0);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -229,7 +185,7 @@ public:
                     return transient("the POP3 server closed the connection");
             }
             if (n == -2) {
-                if (!wait(POLLIN))
+                if (!wait(events))
                     return transient("timeout waiting for the POP3 server");
                 continue;
             }
@@ -251,8 +207,7 @@ private:
 
     const Ctx& c_;
     int fd_ = -1;
-    Easy tls_;  // TLS on fd_ once started
-    char errbuf_[CURL_ERROR_SIZE] = "";
+    TlsSession tls_;  // on fd_ once started
     std::string peer_;
     std::string buf_;
 };
