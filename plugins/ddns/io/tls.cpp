@@ -112,40 +112,43 @@ std::optional<Answer> TlsSession::connect(int fd, const std::string& host, const
     }
 }
 
+namespace {
+
+// One SSL_write_ex or SSL_read_ex (op) and what it means for the caller.
+template <class Op>
+TlsSession::Io transfer(SSL* ssl, Op op, const char* failed)
+{
+    TlsSession::Io io;
+    ERR_clear_error();
+    if (op(&io.n) == 1)
+        return io;
+    io.n = 0;
+    int err = SSL_get_error(ssl, 0);
+    if (err == SSL_ERROR_WANT_READ)
+        io.events = POLLIN;
+    else if (err == SSL_ERROR_WANT_WRITE)
+        io.events = POLLOUT;
+    else if (err == SSL_ERROR_ZERO_RETURN)
+        io.closed = true;
+    else
+        io.error = openssl_error(failed);
+    return io;
+}
+
+}  // namespace
+
 TlsSession::Io TlsSession::send(const char* data, size_t len)
 {
-    Io io;
-    ERR_clear_error();
-    size_t n = 0;
-    if (SSL_write_ex(ssl_.get(), data, len, &n) == 1) {
-        io.n = n;
-        return io;
-    }
-    int err = SSL_get_error(ssl_.get(), 0);
-    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
-        io.events = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-    else
-        io.error = openssl_error("TLS send failed");
-    return io;
+    SSL* ssl = ssl_.get();
+    return transfer(
+        ssl, [&](size_t* n) { return SSL_write_ex(ssl, data, len, n); }, "TLS send failed");
 }
 
 TlsSession::Io TlsSession::recv(char* data, size_t len)
 {
-    Io io;
-    ERR_clear_error();
-    size_t n = 0;
-    if (SSL_read_ex(ssl_.get(), data, len, &n) == 1) {
-        io.n = n;
-        return io;
-    }
-    int err = SSL_get_error(ssl_.get(), 0);
-    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
-        io.events = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-    else if (err == SSL_ERROR_ZERO_RETURN)
-        io.closed = true;
-    else
-        io.error = openssl_error("TLS receive failed");
-    return io;
+    SSL* ssl = ssl_.get();
+    return transfer(
+        ssl, [&](size_t* n) { return SSL_read_ex(ssl, data, len, n); }, "TLS receive failed");
 }
 
 }  // namespace pppkit::ddns::io
