@@ -133,7 +133,8 @@ public:
                 if (io.error)
                     return transient("send: " + *io.error);
                 n = static_cast<ssize_t>(io.n);
-                events = io.events ? io.events : POLLOUT;
+                if (io.events != 0)
+                    events = io.events;
             } else {
                 n = ::send(fd_, out.data() + off, out.size() - off, MSG_NOSIGNAL);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -174,7 +175,8 @@ public:
                 if (io.closed)
                     return transient("the POP3 server closed the connection");
                 n = io.events ? -2 : static_cast<ssize_t>(io.n);
-                events = io.events ? io.events : POLLIN;
+                if (io.events != 0)
+                    events = io.events;
             } else {
                 n = ::recv(fd_, tmp, sizeof tmp, 0);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))

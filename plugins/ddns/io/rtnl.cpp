@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ddns/core/address.hpp"
+#include "ddns/core/ifaddr.hpp"
 #include "ddns/io/log.hpp"
 
 namespace pppkit::ddns::io {
@@ -30,61 +31,6 @@ struct SocketDeleter {
 };
 using Socket = std::unique_ptr<mnl_socket, SocketDeleter>;
 
-// What the dump's callback fills: the usable-or-not IPv6 addresses of one interface.
-struct Dump {
-    unsigned ifindex = 0;
-    uint32_t seq = 0;
-    std::vector<V6Addr> addrs;
-};
-
-int on_addr(const nlmsghdr* h, void* data)
-{
-    auto* d = static_cast<Dump*>(data);
-    // notifications (sequence 0) interleave with the dump: the next dump sees their address
-    if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_seq != d->seq || mnl_nlmsg_get_payload_len(h) < sizeof(ifaddrmsg))
-        return MNL_CB_OK;
-    const auto* m = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(h));
-    if (m->ifa_family != AF_INET6 || m->ifa_index != d->ifindex)
-        return MNL_CB_OK;
-    V6Addr a;
-    a.scope = m->ifa_scope;
-    a.flags = m->ifa_flags;
-    a.preferred = a.valid = 0xffffffffU;
-    mnl_attr_parse(
-        h, sizeof(ifaddrmsg),
-        [](const nlattr* attr, void* out) -> int {
-            auto* v = static_cast<V6Addr*>(out);
-            const auto len = mnl_attr_get_payload_len(attr);
-            switch (mnl_attr_get_type(attr)) {
-            case IFA_ADDRESS:
-                if (len == sizeof(in6_addr)) {
-                    char t[INET6_ADDRSTRLEN];
-                    inet_ntop(AF_INET6, mnl_attr_get_payload(attr), t, sizeof t);
-                    v->text = t;
-                }
-                break;
-            case IFA_FLAGS:
-                if (len >= sizeof(uint32_t))
-                    std::memcpy(&v->flags, mnl_attr_get_payload(attr), sizeof(uint32_t));
-                break;
-            case IFA_CACHEINFO:
-                if (len >= sizeof(ifa_cacheinfo)) {
-                    ifa_cacheinfo ci{};
-                    std::memcpy(&ci, mnl_attr_get_payload(attr), sizeof ci);
-                    v->preferred = ci.ifa_prefered;
-                    v->valid = ci.ifa_valid;
-                }
-                break;
-            default: break;
-            }
-            return MNL_CB_OK;
-        },
-        &a);
-    if (!a.text.empty())
-        d->addrs.push_back(a);
-    return MNL_CB_OK;
-}
-
 // The IPv6 addresses of one interface, by an RTM_GETADDR dump.
 std::vector<V6Addr> dump_ipv6(mnl_socket* nl, unsigned ifindex, uint32_t seq)
 {
@@ -95,15 +41,14 @@ std::vector<V6Addr> dump_ipv6(mnl_socket* nl, unsigned ifindex, uint32_t seq)
     req->nlmsg_seq = seq;
     auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(req, sizeof(ifaddrmsg)));
     ifa->ifa_family = AF_INET6;
-    Dump d{ifindex, seq, {}};
+    std::vector<V6Addr> out;
     if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
-        return d.addrs;
-    const unsigned portid = mnl_socket_get_portid(nl);
+        return out;
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
-        // MNL_CB_STOP at NLMSG_DONE, -1 at NLMSG_ERROR or a malformed message
-        if (n <= 0 || mnl_cb_run(buf, static_cast<size_t>(n), 0, portid, on_addr, &d) <= MNL_CB_STOP)
-            return d.addrs;
+        if (n <= 0 ||
+            parse_addr_dump({reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(n)}, seq, ifindex, out))
+            return out;
     }
 }
 
