@@ -24,7 +24,7 @@ std::string openssl_error(const char* fallback)
 }
 
 // A failed verification or handshake: not transient, the profile's TLS is wrong.
-Answer tls_failure(std::string what)
+Answer tls_failure(const std::string& what)
 {
     Answer a = transient("TLS: " + what);
     a.outcome = Outcome::ProtocolError;
@@ -98,13 +98,15 @@ std::optional<Answer> TlsSession::connect(int fd, const std::string& host, const
         if (r == 1)
             return std::nullopt;
         int err = SSL_get_error(ssl, r);
-        short ev = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-        if (ev == 0) {
+        if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
             long v = SSL_get_verify_result(ssl);
             if (v != X509_V_OK)
                 return tls_failure(std::string("certificate problem: ") + X509_verify_cert_error_string(v));
             return tls_failure(openssl_error("the handshake failed"));
         }
+        short ev = POLLOUT;
+        if (err == SSL_ERROR_WANT_READ)
+            ev = POLLIN;
         long left = c.left_ms();
         pollfd p{fd, ev, 0};
         if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) != 1)
