@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <compare>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -38,6 +37,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
@@ -64,7 +64,7 @@ int64_t unix_now()
 struct JobKey {
     std::string profile;
     Family family = Family::V4;
-    auto operator<=>(const JobKey&) const = default;
+    bool operator<(const JobKey& o) const { return std::tie(profile, family) < std::tie(o.profile, o.family); }
     [[nodiscard]] std::string str() const { return profile + "/" + std::string(family_name(family)); }
 };
 
