@@ -104,6 +104,7 @@ PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 LIBS := -lnftables -linih -lcurl -lsystemd -lcrypto
 LIBS += -lnftnl -lmnl  # common/nfnl.cpp (element batches), supervisor/core/rtnl.cpp; --as-needed drops them elsewhere
+LIBS += -lssl  # the DDNS worker's POP3 TLS (plugins/ddns/io/tls.cpp); --as-needed drops it elsewhere
 
 # ---- sources, by convention -------------------------------------------------
 #   plugins/common/*.cpp, plugins/<p>/core/*.cpp  -> the pure core library
@@ -111,6 +112,7 @@ LIBS += -lnftnl -lmnl  # common/nfnl.cpp (element batches), supervisor/core/rtnl
 #   plugins/<p>/*.cpp (plugin.cpp and friends)     -> pppkit-<p>.so
 #   plugins/<p>/cli/*.cpp + supervisor/cli/*.cpp   -> the pppkit command
 #   plugins/<p>/bin/<tool>.cpp                     -> one helper binary each
+#   plugins/<p>/io/*.cpp                           -> linked into plugins/<p>/bin/ tools only
 #   tests/unit/*.cpp                               -> unit-tests (doctest)
 #   tests/bench/*.cpp                              -> one bench binary each
 PLUGINS   := $(patsubst plugins/%/plugin.cpp,%,$(wildcard plugins/*/plugin.cpp))
@@ -170,8 +172,9 @@ $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 $(OUT)/pppkit: $(call obj,$(CLI_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
+tool_io = $(wildcard $(patsubst %/bin/,%/io/,$(dir $(1)))*.cpp)
 define tool_rule
-$(OUT)/$(notdir $(basename $(1))): $(call obj,$(1)) $(CORE_LIB)
+$(OUT)/$(notdir $(basename $(1))): $(call obj,$(1) $(call tool_io,$(1))) $(CORE_LIB)
 	$$(CXX) -o $$@ $$^ $$(PK_LDFLAGS) $(LIBS)
 endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))

@@ -35,7 +35,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <tuple>
 
 #include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
@@ -58,6 +60,14 @@ int64_t unix_now()
         .count();
 }
 
+// One profile's updates of one family: at most one worker and one timer each.
+struct JobKey {
+    std::string profile;
+    Family family = Family::V4;
+    bool operator<(const JobKey& o) const { return std::tie(profile, family) < std::tie(o.profile, o.family); }
+    [[nodiscard]] std::string str() const { return profile + "/" + std::string(family_name(family)); }
+};
+
 struct Job {
     int fd = -1;       // our end of the cancel socket
     int status = -1;   // the last byte the worker sent, -1: none yet
@@ -78,10 +88,10 @@ public:
     struct Request {
         std::vector<std::string> args;  // args[0]: the worker
         int fd;                         // the worker's end of the cancel socket; closed here
-        std::string key;
+        JobKey key;
     };
     struct Result {
-        std::string key;
+        JobKey key;
         pid_t pid = -1;
         int error = 0;
     };
@@ -260,13 +270,13 @@ public:
     void on_exit(const host::Link&, int) override { stop_all("pppd exits"); }
 
 private:
-    static std::string key(const Profile& p, Family f) { return p.name + "/" + std::string(family_name(f)); }
+    static JobKey key(const Profile& p, Family f) { return JobKey{p.name, f}; }
     bool link_up(Family f) const { return f == Family::V6 ? up6_ : up4_; }
 
     // ip-up, or a timer: send now, or come back later.
     void consider(const Profile& p, Family f)
     {
-        std::string k = key(p, f);
+        JobKey k = key(p, f);
         cancel_timer(k);
         if (jobs_.count(k) != 0)
             return;  // one in flight for this profile and family already
@@ -300,7 +310,7 @@ private:
     {
         if (!link_up(f))
             return;
-        std::string k = key(p, f);
+        JobKey k = key(p, f);
         cancel_timer(k);
         long s = static_cast<long>(std::clamp<int64_t>(in_s, 0, kMaxTimerS));
         std::string name = p.name;
@@ -312,7 +322,7 @@ private:
         });
     }
 
-    void cancel_timer(const std::string& k)
+    void cancel_timer(const JobKey& k)
     {
         if (auto it = timers_.find(k); it != timers_.end()) {
             host::cancel(it->second);
@@ -374,11 +384,11 @@ private:
         for (const auto& r : spawner().take()) {
             if (r.error != 0) {
                 host::log(Level::Error,
-                          r.key + ": cannot start " + worker_ + ": " + std::strerror(r.error) + "; no update");
+                          r.key.str() + ": cannot start " + worker_ + ": " + std::strerror(r.error) + "; no update");
             } else {
                 children_.push_back(r.pid);
                 host::log(Level::Info,
-                          r.key + ": worker started on " + link_.ifname + " (pid " + std::to_string(r.pid) + ")");
+                          r.key.str() + ": worker started on " + link_.ifname + " (pid " + std::to_string(r.pid) + ")");
             }
         }
     }
@@ -407,7 +417,7 @@ private:
                 continue;
             }
             ::close(it->second.fd);
-            std::string k = it->first;
+            JobKey k = it->first;
             int status = it->second.status;
             std::string said = std::move(it->second.said);
             it = jobs_.erase(it);
@@ -419,11 +429,10 @@ private:
 
     // A worker ended: the state file says when to look again.
     // said: the worker's one-line reason of a failure (already redacted by it).
-    void finished(const std::string& k, int status, const std::string& said)
+    void finished(const JobKey& k, int status, const std::string& said)
     {
-        auto slash = k.rfind('/');
-        std::string name = k.substr(0, slash);
-        Family f = k.substr(slash + 1) == "ipv6" ? Family::V6 : Family::V4;
+        const std::string& name = k.profile;
+        const Family f = k.family;
         const Profile* p = nullptr;
         for (const auto& q : profiles_)
             if (q.name == name)
@@ -460,20 +469,17 @@ private:
     void stop_family(Family f, const char* why)
     {
         ++generation_;
-        std::string suffix = "/" + std::string(family_name(f));
         for (auto it = jobs_.begin(); it != jobs_.end();) {
-            if (it->first.size() > suffix.size() &&
-                it->first.compare(it->first.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            if (it->first.family == f) {
                 ::close(it->second.fd);  // the worker sees EOF and exits without sending or writing
-                host::log(Level::Notice, "cancelled the in-flight update of " + it->first + " (" + why + ")");
+                host::log(Level::Notice, "cancelled the in-flight update of " + it->first.str() + " (" + why + ")");
                 it = jobs_.erase(it);
             } else {
                 ++it;
             }
         }
         for (auto it = timers_.begin(); it != timers_.end();) {
-            if (it->first.size() > suffix.size() &&
-                it->first.compare(it->first.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            if (it->first.family == f) {
                 host::cancel(it->second);
                 it = timers_.erase(it);
             } else {
@@ -500,9 +506,9 @@ private:
     host::Link link_;
     bool up4_ = false, up6_ = false;
     uint64_t generation_ = 0;
-    std::map<std::string, Job> jobs_;
-    std::map<std::string, host::TimerId> timers_;
-    std::map<std::string, int> unrecorded_;
+    std::map<JobKey, Job> jobs_;
+    std::map<JobKey, host::TimerId> timers_;
+    std::map<JobKey, int> unrecorded_;
     std::vector<pid_t> children_;  // started workers not yet reaped
     std::optional<host::TimerId> poll_timer_;
 };

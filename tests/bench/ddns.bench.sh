@@ -115,3 +115,42 @@ cp "$W/result.json" "$BUILD/bench/ddns.json"
 
 # ---- summary and targets: ROW/VERDICT/NOTE lines for tests/bench/run.sh ---------------
 python3 "$TOP/tests/bench/ddns_summary.py" "$W/result.json"
+RC=$?
+
+# ---- MyDNS by POP3 (the login is the update): the worker alone, against a private dovecot in
+# the same namespace (inadyn, curl and ddclient have no POP3 client). CPU (wait4) and wall time
+# of one whole update (connect, STLS or POP3S handshake, USER/PASS, QUIT, state written); the
+# provider records the connection's source, so the socket is bound to the announced 127.0.0.1.
+if [ -x /usr/lib/dovecot/pop3-login ]; then
+    (umask 077 && printf '%s\n' "$PW" >"$W/pw.dovecot")
+    "$DD/dovecot.sh" start "$W/dovecot" --netns "$NS" --listen 127.0.0.1 --pop3 11110 --pop3s 11995 \
+        --user "dynuser:$W/pw.dovecot" --cert-dir "$W/certs" --no-penalty >/dev/null || {
+        echo "NOTE	ddns: MyDNS by POP3	dovecot did not start; no POP3 figures"; exit $RC; }
+    for t in stls:11110 pop3s:11995; do
+        printf '\n[ddns "pop-%s"]\nprovider = mydns-pop3\nusername = dynuser\npassword = dyn-pw\nserver = 127.0.0.1:%s\ntls = %s\npop3-auth = user\nca-file = %s\nlinks = lo\ntimeout = 10s\n' \
+            "${t%%:*}" "${t##*:}" "${t%%:*}" "$W/certs/ca.pem" >>"$W/pppkit.conf"
+    done
+    ip netns exec "$NS" "${WITH_USER[@]}" timeout 300 python3 - "$BUILD/pppkit-ddns-worker" "$W" "$RUNS" <<'PY'
+import os, statistics, subprocess, sys, time
+worker, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sec = "ddns: MyDNS by POP3, one update (worker alone, dovecot on loopback)"
+for tls in ("stls", "pop3s"):
+    cpus, walls, bad = [], [], 0
+    for _ in range(runs):
+        t0 = time.time()
+        p = subprocess.Popen([worker, "--config", work + "/pppkit.conf", "--profile", "pop-" + tls, "--ifname", "lo",
+                              "--family", "4", "--address", "127.0.0.1", "--force"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        walls.append((time.time() - t0) * 1000)
+        cpus.append((ru.ru_utime + ru.ru_stime) * 1000)
+        bad += os.waitstatus_to_exitcode(status) != 0
+    for what, xs in (("CPU", cpus), ("wall time", walls)):
+        print("ROW\t%s\tpppkit worker, %s, %s\t%.3f\tms\t%d\t%.3f\t%.3f" % (
+            sec, tls.upper(), what, statistics.median(xs), len(xs), min(xs), max(xs)))
+    if bad:
+        print("NOTE\t%s\t%d of %d %s runs did not exit 0" % (sec, bad, runs, tls.upper()))
+PY
+    "$DD/dovecot.sh" stop "$W/dovecot" >/dev/null
+fi
+exit $RC

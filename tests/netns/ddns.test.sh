@@ -101,6 +101,7 @@ NSL_PIDS+=("$SCAN_PID")
 # ---- servers --------------------------------------------------------------------------
 "$DD/mkcerts.sh" "$T/certs" IP:$SRV4 IP:$SRV6 DNS:localhost >/dev/null || exit 1
 "$DD/mkcerts.sh" "$T/othercerts" IP:$SRV4 IP:$SRV6 >/dev/null || exit 1   # a CA nobody trusts
+"$DD/mkcerts.sh" "$T/namecerts" DNS:elsewhere.invalid IP:192.0.2.99 >/dev/null || exit 1 # trusted, not for $SRV4
 "$DD/dovecot.sh" start "$T/dovecot" --netns "$(ns isp)" --listen "$SRV4 $SRV6" --pop3 110 --pop3s 995 \
     --user "$USER:$T/pw.dovecot" --cert-dir "$T/certs" --rawlog --no-penalty || { echo "dovecot failed"; exit 1; }
 nsl_on_exit "$DD/dovecot.sh" stop "$T/dovecot"
@@ -160,6 +161,7 @@ EOF
     pop pop-badca stls user $SRV4:110 mydns-home ipv4 "$T/othercerts/ca.pem"
     pop pop-opp auto user $SRV4:110 mydns-home
     pop pop-inject stls user $SRV4:1110 mydns-home
+    pop pop-badname pop3s user $SRV4:1112 mydns-home ipv4 "$T/namecerts/ca.pem"
     pop pop-stall none user $SRV4:1111 mydns-home
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
@@ -267,6 +269,17 @@ else
     pass "pop3 pop-badca: no login attempted over an unverified TLS session"
 fi
 
+# a certificate from the pinned CA that names another host: refused in the handshake (a TLS server
+# that would then say nothing: had the handshake passed, the attempt would end in a timeout)
+nsx isp timeout 120 openssl s_server -quiet -accept $SRV4:1112 -cert "$T/namecerts/server.pem" \
+    -key "$T/namecerts/server.key" </dev/null >/dev/null 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 10 bash -c "ip netns exec $(ns isp) ss -Hltn | grep -q ':1112 '"
+run pop-badname 4
+check "pop3 pop-badname: a certificate for another name is not a success (exit $RC)" test "$RC" -ne 0
+check_eq "pop3 pop-badname: state outcome (refused in the handshake)" protocol-error \
+    "$(state pop-badname ipv4.outcome)"
+
 # a wrong password: auth failed, suspended; the next run does not contact the server
 before=$(lines "$DCLOG")
 run pop-bad 4
@@ -321,6 +334,10 @@ if [ -n "$wpid" ] && st=$(cat "/proc/$wpid/status" 2>/dev/null); then
     check_eq "priv: no_new_privs is set" 1 "$(awk '/^NoNewPrivs:/{print $2}' <<<"$st")"
     # a process that is not dumpable has its /proc files owned by root, whatever its uid
     check_eq "priv: not dumpable (/proc/PID/status belongs to root)" 0 "$(stat -c %u "/proc/$wpid/status")"
+    # a POP3 profile never loads libcurl and the 32 libraries it needs (its TLS is OpenSSL's)
+    maps=$(cat "/proc/$wpid/maps" 2>/dev/null)
+    check "speed: the POP3 worker has libssl mapped, not libcurl (/proc/PID/maps)" \
+        test -n "$(grep -F libssl.so <<<"$maps")" -a -z "$(grep -F libcurl <<<"$maps")"
 else
     fail "priv: no running worker found for pop-stall"
 fi
