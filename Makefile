@@ -45,11 +45,9 @@ endif
 ifeq ($(PPPD_ABI),2.5)
   PPPD25_DIR := $(BUILD)/pppd-2.5
   PPPD_CPPFLAGS := -I$(PPPD25_DIR)/usr/include
-  OUT := $(BUILD)/abi-2.5
   PPPD_HEADERS := $(PPPD25_DIR)/usr/include/pppd/pppdconf.h
 else ifeq ($(PPPD_ABI),system)
   PPPD_CPPFLAGS :=
-  OUT := $(BUILD)
   PPPD_HEADERS :=
 else
   $(error PPPD_ABI must be system or 2.5)
@@ -62,7 +60,6 @@ ifneq ($(CROSS),)
   CROSS_CPPFLAGS := -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/$(MULTIARCH)
   CROSS_LDFLAGS := -L$(SYSROOT)/usr/lib/$(MULTIARCH) -Wl,-rpath-link,$(SYSROOT)/usr/lib/$(MULTIARCH) \
                    -Wl,-rpath-link,$(SYSROOT)/lib/$(MULTIARCH)
-  OUT := $(BUILD)/cross-$(DEB_HOST_ARCH)$(if $(filter 2.5,$(PPPD_ABI)),/abi-2.5)
 endif
 
 # Required flags live apart from CFLAGS/CXXFLAGS, so that flags given on the
@@ -93,9 +90,28 @@ HARDEN_CXXFLAGS := $(DPKG_CXXFLAGS) $(ARCH_HARDEN) $(DPKG_CPPFLAGS) $(CROSS_CPPF
 HARDEN_LDFLAGS  := $(DPKG_LDFLAGS) -Wl,--as-needed $(CROSS_LDFLAGS)
 ifeq ($(SANITIZE),1)
   SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-  OUT := $(OUT)/san
 else
   SAN_FLAGS :=
+endif
+
+# ---- output directories ------------------------------------------------------
+# Only plugins/host/pppd_shim.c sees pppd's headers, so only its object and the
+# plugins linked with it depend on PPPD_ABI. Everything else (the core library,
+# the host's C++ side, the plugins' objects, the pppkit command, tools,
+# pppkitd, tests) is built once into SHARED and linked into every ABI's
+# plugins. OUT is where one ABI's plugins go:
+#   system ABI:  OUT = SHARED = build         [cross-ARCH/] [san/]
+#   PPPD_ABI=2.5: SHARED = build, OUT = build/abi-2.5 (its shim in OUT/obj)
+# (cross and sanitized builds keep their own trees; OUT=DIR on the command
+# line moves a system ABI build, SHARED with it).
+ROOT := $(BUILD)$(if $(CROSS),/cross-$(DEB_HOST_ARCH))
+SAN_DIR := $(if $(filter 1,$(SANITIZE)),/san)
+ifeq ($(PPPD_ABI),2.5)
+  OUT := $(ROOT)/abi-2.5$(SAN_DIR)
+  SHARED := $(ROOT)$(SAN_DIR)
+else
+  OUT := $(ROOT)$(SAN_DIR)
+  SHARED := $(OUT)
 endif
 WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 PK_CFLAGS   = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
@@ -122,23 +138,23 @@ TOOL_SRCS := $(wildcard plugins/*/bin/*.cpp)
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 BENCH_SRCS:= $(wildcard tests/bench/*.cpp)
 
-obj = $(patsubst %.cpp,$(OUT)/obj/%.o,$(1))
-CORE_LIB  := $(OUT)/libpppkit-core.a
-HOST_OBJS := $(OUT)/obj/plugins/host/pppd_shim.o $(OUT)/obj/plugins/host/host.o
+obj = $(patsubst %.cpp,$(SHARED)/obj/%.o,$(1))
+CORE_LIB  := $(SHARED)/libpppkit-core.a
+SHIM_OBJ  := $(OUT)/obj/plugins/host/pppd_shim.o
+HOST_OBJS := $(SHIM_OBJ) $(SHARED)/obj/plugins/host/host.o
 SO_FILES  := $(foreach p,$(PLUGINS),$(OUT)/pppkit-$(p).so)
-TOOLS     := $(patsubst plugins/%.cpp,$(OUT)/%,$(TOOL_SRCS))
-TOOL_BINS := $(foreach t,$(TOOL_SRCS),$(OUT)/$(notdir $(basename $(t))))
-PPPKIT_BIN:= $(if $(CLI_SRCS),$(OUT)/pppkit)
-UNIT_BIN  := $(OUT)/unit-tests
-BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(OUT)/bench/%,$(BENCH_SRCS))
+TOOL_BINS := $(foreach t,$(TOOL_SRCS),$(SHARED)/$(notdir $(basename $(t))))
+PPPKIT_BIN:= $(if $(CLI_SRCS),$(SHARED)/pppkit)
+UNIT_BIN  := $(SHARED)/unit-tests
+BENCH_BINS:= $(patsubst tests/bench/%.cpp,$(SHARED)/bench/%,$(BENCH_SRCS))
 
 # ---- pppkitd: the supervisor's pure core joins the core library; the daemon
 # is supervisor/pppkitd/*.cpp; every plugin sends its pppd's events to it
 # (plugins/host/events.cpp). ----
 CORE_SRCS += $(wildcard supervisor/core/*.cpp)
-HOST_OBJS += $(OUT)/obj/plugins/host/events.o $(OUT)/obj/plugins/host/holdoff.o
+HOST_OBJS += $(SHARED)/obj/plugins/host/events.o $(SHARED)/obj/plugins/host/holdoff.o
 PPPKITD_SRCS := $(wildcard supervisor/pppkitd/*.cpp)
-PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(OUT)/pppkitd)
+PPPKITD_BIN := $(if $(PPPKITD_SRCS),$(SHARED)/pppkitd)
 
 .PHONY: all plugins tools install deps check check-unit check-load check-netns check-e2e check-deb check-fuzz \
         check-cross demo bench deb lint format clean headers-2.5 sysroot
@@ -149,11 +165,11 @@ all: plugins tools
 plugins: $(SO_FILES)
 tools: $(PPPKIT_BIN) $(TOOL_BINS)
 
-$(OUT)/obj/%.o: %.cpp $(PPPD_HEADERS)
+$(SHARED)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(PK_CXXFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/obj/plugins/host/pppd_shim.o: plugins/host/pppd_shim.c plugins/host/pk_host.h $(PPPD_HEADERS)
+$(SHIM_OBJ): plugins/host/pppd_shim.c plugins/host/pk_host.h $(PPPD_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PK_CFLAGS) $(PPPD_CPPFLAGS) -MMD -MP -c $< -o $@
 
@@ -169,18 +185,18 @@ $(OUT)/pppkit-$(1).so: $(HOST_OBJS) $(call obj,$(wildcard plugins/$(1)/*.cpp)) $
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 
-$(OUT)/pppkit: $(call obj,$(CLI_SRCS)) $(CORE_LIB)
+$(SHARED)/pppkit: $(call obj,$(CLI_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
 tool_io = $(wildcard $(patsubst %/bin/,%/io/,$(dir $(1)))*.cpp)
 define tool_rule
-$(OUT)/$(notdir $(basename $(1))): $(call obj,$(1) $(call tool_io,$(1))) $(CORE_LIB)
+$(SHARED)/$(notdir $(basename $(1))): $(call obj,$(1) $(call tool_io,$(1))) $(CORE_LIB)
 	$$(CXX) -o $$@ $$^ $$(PK_LDFLAGS) $(LIBS)
 endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
 
 tools: $(PPPKITD_BIN)
-$(OUT)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
+$(SHARED)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS) -lmnl
 
 # PPPKIT_VERSION comes from debian/changelog as a -D flag, which make does not
@@ -192,7 +208,7 @@ $(call obj,$(VERSION_USERS)): debian/changelog
 $(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
-$(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(CORE_LIB)
+$(SHARED)/bench/%: $(SHARED)/obj/tests/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
@@ -209,7 +225,7 @@ sysroot:
 	$(if $(CROSS),,$(error make sysroot needs CROSS=<GNU triplet>))
 	plugins/host/fetch-debs.sh --deps $(SYSROOT) "" $(DEB_HOST_ARCH) $(SYSROOT_PKGS)
 
--include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(sort $(SHARED)/obj $(OUT)/obj) -name '*.d' 2>/dev/null)
 
 # ---- fuzzing (libFuzzer, clang) and sanitizers -----------------------------
 #   make fuzz                 every target for FUZZ_SECONDS (300) each, then nft -c
@@ -275,7 +291,7 @@ else
 endif
 
 check-unit: $(UNIT_BIN)
-	cd $(OUT) && ./unit-tests
+	cd $(SHARED) && ./unit-tests
 
 check-load: all
 	@tests/run-tier.sh load "$(OUT)"
@@ -296,7 +312,7 @@ demo: deps all
 	@tests/e2e/demo.sh "$(OUT)"
 
 bench: deps all $(BENCH_BINS)
-	@tests/bench/run.sh "$(OUT)"
+	@tests/bench/run.sh "$(SHARED)"
 
 deb:
 	@tests/build-deb.sh "$(BUILD)"

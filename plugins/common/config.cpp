@@ -287,6 +287,8 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
             add(s.file, s.line, s.label(), "", "unknown section (known: " + known + ")", std::nullopt);
             continue;
         }
+        if (spec->foreign)
+            continue;
         if (spec->naming == SectionSpec::Naming::Required && s.name.empty())
             add(s.file, s.line, s.label(), "", "needs a name, as [" + s.type + " \"name\"]", std::nullopt);
         if (spec->naming == SectionSpec::Naming::None && !s.name.empty())

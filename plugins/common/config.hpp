@@ -106,6 +106,9 @@ struct SectionSpec {
     enum class Naming { None, Required } naming = Naming::None;
     std::vector<KeySpec> keys;
     std::string_view help{};
+    // Owned by a part of pppkit that is not loaded here, which checks its
+    // keys: the section is accepted as it is (see common/schema.hpp).
+    bool foreign = false;
 
     [[nodiscard]] const KeySpec* key(std::string_view k) const;
 };

@@ -32,24 +32,38 @@ std::vector<SectionSpec> global_sections()
     };
 }
 
-config::Schema schema()
+namespace {
+
+// [pppkit] and the supervisor's sections: in every schema.
+std::vector<SectionSpec> base_sections()
 {
-    static const std::vector<SectionSpec> all = [] {
-        std::vector<SectionSpec> v;
-        for (auto part :
-             {global_sections(), mss_sections(), firewall_sections(), ddns_sections(), supervisor::link_sections()})
-            for (auto& s : part)
-                v.push_back(std::move(s));
-        return v;
-    }();
-    return all;
+    auto v = global_sections();
+    for (auto& s : supervisor::link_sections())
+        v.push_back(std::move(s));
+    return v;
 }
 
-config::LoadResult load_config(const std::string& main_file, bool must_exist, const trust::Policy& policy)
+}  // namespace
+
+config::LoadResult load_config(const std::string& main_file, bool must_exist, const SchemaPart* own,
+                               std::span<const std::string_view> other_sections, const trust::Policy& policy)
 {
-    auto r = config::load(main_file, must_exist, schema(), policy);
-    for (auto& d : ddns_cross_check(r.doc))
-        r.diags.push_back(std::move(d));
+    auto specs = base_sections();
+    if (own != nullptr)
+        for (auto& s : own->sections())
+            specs.push_back(std::move(s));
+    const size_t checked = specs.size();
+    for (auto type : other_sections) {
+        bool mine = false;
+        for (size_t i = 0; i < checked; ++i)
+            mine = mine || specs[i].type == type;
+        if (!mine)
+            specs.push_back(SectionSpec{.type = type, .foreign = true});
+    }
+    auto r = config::load(main_file, must_exist, specs, policy);
+    if (own != nullptr && own->cross_check != nullptr)
+        for (auto& d : own->cross_check(r.doc))
+            r.diags.push_back(std::move(d));
     for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
     return r;

@@ -1,30 +1,45 @@
-// schema.hpp - the whole pppkit.conf schema: every plugin's sections. Every
-// plugin validates the whole file against it, so a typo anywhere is caught by
-// whichever pppkit plugin or tool reads the file first.
+// schema.hpp - the pppkit.conf schema: [pppkit], the parts the plugins own
+// (plugins/registry.hpp lists them) and the supervisor's [link]/[pppkitd].
+//
+// Who checks what: a plugin (its .so, its tools) carries only its own part.
+// It checks [pppkit], [link], [pppkitd] and its own sections key by key,
+// accepts the sections another plugin owns as they are (that plugin checks
+// them) and refuses a section nobody owns. `pppkit check` and pppkitd load
+// the whole schema: every key of every section.
 #pragma once
 
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "common/config.hpp"
 
 namespace pppkit {
 
+// One plugin's part of the schema: its sections and the checks between
+// their keys (reported at the line of the key at fault; null when none).
+struct SchemaPart {
+    std::string_view plugin;
+    std::vector<config::SectionSpec> (*sections)();
+    std::vector<config::Diagnostic> (*cross_check)(const config::Document& doc) = nullptr;
+};
+
 // [pppkit]: settings shared by all plugins.
 std::vector<config::SectionSpec> global_sections();
-// Defined by each plugin core (plugins/<name>/core/schema.cpp).
-std::vector<config::SectionSpec> mss_sections();
-std::vector<config::SectionSpec> firewall_sections();
-std::vector<config::SectionSpec> ddns_sections();
-// Problems between keys of [ddns "name"] sections (a provider's required keys...),
-// defined in plugins/ddns/core/schema.cpp; load_config() adds them.
-std::vector<config::Diagnostic> ddns_cross_check(const config::Document& doc);
 
-// All of the above, built once.
+// The whole schema, every plugin's part (supervisor/core/plugins.cpp), built once.
 config::Schema schema();
-
-// Loads the configuration with the whole schema (trusted files only, see
-// config::load and common/trust.hpp).
+// Loads the configuration with the whole schema and every cross-check
+// (trusted files only, see config::load and common/trust.hpp).
 config::LoadResult load_config(const std::string& main_file, bool must_exist,
+                               const trust::Policy& policy = trust::current());
+
+// Loads the configuration as the plugin `own` reads it (null: no plugin's
+// sections are checked, only [pppkit], [link], [pppkitd]). other_sections are
+// the section types the other plugins own, accepted unchecked; use
+// load_plugin_config() (plugins/registry.hpp), which knows them.
+config::LoadResult load_config(const std::string& main_file, bool must_exist, const SchemaPart* own,
+                               std::span<const std::string_view> other_sections,
                                const trust::Policy& policy = trust::current());
 
 // [pppkit] secrets-file, or the default.

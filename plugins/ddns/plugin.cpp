@@ -39,10 +39,10 @@
 #include <thread>
 #include <tuple>
 
-#include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
 #include "ddns/core/state.hpp"
 #include "host/host.hpp"
+#include "registry.hpp"
 
 namespace {
 
@@ -218,7 +218,7 @@ public:
     std::vector<std::string> configure() override
     {
         config_ = host::config_path();
-        auto cfg = load_config(config_, host::config_path_explicit());
+        auto cfg = load_plugin_config(config_, host::config_path_explicit(), &ddns::kSchema);
         std::vector<std::string> problems;
         for (const auto& d : cfg.diags)
             problems.push_back(d.str());

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "common/schema.hpp"
 #include "core/holdoff.hpp"
 #include "host/events.hpp"
 #include "host/host.hpp"
+#include "registry.hpp"
 
 namespace pppkit::host::holdoff {
 namespace {
@@ -61,7 +61,7 @@ void configure() noexcept
         // A broken configuration stops pppd through the plugins' own
         // configure(); until then (and without a file) the defaults hold.
         std::vector<supervisor::LinkConfig> links;
-        auto res = pppkit::load_config(config_path(), config_path_explicit());
+        auto res = pppkit::load_plugin_config(config_path(), config_path_explicit(), nullptr);
         if (res.ok())
             links = supervisor::read_links(res.doc);
         g_plan = supervisor::plan_holdoff(links, events::peer_name(),

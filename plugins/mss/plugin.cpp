@@ -20,10 +20,10 @@
 #include <memory>
 
 #include "common/nft.hpp"
-#include "common/schema.hpp"
 #include "host/host.hpp"
 #include "mss/core/apply.hpp"
 #include "mss/core/mss.hpp"
+#include "registry.hpp"
 
 namespace {
 
@@ -52,7 +52,7 @@ public:
 
     std::vector<std::string> configure() override
     {
-        auto cfg = load_config(host::config_path(), host::config_path_explicit());
+        auto cfg = load_plugin_config(host::config_path(), host::config_path_explicit(), &mss::kSchema);
         std::vector<std::string> problems;
         for (const auto& d : cfg.diags)
             problems.push_back(d.str());

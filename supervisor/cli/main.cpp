@@ -2,37 +2,27 @@
 // commands (pppkit firewall ..., pppkit ddns ...).
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <variant>
 
 #include "cli/commands.hpp"
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
+#include "registry.hpp"
 
 namespace pppkit::cli {
 
-std::string take_config(Args& args, bool& explicit_path)
-{
-    explicit_path = false;
-    std::string path = "/etc/ppp/pppkit.conf";
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            path = args[i + 1];
-            explicit_path = true;
-            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-            break;
-        }
-        if (args[i].rfind("--config=", 0) == 0) {
-            path = args[i].substr(9);
-            explicit_path = true;
-            args.erase(args.begin() + static_cast<long>(i));
-            break;
-        }
-    }
-    return path;
-}
-
 namespace {
+
+// The plugins that have a subcommand, pppkit <name> ... (plugins/registry.hpp).
+std::span<const Plugin* const> plugins()
+{
+#define PPPKIT_CLI_PTR(name, ...) &name##_plugin,
+    static constexpr const Plugin* kPlugins[] = {PPPKIT_PLUGINS(PPPKIT_CLI_PTR)};
+#undef PPPKIT_CLI_PTR
+    return kPlugins;
+}
 
 int usage(FILE* to)
 {
@@ -77,7 +67,9 @@ int check(Args args)
         }
     }
     if (r.diags.empty())
-        problems += firewall_dry_run(path, explicit_path);
+        for (const auto* p : plugins())
+            if (p->check != nullptr)
+                problems += p->check(path, explicit_path);
     if (problems != 0) {
         std::fprintf(stderr, "pppkit: %d problem%s\n", problems, problems == 1 ? "" : "s");
         return 2;
@@ -112,12 +104,9 @@ int main(int argc, char** argv)
     try {
         if (cmd == "check")
             return check(args);
-        if (cmd == "firewall")
-            return firewall(args);
-        if (cmd == "ddns")
-            return ddns(args);
-        if (cmd == "mss")
-            return mss(args);
+        for (const auto* p : plugins())
+            if (cmd == p->name)
+                return p->command(args);
         if (cmd == "status")
             return status(args);
         if (cmd == "start" || cmd == "stop" || cmd == "restart" || cmd == "reload")

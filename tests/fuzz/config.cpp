@@ -17,6 +17,7 @@
 #include "firewall/core/firewall.hpp"
 #include "mss/core/mss.hpp"
 #include "oracle.hpp"
+#include "registry.hpp"
 
 namespace {
 
@@ -93,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     using namespace pppkit;
     std::string_view text(reinterpret_cast<const char*>(data), size);
     auto r = config::parse_text(text, "/etc/ppp/pppkit.conf", schema());
-    for (auto& d : ddns_cross_check(r.doc))
+    for (auto& d : ddns::kSchema.cross_check(r.doc))
         r.diags.push_back(std::move(d));
     // A diagnostic goes to a terminal and to pppd's log: the value it
     // quotes must not carry a terminal escape or a line of its own. It is

@@ -39,7 +39,9 @@ shopt -s nullglob
 sos=("$build"/pppkit-*.so)
 [ ${#sos[@]} -gt 0 ] || { fail "no $build/pppkit-*.so (make all first)"; nsl_finish; }
 
-printf '[mss]\nmss = 100\nbogus = 1\n' >"$tmp/bad.conf"
+# [pppkit] is checked by every plugin (a plugin checks only its own of the
+# plugins' sections: tests/unit/registry_test.cpp)
+printf '[pppkit]\nstate-dir = var/lib/pppkit\nbogus = 1\n' >"$tmp/bad.conf"
 printf '[mss]\nmss = auto\n' >"$tmp/good.conf"
 # a configuration every plugin accepts (the firewall needs its LAN)
 printf '[mss]\nmss = auto\n[firewall]\nlan-networks = 192.168.1.0/24\n' >"$tmp/all.conf"
@@ -64,10 +66,10 @@ for so in "${sos[@]}"; do
     check_eq "$n: a bad config is not read inside plugin_init nor at PHASE_INITIALIZE" 0 "$?"
     out=$("$fake" "$so" init opt pppkit-config "$tmp/bad.conf" phase 1 phase 2 ip-up 2>&1)
     check_eq "$n: a bad config stops pppd at the first phase change (die 2)" 2 "$?"
-    check "$n: ... 'file:line: [mss] mss: problem (got ...)' through pppd's error()" \
-        grep -q "^LOG error: $n: $tmp/bad.conf:2: \[mss\] mss: .*(got '100')" <<<"$out"
+    check "$n: ... 'file:line: [pppkit] state-dir: problem (got ...)' through pppd's error()" \
+        grep -q "^LOG error: $n: $tmp/bad.conf:2: \[pppkit\] state-dir: .*(got 'var/lib/pppkit')" <<<"$out"
     check "$n: ... every problem is reported (the unknown key too)" \
-        grep -q "^LOG error: $n: $tmp/bad.conf:3: \[mss\] bogus: " <<<"$out"
+        grep -q "^LOG error: $n: $tmp/bad.conf:3: \[pppkit\] bogus: " <<<"$out"
     check "$n: ... and ip-up never ran (DIE is the last line)" bash -c '[ "$(tail -n1)" = "DIE 2" ]' <<<"$out"
     # issue 13: after link-down and at exit ppp0 is gone; asking the kernel
     # for its MTU costs two module-loader runs in pppd

@@ -3,7 +3,8 @@
 # exactly plugin_init and pppd_version, and pppd_version is the VERSION of
 # the pppd headers it was built against (/usr/include/pppd/patchlevel.h):
 # pppd refuses a plugin whose string differs (options.c, loadplugin()).
-# Only the DDNS worker links libcrypto.
+# Only the DDNS worker links libcrypto. Each plugin holds only its own
+# plugin's code.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -27,6 +28,20 @@ for so in "${sos[@]}"; do
     check_eq "$n: pppd_version seen through dlopen(RTLD_NOW)" "pppd_version $want" \
         "$("$fake" "$so" version | grep '^pppd_version')"
     check_eq "$n: plugin_init is a function" "T" "$(nm -D --defined-only "$so" | awk '$3 == "plugin_init" {print $2}')"
+done
+# Each plugin carries only its own code (issue 10): no symbol of another
+# plugin's namespace (pppkit::<other>::, pppkit::<other>_..., pppkit::cli::<other>...).
+# Hidden symbols count too: they are read from the symbol table, not the exports.
+names=()
+for so in "${sos[@]}"; do n=$(basename "$so" .so); names+=("${n#pppkit-}"); done
+for so in "${sos[@]}"; do
+    own=$(basename "$so" .so); own=${own#pppkit-}
+    syms=$(nm -C --defined-only "$so")
+    for other in "${names[@]}"; do
+        [ "$other" = "$own" ] && continue
+        check_eq "$(basename "$so") carries no $other code" "" \
+            "$(grep -E "pppkit::(cli::)?${other}(::|_)" <<<"$syms" | awk '{$1 = ""; print}' | sort -u | head -n 5)"
+    done
 done
 # MD5 (APOP, the profile fingerprint) is the DDNS worker's alone: a plugin,
 # pppkitd or the CLI that needs libcrypto pulls 1.4 MB of it into pppd or the

@@ -16,10 +16,11 @@
 #include <ctime>
 #include <string>
 
-#include "cli/commands.hpp"
+#include "common/cli.hpp"
 #include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
 #include "ddns/core/state.hpp"
+#include "registry.hpp"
 
 namespace pppkit::cli {
 namespace {
@@ -220,5 +221,7 @@ int ddns(const Args& args_in)
         return status(args, config, config_explicit);
     return usage();
 }
+
+constinit const Plugin ddns_plugin{.name = "ddns", .command = &ddns};
 
 }  // namespace pppkit::cli

@@ -1,12 +1,13 @@
 // The [ddns "name"] part of the pppkit.conf schema (see plugins/common/config.hpp).
 // Per-key checks live here; checks that span keys (a provider's required keys,
 // tls modes a protocol cannot use) are in profile.cpp, load_profiles().
-#include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
+#include "registry.hpp"
 
-namespace pppkit {
+namespace pppkit::ddns {
+namespace {
 
-std::vector<config::SectionSpec> ddns_sections()
+std::vector<config::SectionSpec> sections()
 {
     using config::KeySpec;
     using config::Type;
@@ -143,6 +144,11 @@ std::vector<config::SectionSpec> ddns_sections()
     };
 }
 
-std::vector<config::Diagnostic> ddns_cross_check(const config::Document& doc) { return ddns::load_profiles(doc).diags; }
+// Problems between keys of [ddns "name"] sections (a provider's required keys...).
+std::vector<config::Diagnostic> cross_check(const config::Document& doc) { return load_profiles(doc).diags; }
 
-}  // namespace pppkit
+}  // namespace
+
+constinit const SchemaPart kSchema{.plugin = "ddns", .sections = &sections, .cross_check = &cross_check};
+
+}  // namespace pppkit::ddns

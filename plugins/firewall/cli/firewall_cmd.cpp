@@ -16,14 +16,19 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/commands.hpp"
+#include "common/cli.hpp"
 #include "common/ifname.hpp"
 #include "common/nfnl.hpp"
 #include "common/nft.hpp"
 #include "firewall/core/firewall.hpp"
 #include "firewall/core/lifecycle.hpp"
+#include "registry.hpp"
 
 namespace pppkit::cli {
+
+// pppkit firewall import FILE ...: import_cmd.cpp
+int firewall_import(const Args& in);
+
 namespace {
 
 using namespace pppkit::firewall;
@@ -275,5 +280,7 @@ int firewall(const Args& in)
         return status(path, explicit_path);
     return usage();
 }
+
+constinit const Plugin firewall_plugin{.name = "firewall", .command = &firewall, .check = &firewall_dry_run};
 
 }  // namespace pppkit::cli

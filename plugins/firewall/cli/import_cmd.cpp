@@ -28,7 +28,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/commands.hpp"
+#include "common/cli.hpp"
 #include "firewall/core/import.hpp"
 
 namespace pppkit::cli {

@@ -12,7 +12,7 @@
 
 #include "common/ifname.hpp"
 #include "common/nft_json.hpp"
-#include "common/schema.hpp"
+#include "registry.hpp"
 
 namespace pppkit::firewall {
 namespace {
@@ -62,7 +62,7 @@ std::string signal_name(int sig)
 Prepared prepare(const std::string& main_file, bool must_exist)
 {
     Prepared p;
-    auto cfg = load_config(main_file, must_exist);
+    auto cfg = load_plugin_config(main_file, must_exist, &kSchema);
     p.files = cfg.doc.files.size();
     p.lan = lan_interfaces(cfg.doc);
     p.configured = cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;

@@ -2,10 +2,10 @@
 // plugins/common/config.hpp). Per-value checks live here; checks that
 // involve several keys are in firewall.cpp (from_config), reported on the
 // line of the key at fault. docs/pppkit.conf.5 documents every key.
-#include "common/schema.hpp"
 #include "firewall/core/firewall.hpp"
+#include "registry.hpp"
 
-namespace pppkit {
+namespace pppkit::firewall {
 namespace {
 
 std::optional<std::string> check_services(std::string_view v)
@@ -79,9 +79,7 @@ std::optional<std::string> check_target(std::string_view v)
     return std::nullopt;
 }
 
-}  // namespace
-
-std::vector<config::SectionSpec> firewall_sections()
+std::vector<config::SectionSpec> sections()
 {
     using config::KeySpec;
     using config::Type;
@@ -194,4 +192,8 @@ std::vector<config::SectionSpec> firewall_sections()
     };
 }
 
-}  // namespace pppkit
+}  // namespace
+
+constinit const SchemaPart kSchema{.plugin = "firewall", .sections = &sections};
+
+}  // namespace pppkit::firewall

@@ -19,11 +19,12 @@
 #include <optional>
 #include <string>
 
-#include "cli/commands.hpp"
+#include "common/cli.hpp"
 #include "common/nft.hpp"
 #include "common/schema.hpp"
 #include "mss/core/apply.hpp"
 #include "mss/core/mss.hpp"
+#include "registry.hpp"
 
 namespace pppkit::cli {
 namespace {
@@ -160,5 +161,7 @@ int mss(const Args& in)
     std::printf("%s, in table inet pppkit_mss\n", mss::describe(ifname, settings, clamp, mtu).c_str());
     return 0;
 }
+
+constinit const Plugin mss_plugin{.name = "mss", .command = &mss};
 
 }  // namespace pppkit::cli

@@ -1,10 +1,11 @@
 // The [mss] part of the pppkit.conf schema (see plugins/common/config.hpp).
-#include "common/schema.hpp"
 #include "mss/core/mss.hpp"
+#include "registry.hpp"
 
-namespace pppkit {
+namespace pppkit::mss {
+namespace {
 
-std::vector<config::SectionSpec> mss_sections()
+std::vector<config::SectionSpec> sections()
 {
     using config::KeySpec;
     using config::Type;
@@ -30,4 +31,8 @@ std::vector<config::SectionSpec> mss_sections()
     };
 }
 
-}  // namespace pppkit
+}  // namespace
+
+constinit const SchemaPart kSchema{.plugin = "mss", .sections = &sections};
+
+}  // namespace pppkit::mss
