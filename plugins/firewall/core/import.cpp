@@ -12,19 +12,14 @@
 #include <sstream>
 
 #include "common/ifname.hpp"
+#include "common/text.hpp"
 #include "firewall/core/firewall.hpp"
 
 namespace pppkit::firewall::import {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::join;
+using text::trim;
 
 std::string lower(std::string_view s)
 {
@@ -41,33 +36,6 @@ std::string upper(std::string_view s)
     for (char& c : r)
         if (c >= 'a' && c <= 'z')
             c = static_cast<char>(c - 'a' + 'A');
-    return r;
-}
-
-std::vector<std::string> split(std::string_view s, char sep)
-{
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(sep, start);
-        if (end == std::string_view::npos)
-            end = s.size();
-        auto part = trim(s.substr(start, end - start));
-        if (!part.empty())
-            out.emplace_back(part);
-        start = end + 1;
-    }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep)
-{
-    std::string r;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i)
-            r += sep;
-        r += v[i];
-    }
     return r;
 }
 
@@ -239,14 +207,14 @@ void decode(Rule& r)
             r.sports = {port_text(next())};
         } else if (o == "--dports" || o == "--destination-ports") {
             r.dports.clear();
-            for (const auto& p : split(next(), ','))
+            for (const auto& p : text::split(next(), ","))
                 r.dports.push_back(port_text(p));
         } else if (o == "--sports" || o == "--source-ports") {
             r.sports.clear();
-            for (const auto& p : split(next(), ','))
+            for (const auto& p : text::split(next(), ","))
                 r.sports.push_back(port_text(p));
         } else if (o == "--state" || o == "--ctstate") {
-            r.states = split(upper(next()), ',');
+            r.states = text::split(upper(next()), ",");
         } else if (o == "--icmp-type") {
             r.icmp_type = lower(next());
         } else if (o == "--comment") {
@@ -440,7 +408,7 @@ Parsed parse_save(std::string_view text)
             continue;
         if (t[0] == ':') {
             // ":CHAIN POLICY [packets:bytes]"
-            auto words = split(t.substr(1), ' ');
+            auto words = text::split(t.substr(1), " ");
             Rule r;
             r.line = lineno;
             r.table = table.empty() ? "filter" : table;
