@@ -13,8 +13,8 @@
 #include <string>
 
 #include "common/schema.hpp"
+#include "firewall/cli/core/import.hpp"
 #include "firewall/core/firewall.hpp"
-#include "firewall/core/import.hpp"
 #include "oracle.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)

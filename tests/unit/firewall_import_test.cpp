@@ -1,4 +1,4 @@
-// Unit tests of the iptables import core (plugins/firewall/core/import.cpp):
+// Unit tests of the iptables import core (plugins/firewall/cli/core/import.cpp):
 // shell words, statement decoding, the mapping of the user's script
 // (tests/firewall/seed-iptables.sh) and of an iptables-save file with
 // leftovers (tests/firewall/extra-rules.save), the extras rendering from
@@ -19,8 +19,8 @@
 
 #include "common/config.hpp"
 #include "common/schema.hpp"
+#include "firewall/cli/core/import.hpp"
 #include "firewall/core/firewall.hpp"
-#include "firewall/core/import.hpp"
 
 using namespace pppkit;
 namespace imp = pppkit::firewall::import;
@@ -670,6 +670,13 @@ TEST_SUITE("firewall_import")
             {__LINE__, "#!/bin/sh\n# The seed's firewall script (pppkit test)\n" + web, {"https", "http"}},
             {__LINE__, "# The seed's firewall script\n" + web, {"https", "http"}},
             {__LINE__, "#!/bin/sh\n# The seed's firewall script\nreadonly lan=192.168.1.10\n" + web, {"https", "http"}},
+            // the title after the shebang's blank line, right above a lone forward
+            {__LINE__,
+             "#!/bin/sh\n\n# The seed's firewall script\n" + web.substr(0, web.find("iptables -t nat", 10)),
+             {"https"}},
+            {__LINE__, "\n#!/bin/sh\n\n\n# The seed's firewall script\n# (pppkit test)\n" + web, {"https", "http"}},
+            {__LINE__, "#!/bin/sh\n# title\n\n# HTTPS\n" + web.substr(0, web.find("iptables -t nat", 10)), {"https"}},
+            {__LINE__, "# title\n\n# Web\n" + web.substr(0, web.find("iptables -t nat", 10)), {"web"}},
             {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\n" + web, {"https", "http"}},
             {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\nWAN=ppp0\n" + web, {"https", "http"}},
             {__LINE__,

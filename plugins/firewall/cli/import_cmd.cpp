@@ -1,7 +1,7 @@
 // pppkit firewall import FILE [--out DIR] [--force]
 //
 // Reads an iptables-save/iptables-restore file or a shell script of
-// `iptables ...` lines, maps what pppkit.conf can say (firewall/core/import),
+// `iptables ...` lines, maps what pppkit.conf can say (firewall/cli/core/import),
 // translates the rest with the iptables package's translator
 // (iptables-translate / ip6tables-translate, one process per leftover rule)
 // and writes:
@@ -29,7 +29,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "firewall/core/import.hpp"
+#include "firewall/cli/core/import.hpp"
 
 namespace pppkit::cli {
 namespace {

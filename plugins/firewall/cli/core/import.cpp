@@ -1,5 +1,5 @@
 // import.cpp - see import.hpp.
-#include "firewall/core/import.hpp"
+#include "firewall/cli/core/import.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -319,7 +319,10 @@ Parsed parse_script(std::string_view text)
     int lineno = 0;
     std::string heading;
     int heading_line = 0;
-    bool header = true;  // the file's leading comment block: its title, never a heading
+    // The file's leading comment block is its title, never a heading; the
+    // shebang and blank lines before that block do not end it.
+    bool header = true;
+    bool title_seen = false;
     while (std::getline(in, raw)) {
         ++lineno;
         int first = lineno;
@@ -332,10 +335,11 @@ Parsed parse_script(std::string_view text)
         auto t = trim(line);
         if (t.empty()) {
             heading.clear();  // a heading names the rules of its own paragraph
-            header = false;
+            header = header && !title_seen;
             continue;
         }
         if (t[0] == '#') {
+            title_seen = title_seen || !t.starts_with("#!");
             if (auto h = heading_of(t); h && !header) {
                 heading = *h;
                 heading_line = first;
