@@ -127,13 +127,16 @@ LIBS += -lssl  # the DDNS worker's POP3 TLS (plugins/ddns/io/tls.cpp); --as-need
 #   plugins/host/host.cpp + pppd_shim.c           -> the pppd boundary (per ABI)
 #   plugins/<p>/*.cpp (plugin.cpp and friends)     -> pppkit-<p>.so
 #   plugins/<p>/cli/*.cpp + supervisor/cli/*.cpp   -> the pppkit command
+#   plugins/<p>/cli/core/*.cpp                     -> pure cores only the pppkit command uses (the
+#                                                     iptables importer): never in a plugin
 #   plugins/<p>/bin/<tool>.cpp                     -> one helper binary each
 #   plugins/<p>/io/*.cpp                           -> linked into plugins/<p>/bin/ tools only
 #   tests/unit/*.cpp                               -> unit-tests (doctest)
 #   tests/bench/*.cpp                              -> one bench binary each
 PLUGINS   := $(patsubst plugins/%/plugin.cpp,%,$(wildcard plugins/*/plugin.cpp))
 CORE_SRCS := $(wildcard plugins/common/*.cpp plugins/*/core/*.cpp)
-CLI_SRCS  := $(wildcard supervisor/cli/*.cpp plugins/*/cli/*.cpp)
+CLI_CORE_SRCS := $(wildcard plugins/*/cli/core/*.cpp)
+CLI_SRCS  := $(wildcard supervisor/cli/*.cpp plugins/*/cli/*.cpp) $(CLI_CORE_SRCS)
 TOOL_SRCS := $(wildcard plugins/*/bin/*.cpp)
 UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 BENCH_SRCS:= $(wildcard tests/bench/*.cpp)
@@ -205,7 +208,7 @@ $(SHARED)/pppkitd: $(call obj,$(PPPKITD_SRCS)) $(CORE_LIB)
 VERSION_USERS := $(shell grep -l PPPKIT_VERSION $(CORE_SRCS) $(CLI_SRCS) $(PPPKITD_SRCS) 2>/dev/null)
 $(call obj,$(VERSION_USERS)): debian/changelog
 
-$(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(CORE_LIB)
+$(UNIT_BIN): $(call obj,$(UNIT_SRCS) $(CLI_CORE_SRCS)) $(CORE_LIB)
 	$(CXX) -o $@ $^ $(PK_LDFLAGS) $(LIBS)
 
 $(SHARED)/bench/%: $(SHARED)/obj/tests/bench/%.o $(CORE_LIB)
@@ -244,7 +247,7 @@ FUZZ_CXXFLAGS = -std=c++20 -g -O1 -Iplugins -Isupervisor -Itests/fuzz $(FUZZ_SAN
                 -DPPPKIT_VERSION='"$(VERSION)"'
 FUZZ_ALL     := $(patsubst tests/fuzz/%.cpp,%,$(filter-out tests/fuzz/oracle.cpp,$(wildcard tests/fuzz/*.cpp)))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
-FUZZ_CORE    := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(CORE_SRCS) tests/fuzz/oracle.cpp)
+FUZZ_CORE    := $(patsubst %.cpp,$(FUZZ_OUT)/obj/%.o,$(CORE_SRCS) $(CLI_CORE_SRCS) tests/fuzz/oracle.cpp)
 FUZZ_BINS    := $(foreach t,$(FUZZ_ALL),$(FUZZ_OUT)/fuzz-$(t))
 
 .PHONY: fuzz fuzz-build check-fuzz

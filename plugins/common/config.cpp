@@ -7,6 +7,7 @@
 #include "common/config.hpp"
 
 #include "common/ifname.hpp"
+#include "common/text.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -21,14 +22,7 @@
 namespace pppkit::config {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::trim;
 
 bool valid_type_word(std::string_view s)
 {
@@ -732,22 +726,6 @@ bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }
 long long to_int(std::string_view v) { return parse_int(v).value_or(0); }
 long long to_seconds(std::string_view v) { return parse_duration(v).value_or(0); }
 
-std::vector<std::string> split_list(std::string_view v)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : v) {
-        if (c == ',' || c == ' ' || c == '\t') {
-            if (!cur.empty())
-                out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty())
-        out.push_back(cur);
-    return out;
-}
+std::vector<std::string> split_list(std::string_view v) { return text::split(v, ", \t"); }
 
 }  // namespace pppkit::config

@@ -8,9 +8,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/text.hpp"
 #include "common/trust.hpp"
 
 namespace pppkit::secrets {
+namespace {
+
+// A secrets file holds a few names and tokens.
+constexpr std::size_t kMaxSize = 64 * 1024;
+
+}  // namespace
 
 void wipe(std::string& s) noexcept
 {
@@ -93,18 +100,18 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         ::close(fd);
         return diags;
     }
+    // reserved up front: read_all never reallocates, so no copy of a
+    // secret is left in freed memory
     std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-    }
-    explicit_bzero(buf, sizeof buf);
+    text.reserve(kMaxSize + 1);
+    const int read_err = text::read_all(fd, text, kMaxSize);
     ::close(fd);
+    if (read_err != 0) {
+        wipe(text);
+        fail(0, read_err == EFBIG ? "secrets file is larger than " + std::to_string(kMaxSize / 1024) + " KiB"
+                                  : std::string("cannot read secrets file: ") + std::strerror(read_err));
+        return diags;
+    }
 
     Secrets out;
     int lineno = 0;
@@ -116,10 +123,7 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         ++lineno;
         std::string_view line(text.data() + start, nl - start);
         start = nl + 1;
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-            line.remove_prefix(1);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-            line.remove_suffix(1);
+        line = text::trim(line);
         if (line.empty() || line.front() == '#')
             continue;
         auto eq = line.find('=');
@@ -127,12 +131,8 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
             fail(lineno, "expected 'name = value' (value not shown)");
             continue;
         }
-        std::string_view name = line.substr(0, eq);
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
-            name.remove_suffix(1);
-        std::string_view value = line.substr(eq + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-            value.remove_prefix(1);
+        const std::string_view name = text::trim(line.substr(0, eq));
+        const std::string_view value = text::trim(line.substr(eq + 1));
         config::KeySpec ref{"name", config::Type::SecretRef};
         if (config::check_value(ref, name)) {
             fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");

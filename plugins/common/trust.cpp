@@ -1,6 +1,8 @@
 // trust.cpp - see trust.hpp.
 #include "common/trust.hpp"
 
+#include "common/text.hpp"
+
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -246,20 +248,10 @@ std::optional<std::string> read_file(const std::string& path, std::string& out, 
         *err = o.err;
     if (!o.ok())
         return o.problem;
-    out.clear();
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(o.fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            if (err != nullptr)
-                *err = errno;
-            return path + ": " + std::strerror(errno);
-        }
-        if (n == 0)
-            break;
-        out.append(buf, static_cast<size_t>(n));
+    if (int e = text::read_all(o.fd.get(), out, kMaxFileSize); e != 0) {
+        if (err != nullptr)
+            *err = e;
+        return path + ": " + std::strerror(e);
     }
     return std::nullopt;
 }

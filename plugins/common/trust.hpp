@@ -26,6 +26,7 @@
 // content; callers wrap them in a config::Diagnostic (file:line).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -80,8 +81,10 @@ struct Opened {
 [[nodiscard]] std::optional<std::string> check(const std::string& path, Kind kind, const Policy& policy = current(),
                                                int* err = nullptr);
 
-// Reads a whole trusted regular file into out. Returns the problem, if any
-// (err receives the errno for OS errors, 0 for trust problems).
+// Reads a whole trusted regular file of at most kMaxFileSize bytes into out.
+// Returns the problem, if any (err receives the errno for OS errors, EFBIG
+// for a larger file, 0 for trust problems).
+inline constexpr std::size_t kMaxFileSize = std::size_t{1} << 20;
 [[nodiscard]] std::optional<std::string> read_file(const std::string& path, std::string& out,
                                                    const Policy& policy = current(), int* err = nullptr);
 

@@ -5,17 +5,12 @@
 
 #include <charconv>
 
+#include "common/text.hpp"
+
 namespace pppkit::supervisor::probe {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::trim;
 
 // A numeric address of either family, normalised; 0: not one.
 int parse_address(std::string_view s, std::string& out)

@@ -1,5 +1,5 @@
 // Fuzz target: the iptables importer (parse, map, render). Every
-// translator run is taken as failed (the adapter runs iptables-translate;
+// translator run is taken as failed (the adapter runs iptables-restore-translate;
 // here nothing runs). Oracle: the pppkit.conf the importer writes is one the
 // loader and the firewall accept, and its ruleset passes the same text
 // checks as the firewall target's: an import never hands the user a
@@ -13,8 +13,8 @@
 #include <string>
 
 #include "common/schema.hpp"
+#include "firewall/cli/core/import.hpp"
 #include "firewall/core/firewall.hpp"
-#include "firewall/core/import.hpp"
 #include "oracle.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -24,9 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     std::string_view text(reinterpret_cast<const char*>(data), size);
     auto parsed = im::parse(text);
     auto m = im::map(parsed);
+    std::vector<im::Translation> none;
+    for (auto fam : {im::Family::V4, im::Family::V6})
+        (void)im::translator_run(parsed, m, fam, none);
     std::vector<im::Translation> tr(m.leftovers.size(), im::Translation{std::nullopt, "not run"});
-    for (size_t i = 0; i < m.leftovers.size(); ++i)
-        (void)im::translator_argv(parsed.rules.at(m.leftovers[i]));
     auto x = im::render_extras(parsed, m, tr);
     (void)im::render_report(parsed, m, x, "fuzz.sh");
     std::string ini = im::render_ini(m, "fuzz.sh", "");

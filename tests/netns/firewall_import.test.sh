@@ -13,7 +13,7 @@ PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
 . "$PPPKIT_TOP/tests/netns/lib.sh"
 nsl_init fw2i
 NSL_PREFIX="fw2i-$$-"
-nsl_need nft iptables-translate
+nsl_need nft iptables-restore-translate
 PK=$PPPKIT_BUILD/pppkit
 [ -x "$PK" ] || nsl_skip "no $PK (make all BUILD=...)"
 FW=$PPPKIT_TOP/tests/firewall

@@ -244,6 +244,15 @@ TEST_SUITE("config")
         CHECK(only_diag(r) == "absent.conf:0: cannot read: No such file or directory");
     }
 
+    TEST_CASE("a file that cannot be read, or is larger than 1 MiB, is an error, never an empty or short file")
+    {
+        // /proc/self/mem: a regular file whose read() at offset 0 fails with EIO
+        CHECK(only_diag(load("/proc/self/mem", true, test_schema())) ==
+              "/proc/self/mem:0: cannot read: Input/output error");
+        test::write_file("big.conf", "[alpha]\n" + std::string(1 << 20, '#') + "\n");
+        CHECK(only_diag(load("big.conf", true, test_schema())) == "big.conf:0: cannot read: File too large");
+    }
+
     TEST_CASE("as root, files others could have written are refused, with file:line (issue 9)")
     {
         if (geteuid() != 0)
@@ -413,5 +422,21 @@ TEST_SUITE("secrets")
     {
         auto r = secrets::load("absent", getuid());
         REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+    }
+
+    TEST_CASE("a file that cannot be read, or is too large, is an error, never an empty or short file")
+    {
+        // /proc/self/mem: a regular 0600 file of this user whose read() at
+        // offset 0 fails with EIO
+        auto r = secrets::load("/proc/self/mem", geteuid());
+        REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+        CHECK(std::get<std::vector<Diagnostic>>(r)[0].str() ==
+              "/proc/self/mem:0: cannot read secrets file: Input/output error");
+
+        test::write_file("s6", "token = " + std::string(1000, 'a') + "\n" + std::string(70000, '#') + "\n");
+        chmod("s6", 0600);
+        r = secrets::load("s6", getuid());
+        REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+        CHECK(std::get<std::vector<Diagnostic>>(r)[0].str() == "s6:0: secrets file is larger than 64 KiB");
     }
 }

@@ -65,6 +65,21 @@ TEST_SUITE("ddns_state")
         CHECK_FALSE(back.suspended);
     }
 
+    TEST_CASE("a state file that cannot be read, or is larger than 64 KiB, is corrupt, not an empty or short file")
+    {
+        bool corrupt = false;
+        (void)read_state("/proc/self/mem", &corrupt);  // a regular file whose read() fails with EIO
+        CHECK(corrupt);
+        State s;
+        s.v4.address = "203.0.113.5";
+        const std::string path = state_path("statedir", "big");
+        REQUIRE_FALSE(write_state(path, s));
+        pppkit::test::write_file(path, serialize_state(s) + std::string(70000, '\n'));
+        corrupt = false;
+        CHECK(read_state(path, &corrupt).v4.address.empty());
+        CHECK(corrupt);
+    }
+
     TEST_CASE("corrupt state files read as unknown state, never a crash")
     {
         const std::string good = serialize_state([] {

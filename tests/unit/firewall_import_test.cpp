@@ -1,4 +1,4 @@
-// Unit tests of the iptables import core (plugins/firewall/core/import.cpp):
+// Unit tests of the iptables import core (plugins/firewall/cli/core/import.cpp):
 // shell words, statement decoding, the mapping of the user's script
 // (tests/firewall/seed-iptables.sh) and of an iptables-save file with
 // leftovers (tests/firewall/extra-rules.save), the extras rendering from
@@ -19,8 +19,8 @@
 
 #include "common/config.hpp"
 #include "common/schema.hpp"
+#include "firewall/cli/core/import.hpp"
 #include "firewall/core/firewall.hpp"
-#include "firewall/core/import.hpp"
 
 using namespace pppkit;
 namespace imp = pppkit::firewall::import;
@@ -417,23 +417,22 @@ TEST_SUITE("firewall_import")
         for (auto i : m.leftovers)
             lines.push_back(p.rules[i].line);
         CHECK(lines == std::vector<int>{24, 25, 26, 27, 32, 39});
-        CHECK(imp::translator_argv(p.rules[m.leftovers[1]]) ==
-              std::vector<std::string>{"iptables-translate", "-t", "filter", "-A", "INPUT", "-s", "203.0.113.66/32",
-                                       "-j", "BLOCKLIST"});
+        std::vector<imp::Translation> none(m.leftovers.size());
+        CHECK(imp::translator_run(p, m, imp::Family::V6, none).leftovers.empty());
 
-        // recorded output of iptables-translate 1.8.9 for those six
+        // each one's share of iptables-restore-translate 1.8.9's output (the fourth: the run failed)
         std::vector<imp::Translation> t = {
-            {"nft # -t filter -A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60", ""},
-            {"nft 'add rule ip filter INPUT ip saddr 203.0.113.66 counter jump BLOCKLIST'", ""},
-            {"nft 'add rule ip filter INPUT tcp dport != 22 tcp flags syn / fin,syn,rst,ack limit rate 50/second "
-             "burst 5 packets counter accept'",
+            {"# -t filter -A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60", ""},
+            {"add rule ip filter INPUT ip saddr 203.0.113.66 counter jump BLOCKLIST", ""},
+            {"add rule ip filter INPUT tcp dport != 22 tcp flags syn / fin,syn,rst,ack limit rate 50/second "
+             "burst 5 packets counter accept",
              ""},
-            {std::nullopt, "iptables-translate: No such file or directory"},
-            {"nft 'add rule ip filter FORWARD iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp "
-             "reset'",
+            {std::nullopt, "iptables-restore-translate: No such file or directory"},
+            {"add rule ip filter FORWARD iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp "
+             "reset",
              ""},
-            {"nft 'add rule ip mangle FORWARD oifname \"ppp*\" tcp flags syn / syn,rst counter tcp option maxseg size "
-             "set rt mtu'",
+            {"add rule ip mangle FORWARD oifname \"ppp*\" tcp flags syn / syn,rst counter tcp option maxseg size "
+             "set rt mtu",
              ""},
         };
         auto x = imp::render_extras(p, m, t);
@@ -448,7 +447,7 @@ TEST_SUITE("firewall_import")
             {__LINE__, 25, imp::Outcome::Extras,
              "ip saddr 203.0.113.66 counter jump import_filter_blocklist  # line 25"},
             {__LINE__, 26, imp::Outcome::Extras, "an accept there opens nothing"},
-            {__LINE__, 27, imp::Outcome::Failed, "iptables-translate: No such file or directory"},
+            {__LINE__, 27, imp::Outcome::Failed, "iptables-restore-translate: No such file or directory"},
             {__LINE__, 32, imp::Outcome::Extras,
              "iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp reset"},
             {__LINE__, 39, imp::Outcome::Extras,
@@ -470,6 +469,126 @@ TEST_SUITE("firewall_import")
         CHECK(x.text.find("line 27") == std::string::npos);
         // D1's text check accepts the file's shape (chain definitions only)
         CHECK_FALSE(firewall::check_extras_text(x.text));
+    }
+
+    // Issue 10: one iptables-restore-translate run a family, every leftover
+    // followed by a marker rule that ends its share of the output.
+    TEST_CASE("the translator: one run for the file's leftovers, each rule's output found by its marker")
+    {
+        auto p = imp::parse(fixture("extra-rules.save"));
+        auto m = imp::map(p);
+        std::vector<imp::Translation> t;
+        auto run = imp::translator_run(p, m, imp::Family::V4, t);
+        CHECK(run.argv == std::vector<std::string>{"iptables-restore-translate", "-f", "/dev/stdin"});
+        CHECK(run.leftovers == std::vector<size_t>{0, 1, 2, 3, 4, 5});
+        const std::string input =
+            "*filter\n"
+            "-A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name ssh "
+            "--rsource -j DROP\n"
+            "-A INPUT -m comment --comment pppkit-import-0\n"
+            "-A INPUT -s 203.0.113.66/32 -j BLOCKLIST\n"
+            "-A INPUT -m comment --comment pppkit-import-1\n"
+            "-A INPUT -p tcp -m tcp ! --dport 22 --tcp-flags FIN,SYN,RST,ACK SYN -m limit --limit 50/sec -j ACCEPT\n"
+            "-A INPUT -m comment --comment pppkit-import-2\n"
+            "-A BLOCKLIST -j REJECT --reject-with icmp-port-unreachable\n"
+            "-A BLOCKLIST -m comment --comment pppkit-import-3\n"
+            "-A FORWARD -i br0 -o ppp+ -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset\n"
+            "-A FORWARD -m comment --comment pppkit-import-4\n"
+            "COMMIT\n"
+            "*mangle\n"
+            "-A FORWARD -o ppp+ -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu\n"
+            "-A FORWARD -m comment --comment pppkit-import-5\n"
+            "COMMIT\n";
+        CHECK(run.input == input);
+
+        // recorded output of iptables-restore-translate 1.8.9 for that input
+        const std::string out =
+            "# Translated by iptables-restore-translate v1.8.9 on Mon Nov 30 17:33:26 2026\n"
+            "add table ip filter\n"
+            "# -t filter -A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 "
+            "--name ssh --rsource -j DROP \n"
+            "add rule ip filter INPUT counter comment \"pppkit-import-0\"\n"
+            "add rule ip filter INPUT ip saddr 203.0.113.66 counter jump BLOCKLIST\n"
+            "add rule ip filter INPUT counter comment \"pppkit-import-1\"\n"
+            "add rule ip filter INPUT tcp dport != 22 tcp flags syn / fin,syn,rst,ack limit rate 50/second burst 5 "
+            "packets counter accept\n"
+            "add rule ip filter INPUT counter comment \"pppkit-import-2\"\n"
+            "add rule ip filter BLOCKLIST counter reject\n"
+            "add rule ip filter BLOCKLIST counter comment \"pppkit-import-3\"\n"
+            "add rule ip filter FORWARD iifname \"br0\" oifname \"ppp*\" tcp dport 25 counter reject with tcp reset\n"
+            "add rule ip filter FORWARD counter comment \"pppkit-import-4\"\n"
+            "add table ip mangle\n"
+            "add rule ip mangle FORWARD oifname \"ppp*\" tcp flags syn / syn,rst counter tcp option maxseg size set "
+            "rt mtu\n"
+            "add rule ip mangle FORWARD counter comment \"pppkit-import-5\"\n"
+            "# Completed on Mon Nov 30 17:33:26 2026\n";
+        imp::take_translation(run, true, out, t);
+        REQUIRE(t.size() == 6);
+        CHECK(t[0].output == "# -t filter -A INPUT -i ppp+ -p tcp -m tcp --dport 22 -m recent --update --seconds 60 "
+                             "--hitcount 4 --name ssh --rsource -j DROP");
+        CHECK(t[1].output == "add rule ip filter INPUT ip saddr 203.0.113.66 counter jump BLOCKLIST");
+        CHECK(t[3].output == "add rule ip filter BLOCKLIST counter reject");
+        CHECK(imp::translator_run(p, m, imp::Family::V4, t).leftovers.empty());  // all decided
+        auto x = imp::render_extras(p, m, t);
+        CHECK(note_at(x.notes, 24)->what.find("no nft equivalent") != std::string::npos);
+        CHECK(x.text.find("ip saddr 203.0.113.66 counter jump import_filter_blocklist  # line 25") !=
+              std::string::npos);
+        CHECK(x.text.find("counter reject  # line 27") != std::string::npos);
+        CHECK(x.text.find("tcp option maxseg size set rt mtu  # line 39") != std::string::npos);
+    }
+
+    TEST_CASE("the translator: a rule it refuses is left out of the next run; quoting; a rule made two")
+    {
+        const std::string script =
+            "iptables -N BLOCK\n"
+            "iptables -A INPUT -s 198.51.100.1,198.51.100.2 -m comment --comment 'two \"hosts\"' "
+            "-j BLOCK\n"
+            "iptables -A INPUT -p tcp --dport 22 --bogus -j DROP\n"
+            "iptables -t nat -P OUTPUT DROP\n";
+        auto p = imp::parse(script);
+        auto m = imp::map(p);
+        std::vector<imp::Translation> t;
+        auto run = imp::translator_run(p, m, imp::Family::V4, t);
+        std::vector<int> lines;
+        for (size_t k : run.leftovers)
+            lines.push_back(p.rules[m.leftovers[k]].line);
+        CHECK(lines == std::vector<int>{2, 3});  // the policy (line 4) is no restore rule; BLOCK is map()'s
+        REQUIRE(t.size() == m.leftovers.size());
+        CHECK(t.back().error == "the translator does not translate chain policies");
+        CHECK(run.input == "*filter\n"
+                           "-A INPUT -s 198.51.100.1,198.51.100.2 -m comment --comment \"two \\\"hosts\\\"\" -j BLOCK\n"
+                           "-A INPUT -m comment --comment pppkit-import-0\n"
+                           "-A INPUT -p tcp --dport 22 --bogus -j DROP\n"
+                           "-A INPUT -m comment --comment pppkit-import-1\n"
+                           "COMMIT\n");
+        // iptables-restore-translate 1.8.9 stops at the bad line: only that rule is blamed
+        imp::take_translation(run, false,
+                              "# Translated by iptables-restore-translate v1.8.9\nadd table ip filter\n"
+                              "iptables-translate-restore v1.8.9 (nf_tables): unknown option \"--bogus\"\n"
+                              "Error occurred at line: 4\n"
+                              "Try `iptables-translate-restore -h' or 'iptables-translate-restore --help' for more "
+                              "information.\n",
+                              t);
+        CHECK(t[1].error == "iptables-translate-restore v1.8.9 (nf_tables): unknown option \"--bogus\"");
+        CHECK_FALSE(t[0].output);
+        CHECK(t[0].error.empty());
+        // the next run goes on without it
+        run = imp::translator_run(p, m, imp::Family::V4, t);
+        CHECK(run.leftovers == std::vector<size_t>{0});
+        imp::take_translation(run, true,
+                              "add table ip filter\n"
+                              "add rule ip filter INPUT ip saddr 198.51.100.1 counter jump BLOCK comment \"x\"\n"
+                              "add rule ip filter INPUT ip saddr 198.51.100.2 counter jump BLOCK comment \"x\"\n"
+                              "add rule ip filter INPUT counter comment \"pppkit-import-0\"\n",
+                              t);
+        CHECK(t[0].output == "add rule ip filter INPUT ip saddr 198.51.100.1 counter jump BLOCK comment \"x\"\n"
+                             "add rule ip filter INPUT ip saddr 198.51.100.2 counter jump BLOCK comment \"x\"");
+        // a run that fails without naming a line: every rule in it gets the error
+        std::vector<imp::Translation> u;
+        run = imp::translator_run(p, m, imp::Family::V4, u);
+        imp::take_translation(run, false, "iptables-restore-translate: No such file or directory (install it)", u);
+        for (size_t k : run.leftovers)
+            CHECK(u[k].error == "iptables-restore-translate: No such file or directory (install it)");
     }
 
     // Issue 12 §4: idioms the importer used to carry over with another
@@ -595,7 +714,7 @@ TEST_SUITE("firewall_import")
             }
             if (row.note == O::Failed)
                 CHECK(std::find(m.leftovers.begin(), m.leftovers.end(), 2u) == m.leftovers.end());
-            if (row.note == O::Extras)  // handed to iptables-translate, which keeps its meaning
+            if (row.note == O::Extras)  // handed to the translator, which keeps its meaning
                 CHECK(std::find(m.leftovers.begin(), m.leftovers.end(), 2u) != m.leftovers.end());
             auto r = config::parse_text(ini, "pppkit.conf", schema());
             for (const auto& d : r.diags)
@@ -670,6 +789,13 @@ TEST_SUITE("firewall_import")
             {__LINE__, "#!/bin/sh\n# The seed's firewall script (pppkit test)\n" + web, {"https", "http"}},
             {__LINE__, "# The seed's firewall script\n" + web, {"https", "http"}},
             {__LINE__, "#!/bin/sh\n# The seed's firewall script\nreadonly lan=192.168.1.10\n" + web, {"https", "http"}},
+            // the title after the shebang's blank line, right above a lone forward
+            {__LINE__,
+             "#!/bin/sh\n\n# The seed's firewall script\n" + web.substr(0, web.find("iptables -t nat", 10)),
+             {"https"}},
+            {__LINE__, "\n#!/bin/sh\n\n\n# The seed's firewall script\n# (pppkit test)\n" + web, {"https", "http"}},
+            {__LINE__, "#!/bin/sh\n# title\n\n# HTTPS\n" + web.substr(0, web.find("iptables -t nat", 10)), {"https"}},
+            {__LINE__, "# title\n\n# Web\n" + web.substr(0, web.find("iptables -t nat", 10)), {"web"}},
             {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\n" + web, {"https", "http"}},
             {__LINE__, "#!/bin/sh\n# firewall\n\n### Web server\nWAN=ppp0\n" + web, {"https", "http"}},
             {__LINE__,

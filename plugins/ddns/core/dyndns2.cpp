@@ -3,6 +3,7 @@
 // HTTP Basic header, never in the URL.
 #include <algorithm>
 
+#include "common/text.hpp"
 #include "ddns/core/address.hpp"
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
@@ -10,13 +11,7 @@
 namespace pppkit::ddns {
 namespace {
 
-std::string join(const std::vector<std::string>& v, std::string_view sep)
-{
-    std::string out;
-    for (const auto& s : v)
-        out += (out.empty() ? "" : std::string(sep)) + s;
-    return out;
-}
+using text::join;
 
 // One answer line: "<token> [address]".
 Answer classify_line(Provider prov, const std::vector<std::string>& w, std::string_view sent)

@@ -1,6 +1,8 @@
 // http.cpp - helpers shared by the HTTP protocol modules.
 #include "ddns/core/http.hpp"
 
+#include "common/text.hpp"
+
 namespace pppkit::ddns {
 
 std::string user_agent()
@@ -31,11 +33,7 @@ std::vector<std::string> body_lines(std::string_view body)
     while (pos <= body.size()) {
         auto nl = body.find('\n', pos);
         std::string_view line = body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-            line.remove_suffix(1);
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-            line.remove_prefix(1);
-        out.emplace_back(line);
+        out.emplace_back(text::trim(line));
         if (nl == std::string_view::npos)
             break;
         pos = nl + 1;
@@ -45,23 +43,7 @@ std::vector<std::string> body_lines(std::string_view body)
     return out;
 }
 
-std::vector<std::string> words(std::string_view line)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : line) {
-        if (c == ' ' || c == '\t' || c == '\r') {
-            if (!cur.empty())
-                out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty())
-        out.push_back(cur);
-    return out;
-}
+std::vector<std::string> words(std::string_view line) { return text::split(line, " \t\r"); }
 
 Answer classify_status(long status, std::string detail)
 {

@@ -13,12 +13,14 @@
 #include <cstring>
 
 #include "common/config.hpp"
+#include "common/text.hpp"
 #include "ddns/core/address.hpp"
 
 namespace pppkit::ddns {
 namespace {
 
 constexpr std::string_view kMagic = "# pppkit-ddns state 1";
+constexpr std::size_t kMaxStateSize = 64 * 1024;
 
 constexpr std::array<std::pair<Phase, std::string_view>, 4> kPhaseKeys = {{
     {Phase::Idle, "idle"},
@@ -264,19 +266,16 @@ State read_state(const std::string& path, bool* corrupt)
             *corrupt = true;
         return State{};
     }
+    // the worker writes a few hundred bytes: a larger file, or one that
+    // cannot be read, is damaged
     std::string text;
-    char buf[2048];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > 65536)
-            break;
-    }
+    const int err = text::read_all(fd, text, kMaxStateSize);
     ::close(fd);
+    if (err != 0) {
+        if (corrupt)
+            *corrupt = true;
+        return State{};
+    }
     return parse_state(text, corrupt);
 }
 

@@ -1,9 +1,9 @@
 // pppkit firewall import FILE [--out DIR] [--force]
 //
 // Reads an iptables-save/iptables-restore file or a shell script of
-// `iptables ...` lines, maps what pppkit.conf can say (firewall/core/import),
+// `iptables ...` lines, maps what pppkit.conf can say (firewall/cli/core/import),
 // translates the rest with the iptables package's translator
-// (iptables-translate / ip6tables-translate, one process per leftover rule)
+// (iptables-restore-translate / ip6tables-restore-translate, one run a family)
 // and writes:
 //   DIR/pppkit.conf           the [firewall] and [forward "..."] sections
 //   DIR/pppkit-firewall.nft   the extras (only when something is left over)
@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +30,7 @@
 #include <string>
 
 #include "common/cli.hpp"
-#include "firewall/core/import.hpp"
+#include "firewall/cli/core/import.hpp"
 
 namespace pppkit::cli {
 namespace {
@@ -46,20 +47,34 @@ int usage()
     return 2;
 }
 
-// Runs argv (no shell), returns stdout+stderr; bounded to 10 s.
-imp::Translation run_translator(const std::vector<std::string>& argv)
+struct Ran {
+    bool ok = false;  // exited 0
+    std::string out;  // stdout and stderr
+};
+
+// Runs argv (no shell) with input on its stdin; bounded to 10 s.
+Ran run_translator(const std::vector<std::string>& argv, const std::string& input)
 {
-    imp::Translation t;
+    Ran ran;
+    int in = ::memfd_create("pppkit-import", MFD_CLOEXEC);
+    if (in < 0 || ::write(in, input.data(), input.size()) != static_cast<ssize_t>(input.size()) ||
+        ::lseek(in, 0, SEEK_SET) != 0) {
+        ran.out = std::string("cannot pass the rules to ") + argv[0] + ": " + std::strerror(errno);
+        if (in >= 0)
+            ::close(in);
+        return ran;
+    }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        t.error = std::strerror(errno);
-        return t;
+        ran.out = std::strerror(errno);
+        ::close(in);
+        return ran;
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, in, 0);
     std::vector<char*> cargv;
     for (const auto& a : argv)
         cargv.push_back(const_cast<char*>(a.c_str()));
@@ -73,19 +88,20 @@ imp::Translation run_translator(const std::vector<std::string>& argv)
     }
     posix_spawn_file_actions_destroy(&fa);
     ::close(fds[1]);
+    ::close(in);
     if (rc != 0) {
         ::close(fds[0]);
-        t.error = argv[0] + ": " + std::strerror(rc) + " (install the iptables package)";
-        return t;
+        ran.out = argv[0] + ": " + std::strerror(rc) + " (install the iptables package)";
+        return ran;
     }
-    std::string out;
     char buf[4096];
+    bool timed_out = false;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             ::kill(pid, SIGKILL);
-            t.error = argv[0] + " timed out";
+            timed_out = true;
             break;
         }
         pollfd p{fds[0], POLLIN, 0};
@@ -96,24 +112,20 @@ imp::Translation run_translator(const std::vector<std::string>& argv)
             continue;
         if (n <= 0)
             break;
-        out.append(buf, static_cast<size_t>(n));
+        ran.out.append(buf, static_cast<size_t>(n));
     }
     ::close(fds[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-        out.pop_back();
-    if (!t.error.empty())
-        return t;
-    // iptables-translate exits 0 and prints "Translation not implemented" for what it cannot do
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find("not implemented") != std::string::npos ||
-        out.find("nft ") == std::string::npos) {
-        t.error = out.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : out;
-        return t;
+    if (timed_out) {
+        ran.out = argv[0] + " timed out";
+        return ran;
     }
-    t.output = out;
-    return t;
+    ran.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ran.ok && ran.out.empty())
+        ran.out = argv[0] + ": exit status " + std::to_string(WEXITSTATUS(status));
+    return ran;
 }
 
 bool write_file(const std::filesystem::path& p, const std::string& text, std::string& err)
@@ -170,10 +182,14 @@ int firewall_import(const Args& in)
 
     auto parsed = imp::parse(text);
     auto mapping = imp::map(parsed);
-    std::vector<imp::Translation> translations;
-    translations.reserve(mapping.leftovers.size());
-    for (size_t idx : mapping.leftovers)
-        translations.push_back(run_translator(imp::translator_argv(parsed.rules[idx])));
+    // one run a family; a run that fails on a rule goes again without it
+    std::vector<imp::Translation> translations(mapping.leftovers.size());
+    for (auto fam : {imp::Family::V4, imp::Family::V6})
+        for (auto run = imp::translator_run(parsed, mapping, fam, translations); !run.leftovers.empty();
+             run = imp::translator_run(parsed, mapping, fam, translations)) {
+            const Ran ran = run_translator(run.argv, run.input);
+            imp::take_translation(run, ran.ok, ran.out, translations);
+        }
     auto extras = imp::render_extras(parsed, mapping, translations);
 
     std::filesystem::path dir;

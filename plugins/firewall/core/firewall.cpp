@@ -13,6 +13,7 @@
 
 #include "common/ifname.hpp"
 #include "common/nft.hpp"
+#include "common/text.hpp"
 #include "common/trust.hpp"
 
 namespace pppkit::firewall {
@@ -23,14 +24,8 @@ using config::Document;
 using config::Entry;
 using config::Section;
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::join;
+using text::trim;
 
 struct Named {
     std::string_view name;
@@ -120,17 +115,6 @@ Diagnostic diag_section(const Section& sec, std::string key, std::string problem
 }
 
 // ---- nft text helpers -------------------------------------------------------
-
-std::string join(const std::vector<std::string>& v, std::string_view sep = ", ")
-{
-    std::string out;
-    for (const auto& x : v) {
-        if (!out.empty())
-            out += sep;
-        out += x;
-    }
-    return out;
-}
 
 std::string quoted_set(const std::vector<std::string>& names)
 {

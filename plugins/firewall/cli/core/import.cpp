@@ -1,30 +1,27 @@
 // import.cpp - see import.hpp.
-#include "firewall/core/import.hpp"
+#include "firewall/cli/core/import.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "common/ifname.hpp"
+#include "common/text.hpp"
 #include "firewall/core/firewall.hpp"
 
 namespace pppkit::firewall::import {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
+using text::join;
+using text::trim;
 
 std::string lower(std::string_view s)
 {
@@ -41,33 +38,6 @@ std::string upper(std::string_view s)
     for (char& c : r)
         if (c >= 'a' && c <= 'z')
             c = static_cast<char>(c - 'a' + 'A');
-    return r;
-}
-
-std::vector<std::string> split(std::string_view s, char sep)
-{
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(sep, start);
-        if (end == std::string_view::npos)
-            end = s.size();
-        auto part = trim(s.substr(start, end - start));
-        if (!part.empty())
-            out.emplace_back(part);
-        start = end + 1;
-    }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep)
-{
-    std::string r;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i)
-            r += sep;
-        r += v[i];
-    }
     return r;
 }
 
@@ -239,14 +209,14 @@ void decode(Rule& r)
             r.sports = {port_text(next())};
         } else if (o == "--dports" || o == "--destination-ports") {
             r.dports.clear();
-            for (const auto& p : split(next(), ','))
+            for (const auto& p : text::split(next(), ","))
                 r.dports.push_back(port_text(p));
         } else if (o == "--sports" || o == "--source-ports") {
             r.sports.clear();
-            for (const auto& p : split(next(), ','))
+            for (const auto& p : text::split(next(), ","))
                 r.sports.push_back(port_text(p));
         } else if (o == "--state" || o == "--ctstate") {
-            r.states = split(upper(next()), ',');
+            r.states = text::split(upper(next()), ",");
         } else if (o == "--icmp-type") {
             r.icmp_type = lower(next());
         } else if (o == "--comment") {
@@ -351,7 +321,10 @@ Parsed parse_script(std::string_view text)
     int lineno = 0;
     std::string heading;
     int heading_line = 0;
-    bool header = true;  // the file's leading comment block: its title, never a heading
+    // The file's leading comment block is its title, never a heading; the
+    // shebang and blank lines before that block do not end it.
+    bool header = true;
+    bool title_seen = false;
     while (std::getline(in, raw)) {
         ++lineno;
         int first = lineno;
@@ -364,10 +337,11 @@ Parsed parse_script(std::string_view text)
         auto t = trim(line);
         if (t.empty()) {
             heading.clear();  // a heading names the rules of its own paragraph
-            header = false;
+            header = header && !title_seen;
             continue;
         }
         if (t[0] == '#') {
+            title_seen = title_seen || !t.starts_with("#!");
             if (auto h = heading_of(t); h && !header) {
                 heading = *h;
                 heading_line = first;
@@ -440,7 +414,7 @@ Parsed parse_save(std::string_view text)
             continue;
         if (t[0] == ':') {
             // ":CHAIN POLICY [packets:bytes]"
-            auto words = split(t.substr(1), ' ');
+            auto words = text::split(t.substr(1), " ");
             Rule r;
             r.line = lineno;
             r.table = table.empty() ? "filter" : table;
@@ -1392,26 +1366,121 @@ Mapping map(const Parsed& p)
     return m;
 }
 
-std::vector<std::string> translator_argv(const Rule& r)
+namespace {
+
+// One word of an iptables-restore line: quoted when it holds a blank or a quote.
+std::string restore_word(std::string_view w)
 {
-    std::vector<std::string> argv = {r.family == Family::V6 ? "ip6tables-translate" : "iptables-translate"};
-    if (!r.has_table_arg) {
-        argv.emplace_back("-t");
-        argv.push_back(r.table);
+    if (!w.empty() && w.find_first_of(" \t\"'\\") == std::string_view::npos)
+        return std::string(w);
+    std::string q = "\"";
+    for (char c : w) {
+        if (c == '"' || c == '\\')
+            q += '\\';
+        q += c;
     }
-    if (r.op == Op::Policy && r.args.empty()) {  // ":CHAIN POLICY" from a save file
-        argv.emplace_back("-P");
-        argv.push_back(r.chain);
-        argv.push_back(r.policy);
-        return argv;
+    return q + "\"";
+}
+
+constexpr std::string_view kMarker = "pppkit-import-";
+
+}  // namespace
+
+TranslatorRun translator_run(const Parsed& p, const Mapping& m, Family f, std::vector<Translation>& done)
+{
+    TranslatorRun run;
+    run.argv = {f == Family::V6 ? "ip6tables-restore-translate" : "iptables-restore-translate", "-f", "/dev/stdin"};
+    done.resize(m.leftovers.size());
+    std::string table;
+    auto add = [&](std::string line, size_t k) {
+        run.input += line + "\n";
+        run.owner.push_back(k);
+    };
+    for (size_t k = 0; k < m.leftovers.size(); ++k) {
+        const Rule& r = p.rules[m.leftovers[k]];
+        if (r.family != f || done[k].output || !done[k].error.empty())
+            continue;
+        std::string line;
+        if (r.op == Op::NewChain) {
+            line = ":" + r.chain + " - [0:0]";
+        } else if (r.op == Op::Append || r.op == Op::Insert) {
+            for (size_t i = 0; i < r.args.size(); ++i) {
+                if (r.args[i] == "-t" || r.args[i] == "--table") {
+                    ++i;  // a restore file names the table in its "*table" line
+                    continue;
+                }
+                line += (line.empty() ? "" : " ") + restore_word(r.args[i]);
+            }
+        } else {
+            done[k].error = "the translator does not translate " +
+                            std::string(r.op == Op::Policy ? "chain policies" : "this command");
+            continue;
+        }
+        if (r.table != table) {
+            if (!table.empty())
+                add("COMMIT", SIZE_MAX);
+            table = r.table;
+            add("*" + table, SIZE_MAX);
+        }
+        add(line, k);
+        add("-A " + restore_word(r.chain) + " -m comment --comment " + std::string(kMarker) + std::to_string(k), k);
+        run.leftovers.push_back(k);
     }
-    if (r.op == Op::NewChain && r.args.empty()) {
-        argv.emplace_back("-N");
-        argv.push_back(r.chain);
-        return argv;
+    if (!table.empty())
+        add("COMMIT", SIZE_MAX);
+    return run;
+}
+
+void take_translation(const TranslatorRun& run, bool ok, std::string_view output, std::vector<Translation>& done)
+{
+    if (!ok) {
+        // "iptables-translate-restore v1.8.9 (nf_tables): unknown option "--bogus"" and
+        // "Error occurred at line: 3"
+        std::string why;
+        size_t blamed = SIZE_MAX;
+        for (const auto& raw : text::split(output, "\n")) {
+            std::string_view l = raw;
+            if (l.starts_with("Error occurred at line: ")) {
+                long n = std::strtol(std::string(l.substr(24)).c_str(), nullptr, 10);
+                if (n >= 1 && static_cast<size_t>(n) <= run.owner.size())
+                    blamed = run.owner[static_cast<size_t>(n) - 1];
+            } else if (why.empty() && !l.starts_with("#") && !l.starts_with("add ") && !l.starts_with("insert ") &&
+                       !l.starts_with("Try ")) {
+                why = raw;
+            }
+        }
+        if (why.empty())
+            why = run.argv[0] + " failed";
+        if (blamed != SIZE_MAX) {
+            done[blamed].error = why;
+            return;
+        }
+        for (size_t k : run.leftovers)
+            done[k].error = why;
+        return;
     }
-    argv.insert(argv.end(), r.args.begin(), r.args.end());
-    return argv;
+    std::string cur;
+    for (const auto& raw : text::split(output, "\n")) {
+        std::string_view l = raw;
+        if (l.starts_with("# Translated by") || l.starts_with("# Completed on") || l.starts_with("add table "))
+            continue;
+        auto at = l.rfind(std::string("comment \"") + std::string(kMarker));
+        if (at != std::string_view::npos && l.starts_with("add rule ") && l.back() == '"') {
+            auto num = l.substr(at + 9 + kMarker.size());
+            num.remove_suffix(1);
+            size_t k = 0;
+            auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), k);
+            if (ec == std::errc() && ptr == num.data() + num.size() && k < done.size()) {
+                done[k].output = cur;
+                cur.clear();
+                continue;
+            }
+        }
+        cur += (cur.empty() ? "" : "\n") + raw;
+    }
+    for (size_t k : run.leftovers)
+        if (!done[k].output && done[k].error.empty())
+            done[k].error = run.argv[0] + " printed nothing for it";
 }
 
 namespace {
@@ -1447,7 +1516,7 @@ ChainPlace place_of(std::string_view family, std::string_view table, std::string
     return {base, it == hooks.end() ? std::string() : it->second};
 }
 
-// One translated line: "nft 'add rule ip filter INPUT tcp dport 22 counter accept'".
+// One translated line: "add rule ip filter INPUT tcp dport 22 counter accept".
 struct NftLine {
     std::string verb;  // "rule", "chain", "policy", "other"
     std::string family, table, chain, body;
@@ -1455,15 +1524,7 @@ struct NftLine {
 
 std::optional<NftLine> parse_nft_line(std::string_view line)
 {
-    line = trim(line);
-    if (line.starts_with("nft "))
-        line.remove_prefix(4);
-    line = trim(line);
-    if (line.size() >= 2 && line.front() == '\'' && line.back() == '\'')
-        line = line.substr(1, line.size() - 2);
-    if (line.starts_with("nft "))  // iptables-translate -N prints "nft nft add chain ..."
-        line = trim(line.substr(4));
-    std::istringstream in{std::string(line)};
+    std::istringstream in{std::string(trim(line))};
     std::string w1, w2, fam, table, chain;
     in >> w1 >> w2 >> fam >> table >> chain;
     if (w1 != "add" && w1 != "insert")
@@ -1549,7 +1610,7 @@ Extras render_extras(const Parsed& p, const Mapping& m, const std::vector<Transl
         if (used == 0) {
             std::string said(trim(*t->output));
             std::replace(said.begin(), said.end(), '\n', ' ');
-            if (said.starts_with("nft # "))  // iptables-translate's "cannot translate" echo
+            if (said.starts_with("# "))  // the translator's "cannot translate" echo of the rule
                 said = "no nft equivalent";
             x.notes.push_back({r.line, Outcome::Failed,
                                "the translator gave no rule (" + said + "); rewrite it by hand in the extras file"});

@@ -2,14 +2,14 @@
 // iptables-restore file or a shell script made of `iptables ...` lines (the
 // seed's kind: readonly variables, comments, one rule per line), recognises
 // what pppkit's [firewall] and [forward "..."] sections express, and keeps the
-// rest for the iptables package's translators (iptables-translate), whose
+// rest for the iptables package's translators (iptables-restore-translate), whose
 // output becomes an extras nft file.
 //
 // Nothing here runs a process, touches a file or logs: the CLI adapter
 // (plugins/firewall/cli/import_cmd.cpp) runs the translators and writes files.
 //
-// Flow:  parse(text)  ->  map(parsed)  ->  [adapter: translator_argv() of each
-//        leftover, run it]  ->  render_extras(...)  ->  render_ini(...),
+// Flow:  parse(text)  ->  map(parsed)  ->  [adapter: run each family's
+//        translator_run(), take_translation()]  ->  render_extras(...)  ->  render_ini(...),
 //        render_report(...)
 #pragma once
 
@@ -131,14 +131,30 @@ struct Mapping {
 
 Mapping map(const Parsed& p);
 
-// The translator command line for a rule: {"iptables-translate", "-t", table, args...}.
-std::vector<std::string> translator_argv(const Rule& r);
-
 // What the translator printed for one leftover (nullopt: it failed; error says why).
 struct Translation {
     std::optional<std::string> output;
     std::string error;
 };
+
+// One iptables-restore-translate (or ip6tables-...) run translates every
+// leftover of a family still undecided in `done` (no output, no error): each
+// as a save-file line followed by a marker rule (comment "pppkit-import-K",
+// K its index in Mapping::leftovers) whose translation ends that leftover's
+// output, so a rule that iptables expands into several keeps them all.
+struct TranslatorRun {
+    std::vector<std::string> argv;  // the command; input goes to its stdin (-f /dev/stdin)
+    std::string input;              // iptables-restore text
+    std::vector<size_t> leftovers;  // the K of each leftover in input
+    std::vector<size_t> owner;      // owner[n - 1]: the K of input line n (SIZE_MAX: none)
+};
+// Sets done[k].error for leftovers no restore file can hold (a chain policy).
+TranslatorRun translator_run(const Parsed& p, const Mapping& m, Family f, std::vector<Translation>& done);
+// Takes one run's output (stdout and stderr) into done. ok: it exited 0.
+// A failed run blames the leftover of the input line its error names, so
+// that the next run goes on without it; with no such line, every leftover
+// of the run gets the error.
+void take_translation(const TranslatorRun& run, bool ok, std::string_view output, std::vector<Translation>& done);
 
 struct Extras {
     std::string text;         // the nft file body ("" when nothing is left over)
