@@ -301,7 +301,7 @@ LAB_SUITE=${LAB_SUITE:-trixie}
 # the runtime libraries of every pppkit .so and tool are in the list, as in the package's
 # Depends (checked by tests/load/lab_pkgs.test.sh);
 # a changed list rebuilds the tree on the next run
-LAB_TRIXIE_PKGS=ppp,pppoe,iproute2,nftables,procps,iputils-ping,busybox,kmod,tcpdump,libc6,libgcc-s1,libstdc++6,libinih1,libnftables1,libcurl4t64,libssl3t64,libsystemd0
+LAB_TRIXIE_PKGS=ppp,pppoe,iproute2,nftables,procps,iputils-ping,busybox,kmod,tcpdump,libc6,libgcc-s1,libstdc++6,libinih1,libnftables1,libnftnl11,libmnl0,libcurl4t64,libssl3t64,libsystemd0
 PREPARE_ONLY=0
 
 while [ $# -gt 0 ]; do
