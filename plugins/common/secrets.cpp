@@ -15,7 +15,7 @@ namespace pppkit::secrets {
 namespace {
 
 // A secrets file holds a few names and tokens.
-constexpr std::size_t kMaxSize = 64 * 1024;
+constexpr std::size_t kMaxSize = std::size_t{64} * 1024;
 
 }  // namespace
 

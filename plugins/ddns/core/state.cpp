@@ -20,7 +20,7 @@ namespace pppkit::ddns {
 namespace {
 
 constexpr std::string_view kMagic = "# pppkit-ddns state 1";
-constexpr std::size_t kMaxStateSize = 64 * 1024;
+constexpr std::size_t kMaxStateSize = std::size_t{64} * 1024;
 
 constexpr std::array<std::pair<Phase, std::string_view>, 4> kPhaseKeys = {{
     {Phase::Idle, "idle"},

@@ -1392,7 +1392,7 @@ TranslatorRun translator_run(const Parsed& p, const Mapping& m, Family f, std::v
     run.argv = {f == Family::V6 ? "ip6tables-restore-translate" : "iptables-restore-translate", "-f", "/dev/stdin"};
     done.resize(m.leftovers.size());
     std::string table;
-    auto add = [&](std::string line, size_t k) {
+    auto add = [&](const std::string& line, size_t k) {
         run.input += line + "\n";
         run.owner.push_back(k);
     };
