@@ -215,4 +215,16 @@ if out=$(tcp_connect w 11.0.0.2 8080 5 2>&1); then
 else
     fail "control: tcp/8080 is closed even without the firewall: the test cannot see a leak ($out; $(nsx r ss -ltn sport = :8080 | tail -n +2))"
 fi
+
+# ---- the guard goes with the [firewall] section (reload) ---------------------
+check "pppkit firewall apply (again)" PK firewall apply
+: >"$t/pppkitd.log"
+start_pppkitd || fail "pppkitd did not start again: $(cat "$t/pppkitd.log")"
+check "pppkitd again: the flush guard is on" wait_for 5 grep -q "flush guard on" "$t/pppkitd.log"
+printf '[mss]\n' >"$t/pppkit.conf"
+kill -HUP "$PKD"
+check "reload without [firewall]: the log says the guard is off" wait_for 5 grep -q "flush guard off: no \[firewall\]" "$t/pppkitd.log"
+check_fails "reload without [firewall]: table inet pppkit_guard is gone" nsx r nft list table inet pppkit_guard
+check "reload without [firewall]: the router still answers on loopback" nsx r ping -c 1 -W 1 127.0.0.1
+kill "$PKD"
 nsl_finish
