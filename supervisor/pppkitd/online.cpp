@@ -8,6 +8,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -132,12 +133,30 @@ void OnlineWatch::start()
     } else {
         sd_bus_attach_event(bus_, ev_, SD_EVENT_PRIORITY_NORMAL);
     }
-    for (const auto& a : listen_addrs_) {
+    listen(listen_addrs_);
+}
+
+void OnlineWatch::listen(std::vector<online::ListenAddr> addrs)
+{
+    std::erase_if(listeners_, [&](const std::unique_ptr<Listener>& l) {
+        if (std::find(addrs.begin(), addrs.end(), l->addr) != addrs.end())
+            return false;
+        sd_event_source_disable_unref(l->io);
+        if (l->fd >= 0) {
+            ::close(l->fd);
+            jlog::plain(LOG_INFO, "status-listen " + endpoint(l->addr) + ": closed (no longer configured)");
+        }
+        return true;
+    });
+    for (const auto& a : addrs) {
+        if (std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l->addr == a; }))
+            continue;
         auto l = std::make_unique<Listener>();
         l->addr = a;
         l->w = this;
         listeners_.push_back(std::move(l));
     }
+    listen_addrs_ = std::move(addrs);
     bind_missing();
 }
 

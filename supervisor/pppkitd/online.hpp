@@ -39,6 +39,9 @@ public:
     OnlineWatch& operator=(const OnlineWatch&) = delete;
 
     void start();
+    // [pppkitd] status-listen again (reload): listeners for addresses no
+    // longer listed are closed, new ones bound; the others keep their socket.
+    void listen(std::vector<online::ListenAddr> addrs);
     // After anything that may change whether l is online: starts or stops its
     // target when that changed (or was never said since pppkitd started).
     void update(Link& l);

@@ -15,6 +15,7 @@
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
+#include "pppkitd/online.hpp"
 #include "pppkitd/probe.hpp"
 
 namespace pppkit::supervisor {
@@ -122,6 +123,8 @@ std::string Daemon::reload()
     }
     if (drift_)
         drift_->reload();
+    if (online_)
+        online_->listen(online::read_listen(cfg.doc));
     sweep_links();
     jlog::plain(LOG_NOTICE, "reloaded " + std::to_string(cfg.doc.files.size()) + " file(s): links added " +
                                 joined(diff.added) + "; removed " + joined(diff.removed) + "; changed " +

@@ -16,7 +16,9 @@
 #     lan0, so r's weak host model does not answer it on wan0);
 #   - a burst of 30 questions from one LAN host: the first 5 are answered,
 #     then "busy"; other requests (not "online NAME") get "error";
-#   - outside systemd: "not running under systemd" logged once.
+#   - outside systemd: "not running under systemd" logged once;
+#   - a reload with another status-listen closes the old listener and binds
+#     the new one; a reload without status-listen closes it.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -168,5 +170,18 @@ sleep 3
 check_eq "wait-online --remote while down: exit 1" 1 "$(remote lan 192.168.1.1 2 >/dev/null 2>&1; echo $?)"
 touch "$t/up.2"
 check "wait-online --remote after the redial: exit 0" remote lan 192.168.1.1 10
+
+# ---- reload: status-listen is read again ----
+sed -i 's/^status-listen = .*/status-listen = 192.168.1.1:8641/' "$t/pppkit.conf"
+check "pppkit reload with a new status-listen: taken" "$build/pppkit" reload --socket "$t/run/control"
+check "  ... 192.168.1.1:8639 closed" grep -q "status-listen 192.168.1.1:8639: closed (no longer configured)" "$t/pppkitd.log"
+check "  ... 192.168.1.1:8641 listening on lan0" wait_for 5 grep -q "status-listen 192.168.1.1:8641 on lan0" "$t/pppkitd.log"
+check "wait-online --remote 192.168.1.1:8641 after the reload: exit 0" remote lan 192.168.1.1:8641 5
+check_eq "wait-online --remote 192.168.1.1:8639 after the reload: exit 1" 1 \
+    "$(remote lan 192.168.1.1:8639 2 >/dev/null 2>&1; echo $?)"
+check "  ... no socket on 8639 any more" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':8639 '"
+sed -i '/^status-listen = /d' "$t/pppkit.conf"
+check "pppkit reload without status-listen: taken" "$build/pppkit" reload --socket "$t/run/control"
+check "  ... 192.168.1.1:8641 closed" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':8641 '"
 check "pppkitd still running" kill -0 "${NSL_PIDS[0]}"
 nsl_finish
