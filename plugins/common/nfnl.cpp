@@ -175,21 +175,25 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
     if (mnl_socket_sendto(nl_.get(), mnl_nlmsg_batch_head(batch.get()), mnl_nlmsg_batch_size(batch.get())) < 0)
         return errno;
     // The kernel handles the whole batch inside sendto() (netlink to the
-    // kernel is synchronous), so every answer is queued by now. The short
+    // kernel is synchronous), so every answer is queued by now: read them
+    // without waiting (one recv per answer, no poll before each). The short
     // poll only bounds the wait should that ever not hold.
     mnl_cb_t ctl[NLMSG_MIN_TYPE] = {};
     ctl[NLMSG_ERROR] = on_error;
     const unsigned portid = mnl_socket_get_portid(nl_.get());
     while (answers.answered < changes.size()) {
-        pollfd p{fd, POLLIN, 0};
-        int ready = ::poll(&p, 1, answers.first_error != 0 ? 0 : 100);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready <= 0)
-            return answers.first_error != 0 ? answers.first_error : ETIMEDOUT;
-        ssize_t n = mnl_socket_recvfrom(nl_.get(), buf, sizeof buf);
+        ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == EAGAIN) {
+            pollfd p{fd, POLLIN, 0};
+            int ready = ::poll(&p, 1, answers.first_error != 0 ? 0 : 100);
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready <= 0)
+                return answers.first_error != 0 ? answers.first_error : ETIMEDOUT;
+            continue;
+        }
         if (n <= 0)
             return answers.first_error != 0 ? answers.first_error : (n < 0 ? errno : EIO);
         if (mnl_cb_run2(buf, static_cast<size_t>(n), 0, portid, nullptr, &answers, ctl, NLMSG_MIN_TYPE) < 0)
