@@ -139,6 +139,16 @@ void Prober::open_probe(size_t i)
     }
     sockaddr_storage ss;
     const socklen_t len = sockaddr_of(t, ss);
+    // An ICMP error to our echo request (host or net unreachable, filtered)
+    // becomes the socket's pending error and wakes on_io at once (EPOLLERR);
+    // without IP_RECVERR an unconnected ping or raw socket drops it and the
+    // probe ends as a timeout. A TCP connect gets these errors without it.
+    const int on = 1;
+    if (icmp && (t.family == AF_INET ? ::setsockopt(p.fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on)
+                                     : ::setsockopt(p.fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on)) != 0) {
+        done(i, probe::Result::Error);
+        return;
+    }
     if (icmp) {
         p.id = static_cast<uint16_t>((::getpid() << 4) ^ i);
         const auto pkt = probe::echo_request(t.family, p.id, seq_);
@@ -177,6 +187,10 @@ int Prober::on_io(sd_event_source*, int fd, uint32_t, void* ud)
     for (int k = 0; k < 64; ++k) {
         uint8_t buf[1500];
         const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {  // an ICMP error (IP_RECVERR): EHOSTUNREACH, ...
+            self->done(p->target, from_errno(errno));
+            break;
+        }
         if (n < 0)
             break;
         if (probe::is_echo_reply({buf, static_cast<size_t>(n)}, t.family, p->raw && t.family == AF_INET, p->raw, p->id,

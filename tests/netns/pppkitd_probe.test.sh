@@ -13,6 +13,8 @@
 #   - the upstream is black-holed (nft drop in the upstream namespace): after
 #     exactly 3 failed rounds the pppd gets one SIGHUP, logged "probe failed,
 #     redial"; the upstream back: probes answer again, the count resets;
+#   - the upstream answers with ICMP unreachable errors: every probe (the
+#     echo ones too, through IP_RECVERR) ends "unreachable", not "timeout";
 #   - an address change on ppp0 and ppp0 disappearing are followed in
 #     `pppkit status --json` (no plugin event).
 # PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
@@ -149,6 +151,34 @@ nsx u nft delete table inet blackhole
 check "upstream back: probes answer again (all four)" wait_for $((2 * INTERVAL + 2)) is dsl \
     "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 check "logged: probes answer again" grep -q "dsl: probes answer again on ppp0" "$t/pppkitd.log"
+
+# ---- the upstream refuses with ICMP errors: each probe says so at once ----
+# ICMP host / address unreachable to the echo requests, to the SYNs as well.
+# Read through IP_RECVERR, a round ends as soon as every target answered so,
+# well inside probe-timeout (1 s); without it the echo probes wait for the
+# timeout and end as "timeout".
+# The upstream sends every error: its kernel rate-limits ICMP errors per
+# destination (icmp_ratelimit, 1 s), and a limited one would end its probe as
+# a timeout. One transaction: no round sees half of the rules.
+nsx u sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+nsx u nft -f - <<'EOT'
+table inet refuse {
+    chain in {
+        type filter hook input priority -10; policy accept;
+        meta l4proto icmp reject with icmp type host-unreachable
+        icmpv6 type echo-request reject with icmpv6 type addr-unreachable
+        tcp dport { 8080, 8086 } reject with icmpx type host-unreachable
+    }
+}
+EOT
+unreach="unreachable unreachable unreachable unreachable"
+check "ICMP errors: the next round's four probes end unreachable" wait_for $((INTERVAL + 3)) is dsl \
+    "tuple(x['result'] for x in l['probes']['targets'])" "$unreach"
+nsx u nft delete table inet refuse
+check "logged: the round failed with the four ICMP errors" grep -Eq "dsl: probe round failed \([12] of $FAILURES in a row\) on ppp0: icmp 10.99.0.1 unreachable, tcp 10.99.0.1:8080 unreachable, icmp 2001:db8:99::1 unreachable, tcp \[2001:db8:99::1\]:8086 unreachable" "$t/pppkitd.log"
+check "upstream back again: probes answer, the count resets" wait_for $((2 * INTERVAL + 2)) is dsl \
+    "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
+check_eq "still exactly one SIGHUP (one failed round is not a redial)" 1 "$(wc -l <"$t/hup.dsl")"
 
 # ---- address change and the interface gone, from rtnetlink ----
 nsx r ip addr add 10.99.0.3/32 dev ppp0
