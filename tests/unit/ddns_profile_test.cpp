@@ -58,6 +58,28 @@ TEST_SUITE("ddns_profile")
                   .port == 995);
     }
 
+    TEST_CASE("provider = takes exactly the presets' names (one list: the presets table)")
+    {
+        const std::string_view choices = provider_choices();
+        size_t n = 0;
+        for (size_t at = 0; at <= choices.size(); ++n) {
+            const size_t bar = std::min(choices.find('|', at), choices.size());
+            const std::string name(choices.substr(at, bar - at));
+            CAPTURE(name);
+            const auto p = parse_provider(name);
+            REQUIRE(p.has_value());
+            CHECK(preset(*p).name == name);
+            CHECK(preset(*p).provider == *p);
+            // the schema accepts it (a profile that only lacks its keys is not "expected one of")
+            const auto r = load("[ddns \"a\"]\nprovider = " + name + "\n");
+            for (const auto& d : r.diags)
+                CHECK(d.find("expected one of") == std::string::npos);
+            at = bar + 1;
+        }
+        CHECK(n == static_cast<size_t>(Provider::Custom) + 1);  // every Provider, once
+        CHECK_FALSE(parse_provider("dyndns3").has_value());
+    }
+
     TEST_CASE("config errors read file:line: [section] key: problem (got 'value')")
     {
         struct Row {

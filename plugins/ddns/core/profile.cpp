@@ -107,6 +107,17 @@ bool split_host_port(std::string_view v, std::string& host, int& port)
 
 const Preset& preset(Provider p) { return kPresets[static_cast<size_t>(p)]; }
 
+std::string_view provider_choices()
+{
+    static const std::string choices = [] {
+        std::string out;
+        for (const auto& p : kPresets)
+            out += (out.empty() ? "" : "|") + std::string(p.name);
+        return out;
+    }();
+    return choices;
+}
+
 std::optional<Provider> parse_provider(std::string_view s)
 {
     for (const auto& p : kPresets)

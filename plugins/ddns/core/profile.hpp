@@ -38,6 +38,9 @@ struct Preset {
 };
 
 [[nodiscard]] const Preset& preset(Provider p);
+// Every preset's name, "a|b|c" in the presets' order: the schema's choices
+// for provider = (one list of providers, the presets table).
+[[nodiscard]] std::string_view provider_choices();
 [[nodiscard]] std::optional<Provider> parse_provider(std::string_view s);
 [[nodiscard]] std::string_view family_name(Family f);  // "ipv4", "ipv6"
 

@@ -18,7 +18,7 @@ std::vector<config::SectionSpec> sections()
             {
                 KeySpec{.key = "provider",
                         .type = Type::Enum,
-                        .choices = "mydns-pop3|mydns-http|mydns-directip|dyndns2|noip|duckdns|desec|cloudflare|custom",
+                        .choices = provider_choices(),
                         .required = true,
                         .help = "provider preset (protocol, endpoint, keep-alive, answers)"},
                 KeySpec{
