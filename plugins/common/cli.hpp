@@ -28,6 +28,9 @@ std::string take_config(Args& args, bool& explicit_path);
 // pppkit::cli::<name>_plugin.
 struct Plugin {
     std::string_view name;  // pppkit NAME ...: the plugin's name
+    // pppkit --help's line: "NAME usage" and what it is for
+    std::string_view usage;
+    std::string_view summary;
     // pppkit <name> ARGS...; returns the exit status.
     int (*command)(const Args& args);
     // pppkit check's part beyond the schema (dry runs, files it names), run

@@ -27,11 +27,13 @@ std::span<const Plugin* const> plugins()
 int usage(FILE* to)
 {
     std::fprintf(to, "usage: pppkit [--config FILE] COMMAND ...\n"
-                     "  check                    validate pppkit.conf, its drop-ins and the secrets file\n"
-                     "  firewall check|show|...  the firewall (see pppkit-firewall(8))\n"
-                     "  ddns update|status|...   dynamic DNS (see pppkit-ddns(8))\n"
-                     "  mss show|apply|remove IFNAME [MTU]  MSS clamp rules by hand (see pppkit-mss(8))\n"
-                     "  status [NAME] [--json|--prometheus]  the links as pppkitd sees them (see pppkitd(8))\n"
+                     "  check                    validate pppkit.conf, its drop-ins and the secrets file\n");
+    for (const auto* p : plugins()) {  // each plugin's line, from its cli/
+        const std::string left = std::string(p->name) + " " + std::string(p->usage);
+        std::fprintf(to, "  %-*s  %.*s\n", left.size() < 23 ? 23 : 0, left.c_str(), static_cast<int>(p->summary.size()),
+                     p->summary.data());
+    }
+    std::fprintf(to, "  status [NAME] [--json|--prometheus]  the links as pppkitd sees them (see pppkitd(8))\n"
                      "  start NAME               dial a link now (root)\n"
                      "  stop NAME                stop a link's pppd, as poff, no redial (root)\n"
                      "  restart NAME             stop, then start once its pppd ended (root)\n"

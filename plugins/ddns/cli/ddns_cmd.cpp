@@ -222,6 +222,7 @@ int ddns(const Args& args_in)
     return usage();
 }
 
-constinit const Plugin ddns_plugin{.name = "ddns", .command = &ddns};
+constinit const Plugin ddns_plugin{
+    .name = "ddns", .usage = "update|status|...", .summary = "dynamic DNS (see pppkit-ddns(8))", .command = &ddns};
 
 }  // namespace pppkit::cli

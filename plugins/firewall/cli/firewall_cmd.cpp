@@ -281,6 +281,10 @@ int firewall(const Args& in)
     return usage();
 }
 
-constinit const Plugin firewall_plugin{.name = "firewall", .command = &firewall, .check = &firewall_dry_run};
+constinit const Plugin firewall_plugin{.name = "firewall",
+                                       .usage = "check|show|...",
+                                       .summary = "the firewall (see pppkit-firewall(8))",
+                                       .command = &firewall,
+                                       .check = &firewall_dry_run};
 
 }  // namespace pppkit::cli

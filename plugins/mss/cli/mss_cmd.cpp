@@ -162,6 +162,9 @@ int mss(const Args& in)
     return 0;
 }
 
-constinit const Plugin mss_plugin{.name = "mss", .command = &mss};
+constinit const Plugin mss_plugin{.name = "mss",
+                                  .usage = "show|apply|remove IFNAME [MTU]",
+                                  .summary = "MSS clamp rules by hand (see pppkit-mss(8))",
+                                  .command = &mss};
 
 }  // namespace pppkit::cli
