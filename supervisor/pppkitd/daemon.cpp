@@ -31,15 +31,12 @@
 #include "pppkitd/online.hpp"
 #include "pppkitd/probe.hpp"
 #include "pppkitd/rtnl.hpp"
+#include "pppkitd/stream_client.hpp"
 
 namespace pppkit::supervisor {
 
-struct Daemon::Client {
+struct Daemon::Client : StreamClient {
     Daemon* d = nullptr;
-    int fd = -1;
-    sd_event_source* io = nullptr;
-    sd_event_source* timeout = nullptr;
-    std::string buf;
     uid_t uid = 0;  // the peer's: commands are root's (reload.cpp)
 };
 
@@ -115,11 +112,7 @@ Daemon::~Daemon()
     sd_event_source_unref(sweep_);
     for (auto& l : links_)
         l->prober.reset();
-    for (auto& [fd, c] : clients_) {
-        sd_event_source_unref(c->io);
-        sd_event_source_unref(c->timeout);
-        ::close(fd);
-    }
+    clients_.clear();
     for (auto& l : links_) {
         sd_event_source_unref(l->child);
         sd_event_source_unref(l->timer);
@@ -846,28 +839,14 @@ int Daemon::on_client(sd_event_source*, int fd, uint32_t, void* ud)
     std::string reply = d->control_reply(cl->buf, cl->uid);
     reply += '\n';
     (void)::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    auto it = d->clients_.find(fd);
-    if (it != d->clients_.end()) {
-        sd_event_source_disable_unref(it->second->io);
-        sd_event_source_disable_unref(it->second->timeout);
-        ::close(fd);
-        d->clients_.erase(it);
-    }
+    d->clients_.erase(fd);  // the connection ends; cl is gone
     return 0;
 }
 
 int Daemon::on_client_timeout(sd_event_source*, uint64_t, void* ud)
 {
     auto* cl = static_cast<Client*>(ud);
-    Daemon* d = cl->d;
-    const int fd = cl->fd;
-    auto it = d->clients_.find(fd);
-    if (it != d->clients_.end()) {
-        sd_event_source_disable_unref(it->second->io);
-        sd_event_source_disable_unref(it->second->timeout);
-        ::close(fd);
-        d->clients_.erase(it);
-    }
+    cl->d->clients_.erase(cl->fd);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
+#include "pppkitd/stream_client.hpp"
 
 namespace pppkit::supervisor {
 
@@ -89,12 +90,8 @@ struct OnlineWatch::Listener {
     OnlineWatch* w = nullptr;
 };
 
-struct OnlineWatch::Client {
+struct OnlineWatch::Client : StreamClient {
     OnlineWatch* w = nullptr;
-    int fd = -1;
-    sd_event_source* io = nullptr;
-    sd_event_source* timeout = nullptr;
-    std::string buf;
 };
 
 OnlineWatch::OnlineWatch(sd_event* ev, std::vector<online::ListenAddr> listen, Hooks hooks)
@@ -104,11 +101,7 @@ OnlineWatch::OnlineWatch(sd_event* ev, std::vector<online::ListenAddr> listen, H
 
 OnlineWatch::~OnlineWatch()
 {
-    for (auto& [fd, c] : clients_) {
-        sd_event_source_disable_unref(c->io);
-        sd_event_source_disable_unref(c->timeout);
-        ::close(fd);
-    }
+    clients_.clear();
     for (auto& l : listeners_) {
         sd_event_source_disable_unref(l->io);
         if (l->fd >= 0)
@@ -347,17 +340,6 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
     return 0;
 }
 
-void OnlineWatch::close_client(int fd)
-{
-    auto it = clients_.find(fd);
-    if (it == clients_.end())
-        return;
-    sd_event_source_disable_unref(it->second->io);
-    sd_event_source_disable_unref(it->second->timeout);
-    ::close(fd);
-    clients_.erase(it);
-}
-
 int OnlineWatch::on_client(sd_event_source*, int fd, uint32_t, void* ud)
 {
     auto* cl = static_cast<Client*>(ud);
@@ -380,14 +362,14 @@ int OnlineWatch::on_client(sd_event_source*, int fd, uint32_t, void* ud)
     }
     const auto line = online::answer_line(a);
     (void)::send(fd, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    w->close_client(fd);
+    w->clients_.erase(fd);  // the connection ends; cl is gone
     return 0;
 }
 
 int OnlineWatch::on_client_timeout(sd_event_source*, uint64_t, void* ud)
 {
     auto* cl = static_cast<Client*>(ud);
-    cl->w->close_client(cl->fd);
+    cl->w->clients_.erase(cl->fd);
     return 0;
 }
 

@@ -68,7 +68,6 @@ private:
 
     void call_unit(const Link& l, bool start);
     void bind_missing();
-    void close_client(int fd);
     static int on_retry(sd_event_source* s, uint64_t usec, void* ud);
     static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_client(sd_event_source* s, int fd, uint32_t revents, void* ud);
