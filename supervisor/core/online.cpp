@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/text.hpp"
+
 namespace pppkit::supervisor::online {
 
 // ---------------------------------------------------------------- Gate
@@ -22,16 +24,8 @@ void Gate::expect(std::string_view list)
 {
     if (list.empty())
         return;
-    std::set<std::string> s;
-    for (size_t a = 0; a <= list.size();) {
-        size_t e = list.find(',', a);
-        if (e == std::string_view::npos)
-            e = list.size();
-        if (e > a)
-            s.emplace(list.substr(a, e - a));
-        a = e + 1;
-    }
-    expected = std::move(s);
+    const auto names = text::split(list, ",");
+    expected = std::set<std::string>(names.begin(), names.end());
 }
 
 void Gate::applied(const std::string& plugin, int up_type, bool in_place) { got[{plugin, up_type}] = in_place; }
