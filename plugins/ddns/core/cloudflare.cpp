@@ -154,48 +154,55 @@ HttpRequest update_request(const Profile& p, std::string_view zone_id, std::stri
     return r;
 }
 
-std::variant<std::string, Answer> parse_zone(const HttpAnswer& a)
+namespace {
+
+// The first item of a zone or record listing, with an id fit for a URL.
+struct Listed {
+    Json item;
+    std::string id;
+};
+
+// Listed, or the Answer that ends the attempt: what the envelope said, "not
+// found" (an empty listing), or an item without a plausible id.
+std::variant<Listed, Answer> first_listed(const HttpAnswer& a, std::string_view what, std::string_view not_found)
 {
     auto e = envelope(a);
     if (auto* ans = std::get_if<Answer>(&e))
         return *ans;
     const Json* first = first_result(std::get<Json>(e));
+    Answer r;
     if (!first) {
-        Answer r;
         r.outcome = Outcome::BadHost;
-        r.detail = "zone not found";
+        r.detail = std::string(what) + " not found" + std::string(not_found);
         return r;
     }
     const std::string* id = get_str(*first, "id");
     if (!plausible_id(id)) {
-        Answer r;
-        r.detail = "zone without a valid id";
+        r.detail = std::string(what) + " without a valid id";
         return r;
     }
-    return *id;
+    return Listed{*first, *id};
+}
+
+}  // namespace
+
+std::variant<std::string, Answer> parse_zone(const HttpAnswer& a)
+{
+    auto l = first_listed(a, "zone", "");
+    if (auto* ans = std::get_if<Answer>(&l))
+        return *ans;
+    return std::get<Listed>(l).id;
 }
 
 std::variant<Record, Answer> parse_record(const HttpAnswer& a)
 {
-    auto e = envelope(a);
-    if (auto* ans = std::get_if<Answer>(&e))
+    auto l = first_listed(a, "record", " (create it once by hand)");
+    if (auto* ans = std::get_if<Answer>(&l))
         return *ans;
-    const Json* first = first_result(std::get<Json>(e));
-    if (!first) {
-        Answer r;
-        r.outcome = Outcome::BadHost;
-        r.detail = "record not found (create it once by hand)";
-        return r;
-    }
-    const std::string* id = get_str(*first, "id");
-    if (!plausible_id(id)) {
-        Answer r;
-        r.detail = "record without a valid id";
-        return r;
-    }
+    const Listed& r = std::get<Listed>(l);
     // content is compared with our address; anything but an address is "other".
-    const std::string* content = get_str(*first, "content");
-    return Record{*id, content && classify_address(*content) != AddrClass::Invalid ? *content : ""};
+    const std::string* content = get_str(r.item, "content");
+    return Record{r.id, content && classify_address(*content) != AddrClass::Invalid ? *content : ""};
 }
 
 Answer classify_update(const HttpAnswer& a)
