@@ -176,6 +176,7 @@ int Daemon::run()
     start_online(cfg.doc);
 
     adopt_running();
+    take_over();
     clear_stale_sessions();
     start_links();
     for (auto& l : links_)
@@ -356,6 +357,7 @@ void Daemon::forget_pppd(Link& l)
     l.pidfd = -1;
     l.pid = 0;
     l.in_holdoff = false;
+    l.handed_over = false;
 }
 
 void Daemon::clear_addresses(Link& l)
@@ -595,6 +597,7 @@ std::string Daemon::status_json(const std::string& only) const
             {"since", iso(l.since)},
             {"pid", l.pid != 0 ? json(l.pid) : json(nullptr)},
             {"adopted", l.pid != 0 && !l.own_child},
+            {"handed_over", l.pid != 0 && l.handed_over},
             {"ifname", l.ifname.empty() ? json(nullptr) : json(l.ifname)},
             {"ipv4",
              {{"local", l.local4.empty() ? json(nullptr) : json(l.local4)},
@@ -684,7 +687,7 @@ void Daemon::stop_all()
     // Our pppd end their sessions (LCP terminate, PADT) on SIGTERM; wait for
     // them, a bounded time, so that systemd does not SIGKILL them mid-way.
     for (auto& l : links_)
-        if (l->pid > 0 && l->own_child)
+        if (l->pid > 0 && (l->own_child || l->handed_over))
             ::kill(l->pid, SIGTERM);
     sd_event_add_time_relative(ev_, nullptr, CLOCK_MONOTONIC, kStopTimeout, 100000, on_stop_timeout, this);
     exit_when_children_gone();
@@ -693,7 +696,7 @@ void Daemon::stop_all()
 void Daemon::exit_when_children_gone()
 {
     for (auto& l : links_)
-        if (l->pid > 0 && l->own_child)
+        if (l->pid > 0 && (l->own_child || l->handed_over))
             return;
     sd_event_exit(ev_, 0);
 }
@@ -715,6 +718,8 @@ int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* ud)
         (void)d->reload();
         return 0;
     }
+    if (si->ssi_signo == SIGTERM && !d->stopping_ && d->hand_over())
+        return 0;
     d->stop_all();
     return 0;
 }

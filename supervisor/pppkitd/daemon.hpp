@@ -47,6 +47,7 @@ struct Link {
     BackoffState backoff;
     pid_t pid = 0;                     // the pppd, 0: none
     bool own_child = false;            // started by pppkitd (else adopted: pon NAME)
+    bool handed_over = false;          // adopted, but started by the pppkitd before a restart: ends at a stop
     sd_event_source* child = nullptr;  // child source (own) or pidfd io source (adopted)
     int pidfd = -1;
     sd_event_source* timer = nullptr;         // backoff
@@ -172,6 +173,11 @@ private:
     void attempt_phase(Link& l, const event::Message& m);
     [[nodiscard]] std::string status_json(const std::string& only) const;
     void stop_all();
+    // restart.cpp: SIGTERM of a restart of pppkitd's unit: the pppd it
+    // started are left running (the handover file names them) and the loop
+    // exits; false (nothing done) on a stop, outside systemd, on any error.
+    bool hand_over();
+    void take_over();  // after adopt_running(): the handover file of the pppkitd before
     void exit_when_children_gone();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);

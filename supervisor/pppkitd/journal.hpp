@@ -32,8 +32,9 @@ inline constexpr const char* kAdopt = "7ebd8c2d42ef4c77b448a2cab249d09e";
 inline constexpr const char* kDriftRepaired = "b1c5e0f4a3d24e0c9f6a8d2e71c4b590";
 inline constexpr const char* kStaleSession = "b907c9e5825c40ed9f2a761fd8639d34";  // stale session cleared
 inline constexpr const char* kProbeRedial = "6d1928709bdb46c39d20c312192d45a9";   // probe failed, redial
-inline constexpr const char* kProbe = "7ab55e67211f431dbd179c3ba286fa0d";   // a probe round failed, or answers again
-inline constexpr const char* kOnline = "204ef5d2bbdb43a3ae8ea2753167b311";  // online target reached / left
+inline constexpr const char* kProbe = "7ab55e67211f431dbd179c3ba286fa0d";     // a probe round failed, or answers again
+inline constexpr const char* kOnline = "204ef5d2bbdb43a3ae8ea2753167b311";    // online target reached / left
+inline constexpr const char* kHandover = "76adeaf3e10141da9ffcd4f5fcf34046";  // pppd left to the next pppkitd
 // kinds that share an id with a close relative
 inline constexpr const char* kDial = kRedial;
 inline constexpr const char* kAddress = kLinkUp;

@@ -64,9 +64,8 @@ std::string interface_of(const std::string& a, unsigned& ifindex)
     return found;
 }
 
-// systemd's own private socket first (root only; what systemctl uses, and
-// there even without a D-Bus daemon), else the system bus. Asynchronous:
-// the connection completes on the event loop.
+}  // namespace
+
 int open_manager_bus(sd_bus** out)
 {
     sd_bus* b = nullptr;
@@ -79,8 +78,6 @@ int open_manager_bus(sd_bus** out)
     }
     return sd_bus_open_system(out);
 }
-
-}  // namespace
 
 struct OnlineWatch::Listener {
     online::ListenAddr addr;

@@ -27,6 +27,12 @@ namespace pppkit::supervisor {
 
 struct Link;
 
+// systemd's manager: its own private socket first (root only; what systemctl
+// uses, and there even without a D-Bus daemon), else the system bus. The
+// connection completes on the bus's first use: on the event loop once
+// attached to it, or inside a blocking sd_bus_call (restart.cpp).
+int open_manager_bus(sd_bus** out);
+
 class OnlineWatch {
 public:
     struct Hooks {

@@ -241,6 +241,9 @@ post=$(dpkg-query --control-show pppkit postinst 2>/dev/null)
 check "postinst enables pppkitd.service" grep -q 'deb-systemd-helper.*enable.*pppkitd.service' <<<"$post"
 check "postinst never starts a unit (dh_installsystemd --no-start)" \
     test -z "$(grep -E 'deb-systemd-invoke.*(start|restart)' <<<"$post")"
+pre=$(dpkg-query --control-show pppkit preinst 2>/dev/null)
+check "preinst never stops a unit on upgrade (--no-stop-on-upgrade: the links stay up)" \
+    test -z "$(grep -E 'deb-systemd-invoke.*stop' <<<"$pre")"
 mkdir -p "$tmp/run"
 printf '#!/bin/sh\necho "$@" >>%s/dialled\nexec sleep 60\n' "$tmp" >"$tmp/pppd"
 chmod 755 "$tmp/pppd"

@@ -107,8 +107,8 @@ check_eq no-redial 0 "$(st dials)" "dials by the new pppkitd"
 # ---- scenarios of the other features, one file each, in lexical order
 # Contract of a tests/e2e/pppkitd.d/NN-name.sh: sourced here, in this boot;
 # entered with pppkitd active and link lab up (pppd $P2 or a later one); it
-# leaves them so (pppkitd may have been restarted: `systemctl restart` keeps
-# an adopted pppd and re-adopts it, but stops and redials one it started). It uses pass/fail/check/info from lab_lib and sets
+# leaves them so (pppkitd may have been restarted: `systemctl restart` leaves
+# every pppd running and the new pppkitd adopts it; 15-restart.sh). It uses pass/fail/check/info from lab_lib and sets
 # P2 to the pppd pid it leaves running.
 for scenario in "$PPPKIT_TOP"/tests/e2e/pppkitd.d/*.sh; do
     [ -f "$scenario" ] || continue

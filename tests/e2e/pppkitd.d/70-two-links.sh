@@ -54,7 +54,7 @@ if wait_until 150 both_up; then
 else
     fail two-links-up "lab $(st state) $(st ipv4.local), lab2 $(st2 state) $(st2 ipv4.local) 150 s after the restart: $(tail -n 3 "$tl_log" 2>/dev/null | tr '\n' ' ')"
 fi
-info two-links-restart "lab's pppd $tl_lab0 -> $(pppd_pid) over the restart (SIGTERM stops pppkitd's own pppd; an adopted one stays)"
+info two-links-restart "lab's pppd $tl_lab0 -> $(pppd_pid) over the restart (kept: 15-restart.sh)"
 PA=$(pppd_pid) PB=$(st2 pid) IA=$(st ifname) IB=$(st2 ifname) AA=$(st ipv4.local) AB=$(st2 ipv4.local) SA=$(st pppoe.session)
 
 # ---- both at once

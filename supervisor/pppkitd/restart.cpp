@@ -1,0 +1,177 @@
+// restart.cpp - SIGTERM during "systemctl restart pppkitd" (issue 8): the
+// pppd pppkitd started stay up for the next pppkitd, which adopts them
+// (adopt.cpp) and, told so by the handover file in the runtime directory
+// (RuntimeDirectoryPreserve=yes keeps it), still ends them at a stop.
+// Runs on the loop's thread. The bus query BLOCKS: at most kCallTimeout for
+// each of its four calls, once, when SIGTERM came and before any pppd is
+// signalled; outside systemd (no /run/systemd/system) it asks nothing.
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/restart.hpp"
+#include "pppkitd/daemon.hpp"
+#include "pppkitd/journal.hpp"
+#include "pppkitd/online.hpp"
+
+namespace pppkit::supervisor {
+namespace {
+
+constexpr uint64_t kCallTimeout = 1500000;  // usec, each bus call
+constexpr const char* kSystemd = "org.freedesktop.systemd1";
+
+struct Query {
+    StopOutcome outcome = StopOutcome::StopLinks;
+    std::string unit;  // pppkitd's own unit, once known
+    std::string why;   // of StopLinks
+};
+
+std::string bus_problem(const char* what, int r, const sd_bus_error& e)
+{
+    return std::string(what) + ": " + (e.message != nullptr ? e.message : std::strerror(-r));
+}
+
+// The bus connection and what the calls return, freed on every path.
+struct Bus {
+    sd_bus* bus = nullptr;
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    char* str = nullptr;
+    Bus() = default;
+    Bus(const Bus&) = delete;
+    Bus& operator=(const Bus&) = delete;
+    ~Bus()
+    {
+        std::free(str);
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&err);
+        sd_bus_flush_close_unref(bus);
+    }
+    // A string property of OBJECT; r < 0 on failure.
+    int string_property(const std::string& object, const char* iface, const char* name, std::string& out)
+    {
+        std::free(str);
+        str = nullptr;
+        const int r = sd_bus_get_property_string(bus, kSystemd, object.c_str(), iface, name, &err, &str);
+        if (r >= 0)
+            out = str;
+        return r;
+    }
+};
+
+// Which job systemd runs on the unit of this process.
+Query ask_systemd()
+{
+    Query q;
+    if (::access("/run/systemd/system", F_OK) != 0) {  // as sd_booted()
+        q.why = "not running under systemd";
+        return q;
+    }
+    Bus b;
+    if (int r = open_manager_bus(&b.bus); r < 0) {
+        q.why = std::string("no bus to systemd: ") + std::strerror(-r);
+        return q;
+    }
+    sd_bus_set_method_call_timeout(b.bus, kCallTimeout);
+    const char* path = nullptr;
+    int r = sd_bus_call_method(b.bus, kSystemd, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                               "GetUnitByPID", &b.err, &b.reply, "u", static_cast<uint32_t>(::getpid()));
+    if (r < 0 || (r = sd_bus_message_read(b.reply, "o", &path)) < 0) {
+        q.why = bus_problem("GetUnitByPID", r, b.err);
+        return q;
+    }
+    const std::string unit_path = path;
+    if (r = b.string_property(unit_path, "org.freedesktop.systemd1.Unit", "Id", q.unit); r < 0) {
+        q.why = bus_problem("the unit's Id", r, b.err);
+        return q;
+    }
+    b.reply = sd_bus_message_unref(b.reply);
+    uint32_t job = 0;
+    const char* job_path = nullptr;
+    r = sd_bus_get_property(b.bus, kSystemd, unit_path.c_str(), "org.freedesktop.systemd1.Unit", "Job", &b.err,
+                            &b.reply, "(uo)");
+    if (r < 0 || (r = sd_bus_message_read(b.reply, "(uo)", &job, &job_path)) < 0) {
+        q.why = bus_problem(("the Job of " + q.unit).c_str(), r, b.err);
+        return q;
+    }
+    if (job == 0) {
+        q.why = "no job on " + q.unit + ": the signal came from elsewhere than systemctl stop or restart";
+        return q;
+    }
+    std::string type;
+    if (r = b.string_property(job_path, "org.freedesktop.systemd1.Job", "JobType", type); r < 0) {
+        q.why = bus_problem(("the JobType of job " + std::to_string(job)).c_str(), r, b.err);
+        return q;
+    }
+    q.outcome = stop_outcome(type);
+    q.why = "job " + std::to_string(job) + " on " + q.unit + " is a " + type;
+    return q;
+}
+
+}  // namespace
+
+bool Daemon::hand_over()
+{
+    std::vector<Handover> ours;
+    for (const auto& l : links_)
+        if (l->pid > 0 && (l->own_child || l->handed_over))
+            ours.push_back({l->pid, l->cfg.name});
+    if (ours.empty())
+        return false;  // nothing to stop or to keep
+    const Query q = ask_systemd();
+    if (q.outcome == StopOutcome::StopLinks) {
+        jlog::plain(LOG_INFO, "SIGTERM, not a restart (" + q.why + "): stopping the pppd pppkitd started");
+        return false;
+    }
+    const std::string file = opt_.runtime_dir + "/handover";
+    const std::string tmp = file + ".new";
+    {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << format_handover(ours);
+        f.close();
+        if (!f || ::rename(tmp.c_str(), file.c_str()) != 0) {
+            ::unlink(tmp.c_str());
+            jlog::plain(LOG_ERR, "restart of " + q.unit + ", but " + file + " cannot be written (" +
+                                     std::strerror(errno) + "): stopping the pppd pppkitd started");
+            return false;
+        }
+    }
+    sd_notify(0, "STOPPING=1");
+    stopping_ = true;
+    jlog::plain(LOG_NOTICE, "SIGTERM, " + q.why + ": the pppd pppkitd started stay up, " + file + " names them");
+    for (const auto& l : links_)
+        if (l->pid > 0 && (l->own_child || l->handed_over))
+            jlog::link(LOG_NOTICE, jlog::kHandover, *l,
+                       "restart of " + q.unit + ": leaving pppd " + std::to_string(l->pid) + " (link " + l->cfg.name +
+                           ", " + std::string(state_name(l->machine.state)) + ") running for the next pppkitd");
+    sd_event_exit(ev_, 0);
+    return true;
+}
+
+void Daemon::take_over()
+{
+    const std::string file = opt_.runtime_dir + "/handover";
+    std::ifstream f(file);
+    if (!f)
+        return;
+    const std::string text{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    ::unlink(file.c_str());
+    for (const auto& h : parse_handover(text))
+        for (auto& l : links_)
+            if (l->cfg.name == h.link && l->pid == h.pid && !l->own_child) {
+                l->handed_over = true;
+                jlog::link(LOG_NOTICE, jlog::kHandover, *l,
+                           "pppd " + std::to_string(h.pid) +
+                               " was started by the pppkitd before the restart: it ends when pppkitd stops");
+            }
+}
+
+}  // namespace pppkit::supervisor
