@@ -13,8 +13,8 @@
 #   - the upstream is black-holed (nft drop in the upstream namespace): after
 #     exactly 3 failed rounds the pppd gets one SIGHUP, logged "probe failed,
 #     redial"; the upstream back: probes answer again, the count resets;
-#   - the upstream answers with ICMP unreachable errors: every probe (the
-#     echo ones too, through IP_RECVERR) ends "unreachable", not "timeout";
+#   - the upstream answers with ICMP unreachable errors: the echo probes
+#     (through IP_RECVERR) end "unreachable", not "timeout";
 #   - an address change on ppp0 and ppp0 disappearing are followed in
 #     `pppkit status --json` (no plugin event).
 # PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
@@ -154,9 +154,8 @@ check "logged: probes answer again" grep -q "dsl: probes answer again on ppp0" "
 
 # ---- the upstream refuses with ICMP errors: each probe says so at once ----
 # ICMP host / address unreachable to the echo requests, to the SYNs as well.
-# Read through IP_RECVERR, a round ends as soon as every target answered so,
-# well inside probe-timeout (1 s); without it the echo probes wait for the
-# timeout and end as "timeout".
+# Read through IP_RECVERR, an echo probe ends at once as "unreachable";
+# without it the echo probes wait for the timeout and end as "timeout".
 # The upstream sends every error: its kernel rate-limits ICMP errors per
 # destination (icmp_ratelimit, 1 s), and a limited one would end its probe as
 # a timeout. One transaction: no round sees half of the rules.
@@ -171,11 +170,16 @@ table inet refuse {
     }
 }
 EOT
-unreach="unreachable unreachable unreachable unreachable"
-check "ICMP errors: the next round's four probes end unreachable" wait_for $((INTERVAL + 3)) is dsl \
-    "tuple(x['result'] for x in l['probes']['targets'])" "$unreach"
+# A TCP probe may still end as a timeout: the kernel drops an ICMP error that
+# arrives while connect() holds the socket (a slow, e.g. sanitized, daemon),
+# and the SYN's first retransmission comes after the 1-s probe-timeout.
+icmp_results() { field dsl "l['probes']['targets'][0]['result'], l['probes']['targets'][2]['result']"; }
+check "ICMP errors: the next round's echo probes (IPv4, IPv6) end unreachable" wait_for $((INTERVAL + 3)) \
+    eval '[ "$(icmp_results)" = "unreachable unreachable" ]'
+# the round ends (and is logged) once its TCP probes ended too
+check "logged: the round failed with the ICMP errors" wait_for 3 grep -Eq "dsl: probe round failed \([12] of $FAILURES in a row\) on ppp0: icmp 10.99.0.1 unreachable, tcp 10.99.0.1:8080 (unreachable|timeout), icmp 2001:db8:99::1 unreachable, tcp \[2001:db8:99::1\]:8086 (unreachable|timeout)" "$t/pppkitd.log"
 nsx u nft delete table inet refuse
-check "logged: the round failed with the four ICMP errors" grep -Eq "dsl: probe round failed \([12] of $FAILURES in a row\) on ppp0: icmp 10.99.0.1 unreachable, tcp 10.99.0.1:8080 unreachable, icmp 2001:db8:99::1 unreachable, tcp \[2001:db8:99::1\]:8086 unreachable" "$t/pppkitd.log"
+echo "the round's results: $(grep -o 'probe round failed ([12] of [0-9]* in a row) on ppp0: icmp 10.99.0.1 unreachable.*' "$t/pppkitd.log" | tail -n 1)"
 check "upstream back again: probes answer, the count resets" wait_for $((2 * INTERVAL + 2)) is dsl \
     "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 check_eq "still exactly one SIGHUP (one failed round is not a redial)" 1 "$(wc -l <"$t/hup.dsl")"
