@@ -32,12 +32,12 @@ std::vector<Handover> parse_handover(std::string_view text)
         const size_t sp = line.find(' ');
         if (sp == std::string_view::npos)
             continue;
-        long pid = 0;
+        pid_t pid = 0;  // parsed as pid_t: a number beyond it is refused, never cut to another pid
         const auto [end, ec] = std::from_chars(line.data(), line.data() + sp, pid);
         const std::string_view name = line.substr(sp + 1);
         if (ec != std::errc{} || end != line.data() + sp || pid <= 0 || name.empty())
             continue;
-        out.push_back({static_cast<pid_t>(pid), std::string(name)});
+        out.push_back({pid, std::string(name)});
     }
     return out;
 }

@@ -53,8 +53,9 @@ TEST_SUITE("supervisor")
             {__LINE__, "1234 \n", {}},
             {__LINE__, "0 lab\n-5 lab\n", {}},
             {__LINE__, "12x4 lab\n 12 lab\n", {}},
-            {__LINE__, "12 a b\n", {{12, "a b"}}},         // the rest of the line
-            {__LINE__, "99999999999999999999 lab\n", {}},  // out of range
+            {__LINE__, "12 a b\n", {{12, "a b"}}},                   // the rest of the line
+            {__LINE__, "12999999999999 lab\n4294968543 lab\n", {}},  // beyond pid_t: refused, not cut to a pid (fuzz)
+            {__LINE__, "99999999999999999999 lab\n", {}},            // out of range
             {__LINE__, "garbage\n5 ok\n", {{5, "ok"}}},
         };
         for (const auto& r : rows) {
