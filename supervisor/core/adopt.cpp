@@ -4,6 +4,27 @@
 
 namespace pppkit::supervisor {
 
+std::string called_peer(std::string_view cmdline)
+{
+    std::vector<std::string_view> argv;
+    for (size_t a = 0; a < cmdline.size();) {
+        size_t e = cmdline.find('\0', a);
+        if (e == std::string_view::npos)
+            e = cmdline.size();
+        argv.push_back(cmdline.substr(a, e - a));
+        a = e + 1;
+    }
+    if (argv.empty())
+        return {};
+    const std::string_view prog = argv[0].substr(argv[0].rfind('/') + 1);  // npos + 1 == 0
+    if (prog != "pppd")
+        return {};
+    for (size_t i = 1; i + 1 < argv.size(); ++i)
+        if (argv[i] == "call")
+            return std::string(argv[i + 1]);
+    return {};
+}
+
 std::vector<std::string> adopted_ifnames(const std::vector<std::string>& pid_file_ifname,
                                          const std::set<std::string>& p2p)
 {

@@ -6,9 +6,14 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pppkit::supervisor {
+
+// The NAME of "pppd call NAME ..." in a NUL-separated /proc/PID/cmdline
+// (argv[0] named pppd, whatever its directory); "" for anything else.
+std::string called_peer(std::string_view cmdline);
 
 // pid_file_ifname[i]: the interface whose /run/IFNAME.pid holds the pid of
 // adopted pppd i ("" when no file does); p2p: the point-to-point ppp

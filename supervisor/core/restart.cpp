@@ -42,4 +42,11 @@ std::vector<Handover> parse_handover(std::string_view text)
     return out;
 }
 
+HandoverFate handover_fate(const Handover& h, bool link_configured, std::string_view running_peer)
+{
+    if (running_peer != h.link)
+        return HandoverFate::NotOurs;
+    return link_configured ? HandoverFate::Adopt : HandoverFate::StopUnconfigured;
+}
+
 }  // namespace pppkit::supervisor

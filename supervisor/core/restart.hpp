@@ -36,4 +36,15 @@ struct Handover {
 // Lines that are not "PID NAME" (PID > 0, NAME not empty) are skipped.
 [[nodiscard]] std::vector<Handover> parse_handover(std::string_view text);
 
+// What the next pppkitd does with one line of the handover file.
+enum class HandoverFate {
+    Adopt,             // its link is configured: adopted, and ended when pppkitd stops
+    StopUnconfigured,  // its link was removed from the config meanwhile: SIGTERM, as a reload does
+    NotOurs,           // the pid no longer runs "pppd call NAME" (ended, or reused): left alone
+};
+// link_configured: a [link NAME] of h.link is in the config just read;
+// running_peer: the NAME of the "pppd call NAME" that h.pid runs now ("" when
+// it runs something else or is gone).
+[[nodiscard]] HandoverFate handover_fate(const Handover& h, bool link_configured, std::string_view running_peer);
+
 }  // namespace pppkit::supervisor

@@ -50,25 +50,6 @@ std::string read_all(const fs::path& p)
     }
 }
 
-// The NAME of "pppd call NAME ..." in a NUL-separated /proc/PID/cmdline; empty otherwise.
-std::string called_peer(const std::string& cmdline)
-{
-    std::vector<std::string> argv;
-    for (size_t a = 0; a < cmdline.size();) {
-        size_t e = cmdline.find('\0', a);
-        if (e == std::string::npos)
-            e = cmdline.size();
-        argv.push_back(cmdline.substr(a, e - a));
-        a = e + 1;
-    }
-    if (argv.empty() || fs::path(argv[0]).filename() != "pppd")
-        return {};
-    for (size_t i = 1; i + 1 < argv.size(); ++i)
-        if (argv[i] == "call")
-            return argv[i + 1];
-    return {};
-}
-
 // pppd writes its pid into /run/IFNAME.pid while the interface exists.
 std::string ifname_of(pid_t pid)
 {
@@ -84,6 +65,11 @@ std::string ifname_of(pid_t pid)
 }
 
 }  // namespace
+
+std::string running_peer(pid_t pid)
+{
+    return called_peer(read_all(fs::path("/proc") / std::to_string(pid) / "cmdline"));
+}
 
 void Daemon::adopt_running()
 {

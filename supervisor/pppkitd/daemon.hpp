@@ -34,6 +34,10 @@ struct Options {
 };
 
 // What pppkitd knows of one link, for status and the state machine.
+// adopt.cpp: the NAME of the "pppd call NAME" that pid runs now ("" when it
+// runs something else or is gone)
+std::string running_peer(pid_t pid);
+
 class Daemon;
 class DriftWatch;
 class RtnlWatch;
@@ -177,7 +181,9 @@ private:
     // started are left running (the handover file names them) and the loop
     // exits; false (nothing done) on a stop, outside systemd, on any error.
     bool hand_over();
-    void take_over();  // after adopt_running(): the handover file of the pppkitd before
+    // after adopt_running(): the handover file of the pppkitd before; a pppd
+    // it names whose link is no longer configured is stopped (SIGTERM)
+    void take_over();
     void exit_when_children_gone();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);

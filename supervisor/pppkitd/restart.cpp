@@ -5,11 +5,13 @@
 // Runs on the loop's thread. The bus query BLOCKS: at most kCallTimeout for
 // each of its four calls, once, when SIGTERM came and before any pppd is
 // signalled; outside systemd (no /run/systemd/system) it asks nothing.
+#include <sys/syscall.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -164,14 +166,40 @@ void Daemon::take_over()
         return;
     const std::string text{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
     ::unlink(file.c_str());
-    for (const auto& h : parse_handover(text))
-        for (auto& l : links_)
-            if (l->cfg.name == h.link && l->pid == h.pid && !l->own_child) {
+    for (const auto& h : parse_handover(text)) {
+        Link* l = nullptr;
+        for (auto& x : links_)
+            if (x->cfg.name == h.link)
+                l = x.get();
+        // the pidfd first, then the check: a signal through it reaches the
+        // process checked, never one that reused the pid meanwhile
+        const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, h.pid, 0));
+        const std::string peer = pidfd < 0 ? std::string() : running_peer(h.pid);
+        const std::string who = "pppd " + std::to_string(h.pid) + " (link " + h.link + ")";
+        switch (handover_fate(h, l != nullptr, peer)) {
+        case HandoverFate::Adopt:
+            if (l->pid == h.pid && !l->own_child) {
                 l->handed_over = true;
                 jlog::link(LOG_NOTICE, jlog::kHandover, *l,
                            "pppd " + std::to_string(h.pid) +
                                " was started by the pppkitd before the restart: it ends when pppkitd stops");
             }
+            break;
+        case HandoverFate::StopUnconfigured:
+            if (::syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, nullptr, 0) == 0)
+                jlog::plain(LOG_NOTICE, who + " was started by the pppkitd before the restart, and its link is no " +
+                                            "longer configured: stopping it (SIGTERM)");
+            else
+                jlog::plain(LOG_WARNING, who + ": its link is no longer configured, but it cannot be stopped (" +
+                                             std::strerror(errno) + ")");
+            break;
+        case HandoverFate::NotOurs:
+            jlog::plain(LOG_INFO, file + " names " + who + ", which no longer runs: nothing to take over");
+            break;
+        }
+        if (pidfd >= 0)
+            ::close(pidfd);
+    }
 }
 
 }  // namespace pppkit::supervisor

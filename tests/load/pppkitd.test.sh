@@ -171,6 +171,20 @@ print((f + bytes(max(0, 60 - len(f)))).hex())
 PY
 }
 
+# ---- the handover file of a pppkitd before a restart (restart.cpp) ----
+# gone: a "pppd call gone" that pppkitd started, whose [link "gone"] was
+# removed before the restart; other: a pid that no longer runs pppd
+mkdir -p "$t/run"
+bash -c 'exec -a pppd perl -e "sleep 300" call gone' &
+gone=$!
+NSL_PIDS+=($gone)
+sleep 300 &
+other=$!
+NSL_PIDS+=($other)
+wait_for 5 grep -qa gone "/proc/$gone/cmdline" || fail "the pppd call gone stand-in"
+printf '%s gone\n%s idle\n' "$gone" "$other" >"$t/run/handover"
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
 # ---- start pppkitd as systemd would (Type=notify, WatchdogSec=2) ----
 python3 "$tool" notify "$t/notify" "$t/notify.log" &
 NSL_PIDS+=($!)
@@ -190,6 +204,14 @@ is() { [ "$(field "$1" "$2")" = "$3" ]; }  # NAME EXPR WANT
 has() { grep -c " $1\$" "$t/calls"; }  # dials of NAME
 check "READY=1 sent" wait_for 5 grep -qx "READY=1" "$t/notify.log"
 check "STATUS= has one part per link" wait_for 5 grep -q "^STATUS=dsl .*; poff .*; idle stopped" "$t/notify.log"
+
+# ---- the handover file read at start ----
+check "handover: the pppd of a link no longer configured is stopped" wait_for 5 sh -c "! { kill -0 $gone 2>/dev/null && ! grep -q '^State:.*Z' /proc/$gone/status; }"
+check "  ... and logged" grep -q "pppd $gone (link gone) was started by the pppkitd before the restart, and its link is no longer configured: stopping it" "$t/pppkitd.log"
+check "handover: a pid that runs no pppd call NAME is left alone" alive "$other"
+check "  ... and logged" grep -q "names pppd $other (link idle), which no longer runs" "$t/pppkitd.log"
+check "  ... the handover file is removed" test ! -e "$t/run/handover"
+check_eq "idle: not adopted from the handover file" None "$(field idle "l['pid']")"
 
 # ---- the plugin's events reach the daemon ----
 check "dsl: up with the plugin's address" wait_for 10 is dsl "l['ipv4']['local']" 203.0.113.10

@@ -40,3 +40,32 @@ TEST_SUITE("supervisor")
         }
     }
 }
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("called_peer: the NAME of pppd call NAME in /proc/PID/cmdline")
+    {
+        using namespace std::string_literals;
+        struct Row {
+            int line;
+            std::string cmdline;
+            std::string want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "/usr/sbin/pppd\0call\0dsl\0nodetach\0"s, "dsl"},
+            {__LINE__, "pppd\0call\0dsl-provider\0"s, "dsl-provider"},
+            {__LINE__, "pppd\0nodetach\0call\0x\0"s, "x"},
+            {__LINE__, "/usr/sbin/pppd\0call\0"s, ""},          // no NAME after call
+            {__LINE__, "/usr/sbin/pppd\0file\0/etc/x\0"s, ""},  // not a call
+            {__LINE__, "/usr/sbin/pppoe-server\0call\0x\0"s, ""},
+            {__LINE__, "/usr/sbin/notpppd\0call\0x\0"s, ""},
+            {__LINE__, "/bin/sh\0/usr/sbin/pppd\0call\0x\0"s, ""},  // a shell running a script named pppd
+            {__LINE__, "pppd"s, ""},
+            {__LINE__, ""s, ""},  // a process gone meanwhile: empty cmdline
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(called_peer(r.cmdline) == r.want);
+        }
+    }
+}

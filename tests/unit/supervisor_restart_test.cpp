@@ -66,4 +66,29 @@ TEST_SUITE("supervisor")
         CHECK(format_handover(two) == "1234 lab\n77 lab 2\n");
         CHECK(parse_handover(format_handover(two)) == two);
     }
+
+    TEST_CASE("handover fate: adopted, stopped when its link was removed, or not ours")
+    {
+        struct Row {
+            int line;
+            Handover h;
+            bool configured;
+            std::string running_peer;
+            HandoverFate want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {747, "lab"}, true, "lab", HandoverFate::Adopt},
+            // [link "lab"] removed before the restart: that pppd would run on
+            // with nobody to stop it or redial it (was: left alone)
+            {__LINE__, {747, "lab"}, false, "lab", HandoverFate::StopUnconfigured},
+            {__LINE__, {747, "lab"}, false, "", HandoverFate::NotOurs},       // ended meanwhile
+            {__LINE__, {747, "lab"}, true, "", HandoverFate::NotOurs},        // ended meanwhile
+            {__LINE__, {747, "lab"}, false, "other", HandoverFate::NotOurs},  // pid reused by another pppd
+            {__LINE__, {747, "lab"}, true, "lab2", HandoverFate::NotOurs},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(handover_fate(r.h, r.configured, r.running_peer) == r.want);
+        }
+    }
 }
