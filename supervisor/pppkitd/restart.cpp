@@ -5,6 +5,7 @@
 // Runs on the loop's thread. The bus query BLOCKS: at most kCallTimeout for
 // each of its four calls, once, when SIGTERM came and before any pppd is
 // signalled; outside systemd (no /run/systemd/system) it asks nothing.
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -15,10 +16,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "core/restart.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
@@ -29,6 +30,7 @@ namespace {
 
 constexpr uint64_t kCallTimeout = 1500000;  // usec, each bus call
 constexpr const char* kSystemd = "org.freedesktop.systemd1";
+constexpr size_t kHandoverMax = size_t{64} * 1024;  // a "PID NAME" line per link
 
 struct Query {
     StopOutcome outcome = StopOutcome::StopLinks;
@@ -161,11 +163,20 @@ bool Daemon::hand_over()
 void Daemon::take_over()
 {
     const std::string file = opt_.runtime_dir + "/handover";
-    std::ifstream f(file);
-    if (!f)
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            jlog::plain(LOG_WARNING, file + " cannot be opened (" + std::strerror(errno) + "): nothing taken over");
         return;
-    const std::string text{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    }
+    std::string text;
+    const int err = text::read_all(fd, text, kHandoverMax);
+    ::close(fd);
     ::unlink(file.c_str());
+    if (err != 0) {
+        jlog::plain(LOG_WARNING, file + " cannot be read (" + std::strerror(err) + "): nothing taken over");
+        return;
+    }
     for (const auto& h : parse_handover(text)) {
         Link* l = nullptr;
         for (auto& x : links_)

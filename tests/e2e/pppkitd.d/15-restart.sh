@@ -12,6 +12,8 @@
 #   dialling -> the ISP's server down, systemctl start: pppkitd dials, and
 #               while its pppd is still in discovery a restart keeps it
 #               (state dialling); the server back: the link comes up
+#   removed  -> [link "lab"] out of the config, systemctl restart: the pppd
+#               the handover file names is stopped; the config back: redial
 # Sourced by tests/e2e/pppkitd.test.sh (contract: pppkitd.d/README.md).
 K_HANDOVER=76adeaf3e10141da9ffcd4f5fcf34046 # supervisor/pppkitd/journal.hpp kHandover
 rs_jlines() { journalctl -u $U -o json --no-pager | jq -r "select(.MESSAGE_ID==\"$K_HANDOVER\") | .MESSAGE"; }
@@ -105,5 +107,32 @@ if wait_until 150 eval 'is_up && [ "$(st pppoe.session)" != null ]'; then
     pass rs-dialling-up "up $(lab_since "$t0") s after the server came back: pppd $(st pid) (kept $PD), $(st ipv4.local)"
 else
     fail rs-dialling-up "state $(st state) 150 s after the server came back"
+fi
+P2=$(pppd_pid)
+
+# ---- removed: [link "lab"] taken out of the config before a restart. The
+# pppd the old pppkitd left running (handover file) belongs to no link of the
+# new one: it is stopped, not left running unmanaged (was: left running)
+cp "$LAB_RTR_ETC/pppkit.conf" "$W/logs/15-pppkit.conf.saved"
+printf '# 15-restart.sh: no links\n' >"$LAB_RTR_ETC/pppkit.conf"
+m0=$(prop MainPID)
+systemctl restart $U
+wait_until 30 eval 'systemctl is-active --quiet $U && [ "$(prop MainPID)" != "$m0" ]'
+t0=$(lab_now)
+if wait_until 20 eval '! alive "$P2"'; then
+    pass rs-removed-stopped "pppd $P2 of the removed link ended $(lab_since "$t0") s after the new pppkitd started"
+else
+    fail rs-removed-stopped "pppd $P2 of the removed link still running 20 s after the restart"
+fi
+jl=$(journalctl -u $U --no-pager -o cat | grep "pppd $P2 (link lab) was started by the pppkitd before the restart, and its link is no longer configured: stopping it" | tail -n 1)
+check rs-removed-journal test -n "$jl"
+check_eq rs-removed-no-pppd "" "$(pgrep -a -x pppd | grep 'call lab')"
+# the link back: the config restored, a restart (nothing to hand over) dials it
+cp "$W/logs/15-pppkit.conf.saved" "$LAB_RTR_ETC/pppkit.conf"
+systemctl restart $U
+if wait_until 120 eval 'is_up && [ "$(st pppoe.session)" != null ]'; then
+    pass rs-removed-back "link lab up again after the config came back: pppd $(st pid)"
+else
+    fail rs-removed-back "state $(st state) 120 s after the config came back"
 fi
 P2=$(pppd_pid)
