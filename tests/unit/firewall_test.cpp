@@ -107,13 +107,17 @@ TEST_SUITE("firewall")
         CHECK(text.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\ntable inet pppkit_fw {\n", 0) == 0);
         CHECK_FALSE(has(text, "flush ruleset"));
         CHECK_FALSE(has(text, "define "));  // no extras: no variables
-        CHECK(has(chain(text, "wan_dnat"),
-                  "meta nfproto ipv4 tcp dport { 443, 80, 25, 1935 } dnat ip to 172.16.1.100\n"));
-        CHECK(has(chain(text, "wan_dnat"), "meta nfproto ipv4 tcp dport 18080 dnat ip to 172.16.1.101\n"));
-        CHECK(has(chain(text, "wan_dnat"), "meta nfproto ipv4 udp dport { 1701, 500, 4500 } dnat ip to 172.16.1.100"));
-        CHECK(has(chain(text, "wan_forward"),
-                  "ip daddr 172.16.1.100 tcp dport { 443, 80, 25, 1935 } ct status dnat accept\n"));
-        CHECK(has(chain(text, "wan_forward"), "goto drop_forward"));
+        // forwards for every link and source: one map or set per chain, not a rule per forward
+        CHECK(chain(text, "wan_dnat") ==
+              "    chain wan_dnat {\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 443 : "
+              "172.16.1.100, tcp . 80 : 172.16.1.100, tcp . 25 : 172.16.1.100, tcp . 1935 : 172.16.1.100, tcp . "
+              "18080 : 172.16.1.101, udp . 1701 : 172.16.1.100, udp . 500 : 172.16.1.100, udp . 4500 : "
+              "172.16.1.100 }");
+        CHECK(chain(text, "wan_forward") ==
+              "    chain wan_forward {\n        ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 25, "
+              "172.16.1.100 . tcp . 80, 172.16.1.100 . tcp . 443, 172.16.1.100 . tcp . 1935, 172.16.1.101 . tcp . "
+              "18080, 172.16.1.100 . udp . 500, 172.16.1.100 . udp . 1701, 172.16.1.100 . udp . 4500 } ct status "
+              "dnat accept\n        goto drop_forward");
         CHECK(has(chain(text, "lan_input"), "tcp dport { 22, 53 } accept\n"));
         CHECK(has(chain(text, "lan_input"), "udp dport 53 accept\n"));
         CHECK(
@@ -252,16 +256,28 @@ reflection = no
         auto text = full_ruleset(s, Dynamic{});
         auto dn = chain(text, "wan_dnat");
         CHECK(has(dn, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } tcp dport 27015-27030 dnat ip to 172.16.1.50\n"));
-        CHECK(has(dn, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } udp dport 27015-27030 dnat ip to 172.16.1.50\n"));
-        CHECK(has(dn, "meta nfproto ipv4 tcp dport 8443 dnat ip to 172.16.1.100:443"));
+        CHECK(has(dn, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } udp dport 27015-27030 dnat ip to 172.16.1.50"));
+        // a target port: the map to address . port (the one that keeps the port has no element)
+        CHECK(has(dn, "\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 8443 : "
+                      "172.16.1.100 . 443 }\n"));
+        CHECK_FALSE(has(dn, "th dport map { tcp . 8443 : 172.16.1.100 }"));
         auto wf = chain(text, "wan_forward");
         CHECK(has(wf, "ip saddr { 198.51.100.0/24, 203.0.113.7/32 } ip daddr 172.16.1.50 udp dport 27015-27030 ct "
                       "status dnat accept"));
         // after DNAT the port is the internal one
-        CHECK(has(wf, "ip daddr 172.16.1.100 tcp dport 443 ct status dnat accept"));
+        CHECK(has(wf, "\n        ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 443 } ct status dnat "
+                      "accept\n"));
+        // the forward with from is not in the set: its sources would not be checked
+        CHECK_FALSE(has(wf, "172.16.1.50 . "));
         // reflection = no in one forward leaves it out of the hairpin chains
         CHECK_FALSE(has(chain(text, "reflect_dnat"), "8443"));
-        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 tcp dport 27015-27030 dnat ip to 172.16.1.50"));
+        CHECK_FALSE(has(chain(text, "lan_reflected"), "172.16.1.100"));
+        CHECK_FALSE(has(chain(text, "reflect_snat"), "172.16.1.100"));
+        // from is for the WAN side: reflection takes the forward into its map, ranges kept
+        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . "
+                                               "27015-27030 : 172.16.1.50, udp . 27015-27030 : 172.16.1.50 }"));
+        CHECK(has(chain(text, "reflect_snat"), "ip daddr . meta l4proto . th dport { 172.16.1.50 . tcp . "
+                                               "27015-27030, 172.16.1.50 . udp . 27015-27030 } masquerade"));
     }
 
     TEST_CASE("NAT reflection: DNAT from the LAN to the public address set, SNAT back through the router")
@@ -269,14 +285,16 @@ reflection = no
         auto text = full_ruleset(settings(kSeed), Dynamic{});
         CHECK(has(chain(text, "prerouting"),
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"));
-        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 tcp dport { 443, 80, 25, 1935 } dnat ip to "
-                                               "172.16.1.100"));
+        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . "
+                                               "443 : 172.16.1.100, tcp . 80 : 172.16.1.100, "));
         CHECK(
             has(chain(text, "forward"), "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"));
-        CHECK(has(chain(text, "lan_reflected"), "ip daddr 172.16.1.101 tcp dport 18080 ct status dnat accept"));
+        CHECK(has(chain(text, "lan_reflected"), "ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 25, "));
+        CHECK(has(chain(text, "lan_reflected"), ", 172.16.1.101 . tcp . 18080, "));
         CHECK(has(chain(text, "postrouting"),
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"));
-        CHECK(has(chain(text, "reflect_snat"), "ip daddr 172.16.1.100 udp dport { 1701, 500, 4500 } masquerade"));
+        CHECK(has(chain(text, "reflect_snat"), ", 172.16.1.100 . udp . 500, 172.16.1.100 . udp . 1701, "
+                                               "172.16.1.100 . udp . 4500 } masquerade"));
         // the public address is data in a set: ip-up changes it without touching a rule
         auto up = link_update(settings(kSeed), {}, WanLink{"ppp0", "203.0.113.7", ""});
         CHECK(up == "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
@@ -378,9 +396,19 @@ to = 172.16.1.100
             {__LINE__, "reflect_dnat",
              "ip daddr @link1_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
             // a forward without link: every link, every public address
-            {__LINE__, "wan_dnat", "\n        meta nfproto ipv4 tcp dport 25 dnat ip to 172.16.1.100"},
-            {__LINE__, "reflect_dnat", "\n        meta nfproto ipv4 tcp dport 25 dnat ip to 172.16.1.100"},
-            {__LINE__, "wan_forward", "\n        ip daddr 172.16.1.100 tcp dport 25 ct status dnat accept"},
+            {__LINE__, "wan_dnat",
+             "\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 25 : 172.16.1.100 }\n"},
+            {__LINE__, "reflect_dnat",
+             "\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 25 : 172.16.1.100 }\n"},
+            {__LINE__, "wan_forward",
+             "\n        ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 25 } ct status dnat accept\n"},
+            // reflection accepts and SNATs every link's forwards (the DNAT picked the link)
+            {__LINE__, "lan_reflected",
+             "ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 25, 172.16.1.100 . tcp . 443, 172.16.1.101 "
+             ". tcp . 443 } ct status dnat accept"},
+            {__LINE__, "reflect_snat",
+             "ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 25, 172.16.1.100 . tcp . 443, 172.16.1.101 "
+             ". tcp . 443 } masquerade"},
             {__LINE__, "prerouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"},
         };
         for (const auto& r : rows) {
@@ -815,14 +843,24 @@ to = 172.16.1.100
              "ip6 saddr 2001:db8:1::/48 goto lan_input"},
             {__LINE__, "[firewall]\nlan-networks = 2001:db8:1:8000::/48\n", false, ""},
             {__LINE__, L + "\n[forward \"a\"]\nproto = udp\nport = 1\nto = 172.16.0.1:65535\n", true,
-             "meta nfproto ipv4 udp dport 1 dnat ip to 172.16.0.1:65535"},
+             "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { udp . 1 : 172.16.0.1 . 65535 }"},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 65535\nto = 172.16.255.255:1\n", true,
-             "meta nfproto ipv4 tcp dport 65535 dnat ip to 172.16.255.255:1"},
+             "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 65535 : 172.16.255.255 . 1 }"},
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 65535\nto = 172.16.255.255:1\n", true,
+             "ip daddr . meta l4proto . th dport { 172.16.255.255 . tcp . 1 } ct status dnat accept"},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 1-65535\nto = 172.16.1.1\nfrom = 0.0.0.0/0\n", true,
              "ip saddr { 0.0.0.0/0 } tcp dport 1-65535 dnat ip to 172.16.1.1"},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 10-20,20-30\nto = 172.16.1.1\n", false, ""},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 10-20,21-30\nto = 172.16.1.1\n", true,
-             "tcp dport { 10-20, 21-30 } dnat ip to 172.16.1.1"},
+             "th dport map { tcp . 10-20 : 172.16.1.1, tcp . 21-30 : 172.16.1.1 }"},
+            // the accept set is a union: adjacent and overlapping inside ports are one element
+            {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 10-20,21-30\nto = 172.16.1.1\n", true,
+             "th dport { 172.16.1.1 . tcp . 10-30 } ct status dnat accept"},
+            {__LINE__,
+             L + "\n[forward \"a\"]\nproto = tcp\nport = 8000-8010\nto = 172.16.1.1\n[forward \"b\"]\nproto = "
+                 "tcp\nport = 80\nto = 172.16.1.1:8005\n[forward \"c\"]\nproto = both\nport = 8080\nto = "
+                 "172.16.1.1:8010\n",
+             true, "th dport { 172.16.1.1 . tcp . 8000-8010, 172.16.1.1 . udp . 8010 } masquerade"},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 443\nto = 172.16.1.1\nfrom = 203.0.113.7/32\n", true,
              "ip saddr { 203.0.113.7/32 } tcp dport 443 dnat ip to 172.16.1.1"},
             {__LINE__, L + "\n[forward \"a\"]\nproto = tcp\nport = 443\nto = 172.17.0.1\n", false, ""},

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "common/ifname.hpp"
@@ -313,6 +314,78 @@ std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::
     return out;
 }
 
+// ---- forwards as anonymous sets and maps (issue 10): the forwards that
+// take every link and every source differ only in ports and target, so each
+// chain gets one rule for all of them instead of one per forward, protocol
+// and link (the seed's 8 forwards: 5 rules instead of 40).
+
+// true when the forward takes every link and every source.
+bool everywhere(const Forward& f) { return f.from4.empty() && f.links.empty(); }
+
+// The inside of the forwards fs (after DNAT: address, protocol, port) as
+// one anonymous set "{ ADDRESS . PROTO . PORTS, ... }" for `ip daddr . meta
+// l4proto . th dport`. The set stands for a union, so the ranges of one
+// address and protocol are merged (sorted, overlapping and adjacent ones
+// joined): an interval set refuses overlapping elements, and two forwards
+// may reach one inside port (80 -> .5:8080 and 8080 -> .5). fs not empty.
+std::string inside_set(const std::vector<const Forward*>& fs)
+{
+    struct Group {
+        std::string to;
+        std::string_view proto;
+        std::vector<PortRange> ports;
+    };
+    std::vector<Group> groups;  // in the order of the forwards
+    std::map<std::pair<std::string, std::string_view>, size_t> index;
+    for (const Forward* f : fs)
+        for (auto p : l4(f->proto)) {
+            auto [it, fresh] = index.try_emplace({f->to, p}, groups.size());
+            if (fresh)
+                groups.push_back({f->to, p, {}});
+            auto& ports = groups[it->second].ports;
+            if (f->to_port)
+                ports.push_back({*f->to_port, *f->to_port});
+            else
+                ports.insert(ports.end(), f->ports.begin(), f->ports.end());
+        }
+    std::vector<std::string> items;
+    for (auto& g : groups) {
+        std::sort(g.ports.begin(), g.ports.end(), [](const PortRange& a, const PortRange& b) { return a.lo < b.lo; });
+        std::vector<PortRange> merged;
+        for (const auto& r : g.ports)
+            if (!merged.empty() && r.lo <= merged.back().hi + 1)
+                merged.back().hi = std::max(merged.back().hi, r.hi);
+            else
+                merged.push_back(r);
+        for (const auto& r : merged)
+            items.push_back(g.to + " . " + std::string(g.proto) + " . " + range_str(r));
+    }
+    return "{ " + join(items) + " }";
+}
+
+// The DNAT rules of the forwards fs: maps from the outside `meta l4proto .
+// th dport`, one to the address alone (the port is kept, ranges too) and one
+// to "ADDRESS . PORT" for the forwards with a target port; an empty one is
+// left out. The keys must be disjoint (from_config refuses forwards whose
+// ports overlap on a shared link); nft refuses the ruleset otherwise.
+std::vector<std::string> dnat_maps(const std::vector<const Forward*>& fs)
+{
+    std::vector<std::string> keep, moved;
+    for (const Forward* f : fs)
+        for (auto p : l4(f->proto))
+            for (const auto& r : f->ports)
+                if (f->to_port)
+                    moved.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to + " . " +
+                                    std::to_string(*f->to_port));
+                else
+                    keep.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to);
+    std::vector<std::string> out;
+    for (const auto* m : {&keep, &moved})
+        if (!m->empty())
+            out.push_back("meta nfproto ipv4 dnat ip to meta l4proto . th dport map { " + join(*m) + " }");
+    return out;
+}
+
 // The whole ruleset text. digest_comment: the table's comment line ("" for
 // the digest computation itself).
 std::string build(const Settings& s, const Dynamic& d, const std::string& digest_comment,
@@ -490,14 +563,28 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
+    // The forwards by the rules they need: the ones for every link and
+    // source share one set or map per chain; the others (from, link) keep a
+    // rule each. Reflection is from the LAN: no from; link only for its DNAT.
+    std::vector<const Forward*> plain, reflected, reflected_plain;
+    for (const auto& f : s.forwards) {
+        if (everywhere(f))
+            plain.push_back(&f);
+        if (f.reflection)
+            reflected.push_back(&f);
+        if (f.reflection && f.links.empty())
+            reflected_plain.push_back(&f);
+    }
+    const std::string inside = "ip daddr . meta l4proto . th dport ";
+
     // accept rules for the DNAT'd connections: after prerouting, daddr and
-    // dport are the internal ones.
-    // with_from: the WAN side, also restricted to the forward's links.
-    auto accept_forward = [&](const Forward& f, bool with_from) {
-        for (const auto& via : with_from ? link_matches(s, f, "iifname", "wan") : std::vector<std::string>{""})
+    // dport are the internal ones. The WAN side of a forward with from or
+    // link: restricted to its sources and links.
+    auto accept_forward = [&](const Forward& f) {
+        for (const auto& via : link_matches(s, f, "iifname", "wan"))
             for (auto p : l4(f.proto)) {
                 std::string r = via;
-                if (with_from && !f.from4.empty())
+                if (!f.from4.empty())
                     r += "ip saddr { " + join(f.from4) + " } ";
                 r += "ip daddr " + f.to + " " + std::string(p) + " dport ";
                 r += f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports);
@@ -506,8 +593,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             }
     };
     b.line("    ", "chain wan_forward {");
+    if (!plain.empty())
+        b.rule(inside + inside_set(plain) + " ct status dnat accept");
     for (const auto& f : s.forwards)
-        accept_forward(f, true);
+        if (!everywhere(f))
+            accept_forward(f);
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -521,9 +611,8 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     b.line("    ", "chain lan_reflected {");
-    for (const auto& f : s.forwards)
-        if (f.reflection)
-            accept_forward(f, false);
+    if (!reflected.empty())
+        b.rule(inside + inside_set(reflected) + " ct status dnat accept");
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -540,8 +629,9 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.out += unmark_chains();
 
     // ---- NAT
-    // with_from: from the WAN (on the forward's links); else reflection (to
-    // the public addresses of the forward's links).
+    // The DNAT rules of one forward with from or link (the others are in
+    // dnat_maps). with_from: from the WAN (on the forward's links); else
+    // reflection (to the public addresses of the forward's links).
     auto dnat = [&](const Forward& f, bool with_from) {
         for (const auto& via :
              with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
@@ -566,12 +656,17 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");
     b.line("    ", "chain wan_dnat {");
+    for (const auto& r : dnat_maps(plain))
+        b.rule(r);
     for (const auto& f : s.forwards)
-        dnat(f, true);
+        if (!everywhere(f))
+            dnat(f, true);
     b.line("    ", "}");
     b.line("    ", "chain reflect_dnat {");
+    for (const auto& r : dnat_maps(reflected_plain))
+        b.rule(r);
     for (const auto& f : s.forwards)
-        if (f.reflection)
+        if (f.reflection && !f.links.empty())
             dnat(f, false);
     b.line("    ", "}");
 
@@ -588,11 +683,8 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(l + "ct status dnat goto reflect_snat");
     b.line("    ", "}");
     b.line("    ", "chain reflect_snat {");
-    for (const auto& f : s.forwards)
-        if (f.reflection)
-            for (auto p : l4(f.proto))
-                b.rule("ip daddr " + f.to + " " + std::string(p) + " dport " +
-                       (f.to_port ? std::to_string(*f.to_port) : ports_expr(f.ports)) + " masquerade");
+    if (!reflected.empty())
+        b.rule(inside + inside_set(reflected) + " masquerade");
     b.line("    ", "}");
 
     // nft reads the file itself (the sealed copy, see lifecycle.hpp), so its

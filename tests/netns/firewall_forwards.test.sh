@@ -1,0 +1,178 @@
+#!/bin/bash
+# tests/netns/firewall_forwards.test.sh - the kinds of forward the seed's
+# script has none of, with real traffic: a target port (TCP and UDP), a port
+# range that keeps the port (both protocols), a source restriction (`from`,
+# with and without a target port), reflection = no.
+#
+#   net (the internet)                rtr (the router)                 sw (the LAN bridge)
+#   wan0 11.0.0.1/24  <---------->    ppp0 11.0.0.2 peer 11.0.0.1       br0 -- srv1 172.16.1.100
+#   11.0.9.9 (lo: a second source)    ens160 172.16.2.1/16  <------>        -- srv2 172.16.1.101
+#                                                                           -- cli  172.16.5.5
+#
+# Since issue 10 the forwards for every link and source are maps and sets
+# (one rule per chain: firewall.cpp, dnat_maps and inside_set) and the ones
+# with `from` keep their own rules; this test pins that both give what each
+# forward said before: the right server and port from the WAN, nothing on
+# the ports around a range, a restricted forward only for its sources, the
+# hairpin from the LAN (from is for the WAN side) unless reflection = no.
+set -u
+PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
+# shellcheck source=tests/netns/lib.sh
+. "$PPPKIT_TOP/tests/netns/lib.sh"
+nsl_init fwf
+nsl_need nft python3
+PK=$PPPKIT_BUILD/pppkit
+[ -x "$PK" ] || nsl_skip "no $PK (make all BUILD=...)"
+FW=$PPPKIT_TOP/tests/firewall
+LIFE=${PPPKIT_NETNS_LIFE:-200} # every helper process ends by itself after this many seconds
+
+# ---- topology -------------------------------------------------------------
+for n in net rtr sw srv1 srv2 cli; do ns_create "$n" || nsl_skip "cannot create namespaces"; done
+veth net wan0 rtr ppp0
+veth rtr ens160 sw p-rtr
+nsx sw ip link add br0 type bridge
+nsx sw ip link set br0 up
+nsx sw ip link set p-rtr master br0
+for h in srv1 srv2 cli; do
+    veth "$h" eth0 sw "p-$h"
+    nsx sw ip link set "p-$h" master br0
+done
+addr net wan0 11.0.0.1/24
+nsx net ip addr add 11.0.9.9/32 dev lo
+nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx rtr ip route add default via 11.0.0.1 dev ppp0
+addr rtr ens160 172.16.2.1/16
+forwarding rtr
+addr srv1 eth0 172.16.1.100/16
+addr srv2 eth0 172.16.1.101/16
+addr cli eth0 172.16.5.5/16
+for h in srv1 srv2 cli; do nsx "$h" ip route add default via 172.16.2.1; done
+for n in net rtr sw srv1 srv2 cli; do nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
+
+serve() { # NS NAME SPEC...: one server answers with its NAME on every port it has
+    local n=$1 name=$2 log
+    shift 2
+    log=$NSL_TMP/srv-$name.log
+    nsx "$n" timeout $((LIFE + 5)) python3 "$FW/servers.py" "$name" 0.0.0.0 "$LIFE" "$@" >"$log" 2>&1 &
+    NSL_PIDS+=("$!")
+    wait_for 5 grep -q ready "$log" || { echo "server $name did not start: $(cat "$log")"; return 1; }
+}
+# one server per port of the range: the answer says which port was reached
+for p in 2999 3000 3001 3002 3003; do serve srv1 "srv1-$p" "tcp:$p" "udp:$p"; done
+serve srv1 srv1 tcp:2222 tcp:8443 tcp:18080
+serve srv2 srv2 tcp:18080 tcp:2222 tcp:2223 tcp:8443 tcp:443 tcp:4443 udp:5353 udp:5000
+
+probe() { nsx "$1" timeout 10 python3 "$FW/probe.py" "${@:2}"; }
+expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT [SRC]
+    local msg=$1 want=$2 got
+    shift 2
+    got=$(probe "$1" "$2" "$3" "$4" 3 ${5:+"$5"})
+    case $got in
+    "$want"*) pass "$msg ($got)" ;;
+    *) fail "$msg: expected '$want...', got '$got'" ;;
+    esac
+}
+expect_silence() { # MSG NS PROTO ADDR PORT [SRC]
+    local msg=$1 got
+    shift
+    got=$(probe "$1" "$2" "$3" "$4" 1.5 ${5:+"$5"})
+    case $got in
+    timeout) pass "$msg (dropped)" ;;
+    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
+    esac
+}
+expect_no_server() { # MSG NS PROTO ADDR PORT: no LAN server answers (the router may refuse)
+    local msg=$1 got
+    shift
+    got=$(probe "$1" "$2" "$3" "$4" 1.5)
+    case $got in
+    srv*) fail "$msg: expected no server, got '$got'" ;;
+    *) pass "$msg ($got)" ;;
+    esac
+}
+fwcmd() { nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall "$@"; }
+
+CONF=$NSL_TMP/conf
+mkdir -p "$CONF"
+cat >"$CONF/pppkit.conf" <<'EOF'
+[firewall]
+lan-interfaces = ens160
+lan-networks = 172.16.0.0/16
+ipv6 = no
+log = no
+
+[forward "alt-https"]
+proto = tcp
+port = 8443
+to = 172.16.1.101:18080
+
+[forward "range"]
+proto = both
+port = 3000-3002
+to = 172.16.1.100
+
+[forward "dns-moved"]
+proto = udp
+port = 5000
+to = 172.16.1.101:5353
+
+[forward "admin"]
+proto = tcp
+port = 2222
+to = 172.16.1.100
+from = 11.0.0.1/32
+
+[forward "admin-moved"]
+proto = tcp
+port = 2223
+to = 172.16.1.101:2222
+from = 11.0.0.1/32
+
+[forward "no-hairpin"]
+proto = tcp
+port = 4443
+to = 172.16.1.101:443
+reflection = no
+EOF
+check "pppkit check accepts the config" "$PK" --config "$CONF/pppkit.conf" check
+check "firewall apply" fwcmd apply
+nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
+check "ip-up of ppp0 (11.0.0.2)" fwcmd up ppp0 11.0.0.2
+nsx rtr nft list table inet pppkit_fw >"$NSL_TMP/ruleset.txt"
+check "the forwards without from are one DNAT map rule each way (kept port, target port)" \
+    test "$(sed -n '/chain wan_dnat {/,/^[[:space:]]*}$/p' "$NSL_TMP/ruleset.txt" | grep -c 'th dport map')" = 2
+
+# ---- from the WAN ---------------------------------------------------------------
+expect_answer "WAN tcp/8443 -> srv2:18080 (target port)" "srv2 11.0.0.1" net tcp 11.0.0.2 8443
+expect_silence "WAN tcp/18080: the target port itself is not forwarded" net tcp 11.0.0.2 18080
+for p in 3000 3001 3002; do
+    expect_answer "WAN tcp/$p -> srv1:$p (range, port kept)" "srv1-$p 11.0.0.1" net tcp 11.0.0.2 "$p"
+    expect_answer "WAN udp/$p -> srv1:$p (range, port kept)" "srv1-$p 11.0.0.1 ping" net udp 11.0.0.2 "$p"
+done
+for p in 2999 3003; do
+    expect_silence "WAN tcp/$p, just outside the range" net tcp 11.0.0.2 "$p"
+    expect_silence "WAN udp/$p, just outside the range" net udp 11.0.0.2 "$p"
+done
+expect_answer "WAN udp/5000 -> srv2:5353 (target port, UDP)" "srv2 11.0.0.1 ping" net udp 11.0.0.2 5000
+expect_silence "WAN tcp/5000: the forward is UDP only" net tcp 11.0.0.2 5000
+expect_answer "WAN tcp/2222 from 11.0.0.1 -> srv1 (from)" "srv1 11.0.0.1" net tcp 11.0.0.2 2222 11.0.0.1
+expect_silence "WAN tcp/2222 from 11.0.9.9: not in from" net tcp 11.0.0.2 2222 11.0.9.9
+expect_answer "WAN tcp/2223 from 11.0.0.1 -> srv2:2222 (from, target port)" "srv2 11.0.0.1" \
+    net tcp 11.0.0.2 2223 11.0.0.1
+expect_silence "WAN tcp/2223 from 11.0.9.9: not in from" net tcp 11.0.0.2 2223 11.0.9.9
+expect_answer "WAN tcp/8443 from 11.0.9.9 -> srv2 (no from: any source; the route back works)" "srv2 11.0.9.9" \
+    net tcp 11.0.0.2 8443 11.0.9.9
+expect_answer "WAN tcp/4443 -> srv2:443 (reflection = no still forwards)" "srv2 11.0.0.1" net tcp 11.0.0.2 4443
+
+# ---- from the LAN: the hairpin, SNAT to the router ------------------------------
+expect_answer "LAN tcp/8443 -> srv2:18080 (hairpin, target port)" "srv2 172.16.2.1" cli tcp 11.0.0.2 8443
+expect_answer "LAN tcp/3002 -> srv1:3002 (hairpin, range)" "srv1-3002 172.16.2.1" cli tcp 11.0.0.2 3002
+expect_answer "LAN udp/3000 -> srv1:3000 (hairpin, range)" "srv1-3000 172.16.2.1 ping" cli udp 11.0.0.2 3000
+expect_no_server "LAN tcp/3003: just outside the range" cli tcp 11.0.0.2 3003
+expect_answer "LAN udp/5000 -> srv2:5353 (hairpin, UDP target port)" "srv2 172.16.2.1 ping" cli udp 11.0.0.2 5000
+expect_answer "LAN tcp/2222 -> srv1 (from restricts the WAN side only)" "srv1 172.16.2.1" cli tcp 11.0.0.2 2222
+expect_answer "LAN tcp/2223 -> srv2:2222 (from restricts the WAN side only)" "srv2 172.16.2.1" cli tcp 11.0.0.2 2223
+expect_no_server "LAN tcp/4443: reflection = no" cli tcp 11.0.0.2 4443
+[ -n "${FWF_DEBUG:-}" ] && cat "$NSL_TMP/ruleset.txt"
+nsl_finish
