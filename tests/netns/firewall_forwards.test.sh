@@ -28,26 +28,12 @@ FW=$PPPKIT_TOP/tests/firewall
 LIFE=${PPPKIT_NETNS_LIFE:-200} # every helper process ends by itself after this many seconds
 
 # ---- topology -------------------------------------------------------------
-for n in net rtr sw srv1 srv2 cli; do ns_create "$n" || nsl_skip "cannot create namespaces"; done
+ns_create net && nsl_seed_lan || nsl_skip "cannot create namespaces"
 veth net wan0 rtr ppp0
-veth rtr ens160 sw p-rtr
-nsx sw ip link add br0 type bridge
-nsx sw ip link set br0 up
-nsx sw ip link set p-rtr master br0
-for h in srv1 srv2 cli; do
-    veth "$h" eth0 sw "p-$h"
-    nsx sw ip link set "p-$h" master br0
-done
 addr net wan0 11.0.0.1/24
 nsx net ip addr add 11.0.9.9/32 dev lo
 nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
 nsx rtr ip route add default via 11.0.0.1 dev ppp0
-addr rtr ens160 172.16.2.1/16
-forwarding rtr
-addr srv1 eth0 172.16.1.100/16
-addr srv2 eth0 172.16.1.101/16
-addr cli eth0 172.16.5.5/16
-for h in srv1 srv2 cli; do nsx "$h" ip route add default via 172.16.2.1; done
 for n in net rtr sw srv1 srv2 cli; do nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
 
 serve() { # NS NAME SPEC...: one server answers with its NAME on every port it has

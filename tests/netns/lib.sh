@@ -204,6 +204,23 @@ forwarding() {
     nsx "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 
+# nsl_seed_lan: the seed's router and LAN (the firewall tests): namespaces
+# rtr (forwarding on, ens160 172.16.2.1/16), sw (bridge br0), srv1
+# 172.16.1.100, srv2 172.16.1.101 and cli 172.16.5.5 (/16, eth0, default
+# route via rtr). The caller adds the WAN side (rtr's ppp0, ...).
+nsl_seed_lan() {
+    local h
+    for h in rtr sw srv1 srv2 cli; do ns_create "$h" || return 1; done
+    veth rtr ens160 sw p-rtr || return 1
+    nsx sw ip link add br0 type bridge && nsx sw ip link set br0 up && nsx sw ip link set p-rtr master br0 || return 1
+    for h in srv1 srv2 cli; do
+        veth "$h" eth0 sw "p-$h" && nsx sw ip link set "p-$h" master br0 || return 1
+    done
+    addr rtr ens160 172.16.2.1/16 && forwarding rtr || return 1
+    addr srv1 eth0 172.16.1.100/16 && addr srv2 eth0 172.16.1.101/16 && addr cli eth0 172.16.5.5/16 || return 1
+    for h in srv1 srv2 cli; do nsx "$h" ip route add default via 172.16.2.1 || return 1; done
+}
+
 wait_for() {
     local secs=$1 i n
     shift
