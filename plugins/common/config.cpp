@@ -396,6 +396,38 @@ std::optional<std::string> check_cidr(std::string_view v)
     return std::nullopt;
 }
 
+// 30, 30s, 5m, 24h, 7d: seconds; nullopt on bad input or overflow.
+std::optional<long long> parse_duration(std::string_view v)
+{
+    if (v.empty())
+        return std::nullopt;
+    long long mult = 1;
+    switch (v.back()) {
+    case 's':
+        mult = 1;
+        v.remove_suffix(1);
+        break;
+    case 'm':
+        mult = 60;
+        v.remove_suffix(1);
+        break;
+    case 'h':
+        mult = 3600;
+        v.remove_suffix(1);
+        break;
+    case 'd':
+        mult = 86400;
+        v.remove_suffix(1);
+        break;
+    default: break;
+    }
+    auto n = parse_int(v);
+    long long seconds = 0;
+    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
+        return std::nullopt;
+    return seconds;
+}
+
 using Checked = std::variant<Value, Problem>;
 
 Checked check_type(const KeySpec& spec, std::string_view v);
@@ -734,41 +766,6 @@ std::optional<bool> parse_bool(std::string_view v)
         return false;
     return std::nullopt;
 }
-
-std::optional<long long> parse_duration(std::string_view v)
-{
-    if (v.empty())
-        return std::nullopt;
-    long long mult = 1;
-    switch (v.back()) {
-    case 's':
-        mult = 1;
-        v.remove_suffix(1);
-        break;
-    case 'm':
-        mult = 60;
-        v.remove_suffix(1);
-        break;
-    case 'h':
-        mult = 3600;
-        v.remove_suffix(1);
-        break;
-    case 'd':
-        mult = 86400;
-        v.remove_suffix(1);
-        break;
-    default: break;
-    }
-    auto n = parse_int(v);
-    long long seconds = 0;
-    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
-        return std::nullopt;
-    return seconds;
-}
-
-bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }
-long long to_int(std::string_view v) { return parse_int(v).value_or(0); }
-long long to_seconds(std::string_view v) { return parse_duration(v).value_or(0); }
 
 std::vector<std::string> split_list(std::string_view v) { return text::split(v, ", \t"); }
 

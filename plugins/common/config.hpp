@@ -174,11 +174,6 @@ std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view v
 // documents; monostate when the key has no def or no such key exists.
 Value documented_default(const SectionSpec& spec, std::string_view key);
 
-// Readers of a value's text, for the cores not yet reading Entry::parsed
-// (to be removed).
-bool to_bool(std::string_view v);
-long long to_int(std::string_view v);
-long long to_seconds(std::string_view v);  // Duration
 std::vector<std::string> split_list(std::string_view v);
 
 // Parsers for text that is not a configuration value (pppd options, state
@@ -186,6 +181,5 @@ std::vector<std::string> split_list(std::string_view v);
 // value is read from Entry::parsed, never parsed again.
 std::optional<long long> parse_int(std::string_view v);
 std::optional<bool> parse_bool(std::string_view v);
-std::optional<long long> parse_duration(std::string_view v);
 
 }  // namespace pppkit::config
