@@ -256,7 +256,7 @@ const SectionSpec* find_section(Schema schema, std::string_view type)
     return nullptr;
 }
 
-void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags)
+void validate(Document& doc, Schema schema, std::vector<Diagnostic>& diags)
 {
     auto add = [&](const std::string& file, int line, const std::string& sec, std::string key, std::string problem,
                    std::optional<std::string> value) {
@@ -272,7 +272,7 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
         }
         diags.push_back(std::move(d));
     };
-    for (const auto& s : doc.sections) {
+    for (auto& s : doc.sections) {
         const SectionSpec* spec = find_section(schema, s.type);
         if (spec == nullptr) {
             std::string known;
@@ -288,7 +288,7 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
         if (spec->naming == SectionSpec::Naming::None && !s.name.empty())
             add(s.file, s.line, s.label(), "", "takes no name, write [" + s.type + "]", s.name);
         for (size_t i = 0; i < s.entries.size(); ++i) {
-            const Entry& e = s.entries[i];
+            Entry& e = s.entries[i];
             const KeySpec* ks = spec->key(e.key);
             if (ks == nullptr) {
                 add(e.file, e.line, s.label(), e.key, "unknown key", e.value);
@@ -303,8 +303,11 @@ void validate(const Document& doc, Schema schema, std::vector<Diagnostic>& diags
                     }
                 }
             }
-            if (auto problem = check_value(*ks, e.value))
-                add(e.file, e.line, s.label(), e.key, *problem, e.value);
+            auto checked = check_value(*ks, e.value);
+            if (auto* v = std::get_if<Value>(&checked))
+                e.parsed = std::move(*v);
+            else
+                add(e.file, e.line, s.label(), e.key, std::get<Problem>(checked).what, e.value);
         }
         for (const auto& ks : spec->keys)
             if (ks.required && s.get(ks.key) == nullptr)
@@ -393,90 +396,130 @@ std::optional<std::string> check_cidr(std::string_view v)
     return std::nullopt;
 }
 
-std::optional<std::string> check_type(const KeySpec& spec, std::string_view v);
-
-std::optional<std::string> check_one(const KeySpec& spec, std::string_view v)
+// 30, 30s, 5m, 24h, 7d: seconds; nullopt on bad input or overflow.
+std::optional<long long> parse_duration(std::string_view v)
 {
-    if (auto p = check_type(spec, v))
-        return p;
-    if (spec.check != nullptr)
-        return spec.check(v);
-    return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
+    long long mult = 1;
+    switch (v.back()) {
+    case 's':
+        mult = 1;
+        v.remove_suffix(1);
+        break;
+    case 'm':
+        mult = 60;
+        v.remove_suffix(1);
+        break;
+    case 'h':
+        mult = 3600;
+        v.remove_suffix(1);
+        break;
+    case 'd':
+        mult = 86400;
+        v.remove_suffix(1);
+        break;
+    default: break;
+    }
+    auto n = parse_int(v);
+    long long seconds = 0;
+    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
+        return std::nullopt;
+    return seconds;
 }
 
-std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
+using Checked = std::variant<Value, Problem>;
+
+Checked check_type(const KeySpec& spec, std::string_view v);
+
+Checked check_one(const KeySpec& spec, std::string_view v)
 {
+    auto r = check_type(spec, v);
+    if (std::holds_alternative<Value>(r) && spec.check != nullptr)
+        if (auto p = spec.check(v))
+            return Problem{*p};
+    return r;
+}
+
+Checked check_type(const KeySpec& spec, std::string_view v)
+{
+    const Value text{std::string(v)};
     switch (spec.type) {
     case Type::String:
         if (spec.max > 0 && static_cast<long long>(v.size()) > spec.max)
-            return "longer than " + std::to_string(spec.max) + " characters";
-        return std::nullopt;
+            return Problem{"longer than " + std::to_string(spec.max) + " characters"};
+        return text;
     case Type::Int: {
         auto n = parse_int(v);
         if (!n)
-            return "not an integer";
+            return Problem{"not an integer"};
         if ((spec.min != 0 || spec.max != 0) && (*n < spec.min || *n > spec.max))
-            return "out of range " + std::to_string(spec.min) + "-" + std::to_string(spec.max);
-        return std::nullopt;
+            return Problem{"out of range " + std::to_string(spec.min) + "-" + std::to_string(spec.max)};
+        return Value{*n};
     }
-    case Type::Bool:
-        if (!parse_bool(v))
-            return "expected yes or no";
-        return std::nullopt;
+    case Type::Bool: {
+        auto b = parse_bool(v);
+        if (!b)
+            return Problem{"expected yes or no"};
+        return Value{*b};
+    }
     case Type::Enum: {
         std::string_view c = spec.choices;
         while (!c.empty()) {
             auto bar = c.find('|');
             if (c.substr(0, bar) == v)
-                return std::nullopt;
+                return text;
             if (bar == std::string_view::npos)
                 break;
             c.remove_prefix(bar + 1);
         }
         std::string choices(spec.choices);
         std::replace(choices.begin(), choices.end(), '|', ',');
-        return "expected one of " + choices;
+        return Problem{"expected one of " + choices};
     }
     case Type::Port: {
         auto n = parse_int(v);
         if (!n || *n < 1 || *n > 65535)
-            return "not a port number (1-65535)";
-        return std::nullopt;
+            return Problem{"not a port number (1-65535)"};
+        return Value{*n};
     }
     case Type::PortRange: {
         auto dash = v.find('-');
         auto lo = parse_int(v.substr(0, dash));
         auto hi = dash == std::string_view::npos ? lo : parse_int(v.substr(dash + 1));
         if (!lo || !hi || *lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535)
-            return "not a port or port range (1-65535, e.g. 8000-8010)";
+            return Problem{"not a port or port range (1-65535, e.g. 8000-8010)"};
         if (*hi < *lo)
-            return "port range is reversed";
-        return std::nullopt;
+            return Problem{"port range is reversed"};
+        return text;
     }
-    case Type::Cidr: return check_cidr(v);
+    case Type::Cidr:
+        if (auto p = check_cidr(v))
+            return Problem{*p};
+        return text;
     case Type::Address:
         if (!is_ipv4(v) && !is_ipv6(v))
-            return "not an IPv4 or IPv6 address";
-        return std::nullopt;
+            return Problem{"not an IPv4 or IPv6 address"};
+        return text;
     case Type::Address4:
         if (!is_ipv4(v))
-            return "not an IPv4 address";
-        return std::nullopt;
+            return Problem{"not an IPv4 address"};
+        return text;
     case Type::Endpoint: {
         std::string_view host = v;
         std::optional<std::string_view> port;
         if (!v.empty() && v.front() == '[') {
             auto close = v.find(']');
             if (close == std::string_view::npos)
-                return "expected [IPv6]:port";
+                return Problem{"expected [IPv6]:port"};
             host = v.substr(1, close - 1);
             if (close + 1 < v.size()) {
                 if (v[close + 1] != ':')
-                    return "expected [IPv6]:port";
+                    return Problem{"expected [IPv6]:port"};
                 port = v.substr(close + 2);
             }
             if (!is_ipv6(host))
-                return "not an IPv6 address";
+                return Problem{"not an IPv6 address"};
         } else {
             auto colon = v.find(':');
             if (colon != std::string_view::npos && v.find(':', colon + 1) == std::string_view::npos) {
@@ -484,34 +527,37 @@ std::optional<std::string> check_type(const KeySpec& spec, std::string_view v)
                 port = v.substr(colon + 1);
             }
             if (!is_ipv4(host) && !(is_ipv6(host) && !port))
-                return "not an address (a.b.c.d, a.b.c.d:port or [IPv6]:port)";
+                return Problem{"not an address (a.b.c.d, a.b.c.d:port or [IPv6]:port)"};
         }
         if (port) {
             auto n = parse_int(*port);
             if (!n || *n < 1 || *n > 65535)
-                return "not a port number (1-65535)";
+                return Problem{"not a port number (1-65535)"};
         }
-        return std::nullopt;
+        return text;
     }
-    case Type::Interface: return ifname::check_pattern(v);  // common/ifname.hpp: the one check
+    case Type::Interface:
+        if (auto p = ifname::check_pattern(v))  // common/ifname.hpp: the one check
+            return Problem{*p};
+        return text;
     case Type::Duration: {
         auto s = parse_duration(v);
         if (!s)
-            return "not a duration (e.g. 30s, 5m, 24h, 7d)";
+            return Problem{"not a duration (e.g. 30s, 5m, 24h, 7d)"};
         if ((spec.min != 0 || spec.max != 0) && (*s < spec.min || *s > spec.max))
-            return "out of range " + std::to_string(spec.min) + "s-" + std::to_string(spec.max) + "s";
-        return std::nullopt;
+            return Problem{"out of range " + std::to_string(spec.min) + "s-" + std::to_string(spec.max) + "s"};
+        return Value{std::chrono::seconds(*s)};
     }
     case Type::Path:
         if (v.empty() || v.front() != '/')
-            return "must be an absolute path";
-        return std::nullopt;
+            return Problem{"must be an absolute path"};
+        return text;
     case Type::SecretRef:
         if (!valid_name(v))
-            return "not a secret name (letters, digits, '-', '_', '.')";
-        return std::nullopt;
+            return Problem{"not a secret name (letters, digits, '-', '_', '.')"};
+        return text;
     }
-    return std::nullopt;
+    return text;
 }
 
 }  // namespace
@@ -649,17 +695,47 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema, co
     return r;
 }
 
-std::optional<std::string> check_value(const KeySpec& spec, std::string_view value)
+std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view value)
 {
     if (!spec.list)
         return check_one(spec, value);
     auto items = split_list(value);
     if (items.empty())
-        return std::string("empty list");
-    for (const auto& it : items)
-        if (auto p = check_one(spec, it))
-            return "'" + it + "': " + *p;
-    return std::nullopt;
+        return Problem{"empty list"};
+    for (const auto& it : items) {
+        auto r = check_one(spec, it);
+        if (auto* p = std::get_if<Problem>(&r))
+            return Problem{"'" + it + "': " + p->what};
+    }
+    return Value{std::move(items)};
+}
+
+Value documented_default(const SectionSpec& spec, std::string_view key)
+{
+    const KeySpec* ks = spec.key(key);
+    if (ks == nullptr || ks->def.empty())
+        return {};
+    auto r = check_value(*ks, ks->def);
+    auto* v = std::get_if<Value>(&r);
+    return v != nullptr ? std::move(*v) : Value{};
+}
+
+std::optional<bool> Entry::boolean() const
+{
+    const auto* b = std::get_if<bool>(&parsed);
+    return b != nullptr ? std::optional<bool>(*b) : std::nullopt;
+}
+
+std::optional<long long> Entry::integer() const
+{
+    const auto* n = std::get_if<long long>(&parsed);
+    return n != nullptr ? std::optional<long long>(*n) : std::nullopt;
+}
+
+std::optional<std::chrono::seconds> Entry::seconds() const
+{
+    const auto* s = std::get_if<std::chrono::seconds>(&parsed);
+    return s != nullptr ? std::optional<std::chrono::seconds>(*s) : std::nullopt;
 }
 
 std::optional<long long> parse_int(std::string_view v)
@@ -690,41 +766,6 @@ std::optional<bool> parse_bool(std::string_view v)
         return false;
     return std::nullopt;
 }
-
-std::optional<long long> parse_duration(std::string_view v)
-{
-    if (v.empty())
-        return std::nullopt;
-    long long mult = 1;
-    switch (v.back()) {
-    case 's':
-        mult = 1;
-        v.remove_suffix(1);
-        break;
-    case 'm':
-        mult = 60;
-        v.remove_suffix(1);
-        break;
-    case 'h':
-        mult = 3600;
-        v.remove_suffix(1);
-        break;
-    case 'd':
-        mult = 86400;
-        v.remove_suffix(1);
-        break;
-    default: break;
-    }
-    auto n = parse_int(v);
-    long long seconds = 0;
-    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &seconds))
-        return std::nullopt;
-    return seconds;
-}
-
-bool to_bool(std::string_view v) { return parse_bool(v).value_or(false); }
-long long to_int(std::string_view v) { return parse_int(v).value_or(0); }
-long long to_seconds(std::string_view v) { return parse_duration(v).value_or(0); }
 
 std::vector<std::string> split_list(std::string_view v) { return text::split(v, ", \t"); }
 

@@ -9,14 +9,22 @@
 // comments starting with '#' or ';'. Values are taken verbatim (no inline
 // comments, so a ';' in a URL or password is data), of any length.
 //
+// Table-driven, as systemd's config parsers: each key's KeySpec names its
+// type, and check_value() both checks a value and parses it, once; load()
+// keeps the result in the Entry (Entry::parsed, read by Entry::boolean(),
+// integer(), seconds()). A core reads those, and falls back to the key's
+// documented default (documented_default()) rather than to a number of its own.
+//
 // Pure: nothing here logs. Every problem becomes a Diagnostic, and all of them
 // are collected, not just the first.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/trust.hpp"
@@ -36,11 +44,30 @@ struct Diagnostic {
     [[nodiscard]] std::string str() const;
 };
 
+// A value as its KeySpec's type reads it, parsed once, by check_value(),
+// where it is validated: Int and Port as an integer, Bool as a bool, Duration
+// as seconds, a list as its items, every other type as its text.
+// std::monostate: not parsed (see Entry::parsed).
+using Value =
+    std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>>;
+
 struct Entry {
     std::string key;
-    std::string value;
+    std::string value;  // the text, verbatim
     std::string file;
     int line = 0;
+    // Set by load() and parse_text() when the entry's section was checked
+    // against its schema and the value passed; monostate otherwise (a value
+    // refused with a diagnostic, a section no schema checked here).
+    Value parsed;
+
+    // The value parsed at load when it has that type, else nullopt: a reader
+    // that asks for the wrong type, or reads an entry that was never checked,
+    // gets nothing, never a 0 or a false. There is no second parser: a core
+    // keeps its default or reports the key on nullopt, as it says.
+    [[nodiscard]] std::optional<bool> boolean() const;
+    [[nodiscard]] std::optional<long long> integer() const;
+    [[nodiscard]] std::optional<std::chrono::seconds> seconds() const;
 };
 
 struct Section {
@@ -84,7 +111,7 @@ enum class Type {
 struct KeySpec {
     std::string_view key;
     Type type = Type::String;
-    std::string_view def{};  // documented default ("" = none)
+    std::string_view def{};  // documented default ("" = none); see documented_default()
     long long min = 0;
     long long max = 0;
     std::string_view choices{};  // Enum: "a|b|c"
@@ -134,18 +161,25 @@ LoadResult parse_text(std::string_view text, const std::string& filename, Schema
 // The drop-in directory for a main file: "/etc/ppp/pppkit.conf" -> "/etc/ppp/pppkit.d".
 std::string dropin_dir(const std::string& main_file);
 
-// Checks one value against its spec; returns the problem, if any.
-std::optional<std::string> check_value(const KeySpec& spec, std::string_view value);
+// Checks one value against its spec: the problem, or the value as the spec's
+// type reads it (see Value; a list is its items). The one parser of a value:
+// the loader keeps its result in Entry::parsed.
+struct Problem {
+    std::string what;
+};
+std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view value);
 
-// Typed readers for values that already passed check_value.
-bool to_bool(std::string_view v);
-long long to_int(std::string_view v);
-long long to_seconds(std::string_view v);  // Duration
+// The documented default of key (its KeySpec's def) read by the same
+// parser, so that a core falling back to it uses the number the schema
+// documents; monostate when the key has no def or no such key exists.
+Value documented_default(const SectionSpec& spec, std::string_view key);
+
 std::vector<std::string> split_list(std::string_view v);
 
-// Value parsers shared with plugin cores (return nullopt on bad input).
+// Parsers for text that is not a configuration value (pppd options, state
+// files, command arguments); return nullopt on bad input. A configuration
+// value is read from Entry::parsed, never parsed again.
 std::optional<long long> parse_int(std::string_view v);
 std::optional<bool> parse_bool(std::string_view v);
-std::optional<long long> parse_duration(std::string_view v);
 
 }  // namespace pppkit::config

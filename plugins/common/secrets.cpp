@@ -134,7 +134,7 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         const std::string_view name = text::trim(line.substr(0, eq));
         const std::string_view value = text::trim(line.substr(eq + 1));
         config::KeySpec ref{"name", config::Type::SecretRef};
-        if (config::check_value(ref, name)) {
+        if (std::holds_alternative<config::Problem>(config::check_value(ref, name))) {
             fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");
             continue;
         }

@@ -4,6 +4,7 @@
 #include "core/online.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <variant>
 
 namespace pppkit::supervisor {
@@ -109,6 +110,31 @@ bool good_name(const std::string& n)
             return false;
     return true;
 }
+
+// [link]'s spec, for its documented defaults.
+const config::SectionSpec& link_spec()
+{
+    static const std::vector<config::SectionSpec> specs = link_sections();
+    return specs.front();
+}
+
+// The key's value parsed at load, or its documented default when it is not
+// set; nullopt for a value load() refused (already reported).
+template <class T>
+std::optional<T> value_of(const config::Section& s, std::string_view key)
+{
+    const auto* e = s.get(key);
+    const config::Value v = e != nullptr ? e->parsed : config::documented_default(link_spec(), key);
+    const auto* t = std::get_if<T>(&v);
+    return t != nullptr ? std::optional<T>(*t) : std::nullopt;
+}
+
+std::optional<std::chrono::seconds> seconds_of(const config::Section& s, std::string_view key)
+{
+    return value_of<std::chrono::seconds>(s, key);
+}
+
+int64_t ms(std::chrono::seconds s) { return std::chrono::milliseconds(s).count(); }
 }  // namespace
 
 std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
@@ -120,27 +146,31 @@ std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
                 {s->file, s->line, s->label(), "", "not a peer file name (1-64 characters, no '/')", s->name, true});
         const auto* f = s->get("backoff-floor");
         const auto* c = s->get("backoff-ceiling");
-        const long long floor = f ? config::to_seconds(f->value) : 2;
-        const long long ceiling = c ? config::to_seconds(c->value) : 300;
-        if (floor > ceiling) {
+        const auto floor = seconds_of(*s, "backoff-floor");
+        const auto ceiling = seconds_of(*s, "backoff-ceiling");
+        if (floor && ceiling && *floor > *ceiling) {
             const auto* at = c ? c : f;
             out.push_back({at->file, at->line, s->label(), at->key,
-                           "backoff-ceiling must not be below backoff-floor (" + std::to_string(floor) + "s)",
+                           "backoff-ceiling must not be below backoff-floor (" + std::to_string(floor->count()) + "s)",
                            at->value, true});
         }
         const auto* probe = s->get("probe");
         for (const char* k : {"probe-interval", "probe-timeout", "probe-failures"})
             if (const auto* e = s->get(k); e != nullptr && probe == nullptr)
                 out.push_back({e->file, e->line, s->label(), e->key, "has no effect without probe", e->value, true});
-        const auto* pi = s->get("probe-interval");
         const auto* pt = s->get("probe-timeout");
-        if (pt != nullptr && config::to_seconds(pt->value) > (pi ? config::to_seconds(pi->value) : 30))
+        const auto interval = seconds_of(*s, "probe-interval");
+        if (const auto timeout = pt ? pt->seconds() : std::nullopt; timeout && interval && *timeout > *interval)
             out.push_back(
                 {pt->file, pt->line, s->label(), pt->key, "must not be longer than probe-interval", pt->value, true});
     }
     return out;
 }
 
+// Every number comes from the section or from the documented default
+// (documented_default): LinkConfig's initial values are not used. A value
+// load() refused reads as nullopt and keeps LinkConfig's value; such a
+// document is not ok() and its users do not read it.
 std::vector<LinkConfig> read_links(const config::Document& doc)
 {
     std::vector<LinkConfig> out;
@@ -149,30 +179,34 @@ std::vector<LinkConfig> read_links(const config::Document& doc)
         l.name = s->name;
         l.file = s->file;
         l.line = s->line;
-        if (const auto* e = s->get("autostart"))
-            l.autostart = config::to_bool(e->value);
+        if (auto b = value_of<bool>(*s, "autostart"))
+            l.autostart = *b;
         if (const auto* e = s->get("lan-interface"))
             l.lan_interface = e->value;
-        if (const auto* e = s->get("backoff-floor"))
-            l.backoff.floor_ms = config::to_seconds(e->value) * 1000;
-        if (const auto* e = s->get("backoff-ceiling"))
-            l.backoff.ceiling_ms = config::to_seconds(e->value) * 1000;
-        if (const auto* e = s->get("stable-after"))
-            l.backoff.stable_after_ms = config::to_seconds(e->value) * 1000;
-        if (const auto* e = s->get("auth-failures"))
-            l.auth_failures = static_cast<int>(config::to_int(e->value));
-        if (const auto* e = s->get("max-dials-per-hour"))
-            l.backoff.max_dials_per_hour = static_cast<int>(config::to_int(e->value));
+        if (auto v = seconds_of(*s, "backoff-floor"))
+            l.backoff.floor_ms = ms(*v);
+        if (auto v = seconds_of(*s, "backoff-ceiling"))
+            l.backoff.ceiling_ms = ms(*v);
+        if (auto v = seconds_of(*s, "stable-after"))
+            l.backoff.stable_after_ms = ms(*v);
+        if (auto n = value_of<long long>(*s, "auth-failures"))
+            l.auth_failures = static_cast<int>(*n);
+        if (auto n = value_of<long long>(*s, "max-dials-per-hour"))
+            l.backoff.max_dials_per_hour = static_cast<int>(*n);
         if (const auto* e = s->get("probe"))
             if (auto t = probe::parse_targets(e->value); std::holds_alternative<std::vector<probe::Target>>(t))
                 l.probes = std::get<std::vector<probe::Target>>(t);
-        if (const auto* e = s->get("probe-interval"))
-            l.probe_interval_ms = config::to_seconds(e->value) * 1000;
-        l.probe_timeout_ms = std::min<int64_t>(5000, l.probe_interval_ms);  // the default, within the interval
+        if (auto v = seconds_of(*s, "probe-interval"))
+            l.probe_interval_ms = ms(*v);
+        // the documented default, within the interval; a value set is checked by link_cross_check
+        if (auto v = config::documented_default(link_spec(), "probe-timeout");
+            const auto* d = std::get_if<std::chrono::seconds>(&v))
+            l.probe_timeout_ms = std::min<int64_t>(ms(*d), l.probe_interval_ms);
         if (const auto* e = s->get("probe-timeout"))
-            l.probe_timeout_ms = config::to_seconds(e->value) * 1000;
-        if (const auto* e = s->get("probe-failures"))
-            l.probe_failures = static_cast<unsigned>(config::to_int(e->value));
+            if (auto v = e->seconds())
+                l.probe_timeout_ms = ms(*v);
+        if (auto n = value_of<long long>(*s, "probe-failures"))
+            l.probe_failures = static_cast<unsigned>(*n);
         out.push_back(std::move(l));
     }
     return out;

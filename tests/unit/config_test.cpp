@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/config.hpp"
@@ -307,6 +310,103 @@ TEST_SUITE("config")
         // a missing state directory is created later, not refused now
         test::write_file("tr/ok.conf", "[pppkit]\nstate-dir = " + cwd + "/tr/absent\n");
         CHECK(load_config("tr/ok.conf", true, root_only).ok());
+    }
+
+    TEST_CASE("a value is parsed once, at load: each entry keeps its typed value")
+    {
+        using std::chrono::seconds;
+        struct Row {
+            int line;
+            std::string text;  // one key of [alpha]
+            std::optional<long long> integer;
+            std::optional<bool> boolean;
+            std::optional<seconds> secs;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "count = 1", 1, {}, {}},  // Int at its bounds (1-10)
+            {__LINE__, "count = 10", 10, {}, {}},
+            {__LINE__, "count = 0", {}, {}, {}},  // refused: nothing to read, not a 0
+            {__LINE__, "count = 11", {}, {}, {}},
+            {__LINE__, "flag = yes", {}, true, {}},
+            {__LINE__, "flag = off", {}, false, {}},
+            {__LINE__, "flag = 0", {}, false, {}},          // a Bool "0" is false, not the integer 0
+            {__LINE__, "flag = maybe", {}, {}, {}},         // refused: not a false
+            {__LINE__, "every = 60", {}, {}, seconds(60)},  // Duration at its bounds (60-86400)
+            {__LINE__, "every = 1d", {}, {}, seconds(86400)},
+            {__LINE__, "every = 59s", {}, {}, {}},
+            {__LINE__, "every = 2d", {}, {}, {}},
+            {__LINE__, "port = 1", 1, {}, {}},  // a Port is an integer
+            {__LINE__, "port = 65535", 65535, {}, {}},
+            {__LINE__, "port = 65536", {}, {}, {}},
+            {__LINE__, "text = 5", {}, {}, {}},  // a String is text, even when it reads as a number
+            {__LINE__, "mode = fast", {}, {}, {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = parse("[alpha]\n" + r.text + "\n");
+            const Entry* e = res.doc.sections.at(0).get(r.text.substr(0, r.text.find(' ')));
+            REQUIRE(e != nullptr);
+            CHECK(res.ok() == (e->integer() || e->boolean() || e->seconds() || r.text.rfind("text", 0) == 0 ||
+                               r.text.rfind("mode", 0) == 0));
+            CHECK(e->integer() == r.integer);
+            CHECK(e->boolean() == r.boolean);
+            CHECK(e->seconds() == r.secs);
+        }
+        // the text stays verbatim, and the other types keep it as the parsed value
+        auto res = parse("[alpha]\nmode = fast\nnet = 10.0.0.0/8, 192.168.0.0/16\n");
+        REQUIRE(res.ok());
+        CHECK(res.doc.sections[0].get("mode")->parsed == Value{std::string("fast")});
+        CHECK(res.doc.sections[0].get("net")->parsed ==
+              Value{std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16"}});
+    }
+
+    TEST_CASE("an entry no schema checked reads as nothing, never as 0 or false")
+    {
+        // [gamma] is foreign: accepted as it is, its values not parsed here
+        const std::vector<SectionSpec> with_foreign = {
+            {"alpha", SectionSpec::Naming::None, {{.key = "count", .type = Type::Int}}},
+            {.type = "gamma", .foreign = true},
+        };
+        auto r = parse_text("[alpha]\ncount = 0\n[gamma]\ncount = 7\nflag = yes\n", "t.conf", with_foreign);
+        REQUIRE(r.ok());
+        CHECK(r.doc.sections[0].get("count")->integer() == 0LL);
+        const Section& g = r.doc.sections[1];
+        CHECK(std::holds_alternative<std::monostate>(g.get("count")->parsed));
+        CHECK_FALSE(g.get("count")->integer());
+        CHECK_FALSE(g.get("flag")->boolean());
+        // an unknown section: reported, and not parsed either
+        r = parse_text("[delta]\ncount = 7\n", "t.conf", with_foreign);
+        CHECK_FALSE(r.ok());
+        CHECK_FALSE(r.doc.sections[0].get("count")->integer());
+    }
+
+    TEST_CASE("check_value: the problem, or the typed value")
+    {
+        const KeySpec every{.key = "every", .type = Type::Duration, .min = 1, .max = 3600};
+        CHECK(std::get<Value>(check_value(every, "5m")) == Value{std::chrono::seconds(300)});
+        CHECK(std::get<Problem>(check_value(every, "2h")).what == "out of range 1s-3600s");
+        const KeySpec ports{.key = "p", .type = Type::Port, .list = true};
+        CHECK(std::get<Value>(check_value(ports, "80 443")) == Value{std::vector<std::string>{"80", "443"}});
+        CHECK(std::get<Problem>(check_value(ports, "80, 0")).what == "'0': not a port number (1-65535)");
+        CHECK(std::get<Problem>(check_value(ports, " ")).what == "empty list");
+    }
+
+    TEST_CASE("every documented default passes its own key's check (the cores read it with the same parser)")
+    {
+        for (const auto& sec : schema())
+            for (const auto& ks : sec.keys) {
+                if (ks.def.empty())
+                    continue;
+                CAPTURE(sec.type);
+                CAPTURE(ks.key);
+                CAPTURE(ks.def);
+                auto r = check_value(ks, ks.def);
+                CHECK(std::holds_alternative<Value>(r));
+                if (std::holds_alternative<Value>(r))
+                    CHECK(documented_default(sec, ks.key) == std::get<Value>(r));
+            }
+        CHECK(std::holds_alternative<std::monostate>(documented_default(test_schema()[0], "count")));  // no def
+        CHECK(std::holds_alternative<std::monostate>(documented_default(test_schema()[0], "nope")));
     }
 
     TEST_CASE("dropin_dir")

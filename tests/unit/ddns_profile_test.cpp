@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,33 @@ TEST_SUITE("ddns_profile")
                            .profiles.list.at(0),
                        Family::V4)
                   .port == 995);
+    }
+
+    TEST_CASE("a profile reads the values parsed at load; unset keys are the documented defaults")
+    {
+        const config::SectionSpec* spec = nullptr;
+        for (const auto& sec : schema())
+            if (sec.type == "ddns")
+                spec = &sec;
+        REQUIRE(spec != nullptr);
+        auto def = [&](std::string_view key) { return config::documented_default(*spec, key); };
+        auto l = load("[ddns \"d\"]\nprovider = duckdns\ntoken = t\nhostname = x\n");
+        REQUIRE(l.diags.empty());
+        const Profile& p = l.profiles.list.at(0);
+        CHECK(p.enabled == std::get<bool>(def("enabled")));
+        CHECK(p.insecure == std::get<bool>(def("insecure-skip-verify")));
+        CHECK(p.min_interval_s == std::get<std::chrono::seconds>(def("min-interval")).count());
+        CHECK(p.timeout_s == std::get<std::chrono::seconds>(def("timeout")).count());
+        CHECK(p.ipv6_wait_s == std::get<std::chrono::seconds>(def("ipv6-wait")).count());
+        l = load("[ddns \"d\"]\nprovider = duckdns\ntoken = t\nhostname = x\nenabled = no\nkeepalive = 7d\n"
+                 "min-interval = 5m\ntimeout = 1m\nipv6-wait = 0\n");
+        REQUIRE(l.diags.empty());
+        const Profile& q = l.profiles.list.at(0);
+        CHECK_FALSE(q.enabled);
+        CHECK(q.keepalive_s == 604800);
+        CHECK(q.min_interval_s == 300);
+        CHECK(q.timeout_s == 60);
+        CHECK(q.ipv6_wait_s == 0);
     }
 
     TEST_CASE("provider = takes exactly the presets' names (one list: the presets table)")

@@ -805,6 +805,57 @@ to = 172.16.1.100
         }
     }
 
+    TEST_CASE("from_config reads the values parsed at load: a refused one is reported, never read as 0")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            std::string problem;  // from_config's own, on a document the schema refused
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, kLan + "log-group = 65536\n", "fw.conf:3: [firewall] log-group: not an integer"},
+            {__LINE__, kLan + "log-group = x\n", "fw.conf:3: [firewall] log-group: not an integer"},
+            {__LINE__, kLan + "masquerade = maybe\n", "fw.conf:3: [firewall] masquerade: expected yes or no"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = config::parse_text(r.conf, "fw.conf", schema());
+            CHECK_FALSE(res.ok());
+            auto s = from_config(res.doc);
+            auto* diags = std::get_if<std::vector<config::Diagnostic>>(&s);
+            REQUIRE(diags != nullptr);
+            REQUIRE_FALSE(diags->empty());
+            CHECK(diags->front().str().rfind(r.problem, 0) == 0);
+        }
+        // at the bounds, the value itself
+        CHECK(settings(kLan + "log-group = 65535\n").log_group == 65535);
+        CHECK(settings(kLan + "log-group = 0\n").log_group == 0);
+        CHECK_FALSE(settings(kLan + "masquerade = off\n").masquerade);
+    }
+
+    TEST_CASE("Settings' initial values are the documented defaults of [firewall]")
+    {
+        const config::SectionSpec* spec = nullptr;
+        for (const auto& sec : schema())
+            if (sec.type == "firewall")
+                spec = &sec;
+        REQUIRE(spec != nullptr);
+        auto flag = [&](std::string_view key) { return std::get<bool>(config::documented_default(*spec, key)); };
+        const Settings s = settings(kLan);
+        CHECK(s.lan_icmp == flag("lan-icmp"));
+        CHECK(s.wan_ping == flag("wan-ping"));
+        CHECK(s.masquerade == flag("masquerade"));
+        CHECK(s.reflection == flag("reflection"));
+        CHECK(s.egress_guard == flag("egress-guard"));
+        CHECK(s.ipv6 == flag("ipv6"));
+        CHECK(s.log == flag("log"));
+        CHECK(s.log_group == std::get<long long>(config::documented_default(*spec, "log-group")));
+        CHECK(s.wan == std::get<std::vector<std::string>>(config::documented_default(*spec, "wan")));
+        CHECK(s.log_prefix == std::get<std::string>(config::documented_default(*spec, "log-prefix")));
+        CHECK(s.log_rate.str() == std::get<std::string>(config::documented_default(*spec, "log-rate")));
+        CHECK(s.wan_ping_rate.str() == std::get<std::string>(config::documented_default(*spec, "wan-ping-rate")));
+    }
+
     TEST_CASE("every problem is reported, in line order, not only the first")
     {
         auto p = problems(kLan + "\n[forward \"a\"]\nproto = tcp\nport = 8000-8010\nto = 172.16.1.100:80\n"

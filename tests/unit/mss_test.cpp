@@ -202,6 +202,31 @@ TEST_SUITE("mss")
         CHECK(s.ipv4);
     }
 
+    TEST_CASE("[mss]: apply_config reads the values parsed at load; unset keys are the documented defaults")
+    {
+        const config::SectionSpec* spec = nullptr;
+        for (const auto& sec : schema())
+            if (sec.type == "mss")
+                spec = &sec;
+        REQUIRE(spec != nullptr);
+        auto flag = [&](std::string_view key) { return std::get<bool>(config::documented_default(*spec, key)); };
+        auto r = config::parse_text("[mss]\n", "p.conf", schema());
+        REQUIRE(r.ok());
+        Settings s;
+        apply_config(r.doc, s);
+        CHECK(s.mode == Mode::Auto);
+        CHECK(std::get<std::string>(config::documented_default(*spec, "mss")) == "auto");
+        CHECK(s.ipv4 == flag("ipv4"));
+        CHECK(s.ipv6 == flag("ipv6"));
+        CHECK(s.enabled == flag("enabled"));
+        r = config::parse_text("[mss]\nipv4 = off\nipv6 = 0\nenabled = false\n", "p.conf", schema());
+        REQUIRE(r.ok());
+        apply_config(r.doc, s);
+        CHECK_FALSE(s.ipv4);
+        CHECK_FALSE(s.ipv6);
+        CHECK_FALSE(s.enabled);
+    }
+
     TEST_CASE("describe says what was installed")
     {
         Settings s;

@@ -1,7 +1,9 @@
 // Unit tests of [link NAME] in pppkit.conf (supervisor/core/schema.cpp).
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/config.hpp"
@@ -42,6 +44,11 @@ TEST_SUITE("supervisor")
              "pppkit.conf:2: [link \"dsl\"] lan-interface: one interface name, not a pattern"},
             {__LINE__, "[link]\nautostart = yes\n", "pppkit.conf:1:"},
             {__LINE__, "[link \"../x\"]\n", "pppkit.conf:1: [link \"../x\"]"},
+            // the cross-checks read an unset key as its documented default (5m, 30s)
+            {__LINE__, "[link \"dsl\"]\nbackoff-floor = 301s\n",
+             "pppkit.conf:2: [link \"dsl\"] backoff-floor: backoff-ceiling must not be below backoff-floor (301s)"},
+            {__LINE__, "[link \"dsl\"]\nprobe = icmp 192.0.2.1\nprobe-timeout = 31s\n",
+             "pppkit.conf:3: [link \"dsl\"] probe-timeout: must not be longer than probe-interval"},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -74,5 +81,53 @@ TEST_SUITE("supervisor")
         CHECK(links[1].lan_interface.empty());
         CHECK(links[1].backoff.floor_ms == 2000);
         CHECK(links[1].auth_failures == 3);
+    }
+
+    TEST_CASE("[link NAME]: a key not set is its documented default, read from the schema")
+    {
+        const auto sections = supervisor::link_sections();
+        const config::SectionSpec& spec = sections.front();
+        auto secs = [&](std::string_view key) {
+            return std::chrono::milliseconds(std::get<std::chrono::seconds>(config::documented_default(spec, key)))
+                .count();
+        };
+        auto num = [&](std::string_view key) { return std::get<long long>(config::documented_default(spec, key)); };
+        auto r = parse("[link \"dsl\"]\nprobe = icmp 192.0.2.1\n");
+        REQUIRE(r.diags.empty());
+        const auto links = supervisor::read_links(r.doc);
+        REQUIRE(links.size() == 1);
+        const auto& l = links[0];
+        CHECK(l.autostart == std::get<bool>(config::documented_default(spec, "autostart")));
+        CHECK(l.backoff.floor_ms == secs("backoff-floor"));
+        CHECK(l.backoff.ceiling_ms == secs("backoff-ceiling"));
+        CHECK(l.backoff.stable_after_ms == secs("stable-after"));
+        CHECK(l.auth_failures == num("auth-failures"));
+        CHECK(l.backoff.max_dials_per_hour == num("max-dials-per-hour"));
+        CHECK(l.probe_interval_ms == secs("probe-interval"));
+        CHECK(l.probe_timeout_ms == secs("probe-timeout"));
+        CHECK(l.probe_failures == num("probe-failures"));
+        // ... and LinkConfig's own initial values say the same
+        const supervisor::LinkConfig d;
+        CHECK(d.backoff.floor_ms == l.backoff.floor_ms);
+        CHECK(d.backoff.ceiling_ms == l.backoff.ceiling_ms);
+        CHECK(d.probe_interval_ms == l.probe_interval_ms);
+        CHECK(d.probe_timeout_ms == l.probe_timeout_ms);
+        // an unset probe-timeout is the default within a shorter interval
+        r = parse("[link \"dsl\"]\nprobe = icmp 192.0.2.1\nprobe-interval = 2s\n");
+        REQUIRE(r.diags.empty());
+        CHECK(supervisor::read_links(r.doc).at(0).probe_timeout_ms == 2000);
+        // values at the bounds
+        r = parse("[link \"dsl\"]\nbackoff-floor = 3600\nbackoff-ceiling = 1d\nauth-failures = 0\n"
+                  "max-dials-per-hour = 3600\nprobe = icmp 192.0.2.1\nprobe-interval = 1h\nprobe-timeout = 60\n"
+                  "probe-failures = 100\n");
+        REQUIRE(r.diags.empty());
+        const auto b = supervisor::read_links(r.doc).at(0);
+        CHECK(b.backoff.floor_ms == 3600000);
+        CHECK(b.backoff.ceiling_ms == 86400000);
+        CHECK(b.auth_failures == 0);
+        CHECK(b.backoff.max_dials_per_hour == 3600);
+        CHECK(b.probe_interval_ms == 3600000);
+        CHECK(b.probe_timeout_ms == 60000);
+        CHECK(b.probe_failures == 100);
     }
 }

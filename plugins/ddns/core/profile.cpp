@@ -260,13 +260,23 @@ Profiles load_profiles(const config::Document& doc)
             const auto* e = s->get(k);
             return e ? config::split_list(e->value) : std::vector<std::string>{};
         };
+        // the value parsed at load; a value the schema refused (nullopt) was
+        // reported there and leaves the default
+        auto flag = [&](std::string_view k, bool& to) {
+            if (const auto* e = s->get(k))
+                to = e->boolean().value_or(to);
+        };
+        auto seconds = [&](std::string_view k, long& to) {
+            if (const auto* e = s->get(k))
+                if (auto v = e->seconds())
+                    to = static_cast<long>(v->count());
+        };
         auto prov = parse_provider(str("provider"));
         if (!prov || s->name.empty())
             continue;  // the schema already reported it
         p.provider = *prov;
         const Preset& pre = preset(p.provider);
-        if (const auto* e = s->get("enabled"))
-            p.enabled = config::to_bool(e->value);
+        flag("enabled", p.enabled);
         p.username = str("username");
         p.password_ref = str("password");
         p.token_ref = str("token");
@@ -285,22 +295,17 @@ Profiles load_profiles(const config::Document& doc)
         if (const auto* e = s->get("tls"))
             p.tls = parse_tls(e->value).value_or(Tls::Auto);
         p.ca_file = str("ca-file");
-        if (const auto* e = s->get("insecure-skip-verify"))
-            p.insecure = config::to_bool(e->value);
+        flag("insecure-skip-verify", p.insecure);
         if (auto a = str("pop3-auth"); a == "apop")
             p.pop3_auth = Pop3Auth::Apop;
         else if (a == "user")
             p.pop3_auth = Pop3Auth::User;
         p.keepalive_s = pre.keepalive_s;
-        if (const auto* e = s->get("keepalive"))
-            p.keepalive_s = config::to_seconds(e->value);
-        if (const auto* e = s->get("min-interval"))
-            p.min_interval_s = config::to_seconds(e->value);
-        if (const auto* e = s->get("timeout"))
-            p.timeout_s = config::to_seconds(e->value);
+        seconds("keepalive", p.keepalive_s);
+        seconds("min-interval", p.min_interval_s);
+        seconds("timeout", p.timeout_s);
         p.ipv6_interface = str("ipv6-interface");
-        if (const auto* e = s->get("ipv6-wait"))
-            p.ipv6_wait_s = config::to_seconds(e->value);
+        seconds("ipv6-wait", p.ipv6_wait_s);
         p.url = str("url");
         p.tokens = {list("success"),  list("unchanged"), list("auth-failed"),
                     list("bad-host"), list("abuse"),     list("retry")};

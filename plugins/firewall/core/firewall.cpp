@@ -853,7 +853,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     const Section& sec = *fw;
     auto flag = [&](const char* key, bool& out) {
         if (const Entry* e = sec.get(key)) {
-            if (auto b = config::parse_bool(e->value))
+            if (auto b = e->boolean())  // parsed at load
                 out = *b;
             else
                 diags.push_back(diag_at(*e, sec, "expected yes or no"));
@@ -915,8 +915,12 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             if (e->value == name)
                 s.log_level = lvl;
     }
-    if (const Entry* e = sec.get("log-group"))
-        s.log_group = static_cast<int>(config::to_int(e->value));
+    if (const Entry* e = sec.get("log-group")) {
+        if (auto n = e->integer())
+            s.log_group = static_cast<int>(*n);
+        else
+            diags.push_back(diag_at(*e, sec, "not an integer"));
+    }
     rate("log-rate", s.log_rate);
     if (const Entry* e = sec.get("log-prefix"))
         s.log_prefix = e->value;
@@ -1033,7 +1037,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                 f.from4.push_back(n);
             }
         if (const Entry* e = fs->get("reflection")) {
-            if (auto bv = config::parse_bool(e->value))
+            if (auto bv = e->boolean())
                 f.reflection = *bv;
             else
                 diags.push_back(diag_at(*e, *fs, "expected yes or no"));

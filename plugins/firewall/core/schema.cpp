@@ -72,7 +72,7 @@ std::optional<std::string> check_target(std::string_view v)
     config::KeySpec ep{.key = "to", .type = config::Type::Endpoint};
     if (!v.empty() && v.front() == '[')
         return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
-    if (auto p = config::check_value(ep, v))
+    if (std::holds_alternative<config::Problem>(config::check_value(ep, v)))
         return "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)";
     if (v.find(':') != std::string_view::npos && v.find(':') != v.rfind(':'))
         return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";

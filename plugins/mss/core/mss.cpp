@@ -46,12 +46,15 @@ void apply_config(const config::Document& doc, Settings& s)
         return;
     if (const auto* e = sec->get("mss"))
         parse_mode(e->value, s);
-    if (const auto* e = sec->get("ipv4"))
-        s.ipv4 = config::to_bool(e->value);
-    if (const auto* e = sec->get("ipv6"))
-        s.ipv6 = config::to_bool(e->value);
-    if (const auto* e = sec->get("enabled"))
-        s.enabled = config::to_bool(e->value);
+    // the values parsed at load; one the schema refused (nullopt) was
+    // reported there and leaves the default
+    auto flag = [&](std::string_view key, bool& out) {
+        if (const auto* e = sec->get(key))
+            out = e->boolean().value_or(out);
+    };
+    flag("ipv4", s.ipv4);
+    flag("ipv6", s.ipv6);
+    flag("enabled", s.enabled);
 }
 
 Clamp compute(const Settings& s, int mtu)
