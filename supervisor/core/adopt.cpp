@@ -25,6 +25,25 @@ std::string called_peer(std::string_view cmdline)
     return {};
 }
 
+std::string root_called_peer(std::string_view cmdline, std::string_view status)
+{
+    // "Uid:\tREAL\tEFFECTIVE\tSAVED\tFS\n", at the start of a line
+    size_t at = status.rfind("Uid:", 0) == 0 ? 0 : status.find("\nUid:");
+    if (at == std::string_view::npos)
+        return {};
+    std::string_view line = status.substr(at + (at == 0 ? 4 : 5));
+    line = line.substr(0, line.find('\n'));
+    std::vector<std::string_view> ids;
+    for (size_t a = line.find_first_not_of(" \t"); a != std::string_view::npos; a = line.find_first_not_of(" \t", a)) {
+        const size_t e = std::min(line.find_first_of(" \t", a), line.size());
+        ids.push_back(line.substr(a, e - a));
+        a = e;
+    }
+    if (ids.size() != 4 || ids[1] != "0")
+        return {};
+    return called_peer(cmdline);
+}
+
 std::vector<std::string> adopted_ifnames(const std::vector<std::string>& pid_file_ifname,
                                          const std::set<std::string>& p2p)
 {

@@ -15,6 +15,15 @@ namespace pppkit::supervisor {
 // (argv[0] named pppd, whatever its directory); "" for anything else.
 std::string called_peer(std::string_view cmdline);
 
+// The NAME of a pppd pppkitd may adopt, watch and signal: "pppd call NAME"
+// in cmdline (as called_peer) run with effective uid 0, read from the
+// "Uid:" line (real, effective, saved, fs) of the same process's
+// /proc/PID/status; "" otherwise. Any user can start a program whose argv
+// reads "pppd call NAME"; only the real pppd (root's, or Debian's setuid
+// pppd started by a member of group dip) runs as root. A look-alike
+// adopted would hold the link "running" and keep pppkitd from dialling.
+std::string root_called_peer(std::string_view cmdline, std::string_view status);
+
 // pid_file_ifname[i]: the interface whose /run/IFNAME.pid holds the pid of
 // adopted pppd i ("" when no file does); p2p: the point-to-point ppp
 // interfaces of this netns. Returns each pppd's interface, "" when unknown:

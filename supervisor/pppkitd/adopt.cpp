@@ -1,11 +1,12 @@
 // adopt.cpp - re-adopting a running pppd when pppkitd starts. After a crash
 // or kill -9 of pppkitd, systemd restarts it (Restart=on-failure) and the
 // pppd it had started is still running (KillMode=process): it is found in
-// /proc as "pppd call NAME" and watched by pidfd instead of a second pppd
-// being started. Its plugin says nothing until the next phase change, so the
-// link's interface comes from pppd's /run/pppN.pid (or is the only ppp
-// interface of this netns no other link claims) and its addresses from the
-// kernel. Runs once, on the loop's thread, before the autostart links start.
+// /proc as "pppd call NAME" running as root (root_called_peer) and watched
+// by pidfd instead of a second pppd being started. Its plugin says nothing
+// until the next phase change, so the link's interface comes from pppd's
+// /run/pppN.pid (or is the only ppp interface of this netns no other link
+// claims) and its addresses from the kernel. Runs once, on the loop's thread,
+// before the autostart links start.
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -68,7 +69,8 @@ std::string ifname_of(pid_t pid)
 
 std::string running_peer(pid_t pid)
 {
-    return called_peer(read_all(fs::path("/proc") / std::to_string(pid) / "cmdline"));
+    const fs::path proc = fs::path("/proc") / std::to_string(pid);
+    return root_called_peer(read_all(proc / "cmdline"), read_all(proc / "status"));
 }
 
 void Daemon::adopt_running()
@@ -82,7 +84,7 @@ void Daemon::adopt_running()
         const std::string pidstr = e.path().filename();
         if (pidstr.find_first_not_of("0123456789") != std::string::npos)
             continue;
-        const std::string peer = called_peer(read_all(e.path() / "cmdline"));
+        const std::string peer = root_called_peer(read_all(e.path() / "cmdline"), read_all(e.path() / "status"));
         if (peer.empty())
             continue;
         for (auto& lp : links_) {

@@ -34,8 +34,8 @@ struct Options {
 };
 
 // What pppkitd knows of one link, for status and the state machine.
-// adopt.cpp: the NAME of the "pppd call NAME" that pid runs now ("" when it
-// runs something else or is gone)
+// adopt.cpp: the NAME of the "pppd call NAME" that pid runs now as root
+// ("" when it runs something else, is not root, or is gone; root_called_peer)
 std::string running_peer(pid_t pid);
 
 class Daemon;

@@ -181,8 +181,14 @@ NSL_PIDS+=($gone)
 sleep 300 &
 other=$!
 NSL_PIDS+=($other)
+# lookalike: any user can run a program whose argv reads "pppd call idle"; it is
+# not root, so it is neither adopted (idle stays unstarted) nor signalled
+setpriv --reuid=nobody --regid=nogroup --clear-groups bash -c 'exec -a pppd perl -e "sleep 300" call idle nodetach' &
+lookalike=$!
+NSL_PIDS+=($lookalike)
 wait_for 5 grep -qa gone "/proc/$gone/cmdline" || fail "the pppd call gone stand-in"
-printf '%s gone\n%s idle\n' "$gone" "$other" >"$t/run/handover"
+wait_for 5 grep -qa idle "/proc/$lookalike/cmdline" || fail "the pppd call idle look-alike"
+printf '%s gone\n%s idle\n%s gone\n' "$gone" "$other" "$lookalike" >"$t/run/handover"
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 # ---- start pppkitd as systemd would (Type=notify, WatchdogSec=2) ----
@@ -212,6 +218,9 @@ check "handover: a pid that runs no pppd call NAME is left alone" alive "$other"
 check "  ... and logged" grep -q "names pppd $other (link idle), which no longer runs" "$t/pppkitd.log"
 check "  ... the handover file is removed" test ! -e "$t/run/handover"
 check_eq "idle: not adopted from the handover file" None "$(field idle "l['pid']")"
+check "handover: a look-alike pppd call NAME run by nobody is not stopped" alive "$lookalike"
+check "  ... and logged as no pppd" grep -q "names pppd $lookalike (link gone), which no longer runs" "$t/pppkitd.log"
+check_eq "  ... nor adopted for link idle" None "$(field idle "l['pid']")"
 
 # ---- the plugin's events reach the daemon ----
 check "dsl: up with the plugin's address" wait_for 10 is dsl "l['ipv4']['local']" 203.0.113.10

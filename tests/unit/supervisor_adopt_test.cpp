@@ -69,3 +69,38 @@ TEST_SUITE("supervisor")
         }
     }
 }
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("root_called_peer: only a pppd running as root is adopted, watched or signalled")
+    {
+        using namespace std::string_literals;
+        const std::string call = "/usr/sbin/pppd\0call\0dsl\0nodetach\0"s;
+        const std::string head = "Name:\tpppd\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t812\n";
+        struct Row {
+            int line;
+            std::string cmdline;
+            std::string status;
+            std::string want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, call, head + "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", "dsl"},
+            // Debian's setuid pppd started with pon by a member of group dip
+            {__LINE__, call, head + "Uid:\t1000\t0\t0\t0\nGid:\t30\t30\t30\t30\n", "dsl"},
+            // a user's look-alike: argv says "pppd call dsl", the process is not root
+            {__LINE__, call, head + "Uid:\t1000\t1000\t1000\t1000\n", ""},
+            {__LINE__, call, head + "Uid:\t0\t1000\t1000\t1000\n", ""},  // root dropped to a user
+            {__LINE__, call, "Uid:\t0\t0\t0\t0\n", "dsl"},               // the first line
+            {__LINE__, call, head + "Uid:\t0\t0\t0\n", ""},              // not four ids
+            {__LINE__, call, head + "Uid:\t00\t00\t0\t0\n", ""},         // not the kernel's text
+            {__LINE__, call, head + "Gid:\t0\t0\t0\t0\n", ""},           // no Uid line
+            {__LINE__, call, head + "XUid:\t0\t0\t0\t0\n", ""},
+            {__LINE__, call, "", ""},                                           // gone meanwhile
+            {__LINE__, "/bin/sleep\0100\0"s, head + "Uid:\t0\t0\t0\t0\n", ""},  // root, not pppd call
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(root_called_peer(r.cmdline, r.status) == r.want);
+        }
+    }
+}
