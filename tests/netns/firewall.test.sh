@@ -62,30 +62,6 @@ serve srv2 srv2 0.0.0.0 tcp:18080 tcp:443 tcp:80 udp:500
 serve rtr router 0.0.0.0 tcp:22 tcp:53 udp:53 tcp:8080 tcp:631 udp:161
 serve net internet 0.0.0.0 tcp:8443 tcp:445 tcp:139 tcp:135 udp:137 udp:138 udp:445 tcp:443
 
-probe() { # NS tcp|udp ADDR PORT [TIMEOUT] -> prints the answer, rc 0 when answered
-    local n=$1
-    shift
-    nsx "$n" timeout 10 python3 "$FW/probe.py" "$@"
-}
-expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT
-    local msg=$1 want=$2 got
-    shift 2
-    got=$(probe "$@" 3)
-    case $got in
-    "$want"*) pass "$msg ($got)" ;;
-    *) fail "$msg: expected '$want...', got '$got'" ;;
-    esac
-}
-expect_silence() { # MSG NS PROTO ADDR PORT
-    local msg=$1 got
-    shift
-    got=$(probe "$@" 1.5)
-    case $got in
-    timeout) pass "$msg (dropped)" ;;
-    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
-    esac
-}
-
 # ---- before the firewall: the probes can see what the firewall must hide ----
 expect_answer "control: without a firewall the router's tcp/22 answers from the WAN" "router" net tcp 11.0.0.2 22
 expect_answer "control: without a firewall 172.20.0.5 is reachable through ppp0" "internet" rtr tcp 172.20.0.5 443

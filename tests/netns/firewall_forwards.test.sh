@@ -49,25 +49,6 @@ for p in 2999 3000 3001 3002 3003; do serve srv1 "srv1-$p" "tcp:$p" "udp:$p"; do
 serve srv1 srv1 tcp:2222 tcp:8443 tcp:18080
 serve srv2 srv2 tcp:18080 tcp:2222 tcp:2223 tcp:8443 tcp:443 tcp:4443 udp:5353 udp:5000
 
-probe() { nsx "$1" timeout 10 python3 "$FW/probe.py" "${@:2}"; }
-expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT [SRC]
-    local msg=$1 want=$2 got
-    shift 2
-    got=$(probe "$1" "$2" "$3" "$4" 3 ${5:+"$5"})
-    case $got in
-    "$want"*) pass "$msg ($got)" ;;
-    *) fail "$msg: expected '$want...', got '$got'" ;;
-    esac
-}
-expect_silence() { # MSG NS PROTO ADDR PORT [SRC]
-    local msg=$1 got
-    shift
-    got=$(probe "$1" "$2" "$3" "$4" 1.5 ${5:+"$5"})
-    case $got in
-    timeout) pass "$msg (dropped)" ;;
-    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
-    esac
-}
 expect_no_server() { # MSG NS PROTO ADDR PORT: no LAN server answers (the router may refuse)
     local msg=$1 got
     shift

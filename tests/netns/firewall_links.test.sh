@@ -58,25 +58,6 @@ serve srv2 srv2 tcp:443 tcp:80 tcp:25
 serve rtr router tcp:22 tcp:8080
 serve net internet tcp:8443
 
-probe() { nsx "$1" timeout 10 python3 "$FW/probe.py" "${@:2}"; }
-expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT
-    local msg=$1 want=$2 got
-    shift 2
-    got=$(probe "$@" 3)
-    case $got in
-    "$want"*) pass "$msg ($got)" ;;
-    *) fail "$msg: expected '$want...', got '$got'" ;;
-    esac
-}
-expect_silence() { # MSG NS PROTO ADDR PORT
-    local msg=$1 got
-    shift
-    got=$(probe "$@" 1.5)
-    case $got in
-    timeout) pass "$msg (dropped)" ;;
-    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
-    esac
-}
 elems() { # SET: its elements, sorted, on one line
     nsx rtr nft -j list "${2:-set}" inet pppkit_fw "$1" | python3 -c '
 import json, sys

@@ -221,6 +221,30 @@ nsl_seed_lan() {
     for h in srv1 srv2 cli; do nsx "$h" ip route add default via 172.16.2.1 || return 1; done
 }
 
+# One real connection attempt (tests/firewall/probe.py) from namespace NS:
+# prints the server's answer ("NAME PEER_IP"), or closed/refused/timeout.
+probe() { # NS tcp|udp ADDR PORT [TIMEOUT [SRC]]
+    nsx "$1" timeout 10 python3 "${PPPKIT_TOP:?}/tests/firewall/probe.py" "${@:2}"
+}
+expect_answer() { # MSG WANT_PREFIX NS PROTO ADDR PORT [SRC]: a server answers
+    local msg=$1 want=$2 got
+    shift 2
+    got=$(probe "$1" "$2" "$3" "$4" 3 ${5:+"$5"})
+    case $got in
+    "$want"*) pass "$msg ($got)" ;;
+    *) fail "$msg: expected '$want...', got '$got'" ;;
+    esac
+}
+expect_silence() { # MSG NS PROTO ADDR PORT [SRC]: dropped, nothing answers
+    local msg=$1 got
+    shift
+    got=$(probe "$1" "$2" "$3" "$4" 1.5 ${5:+"$5"})
+    case $got in
+    timeout) pass "$msg (dropped)" ;;
+    *) fail "$msg: expected no answer (dropped), got '$got'" ;;
+    esac
+}
+
 wait_for() {
     local secs=$1 i n
     shift
