@@ -118,7 +118,8 @@ PK_CFLAGS   = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(HARDEN_CFLAGS) $(SA
 PK_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARN) -Iplugins -Isupervisor \
               $(HARDEN_CXXFLAGS) $(SAN_FLAGS) $(CXXFLAGS) $(CPPFLAGS) -DPPPKIT_VERSION='"$(VERSION)"'
 PK_LDFLAGS  = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
-LIBS := -lnftables -linih -lcurl -lsystemd -lcrypto
+# libnftables is not linked: common/nft.cpp dlopen()s libnftables.so.1 per nft::Context
+LIBS := -linih -lcurl -lsystemd -lcrypto
 LIBS += -lnftnl -lmnl  # common/nfnl.cpp (element batches), supervisor/core/rtnl.cpp; --as-needed drops them elsewhere
 LIBS += -lssl  # the DDNS worker's POP3 TLS (plugins/ddns/io/tls.cpp); --as-needed drops it elsewhere
 
