@@ -256,4 +256,32 @@ check "reload without [firewall]: the log says the guard is off" wait_for 5 grep
 check_fails "reload without [firewall]: table inet pppkit_guard is gone" nsx r nft list table inet pppkit_guard
 check "reload without [firewall]: the router still answers on loopback" nsx r ping -c 1 -W 1 127.0.0.1
 kill "$PKD"
+wait "$PKD" 2>/dev/null
+
+# ---- libnftables that cannot be loaded: a failed repair, never an open router --
+# a libnftables.so.1 without its entry points first on the library path:
+# pppkitd's guard (libnftnl) still goes on, the repair fails at crit, and
+# the guard keeps the WAN out
+if command -v gcc >/dev/null; then
+    mkdir -p "$t/nolib"
+    echo 'int pppkit_not_libnftables;' >"$t/nolib/x.c"
+    gcc -shared -fPIC -Wl,-soname,libnftables.so.1 -o "$t/nolib/libnftables.so.1" "$t/nolib/x.c"
+    printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+    check "pppkit firewall apply (before the broken library)" PK firewall apply
+    : >"$t/pppkitd.log"
+    ip netns exec "$(ns r)" env LD_LIBRARY_PATH="$t/nolib" "$PPPKITD" --config "$t/pppkit.conf" \
+        --runtime-dir "$t/run" >>"$t/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    check "no libnftables: the flush guard is on all the same" wait_for 5 grep -q "flush guard on" "$t/pppkitd.log"
+    nsx r nft flush ruleset
+    check "no libnftables: the repair fails, logged (FIREWALL NOT RESTORED ... lacks an entry point)" \
+        wait_for 5 grep -q "FIREWALL NOT RESTORED.*libnftables.so.1 lacks an entry point" "$t/pppkitd.log"
+    check "no libnftables: table inet pppkit_guard stays" nsx r nft list table inet pppkit_guard
+    check "no libnftables: the router still listens on tcp/8080 (the test can see a leak)" nsl_listening r 8080
+    check_fails "no libnftables: the WAN's connect to tcp/8080 fails (the guard drops it)" tcp_connect w 11.0.0.2 8080 1
+    kill "$PKD"
+else
+    echo "NOTE: no gcc: the broken-libnftables case is not run"
+fi
 nsl_finish
