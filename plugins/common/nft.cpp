@@ -1,5 +1,6 @@
 #include "common/nft.hpp"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <type_traits>
 
 namespace pppkit::nft {
 namespace {
@@ -22,33 +24,99 @@ std::string trimmed(const char* s)
 }
 }  // namespace
 
-Context::Context() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT))
-{
-    if (ctx_ != nullptr) {
-        nft_ctx_buffer_output(ctx_);
-        nft_ctx_buffer_error(ctx_);
+// libnftables' entry points, from one dlopen() of libnftables.so.1: each
+// Context holds one (the loader counts them) and dlclose()s it after
+// nft_ctx_free, so a process with no Context has no libnftables mapped.
+struct Lib {
+    // RTLD_LAZY: each library binds as it would have at exec (its own
+    // BIND_NOW flag decides); RTLD_LOCAL: nothing else resolves against it
+    void* so = ::dlopen("libnftables.so.1", RTLD_LAZY | RTLD_LOCAL);
+    std::string error;  // why it is not loaded
+    decltype(&::nft_ctx_new) ctx_new = nullptr;
+    decltype(&::nft_ctx_free) ctx_free = nullptr;
+    decltype(&::nft_ctx_buffer_output) buffer_output = nullptr;
+    decltype(&::nft_ctx_buffer_error) buffer_error = nullptr;
+    decltype(&::nft_ctx_set_dry_run) set_dry_run = nullptr;
+    decltype(&::nft_run_cmd_from_buffer) run_cmd_from_buffer = nullptr;
+    decltype(&::nft_ctx_get_output_buffer) get_output_buffer = nullptr;
+    decltype(&::nft_ctx_get_error_buffer) get_error_buffer = nullptr;
+    decltype(&::nft_ctx_output_get_flags) output_get_flags = nullptr;
+    decltype(&::nft_ctx_output_set_flags) output_set_flags = nullptr;
+
+    Lib()
+    {
+        if (so == nullptr) {
+            const char* e = ::dlerror();
+            error = std::string("cannot load libnftables.so.1: ") + (e != nullptr ? e : "dlopen failed");
+            return;
+        }
+        bool ok = true;
+        auto sym = [&](auto& fn, const char* name) {
+            void* f = ::dlsym(so, name);
+            ok = ok && f != nullptr;
+            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(f);
+        };
+        sym(ctx_new, "nft_ctx_new");
+        sym(ctx_free, "nft_ctx_free");
+        sym(buffer_output, "nft_ctx_buffer_output");
+        sym(buffer_error, "nft_ctx_buffer_error");
+        sym(set_dry_run, "nft_ctx_set_dry_run");
+        sym(run_cmd_from_buffer, "nft_run_cmd_from_buffer");
+        sym(get_output_buffer, "nft_ctx_get_output_buffer");
+        sym(get_error_buffer, "nft_ctx_get_error_buffer");
+        sym(output_get_flags, "nft_ctx_output_get_flags");
+        sym(output_set_flags, "nft_ctx_output_set_flags");
+        if (!ok) {
+            error = "libnftables.so.1 lacks an entry point";
+            ::dlclose(so);
+            so = nullptr;
+        }
     }
-}
+    ~Lib()
+    {
+        if (so != nullptr)
+            ::dlclose(so);
+    }
+    Lib(const Lib&) = delete;
+    Lib& operator=(const Lib&) = delete;
+
+    // A context with buffered output and errors; nullptr: error says why.
+    nft_ctx* context()
+    {
+        if (so == nullptr)
+            return nullptr;
+        nft_ctx* c = ctx_new(NFT_CTX_DEFAULT);
+        if (c == nullptr) {
+            error = "cannot create an nftables context";
+            return nullptr;
+        }
+        buffer_output(c);
+        buffer_error(c);
+        return c;
+    }
+};
+
+Context::Context() : lib_(std::make_unique<Lib>()), ctx_(lib_->context()) {}
 
 Context::~Context()
 {
     if (ctx_ != nullptr)
-        nft_ctx_free(ctx_);
+        lib_->ctx_free(ctx_);
 }
 
 Result Context::exec(std::string_view cmds, bool dry)
 {
     Result r;
     if (ctx_ == nullptr) {
-        r.error = "cannot create an nftables context";
+        r.error = lib_->error;
         return r;
     }
     std::string buf(cmds);
-    nft_ctx_set_dry_run(ctx_, dry);
-    int rc = nft_run_cmd_from_buffer(ctx_, buf.c_str());
-    nft_ctx_set_dry_run(ctx_, false);
-    r.output = trimmed(nft_ctx_get_output_buffer(ctx_));
-    r.error = trimmed(nft_ctx_get_error_buffer(ctx_));
+    lib_->set_dry_run(ctx_, dry);
+    int rc = lib_->run_cmd_from_buffer(ctx_, buf.c_str());
+    lib_->set_dry_run(ctx_, false);
+    r.output = trimmed(lib_->get_output_buffer(ctx_));
+    r.error = trimmed(lib_->get_error_buffer(ctx_));
     r.ok = rc == 0;
     if (!r.ok && r.error.empty())
         r.error = "nft failed (rc " + std::to_string(rc) + ")";
@@ -61,10 +129,10 @@ Result Context::list_json(std::string_view cmds)
 {
     if (ctx_ == nullptr)
         return exec(cmds, false);
-    const unsigned flags = nft_ctx_output_get_flags(ctx_);
-    nft_ctx_output_set_flags(ctx_, flags | NFT_CTX_OUTPUT_JSON);
+    const unsigned flags = lib_->output_get_flags(ctx_);
+    lib_->output_set_flags(ctx_, flags | NFT_CTX_OUTPUT_JSON);
     Result r = exec(cmds, false);
-    nft_ctx_output_set_flags(ctx_, flags);
+    lib_->output_set_flags(ctx_, flags);
     return r;
 }
 
@@ -72,6 +140,12 @@ Result check_in_child(std::string_view cmds, int timeout_ms)
 {
     Result r;
     std::string buf(cmds);
+    // loaded before fork: the child only calls into it (no dlopen after fork)
+    const Lib lib;
+    if (lib.so == nullptr) {
+        r.error = lib.error;
+        return r;
+    }
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
         r.error = std::string("cannot check the ruleset in a child process: pipe: ") + std::strerror(errno);
@@ -96,14 +170,14 @@ Result check_in_child(std::string_view cmds, int timeout_ms)
         sigprocmask(SIG_SETMASK, &none, nullptr);
         close(fds[0]);
         dup2(fds[1], STDERR_FILENO);  // libnftables' own "BUG:" lines and assert() messages
-        nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        nft_ctx* ctx = lib.ctx_new(NFT_CTX_DEFAULT);
         if (ctx == nullptr)
             _exit(3);
-        nft_ctx_buffer_output(ctx);
-        nft_ctx_buffer_error(ctx);
-        nft_ctx_set_dry_run(ctx, true);
-        int rc = nft_run_cmd_from_buffer(ctx, buf.c_str());
-        const char* e = nft_ctx_get_error_buffer(ctx);
+        lib.buffer_output(ctx);
+        lib.buffer_error(ctx);
+        lib.set_dry_run(ctx, true);
+        int rc = lib.run_cmd_from_buffer(ctx, buf.c_str());
+        const char* e = lib.get_error_buffer(ctx);
         size_t left = e != nullptr ? std::strlen(e) : 0;
         while (left > 0) {
             ssize_t n = write(fds[1], e, left);

@@ -3,14 +3,23 @@
 // one applies a whole ruleset in about a millisecond. Callers therefore create
 // one Context early (before the link is up) and call warm() once.
 // Every run() is one netlink transaction: all of it applies, or none.
+// libnftables is not linked: each Context dlopen()s libnftables.so.1 and
+// dlclose()s it when destroyed (after nft_ctx_free), so a process keeps it
+// mapped only while it holds a Context (pppkitd: during a repair, a read or
+// a status; the plugins: from plugin_init on). Loading costs ~3 ms more on
+// the first command. A Context that could not load it is not valid() and
+// every command fails with the loader's reason: never an open firewall.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 struct nft_ctx;
 
 namespace pppkit::nft {
+
+struct Lib;  // nft.cpp: the dlopen()ed entry points
 
 struct Result {
     bool ok = false;
@@ -37,6 +46,7 @@ public:
 
 private:
     Result exec(std::string_view cmds, bool dry);
+    std::unique_ptr<Lib> lib_;  // destroyed after ctx_ is freed
     nft_ctx* ctx_ = nullptr;
 };
 

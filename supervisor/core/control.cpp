@@ -1,6 +1,12 @@
 #include "core/control.hpp"
 
+#include <grp.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <string>
 
 namespace pppkit::supervisor::control {
 
@@ -124,6 +130,33 @@ LinkDiff diff_links(const std::vector<LinkConfig>& before, const std::vector<Lin
             d.changed.push_back(n.name);
     }
     return d;
+}
+
+std::optional<gid_t> control_group(std::string_view group_file, std::string_view name)
+{
+    if (group_file.empty())
+        return std::nullopt;
+    std::string text(group_file);  // fmemopen reads a mutable buffer
+    struct Close {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    std::unique_ptr<std::FILE, Close> f(::fmemopen(text.data(), text.size(), "r"));
+    if (!f)
+        return std::nullopt;
+    group g{};
+    group* got = nullptr;
+    std::string buf(4096, '\0');
+    for (;;) {
+        const int rc = ::fgetgrent_r(f.get(), &g, buf.data(), buf.size(), &got);
+        if (rc == ERANGE) {  // a line longer than buf (many members): read it again, bigger
+            buf.resize(buf.size() * 2);
+            continue;
+        }
+        if (rc != 0 || got == nullptr)
+            return std::nullopt;  // ENOENT: the end
+        if (name == got->gr_name)
+            return got->gr_gid != 0 ? std::optional<gid_t>(got->gr_gid) : std::nullopt;
+    }
 }
 
 }  // namespace pppkit::supervisor::control

@@ -3,6 +3,8 @@
 // touches a socket or a process.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +43,17 @@ enum class ParseError {
 [[nodiscard]] std::string_view error_text(ParseError e);
 // Verbs that change something: root only (group pppkit may ask status).
 [[nodiscard]] bool needs_root(Verb v);
+
+// ---- who may connect -------------------------------------------------------
+// The control socket's group: the gid of group `name` (pppkit) as the text of
+// /etc/group lists it, read with glibc's own parser (fgetgrent_r), not
+// through NSS: pppkitd loads no NSS module (libnss_systemd and its
+// dependencies, ~0.3 MB of RSS for one lookup). `addgroup --system pppkit`
+// and `groupadd --system pppkit` write the group there; a group only a
+// network directory knows is not seen. nullopt: no such group, or gid 0
+// (root's group: the socket stays root's alone). Lines the parser cannot
+// read are skipped, as NSS's files module skips them.
+[[nodiscard]] std::optional<gid_t> control_group(std::string_view group_file, std::string_view name);
 
 // ---- reload: old links vs new ----------------------------------------------
 struct LinkDiff {

@@ -1,7 +1,6 @@
 #include "pppkitd/daemon.hpp"
 
 #include <arpa/inet.h>
-#include <grp.h>
 #include <net/if.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,11 +19,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
 #include "common/schema.hpp"
+#include "core/control.hpp"
 #include "pppkitd/auth_failure.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
@@ -201,10 +203,12 @@ bool Daemon::setup_sockets()
         jlog::plain(LOG_ERR, "cannot listen on " + evp + ": " + std::strerror(errno));
         return false;
     }
-    // Control socket: root, or group pppkit when it exists.
+    // Control socket: root, or group pppkit when /etc/group lists it (read
+    // without NSS: control::control_group).
     const std::string cp = opt_.runtime_dir + "/control";
-    if (const group* g = ::getgrnam("pppkit"))
-        control_gid_ = g->gr_gid;
+    std::ifstream etc_group("/etc/group");
+    const std::string groups((std::istreambuf_iterator<char>(etc_group)), std::istreambuf_iterator<char>());
+    control_gid_ = control::control_group(groups, "pppkit").value_or(0);
     control_fd_ = bind_unix(cp, SOCK_STREAM, control_gid_ != 0 ? 0660 : 0600);
     if (control_fd_ < 0 || (control_gid_ != 0 && ::chown(cp.c_str(), 0, control_gid_) != 0) ||
         ::listen(control_fd_, 16) != 0) {

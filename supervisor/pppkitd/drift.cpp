@@ -118,16 +118,15 @@ bool DriftWatch::start()
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
     sd_event_add_io(ev_, &io_, fd, EPOLLIN, on_io, this);
 
-    // The first repair must not pay for the isolated check and a cold context.
+    // The first repair must not pay for the isolated check.
     prepared_ = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
     if (prepared_->settings)
         (void)firewall::check_isolated(*prepared_);
-    update_guard(prepared_->configured);  // it ends with the small command that warms the context
-    if (!guard_on_)
-        (void)nft_.check("add table inet pppkit_fw");
+    update_guard(prepared_->configured);
     // no commit heard yet: the read counts when the generation stayed the same across it
     heard_gen_ = generation();
     burst_ = remember(true, true);
+    unload_nft();
     jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
                               std::string(mss::kTable));
     // what preparing and reading freed goes back to the kernel: pppkitd rests
@@ -141,9 +140,9 @@ drift::Verdict DriftWatch::remember(bool fw, bool mss)
     firewall::Dynamic d;
     std::string listing;
     if (fw)
-        d = firewall::read_dynamic(nft_);
+        d = firewall::read_dynamic(nft());
     if (mss) {
-        auto r = nft_.run("list table inet " + std::string(mss::kTable));
+        auto r = nft().run("list table inet " + std::string(mss::kTable));
         listing = r.ok ? r.output : "";
     }
     // several reads: a flush committed in between would leave half of it
@@ -251,6 +250,7 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
         w->repair(v, heard);
     if (!w->guard_on_ && (v.remember_firewall || v.decision == drift::Decision::Repair))
         w->update_guard(w->prepared_ && w->prepared_->configured);
+    w->unload_nft();
     if (v.decision != drift::Decision::Ignore)
         malloc_trim(0);
     return 0;
@@ -268,10 +268,19 @@ void DriftWatch::reload()
     malloc_trim(0);
 }
 
+nft::Context& DriftWatch::nft()
+{
+    if (!nft_)
+        nft_ = std::make_unique<nft::Context>();
+    return *nft_;
+}
+
+void DriftWatch::unload_nft() { nft_.reset(); }
+
 void DriftWatch::update_guard(bool configured)
 {
     if (!configured) {
-        if (guard_on_ && nft_.run("delete table inet " + std::string(firewall::kGuardTable)).ok) {
+        if (guard_on_ && guard_.remove() == 0) {
             guard_on_ = false;
             jlog::plain(LOG_INFO, "flush guard off: no [firewall] configured");
         }
@@ -281,22 +290,16 @@ void DriftWatch::update_guard(bool configured)
         return;
     // Only over a pppkit_fw that sets the mark (one this version built: its
     // unmark chain is there), never before one or over an older version's
-    // (an upgrade): the guard would drop everything. One small chain is
-    // listed, not the table: a listing stays in the context's cache.
-    if (!nft_.run("list chain inet " + std::string(firewall::kTable) + " " + std::string(firewall::kUnmarkChain)).ok)
+    // (an upgrade): the guard would drop everything.
+    if (guard_.chain_exists(firewall::kTable, firewall::kUnmarkChain) != 0)
         return;
-    // nft_'s netlink socket owns the table: libnftables keeps one socket for
-    // a context's life (it has not reopened it since 0.9.9, which brought the
-    // owner flag), and a second context would cost about 1 MB of heap
-    auto r = nft_.run(firewall::guard_ruleset());
-    // that command's cache (every table's chains and sets, about 0.5 MB)
-    // stays in the context until the next command: a small one replaces it
-    (void)nft_.check("add table inet " + std::string(firewall::kTable));
-    malloc_trim(0);
-    if (!r.ok) {
+    // guard_'s socket owns the table; it stays open for pppkitd's life
+    const int err = guard_.load();
+    if (err != 0) {
         guard_refused_ = true;
-        jlog::plain(LOG_WARNING, "flush guard off: nft refused table inet " + std::string(firewall::kGuardTable) +
-                                     " (Linux 5.12 or later needed for an owned table): " + r.error +
+        jlog::plain(LOG_WARNING, "flush guard off: the kernel refused table inet " +
+                                     std::string(firewall::kGuardTable) +
+                                     " (Linux 5.12 or later needed for an owned table): " + std::strerror(err) +
                                      "; after a flush the router is open until the repair");
         return;
     }
@@ -326,7 +329,7 @@ DriftWatch::Done DriftWatch::repair_firewall()
     std::unique_ptr<nft::Context> fresh;
     if (use.settings && firewall::needs_fresh_context(*use.settings))
         fresh = std::make_unique<nft::Context>();
-    nft::Context& ctx = fresh ? *fresh : nft_;
+    nft::Context& ctx = fresh ? *fresh : nft();
     auto r = firewall::apply_fail_closed(ctx, use, d);
     const std::string problem = !p->problems.empty()  ? p->problems.front()
                                 : !r.problems.empty() ? r.problems.front()
@@ -362,7 +365,7 @@ DriftWatch::Done DriftWatch::repair_mss()
         return {};
     const std::string t = "inet " + std::string(mss::kTable);
     // as pppkit left it, in one transaction whatever is there now
-    auto r = nft_.run("add table " + t + "\ndelete table " + t + "\n" + mss_listing_);
+    auto r = nft().run("add table " + t + "\ndelete table " + t + "\n" + mss_listing_);
     if (!r.ok)
         return {false, "MSS TABLE NOT RESTORED: " + r.error};
     return {true, "MSS table re-applied"};
@@ -408,8 +411,11 @@ nlohmann::json DriftWatch::status()
 {
     using nlohmann::json;
     const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
+    const std::string loaded(firewall::to_string(firewall::inspect(nft(), digest)));
+    unload_nft();
+    malloc_trim(0);
     return json{
-        {"loaded", std::string(firewall::to_string(firewall::inspect(nft_, digest)))},
+        {"loaded", loaded},
         {"guard", guard_on_},
         {"repairs", repairs_},
         {"last_repair", repairs_ != 0 ? json(iso(last_repair_)) : json(nullptr)},

@@ -23,6 +23,7 @@
 #include "common/nft.hpp"
 #include "core/drift.hpp"
 #include "firewall/core/lifecycle.hpp"
+#include "pppkitd/guard.hpp"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -59,7 +60,10 @@ private:
     uint32_t gen_seq_ = 0;
     std::optional<uint32_t> heard_gen_;  // NFTA_GEN_ID of the last NEWGEN read (nullopt: none, or lost)
     sd_event_source* io_ = nullptr;
-    nft::Context nft_;
+    // libnftables, loaded for one burst, start(), or one status (nft()),
+    // then unloaded (unload_nft): pppkitd rests for days between repairs
+    std::unique_ptr<nft::Context> nft_;
+    GuardSocket guard_;
     drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
     drift::Verdict burst_;                          // verdicts of what this read brought
     std::unique_ptr<firewall::Prepared> prepared_;  // the last config prepared (its isolated check passed)
@@ -69,8 +73,8 @@ private:
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
     std::string last_change_;
-    // The flush guard (firewall.hpp, guard_ruleset): owned by nft_'s netlink
-    // socket, so it lives as long as pppkitd.
+    // The flush guard (firewall.hpp, guard_ruleset): owned by guard_'s
+    // netlink socket, so it lives as long as pppkitd.
     bool guard_on_ = false;
     bool guard_refused_ = false;  // logged once; not retried (an old kernel has no owner flag)
     // log rate limit: a tool that keeps deleting pppkit's tables gets every
@@ -86,6 +90,10 @@ private:
     // verdict starts the next burst to read them again then.
     [[nodiscard]] drift::Verdict remember(bool fw, bool mss);
     [[nodiscard]] std::optional<uint32_t> generation();
+    // The context of this burst (loads libnftables, ~3 ms, when none is);
+    // a Context that could not load it fails every command (logged by the caller).
+    nft::Context& nft();
+    void unload_nft();
     void repair(const drift::Verdict& v, uint64_t heard_usec);
     struct Done {
         bool restored = true;  // false: the table is not back (not even the failsafe)

@@ -78,6 +78,31 @@ check "the log says the flush guard is on" wait_for 5 grep -q "flush guard on" "
 check "table inet pppkit_guard is there, owned (flags owner)" \
     sh -c "ip netns exec $(ns r) nft list table inet pppkit_guard | grep -q 'flags owner'"
 check_fails "nft delete table inet pppkit_guard is refused (only its owner may)" nsx r nft delete table inet pppkit_guard
+# pppkitd builds the guard with libnftnl (supervisor/pppkitd/guard.cpp): what
+# the kernel holds reads back as nft's own compile of guard_ruleset()
+# (plugins/firewall/core/firewall.cpp) does; counters as 0
+nsx r nft list table inet pppkit_guard 2>&1 | sed 's/counter packets [0-9]* bytes [0-9]*/counter packets 0 bytes 0/' >"$t/guard.list"
+cat >"$t/guard.want" <<'EOF_GUARD'
+table inet pppkit_guard { # progname pppkitd
+	flags owner
+	comment "pppkit flush guard: drops what inet pppkit_fw has not seen (it is gone); owned by pppkitd"
+
+	chain input {
+		type filter hook input priority filter + 10; policy accept;
+		meta mark != 0x00000000/1 meta mark set meta mark & 0x7fffffff accept
+		iif "lo" accept
+		counter packets 0 bytes 0 drop
+	}
+
+	chain forward {
+		type filter hook forward priority filter + 10; policy accept;
+		meta mark != 0x00000000/1 meta mark set meta mark & 0x7fffffff accept
+		counter packets 0 bytes 0 drop
+	}
+}
+EOF_GUARD
+check "nft list table inet pppkit_guard: the rules of guard_ruleset() ($t/guard.list)" cmp -s "$t/guard.want" "$t/guard.list"
+[ -n "${PPPKIT_GUARD_LIST:-}" ] && cp "$t/guard.list" "$PPPKIT_GUARD_LIST"
 # A mark someone else set (0x5, before pppkit) is what a later chain sees, and
 # the guard's bit never is: counted at priority 100 for loopback's packets.
 nsx r nft -f - <<'NFT'
@@ -189,6 +214,10 @@ else
     fail "the tables are not as before after the window: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
 fi
 check "pppkitd is still running" kill -0 "$PKD"
+# libnftables is loaded for a repair, a read or a status, and unloaded after
+# (common/nft.cpp, dlopen/dlclose): at rest pppkitd maps none of it
+check_fails "after $RUNS repairs and a status: libnftables is not mapped in pppkitd" \
+    grep -Eq 'libnftables|libjansson|libgmp|libxtables' "/proc/$PKD/maps"
 
 # ---- control: no supervisor, the flush leaves the port open -------------------
 check "the router still listens on tcp/8080" nsl_listening r 8080
@@ -227,4 +256,32 @@ check "reload without [firewall]: the log says the guard is off" wait_for 5 grep
 check_fails "reload without [firewall]: table inet pppkit_guard is gone" nsx r nft list table inet pppkit_guard
 check "reload without [firewall]: the router still answers on loopback" nsx r ping -c 1 -W 1 127.0.0.1
 kill "$PKD"
+wait "$PKD" 2>/dev/null
+
+# ---- libnftables that cannot be loaded: a failed repair, never an open router --
+# a libnftables.so.1 without its entry points first on the library path:
+# pppkitd's guard (libnftnl) still goes on, the repair fails at crit, and
+# the guard keeps the WAN out
+if command -v gcc >/dev/null; then
+    mkdir -p "$t/nolib"
+    echo 'int pppkit_not_libnftables;' >"$t/nolib/x.c"
+    gcc -shared -fPIC -Wl,-soname,libnftables.so.1 -o "$t/nolib/libnftables.so.1" "$t/nolib/x.c"
+    printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+    check "pppkit firewall apply (before the broken library)" PK firewall apply
+    : >"$t/pppkitd.log"
+    ip netns exec "$(ns r)" env LD_LIBRARY_PATH="$t/nolib" "$PPPKITD" --config "$t/pppkit.conf" \
+        --runtime-dir "$t/run" >>"$t/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    check "no libnftables: the flush guard is on all the same" wait_for 5 grep -q "flush guard on" "$t/pppkitd.log"
+    nsx r nft flush ruleset
+    check "no libnftables: the repair fails, logged (FIREWALL NOT RESTORED ... lacks an entry point)" \
+        wait_for 5 grep -q "FIREWALL NOT RESTORED.*libnftables.so.1 lacks an entry point" "$t/pppkitd.log"
+    check "no libnftables: table inet pppkit_guard stays" nsx r nft list table inet pppkit_guard
+    check "no libnftables: the router still listens on tcp/8080 (the test can see a leak)" nsl_listening r 8080
+    check_fails "no libnftables: the WAN's connect to tcp/8080 fails (the guard drops it)" tcp_connect w 11.0.0.2 8080 1
+    kill "$PKD"
+else
+    echo "NOTE: no gcc: the broken-libnftables case is not run"
+fi
 nsl_finish

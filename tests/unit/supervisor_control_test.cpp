@@ -2,6 +2,7 @@
 // the request parser and the reload diff of old vs new [link] sections.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -79,6 +80,31 @@ TEST_SUITE("supervisor")
         CHECK_FALSE(needs_root(Verb::Status));
         for (Verb v : {Verb::Start, Verb::Stop, Verb::Restart, Verb::Reload})
             CHECK(needs_root(v));
+    }
+
+    TEST_CASE("control group: group pppkit's gid from /etc/group's text, without NSS")
+    {
+        struct Row {
+            int line;
+            std::string file;
+            std::optional<gid_t> want;
+        };
+        const std::string many(8000, 'm');  // one member list longer than the parser's first buffer
+        const std::vector<Row> rows = {
+            {__LINE__, "root:x:0:\npppkit:x:998:alice,bob\n", 998},
+            {__LINE__, "pppkit:x:998:", 998},  // no newline at the end
+            {__LINE__, "root:x:0:\nusers:x:100:\n", std::nullopt},
+            {__LINE__, "", std::nullopt},
+            {__LINE__, "pppkitd:x:5:\nppp:x:6:\n", std::nullopt},  // names are whole, not prefixes
+            {__LINE__, "pppkit:x:0:\n", std::nullopt},             // root's gid: root only
+            {__LINE__, "# a comment\n\nbroken line\npppkit:x:997:\n", 997},
+            {__LINE__, "big:x:50:" + many + "\npppkit:x:996:\n", 996},
+            {__LINE__, "big:x:50:" + many + "\n", std::nullopt},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(control_group(r.file, "pppkit") == r.want);
+        }
     }
 
     TEST_CASE("reload diff: which links are added, removed, changed")

@@ -1,0 +1,330 @@
+#include "pppkitd/guard.hpp"
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "firewall/core/firewall.hpp"
+
+namespace pppkit::supervisor {
+namespace {
+
+template <typename T, void (*F)(const T*)>
+struct Free {
+    void operator()(T* p) const { F(p); }
+};
+template <typename T, void (*F)(const T*)>
+using Owned = std::unique_ptr<T, Free<T, F>>;
+using Table = Owned<nftnl_table, nftnl_table_free>;
+using Chain = Owned<nftnl_chain, nftnl_chain_free>;
+using Rule = Owned<nftnl_rule, nftnl_rule_free>;
+using Udata = Owned<nftnl_udata_buf, nftnl_udata_buf_free>;
+
+// The expressions nft compiles guard_ruleset()'s statements to. An
+// allocation that fails leaves the rule short: `ok` turns false and the
+// whole table is not sent (a short first rule would accept everything).
+bool ok = true;
+nftnl_expr* expr(const char* name)
+{
+    nftnl_expr* e = nftnl_expr_alloc(name);
+    ok = ok && e != nullptr;
+    return e;
+}
+void meta_load(nftnl_rule* r, uint32_t key)
+{
+    nftnl_expr* e = r != nullptr ? expr("meta") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+    nftnl_rule_add_expr(r, e);
+}
+void meta_set_mark(nftnl_rule* r)
+{
+    nftnl_expr* e = r != nullptr ? expr("meta") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+    nftnl_rule_add_expr(r, e);
+}
+void and_mask(nftnl_rule* r, uint32_t mask)  // reg 1 = (reg 1 & mask) ^ 0
+{
+    const uint32_t zero = 0;
+    nftnl_expr* e = r != nullptr ? expr("bitwise") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
+    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
+    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
+    nftnl_rule_add_expr(r, e);
+}
+void cmp(nftnl_rule* r, uint32_t op, uint32_t value)
+{
+    nftnl_expr* e = r != nullptr ? expr("cmp") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+    nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &value, sizeof value);
+    nftnl_rule_add_expr(r, e);
+}
+void verdict(nftnl_rule* r, int v)
+{
+    nftnl_expr* e = r != nullptr ? expr("immediate") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, static_cast<uint32_t>(v));
+    nftnl_rule_add_expr(r, e);
+}
+void counter(nftnl_rule* r)
+{
+    nftnl_expr* e = r != nullptr ? expr("counter") : nullptr;
+    if (e == nullptr) {
+        ok = false;
+        return;
+    }
+    nftnl_rule_add_expr(r, e);
+}
+
+// Appends a message to the batch; false when it is full (it cannot be: the
+// buffer is sized for the guard).
+bool next(mnl_nlmsg_batch* b) { return mnl_nlmsg_batch_next(b); }
+char* cur(mnl_nlmsg_batch* b) { return static_cast<char*>(mnl_nlmsg_batch_current(b)); }
+
+struct Answers {
+    unsigned first = 0, last = 0;
+    size_t answered = 0;
+    int first_error = 0;
+};
+
+int on_error(const nlmsghdr* h, void* data)
+{
+    auto* a = static_cast<Answers*>(data);
+    if (h->nlmsg_seq < a->first || h->nlmsg_seq > a->last)
+        return MNL_CB_OK;  // an answer to an earlier request
+    if (mnl_nlmsg_get_payload_len(h) < sizeof(nlmsgerr)) {
+        errno = EBADMSG;
+        return MNL_CB_ERROR;
+    }
+    const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(h));
+    ++a->answered;
+    if (e->error != 0 && a->first_error == 0)
+        a->first_error = -e->error;
+    return MNL_CB_OK;
+}
+
+}  // namespace
+
+void GuardSocket::Close::operator()(mnl_socket* s) const { mnl_socket_close(s); }
+
+GuardSocket::GuardSocket() : nl_(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC))
+{
+    if (!nl_)
+        return;
+    if (mnl_socket_bind(nl_.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+        nl_.reset();
+        return;
+    }
+    int on = 1;  // errors without a copy of the refused message
+    mnl_socket_setsockopt(nl_.get(), NETLINK_CAP_ACK, &on, sizeof on);
+    const timeval one_second{1, 0};  // the kernel answers at once; never hang the loop
+    ::setsockopt(mnl_socket_get_fd(nl_.get()), SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second);
+}
+
+GuardSocket::~GuardSocket() = default;
+
+int GuardSocket::transact(const char* buf, size_t len, unsigned first, unsigned last)
+{
+    const int fd = mnl_socket_get_fd(nl_.get());
+    alignas(nlmsghdr) char in[8192];
+    while (::recv(fd, in, sizeof in, MSG_DONTWAIT) > 0) {  // answers to an earlier request
+    }
+    if (mnl_socket_sendto(nl_.get(), buf, len) < 0)
+        return errno;
+    Answers a{first, last, 0, 0};
+    mnl_cb_t ctl[NLMSG_MIN_TYPE] = {};
+    ctl[NLMSG_ERROR] = on_error;
+    const unsigned portid = mnl_socket_get_portid(nl_.get());
+    while (a.answered < last - first + 1) {
+        const ssize_t n = ::recv(fd, in, sizeof in, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)  // EAGAIN: SO_RCVTIMEO passed
+            return a.first_error != 0 ? a.first_error : (n < 0 ? errno : EIO);
+        if (mnl_cb_run2(in, static_cast<size_t>(n), 0, portid, nullptr, &a, ctl, NLMSG_MIN_TYPE) < 0)
+            return a.first_error != 0 ? a.first_error : errno;
+    }
+    return a.first_error;
+}
+
+int GuardSocket::chain_exists(std::string_view table, std::string_view chain)
+{
+    if (!nl_)
+        return EBADF;
+    Chain c(nftnl_chain_alloc());
+    if (!c)
+        return ENOMEM;
+    const std::string t(table), n(chain);
+    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, t.c_str());
+    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, n.c_str());
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    const unsigned seq = ++seq_;
+    nlmsghdr* h = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_ACK, seq);
+    nftnl_chain_nlmsg_build_payload(h, c.get());
+    // the answer: the chain (NEWCHAIN), then the ACK; or only an error
+    return transact(buf.data(), h->nlmsg_len, seq, seq);
+}
+
+int GuardSocket::load()
+{
+    if (!nl_)
+        return EBADF;
+    const unsigned lo = ::if_nametoindex("lo");  // iif "lo", as nft resolves it
+    if (lo == 0)
+        return errno != 0 ? errno : ENODEV;
+    const std::string table(firewall::kGuardTable);
+    std::vector<char> buf(2 * MNL_SOCKET_BUFFER_SIZE);
+    struct Stop {
+        void operator()(mnl_nlmsg_batch* b) const { mnl_nlmsg_batch_stop(b); }
+    };
+    std::unique_ptr<mnl_nlmsg_batch, Stop> batch(mnl_nlmsg_batch_start(buf.data(), MNL_SOCKET_BUFFER_SIZE));
+    if (!batch)
+        return ENOMEM;
+    unsigned seq = ++seq_;
+    nftnl_batch_begin(cur(batch.get()), seq++);
+    next(batch.get());
+    const unsigned first = seq;
+
+    Table t(nftnl_table_alloc());
+    Udata comment(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+    if (!t || !comment)
+        return ENOMEM;
+    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
+    nftnl_table_set_u32(t.get(), NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+    const std::string text = "pppkit flush guard: drops what inet " + std::string(firewall::kTable) +
+                             " has not seen (it is gone); owned by pppkitd";
+    nftnl_udata_put_strz(comment.get(), NFTNL_UDATA_TABLE_COMMENT, text.c_str());
+    nftnl_table_set_data(t.get(), NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(comment.get()),
+                         nftnl_udata_buf_len(comment.get()));
+    nlmsghdr* h =
+        nftnl_nlmsg_build_hdr(cur(batch.get()), NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq++);
+    nftnl_table_nlmsg_build_payload(h, t.get());
+    bool fits = next(batch.get());
+
+    for (const char* hook : {"input", "forward"}) {
+        const bool input = std::string_view(hook) == "input";
+        Chain c(nftnl_chain_alloc());
+        if (!c)
+            return ENOMEM;
+        // type filter hook HOOK priority filter + 10; policy accept;
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, table.c_str());
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, hook);
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, "filter");
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, input ? NF_INET_LOCAL_IN : NF_INET_FORWARD);
+        nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, 10);
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
+        h = nftnl_nlmsg_build_hdr(cur(batch.get()), NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq++);
+        nftnl_chain_nlmsg_build_payload(h, c.get());
+        fits = fits && next(batch.get());
+
+        ok = true;
+        std::vector<Rule> rules;
+        // meta mark & 0x80000000 != 0 meta mark set meta mark & 0x7fffffff accept
+        static_assert(firewall::kGuardMark == 0x80000000U, "the first rule clears the mark's top bit");
+        rules.emplace_back(nftnl_rule_alloc());
+        meta_load(rules.back().get(), NFT_META_MARK);
+        and_mask(rules.back().get(), firewall::kGuardMark);
+        cmp(rules.back().get(), NFT_CMP_NEQ, 0);
+        meta_load(rules.back().get(), NFT_META_MARK);
+        and_mask(rules.back().get(), ~firewall::kGuardMark);
+        meta_set_mark(rules.back().get());
+        verdict(rules.back().get(), NF_ACCEPT);
+        if (input) {  // iif "lo" accept
+            rules.emplace_back(nftnl_rule_alloc());
+            meta_load(rules.back().get(), NFT_META_IIF);
+            cmp(rules.back().get(), NFT_CMP_EQ, lo);
+            verdict(rules.back().get(), NF_ACCEPT);
+        }
+        rules.emplace_back(nftnl_rule_alloc());  // counter drop
+        counter(rules.back().get());
+        verdict(rules.back().get(), NF_DROP);
+        for (const auto& r : rules)
+            if (!r || !ok)
+                return ENOMEM;
+        for (auto& r : rules) {
+            nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, table.c_str());
+            nftnl_rule_set_str(r.get(), NFTNL_RULE_CHAIN, hook);
+            h = nftnl_nlmsg_build_hdr(cur(batch.get()), NFT_MSG_NEWRULE, NFPROTO_INET,
+                                      NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq++);
+            nftnl_rule_nlmsg_build_payload(h, r.get());
+            fits = fits && next(batch.get());
+        }
+    }
+    const unsigned last = seq - 1;
+    nftnl_batch_end(cur(batch.get()), seq++);
+    fits = fits && next(batch.get());
+    seq_ = seq;
+    if (!fits)
+        return E2BIG;
+    return transact(static_cast<const char*>(mnl_nlmsg_batch_head(batch.get())), mnl_nlmsg_batch_size(batch.get()),
+                    first, last);
+}
+
+int GuardSocket::remove()
+{
+    if (!nl_)
+        return EBADF;
+    Table t(nftnl_table_alloc());
+    if (!t)
+        return ENOMEM;
+    const std::string table(firewall::kGuardTable);
+    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
+    std::vector<char> buf(2 * MNL_SOCKET_BUFFER_SIZE);
+    mnl_nlmsg_batch* b = mnl_nlmsg_batch_start(buf.data(), MNL_SOCKET_BUFFER_SIZE);
+    unsigned seq = ++seq_;
+    nftnl_batch_begin(cur(b), seq++);
+    next(b);
+    const unsigned first = seq;
+    nlmsghdr* h = nftnl_nlmsg_build_hdr(cur(b), NFT_MSG_DELTABLE, NFPROTO_INET, NLM_F_ACK, seq++);
+    nftnl_table_nlmsg_build_payload(h, t.get());
+    next(b);
+    nftnl_batch_end(cur(b), seq++);
+    next(b);
+    seq_ = seq;
+    const int rc = transact(static_cast<const char*>(mnl_nlmsg_batch_head(b)), mnl_nlmsg_batch_size(b), first, first);
+    mnl_nlmsg_batch_stop(b);
+    return rc;
+}
+
+}  // namespace pppkit::supervisor
