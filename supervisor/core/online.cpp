@@ -154,8 +154,8 @@ std::vector<ListenAddr> read_listen(const config::Document& doc)
 {
     std::vector<ListenAddr> out;
     for (const auto* s : doc.of_type("pppkitd"))
-        if (const auto* e = s->get("status-listen"))
-            for (const auto& item : config::split_list(e->value))
+        if (const auto* e = s->get("status-listen"); e != nullptr && e->list() != nullptr)
+            for (const auto& item : *e->list())
                 if (auto l = parse_listen(item); l && std::find(out.begin(), out.end(), *l) == out.end())
                     out.push_back(*l);
     return out;
