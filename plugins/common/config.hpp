@@ -10,10 +10,12 @@
 // comments, so a ';' in a URL or password is data), of any length.
 //
 // Table-driven, as systemd's config parsers: each key's KeySpec names its
-// type, and check_value() both checks a value and parses it, once; load()
-// keeps the result in the Entry (Entry::parsed, read by Entry::boolean(),
-// integer(), seconds()). A core reads those, and falls back to the key's
-// documented default (documented_default()) rather than to a number of its own.
+// type (or its own parser, KeySpec::parse), and check_value() both checks a
+// value and parses it, once; load() keeps the result in the Entry
+// (Entry::parsed, read by Entry::boolean(), integer(), seconds(), list(),
+// as<T>()). A core reads those, never the text again, and falls back to the
+// key's documented default (documented_default()) rather than to a value of
+// its own.
 //
 // Pure: nothing here logs. Every problem becomes a Diagnostic, and all of them
 // are collected, not just the first.
@@ -81,6 +83,13 @@ struct ProbeTarget {
     bool operator==(const ProbeTarget&) const = default;
 };
 
+// [forward NAME] to: an IPv4 host, and the port to send to when one is given.
+struct HostPort {
+    std::string address;
+    std::optional<int> port;
+    bool operator==(const HostPort&) const = default;
+};
+
 // [mss] mss: auto, pmtu or a fixed IPv4 MSS.
 enum class MssMode {
     Auto,   // negotiated MTU - 40 (IPv4) and - 60 (IPv6)
@@ -99,7 +108,7 @@ struct Mss {
 // type, every other type as its text. std::monostate: not parsed (see
 // Entry::parsed).
 using Value = std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>,
-                           std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss>;
+                           std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss, HostPort>;
 
 // What a value's check found wrong (check_value(), KeySpec::parse).
 struct Problem {

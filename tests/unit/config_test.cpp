@@ -380,6 +380,10 @@ TEST_SUITE("config")
             {__LINE__, "[forward \"w\"]\nport = 443, 8000-8010\n", "port",
              std::vector<PortRange>{{443, 443}, {8000, 8010}}},
             {__LINE__, "[forward \"w\"]\nport = 80, 70-90\n", "port", {}},  // overlapping
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100:8443\n", "to", HostPort{"172.16.1.100", 8443}},
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100\n", "to", HostPort{"172.16.1.100", std::nullopt}},
+            {__LINE__, "[forward \"w\"]\nto = 2001:db8::1\n", "to", {}},
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100:0\n", "to", {}},
             {__LINE__, "[mss]\nmss = 1400\n", "mss", Mss{MssMode::Fixed, 1400}},
             {__LINE__, "[mss]\nmss = pmtu\n", "mss", Mss{MssMode::Pmtu, 0}},
             {__LINE__, "[mss]\nmss = 535\n", "mss", {}},

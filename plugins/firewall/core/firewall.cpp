@@ -991,19 +991,13 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             diags.push_back(diag_at(*port, *fs, "refused at load"));
             ok = false;
         }
-        std::string host = to->value;
-        if (auto colon = host.find(':'); colon != std::string::npos) {
-            auto n = config::parse_int(std::string_view(host).substr(colon + 1));
-            if (n && *n >= 1 && *n <= 65535)
-                f.to_port = static_cast<int>(*n);
-            host.resize(colon);
-        }
-        uint32_t a4 = 0;
-        if (!parse_v4(host, a4)) {
-            diags.push_back(diag_at(*to, *fs, "expected an IPv4 address, optionally with :port"));
+        if (const auto* t = to->as<config::HostPort>()) {
+            f.to = t->address;
+            f.to_port = t->port;
+        } else {
+            diags.push_back(diag_at(*to, *fs, "refused at load"));
             ok = false;
         }
-        f.to = host;
         if (ok && f.to_port && (f.ports.size() != 1 || f.ports[0].lo != f.ports[0].hi))
             diags.push_back(diag_at(*to, *fs,
                                     "a target port needs one single external port (port = " + port->value +

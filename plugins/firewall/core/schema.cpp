@@ -54,16 +54,21 @@ std::optional<std::string> check_link_name(std::string_view v)
 }
 
 // "a.b.c.d" or "a.b.c.d:port": the internal host of a forward.
-std::optional<std::string> check_target(std::string_view v)
+std::variant<config::Value, config::Problem> parse_target(std::string_view v)
 {
     config::KeySpec ep{.key = "to", .type = config::Type::Endpoint};
     if (!v.empty() && v.front() == '[')
-        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
+        return config::Problem{"forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)"};
     if (std::holds_alternative<config::Problem>(config::check_value(ep, v)))
-        return "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)";
-    if (v.find(':') != std::string_view::npos && v.find(':') != v.rfind(':'))
-        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
-    return std::nullopt;
+        return config::Problem{
+            "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)"};
+    const auto colon = v.find(':');
+    if (colon != std::string_view::npos && colon != v.rfind(':'))
+        return config::Problem{"forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)"};
+    config::HostPort to{std::string(v.substr(0, colon)), std::nullopt};
+    if (colon != std::string_view::npos)
+        to.port = static_cast<int>(*config::parse_int(v.substr(colon + 1)));  // checked by Endpoint
+    return config::Value{std::move(to)};
 }
 
 std::vector<config::SectionSpec> sections()
@@ -161,7 +166,7 @@ std::vector<config::SectionSpec> sections()
                         .type = Type::String,
                         .required = true,
                         .help = "internal IPv4 host[:port]",
-                        .check = check_target},
+                        .parse = parse_target},
                 KeySpec{.key = "from",
                         .type = Type::Cidr,
                         .list = true,
