@@ -435,7 +435,7 @@ Checked check_type(const KeySpec& spec, std::string_view v);
 Checked check_one(const KeySpec& spec, std::string_view v)
 {
     auto r = check_type(spec, v);
-    if (std::holds_alternative<Value>(r) && spec.parse != nullptr)
+    if (std::holds_alternative<Value>(r) && spec.parse != nullptr && !spec.list)
         return spec.parse(v);
     if (std::holds_alternative<Value>(r) && spec.check != nullptr)
         if (auto p = spec.check(v))
@@ -709,6 +709,8 @@ std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view v
         if (auto* p = std::get_if<Problem>(&r))
             return Problem{"'" + it + "': " + p->what};
     }
+    if (spec.parse != nullptr)  // every item passed: the list's own parser reads the whole value
+        return spec.parse(value);
     return Value{std::move(items)};
 }
 

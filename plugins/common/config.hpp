@@ -83,7 +83,8 @@ struct ProbeTarget {
     bool operator==(const ProbeTarget&) const = default;
 };
 
-// [forward NAME] to: an IPv4 host, and the port to send to when one is given.
+// [forward NAME] to: an IPv4 host, and the port to send to when one is given;
+// an item of [pppkitd] status-listen (the port always set).
 struct HostPort {
     std::string address;
     std::optional<int> port;
@@ -108,7 +109,8 @@ struct Mss {
 // type, every other type as its text. std::monostate: not parsed (see
 // Entry::parsed).
 using Value = std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>,
-                           std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss, HostPort>;
+                           std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss, HostPort,
+                           std::vector<HostPort>>;
 
 // What a value's check found wrong (check_value(), KeySpec::parse).
 struct Problem {
@@ -194,8 +196,9 @@ struct KeySpec {
     std::string_view help{};
     // Extra check run after the type check (per list item); returns the problem.
     std::optional<std::string> (*check)(std::string_view value) = nullptr;
-    // A key whose value has a domain type (not a list): its one parser, run
-    // after the type check in place of check; its Value (one of the domain
+    // A key whose value has a domain type: its one parser, run after the type
+    // check in place of check (a list: after every item passed the type check
+    // and check, on the whole value); its Value (one of the domain
     // alternatives) is what load() keeps, so the core reads it, never the text.
     std::variant<Value, Problem> (*parse)(std::string_view value) = nullptr;
     // A Path that pppkit reads (File) or keeps state in (Directory): load()
