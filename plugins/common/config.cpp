@@ -435,6 +435,8 @@ Checked check_type(const KeySpec& spec, std::string_view v);
 Checked check_one(const KeySpec& spec, std::string_view v)
 {
     auto r = check_type(spec, v);
+    if (std::holds_alternative<Value>(r) && spec.parse != nullptr && !spec.list)
+        return spec.parse(v);
     if (std::holds_alternative<Value>(r) && spec.check != nullptr)
         if (auto p = spec.check(v))
             return Problem{*p};
@@ -707,6 +709,8 @@ std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view v
         if (auto* p = std::get_if<Problem>(&r))
             return Problem{"'" + it + "': " + p->what};
     }
+    if (spec.parse != nullptr)  // every item passed: the list's own parser reads the whole value
+        return spec.parse(value);
     return Value{std::move(items)};
 }
 
@@ -718,6 +722,13 @@ Value documented_default(const SectionSpec& spec, std::string_view key)
     auto r = check_value(*ks, ks->def);
     auto* v = std::get_if<Value>(&r);
     return v != nullptr ? std::move(*v) : Value{};
+}
+
+std::string ProbeTarget::text() const
+{
+    if (kind == Kind::Icmp)
+        return "icmp " + address;
+    return "tcp " + (family == AF_INET6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
 std::optional<bool> Entry::boolean() const

@@ -10,16 +10,19 @@
 // comments, so a ';' in a URL or password is data), of any length.
 //
 // Table-driven, as systemd's config parsers: each key's KeySpec names its
-// type, and check_value() both checks a value and parses it, once; load()
-// keeps the result in the Entry (Entry::parsed, read by Entry::boolean(),
-// integer(), seconds()). A core reads those, and falls back to the key's
-// documented default (documented_default()) rather than to a number of its own.
+// type (or its own parser, KeySpec::parse), and check_value() both checks a
+// value and parses it, once; load() keeps the result in the Entry
+// (Entry::parsed, read by Entry::boolean(), integer(), seconds(), list(),
+// as<T>()). A core reads those, never the text again, and falls back to the
+// key's documented default (documented_default()) rather than to a value of
+// its own.
 //
 // Pure: nothing here logs. Every problem becomes a Diagnostic, and all of them
 // are collected, not just the first.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,12 +47,75 @@ struct Diagnostic {
     [[nodiscard]] std::string str() const;
 };
 
-// A value as its KeySpec's type reads it, parsed once, by check_value(),
-// where it is validated: Int and Port as an integer, Bool as a bool, Duration
-// as seconds, a list as its items, every other type as its text.
-// std::monostate: not parsed (see Entry::parsed).
-using Value =
-    std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>>;
+// The values of the keys with their own parser (KeySpec::parse), named here
+// so that Value can hold them; the cores use these types as their own
+// (firewall::Service, probe::Target, mss::Mode).
+enum class Proto { Tcp, Udp, Both };
+
+struct PortRange {
+    int lo = 0;
+    int hi = 0;  // == lo for a single port
+    bool operator==(const PortRange&) const = default;
+};
+
+// One "proto/port[-port]" item (or a name such as ssh, dns).
+struct Service {
+    Proto proto = Proto::Tcp;
+    PortRange ports;
+    bool operator==(const Service&) const = default;
+};
+
+// "N/second|minute|hour|day", as nft's limit statement takes it.
+struct Rate {
+    int count = 0;
+    std::string unit;  // second, minute, hour or day
+    [[nodiscard]] std::string str() const { return std::to_string(count) + "/" + unit; }
+    bool operator==(const Rate&) const = default;
+};
+
+// One upstream probe of a link: "icmp ADDRESS" or "tcp ADDRESS:PORT".
+struct ProbeTarget {
+    enum class Kind { Icmp, Tcp } kind = Kind::Icmp;
+    int family = 0;                          // AF_INET or AF_INET6
+    std::string address;                     // as inet_ntop writes it
+    uint16_t port = 0;                       // Tcp only
+    [[nodiscard]] std::string text() const;  // "icmp 192.0.2.1", "tcp [2001:db8::1]:443"
+    bool operator==(const ProbeTarget&) const = default;
+};
+
+// [forward NAME] to: an IPv4 host, and the port to send to when one is given;
+// an item of [pppkitd] status-listen (the port always set).
+struct HostPort {
+    std::string address;
+    std::optional<int> port;
+    bool operator==(const HostPort&) const = default;
+};
+
+// [mss] mss: auto, pmtu or a fixed IPv4 MSS.
+enum class MssMode {
+    Auto,   // negotiated MTU - 40 (IPv4) and - 60 (IPv6)
+    Pmtu,   // the route MTU, as iptables --clamp-mss-to-pmtu (nft "rt mtu")
+    Fixed,  // a fixed IPv4 MSS; IPv6 gets 20 less (its header is 20 bytes longer)
+};
+struct Mss {
+    MssMode mode = MssMode::Auto;
+    int fixed = 0;  // IPv4 MSS when mode == Fixed
+    bool operator==(const Mss&) const = default;
+};
+
+// A value as its KeySpec reads it, parsed once, by check_value(), where it
+// is validated: Int and Port as an integer, Bool as a bool, Duration as
+// seconds, a list as its items, a key with its own parser as that parser's
+// type, every other type as its text. std::monostate: not parsed (see
+// Entry::parsed).
+using Value = std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>,
+                           std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss, HostPort,
+                           std::vector<HostPort>>;
+
+// What a value's check found wrong (check_value(), KeySpec::parse).
+struct Problem {
+    std::string what;
+};
 
 struct Entry {
     std::string key;
@@ -68,6 +134,15 @@ struct Entry {
     [[nodiscard]] std::optional<bool> boolean() const;
     [[nodiscard]] std::optional<long long> integer() const;
     [[nodiscard]] std::optional<std::chrono::seconds> seconds() const;
+    // A list key's items; null as above.
+    [[nodiscard]] const std::vector<std::string>* list() const { return as<std::vector<std::string>>(); }
+    // The value of a key with its own parser (KeySpec::parse), e.g.
+    // as<Rate>(); null as above.
+    template <class T>
+    [[nodiscard]] const T* as() const
+    {
+        return std::get_if<T>(&parsed);
+    }
 };
 
 struct Section {
@@ -121,6 +196,11 @@ struct KeySpec {
     std::string_view help{};
     // Extra check run after the type check (per list item); returns the problem.
     std::optional<std::string> (*check)(std::string_view value) = nullptr;
+    // A key whose value has a domain type: its one parser, run after the type
+    // check in place of check (a list: after every item passed the type check
+    // and check, on the whole value); its Value (one of the domain
+    // alternatives) is what load() keeps, so the core reads it, never the text.
+    std::variant<Value, Problem> (*parse)(std::string_view value) = nullptr;
     // A Path that pppkit reads (File) or keeps state in (Directory): load()
     // checks it with trust::check() when it exists (see common/trust.hpp);
     // an untrusted one is a diagnostic at the key's line. A missing one is
@@ -164,9 +244,6 @@ std::string dropin_dir(const std::string& main_file);
 // Checks one value against its spec: the problem, or the value as the spec's
 // type reads it (see Value; a list is its items). The one parser of a value:
 // the loader keeps its result in Entry::parsed.
-struct Problem {
-    std::string what;
-};
 std::variant<Value, Problem> check_value(const KeySpec& spec, std::string_view value);
 
 // The documented default of key (its KeySpec's def) read by the same

@@ -132,6 +132,18 @@ std::optional<std::string> check_listen(std::string_view v)
     return std::nullopt;
 }
 
+namespace {
+// status-listen, once every item passed check_listen: the addresses, read by read_listen.
+std::variant<config::Value, config::Problem> parse_listens(std::string_view v)
+{
+    std::vector<config::HostPort> out;
+    for (const auto& item : config::split_list(v))
+        if (auto l = parse_listen(item))
+            out.push_back({l->address, l->port});
+    return config::Value{std::move(out)};
+}
+}  // namespace
+
 std::vector<config::SectionSpec> pppkitd_sections()
 {
     return {config::SectionSpec{
@@ -144,7 +156,8 @@ std::vector<config::SectionSpec> pppkitd_sections()
                             .help = "LAN addresses (ADDRESS[:PORT], port 8639 by default) where pppkitd answers "
                                     "'is link NAME online' for other hosts (pppkit wait-online --remote); "
                                     "off when absent",
-                            .check = check_listen},
+                            .check = check_listen,
+                            .parse = parse_listens},
         },
         "settings of the supervisor itself",
     }};
@@ -154,10 +167,11 @@ std::vector<ListenAddr> read_listen(const config::Document& doc)
 {
     std::vector<ListenAddr> out;
     for (const auto* s : doc.of_type("pppkitd"))
-        if (const auto* e = s->get("status-listen"))
-            for (const auto& item : config::split_list(e->value))
-                if (auto l = parse_listen(item); l && std::find(out.begin(), out.end(), *l) == out.end())
-                    out.push_back(*l);
+        if (const auto* e = s->get("status-listen"); e != nullptr && e->as<std::vector<config::HostPort>>() != nullptr)
+            for (const auto& a : *e->as<std::vector<config::HostPort>>())
+                if (ListenAddr l{a.address, static_cast<uint16_t>(a.port.value_or(kDefaultPort))};
+                    std::find(out.begin(), out.end(), l) == out.end())
+                    out.push_back(l);
     return out;
 }
 

@@ -87,13 +87,6 @@ constexpr uint8_t kPayload[8] = {'p', 'p', 'p', 'k', 'i', 't', '-', 'p'};
 
 }  // namespace
 
-std::string Target::text() const
-{
-    if (kind == Kind::Icmp)
-        return "icmp " + address;
-    return "tcp " + (family == AF_INET6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
-}
-
 std::variant<std::vector<Target>, std::string> parse_targets(std::string_view v)
 {
     std::vector<Target> out;
@@ -113,6 +106,14 @@ std::variant<std::vector<Target>, std::string> parse_targets(std::string_view v)
         v.remove_prefix(comma + 1);
     }
     return out;
+}
+
+std::variant<config::Value, config::Problem> check_targets(std::string_view v)
+{
+    auto r = parse_targets(v);
+    if (auto* e = std::get_if<std::string>(&r))
+        return config::Problem{std::move(*e)};
+    return config::Value{std::get<std::vector<Target>>(std::move(r))};
 }
 
 std::string_view result_name(Result r)

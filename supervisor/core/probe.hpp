@@ -12,24 +12,22 @@
 #include <variant>
 #include <vector>
 
+#include "common/config.hpp"
+
 namespace pppkit::supervisor::probe {
 
-enum class Kind { Icmp, Tcp };
-
-struct Target {
-    Kind kind = Kind::Icmp;
-    int family = 0;                          // AF_INET or AF_INET6
-    std::string address;                     // as inet_ntop writes it
-    uint16_t port = 0;                       // Tcp only
-    [[nodiscard]] std::string text() const;  // "icmp 192.0.2.1", "tcp [2001:db8::1]:443"
-    bool operator==(const Target&) const = default;
-};
+// A target as [link NAME] probe = ... is parsed at load (common/config.hpp).
+using Target = config::ProbeTarget;
+using Kind = Target::Kind;
 
 // "icmp 192.0.2.1, tcp 198.51.100.7:443, icmp 2001:db8::1, tcp [2001:db8::1]:443":
 // the targets, or the problem (for `file:line: [link "x"] probe: problem`).
 // At most kMaxTargets.
 inline constexpr size_t kMaxTargets = 8;
 [[nodiscard]] std::variant<std::vector<Target>, std::string> parse_targets(std::string_view v);
+// parse_targets for the schema (KeySpec::parse): the targets, parsed once,
+// at load, are what read_links() takes.
+[[nodiscard]] std::variant<config::Value, config::Problem> check_targets(std::string_view v);
 
 enum class Result {
     None,         // not probed yet

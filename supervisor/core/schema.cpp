@@ -19,14 +19,6 @@ std::optional<std::string> one_interface(std::string_view v)
         return "one interface name, not a pattern";
     return std::nullopt;
 }
-
-std::optional<std::string> probe_targets(std::string_view v)
-{
-    auto r = probe::parse_targets(v);
-    if (const auto* e = std::get_if<std::string>(&r))
-        return *e;
-    return std::nullopt;
-}
 }  // namespace
 
 std::vector<config::SectionSpec> link_sections()
@@ -74,7 +66,7 @@ std::vector<config::SectionSpec> link_sections()
                 KeySpec{.key = "probe",
                         .type = Type::String,
                         .help = "upstream probes through the link: icmp ADDRESS, tcp ADDRESS:PORT (comma-separated)",
-                        .check = probe_targets},
+                        .parse = probe::check_targets},
                 KeySpec{.key = "probe-interval",
                         .type = Type::Duration,
                         .def = "30s",
@@ -193,9 +185,8 @@ std::vector<LinkConfig> read_links(const config::Document& doc)
             l.auth_failures = static_cast<int>(*n);
         if (auto n = value_of<long long>(*s, "max-dials-per-hour"))
             l.backoff.max_dials_per_hour = static_cast<int>(*n);
-        if (const auto* e = s->get("probe"))
-            if (auto t = probe::parse_targets(e->value); std::holds_alternative<std::vector<probe::Target>>(t))
-                l.probes = std::get<std::vector<probe::Target>>(t);
+        if (auto t = value_of<std::vector<probe::Target>>(*s, "probe"))
+            l.probes = std::move(*t);
         if (auto v = seconds_of(*s, "probe-interval"))
             l.probe_interval_ms = ms(*v);
         // the documented default, within the interval; a value set is checked by link_cross_check

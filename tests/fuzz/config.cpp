@@ -10,6 +10,8 @@
 // their request line or headers (issue 12 §6).
 #include <cstdint>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "common/schema.hpp"
 #include "ddns/core/http.hpp"
@@ -118,11 +120,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 fuzz::fail("an accepted key '" + e.key + "' is not the key its line writes", k);
             if (fuzz::has_control(e.value))
                 fuzz::fail("an accepted value with a control byte", e.value);
+            // parsed once, at load: every accepted value has its typed form
+            if (std::holds_alternative<std::monostate>(e.parsed))
+                fuzz::fail("an accepted value that was not parsed at load", e.key);
         }
     }
     mss::Settings ms;
     mss::apply_config(r.doc, ms);
-    (void)firewall::from_config(r.doc);
+    // a core reads what load() parsed: it never finds an accepted value refused
+    const auto fw = firewall::from_config(r.doc);
+    if (const auto* d = std::get_if<std::vector<config::Diagnostic>>(&fw))
+        for (const auto& x : *d)
+            if (x.problem == "refused at load")
+                fuzz::fail("from_config found an accepted value not parsed", x.str());
     (void)secrets_path(r.doc);
     (void)state_dir(r.doc);
     auto profiles = ddns::load_profiles(r.doc);

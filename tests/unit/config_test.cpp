@@ -1,6 +1,7 @@
 // Unit tests of the INI loader (plugins/common/config.cpp) and the secrets
 // file (plugins/common/secrets.cpp).
 #include <doctest/doctest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -358,6 +359,55 @@ TEST_SUITE("config")
         CHECK(res.doc.sections[0].get("mode")->parsed == Value{std::string("fast")});
         CHECK(res.doc.sections[0].get("net")->parsed ==
               Value{std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16"}});
+    }
+
+    TEST_CASE("a key with its own parser keeps that parser's value; a list key keeps its items (issue 10)")
+    {
+        using K = ProbeTarget::Kind;
+        struct Row {
+            int line;
+            std::string conf;  // one section, one key
+            std::string key;
+            Value want;  // monostate: refused at load, nothing to read
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[firewall]\nwan-ping-rate = 3/hour\n", "wan-ping-rate", Rate{3, "hour"}},
+            {__LINE__, "[firewall]\nlog-rate = 0/second\n", "log-rate", {}},
+            {__LINE__, "[firewall]\nrouter-services = ssh, udp/5000-5001\n", "router-services",
+             std::vector<Service>{{Proto::Tcp, {22, 22}}, {Proto::Udp, {5000, 5001}}}},
+            {__LINE__, "[firewall]\nwan-services = none\n", "wan-services", std::vector<Service>{}},
+            {__LINE__, "[firewall]\nwan-services = tcp/0\n", "wan-services", {}},
+            {__LINE__, "[forward \"w\"]\nport = 443, 8000-8010\n", "port",
+             std::vector<PortRange>{{443, 443}, {8000, 8010}}},
+            {__LINE__, "[forward \"w\"]\nport = 80, 70-90\n", "port", {}},  // overlapping
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100:8443\n", "to", HostPort{"172.16.1.100", 8443}},
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100\n", "to", HostPort{"172.16.1.100", std::nullopt}},
+            {__LINE__, "[forward \"w\"]\nto = 2001:db8::1\n", "to", {}},
+            {__LINE__, "[forward \"w\"]\nto = 172.16.1.100:0\n", "to", {}},
+            {__LINE__, "[mss]\nmss = 1400\n", "mss", Mss{MssMode::Fixed, 1400}},
+            {__LINE__, "[mss]\nmss = pmtu\n", "mss", Mss{MssMode::Pmtu, 0}},
+            {__LINE__, "[mss]\nmss = 535\n", "mss", {}},
+            {__LINE__, "[link \"dsl\"]\nprobe = icmp 192.0.2.1, tcp [2001:db8::1]:443\n", "probe",
+             std::vector<ProbeTarget>{{K::Icmp, AF_INET, "192.0.2.1", 0}, {K::Tcp, AF_INET6, "2001:db8::1", 443}}},
+            {__LINE__, "[link \"dsl\"]\nprobe = udp 192.0.2.1\n", "probe", {}},
+            // a list with its own parser: every item checked, then the whole list parsed once
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1, [fd00::1]:9000\n", "status-listen",
+             std::vector<HostPort>{{"192.168.1.1", 8639}, {"fd00::1", 9000}}},
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1, 0.0.0.0\n", "status-listen", {}},
+            {__LINE__, "[firewall]\nwan = ppp*, wwan0\n", "wan", std::vector<std::string>{"ppp*", "wwan0"}},
+            {__LINE__, "[firewall]\nwan = ppp*, a\"b\n", "wan", {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = parse_text(r.conf, "t.conf", schema());
+            const Entry* e = res.doc.sections.at(0).get(r.key);
+            REQUIRE(e != nullptr);
+            CHECK(e->parsed == r.want);
+            const bool refused = std::holds_alternative<std::monostate>(r.want);
+            CHECK(std::any_of(res.diags.begin(), res.diags.end(),
+                              [&](const Diagnostic& d) { return d.key == r.key; }) == refused);
+            CHECK((e->list() != nullptr) == std::holds_alternative<std::vector<std::string>>(r.want));
+        }
     }
 
     TEST_CASE("an entry no schema checked reads as nothing, never as 0 or false")

@@ -816,6 +816,12 @@ to = 172.16.1.100
             {__LINE__, kLan + "log-group = 65536\n", "fw.conf:3: [firewall] log-group: not an integer"},
             {__LINE__, kLan + "log-group = x\n", "fw.conf:3: [firewall] log-group: not an integer"},
             {__LINE__, kLan + "masquerade = maybe\n", "fw.conf:3: [firewall] masquerade: expected yes or no"},
+            // a value the loader refused is not read as its text (issue 10: the cores split and parsed it again)
+            {__LINE__, kLan + "wan = ppp*, a\"b\n", "fw.conf:3: [firewall] wan: refused at load"},
+            {__LINE__, kLan + "wan-ping-rate = 0/second\n", "fw.conf:3: [firewall] wan-ping-rate: refused at load"},
+            {__LINE__,
+             kLan + "[forward \"w\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\nfrom = 10.0.0.0/8, 1.2.3.4/33\n",
+             "fw.conf:7: [forward \"w\"] from: refused at load"},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -852,8 +858,12 @@ to = 172.16.1.100
         CHECK(s.log_group == std::get<long long>(config::documented_default(*spec, "log-group")));
         CHECK(s.wan == std::get<std::vector<std::string>>(config::documented_default(*spec, "wan")));
         CHECK(s.log_prefix == std::get<std::string>(config::documented_default(*spec, "log-prefix")));
-        CHECK(s.log_rate.str() == std::get<std::string>(config::documented_default(*spec, "log-rate")));
-        CHECK(s.wan_ping_rate.str() == std::get<std::string>(config::documented_default(*spec, "wan-ping-rate")));
+        CHECK(s.log_rate == std::get<Rate>(config::documented_default(*spec, "log-rate")));
+        CHECK(s.wan_ping_rate == std::get<Rate>(config::documented_default(*spec, "wan-ping-rate")));
+        CHECK(s.router_services ==
+              std::get<std::vector<Service>>(config::documented_default(*spec, "router-services")));
+        CHECK(s.forward_block == std::get<std::vector<Service>>(config::documented_default(*spec, "forward-block")));
+        CHECK(s.wan_services.empty());  // "none"
     }
 
     TEST_CASE("every problem is reported, in line order, not only the first")

@@ -215,7 +215,7 @@ TEST_SUITE("mss")
         Settings s;
         apply_config(r.doc, s);
         CHECK(s.mode == Mode::Auto);
-        CHECK(std::get<std::string>(config::documented_default(*spec, "mss")) == "auto");
+        CHECK(std::get<config::Mss>(config::documented_default(*spec, "mss")) == config::Mss{Mode::Auto, 0});
         CHECK(s.ipv4 == flag("ipv4"));
         CHECK(s.ipv6 == flag("ipv6"));
         CHECK(s.enabled == flag("enabled"));

@@ -258,7 +258,7 @@ Profiles load_profiles(const config::Document& doc)
         };
         auto list = [&](std::string_view k) {
             const auto* e = s->get(k);
-            return e ? config::split_list(e->value) : std::vector<std::string>{};
+            return e != nullptr && e->list() != nullptr ? *e->list() : std::vector<std::string>{};
         };
         // the value parsed at load; a value the schema refused (nullopt) was
         // reported there and leaves the default

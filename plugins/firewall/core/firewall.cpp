@@ -859,42 +859,30 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                 diags.push_back(diag_at(*e, sec, "expected yes or no"));
         }
     };
-    auto services = [&](const char* key, std::vector<Service>& out) {
-        if (const Entry* e = sec.get(key)) {
-            std::string problem;
-            if (auto v = parse_services(e->value, &problem))
-                out = *v;
-            else
-                diags.push_back(diag_at(*e, sec, problem));
-        }
-    };
-    auto rate = [&](const char* key, Rate& out) {
-        if (const Entry* e = sec.get(key)) {
-            std::string problem;
-            if (auto r = parse_rate(e->value, &problem))
-                out = *r;
-            else
-                diags.push_back(diag_at(*e, sec, problem));
-        }
+    // The value parsed at load, else the documented default; a value load()
+    // refused is reported (the document is not ok()) and keeps out's value.
+    auto parsed = [&]<class T>(const char* key, T& out) {
+        const Entry* e = sec.get(key);
+        const config::Value v = e != nullptr ? e->parsed : config::documented_default(firewall_spec(), key);
+        if (const auto* t = std::get_if<T>(&v))
+            out = *t;
+        else if (e != nullptr)
+            diags.push_back(diag_at(*e, sec, "refused at load"));
     };
 
-    if (const Entry* e = sec.get("wan"))
-        s.wan = config::split_list(e->value);
-    if (const Entry* e = sec.get("lan-interfaces"))
-        s.lan_interfaces = config::split_list(e->value);
-    if (const Entry* e = sec.get("lan-networks"))
-        for (auto& n : config::split_list(e->value))
+    parsed("wan", s.wan);
+    parsed("lan-interfaces", s.lan_interfaces);
+    if (const Entry* e = sec.get("lan-networks"); e != nullptr && e->list() != nullptr)
+        for (const auto& n : *e->list())
             (n.find(':') != std::string::npos ? s.lan_networks6 : s.lan_networks4).push_back(n);
-    s.router_services = *parse_services("ssh, dns", nullptr);
-    services("router-services", s.router_services);
+    parsed("router-services", s.router_services);
     flag("lan-icmp", s.lan_icmp);
     if (const Entry* e = sec.get("lan-default"))
         s.lan_default = e->value == "accept" ? LanDefault::Accept : LanDefault::Drop;
     flag("wan-ping", s.wan_ping);
-    rate("wan-ping-rate", s.wan_ping_rate);
-    services("wan-services", s.wan_services);
-    s.forward_block = *parse_services("tcp/135, udp/135, tcp/137-139, udp/137-139, tcp/445, udp/445", nullptr);
-    services("forward-block", s.forward_block);
+    parsed("wan-ping-rate", s.wan_ping_rate);
+    parsed("wan-services", s.wan_services);
+    parsed("forward-block", s.forward_block);
     flag("masquerade", s.masquerade);
     flag("reflection", s.reflection);
     flag("egress-guard", s.egress_guard);
@@ -921,7 +909,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         else
             diags.push_back(diag_at(*e, sec, "not an integer"));
     }
-    rate("log-rate", s.log_rate);
+    parsed("log-rate", s.log_rate);
     if (const Entry* e = sec.get("log-prefix"))
         s.log_prefix = e->value;
     if (const Entry* e = sec.get("extras"))
@@ -997,26 +985,19 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             diags.push_back(diag_at(*proto, *fs, "expected one of tcp,udp,both"));
             ok = false;
         }
-        std::string problem;
-        if (auto p = parse_ports(port->value, &problem))
+        if (const auto* p = port->as<std::vector<PortRange>>())
             f.ports = *p;
         else {
-            diags.push_back(diag_at(*port, *fs, problem));
+            diags.push_back(diag_at(*port, *fs, "refused at load"));
             ok = false;
         }
-        std::string host = to->value;
-        if (auto colon = host.find(':'); colon != std::string::npos) {
-            auto n = config::parse_int(std::string_view(host).substr(colon + 1));
-            if (n && *n >= 1 && *n <= 65535)
-                f.to_port = static_cast<int>(*n);
-            host.resize(colon);
-        }
-        uint32_t a4 = 0;
-        if (!parse_v4(host, a4)) {
-            diags.push_back(diag_at(*to, *fs, "expected an IPv4 address, optionally with :port"));
+        if (const auto* t = to->as<config::HostPort>()) {
+            f.to = t->address;
+            f.to_port = t->port;
+        } else {
+            diags.push_back(diag_at(*to, *fs, "refused at load"));
             ok = false;
         }
-        f.to = host;
         if (ok && f.to_port && (f.ports.size() != 1 || f.ports[0].lo != f.ports[0].hi))
             diags.push_back(diag_at(*to, *fs,
                                     "a target port needs one single external port (port = " + port->value +
@@ -1025,8 +1006,11 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             std::none_of(s.lan_networks4.begin(), s.lan_networks4.end(),
                          [&](const std::string& n) { return in_network4(f.to, n); }))
             diags.push_back(diag_at(*to, *fs, f.to + " is not inside lan-networks (" + join(s.lan_networks4) + ")"));
-        if (const Entry* e = fs->get("from"))
-            for (auto& n : config::split_list(e->value)) {
+        if (const Entry* e = fs->get("from"); e != nullptr && e->list() == nullptr) {
+            diags.push_back(diag_at(*e, *fs, "refused at load"));
+            ok = false;
+        } else if (e != nullptr)
+            for (const auto& n : *e->list()) {
                 if (n.find(':') != std::string::npos) {
                     diags.push_back(diag_at(*e, *fs,
                                             "'" + n +
@@ -1043,7 +1027,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                 diags.push_back(diag_at(*e, *fs, "expected yes or no"));
         }
         if (const Entry* e = fs->get("link")) {
-            for (auto& n : config::split_list(e->value)) {
+            for (const auto& n : e->list() != nullptr ? *e->list() : std::vector<std::string>{}) {
                 if (std::find(known_links.begin(), known_links.end(), n) == known_links.end()) {
                     diags.push_back(diag_at(*e, *fs,
                                             "unknown link '" + n +
@@ -1355,9 +1339,10 @@ std::vector<std::string> lan_interfaces(const Document& doc)
     const Entry* e = fw != nullptr ? fw->get("lan-interfaces") : nullptr;
     if (e == nullptr)
         return {};
-    auto names = config::split_list(e->value);
-    if (!std::all_of(names.begin(), names.end(), [](const std::string& n) { return ifname::valid_pattern(n); }))
+    // the items load() accepted (every one a valid pattern), else none
+    if (e->list() == nullptr)
         return {};
+    const auto& names = *e->list();
     // The config is broken, so its own cross-checks did not run: a LAN name
     // that any WAN could carry (the wan items as written, valid or not, and
     // pppd's ppp*) would open the failsafe to the WAN.

@@ -44,29 +44,12 @@ namespace pppkit::firewall {
 inline constexpr std::string_view kTable = "pppkit_fw";  // always family inet
 inline constexpr std::string_view kDefaultExtras = "/etc/ppp/pppkit-firewall.nft";
 
-enum class Proto { Tcp, Udp, Both };
+using config::PortRange;  // the types of the values parsed at load (common/config.hpp)
+using config::Proto;
+using config::Rate;
+using config::Service;
 enum class LanDefault { Drop, Accept };
 enum class LogLevel { Emerg, Alert, Crit, Err, Warn, Notice, Info, Debug };
-
-struct PortRange {
-    int lo = 0;
-    int hi = 0;  // == lo for a single port
-    bool operator==(const PortRange&) const = default;
-};
-
-// One "proto/port[-port]" item (or a name such as ssh, dns).
-struct Service {
-    Proto proto = Proto::Tcp;
-    PortRange ports;
-    bool operator==(const Service&) const = default;
-};
-
-// "N/second|minute|hour|day", as nft's limit statement takes it.
-struct Rate {
-    int count = 0;
-    std::string unit;  // second, minute, hour or day
-    [[nodiscard]] std::string str() const { return std::to_string(count) + "/" + unit; }
-};
 
 struct Forward {
     std::string name;  // the section name: [forward "https"]
@@ -222,7 +205,11 @@ std::optional<std::string> check_network(std::string_view v);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
 
-// Parsers shared by the schema and from_config (nullopt: not valid).
+// The [firewall] section's spec (schema.cpp), for its documented defaults.
+const config::SectionSpec& firewall_spec();
+
+// The parsers of the keys with a domain type, run once, at load, by the
+// schema (KeySpec::parse): from_config reads their results (nullopt: not valid).
 std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem);
 std::optional<std::vector<PortRange>> parse_ports(std::string_view v, std::string* problem);
 std::optional<Rate> parse_rate(std::string_view v, std::string* problem);

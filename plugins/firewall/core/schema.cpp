@@ -8,28 +8,15 @@
 namespace pppkit::firewall {
 namespace {
 
-std::optional<std::string> check_services(std::string_view v)
+// The keys with a domain type: the parser from_config would otherwise run
+// again, its result kept in Entry::parsed (config::KeySpec::parse).
+template <auto Parse>
+std::variant<config::Value, config::Problem> parsed(std::string_view v)
 {
     std::string problem;
-    if (!firewall::parse_services(v, &problem))
-        return problem;
-    return std::nullopt;
-}
-
-std::optional<std::string> check_ports(std::string_view v)
-{
-    std::string problem;
-    if (!firewall::parse_ports(v, &problem))
-        return problem;
-    return std::nullopt;
-}
-
-std::optional<std::string> check_rate(std::string_view v)
-{
-    std::string problem;
-    if (!firewall::parse_rate(v, &problem))
-        return problem;
-    return std::nullopt;
+    if (auto r = Parse(v, &problem))
+        return config::Value{std::move(*r)};
+    return config::Problem{problem};
 }
 
 std::optional<std::string> check_prefix(std::string_view v)
@@ -67,16 +54,21 @@ std::optional<std::string> check_link_name(std::string_view v)
 }
 
 // "a.b.c.d" or "a.b.c.d:port": the internal host of a forward.
-std::optional<std::string> check_target(std::string_view v)
+std::variant<config::Value, config::Problem> parse_target(std::string_view v)
 {
     config::KeySpec ep{.key = "to", .type = config::Type::Endpoint};
     if (!v.empty() && v.front() == '[')
-        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
+        return config::Problem{"forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)"};
     if (std::holds_alternative<config::Problem>(config::check_value(ep, v)))
-        return "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)";
-    if (v.find(':') != std::string_view::npos && v.find(':') != v.rfind(':'))
-        return "forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)";
-    return std::nullopt;
+        return config::Problem{
+            "expected an IPv4 address, optionally with :port (e.g. 172.16.1.100 or 172.16.1.100:8443)"};
+    const auto colon = v.find(':');
+    if (colon != std::string_view::npos && colon != v.rfind(':'))
+        return config::Problem{"forwards go to an IPv4 host (IPv6 needs no port forward: open it with extras)"};
+    config::HostPort to{std::string(v.substr(0, colon)), std::nullopt};
+    if (colon != std::string_view::npos)
+        to.port = static_cast<int>(*config::parse_int(v.substr(colon + 1)));  // checked by Endpoint
+    return config::Value{std::move(to)};
 }
 
 std::vector<config::SectionSpec> sections()
@@ -106,7 +98,7 @@ std::vector<config::SectionSpec> sections()
                         .type = Type::String,
                         .def = "ssh, dns",
                         .help = "LAN -> router: proto/port[-port] or ssh, dns, dhcp, ntp, http, https; none",
-                        .check = check_services},
+                        .parse = parsed<parse_services>},
                 KeySpec{.key = "lan-icmp", .type = Type::Bool, .def = "yes", .help = "all ICMP from the LAN"},
                 KeySpec{.key = "lan-default",
                         .type = Type::Enum,
@@ -118,17 +110,17 @@ std::vector<config::SectionSpec> sections()
                         .type = Type::String,
                         .def = "5/second",
                         .help = "N/second|minute|hour|day",
-                        .check = check_rate},
+                        .parse = parsed<parse_rate>},
                 KeySpec{.key = "wan-services",
                         .type = Type::String,
                         .def = "none",
                         .help = "router services open to the WAN",
-                        .check = check_services},
+                        .parse = parsed<parse_services>},
                 KeySpec{.key = "forward-block",
                         .type = Type::String,
                         .def = "tcp/135, udp/135, tcp/137-139, udp/137-139, tcp/445, udp/445",
                         .help = "LAN -> WAN ports dropped; none",
-                        .check = check_services},
+                        .parse = parsed<parse_services>},
                 KeySpec{.key = "masquerade", .type = Type::Bool, .def = "yes", .help = "masquerade LAN -> WAN"},
                 KeySpec{.key = "reflection", .type = Type::Bool, .def = "yes", .help = "NAT reflection for forwards"},
                 KeySpec{.key = "egress-guard",
@@ -150,7 +142,7 @@ std::vector<config::SectionSpec> sections()
                         .min = 0,
                         .max = 65535,
                         .help = "> 0: nflog group instead of the kernel log"},
-                KeySpec{.key = "log-rate", .type = Type::String, .def = "10/minute", .check = check_rate},
+                KeySpec{.key = "log-rate", .type = Type::String, .def = "10/minute", .parse = parsed<parse_rate>},
                 KeySpec{.key = "log-prefix", .type = Type::String, .def = "pppkit", .check = check_prefix},
                 KeySpec{.key = "extras",
                         .type = Type::Path,
@@ -169,12 +161,12 @@ std::vector<config::SectionSpec> sections()
                         .type = Type::String,
                         .required = true,
                         .help = "443 | 8000-8010 | 443,80,25",
-                        .check = check_ports},
+                        .parse = parsed<parse_ports>},
                 KeySpec{.key = "to",
                         .type = Type::String,
                         .required = true,
                         .help = "internal IPv4 host[:port]",
-                        .check = check_target},
+                        .parse = parse_target},
                 KeySpec{.key = "from",
                         .type = Type::Cidr,
                         .list = true,
@@ -193,6 +185,12 @@ std::vector<config::SectionSpec> sections()
 }
 
 }  // namespace
+
+const config::SectionSpec& firewall_spec()
+{
+    static const std::vector<config::SectionSpec> specs = sections();
+    return specs.front();
+}
 
 constinit const SchemaPart kSchema{.plugin = "firewall", .sections = &sections};
 

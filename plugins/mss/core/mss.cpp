@@ -28,15 +28,15 @@ std::optional<std::string> parse_mode(std::string_view v, Settings& out)
     return std::nullopt;
 }
 
-std::optional<std::string> check_mode(std::string_view v)
+std::variant<config::Value, config::Problem> check_mode(std::string_view v)
 {
     Settings s;
     auto p = parse_mode(v, s);
     if (!p)
-        return std::nullopt;
+        return config::Value{config::Mss{s.mode, s.fixed}};
     // the diagnostic shows the value itself; drop our "(got ...)" tail
     auto cut = p->find(" (got");
-    return cut == std::string::npos ? *p : p->substr(0, cut);
+    return config::Problem{cut == std::string::npos ? *p : p->substr(0, cut)};
 }
 
 void apply_config(const config::Document& doc, Settings& s)
@@ -44,8 +44,10 @@ void apply_config(const config::Document& doc, Settings& s)
     const auto* sec = doc.first("mss");
     if (sec == nullptr)
         return;
-    if (const auto* e = sec->get("mss"))
-        parse_mode(e->value, s);
+    if (const auto* e = sec->get("mss"); e != nullptr && e->as<config::Mss>() != nullptr) {
+        s.mode = e->as<config::Mss>()->mode;
+        s.fixed = e->as<config::Mss>()->fixed;
+    }
     // the values parsed at load; one the schema refused (nullopt) was
     // reported there and leaves the default
     auto flag = [&](std::string_view key, bool& out) {

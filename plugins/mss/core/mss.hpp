@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/config.hpp"
@@ -13,11 +14,7 @@
 
 namespace pppkit::mss {
 
-enum class Mode {
-    Auto,   // negotiated MTU - 40 (IPv4) and - 60 (IPv6)
-    Pmtu,   // the route MTU, as iptables --clamp-mss-to-pmtu (nft "rt mtu")
-    Fixed,  // a fixed IPv4 MSS; IPv6 gets 20 less (its header is 20 bytes longer)
-};
+using Mode = config::MssMode;  // auto, pmtu or fixed (common/config.hpp)
 
 struct Settings {
     Mode mode = Mode::Auto;
@@ -32,8 +29,9 @@ inline constexpr int kMaxMss = 65495;  // 65535 - 40
 
 // "auto", "pmtu" or a number kMinMss..kMaxMss. Returns the problem, if any.
 std::optional<std::string> parse_mode(std::string_view v, Settings& out);
-// For the config schema: checks a value of [mss] mss.
-std::optional<std::string> check_mode(std::string_view v);
+// For the config schema (KeySpec::parse): [mss] mss read by parse_mode, once,
+// at load; apply_config reads the config::Mss it keeps.
+std::variant<config::Value, config::Problem> check_mode(std::string_view v);
 
 // Reads [mss] from a validated document into s (absent keys keep s's values).
 void apply_config(const config::Document& doc, Settings& s);

@@ -18,7 +18,7 @@ std::vector<config::SectionSpec> sections()
                         .type = Type::String,
                         .def = "auto",
                         .help = "auto (MTU-40/-60), pmtu (route MTU) or a fixed IPv4 MSS",
-                        .check = mss::check_mode},
+                        .parse = mss::check_mode},
                 KeySpec{.key = "ipv4", .type = Type::Bool, .def = "yes", .help = "clamp IPv4 SYNs"},
                 KeySpec{.key = "ipv6", .type = Type::Bool, .def = "yes", .help = "clamp IPv6 SYNs"},
                 KeySpec{.key = "enabled",
