@@ -51,4 +51,16 @@ for f in "${sos[@]}" "$build/pppkitd" "$build/pppkit"; do
     check_eq "$(basename "$f") does not need libcrypto" "" \
         "$(readelf -d "$f" | sed -n 's/.*Shared library: \[\(libcrypto[^]]*\)\].*/\1/p')"
 done
+# The DDNS worker loads the whole configuration (every plugin's schema, for
+# unknown keys) but runs no firewall or MSS rule: the value parsers live in
+# each plugin's schema.cpp, so neither the rule generators nor the nfnetlink
+# batches (libnftnl) come with them.
+w=$build/pppkit-ddns-worker
+if [ -e "$w" ]; then
+    check_eq "pppkit-ddns-worker does not need libnftnl or libnftables" "" \
+        "$(readelf -d "$w" | sed -n 's/.*Shared library: \[\(libnft[^]]*\)\].*/\1/p')"
+    check_eq "pppkit-ddns-worker carries no rule generator or nfnetlink code" "" \
+        "$(nm -C --defined-only "$w" | grep -E 'pppkit::(nfnl::|firewall::full_ruleset|firewall::from_config|mss::install_base)' |
+            awk '{$1 = ""; print}' | sort -u | head -n 5)"
+fi
 nsl_finish

@@ -26,46 +26,8 @@ using config::Entry;
 using config::Section;
 
 using text::join;
-using text::trim;
 
-struct Named {
-    std::string_view name;
-    Proto proto;
-    int port;
-};
-// The names router-services and wan-services accept (docs/pppkit.conf.5).
-constexpr std::array<Named, 6> kNamed = {{
-    {"ssh", Proto::Tcp, 22},
-    {"dns", Proto::Both, 53},
-    {"dhcp", Proto::Udp, 67},
-    {"ntp", Proto::Udp, 123},
-    {"http", Proto::Tcp, 80},
-    {"https", Proto::Tcp, 443},
-}};
-
-std::optional<PortRange> parse_range(std::string_view v, std::string* problem)
-{
-    auto dash = v.find('-');
-    auto lo = config::parse_int(v.substr(0, dash));
-    auto hi = dash == std::string_view::npos ? lo : config::parse_int(v.substr(dash + 1));
-    if (!lo || !hi || *lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535) {
-        *problem = "'" + std::string(v) + "': not a port or port range (1-65535, e.g. 8000-8010)";
-        return std::nullopt;
-    }
-    if (*hi < *lo) {
-        *problem = "'" + std::string(v) + "': port range is reversed";
-        return std::nullopt;
-    }
-    return PortRange{static_cast<int>(*lo), static_cast<int>(*hi)};
-}
-
-bool overlaps(const PortRange& a, const PortRange& b) { return a.lo <= b.hi && b.lo <= a.hi; }
 bool proto_overlaps(Proto a, Proto b) { return a == Proto::Both || b == Proto::Both || a == b; }
-
-std::string range_str(const PortRange& r)
-{
-    return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
-}
 
 bool parse_v4(std::string_view a, uint32_t& out)
 {
@@ -723,102 +685,6 @@ std::string_view to_string(LogLevel l)
     return "warn";
 }
 
-std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem)
-{
-    std::string dummy;
-    std::string& pr = problem != nullptr ? *problem : dummy;
-    std::vector<Service> out;
-    v = trim(v);
-    if (v.empty() || v == "none")
-        return out;
-    auto items = config::split_list(v);
-    for (const auto& it : items) {
-        if (it == "none") {
-            pr = "'none' cannot be combined with other services";
-            return std::nullopt;
-        }
-        auto slash = it.find('/');
-        if (slash == std::string::npos) {
-            auto named = std::find_if(kNamed.begin(), kNamed.end(), [&](const Named& n) { return n.name == it; });
-            if (named == kNamed.end()) {
-                pr = "'" + it +
-                     "': unknown service (use proto/port such as tcp/8080, or one of ssh, dns, dhcp, "
-                     "ntp, http, https)";
-                return std::nullopt;
-            }
-            out.push_back(Service{named->proto, PortRange{named->port, named->port}});
-            continue;
-        }
-        std::string_view proto = std::string_view(it).substr(0, slash);
-        Service sv;
-        if (proto == "tcp")
-            sv.proto = Proto::Tcp;
-        else if (proto == "udp")
-            sv.proto = Proto::Udp;
-        else if (proto == "tcp+udp" || proto == "udp+tcp" || proto == "both")
-            sv.proto = Proto::Both;
-        else {
-            pr = "'" + it + "': protocol must be tcp, udp or tcp+udp";
-            return std::nullopt;
-        }
-        auto r = parse_range(std::string_view(it).substr(slash + 1), &pr);
-        if (!r) {
-            pr = "'" + it + "': " + pr.substr(pr.find(": ") + 2);
-            return std::nullopt;
-        }
-        sv.ports = *r;
-        out.push_back(sv);
-    }
-    return out;
-}
-
-std::optional<std::vector<PortRange>> parse_ports(std::string_view v, std::string* problem)
-{
-    std::string dummy;
-    std::string& pr = problem != nullptr ? *problem : dummy;
-    auto items = config::split_list(v);
-    if (items.empty()) {
-        pr = "expected a port, a range or a list (443 | 8000-8010 | 443,80,25)";
-        return std::nullopt;
-    }
-    std::vector<PortRange> out;
-    for (const auto& it : items) {
-        auto r = parse_range(it, &pr);
-        if (!r)
-            return std::nullopt;
-        for (const auto& prev : out)
-            if (overlaps(prev, *r)) {
-                pr = "'" + it + "': overlaps '" + range_str(prev) + "' in the same list";
-                return std::nullopt;
-            }
-        out.push_back(*r);
-    }
-    return out;
-}
-
-std::optional<Rate> parse_rate(std::string_view v, std::string* problem)
-{
-    std::string dummy;
-    std::string& pr = problem != nullptr ? *problem : dummy;
-    auto slash = v.find('/');
-    const std::string want = "expected N/second, N/minute, N/hour or N/day (e.g. 10/minute)";
-    if (slash == std::string_view::npos) {
-        pr = want;
-        return std::nullopt;
-    }
-    auto n = config::parse_int(v.substr(0, slash));
-    std::string unit(v.substr(slash + 1));
-    if (!n || (unit != "second" && unit != "minute" && unit != "hour" && unit != "day")) {
-        pr = want;
-        return std::nullopt;
-    }
-    if (*n < 1 || *n > 1000000) {
-        pr = "rate must be 1-1000000 per " + unit;
-        return std::nullopt;
-    }
-    return Rate{static_cast<int>(*n), unit};
-}
-
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname)
 {
     for (const auto& p : patterns) {
@@ -1355,31 +1221,6 @@ std::vector<std::string> lan_interfaces(const Document& doc)
             if (patterns_overlap(n, w))
                 return {};
     return names;
-}
-
-std::optional<std::string> check_network(std::string_view v)
-{
-    for (char c : v)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            return std::string("control byte in the value");
-    auto slash = v.find('/');
-    if (slash == std::string_view::npos)
-        return std::string("expected a network as address/prefix, e.g. 172.16.0.0/16");
-    std::string addr(v.substr(0, slash));
-    std::string_view plen = v.substr(slash + 1);
-    unsigned char buf[16];
-    int bits = addr.find(':') != std::string::npos ? 128 : 32;
-    if (inet_pton(bits == 128 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1)
-        return std::string("not an IPv4 or IPv6 network");
-    // nft reads "024" as octal and "-0" as something else again: only plain
-    // decimal, no sign, no leading zero.
-    bool digits = !plen.empty() && plen.size() <= 3 &&
-                  std::all_of(plen.begin(), plen.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || (plen.size() > 1 && plen.front() == '0'))
-        return "prefix length must be a plain decimal number 0-" + std::to_string(bits) + " (no sign, no leading zero)";
-    if (std::stoi(std::string(plen)) > bits)
-        return "prefix length must be 0-" + std::to_string(bits);
-    return std::nullopt;
 }
 
 }  // namespace pppkit::firewall

@@ -208,8 +208,13 @@ bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifna
 // The [firewall] section's spec (schema.cpp), for its documented defaults.
 const config::SectionSpec& firewall_spec();
 
+// "8000-8010" or "443"; whether two ranges share a port (schema.cpp).
+std::string range_str(const PortRange& r);
+bool overlaps(const PortRange& a, const PortRange& b);
+
 // The parsers of the keys with a domain type, run once, at load, by the
-// schema (KeySpec::parse): from_config reads their results (nullopt: not valid).
+// schema (KeySpec::parse; schema.cpp): from_config reads their results
+// (nullopt: not valid).
 std::optional<std::vector<Service>> parse_services(std::string_view v, std::string* problem);
 std::optional<std::vector<PortRange>> parse_ports(std::string_view v, std::string* problem);
 std::optional<Rate> parse_rate(std::string_view v, std::string* problem);

@@ -6,39 +6,6 @@
 
 namespace pppkit::mss {
 
-std::optional<std::string> parse_mode(std::string_view v, Settings& out)
-{
-    if (v == "auto") {
-        out.mode = Mode::Auto;
-        return std::nullopt;
-    }
-    if (v == "pmtu") {
-        out.mode = Mode::Pmtu;
-        return std::nullopt;
-    }
-    auto n = config::parse_int(v);
-    if (!n)
-        return "expected auto, pmtu or a number " + std::to_string(kMinMss) + "-" + std::to_string(kMaxMss) +
-               " (got '" + std::string(v) + "')";
-    if (*n < kMinMss || *n > kMaxMss)
-        return "MSS must be " + std::to_string(kMinMss) + "-" + std::to_string(kMaxMss) + " (got '" + std::string(v) +
-               "')";
-    out.mode = Mode::Fixed;
-    out.fixed = static_cast<int>(*n);
-    return std::nullopt;
-}
-
-std::variant<config::Value, config::Problem> check_mode(std::string_view v)
-{
-    Settings s;
-    auto p = parse_mode(v, s);
-    if (!p)
-        return config::Value{config::Mss{s.mode, s.fixed}};
-    // the diagnostic shows the value itself; drop our "(got ...)" tail
-    auto cut = p->find(" (got");
-    return config::Problem{cut == std::string::npos ? *p : p->substr(0, cut)};
-}
-
 void apply_config(const config::Document& doc, Settings& s)
 {
     const auto* sec = doc.first("mss");
