@@ -134,7 +134,7 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
     uint32_t seq = seq_;
     nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch.get())), seq++);
     mnl_nlmsg_batch_next(batch.get());
-    Answers answers{seq, seq + static_cast<uint32_t>(changes.size()) - 1, 0, 0};
+    const uint32_t first = seq;
     for (const auto& c : changes) {
         // A key that is no interface name would be cut or padded into another
         // one: refuse the whole batch before anything is sent.
@@ -167,12 +167,28 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
     mnl_nlmsg_batch_next(batch.get());
     seq_ = seq;
 
+    return transact(mnl_nlmsg_batch_head(batch.get()), mnl_nlmsg_batch_size(batch.get()), first,
+                    first + static_cast<uint32_t>(changes.size()) - 1);
+}
+
+uint32_t Socket::reserve_seq(uint32_t n)
+{
+    const uint32_t first = seq_;
+    seq_ += n;
+    return first;
+}
+
+int Socket::transact(const void* out, size_t len, uint32_t first, uint32_t last)
+{
+    if (!nl_)
+        return EBADF;
+    Answers answers{first, last, 0, 0};
     const int fd = mnl_socket_get_fd(nl_.get());
     alignas(nlmsghdr) char buf[8192];
     // answers to an earlier batch that was not read to the end
     while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
     }
-    if (mnl_socket_sendto(nl_.get(), mnl_nlmsg_batch_head(batch.get()), mnl_nlmsg_batch_size(batch.get())) < 0)
+    if (mnl_socket_sendto(nl_.get(), out, len) < 0)
         return errno;
     // The kernel handles the whole batch inside sendto() (netlink to the
     // kernel is synchronous), so every answer is queued by now: read them
@@ -181,7 +197,7 @@ int Socket::commit(std::string_view table, const std::vector<Change>& changes)
     mnl_cb_t ctl[NLMSG_MIN_TYPE] = {};
     ctl[NLMSG_ERROR] = on_error;
     const unsigned portid = mnl_socket_get_portid(nl_.get());
-    while (answers.answered < changes.size()) {
+    while (answers.answered < size_t{last - first} + 1) {
         ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;

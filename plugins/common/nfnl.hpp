@@ -75,6 +75,13 @@ public:
     // type holds (e.g. an interface name longer than 15 bytes, "x}y").
     int commit(std::string_view table, const std::vector<Change>& changes);
 
+    // For a batch or request built elsewhere (pppkitd's flush guard) on this
+    // socket: reserves n sequence numbers and returns the first; then sends
+    // the len bytes at out, whose messages numbered first..last carry NLM_F_ACK, and reads
+    // one answer per message. 0, or the errno of the first refusal.
+    uint32_t reserve_seq(uint32_t n);
+    int transact(const void* out, size_t len, uint32_t first, uint32_t last);
+
 private:
     struct Close {
         void operator()(mnl_socket* s) const;

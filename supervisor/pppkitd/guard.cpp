@@ -13,7 +13,6 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -122,75 +121,11 @@ void counter(nftnl_rule* r)
 bool next(mnl_nlmsg_batch* b) { return mnl_nlmsg_batch_next(b); }
 char* cur(mnl_nlmsg_batch* b) { return static_cast<char*>(mnl_nlmsg_batch_current(b)); }
 
-struct Answers {
-    unsigned first = 0, last = 0;
-    size_t answered = 0;
-    int first_error = 0;
-};
-
-int on_error(const nlmsghdr* h, void* data)
-{
-    auto* a = static_cast<Answers*>(data);
-    if (h->nlmsg_seq < a->first || h->nlmsg_seq > a->last)
-        return MNL_CB_OK;  // an answer to an earlier request
-    if (mnl_nlmsg_get_payload_len(h) < sizeof(nlmsgerr)) {
-        errno = EBADMSG;
-        return MNL_CB_ERROR;
-    }
-    const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(h));
-    ++a->answered;
-    if (e->error != 0 && a->first_error == 0)
-        a->first_error = -e->error;
-    return MNL_CB_OK;
-}
-
 }  // namespace
-
-void GuardSocket::Close::operator()(mnl_socket* s) const { mnl_socket_close(s); }
-
-GuardSocket::GuardSocket() : nl_(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC))
-{
-    if (!nl_)
-        return;
-    if (mnl_socket_bind(nl_.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-        nl_.reset();
-        return;
-    }
-    int on = 1;  // errors without a copy of the refused message
-    mnl_socket_setsockopt(nl_.get(), NETLINK_CAP_ACK, &on, sizeof on);
-    const timeval one_second{1, 0};  // the kernel answers at once; never hang the loop
-    ::setsockopt(mnl_socket_get_fd(nl_.get()), SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second);
-}
-
-GuardSocket::~GuardSocket() = default;
-
-int GuardSocket::transact(const char* buf, size_t len, unsigned first, unsigned last)
-{
-    const int fd = mnl_socket_get_fd(nl_.get());
-    alignas(nlmsghdr) char in[8192];
-    while (::recv(fd, in, sizeof in, MSG_DONTWAIT) > 0) {  // answers to an earlier request
-    }
-    if (mnl_socket_sendto(nl_.get(), buf, len) < 0)
-        return errno;
-    Answers a{first, last, 0, 0};
-    mnl_cb_t ctl[NLMSG_MIN_TYPE] = {};
-    ctl[NLMSG_ERROR] = on_error;
-    const unsigned portid = mnl_socket_get_portid(nl_.get());
-    while (a.answered < last - first + 1) {
-        const ssize_t n = ::recv(fd, in, sizeof in, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)  // EAGAIN: SO_RCVTIMEO passed
-            return a.first_error != 0 ? a.first_error : (n < 0 ? errno : EIO);
-        if (mnl_cb_run2(in, static_cast<size_t>(n), 0, portid, nullptr, &a, ctl, NLMSG_MIN_TYPE) < 0)
-            return a.first_error != 0 ? a.first_error : errno;
-    }
-    return a.first_error;
-}
 
 int GuardSocket::chain_exists(std::string_view table, std::string_view chain)
 {
-    if (!nl_)
+    if (!nl_.valid())
         return EBADF;
     Chain c(nftnl_chain_alloc());
     if (!c)
@@ -199,16 +134,16 @@ int GuardSocket::chain_exists(std::string_view table, std::string_view chain)
     nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, t.c_str());
     nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, n.c_str());
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    const unsigned seq = ++seq_;
+    const uint32_t seq = nl_.reserve_seq(1);
     nlmsghdr* h = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_ACK, seq);
     nftnl_chain_nlmsg_build_payload(h, c.get());
-    // the answer: the chain (NEWCHAIN), then the ACK; or only an error
-    return transact(buf.data(), h->nlmsg_len, seq, seq);
+    // the answer: the chain (NEWCHAIN, skipped), then the ACK; or only an error
+    return nl_.transact(buf.data(), h->nlmsg_len, seq, seq);
 }
 
 int GuardSocket::load()
 {
-    if (!nl_)
+    if (!nl_.valid())
         return EBADF;
     const unsigned lo = ::if_nametoindex("lo");  // iif "lo", as nft resolves it
     if (lo == 0)
@@ -221,10 +156,14 @@ int GuardSocket::load()
     std::unique_ptr<mnl_nlmsg_batch, Stop> batch(mnl_nlmsg_batch_start(buf.data(), MNL_SOCKET_BUFFER_SIZE));
     if (!batch)
         return ENOMEM;
-    unsigned seq = ++seq_;
+    // BATCH_BEGIN, the table, 2 chains, 5 rules, BATCH_END: 10 numbers of
+    // the socket's sequence, reserved with room to spare
+    constexpr uint32_t kReserved = 32;
+    const uint32_t start = nl_.reserve_seq(kReserved);
+    uint32_t seq = start;
     nftnl_batch_begin(cur(batch.get()), seq++);
     next(batch.get());
-    const unsigned first = seq;
+    const uint32_t first = seq;
 
     Table t(nftnl_table_alloc());
     Udata comment(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
@@ -291,19 +230,18 @@ int GuardSocket::load()
             fits = fits && next(batch.get());
         }
     }
-    const unsigned last = seq - 1;
+    const uint32_t last = seq - 1;
     nftnl_batch_end(cur(batch.get()), seq++);
     fits = fits && next(batch.get());
-    seq_ = seq;
-    if (!fits)
+    if (!fits || seq - start > kReserved)
         return E2BIG;
-    return transact(static_cast<const char*>(mnl_nlmsg_batch_head(batch.get())), mnl_nlmsg_batch_size(batch.get()),
-                    first, last);
+    return nl_.transact(static_cast<const char*>(mnl_nlmsg_batch_head(batch.get())), mnl_nlmsg_batch_size(batch.get()),
+                        first, last);
 }
 
 int GuardSocket::remove()
 {
-    if (!nl_)
+    if (!nl_.valid())
         return EBADF;
     Table t(nftnl_table_alloc());
     if (!t)
@@ -312,17 +250,17 @@ int GuardSocket::remove()
     nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
     std::vector<char> buf(2 * MNL_SOCKET_BUFFER_SIZE);
     mnl_nlmsg_batch* b = mnl_nlmsg_batch_start(buf.data(), MNL_SOCKET_BUFFER_SIZE);
-    unsigned seq = ++seq_;
+    uint32_t seq = nl_.reserve_seq(3);
     nftnl_batch_begin(cur(b), seq++);
     next(b);
-    const unsigned first = seq;
+    const uint32_t first = seq;
     nlmsghdr* h = nftnl_nlmsg_build_hdr(cur(b), NFT_MSG_DELTABLE, NFPROTO_INET, NLM_F_ACK, seq++);
     nftnl_table_nlmsg_build_payload(h, t.get());
     next(b);
-    nftnl_batch_end(cur(b), seq++);
+    nftnl_batch_end(cur(b), seq);
     next(b);
-    seq_ = seq;
-    const int rc = transact(static_cast<const char*>(mnl_nlmsg_batch_head(b)), mnl_nlmsg_batch_size(b), first, first);
+    const int rc =
+        nl_.transact(static_cast<const char*>(mnl_nlmsg_batch_head(b)), mnl_nlmsg_batch_size(b), first, first);
     mnl_nlmsg_batch_stop(b);
     return rc;
 }

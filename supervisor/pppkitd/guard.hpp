@@ -10,20 +10,15 @@
 // --debug=netlink); tests/netns/pppkitd_drift.test.sh compares the listing.
 #pragma once
 
-#include <memory>
 #include <string_view>
 
-struct mnl_socket;
+#include "common/nfnl.hpp"
 
 namespace pppkit::supervisor {
 
 class GuardSocket {
 public:
-    GuardSocket();
-    ~GuardSocket();
-    GuardSocket(const GuardSocket&) = delete;
-    GuardSocket& operator=(const GuardSocket&) = delete;
-    [[nodiscard]] bool valid() const { return nl_ != nullptr; }
+    [[nodiscard]] bool valid() const { return nl_.valid(); }
 
     // 0 when chain `chain` of table inet `table` exists, else the kernel's
     // errno (ENOENT: no such table or chain).
@@ -37,14 +32,7 @@ public:
     int remove();
 
 private:
-    struct Close {
-        void operator()(mnl_socket* s) const;
-    };
-    std::unique_ptr<mnl_socket, Close> nl_;
-    unsigned seq_ = 0;
-    // Sends the batch of `count` messages in buf (BATCH_BEGIN .. BATCH_END
-    // included) and reads one answer per message with NLM_F_ACK.
-    int transact(const char* buf, size_t len, unsigned first, unsigned last);
+    nfnl::Socket nl_;  // the owner of the table: open for pppkitd's life
 };
 
 }  // namespace pppkit::supervisor
