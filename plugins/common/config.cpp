@@ -651,6 +651,7 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema, co
         // an OS error reads as before; a trust problem says what to fix
         d.problem = (err != 0 && err != ELOOP) ? "cannot read: " + std::string(std::strerror(err)) : problem;
         r.diags.push_back(std::move(d));
+        r.unread = true;
     };
     std::string text;
     int err = 0;

@@ -225,6 +225,11 @@ using Schema = std::span<const SectionSpec>;
 struct LoadResult {
     Document doc;
     std::vector<Diagnostic> diags;
+    // A file or the drop-in directory could not be read (missing after all,
+    // refused by trust, an I/O error): what it says is unknown, so a caller
+    // that would do nothing for a section it does not see must not conclude
+    // that the section is absent (the firewall fails closed on it).
+    bool unread = false;
     [[nodiscard]] bool ok() const { return diags.empty(); }
 };
 

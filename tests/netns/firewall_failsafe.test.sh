@@ -9,7 +9,8 @@
 # prefix nft parses differently, a NUL byte, an extras file nft rejects or
 # crashes on, an extras file that includes another - both boot paths
 # ("pppkit firewall apply" and pppkit-firewall.so's configure() in the fake
-# pppd) leave a failsafe table loaded, and then:
+# pppd) leave a failsafe table loaded - also for a config file that cannot
+# be read (it may hold the [firewall]) - and then:
 #   - WAN -> router: the TCP connect fails;
 #   - loopback -> router: it works;
 #   - LAN -> router: works when every lan-interfaces name is valid, else
@@ -77,8 +78,14 @@ reject=$(extras reject 'chain extra_input {\n    tcp dport 2222 acept\n}\n')
 other=$(extras other 'chain extra_input {\n    tcp dport 2222 accept\n}\n')
 incl=$(extras incl "chain extra_input {\n    include \"$other\"\n}\n")
 
+# a config that cannot be read (group-writable: refused as root) may hold the
+# [firewall]: fail closed like a broken one, never "no [firewall], nothing loaded"
+unread=$(conf unread "$lan_if" "$nets")
+chmod 664 "$unread"
+
 # NAME | config | LAN after the failsafe (open/closed) | what pppkit check must say
 cases=(
+    "unread|$unread|closed|is writable by group or others"
     "wan16|$(conf wan16 'wan = enx00e04c680123*' "$lan_if" "$nets")|open|wan: 'enx00e04c680123*': longer than 15 bytes"
     "negzero|$(conf negzero "$lan_if" 'lan-networks = 0.0.0.0/-0')|open|lan-networks: '0.0.0.0/-0': prefix length must be a plain decimal"
     "octal|$(conf octal "$lan_if" 'lan-networks = 172.16.0.0/016')|open|lan-networks: '172.16.0.0/016': prefix length must be a plain decimal"

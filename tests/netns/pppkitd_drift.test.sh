@@ -187,6 +187,14 @@ printf '[firewall]\nlan-interfaces = lan0\nno-such-key = 1\n' >"$t/pppkit.conf"
 case_ "nft flush ruleset with the config broken since" nft flush ruleset
 check "the log says the last good config was used" grep -q "the last good one was used: .*no-such-key" "$t/pppkitd.log"
 cp "$t/pppkit.conf.good" "$t/pppkit.conf"
+# a config that cannot be read (made group-writable: refused as root) may hold
+# the [firewall]: the same as broken, never "no [firewall], left alone"
+chmod 664 "$t/pppkit.conf"
+case_ "nft flush ruleset with the config unreadable (group-writable)" nft flush ruleset
+check "the log says the last good config was used: the file is writable by group" \
+    grep -q "the last good one was used: .*writable by group" "$t/pppkitd.log"
+check_fails "the flush guard stayed on (never 'flush guard off')" grep -q "flush guard off" "$t/pppkitd.log"
+chmod 644 "$t/pppkit.conf"
 
 # ---- the window: RUNS flushes while SYNs stream to tcp/8080 --------------------
 # Also under the sanitizers (make check SANITIZE=1): a build 2-3 times slower turns

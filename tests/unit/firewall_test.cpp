@@ -699,6 +699,11 @@ to = 172.16.1.100
              "fw.conf:4: [firewall] lan-interfaces: 'ppp0' is also matched by wan = ppp0 (got 'ppp0')"},
             {__LINE__, L + "lan-interfaces = pppoe-lan\n",
              "fw.conf:3: [firewall] lan-interfaces: 'pppoe-lan' is also matched by wan = ppp* (got 'pppoe-lan')"},
+            // a LAN pattern that covers a WAN name (the reverse of the row above)
+            {__LINE__, L + "lan-interfaces = pp*\n",
+             "fw.conf:3: [firewall] lan-interfaces: 'pp*' is also matched by wan = ppp* (got 'pp*')"},
+            {__LINE__, L + "wan = ppp0\nlan-interfaces = lan0, ppp*\n",
+             "fw.conf:4: [firewall] lan-interfaces: 'ppp*' is also matched by wan = ppp0 (got 'lan0, ppp*')"},
             {__LINE__, L + "router-services = ssh, smb\n",
              "fw.conf:3: [firewall] router-services: 'smb': unknown service (use proto/port such as tcp/8080, or "
              "one of ssh, dns, dhcp, ntp, http, https) (got 'ssh, smb')"},
@@ -1105,6 +1110,36 @@ to = 172.16.1.100
         CHECK(has(full_ruleset(a, Dynamic{}),
                   "    set pppkit_mark {\n        type ifname\n        comment \"pppkit digest " + a.digest() +
                       "\"\n    }\n"));
+    }
+
+    TEST_CASE("a file that cannot be read counts as a broken [firewall], never as none (fail closed)")
+    {
+        namespace fs = std::filesystem;
+        struct Row {
+            int line;
+            const char* main;  // the main file's text
+            bool dropin_unreadable;
+            bool configured;
+        };
+        const Row rows[] = {
+            {__LINE__, "[mss]\n", false, false},  // pppkit for its other plugins: nothing to load
+            {__LINE__, "[mss]\n", true, true},    // the [firewall] may be in the drop-in it cannot read
+            {__LINE__, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            fs::remove_all("unread.d");
+            test::write_file("unread.conf", r.main);
+            if (r.dropin_unreadable)
+                fs::create_directories("unread.d/50-firewall.conf");  // a directory: read() fails (EISDIR)
+            Prepared p = prepare("unread.conf", true);
+            CHECK(p.configured == r.configured);
+            if (r.dropin_unreadable)
+                CHECK(std::any_of(p.problems.begin(), p.problems.end(),
+                                  [](const std::string& x) { return has(x, "unread.d/50-firewall.conf"); }));
+            CHECK(p.settings.has_value() == (r.configured && !r.dropin_unreadable));
+        }
+        fs::remove_all("unread.d");
     }
 
     TEST_CASE("extras: nft includes a sealed copy of exactly the text read, with a final newline")

@@ -698,6 +698,27 @@ bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifna
     return false;
 }
 
+namespace {
+// true when some interface name could match both patterns ("ppp*" and
+// "pppoe0", "br*" and "br-lan*", ...), compared as text.
+bool patterns_overlap(std::string_view a, std::string_view b)
+{
+    bool wa = !a.empty() && a.back() == '*';
+    bool wb = !b.empty() && b.back() == '*';
+    if (wa)
+        a.remove_suffix(1);
+    if (wb)
+        b.remove_suffix(1);
+    if (wa && wb)
+        return a.substr(0, b.size()) == b.substr(0, a.size());
+    if (wa)
+        return b.substr(0, a.size()) == a;
+    if (wb)
+        return a.substr(0, b.size()) == b;
+    return a == b;
+}
+}  // namespace
+
 std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
 {
     Settings s;
@@ -788,9 +809,11 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     if (!s.ipv6 && !s.lan_networks6.empty())
         diags.push_back(
             diag_at(*sec.get("lan-networks"), sec, "IPv6 network '" + s.lan_networks6.front() + "' but ipv6 = no"));
+    // A name both patterns could match would make a WAN interface LAN (its
+    // traffic reflected, masqueraded to the router's LAN address): "pp*"
+    // against "ppp*" as much as "ppp0" against "ppp*".
     for (const auto& lan : s.lan_interfaces) {
-        std::string bare = lan.back() == '*' ? lan.substr(0, lan.size() - 1) : lan;
-        if (wan_matches(s.wan, bare)) {
+        if (std::any_of(s.wan.begin(), s.wan.end(), [&](const std::string& w) { return patterns_overlap(lan, w); })) {
             diags.push_back(
                 diag_at(*sec.get("lan-interfaces"), sec, "'" + lan + "' is also matched by wan = " + join(s.wan)));
             break;
@@ -1177,27 +1200,6 @@ std::string guard_ruleset()
     out += "}\n";
     return out;
 }
-
-namespace {
-// true when some interface name could match both patterns ("ppp*" and
-// "pppoe0", "br*" and "br-lan*", ...), compared as text.
-bool patterns_overlap(std::string_view a, std::string_view b)
-{
-    bool wa = !a.empty() && a.back() == '*';
-    bool wb = !b.empty() && b.back() == '*';
-    if (wa)
-        a.remove_suffix(1);
-    if (wb)
-        b.remove_suffix(1);
-    if (wa && wb)
-        return a.substr(0, b.size()) == b.substr(0, a.size());
-    if (wa)
-        return b.substr(0, a.size()) == a;
-    if (wb)
-        return a.substr(0, b.size()) == b;
-    return a == b;
-}
-}  // namespace
 
 std::vector<std::string> lan_interfaces(const Document& doc)
 {

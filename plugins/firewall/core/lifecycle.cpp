@@ -65,7 +65,11 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     auto cfg = load_plugin_config(main_file, must_exist, &kSchema);
     p.files = cfg.doc.files.size();
     p.lan = lan_interfaces(cfg.doc);
-    p.configured = cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
+    // A file that could not be read may hold the [firewall]: configured
+    // (and broken), so that every caller fails closed rather than leave the
+    // router without a firewall (a config made group-writable, a drop-in
+    // missing for a moment while an editor saves it).
+    p.configured = cfg.unread || cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
     if (!p.problems.empty())

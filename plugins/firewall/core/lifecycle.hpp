@@ -40,9 +40,11 @@ struct Prepared {
     std::vector<std::string> problems;  // "file:line: [section] key: problem (got 'value')"
     std::vector<std::string> lan;       // valid LAN interface names for the failsafe, even when the config is broken
     size_t files = 0;
-    // false when the files have no [firewall] and no [forward] section at
-    // all (pppkit installed for its other plugins): the boot unit then loads
-    // nothing. The plugin still treats it as an error (it was asked to filter).
+    // false when the files were all read and have no [firewall] and no
+    // [forward] section (pppkit installed for its other plugins): the boot
+    // unit then loads nothing. A file that could not be read makes it true
+    // (with a problem): fail closed. The plugin treats false as an error too
+    // (it was asked to filter).
     bool configured = false;
     std::shared_ptr<const StagedExtras> extras;  // when settings->extras
     // The digest whose ruleset passed check_isolated (empty: not yet). Only
