@@ -56,6 +56,20 @@ TEST_SUITE("ddns_lock")
         REQUIRE(::symlink("/etc/passwd", "lnk/ddns/home.state") == 0);
         CHECK(
             prepare_state_dir(state_path("lnk", "home"), static_cast<long>(::getuid()), static_cast<long>(::getgid())));
+        // nor a hard link (to a file of root's, the fchown would hand it to the worker's user)
+        REQUIRE(::mkdir("hard", 0700) == 0);
+        REQUIRE(::mkdir("hard/ddns", 0700) == 0);
+        pppkit::test::write_file("roots-file", "root's\n");
+        REQUIRE(::link("roots-file", "hard/ddns/home.state") == 0);
+        auto hard =
+            prepare_state_dir(state_path("hard", "home"), static_cast<long>(::getuid()), static_cast<long>(::getgid()));
+        REQUIRE(hard);
+        CHECK(hard->find("hard/ddns/home.state has 2 hard links") != std::string::npos);
+        // the same for the lock file
+        REQUIRE(::unlink("hard/ddns/home.state") == 0);
+        REQUIRE(::link("roots-file", "hard/ddns/home.state.lock") == 0);
+        CHECK(prepare_state_dir(state_path("hard", "home"), static_cast<long>(::getuid()),
+                                static_cast<long>(::getgid())));
     }
 
     TEST_CASE("read_state: a FIFO in the worker user's directory is not read (it would block the plugin)")

@@ -597,6 +597,11 @@ std::optional<std::string> prepare_state_dir(const std::string& state_file, long
         std::optional<std::string> err;
         if (::fstat(fd, &st) != 0 || ((flags & O_DIRECTORY) ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
             err = path + " is not a " + ((flags & O_DIRECTORY) ? "directory" : "regular file");
+        // The directory belongs to the worker's user: a hard link it made
+        // there to a file of root's must not be handed to it by the fchown
+        // below (O_NOFOLLOW stops symlinks only; fs.protected_hardlinks may be off).
+        else if (!(flags & O_DIRECTORY) && st.st_nlink != 1)
+            err = path + " has " + std::to_string(st.st_nlink) + " hard links: refused (remove it)";
         else if ((st.st_uid != static_cast<uid_t>(owner_uid) || st.st_gid != static_cast<gid_t>(owner_gid)) &&
                  ::fchown(fd, static_cast<uid_t>(owner_uid), static_cast<gid_t>(owner_gid)) != 0)
             err = "cannot chown " + path + ": " + std::strerror(errno);
