@@ -819,6 +819,9 @@ to = 172.16.1.100
             // a value the loader refused is not read as its text (issue 10: the cores split and parsed it again)
             {__LINE__, kLan + "wan = ppp*, a\"b\n", "fw.conf:3: [firewall] wan: refused at load"},
             {__LINE__, kLan + "wan-ping-rate = 0/second\n", "fw.conf:3: [firewall] wan-ping-rate: refused at load"},
+            // an enum key is read as its table parsed it, not compared as text again (the old core kept drop/warn)
+            {__LINE__, kLan + "lan-default = Accept\n", "fw.conf:3: [firewall] lan-default: refused at load"},
+            {__LINE__, kLan + "log-level = warning\n", "fw.conf:3: [firewall] log-level: refused at load"},
             {__LINE__,
              kLan + "[forward \"w\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\nfrom = 10.0.0.0/8, 1.2.3.4/33\n",
              "fw.conf:7: [forward \"w\"] from: refused at load"},
@@ -837,6 +840,10 @@ to = 172.16.1.100
         CHECK(settings(kLan + "log-group = 65535\n").log_group == 65535);
         CHECK(settings(kLan + "log-group = 0\n").log_group == 0);
         CHECK_FALSE(settings(kLan + "masquerade = off\n").masquerade);
+        CHECK(settings(kLan + "lan-default = accept\n").lan_default == LanDefault::Accept);
+        CHECK(settings(kLan + "log-level = debug\n").log_level == LogLevel::Debug);
+        CHECK(settings(kLan + "[forward \"u\"]\nproto = udp\nport = 53\nto = 172.16.1.1\n").forwards.at(0).proto ==
+              Proto::Udp);
     }
 
     TEST_CASE("Settings' initial values are the documented defaults of [firewall]")

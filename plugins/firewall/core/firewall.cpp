@@ -660,30 +660,9 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
 }  // namespace
 
-std::string_view to_string(Proto p)
-{
-    switch (p) {
-    case Proto::Tcp: return "tcp";
-    case Proto::Udp: return "udp";
-    case Proto::Both: return "both";
-    }
-    return "tcp";
-}
+std::string_view to_string(Proto p) { return kProtoChoices.name(p); }
 
-std::string_view to_string(LogLevel l)
-{
-    switch (l) {
-    case LogLevel::Emerg: return "emerg";
-    case LogLevel::Alert: return "alert";
-    case LogLevel::Crit: return "crit";
-    case LogLevel::Err: return "err";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Notice: return "notice";
-    case LogLevel::Info: return "info";
-    case LogLevel::Debug: return "debug";
-    }
-    return "warn";
-}
+std::string_view to_string(LogLevel l) { return kLogLevelChoices.name(l); }
 
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname)
 {
@@ -735,6 +714,15 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         else if (e != nullptr)
             diags.push_back(diag_at(*e, sec, "refused at load"));
     };
+    // An enum key: its value as the key's table parsed it at load.
+    auto choice = [&]<class E>(const char* key, E& out) {
+        if (const Entry* e = sec.get(key)) {
+            if (auto v = e->as<E>())
+                out = *v;
+            else
+                diags.push_back(diag_at(*e, sec, "refused at load"));
+        }
+    };
 
     parsed("wan", s.wan);
     parsed("lan-interfaces", s.lan_interfaces);
@@ -743,8 +731,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             (n.find(':') != std::string::npos ? s.lan_networks6 : s.lan_networks4).push_back(n);
     parsed("router-services", s.router_services);
     flag("lan-icmp", s.lan_icmp);
-    if (const Entry* e = sec.get("lan-default"))
-        s.lan_default = e->value == "accept" ? LanDefault::Accept : LanDefault::Drop;
+    choice("lan-default", s.lan_default);
     flag("wan-ping", s.wan_ping);
     parsed("wan-ping-rate", s.wan_ping_rate);
     parsed("wan-services", s.wan_services);
@@ -754,21 +741,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     flag("egress-guard", s.egress_guard);
     flag("ipv6", s.ipv6);
     flag("log", s.log);
-    if (const Entry* e = sec.get("log-level")) {
-        static constexpr std::array<std::pair<std::string_view, LogLevel>, 8> levels = {{
-            {"emerg", LogLevel::Emerg},
-            {"alert", LogLevel::Alert},
-            {"crit", LogLevel::Crit},
-            {"err", LogLevel::Err},
-            {"warn", LogLevel::Warn},
-            {"notice", LogLevel::Notice},
-            {"info", LogLevel::Info},
-            {"debug", LogLevel::Debug},
-        }};
-        for (const auto& [name, lvl] : levels)
-            if (e->value == name)
-                s.log_level = lvl;
-    }
+    choice("log-level", s.log_level);
     if (const Entry* e = sec.get("log-group")) {
         if (auto n = e->integer())
             s.log_group = static_cast<int>(*n);
@@ -841,14 +814,10 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                     diags.push_back(diag_section(*fs, k, "missing (required)"));
             continue;
         }
-        if (proto->value == "tcp")
-            f.proto = Proto::Tcp;
-        else if (proto->value == "udp")
-            f.proto = Proto::Udp;
-        else if (proto->value == "both")
-            f.proto = Proto::Both;
+        if (auto p = proto->as<Proto>())
+            f.proto = *p;
         else {
-            diags.push_back(diag_at(*proto, *fs, "expected one of tcp,udp,both"));
+            diags.push_back(diag_at(*proto, *fs, "expected one of " + kProtoChoices.joined(',')));
             ok = false;
         }
         if (const auto* p = port->as<std::vector<PortRange>>())

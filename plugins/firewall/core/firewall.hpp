@@ -29,6 +29,7 @@
 //                                       that link only
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,22 @@ using config::Rate;
 using config::Service;
 enum class LanDefault { Drop, Accept };
 enum class LogLevel { Emerg, Alert, Crit, Err, Warn, Notice, Info, Debug };
+
+// The names of the enum keys' values (config::Choices): the schema parses by
+// them, to_string() writes by them.
+inline constexpr std::array kProtoNames{config::choice("tcp", Proto::Tcp), config::choice("udp", Proto::Udp),
+                                        config::choice("both", Proto::Both)};
+inline constexpr config::Choices kProtoChoices = config::choices_of<Proto>(kProtoNames);
+inline constexpr std::array kLanDefaultNames{config::choice("drop", LanDefault::Drop),
+                                             config::choice("accept", LanDefault::Accept)};
+inline constexpr config::Choices kLanDefaultChoices = config::choices_of<LanDefault>(kLanDefaultNames);
+inline constexpr std::array kLogLevelNames{
+    config::choice("emerg", LogLevel::Emerg), config::choice("alert", LogLevel::Alert),
+    config::choice("crit", LogLevel::Crit),   config::choice("err", LogLevel::Err),
+    config::choice("warn", LogLevel::Warn),   config::choice("notice", LogLevel::Notice),
+    config::choice("info", LogLevel::Info),   config::choice("debug", LogLevel::Debug),
+};
+inline constexpr config::Choices kLogLevelChoices = config::choices_of<LogLevel>(kLogLevelNames);
 
 struct Forward {
     std::string name;  // the section name: [forward "https"]
