@@ -846,7 +846,7 @@ to = 172.16.1.100
               Proto::Udp);
     }
 
-    TEST_CASE("Settings' initial values are the documented defaults of [firewall]")
+    TEST_CASE("from_config gives every unset key its documented default; Settings has no second copy of them")
     {
         const config::SectionSpec* spec = nullptr;
         for (const auto& sec : schema())
@@ -871,6 +871,17 @@ to = 172.16.1.100
               std::get<std::vector<Service>>(config::documented_default(*spec, "router-services")));
         CHECK(s.forward_block == std::get<std::vector<Service>>(config::documented_default(*spec, "forward-block")));
         CHECK(s.wan_services.empty());  // "none"
+        CHECK(s.lan_default == *config::value_as<LanDefault>(config::documented_default(*spec, "lan-default")));
+        CHECK(s.log_level == *config::value_as<LogLevel>(config::documented_default(*spec, "log-level")));
+        CHECK(s.lan_default == LanDefault::Drop);
+        CHECK(s.log_level == LogLevel::Warn);
+        // the defaults are the schema's only: a Settings not read from a
+        // document has none (the old one repeated wan = ppp*, yes, 5/second ...)
+        const Settings bare{};
+        CHECK(bare.wan.empty());
+        CHECK_FALSE(bare.masquerade);
+        CHECK(bare.log_rate == Rate{});
+        CHECK(bare.log_prefix.empty());
     }
 
     TEST_CASE("every problem is reported, in line order, not only the first")

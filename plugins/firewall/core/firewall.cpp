@@ -696,33 +696,19 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         return diags;
     }
     const Section& sec = *fw;
-    auto flag = [&](const char* key, bool& out) {
-        if (const Entry* e = sec.get(key)) {
-            if (auto b = e->boolean())  // parsed at load
-                out = *b;
-            else
-                diags.push_back(diag_at(*e, sec, "expected yes or no"));
-        }
-    };
-    // The value parsed at load, else the documented default; a value load()
-    // refused is reported (the document is not ok()) and keeps out's value.
-    auto parsed = [&]<class T>(const char* key, T& out) {
+    // The value parsed at load, else the key's documented default: the one
+    // source of Settings' values (Settings has no defaults of its own). A
+    // value load() refused is reported (the document is not ok()) as
+    // problem and leaves out as it is.
+    auto parsed = [&]<class T>(const char* key, T& out, const char* problem = "refused at load") {
         const Entry* e = sec.get(key);
         const config::Value v = e != nullptr ? e->parsed : config::documented_default(firewall_spec(), key);
-        if (const auto* t = std::get_if<T>(&v))
+        if (auto t = config::value_as<T>(v))  // a pointer, or for an enum key an optional
             out = *t;
         else if (e != nullptr)
-            diags.push_back(diag_at(*e, sec, "refused at load"));
+            diags.push_back(diag_at(*e, sec, problem));
     };
-    // An enum key: its value as the key's table parsed it at load.
-    auto choice = [&]<class E>(const char* key, E& out) {
-        if (const Entry* e = sec.get(key)) {
-            if (auto v = e->as<E>())
-                out = *v;
-            else
-                diags.push_back(diag_at(*e, sec, "refused at load"));
-        }
-    };
+    auto flag = [&](const char* key, bool& out) { parsed(key, out, "expected yes or no"); };
 
     parsed("wan", s.wan);
     parsed("lan-interfaces", s.lan_interfaces);
@@ -731,7 +717,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             (n.find(':') != std::string::npos ? s.lan_networks6 : s.lan_networks4).push_back(n);
     parsed("router-services", s.router_services);
     flag("lan-icmp", s.lan_icmp);
-    choice("lan-default", s.lan_default);
+    parsed("lan-default", s.lan_default);
     flag("wan-ping", s.wan_ping);
     parsed("wan-ping-rate", s.wan_ping_rate);
     parsed("wan-services", s.wan_services);
@@ -741,16 +727,12 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     flag("egress-guard", s.egress_guard);
     flag("ipv6", s.ipv6);
     flag("log", s.log);
-    choice("log-level", s.log_level);
-    if (const Entry* e = sec.get("log-group")) {
-        if (auto n = e->integer())
-            s.log_group = static_cast<int>(*n);
-        else
-            diags.push_back(diag_at(*e, sec, "not an integer"));
-    }
+    parsed("log-level", s.log_level);
+    long long group = 0;
+    parsed("log-group", group, "not an integer");
+    s.log_group = static_cast<int>(group);
     parsed("log-rate", s.log_rate);
-    if (const Entry* e = sec.get("log-prefix"))
-        s.log_prefix = e->value;
+    parsed("log-prefix", s.log_prefix);
     if (const Entry* e = sec.get("extras"))
         s.extras = e->value;
 

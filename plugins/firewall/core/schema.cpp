@@ -317,7 +317,7 @@ std::vector<config::SectionSpec> sections()
                 KeySpec{.key = "log-prefix", .type = Type::String, .def = "pppkit", .check = check_prefix},
                 KeySpec{.key = "extras",
                         .type = Type::Path,
-                        .def = "/etc/ppp/pppkit-firewall.nft",
+                        .def = kDefaultExtras,
                         .help = "raw nft included into table inet pppkit_fw",
                         .check = check_extras_path},
             },
