@@ -75,6 +75,19 @@ TEST_SUITE("ddns_profile")
         CHECK(p.min_interval_s == std::get<std::chrono::seconds>(def("min-interval")).count());
         CHECK(p.timeout_s == std::get<std::chrono::seconds>(def("timeout")).count());
         CHECK(p.ipv6_wait_s == std::get<std::chrono::seconds>(def("ipv6-wait")).count());
+        CHECK(p.links == std::get<std::vector<std::string>>(def("links")));
+        CHECK(p.ipparam == std::get<std::string>(def("ipparam")));
+        CHECK(p.family == *config::value_as<Family>(def("family")));
+        CHECK(p.tls == *config::value_as<Tls>(def("tls")));
+        CHECK(p.pop3_auth == *config::value_as<Pop3Auth>(def("pop3-auth")));
+        // the defaults are the schema's only: a Profile not read from a
+        // document has none (the old one repeated yes, ppp*, *, 20 and 30 s)
+        const Profile bare{};
+        CHECK_FALSE(bare.enabled);
+        CHECK(bare.links.empty());
+        CHECK(bare.ipparam.empty());
+        CHECK(bare.timeout_s == 0);
+        CHECK(bare.ipv6_wait_s == 0);
         l = load("[ddns \"d\"]\nprovider = duckdns\ntoken = t\nhostname = x\nenabled = no\nkeepalive = 7d\n"
                  "min-interval = 5m\ntimeout = 1m\nipv6-wait = 0\n");
         REQUIRE(l.diags.empty());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 namespace pppkit::ddns {
 namespace {
@@ -231,23 +232,20 @@ Profiles load_profiles(const config::Document& doc)
             const auto* e = s->get(k);
             return e != nullptr && e->list() != nullptr ? *e->list() : std::vector<std::string>{};
         };
-        // The value parsed at load. A value the schema refused (nullopt) was
-        // reported there ("pppkit check" runs this on such a document, for
-        // the cross-key checks) and leaves the default.
-        auto flag = [&](std::string_view k, bool& to) {
-            if (const auto* e = s->get(k))
-                if (auto b = e->boolean())
-                    to = *b;
-        };
-        auto choice = [&]<class E>(std::string_view k, E& to) {
-            if (const auto* e = s->get(k))
-                if (auto v = e->as<E>())
-                    to = *v;
+        // The value parsed at load, else the key's documented default (a key
+        // without one leaves to as it is). A value the schema refused
+        // (nullopt) was reported there ("pppkit check" runs this on such a
+        // document, for the cross-key checks) and leaves to as it is.
+        auto value = [&]<class T>(std::string_view k, T& to) {
+            const auto* e = s->get(k);
+            const config::Value v = e != nullptr ? e->parsed : config::documented_default(ddns_spec(), k);
+            if (auto t = config::value_as<T>(v))  // a pointer, or for an enum key an optional
+                to = *t;
         };
         auto seconds = [&](std::string_view k, long& to) {
-            if (const auto* e = s->get(k))
-                if (auto v = e->seconds())
-                    to = static_cast<long>(v->count());
+            std::chrono::seconds v{to};
+            value(k, v);
+            to = static_cast<long>(v.count());
         };
         const auto* prov_e = s->get("provider");
         const auto prov = prov_e != nullptr ? prov_e->as<Provider>() : std::nullopt;
@@ -255,23 +253,21 @@ Profiles load_profiles(const config::Document& doc)
             continue;  // the schema already reported it
         p.provider = *prov;
         const Preset& pre = preset(p.provider);
-        flag("enabled", p.enabled);
+        value("enabled", p.enabled);
         p.username = str("username");
         p.password_ref = str("password");
         p.token_ref = str("token");
         p.hostnames = list("hostname");
-        choice("family", p.family);
-        if (auto l = list("links"); !l.empty())
-            p.links = l;
-        if (const auto* e = s->get("ipparam"))
-            p.ipparam = e->value;
+        value("family", p.family);
+        value("links", p.links);
+        value("ipparam", p.ipparam);
         if (const auto* e = s->get("server"))
             split_host_port(e->value, p.server_host, p.server_port);
         p.path = str("path");
-        choice("tls", p.tls);
+        value("tls", p.tls);
         p.ca_file = str("ca-file");
-        flag("insecure-skip-verify", p.insecure);
-        choice("pop3-auth", p.pop3_auth);
+        value("insecure-skip-verify", p.insecure);
+        value("pop3-auth", p.pop3_auth);
         p.keepalive_s = pre.keepalive_s;
         seconds("keepalive", p.keepalive_s);
         seconds("min-interval", p.min_interval_s);

@@ -62,17 +62,21 @@ struct CustomTokens {
     std::vector<std::string> success, unchanged, auth_failed, bad_host, abuse, retry;
 };
 
+// A profile as load_profiles() reads it: every key from its section or
+// the key's documented default (the schema's def, ddns_spec()). Profile has
+// no defaults of its own (its initial values are zeros, not defaults), so
+// the schema is the one list of them; keepalive's default is the preset's.
 struct Profile {
     std::string name;
     Provider provider = Provider::Dyndns2;
-    bool enabled = true;
+    bool enabled = false;
     std::string username;
     std::string password_ref;  // secret names, never values
     std::string token_ref;
     std::vector<std::string> hostnames;
     Family family = Family::V4;
-    std::vector<std::string> links{"ppp*"};
-    std::string ipparam = "*";
+    std::vector<std::string> links;
+    std::string ipparam;
     std::string server_host;  // empty: the preset's host
     int server_port = 0;      // 0: the protocol's default port
     std::string path;         // empty: the preset's
@@ -82,9 +86,9 @@ struct Profile {
     Pop3Auth pop3_auth = Pop3Auth::Auto;
     long keepalive_s = 0;
     long min_interval_s = 0;
-    long timeout_s = 20;
+    long timeout_s = 0;
     std::string ipv6_interface;
-    long ipv6_wait_s = 30;
+    long ipv6_wait_s = 0;
     std::string url;
     CustomTokens tokens;
     std::string zone, record;
@@ -99,6 +103,9 @@ struct Profiles {
     std::vector<config::Diagnostic> diags;  // cross-key problems, file:line of the section
     [[nodiscard]] const Profile* find(std::string_view name) const;
 };
+
+// [ddns "name"]'s spec, for its documented defaults (schema.cpp).
+const config::SectionSpec& ddns_spec();
 
 // Reads every [ddns "name"] of a document that passed the schema.
 Profiles load_profiles(const config::Document& doc);

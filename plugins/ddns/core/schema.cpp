@@ -149,6 +149,12 @@ std::vector<config::Diagnostic> cross_check(const config::Document& doc) { retur
 
 }  // namespace
 
+const config::SectionSpec& ddns_spec()
+{
+    static const std::vector<config::SectionSpec> specs = sections();
+    return specs.front();
+}
+
 constinit const SchemaPart kSchema{.plugin = "ddns", .sections = &sections, .cross_check = &cross_check};
 
 }  // namespace pppkit::ddns
