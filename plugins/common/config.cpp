@@ -465,20 +465,12 @@ Checked check_type(const KeySpec& spec, std::string_view v)
             return Problem{"expected yes or no"};
         return Value{*b};
     }
-    case Type::Enum: {
-        std::string_view c = spec.choices;
-        while (!c.empty()) {
-            auto bar = c.find('|');
-            if (c.substr(0, bar) == v)
-                return text;
-            if (bar == std::string_view::npos)
-                break;
-            c.remove_prefix(bar + 1);
-        }
-        std::string choices(spec.choices);
-        std::replace(choices.begin(), choices.end(), '|', ',');
-        return Problem{"expected one of " + choices};
-    }
+    case Type::Enum:
+        if (spec.choices != nullptr)
+            for (const Choice& c : spec.choices->names)
+                if (c.name == v)
+                    return Value{EnumValue{spec.choices->type, c.value}};
+        return Problem{"expected one of " + (spec.choices != nullptr ? spec.choices->joined(',') : std::string())};
     case Type::Port: {
         auto n = parse_int(v);
         if (!n || *n < 1 || *n > 65535)
@@ -563,6 +555,14 @@ Checked check_type(const KeySpec& spec, std::string_view v)
 }
 
 }  // namespace
+
+std::string Choices::joined(char sep) const
+{
+    std::string out;
+    for (const Choice& c : names)
+        out += (out.empty() ? "" : std::string(1, sep)) + std::string(c.name);
+    return out;
+}
 
 std::string Diagnostic::str() const
 {

@@ -13,20 +13,23 @@
 // type (or its own parser, KeySpec::parse), and check_value() both checks a
 // value and parses it, once; load() keeps the result in the Entry
 // (Entry::parsed, read by Entry::boolean(), integer(), seconds(), list(),
-// as<T>()). A core reads those, never the text again, and falls back to the
-// key's documented default (documented_default()) rather than to a value of
-// its own.
+// as<T>()). An enum key parses by its table of names (Choices) to the core's
+// own enum, read with as<E>(). A core reads those, never the text again, and
+// falls back to the key's documented default (documented_default()) rather
+// than to a value of its own.
 //
 // Pure: nothing here logs. Every problem becomes a Diagnostic, and all of them
 // are collected, not just the first.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -103,14 +106,76 @@ struct Mss {
     bool operator==(const Mss&) const = default;
 };
 
+// An enum key's table (Type::Enum): each name with the value of the core's
+// enum it stands for. The one list of the names: check_value() parses a
+// value by it (to an EnumValue, read back with Entry::as<E>()), "expected one
+// of" lists it, and a core names a value by it (name()). Define it constexpr,
+// with choices_of<E>() over an array of choice()s.
+struct Choice {
+    std::string_view name;
+    int value = 0;
+};
+template <class E>
+[[nodiscard]] constexpr Choice choice(std::string_view name, E value)
+{
+    return {name, static_cast<int>(value)};
+}
+// Its address names the enum E (EnumValue::type, Choices::type).
+template <class E>
+inline constexpr char enum_tag = 0;
+
+struct Choices {
+    const void* type = nullptr;  // &enum_tag<E>
+    std::span<const Choice> names;
+    // The name of value v (empty when the table has none).
+    template <class E>
+    [[nodiscard]] constexpr std::string_view name(E v) const
+    {
+        for (const Choice& c : names)
+            if (c.value == static_cast<int>(v))
+                return c.name;
+        return {};
+    }
+    // The names joined by sep: "a|b|c".
+    [[nodiscard]] std::string joined(char sep) const;
+};
+template <class E, std::size_t N>
+[[nodiscard]] constexpr Choices choices_of(const std::array<Choice, N>& names)
+{
+    return {&enum_tag<E>, names};
+}
+
+// An enum key's value as its table parsed it: the enum (type) and its value.
+struct EnumValue {
+    const void* type = nullptr;  // &enum_tag<E>
+    int value = 0;
+    bool operator==(const EnumValue&) const = default;
+};
+
 // A value as its KeySpec reads it, parsed once, by check_value(), where it
 // is validated: Int and Port as an integer, Bool as a bool, Duration as
-// seconds, a list as its items, a key with its own parser as that parser's
-// type, every other type as its text. std::monostate: not parsed (see
+// seconds, Enum as an EnumValue, a list as its items, a key with its own
+// parser as that parser's type, every other type as its text. std::monostate: not parsed (see
 // Entry::parsed).
 using Value = std::variant<std::monostate, std::string, long long, bool, std::chrono::seconds, std::vector<std::string>,
                            std::vector<Service>, std::vector<PortRange>, Rate, std::vector<ProbeTarget>, Mss, HostPort,
-                           std::vector<HostPort>>;
+                           std::vector<HostPort>, EnumValue>;
+
+// v as T: for an alternative T of Value, a pointer to it; for an enum T, its
+// value (std::optional<T>) when v is an EnumValue of T's table. Null or
+// nullopt when v holds anything else: never a default of its own.
+template <class T>
+[[nodiscard]] auto value_as(const Value& v)
+{
+    if constexpr (std::is_enum_v<T>) {
+        const auto* e = std::get_if<EnumValue>(&v);
+        if (e == nullptr || e->type != &enum_tag<T>)
+            return std::optional<T>();
+        return std::optional<T>(static_cast<T>(e->value));
+    } else {
+        return std::get_if<T>(&v);
+    }
+}
 
 // What a value's check found wrong (check_value(), KeySpec::parse).
 struct Problem {
@@ -135,13 +200,14 @@ struct Entry {
     [[nodiscard]] std::optional<long long> integer() const;
     [[nodiscard]] std::optional<std::chrono::seconds> seconds() const;
     // A list key's items; null as above.
-    [[nodiscard]] const std::vector<std::string>* list() const { return as<std::vector<std::string>>(); }
+    [[nodiscard]] const std::vector<std::string>* list() const { return value_as<std::vector<std::string>>(parsed); }
     // The value of a key with its own parser (KeySpec::parse), e.g.
-    // as<Rate>(); null as above.
+    // as<Rate>() (a pointer), or of an enum key, e.g. as<LanDefault>() (a
+    // std::optional); null as above (see value_as()).
     template <class T>
-    [[nodiscard]] const T* as() const
+    [[nodiscard]] auto as() const
     {
-        return std::get_if<T>(&parsed);
+        return value_as<T>(parsed);
     }
 };
 
@@ -170,7 +236,7 @@ enum class Type {
     String,     // any text; max = maximum length when non-zero
     Int,        // integer in [min, max]
     Bool,       // yes/no, true/false, on/off, 1/0
-    Enum,       // one of choices ("a|b|c")
+    Enum,       // one of the names of choices
     Port,       // 1-65535
     PortRange,  // N or N-M
     Cidr,       // IPv4 or IPv6 network a.b.c.d/n, x::/n; no host bits
@@ -189,8 +255,8 @@ struct KeySpec {
     std::string_view def{};  // documented default ("" = none); see documented_default()
     long long min = 0;
     long long max = 0;
-    std::string_view choices{};  // Enum: "a|b|c"
-    bool list = false;           // comma or space separated list of Type
+    const Choices* choices = nullptr;  // Enum: its table of names (required)
+    bool list = false;                 // comma or space separated list of Type
     bool required = false;
     bool repeatable = false;  // may appear several times in a section
     std::string_view help{};

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -23,6 +24,12 @@ using namespace pppkit::config;
 
 namespace {
 
+// The test schema's enum key: its values and their names.
+enum class Mode { Fast, Slow };
+enum class Other { Fast };
+constexpr std::array kModeNames{choice("fast", Mode::Fast), choice("slow", Mode::Slow)};
+constexpr Choices kModeChoices = choices_of<Mode>(kModeNames);
+
 // A small schema of its own, so these tests do not depend on the plugins'.
 const std::vector<SectionSpec>& test_schema()
 {
@@ -32,7 +39,7 @@ const std::vector<SectionSpec>& test_schema()
          {
              {.key = "count", .type = Type::Int, .min = 1, .max = 10},
              {.key = "flag", .type = Type::Bool},
-             {.key = "mode", .type = Type::Enum, .choices = "fast|slow"},
+             {.key = "mode", .type = Type::Enum, .choices = &kModeChoices},
              {.key = "text", .type = Type::String},
              {.key = "net", .type = Type::Cidr, .list = true},
              {.key = "port", .type = Type::Port},
@@ -356,7 +363,7 @@ TEST_SUITE("config")
         // the text stays verbatim, and the other types keep it as the parsed value
         auto res = parse("[alpha]\nmode = fast\nnet = 10.0.0.0/8, 192.168.0.0/16\n");
         REQUIRE(res.ok());
-        CHECK(res.doc.sections[0].get("mode")->parsed == Value{std::string("fast")});
+        CHECK(res.doc.sections[0].get("mode")->parsed == Value{EnumValue{&enum_tag<Mode>, 0}});
         CHECK(res.doc.sections[0].get("net")->parsed ==
               Value{std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16"}});
     }
@@ -428,6 +435,57 @@ TEST_SUITE("config")
         r = parse_text("[delta]\ncount = 7\n", "t.conf", with_foreign);
         CHECK_FALSE(r.ok());
         CHECK_FALSE(r.doc.sections[0].get("count")->integer());
+    }
+
+    TEST_CASE("an enum key parses once, by its table, to the core's enum (issue 10)")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            std::optional<Mode> mode;  // as<Mode>()
+            std::string diag;          // the loader's, or empty
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "mode = fast", Mode::Fast, ""},
+            {__LINE__, "mode = slow", Mode::Slow, ""},
+            {__LINE__, "mode = Slow", {}, "t.conf:2: [alpha] mode: expected one of fast,slow (got 'Slow')"},
+            {__LINE__, "mode = fast,slow", {}, "t.conf:2: [alpha] mode: expected one of fast,slow (got 'fast,slow')"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = parse("[alpha]\n" + r.text + "\n");
+            const Entry* e = res.doc.sections.at(0).get("mode");
+            REQUIRE(e != nullptr);
+            CHECK(e->as<Mode>() == r.mode);
+            CHECK_FALSE(e->as<Other>().has_value());  // another enum's reader gets nothing, not a 0
+            CHECK(res.diags.size() == (r.diag.empty() ? 0U : 1U));
+            if (!res.diags.empty())
+                CHECK(res.diags[0].str() == r.diag);
+        }
+        // an entry no schema parsed has no enum value, whatever its text
+        Entry raw{.key = "mode", .value = "slow"};
+        CHECK_FALSE(raw.as<Mode>().has_value());
+        CHECK(kModeChoices.name(Mode::Slow) == "slow");
+        CHECK(kModeChoices.joined('|') == "fast|slow");
+    }
+
+    TEST_CASE("every enum key of the schema has a table, and each of its names parses to its value")
+    {
+        for (const auto& sec : schema())
+            for (const auto& ks : sec.keys) {
+                if (ks.type != Type::Enum)
+                    continue;
+                CAPTURE(sec.type);
+                CAPTURE(ks.key);
+                REQUIRE(ks.choices != nullptr);
+                CHECK_FALSE(ks.choices->names.empty());
+                for (const Choice& c : ks.choices->names) {
+                    auto r = check_value(ks, c.name);
+                    REQUIRE(std::holds_alternative<Value>(r));
+                    CHECK(std::get<Value>(r) == Value{EnumValue{ks.choices->type, c.value}});
+                    CHECK(ks.choices->name(c.value) == c.name);  // one name per value
+                }
+            }
     }
 
     TEST_CASE("check_value: the problem, or the typed value")

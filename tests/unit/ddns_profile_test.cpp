@@ -75,6 +75,19 @@ TEST_SUITE("ddns_profile")
         CHECK(p.min_interval_s == std::get<std::chrono::seconds>(def("min-interval")).count());
         CHECK(p.timeout_s == std::get<std::chrono::seconds>(def("timeout")).count());
         CHECK(p.ipv6_wait_s == std::get<std::chrono::seconds>(def("ipv6-wait")).count());
+        CHECK(p.links == std::get<std::vector<std::string>>(def("links")));
+        CHECK(p.ipparam == std::get<std::string>(def("ipparam")));
+        CHECK(p.family == *config::value_as<Family>(def("family")));
+        CHECK(p.tls == *config::value_as<Tls>(def("tls")));
+        CHECK(p.pop3_auth == *config::value_as<Pop3Auth>(def("pop3-auth")));
+        // the defaults are the schema's only: a Profile not read from a
+        // document has none (the old one repeated yes, ppp*, *, 20 and 30 s)
+        const Profile bare{};
+        CHECK_FALSE(bare.enabled);
+        CHECK(bare.links.empty());
+        CHECK(bare.ipparam.empty());
+        CHECK(bare.timeout_s == 0);
+        CHECK(bare.ipv6_wait_s == 0);
         l = load("[ddns \"d\"]\nprovider = duckdns\ntoken = t\nhostname = x\nenabled = no\nkeepalive = 7d\n"
                  "min-interval = 5m\ntimeout = 1m\nipv6-wait = 0\n");
         REQUIRE(l.diags.empty());
@@ -88,24 +101,24 @@ TEST_SUITE("ddns_profile")
 
     TEST_CASE("provider = takes exactly the presets' names (one list: the presets table)")
     {
-        const std::string_view choices = provider_choices();
+        const config::Choices& choices = provider_choices();
         size_t n = 0;
-        for (size_t at = 0; at <= choices.size(); ++n) {
-            const size_t bar = std::min(choices.find('|', at), choices.size());
-            const std::string name(choices.substr(at, bar - at));
+        for (const config::Choice& c : choices.names) {
+            const std::string name(c.name);
             CAPTURE(name);
-            const auto p = parse_provider(name);
-            REQUIRE(p.has_value());
-            CHECK(preset(*p).name == name);
-            CHECK(preset(*p).provider == *p);
+            const auto p = static_cast<Provider>(c.value);
+            CHECK(static_cast<size_t>(p) == n++);  // in the presets' order
+            CHECK(preset(p).name == name);
+            CHECK(preset(p).provider == p);
             // the schema accepts it (a profile that only lacks its keys is not "expected one of")
             const auto r = load("[ddns \"a\"]\nprovider = " + name + "\n");
             for (const auto& d : r.diags)
                 CHECK(d.find("expected one of") == std::string::npos);
-            at = bar + 1;
         }
         CHECK(n == static_cast<size_t>(Provider::Custom) + 1);  // every Provider, once
-        CHECK_FALSE(parse_provider("dyndns3").has_value());
+        const auto r = load("[ddns \"a\"]\nprovider = dyndns3\n");
+        REQUIRE_FALSE(r.diags.empty());
+        CHECK(r.diags[0].find("expected one of " + choices.joined(',')) != std::string::npos);
     }
 
     TEST_CASE("config errors read file:line: [section] key: problem (got 'value')")

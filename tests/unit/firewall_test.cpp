@@ -824,6 +824,9 @@ to = 172.16.1.100
             // a value the loader refused is not read as its text (issue 10: the cores split and parsed it again)
             {__LINE__, kLan + "wan = ppp*, a\"b\n", "fw.conf:3: [firewall] wan: refused at load"},
             {__LINE__, kLan + "wan-ping-rate = 0/second\n", "fw.conf:3: [firewall] wan-ping-rate: refused at load"},
+            // an enum key is read as its table parsed it, not compared as text again (the old core kept drop/warn)
+            {__LINE__, kLan + "lan-default = Accept\n", "fw.conf:3: [firewall] lan-default: refused at load"},
+            {__LINE__, kLan + "log-level = warning\n", "fw.conf:3: [firewall] log-level: refused at load"},
             {__LINE__,
              kLan + "[forward \"w\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\nfrom = 10.0.0.0/8, 1.2.3.4/33\n",
              "fw.conf:7: [forward \"w\"] from: refused at load"},
@@ -842,9 +845,13 @@ to = 172.16.1.100
         CHECK(settings(kLan + "log-group = 65535\n").log_group == 65535);
         CHECK(settings(kLan + "log-group = 0\n").log_group == 0);
         CHECK_FALSE(settings(kLan + "masquerade = off\n").masquerade);
+        CHECK(settings(kLan + "lan-default = accept\n").lan_default == LanDefault::Accept);
+        CHECK(settings(kLan + "log-level = debug\n").log_level == LogLevel::Debug);
+        CHECK(settings(kLan + "[forward \"u\"]\nproto = udp\nport = 53\nto = 172.16.1.1\n").forwards.at(0).proto ==
+              Proto::Udp);
     }
 
-    TEST_CASE("Settings' initial values are the documented defaults of [firewall]")
+    TEST_CASE("from_config gives every unset key its documented default; Settings has no second copy of them")
     {
         const config::SectionSpec* spec = nullptr;
         for (const auto& sec : schema())
@@ -869,6 +876,17 @@ to = 172.16.1.100
               std::get<std::vector<Service>>(config::documented_default(*spec, "router-services")));
         CHECK(s.forward_block == std::get<std::vector<Service>>(config::documented_default(*spec, "forward-block")));
         CHECK(s.wan_services.empty());  // "none"
+        CHECK(s.lan_default == *config::value_as<LanDefault>(config::documented_default(*spec, "lan-default")));
+        CHECK(s.log_level == *config::value_as<LogLevel>(config::documented_default(*spec, "log-level")));
+        CHECK(s.lan_default == LanDefault::Drop);
+        CHECK(s.log_level == LogLevel::Warn);
+        // the defaults are the schema's only: a Settings not read from a
+        // document has none (the old one repeated wan = ppp*, yes, 5/second ...)
+        const Settings bare{};
+        CHECK(bare.wan.empty());
+        CHECK_FALSE(bare.masquerade);
+        CHECK(bare.log_rate == Rate{});
+        CHECK(bare.log_prefix.empty());
     }
 
     TEST_CASE("every problem is reported, in line order, not only the first")

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 namespace pppkit::ddns {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 // unchanged address only after 24 h; the dyndns2 family calls repeated nochg
 // abuse, so 0 (never). No-IP asks for >= 30 min after 911; Dyn-style 10 min.
 constexpr long kDay = 86400;
-const std::array<Preset, 9> kPresets = {{
+constexpr std::array<Preset, 9> kPresets = {{
     {Provider::MydnsPop3, "mydns-pop3", Protocol::Pop3, "pop.mydns.jp", "pop.mydns.jp", "", Tls::None, kDay, 600,
      AddressSource::ConnectionSource, true, true, false, false},
     {Provider::MydnsHttp, "mydns-http", Protocol::Mydns, "ipv4.mydns.jp", "ipv6.mydns.jp", "/login.html", Tls::Https,
@@ -47,23 +48,6 @@ config::Diagnostic diag(const config::Section& s, const config::Entry* e, std::s
         d.has_value = true;
     }
     return d;
-}
-
-std::optional<Tls> parse_tls(std::string_view v)
-{
-    if (v == "auto")
-        return Tls::Auto;
-    if (v == "none")
-        return Tls::None;
-    if (v == "stls")
-        return Tls::Stls;
-    if (v == "pop3s")
-        return Tls::Pop3s;
-    if (v == "https")
-        return Tls::Https;
-    if (v == "http")
-        return Tls::Http;
-    return std::nullopt;
 }
 
 bool split_host_port(std::string_view v, std::string& host, int& port)
@@ -107,33 +91,21 @@ bool split_host_port(std::string_view v, std::string& host, int& port)
 
 const Preset& preset(Provider p) { return kPresets[static_cast<size_t>(p)]; }
 
-std::string_view provider_choices()
-{
-    static const std::string choices = [] {
-        std::string out;
-        for (const auto& p : kPresets)
-            out += (out.empty() ? "" : "|") + std::string(p.name);
-        return out;
-    }();
-    return choices;
-}
+// The presets' names, derived from the presets table.
+constexpr std::array<config::Choice, kPresets.size()> kProviderNames = [] {
+    std::array<config::Choice, kPresets.size()> out{};
+    for (size_t i = 0; i < kPresets.size(); ++i)
+        out[i] = config::choice(kPresets[i].name, kPresets[i].provider);
+    return out;
+}();
+constexpr config::Choices kProviderChoices = config::choices_of<Provider>(kProviderNames);
 
-std::optional<Provider> parse_provider(std::string_view s)
-{
-    for (const auto& p : kPresets)
-        if (p.name == s)
-            return p.provider;
-    return std::nullopt;
-}
+const config::Choices& provider_choices() { return kProviderChoices; }
 
 std::string_view family_name(Family f)
 {
-    switch (f) {
-    case Family::V4: return "ipv4";
-    case Family::V6: return "ipv6";
-    case Family::Both: return "both";
-    }
-    return "?";
+    const std::string_view n = kFamilyChoices.name(f);
+    return n.empty() ? "?" : n;
 }
 
 namespace {
@@ -260,46 +232,42 @@ Profiles load_profiles(const config::Document& doc)
             const auto* e = s->get(k);
             return e != nullptr && e->list() != nullptr ? *e->list() : std::vector<std::string>{};
         };
-        // the value parsed at load; a value the schema refused (nullopt) was
-        // reported there and leaves the default
-        auto flag = [&](std::string_view k, bool& to) {
-            if (const auto* e = s->get(k))
-                to = e->boolean().value_or(to);
+        // The value parsed at load, else the key's documented default (a key
+        // without one leaves to as it is). A value the schema refused
+        // (nullopt) was reported there ("pppkit check" runs this on such a
+        // document, for the cross-key checks) and leaves to as it is.
+        auto value = [&]<class T>(std::string_view k, T& to) {
+            const auto* e = s->get(k);
+            const config::Value v = e != nullptr ? e->parsed : config::documented_default(ddns_spec(), k);
+            if (auto t = config::value_as<T>(v))  // a pointer, or for an enum key an optional
+                to = *t;
         };
         auto seconds = [&](std::string_view k, long& to) {
-            if (const auto* e = s->get(k))
-                if (auto v = e->seconds())
-                    to = static_cast<long>(v->count());
+            std::chrono::seconds v{to};
+            value(k, v);
+            to = static_cast<long>(v.count());
         };
-        auto prov = parse_provider(str("provider"));
+        const auto* prov_e = s->get("provider");
+        const auto prov = prov_e != nullptr ? prov_e->as<Provider>() : std::nullopt;
         if (!prov || s->name.empty())
             continue;  // the schema already reported it
         p.provider = *prov;
         const Preset& pre = preset(p.provider);
-        flag("enabled", p.enabled);
+        value("enabled", p.enabled);
         p.username = str("username");
         p.password_ref = str("password");
         p.token_ref = str("token");
         p.hostnames = list("hostname");
-        if (auto f = str("family"); f == "ipv6")
-            p.family = Family::V6;
-        else if (f == "both")
-            p.family = Family::Both;
-        if (auto l = list("links"); !l.empty())
-            p.links = l;
-        if (const auto* e = s->get("ipparam"))
-            p.ipparam = e->value;
+        value("family", p.family);
+        value("links", p.links);
+        value("ipparam", p.ipparam);
         if (const auto* e = s->get("server"))
             split_host_port(e->value, p.server_host, p.server_port);
         p.path = str("path");
-        if (const auto* e = s->get("tls"))
-            p.tls = parse_tls(e->value).value_or(Tls::Auto);
+        value("tls", p.tls);
         p.ca_file = str("ca-file");
-        flag("insecure-skip-verify", p.insecure);
-        if (auto a = str("pop3-auth"); a == "apop")
-            p.pop3_auth = Pop3Auth::Apop;
-        else if (a == "user")
-            p.pop3_auth = Pop3Auth::User;
+        value("insecure-skip-verify", p.insecure);
+        value("pop3-auth", p.pop3_auth);
         p.keepalive_s = pre.keepalive_s;
         seconds("keepalive", p.keepalive_s);
         seconds("min-interval", p.min_interval_s);

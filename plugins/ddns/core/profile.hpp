@@ -2,6 +2,7 @@
 // presets they start from. Pure: nothing here logs or touches the network.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,20 @@ enum class Pop3Auth { Auto, Apop, User };
 // What a provider records: the address we send, or the connection's source.
 enum class AddressSource { Sent, ConnectionSource };
 
+// The names of the enum keys' values (config::Choices): the schema parses
+// family =, tls = and pop3-auth = by them, family_name() writes by them.
+inline constexpr std::array kFamilyNames{config::choice("ipv4", Family::V4), config::choice("ipv6", Family::V6),
+                                         config::choice("both", Family::Both)};
+inline constexpr config::Choices kFamilyChoices = config::choices_of<Family>(kFamilyNames);
+inline constexpr std::array kTlsNames{config::choice("auto", Tls::Auto),   config::choice("none", Tls::None),
+                                      config::choice("stls", Tls::Stls),   config::choice("pop3s", Tls::Pop3s),
+                                      config::choice("https", Tls::Https), config::choice("http", Tls::Http)};
+inline constexpr config::Choices kTlsChoices = config::choices_of<Tls>(kTlsNames);
+inline constexpr std::array kPop3AuthNames{config::choice("auto", Pop3Auth::Auto),
+                                           config::choice("apop", Pop3Auth::Apop),
+                                           config::choice("user", Pop3Auth::User)};
+inline constexpr config::Choices kPop3AuthChoices = config::choices_of<Pop3Auth>(kPop3AuthNames);
+
 // A provider preset: data, not code. Hosts may be empty where the provider
 // has one host for both families.
 struct Preset {
@@ -38,27 +53,30 @@ struct Preset {
 };
 
 [[nodiscard]] const Preset& preset(Provider p);
-// Every preset's name, "a|b|c" in the presets' order: the schema's choices
-// for provider = (one list of providers, the presets table).
-[[nodiscard]] std::string_view provider_choices();
-[[nodiscard]] std::optional<Provider> parse_provider(std::string_view s);
+// Every preset's name with its Provider, in the presets' order: the table
+// the schema parses provider = by (one list of providers, the presets table).
+[[nodiscard]] const config::Choices& provider_choices();
 [[nodiscard]] std::string_view family_name(Family f);  // "ipv4", "ipv6"
 
 struct CustomTokens {
     std::vector<std::string> success, unchanged, auth_failed, bad_host, abuse, retry;
 };
 
+// A profile as load_profiles() reads it: every key from its section or
+// the key's documented default (the schema's def, ddns_spec()). Profile has
+// no defaults of its own (its initial values are zeros, not defaults), so
+// the schema is the one list of them; keepalive's default is the preset's.
 struct Profile {
     std::string name;
     Provider provider = Provider::Dyndns2;
-    bool enabled = true;
+    bool enabled = false;
     std::string username;
     std::string password_ref;  // secret names, never values
     std::string token_ref;
     std::vector<std::string> hostnames;
     Family family = Family::V4;
-    std::vector<std::string> links{"ppp*"};
-    std::string ipparam = "*";
+    std::vector<std::string> links;
+    std::string ipparam;
     std::string server_host;  // empty: the preset's host
     int server_port = 0;      // 0: the protocol's default port
     std::string path;         // empty: the preset's
@@ -68,9 +86,9 @@ struct Profile {
     Pop3Auth pop3_auth = Pop3Auth::Auto;
     long keepalive_s = 0;
     long min_interval_s = 0;
-    long timeout_s = 20;
+    long timeout_s = 0;
     std::string ipv6_interface;
-    long ipv6_wait_s = 30;
+    long ipv6_wait_s = 0;
     std::string url;
     CustomTokens tokens;
     std::string zone, record;
@@ -85,6 +103,9 @@ struct Profiles {
     std::vector<config::Diagnostic> diags;  // cross-key problems, file:line of the section
     [[nodiscard]] const Profile* find(std::string_view name) const;
 };
+
+// [ddns "name"]'s spec, for its documented defaults (schema.cpp).
+const config::SectionSpec& ddns_spec();
 
 // Reads every [ddns "name"] of a document that passed the schema.
 Profiles load_profiles(const config::Document& doc);

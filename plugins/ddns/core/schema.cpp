@@ -18,7 +18,7 @@ std::vector<config::SectionSpec> sections()
             {
                 KeySpec{.key = "provider",
                         .type = Type::Enum,
-                        .choices = provider_choices(),
+                        .choices = &provider_choices(),
                         .required = true,
                         .help = "provider preset (protocol, endpoint, keep-alive, answers)"},
                 KeySpec{
@@ -40,7 +40,7 @@ std::vector<config::SectionSpec> sections()
                 KeySpec{.key = "family",
                         .type = Type::Enum,
                         .def = "ipv4",
-                        .choices = "ipv4|ipv6|both",
+                        .choices = &kFamilyChoices,
                         .help = "address family or families this profile announces"},
                 KeySpec{.key = "links",
                         .type = Type::Interface,
@@ -65,7 +65,7 @@ std::vector<config::SectionSpec> sections()
                 KeySpec{.key = "tls",
                         .type = Type::Enum,
                         .def = "auto",
-                        .choices = "auto|none|stls|pop3s|https|http",
+                        .choices = &kTlsChoices,
                         .help = "transport: provider default, POP3 plain/STLS/POP3S, or HTTPS/HTTP"},
                 KeySpec{.key = "ca-file",
                         .type = Type::Path,
@@ -78,7 +78,7 @@ std::vector<config::SectionSpec> sections()
                 KeySpec{.key = "pop3-auth",
                         .type = Type::Enum,
                         .def = "auto",
-                        .choices = "auto|apop|user",
+                        .choices = &kPop3AuthChoices,
                         .help = "POP3 login: APOP when offered, APOP only, or USER/PASS only"},
                 KeySpec{.key = "keepalive",
                         .type = Type::Duration,
@@ -148,6 +148,12 @@ std::vector<config::SectionSpec> sections()
 std::vector<config::Diagnostic> cross_check(const config::Document& doc) { return load_profiles(doc).diags; }
 
 }  // namespace
+
+const config::SectionSpec& ddns_spec()
+{
+    static const std::vector<config::SectionSpec> specs = sections();
+    return specs.front();
+}
 
 constinit const SchemaPart kSchema{.plugin = "ddns", .sections = &sections, .cross_check = &cross_check};
 

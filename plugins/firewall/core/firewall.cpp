@@ -660,30 +660,9 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
 }  // namespace
 
-std::string_view to_string(Proto p)
-{
-    switch (p) {
-    case Proto::Tcp: return "tcp";
-    case Proto::Udp: return "udp";
-    case Proto::Both: return "both";
-    }
-    return "tcp";
-}
+std::string_view to_string(Proto p) { return kProtoChoices.name(p); }
 
-std::string_view to_string(LogLevel l)
-{
-    switch (l) {
-    case LogLevel::Emerg: return "emerg";
-    case LogLevel::Alert: return "alert";
-    case LogLevel::Crit: return "crit";
-    case LogLevel::Err: return "err";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Notice: return "notice";
-    case LogLevel::Info: return "info";
-    case LogLevel::Debug: return "debug";
-    }
-    return "warn";
-}
+std::string_view to_string(LogLevel l) { return kLogLevelChoices.name(l); }
 
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname)
 {
@@ -738,24 +717,19 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
         return diags;
     }
     const Section& sec = *fw;
-    auto flag = [&](const char* key, bool& out) {
-        if (const Entry* e = sec.get(key)) {
-            if (auto b = e->boolean())  // parsed at load
-                out = *b;
-            else
-                diags.push_back(diag_at(*e, sec, "expected yes or no"));
-        }
-    };
-    // The value parsed at load, else the documented default; a value load()
-    // refused is reported (the document is not ok()) and keeps out's value.
-    auto parsed = [&]<class T>(const char* key, T& out) {
+    // The value parsed at load, else the key's documented default: the one
+    // source of Settings' values (Settings has no defaults of its own). A
+    // value load() refused is reported (the document is not ok()) as
+    // problem and leaves out as it is.
+    auto parsed = [&]<class T>(const char* key, T& out, const char* problem = "refused at load") {
         const Entry* e = sec.get(key);
         const config::Value v = e != nullptr ? e->parsed : config::documented_default(firewall_spec(), key);
-        if (const auto* t = std::get_if<T>(&v))
+        if (auto t = config::value_as<T>(v))  // a pointer, or for an enum key an optional
             out = *t;
         else if (e != nullptr)
-            diags.push_back(diag_at(*e, sec, "refused at load"));
+            diags.push_back(diag_at(*e, sec, problem));
     };
+    auto flag = [&](const char* key, bool& out) { parsed(key, out, "expected yes or no"); };
 
     parsed("wan", s.wan);
     parsed("lan-interfaces", s.lan_interfaces);
@@ -764,8 +738,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             (n.find(':') != std::string::npos ? s.lan_networks6 : s.lan_networks4).push_back(n);
     parsed("router-services", s.router_services);
     flag("lan-icmp", s.lan_icmp);
-    if (const Entry* e = sec.get("lan-default"))
-        s.lan_default = e->value == "accept" ? LanDefault::Accept : LanDefault::Drop;
+    parsed("lan-default", s.lan_default);
     flag("wan-ping", s.wan_ping);
     parsed("wan-ping-rate", s.wan_ping_rate);
     parsed("wan-services", s.wan_services);
@@ -775,30 +748,12 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     flag("egress-guard", s.egress_guard);
     flag("ipv6", s.ipv6);
     flag("log", s.log);
-    if (const Entry* e = sec.get("log-level")) {
-        static constexpr std::array<std::pair<std::string_view, LogLevel>, 8> levels = {{
-            {"emerg", LogLevel::Emerg},
-            {"alert", LogLevel::Alert},
-            {"crit", LogLevel::Crit},
-            {"err", LogLevel::Err},
-            {"warn", LogLevel::Warn},
-            {"notice", LogLevel::Notice},
-            {"info", LogLevel::Info},
-            {"debug", LogLevel::Debug},
-        }};
-        for (const auto& [name, lvl] : levels)
-            if (e->value == name)
-                s.log_level = lvl;
-    }
-    if (const Entry* e = sec.get("log-group")) {
-        if (auto n = e->integer())
-            s.log_group = static_cast<int>(*n);
-        else
-            diags.push_back(diag_at(*e, sec, "not an integer"));
-    }
+    parsed("log-level", s.log_level);
+    long long group = 0;
+    parsed("log-group", group, "not an integer");
+    s.log_group = static_cast<int>(group);
     parsed("log-rate", s.log_rate);
-    if (const Entry* e = sec.get("log-prefix"))
-        s.log_prefix = e->value;
+    parsed("log-prefix", s.log_prefix);
     if (const Entry* e = sec.get("extras"))
         s.extras = e->value;
 
@@ -864,14 +819,10 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
                     diags.push_back(diag_section(*fs, k, "missing (required)"));
             continue;
         }
-        if (proto->value == "tcp")
-            f.proto = Proto::Tcp;
-        else if (proto->value == "udp")
-            f.proto = Proto::Udp;
-        else if (proto->value == "both")
-            f.proto = Proto::Both;
+        if (auto p = proto->as<Proto>())
+            f.proto = *p;
         else {
-            diags.push_back(diag_at(*proto, *fs, "expected one of tcp,udp,both"));
+            diags.push_back(diag_at(*proto, *fs, "expected one of " + kProtoChoices.joined(',')));
             ok = false;
         }
         if (const auto* p = port->as<std::vector<PortRange>>())

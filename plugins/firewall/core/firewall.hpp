@@ -29,6 +29,7 @@
 //                                       that link only
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,6 +52,22 @@ using config::Service;
 enum class LanDefault { Drop, Accept };
 enum class LogLevel { Emerg, Alert, Crit, Err, Warn, Notice, Info, Debug };
 
+// The names of the enum keys' values (config::Choices): the schema parses by
+// them, to_string() writes by them.
+inline constexpr std::array kProtoNames{config::choice("tcp", Proto::Tcp), config::choice("udp", Proto::Udp),
+                                        config::choice("both", Proto::Both)};
+inline constexpr config::Choices kProtoChoices = config::choices_of<Proto>(kProtoNames);
+inline constexpr std::array kLanDefaultNames{config::choice("drop", LanDefault::Drop),
+                                             config::choice("accept", LanDefault::Accept)};
+inline constexpr config::Choices kLanDefaultChoices = config::choices_of<LanDefault>(kLanDefaultNames);
+inline constexpr std::array kLogLevelNames{
+    config::choice("emerg", LogLevel::Emerg), config::choice("alert", LogLevel::Alert),
+    config::choice("crit", LogLevel::Crit),   config::choice("err", LogLevel::Err),
+    config::choice("warn", LogLevel::Warn),   config::choice("notice", LogLevel::Notice),
+    config::choice("info", LogLevel::Info),   config::choice("debug", LogLevel::Debug),
+};
+inline constexpr config::Choices kLogLevelChoices = config::choices_of<LogLevel>(kLogLevelNames);
+
 struct Forward {
     std::string name;  // the section name: [forward "https"]
     Proto proto = Proto::Tcp;
@@ -67,27 +84,31 @@ struct Forward {
     int line = 0;
 };
 
+// The firewall's settings. from_config() sets every member from its key or
+// the key's documented default (the schema's def, config::documented_default):
+// Settings has no defaults of its own (its initial values are zeros, not
+// defaults), so the schema is the one list of them.
 struct Settings {
-    std::vector<std::string> wan{"ppp*"};
+    std::vector<std::string> wan;
     std::vector<std::string> lan_interfaces;
     std::vector<std::string> lan_networks4;
     std::vector<std::string> lan_networks6;
-    std::vector<Service> router_services;  // default ssh, dns
-    bool lan_icmp = true;
+    std::vector<Service> router_services;
+    bool lan_icmp = false;
     LanDefault lan_default = LanDefault::Drop;
-    bool wan_ping = true;
-    Rate wan_ping_rate{5, "second"};
+    bool wan_ping = false;
+    Rate wan_ping_rate;
     std::vector<Service> wan_services;
-    std::vector<Service> forward_block;  // default tcp+udp 135, 137-139, 445
-    bool masquerade = true;
-    bool reflection = true;
-    bool egress_guard = true;
-    bool ipv6 = true;
-    bool log = true;
-    LogLevel log_level = LogLevel::Warn;
+    std::vector<Service> forward_block;
+    bool masquerade = false;
+    bool reflection = false;
+    bool egress_guard = false;
+    bool ipv6 = false;
+    bool log = false;
+    LogLevel log_level = LogLevel::Emerg;
     int log_group = 0;  // > 0: nflog group instead of the kernel log
-    Rate log_rate{10, "minute"};
-    std::string log_prefix = "pppkit";
+    Rate log_rate;
+    std::string log_prefix;
     std::optional<std::string> extras;  // path; nullopt: none
     std::string extras_text;            // its contents, once read_extras() ran
     std::vector<Forward> forwards;
