@@ -11,6 +11,9 @@ Modes:
           that reads the two plain-text +OK as answers over TLS "logs in".
   stall   sends the greeting, then reads and never answers (to look at a
           running client).
+  capaflood answers CAPA with "+OK" and then capability lines without end
+          (never the final "."): a client must give up after a bounded
+          listing, not collect lines until its deadline.
 Every connection and every client line (PASS/APOP arguments replaced by "***")
 is appended to --log as one JSON line: {"src", "tls", "line"}.
 """
@@ -25,7 +28,7 @@ ap.add_argument("--listen", required=True)
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 ap.add_argument("--log", required=True)
-ap.add_argument("--mode", choices=["inject", "stall"], required=True)
+ap.add_argument("--mode", choices=["inject", "stall", "capaflood"], required=True)
 ap.add_argument("--ready")
 args = ap.parse_args()
 
@@ -65,6 +68,15 @@ def serve(conn, src):
     for line in lines(f):
         log(src, False, line)
         cmd = line.split(" ")[0].upper()
+        if cmd == "CAPA" and args.mode == "capaflood":
+            conn.sendall(b"+OK\r\nSTLS\r\n")
+            chunk = b"X-CAPA\r\n" * 4096
+            try:
+                while True:
+                    conn.sendall(chunk)
+            except OSError:
+                log(src, False, "(the client closed the flood)")
+            return
         if cmd == "CAPA":
             conn.sendall(b"+OK\r\nUSER\r\nSTLS\r\n.\r\n")
         elif cmd == "STLS":

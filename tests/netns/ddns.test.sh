@@ -112,8 +112,9 @@ nsx isp timeout 600 python3 "$DD/fake_provider.py" --http $SRV4:80 --https $SRV4
     --control "$T/control" --ready "$T/fake.ready" --lifetime 590 &
 NSL_PIDS+=("$!")
 wait_for 10 test -s "$T/fake.ready" || { echo "fake provider did not start"; exit 1; }
-# hostile POP3 servers: STARTTLS injection on :1110, a server that stalls on :1111
-for m in inject:1110 stall:1111; do
+# hostile POP3 servers: STARTTLS injection on :1110, a server that stalls on :1111,
+# an endless CAPA listing on :1113
+for m in inject:1110 stall:1111 capaflood:1113; do
     nsx isp timeout 600 python3 "$DD/hostile_pop3.py" --listen $SRV4:${m#*:} --mode ${m%%:*} \
         --cert "$T/certs/server.pem" --key "$T/certs/server.key" --log "$T/hostile-${m%%:*}.log" \
         --ready "$T/hostile-${m%%:*}.ready" &
@@ -163,6 +164,7 @@ EOF
     pop pop-inject stls user $SRV4:1110 mydns-home
     pop pop-badname pop3s user $SRV4:1112 mydns-home ipv4 "$T/namecerts/ca.pem"
     pop pop-stall none user $SRV4:1111 mydns-home
+    pop pop-capaflood stls user $SRV4:1113 mydns-home
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
         shift 2
@@ -312,6 +314,16 @@ check_eq "pop3 inject: state outcome" protocol-error "$(state pop-inject ipv4.ou
 check "pop3 inject: no credential was sent (no USER, PASS or APOP reached the server)" \
     test -z "$(grep -E '"line": "(USER|PASS|APOP)' "$T/hostile-inject.log")"
 check "pop3 inject: the reason is logged" grep -q "plain text before the TLS handshake" "$T/logs/pop-inject.log"
+
+# an endless CAPA listing (before STLS: anyone on the path can send it): the worker
+# gives up after a bounded listing, at once and with bounded memory, not at its deadline
+run pop-capaflood 4
+check "pop3 capaflood: the endless CAPA listing is refused (exit $RC)" test "$RC" -ne 0
+check_eq "pop3 capaflood: state outcome" protocol-error "$(state pop-capaflood ipv4.outcome)"
+check "pop3 capaflood: ... within 5 s, not at the deadline (${SECS}s)" awk -v s="$SECS" 'BEGIN{exit !(s < 5)}'
+check "pop3 capaflood: the reason is logged" grep -q "CAPA listing longer than" "$T/logs/pop-capaflood.log"
+check "pop3 capaflood: no credential was sent" \
+    test -z "$(grep -E '"line": "(USER|PASS|APOP)' "$T/hostile-capaflood.log")"
 
 # the worker parses the server's answers without privilege: look at it while the server stalls
 n0=$(lines "$T/hostile-stall.log")

@@ -36,6 +36,10 @@ enum class Login { Apop, UserPass };
 // auto: APOP when the greeting offers it, else USER/PASS; apop: APOP or an
 // error; user: USER/PASS always, even when the greeting offers APOP.
 [[nodiscard]] std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std::string>& timestamp);
+// The most lines a CAPA listing may have (RFC 2449 defines 11 capabilities;
+// servers list about 10). It arrives before STLS, in plain text: anyone on
+// the path can make it endless, so a longer one is a protocol error.
+inline constexpr size_t kMaxCapaLines = 64;
 // True when a CAPA listing (lines between "+OK" and ".") offers STLS.
 [[nodiscard]] bool capa_has(const std::vector<std::string>& capa, std::string_view cap);
 // The outcome of the server's answer to the greeting, STLS, USER, PASS or APOP.

@@ -269,6 +269,13 @@ Answer pop3_notify(const Ctx& c)
                     return *a;
                 if (std::get<std::string>(l) == ".")
                     break;
+                if (capa.size() == pop3::kMaxCapaLines) {
+                    Answer a;
+                    a.outcome = Outcome::ProtocolError;
+                    a.detail = "CAPA listing longer than " + std::to_string(pop3::kMaxCapaLines) +
+                               " lines (endless?), nothing sent";
+                    return a;
+                }
                 capa.push_back(std::get<std::string>(l));
             }
         }
