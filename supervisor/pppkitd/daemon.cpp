@@ -194,10 +194,12 @@ int Daemon::run()
 bool Daemon::setup_sockets()
 {
     ::mkdir(opt_.runtime_dir.c_str(), 0755);
-    // Event socket: anyone may send (0622) so that the kernel's credentials,
-    // not the file mode, decide: only root's messages are read.
+    // Event socket: root's only (0600; pppd runs as root, a setuid one with
+    // euid 0). A user who could send could also keep its small queue full
+    // and make pppd's non-blocking sends fail. The kernel's credentials are
+    // checked too: only messages with real uid 0 are read.
     const std::string evp = opt_.runtime_dir + "/event";
-    event_fd_ = bind_unix(evp, SOCK_DGRAM, 0622);
+    event_fd_ = bind_unix(evp, SOCK_DGRAM, 0600);
     int one = 1;
     if (event_fd_ < 0 || ::setsockopt(event_fd_, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
         jlog::plain(LOG_ERR, "cannot listen on " + evp + ": " + std::strerror(errno));

@@ -9,9 +9,12 @@
 #     each once (one sender per pppd): `pppkit status --json` shows
 #     the link up with its address and MTU, then down; the fake pppd's exit
 #     makes pppkitd dial again after the backoff floor;
-#   - a well-formed event sent as nobody, a malformed one, an oversized one
-#     and one whose pid is not its sender's are dropped, with one
-#     rate-limited log line; the control socket refuses nobody;
+#   - nobody cannot reach the event socket (0600: a flood of a user's
+#     could fill its queue and make pppd's events be dropped); a well-formed
+#     event whose sender's real uid is not root (a setuid pppd a user ran:
+#     the kernel's credentials carry the real uid), a malformed one, an
+#     oversized one and one whose pid is not its sender's are dropped, with
+#     one rate-limited log line; the control socket refuses nobody;
 #   - selfdial, a persist pppd's own redial (phases HOLDOFF, DORMANT, SERIALCONN) is
 #     counted as a redial (status, STATUS=, the log); quitting in a holdoff is not;
 #   - exit statuses: 5 (poff) stops the link, 2 (option error) stops it as a
@@ -45,7 +48,7 @@ done
 fake=$("$top/tests/load/build-fake-pppd.sh" "$build") || { fail "cannot build the fake pppd"; nsl_finish; }
 tool=$top/tests/load/pppkitd_tool.py
 t=$NSL_TMP
-chmod 755 "$t"  # nobody must reach the event socket (the kernel's credentials decide, not the path)
+chmod 755 "$t"  # nobody must reach the control socket's file (its mode and credentials decide)
 ns_create d
 nsname=$(ns d)
 # systemd raises the queue of a unix datagram socket from the kernel's 10 to
@@ -253,8 +256,12 @@ check_eq "  ... the file is gone, status shows the PADT" "False 99 wan0 None" \
 check_eq "dsl: no PADT yet" None "$(field dsl "l['pppoe']['last_padt']")"
 
 # ---- hostile senders ----
-setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
-check "an event from nobody is dropped and logged" wait_for 5 grep -q "dropped an event message: sender uid 65534 .* is not root" "$t/pppkitd.log"
+check_eq "the event socket is root's only (srw-------)" "600 0" "$(stat -c '%a %u' "$t/run/event")"
+check_fails "nobody cannot send to the event socket" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
+# real uid nobody, effective uid root (what a setuid pppd run by a user is)
+setpriv --ruid=65534 /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
+check "an event whose sender's real uid is not root is dropped and logged" wait_for 5 grep -q "dropped an event message: sender uid 65534 .* is not root" "$t/pppkitd.log"
 check_eq "  ... and changes nothing" 203.0.113.10 "$(field dsl "l['ipv4']['local']")"
 # root, back to back: malformed, oversized, and a message for another pid.
 # One log line per 10 s: the first is reported, the other two counted.
