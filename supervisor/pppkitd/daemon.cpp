@@ -47,6 +47,12 @@ namespace {
 constexpr uint64_t kSec = 1000000;
 constexpr uint64_t kClientTimeout = 2 * kSec;  // a control client must ask within this
 constexpr size_t kMaxRequest = 256;
+// Control clients at once: a group member's connections are bounded so that
+// they cannot take pppkitd's file descriptors (pidfds, probes, the PADT
+// socket) or keep root out; root's are bounded too (each holds an fd up to
+// kClientTimeout).
+constexpr size_t kMaxGroupClients = 16;
+constexpr size_t kMaxClients = 64;
 constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
 constexpr uint64_t kStopTimeout = 10 * kSec;  // SIGTERM: how long our pppd may take to end
 
@@ -820,6 +826,14 @@ int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
         !(cr.uid == 0 || peer_in_group(c, cr, d->control_gid_))) {
         const char* no = "{\"error\":\"permission denied\"}\n";
         (void)::send(c, no, std::strlen(no), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::close(c);
+        return 0;
+    }
+    const auto group_clients = static_cast<size_t>(
+        std::count_if(d->clients_.begin(), d->clients_.end(), [](const auto& kv) { return kv.second->uid != 0; }));
+    if (d->clients_.size() >= kMaxClients || (cr.uid != 0 && group_clients >= kMaxGroupClients)) {
+        const char* busy = "{\"error\":\"busy: too many control clients at once, try again\"}\n";
+        (void)::send(c, busy, std::strlen(busy), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);
         return 0;
     }

@@ -12,7 +12,8 @@
 #     (the fake pppd in tests/load/fake_pppd with pppkit-mss.so: its events
 #     bring the link up);
 #   - commands are root's: nobody is refused, a member of group pppkit may
-#     read status but not stop a link or reload.
+#     read status but not stop a link or reload, and holds at most 16
+#     connections at once (the 17th is told busy; root is still answered).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -169,6 +170,24 @@ check "  ... only root may stop" grep -q "permission denied: only root may stop"
 out=$(as_nobody "$pppkit_gid" "$build/pppkit" reload --socket "$t/run/control" 2>&1)
 check "group pppkit: pppkit reload refused" grep -q "only root may reload" <<<"$out"
 check_eq "  ... dsl still up" up "$(field dsl "l['state']")"
+# a group member's connections are bounded (16 at once): the 17th is told busy, and root
+# still gets its answer while they are held (they would otherwise take pppkitd's fds)
+as_nobody "$pppkit_gid" /usr/bin/python3 -c "
+import socket, sys, time
+held = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); held.append(s)
+time.sleep(0.3)
+s = socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.settimeout(2)
+print(s.recv(4096).decode().strip())
+print('held', flush=True)
+time.sleep(1)
+" >"$t/busy.txt" 2>&1 &
+holder=$!
+wait_for 5 grep -q held "$t/busy.txt"
+check "16 connections of group pppkit held: the 17th is told busy" grep -q '"error":"busy' "$t/busy.txt"
+check "  ... while root's status is answered" sh -c "'$build/pppkit' status --socket '$t/run/control' dsl | grep -q '^dsl: up'"
+wait "$holder"
 out=$(python3 -c "
 import socket; s=socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.sendall(b'v2 status\n'); print(s.recv(4096).decode())")
 check "a v2 request: unsupported version" grep -q "unsupported request version" <<<"$out"
