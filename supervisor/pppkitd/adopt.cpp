@@ -11,7 +11,9 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <filesystem>
@@ -73,6 +75,18 @@ std::string running_peer(pid_t pid)
     return root_called_peer(read_all(proc / "cmdline"), read_all(proc / "status"));
 }
 
+CheckedPppd open_pppd(pid_t pid, const std::string& name)
+{
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0)
+        return {PppdCheck::Gone, -1};
+    if (running_peer(pid) != name) {  // also a zombie: its cmdline is empty
+        ::close(pidfd);
+        return {PppdCheck::NotPppd, -1};
+    }
+    return {PppdCheck::Pppd, pidfd};
+}
+
 void Daemon::adopt_running()
 {
     // every "pppd call NAME" of a configured link, first, so that the
@@ -92,11 +106,10 @@ void Daemon::adopt_running()
             if (l.cfg.name != peer || l.pid != 0)
                 continue;
             const auto pid = static_cast<pid_t>(number(pidstr));
-            watch_adopted(l, pid);
-            if (l.pidfd < 0) {  // gone meanwhile
-                forget_pppd(l);
-                continue;
-            }
+            const CheckedPppd c = open_pppd(pid, l.cfg.name);  // the pidfd, then the check again
+            if (c.check != PppdCheck::Pppd)
+                continue;  // gone meanwhile, or the pid was reused
+            watch_adopted(l, pid, c.pidfd);
             adopted.push_back(&l);
             pid_file_ifname.push_back(ifname_of(pid));
         }

@@ -271,10 +271,7 @@ void Daemon::act(Link& l, Action a)
     case Action::SpawnPppd: spawn(l); break;
     case Action::ArmBackoff: arm_backoff(l); break;
     case Action::CancelBackoff: cancel_backoff(l); break;
-    case Action::KillPppd:
-        if (l.pid > 0)
-            ::kill(l.pid, SIGTERM);
-        break;
+    case Action::KillPppd: signal_pppd(l, SIGTERM); break;
     }
 }
 
@@ -347,7 +344,18 @@ void Daemon::cancel_backoff(Link& l)
     l.timer_due = 0;
 }
 
-void Daemon::watch_adopted(Link& l, pid_t pid)
+bool signal_pppd(const Link& l, int sig)
+{
+    if (l.pid <= 0 || (!l.own_child && l.pidfd < 0)) {
+        errno = ESRCH;
+        return false;
+    }
+    if (l.own_child)
+        return ::kill(l.pid, sig) == 0;
+    return ::syscall(SYS_pidfd_send_signal, l.pidfd, sig, nullptr, 0) == 0;
+}
+
+void Daemon::watch_adopted(Link& l, pid_t pid, int pidfd)
 {
     forget_pppd(l);
     l.pid = pid;
@@ -355,9 +363,8 @@ void Daemon::watch_adopted(Link& l, pid_t pid)
     l.events = 0;
     l.gate.new_pppd();
     l.exit_status_reported.reset();
-    l.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (l.pidfd >= 0)
-        sd_event_add_io(ev_, &l.child, l.pidfd, EPOLLIN, on_pidfd, &l);
+    l.pidfd = pidfd;
+    sd_event_add_io(ev_, &l.child, l.pidfd, EPOLLIN, on_pidfd, &l);
     jlog::link(LOG_NOTICE, jlog::kAdopt, l, "adopted pppd pid " + std::to_string(pid) + " started outside pppkitd");
 }
 
@@ -501,8 +508,23 @@ void Daemon::handle_event(const event::Message& m)
     if (l == nullptr)
         return;  // a pppd pppkitd does not supervise
     if (l->pid == 0 && m.type != MsgType::Exit) {
-        // pon NAME, or a pppd that outlived a previous pppkitd
-        watch_adopted(*l, static_cast<pid_t>(m.pid));
+        // pon NAME, or a pppd that outlived a previous pppkitd: adopted only
+        // when it still runs root's "pppd call NAME" of this link (any root
+        // process may send a message naming a link; a sender that ended
+        // before this read would leave a pid nothing watches or may signal)
+        const auto pid = static_cast<pid_t>(m.pid);
+        const CheckedPppd c = open_pppd(pid, l->cfg.name);
+        if (c.check == PppdCheck::Gone) {  // also the late message of a pppd that just ended
+            jlog::link(LOG_DEBUG, jlog::kAdopt, *l,
+                       "pid " + std::to_string(pid) + " ended before its message was read: not adopted");
+            return;
+        }
+        if (c.check == PppdCheck::NotPppd) {
+            drop_event("pid " + std::to_string(pid) + " names link " + l->cfg.name + " but is not root's pppd call " +
+                       l->cfg.name + ": not adopted");
+            return;
+        }
+        watch_adopted(*l, pid, c.pidfd);
         feed(*l, Input::Hello);
     } else if (static_cast<uint32_t>(l->pid) != m.pid) {
         jlog::link(LOG_WARNING, jlog::kAdopt, *l,
@@ -700,7 +722,7 @@ void Daemon::stop_all()
     // them, a bounded time, so that systemd does not SIGKILL them mid-way.
     for (auto& l : links_)
         if (l->pid > 0 && (l->own_child || l->handed_over))
-            ::kill(l->pid, SIGTERM);
+            signal_pppd(*l, SIGTERM);
     sd_event_add_time_relative(ev_, nullptr, CLOCK_MONOTONIC, kStopTimeout, 100000, on_stop_timeout, this);
     exit_when_children_gone();
 }

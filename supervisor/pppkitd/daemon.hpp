@@ -33,10 +33,24 @@ struct Options {
     std::string state_dir = "/var/lib/pppkit";  // the links' last PPPoE session (padt.cpp)
 };
 
-// What pppkitd knows of one link, for status and the state machine.
 // adopt.cpp: the NAME of the "pppd call NAME" that pid runs now as root
 // ("" when it runs something else, is not root, or is gone; root_called_peer)
 std::string running_peer(pid_t pid);
+
+// adopt.cpp: whether a pid pppkitd did not start may be adopted for a link
+enum class PppdCheck {
+    Pppd,     // root's "pppd call NAME" of the link: pidfd refers to it
+    Gone,     // no such process (ended, reaped): no pidfd
+    NotPppd,  // runs something else, or not as root
+};
+struct CheckedPppd {
+    PppdCheck check = PppdCheck::Gone;
+    int pidfd = -1;  // the caller's when check is Pppd, else -1
+};
+// Opens a pidfd of PID first, then checks that it runs root's "pppd call
+// NAME" (running_peer): a process that reused the pid after the check can
+// never be the one the pidfd (and every signal through it) refers to.
+[[nodiscard]] CheckedPppd open_pppd(pid_t pid, const std::string& name);
 
 class Daemon;
 class DriftWatch;
@@ -44,16 +58,17 @@ class RtnlWatch;
 class Prober;
 class OnlineWatch;
 
+// What pppkitd knows of one link, for status and the state machine.
 struct Link {
     Daemon* owner = nullptr;
     LinkConfig cfg;
     Machine machine;
     BackoffState backoff;
-    pid_t pid = 0;                     // the pppd, 0: none
-    bool own_child = false;            // started by pppkitd (else adopted: pon NAME)
-    bool handed_over = false;          // adopted, but started by the pppkitd before a restart: ends at a stop
-    sd_event_source* child = nullptr;  // child source (own) or pidfd io source (adopted)
-    int pidfd = -1;
+    pid_t pid = 0;                            // the pppd, 0: none
+    bool own_child = false;                   // started by pppkitd (else adopted: pon NAME)
+    bool handed_over = false;                 // adopted, but started by the pppkitd before a restart: ends at a stop
+    sd_event_source* child = nullptr;         // child source (own) or pidfd io source (adopted)
+    int pidfd = -1;                           // adopted: a pidfd of pid, which watches and signals it
     sd_event_source* timer = nullptr;         // backoff
     uint64_t timer_due = 0;                   // CLOCK_MONOTONIC usec
     std::time_t since = 0;                    // when the state last changed (realtime)
@@ -97,6 +112,12 @@ struct Link {
     bool removed = false;
     bool restart = false;
 };
+
+// Sends SIG to l's pppd: one pppkitd started by kill() (its pid stays
+// reserved until the child source reaps it), an adopted one through its
+// pidfd only, so that a process that reused the pid never gets it. false
+// (errno set) when l has no pppd or the signal cannot be sent.
+bool signal_pppd(const Link& l, int sig);
 
 class Daemon {
 public:
@@ -162,8 +183,8 @@ private:
     void spawn(Link& l);
     void arm_backoff(Link& l);
     void cancel_backoff(Link& l);
-    void watch_adopted(Link& l, pid_t pid);
-    void adopt_running();  // adopt.cpp: a pppd that outlived a previous pppkitd
+    void watch_adopted(Link& l, pid_t pid, int pidfd);  // takes pidfd (open_pppd's)
+    void adopt_running();                               // adopt.cpp: a pppd that outlived a previous pppkitd
     void forget_pppd(Link& l);
     void pppd_ended(Link& l, ProcessEnd end);
     void pppd_phase(Link& l, int phase);  // Phase events: pppd's own redials

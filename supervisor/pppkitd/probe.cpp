@@ -259,8 +259,7 @@ void Prober::finish_round()
                    "probe failed, redial: no target answered through " + link_.ifname + " in " +
                        std::to_string(link_.cfg.probe_failures) + " rounds in a row (" + what + "); SIGHUP to pppd " +
                        std::to_string(link_.pid));
-        if (link_.pid > 0)
-            ::kill(link_.pid, SIGHUP);
+        signal_pppd(link_, SIGHUP);
         break;
     }
 }

@@ -34,6 +34,11 @@
 #     attempts: failed-auth with the reason in status and STATUS=, no third
 #     attempt, no redial; one without persist that says 19 and then exits 19
 #     counts once per dial, not twice.
+#   - adoption from an event (pon NAME): a hello naming a link from a root
+#     process that is not "pppd call NAME" (python3) is dropped and logged,
+#     one from a sender that ended before pppkitd read it (pppkitd stopped
+#     meanwhile) is not adopted; a root "pppd call NAME" stand-in after it is
+#     adopted, and `pppkit stop` ends it (SIGTERM through its pidfd).
 #     A real pppd that dials needs kernel PPP: the lab tier (VM).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
@@ -142,6 +147,10 @@ lan-interface = lan0
 autostart = no
 [link "realbad"]
 [link "selfdial"]
+[link "pon"]
+autostart = no
+[link "late"]
+autostart = no
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
 
@@ -271,6 +280,7 @@ check "a malformed event is dropped and logged" wait_for 5 grep -q "dropped an e
 sleep 0.5
 check_eq "  ... the oversized and the foreign-pid one right after it: no more lines (rate limit)" 2 "$(grep -c "dropped an event message" "$t/pppkitd.log")"
 sleep 10
+drop_at=$(date +%s.%N)  # a new rate-limit window starts
 python3 "$tool" send "$t/run/event" wrongpid "$pid1"
 check "the next window reports the two dropped in silence" wait_for 5 grep -q "dropped an event message: pid [0-9]* speaks for pid $pid1 (2 more dropped since the last report)" "$t/pppkitd.log"
 check_eq "  ... and they change nothing" "203.0.113.10 1454" "$(field dsl "l['ipv4']['local'], l['mtu']")"
@@ -342,6 +352,42 @@ check_eq "  ... one PADT each (idle, dsl): none twice (+ the listening line)" 3 
 check "pppkit status (terminal) shows the last PADT" grep -q "last PADT .*: session 4711 on wan0, AC 52:54:00:ab:cd:ef (pppd ended uncleanly)" \
     <<<"$("$build/pppkit" status --socket "$t/run/control" dsl)"
 check "dsl: redialled after the kill" wait_for 10 dials_at_least dsl 3
+
+# ---- adoption from an event (pon NAME): only a live root "pppd call NAME" ----
+# pon: a root process that is not pppd (python3) sends a hello naming the
+# link; the old daemon adopted it, so that the link waited on it and every
+# stop went to its pid
+python3 -c 'import sys,time; time.sleep(max(0, float(sys.argv[1]) + 10.5 - time.time()))' "$drop_at"
+python3 "$tool" hello "$t/run/event" pon 300 &
+notpppd=$!
+NSL_PIDS+=("$notpppd")
+check "pon: a hello from root's python3, not pppd call pon: dropped and logged" wait_for 5 grep -q \
+    "dropped an event message: pid $notpppd names link pon but is not root's pppd call pon: not adopted" "$t/pppkitd.log"
+check_eq "  ... not adopted: no pid, still stopped" "None stopped" "$(field pon "l['pid'], l['state']")"
+check "  ... no adopted line" sh -c "! grep -q 'adopted pppd pid $notpppd' '$t/pppkitd.log'"
+kill "$notpppd"
+# late: the sender ended (and was reaped) before pppkitd read its hello (a
+# pon that fails at once while pppkitd is busy; here pppkitd is stopped);
+# the old daemon adopted the pid with no pidfd: the link stayed dialling
+# with a pid nobody watched, and a real pppd after it was "a second pppd"
+kill -STOP "$pkd"
+python3 "$tool" hello "$t/run/event" late 0 &
+ended=$!
+wait "$ended"
+kill -CONT "$pkd"
+check "late: a hello whose sender had ended is not adopted (debug line)" wait_for 5 grep -q \
+    "late: pid $ended ended before its message was read: not adopted" "$t/pppkitd.log"
+check_eq "  ... no pid, still stopped" "None stopped" "$(field late "l['pid'], l['state']")"
+# then a root "pppd call late" (the fake pppd under that argv, its plugin's hello)
+PPPKIT_EVENT_SOCKET=$t/run/event bash -c "exec -a pppd '$fake' '$build/pppkit-mss.so' call late init \
+    opt pppkit-config '$t/pppkit.conf' phase 1 sleep 300000" >"$t/late.out" 2>&1 &
+late=$!
+NSL_PIDS+=("$late")
+check "late: then a root pppd call late is adopted" wait_for 5 is late "l['pid'], l['adopted']" "$late True"
+check "  ... logged" grep -q "late: adopted pppd pid $late started outside pppkitd" "$t/pppkitd.log"
+out=$("$build/pppkit" stop late --socket "$t/run/control" 2>&1)
+check "pppkit stop late: the adopted pppd ends (SIGTERM through its pidfd)" wait_for 5 sh -c "! { kill -0 $late 2>/dev/null && ! grep -q '^State:.*Z' /proc/$late/status; }"
+check "  ... stopped-by-user, no pid" wait_for 5 is late "l['state'], l['pid']" "stopped-by-user None"
 
 # ---- watchdog and stop ----
 check "WATCHDOG=1 sent (WATCHDOG_USEC=2 s)" wait_for 3 grep -qx "WATCHDOG=1" "$t/notify.log"

@@ -10,6 +10,10 @@
                       badmagic  the same with a wrong magic
                       oversize  600 bytes
                       wrongpid  a well-formed hello that claims PID (not ours)
+  hello PATH NAME SECONDS
+                      send a hello for our own pid naming the peer NAME (as
+                      "pppd call NAME" would), then live SECONDS more; we are
+                      python3, not pppd (pppkitd must not adopt us)
   sniff IFACE OUT     append every PPPoE discovery frame (ethertype 0x8863)
                       arriving on IFACE to OUT, as one line of hex per frame
 The wire format is supervisor/core/event_codec.hpp's, written here
@@ -19,6 +23,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 
 def tlv(tag, value):
@@ -52,6 +57,12 @@ def main():
         for kind in kinds.split(","):  # back to back: within one rate-limit window
             s.sendto(make[kind](), path)
         return
+    if sys.argv[1] == "hello":
+        path, name, secs = sys.argv[2], sys.argv[3], float(sys.argv[4])
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(message(1, os.getpid(), tlv(2, name.encode())), path)
+        time.sleep(secs)
+        return
     if sys.argv[1] == "sniff":
         iface, out = sys.argv[2], sys.argv[3]
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x8863))
@@ -60,7 +71,7 @@ def main():
             f.write("listening\n")
             while True:
                 f.write(s.recv(2048).hex() + "\n")
-    sys.exit("usage: pppkitd_tool.py notify PATH OUT | send PATH KIND PID | sniff IFACE OUT")
+    sys.exit("usage: pppkitd_tool.py notify PATH OUT | send PATH KIND PID | hello PATH NAME SECONDS | sniff IFACE OUT")
 
 
 if __name__ == "__main__":
