@@ -202,8 +202,11 @@ bool Daemon::setup_sockets()
     ::mkdir(opt_.runtime_dir.c_str(), 0755);
     // Event socket: root's only (0600; pppd runs as root, a setuid one with
     // euid 0). A user who could send could also keep its small queue full
-    // and make pppd's non-blocking sends fail. The kernel's credentials are
-    // checked too: only messages with real uid 0 are read.
+    // and make pppd's non-blocking sends fail. The credentials are checked
+    // too: only messages that say uid 0 are read. The plugins claim their
+    // effective uid (a setuid pppd's real uid is the user's who ran pon),
+    // which the kernel allows only a process with uid 0 among its real,
+    // effective and saved uids.
     const std::string evp = opt_.runtime_dir + "/event";
     event_fd_ = bind_unix(evp, SOCK_DGRAM, 0600);
     int one = 1;
