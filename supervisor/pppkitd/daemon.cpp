@@ -227,7 +227,7 @@ bool Daemon::setup_sockets()
         return false;
     }
     sd_event_add_io(ev_, nullptr, event_fd_, EPOLLIN, on_event_socket, this);
-    sd_event_add_io(ev_, nullptr, control_fd_, EPOLLIN, on_control_accept, this);
+    add_listener(ev_, nullptr, control_fd_, on_control_accept, this);
     return true;
 }
 
