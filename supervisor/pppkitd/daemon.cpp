@@ -150,6 +150,9 @@ int Daemon::run()
         jlog::plain(LOG_ERR, "invalid configuration (" + std::to_string(cfg.diags.size()) + " problems), not starting");
         return 2;
     }
+    if (cfg.absent)
+        jlog::plain(LOG_WARNING, opt_.config + " is missing or empty: no links until it is back and pppkitd is "
+                                               "reloaded; the drift repair keeps pppkit's firewall closed meanwhile");
     for (auto& lc : read_links(cfg.doc)) {
         auto l = std::make_unique<Link>();
         l->owner = this;

@@ -136,6 +136,15 @@ check_eq "  ... pppkitd still runs the old links" "dsl idle new $dsl_pid" "$(nam
 rm "$t/pppkit.d/20-bad.conf"
 out=$(pk reload 2>&1)
 check "pppkit reload, fixed: taken" grep -q "pppkit reload: taken; links added: none; removed: none; changed: none" <<<"$out"
+# the main file empty for a moment (an editor truncates it to write it again):
+# not "no links", which stopped them all on the old daemon
+cp "$t/pppkit.conf" "$t/pppkit.conf.keep"
+: >"$t/pppkit.conf"
+out=$(pk reload 2>&1)
+check_eq "pppkit reload with pppkit.conf empty: refused (exit 2)" 2 "$?"
+check "  ... saying why" grep -q "^$t/pppkit.conf:0: missing or empty" <<<"$out"
+check_eq "  ... pppkitd still runs the old links, dsl's pppd untouched" "dsl idle new $dsl_pid" "$(names) $(field dsl "l['pid']")"
+cp "$t/pppkit.conf.keep" "$t/pppkit.conf"
 
 # ---- start / stop / restart ----
 out=$(pk stop dsl 2>&1)

@@ -1160,6 +1160,64 @@ to = 172.16.1.100
         fs::remove_all("unread.d");
     }
 
+    // An editor saving pppkit.conf renames it away or truncates it for a
+    // moment; a reload or a repair then must not read "no [firewall]" and
+    // leave the router open (review B F1). The old prepare() said configured
+    // = false for both, and apply loaded nothing.
+    TEST_CASE("a main file that is missing (not required) or empty is not 'no [firewall]': it fails closed, said why")
+    {
+        namespace fs = std::filesystem;
+        struct Row {
+            int line;
+            const char* main;  // nullptr: no such file
+            bool must_exist;
+            const char* dropin;  // nullptr: none
+            bool configured;
+            bool settings;
+            const char* problem;  // in p.problems ("": none; nullptr: not configured, not looked at)
+        };
+        const Row rows[] = {
+            {__LINE__, nullptr, false, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, "", false, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, "", true, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, nullptr, true, nullptr, true, false,
+             "absent.conf:0: cannot read"},  // given: an error, as before
+            // only comments: "no [firewall]" on purpose
+            {__LINE__, "# nothing here\n", false, nullptr, false, false, nullptr},
+            {__LINE__, "[mss]\n", false, nullptr, false, false, nullptr},
+            // the [firewall] in a drop-in: the empty main file is no question
+            {__LINE__, "", false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
+            {__LINE__, nullptr, false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            fs::remove_all("absent.d");
+            fs::remove("absent.conf");
+            if (r.main != nullptr)
+                test::write_file("absent.conf", r.main);
+            if (r.dropin != nullptr) {
+                fs::create_directories("absent.d");
+                test::write_file("absent.d/50-firewall.conf", r.dropin);
+            }
+            Prepared p = prepare("absent.conf", r.must_exist);
+            std::string all;
+            for (const auto& x : p.problems)
+                all += x + "\n";
+            CAPTURE(all);
+            CHECK(p.configured == r.configured);
+            CHECK(p.settings.has_value() == r.settings);
+            if (r.problem == nullptr)
+                continue;
+            if (*r.problem == '\0')
+                CHECK(p.problems.empty());
+            else
+                CHECK(std::any_of(p.problems.begin(), p.problems.end(),
+                                  [&](const std::string& x) { return has(x, r.problem); }));
+        }
+        fs::remove_all("absent.d");
+        fs::remove("absent.conf");
+    }
+
     TEST_CASE("extras: nft includes a sealed copy of exactly the text read, with a final newline")
     {
         test::write_file("nonl.nft", "chain extra_input {\n    ip saddr 203.0.113.66 drop\n}");
