@@ -220,6 +220,45 @@ TEST_SUITE("firewall")
         CHECK_FALSE(has(none, "dport"));
     }
 
+    // Without lan-interfaces a WAN interface the wan patterns do not name (out
+    // of active_wan after its ip-down) carried spoofed LAN sources into
+    // lan_input, lan_to_wan and reflect_dnat (review A, finding 1; netns
+    // firewall_links part C). nft has no fib in postrouting.
+    TEST_CASE("LAN by networks only: the source must come in where the route back to it goes (strict reverse path)")
+    {
+        const std::string rpf = "fib saddr . iif oif exists ";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string want;  // "" : the chain has no fib match
+        };
+        const std::string nets = "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\nmasquerade = yes\n";
+        const std::vector<Row> rows = {
+            {__LINE__, nets, "input", rpf + "ip saddr 172.16.0.0/16 goto lan_input"},
+            {__LINE__, nets, "input", rpf + "ip6 saddr fd00:1::/64 goto lan_input"},
+            {__LINE__, nets, "forward", rpf + "ip saddr 172.16.0.0/16 oifname \"ppp*\" goto lan_to_wan"},
+            {__LINE__, nets, "forward", rpf + "ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"},
+            {__LINE__, nets, "prerouting", rpf + "ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"},
+            {__LINE__, nets, "postrouting", ""},
+            // lan-interfaces name the LAN: no lookup needed
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n", "input", ""},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n", "forward", ""},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\n", "prerouting", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            if (r.want.empty())
+                CHECK_FALSE(has(c, "fib "));
+            else
+                CHECK(has(c, r.want));
+        }
+        // masquerade keeps its source match, without the lookup
+        CHECK(has(chain(full_ruleset(settings(nets), Dynamic{}), "postrouting"),
+                  "ip saddr 172.16.0.0/16 oifname \"ppp*\" masquerade"));
+    }
+
     TEST_CASE("forwarding: LAN -> WAN but the block list, WAN -> LAN only for forwards")
     {
         auto text = full_ruleset(settings(kSeed), Dynamic{});
