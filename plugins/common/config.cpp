@@ -661,7 +661,10 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema, co
     } else if (auto problem = trust::read_file(main_file, text, policy, &err)) {
         if (must_exist || err != ENOENT)
             file_diag(main_file, *problem, err);
+        else
+            r.absent = true;
     } else {
+        r.absent = text.empty();
         parse_into(text, main_file, r.doc, r.diags);
     }
     std::string dir = dropin_dir(main_file);

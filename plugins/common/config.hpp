@@ -296,6 +296,13 @@ struct LoadResult {
     // that would do nothing for a section it does not see must not conclude
     // that the section is absent (the firewall fails closed on it).
     bool unread = false;
+    // The main file is missing (where it need not exist) or empty (0 bytes):
+    // no diagnostic, as pppkit runs without one, but it is also what an
+    // editor leaves for a moment while it saves the file (renamed away, or
+    // truncated before it is written again). A caller that would undo what
+    // a configuration did when it sees none must not conclude there is none:
+    // the firewall fails closed on it, pppkitd refuses it as a reload.
+    bool absent = false;
     [[nodiscard]] bool ok() const { return diags.empty(); }
 };
 

@@ -99,9 +99,28 @@ void send(const supervisor::event::Message& m)
     if (path == nullptr || *path != '/')
         path = kSocket;
     std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-    const auto bytes = supervisor::event::encode(m);
-    if (::sendto(g_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&a),
-                 sizeof a) >= 0)
+    auto bytes = supervisor::event::encode(m);
+    // The credentials say the effective uid: pppd's privilege. The kernel
+    // would fill in the real uid, which for Debian's setuid pppd started by
+    // a member of group dip (pon) is the user's, and pppkitd reads only
+    // root's messages. Only a process whose real, effective or saved uid is
+    // 0 may claim uid 0 (the kernel checks it: scm_check_creds).
+    iovec iov{bytes.data(), bytes.size()};
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(ucred))] = {};
+    msghdr mh{};
+    mh.msg_name = &a;
+    mh.msg_namelen = sizeof a;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    cmsghdr* c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_CREDENTIALS;
+    c->cmsg_len = CMSG_LEN(sizeof(ucred));
+    const ucred cred{::getpid(), ::geteuid(), ::getegid()};
+    std::memcpy(CMSG_DATA(c), &cred, sizeof cred);
+    if (::sendmsg(g_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
         return;
     if (!g_warned) {
         g_warned = true;

@@ -150,6 +150,9 @@ int Daemon::run()
         jlog::plain(LOG_ERR, "invalid configuration (" + std::to_string(cfg.diags.size()) + " problems), not starting");
         return 2;
     }
+    if (cfg.absent)
+        jlog::plain(LOG_WARNING, opt_.config + " is missing or empty: no links until it is back and pppkitd is "
+                                               "reloaded; the drift repair keeps pppkit's firewall closed meanwhile");
     for (auto& lc : read_links(cfg.doc)) {
         auto l = std::make_unique<Link>();
         l->owner = this;
@@ -202,8 +205,11 @@ bool Daemon::setup_sockets()
     ::mkdir(opt_.runtime_dir.c_str(), 0755);
     // Event socket: root's only (0600; pppd runs as root, a setuid one with
     // euid 0). A user who could send could also keep its small queue full
-    // and make pppd's non-blocking sends fail. The kernel's credentials are
-    // checked too: only messages with real uid 0 are read.
+    // and make pppd's non-blocking sends fail. The credentials are checked
+    // too: only messages that say uid 0 are read. The plugins claim their
+    // effective uid (a setuid pppd's real uid is the user's who ran pon),
+    // which the kernel allows only a process with uid 0 among its real,
+    // effective and saved uids.
     const std::string evp = opt_.runtime_dir + "/event";
     event_fd_ = bind_unix(evp, SOCK_DGRAM, 0600);
     int one = 1;
@@ -224,7 +230,7 @@ bool Daemon::setup_sockets()
         return false;
     }
     sd_event_add_io(ev_, nullptr, event_fd_, EPOLLIN, on_event_socket, this);
-    sd_event_add_io(ev_, nullptr, control_fd_, EPOLLIN, on_control_accept, this);
+    add_listener(ev_, nullptr, control_fd_, on_control_accept, this);
     return true;
 }
 

@@ -282,7 +282,7 @@ void OnlineWatch::bind_missing()
             continue;
         }
         l->fd = fd;
-        sd_event_add_io(ev_, &l->io, fd, EPOLLIN, on_accept, l.get());
+        add_listener(ev_, &l->io, fd, on_accept, l.get());
         jlog::plain(LOG_INFO, "status-listen " + endpoint(l->addr) + " on " + ifname +
                                   ": answering 'is link NAME online' for the LAN");
     }

@@ -40,6 +40,14 @@ std::string Daemon::reload()
     // Type=notify: the unit shows "reloading" until READY=1 (systemd.service(5), Type=notify-reload)
     sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", static_cast<unsigned long long>(now_usec()));
     auto cfg = load_config(opt_.config, opt_.config_explicit);
+    if (cfg.absent) {
+        // renamed away or truncated by an editor saving it: not "no links", which would stop them all
+        config::Diagnostic d;
+        d.file = opt_.config;
+        d.problem = "missing or empty (an editor saving it?): not read as a configuration without links; a file "
+                    "with only comments in it is one";
+        cfg.diags.insert(cfg.diags.begin(), std::move(d));
+    }
     json answer = {{"version", 1}};
     if (!cfg.ok()) {
         json problems = json::array();

@@ -3,8 +3,10 @@
 // timeout sources, and what it sent so far. Its owner keeps it in a map by
 // fd; erasing it ends the connection (sources off first, then the socket),
 // also from inside one of its own callbacks, which then return at once.
+// add_listener: the listening socket that accepts them.
 #pragma once
 
+#include <sys/epoll.h>
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
@@ -29,5 +31,29 @@ struct StreamClient {
             ::close(fd);
     }
 };
+
+// A listening socket on the loop, taking at most 100 connections a second.
+// Out of descriptors (EMFILE, ENFILE) accept4() fails and leaves the
+// connection in the backlog, so the level-triggered listener would be called
+// back at once, forever: a busy loop until a descriptor comes free. sd-event's
+// rate limit switches it off for the rest of the second instead. ret: NULL
+// for a source the loop owns (floating).
+inline int add_listener(sd_event* ev, sd_event_source** ret, int fd, sd_event_io_handler_t cb, void* userdata)
+{
+    constexpr uint64_t kInterval = 1000000;  // us
+    constexpr unsigned kBurst = 100;
+    sd_event_source* s = nullptr;
+    const int r = sd_event_add_io(ev, &s, fd, EPOLLIN, cb, userdata);
+    if (r < 0)
+        return r;
+    (void)sd_event_source_set_ratelimit(s, kInterval, kBurst);
+    if (ret != nullptr) {
+        *ret = s;
+    } else {
+        (void)sd_event_source_set_floating(s, 1);
+        sd_event_source_unref(s);
+    }
+    return 0;
+}
 
 }  // namespace pppkit::supervisor

@@ -14,6 +14,10 @@ Modes:
   capaflood answers CAPA with "+OK" and then capability lines without end
           (never the final "."): a client must give up after a bounded
           listing, not collect lines until its deadline.
+  strip   an honest server with STLS on the first connection (CAPA lists it,
+          TLS follows, the login over TLS succeeds); on every later one CAPA
+          no longer lists STLS and USER/PASS are taken in plain text: what an
+          attacker on the path who deletes "STLS" from the listing sees.
 Every connection and every client line (PASS/APOP arguments replaced by "***")
 is appended to --log as one JSON line: {"src", "tls", "line"}.
 """
@@ -28,7 +32,7 @@ ap.add_argument("--listen", required=True)
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 ap.add_argument("--log", required=True)
-ap.add_argument("--mode", choices=["inject", "stall", "capaflood"], required=True)
+ap.add_argument("--mode", choices=["inject", "stall", "capaflood", "strip"], required=True)
 ap.add_argument("--ready")
 args = ap.parse_args()
 
@@ -57,7 +61,22 @@ def lines(f):
         yield raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
+served = 0
+
+
+def login(send, line):
+    """strip: a POP3 login that succeeds (USER, PASS/APOP, QUIT)."""
+    cmd = line.split(" ")[0].upper()
+    if cmd == "QUIT":
+        send(b"+OK bye\r\n")
+        return True
+    send(b"+OK\r\n" if cmd in ("USER", "PASS", "APOP", "NOOP") else b"-ERR no\r\n")
+    return False
+
+
 def serve(conn, src):
+    global served
+    served += 1
     conn.sendall(b"+OK hostile POP3 ready <1234.5678@hostile.test>\r\n")
     log(src, False, "(connected)")
     f = conn.makefile("rb")
@@ -77,8 +96,17 @@ def serve(conn, src):
             except OSError:
                 log(src, False, "(the client closed the flood)")
             return
+        if args.mode == "strip" and served > 1:
+            if cmd == "CAPA":
+                conn.sendall(b"+OK\r\nUSER\r\n.\r\n")
+            elif login(conn.sendall, line):
+                return
+            continue
         if cmd == "CAPA":
             conn.sendall(b"+OK\r\nUSER\r\nSTLS\r\n.\r\n")
+        elif cmd == "STLS" and args.mode == "strip":
+            conn.sendall(b"+OK Begin TLS\r\n")
+            break
         elif cmd == "STLS":
             # the injection: two answers queued in plain text behind the STLS reply
             conn.sendall(b"+OK Begin TLS\r\n+OK\r\n+OK\r\n")
@@ -95,6 +123,10 @@ def serve(conn, src):
     tf = t.makefile("rb")
     for line in lines(tf):
         log(src, True, line)
+        if args.mode == "strip":
+            if login(t.sendall, line):
+                break
+            continue
         t.sendall(b"-ERR not over TLS\r\n")
         if line.upper() == "QUIT":
             break

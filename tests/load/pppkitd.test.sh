@@ -11,8 +11,8 @@
 #     makes pppkitd dial again after the backoff floor;
 #   - nobody cannot reach the event socket (0600: a flood of a user's
 #     could fill its queue and make pppd's events be dropped); a well-formed
-#     event whose sender's real uid is not root (a setuid pppd a user ran:
-#     the kernel's credentials carry the real uid), a malformed one, an
+#     event whose credentials are not root's (a setuid process that lets
+#     the kernel fill in its real uid), a malformed one, an
 #     oversized one and one whose pid is not its sender's are dropped, with
 #     one rate-limited log line; the control socket refuses nobody;
 #   - selfdial, a persist pppd's own redial (phases HOLDOFF, DORMANT, SERIALCONN) is
@@ -38,7 +38,9 @@
 #     process that is not "pppd call NAME" (python3) is dropped and logged,
 #     one from a sender that ended before pppkitd read it (pppkitd stopped
 #     meanwhile) is not adopted; a root "pppd call NAME" stand-in after it is
-#     adopted, and `pppkit stop` ends it (SIGTERM through its pidfd).
+#     adopted, and `pppkit stop` ends it (SIGTERM through its pidfd);
+#     a setuid "pppd call dip" run by nobody (pon by a member of group dip)
+#     is adopted from its events and heard.
 #     A real pppd that dials needs kernel PPP: the lab tier (VM).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
@@ -150,6 +152,8 @@ autostart = no
 [link "pon"]
 autostart = no
 [link "late"]
+autostart = no
+[link "dip"]
 autostart = no
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
@@ -268,7 +272,9 @@ check_eq "dsl: no PADT yet" None "$(field dsl "l['pppoe']['last_padt']")"
 check_eq "the event socket is root's only (srw-------)" "600 0" "$(stat -c '%a %u' "$t/run/event")"
 check_fails "nobody cannot send to the event socket" \
     setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
-# real uid nobody, effective uid root (what a setuid pppd run by a user is)
+# real uid nobody, effective uid root, credentials left to the kernel (the
+# real uid): the plugins claim their effective uid (dip, below); a sender
+# that does not is not read
 setpriv --ruid=65534 /usr/bin/python3 "$tool" send "$t/run/event" ipup "$pid1"
 check "an event whose sender's real uid is not root is dropped and logged" wait_for 5 grep -q "dropped an event message: sender uid 65534 .* is not root" "$t/pppkitd.log"
 check_eq "  ... and changes nothing" 203.0.113.10 "$(field dsl "l['ipv4']['local']")"
@@ -388,6 +394,26 @@ check "  ... logged" grep -q "late: adopted pppd pid $late started outside pppki
 out=$("$build/pppkit" stop late --socket "$t/run/control" 2>&1)
 check "pppkit stop late: the adopted pppd ends (SIGTERM through its pidfd)" wait_for 5 sh -c "! { kill -0 $late 2>/dev/null && ! grep -q '^State:.*Z' /proc/$late/status; }"
 check "  ... stopped-by-user, no pid" wait_for 5 is late "l['state'], l['pid']" "stopped-by-user None"
+
+# dip: Debian's pppd is setuid root (4754 root:dip); a member of group dip
+# runs "pon dip". Its real uid is the user's, its effective uid root. The
+# plugins send their effective uid in the credentials (the kernel lets only
+# a process with uid 0 among its real, effective and saved uids claim it);
+# the old plugins let the kernel fill in the real uid: pppkitd dropped every
+# event of such a pppd ("sender uid 65534 is not root") and never adopted it.
+install -m 4755 -o root -g root "$fake" "$t/pppd-setuid"
+PPPKIT_EVENT_SOCKET=$t/run/event setpriv --reuid=65534 --regid=65534 --clear-groups \
+    bash -c "exec -a pppd '$t/pppd-setuid' '$build/pppkit-mss.so' call dip init \
+    opt pppkit-config '$t/pppkit.conf' phase 1 ifname ppp7 mtu 1492 local4 198.51.100.7 phase 7 ip-up phase 8 \
+    sleep 300000" >"$t/dip.out" 2>&1 &
+dip=$!
+NSL_PIDS+=("$dip")
+check_eq "dip: the setuid pppd runs as real uid nobody, effective uid root" "65534 0" \
+    "$(wait_for 5 grep -q '^Uid:' "/proc/$dip/status"; awk '/^Uid:/ {print $2, $3}' "/proc/$dip/status")"
+check "dip: a setuid pppd run by a user is adopted from its events" wait_for 5 is dip "l['pid'], l['adopted']" "$dip True"
+check "  ... its ip-up is heard: up with its address" wait_for 5 is dip "l['state'], l['ipv4']['local']" "up 198.51.100.7"
+out=$("$build/pppkit" stop dip --socket "$t/run/control" 2>&1)
+check "pppkit stop dip: the setuid pppd ends (SIGTERM through its pidfd)" wait_for 5 sh -c "! { kill -0 $dip 2>/dev/null && ! grep -q '^State:.*Z' /proc/$dip/status; }"
 
 # ---- watchdog and stop ----
 check "WATCHDOG=1 sent (WATCHDOG_USEC=2 s)" wait_for 3 grep -qx "WATCHDOG=1" "$t/notify.log"

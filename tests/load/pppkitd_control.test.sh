@@ -13,13 +13,14 @@
 #     bring the link up);
 #   - commands are root's: nobody is refused, a member of group pppkit may
 #     read status but not stop a link or reload, and holds at most 16
-#     connections at once (the 17th is told busy; root is still answered).
+#     connections at once (the 17th is told busy; root is still answered);
+#     out of descriptors (EMFILE), a pending connection does not make it spin.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/netns/lib.sh"
 nsl_init pkc
-nsl_need gcc python3 setpriv groupadd
+nsl_need gcc python3 setpriv groupadd prlimit
 [ -f /usr/include/pppd/pppd.h ] || nsl_skip "no pppd headers (apt-get install ppp-dev)"
 for f in pppkitd pppkit pppkit-mss.so; do
     [ -e "$build/$f" ] || { fail "no $build/$f (make $build/$f)"; nsl_finish; }
@@ -135,6 +136,15 @@ check_eq "  ... pppkitd still runs the old links" "dsl idle new $dsl_pid" "$(nam
 rm "$t/pppkit.d/20-bad.conf"
 out=$(pk reload 2>&1)
 check "pppkit reload, fixed: taken" grep -q "pppkit reload: taken; links added: none; removed: none; changed: none" <<<"$out"
+# the main file empty for a moment (an editor truncates it to write it again):
+# not "no links", which stopped them all on the old daemon
+cp "$t/pppkit.conf" "$t/pppkit.conf.keep"
+: >"$t/pppkit.conf"
+out=$(pk reload 2>&1)
+check_eq "pppkit reload with pppkit.conf empty: refused (exit 2)" 2 "$?"
+check "  ... saying why" grep -q "^$t/pppkit.conf:0: missing or empty" <<<"$out"
+check_eq "  ... pppkitd still runs the old links, dsl's pppd untouched" "dsl idle new $dsl_pid" "$(names) $(field dsl "l['pid']")"
+cp "$t/pppkit.conf.keep" "$t/pppkit.conf"
 
 # ---- start / stop / restart ----
 out=$(pk stop dsl 2>&1)
@@ -188,6 +198,33 @@ wait_for 5 grep -q held "$t/busy.txt"
 check "16 connections of group pppkit held: the 17th is told busy" grep -q '"error":"busy' "$t/busy.txt"
 check "  ... while root's status is answered" sh -c "'$build/pppkit' status --socket '$t/run/control' dsl | grep -q '^dsl: up'"
 wait "$holder"
+# out of descriptors: with EMFILE accept4() leaves the connection in the
+# backlog and the listener stays readable. The old daemon was called back at
+# once, forever: a busy loop (about 100 % CPU) until a descriptor came free.
+# The listener's sd-event rate limit (100 a second) keeps it to a trickle.
+nfd=$(ls "/proc/$pkd/fd" | wc -l)
+soft=$(prlimit --pid "$pkd" --nofile --noheadings --output SOFT)
+prlimit --pid "$pkd" --nofile=$((nfd + 3)):
+python3 -c "
+import socket, time
+held = []
+for i in range(10):
+    s = socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); held.append(s)
+print('held', flush=True)
+time.sleep(4)
+" >"$t/emfile.txt" 2>&1 &
+holder=$!
+wait_for 5 grep -q held "$t/emfile.txt"
+sleep 0.5
+cpu() { awk '{print $14 + $15}' "/proc/$pkd/stat"; }
+c0=$(cpu)
+sleep 2
+c1=$(cpu)
+check "out of descriptors (EMFILE), a connection pending: pppkitd does not spin (CPU $((c1 - c0)) ticks in 2 s, at most 20)" \
+    test $((c1 - c0)) -le 20
+wait "$holder"
+prlimit --pid "$pkd" --nofile="$soft":
+check "  ... and answers again once descriptors are free" sh -c "'$build/pppkit' status --socket '$t/run/control' dsl | grep -q '^dsl: up'"
 out=$(python3 -c "
 import socket; s=socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.sendall(b'v2 status\n'); print(s.recv(4096).decode())")
 check "a v2 request: unsupported version" grep -q "unsupported request version" <<<"$out"

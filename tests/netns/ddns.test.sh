@@ -113,8 +113,8 @@ nsx isp timeout 600 python3 "$DD/fake_provider.py" --http $SRV4:80 --https $SRV4
 NSL_PIDS+=("$!")
 wait_for 10 test -s "$T/fake.ready" || { echo "fake provider did not start"; exit 1; }
 # hostile POP3 servers: STARTTLS injection on :1110, a server that stalls on :1111,
-# an endless CAPA listing on :1113
-for m in inject:1110 stall:1111 capaflood:1113; do
+# an endless CAPA listing on :1113, STLS offered once and then stripped on :1114
+for m in inject:1110 stall:1111 capaflood:1113 strip:1114; do
     nsx isp timeout 600 python3 "$DD/hostile_pop3.py" --listen $SRV4:${m#*:} --mode ${m%%:*} \
         --cert "$T/certs/server.pem" --key "$T/certs/server.key" --log "$T/hostile-${m%%:*}.log" \
         --ready "$T/hostile-${m%%:*}.ready" &
@@ -165,6 +165,7 @@ EOF
     pop pop-badname pop3s user $SRV4:1112 mydns-home ipv4 "$T/namecerts/ca.pem"
     pop pop-stall none user $SRV4:1111 mydns-home
     pop pop-capaflood stls user $SRV4:1113 mydns-home
+    pop pop-strip auto user $SRV4:1114 mydns-home
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
         shift 2
@@ -324,6 +325,19 @@ check "pop3 capaflood: ... within 5 s, not at the deadline (${SECS}s)" awk -v s=
 check "pop3 capaflood: the reason is logged" grep -q "CAPA listing longer than" "$T/logs/pop-capaflood.log"
 check "pop3 capaflood: no credential was sent" \
     test -z "$(grep -E '"line": "(USER|PASS|APOP)' "$T/hostile-capaflood.log")"
+
+# tls = auto: a server that took STLS once is pinned (the state's pop3-stls); when CAPA
+# there no longer lists STLS (an attacker on the path deleted it), the worker refuses
+# instead of sending USER/PASS in plain text. The old worker logged in in plain text.
+run pop-strip 4
+check_eq "pop3 strip: the first login takes STLS (updated)" "0 updated" "$RC $(state pop-strip ipv4.outcome)"
+check_eq "  ... the state pins the server" "$SRV4:1114" "$(state pop-strip pop3-stls)"
+run pop-strip 4 --force
+check "pop3 strip: CAPA without STLS at a pinned server is refused (exit $RC)" test "$RC" -ne 0
+check_eq "  ... state outcome" protocol-error "$(state pop-strip ipv4.outcome)"
+check "  ... no credential crossed in plain text" \
+    test -z "$(grep -E '"tls": false, "line": "(USER|PASS|APOP)' "$T/hostile-strip.log")"
+check "  ... the reason is logged" grep -q "which this server offered before" "$T/logs/pop-strip.log"
 
 # the worker parses the server's answers without privilege: look at it while the server stalls
 n0=$(lines "$T/hostile-stall.log")

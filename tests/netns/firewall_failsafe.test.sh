@@ -82,10 +82,13 @@ incl=$(extras incl "chain extra_input {\n    include \"$other\"\n}\n")
 # [firewall]: fail closed like a broken one, never "no [firewall], nothing loaded"
 unread=$(conf unread "$lan_if" "$nets")
 chmod 664 "$unread"
+# an empty one (an editor truncates it to write it again): the same, never "no [firewall]"
+: >"$NSL_TMP/empty.conf"
 
 # NAME | config | LAN after the failsafe (open/closed) | what pppkit check must say
 cases=(
     "unread|$unread|closed|is writable by group or others"
+    "empty|$NSL_TMP/empty.conf|closed|empty.conf:0: missing or empty"
     "wan16|$(conf wan16 'wan = enx00e04c680123*' "$lan_if" "$nets")|open|wan: 'enx00e04c680123*': longer than 15 bytes"
     "negzero|$(conf negzero "$lan_if" 'lan-networks = 0.0.0.0/-0')|open|lan-networks: '0.0.0.0/-0': prefix length must be a plain decimal"
     "octal|$(conf octal "$lan_if" 'lan-networks = 172.16.0.0/016')|open|lan-networks: '172.16.0.0/016': prefix length must be a plain decimal"
@@ -128,6 +131,17 @@ for c in "${cases[@]}"; do
         check "$name: plugin: LAN -> router works" lan_open
     fi
 done
+
+# --- the default /etc/ppp/pppkit.conf missing (an editor renamed it away to save
+# it; /etc/ppp is an empty tmpfs in this command's own mount namespace): the boot
+# unit's apply fails closed. The old one printed "no [firewall]", loaded nothing
+# and exited 0: the router stayed open.
+no_table
+out=$(nsx r unshare -m sh -c 'mount -t tmpfs tmpfs /etc/ppp && exec "$0" firewall apply' "$pk" 2>&1)
+check_eq "default pppkit.conf missing: apply exits 2 (fail closed)" 2 "$?"
+check "  ... saying why" grep -q "^/etc/ppp/pppkit.conf:0: missing or empty" <<<"$out"
+check "  ... a failsafe table is loaded" has_failsafe
+check "  ... WAN -> router TCP connect fails" not wan_open
 
 # --- a crashing extras file after a good ruleset: the good one stays
 good=$(conf good "$lan_if" "$nets" 'wan-services = tcp/2222')

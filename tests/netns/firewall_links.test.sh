@@ -196,4 +196,73 @@ expect_answer "ppp0 untouched: hairpin on 11.0.0.2:80 reaches srv1" "srv1" cli t
 check_eq "scan of 11.0.1.3: nothing but link other's forwards and the every-link ones answers" "" \
     "$(scan_others 11.0.1.3 25 443 80)"
 [ -n "${FWL_DEBUG:-}" ] && { cat "$NSL_TMP"/scan-*.txt; nsx rtr nft list table inet pppkit_fw; }
+
+# ---- Part C: a link the wan patterns do not name, LAN given by networks only ----
+# wan = ppp0 and lan-networks without lan-interfaces: ppp2 is WAN only through
+# active_wan, which its ip-down empties while the interface lives on (IPv6CP up,
+# a renegotiation; or a pppd without the plugin). A packet from the ISP's side
+# with a spoofed LAN source then counted as LAN on the old ruleset: the router
+# answered its tcp/22 (the SYN-ACK went to the LAN host) and relayed it out of
+# ppp0, masqueraded (review A, finding 1). A LAN source must come in where the
+# route back to it goes out (strict reverse path); the kernel's own rp_filter
+# is off here, so that the ruleset alone is tested.
+cat >"$CONF/pppkit.conf" <<EOF
+[firewall]
+wan = ppp0
+lan-networks = 172.16.0.0/16
+router-services = ssh
+log = no
+EOF
+nsx rtr sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.ppp2.rp_filter=0
+check "C: apply (wan = ppp0, lan-networks only)" fwcmd apply
+check "C: ip-up ppp0" fwcmd up ppp0 11.0.0.2
+check "C: ip-up ppp2" fwcmd up ppp2 11.0.1.3
+check "C: ip-down ppp2 (the interface stays)" fwcmd down ppp2
+check_eq "C: active_wan holds ppp0 only" "ppp0" "$(elems active_wan)"
+# what the router sends back: SYN-ACKs of its tcp/22, and what it relays out of ppp0
+nsx rtr nft -f - <<'NFT'
+table inet c_probe {
+    chain out {
+        type filter hook output priority 100;
+        ip daddr 172.16.5.5 tcp sport 22 tcp flags & (syn | ack) == syn | ack counter
+    }
+    chain post {
+        type filter hook postrouting priority 200;
+        oifname "ppp0" tcp dport 8443 counter
+    }
+}
+NFT
+nsx net ip route replace 172.16.0.0/16 via 11.0.1.3 dev wan2
+nsx net ip route replace 11.0.5.5/32 via 11.0.1.3 dev wan2  # the router sends it on out of ppp0 (not in the egress guard)
+spoof() { # SRC DST DPORT: three TCP SYNs with a forged source, from the ISP side of ppp2
+    nsx net python3 - "$@" <<'PY'
+import socket, struct, sys
+src, dst, dport = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for sport in (40001, 40002, 40003):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x02, 64240, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), sport, 0, 64, 6, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    s.sendto(ip + tcp, (dst, 0))
+PY
+}
+counter() { nsx rtr nft list chain inet c_probe "$1" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+spoof 172.16.5.5 172.16.2.1 22
+spoof 172.16.5.5 11.0.5.5 8443
+sleep 0.5
+check_eq "C: a spoofed LAN source on ppp2 (not named by wan): the router does not answer its tcp/22" 0 "$(counter out)"
+check_eq "C: ... nor relays it out of ppp0" 0 "$(counter post)"
+# control: a forged source the route back does go to (the LAN) is what the counters see
+expect_answer "C: the LAN host itself still reaches the router's tcp/22" "router" cli tcp 172.16.2.1 22
+check "C: ... and the SYN-ACK counter saw it (the probe counts)" test "$(counter out)" -ge 1
+nsx rtr nft delete table inet c_probe
 nsl_finish

@@ -195,6 +195,14 @@ check "the log says the last good config was used: the file is writable by group
     grep -q "the last good one was used: .*writable by group" "$t/pppkitd.log"
 check_fails "the flush guard stayed on (never 'flush guard off')" grep -q "flush guard off" "$t/pppkitd.log"
 chmod 644 "$t/pppkit.conf"
+# an empty file (an editor truncated it to write it again): not "no [firewall]";
+# the old daemon left the router open and took the guard down
+: >"$t/pppkit.conf"
+case_ "nft flush ruleset with pppkit.conf empty (being saved)" nft flush ruleset
+check "the log says the last good config was used: the file is missing or empty" \
+    grep -q "the last good one was used: .*missing or empty" "$t/pppkitd.log"
+check_fails "the flush guard stayed on (never 'flush guard off')" grep -q "flush guard off" "$t/pppkitd.log"
+cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 
 # ---- the window: RUNS flushes while SYNs stream to tcp/8080 --------------------
 # Also under the sanitizers (make check SANITIZE=1): a build 2-3 times slower turns

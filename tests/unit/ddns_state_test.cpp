@@ -113,6 +113,12 @@ TEST_SUITE("ddns_state")
             {__LINE__, "# pppkit-ddns state 1\nend\nextra=1\n", true},
             {__LINE__, "# pppkit-ddns state 1\nfuture-key=1\nend\n", false},  // newer versions may add keys
             {__LINE__, "# pppkit-ddns state 1\nipv4.address=" + std::string(100, '1') + "\nend\n", true},
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=pop.example.net:110\nend\n", false},
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=2001:db8::1:110\nend\n", false},
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=pop.example.net\nend\n", true},  // no port
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=:110\nend\n", true},             // no host
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=a b:110\nend\n", true},
+            {__LINE__, "# pppkit-ddns state 1\npop3-stls=h:1100000\nend\n", true},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -222,5 +228,49 @@ TEST_SUITE("ddns_state")
         // an address with NUL bytes after it is no address (fuzz/ddns_state)
         State nul = parse_state(std::string("# pppkit-ddns state 1\nipv4.address=203.0.113.7\0\x01\nend\n", 53));
         CHECK(nul.v4.address.empty());
+    }
+}
+
+TEST_SUITE("ddns_state")
+{
+    // tls = auto takes STLS when CAPA lists it; the state remembers where it
+    // did, so that a CAPA without STLS there later (stripped on the path) is
+    // refused instead of sending the password in plain text (io/pop3.cpp).
+    TEST_CASE("pop3-stls: an answer that took STLS pins its server, whatever its outcome; the pin survives the file")
+    {
+        Profile p;
+        p.name = "pop";
+        struct Row {
+            int line;
+            Outcome outcome;
+            std::string stls_at;
+            std::string before;
+            std::string want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, Outcome::Updated, "pop.example.net:110", "", "pop.example.net:110"},
+            {__LINE__, Outcome::AuthFailed, "pop.example.net:110", "", "pop.example.net:110"},
+            {__LINE__, Outcome::RetryLater, "pop.example.net:110", "", "pop.example.net:110"},
+            // no STLS on this attempt (POP3S, tls = none, refused before TLS): the pin stays
+            {__LINE__, Outcome::ProtocolError, "", "pop.example.net:110", "pop.example.net:110"},
+            {__LINE__, Outcome::Updated, "", "", ""},
+            // another server took it: the pin follows
+            {__LINE__, Outcome::Updated, "pop2.example.net:110", "pop.example.net:110", "pop2.example.net:110"},
+            // never from a value the file could not hold
+            {__LINE__, Outcome::Updated, "bad host:110", "", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            State s;
+            s.pop3_stls = r.before;
+            Answer a;
+            a.outcome = r.outcome;
+            a.stls_at = r.stls_at;
+            record(s, p, Family::V4, "", a, "fp", 1800000000, 0.0);
+            CHECK(s.pop3_stls == r.want);
+            bool corrupt = true;
+            CHECK(parse_state(serialize_state(s), &corrupt).pop3_stls == r.want);
+            CHECK_FALSE(corrupt);
+        }
     }
 }

@@ -220,6 +220,45 @@ TEST_SUITE("firewall")
         CHECK_FALSE(has(none, "dport"));
     }
 
+    // Without lan-interfaces a WAN interface the wan patterns do not name (out
+    // of active_wan after its ip-down) carried spoofed LAN sources into
+    // lan_input, lan_to_wan and reflect_dnat (review A, finding 1; netns
+    // firewall_links part C). nft has no fib in postrouting.
+    TEST_CASE("LAN by networks only: the source must come in where the route back to it goes (strict reverse path)")
+    {
+        const std::string rpf = "fib saddr . iif oif exists ";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string want;  // "" : the chain has no fib match
+        };
+        const std::string nets = "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\nmasquerade = yes\n";
+        const std::vector<Row> rows = {
+            {__LINE__, nets, "input", rpf + "ip saddr 172.16.0.0/16 goto lan_input"},
+            {__LINE__, nets, "input", rpf + "ip6 saddr fd00:1::/64 goto lan_input"},
+            {__LINE__, nets, "forward", rpf + "ip saddr 172.16.0.0/16 oifname \"ppp*\" goto lan_to_wan"},
+            {__LINE__, nets, "forward", rpf + "ip saddr 172.16.0.0/16 ct status dnat goto lan_reflected"},
+            {__LINE__, nets, "prerouting", rpf + "ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"},
+            {__LINE__, nets, "postrouting", ""},
+            // lan-interfaces name the LAN: no lookup needed
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n", "input", ""},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\n", "forward", ""},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\n", "prerouting", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            if (r.want.empty())
+                CHECK_FALSE(has(c, "fib "));
+            else
+                CHECK(has(c, r.want));
+        }
+        // masquerade keeps its source match, without the lookup
+        CHECK(has(chain(full_ruleset(settings(nets), Dynamic{}), "postrouting"),
+                  "ip saddr 172.16.0.0/16 oifname \"ppp*\" masquerade"));
+    }
+
     TEST_CASE("forwarding: LAN -> WAN but the block list, WAN -> LAN only for forwards")
     {
         auto text = full_ruleset(settings(kSeed), Dynamic{});
@@ -1158,6 +1197,64 @@ to = 172.16.1.100
             CHECK(p.settings.has_value() == (r.configured && !r.dropin_unreadable));
         }
         fs::remove_all("unread.d");
+    }
+
+    // An editor saving pppkit.conf renames it away or truncates it for a
+    // moment; a reload or a repair then must not read "no [firewall]" and
+    // leave the router open (review B F1). The old prepare() said configured
+    // = false for both, and apply loaded nothing.
+    TEST_CASE("a main file that is missing (not required) or empty is not 'no [firewall]': it fails closed, said why")
+    {
+        namespace fs = std::filesystem;
+        struct Row {
+            int line;
+            const char* main;  // nullptr: no such file
+            bool must_exist;
+            const char* dropin;  // nullptr: none
+            bool configured;
+            bool settings;
+            const char* problem;  // in p.problems ("": none; nullptr: not configured, not looked at)
+        };
+        const Row rows[] = {
+            {__LINE__, nullptr, false, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, "", false, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, "", true, nullptr, true, false, "absent.conf:0: missing or empty"},
+            {__LINE__, nullptr, true, nullptr, true, false,
+             "absent.conf:0: cannot read"},  // given: an error, as before
+            // only comments: "no [firewall]" on purpose
+            {__LINE__, "# nothing here\n", false, nullptr, false, false, nullptr},
+            {__LINE__, "[mss]\n", false, nullptr, false, false, nullptr},
+            // the [firewall] in a drop-in: the empty main file is no question
+            {__LINE__, "", false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
+            {__LINE__, nullptr, false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            fs::remove_all("absent.d");
+            fs::remove("absent.conf");
+            if (r.main != nullptr)
+                test::write_file("absent.conf", r.main);
+            if (r.dropin != nullptr) {
+                fs::create_directories("absent.d");
+                test::write_file("absent.d/50-firewall.conf", r.dropin);
+            }
+            Prepared p = prepare("absent.conf", r.must_exist);
+            std::string all;
+            for (const auto& x : p.problems)
+                all += x + "\n";
+            CAPTURE(all);
+            CHECK(p.configured == r.configured);
+            CHECK(p.settings.has_value() == r.settings);
+            if (r.problem == nullptr)
+                continue;
+            if (*r.problem == '\0')
+                CHECK(p.problems.empty());
+            else
+                CHECK(std::any_of(p.problems.begin(), p.problems.end(),
+                                  [&](const std::string& x) { return has(x, r.problem); }));
+        }
+        fs::remove_all("absent.d");
+        fs::remove("absent.conf");
     }
 
     TEST_CASE("extras: nft includes a sealed copy of exactly the text read, with a final newline")

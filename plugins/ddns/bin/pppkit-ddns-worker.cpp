@@ -243,6 +243,7 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
     c.ca_blob = ca_blob;
     c.deadline = Clock::now() + std::chrono::seconds(p.timeout_s);
     c.creds = creds;  // copied: the protocol code may move from it
+    c.stls_pinned = st.pop3_stls;
     auto t0 = Clock::now();
     Answer a = p.pre().protocol == Protocol::Pop3 ? pop3_notify(c) : http_notify(c, address);
     secrets::wipe(c.creds.password);

@@ -39,6 +39,7 @@ struct Answer {
     long floor_s = 0;    // the provider asks us to wait at least this long
     std::string detail;  // the provider's token or the transport error, through server_text(); never a secret
     std::optional<std::string> echoed;  // the address the provider says it recorded: a valid IPv4/IPv6 address only
+    std::string stls_at;                // POP3: "host:port" where this attempt took STLS (the state pins it, see State)
 };
 
 [[nodiscard]] bool is_fatal(Outcome o);

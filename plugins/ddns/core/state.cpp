@@ -22,6 +22,17 @@ namespace {
 constexpr std::string_view kMagic = "# pppkit-ddns state 1";
 constexpr std::size_t kMaxStateSize = std::size_t{64} * 1024;
 
+// pop3-stls: "host:port" as endpoint() gives it (a host name, an IPv4
+// address or a bracketless IPv6 address, then a port)
+bool valid_endpoint(std::string_view v)
+{
+    const size_t colon = v.rfind(':');
+    if (v.empty() || v.size() > 320 || colon == 0 || colon == std::string_view::npos || colon + 1 == v.size() ||
+        v.size() - colon > 6)
+        return false;
+    return std::all_of(v.begin(), v.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '='; });
+}
+
 constexpr std::array<std::pair<Phase, std::string_view>, 4> kPhaseKeys = {{
     {Phase::Idle, "idle"},
     {Phase::BackingOff, "backing-off"},
@@ -161,6 +172,8 @@ std::string serialize_state(const State& s)
     out += "fingerprint=" + s.fingerprint + "\n";
     out += std::string("suspended=") + (s.suspended ? "yes" : "no") + "\n";
     out += "suspended-why=" + server_text(s.suspended_why) + "\n";
+    if (!s.pop3_stls.empty())
+        out += "pop3-stls=" + s.pop3_stls + "\n";
     put_family(out, "ipv4", s.v4);
     put_family(out, "ipv6", s.v6);
     put_family_ext(out, "ipv4", s.v4, phase_of(s, Family::V4));
@@ -214,6 +227,10 @@ State parse_state(std::string_view text, bool* corrupt)
             s.suspended = *b;
         } else if (k == "suspended-why") {
             s.suspended_why = server_text(v);
+        } else if (k == "pop3-stls") {
+            if (!valid_endpoint(v))
+                return bad();
+            s.pop3_stls = std::string(v);
         } else if (k.substr(0, 5) == "ipv4.") {
             if (!set_family(s.v4, k.substr(5), v))
                 return bad();
@@ -467,6 +484,8 @@ void on_result(State& s, Family f, const Result& r)
     fs.attempted = std::string(r.address);
     fs.outcome = a.outcome;
     fs.detail = server_text(a.detail);
+    if (valid_endpoint(a.stls_at))
+        s.pop3_stls = a.stls_at;
     if (is_success(a.outcome)) {
         lift(s);
         fs.phase = Phase::Idle;

@@ -49,6 +49,11 @@ struct State {
     bool suspended = false;   // a fatal answer; holds until fingerprint changes (both families Suspended)
     std::string suspended_why;
     FamilyState v4, v6;
+    // POP3: the server ("host:port") where an attempt once took STLS. With
+    // tls = auto, a CAPA there that no longer lists STLS is refused (someone
+    // on the path may have removed it to read the password) instead of
+    // logging in in plain text; tls = none says the server really dropped it.
+    std::string pop3_stls;
 
     [[nodiscard]] FamilyState& of(Family f) { return f == Family::V6 ? v6 : v4; }
     [[nodiscard]] const FamilyState& of(Family f) const { return f == Family::V6 ? v6 : v4; }

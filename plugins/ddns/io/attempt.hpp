@@ -26,6 +26,7 @@ struct Ctx {
     std::string ca_blob;  // the pinned CA file's contents, read before the privilege drop
     Clock::time_point deadline;
     Creds creds;
+    std::string stls_pinned;  // POP3: State::pop3_stls, the server that took STLS before
     [[nodiscard]] long left_ms() const
     {
         return std::max<long>(0,

@@ -254,6 +254,12 @@ Answer pop3_notify(const Ctx& c)
     // tls = stls demands STLS; tls = auto on the plain port takes it when CAPA
     // offers it (an explicit tls = none never asks)
     bool opportunistic = e.tls == Tls::None && c.p->tls == Tls::Auto;
+    const std::string here = e.host + ":" + std::to_string(e.port);
+    std::string stls_at;  // set once STLS took: every answer after it carries it (the state pins it)
+    auto pinned = [&](Answer a) {
+        a.stls_at = stls_at;
+        return a;
+    };
     bool secure = e.tls == Tls::Pop3s;
     if (e.tls == Tls::Stls || opportunistic) {
         if (auto err = conn.send_line("CAPA"))
@@ -280,6 +286,13 @@ Answer pop3_notify(const Ctx& c)
             }
         }
         bool offered = pop3::capa_has(capa, "STLS");
+        if (!offered && opportunistic && c.stls_pinned == here) {
+            Answer a;
+            a.outcome = Outcome::ProtocolError;
+            a.detail = "CAPA does not list STLS, which this server offered before: someone on the path may have "
+                       "removed it; not logging in without TLS (tls = none if the server no longer has it)";
+            return quit(a);
+        }
         if (!offered && !opportunistic)
             log_line(LOG_WARNING, "profile " + c.p->name + ": the server does not list STLS in CAPA; trying it anyway");
         if (offered || !opportunistic) {
@@ -297,11 +310,12 @@ Answer pop3_notify(const Ctx& c)
                 return *err;
             }
             secure = true;
+            stls_at = here;
         }
     }
     auto login = pop3::choose_login(c.p->pop3_auth, timestamp);
     if (auto* a = std::get_if<Answer>(&login))
-        return quit(*a);
+        return pinned(quit(*a));
     if (std::get<pop3::Login>(login) == pop3::Login::Apop) {
         if (!secure)
             log_line(LOG_WARNING, "profile " + c.p->name +
@@ -311,7 +325,7 @@ Answer pop3_notify(const Ctx& c)
         auto sent = conn.send_line(cmd);
         secrets::wipe(cmd);
         if (sent)
-            return *sent;
+            return pinned(*sent);
     } else {
         if (!secure)
             log_line(LOG_WARNING,
@@ -320,20 +334,20 @@ Answer pop3_notify(const Ctx& c)
             return *err;
         auto r = reply(pop3::Stage::User);
         if (auto* a = std::get_if<Answer>(&r))
-            return quit(*a);
+            return pinned(quit(*a));
         std::string cmd = "PASS " + c.creds.password;
         auto sent = conn.send_line(cmd);
         secrets::wipe(cmd);
         if (sent)
-            return *sent;
+            return pinned(*sent);
     }
     auto line = conn.read_line();
     if (auto* a = std::get_if<Answer>(&line))
-        return *a;
+        return pinned(*a);
     Answer result = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(std::get<std::string>(line)));
     std::string how = std::get<pop3::Login>(login) == pop3::Login::Apop ? "APOP" : "USER/PASS";
     std::string tls = e.tls == Tls::Pop3s ? "POP3S" : secure ? "STLS" : "plain";
     result.detail = how + " " + tls + ": " + result.detail;
-    return quit(result);
+    return pinned(quit(result));
 }
 }  // namespace pppkit::ddns::io

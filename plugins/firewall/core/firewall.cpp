@@ -139,10 +139,17 @@ std::vector<std::string_view> l4(Proto p)
 std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
 
 // The matches that select LAN traffic by source: interface and/or network.
-// v4only: only IPv4 (NAT rules).
-std::vector<std::string> lan_src(const Settings& s, bool v4only)
+// v4only: only IPv4 (NAT rules). With networks alone (no lan-interfaces) a
+// LAN source must also come in where the route back to it goes out (strict
+// reverse path, "fib saddr . iif oif exists"): otherwise a WAN interface the
+// wan patterns do not name (a second session's ppp1 under wan = ppp0, after
+// its ip-down took it out of active_wan, or a pppd without the plugin)
+// carrying a spoofed LAN source counted as LAN. rpf = false where nft has no
+// fib (postrouting: the filter already decided on those packets).
+std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true)
 {
-    std::string ifpart = s.lan_interfaces.empty() ? "" : "iifname " + names_expr(s.lan_interfaces) + " ";
+    std::string ifpart = s.lan_interfaces.empty() ? (rpf ? "fib saddr . iif oif exists " : "")
+                                                  : "iifname " + names_expr(s.lan_interfaces) + " ";
     std::vector<std::string> out;
     bool v6 = s.ipv6 && !v4only && !s.lan_networks6.empty();
     if (s.lan_networks4.empty() && !v6) {
@@ -450,6 +457,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     auto lan4 = lan_src(s, true);
     auto lan = lan_src(s, false);
+    auto lan4_post = lan_src(s, true, false);  // postrouting
 
     // ---- input
     b.line("    ", "chain input {");
@@ -636,12 +644,12 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("type nat hook postrouting priority srcnat; policy accept;");
     b.rule("jump extra_postrouting");
     if (s.masquerade)
-        for (const auto& l : lan4)
+        for (const auto& l : lan4_post)
             for (const auto& w : wan_out(s))
                 b.rule(l + w + "masquerade");
     // reflection: the LAN client and the server share the LAN, so the
     // server must answer through the router: SNAT to the router's address.
-    for (const auto& l : lan4)
+    for (const auto& l : lan4_post)
         b.rule(l + "ct status dnat goto reflect_snat");
     b.line("    ", "}");
     b.line("    ", "chain reflect_snat {");

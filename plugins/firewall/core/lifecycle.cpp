@@ -72,6 +72,17 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     p.configured = cfg.unread || cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
+    // Missing or empty, with no [firewall] in a drop-in: maybe an editor
+    // saving it. Closed, and said why; a file with only comments in it is
+    // how to say "no firewall".
+    if (cfg.absent && !p.configured) {
+        p.configured = true;
+        config::Diagnostic d;
+        d.file = main_file;
+        d.problem = "missing or empty, so the firewall cannot tell whether it is configured: it fails closed (a file "
+                    "with only comments in it says 'no [firewall]')";
+        p.problems.push_back(d.str());
+    }
     if (!p.problems.empty())
         return p;
     auto r = from_config(cfg.doc);
