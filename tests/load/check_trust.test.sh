@@ -7,7 +7,8 @@
 #   - a secrets file, DDNS CA file or state directory owned by someone else or
 #     writable by others, and a symbolic link planted in place of one;
 #   - the firewall's nft extras file writable by others;
-#   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret.
+#   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret;
+#   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -135,4 +136,15 @@ printf 'ddns-pw = hunter2\rX-Injected: 1\n' >"$d/secrets"
 expect_refused "a CR inside a secret" \
     "$d/secrets:1: secret 'ddns-pw' contains a control character (CR, LF, NUL, ...); value not shown" \
     "$pk" --config "$d/pk.conf" check
+# review B F2: a line of another format is refused by line, none of it shown
+# (the text before its first '=' is mostly the secret)
+for line in 'cf SuperS3cr3tTokenValue12345==' 'cf: S3cr3t-P4ss=word'; do
+    fresh badname
+    printf '%s\n' "$line" >>"$d/secrets"
+    expect_refused "secrets line '${line:0:9}...'" \
+        "$d/secrets:2: bad secret name, line not shown (expected 'name = value'" "$pk" --config "$d/pk.conf" check
+    if grep -q S3cr3t <<<"$out"; then
+        fail "secrets line '${line:0:9}...': part of the line was printed"
+    fi
+done
 nsl_finish

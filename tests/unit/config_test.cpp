@@ -593,6 +593,35 @@ TEST_SUITE("secrets")
             CHECK(x.str().find("hunter2") == std::string::npos);
     }
 
+    TEST_CASE("a line whose name is not valid is refused by line, none of it printed (review B F2)")
+    {
+        // the text before the first '=' of another format is mostly the secret
+        struct Row {
+            int line;
+            std::string text;    // the whole line
+            std::string secret;  // what must not appear
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "cf SuperSecretTokenValue12345==", "SuperSecret"},
+            {__LINE__, "cf: s3cr3t-P4ss=word", "s3cr3t"},
+            {__LINE__, "\"dsluser@isp\" * \"MyPpp=Passw0rd\" *", "MyPpp"},
+            {__LINE__, "token\x01Leak = v", "Leak"},
+            {__LINE__, "= nameless", "nameless"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            test::write_file("s7", "ok = 1\n" + row.text + "\n");
+            chmod("s7", 0600);
+            auto r = secrets::load("s7", getuid());
+            REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+            const auto& d = std::get<std::vector<Diagnostic>>(r);
+            REQUIRE(d.size() == 1);
+            CHECK(d[0].str() == "s7:2: bad secret name, line not shown (expected 'name = value', the name of letters, "
+                                "digits, '-', '_', '.')");
+            CHECK(d[0].str().find(row.secret) == std::string::npos);
+        }
+    }
+
     TEST_CASE("control bytes in a secret are refused by line and name, never printed (issue 12)")
     {
         struct Row {
