@@ -5,7 +5,8 @@
 # something else (issue 12 sections 1, 2, 6):
 #   - a group-writable configuration file, an others-owned drop-in directory;
 #   - a secrets file, DDNS CA file or state directory owned by someone else or
-#     writable by others, and a symbolic link planted in place of one;
+#     writable by others, and a symbolic link planted in place of one; a DDNS
+#     CA file that is missing or empty (the worker refuses it);
 #   - the firewall's nft extras file writable by others;
 #   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret;
 #   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown.
@@ -103,6 +104,23 @@ chown -h $nobody "$d/ca-link.pem"
 sed -i "s|ca-file = .*|ca-file = $d/ca-link.pem|" "$d/pk.d/10-ddns.conf"
 expect_refused "DDNS CA file: a symlink someone else planted" \
     "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: $d/ca-link.pem is a symbolic link owned by uid $nobody" \
+    "$pk" --config "$d/pk.conf" check
+
+# review B F3: the worker refuses a missing or empty CA file (exit 3): check says so first
+fresh canone
+sed -i "s|ca-file = .*|ca-file = $d/absent.pem|" "$d/pk.d/10-ddns.conf"
+expect_refused "DDNS CA file missing" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: cannot read: No such file or directory (got '$d/absent.pem')" \
+    "$pk" --config "$d/pk.conf" check
+fresh caempty
+: >"$d/ca.pem"
+expect_refused "DDNS CA file empty" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: the file is empty (expected the CA certificates in PEM)" \
+    "$pk" --config "$d/pk.conf" check
+fresh cadisabled
+sed -i "s|ca-file = .*|ca-file = $d/absent.pem|" "$d/pk.d/10-ddns.conf"
+printf 'enabled = no\n' >>"$d/pk.d/10-ddns.conf"
+check "... a disabled profile's missing CA file is no problem (its worker reads nothing)" \
     "$pk" --config "$d/pk.conf" check
 
 fresh extras

@@ -26,10 +26,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <variant>
@@ -282,7 +280,7 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
 
 // Contract: runs as root (from pppd or `pppkit ddns update`). With privilege
 // it reads the config, the secrets (keeping only this profile's), and the
-// pinned CA file, and makes the state directory belong to the worker user;
+// pinned CA file (through the trusted reader), and makes the state directory belong to the worker user;
 // then it drops privilege for good. Everything that talks to the network or
 // parses what it sends (and the state file, which the worker user owns and
 // writes atomically itself) runs unprivileged.
@@ -329,16 +327,12 @@ int run(const config::LoadResult& cfg)
         }
         fp = fingerprint(*p, secrets);
     }
+    // through the trusted reader, as root: a CA file someone else owns or
+    // could write, or reached by their link, is refused (as pppkit check does)
     std::string ca_blob;
-    if (!p->ca_file.empty()) {
-        std::ifstream in(p->ca_file, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        if (!in || ss.str().empty()) {
-            log_line(LOG_ERR, "profile " + p->name + ": cannot read ca-file " + p->ca_file);
-            return kExitUsage;
-        }
-        ca_blob = ss.str();
+    if (auto d = read_ca_file(cfg.doc, *p, ca_blob)) {
+        log_line(LOG_ERR, d->str());
+        return kExitUsage;
     }
     std::string state_file = state_path(state_dir(cfg.doc), p->name);
 
