@@ -566,6 +566,22 @@ else
     fail "ca race: needs strace"
 fi
 
+# ---- a profile that names no secret needs no secrets file (review B F5) ------------------------------
+# pppkit check reads the secrets file only when a key names a secret; the worker read it always and
+# failed (exit 3, "cannot open secrets file") where check had passed.
+mkdir -p "$T/nosec"
+{
+    printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n\n' "$T/nosec/absent" "$T/nosec/state"
+    http custom custom "url=https://$SRV4/custom/update?host={hostname}&ip={address}" hostname=host.example.jp \
+        success=good unchanged=nochg auth-failed=badauth abuse=abuse retry=911
+} >"$T/nosec/pppkit.conf"
+check "no secret: pppkit check passes without the secrets file" "$BUILD/pppkit" --config "$T/nosec/pppkit.conf" check
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$WORKER" --config "$T/nosec/pppkit.conf" --profile custom --ifname ppp0 --address $PPP4 \
+    --family 4 --verbose >"$T/logs/nosec.log" 2>&1 </dev/null
+check_eq "no secret: ... and the worker updates without it (exit)" 0 "$?"
+check "no secret: one request reached the server" req "$before" --count 1 --src $PPP4 --path /custom/update
+
 # ---- binding failure: nothing is sent --------------------------------------------------------------
 before=$(lines "$FLOG")
 nsx rtr timeout 30 "$WORKER" --config "$CONF" --profile custom --ifname nosuch0 --address $PPP4 --family 4 \

@@ -265,6 +265,33 @@ TEST_SUITE("ddns_profile")
         CHECK(check_path(std::string("/nic\0/update", 12)).has_value());
     }
 
+    TEST_CASE("a profile names a secret when it has a password or a token (its worker reads the secrets file)")
+    {
+        struct Row {
+            int line;
+            std::string keys;
+            bool names;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "provider = dyndns2\nusername = u\npassword = pw\nhostname = h.example.net\n", true},
+            {__LINE__, "provider = duckdns\ntoken = tok\nhostname = h.duckdns.org\n", true},
+            {__LINE__,
+             "provider = custom\nhostname = h.example.net\ntoken = tok\nsuccess = good\n"
+             "url = https://u.example/?h={hostname}&t={token}\n",
+             true},
+            {__LINE__,
+             "provider = custom\nhostname = h.example.net\nsuccess = good\n"
+             "url = https://u.example/?h={hostname}&ip={address}\n",
+             false},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            auto l = load("[ddns \"x\"]\n" + row.keys);
+            REQUIRE(l.diags.empty());
+            CHECK(names_secret(l.profiles.list.at(0)) == row.names);
+        }
+    }
+
     TEST_CASE("the ca-file is read only when trusted, present and not empty, with file:line (review B F3)")
     {
         // The worker read it by plain path after the loader had checked it

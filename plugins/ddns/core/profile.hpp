@@ -130,6 +130,10 @@ struct Endpoint {
 // fingerprint.cpp, so that only its caller, the worker, links libcrypto.
 [[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
 
+// Whether p names a secret (password or token): only then does its worker
+// read the secrets file, as `pppkit check` reads it only when a key names one.
+[[nodiscard]] inline bool names_secret(const Profile& p) { return !p.password_ref.empty() || !p.token_ref.empty(); }
+
 // Reads p's ca-file into out (nothing when p has none) through
 // trust::read_file: under the policy (root's: trust::current() as root), a
 // file or a directory above it that someone else owns or others can write,
