@@ -9,7 +9,8 @@
 #     CA file that is missing or empty (the worker refuses it);
 #   - the firewall's nft extras file writable by others;
 #   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret;
-#   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown.
+#   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown;
+#   - the secrets file given as the configuration (or read as a drop-in): refused, none of it shown.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -154,6 +155,29 @@ printf 'ddns-pw = hunter2\rX-Injected: 1\n' >"$d/secrets"
 expect_refused "a CR inside a secret" \
     "$d/secrets:1: secret 'ddns-pw' contains a control character (CR, LF, NUL, ...); value not shown" \
     "$pk" --config "$d/pk.conf" check
+# review B F4: a configuration file that is the secrets file is refused as a whole: its lines would be
+# unknown keys quoting their values. The usual slip, pppkit --config /etc/ppp/pppkit-secrets check, runs
+# in a mount namespace of its own with a tmpfs over /etc/ppp (the host's files are not touched).
+fresh asconf
+cp "$d/secrets" "$d/default-secrets"
+out=$(unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 tmpfs /etc/ppp &&
+    install -m 0600 "$1" /etc/ppp/pppkit-secrets && exec "$2" --config /etc/ppp/pppkit-secrets check' \
+    sh "$d/default-secrets" "$pk" 2>&1)
+rc=$?
+check_eq "pppkit --config /etc/ppp/pppkit-secrets check: refused (exit)" 2 "$rc"
+check "... as the secrets file, nothing of it shown" grep -qF \
+    "/etc/ppp/pppkit-secrets:0: this is the secrets file (/etc/ppp/pppkit-secrets), not a configuration file: refused, nothing of it shown" \
+    <<<"$out"
+if grep -q hunter2 <<<"$out"; then
+    fail "pppkit --config /etc/ppp/pppkit-secrets check: a secret value was printed"
+    printf '%s\n' "$out" | sed 's/^/      | /'
+fi
+mv "$d/secrets" "$d/pk.d/00-secrets.conf"
+sed -i "s|^secrets-file = .*|secrets-file = $d/pk.d/00-secrets.conf|" "$d/pk.conf"
+expect_refused "a drop-in that secrets-file names" \
+    "$d/pk.d/00-secrets.conf:0: this is the secrets file ($d/pk.d/00-secrets.conf), not a configuration file" \
+    "$pk" --config "$d/pk.conf" check
+
 # review B F2: a line of another format is refused by line, none of it shown
 # (the text before its first '=' is mostly the secret)
 for line in 'cf SuperS3cr3tTokenValue12345==' 'cf: S3cr3t-P4ss=word'; do

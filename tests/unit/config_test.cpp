@@ -17,6 +17,7 @@
 #include "common/config.hpp"
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
+#include "registry.hpp"
 #include "testutil.hpp"
 
 using namespace pppkit;
@@ -545,6 +546,51 @@ TEST_SUITE("config")
 
 TEST_SUITE("secrets")
 {
+    TEST_CASE("a configuration file that is the secrets file is refused, none of it shown (review B F4)")
+    {
+        // Its "name = value" lines are keys outside a section, or unknown
+        // keys: each problem quoted the value, "(got 'TokenValue123')".
+        const std::string cwd = std::filesystem::current_path();
+        std::filesystem::create_directories("f4/pk.d");
+        struct Row {
+            int line;
+            std::string main;     // the main file's text
+            std::string dropin;   // f4/pk.d/10-s.conf's text, "" for none
+            std::string refused;  // the file refused
+        };
+        const std::string self = "[pppkit]\nsecrets-file = " + cwd + "/f4/pk.conf\ncf = TokenValue123\n";
+        const std::vector<Row> rows = {
+            // pppkit --config SECRETS check: the secrets file names no other
+            {__LINE__, self, "", "f4/pk.conf"},
+            // a drop-in that secrets-file names
+            {__LINE__, "[pppkit]\nsecrets-file = " + cwd + "/f4/pk.d/10-s.conf\n", "cf = TokenValue123\n",
+             "f4/pk.d/10-s.conf"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            std::filesystem::remove("f4/pk.d/10-s.conf");
+            test::write_file("f4/pk.conf", row.main);
+            chmod("f4/pk.conf", 0600);
+            if (!row.dropin.empty()) {
+                test::write_file("f4/pk.d/10-s.conf", row.dropin);
+                chmod("f4/pk.d/10-s.conf", 0600);
+            }
+            const std::string secrets = cwd + "/" + row.refused;
+            for (const auto& r : {load_config("f4/pk.conf", true), load_plugin_config("f4/pk.conf", true, nullptr)}) {
+                REQUIRE(r.diags.size() == 1);
+                CHECK(r.diags[0].str() == row.refused + ":0: this is the secrets file (" + secrets +
+                                              "), not a configuration file: refused, nothing of it shown");
+                CHECK(r.unread);
+                CHECK(r.doc.sections.empty());
+            }
+        }
+        // a configuration that names another secrets file is read as before
+        test::write_file("f4/other", "cf = TokenValue123\n");
+        test::write_file("f4/pk.conf", "[pppkit]\nsecrets-file = " + cwd + "/f4/other\n");
+        std::filesystem::remove("f4/pk.d/10-s.conf");
+        CHECK(load_config("f4/pk.conf", true).ok());
+    }
+
     TEST_CASE("a root-owned 0600 file loads; values are found by name")
     {
         test::write_file("s1", "# pppkit secrets\nmydns = pa ss;word\nother=x\n");
