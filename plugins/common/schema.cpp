@@ -1,5 +1,7 @@
 #include "common/schema.hpp"
 
+#include <sys/stat.h>
+
 #include "common/secrets.hpp"
 #include "core/link_config.hpp"  // [link NAME]: supervisor/core/schema.cpp
 
@@ -66,7 +68,30 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
             r.diags.push_back(std::move(d));
     for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
+    refuse_secrets_file(r);
     return r;
+}
+
+void refuse_secrets_file(config::LoadResult& r)
+{
+    const std::string secrets = secrets_path(r.doc);
+    struct stat sec {};
+    if (::stat(secrets.c_str(), &sec) != 0)
+        return;
+    for (const auto& f : r.doc.files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) != 0 || st.st_dev != sec.st_dev || st.st_ino != sec.st_ino)
+            continue;
+        config::Diagnostic d;
+        d.file = f;
+        d.problem =
+            "this is the secrets file (" + secrets + "), not a configuration file: refused, nothing of it shown";
+        r.diags.clear();
+        r.diags.push_back(std::move(d));
+        r.doc.sections.clear();
+        r.unread = true;
+        return;
+    }
 }
 
 std::string secrets_path(const config::Document& doc)

@@ -44,6 +44,13 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
 
 // [pppkit] secrets-file, or the default.
 std::string secrets_path(const config::Document& doc);
+
+// When a file the configuration was read from is the secrets file (the same
+// inode: `pppkit --config /etc/ppp/pppkit-secrets check`, or a drop-in that
+// secrets-file names), its problems would quote its values (an unknown key's
+// "(got 'VALUE')"): r becomes one diagnostic at that file, nothing of it
+// shown, no section, unread. Both load_config()s apply it.
+void refuse_secrets_file(config::LoadResult& r);
 // [pppkit] state-dir, or /var/lib/pppkit.
 std::string state_dir(const config::Document& doc);
 

@@ -135,7 +135,11 @@ std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& p
         const std::string_view value = text::trim(line.substr(eq + 1));
         config::KeySpec ref{"name", config::Type::SecretRef};
         if (std::holds_alternative<config::Problem>(config::check_value(ref, name))) {
-            fail(lineno, "bad secret name '" + std::string(name) + "' (letters, digits, '-', '_', '.')");
+            // Not echoed: in a line of another format ("cf Token==", a
+            // chap-secrets line) the text before the first '=' is mostly
+            // the secret. Only a name that passed this check is ever shown.
+            fail(lineno, "bad secret name, line not shown (expected 'name = value', the name of letters, digits, "
+                         "'-', '_', '.')");
             continue;
         }
         // A CR, LF or NUL in a token would inject a header or a POP3 command.

@@ -1,8 +1,9 @@
 // secrets.hpp - the secrets file (/etc/ppp/pppkit-secrets): "name = value"
 // lines, whole-line '#' comments. It must be a regular file owned by root
 // with no group or other permission bits (0600 or 0400); anything else is
-// refused. Values never appear in diagnostics, and are wiped when the
-// Secrets object is destroyed.
+// refused. Values never appear in diagnostics, nor anything of a line
+// whose name is not valid (only a valid name is shown), and are wiped when
+// the Secrets object is destroyed.
 #pragma once
 
 #include <optional>
@@ -38,7 +39,8 @@ private:
 };
 
 // Loads and checks a secrets file. expected_uid is 0 in production; tests
-// may pass their own uid. Diagnostics never contain a secret value.
+// may pass their own uid. Diagnostics never contain a secret value or a
+// byte of a line that is not "name = value" with a valid name.
 std::variant<Secrets, std::vector<config::Diagnostic>> load(const std::string& path, unsigned expected_uid = 0);
 
 // Overwrites s's bytes so the value does not linger in freed memory.

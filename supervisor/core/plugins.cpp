@@ -43,6 +43,7 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
                 r.diags.push_back(std::move(d));
     for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
+    refuse_secrets_file(r);
     return r;
 }
 

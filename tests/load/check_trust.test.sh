@@ -5,9 +5,12 @@
 # something else (issue 12 sections 1, 2, 6):
 #   - a group-writable configuration file, an others-owned drop-in directory;
 #   - a secrets file, DDNS CA file or state directory owned by someone else or
-#     writable by others, and a symbolic link planted in place of one;
+#     writable by others, and a symbolic link planted in place of one; a DDNS
+#     CA file that is missing or empty (the worker refuses it);
 #   - the firewall's nft extras file writable by others;
-#   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret.
+#   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret;
+#   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown;
+#   - the secrets file given as the configuration (or read as a drop-in): refused, none of it shown.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -104,6 +107,23 @@ expect_refused "DDNS CA file: a symlink someone else planted" \
     "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: $d/ca-link.pem is a symbolic link owned by uid $nobody" \
     "$pk" --config "$d/pk.conf" check
 
+# review B F3: the worker refuses a missing or empty CA file (exit 3): check says so first
+fresh canone
+sed -i "s|ca-file = .*|ca-file = $d/absent.pem|" "$d/pk.d/10-ddns.conf"
+expect_refused "DDNS CA file missing" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: cannot read: No such file or directory (got '$d/absent.pem')" \
+    "$pk" --config "$d/pk.conf" check
+fresh caempty
+: >"$d/ca.pem"
+expect_refused "DDNS CA file empty" \
+    "$d/pk.d/10-ddns.conf:6: [ddns \"dyn\"] ca-file: the file is empty (expected the CA certificates in PEM)" \
+    "$pk" --config "$d/pk.conf" check
+fresh cadisabled
+sed -i "s|ca-file = .*|ca-file = $d/absent.pem|" "$d/pk.d/10-ddns.conf"
+printf 'enabled = no\n' >>"$d/pk.d/10-ddns.conf"
+check "... a disabled profile's missing CA file is no problem (its worker reads nothing)" \
+    "$pk" --config "$d/pk.conf" check
+
 fresh extras
 chmod 666 "$d/extras.nft"
 expect_refused "firewall extras file writable by others" \
@@ -135,4 +155,38 @@ printf 'ddns-pw = hunter2\rX-Injected: 1\n' >"$d/secrets"
 expect_refused "a CR inside a secret" \
     "$d/secrets:1: secret 'ddns-pw' contains a control character (CR, LF, NUL, ...); value not shown" \
     "$pk" --config "$d/pk.conf" check
+# review B F4: a configuration file that is the secrets file is refused as a whole: its lines would be
+# unknown keys quoting their values. The usual slip, pppkit --config /etc/ppp/pppkit-secrets check, runs
+# in a mount namespace of its own with a tmpfs over /etc/ppp (the host's files are not touched).
+fresh asconf
+cp "$d/secrets" "$d/default-secrets"
+out=$(unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 tmpfs /etc/ppp &&
+    install -m 0600 "$1" /etc/ppp/pppkit-secrets && exec "$2" --config /etc/ppp/pppkit-secrets check' \
+    sh "$d/default-secrets" "$pk" 2>&1)
+rc=$?
+check_eq "pppkit --config /etc/ppp/pppkit-secrets check: refused (exit)" 2 "$rc"
+check "... as the secrets file, nothing of it shown" grep -qF \
+    "/etc/ppp/pppkit-secrets:0: this is the secrets file (/etc/ppp/pppkit-secrets), not a configuration file: refused, nothing of it shown" \
+    <<<"$out"
+if grep -q hunter2 <<<"$out"; then
+    fail "pppkit --config /etc/ppp/pppkit-secrets check: a secret value was printed"
+    printf '%s\n' "$out" | sed 's/^/      | /'
+fi
+mv "$d/secrets" "$d/pk.d/00-secrets.conf"
+sed -i "s|^secrets-file = .*|secrets-file = $d/pk.d/00-secrets.conf|" "$d/pk.conf"
+expect_refused "a drop-in that secrets-file names" \
+    "$d/pk.d/00-secrets.conf:0: this is the secrets file ($d/pk.d/00-secrets.conf), not a configuration file" \
+    "$pk" --config "$d/pk.conf" check
+
+# review B F2: a line of another format is refused by line, none of it shown
+# (the text before its first '=' is mostly the secret)
+for line in 'cf SuperS3cr3tTokenValue12345==' 'cf: S3cr3t-P4ss=word'; do
+    fresh badname
+    printf '%s\n' "$line" >>"$d/secrets"
+    expect_refused "secrets line '${line:0:9}...'" \
+        "$d/secrets:2: bad secret name, line not shown (expected 'name = value'" "$pk" --config "$d/pk.conf" check
+    if grep -q S3cr3t <<<"$out"; then
+        fail "secrets line '${line:0:9}...': part of the line was printed"
+    fi
+done
 nsl_finish

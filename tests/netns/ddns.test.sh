@@ -542,6 +542,60 @@ else
     fail "pppd log: cannot build tests/load/fake_pppd or no $BUILD/pppkit-ddns.so"
 fi
 
+# ---- the CA file is read through the trusted reader (review B F3) -------------------------------------
+# The loader checked a ca-file only when it existed, and the worker then opened it by path as root: a
+# user who put a file there in between (a sticky directory like /tmp) had it pinned. strace holds the
+# worker 1.5 s at each look at its secrets file, which comes between the two ([ddns] is before
+# [pppkit], so the ca-file is checked first), while a file of uid 65534 is planted: the test CA, which
+# the server's certificate verifies against. The old worker sent the update with it.
+if command -v strace >/dev/null; then
+    mkdir -p "$T/race" && chmod 1777 "$T/race"
+    RCONF=$T/etc/race.conf
+    {
+        http carace dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 |
+            sed "s|^ca-file = .*|ca-file = $T/race/ca.pem|"
+        printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n' "$SECRETS" "$T/state"
+    } >"$RCONF"
+    before=$(lines "$FLOG")
+    (
+        sleep 0.7
+        cp "$T/certs/ca.pem" "$T/race/.planted" && chown 65534:65534 "$T/race/.planted" &&
+            mv "$T/race/.planted" "$T/race/ca.pem"
+    ) &
+    planter=$!
+    nsx rtr timeout 60 strace -f -qq -o /dev/null -P "$SECRETS" -e trace=newfstatat,lstat \
+        -e inject=newfstatat,lstat:delay_enter=1500000 "$WORKER" --config "$RCONF" --profile carace --ifname ppp0 \
+        --address $PPP4 --family 4 --verbose >"$T/logs/carace.log" 2>&1 </dev/null
+    rc=$?
+    wait "$planter"
+    sed 's/^/    /' "$T/logs/carace.log" | cut -c1-300
+    check_eq "ca race: a file of uid 65534 was planted as the ca-file during the worker's run" 65534 \
+        "$(stat -c %u "$T/race/ca.pem" 2>&1)"
+    check_eq "ca race: the worker refuses it (exit)" 3 "$rc"
+    check "ca race: ... naming the key's line and the owner" grep -qF \
+        "race.conf:3: [ddns \"carace\"] ca-file: cannot read: file $T/race/ca.pem is owned by uid 65534, not root" \
+        "$T/logs/carace.log"
+    check_eq "ca race: nothing was sent" "$before" "$(lines "$FLOG")"
+else
+    fail "ca race: needs strace"
+fi
+
+# ---- a profile that names no secret needs no secrets file (review B F5) ------------------------------
+# pppkit check reads the secrets file only when a key names a secret; the worker read it always and
+# failed (exit 3, "cannot open secrets file") where check had passed.
+mkdir -p "$T/nosec"
+{
+    printf '[pppkit]\nsecrets-file = %s\nstate-dir = %s\n\n' "$T/nosec/absent" "$T/nosec/state"
+    http custom custom "url=https://$SRV4/custom/update?host={hostname}&ip={address}" hostname=host.example.jp \
+        success=good unchanged=nochg auth-failed=badauth abuse=abuse retry=911
+} >"$T/nosec/pppkit.conf"
+check "no secret: pppkit check passes without the secrets file" "$BUILD/pppkit" --config "$T/nosec/pppkit.conf" check
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$WORKER" --config "$T/nosec/pppkit.conf" --profile custom --ifname ppp0 --address $PPP4 \
+    --family 4 --verbose >"$T/logs/nosec.log" 2>&1 </dev/null
+check_eq "no secret: ... and the worker updates without it (exit)" 0 "$?"
+check "no secret: one request reached the server" req "$before" --count 1 --src $PPP4 --path /custom/update
+
 # ---- binding failure: nothing is sent --------------------------------------------------------------
 before=$(lines "$FLOG")
 nsx rtr timeout 30 "$WORKER" --config "$CONF" --profile custom --ifname nosuch0 --address $PPP4 --family 4 \

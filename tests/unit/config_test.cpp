@@ -17,6 +17,7 @@
 #include "common/config.hpp"
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
+#include "registry.hpp"
 #include "testutil.hpp"
 
 using namespace pppkit;
@@ -545,6 +546,51 @@ TEST_SUITE("config")
 
 TEST_SUITE("secrets")
 {
+    TEST_CASE("a configuration file that is the secrets file is refused, none of it shown (review B F4)")
+    {
+        // Its "name = value" lines are keys outside a section, or unknown
+        // keys: each problem quoted the value, "(got 'TokenValue123')".
+        const std::string cwd = std::filesystem::current_path();
+        std::filesystem::create_directories("f4/pk.d");
+        struct Row {
+            int line;
+            std::string main;     // the main file's text
+            std::string dropin;   // f4/pk.d/10-s.conf's text, "" for none
+            std::string refused;  // the file refused
+        };
+        const std::string self = "[pppkit]\nsecrets-file = " + cwd + "/f4/pk.conf\ncf = TokenValue123\n";
+        const std::vector<Row> rows = {
+            // pppkit --config SECRETS check: the secrets file names no other
+            {__LINE__, self, "", "f4/pk.conf"},
+            // a drop-in that secrets-file names
+            {__LINE__, "[pppkit]\nsecrets-file = " + cwd + "/f4/pk.d/10-s.conf\n", "cf = TokenValue123\n",
+             "f4/pk.d/10-s.conf"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            std::filesystem::remove("f4/pk.d/10-s.conf");
+            test::write_file("f4/pk.conf", row.main);
+            chmod("f4/pk.conf", 0600);
+            if (!row.dropin.empty()) {
+                test::write_file("f4/pk.d/10-s.conf", row.dropin);
+                chmod("f4/pk.d/10-s.conf", 0600);
+            }
+            const std::string secrets = cwd + "/" + row.refused;
+            for (const auto& r : {load_config("f4/pk.conf", true), load_plugin_config("f4/pk.conf", true, nullptr)}) {
+                REQUIRE(r.diags.size() == 1);
+                CHECK(r.diags[0].str() == row.refused + ":0: this is the secrets file (" + secrets +
+                                              "), not a configuration file: refused, nothing of it shown");
+                CHECK(r.unread);
+                CHECK(r.doc.sections.empty());
+            }
+        }
+        // a configuration that names another secrets file is read as before
+        test::write_file("f4/other", "cf = TokenValue123\n");
+        test::write_file("f4/pk.conf", "[pppkit]\nsecrets-file = " + cwd + "/f4/other\n");
+        std::filesystem::remove("f4/pk.d/10-s.conf");
+        CHECK(load_config("f4/pk.conf", true).ok());
+    }
+
     TEST_CASE("a root-owned 0600 file loads; values are found by name")
     {
         test::write_file("s1", "# pppkit secrets\nmydns = pa ss;word\nother=x\n");
@@ -591,6 +637,35 @@ TEST_SUITE("secrets")
         CHECK(d[1].str() == "s4:3: secret 'ok' is defined twice");
         for (const auto& x : d)
             CHECK(x.str().find("hunter2") == std::string::npos);
+    }
+
+    TEST_CASE("a line whose name is not valid is refused by line, none of it printed (review B F2)")
+    {
+        // the text before the first '=' of another format is mostly the secret
+        struct Row {
+            int line;
+            std::string text;    // the whole line
+            std::string secret;  // what must not appear
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "cf SuperSecretTokenValue12345==", "SuperSecret"},
+            {__LINE__, "cf: s3cr3t-P4ss=word", "s3cr3t"},
+            {__LINE__, "\"dsluser@isp\" * \"MyPpp=Passw0rd\" *", "MyPpp"},
+            {__LINE__, "token\x01Leak = v", "Leak"},
+            {__LINE__, "= nameless", "nameless"},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            test::write_file("s7", "ok = 1\n" + row.text + "\n");
+            chmod("s7", 0600);
+            auto r = secrets::load("s7", getuid());
+            REQUIRE(std::holds_alternative<std::vector<Diagnostic>>(r));
+            const auto& d = std::get<std::vector<Diagnostic>>(r);
+            REQUIRE(d.size() == 1);
+            CHECK(d[0].str() == "s7:2: bad secret name, line not shown (expected 'name = value', the name of letters, "
+                                "digits, '-', '_', '.')");
+            CHECK(d[0].str().find(row.secret) == std::string::npos);
+        }
     }
 
     TEST_CASE("control bytes in a secret are refused by line and name, never printed (issue 12)")

@@ -1,14 +1,18 @@
 // [ddns "name"] profiles (plugins/ddns/core/{schema,profile}.cpp): presets,
 // cross-key diagnostics in the file:line format, link matching, endpoints.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "common/schema.hpp"
 #include "ddns/core/profile.hpp"
+#include "testutil.hpp"
 
 using namespace pppkit;
 using namespace pppkit::ddns;
@@ -259,5 +263,117 @@ TEST_SUITE("ddns_profile")
         }
         CHECK(check_url_template("https://u.example/?h={hostname}\n").has_value());
         CHECK(check_path(std::string("/nic\0/update", 12)).has_value());
+    }
+
+    TEST_CASE("a profile names a secret when it has a password or a token (its worker reads the secrets file)")
+    {
+        struct Row {
+            int line;
+            std::string keys;
+            bool names;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "provider = dyndns2\nusername = u\npassword = pw\nhostname = h.example.net\n", true},
+            {__LINE__, "provider = duckdns\ntoken = tok\nhostname = h.duckdns.org\n", true},
+            {__LINE__,
+             "provider = custom\nhostname = h.example.net\ntoken = tok\nsuccess = good\n"
+             "url = https://u.example/?h={hostname}&t={token}\n",
+             true},
+            {__LINE__,
+             "provider = custom\nhostname = h.example.net\nsuccess = good\n"
+             "url = https://u.example/?h={hostname}&ip={address}\n",
+             false},
+        };
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            auto l = load("[ddns \"x\"]\n" + row.keys);
+            REQUIRE(l.diags.empty());
+            CHECK(names_secret(l.profiles.list.at(0)) == row.names);
+        }
+    }
+
+    TEST_CASE("the ca-file is read only when trusted, present and not empty, with file:line (review B F3)")
+    {
+        // The worker read it by plain path after the loader had checked it
+        // only if it existed: a file a user put in a sticky directory between
+        // the two was pinned. read_ca_file() is the one read, checked on what
+        // it opened.
+        if (geteuid() != 0)
+            return;  // the owner changes below need root
+        const std::string cwd = std::filesystem::current_path();
+        const std::string dir = cwd + "/ca";
+        std::filesystem::create_directories(dir + "/sticky");
+        std::filesystem::create_directories(dir + "/open");
+        chmod(dir.c_str(), 0755);
+        chmod((dir + "/sticky").c_str(), 01777);
+        chmod((dir + "/open").c_str(), 0777);
+        const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        auto put = [&](const std::string& name, mode_t mode, unsigned uid, const std::string& text) {
+            test::write_file(dir + "/" + name, text);
+            REQUIRE(chmod((dir + "/" + name).c_str(), mode) == 0);
+            REQUIRE(chown((dir + "/" + name).c_str(), uid, 0) == 0);
+        };
+        put("good.pem", 0644, 0, pem);
+        put("gw.pem", 0666, 0, pem);
+        put("other.pem", 0644, 65534, pem);
+        put("sticky/planted.pem", 0644, 65534, pem);  // a user's file in /tmp
+        put("open/ca.pem", 0644, 0, pem);             // root's, in a directory anyone can write
+        put("empty.pem", 0644, 0, "");
+        std::filesystem::remove(dir + "/link.pem");
+        REQUIRE(symlink((dir + "/good.pem").c_str(), (dir + "/link.pem").c_str()) == 0);
+        REQUIRE(lchown((dir + "/link.pem").c_str(), 65534, 65534) == 0);
+        std::filesystem::remove(dir + "/fifo.pem");
+        REQUIRE(mkfifo((dir + "/fifo.pem").c_str(), 0644) == 0);
+
+        struct Row {
+            int line;
+            std::string file;  // under dir
+            std::string want;  // the problem, after "cannot read: "; empty: read
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "good.pem", ""},
+            {__LINE__, "absent.pem", "No such file or directory"},
+            {__LINE__, "gw.pem", "file " + dir + "/gw.pem is writable by group or others (mode 0666)"},
+            {__LINE__, "other.pem", "file " + dir + "/other.pem is owned by uid 65534, not root"},
+            {__LINE__, "sticky/planted.pem", "file " + dir + "/sticky/planted.pem is owned by uid 65534, not root"},
+            {__LINE__, "open/ca.pem", "directory " + dir + "/open is writable by group or others (mode 0777)"},
+            {__LINE__, "link.pem", dir + "/link.pem is a symbolic link owned by uid 65534, not root; not followed"},
+            {__LINE__, "fifo.pem", dir + "/fifo.pem is not a regular file"},
+            {__LINE__, "empty.pem", ""},
+        };
+        trust::Policy root_only;  // the worker's, as root
+        for (const auto& row : rows) {
+            CAPTURE(row.line);
+            const std::string path = dir + "/" + row.file;
+            auto r = config::parse_text("[ddns \"home\"]\nprovider = dyndns2\nusername = u\npassword = pw\n"
+                                        "hostname = h.example.net\nca-file = " +
+                                            path + "\n",
+                                        "/etc/ppp/pppkit.conf", schema());
+            REQUIRE(r.diags.empty());
+            auto profiles = load_profiles(r.doc);
+            REQUIRE(profiles.list.size() == 1);
+            std::string blob = "stale";
+            auto d = read_ca_file(r.doc, profiles.list[0], blob, root_only);
+            const std::string at = "/etc/ppp/pppkit.conf:6: [ddns \"home\"] ca-file: ";
+            if (row.file == "good.pem") {
+                CHECK_FALSE(d.has_value());
+                CHECK(blob == pem);
+            } else if (row.file == "empty.pem") {
+                REQUIRE(d.has_value());
+                CHECK(d->str() == at + "the file is empty (expected the CA certificates in PEM) (got '" + path + "')");
+            } else {
+                REQUIRE(d.has_value());
+                CHECK(blob.empty());
+                CHECK(d->str().rfind(at + "cannot read: " + row.want, 0) == 0);
+                CHECK(d->str().find("(got '" + path + "')") != std::string::npos);
+            }
+        }
+        // no ca-file: nothing read, no problem
+        auto r = config::parse_text(
+            "[ddns \"home\"]\nprovider = dyndns2\nusername = u\npassword = pw\nhostname = h.example.net\n",
+            "/etc/ppp/pppkit.conf", schema());
+        std::string blob = "stale";
+        CHECK_FALSE(read_ca_file(r.doc, load_profiles(r.doc).list.at(0), blob, root_only).has_value());
+        CHECK(blob.empty());
     }
 }

@@ -26,10 +26,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <variant>
@@ -282,8 +280,9 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
 }
 
 // Contract: runs as root (from pppd or `pppkit ddns update`). With privilege
-// it reads the config, the secrets (keeping only this profile's), and the
-// pinned CA file, and makes the state directory belong to the worker user;
+// it reads the config, the secrets (keeping only this profile's; the file
+// only when the profile names a secret), and the pinned CA file (through the
+// trusted reader), and makes the state directory belong to the worker user;
 // then it drops privilege for good. Everything that talks to the network or
 // parses what it sends (and the state file, which the worker user owns and
 // writes atomically itself) runs unprivileged.
@@ -306,8 +305,13 @@ int run(const config::LoadResult& cfg)
         return kExitOk;
     }
     Creds creds;
+    creds.username = p->username;
     std::string fp;
-    {
+    // A profile that names no secret needs no secrets file (pppkit check
+    // does not read it then either): a missing one is no error.
+    if (!names_secret(*p)) {
+        fp = fingerprint(*p, secrets::Secrets{});
+    } else {
         // every secret of the file is in here: it is wiped when this block ends
         auto sec = secrets::load(secrets_path(cfg.doc), ::geteuid());
         if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&sec)) {
@@ -316,7 +320,6 @@ int run(const config::LoadResult& cfg)
             return kExitUsage;
         }
         const auto& secrets = std::get<secrets::Secrets>(sec);
-        creds.username = p->username;
         for (auto [ref, out] : {std::pair{&p->password_ref, &creds.password}, std::pair{&p->token_ref, &creds.token}}) {
             if (ref->empty())
                 continue;
@@ -330,16 +333,12 @@ int run(const config::LoadResult& cfg)
         }
         fp = fingerprint(*p, secrets);
     }
+    // through the trusted reader, as root: a CA file someone else owns or
+    // could write, or reached by their link, is refused (as pppkit check does)
     std::string ca_blob;
-    if (!p->ca_file.empty()) {
-        std::ifstream in(p->ca_file, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        if (!in || ss.str().empty()) {
-            log_line(LOG_ERR, "profile " + p->name + ": cannot read ca-file " + p->ca_file);
-            return kExitUsage;
-        }
-        ca_blob = ss.str();
+    if (auto d = read_ca_file(cfg.doc, *p, ca_blob)) {
+        log_line(LOG_ERR, d->str());
+        return kExitUsage;
     }
     std::string state_file = state_path(state_dir(cfg.doc), p->name);
 

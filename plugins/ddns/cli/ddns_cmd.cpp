@@ -204,6 +204,25 @@ int status(const Args& a, const std::string& config, bool config_explicit)
     return suspended ? 1 : 0;
 }
 
+// pppkit check's part: the CA file of every enabled profile, read as its
+// worker reads it (read_ca_file: trusted, present, not empty). Returns the
+// number of problems printed.
+int ddns_check(const std::string& path, bool explicit_path)
+{
+    auto cfg = load_config(path, explicit_path);
+    int problems = 0;
+    std::string blob;
+    for (const auto& p : load_profiles(cfg.doc).list) {
+        if (!p.enabled)
+            continue;  // its worker reads nothing
+        if (auto d = read_ca_file(cfg.doc, p, blob)) {
+            std::fprintf(stderr, "%s\n", d->str().c_str());
+            ++problems;
+        }
+    }
+    return problems;
+}
+
 }  // namespace
 
 int ddns(const Args& args_in)
@@ -222,7 +241,10 @@ int ddns(const Args& args_in)
     return usage();
 }
 
-constinit const Plugin ddns_plugin{
-    .name = "ddns", .usage = "update|status|...", .summary = "dynamic DNS (see pppkit-ddns(8))", .command = &ddns};
+constinit const Plugin ddns_plugin{.name = "ddns",
+                                   .usage = "update|status|...",
+                                   .summary = "dynamic DNS (see pppkit-ddns(8))",
+                                   .command = &ddns,
+                                   .check = &ddns_check};
 
 }  // namespace pppkit::cli

@@ -130,6 +130,23 @@ struct Endpoint {
 // fingerprint.cpp, so that only its caller, the worker, links libcrypto.
 [[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
 
+// Whether p names a secret (password or token): only then does its worker
+// read the secrets file, as `pppkit check` reads it only when a key names one.
+[[nodiscard]] inline bool names_secret(const Profile& p) { return !p.password_ref.empty() || !p.token_ref.empty(); }
+
+// Reads p's ca-file into out (nothing when p has none) through
+// trust::read_file: under the policy (root's: trust::current() as root), a
+// file or a directory above it that someone else owns or others can write,
+// or a symbolic link someone else planted, is refused, and what is read is
+// what was checked (no second open by path). A missing or empty file is
+// refused too: it would not verify anything. Returns the problem at the
+// ca-file key's line of doc, "FILE:LINE: [ddns "NAME"] ca-file: cannot
+// read: WHY (got 'PATH')". Used by the worker before it drops privilege and
+// by `pppkit check`, so both judge the file alike. Defined in ca_file.cpp.
+[[nodiscard]] std::optional<config::Diagnostic> read_ca_file(const config::Document& doc, const Profile& p,
+                                                             std::string& out,
+                                                             const trust::Policy& policy = trust::current());
+
 // Checks for the schema (per value). Every value that goes into a request
 // (URL, request line, header, POP3 command) refuses CR, LF, NUL and every
 // other control byte, so that no value can add a line to a protocol.
