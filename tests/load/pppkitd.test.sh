@@ -408,8 +408,9 @@ PPPKIT_EVENT_SOCKET=$t/run/event setpriv --reuid=65534 --regid=65534 --clear-gro
     sleep 300000" >"$t/dip.out" 2>&1 &
 dip=$!
 NSL_PIDS+=("$dip")
-check_eq "dip: the setuid pppd runs as real uid nobody, effective uid root" "65534 0" \
-    "$(wait_for 5 grep -q '^Uid:' "/proc/$dip/status"; awk '/^Uid:/ {print $2, $3}' "/proc/$dip/status")"
+# (setpriv and bash run first under that pid, as nobody: wait for the exec of the setuid binary)
+check "dip: the setuid pppd runs as real uid nobody, effective uid root" \
+    wait_for 5 sh -c "awk '/^Uid:/ {print \$2, \$3}' /proc/$dip/status | grep -qx '65534 0'"
 check "dip: a setuid pppd run by a user is adopted from its events" wait_for 5 is dip "l['pid'], l['adopted']" "$dip True"
 check "  ... its ip-up is heard: up with its address" wait_for 5 is dip "l['state'], l['ipv4']['local']" "up 198.51.100.7"
 out=$("$build/pppkit" stop dip --socket "$t/run/control" 2>&1)
