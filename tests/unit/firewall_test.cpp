@@ -1208,25 +1208,25 @@ to = 172.16.1.100
         namespace fs = std::filesystem;
         struct Row {
             int line;
-            const char* main;  // nullptr: no such file
             bool must_exist;
-            const char* dropin;  // nullptr: none
             bool configured;
             bool settings;
+            const char* main;     // nullptr: no such file
+            const char* dropin;   // nullptr: none
             const char* problem;  // in p.problems ("": none; nullptr: not configured, not looked at)
         };
         const Row rows[] = {
-            {__LINE__, nullptr, false, nullptr, true, false, "absent.conf:0: missing or empty"},
-            {__LINE__, "", false, nullptr, true, false, "absent.conf:0: missing or empty"},
-            {__LINE__, "", true, nullptr, true, false, "absent.conf:0: missing or empty"},
-            {__LINE__, nullptr, true, nullptr, true, false,
+            {__LINE__, false, true, false, nullptr, nullptr, "absent.conf:0: missing or empty"},
+            {__LINE__, false, true, false, "", nullptr, "absent.conf:0: missing or empty"},
+            {__LINE__, true, true, false, "", nullptr, "absent.conf:0: missing or empty"},
+            {__LINE__, true, true, false, nullptr, nullptr,
              "absent.conf:0: cannot read"},  // given: an error, as before
             // only comments: "no [firewall]" on purpose
-            {__LINE__, "# nothing here\n", false, nullptr, false, false, nullptr},
-            {__LINE__, "[mss]\n", false, nullptr, false, false, nullptr},
+            {__LINE__, false, false, false, "# nothing here\n", nullptr, nullptr},
+            {__LINE__, false, false, false, "[mss]\n", nullptr, nullptr},
             // the [firewall] in a drop-in: the empty main file is no question
-            {__LINE__, "", false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
-            {__LINE__, nullptr, false, "[firewall]\nlan-networks = 172.16.0.0/16\n", true, true, ""},
+            {__LINE__, false, true, true, "", "[firewall]\nlan-networks = 172.16.0.0/16\n", ""},
+            {__LINE__, false, true, true, nullptr, "[firewall]\nlan-networks = 172.16.0.0/16\n", ""},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
