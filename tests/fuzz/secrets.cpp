@@ -82,7 +82,7 @@ bool in_fixed_text(std::string_view value, const std::string& name)
 {
     static constexpr std::string_view kTemplates[] = {
         "expected 'name = value' (value not shown)",
-        "bad secret name '{}' (letters, digits, '-', '_', '.')",
+        "bad secret name, line not shown (expected 'name = value', the name of letters, digits, '-', '_', '.')",
         "secret '{}' contains a control character (CR, LF, NUL, ...); value not shown",
         "secret '{}' is longer than 1024 bytes",
         "secret '{}' is defined twice",
