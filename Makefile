@@ -25,8 +25,16 @@ VERSION  := $(shell head -n1 debian/changelog | tr -d '()' | cut -d' ' -f2)
 CC  ?= gcc
 CXX ?= g++
 AR  ?= ar
+# SANITIZE=1 builds at -O1 with line tables only (-g1): what ASan asks for,
+# with stack traces that still name file:line, and it compiles in about half
+# the time of -O2 -g (the sanitized step of CI builds everything again).
+ifeq ($(SANITIZE),1)
+CFLAGS   ?= -O1 -g1
+CXXFLAGS ?= -O1 -g1
+else
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
+endif
 
 # ---- architecture -------------------------------------------------------------
 # The Debian architecture we build for, from dpkg-architecture (debhelper
