@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -254,6 +256,30 @@ std::optional<std::string> read_file(const std::string& path, std::string& out, 
         return path + ": " + std::strerror(e);
     }
     return std::nullopt;
+}
+
+std::optional<EnvBlock> env_block(std::string_view proc_stat)
+{
+    const size_t close = proc_stat.rfind(')');
+    if (close == std::string_view::npos)
+        return std::nullopt;
+    std::string_view rest = proc_stat.substr(close + 1);
+    // field 3 (state) is the first after ")"; env_start is 50, env_end 51
+    std::uintptr_t v[2] = {0, 0};
+    int field = 2;
+    for (size_t a = rest.find_first_not_of(' '); a != std::string_view::npos && field < 51;
+         a = rest.find_first_not_of(' ', a)) {
+        const size_t e = std::min(rest.find(' ', a), rest.size());
+        if (++field >= 50) {
+            auto r = std::from_chars(rest.data() + a, rest.data() + e, v[field - 50]);
+            if (r.ec != std::errc() || r.ptr != rest.data() + e)
+                return std::nullopt;
+        }
+        a = e;
+    }
+    if (field != 51 || v[0] == 0 || v[1] <= v[0])
+        return std::nullopt;
+    return EnvBlock{v[0], v[1]};
 }
 
 }  // namespace pppkit::trust

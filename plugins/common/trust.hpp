@@ -27,8 +27,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pppkit::trust {
 
@@ -87,5 +89,21 @@ struct Opened {
 inline constexpr std::size_t kMaxFileSize = std::size_t{1} << 20;
 [[nodiscard]] std::optional<std::string> read_file(const std::string& path, std::string& out,
                                                    const Policy& policy = current(), int* err = nullptr);
+
+// The environment block a process was exec'd with, [start, end): fields 50
+// and 51 (env_start, env_end; proc(5)) of its /proc/PID/stat line, counted after the
+// ")" that ends the command name (which may hold spaces and parentheses).
+// A variable whose string lies in it came from whoever ran the process;
+// setenv() puts its copies elsewhere (the heap). nullopt: not such a line.
+struct EnvBlock {
+    std::uintptr_t start = 0;
+    std::uintptr_t end = 0;
+    [[nodiscard]] bool holds(const void* p) const
+    {
+        const auto a = reinterpret_cast<std::uintptr_t>(p);
+        return a >= start && a < end;
+    }
+};
+[[nodiscard]] std::optional<EnvBlock> env_block(std::string_view proc_stat);
 
 }  // namespace pppkit::trust

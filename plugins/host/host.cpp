@@ -4,6 +4,7 @@
 #include "host/host.hpp"
 
 #include <arpa/inet.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,7 +14,10 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
+#include "common/trust.hpp"
 #include "host/events.hpp"
 #include "host/holdoff.hpp"
 #include "host/pk_host.h"
@@ -40,6 +44,44 @@ CallbackStats g_stats;
 constexpr const char* kConfigEnv = "PPPKIT_CONFIG_FILE";
 constexpr const char* kOwnerEnv = "PPPKIT_HOST_PID";
 constexpr const char* kDefaultConfig = "/etc/ppp/pppkit.conf";
+
+// PPPKIT_* variables are how the pppkit plugins of one pppd share state
+// (each .so has its own copy of this host): the path an earlier plugin's
+// "pppkit-config" set, which copy sends the events, which plugins are
+// loaded. A value inherited from whoever ran pppd is none of that, and for
+// Debian's setuid pppd (4754 root:dip) that is any member of group dip: it
+// named a root-only file as the configuration, whose lines the diagnostics
+// quoted. So each plugin_init first removes those shared variables whose
+// string lies in the environment block pppd was exec'd with (setenv's copies
+// live on the heap). When pppd runs with more privilege than its caller
+// (AT_SECURE) every inherited PPPKIT_* variable goes, PPPKIT_EVENT_SOCKET
+// too (tests point a root pppd at their own pppkitd with it); without /proc
+// to tell, AT_SECURE drops them all.
+void drop_inherited_env()
+{
+    const bool secure = ::getauxval(AT_SECURE) != 0;
+    std::optional<trust::EnvBlock> block;
+    if (FILE* f = std::fopen("/proc/self/stat", "re")) {
+        char line[1024];
+        if (std::fgets(line, sizeof line, f) != nullptr)
+            block = trust::env_block(line);
+        std::fclose(f);
+    }
+    std::vector<std::string> drop;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view v = *e;
+        if (v.rfind("PPPKIT_", 0) != 0)
+            continue;
+        const std::string name(v.substr(0, v.find('=')));
+        const bool inherited = block ? block->holds(*e) : secure;
+        const bool shared =
+            name == kConfigEnv || name == kOwnerEnv || name == "PPPKIT_EVENT_SENDER" || name == "PPPKIT_EVENT_PLUGINS";
+        if (inherited && (secure || shared))
+            drop.push_back(name);
+    }
+    for (const auto& n : drop)
+        ::unsetenv(n.c_str());
+}
 
 struct OptionSlot {
     OptionParser parse;
@@ -272,6 +314,7 @@ using namespace pppkit::host;
 extern "C" void pk_cxx_plugin_init(void) noexcept
 {
     try {
+        drop_inherited_env();
         // The first pppkit plugin in this pppd drops a PPPKIT_CONFIG_FILE
         // inherited from the caller's environment; later ones keep what an
         // earlier "pppkit-config" option set. All plugin_init calls happen in

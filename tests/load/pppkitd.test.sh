@@ -401,11 +401,15 @@ check "  ... stopped-by-user, no pid" wait_for 5 is late "l['state'], l['pid']" 
 # a process with uid 0 among its real, effective and saved uids claim it);
 # the old plugins let the kernel fill in the real uid: pppkitd dropped every
 # event of such a pppd ("sender uid 65534 is not root") and never adopted it.
+# A setuid pppd takes no PPPKIT_EVENT_SOCKET from its caller (setuid_env
+# test): it reaches this pppkitd at the real path, /run/pppkit/event, in a
+# mount namespace of its own where that is the test's runtime directory.
 install -m 4755 -o root -g root "$fake" "$t/pppd-setuid"
-PPPKIT_EVENT_SOCKET=$t/run/event setpriv --reuid=65534 --regid=65534 --clear-groups \
-    bash -c "exec -a pppd '$t/pppd-setuid' '$build/pppkit-mss.so' call dip init \
+unshare -m bash -c "mount -t tmpfs -o mode=755 pppkit-test /run && mkdir /run/pppkit && mount --bind '$t/run' /run/pppkit &&
+    exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+    bash -c \"exec -a pppd '$t/pppd-setuid' '$build/pppkit-mss.so' call dip init \
     opt pppkit-config '$t/pppkit.conf' phase 1 ifname ppp7 mtu 1492 local4 198.51.100.7 phase 7 ip-up phase 8 \
-    sleep 300000" >"$t/dip.out" 2>&1 &
+    sleep 300000\"" >"$t/dip.out" 2>&1 &
 dip=$!
 NSL_PIDS+=("$dip")
 # (setpriv and bash run first under that pid, as nobody: wait for the exec of the setuid binary)

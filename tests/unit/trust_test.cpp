@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -116,5 +118,58 @@ TEST_SUITE("trust")
         off.enforce = false;
         CHECK(trust::open("t/ok/gwfile", trust::Kind::File, off).ok());
         CHECK(!trust::open("t/ok/fifo", trust::Kind::File, off).ok());
+    }
+
+    TEST_CASE("env_block: env_start and env_end from a /proc/PID/stat line")
+    {
+        // 49 fields after the command name's ")": 3 (state) .. 51 (env_end), then 52
+        auto line = [](const std::string& comm, const std::string& start, const std::string& end) {
+            std::string s = "1234 (" + comm + ") S";
+            for (int f = 4; f <= 49; ++f)
+                s += " " + std::to_string(f);
+            return s + " " + start + " " + end + " 0\n";
+        };
+        struct Row {
+            int line;
+            std::string stat;
+            bool ok;
+            std::uintptr_t start, end;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, line("pppd", "140728000000000", "140728000004000"), true, 140728000000000, 140728000004000},
+            {__LINE__, line("a) b (c", "100", "200"), true, 100, 200},  // comm holds ") " and " ("
+            {__LINE__, line("pppd", "100", "100"), false, 0, 0},        // empty block
+            {__LINE__, line("pppd", "0", "0"), false, 0, 0},            // not ptrace-able: zeros
+            {__LINE__, line("pppd", "200", "100"), false, 0, 0},
+            {__LINE__, line("pppd", "10x", "200"), false, 0, 0},
+            {__LINE__, "1234 (pppd) S 4 5 6", false, 0, 0},  // too short
+            {__LINE__, "no parenthesis at all", false, 0, 0},
+            {__LINE__, "", false, 0, 0},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto b = trust::env_block(r.stat);
+            REQUIRE(b.has_value() == r.ok);
+            if (b) {
+                CHECK(b->start == r.start);
+                CHECK(b->end == r.end);
+                CHECK(b->holds(reinterpret_cast<const void*>(r.start)));
+                CHECK(!b->holds(reinterpret_cast<const void*>(r.end)));
+            }
+        }
+    }
+
+    TEST_CASE("env_block: this process's environment lies in it, a setenv copy does not")
+    {
+        std::ifstream in("/proc/self/stat");
+        std::string stat;
+        REQUIRE(std::getline(in, stat));
+        auto b = trust::env_block(stat);
+        REQUIRE(b.has_value());
+        REQUIRE(environ[0] != nullptr);
+        CHECK(b->holds(environ[0]));  // from exec
+        ::setenv("PPPKIT_UNIT_TEST", "x", 1);
+        CHECK(!b->holds(std::getenv("PPPKIT_UNIT_TEST") - std::string("PPPKIT_UNIT_TEST=").size()));
+        ::unsetenv("PPPKIT_UNIT_TEST");
     }
 }
