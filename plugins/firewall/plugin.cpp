@@ -43,8 +43,14 @@
 //                plugin remembers, it reads the state and tries once more;
 //                if the table vanished meanwhile, the full ruleset is loaded
 //                again with every link the kernel still held.
-//   ip-down, exit: this link's elements are removed; every rule and every
-//                other link's elements stay.
+//   ip-down      this link's public address leaves public4 (and its link's
+//                set); the interface stays in active_wan, WAN while it lives
+//                (IPv6CP may still be up).
+//   phase DEAD   (the link is over, pppd has released its unit) and exit:
+//                this link's elements are removed once its interface is
+//                gone; every rule and every other link's elements stay.
+#include <net/if.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -125,7 +131,18 @@ public:
 
     void on_phase(host::Phase ph) override
     {
-        if (!prepared_ || ph != host::Phase::Establish)
+        if (!prepared_)
+            return;
+        if (ph == host::Phase::Dead) {
+            // The link is over and pppd has released its unit (not with
+            // demand: the interface stays): this link's elements go now, so
+            // that a redial on another unit never takes out the name another
+            // pppd has meanwhile (the one it now has stays WAN).
+            if (mine_ && ::if_nametoindex(mine_->ifname.c_str()) == 0)
+                update(std::nullopt, "link down");
+            return;
+        }
+        if (ph != host::Phase::Establish)
             return;
         host::Link l = host::link();
         if (l.ifname.empty())
@@ -148,9 +165,17 @@ public:
                "ip-up");
     }
 
-    void on_ip_down(const host::Link& /*l*/) override
+    // IPCP is down, the interface may live on (IPv6CP still up, IPCP
+    // renegotiated): only the address goes; the interface stays WAN (in
+    // active_wan and its link's set) until pppd exits.
+    void on_ip_down(const host::Link& l) override
     {
-        if (prepared_ && (mine_ || !synced_))
+        if (!prepared_ || (!mine_ && synced_))
+            return;
+        const std::string ifn = mine_ ? mine_->ifname : l.ifname;
+        if (ifname::valid_name(ifn))
+            update(WanLink{ifn, std::nullopt, peer_}, "ip-down");
+        else
             update(std::nullopt, "ip-down");
     }
 
@@ -217,9 +242,13 @@ private:
             gone = superseded(read_dynamic(*nft_), key);
             read = synced_ = true;
         };
+        // An interface this pppd no longer has, which exists again: another
+        // pppd's now, left in place (an extra WAN name is harmless).
+        const bool theirs =
+            mine_ && now && now->ifname != mine_->ifname && ::if_nametoindex(mine_->ifname.c_str()) != 0;
         if (!synced_)
             learn();
-        else if (mine_)
+        else if (mine_ && !theirs)
             gone = {*mine_};
         auto r = update_link(*nft_, nl_, s, gone, now);
         if (!r.ok && !read && inspect(*nft_, s.digest()) != Loaded::Missing) {

@@ -113,31 +113,67 @@ check "no [firewall]: apply exits 0" nsx nofw "$pk" --config "$NSL_TMP/mss-only.
 check "no [firewall]: ... and loads no table" bash -c "! ip netns exec $(ns nofw) nft list table inet pppkit_fw"
 
 # --- the plugin itself, driven by tests/load/fake_pppd (pppd 2.4.9's notifiers)
+flat() { tr -s '\n\t ' ' ' <<<"$1"; } # nft wraps a set's elements over lines
 so=$build/pppkit-firewall.so
 if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$so" ]; then
     ns_create plug
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 \
         sh "nft list table inet pppkit_fw | grep -c digest" ifname ppp0 phase 4 local4 203.0.113.44 ip-up \
-        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4" exit 0 2>&1)
+        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4" \
+        sh "echo ACTIVE; nft list set inet pppkit_fw active_wan" exit 0 sh "echo EXITED; nft list set inet pppkit_fw active_wan" 2>&1)
     check "plugin: no boot ruleset -> loaded in configure(), before dialling" \
         grep -q "^LOG warn: pppkit-firewall: no boot ruleset .*loaded table inet pppkit_fw before dialling" <<<"$out"
     check "plugin: ip-up puts the IPCP address into public4" grep -q "elements = { 203.0.113.44 }" <<<"$out"
-    check "plugin: ip-down removes it, rules kept" grep -q "ip-down: this link's elements removed, rules and other links kept" <<<"$out"
+    check "plugin: ip-down removes the address" grep -q "^LOG info: pppkit-firewall: ip-down: active_wan ppp0 (" <<<"$out"
+    # IPCP down, the interface lives on (IPv6CP up): it stays WAN until pppd exits
+    check "plugin: ... and keeps ppp0 WAN (active_wan) while pppd lives" \
+        grep -q 'elements = { "ppp0" }' <<<"$(sed -n '/^ACTIVE/,/^EXITED/p' <<<"$out")"
+    check "plugin: exit removes it" bash -c '! grep -q "\"ppp0\"" <<<"$1"' _ "$(sed -n '/^EXITED/,$p' <<<"$out")"
+    check "plugin: exit logs it" grep -q "exit: this link's elements removed, rules and other links kept" <<<"$out"
     check "plugin: ... and the table stays" nsx plug nft list chain inet pppkit_fw wan_dnat
     # two pppds at once (ppp0, ppp1): each changes only its own elements
     for i in ppp0 ppp1 ppp2; do nsx plug ip link add "$i" type veth peer name "x$i"; done # pppd's interfaces
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp0 phase 4 local4 203.0.113.44 ip-up 2>&1)
     check "plugin: pppd of ppp0 up (and then killed: no ip-down, no exit)" grep -q "ip-up: active_wan ppp0, public4 203.0.113.44" <<<"$out"
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.55 ip-up \
-        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4; nft list set inet pppkit_fw active_wan" exit 0 2>&1)
+        sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4; nft list set inet pppkit_fw active_wan" \
+        exit 0 sh "nft list set inet pppkit_fw active_wan" 2>&1)
     check "plugin: ppp1's ip-up adds its address, ppp0's stays" grep -q "elements = { 203.0.113.44, 203.0.113.55 }" <<<"$out"
     check "plugin: ppp1's ip-down removes only its own address" grep -q "elements = { 203.0.113.44 }" <<<"$out"
-    check "plugin: ... and only its own interface" grep -q 'elements = { "ppp0" }' <<<"$out"
+    check "plugin: ... and keeps both interfaces WAN" grep -q 'elements = { "ppp0", "ppp1" }' <<<"$(flat "$out")"
+    check "plugin: ppp1's exit removes only its own interface" grep -q 'elements = { "ppp0" }' <<<"$out"
     nsx plug ip link del ppp0 # ppp0's pppd was killed -9: the kernel removed the interface
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp2 phase 4 local4 203.0.113.66 ip-up \
         sh "nft list set inet pppkit_fw public4; nft list map inet pppkit_fw wan_public4" exit 0 2>&1)
     check "plugin: the next pppd removes what the dead ppp0 left" grep -q "elements = { 203.0.113.66 }" <<<"$out"
     check "plugin: ... its record too" grep -q 'elements = { "ppp2" : 203.0.113.66 }' <<<"$out"
+    # A redial on another unit never takes out the name another pppd has got
+    # meanwhile (review 18, finding 2b): pppd A on ppp1 fails before IPCP (or
+    # goes through ip-up and ip-down), releases its unit (ppp1 gone) and
+    # reaches phase DEAD; pppd B gets ppp1 and comes up (and lives: no exit);
+    # A redials on ppp2. The old plugin removed ppp1 at A's redial: B's link
+    # was then WAN for no rule that does not name it.
+    sets="echo SETS; nft list set inet pppkit_fw active_wan; nft list set inet pppkit_fw public4"
+    pppd_b="$fake $so init opt pppkit-config $seed phase 2 ifname ppp1 phase 4 local4 203.0.113.77 ip-up"
+    for how in "no IPCP" "ip-up, ip-down"; do
+        ipcp=()
+        [ "$how" = "no IPCP" ] || ipcp=(local4 203.0.113.88 ip-up ip-down)
+        out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 "${ipcp[@]}" \
+            sh "ip link del ppp1" phase 0 sh "ip link add ppp1 type veth peer name xppp1 && $pppd_b >/dev/null 2>&1" \
+            ifname ppp2 phase 4 sh "$sets" exit 0 2>&1)
+        sets_out=$(flat "$(sed -n '/^SETS/,$p' <<<"$out")")
+        check "plugin: A's redial ($how) keeps B's ppp1 WAN" grep -q 'elements = { "ppp1", "ppp2" }' <<<"$sets_out"
+        check "plugin: ... and B's address" grep -q 'elements = { 203.0.113.77 }' <<<"$sets_out"
+        check "plugin: ... A's link down logged" grep -q "link down: this link's elements removed" <<<"$out"
+    done
+    # ppp1 still there at DEAD (demand keeps it; or B took it at once): A
+    # keeps it in active_wan, and its redial on ppp2 leaves it to B
+    out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 \
+        local4 203.0.113.88 ip-up ip-down phase 0 sh "$pppd_b >/dev/null 2>&1" ifname ppp2 phase 4 sh "$sets" exit 0 2>&1)
+    sets_out=$(flat "$(sed -n '/^SETS/,$p' <<<"$out")")
+    check "plugin: ppp1 alive at A's DEAD: B's ppp1 stays WAN at A's redial" \
+        grep -q 'elements = { "ppp1", "ppp2" }' <<<"$sets_out"
+    check "plugin: ... and B's address" grep -q 'elements = { 203.0.113.77 }' <<<"$sets_out"
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 exit 0 2>&1)
     check "plugin: a current boot ruleset is kept" grep -q "boot ruleset in place .*kept" <<<"$out"
     before=$(listing plug inet pppkit_fw)

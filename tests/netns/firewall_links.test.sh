@@ -199,8 +199,8 @@ check_eq "scan of 11.0.1.3: nothing but link other's forwards and the every-link
 
 # ---- Part C: a link the wan patterns do not name, LAN given by networks only ----
 # wan = ppp0 and lan-networks without lan-interfaces: ppp2 is WAN only through
-# active_wan, which its ip-down empties while the interface lives on (IPv6CP up,
-# a renegotiation; or a pppd without the plugin). A packet from the ISP's side
+# active_wan, which a pppd without the plugin never fills (and which ip-down
+# emptied while the interface lived on, before ip-down kept it). A packet from the ISP's side
 # with a spoofed LAN source then counted as LAN on the old ruleset: the router
 # answered its tcp/22 (the SYN-ACK went to the LAN host) and relayed it out of
 # ppp0, masqueraded (review A, finding 1). A LAN source must come in where the

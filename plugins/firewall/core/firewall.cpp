@@ -142,8 +142,8 @@ std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
 // v4only: only IPv4 (NAT rules). With networks alone (no lan-interfaces) a
 // LAN source must also come in where the route back to it goes out (strict
 // reverse path, "fib saddr . iif oif exists"): otherwise a WAN interface the
-// wan patterns do not name (a second session's ppp1 under wan = ppp0, after
-// its ip-down took it out of active_wan, or a pppd without the plugin)
+// wan patterns do not name (a second session's ppp1 under wan = ppp0 and a
+// pppd without the plugin, so not in active_wan)
 // carrying a spoofed LAN source counted as LAN. rpf = false where nft has no
 // fib (postrouting: the filter already decided on those packets).
 std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true)
