@@ -58,7 +58,7 @@ public:
             problems.push_back(d.str());
         if (!problems.empty())
             return problems;
-        mss::apply_config(cfg.doc, settings_);
+        settings_ = mss::from_config(cfg.doc);  // without [mss]: the documented defaults
         if (opt_mode_) {
             settings_.mode = opt_mode_->mode;
             settings_.fixed = opt_mode_->fixed;

@@ -10,11 +10,14 @@
 
 namespace pppkit::supervisor {
 
+// [link NAME]'s backoff-floor, backoff-ceiling, stable-after and
+// max-dials-per-hour (read_links(), link_defaults() in link_config.hpp): no
+// defaults of its own, its initial values are zeros.
 struct BackoffPolicy {
-    int64_t floor_ms = 2000;          // first delay
-    int64_t ceiling_ms = 300000;      // no delay is longer (except the hourly bound)
-    int64_t stable_after_ms = 60000;  // up this long: the next failure starts at floor again
-    int max_dials_per_hour = 30;      // whatever the cause
+    int64_t floor_ms = 0;         // first delay
+    int64_t ceiling_ms = 0;       // no delay is longer (except the hourly bound)
+    int64_t stable_after_ms = 0;  // up this long: the next failure starts at floor again
+    int max_dials_per_hour = 0;   // whatever the cause
 };
 
 struct BackoffState {

@@ -19,6 +19,7 @@ std::string dur(int64_t ms)
 HoldoffPlan plan_holdoff(const std::vector<LinkConfig>& links, std::string_view peer, std::optional<int> user_holdoff_s)
 {
     HoldoffPlan p;
+    p.policy = link_defaults().backoff;  // no section for the peer: [link]'s documented defaults
     p.peer = std::string(peer);
     p.source = peer.empty() ? HoldoffSource::NoPeer : HoldoffSource::Defaults;
     if (!peer.empty()) {

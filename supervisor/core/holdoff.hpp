@@ -15,8 +15,8 @@ namespace pppkit::supervisor {
 
 enum class HoldoffSource {
     Link,      // the [link NAME] section of the peer pppd was called with
-    Defaults,  // no such section: BackoffPolicy's defaults
-    NoPeer,    // pppd was not started as "pppd call NAME": defaults
+    Defaults,  // no such section: [link NAME]'s documented defaults (link_defaults())
+    NoPeer,    // pppd was not started as "pppd call NAME": the same defaults
 };
 
 struct HoldoffPlan {

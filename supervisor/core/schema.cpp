@@ -159,48 +159,56 @@ std::vector<config::Diagnostic> link_cross_check(const config::Document& doc)
     return out;
 }
 
-// Every number comes from the section or from the documented default
-// (documented_default): LinkConfig's initial values are not used. A value
-// load() refused reads as nullopt and keeps LinkConfig's value; such a
-// document is not ok() and its users do not read it.
+namespace {
+// Every value comes from the section or from the key's documented default
+// (documented_default): LinkConfig has no defaults of its own. A value load()
+// refused reads as nullopt and leaves the member zero; such a document is not
+// ok() and its users do not read it.
+LinkConfig read_link(const config::Section& s)
+{
+    LinkConfig l;
+    l.name = s.name;
+    l.file = s.file;
+    l.line = s.line;
+    if (auto b = value_of<bool>(s, "autostart"))
+        l.autostart = *b;
+    if (const auto* e = s.get("lan-interface"))
+        l.lan_interface = e->value;
+    if (auto v = seconds_of(s, "backoff-floor"))
+        l.backoff.floor_ms = ms(*v);
+    if (auto v = seconds_of(s, "backoff-ceiling"))
+        l.backoff.ceiling_ms = ms(*v);
+    if (auto v = seconds_of(s, "stable-after"))
+        l.backoff.stable_after_ms = ms(*v);
+    if (auto n = value_of<long long>(s, "auth-failures"))
+        l.auth_failures = static_cast<int>(*n);
+    if (auto n = value_of<long long>(s, "max-dials-per-hour"))
+        l.backoff.max_dials_per_hour = static_cast<int>(*n);
+    if (auto t = value_of<std::vector<probe::Target>>(s, "probe"))
+        l.probes = std::move(*t);
+    if (auto v = seconds_of(s, "probe-interval"))
+        l.probe_interval_ms = ms(*v);
+    // the documented default, within the interval; a value set is checked by link_cross_check
+    if (auto v = config::documented_default(link_spec(), "probe-timeout");
+        const auto* d = std::get_if<std::chrono::seconds>(&v))
+        l.probe_timeout_ms = std::min<int64_t>(ms(*d), l.probe_interval_ms);
+    if (const auto* e = s.get("probe-timeout"))
+        if (auto v = e->seconds())
+            l.probe_timeout_ms = ms(*v);
+    if (auto n = value_of<long long>(s, "probe-failures"))
+        l.probe_failures = static_cast<unsigned>(*n);
+    return l;
+}
+}  // namespace
+
 std::vector<LinkConfig> read_links(const config::Document& doc)
 {
     std::vector<LinkConfig> out;
-    for (const auto* s : doc.of_type("link")) {
-        LinkConfig l;
-        l.name = s->name;
-        l.file = s->file;
-        l.line = s->line;
-        if (auto b = value_of<bool>(*s, "autostart"))
-            l.autostart = *b;
-        if (const auto* e = s->get("lan-interface"))
-            l.lan_interface = e->value;
-        if (auto v = seconds_of(*s, "backoff-floor"))
-            l.backoff.floor_ms = ms(*v);
-        if (auto v = seconds_of(*s, "backoff-ceiling"))
-            l.backoff.ceiling_ms = ms(*v);
-        if (auto v = seconds_of(*s, "stable-after"))
-            l.backoff.stable_after_ms = ms(*v);
-        if (auto n = value_of<long long>(*s, "auth-failures"))
-            l.auth_failures = static_cast<int>(*n);
-        if (auto n = value_of<long long>(*s, "max-dials-per-hour"))
-            l.backoff.max_dials_per_hour = static_cast<int>(*n);
-        if (auto t = value_of<std::vector<probe::Target>>(*s, "probe"))
-            l.probes = std::move(*t);
-        if (auto v = seconds_of(*s, "probe-interval"))
-            l.probe_interval_ms = ms(*v);
-        // the documented default, within the interval; a value set is checked by link_cross_check
-        if (auto v = config::documented_default(link_spec(), "probe-timeout");
-            const auto* d = std::get_if<std::chrono::seconds>(&v))
-            l.probe_timeout_ms = std::min<int64_t>(ms(*d), l.probe_interval_ms);
-        if (const auto* e = s->get("probe-timeout"))
-            if (auto v = e->seconds())
-                l.probe_timeout_ms = ms(*v);
-        if (auto n = value_of<long long>(*s, "probe-failures"))
-            l.probe_failures = static_cast<unsigned>(*n);
-        out.push_back(std::move(l));
-    }
+    for (const auto* s : doc.of_type("link"))
+        out.push_back(read_link(*s));
     return out;
 }
+
+LinkConfig link_defaults() { return read_link(config::Section{.type = "link"}); }
 
 }  // namespace pppkit::supervisor

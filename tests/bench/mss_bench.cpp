@@ -125,7 +125,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: mss_bench RUNS (1-1000)\n");
         return 2;
     }
-    mss::Settings settings;
+    const mss::Settings settings = mss::defaults();
     const auto clamp = mss::compute(settings, 1454);
     const auto want = mss::entries(settings, clamp);
     const std::string rules = mss::add_entries("ppp0", want);  // pppkit's ip-up transaction

@@ -151,7 +151,7 @@ TEST_SUITE("mss")
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            Settings s;
+            Settings s = defaults();
             REQUIRE_FALSE(parse_mode(r.mode, s));
             s.ipv4 = r.v4;
             s.ipv6 = r.v6;
@@ -159,7 +159,7 @@ TEST_SUITE("mss")
             CHECK(add_entries("ppp0", e) == r.add);
             CHECK(delete_entries("ppp0", e) == r.del);
         }
-        Settings off;
+        Settings off = defaults();
         off.enabled = false;
         CHECK(entries(off, compute(off, 1454)).empty());
         CHECK(delete_slot("ppp1", Slot::Pmtu6) == "delete element inet pppkit_mss pmtu6 { \"ppp1\" }\n");
@@ -194,42 +194,83 @@ TEST_SUITE("mss")
     {
         auto r = config::parse_text("[mss]\nmss = 1400\nipv6 = no\n", "p.conf", schema());
         REQUIRE(r.ok());
-        Settings s;
-        apply_config(r.doc, s);
+        const Settings s = from_config(r.doc);
         CHECK(s.mode == Mode::Fixed);
         CHECK(s.fixed == 1400);
         CHECK_FALSE(s.ipv6);
         CHECK(s.ipv4);
     }
 
-    TEST_CASE("[mss]: apply_config reads the values parsed at load; unset keys are the documented defaults")
+    TEST_CASE("[mss]: from_config reads the values parsed at load; an unset key, or no [mss] at all, is its "
+              "documented default")
     {
-        const config::SectionSpec* spec = nullptr;
-        for (const auto& sec : schema())
-            if (sec.type == "mss")
-                spec = &sec;
-        REQUIRE(spec != nullptr);
-        auto flag = [&](std::string_view key) { return std::get<bool>(config::documented_default(*spec, key)); };
-        auto r = config::parse_text("[mss]\n", "p.conf", schema());
-        REQUIRE(r.ok());
-        Settings s;
-        apply_config(r.doc, s);
-        CHECK(s.mode == Mode::Auto);
-        CHECK(std::get<config::Mss>(config::documented_default(*spec, "mss")) == config::Mss{Mode::Auto, 0});
-        CHECK(s.ipv4 == flag("ipv4"));
-        CHECK(s.ipv6 == flag("ipv6"));
-        CHECK(s.enabled == flag("enabled"));
-        r = config::parse_text("[mss]\nipv4 = off\nipv6 = 0\nenabled = false\n", "p.conf", schema());
-        REQUIRE(r.ok());
-        apply_config(r.doc, s);
-        CHECK_FALSE(s.ipv4);
-        CHECK_FALSE(s.ipv6);
-        CHECK_FALSE(s.enabled);
+        auto def = [](std::string_view key) { return config::documented_default(mss_spec(), key); };
+        const config::Mss mode = std::get<config::Mss>(def("mss"));
+        const Settings documented{.mode = mode.mode,
+                                  .fixed = mode.fixed,
+                                  .ipv4 = std::get<bool>(def("ipv4")),
+                                  .ipv6 = std::get<bool>(def("ipv6")),
+                                  .enabled = std::get<bool>(def("enabled"))};
+        // as the README and pppkit-mss(8) document them
+        CHECK(documented == Settings{.mode = Mode::Auto, .fixed = 0, .ipv4 = true, .ipv6 = true, .enabled = true});
+        auto with = [&](auto f) {
+            Settings s = documented;
+            f(s);
+            return s;
+        };
+        struct Row {
+            int line;
+            std::string text;
+            Settings want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "", documented},                                  // no configuration: no [mss]
+            {__LINE__, "[link \"dsl\"]\nautostart = no\n", documented},  // other sections only
+            {__LINE__, "[mss]\n", documented},                           // the section, no key set
+            {__LINE__, "[mss]\nmss = 1400\n", with([](Settings& s) {
+                 s.mode = Mode::Fixed;
+                 s.fixed = 1400;
+             })},
+            {__LINE__, "[mss]\nipv6 = no\n", with([](Settings& s) { s.ipv6 = false; })},
+            {__LINE__, "[mss]\nenabled = no\n", with([](Settings& s) { s.enabled = false; })},
+            {__LINE__,
+             "[mss]\nmss = pmtu\nipv4 = off\nipv6 = 0\nenabled = false\n",
+             {.mode = Mode::Pmtu, .fixed = 0, .ipv4 = false, .ipv6 = false, .enabled = false}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto l = config::parse_text(r.text, "p.conf", schema());
+            REQUIRE(l.ok());
+            CHECK(from_config(l.doc) == r.want);
+        }
+        CHECK(defaults() == documented);  // the plugin's settings without [mss]
+    }
+
+    TEST_CASE("mss::Settings has no defaults of its own: one not read from a document is zeros")
+    {
+        // the old header repeated the schema's yes, yes, yes
+        const Settings bare{};
+        struct Row {
+            int line;
+            std::string member;
+            bool value;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "ipv4", bare.ipv4},
+            {__LINE__, "ipv6", bare.ipv6},
+            {__LINE__, "enabled", bare.enabled},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CAPTURE(r.member);
+            CHECK_FALSE(r.value);
+        }
+        CHECK(bare.fixed == 0);
     }
 
     TEST_CASE("describe says what was installed")
     {
-        Settings s;
+        const Settings s = defaults();
         CHECK(describe("ppp0", s, compute(s, 1454), 1454) ==
               "ppp0: IPv4 MSS 1414, IPv6 MSS 1394 (auto, MTU 1454, both directions)");
     }

@@ -92,7 +92,8 @@ TEST_SUITE("supervisor")
 
     TEST_CASE("backoff: the same random values give the same delays")
     {
-        BackoffPolicy p;
+        const BackoffPolicy p{
+            .floor_ms = 2000, .ceiling_ms = 300000, .stable_after_ms = 60000, .max_dials_per_hour = 30};
         BackoffState a, b;
         for (uint32_t r : {7u, 0xdeadbeefu, 1u << 31, 42u}) {
             CAPTURE(r);

@@ -17,7 +17,7 @@ using Parsed = std::variant<Request, ParseError>;
 
 LinkConfig link(const std::string& name, int line = 1)
 {
-    LinkConfig c;
+    LinkConfig c = link_defaults();
     c.name = name;
     c.file = "/etc/ppp/pppkit.conf";
     c.line = line;

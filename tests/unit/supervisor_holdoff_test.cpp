@@ -12,7 +12,7 @@ using namespace pppkit::supervisor;
 namespace {
 LinkConfig link_named(const std::string& name, int64_t floor_ms, int64_t ceiling_ms, int line)
 {
-    LinkConfig l;
+    LinkConfig l = link_defaults();
     l.name = name;
     l.backoff.floor_ms = floor_ms;
     l.backoff.ceiling_ms = ceiling_ms;
@@ -37,7 +37,7 @@ TEST_SUITE("supervisor")
         const std::vector<Row> rows = {
             {__LINE__, "dsl", std::nullopt, HoldoffSource::Link, 1000, 60000},
             {__LINE__, "v6", std::nullopt, HoldoffSource::Link, 5000, 600000},
-            {__LINE__, "other", std::nullopt, HoldoffSource::Defaults, 2000, 300000},  // BackoffPolicy{}
+            {__LINE__, "other", std::nullopt, HoldoffSource::Defaults, 2000, 300000},  // [link]'s documented
             {__LINE__, "", std::nullopt, HoldoffSource::NoPeer, 2000, 300000},
             {__LINE__, "dsl", 30, HoldoffSource::Link, 30000, 60000},     // holdoff 30: the floor
             {__LINE__, "dsl", 120, HoldoffSource::Link, 120000, 120000},  // above the ceiling: raises it

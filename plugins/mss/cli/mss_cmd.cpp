@@ -110,8 +110,7 @@ int mss(const Args& in)
         std::fprintf(stderr, "%s\n", d.str().c_str());
     if (!cfg.ok())
         return 2;
-    mss::Settings settings;
-    mss::apply_config(cfg.doc, settings);
+    const mss::Settings settings = mss::from_config(cfg.doc);
 
     int mtu = 0;
     if (args.size() == 3) {

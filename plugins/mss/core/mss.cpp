@@ -6,25 +6,30 @@
 
 namespace pppkit::mss {
 
-void apply_config(const config::Document& doc, Settings& s)
+Settings from_config(const config::Document& doc)
 {
-    const auto* sec = doc.first("mss");
-    if (sec == nullptr)
-        return;
-    if (const auto* e = sec->get("mss"); e != nullptr && e->as<config::Mss>() != nullptr) {
-        s.mode = e->as<config::Mss>()->mode;
-        s.fixed = e->as<config::Mss>()->fixed;
-    }
-    // the values parsed at load; one the schema refused (nullopt) was
-    // reported there and leaves the default
-    auto flag = [&](std::string_view key, bool& out) {
-        if (const auto* e = sec->get(key))
-            out = e->boolean().value_or(out);
+    const config::Section* sec = doc.first("mss");
+    // the value parsed at load, else (the key unset, or no [mss]) the key's
+    // documented default; a value the schema refused was reported there and
+    // leaves out as it is
+    auto value = [&]<class T>(std::string_view key, T& out) {
+        const config::Entry* e = sec != nullptr ? sec->get(key) : nullptr;
+        const config::Value v = e != nullptr ? e->parsed : config::documented_default(mss_spec(), key);
+        if (const T* t = config::value_as<T>(v))
+            out = *t;
     };
-    flag("ipv4", s.ipv4);
-    flag("ipv6", s.ipv6);
-    flag("enabled", s.enabled);
+    Settings s;
+    config::Mss m{s.mode, s.fixed};
+    value("mss", m);
+    s.mode = m.mode;
+    s.fixed = m.fixed;
+    value("ipv4", s.ipv4);
+    value("ipv6", s.ipv6);
+    value("enabled", s.enabled);
+    return s;
 }
+
+Settings defaults() { return from_config(config::Document{}); }
 
 Clamp compute(const Settings& s, int mtu)
 {

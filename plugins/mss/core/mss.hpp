@@ -16,12 +16,18 @@ namespace pppkit::mss {
 
 using Mode = config::MssMode;  // auto, pmtu or fixed (common/config.hpp)
 
+// pppkit-mss's settings. from_config() sets every member from its [mss] key
+// or the key's documented default (the schema's def, mss_spec()), also when
+// there is no [mss] section at all (defaults()): Settings has no defaults of
+// its own (its initial values are zeros, not defaults), so the schema is the
+// one list of them.
 struct Settings {
-    Mode mode = Mode::Auto;
+    Mode mode{};
     int fixed = 0;  // IPv4 MSS when mode == Fixed
-    bool ipv4 = true;
-    bool ipv6 = true;
-    bool enabled = true;
+    bool ipv4 = false;
+    bool ipv6 = false;
+    bool enabled = false;
+    bool operator==(const Settings&) const = default;
 };
 
 inline constexpr int kMinMss = 536;    // RFC 879 default, the smallest sane clamp
@@ -30,11 +36,20 @@ inline constexpr int kMaxMss = 65495;  // 65535 - 40
 // "auto", "pmtu" or a number kMinMss..kMaxMss. Returns the problem, if any.
 std::optional<std::string> parse_mode(std::string_view v, Settings& out);
 // For the config schema (KeySpec::parse): [mss] mss read by parse_mode, once,
-// at load; apply_config reads the config::Mss it keeps.
+// at load; from_config reads the config::Mss it keeps.
 std::variant<config::Value, config::Problem> check_mode(std::string_view v);
 
-// Reads [mss] from a validated document into s (absent keys keep s's values).
-void apply_config(const config::Document& doc, Settings& s);
+// [mss]'s spec, for its documented defaults (schema.cpp).
+const config::SectionSpec& mss_spec();
+
+// The [mss] section of a document that passed the schema: every key as
+// parsed at load, else the key's documented default; without an [mss]
+// section, every key's documented default. A value load() refused (the
+// document is not ok(): its users do not read it) leaves the member zero.
+Settings from_config(const config::Document& doc);
+// The documented defaults: from_config() of a document without [mss] (the
+// plugin's settings when pppkit.conf has none).
+Settings defaults();
 
 struct Clamp {
     // nullopt: use the route MTU ("rt mtu"). Otherwise the MSS to clamp to.

@@ -70,6 +70,12 @@ std::vector<config::SectionSpec> sections()
 
 }  // namespace
 
+const config::SectionSpec& mss_spec()
+{
+    static const std::vector<config::SectionSpec> specs = sections();
+    return specs.front();
+}
+
 constinit const SchemaPart kSchema{.plugin = "mss", .sections = &sections};
 
 }  // namespace pppkit::mss
