@@ -80,12 +80,28 @@ struct Lib {
     Lib(const Lib&) = delete;
     Lib& operator=(const Lib&) = delete;
 
+    // nft_ctx_new initialises libxtables, which _exit(111)s the process when
+    // the real and effective uids differ: Debian's setuid pppd started by a
+    // member of group dip (pon). Root's own real uid for that one call, the
+    // caller's back at once (an effective uid 0 may set either).
+    nft_ctx* new_ctx() const
+    {
+        uid_t r = 0;
+        uid_t e = 0;
+        uid_t s = 0;
+        const bool swap = ::getresuid(&r, &e, &s) == 0 && e == 0 && r != 0 && ::setresuid(0, -1, -1) == 0;
+        nft_ctx* c = ctx_new(NFT_CTX_DEFAULT);
+        if (swap && ::setresuid(r, -1, -1) != 0)
+            ::_exit(111);  // cannot give the caller's uid back: stop as libxtables would have
+        return c;
+    }
+
     // A context with buffered output and errors; nullptr: error says why.
     nft_ctx* context()
     {
         if (so == nullptr)
             return nullptr;
-        nft_ctx* c = ctx_new(NFT_CTX_DEFAULT);
+        nft_ctx* c = new_ctx();
         if (c == nullptr) {
             error = "cannot create an nftables context";
             return nullptr;
@@ -170,7 +186,7 @@ Result check_in_child(std::string_view cmds, int timeout_ms)
         sigprocmask(SIG_SETMASK, &none, nullptr);
         close(fds[0]);
         dup2(fds[1], STDERR_FILENO);  // libnftables' own "BUG:" lines and assert() messages
-        nft_ctx* ctx = lib.ctx_new(NFT_CTX_DEFAULT);
+        nft_ctx* ctx = lib.new_ctx();
         if (ctx == nullptr)
             _exit(3);
         lib.buffer_output(ctx);

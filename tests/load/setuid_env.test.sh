@@ -11,7 +11,9 @@
 #     is not read; "pppkit-config FILE" as an option still is;
 #   - an inherited PPPKIT_EVENT_SOCKET is ignored when pppd is setuid, kept
 #     when root runs it (the tests' own pppkitd);
-#   - an inherited PPPKIT_EVENT_SENDER does not silence the events.
+#   - an inherited PPPKIT_EVENT_SENDER does not silence the events;
+#   - pppkit-firewall.so runs in it (libxtables no longer ends it, exit 111)
+#     and leaves its real uid as it was.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -78,5 +80,29 @@ n=$(events_to "$ev" as_dip_member "PPPKIT_EVENT_SOCKET=$ev" "$mss" call isp init
 check_eq "setuid pppd: an inherited PPPKIT_EVENT_SOCKET is ignored" 0 "$n"
 n=$(events_to "$ev" bash -c "export PPPKIT_EVENT_SOCKET='$ev' PPPKIT_EVENT_SENDER=\$\$:0x1; exec '$fake' '$mss' call isp init phase 2 ifname ppp7 ip-up exit 0")
 check_eq "an inherited PPPKIT_EVENT_SENDER (its own pid) does not silence the events" "$n_root" "$n"
+
+# The firewall plugin in the setuid pppd (review 18, finding 4): libnftables
+# initialises libxtables, which _exit(111)s a process whose real and effective
+# uids differ. The old plugin ended pppd so, silently, before dialling.
+fw=$build/pppkit-firewall.so
+netns=pkt-suenv-$$
+printf '[firewall]\nwan = ppp*\nlan-interfaces = lan0\nlog = no\n' >"$t/fw.conf"
+chmod 644 "$t/fw.conf"
+# the real and effective uid of the fake pppd (the parent of the shell that sources it)
+printf '%s\n' "awk '/^Uid:/ {print \"UIDS\", \$2, \$3}' /proc/\$PPID/status" >"$t/uids.sh"
+if ip netns add "$netns"; then
+    trap 'rm -rf "$t"; ip netns del "$netns" 2>/dev/null' EXIT
+    out=$(ip netns exec "$netns" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        bash -c "exec -a pppd '$t/pppd-setuid' '$fw' call isp init opt pppkit-config '$t/fw.conf' phase 2 ifname ppp7 phase 4 sh '. $t/uids.sh' exit 0" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | sed 's/^/      [dip fw] | /'
+    check_eq "setuid pppd with pppkit-firewall: runs to its end (exit status)" 0 "$rc"
+    check "... the ruleset is loaded before dialling" grep -q "loaded table inet pppkit_fw before dialling" <<<"$out"
+    check "... the table is there" ip netns exec "$netns" nft list table inet pppkit_fw
+    check "... ESTABLISH put ppp7 in active_wan" grep -q "establish: active_wan ppp7" <<<"$out"
+    check "... and pppd's real uid is the caller's again (effective root)" grep -qx "UIDS 65534 0" <<<"$out"
+else
+    fail "cannot create namespace $netns"
+fi
 
 nsl_finish
