@@ -148,4 +148,17 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
     return d;
 }
 
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded)
+{
+    if (!configured)
+        return AtStart::Leave;
+    switch (loaded) {
+    case firewall::Loaded::Missing: return AtStart::Load;  // an invalid config loads the failsafe
+    case firewall::Loaded::Failsafe: return config_valid ? AtStart::Load : AtStart::Leave;
+    case firewall::Loaded::Current:
+    case firewall::Loaded::Stale: break;
+    }
+    return AtStart::Leave;
+}
+
 }  // namespace pppkit::supervisor::drift

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "firewall/core/firewall.hpp"
+#include "firewall/core/lifecycle.hpp"
 
 namespace pppkit::supervisor::drift {
 
@@ -102,5 +103,16 @@ struct LinkView {
     std::string name;    // [link NAME]; empty: unknown
 };
 firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const std::vector<LinkView>& up);
+
+// Before pppkitd's first dial (and after a reload, before a new link's): is
+// table inet pppkit_fw to be loaded now? pppkit-firewall.service loads it at
+// boot, but it may have failed or not run (a unit enabled and not started,
+// `systemctl start pppkitd` right after install), and a peer without the
+// firewall plugin would then dial with no firewall. Load when a [firewall]
+// is configured and the table is missing, or holds the failsafe while the
+// config is valid again. A full ruleset of another config (Stale) stays: it
+// is closed, and the admin loads the new one (`pppkit firewall apply`).
+enum class AtStart { Leave, Load };
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded);
 
 }  // namespace pppkit::supervisor::drift

@@ -189,6 +189,8 @@ int Daemon::run()
     adopt_running();
     take_over();
     clear_stale_sessions();
+    if (drift_)
+        drift_->load_if_missing();  // no dial without pppkit's firewall
     start_links();
     for (auto& l : links_)
         online_changed(*l);  // systemd learns each target's state (after a restart too)

@@ -268,6 +268,48 @@ void DriftWatch::reload()
     malloc_trim(0);
 }
 
+void DriftWatch::load_if_missing()
+{
+    if (!prepared_)
+        return;
+    const firewall::Prepared& p = *prepared_;
+    const firewall::Loaded loaded = firewall::inspect(nft(), p.settings ? p.settings->digest() : "-");
+    if (drift::at_start(p.configured, p.settings.has_value(), loaded) == drift::AtStart::Leave) {
+        unload_nft();
+        return;
+    }
+    const firewall::Dynamic d =
+        drift::dynamic_to_assert(remembered_, hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+    std::unique_ptr<nft::Context> fresh;
+    if (p.settings && firewall::needs_fresh_context(*p.settings))
+        fresh = std::make_unique<nft::Context>();
+    auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
+    const std::string was = loaded == firewall::Loaded::Missing ? "missing" : "the failsafe";
+    const std::string problem = !p.problems.empty()   ? p.problems.front()
+                                : !r.problems.empty() ? r.problems.front()
+                                                      : "";
+    const std::string table = "table inet " + std::string(firewall::kTable);
+    switch (r.outcome) {
+    case firewall::Outcome::Applied:
+        jlog::plain(LOG_NOTICE, table + " was " + was + " (pppkit-firewall.service did not load it): loaded now, " +
+                                    "before any link is dialled");
+        break;
+    case firewall::Outcome::KeptFailsafe:
+    case firewall::Outcome::FailsafeApplied:
+        jlog::plain(LOG_ERR,
+                    table + " was " + was + "; the configuration was refused, the failsafe is loaded: " + problem);
+        break;
+    case firewall::Outcome::KeptPrevious:  // not reached: nothing full was there
+        break;
+    case firewall::Outcome::FailsafeFailed:
+        jlog::plain(LOG_CRIT, table + " was " + was + " and could not be loaded, not even the failsafe: " + problem);
+        break;
+    }
+    update_guard(p.configured);
+    unload_nft();
+    malloc_trim(0);
+}
+
 nft::Context& DriftWatch::nft()
 {
     if (!nft_)

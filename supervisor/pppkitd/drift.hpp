@@ -47,6 +47,12 @@ public:
     // pppkitd reloaded a valid configuration: prepare its [firewall] now, so
     // that status and the next repair compare with and assert the new ruleset.
     void reload();
+    // Before the first dial, and after reload() before a new link's: loads
+    // table inet pppkit_fw (fail closed, as `pppkit firewall apply`) when a
+    // [firewall] is configured and the table is missing, or holds the
+    // failsafe while the config is valid (drift::at_start); logged. The
+    // dynamic part is what the table held plus the links up (adopted).
+    void load_if_missing();
     // For `pppkit status`: {"loaded", "guard", "repairs", "last_repair", "last_repair_ms", "last_change"}.
     [[nodiscard]] nlohmann::json status();
 

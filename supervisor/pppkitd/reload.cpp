@@ -69,6 +69,10 @@ std::string Daemon::reload()
             before.push_back(l->cfg);
     std::vector<LinkConfig> after = read_links(cfg.doc);
     const control::LinkDiff diff = control::diff_links(before, after);
+    if (drift_) {  // before a new link dials
+        drift_->reload();
+        drift_->load_if_missing();
+    }
     auto find = [this](const std::string& name) -> Link* {
         for (auto& l : links_)
             if (l->cfg.name == name && !l->removed)
@@ -129,8 +133,6 @@ std::string Daemon::reload()
         else
             notify_status();
     }
-    if (drift_)
-        drift_->reload();
     if (online_)
         online_->listen(online::read_listen(cfg.doc));
     sweep_links();

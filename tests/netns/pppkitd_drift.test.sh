@@ -23,7 +23,11 @@
 #     escapes in the window; the guard's mark never reaches a later chain or
 #     changes a mark someone else set; with pppkitd gone the guard is gone
 #     and pppkit_fw stays;
-#   - control: with pppkitd stopped the flush leaves tcp/8080 open.
+#   - control: with pppkitd stopped the flush leaves tcp/8080 open;
+#   - no dial without the firewall: pppkitd started with pppkit_fw missing
+#     (or the failsafe under a config valid again) loads it before its first
+#     pppd runs (the "pppd" records what nftables holds), also when a reload
+#     adds [firewall] and a link; a full ruleset of another config stays.
 # DRIFT_RUNS (100) sets the number of flushes; PPPKITD overrides the daemon
 # (e.g. an old build, to see this test fail).
 set -u
@@ -273,6 +277,74 @@ check_fails "reload without [firewall]: table inet pppkit_guard is gone" nsx r n
 check "reload without [firewall]: the router still answers on loopback" nsx r ping -c 1 -W 1 127.0.0.1
 kill "$PKD"
 wait "$PKD" 2>/dev/null
+
+# ---- no dial without the firewall: pppkitd loads a missing pppkit_fw first ----
+# pppkit-firewall.service did not run (enabled, not started: `systemctl start
+# pppkitd` right after install) and the peer has no firewall plugin: the
+# "pppd" pppkitd starts writes down what nftables holds when it runs.
+cat >"$t/pppd-dial" <<EOF_DIAL
+#!/bin/sh
+if nft list table inet pppkit_fw >/dev/null 2>&1; then echo present; else echo missing; fi >>"$t/dial.log"
+exec sleep 600
+EOF_DIAL
+chmod 755 "$t/pppd-dial"
+start_dialling() { # pppkitd with [link "x"] and the recording pppd
+    : >"$t/pppkitd.log"
+    rm -rf "$t/dial.log" "$t/state"  # no holdoff from the last case's pppd
+    ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd-dial" \
+        >>"$t/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    wait_for 5 test -s "$t/dial.log"
+}
+loaded() { "$build/pppkit" status --socket "$t/run/control" --json 2>&1 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["firewall"]["loaded"])' 2>&1; }
+stop_dialling() { kill "$PKD"; wait "$PKD" 2>/dev/null; }
+printf '[firewall]\nlan-interfaces = lan0\n[link "x"]\n' >"$t/pppkit.conf"
+nsx r nft flush ruleset
+start_dialling || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check_eq "table missing at start: it is there when pppkitd's first pppd runs" present "$(cat "$t/dial.log" 2>&1)"
+check "table missing at start: logged (was missing ... loaded now, before any link is dialled)" \
+    grep -q "pppkit_fw was missing (pppkit-firewall.service did not load it): loaded now" "$t/pppkitd.log"
+check_eq "table missing at start: pppkit status says current" current "$(loaded)"
+check_fails "table missing at start: the WAN's connect to tcp/8080 fails" tcp_connect w 11.0.0.2 8080 1
+stop_dialling
+# the failsafe of a boot whose config was broken, fixed since: the full ruleset
+nsx r nft flush ruleset
+printf '[firewall]\nlan-interfaces = lan0\nno-such-key = 1\n' >"$t/pppkit.conf"
+PK firewall apply >/dev/null 2>&1
+check "(a broken config's apply leaves the failsafe)" sh -c "ip netns exec $(ns r) nft list table inet pppkit_fw | grep -q failsafe"
+printf '[firewall]\nlan-interfaces = lan0\n[link "x"]\n' >"$t/pppkit.conf"
+start_dialling || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check "failsafe at start, config valid: logged (was the failsafe ... loaded now)" \
+    grep -q "pppkit_fw was the failsafe (pppkit-firewall.service did not load it): loaded now" "$t/pppkitd.log"
+check_eq "failsafe at start, config valid: pppkit status says current" current "$(loaded)"
+stop_dialling
+# a full ruleset of another config stays as it is (closed; the admin applies the new one)
+printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+PK firewall apply >/dev/null
+printf '[firewall]\nlan-interfaces = lan0 lan1\n[link "x"]\n' >"$t/pppkit.conf"
+start_dialling || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check_fails "a stale full ruleset at start: left as it is (nothing loaded)" grep -q "loaded now" "$t/pppkitd.log"
+check_eq "a stale full ruleset at start: pppkit status says stale" stale "$(loaded)"
+stop_dialling
+
+# a reload that adds [firewall] and a link: the table first, then the dial
+nsx r nft flush ruleset
+printf '[mss]\n' >"$t/pppkit.conf"
+: >"$t/pppkitd.log"
+rm -rf "$t/dial.log" "$t/state"
+ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd-dial" \
+    >>"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 grep -q "started," "$t/pppkitd.log" || fail "pppkitd did not start: $(cat "$t/pppkitd.log")"
+printf '[firewall]\nlan-interfaces = lan0\n[link "x"]\n' >"$t/pppkit.conf"
+"$build/pppkit" reload --socket "$t/run/control" >/dev/null 2>&1 || kill -HUP "$PKD"
+wait_for 10 test -s "$t/dial.log"
+check_eq "reload adds [firewall] and [link x]: the table is there when the new link's pppd runs" present "$(cat "$t/dial.log" 2>&1)"
+[ -s "$t/dial.log" ] || echo "pppkitd.log: $(tail -n 5 "$t/pppkitd.log")"
+stop_dialling
 
 # ---- libnftables that cannot be loaded: a failed repair, never an open router --
 # a libnftables.so.1 without its entry points first on the library path:

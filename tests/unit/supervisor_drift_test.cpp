@@ -300,4 +300,30 @@ TEST_SUITE("supervisor")
             CHECK(d == r.want);
         }
     }
+
+    TEST_CASE("drift: before the first dial, a missing table (or a failsafe under a valid config) is loaded")
+    {
+        using pppkit::firewall::Loaded;
+        struct Row {
+            int line;
+            bool configured, valid;
+            Loaded loaded;
+            AtStart want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, true, true, Loaded::Missing, AtStart::Load},   // pppkit-firewall.service did not run
+            {__LINE__, true, false, Loaded::Missing, AtStart::Load},  // the failsafe, then
+            {__LINE__, true, true, Loaded::Failsafe, AtStart::Load},  // a boot-time error fixed since
+            {__LINE__, true, false, Loaded::Failsafe, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Current, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Stale, AtStart::Leave},  // closed; the admin applies the new config
+            {__LINE__, true, false, Loaded::Stale, AtStart::Leave},
+            {__LINE__, false, false, Loaded::Missing, AtStart::Leave},  // no [firewall]: pppkit's MSS or DDNS only
+            {__LINE__, false, false, Loaded::Stale, AtStart::Leave},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(at_start(r.configured, r.valid, r.loaded) == r.want);
+        }
+    }
 }
