@@ -49,11 +49,17 @@
 //   phase DEAD   (the link is over, pppd has released its unit) and exit:
 //                this link's elements are removed once its interface is
 //                gone; every rule and every other link's elements stay.
+//   After each update its record (/run/pppkit/firewall/PID, lifecycle.hpp)
+//   says what this pppd's elements are, for `pppkit firewall apply` after a
+//   flush; removed with them.
 #include <net/if.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "common/ifname.hpp"
@@ -110,8 +116,9 @@ public:
             host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + s.digest() + "), kept");
             return {};
         }
-        // Another config's ruleset may carry a live link's dynamic state.
-        Dynamic keep = loaded == Loaded::Stale ? read_dynamic(*nft_) : Dynamic{};
+        // Another config's ruleset may carry a live link's dynamic state;
+        // after a flush, the other pppds' records do.
+        Dynamic keep = dynamic_to_load(*nft_);
         auto t0 = std::chrono::steady_clock::now();
         auto r = apply_fail_closed(*nft_, *prepared_, keep);
         if (r.outcome != Outcome::Applied) {
@@ -258,13 +265,15 @@ private:
         in_place_ = r.ok;
         if (r.ok) {
             mine_ = now;
+            record();
             host::log(Level::Info, std::string(event) + ": " + describe(now) + " (" + fmt_ms(ms_since(t0)) + ")");
             return;
         }
         // The table is gone or not ours (someone flushed the ruleset): load it
-        // all again with every link it still held. configure() checked this
-        // ruleset in a child (prepared_->isolated_ok), so no fork happens here.
-        Dynamic keep = read_dynamic(*nft_);
+        // all again with every link it still held (or the pppds' records of
+        // theirs). configure() checked this ruleset in a child
+        // (prepared_->isolated_ok), so no fork happens here.
+        Dynamic keep = dynamic_to_load(*nft_);
         std::erase_if(keep.links,
                       [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
         if (now) {
@@ -277,6 +286,7 @@ private:
         if (full.outcome == Outcome::Applied) {
             mine_ = now;
             synced_ = true;
+            record();
             host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + why +
                                        "); full ruleset loaded again, " + describe(now));
         } else {
@@ -284,6 +294,18 @@ private:
             host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + why + "; " +
                                         describe(full.outcome));
         }
+    }
+
+    // kRecordDir/PID follows mine_ (lifecycle.hpp: for `pppkit firewall
+    // apply` after a flush with no pppkitd); a small file on /run's tmpfs.
+    void record()
+    {
+        if (write_record(mine_) || record_failed_)
+            return;
+        record_failed_ = true;  // once: the elements themselves are in place
+        host::log(Level::Warn, std::string("cannot write ") + kRecordDir + "/" + std::to_string(::getpid()) + ": " +
+                                   std::strerror(errno) + "; after a flush, `pppkit firewall apply` cannot restore " +
+                                   "this link's elements (pppkitd's drift repair can)");
     }
 
     [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
@@ -295,6 +317,7 @@ private:
     const std::string peer_ = host::events::peer();  // "call NAME": the link's name
     std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
     bool synced_ = false;                            // mine_ is known (the kernel was read once)
+    bool record_failed_ = false;                     // write_record's failure was logged
 };
 
 }  // namespace

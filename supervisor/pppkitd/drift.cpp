@@ -268,6 +268,14 @@ void DriftWatch::reload()
     malloc_trim(0);
 }
 
+firewall::Dynamic DriftWatch::to_assert() const
+{
+    // what pppkit's last commit left, else the plugins' records (the table
+    // was already gone when pppkitd started); plus the links up
+    return drift::dynamic_to_assert(remembered_.links.empty() ? firewall::recorded_links() : remembered_,
+                                    hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+}
+
 void DriftWatch::load_if_missing()
 {
     if (!prepared_)
@@ -278,8 +286,7 @@ void DriftWatch::load_if_missing()
         unload_nft();
         return;
     }
-    const firewall::Dynamic d =
-        drift::dynamic_to_assert(remembered_, hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+    const firewall::Dynamic d = to_assert();
     std::unique_ptr<nft::Context> fresh;
     if (p.settings && firewall::needs_fresh_context(*p.settings))
         fresh = std::make_unique<nft::Context>();
@@ -366,8 +373,7 @@ DriftWatch::Done DriftWatch::repair_firewall()
         prepared_->settings->digest() == p->settings->digest())
         p->isolated_ok = prepared_->isolated_ok;
     firewall::Prepared& use = last_good ? *prepared_ : *p;
-    const firewall::Dynamic d =
-        drift::dynamic_to_assert(remembered_, hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+    const firewall::Dynamic d = to_assert();
     std::unique_ptr<nft::Context> fresh;
     if (use.settings && firewall::needs_fresh_context(*use.settings))
         fresh = std::make_unique<nft::Context>();

@@ -106,6 +106,8 @@ private:
         std::string what;      // for the log line; empty: nothing to do
     };
     [[nodiscard]] Done repair_firewall();
+    // The dynamic part a load asserts (drift::dynamic_to_assert).
+    [[nodiscard]] firewall::Dynamic to_assert() const;
     [[nodiscard]] Done repair_mss();
     // The guard on when a [firewall] is configured and pppkit_fw sets the
     // guard's mark (never before: it would drop everything); off when none

@@ -17,6 +17,13 @@
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# The firewall plugin writes its link records in /run/pppkit/firewall: this
+# test's go to a tmpfs of its own, in a private mount namespace
+if [ -z "${NSL_PRIVATE_RUN:-}" ]; then
+    mkdir -p /run/pppkit
+    exec env NSL_PRIVATE_RUN=1 unshare -m --propagation private bash "$0" "$@"
+fi
+mount -t tmpfs -o mode=0755 pppkit-test /run/pppkit || { echo "FAIL: cannot mount a tmpfs on /run/pppkit"; exit 1; }
 . "$top/tests/netns/lib.sh"
 [ "$(id -u)" = 0 ] || nsl_skip "needs root: a setuid-root copy of the fake pppd, run as nobody"
 nsl_need setpriv

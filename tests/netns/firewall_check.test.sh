@@ -9,10 +9,19 @@
 #   - fail closed: a bad config or an extras file nft refuses keeps the
 #     previous ruleset (same rules, same dynamic sets), with file:line on
 #     stderr; with no previous ruleset the failsafe is loaded; "up" refuses
-#     to run against the failsafe.
+#     to run against the failsafe;
+#   - after a flush with no pppkitd, apply loads every live pppd's link
+#     again from the plugin's records (/run/pppkit/firewall).
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+# The plugin writes its link records in /run/pppkit/firewall: this test's
+# go to a tmpfs of its own, in a private mount namespace (the host's stay)
+if [ -z "${NSL_PRIVATE_RUN:-}" ]; then
+    mkdir -p /run/pppkit
+    exec env NSL_PRIVATE_RUN=1 unshare -m --propagation private bash "$0" "$@"
+fi
+mount -t tmpfs -o mode=0755 pppkit-test /run/pppkit || { echo "FAIL: cannot mount a tmpfs on /run/pppkit"; exit 1; }
 . "$top/tests/netns/lib.sh"
 nsl_init fwck
 nsl_need nft
@@ -187,6 +196,43 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check_eq "plugin: bad config, nothing loaded -> exit 2" "DIE 2" "$(tail -n1 <<<"$out")"
     check "plugin: ... and the failsafe is loaded" \
         bash -c "ip netns exec $(ns plug2) nft list table inet pppkit_fw | grep -q 'pppkit failsafe'"
+    # After a flush with no pppkitd (nftables.service restarted), `pppkit
+    # firewall apply` loads every live pppd's link again from the plugins'
+    # records in /run/pppkit/firewall (this test's own tmpfs; see the top)
+    ns_create rec
+    for i in ppp0 ppp1; do nsx rec ip link add "$i" type veth peer name "x$i"; done
+    check "records: apply" nsx rec "$pk" --config "$seed" firewall apply
+    ip netns exec "$(ns rec)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp0 phase 4 local4 203.0.113.44 ip-up \
+        sleep 120000 >"$NSL_TMP/rec-a.log" 2>&1 &
+    rec_a=$!
+    ip netns exec "$(ns rec)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.55 ip-up \
+        sleep 120000 >"$NSL_TMP/rec-b.log" 2>&1 &
+    rec_b=$!
+    NSL_PIDS+=("$rec_a" "$rec_b")
+    check "records: both pppds wrote theirs" wait_for 5 sh -c 'grep -qx "ppp0 203.0.113.44 -" /run/pppkit/firewall/* &&
+        grep -qx "ppp1 203.0.113.55 -" /run/pppkit/firewall/*'
+    check_eq "records: root's, 0644" "root 644" "$(stat -c '%U %a' /run/pppkit/firewall/[0-9]* | sort -u)"
+    nsx rec nft flush ruleset
+    check "records: apply after a flush" nsx rec "$pk" --config "$seed" firewall apply
+    sets=$(flat "$(nsx rec nft list set inet pppkit_fw active_wan; nsx rec nft list set inet pppkit_fw public4)")
+    check "records: ... both links are WAN again" grep -q 'elements = { "ppp0", "ppp1" }' <<<"$sets"
+    check "records: ... with both public addresses (forwards, reflection)" \
+        grep -q 'elements = { 203.0.113.44, 203.0.113.55 }' <<<"$sets"
+    # a pppd killed -9 leaves its record: skipped (and removed) once it is gone
+    kill -9 "$rec_a"
+    wait "$rec_a" 2>/dev/null
+    nsx rec nft flush ruleset
+    check "records: apply after a flush, ppp0's pppd killed" nsx rec "$pk" --config "$seed" firewall apply
+    sets=$(flat "$(nsx rec nft list set inet pppkit_fw active_wan; nsx rec nft list set inet pppkit_fw public4)")
+    check "records: ... only ppp1 (its pppd lives)" grep -q 'elements = { "ppp1" } .* elements = { 203.0.113.55 }' <<<"$sets"
+    check_eq "records: ... the dead pppd's record removed" 1 "$(ls /run/pppkit/firewall | grep -c '^[0-9]*$')"
+    # a record someone could have written (group-writable) is not trusted
+    chmod 664 /run/pppkit/firewall/"$rec_b"
+    nsx rec nft flush ruleset
+    nsx rec "$pk" --config "$seed" firewall apply >/dev/null
+    check_fails "records: a group-writable record is not read" \
+        sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.55"
+    kill -9 "$rec_b"
 else
     fail "cannot build tests/load/fake_pppd or no $so"
 fi

@@ -132,8 +132,9 @@ int apply_cmd(const std::string& path, bool explicit_path)
         return 0;
     }
     nft::Context nft;
-    // A reload while a link is up keeps what ip-up set.
-    Dynamic d = read_dynamic(nft);
+    // A reload while a link is up keeps what ip-up set; after a flush the
+    // plugins' records of their links give it back.
+    Dynamic d = dynamic_to_load(nft);
     auto r = apply_fail_closed(nft, p, d);
     print_problems(r.problems);
     switch (r.outcome) {

@@ -223,6 +223,9 @@ std::vector<std::string> lan_interfaces(const config::Document& doc);
 // decimal prefix in range (no sign, no leading zero: nft reads "024" as
 // octal), no control bytes. nullopt: valid.
 std::optional<std::string> check_network(std::string_view v);
+// A link's name as pppkit writes it into set comments ("link NAME") and
+// records: 1-64 letters, digits, '-', '_', '.'.
+bool valid_link_name(std::string_view v);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
 

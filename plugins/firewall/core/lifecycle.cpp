@@ -1,17 +1,22 @@
 #include "firewall/core/lifecycle.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <variant>
 
 #include "common/ifname.hpp"
 #include "common/nft_json.hpp"
+#include "common/trust.hpp"
 #include "registry.hpp"
 
 namespace pppkit::firewall {
@@ -269,6 +274,111 @@ Dynamic read_dynamic(nft::Context& nft)
 {
     auto r = nft.list_json("list table inet " + std::string(kTable));
     return r.ok ? dynamic_from(r.output) : Dynamic{};
+}
+
+std::string record_of(const WanLink& l)
+{
+    return l.ifname + " " + l.public4.value_or("-") + " " + (l.name.empty() ? "-" : l.name) + "\n";
+}
+
+std::optional<WanLink> parse_record(std::string_view text)
+{
+    if (text.empty() || text.back() != '\n')
+        return std::nullopt;
+    text.remove_suffix(1);
+    std::vector<std::string> f;
+    size_t at = 0;
+    for (;;) {
+        const size_t sp = text.find(' ', at);
+        f.emplace_back(text.substr(at, sp == std::string_view::npos ? std::string_view::npos : sp - at));
+        if (sp == std::string_view::npos)
+            break;
+        at = sp + 1;
+    }
+    if (f.size() != 3 || !ifname::valid_name(f[0]))
+        return std::nullopt;
+    WanLink l{f[0], std::nullopt, ""};
+    if (f[1] != "-") {
+        in_addr in{};
+        char back[INET_ADDRSTRLEN];
+        // the canonical form only: what inet_ntop wrote
+        if (inet_pton(AF_INET, f[1].c_str(), &in) != 1 || inet_ntop(AF_INET, &in, back, sizeof back) == nullptr ||
+            f[1] != back)
+            return std::nullopt;
+        l.public4 = f[1];
+    }
+    if (f[2] != "-") {
+        if (!valid_link_name(f[2]))
+            return std::nullopt;
+        l.name = f[2];
+    }
+    return l;
+}
+
+bool write_record(const std::optional<WanLink>& l, const std::string& dir)
+{
+    const std::string path = dir + "/" + std::to_string(::getpid());
+    if (!l)
+        return ::unlink(path.c_str()) == 0 || errno == ENOENT;
+    // the parent first (/run/pppkit: pppkitd's runtime directory, or none
+    // under `pon`), then ours; both root's, 0755
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    for (const std::string& d : {parent, dir})
+        if (!d.empty() && ::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+            return false;
+    const std::string tmp = path + ".new";
+    const std::string text = record_of(*l);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        return false;
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+Dynamic recorded_links(const std::string& dir)
+{
+    Dynamic d;
+    auto opened = trust::open(dir, trust::Kind::Directory);
+    if (!opened.ok())
+        return d;
+    DIR* ds = ::fdopendir(opened.fd.get());
+    if (ds == nullptr)
+        return d;
+    (void)opened.fd.release();  // the DIR owns it now
+    while (const dirent* e = ::readdir(ds)) {
+        const std::string name = e->d_name;
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 9)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(name));
+        const std::string path = dir + "/" + name;
+        if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+            ::unlinkat(::dirfd(ds), name.c_str(), 0);  // its pppd is gone (kill -9: no DEAD)
+            continue;
+        }
+        std::string text;
+        if (trust::read_file(path, text))
+            continue;
+        auto l = parse_record(text);
+        if (!l || ::if_nametoindex(l->ifname.c_str()) == 0)
+            continue;
+        // one link per interface: a redial's newer record wins over nothing
+        if (std::none_of(d.links.begin(), d.links.end(), [&](const WanLink& x) { return x.ifname == l->ifname; }))
+            d.links.push_back(*l);
+    }
+    ::closedir(ds);
+    std::sort(d.links.begin(), d.links.end(), [](const WanLink& a, const WanLink& b) { return a.ifname < b.ifname; });
+    return d;
+}
+
+Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir)
+{
+    Dynamic d = read_dynamic(nft);
+    return d.links.empty() ? recorded_links(dir) : d;
 }
 
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)

@@ -83,6 +83,30 @@ std::string_view to_string(Loaded l);
 Dynamic read_dynamic(nft::Context& nft);
 // The same from the table's JSON listing. Pure.
 Dynamic dynamic_from(std::string_view listing);
+// Each pppd's record of its link. The dynamic part lives in the kernel's
+// sets only; a flush with no pppkitd running (`systemctl restart nftables`)
+// would lose it, and `pppkit firewall apply` would load the rules without
+// any link's interface and public address (port forwards and reflection
+// dead until the next ip-up). So the plugin also writes it down, in
+// kRecordDir/PID (PID: the pppd's), one line "IFNAME PUBLIC4 NAME" ("-":
+// none), after each update of its elements; it removes the file with them.
+inline constexpr const char* kRecordDir = "/run/pppkit/firewall";
+// The record's text. Pure.
+std::string record_of(const WanLink& l);
+// A record's text back: nullopt unless it is exactly what record_of writes
+// for a valid interface name, IPv4 address and link name. Pure.
+std::optional<WanLink> parse_record(std::string_view text);
+// Writes this process's record (l), or removes it (nullopt), in dir
+// (created 0755 when missing). false: it could not (errno set); never throws.
+bool write_record(const std::optional<WanLink>& l, const std::string& dir = kRecordDir);
+// The links of the records in dir (a trusted directory: trust.hpp) whose pppd
+// still runs and whose interface exists; a record that is not trusted, not
+// parsed, or left by a dead pppd is skipped (and a dead one removed).
+Dynamic recorded_links(const std::string& dir = kRecordDir);
+// What `pppkit firewall apply` loads as the dynamic part: what the table
+// holds, and when it holds no link (flushed, or the failsafe), the records.
+Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir = kRecordDir);
+
 // The links in_kernel holds that `mine` replaces: its own interface, its
 // own name, and every link whose interface no longer exists (its pppd died
 // without ip-down: kill -9). Asks the kernel (if_nametoindex).

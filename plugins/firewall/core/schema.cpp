@@ -220,10 +220,8 @@ std::optional<std::string> check_link_name(std::string_view v)
 {
     if (v.empty() || v.size() > 64)
         return "a link name is 1-64 characters";
-    for (char c : v)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
-            return "a link name has only letters, digits, '-', '_' and '.'";
+    if (!valid_link_name(v))
+        return "a link name has only letters, digits, '-', '_' and '.'";
     return std::nullopt;
 }
 
@@ -364,5 +362,16 @@ const config::SectionSpec& firewall_spec()
 }
 
 constinit const SchemaPart kSchema{.plugin = "firewall", .sections = &sections};
+
+bool valid_link_name(std::string_view v)
+{
+    if (v.empty() || v.size() > 64)
+        return false;
+    for (char c : v)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    return true;
+}
 
 }  // namespace pppkit::firewall
