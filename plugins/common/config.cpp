@@ -673,13 +673,17 @@ LoadResult load(const std::string& main_file, bool must_exist, Schema schema, co
     if (!opened.ok()) {
         if (opened.err != ENOENT)
             file_diag(dir, opened.problem, opened.err);
-    } else if (DIR* dp = ::fdopendir(opened.fd.release())) {
+    } else if (DIR* dp = ::fdopendir(opened.fd.get())) {
+        (void)opened.fd.release();  // dp owns it now
         while (dirent* de = readdir(dp)) {
             std::string n = de->d_name;
             if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0 && n[0] != '.')
                 names.push_back(n);
         }
         closedir(dp);
+    } else {
+        // drop-ins that cannot be listed are unread, never "none" (opened closes the fd)
+        file_diag(dir, "cannot list the directory", errno);
     }
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
