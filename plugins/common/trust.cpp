@@ -282,4 +282,25 @@ std::optional<EnvBlock> env_block(std::string_view proc_stat)
     return EnvBlock{v[0], v[1]};
 }
 
+std::optional<std::uint64_t> stat_field(std::string_view proc_stat, int n)
+{
+    const size_t close = proc_stat.rfind(')');
+    if (close == std::string_view::npos || n < 3)
+        return std::nullopt;
+    std::string_view rest = proc_stat.substr(close + 1);
+    int field = 2;  // field 3 (state) is the first after ")"
+    for (size_t a = rest.find_first_not_of(" \n"); a != std::string_view::npos; a = rest.find_first_not_of(" \n", a)) {
+        const size_t e = std::min(rest.find_first_of(" \n", a), rest.size());
+        if (++field == n) {
+            std::uint64_t v = 0;
+            auto r = std::from_chars(rest.data() + a, rest.data() + e, v);
+            if (r.ec != std::errc() || r.ptr != rest.data() + e)
+                return std::nullopt;
+            return v;
+        }
+        a = e;
+    }
+    return std::nullopt;
+}
+
 }  // namespace pppkit::trust

@@ -105,5 +105,8 @@ struct EnvBlock {
     }
 };
 [[nodiscard]] std::optional<EnvBlock> env_block(std::string_view proc_stat);
+// Field n (proc(5) numbering, n >= 3) of a /proc/PID/stat line, counted the
+// same way, as a number (e.g. 22: starttime). nullopt: no such number.
+[[nodiscard]] std::optional<std::uint64_t> stat_field(std::string_view proc_stat, int n);
 
 }  // namespace pppkit::trust

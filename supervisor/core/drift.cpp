@@ -142,7 +142,7 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
             it = d.links.insert(d.links.end(), firewall::WanLink{l.ifname, std::nullopt, l.name});
         if (!l.local4.empty())
             it->public4 = l.local4;
-        if (it->name.empty())
+        if (!l.name.empty() || it->name.empty())  // pppkitd knows which link it started there
             it->name = l.name;
     }
     return d;
@@ -153,10 +153,13 @@ AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded)
     if (!configured)
         return AtStart::Leave;
     switch (loaded) {
-    case firewall::Loaded::Missing: return AtStart::Load;  // an invalid config loads the failsafe
+    case firewall::Loaded::Missing:
+        return AtStart::Load;  // an invalid config loads the failsafe
+    // another config's or version's table, or one someone emptied or gutted
+    // (any table without pppkit's mark set is Stale): not known to be closed
+    case firewall::Loaded::Stale:
     case firewall::Loaded::Failsafe: return config_valid ? AtStart::Load : AtStart::Leave;
-    case firewall::Loaded::Current:
-    case firewall::Loaded::Stale: break;
+    case firewall::Loaded::Current: break;
     }
     return AtStart::Leave;
 }

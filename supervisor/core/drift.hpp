@@ -109,9 +109,11 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
 // boot, but it may have failed or not run (a unit enabled and not started,
 // `systemctl start pppkitd` right after install), and a peer without the
 // firewall plugin would then dial with no firewall. Load when a [firewall]
-// is configured and the table is missing, or holds the failsafe while the
-// config is valid again. A full ruleset of another config (Stale) stays: it
-// is closed, and the admin loads the new one (`pppkit firewall apply`).
+// is configured and the table is missing, or, with the config valid, holds
+// the failsafe or anything but the config's own ruleset (Stale: another
+// config's or version's, or a table someone emptied: not known to be
+// closed), keeping its dynamic part. With the config invalid, what is there
+// stays (as `pppkit firewall apply` keeps a previous ruleset).
 enum class AtStart { Leave, Load };
 AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded);
 

@@ -715,8 +715,8 @@ void Daemon::start_drift_watch()
         return pids;
     };
     drift_ = std::make_unique<DriftWatch>(ev_, opt_.config, opt_.config_explicit, std::move(h));
-    if (!drift_->start())
-        drift_.reset();
+    // without the watch (logged) it still loads a missing firewall before the first dial
+    (void)drift_->start();
 }
 
 void Daemon::stop_all()

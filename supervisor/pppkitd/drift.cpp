@@ -93,6 +93,11 @@ DriftWatch::~DriftWatch()
 
 bool DriftWatch::start()
 {
+    // The first repair (and the load before the first dial, also when the
+    // watch cannot start) must not pay for the isolated check.
+    prepared_ = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
+    if (prepared_->settings)
+        (void)firewall::check_isolated(*prepared_);
     nl_ = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (nl_ == nullptr || mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
         jlog::plain(LOG_ERR,
@@ -118,10 +123,7 @@ bool DriftWatch::start()
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
     sd_event_add_io(ev_, &io_, fd, EPOLLIN, on_io, this);
 
-    // The first repair must not pay for the isolated check.
-    prepared_ = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
-    if (prepared_->settings)
-        (void)firewall::check_isolated(*prepared_);
+    watching_ = true;
     update_guard(prepared_->configured);
     // no commit heard yet: the read counts when the generation stayed the same across it
     heard_gen_ = generation();
@@ -291,7 +293,9 @@ void DriftWatch::load_if_missing()
     if (p.settings && firewall::needs_fresh_context(*p.settings))
         fresh = std::make_unique<nft::Context>();
     auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
-    const std::string was = loaded == firewall::Loaded::Missing ? "missing" : "the failsafe";
+    const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
+                            : loaded == firewall::Loaded::Failsafe ? "the failsafe"
+                                                                   : "not this configuration's ruleset";
     const std::string problem = !p.problems.empty()   ? p.problems.front()
                                 : !r.problems.empty() ? r.problems.front()
                                                       : "";
@@ -335,7 +339,7 @@ void DriftWatch::update_guard(bool configured)
         }
         return;
     }
-    if (guard_on_ || guard_refused_)
+    if (guard_on_ || guard_refused_ || !watching_)  // on only with a repair to end its drops
         return;
     // Only over a pppkit_fw that sets the mark (one this version built: its
     // unmark chain is there), never before one or over an older version's

@@ -41,8 +41,9 @@ public:
     DriftWatch(const DriftWatch&) = delete;
     DriftWatch& operator=(const DriftWatch&) = delete;
 
-    // Subscribes and remembers what pppkit's tables hold now. false (logged):
-    // no repair, the daemon runs on without it.
+    // Prepares the [firewall], subscribes and remembers what pppkit's tables
+    // hold now. false (logged): no repair, the daemon runs on without it;
+    // load_if_missing(), reload() and status() still work.
     bool start();
     // pppkitd reloaded a valid configuration: prepare its [firewall] now, so
     // that status and the next repair compare with and assert the new ruleset.
@@ -81,6 +82,7 @@ private:
     std::string last_change_;
     // The flush guard (firewall.hpp, guard_ruleset): owned by guard_'s
     // netlink socket, so it lives as long as pppkitd.
+    bool watching_ = false;  // start() succeeded: the repair runs
     bool guard_on_ = false;
     bool guard_refused_ = false;  // logged once; not retried (an old kernel has no owner flag)
     // log rate limit: a tool that keeps deleting pppkit's tables gets every

@@ -209,8 +209,9 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
         sleep 120000 >"$NSL_TMP/rec-b.log" 2>&1 &
     rec_b=$!
     NSL_PIDS+=("$rec_a" "$rec_b")
-    check "records: both pppds wrote theirs" wait_for 5 sh -c 'grep -qx "ppp0 203.0.113.44 -" /run/pppkit/firewall/* &&
-        grep -qx "ppp1 203.0.113.55 -" /run/pppkit/firewall/*'
+    check "records: both pppds wrote theirs (interface, address, name, index, start time, namespace)" \
+        wait_for 5 sh -c 'grep -Eqx "ppp0 203.0.113.44 - [0-9]+ [0-9]+ [0-9]+" /run/pppkit/firewall/* &&
+        grep -Eqx "ppp1 203.0.113.55 - [0-9]+ [0-9]+ [0-9]+" /run/pppkit/firewall/*'
     check_eq "records: root's, 0644" "root 644" "$(stat -c '%U %a' /run/pppkit/firewall/[0-9]* | sort -u)"
     nsx rec nft flush ruleset
     check "records: apply after a flush" nsx rec "$pk" --config "$seed" firewall apply
@@ -232,7 +233,40 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     nsx rec "$pk" --config "$seed" firewall apply >/dev/null
     check_fails "records: a group-writable record is not read" \
         sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.55"
-    kill -9 "$rec_b"
+    chmod 644 /run/pppkit/firewall/"$rec_b"
+    # review 21: a record counts only in its pppd's network namespace, on its
+    # very interface, while that very pppd runs (start time: pid reuse)
+    ns_create rec2
+    nsx rec2 ip link add ppp1 type veth peer name xppp1
+    check "records: apply in another namespace with its own ppp1" nsx rec2 "$pk" --config "$seed" firewall apply
+    check_fails "records: ... does not take the other namespace's record" \
+        sh -c "ip netns exec $(ns rec2) nft list set inet pppkit_fw public4 | grep -q 203.0.113.55"
+    nsx rec ip link del ppp1
+    nsx rec ip link add ppp1 type veth peer name xppp1 # the same name, another interface (index)
+    nsx rec nft flush ruleset
+    check "records: apply after ppp1 was made again" nsx rec "$pk" --config "$seed" firewall apply
+    check_fails "records: ... the record of the old ppp1 is not read" \
+        sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.55"
+    # the record of a pid that another process has now: its start time differs
+    rec_c=$(sh -c 'sleep 60 >/dev/null 2>&1 & echo $!')
+    NSL_PIDS+=("$rec_c")
+    # B's record (its namespace, its start time) for ppp0 as it is now: only the start time is wrong
+    awk -v ifx="$(nsx rec cat /sys/class/net/ppp0/ifindex)" '{ $1 = "ppp0"; $2 = "203.0.113.44"; $4 = ifx; print }' \
+        /run/pppkit/firewall/"$rec_b" >/run/pppkit/firewall/"$rec_c"
+    check "records: (a record for ppp0 under a live pid that is no pppd's)" grep -q "^ppp0 203.0.113.44 - " \
+        /run/pppkit/firewall/"$rec_c"
+    nsx rec nft flush ruleset
+    check "records: apply with it" nsx rec "$pk" --config "$seed" firewall apply
+    check_fails "records: ... another process's start time: not read" \
+        sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.44"
+    # control: with that process's own start time the same record is read
+    awk -v st="$(awk '{ print $22 }' /proc/"$rec_c"/stat)" '{ $5 = st; print }' /run/pppkit/firewall/"$rec_c" \
+        >"$NSL_TMP/rec_c" && cat "$NSL_TMP/rec_c" >/run/pppkit/firewall/"$rec_c"
+    nsx rec nft flush ruleset
+    nsx rec "$pk" --config "$seed" firewall apply >/dev/null
+    check "records: ... control: with its own start time it is read (the check above can fail)" \
+        sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.44"
+    kill -9 "$rec_b" "$rec_c"
 else
     fail "cannot build tests/load/fake_pppd or no $so"
 fi

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <variant>
@@ -276,12 +277,49 @@ Dynamic read_dynamic(nft::Context& nft)
     return r.ok ? dynamic_from(r.output) : Dynamic{};
 }
 
-std::string record_of(const WanLink& l)
+std::string record_of(const Record& r)
 {
-    return l.ifname + " " + l.public4.value_or("-") + " " + (l.name.empty() ? "-" : l.name) + "\n";
+    const WanLink& l = r.link;
+    return l.ifname + " " + l.public4.value_or("-") + " " + (l.name.empty() ? "-" : l.name) + " " +
+           std::to_string(r.ifindex) + " " + std::to_string(r.start) + " " + std::to_string(r.netns) + "\n";
 }
 
-std::optional<WanLink> parse_record(std::string_view text)
+namespace {
+template <typename T>
+bool whole_number(const std::string& f, T& out)
+{
+    if (f.empty() || (f.size() > 1 && f[0] == '0'))
+        return false;
+    auto res = std::from_chars(f.data(), f.data() + f.size(), out);
+    return res.ec == std::errc() && res.ptr == f.data() + f.size() && out != 0;
+}
+
+std::optional<std::uint64_t> netns_of(const char* path)
+{
+    struct stat st {};
+    if (::stat(path, &st) != 0)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(st.st_ino);
+}
+
+std::optional<std::uint64_t> start_of(pid_t pid)
+{
+    std::string text;
+    // the kernel's own file: a plain read (trust's checks are for the config)
+    const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    char buf[1024];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    if (n <= 0)
+        return std::nullopt;
+    return trust::stat_field(std::string_view(buf, static_cast<size_t>(n)), 22);
+}
+}  // namespace
+
+std::optional<Record> parse_record(std::string_view text)
 {
     if (text.empty() || text.back() != '\n')
         return std::nullopt;
@@ -295,9 +333,9 @@ std::optional<WanLink> parse_record(std::string_view text)
             break;
         at = sp + 1;
     }
-    if (f.size() != 3 || !ifname::valid_name(f[0]))
+    if (f.size() != 6 || !ifname::valid_name(f[0]))
         return std::nullopt;
-    WanLink l{f[0], std::nullopt, ""};
+    Record r{WanLink{f[0], std::nullopt, ""}};
     if (f[1] != "-") {
         in_addr in{};
         char back[INET_ADDRSTRLEN];
@@ -305,21 +343,38 @@ std::optional<WanLink> parse_record(std::string_view text)
         if (inet_pton(AF_INET, f[1].c_str(), &in) != 1 || inet_ntop(AF_INET, &in, back, sizeof back) == nullptr ||
             f[1] != back)
             return std::nullopt;
-        l.public4 = f[1];
+        r.link.public4 = f[1];
     }
     if (f[2] != "-") {
         if (!valid_link_name(f[2]))
             return std::nullopt;
-        l.name = f[2];
+        r.link.name = f[2];
     }
-    return l;
+    if (!whole_number(f[3], r.ifindex) || !whole_number(f[4], r.start) || !whole_number(f[5], r.netns))
+        return std::nullopt;
+    return r;
+}
+
+std::optional<Self> self_identity()
+{
+    auto start = start_of(::getpid());
+    auto netns = netns_of("/proc/self/ns/net");
+    if (!start || !netns)
+        return std::nullopt;
+    return Self{*start, *netns};
 }
 
 bool write_record(const std::optional<WanLink>& l, const std::string& dir)
 {
     const std::string path = dir + "/" + std::to_string(::getpid());
-    if (!l)
+    const unsigned ifindex = l ? ::if_nametoindex(l->ifname.c_str()) : 0;
+    if (ifindex == 0)  // no link, or its interface is gone
         return ::unlink(path.c_str()) == 0 || errno == ENOENT;
+    static const std::optional<Self> self = self_identity();  // a pppd's, for its life
+    if (!self) {
+        errno = ENOENT;
+        return false;
+    }
     // the parent first (/run/pppkit: pppkitd's runtime directory, or none
     // under `pon`), then ours; both root's, 0755
     const std::string parent = dir.substr(0, dir.rfind('/'));
@@ -327,7 +382,7 @@ bool write_record(const std::optional<WanLink>& l, const std::string& dir)
         if (!d.empty() && ::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
             return false;
     const std::string tmp = path + ".new";
-    const std::string text = record_of(*l);
+    const std::string text = record_of(Record{*l, ifindex, self->start, self->netns});
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return false;
@@ -343,8 +398,9 @@ bool write_record(const std::optional<WanLink>& l, const std::string& dir)
 Dynamic recorded_links(const std::string& dir)
 {
     Dynamic d;
+    const auto netns = netns_of("/proc/self/ns/net");
     auto opened = trust::open(dir, trust::Kind::Directory);
-    if (!opened.ok())
+    if (!netns || !opened.ok())
         return d;
     DIR* ds = ::fdopendir(opened.fd.get());
     if (ds == nullptr)
@@ -352,23 +408,25 @@ Dynamic recorded_links(const std::string& dir)
     (void)opened.fd.release();  // the DIR owns it now
     while (const dirent* e = ::readdir(ds)) {
         const std::string name = e->d_name;
-        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 9)
+        // PID, or PID.new (a write cut short)
+        const std::string digits = name.substr(0, name.find('.'));
+        pid_t pid = 0;
+        if ((digits.size() != name.size() && name != digits + ".new") || digits.size() > 9 ||
+            !whole_number(digits, pid))
             continue;
-        const auto pid = static_cast<pid_t>(std::stol(name));
-        const std::string path = dir + "/" + name;
-        if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+        const auto start = start_of(pid);
+        if (!start && ::kill(pid, 0) != 0 && errno == ESRCH) {
             ::unlinkat(::dirfd(ds), name.c_str(), 0);  // its pppd is gone (kill -9: no DEAD)
             continue;
         }
         std::string text;
-        if (trust::read_file(path, text))
+        if (digits.size() != name.size() || trust::read_file(dir + "/" + name, text))
             continue;
-        auto l = parse_record(text);
-        if (!l || ::if_nametoindex(l->ifname.c_str()) == 0)
-            continue;
-        // one link per interface: a redial's newer record wins over nothing
-        if (std::none_of(d.links.begin(), d.links.end(), [&](const WanLink& x) { return x.ifname == l->ifname; }))
-            d.links.push_back(*l);
+        auto r = parse_record(text);
+        if (!r || !start || r->start != *start || r->netns != *netns ||
+            ::if_nametoindex(r->link.ifname.c_str()) != r->ifindex)
+            continue;  // another process's pid now, another namespace's, another interface
+        d.links.push_back(r->link);
     }
     ::closedir(ds);
     std::sort(d.links.begin(), d.links.end(), [](const WanLink& a, const WanLink& b) { return a.ifname < b.ifname; });

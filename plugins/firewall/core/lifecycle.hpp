@@ -4,6 +4,7 @@
 // never logs: it returns outcomes and messages, the adapters log them.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,20 +89,40 @@ Dynamic dynamic_from(std::string_view listing);
 // would lose it, and `pppkit firewall apply` would load the rules without
 // any link's interface and public address (port forwards and reflection
 // dead until the next ip-up). So the plugin also writes it down, in
-// kRecordDir/PID (PID: the pppd's), one line "IFNAME PUBLIC4 NAME" ("-":
-// none), after each update of its elements; it removes the file with them.
+// kRecordDir/PID (PID: the pppd's), one line
+//   "IFNAME PUBLIC4 NAME IFINDEX START NETNS" ("-": no address or name)
+// after each update of its elements; it removes the file with them. The
+// last three say whose it is: a record counts only while that very pppd
+// runs (START: its start time, /proc/PID/stat field 22; a reused pid has
+// another), in the reader's network namespace (NETNS: the inode of
+// /proc/self/ns/net), on that very interface (IFINDEX: a name another
+// link's pppd got since has another index).
 inline constexpr const char* kRecordDir = "/run/pppkit/firewall";
+struct Record {
+    WanLink link;
+    unsigned ifindex = 0;
+    std::uint64_t start = 0;  // the writer's start time (clock ticks after boot)
+    std::uint64_t netns = 0;  // the writer's network namespace (inode)
+    bool operator==(const Record&) const = default;
+};
 // The record's text. Pure.
-std::string record_of(const WanLink& l);
+std::string record_of(const Record& r);
 // A record's text back: nullopt unless it is exactly what record_of writes
 // for a valid interface name, IPv4 address and link name. Pure.
-std::optional<WanLink> parse_record(std::string_view text);
-// Writes this process's record (l), or removes it (nullopt), in dir
-// (created 0755 when missing). false: it could not (errno set); never throws.
+std::optional<Record> parse_record(std::string_view text);
+// This process's start time and network namespace (nullopt: /proc unreadable).
+struct Self {
+    std::uint64_t start = 0;
+    std::uint64_t netns = 0;
+};
+std::optional<Self> self_identity();
+// Writes this process's record of l (its interface's index now), or removes
+// it (nullopt, or the interface is gone), in dir (created 0755 when
+// missing). false: it could not (errno set); never throws.
 bool write_record(const std::optional<WanLink>& l, const std::string& dir = kRecordDir);
-// The links of the records in dir (a trusted directory: trust.hpp) whose pppd
-// still runs and whose interface exists; a record that is not trusted, not
-// parsed, or left by a dead pppd is skipped (and a dead one removed).
+// The links of the records in dir (a trusted directory: trust.hpp) whose
+// pppd still runs (same pid and start time), in this network namespace, on
+// the same interface; any other is skipped (a dead pppd's removed).
 Dynamic recorded_links(const std::string& dir = kRecordDir);
 // What `pppkit firewall apply` loads as the dynamic part: what the table
 // holds, and when it holds no link (flushed, or the failsafe), the records.
