@@ -258,6 +258,9 @@ check "prerm never stops pppkit-firewall.service (stopping must not open the box
 # out debhelper's daemon-reload)
 check "postinst runs systemctl daemon-reload under systemd" \
     grep -qF 'systemctl --system daemon-reload' <<<"$post"
+check "postinst reloads after enabling the units (the new .wants symlinks are read)" \
+    test "$(grep -n 'daemon-reload' <<<"$post" | tail -n 1 | cut -d: -f1)" -gt \
+    "$(grep -n 'deb-systemd-helper.*enable' <<<"$post" | tail -n 1 | cut -d: -f1)"
 # the drop-in that re-applies pppkit's table after nftables.service flushed it
 dropin=/lib/systemd/system/nftables.service.d/pppkit.conf
 check "$dropin is installed" cmp -s "$dropin" etc/systemd/nftables.service.d/pppkit.conf
