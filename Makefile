@@ -350,15 +350,22 @@ PLUGIN_DIR ?= $(or $(shell dh_ppp --plugin-dir 2>/dev/null),\
 UNITDIR ?= /lib/systemd/system
 UNIT_FILES := $(wildcard etc/systemd/*.service etc/systemd/*.socket etc/systemd/*.timer \
                          etc/systemd/*.path etc/systemd/*.target)
+# drop-ins for other packages' units (etc/systemd/nftables.service.d/pppkit.conf)
+UNIT_DROPINS := $(wildcard etc/systemd/*.d/*.conf)
+# /etc files are the administrator's once installed: each is installed only
+# where it is absent, so "make install" on a configured host keeps them, and
+# a fresh DESTDIR (the package's staging, debian/pppkit) gets every one.
+INSTALL_CONF = if [ -e "$(DESTDIR)$$2" ]; then echo "make install: kept $(DESTDIR)$$2 (exists; the shipped one is $$1)"; \
+               else install -D -m 0644 "$$1" "$(DESTDIR)$$2"; fi
 install: all
 	install -d $(DESTDIR)$(PLUGIN_DIR) $(DESTDIR)/usr/sbin $(DESTDIR)/usr/libexec/pppkit $(DESTDIR)/etc/ppp
 	install -m 0644 $(SO_FILES) $(DESTDIR)$(PLUGIN_DIR)/
 	install -m 0755 $(PPPKIT_BIN) $(PPPKITD_BIN) $(DESTDIR)/usr/sbin/
 	$(if $(TOOL_BINS),install -m 0755 $(TOOL_BINS) $(DESTDIR)/usr/libexec/pppkit/)
-	install -m 0644 etc/pppkit.conf $(DESTDIR)/etc/ppp/pppkit.conf
 	$(if $(UNIT_FILES),install -d $(DESTDIR)$(UNITDIR) && install -m 0644 $(UNIT_FILES) $(DESTDIR)$(UNITDIR)/)
-	set -e; for d in rsyslog.d logrotate.d; do for f in $$(ls etc/$$d 2>/dev/null); do \
-	    install -D -m 0644 etc/$$d/$$f $(DESTDIR)/etc/$$d/$$f; done; done
+	set -e; for f in $(UNIT_DROPINS); do install -D -m 0644 $$f $(DESTDIR)$(UNITDIR)/$${f#etc/systemd/}; done
+	set -e; conf() { $(INSTALL_CONF); }; conf etc/pppkit.conf /etc/ppp/pppkit.conf; \
+	    for d in rsyslog.d logrotate.d; do for f in $$(ls etc/$$d 2>/dev/null); do conf etc/$$d/$$f /etc/$$d/$$f; done; done
 	install -d -m 0700 $(DESTDIR)/var/lib/pppkit
 	install -D -m 0644 etc/bash-completion/pppkit $(DESTDIR)/usr/share/bash-completion/completions/pppkit
 

@@ -244,6 +244,30 @@ check "postinst never starts a unit (dh_installsystemd --no-start)" \
 pre=$(dpkg-query --control-show pppkit preinst 2>/dev/null)
 check "preinst never stops a unit on upgrade (--no-stop-on-upgrade: the links stay up)" \
     test -z "$(grep -E 'deb-systemd-invoke.*stop' <<<"$pre")"
+# prerm: on remove (not on upgrade), under systemd, stops pppkitd and the
+# DDNS timer (--no-start drops debhelper's own stop), never the firewall;
+# tests/e2e/units.test.sh runs it under a real systemd
+prerm=$(dpkg-query --control-show pppkit prerm 2>/dev/null)
+check "prerm stops pppkitd.service and the DDNS timer" \
+    grep -qE 'deb-systemd-invoke stop .*pppkitd\.service.*pppkit-ddns-update\.timer' <<<"$prerm"
+check "prerm stops them on remove only, under systemd" \
+    grep -qF 'if [ "$1" = remove ] && [ -d /run/systemd/system ]; then' <<<"$prerm"
+check "prerm never stops pppkit-firewall.service (stopping must not open the box)" \
+    test -z "$(grep -E 'deb-systemd-invoke.*pppkit-firewall' <<<"$prerm")"
+# postinst: systemd reads new and changed units at once (--no-start leaves
+# out debhelper's daemon-reload)
+check "postinst runs systemctl daemon-reload under systemd" \
+    grep -qF 'systemctl --system daemon-reload' <<<"$post"
+check "postinst reloads after enabling the units (the new .wants symlinks are read)" \
+    test "$(grep -n 'daemon-reload' <<<"$post" | tail -n 1 | cut -d: -f1)" -gt \
+    "$(grep -n 'deb-systemd-helper.*enable' <<<"$post" | tail -n 1 | cut -d: -f1)"
+# the drop-in that re-applies pppkit's table after nftables.service flushed it
+dropin=/lib/systemd/system/nftables.service.d/pppkit.conf
+check "$dropin is installed" cmp -s "$dropin" etc/systemd/nftables.service.d/pppkit.conf
+for k in ExecStartPost ExecReload ExecStopPost; do
+    check "$dropin: $k=-/usr/sbin/pppkit firewall apply" grep -qx "$k=-/usr/sbin/pppkit firewall apply" "$dropin"
+done
+check "$dropin: adds to nftables' ExecReload=, never resets it" test -z "$(grep -x 'ExecReload=' "$dropin")"
 mkdir -p "$tmp/run"
 printf '#!/bin/sh\necho "$@" >>%s/dialled\nexec sleep 60\n' "$tmp" >"$tmp/pppd"
 chmod 755 "$tmp/pppd"
