@@ -217,7 +217,7 @@ Answer classify_update(const HttpAnswer& a)
         if (const std::string* c = get_str(*res, "content")) {
             if (classify_address(*c) != AddrClass::Invalid)
                 r.echoed = *c;
-            r.detail = "success, content " + server_text(*c, 64);
+            r.detail = "success, content " + server_text(redact(*c, a.hidden), 64);
         }
     return r;
 }

@@ -63,12 +63,12 @@ Answer classify_custom(const CustomTokens& t, const HttpAnswer& ans)
                 a.outcome = outcome;
                 if (outcome == Outcome::RetryLater)
                     a.transient = Transient::Other;
-                a.detail = excerpt(cand);
+                a.detail = excerpt(cand, ans.hidden);
                 return a;
             }
         }
     }
-    return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+    return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
 }
 
 }  // namespace pppkit::ddns

@@ -39,7 +39,7 @@ Answer classify_duckdns(const HttpAnswer& ans)
         return a;
     }
     if (lines[0] != "OK")
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
     // verbose: OK, IPv4, IPv6, UPDATED|NOCHANGE
     if (lines.size() >= 4) {
         if (lines[3] == "UPDATED")
@@ -48,7 +48,7 @@ Answer classify_duckdns(const HttpAnswer& ans)
             a.outcome = Outcome::Unchanged;
         else {
             a.outcome = Outcome::ProtocolError;
-            a.detail = "OK with unknown status '" + excerpt(lines[3]) + "'";
+            a.detail = "OK with unknown status '" + excerpt(lines[3], ans.hidden) + "'";
             return a;
         }
         a.detail = "OK " + lines[3];

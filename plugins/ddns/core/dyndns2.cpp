@@ -14,11 +14,11 @@ namespace {
 using text::join;
 
 // One answer line: "<token> [address]".
-Answer classify_line(Provider prov, const std::vector<std::string>& w, std::string_view sent)
+Answer classify_line(Provider prov, const std::vector<std::string>& w, std::string_view sent, const Hidden& h)
 {
     Answer a;
     const std::string& t = w[0];
-    a.detail = server_text(join(w, " "));
+    a.detail = server_text(redact(join(w, " "), h));
     if (w.size() >= 2 && classify_address(w[1]) != AddrClass::Invalid)
         a.echoed = w[1];
     if (t == "good") {
@@ -94,9 +94,10 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
     bool first = true;
     size_t n = std::max<size_t>(hosts, 1);
     if (parsed.size() != 1 && parsed.size() != n) {
-        Answer a = classify_line(prov, parsed[0], sent);
+        Answer a = classify_line(prov, parsed[0], sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError)
-            return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+            return classify_status(ans.status,
+                                   "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
         a.detail += " (" + std::to_string(parsed.size()) + " lines for " + std::to_string(n) + " hosts)";
         if (!is_fatal(a.outcome) && a.outcome != Outcome::RetryLater) {
             a.outcome = Outcome::ProtocolError;  // cannot tell which host got which answer
@@ -105,9 +106,10 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
         return a;
     }
     for (const auto& w : parsed) {
-        Answer a = classify_line(prov, w, sent);
+        Answer a = classify_line(prov, w, sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError) {
-            Answer s = classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+            Answer s = classify_status(ans.status,
+                                       "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
             if (s.outcome != Outcome::ProtocolError)
                 return s;
         }

@@ -24,7 +24,21 @@ std::string base_url(const Profile& p, Family f)
     return url;
 }
 
-std::string excerpt(std::string_view body) { return server_text(body.substr(0, body.find('\n')), 80); }
+std::string excerpt(std::string_view body, const Hidden& h)
+{
+    return server_text(redact(std::string(body.substr(0, body.find('\n'))), h), 80);
+}
+
+Hidden hidden(const Profile& p, const Creds& c)
+{
+    Hidden h;
+    h.secrets = c.secrets();
+    if (!c.username.empty())
+        h.users.push_back(c.username);
+    if (p.provider == Provider::Desec && !p.hostnames.empty())
+        h.users.push_back(p.hostnames[0]);  // dyndns2_request(): deSEC's Basic user without a username
+    return h;
+}
 
 std::vector<std::string> body_lines(std::string_view body)
 {

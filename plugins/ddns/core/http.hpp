@@ -12,6 +12,7 @@
 
 #include "ddns/core/outcome.hpp"
 #include "ddns/core/profile.hpp"
+#include "ddns/core/url.hpp"
 
 namespace pppkit::ddns {
 
@@ -45,12 +46,21 @@ struct HttpRequest {
 struct HttpAnswer {
     long status = 0;  // HTTP status
     std::string body;
+    // The profile's secrets: every piece of the body a classifier puts in
+    // Answer::detail goes through redact() with these, before it is cut.
+    Hidden hidden;
 };
+
+// What redact() must hide for one profile: the password and the token, with
+// the user names a request sends them with in HTTP Basic (username; deSEC's
+// host name when it has none).
+[[nodiscard]] Hidden hidden(const Profile& p, const Creds& c);
 
 // scheme://host[:port] for the profile's endpoint ("[v6]" bracketed).
 [[nodiscard]] std::string base_url(const Profile& p, Family f);
-// The part of a body that a log line may show: its first line through server_text(), at most 80 bytes.
-[[nodiscard]] std::string excerpt(std::string_view body);
+// The part of a body that a log line or the state may show: its first line,
+// redacted (before the cut), through server_text(), at most 80 bytes.
+[[nodiscard]] std::string excerpt(std::string_view body, const Hidden& h);
 // Splits into lines without '\r'; trailing empty lines dropped.
 [[nodiscard]] std::vector<std::string> body_lines(std::string_view body);
 // Whitespace-separated words of one line.

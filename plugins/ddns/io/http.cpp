@@ -100,7 +100,7 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     curl().easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
     bool secret_in_request =
         r.basic || !r.headers.empty() ||
-        std::any_of(log_state().secrets.begin(), log_state().secrets.end(), [&](const std::string& x) {
+        std::any_of(log_state().hidden.secrets.begin(), log_state().hidden.secrets.end(), [&](const std::string& x) {
             return !x.empty() && (r.url.find(x) != std::string::npos || r.url.find(url_escape(x)) != std::string::npos);
         });
     if (secret_in_request && r.url.rfind("http://", 0) == 0)
@@ -116,7 +116,8 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     }
     if (rc != CURLE_OK)
         return curl_failure(rc, errbuf, c);
-    trace("HTTP " + std::to_string(ans.status) + " " + excerpt(ans.body));
+    ans.hidden = hidden(*c.p, c.creds);
+    trace("HTTP " + std::to_string(ans.status) + " " + excerpt(ans.body, ans.hidden));
     return ans;
 }
 
