@@ -148,7 +148,7 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Dyndns2, P::Desec, 401, "badauth", O::AuthFailed},
             {__LINE__, Kind::Dyndns2, P::Desec, 404, "nohost", O::BadHost},
             {__LINE__, Kind::Dyndns2, P::Desec, 429, "{\"detail\":\"Request was throttled.\"}", O::RetryLater, "", 300},
-            {__LINE__, Kind::Dyndns2, P::Desec, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Desec, 401, "", O::RetryLater, "", 3600},  // no badauth: review 19 §2
             // DuckDNS (spec.jsp, verbose=true)
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nUPDATED", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nNOCHANGE", O::Unchanged, "203.0.113.50"},
@@ -164,7 +164,9 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ok.html", O::Updated},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ng.html", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::Updated},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::RetryLater, "",
+             3600},  // a proxy's 401 too: review 19 §2
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "@mydns-login-ng.html", O::AuthFailed},  // MyDNS's own refusal
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::Updated},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
@@ -172,7 +174,7 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "@mydns-login-ng.html", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify NG</DT>", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify OK</DT>", O::Updated},
-            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::RetryLater, "", 3600},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 429, "", O::RetryLater},
             // custom (success = good, unchanged = nochg, auth-failed = badauth, retry = 911 wait)
             {__LINE__, Kind::Custom, P::Custom, 200, "good", O::Updated},
@@ -182,7 +184,22 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Custom, P::Custom, 200, "wait", O::RetryLater},
             {__LINE__, Kind::Custom, P::Custom, 200, "goodbye", O::ProtocolError},
             {__LINE__, Kind::Custom, P::Custom, 500, "oops", O::RetryLater},
-            {__LINE__, Kind::Custom, P::Custom, 403, "forbidden", O::AuthFailed},
+            {__LINE__, Kind::Custom, P::Custom, 403, "forbidden", O::RetryLater, "", 3600},  // not an auth-failed token
+            {__LINE__, Kind::Custom, P::Custom, 403, "badauth", O::AuthFailed},
+            // review 19 §2: a 401/403 alone (a WAF, a rate limiter, a CDN) is retried an hour later, never a
+            // suspension; only the provider's own auth answer is AuthFailed
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 403, "<html><h1>Access denied</h1> (WAF)</html>", O::RetryLater, "",
+             3600},
+            {__LINE__, Kind::Dyndns2, P::Noip, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 403, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 403, "<html>Rate limited</html>", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 401, "KO", O::AuthFailed},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403, "<html>Attention Required! | Cloudflare</html>", O::RetryLater,
+             "", 3600},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403,
+             R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})", O::AuthFailed},
             // Cloudflare API v4
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-ok.json", O::Updated},
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-empty.json", O::BadHost},

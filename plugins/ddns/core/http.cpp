@@ -64,7 +64,9 @@ Answer classify_status(long status, std::string detail)
     Answer a;
     a.detail = std::move(detail);
     if (status == 401 || status == 403) {
-        a.outcome = Outcome::AuthFailed;
+        a.outcome = Outcome::RetryLater;  // see http.hpp: never a suspension without the provider's own word
+        a.transient = Transient::Other;
+        a.floor_s = kBareAuthStatusFloorS;
     } else if (status == 429 || status == 408 || status >= 500) {
         a.outcome = Outcome::RetryLater;
         a.transient = Transient::Other;

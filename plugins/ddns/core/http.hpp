@@ -65,7 +65,17 @@ struct HttpAnswer {
 [[nodiscard]] std::vector<std::string> body_lines(std::string_view body);
 // Whitespace-separated words of one line.
 [[nodiscard]] std::vector<std::string> words(std::string_view line);
-// What an HTTP status says when the body carries no known token.
+// How long a bare 401/403 holds the next attempt back (review 19 §2).
+inline constexpr long kBareAuthStatusFloorS = 3600;
+// What an HTTP status says when the body carries no known token. Contract:
+// a 401 or 403 alone is RetryLater with a floor of kBareAuthStatusFloorS, not
+// AuthFailed: a WAF, a rate limiter, a CDN or a captive portal answers so too,
+// and AuthFailed suspends the profile until its configuration changes. Only a
+// provider's own refusal (dyndns2 badauth/!donator, DuckDNS KO, MyDNS
+// login_status = 0 / notify NG, Cloudflare's auth error codes, custom's
+// auth-failed tokens) is AuthFailed; each module detects it before calling
+// this. 429 is RetryLater (floor 300 s); 408 and 5xx RetryLater; any other
+// status ProtocolError.
 [[nodiscard]] Answer classify_status(long status, std::string detail);
 
 // dyndns2.cpp: dyndns2, noip and desec (all speak the dyndns2 answer tokens).
