@@ -163,14 +163,14 @@ TEST_SUITE("ddns_classify")
             // MyDNS HTTP-BASIC / DIRECTIP
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ok.html", O::Updated},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ng.html", O::AuthFailed},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::ProtocolError},  // no marker: §4
             {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::RetryLater, "",
              3600},  // a proxy's 401 too: review 19 §2
             {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "@mydns-login-ng.html", O::AuthFailed},  // MyDNS's own refusal
-            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::ProtocolError},  // no marker: review 19 §4
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::Updated},  // not the token
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::ProtocolError},  // not the token
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "@mydns-login-ng.html", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify NG</DT>", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify OK</DT>", O::Updated},
@@ -200,6 +200,20 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 401, "", O::RetryLater, "", 3600},
             {__LINE__, Kind::CfZone, P::Cloudflare, 403,
              R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})", O::AuthFailed},
+            // review 19 §4: MyDNS success needs its marker (a captive portal's 200 is no update); a 5xx is
+            // RetryLater whatever the body
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "<html><title>Hotel WiFi login</title>Welcome</html>",
+             O::ProtocolError},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "<!-- login_status = 1 -->\nLogin and IP address notify OK.",
+             O::Updated},  // the local fake provider's page (tests/ddns/fake_provider.py)
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "IP address notify OK. 203.0.113.50", O::Updated},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "good 203.0.113.50", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "nochg 203.0.113.50", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 502, "badauth", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", O::RetryLater, "", 1800},  // keeps the provider floor
+            {__LINE__, Kind::Duckdns, P::Duckdns, 500, "OK", O::RetryLater},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 503, "OK\n203.0.113.50\n\nUPDATED", O::RetryLater},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 500, "KO", O::RetryLater},
             // Cloudflare API v4
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-ok.json", O::Updated},
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-empty.json", O::BadHost},

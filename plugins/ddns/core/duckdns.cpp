@@ -33,6 +33,9 @@ Answer classify_duckdns(const HttpAnswer& ans)
     Answer a;
     if (lines.empty())
         return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer");
+    // a 5xx is RetryLater whatever the body says (review 19 §4), an OK or a KO included
+    if (ans.status >= 500)
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
     if (lines[0] == "KO") {
         a.outcome = Outcome::AuthFailed;  // DuckDNS says KO for a bad token and for a domain not in the account
         a.detail = "KO (token or domain refused)";

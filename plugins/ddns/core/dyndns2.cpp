@@ -79,7 +79,23 @@ HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address
     return r;
 }
 
+namespace {
+Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent);
+}  // namespace
+
+// A 5xx is RetryLater whatever the body says (review 19 §4): a "good" from a
+// failing server or a proxy's error page is not an update. A 911/dnserr
+// keeps its provider floor.
 Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent)
+{
+    Answer a = classify_body(prov, ans, hosts, sent);
+    if (ans.status >= 500 && a.outcome != Outcome::RetryLater)
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
+    return a;
+}
+
+namespace {
+Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent)
 {
     auto lines = body_lines(ans.body);
     std::vector<std::vector<std::string>> parsed;
@@ -123,5 +139,6 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
     }
     return result;
 }
+}  // namespace
 
 }  // namespace pppkit::ddns

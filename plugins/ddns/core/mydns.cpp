@@ -6,7 +6,9 @@
 // Answers (research/ddns.md §2.1, UNVERIFIED against the live service): a
 // page saying "login_status = 0" or "notify NG" (seen in third-party code),
 // on either page, DIRECTIP included, is a refused login whatever its status;
-// 200 is success otherwise; a 401/403 without that marker may be a proxy's or
+// a 200 page saying "login_status = 1" or "notify OK" is success; a 200
+// without either marker (a captive portal, a proxy's page) is not understood
+// (review 19 §4); a 401/403 without a marker may be a proxy's or
 // a WAF's and is retried an hour later (classify_status(), review 19 §2);
 // 5xx, 408 and 429 are transient; any other status is not understood.
 #include "ddns/core/http.hpp"
@@ -59,8 +61,8 @@ Answer classify_mydns(const HttpAnswer& ans)
         return a;
     }
     if (ans.status == 200) {
-        a.outcome = Outcome::Updated;
-        a.detail = login ? "HTTP 200, login_status = 1" : "HTTP 200";
+        a.outcome = login ? Outcome::Updated : Outcome::ProtocolError;
+        a.detail = login ? "HTTP 200, login_status = 1 / notify OK" : "HTTP 200 without login_status or notify OK";
         return a;
     }
     return classify_status(ans.status, "HTTP " + std::to_string(ans.status));
