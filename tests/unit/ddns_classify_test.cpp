@@ -268,6 +268,56 @@ TEST_SUITE("ddns_classify")
         }
     }
 
+    // Review 19 §4: Retry-After (seconds; libcurl makes a date relative) on a
+    // 429 or 503 is the floor, at most a day; other statuses ignore it.
+    TEST_CASE("Retry-After on 429/503 is the floor, bounded; a provider's own floor stays when longer")
+    {
+        struct RRow {
+            int line;
+            Kind kind;
+            Provider provider;
+            long status;
+            std::string body;
+            long retry_after;
+            long floor;
+        };
+        using P = Provider;
+        const std::vector<RRow> rows = {
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", 7200, 7200},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 429, "slow down", 900, 900},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 429, "slow down", 60, 300},  // never below the 429 floor
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", 999999999, 86400},  // bounded: a day
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "", 7200, 0},           // only 429 and 503
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", 3600, 3600},        // longer than No-IP's 1800
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", 60, 1800},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 503, "OK", 1200, 1200},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 429, "", 1000, 1000},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 429,
+             R"({"success":false,"errors":[{"code":971,"message":"Please wait"}]})", 1500, 1500},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 503, "<html>busy</html>", 2000, 2000},
+            {__LINE__, Kind::Custom, P::Custom, 503, "wait", 1800, 1800},  // a custom retry token too
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", -1, 0},
+        };
+        CustomTokens tokens;
+        tokens.retry = {"wait"};
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            HttpAnswer a{r.status, r.body};
+            a.retry_after_s = r.retry_after;
+            Answer got;
+            switch (r.kind) {
+            case Kind::Dyndns2: got = classify_dyndns2(r.provider, a, 1, "203.0.113.7"); break;
+            case Kind::Duckdns: got = classify_duckdns(a); break;
+            case Kind::Mydns: got = classify_mydns(a); break;
+            case Kind::Custom: got = classify_custom(tokens, a); break;
+            case Kind::CfZone: got = std::get<Answer>(cloudflare::parse_zone(a)); break;
+            default: got = cloudflare::classify_update(a); break;
+            }
+            CHECK(outcome_name(got.outcome) == outcome_name(Outcome::RetryLater));
+            CHECK(got.floor_s == r.floor);
+        }
+    }
+
     TEST_CASE("POP3 replies: +OK after the password is an update; response codes decide the failures")
     {
         struct PRow {

@@ -101,7 +101,7 @@ Answer failure(const HttpAnswer& a, const Json* j)
         r.detail = detail;
         return r;
     }
-    return classify_status(a.status, detail);
+    return classify_status(a.status, detail, a.retry_after_s);
 }
 
 // The JSON of a successful envelope, or the Answer that ends the attempt.
@@ -111,10 +111,10 @@ std::variant<Json, Answer> envelope(const HttpAnswer& a)
     // worker's 64 KiB cap on the body.
     Json j = Json::parse(a.body, nullptr, false);
     if (!j.is_object())
-        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", not JSON");
+        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", not JSON", a.retry_after_s);
     const Json* ok = get(j, "success");
     if (!ok || !ok->is_boolean())
-        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", no success field");
+        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", no success field", a.retry_after_s);
     if (!ok->get<bool>() || a.status >= 300)
         return failure(a, &j);
     return j;

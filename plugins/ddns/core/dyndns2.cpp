@@ -89,8 +89,11 @@ Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::st
 Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent)
 {
     Answer a = classify_body(prov, ans, hosts, sent);
+    if (a.outcome == Outcome::RetryLater)  // a 911 keeps its floor, or the server's Retry-After if longer
+        a.floor_s = std::max(a.floor_s, retry_after_floor(ans.status, ans.retry_after_s));
     if (ans.status >= 500 && a.outcome != Outcome::RetryLater)
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                               ans.retry_after_s);
     return a;
 }
 
@@ -103,7 +106,7 @@ Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::st
         if (auto w = words(l); !w.empty())
             parsed.push_back(std::move(w));
     if (parsed.empty())
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer");
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer", ans.retry_after_s);
     // The body is parsed whatever the status (Dyn's guideline); a status-only
     // reading applies when no line is a known token.
     Answer result;
@@ -113,7 +116,8 @@ Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::st
         Answer a = classify_line(prov, parsed[0], sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError)
             return classify_status(ans.status,
-                                   "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
+                                   "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                                   ans.retry_after_s);
         a.detail += " (" + std::to_string(parsed.size()) + " lines for " + std::to_string(n) + " hosts)";
         if (!is_fatal(a.outcome) && a.outcome != Outcome::RetryLater) {
             a.outcome = Outcome::ProtocolError;  // cannot tell which host got which answer
@@ -124,8 +128,9 @@ Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::st
     for (const auto& w : parsed) {
         Answer a = classify_line(prov, w, sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError) {
-            Answer s = classify_status(ans.status,
-                                       "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden));
+            Answer s =
+                classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                                ans.retry_after_s);
             if (s.outcome != Outcome::ProtocolError)
                 return s;
         }

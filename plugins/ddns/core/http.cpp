@@ -1,6 +1,8 @@
 // http.cpp - helpers shared by the HTTP protocol modules.
 #include "ddns/core/http.hpp"
 
+#include <algorithm>
+
 #include "common/text.hpp"
 
 namespace pppkit::ddns {
@@ -59,7 +61,14 @@ std::vector<std::string> body_lines(std::string_view body)
 
 std::vector<std::string> words(std::string_view line) { return text::split(line, " \t\r"); }
 
-Answer classify_status(long status, std::string detail)
+long retry_after_floor(long status, long retry_after_s)
+{
+    if ((status != 429 && status != 503) || retry_after_s <= 0)
+        return 0;
+    return std::min(retry_after_s, kRetryAfterMaxS);
+}
+
+Answer classify_status(long status, std::string detail, long retry_after_s)
 {
     Answer a;
     a.detail = std::move(detail);
@@ -72,6 +81,7 @@ Answer classify_status(long status, std::string detail)
         a.transient = Transient::Other;
         if (status == 429)
             a.floor_s = 300;
+        a.floor_s = std::max(a.floor_s, retry_after_floor(status, retry_after_s));
     } else {
         a.outcome = Outcome::ProtocolError;
     }

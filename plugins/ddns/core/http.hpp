@@ -49,7 +49,16 @@ struct HttpAnswer {
     // The profile's secrets: every piece of the body a classifier puts in
     // Answer::detail goes through redact() with these, before it is cut.
     Hidden hidden;
+    // Retry-After in seconds, as libcurl reads it (CURLINFO_RETRY_AFTER: the
+    // seconds form, or an HTTP date made relative); -1 when absent.
+    long retry_after_s = -1;
 };
+
+// The most a Retry-After may hold the next attempt back (review 19 §4).
+inline constexpr long kRetryAfterMaxS = 86400;
+// The floor a 429 or 503 asks for with Retry-After: min(retry_after_s,
+// kRetryAfterMaxS); 0 for any other status, or without a positive value.
+[[nodiscard]] long retry_after_floor(long status, long retry_after_s);
 
 // What redact() must hide for one profile: the password and the token, with
 // the user names a request sends them with in HTTP Basic (username; deSEC's
@@ -75,8 +84,10 @@ inline constexpr long kBareAuthStatusFloorS = 3600;
 // login_status = 0 / notify NG, Cloudflare's auth error codes, custom's
 // auth-failed tokens) is AuthFailed; each module detects it before calling
 // this. 429 is RetryLater (floor 300 s); 408 and 5xx RetryLater; any other
-// status ProtocolError.
-[[nodiscard]] Answer classify_status(long status, std::string detail);
+// status ProtocolError. A 429 or 503 with a Retry-After (retry_after_s > 0)
+// waits at least that long (retry_after_floor()), never less than the
+// default floor.
+[[nodiscard]] Answer classify_status(long status, std::string detail, long retry_after_s = -1);
 
 // dyndns2.cpp: dyndns2, noip and desec (all speak the dyndns2 answer tokens).
 [[nodiscard]] HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address, const Creds& c);

@@ -65,7 +65,7 @@ Answer classify_mydns(const HttpAnswer& ans)
         a.detail = login ? "HTTP 200, login_status = 1 / notify OK" : "HTTP 200 without login_status or notify OK";
         return a;
     }
-    return classify_status(ans.status, "HTTP " + std::to_string(ans.status));
+    return classify_status(ans.status, "HTTP " + std::to_string(ans.status), ans.retry_after_s);
 }
 
 }  // namespace pppkit::ddns

@@ -108,6 +108,9 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     trace(r.method + " " + loggable_url(r.url));
     CURLcode rc = curl().easy_perform(h);
     curl().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
+    curl_off_t retry_after = -1;  // libcurl >= 7.66: seconds, an HTTP date made relative; 0 when absent
+    if (curl().easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        ans.retry_after_s = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterMaxS));
     easy.reset();
     headers.reset();
     if (!sb.error.empty()) {
