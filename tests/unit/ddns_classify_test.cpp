@@ -344,7 +344,8 @@ TEST_SUITE("ddns_classify")
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            CHECK(outcome_name(pop3::classify(r.stage, pop3::parse_reply(r.reply)).outcome) == outcome_name(r.want));
+            CHECK(outcome_name(pop3::classify(r.stage, pop3::parse_reply(r.reply), {}).outcome) ==
+                  outcome_name(r.want));
         }
     }
 
@@ -435,7 +436,7 @@ TEST_SUITE("ddns_classify")
         }
         std::string pop3_line = body_of("@pop3-err-escape.txt");
         pop3_line.resize(pop3_line.find('\n'));
-        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line));
+        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line), {});
         CHECK(p.outcome == Outcome::AuthFailed);
         CHECK(printable(p.detail));
         CHECK(p.detail.find("\\x1b[31m") != std::string::npos);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ddns/core/http.hpp"
+#include "ddns/core/pop3.hpp"
 #include "ddns/core/state.hpp"
 #include "ddns/core/url.hpp"
 
@@ -94,6 +95,37 @@ TEST_SUITE("ddns_redact")
                 CHECK(ans.detail.find(f) == std::string::npos);
                 CHECK(stored.find(f) == std::string::npos);
             }
+        }
+    }
+
+    // The same for a POP3 server (MyDNS's login): its reply text is cut at 80 bytes.
+    TEST_CASE("a POP3 reply echoing the password, whole or across the cut, never reaches the state")
+    {
+        struct R {
+            int line;
+            pop3::Stage stage;
+            std::string reply;
+        };
+        const std::string pad(70, 'x');
+        const std::vector<R> rows = {
+            {__LINE__, pop3::Stage::Pass, "-ERR [AUTH] bad password " + kPw},
+            {__LINE__, pop3::Stage::Pass, "-ERR " + pad + kPw},  // straddles the 80-byte cut
+            {__LINE__, pop3::Stage::User, "-ERR " + pad + kPw},
+            {__LINE__, pop3::Stage::Greeting, "-ERR busy, " + pad + kPw},
+            {__LINE__, pop3::Stage::Pass, "-ERR [S" + kPw + "] x"},  // in the response code (fuzz/pop3)
+        };
+        const Hidden h{{kPw}, {"dynuser"}};
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Answer ans = pop3::classify(r.stage, pop3::parse_reply(r.reply), h);
+            CAPTURE(ans.detail);
+            CHECK(ans.detail.find("***") != std::string::npos);
+            Profile p;
+            p.name = "t";
+            State s;
+            record(s, p, Family::V4, "203.0.113.7", ans, "fp", 1800000000, 0.0);
+            std::string stored = serialize_state(s);
+            CHECK(stored.find("Pw:s3c") == std::string::npos);
         }
     }
 
