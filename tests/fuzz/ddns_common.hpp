@@ -5,13 +5,18 @@
 // body as the server sent it. Without a status line the status is 200.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ddns/core/http.hpp"
 #include "ddns/core/state.hpp"
 #include "oracle.hpp"
 
 namespace fuzz {
+
+// The profile's secrets for every input: no answer may show them (review 19 §1).
+inline const std::vector<std::string> kSecrets = {"Pw:s3cr&t/ZZ9", "tok-9f8e7d6c5b4a"};
 
 inline pppkit::ddns::HttpAnswer http_input(const uint8_t* data, size_t size)
 {
@@ -25,6 +30,7 @@ inline pppkit::ddns::HttpAnswer http_input(const uint8_t* data, size_t size)
         in.remove_prefix(nl + 1);
     }
     a.body = std::string(in);
+    a.hidden = {kSecrets, {"dynuser"}};
     return a;
 }
 
@@ -36,6 +42,9 @@ inline void expect_answer(const pppkit::ddns::Answer& a)
     expect_server_text("Answer.detail", a.detail);
     if (a.echoed)
         expect_server_text("Answer.echoed", *a.echoed);
+    for (const auto& secret : kSecrets)
+        if (a.detail.find(secret) != std::string::npos)
+            fail("Answer.detail shows a secret", a.detail);
     if (a.floor_s < 0)
         fail("Answer.floor_s is negative", std::to_string(a.floor_s));
     Profile p;

@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             first = false;
         }
         for (auto st : {pop3::Stage::Greeting, pop3::Stage::Stls, pop3::Stage::User, pop3::Stage::Pass})
-            fuzz::expect_answer(pop3::classify(st, r));
+            fuzz::expect_answer(pop3::classify(st, r, {fuzz::kSecrets, {"user"}}));
     }
     return 0;
 }

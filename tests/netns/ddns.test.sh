@@ -185,7 +185,7 @@ EOF
     http cf cloudflare token=cf zone=example.com record=home.example.com server=$SRV4
     http custom custom "url=https://$SRV4/custom/update?host={hostname}&ip={address}" hostname=host.example.jp \
         success=good unchanged=nochg auth-failed=badauth abuse=abuse retry=911
-    for m in hang reset 911 badauth abuse nochg 5xx; do
+    for m in hang reset 911 badauth abuse nochg 5xx waf echo; do
         http "f-$m" dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4
     done
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
@@ -446,6 +446,34 @@ fail_case abuse 2 abuse
 check_eq "fail abuse: suspended" yes "$(state f-abuse suspended)"
 fail_case nochg 0 unchanged
 fail_case 5xx 1 retry-later
+
+# ---- review 19: a WAF's bare 403 is retried an hour later, never a suspension ----------------------
+ctl '{"mode": "body", "status": 403, "body": "<html><h1>Access denied</h1> (WAF)</html>"}'
+run f-waf 4
+ctl '{}'
+check_eq "waf 403: worker exit status (transient)" 1 "$RC"
+check_eq "waf 403: state outcome" retry-later "$(state f-waf ipv4.outcome)"
+check_eq "waf 403: not suspended" no "$(state f-waf suspended)"
+fu=$(state f-waf ipv4-floor-until)
+check "waf 403: no new try for an hour (floor-until in $((${fu:-0} - $(date +%s))) s)" \
+    test "${fu:-0}" -ge "$(($(date +%s) + 3500))"
+# ... and a server that echoes the password (raw, as Basic, cut by the 80-byte excerpt): none of it
+# reaches the state file (the secrets scan at the end checks the logs and states for the whole value)
+B64=$(printf 'dynuser:%s' "$PW_DYN" | base64 -w0)
+PAD=$(printf '%070d' 0)
+redacted() { # DETAIL: holds "***" and no start of the password or of its Basic form (base64 "dynuser:")
+    case "$1" in *"***"*) ;; *) return 1 ;; esac
+    case "$1" in *Dd2Dyn* | *ZHludXN*) return 1 ;; esac
+}
+n=0
+for body in "wrong pw $PW_DYN for dynuser" "you sent Basic $B64" "$PAD$PW_DYN" "$PAD$B64"; do
+    n=$((n + 1))  # the case's number, not its body: the output shows no part of a secret
+    ctl "{\"mode\": \"body\", \"status\": 400, \"body\": \"$body\"}"
+    run f-echo 4 --force
+    ctl '{}'
+    d=$(state f-echo ipv4.detail)
+    check "echo $n (raw, Basic, raw cut at 80, Basic cut at 80): the state's detail is redacted ($d)" redacted "$d"
+done
 # No-IP's 911: at least 30 min before the next try
 ctl '{"mode": "911"}'
 run f-noip911 4

@@ -148,7 +148,7 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Dyndns2, P::Desec, 401, "badauth", O::AuthFailed},
             {__LINE__, Kind::Dyndns2, P::Desec, 404, "nohost", O::BadHost},
             {__LINE__, Kind::Dyndns2, P::Desec, 429, "{\"detail\":\"Request was throttled.\"}", O::RetryLater, "", 300},
-            {__LINE__, Kind::Dyndns2, P::Desec, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Dyndns2, P::Desec, 401, "", O::RetryLater, "", 3600},  // no badauth: review 19 §2
             // DuckDNS (spec.jsp, verbose=true)
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nUPDATED", O::Updated, "203.0.113.50"},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.50\n\nNOCHANGE", O::Unchanged, "203.0.113.50"},
@@ -163,16 +163,18 @@ TEST_SUITE("ddns_classify")
             // MyDNS HTTP-BASIC / DIRECTIP
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ok.html", O::Updated},
             {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-login-ng.html", O::AuthFailed},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::Updated},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::AuthFailed},
-            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::Updated},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "@mydns-plain.html", O::ProtocolError},  // no marker: §4
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "<html>401 Authorization Required</html>", O::RetryLater, "",
+             3600},  // a proxy's 401 too: review 19 §2
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 401, "@mydns-login-ng.html", O::AuthFailed},  // MyDNS's own refusal
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "", O::ProtocolError},  // no marker: review 19 §4
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 500, "", O::RetryLater},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 404, "not found", O::ProtocolError},
-            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::Updated},  // not the token
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "login_status_x = 0", O::ProtocolError},  // not the token
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "@mydns-login-ng.html", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify NG</DT>", O::AuthFailed},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "<DT>notify OK</DT>", O::Updated},
-            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::AuthFailed},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 401, "", O::RetryLater, "", 3600},
             {__LINE__, Kind::Mydns, P::MydnsDirectip, 429, "", O::RetryLater},
             // custom (success = good, unchanged = nochg, auth-failed = badauth, retry = 911 wait)
             {__LINE__, Kind::Custom, P::Custom, 200, "good", O::Updated},
@@ -182,7 +184,36 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Custom, P::Custom, 200, "wait", O::RetryLater},
             {__LINE__, Kind::Custom, P::Custom, 200, "goodbye", O::ProtocolError},
             {__LINE__, Kind::Custom, P::Custom, 500, "oops", O::RetryLater},
-            {__LINE__, Kind::Custom, P::Custom, 403, "forbidden", O::AuthFailed},
+            {__LINE__, Kind::Custom, P::Custom, 403, "forbidden", O::RetryLater, "", 3600},  // not an auth-failed token
+            {__LINE__, Kind::Custom, P::Custom, 403, "badauth", O::AuthFailed},
+            // review 19 §2: a 401/403 alone (a WAF, a rate limiter, a CDN) is retried an hour later, never a
+            // suspension; only the provider's own auth answer is AuthFailed
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 403, "<html><h1>Access denied</h1> (WAF)</html>", O::RetryLater, "",
+             3600},
+            {__LINE__, Kind::Dyndns2, P::Noip, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 403, "badauth", O::AuthFailed},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 403, "<html>Rate limited</html>", O::RetryLater, "", 3600},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 401, "KO", O::AuthFailed},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403, "<html>Attention Required! | Cloudflare</html>", O::RetryLater,
+             "", 3600},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 401, "", O::RetryLater, "", 3600},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403,
+             R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})", O::AuthFailed},
+            // review 19 §4: MyDNS success needs its marker (a captive portal's 200 is no update); a 5xx is
+            // RetryLater whatever the body
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "<html><title>Hotel WiFi login</title>Welcome</html>",
+             O::ProtocolError},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 200, "<!-- login_status = 1 -->\nLogin and IP address notify OK.",
+             O::Updated},  // the local fake provider's page (tests/ddns/fake_provider.py)
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 200, "IP address notify OK. 203.0.113.50", O::Updated},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "good 203.0.113.50", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "nochg 203.0.113.50", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 502, "badauth", O::RetryLater},
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", O::RetryLater, "", 1800},  // keeps the provider floor
+            {__LINE__, Kind::Duckdns, P::Duckdns, 500, "OK", O::RetryLater},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 503, "OK\n203.0.113.50\n\nUPDATED", O::RetryLater},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 500, "KO", O::RetryLater},
             // Cloudflare API v4
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-ok.json", O::Updated},
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-empty.json", O::BadHost},
@@ -194,7 +225,27 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-ok.json", O::Updated, "198.51.100.4"},
             {__LINE__, Kind::CfRecord, P::Cloudflare, 200, "@cloudflare-record-empty.json", O::BadHost},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-patch-ok.json", O::Updated, "203.0.113.50"},
-            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-invalid-content.json", O::BadHost},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-invalid-content.json",
+             O::ProtocolError},  // 9005: not a host problem (review 19 §3)
+            // review 19 §3: only known codes are fatal; any other well-formed 4xx is what its status says
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 404,
+             R"({"success":false,"errors":[{"code":7003,"message":"Could not route to /zones/x"},{"code":7000}]})",
+             O::BadHost},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 404,
+             R"({"success":false,"errors":[{"code":81044,"message":"Record does not exist."}]})", O::BadHost},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400,
+             R"({"success":false,"errors":[{"code":1003,"message":"Invalid or missing zone id."}]})", O::BadHost},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":7003},{"code":9109}]})",
+             O::AuthFailed},  // auth first
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":1234}]})",
+             O::ProtocolError},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":7000}]})",
+             O::ProtocolError},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 404, R"({"success":false,"errors":[]})", O::ProtocolError},
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 409, R"({"success":false,"errors":[{"code":81057}]})",
+             O::ProtocolError},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 403, R"({"success":false,"errors":[{"code":1234}]})", O::RetryLater,
+             "", 3600},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 429,
              "{\"success\":false,\"errors\":[{\"code\":971,\"message\":\"Please wait\"}]}", O::RetryLater},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "{\"success\":\"yes\"}", O::ProtocolError},
@@ -214,6 +265,56 @@ TEST_SUITE("ddns_classify")
             if (r.floor >= 0)
                 CHECK(a.floor_s == r.floor);
             CHECK(a.detail.size() <= 200);
+        }
+    }
+
+    // Review 19 §4: Retry-After (seconds; libcurl makes a date relative) on a
+    // 429 or 503 is the floor, at most a day; other statuses ignore it.
+    TEST_CASE("Retry-After on 429/503 is the floor, bounded; a provider's own floor stays when longer")
+    {
+        struct RRow {
+            int line;
+            Kind kind;
+            Provider provider;
+            long status;
+            std::string body;
+            long retry_after;
+            long floor;
+        };
+        using P = Provider;
+        const std::vector<RRow> rows = {
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", 7200, 7200},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 429, "slow down", 900, 900},
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 429, "slow down", 60, 300},  // never below the 429 floor
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", 999999999, 86400},  // bounded: a day
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 500, "", 7200, 0},           // only 429 and 503
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", 3600, 3600},        // longer than No-IP's 1800
+            {__LINE__, Kind::Dyndns2, P::Noip, 503, "911", 60, 1800},
+            {__LINE__, Kind::Duckdns, P::Duckdns, 503, "OK", 1200, 1200},
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 429, "", 1000, 1000},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 429,
+             R"({"success":false,"errors":[{"code":971,"message":"Please wait"}]})", 1500, 1500},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 503, "<html>busy</html>", 2000, 2000},
+            {__LINE__, Kind::Custom, P::Custom, 503, "wait", 1800, 1800},  // a custom retry token too
+            {__LINE__, Kind::Dyndns2, P::Dyndns2, 503, "", -1, 0},
+        };
+        CustomTokens tokens;
+        tokens.retry = {"wait"};
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            HttpAnswer a{r.status, r.body};
+            a.retry_after_s = r.retry_after;
+            Answer got;
+            switch (r.kind) {
+            case Kind::Dyndns2: got = classify_dyndns2(r.provider, a, 1, "203.0.113.7"); break;
+            case Kind::Duckdns: got = classify_duckdns(a); break;
+            case Kind::Mydns: got = classify_mydns(a); break;
+            case Kind::Custom: got = classify_custom(tokens, a); break;
+            case Kind::CfZone: got = std::get<Answer>(cloudflare::parse_zone(a)); break;
+            default: got = cloudflare::classify_update(a); break;
+            }
+            CHECK(outcome_name(got.outcome) == outcome_name(Outcome::RetryLater));
+            CHECK(got.floor_s == r.floor);
         }
     }
 
@@ -243,7 +344,8 @@ TEST_SUITE("ddns_classify")
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            CHECK(outcome_name(pop3::classify(r.stage, pop3::parse_reply(r.reply)).outcome) == outcome_name(r.want));
+            CHECK(outcome_name(pop3::classify(r.stage, pop3::parse_reply(r.reply), {}).outcome) ==
+                  outcome_name(r.want));
         }
     }
 
@@ -289,7 +391,7 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-escape.txt", O::Updated, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "@dyndns2-long-echo.txt", O::Updated, ""},
             {__LINE__, Kind::CfUpdate, P::Cloudflare, 200, "@cloudflare-content-newline.json", O::Updated, ""},
-            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-code-1e300.json", O::BadHost, ""},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 400, "@cloudflare-code-1e300.json", O::ProtocolError, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "nochg 203.0.113.7\x07\x7f", O::Unchanged, ""},
             {__LINE__, Kind::Dyndns2, P::Dyndns2, 200, "\x1b]0;pwned\x07", O::ProtocolError, ""},
             {__LINE__, Kind::Duckdns, P::Duckdns, 200, "OK\n203.0.113.7\x1b[31m\n\nUPDATED", O::Updated, ""},
@@ -307,16 +409,16 @@ TEST_SUITE("ddns_classify")
              O::ProtocolError, ""},  // no dot segment
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"zid-example.com"}]})",
              O::Updated, ""},
-            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":1e300}]})", O::BadHost,
-             ""},
-            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":-1e300}]})", O::BadHost,
-             ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":1e300}]})",
+             O::ProtocolError, ""},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":-1e300}]})",
+             O::ProtocolError, ""},
             {__LINE__, Kind::CfZone, P::Cloudflare, 400,
-             R"({"success":false,"errors":[{"code":18446744073709551615}]})", O::BadHost, ""},
+             R"({"success":false,"errors":[{"code":18446744073709551615}]})", O::ProtocolError, ""},
             {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":9103.0}]})",
              O::AuthFailed, ""},
-            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":"9103"}]})", O::BadHost,
-             ""},  // a string is no code
+            {__LINE__, Kind::CfZone, P::Cloudflare, 400, R"({"success":false,"errors":[{"code":"9103"}]})",
+             O::ProtocolError, ""},  // a string is no code
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, R"({"success":true,"result":[{"id":"\ud800"}]})",
              O::ProtocolError, ""},  // a lone surrogate: not JSON
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, std::string(100000, '['), O::ProtocolError, ""},
@@ -334,7 +436,7 @@ TEST_SUITE("ddns_classify")
         }
         std::string pop3_line = body_of("@pop3-err-escape.txt");
         pop3_line.resize(pop3_line.find('\n'));
-        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line));
+        Answer p = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(pop3_line), {});
         CHECK(p.outcome == Outcome::AuthFailed);
         CHECK(printable(p.detail));
         CHECK(p.detail.find("\\x1b[31m") != std::string::npos);

@@ -246,6 +246,8 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
     Answer a = p.pre().protocol == Protocol::Pop3 ? pop3_notify(c) : http_notify(c, address);
     secrets::wipe(c.creds.password);
     secrets::wipe(c.creds.token);
+    // the classifiers redact the server's text; this also covers the texts of io/ (transport, POP3)
+    a.detail = redact(a.detail, log_state().hidden);
     long ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
 
     if (a.echoed && !address.empty() && !same_address(*a.echoed, address))
@@ -329,9 +331,10 @@ int run(const config::LoadResult& cfg)
                 return kExitUsage;
             }
             *out = *v;
-            log_state().secrets.push_back(*v);
+            log_state().hidden.secrets.push_back(*v);
         }
         fp = fingerprint(*p, secrets);
+        log_state().hidden = hidden(*p, creds);  // with the user names of HTTP Basic
     }
     // through the trusted reader, as root: a CA file someone else owns or
     // could write, or reached by their link, is refused (as pppkit check does)

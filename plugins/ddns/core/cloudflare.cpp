@@ -61,11 +61,27 @@ HttpRequest base(const Profile& p, const Creds& c)
     return r;
 }
 
-// success:false, or an HTTP error: the errors[] codes decide.
+// Cloudflare's error codes that say the credentials were refused: 9103
+// unknown X-Auth-Key or token, 9109 invalid access token, 10000
+// authentication error, 6003 invalid request headers (a malformed token).
+bool auth_code(long c) { return c == 9103 || c == 9109 || c == 10000 || c == 6003; }
+// ... and that the zone or record asked for does not exist (is not ours):
+// 7003 "could not route to /zones/<id>..., perhaps your object identifier is
+// invalid?", 1003 invalid or missing zone id, 81044 record does not exist.
+bool missing_code(long c) { return c == 7003 || c == 1003 || c == 81044; }
+
+// success:false, or an HTTP error. Contract (review 19 §3): only a known code
+// ends in a suspension: an auth code is AuthFailed, a missing zone/record
+// code BadHost (auth first: a token that may not see the zone can get both).
+// Any other answer, JSON or not, is what its status says (classify_status()):
+// 401/403 RetryLater after an hour, 408/429/5xx RetryLater, any other 4xx
+// (an unknown code, 9005 "content invalid", 7000 "no route") ProtocolError,
+// backed off and retried: an unknown refusal is no reason to stop for good.
 Answer failure(const HttpAnswer& a, const Json* j)
 {
     std::string codes;
     bool auth = false;
+    bool missing = false;
     int shown = 0;
     if (const Json* errs = j ? get(*j, "errors") : nullptr; errs && errs->is_array())
         for (const auto& e : *errs) {
@@ -75,21 +91,17 @@ Answer failure(const HttpAnswer& a, const Json* j)
                 continue;
             if (shown++ < 8)
                 codes += (codes.empty() ? "" : ",") + std::to_string(*code);
-            // 9103 unknown X-Auth-Key or token, 10000 authentication error, 6003 invalid request headers
-            if (*code == 9103 || *code == 10000 || *code == 6003 || *code == 9109)
-                auth = true;
+            auth = auth || auth_code(*code);
+            missing = missing || missing_code(*code);
         }
     std::string detail = "HTTP " + std::to_string(a.status) + (codes.empty() ? "" : ", errors " + codes);
-    if (auth) {
+    if (auth || missing) {
         Answer r;
-        r.outcome = Outcome::AuthFailed;
+        r.outcome = auth ? Outcome::AuthFailed : Outcome::BadHost;
         r.detail = detail;
         return r;
     }
-    Answer r = classify_status(a.status, detail);
-    if (r.outcome == Outcome::ProtocolError && a.status >= 400 && a.status < 500 && j)
-        r.outcome = Outcome::BadHost;  // a well-formed refusal of the zone/record request
-    return r;
+    return classify_status(a.status, detail, a.retry_after_s);
 }
 
 // The JSON of a successful envelope, or the Answer that ends the attempt.
@@ -99,10 +111,10 @@ std::variant<Json, Answer> envelope(const HttpAnswer& a)
     // worker's 64 KiB cap on the body.
     Json j = Json::parse(a.body, nullptr, false);
     if (!j.is_object())
-        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", not JSON");
+        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", not JSON", a.retry_after_s);
     const Json* ok = get(j, "success");
     if (!ok || !ok->is_boolean())
-        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", no success field");
+        return classify_status(a.status, "HTTP " + std::to_string(a.status) + ", no success field", a.retry_after_s);
     if (!ok->get<bool>() || a.status >= 300)
         return failure(a, &j);
     return j;
@@ -217,7 +229,7 @@ Answer classify_update(const HttpAnswer& a)
         if (const std::string* c = get_str(*res, "content")) {
             if (classify_address(*c) != AddrClass::Invalid)
                 r.echoed = *c;
-            r.detail = "success, content " + server_text(*c, 64);
+            r.detail = "success, content " + server_text(redact(*c, a.hidden), 64);
         }
     return r;
 }

@@ -61,14 +61,17 @@ Answer classify_custom(const CustomTokens& t, const HttpAnswer& ans)
             if (std::find(list->begin(), list->end(), cand) != list->end()) {
                 Answer a;
                 a.outcome = outcome;
-                if (outcome == Outcome::RetryLater)
+                if (outcome == Outcome::RetryLater) {
                     a.transient = Transient::Other;
-                a.detail = excerpt(cand);
+                    a.floor_s = retry_after_floor(ans.status, ans.retry_after_s);
+                }
+                a.detail = excerpt(cand, ans.hidden);
                 return a;
             }
         }
     }
-    return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+    return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                           ans.retry_after_s);
 }
 
 }  // namespace pppkit::ddns

@@ -32,14 +32,19 @@ Answer classify_duckdns(const HttpAnswer& ans)
     auto lines = body_lines(ans.body);
     Answer a;
     if (lines.empty())
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer");
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer", ans.retry_after_s);
+    // a 5xx is RetryLater whatever the body says (review 19 §4), an OK or a KO included
+    if (ans.status >= 500)
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                               ans.retry_after_s);
     if (lines[0] == "KO") {
         a.outcome = Outcome::AuthFailed;  // DuckDNS says KO for a bad token and for a domain not in the account
         a.detail = "KO (token or domain refused)";
         return a;
     }
     if (lines[0] != "OK")
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                               ans.retry_after_s);
     // verbose: OK, IPv4, IPv6, UPDATED|NOCHANGE
     if (lines.size() >= 4) {
         if (lines[3] == "UPDATED")
@@ -48,7 +53,7 @@ Answer classify_duckdns(const HttpAnswer& ans)
             a.outcome = Outcome::Unchanged;
         else {
             a.outcome = Outcome::ProtocolError;
-            a.detail = "OK with unknown status '" + excerpt(lines[3]) + "'";
+            a.detail = "OK with unknown status '" + excerpt(lines[3], ans.hidden) + "'";
             return a;
         }
         a.detail = "OK " + lines[3];

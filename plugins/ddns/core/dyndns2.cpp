@@ -14,11 +14,11 @@ namespace {
 using text::join;
 
 // One answer line: "<token> [address]".
-Answer classify_line(Provider prov, const std::vector<std::string>& w, std::string_view sent)
+Answer classify_line(Provider prov, const std::vector<std::string>& w, std::string_view sent, const Hidden& h)
 {
     Answer a;
     const std::string& t = w[0];
-    a.detail = server_text(join(w, " "));
+    a.detail = server_text(redact(join(w, " "), h));
     if (w.size() >= 2 && classify_address(w[1]) != AddrClass::Invalid)
         a.echoed = w[1];
     if (t == "good") {
@@ -79,7 +79,26 @@ HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address
     return r;
 }
 
+namespace {
+Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent);
+}  // namespace
+
+// A 5xx is RetryLater whatever the body says (review 19 §4): a "good" from a
+// failing server or a proxy's error page is not an update. A 911/dnserr
+// keeps its provider floor.
 Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent)
+{
+    Answer a = classify_body(prov, ans, hosts, sent);
+    if (a.outcome == Outcome::RetryLater)  // a 911 keeps its floor, or the server's Retry-After if longer
+        a.floor_s = std::max(a.floor_s, retry_after_floor(ans.status, ans.retry_after_s));
+    if (ans.status >= 500 && a.outcome != Outcome::RetryLater)
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                               ans.retry_after_s);
+    return a;
+}
+
+namespace {
+Answer classify_body(Provider prov, const HttpAnswer& ans, size_t hosts, std::string_view sent)
 {
     auto lines = body_lines(ans.body);
     std::vector<std::vector<std::string>> parsed;
@@ -87,16 +106,18 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
         if (auto w = words(l); !w.empty())
             parsed.push_back(std::move(w));
     if (parsed.empty())
-        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer");
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ", empty answer", ans.retry_after_s);
     // The body is parsed whatever the status (Dyn's guideline); a status-only
     // reading applies when no line is a known token.
     Answer result;
     bool first = true;
     size_t n = std::max<size_t>(hosts, 1);
     if (parsed.size() != 1 && parsed.size() != n) {
-        Answer a = classify_line(prov, parsed[0], sent);
+        Answer a = classify_line(prov, parsed[0], sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError)
-            return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+            return classify_status(ans.status,
+                                   "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                                   ans.retry_after_s);
         a.detail += " (" + std::to_string(parsed.size()) + " lines for " + std::to_string(n) + " hosts)";
         if (!is_fatal(a.outcome) && a.outcome != Outcome::RetryLater) {
             a.outcome = Outcome::ProtocolError;  // cannot tell which host got which answer
@@ -105,9 +126,11 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
         return a;
     }
     for (const auto& w : parsed) {
-        Answer a = classify_line(prov, w, sent);
+        Answer a = classify_line(prov, w, sent, ans.hidden);
         if (a.outcome == Outcome::ProtocolError) {
-            Answer s = classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body));
+            Answer s =
+                classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                                ans.retry_after_s);
             if (s.outcome != Outcome::ProtocolError)
                 return s;
         }
@@ -121,5 +144,6 @@ Answer classify_dyndns2(Provider prov, const HttpAnswer& ans, size_t hosts, std:
     }
     return result;
 }
+}  // namespace
 
 }  // namespace pppkit::ddns

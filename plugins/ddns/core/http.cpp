@@ -1,6 +1,8 @@
 // http.cpp - helpers shared by the HTTP protocol modules.
 #include "ddns/core/http.hpp"
 
+#include <algorithm>
+
 #include "common/text.hpp"
 
 namespace pppkit::ddns {
@@ -24,7 +26,21 @@ std::string base_url(const Profile& p, Family f)
     return url;
 }
 
-std::string excerpt(std::string_view body) { return server_text(body.substr(0, body.find('\n')), 80); }
+std::string excerpt(std::string_view body, const Hidden& h)
+{
+    return server_text(redact(std::string(body.substr(0, body.find('\n'))), h), 80);
+}
+
+Hidden hidden(const Profile& p, const Creds& c)
+{
+    Hidden h;
+    h.secrets = c.secrets();
+    if (!c.username.empty())
+        h.users.push_back(c.username);
+    if (p.provider == Provider::Desec && !p.hostnames.empty())
+        h.users.push_back(p.hostnames[0]);  // dyndns2_request(): deSEC's Basic user without a username
+    return h;
+}
 
 std::vector<std::string> body_lines(std::string_view body)
 {
@@ -45,17 +61,27 @@ std::vector<std::string> body_lines(std::string_view body)
 
 std::vector<std::string> words(std::string_view line) { return text::split(line, " \t\r"); }
 
-Answer classify_status(long status, std::string detail)
+long retry_after_floor(long status, long retry_after_s)
+{
+    if ((status != 429 && status != 503) || retry_after_s <= 0)
+        return 0;
+    return std::min(retry_after_s, kRetryAfterMaxS);
+}
+
+Answer classify_status(long status, std::string detail, long retry_after_s)
 {
     Answer a;
     a.detail = std::move(detail);
     if (status == 401 || status == 403) {
-        a.outcome = Outcome::AuthFailed;
+        a.outcome = Outcome::RetryLater;  // see http.hpp: never a suspension without the provider's own word
+        a.transient = Transient::Other;
+        a.floor_s = kBareAuthStatusFloorS;
     } else if (status == 429 || status == 408 || status >= 500) {
         a.outcome = Outcome::RetryLater;
         a.transient = Transient::Other;
         if (status == 429)
             a.floor_s = 300;
+        a.floor_s = std::max(a.floor_s, retry_after_floor(status, retry_after_s));
     } else {
         a.outcome = Outcome::ProtocolError;
     }

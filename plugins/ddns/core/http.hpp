@@ -12,6 +12,7 @@
 
 #include "ddns/core/outcome.hpp"
 #include "ddns/core/profile.hpp"
+#include "ddns/core/url.hpp"
 
 namespace pppkit::ddns {
 
@@ -45,18 +46,48 @@ struct HttpRequest {
 struct HttpAnswer {
     long status = 0;  // HTTP status
     std::string body;
+    // The profile's secrets: every piece of the body a classifier puts in
+    // Answer::detail goes through redact() with these, before it is cut.
+    Hidden hidden;
+    // Retry-After in seconds, as libcurl reads it (CURLINFO_RETRY_AFTER: the
+    // seconds form, or an HTTP date made relative); -1 when absent.
+    long retry_after_s = -1;
 };
+
+// The most a Retry-After may hold the next attempt back (review 19 §4).
+inline constexpr long kRetryAfterMaxS = 86400;
+// The floor a 429 or 503 asks for with Retry-After: min(retry_after_s,
+// kRetryAfterMaxS); 0 for any other status, or without a positive value.
+[[nodiscard]] long retry_after_floor(long status, long retry_after_s);
+
+// What redact() must hide for one profile: the password and the token, with
+// the user names a request sends them with in HTTP Basic (username; deSEC's
+// host name when it has none).
+[[nodiscard]] Hidden hidden(const Profile& p, const Creds& c);
 
 // scheme://host[:port] for the profile's endpoint ("[v6]" bracketed).
 [[nodiscard]] std::string base_url(const Profile& p, Family f);
-// The part of a body that a log line may show: its first line through server_text(), at most 80 bytes.
-[[nodiscard]] std::string excerpt(std::string_view body);
+// The part of a body that a log line or the state may show: its first line,
+// redacted (before the cut), through server_text(), at most 80 bytes.
+[[nodiscard]] std::string excerpt(std::string_view body, const Hidden& h);
 // Splits into lines without '\r'; trailing empty lines dropped.
 [[nodiscard]] std::vector<std::string> body_lines(std::string_view body);
 // Whitespace-separated words of one line.
 [[nodiscard]] std::vector<std::string> words(std::string_view line);
-// What an HTTP status says when the body carries no known token.
-[[nodiscard]] Answer classify_status(long status, std::string detail);
+// How long a bare 401/403 holds the next attempt back (review 19 §2).
+inline constexpr long kBareAuthStatusFloorS = 3600;
+// What an HTTP status says when the body carries no known token. Contract:
+// a 401 or 403 alone is RetryLater with a floor of kBareAuthStatusFloorS, not
+// AuthFailed: a WAF, a rate limiter, a CDN or a captive portal answers so too,
+// and AuthFailed suspends the profile until its configuration changes. Only a
+// provider's own refusal (dyndns2 badauth/!donator, DuckDNS KO, MyDNS
+// login_status = 0 / notify NG, Cloudflare's auth error codes, custom's
+// auth-failed tokens) is AuthFailed; each module detects it before calling
+// this. 429 is RetryLater (floor 300 s); 408 and 5xx RetryLater; any other
+// status ProtocolError. A 429 or 503 with a Retry-After (retry_after_s > 0)
+// waits at least that long (retry_after_floor()), never less than the
+// default floor.
+[[nodiscard]] Answer classify_status(long status, std::string detail, long retry_after_s = -1);
 
 // dyndns2.cpp: dyndns2, noip and desec (all speak the dyndns2 answer tokens).
 [[nodiscard]] HttpRequest dyndns2_request(const Profile& p, Family f, std::string_view address, const Creds& c);

@@ -3,9 +3,13 @@
 // PPP link and family) and DIRECTIP (the address in the query; MyDNS takes the
 // password only there, so the URL is redacted before it is logged).
 //
-// Answers (research/ddns.md §2.1, UNVERIFIED against the live service): 401
-// is a bad login; 200 is success unless the page says "login_status = 0" or
-// "notify NG" (seen in third-party code), on either page, DIRECTIP included;
+// Answers (research/ddns.md §2.1, UNVERIFIED against the live service): a
+// page saying "login_status = 0" or "notify NG" (seen in third-party code),
+// on either page, DIRECTIP included, is a refused login whatever its status;
+// a 200 page saying "login_status = 1" or "notify OK" is success; a 200
+// without either marker (a captive portal, a proxy's page) is not understood
+// (review 19 §4); a 401/403 without a marker may be a proxy's or
+// a WAF's and is retried an hour later (classify_status(), review 19 §2);
 // 5xx, 408 and 429 are transient; any other status is not understood.
 #include "ddns/core/http.hpp"
 #include "ddns/core/url.hpp"
@@ -51,17 +55,17 @@ Answer classify_mydns(const HttpAnswer& ans)
             login = toks[i + 1] == "OK";
     }
     Answer a;
-    if (ans.status == 200) {
-        if (login && !*login) {
-            a.outcome = Outcome::AuthFailed;
-            a.detail = "HTTP 200, login_status = 0 / notify NG";
-        } else {
-            a.outcome = Outcome::Updated;
-            a.detail = login ? "HTTP 200, login_status = 1" : "HTTP 200";
-        }
+    if (login && !*login) {
+        a.outcome = Outcome::AuthFailed;
+        a.detail = "HTTP " + std::to_string(ans.status) + ", login_status = 0 / notify NG";
         return a;
     }
-    return classify_status(ans.status, "HTTP " + std::to_string(ans.status));
+    if (ans.status == 200) {
+        a.outcome = login ? Outcome::Updated : Outcome::ProtocolError;
+        a.detail = login ? "HTTP 200, login_status = 1 / notify OK" : "HTTP 200 without login_status or notify OK";
+        return a;
+    }
+    return classify_status(ans.status, "HTTP " + std::to_string(ans.status), ans.retry_after_s);
 }
 
 }  // namespace pppkit::ddns

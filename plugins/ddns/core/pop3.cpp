@@ -95,7 +95,7 @@ bool capa_has(const std::vector<std::string>& capa, std::string_view cap)
     return false;
 }
 
-Answer classify(Stage stage, const std::optional<Reply>& r)
+Answer classify(Stage stage, const std::optional<Reply>& r, const Hidden& h)
 {
     Answer a;
     if (!r) {
@@ -103,8 +103,10 @@ Answer classify(Stage stage, const std::optional<Reply>& r)
         a.detail = "not a POP3 reply";
         return a;
     }
-    a.detail = server_text((r->ok ? "+OK" : "-ERR") + (r->code.empty() ? "" : " [" + r->code + "]") +
-                               (r->text.empty() ? "" : " " + r->text.substr(0, 80)),
+    // redacted whole (the code too: a server may put anything in it), then cut
+    a.detail = server_text(redact(std::string(r->ok ? "+OK" : "-ERR") + (r->code.empty() ? "" : " [" + r->code + "]") +
+                                      (r->text.empty() ? "" : " " + r->text),
+                                  h),
                            100);
     if (r->ok) {
         a.outcome = stage == Stage::Pass ? Outcome::Updated : Outcome::Unchanged;  // only Pass ends the login

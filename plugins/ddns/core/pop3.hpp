@@ -17,6 +17,7 @@
 
 #include "ddns/core/outcome.hpp"
 #include "ddns/core/profile.hpp"
+#include "ddns/core/url.hpp"
 
 namespace pppkit::ddns::pop3 {
 
@@ -43,8 +44,9 @@ inline constexpr size_t kMaxCapaLines = 64;
 // True when a CAPA listing (lines between "+OK" and ".") offers STLS.
 [[nodiscard]] bool capa_has(const std::vector<std::string>& capa, std::string_view cap);
 // The outcome of the server's answer to the greeting, STLS, USER, PASS or APOP.
+// The reply's text is redact()ed with h before it is cut for Answer::detail.
 enum class Stage { Greeting, Stls, User, Pass };
-[[nodiscard]] Answer classify(Stage stage, const std::optional<Reply>& r);
+[[nodiscard]] Answer classify(Stage stage, const std::optional<Reply>& r, const Hidden& h);
 // A client line as it may be logged: commands that carry no credential
 // (USER, CAPA, STLS, QUIT, NOOP, STAT) as they are; APOP keeps the user and
 // hides the digest; any other line (PASS, AUTH, an AUTH continuation, anything

@@ -100,7 +100,7 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     curl().easy_setopt(h, CURLOPT_WRITEDATA, &ans.body);
     bool secret_in_request =
         r.basic || !r.headers.empty() ||
-        std::any_of(log_state().secrets.begin(), log_state().secrets.end(), [&](const std::string& x) {
+        std::any_of(log_state().hidden.secrets.begin(), log_state().hidden.secrets.end(), [&](const std::string& x) {
             return !x.empty() && (r.url.find(x) != std::string::npos || r.url.find(url_escape(x)) != std::string::npos);
         });
     if (secret_in_request && r.url.rfind("http://", 0) == 0)
@@ -108,6 +108,9 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     trace(r.method + " " + loggable_url(r.url));
     CURLcode rc = curl().easy_perform(h);
     curl().easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans.status);
+    curl_off_t retry_after = -1;  // libcurl >= 7.66: seconds, an HTTP date made relative; 0 when absent
+    if (curl().easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        ans.retry_after_s = static_cast<long>(std::min<curl_off_t>(retry_after, kRetryAfterMaxS));
     easy.reset();
     headers.reset();
     if (!sb.error.empty()) {
@@ -116,7 +119,8 @@ std::variant<HttpAnswer, Answer> http(const Ctx& c, const HttpRequest& r)
     }
     if (rc != CURLE_OK)
         return curl_failure(rc, errbuf, c);
-    trace("HTTP " + std::to_string(ans.status) + " " + excerpt(ans.body));
+    ans.hidden = hidden(*c.p, c.creds);
+    trace("HTTP " + std::to_string(ans.status) + " " + excerpt(ans.body, ans.hidden));
     return ans;
 }
 

@@ -17,7 +17,7 @@ LogState& log_state()
 
 void log_line(int prio, const std::string& raw)
 {
-    std::string msg = server_text(redact(raw, log_state().secrets), 2048);  // no byte a terminal or syslog acts on
+    std::string msg = server_text(redact(raw, log_state().hidden), 2048);  // no byte a terminal or syslog acts on
     if (prio <= LOG_ERR)
         log_state().last_error = msg;
     syslog(prio, "%s", msg.c_str());
@@ -27,6 +27,6 @@ void log_line(int prio, const std::string& raw)
 void trace(const std::string& raw)
 {
     if (log_state().verbose)
-        std::fprintf(stderr, "  %s\n", server_text(redact(raw, log_state().secrets), 2048).c_str());
+        std::fprintf(stderr, "  %s\n", server_text(redact(raw, log_state().hidden), 2048).c_str());
 }
 }  // namespace pppkit::ddns::io

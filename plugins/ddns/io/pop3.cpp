@@ -234,7 +234,7 @@ Answer pop3_notify(const Ctx& c)
             return *a;
         auto r = pop3::parse_reply(std::get<std::string>(line));
         if (!r || !r->ok)
-            return pop3::classify(stage, r);
+            return pop3::classify(stage, r, hidden(*c.p, c.creds));
         return *r;
     };
     auto quit = [&](Answer a) {
@@ -249,7 +249,7 @@ Answer pop3_notify(const Ctx& c)
     std::string greeting = std::get<std::string>(greeting_line);
     auto g = pop3::parse_reply(greeting);
     if (!g || !g->ok)
-        return quit(pop3::classify(pop3::Stage::Greeting, g));
+        return quit(pop3::classify(pop3::Stage::Greeting, g, hidden(*c.p, c.creds)));
     auto timestamp = pop3::apop_timestamp(greeting);
     // tls = stls demands STLS; tls = auto on the plain port takes it when CAPA
     // offers it (an explicit tls = none never asks)
@@ -344,7 +344,8 @@ Answer pop3_notify(const Ctx& c)
     auto line = conn.read_line();
     if (auto* a = std::get_if<Answer>(&line))
         return pinned(*a);
-    Answer result = pop3::classify(pop3::Stage::Pass, pop3::parse_reply(std::get<std::string>(line)));
+    Answer result =
+        pop3::classify(pop3::Stage::Pass, pop3::parse_reply(std::get<std::string>(line)), hidden(*c.p, c.creds));
     std::string how = std::get<pop3::Login>(login) == pop3::Login::Apop ? "APOP" : "USER/PASS";
     std::string tls = e.tls == Tls::Pop3s ? "POP3S" : secure ? "STLS" : "plain";
     result.detail = how + " " + tls + ": " + result.detail;
