@@ -293,7 +293,7 @@ chmod 755 "$t/pppd-dial"
 start_dialling() { # pppkitd with [link "x"] and the recording pppd
     : >"$t/pppkitd.log"
     rm -rf "$t/dial.log" "$t/state"  # no holdoff from the last case's pppd
-    ip netns exec "$(ns r)" env ${PKD_PRELOAD:+LD_PRELOAD=$PKD_PRELOAD} "$PPPKITD" --config "$t/pppkit.conf" \
+    ip netns exec "$(ns r)" env ${PKD_PRELOAD:+LD_PRELOAD="$PKD_PRELOAD"} "$PPPKITD" --config "$t/pppkit.conf" \
         --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
     PKD=$!
     NSL_PIDS+=("$PKD")
@@ -352,7 +352,9 @@ if command -v gcc >/dev/null; then
         '{ (void)nl; (void)type; (void)buf; (void)len; errno = EPERM; return -1; }' >"$t/nojoin/x.c"
     gcc -shared -fPIC -o "$t/nojoin/nojoin.so" "$t/nojoin/x.c"
     nsx r nft flush ruleset
-    PKD_PRELOAD="$t/nojoin/nojoin.so" start_dialling || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+    # a sanitized pppkitd (make check SANITIZE=1) needs its ASan runtime first on the list
+    PKD_PRELOAD="$(ldd "$PPPKITD" | awk '/libasan/ { print $3 " " }')$t/nojoin/nojoin.so" start_dialling ||
+        fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
     check "no drift watch: logged (drift repair off)" grep -q "drift repair off" "$t/pppkitd.log"
     check_eq "no drift watch: the table is there when the first pppd runs" present "$(cat "$t/dial.log" 2>&1)"
     check_fails "no drift watch: the flush guard stays off (no repair would end its drops)" \
