@@ -286,6 +286,7 @@ void DriftWatch::load_if_missing()
     const firewall::Loaded loaded = firewall::inspect(nft(), p.settings ? p.settings->digest() : "-");
     if (drift::at_start(p.configured, p.settings.has_value(), loaded) == drift::AtStart::Leave) {
         unload_nft();
+        malloc_trim(0);  // the read's heap goes back too: pppkitd rests here for days
         return;
     }
     const firewall::Dynamic d = to_assert();
