@@ -258,3 +258,11 @@ for i, req in enumerate([b"online\n", b"online dsl\n", b"online dsl\r\n", b"onli
                          b"\n" * 81, b"online dsl\nonline x\n", b"online d\x00l\n", b"ONLINE dsl\n",
                          b"GET / HTTP/1.0\r\n\r\n"]):
     put("online_request", req, "request-%02d" % i)
+
+# ---- the firewall's link records, /run/pppkit/firewall/PID (firewall/core/lifecycle.hpp) ---
+for i, rec in enumerate([b"ppp0 203.0.113.7 dsl 5 123456 4026531840\n", b"ppp1 - - 6 99 4026532000\n",
+                         b"ppp0 203.0.113.07 dsl 5 1 1\n", b"ppp0 203.0.113.7 dsl 05 1 1\n",
+                         b"ppp0 203.0.113.7 dsl 0 1 1\n", b"ppp0 203.0.113.7 dsl 5 1 1", b"ppp0  - - 5 1 1\n",
+                         b"ppp/0 - - 5 1 1\n", b"ppp0 - d\x00l 5 1 1\n", b"ppp0 - - 5 1 18446744073709551616\n",
+                         b"ppp0 - - 5 1 1 extra\n", b"x" * 16 + b" - - 5 1 1\n"]):
+    put("firewall_record", rec, "record-%02d" % i)
