@@ -104,6 +104,7 @@ public:
             ++pending_;
         }
         if (!started_) {
+            env_ = ddns::worker_environment(environ);  // pppd's thread: environ is read before the thread exists
             sigset_t all, old;
             sigfillset(&all);
             pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -148,7 +149,7 @@ private:
 
     // The worker gets its own session, default signals, /dev/null on 0-2,
     // the cancel socket on 3 and no other descriptor of pppd's; PATH only.
-    static int start(Request& r, pid_t& pid)
+    int start(Request& r, pid_t& pid)
     {
         if (r.fd == 3) {  // dup2(3, 3) would keep close-on-exec
             int moved = ::fcntl(r.fd, F_DUPFD_CLOEXEC, 10);
@@ -161,8 +162,10 @@ private:
         for (auto& a : r.args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
-        static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-        char* envp[] = {path_env, nullptr};
+        std::vector<char*> envp;
+        for (auto& e : env_)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
@@ -178,7 +181,7 @@ private:
         posix_spawnattr_setsigmask(&attr, &none);
         posix_spawnattr_setsigdefault(&attr, &all);
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp);
+        int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         return rc;
@@ -189,7 +192,8 @@ private:
     std::deque<Request> queue_;
     std::vector<Result> done_;
     int pending_ = 0;
-    bool started_ = false;  // only touched on pppd's thread
+    bool started_ = false;          // only touched on pppd's thread
+    std::vector<std::string> env_;  // the workers' environment: written before the thread starts, then only read by it
 };
 
 // One per process, never destroyed: the thread may outlive the plugin object

@@ -550,6 +550,24 @@ check_eq "cli: pppkit ddns update (the timer's command) succeeds" 0 "$?"
 check "cli: ... and prints no protocol dialogue without --verbose" \
     test -z "$(grep -E '^  [<>] ' "$T/logs/cli-update.log")"
 
+# ---- the worker's environment is its own, not the caller's shell's -------------------------------------
+# libcurl writes the TLS session keys to the file SSLKEYLOGFILE names: from a root shell that had it set,
+# `pppkit ddns update` used to hand it to the worker, and every update's keys landed on disk.
+# (in a sticky directory anyone may write: libcurl opens it after the worker dropped to its user)
+mkdir -p "$T/anyone" && chmod 1777 "$T/anyone"
+before=$(lines "$FLOG")
+nsx rtr env SSLKEYLOGFILE="$T/anyone/keylog" timeout 60 "$T/bin/with-user" "$BUILD/pppkit" --config "$CONF" \
+    ddns update --profile dyn --force >"$T/logs/cli-env.log" 2>&1 </dev/null
+check_eq "cli environment: pppkit ddns update with SSLKEYLOGFILE set in the caller's shell succeeds" 0 "$?"
+check "cli environment: ... one request over TLS" req "$before" --count 1 --tls yes
+check "cli environment: ... and the worker wrote no TLS key log" test ! -e "$T/anyone/keylog"
+# the control: the worker itself, given that variable, does write one (libcurl reads it)
+nsx rtr env SSLKEYLOGFILE="$T/anyone/keylog" timeout 60 "$WORKER" --config "$CONF" --profile dyn --force \
+    >"$T/logs/env-control.log" 2>&1 </dev/null
+check "cli environment: (control) the worker started with SSLKEYLOGFILE writes the key log" \
+    grep -q CLIENT_TRAFFIC_SECRET "$T/anyone/keylog"
+rm -f "$T/anyone/keylog"
+
 # ---- a secrets-file problem reaches pppd's log with its reason (the plugin in fake_pppd) -------------
 if FAKE_PPPD=$("$PPPKIT_TOP/tests/load/build-fake-pppd.sh" "$BUILD" 2>/dev/null) && [ -e "$BUILD/pppkit-ddns.so" ]; then
     mkdir -p "$T/loose"

@@ -376,4 +376,31 @@ TEST_SUITE("ddns_profile")
         CHECK_FALSE(read_ca_file(r.doc, load_profiles(r.doc).list.at(0), blob, root_only).has_value());
         CHECK(blob.empty());
     }
+
+    TEST_CASE("the worker's environment: a fixed PATH and the sanitizers' options, nothing of the caller's")
+    {
+        const std::string path = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+        struct Row {
+            int line;
+            std::vector<const char*> env;  // the caller's, without the NULL
+            std::vector<std::string> want;
+        };
+        const Row rows[] = {
+            {__LINE__, {}, {path}},
+            {__LINE__, {"PATH=/home/u/bin:/usr/bin"}, {path}},
+            {__LINE__, {"SSLKEYLOGFILE=/tmp/keys", "https_proxy=http://p:3128", "CURL_CA_BUNDLE=/tmp/ca"}, {path}},
+            {__LINE__, {"LD_PRELOAD=/tmp/x.so", "HOME=/root", "OPENSSL_CONF=/tmp/o.cnf"}, {path}},
+            {__LINE__,
+             {"ASAN_OPTIONS=log_path=/t/asan", "X=1", "UBSAN_OPTIONS=halt_on_error=1", "LSAN_OPTIONS=a=b"},
+             {path, "ASAN_OPTIONS=log_path=/t/asan", "UBSAN_OPTIONS=halt_on_error=1", "LSAN_OPTIONS=a=b"}},
+            {__LINE__, {"XASAN_OPTIONS=1", "ASAN_OPTIONS", "asan_options=x"}, {path}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            std::vector<const char*> env = r.env;
+            env.push_back(nullptr);
+            CHECK(worker_environment(env.data()) == r.want);
+        }
+        CHECK(worker_environment(nullptr) == std::vector<std::string>{path});
+    }
 }

@@ -122,10 +122,16 @@ int update(const Args& a, const std::string& config, bool config_explicit)
         for (auto& s : args)
             argv.push_back(s.data());
         argv.push_back(nullptr);
+        // the worker's own environment, not the caller's shell's (as inside pppd)
+        std::vector<std::string> env = worker_environment(environ);
+        std::vector<char*> envp;
+        for (auto& e : env)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
         std::fflush(nullptr);
         pid_t pid = ::fork();
         if (pid == 0) {
-            ::execv(argv[0], argv.data());
+            ::execve(argv[0], argv.data(), envp.data());
             std::fprintf(stderr, "pppkit ddns: cannot run %s\n", argv[0]);
             ::_exit(3);
         }

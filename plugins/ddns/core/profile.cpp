@@ -371,4 +371,16 @@ Endpoint endpoint(const Profile& p, Family f)
     return e;
 }
 
+std::vector<std::string> worker_environment(const char* const* env)
+{
+    std::vector<std::string> out = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    for (const char* const* e = env; e != nullptr && *e != nullptr; ++e) {
+        const std::string_view v(*e);
+        for (std::string_view keep : {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="})
+            if (v.starts_with(keep))
+                out.emplace_back(v);
+    }
+    return out;
+}
+
 }  // namespace pppkit::ddns

@@ -134,6 +134,14 @@ struct Endpoint {
 // read the secrets file, as `pppkit check` reads it only when a key names one.
 [[nodiscard]] inline bool names_secret(const Profile& p) { return !p.password_ref.empty() || !p.token_ref.empty(); }
 
+// The worker's whole environment, whoever starts it (the plugin inside
+// pppd, `pppkit ddns update` from a shell or the keep-alive timer): a fixed
+// PATH and, from env (a NULL-terminated "K=V" array), only the sanitizer
+// runtimes' options (ASAN_, UBSAN_, LSAN_OPTIONS: the sanitized test tier's
+// report files). Nothing else crosses: libcurl and OpenSSL read variables
+// such as SSLKEYLOGFILE, https_proxy or CURL_CA_BUNDLE. Pure.
+[[nodiscard]] std::vector<std::string> worker_environment(const char* const* env);
+
 // Reads p's ca-file into out (nothing when p has none) through
 // trust::read_file: under the policy (root's: trust::current() as root), a
 // file or a directory above it that someone else owns or others can write,
