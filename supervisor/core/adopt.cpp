@@ -39,7 +39,7 @@ std::string root_called_peer(std::string_view cmdline, std::string_view status)
         ids.push_back(line.substr(a, e - a));
         a = e;
     }
-    if (ids.size() != 4 || ids[1] != "0")
+    if (ids.size() != 4 || std::any_of(ids.begin(), ids.end(), [](std::string_view id) { return id != "0"; }))
         return {};
     return called_peer(cmdline);
 }

@@ -16,12 +16,14 @@ namespace pppkit::supervisor {
 std::string called_peer(std::string_view cmdline);
 
 // The NAME of a pppd pppkitd may adopt, watch and signal: "pppd call NAME"
-// in cmdline (as called_peer) run with effective uid 0, read from the
-// "Uid:" line (real, effective, saved, fs) of the same process's
-// /proc/PID/status; "" otherwise. Any user can start a program whose argv
-// reads "pppd call NAME"; only the real pppd (root's, or Debian's setuid
-// pppd started by a member of group dip) runs as root. A look-alike
-// adopted would hold the link "running" and keep pppkitd from dialling.
+// in cmdline (as called_peer) run by root, every id of the "Uid:" line
+// (real, effective, saved, fs) of the same process's /proc/PID/status 0;
+// "" otherwise. Any user can start a program whose argv reads "pppd call
+// NAME", also a setuid-root one (`exec -a pppd su root call NAME` waits at
+// its password prompt with effective uid 0): adopted, it would hold the link
+// "dialling" and keep pppkitd from dialling. Debian's setuid pppd started
+// with pon by a member of group dip keeps that user's real uid and is not
+// adopted either: its poff, failed logins or SIGSTOP would stop root's link.
 std::string root_called_peer(std::string_view cmdline, std::string_view status);
 
 // pid_file_ifname[i]: the interface whose /run/IFNAME.pid holds the pid of

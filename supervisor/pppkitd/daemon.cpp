@@ -515,7 +515,9 @@ void Daemon::handle_event(const event::Message& m)
                 l = x.get();
     if (l == nullptr)
         return;  // a pppd pppkitd does not supervise
-    if (l->pid == 0 && m.type != MsgType::Exit) {
+    if (l->pid == 0 && m.type == MsgType::Exit)
+        return;  // the end of a pppd not adopted (a user's, or one gone before its hello was read)
+    if (l->pid == 0) {
         // pon NAME, or a pppd that outlived a previous pppkitd: adopted only
         // when it still runs root's "pppd call NAME" of this link (any root
         // process may send a message naming a link; a sender that ended
@@ -535,9 +537,10 @@ void Daemon::handle_event(const event::Message& m)
         watch_adopted(*l, pid, c.pidfd);
         feed(*l, Input::Hello);
     } else if (static_cast<uint32_t>(l->pid) != m.pid) {
-        jlog::link(LOG_WARNING, jlog::kAdopt, *l,
-                   "a second pppd (pid " + std::to_string(m.pid) + ") runs for this link; pppkitd follows pid " +
-                       std::to_string(l->pid));
+        // rate-limited like any dropped message: a member of group dip can
+        // start pppd call NAME as often as they like
+        drop_event("a second pppd (pid " + std::to_string(m.pid) + ") runs for link " + l->cfg.name +
+                   "; pppkitd follows pid " + std::to_string(l->pid));
         return;
     }
     if (m.type != MsgType::Applied)

@@ -85,8 +85,12 @@ TEST_SUITE("supervisor")
         };
         const std::vector<Row> rows = {
             {__LINE__, call, head + "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", "dsl"},
-            // Debian's setuid pppd started with pon by a member of group dip
-            {__LINE__, call, head + "Uid:\t1000\t0\t0\t0\nGid:\t30\t30\t30\t30\n", "dsl"},
+            // Debian's setuid pppd started with pon by a member of group dip: the user's
+            // (its poff or failed logins would stop root's link), as a setuid su look-alike
+            {__LINE__, call, head + "Uid:\t1000\t0\t0\t0\nGid:\t30\t30\t30\t30\n", ""},
+            {__LINE__, call, head + "Uid:\t65534\t0\t0\t0\n", ""},
+            {__LINE__, call, head + "Uid:\t0\t0\t0\t1000\n", ""},
+            {__LINE__, call, head + "Uid:\t0\t0\t1000\t0\n", ""},
             // a user's look-alike: argv says "pppd call dsl", the process is not root
             {__LINE__, call, head + "Uid:\t1000\t1000\t1000\t1000\n", ""},
             {__LINE__, call, head + "Uid:\t0\t1000\t1000\t1000\n", ""},  // root dropped to a user
