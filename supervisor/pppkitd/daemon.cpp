@@ -1,6 +1,7 @@
 #include "pppkitd/daemon.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
 #include <spawn.h>
@@ -84,6 +85,40 @@ std::string hhmm(std::time_t t)
     localtime_r(&t, &tm);
     std::strftime(b, sizeof b, "%H:%M", &tm);
     return b;
+}
+
+// The event socket's queue. The kernel gives a datagram socket the
+// net.unix.max_dgram_qlen of its network namespace when it is made (10 by
+// the kernel's default), and a plugin's send that finds the queue full is
+// dropped: pppd never waits. At ip-up three plugins send within a
+// millisecond, while pppkitd may be busy reading nftables for the drift
+// watch. systemd (PID 1) raises the value to 512 at boot; pppkitd does the
+// same in its namespace when it finds less, before it makes the socket.
+// Under the shipped unit (ProtectKernelTunables=) the write is refused, and
+// systemd has raised it already.
+constexpr int kEventQueue = 512;
+void raise_event_queue()
+{
+    const char* path = "/proc/sys/net/unix/max_dgram_qlen";
+    std::ifstream in(path);
+    long now = 0;
+    if (!(in >> now))
+        now = 0;
+    if (now >= kEventQueue)
+        return;
+    const std::string want = std::to_string(kEventQueue) + "\n";
+    const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    const bool ok = fd >= 0 && ::write(fd, want.data(), want.size()) == static_cast<ssize_t>(want.size());
+    const int err = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (ok)
+        jlog::plain(LOG_INFO, "net.unix.max_dgram_qlen raised from " + std::to_string(now) + " to " +
+                                  std::to_string(kEventQueue) + " (as systemd does): the event socket's queue");
+    else
+        jlog::plain(LOG_WARNING, "the event socket holds " + std::to_string(now) +
+                                     " messages (net.unix.max_dgram_qlen), and a burst beyond that is lost; " +
+                                     "cannot raise it: " + std::strerror(err));
 }
 
 int bind_unix(const std::string& path, int type, mode_t mode)
@@ -213,6 +248,7 @@ bool Daemon::setup_sockets()
     // which the kernel allows only a process with uid 0 among its real,
     // effective and saved uids.
     const std::string evp = opt_.runtime_dir + "/event";
+    raise_event_queue();
     event_fd_ = bind_unix(evp, SOCK_DGRAM, 0600);
     int one = 1;
     if (event_fd_ < 0 || ::setsockopt(event_fd_, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
