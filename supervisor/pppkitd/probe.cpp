@@ -43,6 +43,20 @@ socklen_t sockaddr_of(const probe::Target& t, sockaddr_storage& ss)
     return sizeof(sockaddr_in6);
 }
 
+// Whether from (recvfrom's source) is the target's address.
+bool from_target(const probe::Target& t, const sockaddr_storage& from)
+{
+    sockaddr_storage want;
+    (void)sockaddr_of(t, want);
+    if (from.ss_family != want.ss_family)
+        return false;
+    if (t.family == AF_INET)
+        return reinterpret_cast<const sockaddr_in&>(from).sin_addr.s_addr ==
+               reinterpret_cast<const sockaddr_in&>(want).sin_addr.s_addr;
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(from).sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6&>(want).sin6_addr, sizeof(in6_addr)) == 0;
+}
+
 // What a failed connect or send says about the path.
 probe::Result from_errno(int e)
 {
@@ -183,18 +197,22 @@ int Prober::on_io(sd_event_source*, int fd, uint32_t, void* ud)
         self->done(p->target, from_errno(err));
         return 0;
     }
-    // every ICMP packet of the interface reaches a raw socket: only our reply counts
+    // every ICMP packet of the interface reaches a raw socket: only our
+    // reply counts, from the target itself (an echo reply with our id and
+    // sequence from anyone else is a forgery, or someone else's answer)
     for (int k = 0; k < 64; ++k) {
         uint8_t buf[1500];
-        const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        sockaddr_storage from{};
+        socklen_t from_len = sizeof from;
+        const ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n < 0 && errno != EAGAIN && errno != EINTR) {  // an ICMP error (IP_RECVERR): EHOSTUNREACH, ...
             self->done(p->target, from_errno(errno));
             break;
         }
         if (n < 0)
             break;
-        if (probe::is_echo_reply({buf, static_cast<size_t>(n)}, t.family, p->raw && t.family == AF_INET, p->raw, p->id,
-                                 self->seq_)) {
+        if (from_target(t, from) && probe::is_echo_reply({buf, static_cast<size_t>(n)}, t.family,
+                                                         p->raw && t.family == AF_INET, p->raw, p->id, self->seq_)) {
             self->done(p->target, probe::Result::Ok);
             break;
         }

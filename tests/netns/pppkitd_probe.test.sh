@@ -15,6 +15,8 @@
 #     redial"; the upstream back: probes answer again, the count resets;
 #   - the upstream answers with ICMP unreachable errors: the echo probes
 #     (through IP_RECVERR) end "unreachable", not "timeout";
+#   - an echo reply with the probe's id and sequence from another address
+#     (the upstream rewrites its replies' source) is no answer: timeout;
 #   - an address change on ppp0 and ppp0 disappearing are followed in
 #     `pppkit status --json` (no plugin event).
 # PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
@@ -183,6 +185,26 @@ echo "the round's results: $(grep -o 'probe round failed ([12] of [0-9]* in a ro
 check "upstream back again: probes answer, the count resets" wait_for $((2 * INTERVAL + 2)) is dsl \
     "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 check_eq "still exactly one SIGHUP (one failed round is not a redial)" 1 "$(wc -l <"$t/hup.dsl")"
+
+# ---- a forged echo reply: our id and sequence, but not from the target ------------------------------
+# The upstream rewrites the source of its own replies to 10.99.0.1's echoes
+# (10.99.0.5: as anyone on the path who saw the request could forge one).
+# The old daemon counted any echo reply with its id and sequence as the
+# target's answer.
+nsx u nft -f - <<'EOT'
+table ip forge {
+    chain out {
+        type filter hook output priority 0; policy accept;
+        ip saddr 10.99.0.1 icmp type echo-reply ip saddr set 10.99.0.5
+    }
+}
+EOT
+check "forged reply: the echo probe of 10.99.0.1 ends timeout when the reply comes from 10.99.0.5" \
+    wait_for $((2 * INTERVAL + 3)) is dsl "l['probes']['targets'][0]['result'], l['probes']['targets'][1]['result']" \
+    "timeout ok"
+nsx u nft delete table ip forge
+check "forged reply: gone, the echo probe answers again" wait_for $((2 * INTERVAL + 2)) is dsl \
+    "l['probes']['targets'][0]['result']" "ok"
 
 # ---- address change and the interface gone, from rtnetlink ----
 nsx r ip addr add 10.99.0.3/32 dev ppp0
