@@ -807,6 +807,27 @@ to = 172.16.1.100
             {__LINE__, L + F + "to = 176.16.1.100\n",
              "fw.conf:7: [forward \"web\"] to: 176.16.1.100 is not inside lan-networks (172.16.0.0/16) (got "
              "'176.16.1.100')"},
+            // no IPv4 lan-networks: nothing else bounds the target (review 22)
+            {__LINE__, "[firewall]\nlan-interfaces = eth1\n" + F + "to = 127.0.0.1\n",
+             "fw.conf:7: [forward \"web\"] to: 127.0.0.1 is loopback, not a LAN host's address (got '127.0.0.1')"},
+            // no IPv4 lan-networks: nothing else bounds the target (review 22)
+            {__LINE__, "[firewall]\nlan-interfaces = eth1\n" + F + "to = 255.255.255.255\n",
+             "fw.conf:7: [forward \"web\"] to: 255.255.255.255 is reserved or broadcast (240.0.0.0/4), not a LAN "
+             "host's address (got '255.255.255.255')"},
+            // no IPv4 lan-networks: nothing else bounds the target (review 22)
+            {__LINE__, "[firewall]\nlan-interfaces = eth1\n" + F + "to = 224.0.0.1\n",
+             "fw.conf:7: [forward \"web\"] to: 224.0.0.1 is multicast, not a LAN host's address (got '224.0.0.1')"},
+            // no IPv4 lan-networks: nothing else bounds the target (review 22)
+            {__LINE__, "[firewall]\nlan-interfaces = eth1\n" + F + "to = 0.0.0.1\n",
+             "fw.conf:7: [forward \"web\"] to: 0.0.0.1 is 'this network' (0.0.0.0/8), not a LAN host's address (got "
+             "'0.0.0.1')"},
+            // no IPv4 lan-networks: nothing else bounds the target (review 22)
+            {__LINE__, "[firewall]\nlan-interfaces = eth1\n" + F + "to = 169.254.1.1\n",
+             "fw.conf:7: [forward \"web\"] to: 169.254.1.1 is link-local, not a LAN host's address (got "
+             "'169.254.1.1')"},
+            {__LINE__, L + F + "to = 127.0.0.1:8080\n",
+             "fw.conf:7: [forward \"web\"] to: 127.0.0.1 is loopback, not a LAN host's address (got "
+             "'127.0.0.1:8080')"},
             {__LINE__, L + "\n[forward \"web\"]\nproto = tcp\nport = 443, 8000-8010, 8005\nto = 172.16.1.100\n",
              "fw.conf:6: [forward \"web\"] port: '8005': overlaps '8000-8010' in the same list (got '443, "
              "8000-8010, 8005')"},

@@ -52,6 +52,25 @@ bool in_network4(std::string_view addr, std::string_view cidr)
     return (a & mask) == (n & mask);
 }
 
+// Why addr (IPv4) cannot be a forward's target, "" when it can: a forward
+// goes to one LAN host. Checked whatever lan-networks says: without IPv4
+// lan-networks nothing else bounds the target, and a forward to 127.0.0.1,
+// a broadcast or multicast address, or 0.0.0.0/8 is never meant.
+std::string not_a_host4(std::string_view addr)
+{
+    static constexpr std::pair<const char*, const char*> kNot[] = {
+        {"0.0.0.0/8", "'this network' (0.0.0.0/8)"},
+        {"127.0.0.0/8", "loopback"},
+        {"169.254.0.0/16", "link-local"},
+        {"224.0.0.0/4", "multicast"},
+        {"240.0.0.0/4", "reserved or broadcast (240.0.0.0/4)"},
+    };
+    for (const auto& [net, what] : kNot)
+        if (in_network4(addr, net))
+            return what;
+    return {};
+}
+
 Diagnostic diag_at(const Entry& e, const Section& sec, std::string problem, bool with_value = true)
 {
     Diagnostic d;
@@ -850,9 +869,11 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
             diags.push_back(diag_at(*to, *fs,
                                     "a target port needs one single external port (port = " + port->value +
                                         "); write the address alone to keep the ports"));
-        if (ok && !s.lan_networks4.empty() &&
-            std::none_of(s.lan_networks4.begin(), s.lan_networks4.end(),
-                         [&](const std::string& n) { return in_network4(f.to, n); }))
+        if (const std::string why = ok ? not_a_host4(f.to) : ""; !why.empty())
+            diags.push_back(diag_at(*to, *fs, f.to + " is " + why + ", not a LAN host's address"));
+        else if (ok && !s.lan_networks4.empty() &&
+                 std::none_of(s.lan_networks4.begin(), s.lan_networks4.end(),
+                              [&](const std::string& n) { return in_network4(f.to, n); }))
             diags.push_back(diag_at(*to, *fs, f.to + " is not inside lan-networks (" + join(s.lan_networks4) + ")"));
         if (const Entry* e = fs->get("from"); e != nullptr && e->list() == nullptr) {
             diags.push_back(diag_at(*e, *fs, "refused at load"));
