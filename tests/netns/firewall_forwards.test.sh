@@ -14,7 +14,9 @@
 # with `from` keep their own rules; this test pins that both give what each
 # forward said before: the right server and port from the WAN, nothing on
 # the ports around a range, a restricted forward only for its sources, the
-# hairpin from the LAN (from is for the WAN side) unless reflection = no.
+# hairpin from the LAN unless reflection = no, and only for the LAN sources
+# inside a forward's from (review 22, finding 1: a guest host reached an SSH
+# server forwarded for one outside network by the public address).
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -29,12 +31,17 @@ LIFE=${PPPKIT_NETNS_LIFE:-200} # every helper process ends by itself after this 
 
 # ---- topology -------------------------------------------------------------
 ns_create net && nsl_seed_lan || nsl_skip "cannot create namespaces"
+ns_create guest || nsl_skip "cannot create namespaces"
+veth rtr guest0 guest eth0
+addr rtr guest0 192.168.20.1/24
+addr guest eth0 192.168.20.5/24
+nsx guest ip route add default via 192.168.20.1
 veth net wan0 rtr ppp0
 addr net wan0 11.0.0.1/24
 nsx net ip addr add 11.0.9.9/32 dev lo
 nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
 nsx rtr ip route add default via 11.0.0.1 dev ppp0
-for n in net rtr sw srv1 srv2 cli; do nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
+for n in net rtr sw srv1 srv2 cli guest; do nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; done
 
 serve() { # NS NAME SPEC...: one server answers with its NAME on every port it has
     local n=$1 name=$2 log
@@ -64,8 +71,8 @@ CONF=$NSL_TMP/conf
 mkdir -p "$CONF"
 cat >"$CONF/pppkit.conf" <<'EOF'
 [firewall]
-lan-interfaces = ens160
-lan-networks = 172.16.0.0/16
+lan-interfaces = ens160, guest0
+lan-networks = 172.16.0.0/16, 192.168.20.0/24
 ipv6 = no
 log = no
 
@@ -95,6 +102,12 @@ proto = tcp
 port = 2223
 to = 172.16.1.101:2222
 from = 11.0.0.1/32
+
+[forward "staff"]
+proto = tcp
+port = 2224
+to = 172.16.1.101:2222
+from = 172.16.5.0/24, 11.0.0.1/32
 
 [forward "no-hairpin"]
 proto = tcp
@@ -130,6 +143,9 @@ expect_answer "WAN tcp/2223 from 11.0.0.1 -> srv2:2222 (from, target port)" "srv
 expect_silence "WAN tcp/2223 from 11.0.9.9: not in from" net tcp 11.0.0.2 2223 11.0.9.9
 expect_answer "WAN tcp/8443 from 11.0.9.9 -> srv2 (no from: any source; the route back works)" "srv2 11.0.9.9" \
     net tcp 11.0.0.2 8443 11.0.9.9
+expect_answer "WAN tcp/2224 from 11.0.0.1 -> srv2:2222 (from with a LAN network)" "srv2 11.0.0.1" \
+    net tcp 11.0.0.2 2224 11.0.0.1
+expect_silence "WAN tcp/2224 from 11.0.9.9: not in from" net tcp 11.0.0.2 2224 11.0.9.9
 expect_answer "WAN tcp/4443 -> srv2:443 (reflection = no still forwards)" "srv2 11.0.0.1" net tcp 11.0.0.2 4443
 
 # ---- from the LAN: the hairpin, SNAT to the router ------------------------------
@@ -138,8 +154,16 @@ expect_answer "LAN tcp/3002 -> srv1:3002 (hairpin, range)" "srv1-3002 172.16.2.1
 expect_answer "LAN udp/3000 -> srv1:3000 (hairpin, range)" "srv1-3000 172.16.2.1 ping" cli udp 11.0.0.2 3000
 expect_no_server "LAN tcp/3003: just outside the range" cli tcp 11.0.0.2 3003
 expect_answer "LAN udp/5000 -> srv2:5353 (hairpin, UDP target port)" "srv2 172.16.2.1 ping" cli udp 11.0.0.2 5000
-expect_answer "LAN tcp/2222 -> srv1 (from restricts the WAN side only)" "srv1 172.16.2.1" cli tcp 11.0.0.2 2222
-expect_answer "LAN tcp/2223 -> srv2:2222 (from restricts the WAN side only)" "srv2 172.16.2.1" cli tcp 11.0.0.2 2223
 expect_no_server "LAN tcp/4443: reflection = no" cli tcp 11.0.0.2 4443
+# from holds for reflection: only LAN sources inside it are reflected
+expect_no_server "LAN tcp/2222: from 11.0.0.1/32 holds for reflection too" cli tcp 11.0.0.2 2222
+expect_no_server "LAN tcp/2223: from 11.0.0.1/32 holds for reflection too (target port)" cli tcp 11.0.0.2 2223
+expect_answer "LAN tcp/2224 from 172.16.5.5 -> srv2:2222 (inside from: reflected)" "srv2 172.16.2.1" \
+    cli tcp 11.0.0.2 2224
+expect_answer "guest tcp/8443 -> srv2:18080 (the second LAN is reflected)" "srv2 172.16.2.1" guest tcp 11.0.0.2 8443
+expect_no_server "guest tcp/2222: not in from (review 22's guest -> SSH)" guest tcp 11.0.0.2 2222
+expect_no_server "guest tcp/2223: not in from" guest tcp 11.0.0.2 2223
+expect_no_server "guest tcp/2224: 192.168.20.5 is not in from (only 172.16.5.0/24 of the LAN)" guest tcp 11.0.0.2 2224
+expect_no_server "guest -> 172.16.1.101:2222 directly: nothing lets the guest in" guest tcp 172.16.1.101 2222
 [ -n "${FWF_DEBUG:-}" ] && cat "$NSL_TMP/ruleset.txt"
 nsl_finish

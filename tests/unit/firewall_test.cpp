@@ -312,11 +312,88 @@ reflection = no
         CHECK_FALSE(has(chain(text, "reflect_dnat"), "8443"));
         CHECK_FALSE(has(chain(text, "lan_reflected"), "172.16.1.100"));
         CHECK_FALSE(has(chain(text, "reflect_snat"), "172.16.1.100"));
-        // from is for the WAN side: reflection takes the forward into its map, ranges kept
-        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . "
-                                               "27015-27030 : 172.16.1.50, udp . 27015-27030 : 172.16.1.50 }"));
-        CHECK(has(chain(text, "reflect_snat"), "ip daddr . meta l4proto . th dport { 172.16.1.50 . tcp . "
-                                               "27015-27030, 172.16.1.50 . udp . 27015-27030 } masquerade"));
+        // from holds for reflection too, and no LAN source is in this one's: not reflected at all
+        CHECK_FALSE(has(chain(text, "reflect_dnat"), "27015"));
+        CHECK_FALSE(has(chain(text, "lan_reflected"), "172.16.1.50"));
+        CHECK_FALSE(has(chain(text, "reflect_snat"), "172.16.1.50"));
+    }
+
+    // A forward's from held for the WAN side only: a guest host (a LAN
+    // network) reached an SSH server forwarded for 198.51.100.0/24 by the
+    // public address, reflected (review 22, finding 1; netns
+    // firewall_forwards, "from holds for reflection").
+    TEST_CASE("NAT reflection takes a forward's from: only LAN sources inside it, none when no LAN source can be")
+    {
+        const std::string lan = "[firewall]\nlan-interfaces = ens160, guest0\nlan-networks = 172.16.0.0/16, "
+                                "192.168.20.0/24\nipv6 = no\n";
+        const std::string fw = R"(
+[forward "web"]
+proto = tcp
+port = 443
+to = 172.16.1.100
+
+[forward "admin-ssh"]
+proto = tcp
+port = 2222
+to = 172.16.1.101:22
+from = 198.51.100.0/24
+
+[forward "staff-ssh"]
+proto = tcp
+port = 2223
+to = 172.16.1.101:22
+from = 172.16.0.0/24, 198.51.100.0/24
+
+[forward "wide"]
+proto = udp
+port = 5000
+to = 172.16.1.102
+from = 172.0.0.0/8
+)";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            // no LAN source is in 198.51.100.0/24: admin-ssh is not reflected at all
+            {__LINE__, lan + fw, "reflect_dnat", "2222", false},
+            // the forwards without from still share the map
+            {__LINE__, lan + fw, "reflect_dnat",
+             "\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 443 : 172.16.1.100 }\n", true},
+            // a from with LAN sources: reflected for them only (and the WAN ones, which never come from the LAN)
+            {__LINE__, lan + fw, "reflect_dnat",
+             "ip saddr { 172.16.0.0/24, 198.51.100.0/24 } tcp dport 2223 dnat ip to 172.16.1.101:22", true},
+            // a from that holds the LAN networks
+            {__LINE__, lan + fw, "reflect_dnat", "ip saddr { 172.0.0.0/8 } udp dport 5000 dnat ip to 172.16.1.102",
+             true},
+            // the accept after DNAT checks the sources again
+            {__LINE__, lan + fw, "lan_reflected",
+             "\n        ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 443 } ct status dnat accept\n", true},
+            {__LINE__, lan + fw, "lan_reflected",
+             "ip saddr { 172.16.0.0/24, 198.51.100.0/24 } ip daddr 172.16.1.101 tcp dport 22 ct status dnat accept",
+             true},
+            {__LINE__, lan + fw, "lan_reflected",
+             "ip saddr { 172.0.0.0/8 } ip daddr 172.16.1.102 udp dport 5000 ct status dnat accept", true},
+            {__LINE__, lan + fw, "lan_reflected", "ip saddr { 198.51.100.0/24 } ip daddr", false},
+            // the WAN side is unchanged
+            {__LINE__, lan + fw, "wan_dnat", "ip saddr { 198.51.100.0/24 } tcp dport 2222 dnat ip to 172.16.1.101:22",
+             true},
+            // lan-interfaces alone: any source may be LAN, so from is the match
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n" + fw, "reflect_dnat",
+             "ip saddr { 198.51.100.0/24 } tcp dport 2222 dnat ip to 172.16.1.101:22", true},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n" + fw, "lan_reflected",
+             "ip saddr { 198.51.100.0/24 } ip daddr 172.16.1.101 tcp dport 22 ct status dnat accept", true},
+            // reflection = no wins over a from
+            {__LINE__, lan + fw + "reflection = no\n", "reflect_dnat", "5000", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
+        }
     }
 
     TEST_CASE("NAT reflection: DNAT from the LAN to the public address set, SNAT back through the router")

@@ -52,6 +52,20 @@ bool in_network4(std::string_view addr, std::string_view cidr)
     return (a & mask) == (n & mask);
 }
 
+// true when the IPv4 networks a and b ("A/P") share an address: one holds
+// the other. false when either is not a valid IPv4 network.
+bool networks_overlap4(std::string_view a, std::string_view b)
+{
+    auto sa = a.find('/'), sb = b.find('/');
+    if (sa == std::string_view::npos || sb == std::string_view::npos)
+        return false;
+    auto pa = config::parse_int(a.substr(sa + 1)).value_or(33), pb = config::parse_int(b.substr(sb + 1)).value_or(33);
+    if (pa < 0 || pa > 32 || pb < 0 || pb > 32)
+        return false;
+    // b's address inside a at the shorter of the two prefixes
+    return in_network4(b.substr(0, sb), std::string(a.substr(0, sa)) + "/" + std::to_string(std::min(pa, pb)));
+}
+
 Diagnostic diag_at(const Entry& e, const Section& sec, std::string problem, bool with_value = true)
 {
     Diagnostic d;
@@ -290,6 +304,23 @@ std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::
 
 // true when the forward takes every link and every source.
 bool everywhere(const Forward& f) { return f.from4.empty() && f.links.empty(); }
+
+// true when the forward is reflected: reflection is on for it and, with
+// `from`, a LAN source can be inside from. A reflected connection must
+// satisfy from as much as one from the WAN (its rules match `ip saddr`), so
+// a forward whose from shares no address with lan-networks is not reflected
+// at all. Without IPv4 lan-networks (interfaces only) any source may be LAN.
+bool reflects(const Settings& s, const Forward& f)
+{
+    if (!f.reflection)
+        return false;
+    if (f.from4.empty() || s.lan_networks4.empty())
+        return true;
+    return std::any_of(f.from4.begin(), f.from4.end(), [&](const std::string& from) {
+        return std::any_of(s.lan_networks4.begin(), s.lan_networks4.end(),
+                           [&](const std::string& lan) { return networks_overlap4(from, lan); });
+    });
+}
 
 // The inside of the forwards fs (after DNAT: address, protocol, port) as
 // one anonymous set "{ ADDRESS . PROTO . PORTS, ... }" for `ip daddr . meta
@@ -535,23 +566,26 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // The forwards by the rules they need: the ones for every link and
     // source share one set or map per chain; the others (from, link) keep a
-    // rule each. Reflection is from the LAN: no from; link only for its DNAT.
-    std::vector<const Forward*> plain, reflected, reflected_plain;
+    // rule each. Reflection (reflects()) takes from like the WAN side does:
+    // only sources inside it; link only picks the public address.
+    std::vector<const Forward*> plain, reflected, reflected_any;
     for (const auto& f : s.forwards) {
         if (everywhere(f))
             plain.push_back(&f);
-        if (f.reflection)
+        if (reflects(s, f))
             reflected.push_back(&f);
-        if (f.reflection && f.links.empty())
-            reflected_plain.push_back(&f);
+        if (reflects(s, f) && f.from4.empty())
+            reflected_any.push_back(&f);
     }
     const std::string inside = "ip daddr . meta l4proto . th dport ";
 
     // accept rules for the DNAT'd connections: after prerouting, daddr and
     // dport are the internal ones. The WAN side of a forward with from or
     // link: restricted to its sources and links.
-    auto accept_forward = [&](const Forward& f) {
-        for (const auto& via : link_matches(s, f, "iifname", "wan"))
+    // wan: from the WAN (on the forward's links); else reflected (link is
+    // for the DNAT alone).
+    auto accept_forward = [&](const Forward& f, bool wan) {
+        for (const auto& via : wan ? link_matches(s, f, "iifname", "wan") : std::vector<std::string>{""})
             for (auto p : l4(f.proto)) {
                 std::string r = via;
                 if (!f.from4.empty())
@@ -567,7 +601,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(inside + inside_set(plain) + " ct status dnat accept");
     for (const auto& f : s.forwards)
         if (!everywhere(f))
-            accept_forward(f);
+            accept_forward(f, true);
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -581,8 +615,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     b.line("    ", "chain lan_reflected {");
-    if (!reflected.empty())
-        b.rule(inside + inside_set(reflected) + " ct status dnat accept");
+    if (!reflected_any.empty())
+        b.rule(inside + inside_set(reflected_any) + " ct status dnat accept");
+    for (const Forward* f : reflected)
+        if (!f->from4.empty())
+            accept_forward(*f, false);
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -600,14 +637,14 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // ---- NAT
     // The DNAT rules of one forward with from or link (the others are in
-    // dnat_maps). with_from: from the WAN (on the forward's links); else
-    // reflection (to the public addresses of the forward's links).
-    auto dnat = [&](const Forward& f, bool with_from) {
-        for (const auto& via :
-             with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
+    // dnat_maps), only for its sources (from) in both cases. wan: from the
+    // WAN (on the forward's links); else reflection (to the public addresses
+    // of the forward's links).
+    auto dnat = [&](const Forward& f, bool wan) {
+        for (const auto& via : wan ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
             for (auto p : l4(f.proto)) {
                 std::string r = via;
-                if (with_from && !f.from4.empty())
+                if (!f.from4.empty())
                     r += "ip saddr { " + join(f.from4) + " } ";
                 else
                     r += "meta nfproto ipv4 ";
@@ -633,11 +670,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             dnat(f, true);
     b.line("    ", "}");
     b.line("    ", "chain reflect_dnat {");
+    std::vector<const Forward*> reflected_plain;
+    for (const Forward* f : reflected_any)
+        if (f->links.empty())
+            reflected_plain.push_back(f);
     for (const auto& r : dnat_maps(reflected_plain))
         b.rule(r);
-    for (const auto& f : s.forwards)
-        if (f.reflection && !f.links.empty())
-            dnat(f, false);
+    for (const Forward* f : reflected)
+        if (!everywhere(*f))
+            dnat(*f, false);
     b.line("    ", "}");
 
     b.line("    ", "chain postrouting {");
