@@ -13,8 +13,10 @@
 # (one rule per chain: firewall.cpp, dnat_maps and inside_set) and the ones
 # with `from` keep their own rules; this test pins that both give what each
 # forward said before: the right server and port from the WAN, nothing on
-# the ports around a range, a restricted forward only for its sources, the
-# hairpin from the LAN unless reflection = no, and only for the LAN sources
+# the ports around a range, a restricted forward only for its sources, only
+# to the public address (not before ip-up, not to another address routed to
+# the router: review 22, finding 2), the hairpin from the LAN unless
+# reflection = no, and only for the LAN sources
 # inside a forward's from (review 22, finding 1: a guest host reached an SSH
 # server forwarded for one outside network by the public address).
 set -u
@@ -118,6 +120,8 @@ EOF
 check "pppkit check accepts the config" "$PK" --config "$CONF/pppkit.conf" check
 check "firewall apply" fwcmd apply
 nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
+# before ip-up there is no public address: nothing is forwarded (review 22, finding 2)
+expect_silence "WAN tcp/8443 before ip-up: no public address yet, not forwarded" net tcp 11.0.0.2 8443
 check "ip-up of ppp0 (11.0.0.2)" fwcmd up ppp0 11.0.0.2
 nsx rtr nft list table inet pppkit_fw >"$NSL_TMP/ruleset.txt"
 check "the forwards without from are one DNAT map rule each way (kept port, target port)" \
@@ -147,6 +151,18 @@ expect_answer "WAN tcp/2224 from 11.0.0.1 -> srv2:2222 (from with a LAN network)
     net tcp 11.0.0.2 2224 11.0.0.1
 expect_silence "WAN tcp/2224 from 11.0.9.9: not in from" net tcp 11.0.0.2 2224 11.0.9.9
 expect_answer "WAN tcp/4443 -> srv2:443 (reflection = no still forwards)" "srv2 11.0.0.1" net tcp 11.0.0.2 4443
+
+# ---- from the WAN to another address routed to the router: not DNAT'd ---------
+# The ISP side routes the LAN and 10.9.9.0/24 to the router (an on-path or
+# upstream attacker); only the public address takes the forwards (review 22,
+# finding 2: wan_dnat had no destination check).
+nsx net ip route add 172.16.0.0/16 via 11.0.0.2
+nsx net ip route add 10.9.9.0/24 via 11.0.0.2
+expect_silence "WAN -> 172.16.1.101:8443 (srv2 listens there too): not DNAT'd, dropped" net tcp 172.16.1.101 8443
+expect_silence "WAN -> 172.16.1.100:3001: not DNAT'd, dropped" net tcp 172.16.1.100 3001
+expect_silence "WAN -> 10.9.9.9:3001 (routed back out): not DNAT'd, dropped" net tcp 10.9.9.9 3001
+expect_silence "WAN udp -> 172.16.1.100:5000: not DNAT'd, dropped" net udp 172.16.1.100 5000
+expect_answer "WAN tcp/8443 to the public address still forwards" "srv2 11.0.0.1" net tcp 11.0.0.2 8443
 
 # ---- from the LAN: the hairpin, SNAT to the router ------------------------------
 expect_answer "LAN tcp/8443 -> srv2:18080 (hairpin, target port)" "srv2 172.16.2.1" cli tcp 11.0.0.2 8443

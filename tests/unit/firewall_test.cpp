@@ -501,9 +501,13 @@ to = 172.16.1.100
             {__LINE__, "forward", "iifname @active_wan goto wan_forward"},
             // masquerade out of each link: masquerade takes that link's own address
             {__LINE__, "postrouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname @active_wan masquerade"},
-            // a forward that names its link arrives only on it, and is accepted only from it
-            {__LINE__, "wan_dnat", "iifname @link0_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
-            {__LINE__, "wan_dnat", "iifname @link1_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
+            // a forward that names its link arrives only on it, addressed to that link's own public
+            // address (ppp1 carrying a packet for ppp0's address is not forwarded), and is accepted only
+            // from it
+            {__LINE__, "wan_dnat",
+             "iifname @link0_wan ip daddr @link0_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
+            {__LINE__, "wan_dnat",
+             "iifname @link1_wan ip daddr @link1_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
             {__LINE__, "wan_forward", "iifname @link0_wan ip daddr 172.16.1.100 tcp dport 443 ct status dnat accept"},
             {__LINE__, "wan_forward", "iifname @link1_wan ip daddr 172.16.1.101 tcp dport 443 ct status dnat accept"},
             // it reflects on the public address of its own link only
@@ -596,6 +600,45 @@ to = 172.16.1.100
         CHECK(link_slot(byif, WanLink{"ppp1", std::nullopt, "whatever"}) == 0);
         CHECK(link_slot(byif, WanLink{"ppp0", std::nullopt, ""}) == -1);
         CHECK(link_slot(s, WanLink{"ppp7", std::nullopt, "other"}) == 1);
+    }
+
+    // wan_dnat had no destination check: from the WAN anything routed to the
+    // router on a forwarded port (a LAN server's own address, 10.9.9.9) was
+    // DNAT'd to the forward's target, before any ip-up too (review 22,
+    // finding 2; netns firewall_forwards, "only the public address").
+    TEST_CASE("WAN DNAT only for a link's public address: @public4, a link's own linkN_public4, none before ip-up")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string text;
+            bool present;
+        };
+        const std::string two = kTwo;
+        const std::vector<Row> rows = {
+            {__LINE__, kSeed, "prerouting", "iifname \"ppp*\" ip daddr @public4 goto wan_dnat", true},
+            {__LINE__, kSeed, "prerouting", "iifname @active_wan ip daddr @public4 goto wan_dnat", true},
+            // no other way into wan_dnat
+            {__LINE__, kSeed, "prerouting", "iifname \"ppp*\" goto wan_dnat", false},
+            {__LINE__, kSeed, "prerouting", "iifname @active_wan goto wan_dnat", false},
+            // a forward with from: the jump's check covers it
+            {__LINE__, kLan + "[forward \"a\"]\nproto = tcp\nport = 22\nto = 172.16.1.1\nfrom = 198.51.100.0/24\n",
+             "wan_dnat", "\n        ip saddr { 198.51.100.0/24 } tcp dport 22 dnat ip to 172.16.1.1", true},
+            // a link's forward: its own address only
+            {__LINE__, two, "wan_dnat", "iifname @link0_wan ip daddr @link0_public4 ", true},
+            {__LINE__, two, "wan_dnat", "iifname @link1_wan ip daddr @link1_public4 ", true},
+            {__LINE__, two, "wan_dnat", "iifname @link0_wan meta", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
+        }
+        // before ip-up the sets are empty: the DNAT fails closed
+        auto before = full_ruleset(settings(two), Dynamic{{WanLink{"ppp0", std::nullopt, "v4"}}});
+        CHECK(has(before, "    set public4 {\n        type ipv4_addr\n    }"));
+        CHECK(has(before, "    set link0_public4 {\n        type ipv4_addr\n        comment \"link v4\"\n    }"));
     }
 
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")

@@ -297,6 +297,22 @@ std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::
     return out;
 }
 
+// The matches of a forward's DNAT from the WAN: per link, arriving on it
+// and addressed to its own public address (linkN_public4: empty before its
+// ip-up, so nothing is forwarded then); one empty match when the forward
+// takes every link (prerouting's jump to wan_dnat checks @public4).
+std::vector<std::string> wan_dnat_matches(const Settings& s, const Forward& f)
+{
+    if (f.links.empty())
+        return {""};
+    std::vector<std::string> out;
+    for (const auto& l : f.links) {
+        auto i = static_cast<size_t>(slot_index(s, l));
+        out.push_back("iifname @" + slot_set(i, "wan") + " ip daddr @" + slot_set(i, "public4") + " ");
+    }
+    return out;
+}
+
 // ---- forwards as anonymous sets and maps (issue 10): the forwards that
 // take every link and every source differ only in ports and target, so each
 // chain gets one rule for all of them instead of one per forward, protocol
@@ -641,7 +657,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // WAN (on the forward's links); else reflection (to the public addresses
     // of the forward's links).
     auto dnat = [&](const Forward& f, bool wan) {
-        for (const auto& via : wan ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
+        for (const auto& via : wan ? wan_dnat_matches(s, f) : link_matches(s, f, "ip daddr", "public4"))
             for (auto p : l4(f.proto)) {
                 std::string r = via;
                 if (!f.from4.empty())
@@ -657,8 +673,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain prerouting {");
     b.rule("type nat hook prerouting priority dstnat; policy accept;");
     b.rule("jump extra_prerouting");
+    // from the WAN only to a link's public address (a LAN server's address
+    // or any other one routed to the router is not DNAT'd), and nothing
+    // before the first ip-up: public4 is empty then
     for (const auto& w : wan_in(s))
-        b.rule(w + "goto wan_dnat");
+        b.rule(w + "ip daddr @public4 goto wan_dnat");
     for (const auto& l : lan4)
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");

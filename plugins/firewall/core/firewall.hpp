@@ -18,8 +18,10 @@
 //       set active_wan (type ifname)    every link's interface; WAN even if
 //                                       no [firewall] wan pattern matches it
 //       set public4 (type ipv4_addr)    every link's IPCP local address:
-//                                       target of NAT reflection; $public4
-//                                       in extras
+//                                       the only destination of WAN DNAT
+//                                       (empty before ip-up: nothing is
+//                                       forwarded) and of NAT reflection;
+//                                       $public4 in extras
 //       map wan_public4 (ifname : ipv4_addr)  which address is whose: the
 //                                       record a link's next update (or a
 //                                       reload) reads back
