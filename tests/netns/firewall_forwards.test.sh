@@ -16,9 +16,11 @@
 # the ports around a range, a restricted forward only for its sources, only
 # to the public address (not before ip-up, not to another address routed to
 # the router: review 22, finding 2), the hairpin from the LAN unless
-# reflection = no, and only for the LAN sources
-# inside a forward's from (review 22, finding 1: a guest host reached an SSH
-# server forwarded for one outside network by the public address).
+# reflection = no, and only for the LAN sources inside a forward's from
+# (finding 1: a guest host reached an SSH server forwarded for one outside
+# network by the public address), and no forged LAN or never-routed source
+# from the WAN, neither to a forward nor into a flow of the router's
+# (finding 3).
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -181,5 +183,53 @@ expect_no_server "guest tcp/2222: not in from (review 22's guest -> SSH)" guest 
 expect_no_server "guest tcp/2223: not in from" guest tcp 11.0.0.2 2223
 expect_no_server "guest tcp/2224: 192.168.20.5 is not in from (only 172.16.5.0/24 of the LAN)" guest tcp 11.0.0.2 2224
 expect_no_server "guest -> 172.16.1.101:2222 directly: nothing lets the guest in" guest tcp 172.16.1.101 2222
+
+# ---- spoofed sources from the WAN (review 22, finding 3) ----------------------
+# The ISP side forges a LAN source (172.16.5.5, cli's) and a never-routed one
+# (169.254.9.9). The kernel's rp_filter is off in rtr, so that the ruleset
+# alone is tested.
+nsx rtr sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.ppp0.rp_filter=0
+nsx net ip addr add 172.16.5.5/32 dev lo
+nsx net ip addr add 169.254.9.9/32 dev lo
+forged() { # NS SRC SPORT DST DPORT: one UDP datagram "forged" from SRC:SPORT (an address of NS)
+    nsx "$1" timeout 5 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"forged", (sys.argv[3], int(sys.argv[4])))' "${@:2}"
+}
+seen() { grep -c "conn udp 5353 $1\$" "$NSL_TMP/srv-srv2.log"; } # datagrams srv2:5353 got from $1
+forged net 172.16.5.5 40000 11.0.0.2 5000
+forged net 169.254.9.9 40000 11.0.0.2 5000
+forged net 11.0.9.9 40000 11.0.0.2 5000 # control: a WAN source takes the forward
+wait_for 3 test "$(seen 11.0.9.9)" -ge 1
+check_eq "control: a datagram from 11.0.9.9 to udp/5000 reaches srv2:5353" 1 "$(seen 11.0.9.9)"
+check_eq "WAN udp/5000 with cli's source 172.16.5.5: dropped, srv2 never sees it" 0 "$(seen 172.16.5.5)"
+check_eq "WAN udp/5000 with source 169.254.9.9 (link-local): dropped" 0 "$(seen 169.254.9.9)"
+
+# A flow of the router's with a LAN host (172.16.2.1:5555 <-> cli 6666): a
+# reply forged from the WAN must not join it through conntrack's accept.
+flow() { # SENDER: the router's socket sends, then SENDER (cli or net) answers as 172.16.5.5:6666
+    local log=$NSL_TMP/flow-$1.log
+    nsx rtr timeout 10 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("172.16.2.1", 5555))
+s.sendto(b"query", ("172.16.5.5", 6666))
+print("sent", flush=True)
+s.settimeout(3)
+try:
+    d, peer = s.recvfrom(2048)
+    print("got %s from %s" % (d.decode(), peer[0]), flush=True)
+except socket.timeout:
+    print("nothing", flush=True)' >"$log" 2>&1 &
+    NSL_PIDS+=("$!")
+    wait_for 5 grep -q sent "$log"
+    forged "$1" 172.16.5.5 6666 172.16.2.1 5555
+    wait_for 6 grep -Eq "^(got|nothing)" "$log"
+    tail -n1 "$log"
+}
+check_eq "control: cli's own reply joins the router's flow" "got forged from 172.16.5.5" "$(flow cli)"
+check_eq "a reply forged from the WAN as 172.16.5.5 does not join it" "nothing" "$(flow net)"
 [ -n "${FWF_DEBUG:-}" ] && cat "$NSL_TMP/ruleset.txt"
 nsl_finish

@@ -641,6 +641,66 @@ to = 172.16.1.100
         CHECK(has(before, "    set link0_public4 {\n        type ipv4_addr\n        comment \"link v4\"\n    }"));
     }
 
+    // No anti-spoofing: from the WAN a LAN source (172.16.5.5) reached the
+    // forwards as if from the LAN, and a forged reply joined a LAN host's
+    // flow with the router through the established accept (review 22,
+    // finding 3; netns firewall_forwards, "spoofed sources").
+    TEST_CASE("anti-spoofing: from a WAN interface no LAN or never-routed source, before conntrack's accept")
+    {
+        const std::string both = "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n";
+        const std::string spoof4 = "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        "
+                                   "auto-merge\n        elements = { ";
+        const std::string spoof6 = "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        "
+                                   "auto-merge\n        elements = { ";
+        const std::string bogons4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n    }";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;  // "" : anywhere in the ruleset
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, both, "", spoof4 + "172.16.0.0/16, " + bogons4, true},
+            {__LINE__, both, "", spoof6 + "fd00:1::/64, ::1/128, ff00::/8 }\n    }", true},
+            {__LINE__, both, "input", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @active_wan ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, both, "input", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_input", true},
+            {__LINE__, both, "forward", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @active_wan ip saddr @wan_spoof4 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_forward", true},
+            // several LAN networks, and the wan patterns as written
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\nipv6 = no\n", "",
+             spoof4 + "172.16.0.0/16, 10.1.0.0/24, " + bogons4, true},
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "input",
+             "iifname { \"ppp0\", \"eth9\" } ip saddr @wan_spoof4 goto drop_input", true},
+            // ipv6 = no: all IPv6 is dropped anyway, no IPv6 set
+            {__LINE__, kLan + "ipv6 = no\n", "", "wan_spoof6", false},
+            // LAN by interface only: the never-routed sources still
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n", "", spoof4 + bogons4, true},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto text = full_ruleset(settings(r.conf), Dynamic{});
+            CHECK_MESSAGE(has(std::string(r.chain).empty() ? text : chain(text, r.chain), r.text) == r.present, r.text);
+        }
+        // before conntrack's accept in both chains (after the guard's mark)
+        auto text = full_ruleset(settings(both), Dynamic{});
+        for (const char* c : {"input", "forward"}) {
+            CAPTURE(c);
+            auto body = chain(text, c);
+            auto spoof = body.find("ip saddr @wan_spoof4");
+            auto spoof6_at = body.find("ip6 saddr @wan_spoof6");
+            auto est = body.find("ct state established,related accept");
+            REQUIRE(spoof != std::string::npos);
+            CHECK(body.find("meta mark set") < spoof);
+            CHECK(spoof < est);
+            CHECK(spoof6_at < est);
+        }
+    }
+
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
     {
         auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}), "postrouting");

@@ -219,6 +219,22 @@ const char* const kEgress6[] = {
     "fec0::/10",       // site-local, deprecated (RFC 3879)
 };
 
+// Sources that never arrive by a WAN interface, besides the LAN's own
+// networks: the anti-spoofing sets wan_spoof4 and wan_spoof6 (build). A
+// packet from the WAN with one of them is dropped before conntrack's accept,
+// so it can neither pass for the LAN nor join a flow of a LAN host.
+const char* const kSpoof4[] = {
+    "0.0.0.0/8",       // "this network"
+    "127.0.0.0/8",     // loopback
+    "169.254.0.0/16",  // link-local
+    "224.0.0.0/4",     // multicast
+    "240.0.0.0/4",     // reserved, and the limited broadcast address
+};
+const char* const kSpoof6[] = {
+    "::1/128",   // loopback
+    "ff00::/8",  // multicast
+};
+
 }  // namespace
 
 bool needs_fresh_context(const Settings& s) { return s.extras.has_value(); }
@@ -477,6 +493,22 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         set(slot_set(i, "wan"), "ifname", slot_wan[i], "link " + s.links[i]);
         set(slot_set(i, "public4"), "ipv4_addr", slot_pub[i], "link " + s.links[i]);
     }
+    // anti-spoofing: the LAN's networks and the never-routed sources, one
+    // set per family (auto-merge: a LAN network may overlap another one or
+    // a constant)
+    auto spoof_set = [&](const std::string& name, std::string_view type, std::vector<std::string> elems,
+                         const char* const* more, size_t n) {
+        elems.insert(elems.end(), more, more + n);
+        b.line("    ", "set " + name + " {");
+        b.line("        ", "type " + std::string(type));
+        b.line("        ", "flags interval");
+        b.line("        ", "auto-merge");
+        b.line("        ", "elements = { " + join(elems) + " }");
+        b.line("    ", "}");
+    };
+    spoof_set("wan_spoof4", "ipv4_addr", s.lan_networks4, std::begin(kSpoof4), std::size(kSpoof4));
+    if (s.ipv6)
+        spoof_set("wan_spoof6", "ipv6_addr", s.lan_networks6, std::begin(kSpoof6), std::size(kSpoof6));
     if (s.egress_guard) {
         std::vector<std::string> e4(std::begin(kEgress4), std::end(kEgress4));
         b.line("    ", "set egress4 {");
@@ -506,11 +538,23 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     auto lan = lan_src(s, false);
     auto lan4_post = lan_src(s, true, false);  // postrouting
 
+    // Anti-spoofing, before conntrack's accept (a forged reply would join a
+    // LAN host's flow): from a WAN interface no source of the LAN's networks
+    // or of the never-routed ranges (wan_spoof4/6).
+    auto anti_spoof = [&](std::string_view drop) {
+        for (const auto& w : wan_in(s)) {
+            b.rule(w + "ip saddr @wan_spoof4 goto " + std::string(drop));
+            if (s.ipv6)
+                b.rule(w + "ip6 saddr @wan_spoof6 goto " + std::string(drop));
+        }
+    };
+
     // ---- input
     b.line("    ", "chain input {");
     b.rule("type filter hook input priority filter; policy drop;");
     b.rule(kGuardSet);
     b.rule("iif \"lo\" accept");
+    anti_spoof("drop_input");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     b.rule("ct state established,related accept");
@@ -559,6 +603,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain forward {");
     b.rule("type filter hook forward priority filter; policy drop;");
     b.rule(kGuardSet);
+    anti_spoof("drop_forward");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     if (s.egress_guard)
