@@ -164,7 +164,21 @@ TEST_SUITE("firewall")
                       "accept"));
         CHECK(has(on, "ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
                       "accept"));
-        CHECK(has(on, "ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept"));
+        // the DHCPv6 client's answers only on the WAN: before, on every interface (review 22, finding 4)
+        struct Row {
+            int line;
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "iifname \"ppp*\" ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
+            {__LINE__, "iifname @active_wan ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
+            {__LINE__, "\n        ip6 saddr fe80::/10 udp sport 547", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK_MESSAGE(has(on, r.text) == r.present, r.text);
+        }
         CHECK_FALSE(has(on, "meta nfproto ipv6 drop"));
         auto text = full_ruleset(settings(kLan + "ipv6 = no\n"), Dynamic{});
         CHECK(has(chain(text, "input"), "meta nfproto ipv6 drop"));

@@ -565,7 +565,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule("ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept");
         b.rule("ip6 saddr fe80::/10 icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report } "
                "accept");
-        b.rule("ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
+        // the DHCPv6 client: a server's answers on the WAN link only (from
+        // the LAN they would reach the router's client, e.g. a forged lease)
+        for (const auto& w : wan_in(s))
+            b.rule(w + "ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
     }
     for (const auto& w : wan_in(s))
         b.rule(w + "goto wan_input");
