@@ -131,6 +131,11 @@ for a in 11.0.0.2 11.0.1.2; do
     check_eq "scan of $a (1026 tcp, 1026 udp): nothing but the forwards answers" "" "$(scan_others "$a" 25 443)"
 done
 
+# one link does not carry the forwards of another link's address (review 22,
+# finding 2): ppp1 carrying a packet for ppp0's 11.0.0.2
+nsx net ip route add 11.0.0.2/32 via 11.0.1.2 dev wan1
+expect_silence "ppp1 -> ppp0's address 11.0.0.2:443: not forwarded" net tcp 11.0.0.2 443 11.0.1.1
+nsx net ip route del 11.0.0.2/32 via 11.0.1.2 dev wan1
 check "ip-down of ppp1" fwcmd down ppp1
 check_eq "ppp0 stays in active_wan" "ppp0" "$(elems active_wan)"
 check_eq "ppp0's address stays in public4" "11.0.0.2" "$(elems public4)"

@@ -723,9 +723,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("jump extra_prerouting");
     // from the WAN only to a link's public address (a LAN server's address
     // or any other one routed to the router is not DNAT'd), and nothing
-    // before the first ip-up: public4 is empty then
+    // before the first ip-up: public4 is empty then. The address must be
+    // the arriving interface's own ("fib daddr . iif"): one link does not
+    // carry the forwards of another link's address.
     for (const auto& w : wan_in(s))
-        b.rule(w + "ip daddr @public4 goto wan_dnat");
+        b.rule(w + "ip daddr @public4 fib daddr . iif type local goto wan_dnat");
     for (const auto& l : lan4)
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");
