@@ -131,6 +131,11 @@ for a in 11.0.0.2 11.0.1.2; do
     check_eq "scan of $a (1026 tcp, 1026 udp): nothing but the forwards answers" "" "$(scan_others "$a" 25 443)"
 done
 
+# one link does not carry the forwards of another link's address (review 22,
+# finding 2): ppp1 carrying a packet for ppp0's 11.0.0.2
+nsx net ip route add 11.0.0.2/32 via 11.0.1.2 dev wan1
+expect_silence "ppp1 -> ppp0's address 11.0.0.2:443: not forwarded" net tcp 11.0.0.2 443 11.0.1.1
+nsx net ip route del 11.0.0.2/32 via 11.0.1.2 dev wan1
 check "ip-down of ppp1" fwcmd down ppp1
 check_eq "ppp0 stays in active_wan" "ppp0" "$(elems active_wan)"
 check_eq "ppp0's address stays in public4" "11.0.0.2" "$(elems public4)"
@@ -176,6 +181,13 @@ expect_answer "link other: WAN -> 11.0.1.2:80 reaches srv2" "srv2 11.0.1.1" net 
 expect_answer "hairpin on link v4's address: tcp/80 reaches srv1" "srv1" cli tcp 11.0.0.2 80
 expect_answer "hairpin on link other's address: tcp/80 reaches srv2" "srv2" cli tcp 11.0.1.2 80
 expect_answer "a forward without link still works on both: 11.0.1.2:25" "srv1 11.0.1.1" net tcp 11.0.1.2 25
+# a link's forward takes its own address only: link other (ppp1) carrying a
+# packet for link v4's address (review 22, finding 2) is not DNAT'd by its
+# own forward of the same port
+nsx net ip route add 11.0.0.2/32 via 11.0.1.2 dev wan1
+expect_silence "link other (ppp1) -> link v4's 11.0.0.2:80: not forwarded" net tcp 11.0.0.2 80 11.0.1.1
+nsx net ip route del 11.0.0.2/32 via 11.0.1.2 dev wan1
+expect_answer "... while link v4 itself still forwards 11.0.0.2:80" "srv1 11.0.0.1" net tcp 11.0.0.2 80
 
 # ppp1's pppd killed -9: no ip-down, the interface vanishes; the link comes back as ppp2
 nsx rtr ip link del ppp1 # its peer wan1 goes with it

@@ -164,7 +164,21 @@ TEST_SUITE("firewall")
                       "accept"));
         CHECK(has(on, "ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
                       "accept"));
-        CHECK(has(on, "ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept"));
+        // the DHCPv6 client's answers only on the WAN: before, on every interface (review 22, finding 4)
+        struct Row {
+            int line;
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "iifname \"ppp*\" ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
+            {__LINE__, "iifname @active_wan ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
+            {__LINE__, "\n        ip6 saddr fe80::/10 udp sport 547", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK_MESSAGE(has(on, r.text) == r.present, r.text);
+        }
         CHECK_FALSE(has(on, "meta nfproto ipv6 drop"));
         auto text = full_ruleset(settings(kLan + "ipv6 = no\n"), Dynamic{});
         CHECK(has(chain(text, "input"), "meta nfproto ipv6 drop"));
@@ -249,8 +263,8 @@ TEST_SUITE("firewall")
         for (const auto& r : rows) {
             CAPTURE(r.line);
             auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
-            if (r.want.empty())
-                CHECK_FALSE(has(c, "fib "));
+            if (r.want.empty())  // no reverse path lookup (prerouting's WAN jump has a fib daddr of its own)
+                CHECK_FALSE(has(c, "fib saddr"));
             else
                 CHECK(has(c, r.want));
         }
@@ -312,11 +326,88 @@ reflection = no
         CHECK_FALSE(has(chain(text, "reflect_dnat"), "8443"));
         CHECK_FALSE(has(chain(text, "lan_reflected"), "172.16.1.100"));
         CHECK_FALSE(has(chain(text, "reflect_snat"), "172.16.1.100"));
-        // from is for the WAN side: reflection takes the forward into its map, ranges kept
-        CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . "
-                                               "27015-27030 : 172.16.1.50, udp . 27015-27030 : 172.16.1.50 }"));
-        CHECK(has(chain(text, "reflect_snat"), "ip daddr . meta l4proto . th dport { 172.16.1.50 . tcp . "
-                                               "27015-27030, 172.16.1.50 . udp . 27015-27030 } masquerade"));
+        // from holds for reflection too, and no LAN source is in this one's: not reflected at all
+        CHECK_FALSE(has(chain(text, "reflect_dnat"), "27015"));
+        CHECK_FALSE(has(chain(text, "lan_reflected"), "172.16.1.50"));
+        CHECK_FALSE(has(chain(text, "reflect_snat"), "172.16.1.50"));
+    }
+
+    // A forward's from held for the WAN side only: a guest host (a LAN
+    // network) reached an SSH server forwarded for 198.51.100.0/24 by the
+    // public address, reflected (review 22, finding 1; netns
+    // firewall_forwards, "from holds for reflection").
+    TEST_CASE("NAT reflection takes a forward's from: only LAN sources inside it, none when no LAN source can be")
+    {
+        const std::string lan = "[firewall]\nlan-interfaces = ens160, guest0\nlan-networks = 172.16.0.0/16, "
+                                "192.168.20.0/24\nipv6 = no\n";
+        const std::string fw = R"(
+[forward "web"]
+proto = tcp
+port = 443
+to = 172.16.1.100
+
+[forward "admin-ssh"]
+proto = tcp
+port = 2222
+to = 172.16.1.101:22
+from = 198.51.100.0/24
+
+[forward "staff-ssh"]
+proto = tcp
+port = 2223
+to = 172.16.1.101:22
+from = 172.16.0.0/24, 198.51.100.0/24
+
+[forward "wide"]
+proto = udp
+port = 5000
+to = 172.16.1.102
+from = 172.0.0.0/8
+)";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            // no LAN source is in 198.51.100.0/24: admin-ssh is not reflected at all
+            {__LINE__, lan + fw, "reflect_dnat", "2222", false},
+            // the forwards without from still share the map
+            {__LINE__, lan + fw, "reflect_dnat",
+             "\n        meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . 443 : 172.16.1.100 }\n", true},
+            // a from with LAN sources: reflected for them only (and the WAN ones, which never come from the LAN)
+            {__LINE__, lan + fw, "reflect_dnat",
+             "ip saddr { 172.16.0.0/24, 198.51.100.0/24 } tcp dport 2223 dnat ip to 172.16.1.101:22", true},
+            // a from that holds the LAN networks
+            {__LINE__, lan + fw, "reflect_dnat", "ip saddr { 172.0.0.0/8 } udp dport 5000 dnat ip to 172.16.1.102",
+             true},
+            // the accept after DNAT checks the sources again
+            {__LINE__, lan + fw, "lan_reflected",
+             "\n        ip daddr . meta l4proto . th dport { 172.16.1.100 . tcp . 443 } ct status dnat accept\n", true},
+            {__LINE__, lan + fw, "lan_reflected",
+             "ip saddr { 172.16.0.0/24, 198.51.100.0/24 } ip daddr 172.16.1.101 tcp dport 22 ct status dnat accept",
+             true},
+            {__LINE__, lan + fw, "lan_reflected",
+             "ip saddr { 172.0.0.0/8 } ip daddr 172.16.1.102 udp dport 5000 ct status dnat accept", true},
+            {__LINE__, lan + fw, "lan_reflected", "ip saddr { 198.51.100.0/24 } ip daddr", false},
+            // the WAN side is unchanged
+            {__LINE__, lan + fw, "wan_dnat", "ip saddr { 198.51.100.0/24 } tcp dport 2222 dnat ip to 172.16.1.101:22",
+             true},
+            // lan-interfaces alone: any source may be LAN, so from is the match
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n" + fw, "reflect_dnat",
+             "ip saddr { 198.51.100.0/24 } tcp dport 2222 dnat ip to 172.16.1.101:22", true},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n" + fw, "lan_reflected",
+             "ip saddr { 198.51.100.0/24 } ip daddr 172.16.1.101 tcp dport 22 ct status dnat accept", true},
+            // reflection = no wins over a from
+            {__LINE__, lan + fw + "reflection = no\n", "reflect_dnat", "5000", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
+        }
     }
 
     TEST_CASE("NAT reflection: DNAT from the LAN to the public address set, SNAT back through the router")
@@ -424,9 +515,13 @@ to = 172.16.1.100
             {__LINE__, "forward", "iifname @active_wan goto wan_forward"},
             // masquerade out of each link: masquerade takes that link's own address
             {__LINE__, "postrouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname @active_wan masquerade"},
-            // a forward that names its link arrives only on it, and is accepted only from it
-            {__LINE__, "wan_dnat", "iifname @link0_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
-            {__LINE__, "wan_dnat", "iifname @link1_wan meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
+            // a forward that names its link arrives only on it, addressed to that link's own public
+            // address (ppp1 carrying a packet for ppp0's address is not forwarded), and is accepted only
+            // from it
+            {__LINE__, "wan_dnat",
+             "iifname @link0_wan ip daddr @link0_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.100"},
+            {__LINE__, "wan_dnat",
+             "iifname @link1_wan ip daddr @link1_public4 meta nfproto ipv4 tcp dport 443 dnat ip to 172.16.1.101"},
             {__LINE__, "wan_forward", "iifname @link0_wan ip daddr 172.16.1.100 tcp dport 443 ct status dnat accept"},
             {__LINE__, "wan_forward", "iifname @link1_wan ip daddr 172.16.1.101 tcp dport 443 ct status dnat accept"},
             // it reflects on the public address of its own link only
@@ -519,6 +614,108 @@ to = 172.16.1.100
         CHECK(link_slot(byif, WanLink{"ppp1", std::nullopt, "whatever"}) == 0);
         CHECK(link_slot(byif, WanLink{"ppp0", std::nullopt, ""}) == -1);
         CHECK(link_slot(s, WanLink{"ppp7", std::nullopt, "other"}) == 1);
+    }
+
+    // wan_dnat had no destination check: from the WAN anything routed to the
+    // router on a forwarded port (a LAN server's own address, 10.9.9.9) was
+    // DNAT'd to the forward's target, before any ip-up too (review 22,
+    // finding 2; netns firewall_forwards, "only the public address").
+    TEST_CASE("WAN DNAT only for a link's public address: @public4, a link's own linkN_public4, none before ip-up")
+    {
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;
+            std::string text;
+            bool present;
+        };
+        const std::string two = kTwo;
+        const std::vector<Row> rows = {
+            // the arriving link's own address: fib restricted to the input interface
+            {__LINE__, kSeed, "prerouting",
+             "iifname \"ppp*\" ip daddr @public4 fib daddr . iif type local goto wan_dnat", true},
+            {__LINE__, kSeed, "prerouting",
+             "iifname @active_wan ip daddr @public4 fib daddr . iif type local goto wan_dnat", true},
+            // no other way into wan_dnat
+            {__LINE__, kSeed, "prerouting", "iifname \"ppp*\" goto wan_dnat", false},
+            {__LINE__, kSeed, "prerouting", "iifname @active_wan goto wan_dnat", false},
+            // a forward with from: the jump's check covers it
+            {__LINE__, kLan + "[forward \"a\"]\nproto = tcp\nport = 22\nto = 172.16.1.1\nfrom = 198.51.100.0/24\n",
+             "wan_dnat", "\n        ip saddr { 198.51.100.0/24 } tcp dport 22 dnat ip to 172.16.1.1", true},
+            // a link's forward: its own address only
+            {__LINE__, two, "wan_dnat", "iifname @link0_wan ip daddr @link0_public4 ", true},
+            {__LINE__, two, "wan_dnat", "iifname @link1_wan ip daddr @link1_public4 ", true},
+            {__LINE__, two, "wan_dnat", "iifname @link0_wan meta", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
+        }
+        // before ip-up the sets are empty: the DNAT fails closed
+        auto before = full_ruleset(settings(two), Dynamic{{WanLink{"ppp0", std::nullopt, "v4"}}});
+        CHECK(has(before, "    set public4 {\n        type ipv4_addr\n    }"));
+        CHECK(has(before, "    set link0_public4 {\n        type ipv4_addr\n        comment \"link v4\"\n    }"));
+    }
+
+    // No anti-spoofing: from the WAN a LAN source (172.16.5.5) reached the
+    // forwards as if from the LAN, and a forged reply joined a LAN host's
+    // flow with the router through the established accept (review 22,
+    // finding 3; netns firewall_forwards, "spoofed sources").
+    TEST_CASE("anti-spoofing: from a WAN interface no LAN or never-routed source, before conntrack's accept")
+    {
+        const std::string both = "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n";
+        const std::string spoof4 = "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        "
+                                   "auto-merge\n        elements = { ";
+        const std::string spoof6 = "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        "
+                                   "auto-merge\n        elements = { ";
+        const std::string bogons4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n    }";
+        struct Row {
+            int line;
+            std::string conf;
+            const char* chain;  // "" : anywhere in the ruleset
+            std::string text;
+            bool present;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, both, "", spoof4 + "172.16.0.0/16, " + bogons4, true},
+            {__LINE__, both, "", spoof6 + "fd00:1::/64, ::1/128, ff00::/8 }\n    }", true},
+            {__LINE__, both, "input", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @active_wan ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, both, "input", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_input", true},
+            {__LINE__, both, "forward", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @active_wan ip saddr @wan_spoof4 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_forward", true},
+            // several LAN networks, and the wan patterns as written
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\nipv6 = no\n", "",
+             spoof4 + "172.16.0.0/16, 10.1.0.0/24, " + bogons4, true},
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "input",
+             "iifname { \"ppp0\", \"eth9\" } ip saddr @wan_spoof4 goto drop_input", true},
+            // ipv6 = no: all IPv6 is dropped anyway, no IPv6 set
+            {__LINE__, kLan + "ipv6 = no\n", "", "wan_spoof6", false},
+            // LAN by interface only: the never-routed sources still
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nipv6 = no\n", "", spoof4 + bogons4, true},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto text = full_ruleset(settings(r.conf), Dynamic{});
+            CHECK_MESSAGE(has(std::string(r.chain).empty() ? text : chain(text, r.chain), r.text) == r.present, r.text);
+        }
+        // before conntrack's accept in both chains (after the guard's mark)
+        auto text = full_ruleset(settings(both), Dynamic{});
+        for (const char* c : {"input", "forward"}) {
+            CAPTURE(c);
+            auto body = chain(text, c);
+            auto spoof = body.find("ip saddr @wan_spoof4");
+            auto spoof6_at = body.find("ip6 saddr @wan_spoof6");
+            auto est = body.find("ct state established,related accept");
+            REQUIRE(spoof != std::string::npos);
+            CHECK(body.find("meta mark set") < spoof);
+            CHECK(spoof < est);
+            CHECK(spoof6_at < est);
+        }
     }
 
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")

@@ -71,6 +71,20 @@ std::string not_a_host4(std::string_view addr)
     return {};
 }
 
+// true when the IPv4 networks a and b ("A/P") share an address: one holds
+// the other. false when either is not a valid IPv4 network.
+bool networks_overlap4(std::string_view a, std::string_view b)
+{
+    auto sa = a.find('/'), sb = b.find('/');
+    if (sa == std::string_view::npos || sb == std::string_view::npos)
+        return false;
+    auto pa = config::parse_int(a.substr(sa + 1)).value_or(33), pb = config::parse_int(b.substr(sb + 1)).value_or(33);
+    if (pa < 0 || pa > 32 || pb < 0 || pb > 32)
+        return false;
+    // b's address inside a at the shorter of the two prefixes
+    return in_network4(b.substr(0, sb), std::string(a.substr(0, sa)) + "/" + std::to_string(std::min(pa, pb)));
+}
+
 Diagnostic diag_at(const Entry& e, const Section& sec, std::string problem, bool with_value = true)
 {
     Diagnostic d;
@@ -224,6 +238,22 @@ const char* const kEgress6[] = {
     "fec0::/10",       // site-local, deprecated (RFC 3879)
 };
 
+// Sources that never arrive by a WAN interface, besides the LAN's own
+// networks: the anti-spoofing sets wan_spoof4 and wan_spoof6 (build). A
+// packet from the WAN with one of them is dropped before conntrack's accept,
+// so it can neither pass for the LAN nor join a flow of a LAN host.
+const char* const kSpoof4[] = {
+    "0.0.0.0/8",       // "this network"
+    "127.0.0.0/8",     // loopback
+    "169.254.0.0/16",  // link-local
+    "224.0.0.0/4",     // multicast
+    "240.0.0.0/4",     // reserved, and the limited broadcast address
+};
+const char* const kSpoof6[] = {
+    "::1/128",   // loopback
+    "ff00::/8",  // multicast
+};
+
 }  // namespace
 
 bool needs_fresh_context(const Settings& s) { return s.extras.has_value(); }
@@ -302,6 +332,22 @@ std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::
     return out;
 }
 
+// The matches of a forward's DNAT from the WAN: per link, arriving on it
+// and addressed to its own public address (linkN_public4: empty before its
+// ip-up, so nothing is forwarded then); one empty match when the forward
+// takes every link (prerouting's jump to wan_dnat checks @public4).
+std::vector<std::string> wan_dnat_matches(const Settings& s, const Forward& f)
+{
+    if (f.links.empty())
+        return {""};
+    std::vector<std::string> out;
+    for (const auto& l : f.links) {
+        auto i = static_cast<size_t>(slot_index(s, l));
+        out.push_back("iifname @" + slot_set(i, "wan") + " ip daddr @" + slot_set(i, "public4") + " ");
+    }
+    return out;
+}
+
 // ---- forwards as anonymous sets and maps (issue 10): the forwards that
 // take every link and every source differ only in ports and target, so each
 // chain gets one rule for all of them instead of one per forward, protocol
@@ -309,6 +355,23 @@ std::vector<std::string> link_matches(const Settings& s, const Forward& f, std::
 
 // true when the forward takes every link and every source.
 bool everywhere(const Forward& f) { return f.from4.empty() && f.links.empty(); }
+
+// true when the forward is reflected: reflection is on for it and, with
+// `from`, a LAN source can be inside from. A reflected connection must
+// satisfy from as much as one from the WAN (its rules match `ip saddr`), so
+// a forward whose from shares no address with lan-networks is not reflected
+// at all. Without IPv4 lan-networks (interfaces only) any source may be LAN.
+bool reflects(const Settings& s, const Forward& f)
+{
+    if (!f.reflection)
+        return false;
+    if (f.from4.empty() || s.lan_networks4.empty())
+        return true;
+    return std::any_of(f.from4.begin(), f.from4.end(), [&](const std::string& from) {
+        return std::any_of(s.lan_networks4.begin(), s.lan_networks4.end(),
+                           [&](const std::string& lan) { return networks_overlap4(from, lan); });
+    });
+}
 
 // The inside of the forwards fs (after DNAT: address, protocol, port) as
 // one anonymous set "{ ADDRESS . PROTO . PORTS, ... }" for `ip daddr . meta
@@ -449,6 +512,22 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         set(slot_set(i, "wan"), "ifname", slot_wan[i], "link " + s.links[i]);
         set(slot_set(i, "public4"), "ipv4_addr", slot_pub[i], "link " + s.links[i]);
     }
+    // anti-spoofing: the LAN's networks and the never-routed sources, one
+    // set per family (auto-merge: a LAN network may overlap another one or
+    // a constant)
+    auto spoof_set = [&](const std::string& name, std::string_view type, std::vector<std::string> elems,
+                         const char* const* more, size_t n) {
+        elems.insert(elems.end(), more, more + n);
+        b.line("    ", "set " + name + " {");
+        b.line("        ", "type " + std::string(type));
+        b.line("        ", "flags interval");
+        b.line("        ", "auto-merge");
+        b.line("        ", "elements = { " + join(elems) + " }");
+        b.line("    ", "}");
+    };
+    spoof_set("wan_spoof4", "ipv4_addr", s.lan_networks4, std::begin(kSpoof4), std::size(kSpoof4));
+    if (s.ipv6)
+        spoof_set("wan_spoof6", "ipv6_addr", s.lan_networks6, std::begin(kSpoof6), std::size(kSpoof6));
     if (s.egress_guard) {
         std::vector<std::string> e4(std::begin(kEgress4), std::end(kEgress4));
         b.line("    ", "set egress4 {");
@@ -478,11 +557,23 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     auto lan = lan_src(s, false);
     auto lan4_post = lan_src(s, true, false);  // postrouting
 
+    // Anti-spoofing, before conntrack's accept (a forged reply would join a
+    // LAN host's flow): from a WAN interface no source of the LAN's networks
+    // or of the never-routed ranges (wan_spoof4/6).
+    auto anti_spoof = [&](std::string_view drop) {
+        for (const auto& w : wan_in(s)) {
+            b.rule(w + "ip saddr @wan_spoof4 goto " + std::string(drop));
+            if (s.ipv6)
+                b.rule(w + "ip6 saddr @wan_spoof6 goto " + std::string(drop));
+        }
+    };
+
     // ---- input
     b.line("    ", "chain input {");
     b.rule("type filter hook input priority filter; policy drop;");
     b.rule(kGuardSet);
     b.rule("iif \"lo\" accept");
+    anti_spoof("drop_input");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     b.rule("ct state established,related accept");
@@ -493,7 +584,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule("ip6 hoplimit 255 icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept");
         b.rule("ip6 saddr fe80::/10 icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report } "
                "accept");
-        b.rule("ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
+        // the DHCPv6 client: a server's answers on the WAN link only (from
+        // the LAN they would reach the router's client, e.g. a forged lease)
+        for (const auto& w : wan_in(s))
+            b.rule(w + "ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept");
     }
     for (const auto& w : wan_in(s))
         b.rule(w + "goto wan_input");
@@ -531,6 +625,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain forward {");
     b.rule("type filter hook forward priority filter; policy drop;");
     b.rule(kGuardSet);
+    anti_spoof("drop_forward");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
     if (s.egress_guard)
@@ -554,23 +649,26 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // The forwards by the rules they need: the ones for every link and
     // source share one set or map per chain; the others (from, link) keep a
-    // rule each. Reflection is from the LAN: no from; link only for its DNAT.
-    std::vector<const Forward*> plain, reflected, reflected_plain;
+    // rule each. Reflection (reflects()) takes from like the WAN side does:
+    // only sources inside it; link only picks the public address.
+    std::vector<const Forward*> plain, reflected, reflected_any;
     for (const auto& f : s.forwards) {
         if (everywhere(f))
             plain.push_back(&f);
-        if (f.reflection)
+        if (reflects(s, f))
             reflected.push_back(&f);
-        if (f.reflection && f.links.empty())
-            reflected_plain.push_back(&f);
+        if (reflects(s, f) && f.from4.empty())
+            reflected_any.push_back(&f);
     }
     const std::string inside = "ip daddr . meta l4proto . th dport ";
 
     // accept rules for the DNAT'd connections: after prerouting, daddr and
     // dport are the internal ones. The WAN side of a forward with from or
     // link: restricted to its sources and links.
-    auto accept_forward = [&](const Forward& f) {
-        for (const auto& via : link_matches(s, f, "iifname", "wan"))
+    // wan: from the WAN (on the forward's links); else reflected (link is
+    // for the DNAT alone).
+    auto accept_forward = [&](const Forward& f, bool wan) {
+        for (const auto& via : wan ? link_matches(s, f, "iifname", "wan") : std::vector<std::string>{""})
             for (auto p : l4(f.proto)) {
                 std::string r = via;
                 if (!f.from4.empty())
@@ -586,7 +684,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(inside + inside_set(plain) + " ct status dnat accept");
     for (const auto& f : s.forwards)
         if (!everywhere(f))
-            accept_forward(f);
+            accept_forward(f, true);
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -600,8 +698,11 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     b.line("    ", "chain lan_reflected {");
-    if (!reflected.empty())
-        b.rule(inside + inside_set(reflected) + " ct status dnat accept");
+    if (!reflected_any.empty())
+        b.rule(inside + inside_set(reflected_any) + " ct status dnat accept");
+    for (const Forward* f : reflected)
+        if (!f->from4.empty())
+            accept_forward(*f, false);
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
@@ -619,14 +720,14 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // ---- NAT
     // The DNAT rules of one forward with from or link (the others are in
-    // dnat_maps). with_from: from the WAN (on the forward's links); else
-    // reflection (to the public addresses of the forward's links).
-    auto dnat = [&](const Forward& f, bool with_from) {
-        for (const auto& via :
-             with_from ? link_matches(s, f, "iifname", "wan") : link_matches(s, f, "ip daddr", "public4"))
+    // dnat_maps), only for its sources (from) in both cases. wan: from the
+    // WAN (on the forward's links); else reflection (to the public addresses
+    // of the forward's links).
+    auto dnat = [&](const Forward& f, bool wan) {
+        for (const auto& via : wan ? wan_dnat_matches(s, f) : link_matches(s, f, "ip daddr", "public4"))
             for (auto p : l4(f.proto)) {
                 std::string r = via;
-                if (with_from && !f.from4.empty())
+                if (!f.from4.empty())
                     r += "ip saddr { " + join(f.from4) + " } ";
                 else
                     r += "meta nfproto ipv4 ";
@@ -639,8 +740,13 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain prerouting {");
     b.rule("type nat hook prerouting priority dstnat; policy accept;");
     b.rule("jump extra_prerouting");
+    // from the WAN only to a link's public address (a LAN server's address
+    // or any other one routed to the router is not DNAT'd), and nothing
+    // before the first ip-up: public4 is empty then. The address must be
+    // the arriving interface's own ("fib daddr . iif"): one link does not
+    // carry the forwards of another link's address.
     for (const auto& w : wan_in(s))
-        b.rule(w + "goto wan_dnat");
+        b.rule(w + "ip daddr @public4 fib daddr . iif type local goto wan_dnat");
     for (const auto& l : lan4)
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");
@@ -652,11 +758,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             dnat(f, true);
     b.line("    ", "}");
     b.line("    ", "chain reflect_dnat {");
+    std::vector<const Forward*> reflected_plain;
+    for (const Forward* f : reflected_any)
+        if (f->links.empty())
+            reflected_plain.push_back(f);
     for (const auto& r : dnat_maps(reflected_plain))
         b.rule(r);
-    for (const auto& f : s.forwards)
-        if (f.reflection && !f.links.empty())
-            dnat(f, false);
+    for (const Forward* f : reflected)
+        if (!everywhere(*f))
+            dnat(*f, false);
     b.line("    ", "}");
 
     b.line("    ", "chain postrouting {");

@@ -18,8 +18,10 @@
 //       set active_wan (type ifname)    every link's interface; WAN even if
 //                                       no [firewall] wan pattern matches it
 //       set public4 (type ipv4_addr)    every link's IPCP local address:
-//                                       target of NAT reflection; $public4
-//                                       in extras
+//                                       the only destination of WAN DNAT
+//                                       (empty before ip-up: nothing is
+//                                       forwarded) and of NAT reflection;
+//                                       $public4 in extras
 //       map wan_public4 (ifname : ipv4_addr)  which address is whose: the
 //                                       record a link's next update (or a
 //                                       reload) reads back
@@ -27,6 +29,9 @@
 //                                       (Settings::links[N], comment "link
 //                                       NAME"): the interface and address of
 //                                       that link only
+//   - static sets wan_spoof4 (and wan_spoof6 with ipv6): the sources a WAN
+//     interface never brings (the LAN's networks, loopback, multicast, ...),
+//     dropped first in input and forward, before conntrack's accept.
 #pragma once
 
 #include <array>
@@ -74,7 +79,7 @@ struct Forward {
     std::vector<PortRange> ports;    // external ports
     std::string to;                  // internal IPv4 host
     std::optional<int> to_port;      // only when ports is one single port
-    std::vector<std::string> from4;  // allowed IPv4 sources (empty: any)
+    std::vector<std::string> from4;  // allowed IPv4 sources, from the WAN and reflected alike (empty: any)
     std::vector<std::string> from6;  // (IPv6 sources never match a DNAT; kept for validation)
     bool reflection = true;
     // "link = NAME, ...": arrives only on these links (and reflects only on
