@@ -82,6 +82,31 @@ Settings settings(const std::string& text)
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
+// The ruleset with each shared forward set or map (declared once, used as
+// "@forward_targets" etc.) written out where it is used, as the anonymous
+// "{ ... }" it stands for: the rows below check what each chain matches,
+// whether or not its set is shared (the sharing has rows of its own).
+std::string inlined(std::string text)
+{
+    for (const char* name : {"forward_targets", "forward_dnat_port", "forward_dnat"}) {
+        for (const char* kind : {"    set ", "    map "}) {
+            auto decl = text.find(std::string(kind) + name + " {\n");
+            if (decl == std::string::npos)
+                continue;
+            auto el = text.find("elements = { ", decl);
+            auto end = text.find(" }\n", el);
+            const std::string elems = text.substr(el + 11, end + 2 - (el + 11));
+            const std::string ref = std::string("@") + name + "\n";
+            for (auto at = text.find(ref); at != std::string::npos; at = text.find(ref))
+                text.replace(at, ref.size() - 1, elems);
+            for (auto at = text.find(std::string("@") + name + " "); at != std::string::npos;
+                 at = text.find(std::string("@") + name + " "))
+                text.replace(at, std::string(name).size() + 1, elems);
+        }
+    }
+    return text;
+}
+
 // The body of one chain in a generated ruleset ("" when absent).
 std::string chain(const std::string& text, const std::string& name)
 {
@@ -102,7 +127,7 @@ TEST_SUITE("firewall")
     {
         Settings s = settings(kSeed);
         REQUIRE(s.forwards.size() == 3);
-        auto text = full_ruleset(s, Dynamic{});
+        auto text = inlined(full_ruleset(s, Dynamic{}));
         // only pppkit's own table, replaced in one transaction
         CHECK(text.rfind("add table inet pppkit_fw\ndelete table inet pppkit_fw\ntable inet pppkit_fw {\n", 0) == 0);
         CHECK_FALSE(has(text, "flush ruleset"));
@@ -262,7 +287,7 @@ TEST_SUITE("firewall")
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            auto c = chain(inlined(full_ruleset(settings(r.conf), Dynamic{})), r.chain);
             if (r.want.empty())  // no reverse path lookup (prerouting's WAN jump has a fib daddr of its own)
                 CHECK_FALSE(has(c, "fib saddr"));
             else
@@ -275,7 +300,7 @@ TEST_SUITE("firewall")
 
     TEST_CASE("forwarding: LAN -> WAN but the block list, WAN -> LAN only for forwards")
     {
-        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        auto text = inlined(full_ruleset(settings(kSeed), Dynamic{}));
         auto fwd = chain(text, "forward");
         CHECK(has(fwd, "type filter hook forward priority filter; policy drop;"));
         CHECK(has(fwd, "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname \"ppp*\" goto lan_to_wan"));
@@ -405,14 +430,71 @@ from = 172.0.0.0/8
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            auto c = chain(inlined(full_ruleset(settings(r.conf), Dynamic{})), r.chain);
             CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
+        }
+    }
+
+    TEST_CASE("a forward set or map that several chains use is declared once and named (issue 10)")
+    {
+        auto count = [](const std::string& text, const std::string& needle) {
+            size_t n = 0;
+            for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+                ++n;
+            return n;
+        };
+        const std::string one = kLan + "[forward \"w\"]\nproto = tcp\nport = 443\nto = 172.16.1.100\n";
+        struct Row {
+            int line;
+            std::string conf;
+            std::string needle;
+            size_t times;
+        };
+        const std::vector<Row> rows = {
+            // the seed: wan_forward, lan_reflected and reflect_snat match the same targets,
+            // wan_dnat and reflect_dnat the same map: one declaration each, no copies
+            {__LINE__, kSeed,
+             "    set forward_targets {\n        type ipv4_addr . inet_proto . inet_service\n"
+             "        elements = { 172.16.1.100 . tcp . 25, ",
+             1},
+            {__LINE__, kSeed, " @forward_targets ", 3},
+            {__LINE__, kSeed, "    map forward_dnat {\n        type inet_proto . inet_service : ipv4_addr\n", 1},
+            {__LINE__, kSeed, "dnat ip to meta l4proto . th dport map @forward_dnat\n", 2},
+            {__LINE__, kSeed, "th dport { 172.16.1.100", 0},
+            {__LINE__, kSeed, "map { tcp . 443", 0},
+            {__LINE__, kSeed, "flags interval\n        elements = { 172.16.1.100", 0},  // no range, no interval
+            // declared after the other sets, before the first chain
+            {__LINE__, kSeed, "    }\n    chain drop_input {", 1},
+            // reflection off: each set is used once and stays anonymous
+            {__LINE__, one + "reflection = no\n", "forward_targets", 0},
+            {__LINE__, one + "reflection = no\n", "forward_dnat", 0},
+            {__LINE__, one + "reflection = no\n", "th dport { 172.16.1.100 . tcp . 443 } ct status dnat accept", 1},
+            // a port range: the named set and map are interval sets
+            {__LINE__, kLan + "[forward \"r\"]\nproto = udp\nport = 6000-6010\nto = 172.16.1.7\n",
+             "    set forward_targets {\n        type ipv4_addr . inet_proto . inet_service\n        flags interval\n"
+             "        elements = { 172.16.1.7 . udp . 6000-6010 }\n",
+             1},
+            {__LINE__, kLan + "[forward \"r\"]\nproto = udp\nport = 6000-6010\nto = 172.16.1.7\n",
+             "    map forward_dnat {\n        type inet_proto . inet_service : ipv4_addr\n        flags interval\n", 1},
+            // a target port: its own map, shared the same way
+            {__LINE__, kLan + "[forward \"p\"]\nproto = tcp\nport = 8080\nto = 172.16.1.7:80\n",
+             "    map forward_dnat_port {\n        type inet_proto . inet_service : ipv4_addr . inet_service\n"
+             "        elements = { tcp . 8080 : 172.16.1.7 . 80 }\n",
+             1},
+            {__LINE__, kLan + "[forward \"p\"]\nproto = tcp\nport = 8080\nto = 172.16.1.7:80\n",
+             "map @forward_dnat_port\n", 2},
+            {__LINE__, kLan + "[forward \"p\"]\nproto = tcp\nport = 8080\nto = 172.16.1.7:80\n", "map forward_dnat {",
+             0},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK_MESSAGE(count(full_ruleset(settings(r.conf), Dynamic{}), r.needle) == r.times, r.needle);
         }
     }
 
     TEST_CASE("NAT reflection: DNAT from the LAN to the public address set, SNAT back through the router")
     {
-        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        auto text = inlined(full_ruleset(settings(kSeed), Dynamic{}));
         CHECK(has(chain(text, "prerouting"),
                   "iifname \"ens160\" ip saddr 172.16.0.0/16 ip daddr @public4 goto reflect_dnat"));
         CHECK(has(chain(text, "reflect_dnat"), "meta nfproto ipv4 dnat ip to meta l4proto . th dport map { tcp . "
@@ -485,7 +567,7 @@ to = 172.16.1.100
         CHECK(s.links == std::vector<std::string>{"v4", "other"});
         const WanLink a{"ppp0", "11.0.0.2", "v4"};
         const WanLink b{"ppp1", "11.0.1.2", "other"};
-        const std::string text = full_ruleset(s, Dynamic{{a, b}});
+        const std::string text = inlined(full_ruleset(s, Dynamic{{a, b}}));
         struct Row {
             int line;
             std::string chain;  // "" : anywhere in the ruleset
@@ -649,7 +731,7 @@ to = 172.16.1.100
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            auto c = chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain);
+            auto c = chain(inlined(full_ruleset(settings(r.conf), Dynamic{})), r.chain);
             CHECK_MESSAGE(has(c, r.text) == r.present, r.text);
         }
         // before ip-up the sets are empty: the DNAT fails closed
@@ -751,7 +833,7 @@ to = 172.16.1.100
 
     TEST_CASE("nothing drops what a policy accepts: output's only drops are the egress guard's")
     {
-        auto text = full_ruleset(settings(kSeed), Dynamic{});
+        auto text = inlined(full_ruleset(settings(kSeed), Dynamic{}));
         auto out = chain(text, "output");
         size_t lines = 0, guarded = 0;
         for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at + 1)) {
@@ -1212,7 +1294,7 @@ to = 172.16.1.100
             auto p = problems(r.conf);
             CHECK(p.empty() == r.ok);
             if (r.ok && p.empty())
-                CHECK(has(full_ruleset(settings(r.conf), Dynamic{}), r.rule));
+                CHECK(has(inlined(full_ruleset(settings(r.conf), Dynamic{})), r.rule));
         }
     }
 

@@ -374,12 +374,12 @@ bool reflects(const Settings& s, const Forward& f)
 }
 
 // The inside of the forwards fs (after DNAT: address, protocol, port) as
-// one anonymous set "{ ADDRESS . PROTO . PORTS, ... }" for `ip daddr . meta
+// the elements "ADDRESS . PROTO . PORTS" of one set for `ip daddr . meta
 // l4proto . th dport`. The set stands for a union, so the ranges of one
 // address and protocol are merged (sorted, overlapping and adjacent ones
 // joined): an interval set refuses overlapping elements, and two forwards
-// may reach one inside port (80 -> .5:8080 and 8080 -> .5). fs not empty.
-std::string inside_set(const std::vector<const Forward*>& fs)
+// may reach one inside port (80 -> .5:8080 and 8080 -> .5).
+std::vector<std::string> inside_set(const std::vector<const Forward*>& fs)
 {
     struct Group {
         std::string to;
@@ -411,29 +411,93 @@ std::string inside_set(const std::vector<const Forward*>& fs)
         for (const auto& r : merged)
             items.push_back(g.to + " . " + std::string(g.proto) + " . " + range_str(r));
     }
-    return "{ " + join(items) + " }";
+    return items;
 }
 
-// The DNAT rules of the forwards fs: maps from the outside `meta l4proto .
-// th dport`, one to the address alone (the port is kept, ranges too) and one
-// to "ADDRESS . PORT" for the forwards with a target port; an empty one is
-// left out. The keys must be disjoint (from_config refuses forwards whose
-// ports overlap on a shared link); nft refuses the ruleset otherwise.
-std::vector<std::string> dnat_maps(const std::vector<const Forward*>& fs)
-{
+// The DNAT maps of the forwards fs, from the outside `meta l4proto . th
+// dport`: `keep` to the address alone (the port is kept, ranges too),
+// `moved` to "ADDRESS . PORT" for the forwards with a target port. The keys
+// must be disjoint (from_config refuses forwards whose ports overlap on a
+// shared link); nft refuses the ruleset otherwise.
+struct DnatMaps {
     std::vector<std::string> keep, moved;
+};
+DnatMaps dnat_maps(const std::vector<const Forward*>& fs)
+{
+    DnatMaps m;
     for (const Forward* f : fs)
         for (auto p : l4(f->proto))
             for (const auto& r : f->ports)
                 if (f->to_port)
-                    moved.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to + " . " +
-                                    std::to_string(*f->to_port));
+                    m.moved.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to + " . " +
+                                      std::to_string(*f->to_port));
                 else
-                    keep.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to);
+                    m.keep.push_back(std::string(p) + " . " + range_str(r) + " : " + f->to);
+    return m;
+}
+
+// Forward sets and maps used by more than one chain (issue 10): each
+// anonymous set is a kernel object of its own, built, checked and committed
+// once per use, so a set that the same forwards need in wan_forward,
+// lan_reflected and reflect_snat (or a map in wan_dnat and reflect_dnat) is
+// declared once as a named set and referenced; one used once stays
+// anonymous. The seed's full apply: 3 sets and 2 maps -> 1 and 1, about a
+// fifth of its time. Names are fixed per kind: at most one text of a kind
+// can be shared (three uses of forward_targets, two of each map).
+class Shared {
+public:
+    struct Kind {
+        std::string_view name, type;  // the set's name and its nft type
+    };
+    static constexpr Kind kTargets{"forward_targets", "ipv4_addr . inet_proto . inet_service"};
+    static constexpr Kind kDnat{"forward_dnat", "inet_proto . inet_service : ipv4_addr"};
+    static constexpr Kind kDnatPort{"forward_dnat_port", "inet_proto . inet_service : ipv4_addr . inet_service"};
+
+    // Counts one planned use of the elements of kind k (empty: no rule).
+    void plan(const Kind& k, const std::vector<std::string>& elems)
+    {
+        if (!elems.empty())
+            ++uses_[{std::string(k.name), join(elems)}];
+    }
+    // The declarations of the shared ones, for the table's head.
+    void declare(Builder& b) const
+    {
+        for (const auto& [key, n] : uses_) {
+            if (n < 2)
+                continue;
+            const Kind& k = key.first == kTargets.name ? kTargets : key.first == kDnat.name ? kDnat : kDnatPort;
+            const bool map = k.name != kTargets.name;
+            b.line("    ", std::string(map ? "map " : "set ") + key.first + " {");
+            b.line("        ", "type " + std::string(k.type));
+            // a port range in a key (addresses here are single IPv4 hosts)
+            if (key.second.find('-') != std::string::npos)
+                b.line("        ", "flags interval");
+            b.line("        ", "elements = { " + key.second + " }");
+            b.line("    ", "}");
+        }
+    }
+    // How a rule refers to the elements: "@NAME" when shared, else the
+    // anonymous "{ ... }".
+    std::string ref(const Kind& k, const std::vector<std::string>& elems) const
+    {
+        std::string text = join(elems);
+        auto it = uses_.find({std::string(k.name), text});
+        return it != uses_.end() && it->second >= 2 ? "@" + std::string(k.name) : "{ " + text + " }";
+    }
+
+private:
+    std::map<std::pair<std::string, std::string>, int> uses_;
+};
+
+// The DNAT rules of maps m, with the shared ones by name.
+std::vector<std::string> dnat_rules(const Shared& sh, const DnatMaps& m)
+{
     std::vector<std::string> out;
-    for (const auto* m : {&keep, &moved})
-        if (!m->empty())
-            out.push_back("meta nfproto ipv4 dnat ip to meta l4proto . th dport map { " + join(*m) + " }");
+    const std::string head = "meta nfproto ipv4 dnat ip to meta l4proto . th dport map ";
+    if (!m.keep.empty())
+        out.push_back(head + sh.ref(Shared::kDnat, m.keep));
+    if (!m.moved.empty())
+        out.push_back(head + sh.ref(Shared::kDnatPort, m.moved));
     return out;
 }
 
@@ -545,6 +609,36 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         }
     }
 
+    // The forwards by the rules they need: the ones for every link and
+    // source share one set or map per chain; the others (from, link) keep a
+    // rule each. Reflection (reflects()) takes from like the WAN side does:
+    // only sources inside it; link only picks the public address.
+    std::vector<const Forward*> plain, reflected, reflected_any, reflected_plain;
+    for (const auto& f : s.forwards) {
+        if (everywhere(f))
+            plain.push_back(&f);
+        if (reflects(s, f))
+            reflected.push_back(&f);
+        if (reflects(s, f) && f.from4.empty())
+            reflected_any.push_back(&f);
+        if (reflects(s, f) && f.from4.empty() && f.links.empty())
+            reflected_plain.push_back(&f);
+    }
+    // what wan_forward, lan_reflected and reflect_snat match, and what
+    // wan_dnat and reflect_dnat map: a set used twice is declared here once,
+    // after the other sets
+    const auto targets_wan = inside_set(plain), targets_lan = inside_set(reflected_any),
+               targets_snat = inside_set(reflected);
+    const auto dnat_wan = dnat_maps(plain), dnat_lan = dnat_maps(reflected_plain);
+    Shared shared;
+    for (const auto* elems : {&targets_wan, &targets_lan, &targets_snat})
+        shared.plan(Shared::kTargets, *elems);
+    for (const auto* m : {&dnat_wan, &dnat_lan}) {
+        shared.plan(Shared::kDnat, m->keep);
+        shared.plan(Shared::kDnatPort, m->moved);
+    }
+    shared.declare(b);
+
     // every drop goes through one of these: rate-limited log, then drop
     b.out += drop_chain(s, "input");
     b.out += drop_chain(s, "forward");
@@ -647,19 +741,6 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.rule("goto drop_forward");
     b.line("    ", "}");
 
-    // The forwards by the rules they need: the ones for every link and
-    // source share one set or map per chain; the others (from, link) keep a
-    // rule each. Reflection (reflects()) takes from like the WAN side does:
-    // only sources inside it; link only picks the public address.
-    std::vector<const Forward*> plain, reflected, reflected_any;
-    for (const auto& f : s.forwards) {
-        if (everywhere(f))
-            plain.push_back(&f);
-        if (reflects(s, f))
-            reflected.push_back(&f);
-        if (reflects(s, f) && f.from4.empty())
-            reflected_any.push_back(&f);
-    }
     const std::string inside = "ip daddr . meta l4proto . th dport ";
 
     // accept rules for the DNAT'd connections: after prerouting, daddr and
@@ -680,8 +761,8 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             }
     };
     b.line("    ", "chain wan_forward {");
-    if (!plain.empty())
-        b.rule(inside + inside_set(plain) + " ct status dnat accept");
+    if (!targets_wan.empty())
+        b.rule(inside + shared.ref(Shared::kTargets, targets_wan) + " ct status dnat accept");
     for (const auto& f : s.forwards)
         if (!everywhere(f))
             accept_forward(f, true);
@@ -698,8 +779,8 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     b.line("    ", "chain lan_reflected {");
-    if (!reflected_any.empty())
-        b.rule(inside + inside_set(reflected_any) + " ct status dnat accept");
+    if (!targets_lan.empty())
+        b.rule(inside + shared.ref(Shared::kTargets, targets_lan) + " ct status dnat accept");
     for (const Forward* f : reflected)
         if (!f->from4.empty())
             accept_forward(*f, false);
@@ -751,18 +832,14 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");
     b.line("    ", "chain wan_dnat {");
-    for (const auto& r : dnat_maps(plain))
+    for (const auto& r : dnat_rules(shared, dnat_wan))
         b.rule(r);
     for (const auto& f : s.forwards)
         if (!everywhere(f))
             dnat(f, true);
     b.line("    ", "}");
     b.line("    ", "chain reflect_dnat {");
-    std::vector<const Forward*> reflected_plain;
-    for (const Forward* f : reflected_any)
-        if (f->links.empty())
-            reflected_plain.push_back(f);
-    for (const auto& r : dnat_maps(reflected_plain))
+    for (const auto& r : dnat_rules(shared, dnat_lan))
         b.rule(r);
     for (const Forward* f : reflected)
         if (!everywhere(*f))
@@ -782,8 +859,8 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.rule(l + "ct status dnat goto reflect_snat");
     b.line("    ", "}");
     b.line("    ", "chain reflect_snat {");
-    if (!reflected.empty())
-        b.rule(inside + inside_set(reflected) + " masquerade");
+    if (!targets_snat.empty())
+        b.rule(inside + shared.ref(Shared::kTargets, targets_snat) + " masquerade");
     b.line("    ", "}");
 
     // nft reads the file itself (the sealed copy, see lifecycle.hpp), so its
