@@ -185,6 +185,8 @@ int Daemon::run()
         jlog::plain(LOG_ERR, "invalid configuration (" + std::to_string(cfg.diags.size()) + " problems), not starting");
         return 2;
     }
+    if (!opt_.state_dir_explicit)  // the same directory as the plugins' and `pppkit ddns`
+        opt_.state_dir = state_dir(cfg.doc);
     if (cfg.absent)
         jlog::plain(LOG_WARNING, opt_.config + " is missing or empty: no links until it is back and pppkitd is "
                                                "reloaded; the drift repair keeps pppkit's firewall closed meanwhile");

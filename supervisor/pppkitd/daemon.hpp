@@ -31,6 +31,7 @@ struct Options {
     std::string runtime_dir = "/run/pppkit";  // event and control sockets
     std::string pppd = "/usr/sbin/pppd";
     std::string state_dir = "/var/lib/pppkit";  // the links' last PPPoE session (padt.cpp)
+    bool state_dir_explicit = false;            // --state-dir given: [pppkit] state-dir is not read
 };
 
 // adopt.cpp: the NAME of the "pppd call NAME" that pid runs now as root

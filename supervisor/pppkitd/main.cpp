@@ -11,7 +11,8 @@ int usage(FILE* to)
     std::fprintf(to, "usage: pppkitd [--config FILE] [--runtime-dir DIR] [--state-dir DIR] [--pppd PATH]\n"
                      "  --config FILE       pppkit.conf (default /etc/ppp/pppkit.conf)\n"
                      "  --runtime-dir DIR   event and control sockets (default /run/pppkit)\n"
-                     "  --state-dir DIR     the links' last PPPoE session (default /var/lib/pppkit)\n"
+                     "  --state-dir DIR     the links' last PPPoE session (default: [pppkit] state-dir,\n"
+                     "                      /var/lib/pppkit)\n"
                      "  --pppd PATH         the pppd to start (default /usr/sbin/pppd)\n");
     return to == stdout ? 0 : 2;
 }
@@ -38,6 +39,7 @@ int main(int argc, char** argv)
         } else if (a == "--state-dir") {
             if (!value(o.state_dir))
                 return usage(stderr);
+            o.state_dir_explicit = true;
         } else if (a == "--pppd") {
             if (!value(o.pppd))
                 return usage(stderr);

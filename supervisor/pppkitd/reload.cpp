@@ -63,6 +63,8 @@ std::string Daemon::reload()
         answer["problems"] = std::move(problems);
         return answer.dump();
     }
+    if (!opt_.state_dir_explicit)  // the next session written goes there (what is on disk is read at start)
+        opt_.state_dir = state_dir(cfg.doc);
     std::vector<LinkConfig> before;
     for (const auto& l : links_)
         if (!l->removed)

@@ -24,7 +24,7 @@
 #     no restart); without /dev/ppp it exits 4 (failed-config, no restart);
 #   - stale PPPoE sessions: the fake pppd's channel session (id, AC MAC,
 #     Ethernet interface wan0, a veth) flows from the shim through the events
-#     to `pppkit status --json` and into --state-dir's dsl.pppoe; a clean end
+#     to `pppkit status --json` and into dsl.pppoe in [pppkit] state-dir; a clean end
 #     removes the file; a kill -9 makes pppkitd send the PADT on wan0 (captured
 #     on its veth peer, checked byte by byte) and log it; a file left for a
 #     link with no pppd (a power cut) is PADT-ed at start.
@@ -125,7 +125,11 @@ chmod 755 "$t/pppd"
 printf '#!/bin/sh\necho x >>%s/tries\n' "$t" >"$t/try"  # one line per attempt of the persist fake
 chmod 755 "$t/try"
 
+# the links' sessions go to [pppkit] state-dir (no --state-dir below)
+mkdir -p "$t/state"
 cat >"$t/pppkit.conf" <<EOF
+[pppkit]
+state-dir = $t/state
 [mss]
 enabled = no
 [firewall]
@@ -216,7 +220,7 @@ python3 "$tool" notify "$t/notify" "$t/notify.log" &
 NSL_PIDS+=($!)
 wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
 NOTIFY_SOCKET=$t/notify WATCHDOG_USEC=2000000 ip netns exec "$nsname" \
-    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" --pppd "$t/pppd" \
+    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" \
     >"$t/pppkitd.log" 2>&1 &
 pkd=$!
 NSL_PIDS+=($pkd)
