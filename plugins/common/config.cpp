@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -256,6 +257,19 @@ const SectionSpec* find_section(Schema schema, std::string_view type)
     return nullptr;
 }
 
+// A key name that reads like a credential ("pasword", "api-token"): the
+// value of such an unknown key is not echoed, nor is a SecretRef's that is
+// no name (it is likely the password itself, typed where its name belongs).
+bool secret_like(std::string_view key)
+{
+    std::string k(key);
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const char* w : {"pass", "pasw", "pwd", "secret", "token", "key", "auth", "cred"})
+        if (k.find(w) != std::string::npos)
+            return true;
+    return false;
+}
+
 void validate(Document& doc, Schema schema, std::vector<Diagnostic>& diags)
 {
     auto add = [&](const std::string& file, int line, const std::string& sec, std::string key, std::string problem,
@@ -291,14 +305,21 @@ void validate(Document& doc, Schema schema, std::vector<Diagnostic>& diags)
             Entry& e = s.entries[i];
             const KeySpec* ks = spec->key(e.key);
             if (ks == nullptr) {
-                add(e.file, e.line, s.label(), e.key, "unknown key", e.value);
+                if (secret_like(e.key))
+                    add(e.file, e.line, s.label(), e.key, "unknown key (its value is not shown: it may be a secret)",
+                        std::nullopt);
+                else
+                    add(e.file, e.line, s.label(), e.key, "unknown key", e.value);
                 continue;
             }
+            // the name of a secret, or the secret typed in its place: never echoed
+            const std::optional<std::string> shown =
+                ks->type == Type::SecretRef ? std::nullopt : std::optional<std::string>(e.value);
             if (!ks->repeatable) {
                 for (size_t j = 0; j < i; ++j) {
                     if (s.entries[j].key == e.key && s.entries[j].file == e.file) {
                         add(e.file, e.line, s.label(), e.key,
-                            "duplicate key (first set at line " + std::to_string(s.entries[j].line) + ")", e.value);
+                            "duplicate key (first set at line " + std::to_string(s.entries[j].line) + ")", shown);
                         break;
                     }
                 }
@@ -306,6 +327,12 @@ void validate(Document& doc, Schema schema, std::vector<Diagnostic>& diags)
             auto checked = check_value(*ks, e.value);
             if (auto* v = std::get_if<Value>(&checked))
                 e.parsed = std::move(*v);
+            else if (ks->type == Type::SecretRef)
+                add(e.file, e.line, s.label(), e.key,
+                    std::get<Problem>(checked).what +
+                        " (the value is not shown: if it is the secret itself, put it in the secrets file and name "
+                        "it here)",
+                    std::nullopt);
             else
                 add(e.file, e.line, s.label(), e.key, std::get<Problem>(checked).what, e.value);
         }

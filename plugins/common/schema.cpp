@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "common/secrets.hpp"
 #include "core/link_config.hpp"  // [link NAME]: supervisor/core/schema.cpp
 
@@ -69,7 +71,21 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
     for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
     refuse_secrets_file(r);
+    hide_private_values(r);
     return r;
+}
+
+void hide_private_values(config::LoadResult& r)
+{
+    for (auto& d : r.diags) {
+        struct stat st {};
+        if (!d.has_value || std::find(r.doc.files.begin(), r.doc.files.end(), d.file) == r.doc.files.end() ||
+            ::stat(d.file.c_str(), &st) != 0 || (st.st_mode & S_IROTH) != 0)
+            continue;
+        d.has_value = false;
+        d.value.clear();
+        d.problem += " (value not shown: the file is not world-readable)";
+    }
 }
 
 void refuse_secrets_file(config::LoadResult& r)

@@ -51,6 +51,11 @@ std::string secrets_path(const config::Document& doc);
 // "(got 'VALUE')"): r becomes one diagnostic at that file, nothing of it
 // shown, no section, unread. Both load_config()s apply it.
 void refuse_secrets_file(config::LoadResult& r);
+// A file of the configuration that others may not read (0600, 0640: a
+// secrets file under another name, a copy of chap-secrets given as --config)
+// has no value quoted in its problems: each loses its "(got 'VALUE')" and
+// says why. Both load_config()s apply it, after refuse_secrets_file().
+void hide_private_values(config::LoadResult& r);
 // [pppkit] state-dir, or /var/lib/pppkit.
 std::string state_dir(const config::Document& doc);
 

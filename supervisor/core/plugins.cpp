@@ -44,6 +44,7 @@ config::LoadResult load_config(const std::string& main_file, bool must_exist, co
     for (auto& d : supervisor::link_cross_check(r.doc))
         r.diags.push_back(std::move(d));
     refuse_secrets_file(r);
+    hide_private_values(r);
     return r;
 }
 

@@ -10,7 +10,9 @@
 #   - the firewall's nft extras file writable by others;
 #   - 'mss ;note = 1400', 'wan<VT>= ppp0', a NUL inside a value, a CR in a secret;
 #   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown;
-#   - the secrets file given as the configuration (or read as a drop-in): refused, none of it shown.
+#   - the secrets file given as the configuration (or read as a drop-in): refused, none of it shown;
+#   - any file others may not read (0600, 0640) given as the configuration: no value quoted;
+#   - a secret typed where its name belongs: not echoed.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -189,4 +191,32 @@ for line in 'cf SuperS3cr3tTokenValue12345==' 'cf: S3cr3t-P4ss=word'; do
         fail "secrets line '${line:0:9}...': part of the line was printed"
     fi
 done
+
+# review 24 #1: a file others may not read (a secrets file at another path, a
+# copy of chap-secrets) given as the configuration: its problems quote no value
+fresh private
+printf 'pw = hunter2\n' >"$d/other-secrets"
+chmod 600 "$d/other-secrets"
+expect_refused "a 0600 file given as the configuration" \
+    "$d/other-secrets:1: pw: key outside of any [section] (value not shown: the file is not world-readable)" \
+    "$pk" --config "$d/other-secrets" check
+printf '"isp"\t*\t"hunter2"\t*\n' >"$d/chap-copy"
+chmod 640 "$d/chap-copy"
+expect_refused "a 0640 copy of chap-secrets given as the configuration" \
+    "$d/chap-copy:1: " "$pk" --config "$d/chap-copy" check
+if [ -x "$build/load/fake_pppd" ]; then
+    out=$("$build/load/fake_pppd" "$build/pppkit-mss.so" init opt pppkit-config "$d/chap-copy" phase 1 phase 2 2>&1)
+    check "  ... through pppd: refused in pppd's log" grep -q "$d/chap-copy:1: " <<<"$out"
+    check "  ... and no secret in pppd's log" sh -c '! grep -q hunter2' <<<"$out"
+fi
+# the control: a world-readable file still quotes its values
+printf 'colour = blue\n' >"$d/public.conf"
+chmod 644 "$d/public.conf"
+expect_refused "a 0644 configuration quotes its values" "$d/public.conf:1: colour: key outside of any [section] (got 'blue')" \
+    "$pk" --config "$d/public.conf" check
+# review 24 #2: a secret typed where its name belongs is not echoed
+fresh inline
+sed -i 's/^password = ddns-pw$/password = my hunter2 pass/' "$d/pk.d/10-ddns.conf"
+expect_refused "a password typed in place of its name" \
+    "$d/pk.d/10-ddns.conf:4: [ddns \"dyn\"] password: not a secret name" "$pk" --config "$d/pk.conf" check
 nsl_finish

@@ -118,8 +118,18 @@ TEST_SUITE("config")
              "t.conf:2: [alpha] every: not a duration (e.g. 30s, 5m, 24h, 7d) (got 'soon')"},
             {__LINE__, "[alpha]\npath = relative/x\n",
              "t.conf:2: [alpha] path: must be an absolute path (got 'relative/x')"},
+            // a secret's name that is no name is likely the secret itself: never echoed
             {__LINE__, "[alpha]\nsecret = a b\n",
-             "t.conf:2: [alpha] secret: not a secret name (letters, digits, '-', '_', '.') (got 'a b')"},
+             "t.conf:2: [alpha] secret: not a secret name (letters, digits, '-', '_', '.') (the value is not shown: if "
+             "it is the secret itself, put it in the secrets file and name it here)"},
+            {__LINE__, "[alpha]\nsecret = pw1\nsecret = Hunter2\n",
+             "t.conf:3: [alpha] secret: duplicate key (first set at line 2)"},
+            // an unknown key that reads like a credential: its value is not echoed; any other is
+            {__LINE__, "[alpha]\npasword = Hunter2\n",
+             "t.conf:2: [alpha] pasword: unknown key (its value is not shown: it may be a secret)"},
+            {__LINE__, "[alpha]\napi-Token = Hunter2\n",
+             "t.conf:2: [alpha] api-Token: unknown key (its value is not shown: it may be a secret)"},
+            {__LINE__, "[alpha]\ncolour = blue\n", "t.conf:2: [alpha] colour: unknown key (got 'blue')"},
             {__LINE__, "[alpha]\ncount = 1\ncount = 2\n",
              "t.conf:3: [alpha] count: duplicate key (first set at line 2) (got '2')"},
             {__LINE__, "count = 1\n", "t.conf:1: count: key outside of any [section] (got '1')"},

@@ -155,7 +155,7 @@ TEST_SUITE("ddns_profile")
              "(got '2001:db8::1')"},
             {__LINE__, "[ddns \"a\"]\nprovider = mydns-http\nusername = u\npassword = my password\n",
              "/etc/ppp/pppkit.conf:4: [ddns \"a\"] password: not a secret name (letters, digits, '-', '_', '.') "
-             "(got 'my password')"},
+             "(the value is not shown: if it is the secret itself, put it in the secrets file and name it here)"},
             {__LINE__, "[ddns \"a\"]\nprovider = mydns-http\nusername = u\npassword = p\ntimeout = 10m\n",
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] timeout: out of range 1s-300s (got '10m')"},
             {__LINE__, "[ddns]\nprovider = noip\n", "/etc/ppp/pppkit.conf:1: [ddns]: needs a name, as [ddns \"name\"]"},
