@@ -718,6 +718,40 @@ to = 172.16.1.100
         }
     }
 
+    TEST_CASE("a DNAT'd connection never leaves by a WAN interface (no WAN -> WAN relay), logged, before conntrack")
+    {
+        // review 23, finding 1: no IPv4 lan-networks, so `to` may be a
+        // public address, which the router relayed from the WAN to the WAN
+        const std::string conf = "[firewall]\nlan-interfaces = ens160\n\n[forward \"relay\"]\nproto = tcp\n"
+                                 "port = 8080\nto = 198.18.7.7\n";
+        struct Row {
+            int line;
+            std::string conf;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, conf},
+            {__LINE__, kLan},
+            {__LINE__, kSeed},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nwan = ppp0, ppp1\n"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto text = full_ruleset(settings(r.conf), Dynamic{});
+            auto body = chain(text, "forward");
+            const auto& wan = settings(r.conf).wan;
+            const std::string by_name = wan.size() == 1 ? "\"" + wan[0] + "\"" : "{ \"ppp0\", \"ppp1\" }";
+            auto named = body.find("oifname " + by_name + " ct direction original ct status dnat goto drop_forward\n");
+            auto dyn = body.find("oifname @active_wan ct direction original ct status dnat goto drop_forward\n");
+            auto est = body.find("ct state established,related accept");
+            REQUIRE(named != std::string::npos);
+            REQUIRE(dyn != std::string::npos);
+            CHECK(body.find("ip saddr @wan_spoof4") < named);  // after anti-spoofing and the mark
+            CHECK(named < est);
+            CHECK(dyn < est);
+            CHECK(has(chain(text, "drop_forward"), "log prefix \"[pppkit drop forward] \""));
+        }
+    }
+
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
     {
         auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}), "postrouting");

@@ -634,6 +634,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             if (s.ipv6)
                 b.rule(w + "ip6 daddr @egress6 goto drop_forward");
         }
+    // A DNAT'd connection never leaves by a WAN interface: a forward's
+    // target is a LAN host, and one whose `to` is routed out of a WAN (a
+    // public address, with no IPv4 lan-networks to refuse it) would make the
+    // router relay the internet to the internet. Only the original
+    // direction: the replies of a WAN -> LAN forward leave by the WAN.
+    // Before conntrack's accept, so no such flow survives a reload; extras
+    // cannot send DNAT'd traffic out either (nor a LAN host's, redirected).
+    for (const auto& w : wan_out(s))
+        b.rule(w + "ct direction original ct status dnat goto drop_forward");
     b.rule("ct state established,related accept");
     b.rule("ct state invalid drop");
     b.rule("jump extra_forward");
