@@ -132,6 +132,35 @@ for c in "${cases[@]}"; do
     fi
 done
 
+# --- the failsafe's anti-spoofing (review 23, finding 3): a reply forged from
+# the WAN with a LAN source (or a never-routed one) must not join a flow of the
+# router's through the failsafe's established accept. The kernel's rp_filter
+# is off in r, so that the ruleset alone is tested.
+nsx r sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.ppp0.rp_filter=0
+nsx wan ip addr add 172.16.1.10/32 dev lo
+nsx wan ip addr add 169.254.9.9/32 dev lo
+nsx r ip addr add 169.254.0.1/16 dev lan0
+nsx lan ip addr add 169.254.9.9/16 dev eth0
+nsx wan ip route add 169.254.0.0/16 via 198.51.97.1
+udp_from() { # NS SRC SPORT DST DPORT: one datagram "forged" from SRC:SPORT (an address of NS)
+    nsx "$1" timeout 5 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"forged", (sys.argv[3], int(sys.argv[4])))' "${@:2}"
+}
+spoof_cf=$(conf spoof "$lan_if" "$nets" "extras = $reject")
+no_table
+nsx r "$pk" --config "$spoof_cf" firewall apply >/dev/null 2>&1
+check "anti-spoofing: the failsafe is loaded (extras refused)" has_failsafe
+for src in 172.16.1.10 169.254.9.9; do
+    reply() { flow_reply r "$1" 5555 "$src" 6666 udp_from "$2" "$src" 6666 "$1" 5555; }
+    here=$([ "$src" = 172.16.1.10 ] && echo 172.16.0.1 || echo 169.254.0.1)
+    check_eq "failsafe: control: the LAN host's own reply from $src joins the router's flow" \
+        "got forged from $src" "$(reply "$here" lan)"
+    check_eq "failsafe: a reply forged from the WAN as $src does not join it" "nothing" "$(reply "$here" wan)"
+done
+
 # --- the default /etc/ppp/pppkit.conf missing (an editor renamed it away to save
 # it; /etc/ppp is an empty tmpfs in this command's own mount namespace): the boot
 # unit's apply fails closed. The old one printed "no [firewall]", loaded nothing

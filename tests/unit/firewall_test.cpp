@@ -1293,6 +1293,8 @@ to = 172.16.1.100
                                    "        type filter hook input priority filter; policy drop;\n"
                                    "        meta mark set meta mark | 0x80000000\n"
                                    "        iif \"lo\" accept\n"
+                                   "        iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_input\n"
+                                   "        iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_input\n"
                                    "        ct state established,related accept\n"
                                    "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn");
         CHECK(chain(f, "forward") == "    chain forward {\n"
@@ -1305,7 +1307,12 @@ to = 172.16.1.100
                       " priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff");
         CHECK_FALSE(chain(f, std::string(kUnmarkChain)).empty());
         CHECK_FALSE(has(f, "policy accept;\n        iif"));
-        CHECK_FALSE(has(f, "iifname"));
+        {  // no LAN interface is accepted: every iifname is the anti-spoofing's
+            std::istringstream lines(f);
+            for (std::string l; std::getline(lines, l);)
+                if (has(l, "iifname"))
+                    CHECK_MESSAGE(has(l, "goto drop_input"), l);
+        }
         auto lan = failsafe_ruleset({"ens160", "br-*"});
         CHECK(has(chain(lan, "input"), "        ct state established,related accept\n"
                                        "        iifname { \"ens160\", \"br-*\" } accept\n"));
@@ -1346,6 +1353,66 @@ to = 172.16.1.100
             auto d = config::parse_text(row.conf, "fw.conf", schema());
             CHECK(lan_interfaces(d.doc).empty() == !row.kept);
         }
+    }
+
+    TEST_CASE("the failsafe's anti-spoofing: the full ruleset's sets, from ppp* and the valid wan patterns")
+    {
+        // review 23, finding 3: a forged reply from the WAN joined a flow
+        // through the failsafe's established accept
+        auto f = failsafe_ruleset({});
+        CHECK(has(f, "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        auto-merge\n"
+                     "        elements = { 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n"));
+        CHECK(has(f, "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        auto-merge\n"
+                     "        elements = { ::1/128, ff00::/8 }\n"));
+        CHECK(chain(f, "drop_input") == "    chain drop_input {\n"
+                                        "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
+                                        "        drop");
+        struct Row {
+            int line;
+            std::vector<std::string> nets, wan;
+            std::string spoof4, spoof6, wan_match;
+        };
+        const std::string c4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4";
+        const std::vector<Row> rows = {
+            {__LINE__, {}, {}, c4, "::1/128, ff00::/8", "\"ppp*\""},
+            {__LINE__,
+             {"172.16.0.0/16", "fd00::/64"},
+             {"ppp*"},
+             "172.16.0.0/16, " + c4,
+             "fd00::/64, ::1/128, ff00::/8",
+             "\"ppp*\""},
+            // each invalid item alone is left out (nothing the user wrote can
+            // make nft refuse the failsafe)
+            {__LINE__,
+             {"172.16.0.0/016", "10.0.0.0/8", std::string("1.2.3.0\0/24", 11)},
+             {"wwan0", "enx00e04c680123*"},
+             "10.0.0.0/8, " + c4,
+             "::1/128, ff00::/8",
+             "{ \"ppp*\", \"wwan0\" }"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto t = failsafe_ruleset({"lan0"}, r.nets, r.wan);
+            CHECK(has(t, "        elements = { " + r.spoof4 + " }\n"));
+            CHECK(has(t, "        elements = { " + r.spoof6 + " }\n"));
+            auto in = chain(t, "input");
+            auto s4 = in.find("iifname " + r.wan_match + " ip saddr @wan_spoof4 goto drop_input\n");
+            auto s6 = in.find("iifname " + r.wan_match + " ip6 saddr @wan_spoof6 goto drop_input\n");
+            auto est = in.find("ct state established,related accept");
+            REQUIRE(s4 != std::string::npos);
+            REQUIRE(s6 != std::string::npos);
+            CHECK(in.find("iif \"lo\" accept") < s4);
+            CHECK(s4 < est);
+            CHECK(s6 < est);
+            CHECK(est < in.find("iifname \"lan0\" accept"));
+        }
+        // from a document, even a broken one: the items as written
+        auto r = config::parse_text("[firewall]\nwan = ppp0, x}y\nlan-networks = 172.16.0.0/16, 10.0.0.0/016\n",
+                                    "fw.conf", schema());
+        CHECK(failsafe_networks(r.doc) == std::vector<std::string>{"172.16.0.0/16", "10.0.0.0/016"});
+        CHECK(failsafe_wan(r.doc) == std::vector<std::string>{"ppp0", "x}y"});
+        CHECK(failsafe_networks(config::Document{}).empty());
+        CHECK(failsafe_wan(config::Document{}).empty());
     }
 
     TEST_CASE("wan patterns are matched like nft does")

@@ -192,7 +192,14 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
 // name passes ifname::check_pattern - the LAN interfaces; all forwarding is
 // dropped; output is left alone. Marked so that the plugin knows it is not a
 // real ruleset. failsafe_ruleset({}) is the pure constant one.
-std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
+// Anti-spoofing like the full ruleset's, before the replies' accept: from
+// ppp* and each wan pattern that passes ifname::check_pattern, a source in
+// wan_spoof4/wan_spoof6 (each lan_networks item that passes check_network,
+// and the constants: 0/8, 127/8, 169.254/16, 224/4, 240/4, ::1, ff00::/8)
+// is logged and dropped, so a forged reply joins no flow.
+std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
+                             const std::vector<std::string>& lan_networks = {},
+                             const std::vector<std::string>& wan = {});
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 // An empty set in both rulesets whose comment says what the table holds:
 // "pppkit digest <Settings::digest()>" or kFailsafeMark (lifecycle.hpp's
@@ -224,6 +231,11 @@ std::string guard_ruleset();
 // or when any of them could also name a WAN interface (a wan item as
 // written, or ppp*).
 std::vector<std::string> lan_interfaces(const config::Document& doc);
+// The [firewall] lan-networks and wan items of a document, even one with
+// errors, as written (for the failsafe's anti-spoofing, which keeps only
+// the valid ones); empty when unset.
+std::vector<std::string> failsafe_networks(const config::Document& doc);
+std::vector<std::string> failsafe_wan(const config::Document& doc);
 // Strict network check for lan-networks and from: inet_pton address, plain
 // decimal prefix in range (no sign, no leading zero: nft reads "024" as
 // octal), no control bytes. nullopt: valid.

@@ -71,6 +71,8 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     auto cfg = load_plugin_config(main_file, must_exist, &kSchema);
     p.files = cfg.doc.files.size();
     p.lan = lan_interfaces(cfg.doc);
+    p.lan_networks = failsafe_networks(cfg.doc);
+    p.wan = failsafe_wan(cfg.doc);
     // A file that could not be read may hold the [firewall]: configured
     // (and broken), so that every caller fails closed rather than leave the
     // router without a firewall (a config made group-writable, a drop-in
@@ -518,8 +520,8 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
     }
     // First the failsafe that keeps the LAN interfaces reachable, then the
     // pure constant one: nothing the user wrote can keep that from loading.
-    auto f = nft.run(failsafe_ruleset(p.lan));
-    if (!f.ok && !p.lan.empty())
+    auto f = nft.run(failsafe_ruleset(p.lan, p.lan_networks, p.wan));
+    if (!f.ok)
         f = nft.run(failsafe_ruleset({}));
     if (f.ok) {
         res.outcome = Outcome::FailsafeApplied;

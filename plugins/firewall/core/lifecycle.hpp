@@ -40,6 +40,7 @@ struct Prepared {
     std::optional<Settings> settings;   // set when there are no problems
     std::vector<std::string> problems;  // "file:line: [section] key: problem (got 'value')"
     std::vector<std::string> lan;       // valid LAN interface names for the failsafe, even when the config is broken
+    std::vector<std::string> lan_networks, wan;  // the failsafe's anti-spoofing (failsafe_networks, failsafe_wan)
     size_t files = 0;
     // false when the files were all read and have no [firewall] and no
     // [forward] section (pppkit installed for its other plugins): the boot
@@ -155,8 +156,9 @@ struct ApplyResult {
 };
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. On any problem it never
-// opens anything: see Outcome. The failsafe tried is failsafe_ruleset(p.lan),
-// then the constant failsafe_ruleset({}).
+// opens anything: see Outcome. The failsafe tried is
+// failsafe_ruleset(p.lan, p.lan_networks, p.wan), then the constant
+// failsafe_ruleset({}).
 ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
 // The in-process dry run (the plugin's warm-up); runs check_isolated first
 // when p has an extras file and has not passed it.
