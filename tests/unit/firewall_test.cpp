@@ -1415,6 +1415,57 @@ to = 172.16.1.100
         CHECK(failsafe_wan(config::Document{}).empty());
     }
 
+    TEST_CASE("the PPPoE carrier (pppd's devnam) is never LAN: lan-interfaces matching it is refused")
+    {
+        // review 23, finding 2: lan-interfaces = en* took the carrier NIC
+        // (a segment of the ISP's side) for LAN
+        struct Row {
+            int line;
+            std::string lan;  // lan-interfaces
+            std::string carrier;
+            std::string want;  // the problem, "" for none
+            std::vector<std::string> failsafe_lan;
+        };
+        const std::string msg = "' (pppd's devnam, the ISP's side): it is never LAN; name the LAN interfaces so "
+                                "that none matches it";
+        const std::vector<Row> rows = {
+            {__LINE__, "en*", "eth1", "", {"en*"}},
+            {__LINE__,
+             "en*",
+             "enp2s0",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'enp2s0" + msg + " (got 'en*')",
+             {}},
+            {__LINE__,
+             "br0, eth*",
+             "eth1",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'eth1" + msg + " (got 'eth*')",
+             {"br0"}},
+            {__LINE__,
+             "eth1",
+             "eth1",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'eth1" + msg + " (got 'eth1')",
+             {}},
+            {__LINE__, "eth1", "eth10", "", {"eth1"}},
+            {__LINE__, "eth10", "eth1", "", {"eth10"}},
+            {__LINE__, "en*", "", "", {"en*"}},            // unknown (the CLI)
+            {__LINE__, "en*", "/dev/ttyS0", "", {"en*"}},  // a serial line: no interface
+            {__LINE__,
+             "en*, x}y",
+             "enp2s0",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'enp2s0" + msg + " (got 'en*')",
+             {}},  // a list refused for another item: still checked
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto d = config::parse_text("[firewall]\nlan-interfaces = " + r.lan + "\n", "fw.conf", schema());
+            auto got = carrier_in_lan(d.doc, r.carrier);
+            CHECK((got ? got->str() : std::string()) == r.want);
+            if (d.ok())
+                CHECK(without_carrier(lan_interfaces(d.doc), r.carrier) == r.failsafe_lan);
+        }
+        CHECK_FALSE(carrier_in_lan(config::Document{}, "eth1"));
+    }
+
     TEST_CASE("wan patterns are matched like nft does")
     {
         CHECK(wan_matches({"ppp*"}, "ppp0"));

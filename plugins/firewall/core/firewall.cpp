@@ -1362,4 +1362,33 @@ std::vector<std::string> failsafe_networks(const Document& doc) { return items_o
 
 std::vector<std::string> failsafe_wan(const Document& doc) { return items_of(doc, "wan"); }
 
+std::optional<Diagnostic> carrier_in_lan(const Document& doc, std::string_view carrier)
+{
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get("lan-interfaces") : nullptr;
+    if (e == nullptr || !ifname::valid_name(carrier))
+        return std::nullopt;
+    // every item as written, so that a list load() refused for another
+    // item still cannot make the carrier LAN
+    for (const auto& item : config::split_list(e->value))
+        if (wan_matches({item}, carrier)) {
+            Diagnostic d = diag_at(*e, *fw,
+                                   "matches the PPPoE device '" + std::string(carrier) +
+                                       "' (pppd's devnam, the ISP's side): it is never LAN; name the LAN "
+                                       "interfaces so that none matches it");
+            d.value = item;
+            return d;
+        }
+    return std::nullopt;
+}
+
+std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier)
+{
+    std::vector<std::string> out;
+    for (const auto& n : names)
+        if (!ifname::valid_name(carrier) || !wan_matches({n}, carrier))
+            out.push_back(n);
+    return out;
+}
+
 }  // namespace pppkit::firewall

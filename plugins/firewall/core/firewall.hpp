@@ -231,6 +231,14 @@ std::string guard_ruleset();
 // or when any of them could also name a WAN interface (a wan item as
 // written, or ppp*).
 std::vector<std::string> lan_interfaces(const config::Document& doc);
+// The PPPoE carrier (pppd's devnam: the Ethernet device the session runs
+// over, whose segment is the ISP's side) is never LAN. The problem, on the
+// line of lan-interfaces, when one of its items matches carrier (a pattern
+// such as en* as much as the exact name); nullopt when none does, or when
+// carrier is not an interface name (empty, or a serial device's path).
+std::optional<config::Diagnostic> carrier_in_lan(const config::Document& doc, std::string_view carrier);
+// names without the items that match carrier (the failsafe's LAN).
+std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier);
 // The [firewall] lan-networks and wan items of a document, even one with
 // errors, as written (for the failsafe's anti-spoofing, which keeps only
 // the valid ones); empty when unset.
