@@ -20,7 +20,8 @@
 # (finding 1: a guest host reached an SSH server forwarded for one outside
 # network by the public address), and no forged LAN or never-routed source
 # from the WAN, neither to a forward nor into a flow of the router's
-# (finding 3).
+# (finding 3). Review 23, finding 1: with no IPv4 lan-networks, a forward
+# whose `to` is a WAN-side host (far) is not relayed back out of the WAN.
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
