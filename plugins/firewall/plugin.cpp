@@ -21,6 +21,9 @@
 //                  - table inet pppkit_fw current (the boot unit loaded it): kept;
 //                  - missing, failsafe or from another config: the full
 //                    ruleset is loaded now, before the link exists;
+//                  - a lan-interfaces item that matches pppd's devnam (the
+//                    PPPoE carrier): refused like any problem, and the
+//                    failsafe without it replaces what is loaded;
 //                  - any problem: fail closed (previous ruleset kept, else the
 //                    constant failsafe: input only from loopback and the LAN
 //                    interfaces, no forwarding) and the problems go back to
@@ -94,7 +97,9 @@ public:
 
     std::vector<std::string> configure() override
     {
-        Prepared p = prepare(host::config_path(), host::config_path_explicit());
+        // pppd's devnam (PPPoE: the carrier's Ethernet device) is never
+        // LAN: a lan-interfaces item matching it is refused (prepare).
+        Prepared p = prepare(host::config_path(), host::config_path_explicit(), host::link().devnam);
         nft_ = std::make_unique<nft::Context>();
         if (p.settings) {
             // First in a child process (libnftables may abort on the user's
@@ -208,7 +213,11 @@ private:
         refused.settings.reset();
         auto r = apply_fail_closed(*nft_, refused, Dynamic{});
         std::vector<std::string> problems = p.problems;
-        problems.push_back(describe(r.outcome));
+        if (p.carrier_lan && r.outcome == Outcome::FailsafeApplied)
+            problems.emplace_back("the failsafe replaced the loaded ruleset, which took the PPPoE device for LAN "
+                                  "(input only from loopback and the other LAN interfaces, no forwarding)");
+        else
+            problems.push_back(describe(r.outcome));
         return problems;
     }
 

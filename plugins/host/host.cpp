@@ -233,6 +233,7 @@ Link snapshot()
     l.hisid6 = raw.hisid6;
     l.mtu = raw.mtu;
     l.persist = raw.persist != 0;
+    l.devnam = raw.devnam;
     if (!g_iface_live && g_last && g_last->ifname == l.ifname)
         l.mtu = g_last->mtu;
     if (g_iface_live)

@@ -52,6 +52,10 @@ struct Link {
     // value read, never a fresh query of a removed interface.
     int mtu = 0;
     bool persist = false;
+    // pppd's devnam: the device the channel runs over (PPPoE: the Ethernet
+    // interface, rp-pppoe's "nic-" cut off; a serial line: its path); set
+    // once pppd parsed its options.
+    std::string devnam;
 
     [[nodiscard]] std::string local4_str() const;
     [[nodiscard]] std::string remote4_str() const;

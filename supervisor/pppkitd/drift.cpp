@@ -399,7 +399,7 @@ DriftWatch::Done DriftWatch::repair_firewall()
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
         // what is there was changed by someone else: it cannot be kept
-        auto f = ctx.run(firewall::failsafe_ruleset(use.lan));
+        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan));
         if (!f.ok)
             f = ctx.run(firewall::failsafe_ruleset({}));
         if (f.ok)

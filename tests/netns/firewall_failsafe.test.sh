@@ -132,6 +132,72 @@ for c in "${cases[@]}"; do
     fi
 done
 
+# --- the failsafe's anti-spoofing (review 23, finding 3): a reply forged from
+# the WAN with a LAN source (or a never-routed one) must not join a flow of the
+# router's through the failsafe's established accept. The kernel's rp_filter
+# is off in r, so that the ruleset alone is tested.
+nsx r sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.ppp0.rp_filter=0
+nsx wan ip addr add 172.16.1.10/32 dev lo
+nsx wan ip addr add 169.254.9.9/32 dev lo
+nsx r ip addr add 169.254.0.1/16 dev lan0
+nsx lan ip addr add 169.254.9.9/16 dev eth0
+nsx wan ip route add 169.254.0.0/16 via 198.51.97.1
+udp_from() { # NS SRC SPORT DST DPORT: one datagram "forged" from SRC:SPORT (an address of NS)
+    nsx "$1" timeout 5 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"forged", (sys.argv[3], int(sys.argv[4])))' "${@:2}"
+}
+spoof_cf=$(conf spoof "$lan_if" "$nets" "extras = $reject")
+no_table
+nsx r "$pk" --config "$spoof_cf" firewall apply >/dev/null 2>&1
+check "anti-spoofing: the failsafe is loaded (extras refused)" has_failsafe
+for src in 172.16.1.10 169.254.9.9; do
+    reply() { flow_reply r "$1" 5555 "$src" 6666 udp_from "$2" "$src" 6666 "$1" 5555; }
+    here=$([ "$src" = 172.16.1.10 ] && echo 172.16.0.1 || echo 169.254.0.1)
+    check_eq "failsafe: control: the LAN host's own reply from $src joins the router's flow" \
+        "got forged from $src" "$(reply "$here" lan)"
+    check_eq "failsafe: a reply forged from the WAN as $src does not join it" "nothing" "$(reply "$here" wan)"
+done
+
+# --- the PPPoE carrier is never LAN (review 23, finding 2): lan-interfaces =
+# lan0, enc* also matched enc0, the Ethernet device pppd runs PPPoE over (its
+# devnam; a segment of the ISP's side, here namespace isp), and the router's
+# services answered there. The plugin knows the device: it refuses the config
+# and the failsafe without enc* replaces what is loaded.
+ns_create isp
+veth r enc0 isp eth0
+addr r enc0 10.99.0.1/24
+addr isp eth0 10.99.0.2/24
+isp_open() { tcp_connect isp 10.99.0.1 2222 2 >/dev/null 2>&1; }
+has_full() { nsx r nft list table inet pppkit_fw 2>/dev/null | grep -q 'pppkit digest'; }
+carrier_cf=$(conf carrier 'lan-interfaces = lan0, enc*' 'router-services = tcp/2222')
+pppoe_enc0() { nsx r "$fake" "$so" init opt pppkit-config "$1" pppoe 1 52:54:00:ab:cd:ef enc0 phase 2 2>&1; }
+no_table
+check "carrier: apply without pppd (the CLI does not know the device) loads enc* as LAN" \
+    nsx r "$pk" --config "$carrier_cf" firewall apply
+check "carrier: ... the test can see the hole: the carrier's segment reaches the router's service" isp_open
+for before in full none; do
+    [ "$before" = none ] && no_table
+    out=$(pppoe_enc0 "$carrier_cf")
+    check_eq "carrier ($before loaded before): plugin: pppd stops before dialling (exit 2)" "DIE 2" "$(tail -n1 <<<"$out")"
+    check "carrier ($before): ... saying lan-interfaces matches the PPPoE device, file:line" grep -qF \
+        "$carrier_cf:2: [firewall] lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
+    check "carrier ($before): ... the failsafe is loaded" has_failsafe
+    check "carrier ($before): ... the carrier's segment gets no answer from the router" not isp_open
+    check "carrier ($before): ... the LAN still does (lan0)" lan_open
+    check "carrier ($before): ... the WAN does not" not wan_open
+done
+# control: the LAN named alone: pppd goes on, and the carrier, neither LAN nor
+# WAN, is dropped
+no_table
+out=$(pppoe_enc0 "$(conf carrier-ok "$lan_if" 'router-services = tcp/2222')")
+check "carrier control: lan-interfaces = lan0: pppd goes on (no DIE)" bash -c '! grep -q "^DIE" <<<"$1"' _ "$out"
+check "carrier control: ... the full ruleset is loaded" has_full
+check "carrier control: ... the carrier's segment gets no answer" not isp_open
+check "carrier control: ... the LAN does" lan_open
+
 # --- the default /etc/ppp/pppkit.conf missing (an editor renamed it away to save
 # it; /etc/ppp is an empty tmpfs in this command's own mount namespace): the boot
 # unit's apply fails closed. The old one printed "no [firewall]", loaded nothing

@@ -20,7 +20,8 @@
 # (finding 1: a guest host reached an SSH server forwarded for one outside
 # network by the public address), and no forged LAN or never-routed source
 # from the WAN, neither to a forward nor into a flow of the router's
-# (finding 3).
+# (finding 3). Review 23, finding 1: with no IPv4 lan-networks, a forward
+# whose `to` is a WAN-side host (far) is not relayed back out of the WAN.
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -210,26 +211,65 @@ check_eq "WAN udp/5000 with source 169.254.9.9 (link-local): dropped" 0 "$(seen 
 # A flow of the router's with a LAN host (172.16.2.1:5555 <-> cli 6666): a
 # reply forged from the WAN must not join it through conntrack's accept.
 flow() { # SENDER: the router's socket sends, then SENDER (cli or net) answers as 172.16.5.5:6666
-    local log=$NSL_TMP/flow-$1.log
-    nsx rtr timeout 10 python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("172.16.2.1", 5555))
-s.sendto(b"query", ("172.16.5.5", 6666))
-print("sent", flush=True)
-s.settimeout(3)
-try:
-    d, peer = s.recvfrom(2048)
-    print("got %s from %s" % (d.decode(), peer[0]), flush=True)
-except socket.timeout:
-    print("nothing", flush=True)' >"$log" 2>&1 &
-    NSL_PIDS+=("$!")
-    wait_for 5 grep -q sent "$log"
-    forged "$1" 172.16.5.5 6666 172.16.2.1 5555
-    wait_for 6 grep -Eq "^(got|nothing)" "$log"
-    tail -n1 "$log"
+    flow_reply rtr 172.16.2.1 5555 172.16.5.5 6666 forged "$1" 172.16.5.5 6666 172.16.2.1 5555
 }
 check_eq "control: cli's own reply joins the router's flow" "got forged from 172.16.5.5" "$(flow cli)"
 check_eq "a reply forged from the WAN as 172.16.5.5 does not join it" "nothing" "$(flow net)"
+
+# ---- a forward whose `to` is a WAN-side host (review 23, finding 1) ------------
+# With no IPv4 lan-networks nothing bounds a forward's target: `to = 11.0.7.7`
+# (far, a host on the internet behind net) made the router relay the WAN to
+# the WAN. A DNAT'd connection never leaves by a WAN interface now; the
+# forwards to the LAN and their hairpin still work.
+ns_create far || nsl_skip "cannot create namespaces"
+veth net far0 far eth0
+addr net far0 11.0.7.1/24
+addr far eth0 11.0.7.7/24
+nsx far ip route add default via 11.0.7.1
+nsx far sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+forwarding net
+# the relayed datagram comes back into net with net's own source address
+nsx net sysctl -qw net.ipv4.conf.all.accept_local=1 net.ipv4.conf.wan0.accept_local=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.wan0.rp_filter=0
+serve far far udp:5001 tcp:5001
+cat >"$CONF/relay.conf" <<'EOF2'
+[firewall]
+lan-interfaces = ens160, guest0
+ipv6 = no
+log = no
+
+[forward "alt-https"]
+proto = tcp
+port = 8443
+to = 172.16.1.101:18080
+
+[forward "dns-moved"]
+proto = udp
+port = 5000
+to = 172.16.1.101:5353
+
+[forward "relay"]
+proto = both
+port = 5001
+to = 11.0.7.7
+EOF2
+relaycmd() { nsx rtr "$PK" --config "$CONF/relay.conf" firewall "$@"; }
+check "no lan-networks, a forward to 11.0.7.7: apply" relaycmd apply
+check "ip-up of ppp0 (11.0.0.2)" relaycmd up ppp0 11.0.0.2
+far_seen() { grep -c "conn udp 5001 $1\$" "$NSL_TMP/srv-far.log"; }
+forged far 11.0.7.7 40002 11.0.7.7 5001 # control: far's server logs what reaches it
+wait_for 3 test "$(far_seen 11.0.7.7)" -ge 1
+check_eq "control: far's server counts the datagrams it gets" 1 "$(far_seen 11.0.7.7)"
+forged net 11.0.0.1 40001 11.0.0.2 5001
+forged net 11.0.9.9 40001 11.0.0.2 5001
+sleep 1.5
+check_eq "WAN udp/5001 -> 11.0.7.7 (to is a WAN host): not relayed back out of the WAN" 0 \
+    "$(($(far_seen 11.0.0.1) + $(far_seen 11.0.9.9)))"
+expect_answer "control: WAN udp/5000 -> srv2:5353 (a LAN host) still forwarded" "srv2 11.0.0.1 ping" \
+    net udp 11.0.0.2 5000
+expect_answer "control: WAN tcp/8443 -> srv2:18080 still forwarded" "srv2 11.0.0.1" net tcp 11.0.0.2 8443
+expect_answer "control: LAN tcp/8443 -> srv2:18080 (NAT reflection) still works" "srv2 172.16.2.1" \
+    cli tcp 11.0.0.2 8443
+expect_answer "control: LAN -> far directly (masquerade) still works" "far 11.0.0.2" cli tcp 11.0.7.7 5001
 [ -n "${FWF_DEBUG:-}" ] && cat "$NSL_TMP/ruleset.txt"
 nsl_finish

@@ -43,6 +43,13 @@
 #   tcp_connect NS ADDR PORT [SECS] connect from NS, read the answer; prints it, exit 0 when
 #                              the server answered "pppkit-ok" (timeout SECS, default 5)
 #
+# A reply joining a flow (the anti-spoofing tests)
+#   flow_reply NS LOCAL LPORT PEER PPORT CMD...
+#                              a UDP socket in NS bound to LOCAL:LPORT (IPv4 or IPv6) sends
+#                              "query" to PEER:PPORT, then CMD runs (it sends the reply, real or
+#                              forged as PEER:PPORT); prints "got TEXT from ADDR" for the first
+#                              datagram the socket gets within 3 s, else "nothing"
+#
 # SYN capture (tcpdump)
 #   syn_mss CAP_NS CAP_IF PORT CMD...
 #                              capture TCP to/from PORT on CAP_IF inside CAP_NS, run CMD
@@ -312,6 +319,31 @@ tcp_listen() {
 tcp_connect() {
     local n=$1 a=$2 p=$3 t=${4:-5}
     nsx "$n" timeout "$((${t%.*} + 2))" python3 -c "$NSL_PY_CLIENT" "$a" "$p" "$t"
+}
+
+# ---- a reply joining a flow ------------------------------------------------------
+flow_reply() { # NS LOCAL LPORT PEER PPORT CMD...
+    local n=$1 local=$2 lport=$3 peer=$4 pport=$5 log
+    shift 5
+    log=$NSL_TMP/flow.$RANDOM.$RANDOM
+    nsx "$n" timeout 10 python3 -c '
+import socket, sys
+local, lport, peer, pport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+s = socket.socket(socket.AF_INET6 if ":" in local else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((local, lport))
+s.sendto(b"query", (peer, pport))
+print("sent", flush=True)
+s.settimeout(3)
+try:
+    d, src = s.recvfrom(2048)
+    print("got %s from %s" % (d.decode(), src[0]), flush=True)
+except socket.timeout:
+    print("nothing", flush=True)' "$local" "$lport" "$peer" "$pport" >"$log" 2>&1 &
+    NSL_PIDS+=("$!")
+    wait_for 5 grep -q sent "$log"
+    "$@"
+    wait_for 6 grep -Eq "^(got|nothing)" "$log"
+    tail -n1 "$log"
 }
 
 # ---- SYN capture ----------------------------------------------------------------

@@ -800,6 +800,40 @@ to = 172.16.1.100
         }
     }
 
+    TEST_CASE("a DNAT'd connection never leaves by a WAN interface (no WAN -> WAN relay), logged, before conntrack")
+    {
+        // review 23, finding 1: no IPv4 lan-networks, so `to` may be a
+        // public address, which the router relayed from the WAN to the WAN
+        const std::string conf = "[firewall]\nlan-interfaces = ens160\n\n[forward \"relay\"]\nproto = tcp\n"
+                                 "port = 8080\nto = 198.18.7.7\n";
+        struct Row {
+            int line;
+            std::string conf;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, conf},
+            {__LINE__, kLan},
+            {__LINE__, kSeed},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\nwan = ppp0, ppp1\n"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto text = full_ruleset(settings(r.conf), Dynamic{});
+            auto body = chain(text, "forward");
+            const auto& wan = settings(r.conf).wan;
+            const std::string by_name = wan.size() == 1 ? "\"" + wan[0] + "\"" : "{ \"ppp0\", \"ppp1\" }";
+            auto named = body.find("oifname " + by_name + " ct direction original ct status dnat goto drop_forward\n");
+            auto dyn = body.find("oifname @active_wan ct direction original ct status dnat goto drop_forward\n");
+            auto est = body.find("ct state established,related accept");
+            REQUIRE(named != std::string::npos);
+            REQUIRE(dyn != std::string::npos);
+            CHECK(body.find("ip saddr @wan_spoof4") < named);  // after anti-spoofing and the mark
+            CHECK(named < est);
+            CHECK(dyn < est);
+            CHECK(has(chain(text, "drop_forward"), "log prefix \"[pppkit drop forward] \""));
+        }
+    }
+
     TEST_CASE("masquerade LAN -> WAN, IPv4 only, and it can be turned off")
     {
         auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}), "postrouting");
@@ -1341,6 +1375,8 @@ to = 172.16.1.100
                                    "        type filter hook input priority filter; policy drop;\n"
                                    "        meta mark set meta mark | 0x80000000\n"
                                    "        iif \"lo\" accept\n"
+                                   "        iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_input\n"
+                                   "        iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_input\n"
                                    "        ct state established,related accept\n"
                                    "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn");
         CHECK(chain(f, "forward") == "    chain forward {\n"
@@ -1353,7 +1389,12 @@ to = 172.16.1.100
                       " priority filter + 20; policy accept;\n        meta mark set meta mark & 0x7fffffff");
         CHECK_FALSE(chain(f, std::string(kUnmarkChain)).empty());
         CHECK_FALSE(has(f, "policy accept;\n        iif"));
-        CHECK_FALSE(has(f, "iifname"));
+        {  // no LAN interface is accepted: every iifname is the anti-spoofing's
+            std::istringstream lines(f);
+            for (std::string l; std::getline(lines, l);)
+                if (has(l, "iifname"))
+                    CHECK_MESSAGE(has(l, "goto drop_input"), l);
+        }
         auto lan = failsafe_ruleset({"ens160", "br-*"});
         CHECK(has(chain(lan, "input"), "        ct state established,related accept\n"
                                        "        iifname { \"ens160\", \"br-*\" } accept\n"));
@@ -1394,6 +1435,117 @@ to = 172.16.1.100
             auto d = config::parse_text(row.conf, "fw.conf", schema());
             CHECK(lan_interfaces(d.doc).empty() == !row.kept);
         }
+    }
+
+    TEST_CASE("the failsafe's anti-spoofing: the full ruleset's sets, from ppp* and the valid wan patterns")
+    {
+        // review 23, finding 3: a forged reply from the WAN joined a flow
+        // through the failsafe's established accept
+        auto f = failsafe_ruleset({});
+        CHECK(has(f, "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        auto-merge\n"
+                     "        elements = { 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n"));
+        CHECK(has(f, "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        auto-merge\n"
+                     "        elements = { ::1/128, ff00::/8 }\n"));
+        CHECK(chain(f, "drop_input") == "    chain drop_input {\n"
+                                        "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
+                                        "        drop");
+        struct Row {
+            int line;
+            std::vector<std::string> nets, wan;
+            std::string spoof4, spoof6, wan_match;
+        };
+        const std::string c4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4";
+        const std::vector<Row> rows = {
+            {__LINE__, {}, {}, c4, "::1/128, ff00::/8", "\"ppp*\""},
+            {__LINE__,
+             {"172.16.0.0/16", "fd00::/64"},
+             {"ppp*"},
+             "172.16.0.0/16, " + c4,
+             "fd00::/64, ::1/128, ff00::/8",
+             "\"ppp*\""},
+            // each invalid item alone is left out (nothing the user wrote can
+            // make nft refuse the failsafe)
+            {__LINE__,
+             {"172.16.0.0/016", "10.0.0.0/8", std::string("1.2.3.0\0/24", 11)},
+             {"wwan0", "enx00e04c680123*"},
+             "10.0.0.0/8, " + c4,
+             "::1/128, ff00::/8",
+             "{ \"ppp*\", \"wwan0\" }"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto t = failsafe_ruleset({"lan0"}, r.nets, r.wan);
+            CHECK(has(t, "        elements = { " + r.spoof4 + " }\n"));
+            CHECK(has(t, "        elements = { " + r.spoof6 + " }\n"));
+            auto in = chain(t, "input");
+            auto s4 = in.find("iifname " + r.wan_match + " ip saddr @wan_spoof4 goto drop_input\n");
+            auto s6 = in.find("iifname " + r.wan_match + " ip6 saddr @wan_spoof6 goto drop_input\n");
+            auto est = in.find("ct state established,related accept");
+            REQUIRE(s4 != std::string::npos);
+            REQUIRE(s6 != std::string::npos);
+            CHECK(in.find("iif \"lo\" accept") < s4);
+            CHECK(s4 < est);
+            CHECK(s6 < est);
+            CHECK(est < in.find("iifname \"lan0\" accept"));
+        }
+        // from a document, even a broken one: the items as written
+        auto r = config::parse_text("[firewall]\nwan = ppp0, x}y\nlan-networks = 172.16.0.0/16, 10.0.0.0/016\n",
+                                    "fw.conf", schema());
+        CHECK(failsafe_networks(r.doc) == std::vector<std::string>{"172.16.0.0/16", "10.0.0.0/016"});
+        CHECK(failsafe_wan(r.doc) == std::vector<std::string>{"ppp0", "x}y"});
+        CHECK(failsafe_networks(config::Document{}).empty());
+        CHECK(failsafe_wan(config::Document{}).empty());
+    }
+
+    TEST_CASE("the PPPoE carrier (pppd's devnam) is never LAN: lan-interfaces matching it is refused")
+    {
+        // review 23, finding 2: lan-interfaces = en* took the carrier NIC
+        // (a segment of the ISP's side) for LAN
+        struct Row {
+            int line;
+            std::string lan;  // lan-interfaces
+            std::string carrier;
+            std::string want;  // the problem, "" for none
+            std::vector<std::string> failsafe_lan;
+        };
+        const std::string msg = "' (pppd's devnam, the ISP's side): it is never LAN; name the LAN interfaces so "
+                                "that none matches it";
+        const std::vector<Row> rows = {
+            {__LINE__, "en*", "eth1", "", {"en*"}},
+            {__LINE__,
+             "en*",
+             "enp2s0",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'enp2s0" + msg + " (got 'en*')",
+             {}},
+            {__LINE__,
+             "br0, eth*",
+             "eth1",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'eth1" + msg + " (got 'eth*')",
+             {"br0"}},
+            {__LINE__,
+             "eth1",
+             "eth1",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'eth1" + msg + " (got 'eth1')",
+             {}},
+            {__LINE__, "eth1", "eth10", "", {"eth1"}},
+            {__LINE__, "eth10", "eth1", "", {"eth10"}},
+            {__LINE__, "en*", "", "", {"en*"}},            // unknown (the CLI)
+            {__LINE__, "en*", "/dev/ttyS0", "", {"en*"}},  // a serial line: no interface
+            {__LINE__,
+             "en*, x}y",
+             "enp2s0",
+             "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'enp2s0" + msg + " (got 'en*')",
+             {}},  // a list refused for another item: still checked
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto d = config::parse_text("[firewall]\nlan-interfaces = " + r.lan + "\n", "fw.conf", schema());
+            auto got = carrier_in_lan(d.doc, r.carrier);
+            CHECK((got ? got->str() : std::string()) == r.want);
+            if (d.ok())
+                CHECK(without_carrier(lan_interfaces(d.doc), r.carrier) == r.failsafe_lan);
+        }
+        CHECK_FALSE(carrier_in_lan(config::Document{}, "eth1"));
     }
 
     TEST_CASE("wan patterns are matched like nft does")

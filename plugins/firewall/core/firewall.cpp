@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "common/ifname.hpp"
 #include "common/nft.hpp"
@@ -728,6 +729,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             if (s.ipv6)
                 b.rule(w + "ip6 daddr @egress6 goto drop_forward");
         }
+    // A DNAT'd connection never leaves by a WAN interface: a forward's
+    // target is a LAN host, and one whose `to` is routed out of a WAN (a
+    // public address, with no IPv4 lan-networks to refuse it) would make the
+    // router relay the internet to the internet. Only the original
+    // direction: the replies of a WAN -> LAN forward leave by the WAN.
+    // Before conntrack's accept, so no such flow survives a reload; extras
+    // cannot send DNAT'd traffic out either (nor a LAN host's, redirected).
+    for (const auto& w : wan_out(s))
+        b.rule(w + "ct direction original ct status dnat goto drop_forward");
     b.rule("ct state established,related accept");
     b.rule("ct state invalid drop");
     b.rule("jump extra_forward");
@@ -1317,13 +1327,26 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
     return nfnl::nft_text(kTable, link_changes(s, gone, now));
 }
 
-std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
+std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
+                             const std::vector<std::string>& lan_networks, const std::vector<std::string>& wan)
 {
     // Built from constants; the only configured text that may enter is the
     // LAN interface names, and only when every one passes ifname.hpp (the
-    // caller falls back to failsafe_ruleset({}) if nft refuses even that).
+    // caller falls back to failsafe_ruleset({}) if nft refuses even that),
+    // the LAN networks that pass check_network and the wan patterns that
+    // pass ifname.hpp (each one alone: a bad one is left out).
     bool lan = !lan_interfaces.empty() && std::all_of(lan_interfaces.begin(), lan_interfaces.end(),
                                                       [](const std::string& n) { return ifname::valid_pattern(n); });
+    std::vector<std::string> wans{"ppp*"};
+    for (const auto& w : wan)
+        if (ifname::valid_pattern(w) && std::find(wans.begin(), wans.end(), w) == wans.end())
+            wans.push_back(w);
+    std::vector<std::string> spoof4, spoof6;
+    for (const auto& n : lan_networks)
+        if (!check_network(n))
+            (n.find(':') != std::string::npos ? spoof6 : spoof4).push_back(n);
+    spoof4.insert(spoof4.end(), std::begin(kSpoof4), std::end(kSpoof4));
+    spoof6.insert(spoof6.end(), std::begin(kSpoof6), std::end(kSpoof6));
     std::string t = "inet " + std::string(kTable);
     std::string out = "add table " + t + "\ndelete table " + t + "\ntable " + t + " {\n";
     out += "    comment \"" + std::string(kFailsafeMark) +
@@ -1331,12 +1354,23 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces)
                 : ": no valid ruleset; input only from loopback, no forwarding\"\n");
     out += "    set " + std::string(kMarkSet) + " {\n        type ifname\n        comment \"" +
            std::string(kFailsafeMark) + "\"\n    }\n";
+    // the full ruleset's anti-spoofing sets: what a WAN interface never brings
+    for (const auto& [name, type, elems] :
+         {std::tuple{"wan_spoof4", "ipv4_addr", &spoof4}, std::tuple{"wan_spoof6", "ipv6_addr", &spoof6}})
+        out += "    set " + std::string(name) + " {\n        type " + type +
+               "\n        flags interval\n        auto-merge\n        elements = { " + join(*elems) + " }\n    }\n";
+    out += "    chain drop_input {\n        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
+           "        drop\n    }\n";
     for (const char* hook : {"input", "forward"}) {
         out += "    chain " + std::string(hook) + " {\n";
         out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";
         out += "        " + std::string(kGuardSet) + "\n";
         if (std::string_view(hook) == "input") {
             out += "        iif \"lo\" accept\n";
+            // anti-spoofing before the replies' accept: a forged reply from
+            // the WAN (a LAN or never-routed source) joins no flow
+            out += "        iifname " + names_expr(wans) + " ip saddr @wan_spoof4 goto drop_input\n";
+            out += "        iifname " + names_expr(wans) + " ip6 saddr @wan_spoof6 goto drop_input\n";
             out += "        ct state established,related accept\n";
             if (lan)
                 out += "        iifname " + quoted_set(lan_interfaces) + " accept\n";
@@ -1390,6 +1424,48 @@ std::vector<std::string> lan_interfaces(const Document& doc)
             if (patterns_overlap(n, w))
                 return {};
     return names;
+}
+
+namespace {
+std::vector<std::string> items_of(const Document& doc, const char* key)
+{
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get(key) : nullptr;
+    return e != nullptr ? config::split_list(e->value) : std::vector<std::string>{};
+}
+}  // namespace
+
+std::vector<std::string> failsafe_networks(const Document& doc) { return items_of(doc, "lan-networks"); }
+
+std::vector<std::string> failsafe_wan(const Document& doc) { return items_of(doc, "wan"); }
+
+std::optional<Diagnostic> carrier_in_lan(const Document& doc, std::string_view carrier)
+{
+    const Section* fw = doc.first("firewall");
+    const Entry* e = fw != nullptr ? fw->get("lan-interfaces") : nullptr;
+    if (e == nullptr || !ifname::valid_name(carrier))
+        return std::nullopt;
+    // every item as written, so that a list load() refused for another
+    // item still cannot make the carrier LAN
+    for (const auto& item : config::split_list(e->value))
+        if (wan_matches({item}, carrier)) {
+            Diagnostic d = diag_at(*e, *fw,
+                                   "matches the PPPoE device '" + std::string(carrier) +
+                                       "' (pppd's devnam, the ISP's side): it is never LAN; name the LAN "
+                                       "interfaces so that none matches it");
+            d.value = item;
+            return d;
+        }
+    return std::nullopt;
+}
+
+std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier)
+{
+    std::vector<std::string> out;
+    for (const auto& n : names)
+        if (!ifname::valid_name(carrier) || !wan_matches({n}, carrier))
+            out.push_back(n);
+    return out;
 }
 
 }  // namespace pppkit::firewall

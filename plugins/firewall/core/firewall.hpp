@@ -192,7 +192,14 @@ std::string link_update(const Settings& s, const std::vector<WanLink>& gone, con
 // name passes ifname::check_pattern - the LAN interfaces; all forwarding is
 // dropped; output is left alone. Marked so that the plugin knows it is not a
 // real ruleset. failsafe_ruleset({}) is the pure constant one.
-std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces);
+// Anti-spoofing like the full ruleset's, before the replies' accept: from
+// ppp* and each wan pattern that passes ifname::check_pattern, a source in
+// wan_spoof4/wan_spoof6 (each lan_networks item that passes check_network,
+// and the constants: 0/8, 127/8, 169.254/16, 224/4, 240/4, ::1, ff00::/8)
+// is logged and dropped, so a forged reply joins no flow.
+std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
+                             const std::vector<std::string>& lan_networks = {},
+                             const std::vector<std::string>& wan = {});
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
 // An empty set in both rulesets whose comment says what the table holds:
 // "pppkit digest <Settings::digest()>" or kFailsafeMark (lifecycle.hpp's
@@ -224,6 +231,19 @@ std::string guard_ruleset();
 // or when any of them could also name a WAN interface (a wan item as
 // written, or ppp*).
 std::vector<std::string> lan_interfaces(const config::Document& doc);
+// The PPPoE carrier (pppd's devnam: the Ethernet device the session runs
+// over, whose segment is the ISP's side) is never LAN. The problem, on the
+// line of lan-interfaces, when one of its items matches carrier (a pattern
+// such as en* as much as the exact name); nullopt when none does, or when
+// carrier is not an interface name (empty, or a serial device's path).
+std::optional<config::Diagnostic> carrier_in_lan(const config::Document& doc, std::string_view carrier);
+// names without the items that match carrier (the failsafe's LAN).
+std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier);
+// The [firewall] lan-networks and wan items of a document, even one with
+// errors, as written (for the failsafe's anti-spoofing, which keeps only
+// the valid ones); empty when unset.
+std::vector<std::string> failsafe_networks(const config::Document& doc);
+std::vector<std::string> failsafe_wan(const config::Document& doc);
 // Strict network check for lan-networks and from: inet_pton address, plain
 // decimal prefix in range (no sign, no leading zero: nft reads "024" as
 // octal), no control bytes. nullopt: valid.

@@ -65,12 +65,14 @@ std::string signal_name(int sig)
 
 }  // namespace
 
-Prepared prepare(const std::string& main_file, bool must_exist)
+Prepared prepare(const std::string& main_file, bool must_exist, std::string_view carrier)
 {
     Prepared p;
     auto cfg = load_plugin_config(main_file, must_exist, &kSchema);
     p.files = cfg.doc.files.size();
     p.lan = lan_interfaces(cfg.doc);
+    p.lan_networks = failsafe_networks(cfg.doc);
+    p.wan = failsafe_wan(cfg.doc);
     // A file that could not be read may hold the [firewall]: configured
     // (and broken), so that every caller fails closed rather than leave the
     // router without a firewall (a config made group-writable, a drop-in
@@ -78,6 +80,11 @@ Prepared prepare(const std::string& main_file, bool must_exist)
     p.configured = cfg.unread || cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
+    if (auto d = carrier_in_lan(cfg.doc, carrier)) {
+        p.problems.push_back(d->str());
+        p.carrier_lan = true;
+        p.lan = without_carrier(p.lan, carrier);
+    }
     // Missing or empty, with no [firewall] in a drop-in: maybe an editor
     // saving it. Closed, and said why; a file with only comments in it is
     // how to say "no firewall".
@@ -510,7 +517,10 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
         }
         res.problems.push_back(*refused);
     }
-    switch (inspect(nft, "")) {
+    // What is loaded stays, unless it takes the PPPoE carrier for LAN (the
+    // full ruleset, or a failsafe, of a config whose lan-interfaces matches
+    // it): then the failsafe without it replaces it.
+    switch (p.carrier_lan ? Loaded::Missing : inspect(nft, "")) {
     case Loaded::Current:
     case Loaded::Stale: res.outcome = Outcome::KeptPrevious; return res;
     case Loaded::Failsafe: res.outcome = Outcome::KeptFailsafe; return res;
@@ -518,8 +528,8 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
     }
     // First the failsafe that keeps the LAN interfaces reachable, then the
     // pure constant one: nothing the user wrote can keep that from loading.
-    auto f = nft.run(failsafe_ruleset(p.lan));
-    if (!f.ok && !p.lan.empty())
+    auto f = nft.run(failsafe_ruleset(p.lan, p.lan_networks, p.wan));
+    if (!f.ok)
         f = nft.run(failsafe_ruleset({}));
     if (f.ok) {
         res.outcome = Outcome::FailsafeApplied;

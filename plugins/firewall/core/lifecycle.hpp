@@ -40,6 +40,7 @@ struct Prepared {
     std::optional<Settings> settings;   // set when there are no problems
     std::vector<std::string> problems;  // "file:line: [section] key: problem (got 'value')"
     std::vector<std::string> lan;       // valid LAN interface names for the failsafe, even when the config is broken
+    std::vector<std::string> lan_networks, wan;  // the failsafe's anti-spoofing (failsafe_networks, failsafe_wan)
     size_t files = 0;
     // false when the files were all read and have no [firewall] and no
     // [forward] section (pppkit installed for its other plugins): the boot
@@ -51,8 +52,14 @@ struct Prepared {
     // The digest whose ruleset passed check_isolated (empty: not yet). Only
     // then may libnftables parse the text in this process.
     std::string isolated_ok;
+    // A lan-interfaces item matches the PPPoE carrier (carrier_in_lan): a
+    // problem like any other, and apply_fail_closed replaces whatever is
+    // loaded (full or failsafe, which both take that item as LAN) by the
+    // failsafe without it.
+    bool carrier_lan = false;
 };
-Prepared prepare(const std::string& main_file, bool must_exist);
+// carrier: pppd's devnam (the plugin), empty when unknown (the CLI).
+Prepared prepare(const std::string& main_file, bool must_exist, std::string_view carrier = {});
 
 // The full ruleset of p (including the staged extras).
 std::string ruleset_of(const Prepared& p, const Dynamic& d);
@@ -146,7 +153,7 @@ enum class Outcome {
     Applied,          // the full ruleset is live
     KeptPrevious,     // config or ruleset refused; the previous full ruleset stays
     KeptFailsafe,     // refused; the failsafe was already there and stays
-    FailsafeApplied,  // refused and nothing was loaded: the failsafe is now loaded
+    FailsafeApplied,  // refused and nothing was loaded (or what was is unsafe: carrier_lan): the failsafe is now loaded
     FailsafeFailed,   // refused, and even the constant failsafe could not be loaded: NO firewall
 };
 struct ApplyResult {
@@ -155,8 +162,9 @@ struct ApplyResult {
 };
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. On any problem it never
-// opens anything: see Outcome. The failsafe tried is failsafe_ruleset(p.lan),
-// then the constant failsafe_ruleset({}).
+// opens anything: see Outcome. The failsafe tried is
+// failsafe_ruleset(p.lan, p.lan_networks, p.wan), then the constant
+// failsafe_ruleset({}).
 ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
 // The in-process dry run (the plugin's warm-up); runs check_isolated first
 // when p has an extras file and has not passed it.
