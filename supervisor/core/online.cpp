@@ -153,7 +153,7 @@ std::vector<config::SectionSpec> pppkitd_sections()
             config::KeySpec{.key = "status-listen",
                             .type = config::Type::Endpoint,
                             .list = true,
-                            .help = "LAN addresses (ADDRESS[:PORT], port 8639 by default) where pppkitd answers "
+                            .help = "LAN addresses (ADDRESS[:PORT], port 939 by default) where pppkitd answers "
                                     "'is link NAME online' for other hosts (pppkit wait-online --remote); "
                                     "off when absent",
                             .check = check_listen,
@@ -173,6 +173,42 @@ std::vector<ListenAddr> read_listen(const config::Document& doc)
                     std::find(out.begin(), out.end(), l) == out.end())
                     out.push_back(l);
     return out;
+}
+
+std::vector<config::Diagnostic> listen_warnings(const config::Document& doc, unsigned unprivileged_from)
+{
+    std::vector<config::Diagnostic> out;
+    for (const auto* s : doc.of_type("pppkitd")) {
+        const auto* e = s->get("status-listen");
+        if (e == nullptr)
+            continue;
+        for (const auto& item : config::split_list(e->value)) {
+            const auto l = parse_listen(item);
+            if (!l || l->port < unprivileged_from)
+                continue;
+            config::Diagnostic d;
+            d.file = e->file;
+            d.line = e->line;
+            d.section = s->label();
+            d.key = e->key;
+            d.problem = "port " + std::to_string(l->port) + " is unprivileged: any local user can bind it first";
+            d.value = item;
+            d.has_value = true;
+            out.push_back(std::move(d));
+        }
+    }
+    return out;
+}
+
+unsigned unprivileged_port_start(std::string_view t)
+{
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' '))
+        t.remove_suffix(1);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v > 65536)
+        return kUnprivilegedPortStart;
+    return v;
 }
 
 // ---------------------------------------------------------------- wire format

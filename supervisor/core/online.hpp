@@ -41,7 +41,17 @@ struct Gate {
 
 // ---- [pppkitd] status-listen = ADDR[:PORT], ... ----------------------------
 
-inline constexpr uint16_t kDefaultPort = 8639;
+// The default port of status-listen and of `pppkit wait-online --remote`.
+// Below 1024, so that only root (CAP_NET_BIND_SERVICE) can bind it: on an
+// unprivileged port (the old 8639) a local user who binds the LAN address
+// first answers every LAN client's question. 939: not in netbase's
+// /etc/services, bound by no Debian daemon by default, and not a port LAN
+// hosts use in practice (DNS-over-TLS 853, rsync 873, rndc 953, ftps 989/990,
+// imaps 993, pop3s 995 are elsewhere).
+inline constexpr uint16_t kDefaultPort = 939;
+// Linux's net.ipv4.ip_unprivileged_port_start when not lowered: ports from
+// here up may be bound by any user.
+inline constexpr unsigned kUnprivilegedPortStart = 1024;
 
 struct ListenAddr {
     std::string address;  // numeric IPv4 or IPv6, never a wildcard
@@ -57,6 +67,15 @@ struct ListenAddr {
 [[nodiscard]] std::vector<config::SectionSpec> pppkitd_sections();
 // status-listen of a validated document, in order, duplicates dropped.
 [[nodiscard]] std::vector<ListenAddr> read_listen(const config::Document& doc);
+// Warnings, not problems (pppkitd still listens there): one per status-listen
+// item whose port (given, or the default) is unprivileged_from or above, as
+// "file:line: [pppkitd] status-listen: port N is unprivileged: any local user
+// can bind it first (got 'ITEM')". unprivileged_from: the host's
+// net.ipv4.ip_unprivileged_port_start (kUnprivilegedPortStart unless lowered).
+[[nodiscard]] std::vector<config::Diagnostic> listen_warnings(const config::Document& doc, unsigned unprivileged_from);
+// The text of /proc/sys/net/ipv4/ip_unprivileged_port_start ("1024\n") as a
+// number; kUnprivilegedPortStart when it is not one (the file unreadable: "").
+[[nodiscard]] unsigned unprivileged_port_start(std::string_view proc_text);
 
 // ---- the LAN status answer, one request and one answer per TCP connection ---
 // Request: "online NAME\n", or "online\n" for every autostart link; at most

@@ -181,6 +181,7 @@ private:
     [[nodiscard]] std::string session_file(const Link& l) const;
     std::unique_ptr<OnlineWatch> online_;  // online target and LAN status answer (online.hpp)
     void start_online(const config::Document& doc);
+    void listen_warnings(const config::Document& doc);  // logs online::listen_warnings
     void online_changed(Link& l);
 
     bool setup_sockets();

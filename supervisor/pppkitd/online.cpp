@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
@@ -387,8 +389,17 @@ void Daemon::start_online(const config::Document& doc)
             return online::Answer::Unknown;
         return all ? online::Answer::Online : online::Answer::Offline;
     };
+    listen_warnings(doc);
     online_ = std::make_unique<OnlineWatch>(ev_, online::read_listen(doc), std::move(h));
     online_->start();
+}
+
+void Daemon::listen_warnings(const config::Document& doc)
+{
+    std::ifstream f("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (const auto& w : online::listen_warnings(doc, online::unprivileged_port_start(text)))
+        jlog::plain(LOG_WARNING, w.str());
 }
 
 void Daemon::online_changed(Link& l)

@@ -133,8 +133,10 @@ std::string Daemon::reload()
         else
             notify_status();
     }
-    if (online_)
+    if (online_) {
+        listen_warnings(cfg.doc);
         online_->listen(online::read_listen(cfg.doc));
+    }
     sweep_links();
     jlog::plain(LOG_NOTICE, "reloaded " + std::to_string(cfg.doc.files.size()) + " file(s): links added " +
                                 joined(diff.added) + "; removed " + joined(diff.removed) + "; changed " +

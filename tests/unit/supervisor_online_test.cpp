@@ -84,15 +84,15 @@ TEST_SUITE("supervisor")
             bool check_ok;
         };
         const std::vector<Row> rows = {
-            {__LINE__, "192.168.1.1", ListenAddr{"192.168.1.1", 8639}, true},
+            {__LINE__, "192.168.1.1", ListenAddr{"192.168.1.1", 939}, true},
             {__LINE__, "192.168.1.1:9000", ListenAddr{"192.168.1.1", 9000}, true},
             {__LINE__, "[fd00::1]:9000", ListenAddr{"fd00::1", 9000}, true},
-            {__LINE__, "[fd00::1]", ListenAddr{"fd00::1", 8639}, true},
-            {__LINE__, "fd00::1", ListenAddr{"fd00::1", 8639}, true},
+            {__LINE__, "[fd00::1]", ListenAddr{"fd00::1", 939}, true},
+            {__LINE__, "fd00::1", ListenAddr{"fd00::1", 939}, true},
             {__LINE__, "0.0.0.0:8639", ListenAddr{"0.0.0.0", 8639}, false},
             {__LINE__, "[::]:8639", ListenAddr{"::", 8639}, false},
-            {__LINE__, "224.0.0.1", ListenAddr{"224.0.0.1", 8639}, false},
-            {__LINE__, "255.255.255.255", ListenAddr{"255.255.255.255", 8639}, false},
+            {__LINE__, "224.0.0.1", ListenAddr{"224.0.0.1", 939}, false},
+            {__LINE__, "255.255.255.255", ListenAddr{"255.255.255.255", 939}, false},
             {__LINE__, "192.168.1.1:0", std::nullopt, false},
             {__LINE__, "192.168.1.1:65536", std::nullopt, false},
             {__LINE__, "192.168.1.1:", std::nullopt, false},
@@ -138,9 +138,70 @@ TEST_SUITE("supervisor")
         auto ok = config::parse_text("[pppkitd]\nstatus-listen = 192.168.1.1, [fd00::1]:9000 192.168.1.1:8639\n",
                                      "pppkit.conf", schema());
         REQUIRE(ok.diags.empty());
-        CHECK(read_listen(ok.doc) == std::vector<ListenAddr>{{"192.168.1.1", 8639}, {"fd00::1", 9000}});
+        CHECK(read_listen(ok.doc) ==
+              std::vector<ListenAddr>{{"192.168.1.1", 939}, {"fd00::1", 9000}, {"192.168.1.1", 8639}});
         auto none = config::parse_text("[link \"dsl\"]\n", "pppkit.conf", schema());
         CHECK(read_listen(none.doc).empty());  // off by default
+    }
+
+    TEST_CASE("status-listen: the default port is privileged, an unprivileged one is warned about")
+    {
+        CHECK(kDefaultPort < kUnprivilegedPortStart);
+        struct Row {
+            int line;
+            std::string text;
+            unsigned unprivileged_from;
+            std::vector<std::string> want;  // the warnings, in order
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1\n", 1024, {}},
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1:1023, [fd00::1]:80\n", 1024, {}},
+            {__LINE__,
+             "[pppkitd]\n\nstatus-listen = 192.168.1.1:8639\n",
+             1024,
+             {"pppkit.conf:3: [pppkitd] status-listen: port 8639 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1:8639')"}},
+            {__LINE__,
+             "[pppkitd]\nstatus-listen = 192.168.1.1:1024, 192.168.1.2, [fd00::1]:9000\n",
+             1024,
+             {"pppkit.conf:2: [pppkitd] status-listen: port 1024 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1:1024')",
+              "pppkit.conf:2: [pppkitd] status-listen: port 9000 is unprivileged: any local user can bind it first "
+              "(got '[fd00::1]:9000')"}},
+            // net.ipv4.ip_unprivileged_port_start lowered to 0 (some container setups): every port is anyone's
+            {__LINE__,
+             "[pppkitd]\nstatus-listen = 192.168.1.1\n",
+             0,
+             {"pppkit.conf:2: [pppkitd] status-listen: port 939 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1')"}},
+            {__LINE__, "[link \"dsl\"]\n", 0, {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = config::parse_text(r.text, "pppkit.conf", schema());
+            REQUIRE(res.diags.empty());  // warnings, never problems
+            std::vector<std::string> got;
+            for (const auto& d : listen_warnings(res.doc, r.unprivileged_from))
+                got.push_back(d.str());
+            CHECK(got == r.want);
+        }
+    }
+
+    TEST_CASE("ip_unprivileged_port_start: the number, else Linux's default")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            unsigned want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "1024\n", 1024}, {__LINE__, "0\n", 0},    {__LINE__, "80", 80},
+            {__LINE__, "", 1024},       {__LINE__, "x\n", 1024}, {__LINE__, "-1\n", 1024},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(unprivileged_port_start(r.text) == r.want);
+        }
     }
 
     TEST_CASE("LAN answer: one request line in, one word out; anything else is not a request")
