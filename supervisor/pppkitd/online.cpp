@@ -314,15 +314,21 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
         inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, src, sizeof src);
     uint64_t now = 0;
     sd_event_now(w->ev_, CLOCK_MONOTONIC, &now);
-    if (w->clients_.size() >= kMaxClients || !w->limiter_.allow(src, static_cast<int64_t>(now / 1000))) {
+    // a source is its /32 or /64 (online::source_key); an address that is none shares one bucket
+    const online::SourceKey key = online::source_key(src).value_or(online::SourceKey{});
+    const online::Verdict v = w->clients_.size() >= kMaxClients
+                                  ? online::Verdict::AllLimited
+                                  : w->limiter_.allow(key, static_cast<int64_t>(now / 1000));
+    if (v != online::Verdict::Allowed) {
         const auto busy = online::answer_line(online::Answer::Busy);
         (void)::send(c, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);
         if (now - w->refused_window_ >= kRefusedWindow) {
             w->refused_window_ = now;
+            const char* why = v == online::Verdict::SourceLimited ? "its source's limit" : "the overall limit";
             jlog::plain(LOG_NOTICE,
-                        std::string("status-listen: rate-limited a client (") + src +
-                            (w->refused_ ? ", " + std::to_string(w->refused_) + " more in the last minute)" : ")"));
+                        std::string("status-listen: rate-limited a client (") + src + ", " + why +
+                            (w->refused_ ? "; " + std::to_string(w->refused_) + " more in the last minute)" : ")"));
             w->refused_ = 0;
         } else {
             ++w->refused_;

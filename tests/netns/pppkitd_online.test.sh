@@ -18,7 +18,9 @@
 #     address 192.168.1.1:PORT routed through r (the listener is bound to
 #     lan0, so r's weak host model does not answer it on wan0);
 #   - a burst of 30 questions from one LAN host: the first 5 are answered,
-#     then "busy"; other requests (not "online NAME") get "error";
+#     then "busy"; other requests (not "online NAME") get "error"; eleven
+#     LAN addresses flooding do not make another host's answers "busy"
+#     (a bucket per source; the overall one above what they take);
 #   - outside systemd: "not running under systemd" logged once;
 #   - a reload with another status-listen closes the old listener and binds
 #     the new one; a reload without status-listen closes it.
@@ -185,6 +187,57 @@ check_eq "a burst of 30: the first 5 answered 'online'" "online online online on
 check "  ... then 'busy' (got: $(sort "$t/burst" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))" \
     test "$(tr ' ' '\n' <"$t/burst" | grep -c busy)" -ge 20
 check "  ... logged once as rate-limited" grep -q "status-listen: rate-limited a client (192.168.1.10" "$t/pppkitd.log"
+
+# eleven other LAN addresses flood (5 questions a second each): each is held
+# to its own bucket (2 a second), and 192.168.1.10 is still answered. The old
+# daemon's overall bucket (10 a second) was used up by them: "busy" for all.
+for i in $(seq 101 111); do ip -n "$(ns lan)" addr add "192.168.1.$i/24" dev lan1; done
+sleep 3  # 192.168.1.10's bucket refills after the burst
+nsx lan python3 - "$port" "$t/flood" <<'PY' &
+import socket, sys, threading, time
+port, out = int(sys.argv[1]), sys.argv[2]
+end = time.time() + 6
+got = {}
+def flood(src):
+    n = {}
+    while time.time() < end:
+        try:
+            s = socket.socket(); s.settimeout(3); s.bind((src, 0)); s.connect(("192.168.1.1", port))
+            s.sendall(b"online dsl\n"); a = s.recv(64).decode().strip(); s.close()
+        except OSError:
+            a = "failed"
+        n[a] = n.get(a, 0) + 1
+        time.sleep(0.2)
+    got[src] = n
+ts = [threading.Thread(target=flood, args=("192.168.1.%d" % i,)) for i in range(101, 112)]
+for x in ts:
+    x.start()
+for x in ts:
+    x.join()
+with open(out, "w") as f:
+    f.write(" ".join("%s=%d" % (k, v) for k, v in sorted(
+        (k, sum(d.get(k, 0) for d in got.values())) for k in ("online", "busy", "failed"))) + "\n")
+PY
+flooder=$!
+sleep 1.5
+nsx lan python3 - "$port" >"$t/other" <<'PY'
+import socket, sys, time
+out = []
+for i in range(8):
+    try:
+        s = socket.socket(); s.settimeout(3); s.bind(("192.168.1.10", 0)); s.connect(("192.168.1.1", int(sys.argv[1])))
+        s.sendall(b"online dsl\n"); out.append(s.recv(64).decode().strip()); s.close()
+    except OSError:
+        out.append("failed")
+    time.sleep(0.4)
+print(" ".join(out))
+PY
+wait "$flooder"
+check "eleven LAN addresses flooding are held to their own buckets (answers: $(cat "$t/flood"))" \
+    grep -q "busy=[1-9]" "$t/flood"
+check_eq "  ... while another LAN host is answered each time" \
+    "online online online online online online online online" "$(cat "$t/other")"
+for i in $(seq 101 111); do ip -n "$(ns lan)" addr del "192.168.1.$i/24" dev lan1; done
 
 # ---- down: offline; the next dial waits; back up ----
 touch "$t/down.1"
