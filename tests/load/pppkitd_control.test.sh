@@ -310,7 +310,7 @@ check "the group member's flood ran ($flood connections to $(head -n 1 "$t/flood
 check "  ... it could not reach the control socket" sh -c "! grep -q '/control' '$t/flood/paths'"
 check "  ... root's pppkit stop / start dsl each answered within 0.5 s meanwhile (slowest ${slowest} ms)" \
     test "$slowest" -lt 500
-cat "$t/flood-times.txt" | sed 's/^/      /'
+sed 's/^/      /' "$t/flood-times.txt"
 check "  ... dsl up again" wait_for 10 is dsl "l['state']" up
 
 # a socket that never accepts (backlog full): the CLI gives up instead of hanging
