@@ -16,8 +16,17 @@ int status(const Args& in);
 int wait_online(const Args& in);
 // pppkit start|stop|restart NAME, pppkit reload: supervisor/cli/control_cmd.cpp
 int control(const std::string& verb, const Args& in);
-// One request on pppkitd's control socket at path, the whole answer back;
-// nullopt on failure, said on stderr as "who: ..." (control_cmd.cpp).
+// pppkitd's sockets (pppkitd(8)): control, root's alone, takes every
+// request; status, root's and group pppkit's, answers status alone.
+inline constexpr const char* kControlSocket = "/run/pppkit/control";
+inline constexpr const char* kStatusSocket = "/run/pppkit/status";
+// Where status is asked by default: root's control socket as root, else the status socket.
+[[nodiscard]] std::string status_socket();
+// One request on pppkitd's socket at path, the whole answer back; nullopt on
+// failure, said on stderr as "who: ...". Never waits longer than timeout_s
+// in all, nor longer than kConnectTimeoutS for the connection (a full
+// backlog: pppkitd busy or flooded). control_cmd.cpp.
+inline constexpr int kConnectTimeoutS = 3;
 std::optional<std::string> ask_pppkitd(const std::string& path, const std::string& request, const std::string& who,
                                        int timeout_s);
 

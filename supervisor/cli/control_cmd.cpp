@@ -1,11 +1,16 @@
 // pppkit start|stop|restart NAME, pppkit reload [--socket PATH]: ask pppkitd
-// on its control socket (root only; group pppkit may only read status).
+// on its control socket (root's alone; group pppkit may only read status, on
+// the status socket).
 // The request is core/control.hpp's "v1 VERB [NAME]".
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -15,6 +20,19 @@
 #include "core/control.hpp"
 
 namespace pppkit::cli {
+
+std::string status_socket() { return ::geteuid() == 0 ? kControlSocket : kStatusSocket; }
+
+namespace {
+
+int64_t now_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
 
 std::optional<std::string> ask_pppkitd(const std::string& path, const std::string& request, const std::string& who,
                                        int timeout_s)
@@ -26,24 +44,52 @@ std::optional<std::string> ask_pppkitd(const std::string& path, const std::strin
         return std::nullopt;
     }
     std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    const int64_t deadline = now_ms() + static_cast<int64_t>(timeout_s) * 1000;
+    // A blocking connect() to a unix socket whose backlog is full waits for
+    // room, bounded by the send timeout (EAGAIN once it passed).
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval tv{timeout_s, 0};
-    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+    timeval tv{std::min(timeout_s, kConnectTimeoutS), 0};
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
         ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        std::fprintf(stderr, "%s: cannot reach pppkitd at %s: %s\n", who.c_str(), path.c_str(), std::strerror(errno));
+        const int e = errno;
+        std::fprintf(stderr, "%s: cannot reach pppkitd at %s: %s\n", who.c_str(), path.c_str(),
+                     e == EAGAIN ? "it accepts no connection (busy?)" : std::strerror(e));
         if (fd >= 0)
             ::close(fd);
         return std::nullopt;
     }
-    (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     std::string out;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0 && out.size() < (1u << 20))
+    const char* why = nullptr;
+    for (;;) {
+        const int64_t left = deadline - now_ms();
+        pollfd p{fd, POLLIN, 0};
+        const int r = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            why = r == 0 ? "no answer in time" : std::strerror(errno);
+            break;
+        }
+        char buf[4096];
+        const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR)
+                continue;
+            why = std::strerror(errno);
+            break;
+        }
         out.append(buf, static_cast<size_t>(n));
+        if (out.size() > (1u << 20)) {
+            why = "answer too long";
+            break;
+        }
+    }
     ::close(fd);
-    if (n < 0 || out.empty()) {
-        std::fprintf(stderr, "%s: no answer from pppkitd: %s\n", who.c_str(), n < 0 ? std::strerror(errno) : "closed");
+    if (why != nullptr || out.empty()) {
+        std::fprintf(stderr, "%s: no answer from pppkitd: %s\n", who.c_str(), why != nullptr ? why : "closed");
         return std::nullopt;
     }
     return out;
@@ -69,7 +115,7 @@ std::string list(const nlohmann::json& a)
 int control(const std::string& verb, const Args& in)
 {
     Args args = in;
-    std::string sock = "/run/pppkit/control";
+    std::string sock = kControlSocket;
     std::string name;
     bool usage = false;
     for (size_t i = 0; i < args.size(); ++i) {

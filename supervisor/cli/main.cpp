@@ -2,6 +2,8 @@
 // commands (pppkit firewall ..., pppkit ddns ...).
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <span>
 #include <string>
 #include <variant>
@@ -9,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
+#include "core/online.hpp"
 #include "registry.hpp"
 
 namespace pppkit::cli {
@@ -76,6 +79,11 @@ int check(Args args)
         std::fprintf(stderr, "pppkit: %d problem%s\n", problems, problems == 1 ? "" : "s");
         return 2;
     }
+    // Warnings: the configuration is taken as it is, but may not do what the admin expects.
+    std::ifstream port_start("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    const std::string ps((std::istreambuf_iterator<char>(port_start)), std::istreambuf_iterator<char>());
+    for (const auto& w : supervisor::online::listen_warnings(r.doc, supervisor::online::unprivileged_port_start(ps)))
+        std::fprintf(stderr, "%s\n", w.str().c_str());
     std::printf("pppkit: configuration OK (%zu file%s)\n", r.doc.files.size(), r.doc.files.size() == 1 ? "" : "s");
     return 0;
 }

@@ -1,5 +1,6 @@
 // pppkit status [NAME] [--json|--prometheus] [--socket PATH]: the links as
-// pppkitd sees them, over its control socket (root, or group pppkit). --json
+// pppkitd sees them, over its control socket as root, else its status socket
+// (group pppkit; commands.hpp status_socket()). --json
 // prints the daemon's answer unchanged (schema: supervisor/README.md);
 // --prometheus the same in the Prometheus text format (core/prometheus.hpp),
 // and pppkit_daemon_up 0 when pppkitd does not answer.
@@ -14,8 +15,6 @@
 namespace pppkit::cli {
 
 namespace {
-
-constexpr const char* kControl = "/run/pppkit/control";
 
 std::string str(const nlohmann::json& j, const char* key)
 {
@@ -112,7 +111,7 @@ int status(const Args& in)
     bool json = false;
     bool prometheus = false;
     std::string name;
-    std::string sock = kControl;
+    std::string sock = status_socket();
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--json")
             json = true;

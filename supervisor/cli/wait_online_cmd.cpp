@@ -2,7 +2,8 @@
 // for scripts and units, waits until link NAME (or every autostart link) is
 // online in pppkitd's sense: up, with the firewall's dynamic part and the MSS
 // elements in place (the moment pppkit-online@NAME.target is started).
-// Locally it asks pppkitd's control socket; with --remote it asks another
+// Locally it asks pppkitd's control socket as root, else its status socket;
+// with --remote it asks another
 // host's pppkitd on its LAN status answer ([pppkitd] status-listen). Asks
 // again every 0.5 s (locally) or 1 s (remote), sleeping in between.
 // Exit: 0 online, 1 not online within the timeout, 2 usage.
@@ -31,7 +32,6 @@ namespace online = supervisor::online;
 
 namespace {
 
-constexpr const char* kControl = "/run/pppkit/control";
 constexpr int kDefaultTimeout = 120;
 
 int64_t now_ms()
@@ -85,7 +85,7 @@ int connect_by(int fd, const sockaddr* a, socklen_t len, int64_t deadline_ms)
 
 enum class Seen { Online, Offline, NoSuchLink, Unreachable };
 
-// One local question: "status [NAME]" on pppkitd's control socket.
+// One local question: "status [NAME]" on pppkitd's control or status socket.
 Seen ask_local(const std::string& path, const std::string& name, int64_t deadline_ms, std::string& why)
 {
     sockaddr_un a{};
@@ -185,7 +185,7 @@ int wait_online(const Args& in)
     Args args = in;
     bool ignored = false;
     (void)take_config(args, ignored);
-    std::string name, remote, sock = kControl;
+    std::string name, remote, sock = status_socket();
     int timeout = kDefaultTimeout;
     bool quiet = false;
     for (size_t i = 0; i < args.size(); ++i) {

@@ -153,7 +153,7 @@ std::vector<config::SectionSpec> pppkitd_sections()
             config::KeySpec{.key = "status-listen",
                             .type = config::Type::Endpoint,
                             .list = true,
-                            .help = "LAN addresses (ADDRESS[:PORT], port 8639 by default) where pppkitd answers "
+                            .help = "LAN addresses (ADDRESS[:PORT], port 939 by default) where pppkitd answers "
                                     "'is link NAME online' for other hosts (pppkit wait-online --remote); "
                                     "off when absent",
                             .check = check_listen,
@@ -173,6 +173,42 @@ std::vector<ListenAddr> read_listen(const config::Document& doc)
                     std::find(out.begin(), out.end(), l) == out.end())
                     out.push_back(l);
     return out;
+}
+
+std::vector<config::Diagnostic> listen_warnings(const config::Document& doc, unsigned unprivileged_from)
+{
+    std::vector<config::Diagnostic> out;
+    for (const auto* s : doc.of_type("pppkitd")) {
+        const auto* e = s->get("status-listen");
+        if (e == nullptr)
+            continue;
+        for (const auto& item : config::split_list(e->value)) {
+            const auto l = parse_listen(item);
+            if (!l || l->port < unprivileged_from)
+                continue;
+            config::Diagnostic d;
+            d.file = e->file;
+            d.line = e->line;
+            d.section = s->label();
+            d.key = e->key;
+            d.problem = "port " + std::to_string(l->port) + " is unprivileged: any local user can bind it first";
+            d.value = item;
+            d.has_value = true;
+            out.push_back(std::move(d));
+        }
+    }
+    return out;
+}
+
+unsigned unprivileged_port_start(std::string_view t)
+{
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' '))
+        t.remove_suffix(1);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v > 65536)
+        return kUnprivilegedPortStart;
+    return v;
 }
 
 // ---------------------------------------------------------------- wire format
@@ -245,22 +281,51 @@ bool take(Bucket& b, double burst, double per_s, int64_t now_ms)
 }
 }  // namespace
 
-bool RateLimiter::allow(const std::string& source, int64_t now_ms)
+std::optional<SourceKey> source_key(std::string_view address)
 {
-    auto it = sources_.find(source);
-    if (it == sources_.end()) {
-        if (sources_.size() >= p_.max_sources) {
-            auto oldest = std::min_element(sources_.begin(), sources_.end(), [](const auto& a, const auto& b) {
-                return a.second.at_ms < b.second.at_ms;
-            });
-            sources_.erase(oldest);
-        }
-        it = sources_.emplace(source, Bucket{-1, now_ms}).first;
+    const std::string a(address);
+    SourceKey k;
+    in_addr a4{};
+    in6_addr a6{};
+    if (inet_pton(AF_INET, a.c_str(), &a4) == 1) {
+        std::memcpy(k.net.data(), &a4, 4);
+        return k;
     }
-    // the source's own bucket first: one noisy host does not use up everyone's
-    if (!take(it->second, p_.per_source_burst, p_.per_source_per_s, now_ms))
-        return false;
-    return take(all_, p_.all_burst, p_.all_per_s, now_ms);
+    if (inet_pton(AF_INET6, a.c_str(), &a6) != 1)
+        return std::nullopt;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        std::memcpy(k.net.data(), &a6.s6_addr[12], 4);
+        return k;
+    }
+    k.v6 = true;
+    std::memcpy(k.net.data(), a6.s6_addr, 8);
+    return k;
+}
+
+Verdict RateLimiter::allow(const SourceKey& source, int64_t now_ms)
+{
+    auto it = std::find_if(sources_.begin(), sources_.end(), [&](const Entry& e) { return e.key == source; });
+    if (it == sources_.end()) {
+        if (p_.max_sources == 0)
+            return Verdict::SourceLimited;
+        if (sources_.size() >= p_.max_sources) {
+            it = std::min_element(sources_.begin(), sources_.end(),
+                                  [](const Entry& x, const Entry& y) { return x.seen_ms < y.seen_ms; });
+            *it = Entry{source, Bucket{-1, now_ms}, now_ms};
+        } else {
+            sources_.push_back(Entry{source, Bucket{-1, now_ms}, now_ms});
+            it = sources_.end() - 1;
+        }
+    }
+    it->seen_ms = now_ms;
+    // the source's own bucket first: one noisy source does not use up everyone's
+    if (!take(it->bucket, p_.per_source_burst, p_.per_source_per_s, now_ms))
+        return Verdict::SourceLimited;
+    if (!take(all_, p_.all_burst, p_.all_per_s, now_ms)) {
+        it->bucket.tokens += 1;  // not answered: the source keeps its token
+        return Verdict::AllLimited;
+    }
+    return Verdict::Allowed;
 }
 
 }  // namespace pppkit::supervisor::online

@@ -3,10 +3,11 @@
 //    from the plugins' Applied messages (event_codec.hpp);
 //  - the [pppkitd] section: status-listen, the opt-in LAN status answer;
 //  - that answer's wire format, for the daemon and `pppkit wait-online --remote`;
-//  - RateLimiter: token buckets per source and overall.
+//  - RateLimiter: token buckets per source network (IPv4 /32, IPv6 /64) and overall.
 // Pure: time is an input; nothing here logs or touches a socket.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -41,7 +42,17 @@ struct Gate {
 
 // ---- [pppkitd] status-listen = ADDR[:PORT], ... ----------------------------
 
-inline constexpr uint16_t kDefaultPort = 8639;
+// The default port of status-listen and of `pppkit wait-online --remote`.
+// Below 1024, so that only root (CAP_NET_BIND_SERVICE) can bind it: on an
+// unprivileged port (the old 8639) a local user who binds the LAN address
+// first answers every LAN client's question. 939: not in netbase's
+// /etc/services, bound by no Debian daemon by default, and not a port LAN
+// hosts use in practice (DNS-over-TLS 853, rsync 873, rndc 953, ftps 989/990,
+// imaps 993, pop3s 995 are elsewhere).
+inline constexpr uint16_t kDefaultPort = 939;
+// Linux's net.ipv4.ip_unprivileged_port_start when not lowered: ports from
+// here up may be bound by any user.
+inline constexpr unsigned kUnprivilegedPortStart = 1024;
 
 struct ListenAddr {
     std::string address;  // numeric IPv4 or IPv6, never a wildcard
@@ -57,6 +68,15 @@ struct ListenAddr {
 [[nodiscard]] std::vector<config::SectionSpec> pppkitd_sections();
 // status-listen of a validated document, in order, duplicates dropped.
 [[nodiscard]] std::vector<ListenAddr> read_listen(const config::Document& doc);
+// Warnings, not problems (pppkitd still listens there): one per status-listen
+// item whose port (given, or the default) is unprivileged_from or above, as
+// "file:line: [pppkitd] status-listen: port N is unprivileged: any local user
+// can bind it first (got 'ITEM')". unprivileged_from: the host's
+// net.ipv4.ip_unprivileged_port_start (kUnprivilegedPortStart unless lowered).
+[[nodiscard]] std::vector<config::Diagnostic> listen_warnings(const config::Document& doc, unsigned unprivileged_from);
+// The text of /proc/sys/net/ipv4/ip_unprivileged_port_start ("1024\n") as a
+// number; kUnprivilegedPortStart when it is not one (the file unreadable: "").
+[[nodiscard]] unsigned unprivileged_port_start(std::string_view proc_text);
 
 // ---- the LAN status answer, one request and one answer per TCP connection ---
 // Request: "online NAME\n", or "online\n" for every autostart link; at most
@@ -75,29 +95,61 @@ enum class Answer { Online, Offline, Unknown, Busy, Error };
 // What a server sent (the client treats it as hostile): nullopt unless exactly one known line.
 [[nodiscard]] std::optional<Answer> parse_answer(std::string_view bytes);
 
-// ---- rate limit: a token bucket per source address and one for all ---------
+// ---- rate limit: a token bucket per source network and one for all ---------
+// A source is a network, not an address: IPv4 /32, IPv6 /64 (a host takes
+// any address of its /64 at will, privacy addresses), an IPv4-mapped IPv6
+// address as its IPv4 address. Each source has its own bucket, so that one
+// source that floods is refused alone; the overall bucket, well above one
+// source's rate, only bounds what many sources at once may take.
+
+struct SourceKey {
+    bool v6 = false;
+    std::array<uint8_t, 8> net{};  // IPv4: the 4 bytes, then zeros; IPv6: the /64
+    bool operator==(const SourceKey&) const = default;
+};
+// The source of a numeric address ("192.168.1.10", "fd00::1"); nullopt when not one.
+[[nodiscard]] std::optional<SourceKey> source_key(std::string_view address);
 
 struct Bucket {
     double tokens = 0;
     int64_t at_ms = 0;
 };
 
+enum class Verdict {
+    Allowed,        // answered (a token of the source's bucket and of the overall one taken)
+    SourceLimited,  // this source used up its own bucket
+    AllLimited,     // the overall bucket is used up (many sources at once)
+};
+
 class RateLimiter {
 public:
     struct Policy {
         double per_source_burst = 5, per_source_per_s = 2;
-        double all_burst = 20, all_per_s = 10;
-        size_t max_sources = 256;  // the oldest source is forgotten beyond this
+        // above what 11 sources at their own rate take (22 a second): the old
+        // 10 a second was used up by them, and every other source refused
+        double all_burst = 100, all_per_s = 50;
+        size_t max_sources = 64;  // the least recently seen source is forgotten beyond this
     };
     RateLimiter() = default;
     explicit RateLimiter(Policy p) : p_(p) {}
-    // True when a request from `source` at now_ms may be answered (and takes a token).
-    bool allow(const std::string& source, int64_t now_ms);
+    // Whether a request from source at now_ms may be answered; Allowed takes a
+    // token of the source's bucket and of the overall one, a refusal takes
+    // none (SourceLimited nothing of the overall bucket, AllLimited nothing of
+    // the source's). The table holds at most
+    // max_sources sources: a new one beyond that replaces the least recently
+    // seen, which starts again with a full bucket when it comes back.
+    Verdict allow(const SourceKey& source, int64_t now_ms);
+    [[nodiscard]] size_t sources() const { return sources_.size(); }
 
 private:
+    struct Entry {
+        SourceKey key;
+        Bucket bucket;
+        int64_t seen_ms = 0;
+    };
     Policy p_;
     Bucket all_{-1, 0};
-    std::map<std::string, Bucket> sources_;
+    std::vector<Entry> sources_;  // at most p_.max_sources; a linear scan of 64 is cheap
 };
 
 }  // namespace pppkit::supervisor::online

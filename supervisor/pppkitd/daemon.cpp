@@ -40,7 +40,7 @@ namespace pppkit::supervisor {
 
 struct Daemon::Client : StreamClient {
     Daemon* d = nullptr;
-    uid_t uid = 0;  // the peer's: commands are root's (reload.cpp)
+    Door door = Door::Status;  // where it connected: commands only through Control (reload.cpp)
 };
 
 namespace {
@@ -48,12 +48,14 @@ namespace {
 constexpr uint64_t kSec = 1000000;
 constexpr uint64_t kClientTimeout = 2 * kSec;  // a control client must ask within this
 constexpr size_t kMaxRequest = 256;
-// Control clients at once: a group member's connections are bounded so that
-// they cannot take pppkitd's file descriptors (pidfds, probes, the PADT
-// socket) or keep root out; root's are bounded too (each holds an fd up to
+// Clients at once, per socket: the status socket's (group pppkit) are bounded
+// so that they cannot take pppkitd's file descriptors (pidfds, probes, the
+// PADT socket); root's control socket has a bound of its own, which the
+// status socket's clients never count against (each holds an fd up to
 // kClientTimeout).
-constexpr size_t kMaxGroupClients = 16;
-constexpr size_t kMaxClients = 64;
+constexpr size_t kMaxStatusClients = 16;
+constexpr size_t kMaxControlClients = 48;
+constexpr int kBacklog = 16;                  // per socket
 constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
 constexpr uint64_t kStopTimeout = 10 * kSec;  // SIGTERM: how long our pppd may take to end
 
@@ -164,8 +166,9 @@ Daemon::~Daemon()
     }
     if (event_fd_ >= 0)
         ::close(event_fd_);
-    if (control_fd_ >= 0)
-        ::close(control_fd_);
+    for (int fd : {control_fd_, status_fd_})
+        if (fd >= 0)
+            ::close(fd);
     sd_event_unref(ev_);
 }
 
@@ -257,20 +260,29 @@ bool Daemon::setup_sockets()
         jlog::plain(LOG_ERR, "cannot listen on " + evp + ": " + std::strerror(errno));
         return false;
     }
-    // Control socket: root, or group pppkit when /etc/group lists it (read
-    // without NSS: control::control_group).
+    // Control socket: root's alone (0600, and the peer's uid is checked), for
+    // every request. Status socket: root, or group pppkit when /etc/group
+    // lists it (read without NSS: control::control_group), for status alone.
+    // Root's listener and clients run before the status socket's on the loop.
     const std::string cp = opt_.runtime_dir + "/control";
-    std::ifstream etc_group("/etc/group");
-    const std::string groups((std::istreambuf_iterator<char>(etc_group)), std::istreambuf_iterator<char>());
-    control_gid_ = control::control_group(groups, "pppkit").value_or(0);
-    control_fd_ = bind_unix(cp, SOCK_STREAM, control_gid_ != 0 ? 0660 : 0600);
-    if (control_fd_ < 0 || (control_gid_ != 0 && ::chown(cp.c_str(), 0, control_gid_) != 0) ||
-        ::listen(control_fd_, 16) != 0) {
+    control_fd_ = bind_unix(cp, SOCK_STREAM, 0600);
+    if (control_fd_ < 0 || ::listen(control_fd_, kBacklog) != 0) {
         jlog::plain(LOG_ERR, "cannot listen on " + cp + ": " + std::strerror(errno));
         return false;
     }
+    const std::string sp = opt_.runtime_dir + "/status";
+    std::ifstream etc_group("/etc/group");
+    const std::string groups((std::istreambuf_iterator<char>(etc_group)), std::istreambuf_iterator<char>());
+    control_gid_ = control::control_group(groups, "pppkit").value_or(0);
+    status_fd_ = bind_unix(sp, SOCK_STREAM, control_gid_ != 0 ? 0660 : 0600);
+    if (status_fd_ < 0 || (control_gid_ != 0 && ::chown(sp.c_str(), 0, control_gid_) != 0) ||
+        ::listen(status_fd_, kBacklog) != 0) {
+        jlog::plain(LOG_ERR, "cannot listen on " + sp + ": " + std::strerror(errno));
+        return false;
+    }
     sd_event_add_io(ev_, nullptr, event_fd_, EPOLLIN, on_event_socket, this);
-    add_listener(ev_, nullptr, control_fd_, on_control_accept, this);
+    add_listener(ev_, nullptr, control_fd_, on_control_accept, this, SD_EVENT_PRIORITY_IMPORTANT);
+    add_listener(ev_, nullptr, status_fd_, on_status_accept, this);
     return true;
 }
 
@@ -887,36 +899,49 @@ static bool peer_in_group(int c, const ucred& cr, gid_t g)
 
 int Daemon::on_control_accept(sd_event_source*, int fd, uint32_t, void* ud)
 {
-    auto* d = static_cast<Daemon*>(ud);
+    static_cast<Daemon*>(ud)->accept_client(fd, Door::Control);
+    return 0;
+}
+
+int Daemon::on_status_accept(sd_event_source*, int fd, uint32_t, void* ud)
+{
+    static_cast<Daemon*>(ud)->accept_client(fd, Door::Status);
+    return 0;
+}
+
+// One connection on the control socket (root only) or the status socket
+// (root or group pppkit), each bounded by its own count of clients.
+void Daemon::accept_client(int fd, Door door)
+{
     int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (c < 0)
-        return 0;
+        return;
     ucred cr{};
     socklen_t n = sizeof cr;
-    if (::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &n) != 0 ||
-        !(cr.uid == 0 || peer_in_group(c, cr, d->control_gid_))) {
+    const bool known = ::getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &n) == 0;
+    if (!known || !(cr.uid == 0 || (door == Door::Status && peer_in_group(c, cr, control_gid_)))) {
         const char* no = "{\"error\":\"permission denied\"}\n";
         (void)::send(c, no, std::strlen(no), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);
-        return 0;
+        return;
     }
-    const auto group_clients = static_cast<size_t>(
-        std::count_if(d->clients_.begin(), d->clients_.end(), [](const auto& kv) { return kv.second->uid != 0; }));
-    if (d->clients_.size() >= kMaxClients || (cr.uid != 0 && group_clients >= kMaxGroupClients)) {
-        const char* busy = "{\"error\":\"busy: too many control clients at once, try again\"}\n";
+    const auto here = static_cast<size_t>(
+        std::count_if(clients_.begin(), clients_.end(), [door](const auto& kv) { return kv.second->door == door; }));
+    if (here >= (door == Door::Control ? kMaxControlClients : kMaxStatusClients)) {
+        const char* busy = "{\"error\":\"busy: too many clients at once on this socket, try again\"}\n";
         (void)::send(c, busy, std::strlen(busy), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);
-        return 0;
+        return;
     }
     auto cl = std::make_unique<Client>();
-    cl->d = d;
+    cl->d = this;
     cl->fd = c;
-    cl->uid = cr.uid;
-    sd_event_add_io(d->ev_, &cl->io, c, EPOLLIN, on_client, cl.get());
-    sd_event_add_time_relative(d->ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, 100000, on_client_timeout,
-                               cl.get());
-    d->clients_[c] = std::move(cl);
-    return 0;
+    cl->door = door;
+    sd_event_add_io(ev_, &cl->io, c, EPOLLIN, on_client, cl.get());
+    if (door == Door::Control)
+        sd_event_source_set_priority(cl->io, SD_EVENT_PRIORITY_IMPORTANT);
+    sd_event_add_time_relative(ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, 100000, on_client_timeout, cl.get());
+    clients_[c] = std::move(cl);
 }
 
 int Daemon::on_client(sd_event_source*, int fd, uint32_t, void* ud)
@@ -932,7 +957,7 @@ int Daemon::on_client(sd_event_source*, int fd, uint32_t, void* ud)
     auto nl = cl->buf.find('\n');
     if (nl == std::string::npos && n > 0 && cl->buf.size() < kMaxRequest)
         return 0;
-    std::string reply = d->control_reply(cl->buf, cl->uid);
+    std::string reply = d->control_reply(cl->buf, cl->door);
     reply += '\n';
     (void)::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     d->clients_.erase(fd);  // the connection ends; cl is gone

@@ -1,6 +1,7 @@
 // daemon.hpp - pppkitd: one sd-event loop that starts, watches and restarts
-// the configured links' pppd, hears their pppkit plugins on the event socket
-// and answers "status" on the control socket. Single-threaded: every callback
+// the configured links' pppd, hears their pppkit plugins on the event socket,
+// takes root's commands on the control socket and answers "status" there and
+// on the status socket (group pppkit). Single-threaded: every callback
 // runs on the loop and never blocks. The adapter: the only part that logs
 // (journal, with structured fields) and touches processes and sockets.
 #pragma once
@@ -28,7 +29,7 @@ namespace pppkit::supervisor {
 struct Options {
     std::string config = "/etc/ppp/pppkit.conf";
     bool config_explicit = false;
-    std::string runtime_dir = "/run/pppkit";  // event and control sockets
+    std::string runtime_dir = "/run/pppkit";  // event, control and status sockets
     std::string pppd = "/usr/sbin/pppd";
     std::string state_dir = "/var/lib/pppkit";  // the links' last PPPoE session (padt.cpp)
     bool state_dir_explicit = false;            // --state-dir given: [pppkit] state-dir is not read
@@ -137,8 +138,14 @@ private:
     Options opt_;
     sd_event* ev_ = nullptr;
     int event_fd_ = -1;
+    // The local sockets that take requests (core/control.hpp): control, root's
+    // alone (every verb); status, root's and group pppkit's (status only).
+    // Each has its own listener, backlog, accept budget and client bound, so
+    // that a group member flooding the status socket never delays root.
+    enum class Door { Control, Status };
     int control_fd_ = -1;
-    gid_t control_gid_ = 0;  // group pppkit, 0: root only
+    int status_fd_ = -1;
+    gid_t control_gid_ = 0;  // group pppkit, 0: the status socket is root's only too
     std::vector<std::unique_ptr<Link>> links_;
     std::map<int, std::unique_ptr<Client>> clients_;
     // rate limit of "dropped event" log lines
@@ -160,7 +167,9 @@ private:
     void start_drift_watch();
     // reload.cpp: SIGHUP, pppkit reload and the root-only commands of the control socket
     std::string reload();  // logs what it did or refused; returns the control answer (JSON)
-    std::string control_reply(const std::string& bytes, uid_t uid);
+    // The answer to one request that came in through door (root's control
+    // socket, or the status socket, which answers status alone).
+    std::string control_reply(const std::string& bytes, Door door);
     void sweep_links();  // forgets removed links whose pppd ended, restarts what `restart` asked
     sd_event_source* sweep_ = nullptr;
     static int on_sweep(sd_event_source* s, void* ud);
@@ -173,6 +182,7 @@ private:
     [[nodiscard]] std::string session_file(const Link& l) const;
     std::unique_ptr<OnlineWatch> online_;  // online target and LAN status answer (online.hpp)
     void start_online(const config::Document& doc);
+    void listen_warnings(const config::Document& doc);  // logs online::listen_warnings
     void online_changed(Link& l);
 
     bool setup_sockets();
@@ -211,6 +221,8 @@ private:
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
     static int on_event_socket(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_control_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    static int on_status_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);
+    void accept_client(int fd, Door door);
     static int on_client(sd_event_source* s, int fd, uint32_t revents, void* ud);
     static int on_client_timeout(sd_event_source* s, uint64_t usec, void* ud);
     static int on_child(sd_event_source* s, const siginfo_t* si, void* ud);

@@ -10,7 +10,7 @@ int usage(FILE* to)
 {
     std::fprintf(to, "usage: pppkitd [--config FILE] [--runtime-dir DIR] [--state-dir DIR] [--pppd PATH]\n"
                      "  --config FILE       pppkit.conf (default /etc/ppp/pppkit.conf)\n"
-                     "  --runtime-dir DIR   event and control sockets (default /run/pppkit)\n"
+                     "  --runtime-dir DIR   event, control and status sockets (default /run/pppkit)\n"
                      "  --state-dir DIR     the links' last PPPoE session (default: [pppkit] state-dir,\n"
                      "                      /var/lib/pppkit)\n"
                      "  --pppd PATH         the pppd to start (default /usr/sbin/pppd)\n");

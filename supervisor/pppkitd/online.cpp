@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
@@ -312,15 +314,21 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
         inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, src, sizeof src);
     uint64_t now = 0;
     sd_event_now(w->ev_, CLOCK_MONOTONIC, &now);
-    if (w->clients_.size() >= kMaxClients || !w->limiter_.allow(src, static_cast<int64_t>(now / 1000))) {
+    // a source is its /32 or /64 (online::source_key); an address that is none shares one bucket
+    const online::SourceKey key = online::source_key(src).value_or(online::SourceKey{});
+    const online::Verdict v = w->clients_.size() >= kMaxClients
+                                  ? online::Verdict::AllLimited
+                                  : w->limiter_.allow(key, static_cast<int64_t>(now / 1000));
+    if (v != online::Verdict::Allowed) {
         const auto busy = online::answer_line(online::Answer::Busy);
         (void)::send(c, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(c);
         if (now - w->refused_window_ >= kRefusedWindow) {
             w->refused_window_ = now;
+            const char* why = v == online::Verdict::SourceLimited ? "its source's limit" : "the overall limit";
             jlog::plain(LOG_NOTICE,
-                        std::string("status-listen: rate-limited a client (") + src +
-                            (w->refused_ ? ", " + std::to_string(w->refused_) + " more in the last minute)" : ")"));
+                        std::string("status-listen: rate-limited a client (") + src + ", " + why +
+                            (w->refused_ ? "; " + std::to_string(w->refused_) + " more in the last minute)" : ")"));
             w->refused_ = 0;
         } else {
             ++w->refused_;
@@ -387,8 +395,17 @@ void Daemon::start_online(const config::Document& doc)
             return online::Answer::Unknown;
         return all ? online::Answer::Online : online::Answer::Offline;
     };
+    listen_warnings(doc);
     online_ = std::make_unique<OnlineWatch>(ev_, online::read_listen(doc), std::move(h));
     online_->start();
+}
+
+void Daemon::listen_warnings(const config::Document& doc)
+{
+    std::ifstream f("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (const auto& w : online::listen_warnings(doc, online::unprivileged_port_start(text)))
+        jlog::plain(LOG_WARNING, w.str());
 }
 
 void Daemon::online_changed(Link& l)

@@ -1,7 +1,7 @@
 // reload.cpp - SIGHUP / systemctl reload / pppkit reload: read pppkit.conf
 // and its drop-ins again and apply the [link] changes to the running links;
 // and the root-only commands of the control socket (pppkit start, stop,
-// restart NAME). The pure parts (request parser, old/new diff) are
+// restart NAME; the status socket answers status alone). The pure parts (request parser, old/new diff) are
 // core/control.hpp. Runs on the loop; nothing here blocks beyond reading the
 // configuration files.
 #include <signal.h>
@@ -135,8 +135,10 @@ std::string Daemon::reload()
         else
             notify_status();
     }
-    if (online_)
+    if (online_) {
+        listen_warnings(cfg.doc);
         online_->listen(online::read_listen(cfg.doc));
+    }
     sweep_links();
     jlog::plain(LOG_NOTICE, "reloaded " + std::to_string(cfg.doc.files.size()) + " file(s): links added " +
                                 joined(diff.added) + "; removed " + joined(diff.removed) + "; changed " +
@@ -180,7 +182,7 @@ int Daemon::on_sweep(sd_event_source*, void* ud)
     return 0;
 }
 
-std::string Daemon::control_reply(const std::string& bytes, uid_t uid)
+std::string Daemon::control_reply(const std::string& bytes, Door door)
 {
     using nlohmann::json;
     if (sweep_ == nullptr)
@@ -189,8 +191,10 @@ std::string Daemon::control_reply(const std::string& bytes, uid_t uid)
     if (const auto* e = std::get_if<control::ParseError>(&parsed))
         return json{{"error", control::error_text(*e)}}.dump();
     const auto& rq = std::get<control::Request>(parsed);
-    if (control::needs_root(rq.verb) && uid != 0)
-        return json{{"error", "permission denied: only root may " + std::string(control::verb_name(rq.verb))}}.dump();
+    if (control::needs_root(rq.verb) && door != Door::Control)
+        return json{{"error", "permission denied: only root may " + std::string(control::verb_name(rq.verb)) + ", on " +
+                                  opt_.runtime_dir + "/control"}}
+            .dump();
     if (rq.verb == control::Verb::Status)
         return status_json(rq.name);
     if (rq.verb == control::Verb::Reload) {

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <string>
 
 namespace pppkit::supervisor {
@@ -32,13 +33,15 @@ struct StreamClient {
     }
 };
 
-// A listening socket on the loop, taking at most 100 connections a second.
+// A listening socket on the loop, taking at most 100 connections a second
+// (its own budget: each listener is limited apart from the others).
 // Out of descriptors (EMFILE, ENFILE) accept4() fails and leaves the
 // connection in the backlog, so the level-triggered listener would be called
 // back at once, forever: a busy loop until a descriptor comes free. sd-event's
 // rate limit switches it off for the rest of the second instead. ret: NULL
-// for a source the loop owns (floating).
-inline int add_listener(sd_event* ev, sd_event_source** ret, int fd, sd_event_io_handler_t cb, void* userdata)
+// for a source the loop owns (floating). priority: sd-event's (lower runs first).
+inline int add_listener(sd_event* ev, sd_event_source** ret, int fd, sd_event_io_handler_t cb, void* userdata,
+                        int64_t priority = SD_EVENT_PRIORITY_NORMAL)
 {
     constexpr uint64_t kInterval = 1000000;  // us
     constexpr unsigned kBurst = 100;
@@ -47,6 +50,7 @@ inline int add_listener(sd_event* ev, sd_event_source** ret, int fd, sd_event_io
     if (r < 0)
         return r;
     (void)sd_event_source_set_ratelimit(s, kInterval, kBurst);
+    (void)sd_event_source_set_priority(s, priority);
     if (ret != nullptr) {
         *ret = s;
     } else {

@@ -225,7 +225,8 @@ for kv in Type=notify KillMode=process Restart=on-failure DevicePolicy=closed 'D
     k=${kv%%=*} v=${kv#*=}
     check "pppkitd.service: $k=$v" grep -qx "$k=$v" "$d"
 done
-for c in CAP_NET_ADMIN CAP_NET_RAW; do
+# CAP_NET_BIND_SERVICE: status-listen's default port (939) is below 1024
+for c in CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE; do
     check "pppkitd.service: CapabilityBoundingSet keeps $c" grep -qE "^CapabilityBoundingSet=(.* )?$c( |\$)" "$d"
 done
 for af in AF_PACKET AF_PPPOX AF_NETLINK AF_UNIX; do

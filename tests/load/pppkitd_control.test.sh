@@ -11,10 +11,18 @@
 #   - pppkit stop / start / restart NAME change the link's state and its pppd
 #     (the fake pppd in tests/load/fake_pppd with pppkit-mss.so: its events
 #     bring the link up);
-#   - commands are root's: nobody is refused, a member of group pppkit may
-#     read status but not stop a link or reload, and holds at most 16
-#     connections at once (the 17th is told busy; root is still answered);
-#     out of descriptors (EMFILE), a pending connection does not make it spin.
+#   - commands are root's: the control socket is root's alone (0600, every
+#     request), the status socket root's and group pppkit's (0660, status
+#     only); nobody is refused, a member of group pppkit may read status on
+#     the status socket but not stop a link or reload (neither may root
+#     there), and holds at most 16 connections at once (the 17th is told
+#     busy; root is still answered); out of descriptors (EMFILE), a pending
+#     connection does not make it spin;
+#   - a member of group pppkit flooding every socket it can reach does not
+#     delay root: each `pppkit stop` / `start` answers within 0.5 s (the old
+#     daemon had one socket and one accept budget for both: up to a second
+#     or more, waiting for the next second's budget); the
+#     CLI gives up on a socket whose backlog is full instead of hanging.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -169,16 +177,23 @@ dsl_pid=$(field dsl "l['pid']")
 out=$(as_nobody 65534 "$build/pppkit" stop dsl --socket "$t/run/control" 2>&1)
 check_eq "nobody: pppkit stop refused (exit 1)" 1 "$?"
 check_eq "  ... dsl still up, same pppd" "up $dsl_pid" "$(field dsl "l['state'], l['pid']")"
+check_eq "the control socket is root's alone; the status socket root's and group pppkit's" \
+    "600 0 0 660 0 $pppkit_gid" "$(stat -c '%a %u %g' "$t/run/control" "$t/run/status" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" status --socket "$t/run/status" dsl 2>&1)
+check "group pppkit: status is answered on the status socket" grep -q "^dsl: up" <<<"$out"
 out=$(as_nobody "$pppkit_gid" "$build/pppkit" status --socket "$t/run/control" dsl 2>&1)
-check "group pppkit: status is answered" grep -q "^dsl: up" <<<"$out"
+check_eq "group pppkit: the control socket refuses it (exit 1)" 1 "$?"
 # a member by a supplementary group (usermod -aG pppkit), primary nogroup
-out=$(setpriv --reuid=65534 --regid=65534 --groups="$pppkit_gid" "$build/pppkit" status --socket "$t/run/control" dsl 2>&1)
+out=$(setpriv --reuid=65534 --regid=65534 --groups="$pppkit_gid" "$build/pppkit" status --socket "$t/run/status" dsl 2>&1)
 check "supplementary group pppkit: status is answered" grep -q "^dsl: up" <<<"$out"
-out=$(as_nobody "$pppkit_gid" "$build/pppkit" stop dsl --socket "$t/run/control" 2>&1)
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" stop dsl --socket "$t/run/status" 2>&1)
 check_eq "group pppkit: pppkit stop refused (exit 1)" 1 "$?"
-check "  ... only root may stop" grep -q "permission denied: only root may stop" <<<"$out"
-out=$(as_nobody "$pppkit_gid" "$build/pppkit" reload --socket "$t/run/control" 2>&1)
+check "  ... only root may stop, on the control socket" grep -q "permission denied: only root may stop, on $t/run/control" <<<"$out"
+out=$(as_nobody "$pppkit_gid" "$build/pppkit" reload --socket "$t/run/status" 2>&1)
 check "group pppkit: pppkit reload refused" grep -q "only root may reload" <<<"$out"
+out=$("$build/pppkit" stop dsl --socket "$t/run/status" 2>&1)
+check "root: pppkit stop on the status socket refused too (commands only on the control socket)" \
+    grep -q "only root may stop, on $t/run/control" <<<"$out"
 check_eq "  ... dsl still up" up "$(field dsl "l['state']")"
 # a group member's connections are bounded (16 at once): the 17th is told busy, and root
 # still gets its answer while they are held (they would otherwise take pppkitd's fds)
@@ -186,9 +201,9 @@ as_nobody "$pppkit_gid" /usr/bin/python3 -c "
 import socket, sys, time
 held = []
 for i in range(16):
-    s = socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); held.append(s)
+    s = socket.socket(socket.AF_UNIX); s.connect('$t/run/status'); held.append(s)
 time.sleep(0.3)
-s = socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.settimeout(2)
+s = socket.socket(socket.AF_UNIX); s.connect('$t/run/status'); s.settimeout(2)
 print(s.recv(4096).decode().strip())
 print('held', flush=True)
 time.sleep(1)
@@ -228,6 +243,101 @@ check "  ... and answers again once descriptors are free" sh -c "'$build/pppkit'
 out=$(python3 -c "
 import socket; s=socket.socket(socket.AF_UNIX); s.connect('$t/run/control'); s.sendall(b'v2 status\n'); print(s.recv(4096).decode())")
 check "a v2 request: unsupported version" grep -q "unsupported request version" <<<"$out"
+
+# ---- a member of group pppkit floods every socket it can reach ----
+# The old daemon had one socket for both, with one backlog (16) and one
+# accept budget (100 a second): root's connect() waited behind the flood,
+# for seconds, with no timeout in the CLI. Now root's control socket is
+# apart: the flood reaches the status socket alone.
+install -d -m 0777 "$t/flood"  # the flooder's counts (it runs as nobody)
+as_nobody "$pppkit_gid" /usr/bin/python3 - "$t/run" "$t/flood/paths" <<'PY' &
+import os, socket, sys, threading, time
+run, out = sys.argv[1], sys.argv[2]
+def reach(p):
+    try:
+        s = socket.socket(socket.AF_UNIX); s.settimeout(1); s.connect(p); s.close(); return True
+    except OSError:
+        return False
+paths = [p for p in (run + "/status", run + "/control") if reach(p)]
+end = time.time() + 8
+# 4 processes of 40 threads: 160 connect()s waiting at once, more than the
+# daemon accepts in a second, each sending "status" and going again
+def flood(counts, i):
+    while time.time() < end:
+        for p in paths:
+            try:
+                s = socket.socket(socket.AF_UNIX); s.settimeout(2); s.connect(p); s.send(b"status\n"); s.close()
+                counts[i] += 1
+            except OSError:
+                pass
+kids = []
+for k in range(4):
+    pid = os.fork()
+    if pid == 0:
+        counts = [0] * 40
+        ts = [threading.Thread(target=flood, args=(counts, i)) for i in range(40)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        with open(out + "." + str(k), "w") as f:
+            f.write(str(sum(counts)) + "\n")
+        os._exit(0)
+    kids.append(pid)
+with open(out, "w") as f:
+    f.write(" ".join(paths) + "\n")
+for pid in kids:
+    os.waitpid(pid, 0)
+PY
+flooder=$!
+wait_for 5 test -s "$t/flood/paths"
+sleep 1
+slowest=0
+for i in 1 2 3 4 5; do
+    for verb in stop start; do
+        t0=$(date +%s%N)
+        timeout 20 "$build/pppkit" "$verb" dsl --socket "$t/run/control" >>"$t/flood-cmds.txt" 2>&1
+        rc=$?
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        echo "$verb rc=$rc ${ms}ms" >>"$t/flood-times.txt"
+        [ "$rc" = 0 ] || ms=99999
+        [ "$ms" -gt "$slowest" ] && slowest=$ms
+    done
+done
+wait "$flooder"
+flood=$(cat "$t/flood/paths".* 2>/dev/null | awk '{n += $1} END {print n + 0}')
+check "the group member's flood ran ($flood connections to $(head -n 1 "$t/flood/paths"))" test "$flood" -ge 200
+check "  ... it could not reach the control socket" sh -c "! grep -q '/control' '$t/flood/paths'"
+check "  ... root's pppkit stop / start dsl each answered within 0.5 s meanwhile (slowest ${slowest} ms)" \
+    test "$slowest" -lt 500
+sed 's/^/      /' "$t/flood-times.txt"
+check "  ... dsl up again" wait_for 10 is dsl "l['state']" up
+
+# a socket that never accepts (backlog full): the CLI gives up instead of hanging
+python3 - "$t/stuck" <<'PY' &
+import socket, sys, time
+l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[1]); l.listen(0)
+held = []
+for i in range(4):
+    s = socket.socket(socket.AF_UNIX); s.setblocking(False)
+    try:
+        s.connect(sys.argv[1]); held.append(s)
+    except OSError:
+        break
+open(sys.argv[1] + ".full", "w").close()
+time.sleep(30)
+PY
+stuck=$!
+NSL_PIDS+=($stuck)
+wait_for 5 test -e "$t/stuck.full"
+t0=$(date +%s%N)
+out=$(timeout 20 "$build/pppkit" stop dsl --socket "$t/stuck" 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check_eq "pppkit stop on a socket whose backlog stays full: exit 1" 1 "$rc"
+check "  ... within 5 s (${ms} ms)" test "$ms" -lt 5000
+check "  ... saying it accepts no connection" grep -q "accepts no connection" <<<"$out"
+kill "$stuck"
 
 kill -TERM "$pkd"
 check "SIGTERM: pppkitd ends" wait_for 15 dead "$pkd"

@@ -6,16 +6,21 @@
 # (203.0.113.0/24 on r's wan0, routed to the LAN through r).
 #   - online only after the MSS plugin said its elements are in place
 #     (the Applied message follows the ip-up message; the status says so);
-#   - [pppkitd] status-listen = 192.168.1.1:8639 (and an address r does not
-#     have, retried): `pppkit wait-online --remote 192.168.1.1 dsl` from the
+#   - [pppkitd] status-listen = 192.168.1.1 (the default port; and an address
+#     r does not have, retried): the default port is below 1024, so that
+#     nobody cannot bind it first (the old 8639: anyone could), and `pppkit
+#     check` warns about a port from 1024 up; `pppkit wait-online --remote
+#     192.168.1.1 dsl` (the client's default port) from the
 #     LAN returns 0 while the link is up; while it is down it times out (1)
 #     after --timeout, and one started while down returns 0 once the link is
 #     back; the local `pppkit wait-online` does the same over the control socket;
-#   - the WAN side cannot connect: neither to 203.0.113.1:8639 nor to the LAN
-#     address 192.168.1.1:8639 routed through r (the listener is bound to
+#   - the WAN side cannot connect: neither to 203.0.113.1:PORT nor to the LAN
+#     address 192.168.1.1:PORT routed through r (the listener is bound to
 #     lan0, so r's weak host model does not answer it on wan0);
 #   - a burst of 30 questions from one LAN host: the first 5 are answered,
-#     then "busy"; other requests (not "online NAME") get "error";
+#     then "busy"; other requests (not "online NAME") get "error"; eleven
+#     LAN addresses flooding do not make another host's answers "busy"
+#     (a bucket per source; the overall one above what they take);
 #   - outside systemd: "not running under systemd" logged once;
 #   - a reload with another status-listen closes the old listener and binds
 #     the new one; a reload without status-listen closes it.
@@ -63,14 +68,22 @@ chmod 755 "$t/pppd"
 cat >"$t/pppkit.conf" <<EOF
 [mss]
 [pppkitd]
-status-listen = 192.168.1.1:8639, 192.168.1.254:8639
+status-listen = 192.168.1.1, 192.168.1.254
 
 [link "dsl"]
 backoff-floor = 1s
 backoff-ceiling = 1s
 EOF
 nsl_on_exit "touch $t/up.1 $t/down.1 $t/up.2 $t/down.2 $t/up.3 $t/down.3"
-check "pppkit check accepts [pppkitd] status-listen" "$build/pppkit" check --config "$t/pppkit.conf"
+out=$("$build/pppkit" check --config "$t/pppkit.conf" 2>&1)
+check_eq "pppkit check accepts [pppkitd] status-listen" 0 "$?"
+check_fails "  ... with no warning on the default port" grep -q "status-listen" <<<"$out"
+printf '[pppkitd]\n\nstatus-listen = 192.168.1.1:8639\n' >"$t/warn.conf"
+out=$("$build/pppkit" check --config "$t/warn.conf" 2>&1)
+check_eq "pppkit check: an unprivileged port is taken (exit 0)" 0 "$?"
+check "  ... with a warning, file:line" grep -qF \
+    "$t/warn.conf:3: [pppkitd] status-listen: port 8639 is unprivileged: any local user can bind it first (got '192.168.1.1:8639')" \
+    <<<"$out"
 printf '[pppkitd]\nstatus-listen = 0.0.0.0:8639\n' >"$t/bad.conf"
 out=$("$build/pppkit" check --config "$t/bad.conf" 2>&1)
 check "pppkit check: a wildcard status-listen refused with file:line" \
@@ -81,8 +94,21 @@ NSL_PIDS+=($!)
 st() { "$build/pppkit" status --socket "$t/run/control" --json dsl; }
 field() { st | python3 -c "import json,sys; l=json.load(sys.stdin)['links'][0]; print($1)"; }
 remote() { nsx "$1" "$build/pppkit" wait-online --remote "$2" dsl --timeout "$3"; }
-check "pppkitd listens on 192.168.1.1:8639" wait_for 10 grep -q "status-listen 192.168.1.1:8639 on lan0" "$t/pppkitd.log"
-check "an address r does not have: logged, retried" grep -q "status-listen 192.168.1.254:8639: cannot listen" "$t/pppkitd.log"
+check "pppkitd listens on 192.168.1.1 (the default port)" wait_for 10 grep -q "status-listen 192.168.1.1:[0-9]* on lan0" "$t/pppkitd.log"
+port=$(sed -n 's/.*status-listen 192\.168\.1\.1:\([0-9]*\) on lan0.*/\1/p' "$t/pppkitd.log" | head -n 1)
+port=${port:-0}
+check "  ... the default port ($port) is below 1024" test "$port" -gt 0 -a "$port" -lt 1024
+check "  ... no warning for it" sh -c "! grep -q 'is unprivileged' '$t/pppkitd.log'"
+# a local user cannot take it: a squatter started before pppkitd binds the
+# port first (here on 127.0.0.1: 192.168.1.1:PORT is pppkitd's by now)
+squat() { # USER: 0 when USER can bind a TCP socket to port $port in r
+    nsx r setpriv --reuid="$1" --regid="$1" --clear-groups /usr/bin/python3 -c "
+import socket
+s=socket.socket(); s.bind(('127.0.0.1', $port))" 2>>"$t/squat.err"
+}
+check_fails "  ... nobody cannot bind the default port (it would answer the LAN first)" squat 65534
+check "  ... root can (the check can fail)" squat 0
+check "an address r does not have: logged, retried" grep -q "status-listen 192.168.1.254:$port: cannot listen" "$t/pppkitd.log"
 check_eq "outside systemd: said once" 1 "$(grep -c 'not running under systemd' "$t/pppkitd.log")"
 
 # ---- dialling, not up yet: offline everywhere ----
@@ -116,7 +142,7 @@ check "pppkit status (terminal): online target reached" grep -q "online: pppkit-
 check "wait-online (local) while up: exit 0" "$build/pppkit" wait-online dsl --socket "$t/run/control" --timeout 2
 check "wait-online (local, every autostart link) while up: exit 0" \
     "$build/pppkit" wait-online --socket "$t/run/control" --timeout 2
-check "wait-online --remote from the LAN while up: exit 0" remote lan 192.168.1.1:8639 3
+check "wait-online --remote from the LAN while up: exit 0" remote lan 192.168.1.1:$port 3
 check "wait-online --remote: a link the router does not have times out (1)" \
     sh -c "! ip netns exec $(ns lan) $build/pppkit wait-online --remote 192.168.1.1 nosuch --timeout 1"
 
@@ -124,9 +150,9 @@ check "wait-online --remote: a link the router does not have times out (1)" \
 wan_connect() { # ADDR PORT: 0 when a TCP connection to ADDR:PORT from the WAN namespace is accepted
     nsx wan python3 -c "import socket,sys; s=socket.create_connection(('$1', $2), timeout=3); sys.exit(0)" 2>>"$t/wan.err"
 }
-wan_refused() { ! wan_connect "$1" 8639; }
-check "from the WAN, 192.168.1.1:8639 (routed through r) is refused" wan_refused 192.168.1.1
-check "from the WAN, 203.0.113.1:8639 is refused" wan_refused 203.0.113.1
+wan_refused() { ! wan_connect "$1" "$port"; }
+check "from the WAN, 192.168.1.1:$port (routed through r) is refused" wan_refused 192.168.1.1
+check "from the WAN, 203.0.113.1:$port is refused" wan_refused 203.0.113.1
 check_eq "wait-online --remote from the WAN: exit 1" 1 "$(remote wan 192.168.1.1 2 >/dev/null 2>&1; echo $?)"
 # control: the same WAN host reaches a LAN-address socket r binds without a device
 nsx r python3 -c "
@@ -141,7 +167,7 @@ check "control: without SO_BINDTODEVICE the WAN would reach 192.168.1.1" wan_con
 ask() { # NS REQUEST: the answer
     nsx "$1" python3 -c "
 import socket,sys
-s=socket.create_connection(('192.168.1.1', 8639), timeout=3); s.sendall(sys.argv[1].encode()); print(s.recv(64).decode(), end='')" "$2"
+s=socket.create_connection(('192.168.1.1', $port), timeout=3); s.sendall(sys.argv[1].encode()); print(s.recv(64).decode(), end='')" "$2"
 }
 sleep 3  # the bucket refills (2 a second, 5 at most)
 check_eq "a request that is not 'online NAME' gets 'error'" error "$(ask lan 'status dsl
@@ -153,7 +179,7 @@ nsx lan python3 -c "
 import socket
 out=[]
 for i in range(30):
-    s=socket.create_connection(('192.168.1.1', 8639), timeout=3); s.sendall(b'online dsl\n')
+    s=socket.create_connection(('192.168.1.1', $port), timeout=3); s.sendall(b'online dsl\n')
     out.append(s.recv(64).decode().strip()); s.close()
 print(' '.join(out))" >"$t/burst"
 read -ra burst <"$t/burst"
@@ -161,6 +187,57 @@ check_eq "a burst of 30: the first 5 answered 'online'" "online online online on
 check "  ... then 'busy' (got: $(sort "$t/burst" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))" \
     test "$(tr ' ' '\n' <"$t/burst" | grep -c busy)" -ge 20
 check "  ... logged once as rate-limited" grep -q "status-listen: rate-limited a client (192.168.1.10" "$t/pppkitd.log"
+
+# eleven other LAN addresses flood (5 questions a second each): each is held
+# to its own bucket (2 a second), and 192.168.1.10 is still answered. The old
+# daemon's overall bucket (10 a second) was used up by them: "busy" for all.
+for i in $(seq 101 111); do ip -n "$(ns lan)" addr add "192.168.1.$i/24" dev lan1; done
+sleep 3  # 192.168.1.10's bucket refills after the burst
+nsx lan python3 - "$port" "$t/flood" <<'PY' &
+import socket, sys, threading, time
+port, out = int(sys.argv[1]), sys.argv[2]
+end = time.time() + 6
+got = {}
+def flood(src):
+    n = {}
+    while time.time() < end:
+        try:
+            s = socket.socket(); s.settimeout(3); s.bind((src, 0)); s.connect(("192.168.1.1", port))
+            s.sendall(b"online dsl\n"); a = s.recv(64).decode().strip(); s.close()
+        except OSError:
+            a = "failed"
+        n[a] = n.get(a, 0) + 1
+        time.sleep(0.2)
+    got[src] = n
+ts = [threading.Thread(target=flood, args=("192.168.1.%d" % i,)) for i in range(101, 112)]
+for x in ts:
+    x.start()
+for x in ts:
+    x.join()
+with open(out, "w") as f:
+    f.write(" ".join("%s=%d" % (k, v) for k, v in sorted(
+        (k, sum(d.get(k, 0) for d in got.values())) for k in ("online", "busy", "failed"))) + "\n")
+PY
+flooder=$!
+sleep 1.5
+nsx lan python3 - "$port" >"$t/other" <<'PY'
+import socket, sys, time
+out = []
+for i in range(8):
+    try:
+        s = socket.socket(); s.settimeout(3); s.bind(("192.168.1.10", 0)); s.connect(("192.168.1.1", int(sys.argv[1])))
+        s.sendall(b"online dsl\n"); out.append(s.recv(64).decode().strip()); s.close()
+    except OSError:
+        out.append("failed")
+    time.sleep(0.4)
+print(" ".join(out))
+PY
+wait "$flooder"
+check "eleven LAN addresses flooding are held to their own buckets (answers: $(cat "$t/flood"))" \
+    grep -q "busy=[1-9]" "$t/flood"
+check_eq "  ... while another LAN host is answered each time" \
+    "online online online online online online online online" "$(cat "$t/other")"
+for i in $(seq 101 111); do ip -n "$(ns lan)" addr del "192.168.1.$i/24" dev lan1; done
 
 # ---- down: offline; the next dial waits; back up ----
 touch "$t/down.1"
@@ -174,12 +251,13 @@ check "wait-online --remote after the redial: exit 0" remote lan 192.168.1.1 10
 # ---- reload: status-listen is read again ----
 sed -i 's/^status-listen = .*/status-listen = 192.168.1.1:8641/' "$t/pppkit.conf"
 check "pppkit reload with a new status-listen: taken" "$build/pppkit" reload --socket "$t/run/control"
-check "  ... 192.168.1.1:8639 closed" grep -q "status-listen 192.168.1.1:8639: closed (no longer configured)" "$t/pppkitd.log"
+check "  ... 192.168.1.1:$port closed" grep -q "status-listen 192.168.1.1:$port: closed (no longer configured)" "$t/pppkitd.log"
+check "  ... pppkitd warns that 8641 is unprivileged" grep -q "status-listen: port 8641 is unprivileged: any local user can bind it first" "$t/pppkitd.log"
 check "  ... 192.168.1.1:8641 listening on lan0" wait_for 5 grep -q "status-listen 192.168.1.1:8641 on lan0" "$t/pppkitd.log"
 check "wait-online --remote 192.168.1.1:8641 after the reload: exit 0" remote lan 192.168.1.1:8641 5
-check_eq "wait-online --remote 192.168.1.1:8639 after the reload: exit 1" 1 \
-    "$(remote lan 192.168.1.1:8639 2 >/dev/null 2>&1; echo $?)"
-check "  ... no socket on 8639 any more" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':8639 '"
+check_eq "wait-online --remote 192.168.1.1 (the default port) after the reload: exit 1" 1 \
+    "$(remote lan 192.168.1.1 2 >/dev/null 2>&1; echo $?)"
+check "  ... no socket on $port any more" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':$port '"
 sed -i '/^status-listen = /d' "$t/pppkit.conf"
 check "pppkit reload without status-listen: taken" "$build/pppkit" reload --socket "$t/run/control"
 check "  ... 192.168.1.1:8641 closed" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':8641 '"

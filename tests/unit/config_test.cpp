@@ -410,7 +410,7 @@ TEST_SUITE("config")
             {__LINE__, "[link \"dsl\"]\nprobe = udp 192.0.2.1\n", "probe", {}},
             // a list with its own parser: every item checked, then the whole list parsed once
             {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1, [fd00::1]:9000\n", "status-listen",
-             std::vector<HostPort>{{"192.168.1.1", 8639}, {"fd00::1", 9000}}},
+             std::vector<HostPort>{{"192.168.1.1", 939}, {"fd00::1", 9000}}},
             {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1, 0.0.0.0\n", "status-listen", {}},
             {__LINE__, "[firewall]\nwan = ppp*, wwan0\n", "wan", std::vector<std::string>{"ppp*", "wwan0"}},
             {__LINE__, "[firewall]\nwan = ppp*, a\"b\n", "wan", {}},

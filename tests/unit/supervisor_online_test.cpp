@@ -84,15 +84,15 @@ TEST_SUITE("supervisor")
             bool check_ok;
         };
         const std::vector<Row> rows = {
-            {__LINE__, "192.168.1.1", ListenAddr{"192.168.1.1", 8639}, true},
+            {__LINE__, "192.168.1.1", ListenAddr{"192.168.1.1", 939}, true},
             {__LINE__, "192.168.1.1:9000", ListenAddr{"192.168.1.1", 9000}, true},
             {__LINE__, "[fd00::1]:9000", ListenAddr{"fd00::1", 9000}, true},
-            {__LINE__, "[fd00::1]", ListenAddr{"fd00::1", 8639}, true},
-            {__LINE__, "fd00::1", ListenAddr{"fd00::1", 8639}, true},
+            {__LINE__, "[fd00::1]", ListenAddr{"fd00::1", 939}, true},
+            {__LINE__, "fd00::1", ListenAddr{"fd00::1", 939}, true},
             {__LINE__, "0.0.0.0:8639", ListenAddr{"0.0.0.0", 8639}, false},
             {__LINE__, "[::]:8639", ListenAddr{"::", 8639}, false},
-            {__LINE__, "224.0.0.1", ListenAddr{"224.0.0.1", 8639}, false},
-            {__LINE__, "255.255.255.255", ListenAddr{"255.255.255.255", 8639}, false},
+            {__LINE__, "224.0.0.1", ListenAddr{"224.0.0.1", 939}, false},
+            {__LINE__, "255.255.255.255", ListenAddr{"255.255.255.255", 939}, false},
             {__LINE__, "192.168.1.1:0", std::nullopt, false},
             {__LINE__, "192.168.1.1:65536", std::nullopt, false},
             {__LINE__, "192.168.1.1:", std::nullopt, false},
@@ -138,9 +138,70 @@ TEST_SUITE("supervisor")
         auto ok = config::parse_text("[pppkitd]\nstatus-listen = 192.168.1.1, [fd00::1]:9000 192.168.1.1:8639\n",
                                      "pppkit.conf", schema());
         REQUIRE(ok.diags.empty());
-        CHECK(read_listen(ok.doc) == std::vector<ListenAddr>{{"192.168.1.1", 8639}, {"fd00::1", 9000}});
+        CHECK(read_listen(ok.doc) ==
+              std::vector<ListenAddr>{{"192.168.1.1", 939}, {"fd00::1", 9000}, {"192.168.1.1", 8639}});
         auto none = config::parse_text("[link \"dsl\"]\n", "pppkit.conf", schema());
         CHECK(read_listen(none.doc).empty());  // off by default
+    }
+
+    TEST_CASE("status-listen: the default port is privileged, an unprivileged one is warned about")
+    {
+        CHECK(kDefaultPort < kUnprivilegedPortStart);
+        struct Row {
+            int line;
+            std::string text;
+            unsigned unprivileged_from;
+            std::vector<std::string> want;  // the warnings, in order
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1\n", 1024, {}},
+            {__LINE__, "[pppkitd]\nstatus-listen = 192.168.1.1:1023, [fd00::1]:80\n", 1024, {}},
+            {__LINE__,
+             "[pppkitd]\n\nstatus-listen = 192.168.1.1:8639\n",
+             1024,
+             {"pppkit.conf:3: [pppkitd] status-listen: port 8639 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1:8639')"}},
+            {__LINE__,
+             "[pppkitd]\nstatus-listen = 192.168.1.1:1024, 192.168.1.2, [fd00::1]:9000\n",
+             1024,
+             {"pppkit.conf:2: [pppkitd] status-listen: port 1024 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1:1024')",
+              "pppkit.conf:2: [pppkitd] status-listen: port 9000 is unprivileged: any local user can bind it first "
+              "(got '[fd00::1]:9000')"}},
+            // net.ipv4.ip_unprivileged_port_start lowered to 0 (some container setups): every port is anyone's
+            {__LINE__,
+             "[pppkitd]\nstatus-listen = 192.168.1.1\n",
+             0,
+             {"pppkit.conf:2: [pppkitd] status-listen: port 939 is unprivileged: any local user can bind it first "
+              "(got '192.168.1.1')"}},
+            {__LINE__, "[link \"dsl\"]\n", 0, {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto res = config::parse_text(r.text, "pppkit.conf", schema());
+            REQUIRE(res.diags.empty());  // warnings, never problems
+            std::vector<std::string> got;
+            for (const auto& d : listen_warnings(res.doc, r.unprivileged_from))
+                got.push_back(d.str());
+            CHECK(got == r.want);
+        }
+    }
+
+    TEST_CASE("ip_unprivileged_port_start: the number, else Linux's default")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            unsigned want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "1024\n", 1024}, {__LINE__, "0\n", 0},    {__LINE__, "80", 80},
+            {__LINE__, "", 1024},       {__LINE__, "x\n", 1024}, {__LINE__, "-1\n", 1024},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(unprivileged_port_start(r.text) == r.want);
+        }
     }
 
     TEST_CASE("LAN answer: one request line in, one word out; anything else is not a request")
@@ -178,26 +239,130 @@ TEST_SUITE("supervisor")
         CHECK(parse_request(request("")) == std::optional<std::string>(""));
     }
 
-    TEST_CASE("rate limiter: a burst per source, refilled over time; one noisy source does not starve another")
+    TEST_CASE("rate limiter: a source is an IPv4 address or an IPv6 /64")
     {
-        RateLimiter rl(RateLimiter::Policy{
-            .per_source_burst = 3, .per_source_per_s = 1, .all_burst = 5, .all_per_s = 10, .max_sources = 2});
-        int64_t t = 1000;
-        CHECK(rl.allow("a", t));
-        CHECK(rl.allow("a", t));
-        CHECK(rl.allow("a", t));
-        CHECK_FALSE(rl.allow("a", t));  // its burst is used
-        CHECK(rl.allow("b", t));        // another source still has its own
-        CHECK(rl.allow("b", t));
-        CHECK_FALSE(rl.allow("b", t));  // the overall burst (5) is used
-        CHECK_FALSE(rl.allow("a", t + 500));
-        CHECK(rl.allow("a", t + 1000));  // one token per second
-        CHECK_FALSE(rl.allow("a", t + 1000));
-        // one request a second is always answered
-        for (long i = 2; i < 20; ++i)
-            CHECK(rl.allow("a", t + i * 1000));
-        // a third source evicts the oldest; nothing grows without bound
-        CHECK(rl.allow("c", t + 30000));
-        CHECK(rl.allow("d", t + 30001));
+        struct Row {
+            int line;
+            std::string a, b;
+            bool same;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "192.168.1.10", "192.168.1.10", true},
+            {__LINE__, "192.168.1.10", "192.168.1.11", false},
+            {__LINE__, "::ffff:192.168.1.10", "192.168.1.10", true},  // IPv4-mapped: the IPv4 address
+            {__LINE__, "fd00::1", "fd00::ffff:1:2:3", true},          // one /64
+            {__LINE__, "fd00:0:0:1::1", "fd00::1", false},            // the next /64
+            {__LINE__, "fe80::1", "fe80::2", true},
+            {__LINE__, "::c0a8:10a", "192.168.1.10", false},  // IPv4-compatible is IPv6
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            REQUIRE(source_key(r.a).has_value());
+            REQUIRE(source_key(r.b).has_value());
+            CHECK((*source_key(r.a) == *source_key(r.b)) == r.same);
+        }
+        for (const char* bad : {"", "router.lan", "192.168.1", "fd00::1/64", "[fd00::1]"})
+            CHECK_FALSE(source_key(bad).has_value());
+    }
+
+    TEST_CASE("rate limiter: per source, refilled over time; a flood from some sources never starves another")
+    {
+        using V = Verdict;
+        struct Step {
+            int line;
+            std::string source;
+            int64_t at_ms;
+            int times;  // the same request this many times
+            V want;     // each time
+        };
+        struct Row {
+            int line;
+            RateLimiter::Policy policy;
+            std::vector<Step> steps;
+            size_t sources_after;
+        };
+        const RateLimiter::Policy def{};
+        const RateLimiter::Policy small{
+            .per_source_burst = 3, .per_source_per_s = 1, .all_burst = 5, .all_per_s = 10, .max_sources = 2};
+        std::vector<Step> eleven;  // review 23 #4: eleven sources at their burst
+        for (int i = 1; i <= 11; ++i)
+            eleven.push_back({__LINE__, "192.168.1." + std::to_string(100 + i), 1000, 5, V::Allowed});
+        for (int i = 1; i <= 11; ++i)
+            eleven.push_back({__LINE__, "192.168.1." + std::to_string(100 + i), 1000, 1, V::SourceLimited});
+        eleven.push_back({__LINE__, "192.168.1.10", 1000, 5, V::Allowed});  // another host is answered
+        // and at their rate (2 a second each, 22 in all) for 10 s: still answered
+        for (int64_t t = 1500; t <= 11000; t += 500) {
+            for (int i = 1; i <= 11; ++i)
+                eleven.push_back({__LINE__, "192.168.1." + std::to_string(100 + i), t, 1, V::Allowed});
+            eleven.push_back({__LINE__, "192.168.1.10", t, 1, V::Allowed});
+        }
+        const std::vector<Row> rows = {
+            {__LINE__,
+             small,
+             {
+                 {__LINE__, "10.0.0.1", 1000, 3, V::Allowed},
+                 {__LINE__, "10.0.0.1", 1000, 1, V::SourceLimited},  // its burst is used
+                 {__LINE__, "10.0.0.2", 1000, 2, V::Allowed},        // another has its own
+                 {__LINE__, "10.0.0.2", 1000, 1, V::AllLimited},     // the overall burst (5) is used
+                 {__LINE__, "10.0.0.1", 1500, 1, V::SourceLimited},
+                 {__LINE__, "10.0.0.1", 2000, 1, V::Allowed},  // one token a second
+                 {__LINE__, "10.0.0.1", 2000, 1, V::SourceLimited},
+                 {__LINE__, "10.0.0.2", 2000, 1, V::Allowed},  // AllLimited took none of its tokens
+             },
+             2},
+            {__LINE__,
+             small,
+             {
+                 // the table holds 2: a third source replaces the least recently seen
+                 {__LINE__, "10.0.0.1", 1000, 3, V::Allowed},
+                 {__LINE__, "10.0.0.2", 2000, 1, V::Allowed},
+                 {__LINE__, "10.0.0.3", 2500, 1, V::Allowed},  // 10.0.0.1 forgotten
+                 {__LINE__, "10.0.0.2", 3000, 1, V::Allowed},  // still known: its bucket, not a new one
+                 {__LINE__, "10.0.0.1", 3000, 1, V::Allowed},  // back, with a full bucket (10.0.0.3 forgotten)
+             },
+             2},
+            {__LINE__,
+             def,
+             {
+                 // one /64: every address of it is one source
+                 {__LINE__, "fd00::1", 1000, 2, V::Allowed},
+                 {__LINE__, "fd00::2", 1000, 2, V::Allowed},
+                 {__LINE__, "fd00::3", 1000, 1, V::Allowed},
+                 {__LINE__, "fd00::4", 1000, 1, V::SourceLimited},
+                 {__LINE__, "fd00:0:0:1::1", 1000, 5, V::Allowed},  // the next /64 has its own
+                 {__LINE__, "192.168.1.10", 1000, 5, V::Allowed},
+             },
+             3},
+            {__LINE__, def, eleven, 12},
+            {__LINE__,
+             def,
+             {
+                 // one request a second from one source is always answered
+                 {__LINE__, "192.168.1.10", 1000, 5, V::Allowed},
+                 {__LINE__, "192.168.1.10", 2000, 2, V::Allowed},
+                 {__LINE__, "192.168.1.10", 3000, 2, V::Allowed},
+                 {__LINE__, "192.168.1.10", 3000, 1, V::SourceLimited},
+             },
+             1},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            RateLimiter rl(r.policy);
+            for (const auto& st : r.steps) {
+                CAPTURE(st.line);
+                auto k = source_key(st.source);
+                REQUIRE(k.has_value());
+                for (int i = 0; i < st.times; ++i) {
+                    CAPTURE(i);
+                    CHECK(rl.allow(*k, st.at_ms) == st.want);
+                }
+            }
+            CHECK(rl.sources() == r.sources_after);
+        }
+        // the table never grows beyond max_sources
+        RateLimiter rl;
+        for (int i = 0; i < 1000; ++i)
+            (void)rl.allow(*source_key("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)), 1000 + i);
+        CHECK(rl.sources() == RateLimiter::Policy{}.max_sources);
     }
 }
