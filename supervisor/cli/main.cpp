@@ -56,19 +56,36 @@ int check(Args args)
     for (const auto& d : r.diags)
         std::fprintf(stderr, "%s\n", d.str().c_str());
     int problems = static_cast<int>(r.diags.size());
-    bool needs_secrets = false;
+    // the keys that name a secret: each name must be in the secrets file
+    std::vector<std::pair<const config::Section*, const config::Entry*>> refs;
     for (const auto& s : r.doc.sections)
         for (const auto& e : s.entries)
             for (const auto& spec : schema())
                 if (spec.type == s.type)
                     if (const auto* ks = spec.key(e.key); ks && ks->type == config::Type::SecretRef)
-                        needs_secrets = true;
-    if (needs_secrets) {
-        auto sec = secrets::load(secrets_path(r.doc));
+                        refs.emplace_back(&s, &e);
+    if (!refs.empty()) {
+        const std::string sec_path = secrets_path(r.doc);
+        auto sec = secrets::load(sec_path);
         if (auto* d = std::get_if<std::vector<config::Diagnostic>>(&sec)) {
             for (const auto& x : *d)
                 std::fprintf(stderr, "%s\n", x.str().c_str());
             problems += static_cast<int>(d->size());
+        } else if (r.diags.empty()) {
+            // the name is not shown: a value that is no secret's name may be the secret itself
+            for (const auto& [s, e] : refs)
+                if (!std::get<secrets::Secrets>(sec).has(e->value)) {
+                    config::Diagnostic d;
+                    d.file = e->file;
+                    d.line = e->line;
+                    d.section = s->label();
+                    d.key = e->key;
+                    d.problem = "names a secret that " + sec_path +
+                                " does not hold (the value is not shown: if it is the secret itself, put it in "
+                                "the secrets file and name it here)";
+                    std::fprintf(stderr, "%s\n", d.str().c_str());
+                    ++problems;
+                }
         }
     }
     if (r.diags.empty())

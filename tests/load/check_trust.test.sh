@@ -12,7 +12,8 @@
 #   - a secrets line of another format ('cf Token==', 'cf: s3cr3t=word'): none of it shown;
 #   - the secrets file given as the configuration (or read as a drop-in): refused, none of it shown;
 #   - any file others may not read (0600, 0640) given as the configuration: no value quoted;
-#   - a secret typed where its name belongs: not echoed.
+#   - a secret typed where its name belongs: not echoed; a secret's name the
+#     secrets file does not hold: refused, not shown.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -219,4 +220,14 @@ fresh inline
 sed -i 's/^password = ddns-pw$/password = my hunter2 pass/' "$d/pk.d/10-ddns.conf"
 expect_refused "a password typed in place of its name" \
     "$d/pk.d/10-ddns.conf:4: [ddns \"dyn\"] password: not a secret name" "$pk" --config "$d/pk.conf" check
+# review 24 #3: a secret's name that the secrets file does not hold (the
+# password typed in its place, when it happens to be a valid name)
+fresh missing
+sed -i 's/^password = ddns-pw$/password = Hunter2Secret/' "$d/pk.d/10-ddns.conf"
+expect_refused "a secret's name the secrets file does not hold" \
+    "$d/pk.d/10-ddns.conf:4: [ddns \"dyn\"] password: names a secret that $d/secrets does not hold" \
+    "$pk" --config "$d/pk.conf" check
+if grep -q Hunter2Secret <<<"$out"; then
+    fail "  ... the value was printed"
+fi
 nsl_finish
