@@ -87,6 +87,11 @@ std::optional<std::string> judge(const struct stat& st, const std::string& path,
 
 Opened open_plain(const std::string& path, Kind kind)
 {
+    // a FIFO or device is refused before it is opened (see open()), and
+    // again after: the entry may change in between
+    struct stat before {};
+    if (kind == Kind::File && ::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode))
+        return fail(path + " is not a regular file");
     int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (kind == Kind::Directory ? O_DIRECTORY : O_NONBLOCK);
     Fd fd(::open(path.c_str(), flags));
     if (fd.get() < 0)
@@ -202,6 +207,13 @@ Opened open(const std::string& path, Kind kind, const Policy& policy)
             push_components(todo, target);
             continue;
         }
+        // The last component is judged before it is opened too (type, owner,
+        // mode): a device or a FIFO in place of a file is never opened (an
+        // open has effects: a FIFO's writer is let go, a tape rewinds). The
+        // judgement after the open stays: the entry may change in between.
+        if (last)
+            if (auto p = judge(st, here, last, kind, policy))
+                return fail(*p);
         int flags = O_NOFOLLOW | O_CLOEXEC;
         if (!last)
             flags |= O_PATH | O_DIRECTORY;

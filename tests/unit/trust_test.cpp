@@ -2,10 +2,13 @@
 // trusts when it runs as root. The rows that change an owner need root and
 // are skipped otherwise (the policy trusts root and the test's own uid).
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -118,6 +121,33 @@ TEST_SUITE("trust")
         off.enforce = false;
         CHECK(trust::open("t/ok/gwfile", trust::Kind::File, off).ok());
         CHECK(!trust::open("t/ok/fifo", trust::Kind::File, off).ok());
+    }
+
+    TEST_CASE("open: a FIFO or device in place of a file is refused without being opened (review 24 #8)")
+    {
+        std::filesystem::create_directories("t");
+        std::filesystem::remove("t/fifo-w");
+        REQUIRE(::mkfifo("t/fifo-w", 0600) == 0);
+        // a writer blocks in open() until a reader opens the FIFO
+        pid_t writer = ::fork();
+        REQUIRE(writer >= 0);
+        if (writer == 0) {
+            int fd = ::open("t/fifo-w", O_WRONLY);
+            _exit(fd >= 0 ? 0 : 1);
+        }
+        ::usleep(100 * 1000);  // the writer is in open()
+        trust::Policy off;
+        off.enforce = false;
+        for (const auto& p : {enforced(), off}) {
+            auto o = trust::open(abs("t/fifo-w"), trust::Kind::File, p);
+            CHECK(!o.ok());
+            CHECK(o.problem.find("is not a regular file") != std::string::npos);
+        }
+        ::usleep(200 * 1000);
+        int status = 0;
+        CHECK_MESSAGE(::waitpid(writer, &status, WNOHANG) == 0, "the FIFO was opened: its writer was let go");
+        ::kill(writer, SIGKILL);
+        ::waitpid(writer, &status, 0);
     }
 
     TEST_CASE("env_block: env_start and env_end from a /proc/PID/stat line")
