@@ -20,9 +20,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "common/trust.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 
@@ -87,16 +86,21 @@ bool write_atomic(const std::string& dir, const std::string& path, const std::st
     return true;
 }
 
-std::optional<std::string> read_small(const std::string& path)
+// The session file at path, read only when it and every directory above it
+// are trusted (root's, not writable by others: trust.hpp), so that a file
+// or link planted in a state-dir others can write never names the session
+// to end: the PADT goes to the MAC and interface it names. nullopt: no file;
+// problem: there is one, and it is not read.
+std::optional<std::string> read_session_file(const std::string& path, std::string& problem)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f)
+    std::string text;
+    int err = 0;
+    if (auto p = trust::read_file(path, text, trust::current(), &err)) {
+        if (err != ENOENT)
+            problem = *p;
         return std::nullopt;
-    std::string s;
-    s.resize(pppoe::kMaxStateFile + 1);
-    f.read(s.data(), static_cast<std::streamsize>(s.size()));
-    s.resize(static_cast<size_t>(f.gcount()));
-    return s;
+    }
+    return text;
 }
 
 }  // namespace
@@ -114,7 +118,13 @@ void Daemon::session_seen(Link& l, const event::Message& m)
         return;
     ::mkdir(opt_.state_dir.c_str(), 0700);
     const pppoe::Saved saved{s, l.pid};
-    if (!write_atomic(opt_.state_dir, session_file(l), pppoe::format_state(saved)))
+    // a state-dir that others could write (made by someone else under /tmp,
+    // say) gets nothing: what is written there could be swapped for a lie
+    if (auto problem = trust::check(opt_.state_dir, trust::Kind::Directory, trust::current())) {
+        jlog::link(LOG_WARNING, jlog::kStaleSession, l,
+                   "not recording PPPoE session " + std::to_string(s.id) + ": " + *problem +
+                       " (a stale session after a crash will not be cleared)");
+    } else if (!write_atomic(opt_.state_dir, session_file(l), pppoe::format_state(saved)))
         jlog::link(LOG_WARNING, jlog::kStaleSession, l,
                    "cannot record PPPoE session " + std::to_string(s.id) + " in " + session_file(l) + ": " +
                        std::strerror(errno) + " (a stale session after a crash will not be cleared)");
@@ -155,7 +165,11 @@ void Daemon::clear_stale_sessions()
 {
     for (auto& lp : links_) {
         Link& l = *lp;
-        const auto text = read_small(session_file(l));
+        std::string untrusted;
+        const auto text = read_session_file(session_file(l), untrusted);
+        if (!untrusted.empty())
+            jlog::link(LOG_WARNING, jlog::kStaleSession, l,
+                       "ignoring " + session_file(l) + ": " + untrusted + "; no PADT sent for it");
         if (!text)
             continue;
         const auto parsed = pppoe::parse_state(*text);

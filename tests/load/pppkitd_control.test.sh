@@ -18,6 +18,8 @@
 #     there), and holds at most 16 connections at once (the 17th is told
 #     busy; root is still answered); out of descriptors (EMFILE), a pending
 #     connection does not make it spin;
+#   - a session file in a state directory others may write is not read (no
+#     PADT for the session it names);
 #   - a member of group pppkit flooding every socket it can reach does not
 #     delay root: each `pppkit stop` / `start` answers within 0.5 s (the old
 #     daemon had one socket and one accept budget for both: up to a second
@@ -73,6 +75,11 @@ auth-failures = 3
 [link "idle"]
 autostart = no
 CONF
+# a state directory others may write, holding a session file for link idle
+# (no pppd): anyone could have put it there, so it names no PADT to send
+mkdir -p "$t/state"
+chmod 777 "$t/state"
+printf 'session=99\nac-mac=52:54:00:00:00:99\nethernet=lo\npid=1\n' >"$t/state/idle.pppoe"
 python3 "$tool" notify "$t/notify" "$t/notify.log" &
 NSL_PIDS+=($!)
 wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
@@ -98,6 +105,9 @@ as_nobody() { # GID COMMAND...
 }
 
 check "dsl: up" wait_for 10 is dsl "l['state']" up
+check "a session file in a state-dir others may write is not trusted" \
+    grep -q "idle: ignoring $t/state/idle.pppoe: .*writable by group or others.*; no PADT sent for it" "$t/pppkitd.log"
+check "  ... no PADT is tried for it" sh -c "! grep -q 'PPPoE session 99' '$t/pppkitd.log'"
 check "old: up" wait_for 10 is old "l['state']" up
 dsl_pid=$(field dsl "l['pid']")
 old_pid=$(field old "l['pid']")
