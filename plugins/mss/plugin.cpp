@@ -141,6 +141,8 @@ private:
         if (r.outcome == mss::Outcome::Recreated)
             host::log(Level::Warn, recreated(r.error));
         host::log(Level::Info, mss::describe(l.ifname, settings_, clamp, l.mtu) + ", in table inet pppkit_mss");
+        if (mss::fit(settings_, clamp, l.mtu) == mss::Fit::AboveMtu)
+            host::log(Level::Warn, mss::above_mtu(l.ifname, settings_, l.mtu));
     }
 
     // The line for Outcome::Recreated (why: nft's first line).

@@ -135,9 +135,12 @@ int mss(const Args& in)
 
     auto clamp = mss::compute(settings, mtu);
     auto want = mss::entries(settings, clamp);
+    const bool above = mss::fit(settings, clamp, mtu) == mss::Fit::AboveMtu;
     if (verb == "show") {
         std::printf("%s%s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
                     settings.enabled ? "" : " - but [mss] enabled = no: the plugin installs nothing");
+        if (above)
+            std::printf("warning: %s\n", mss::above_mtu(ifname, settings, mtu).c_str());
         std::printf("# the table every link shares (installed before the first ip-up):\n%s", mss::base_table().c_str());
         std::printf("# the transaction pppkit-mss runs on ip-up (ipv6-up finds it done):\n%s",
                     mss::add_entries(ifname, want).c_str());
@@ -173,6 +176,8 @@ int mss(const Args& in)
                     "their clamp until their next ip-up\n",
                     r.error.c_str());
     std::printf("%s, in table inet pppkit_mss\n", mss::describe(ifname, settings, clamp, mtu).c_str());
+    if (above)
+        std::printf("warning: %s\n", mss::above_mtu(ifname, settings, mtu).c_str());
     return 0;
 }
 
