@@ -78,6 +78,8 @@ public:
         if (!base.ok())
             host::log(Level::Warn, "nftables refused the MSS table (" + base.error +
                                        "); ip-up will try again, and the link comes up without clamping if it fails");
+        else if (base.outcome == mss::Outcome::Recreated)
+            host::log(Level::Warn, recreated(base.error));
         for (const auto& n : mss::purge_absent(*k_))
             host::log(Level::Info, "removed the MSS clamp of " + n + ", left by a pppd that did not clean up");
         return {};
@@ -135,9 +137,19 @@ private:
         ifname_ = l.ifname;
         installed_ = want;
         if (r.outcome == mss::Outcome::Repaired)
-            host::log(Level::Info, "replaced stale MSS elements for " + l.ifname + " (" +
-                                       r.error.substr(0, r.error.find('\n')) + ")");
+            host::log(Level::Info, "replaced stale MSS elements for " + l.ifname + " (" + r.error + ")");
+        if (r.outcome == mss::Outcome::Recreated)
+            host::log(Level::Warn, recreated(r.error));
         host::log(Level::Info, mss::describe(l.ifname, settings_, clamp, l.mtu) + ", in table inet pppkit_mss");
+        if (mss::fit(settings_, clamp, l.mtu) == mss::Fit::AboveMtu)
+            host::log(Level::Warn, mss::above_mtu(l.ifname, settings_, l.mtu));
+    }
+
+    // The line for Outcome::Recreated (why: nft's first line).
+    static std::string recreated(const std::string& why)
+    {
+        return "table inet pppkit_mss had another shape (" + why +
+               "): deleted and created it again; other links lose their clamp until their next ip-up";
     }
 
     void down(const host::Link& /*l*/, bool& family_up)

@@ -43,6 +43,44 @@ TEST_SUITE("mss")
         }
     }
 
+    TEST_CASE("fit: a fixed MSS above what the MTU carries (IPv4 MTU - 40, IPv6 MTU - 60) is flagged")
+    {
+        struct Row {
+            int line;
+            std::string mode;
+            int mtu;
+            bool ipv4, ipv6;
+            Fit want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "1460", 1454, true, true, Fit::AboveMtu},   // review 24: mss = 1460 on PPPoE
+            {__LINE__, "1415", 1454, true, false, Fit::AboveMtu},  // IPv4 one above 1414
+            {__LINE__, "1414", 1454, true, true, Fit::Fits},       // exactly MTU - 40 (IPv6 1394 = MTU - 60)
+            {__LINE__, "1415", 1454, false, true, Fit::AboveMtu},  // IPv6 1395 > 1394
+            {__LINE__, "1460", 1454, false, false, Fit::Fits},     // no family clamped
+            {__LINE__, "1460", 1500, true, true, Fit::Fits},       // Ethernet MTU
+            {__LINE__, "1460", 0, true, true, Fit::Unknown},       // pppd did not say
+            {__LINE__, "536", 576, true, false, Fit::Fits},        // the floor on the smallest MTU, IPv4
+            {__LINE__, "536", 576, false, true, Fit::AboveMtu},    // IPv6 floor 536 > 516
+            {__LINE__, "auto", 1454, true, true, Fit::Fits},       // auto follows the MTU
+            {__LINE__, "auto", 500, true, true, Fit::Fits},        // absurd MTU: the route MTU
+            {__LINE__, "auto", 0, true, true, Fit::Unknown},
+            {__LINE__, "pmtu", 1454, true, true, Fit::Fits},  // the route MTU always fits
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Settings s;
+            REQUIRE_FALSE(parse_mode(r.mode, s));
+            s.ipv4 = r.ipv4;
+            s.ipv6 = r.ipv6;
+            CHECK(fit(s, compute(s, r.mtu), r.mtu) == r.want);
+        }
+        Settings s;
+        REQUIRE_FALSE(parse_mode("1460", s));
+        CHECK(above_mtu("ppp0", s, 1454) == "ppp0: fixed MSS 1460 is above what MTU 1454 carries (IPv4 MSS at most "
+                                            "1414, IPv6 1394): SYNs are not clamped below it");
+    }
+
     TEST_CASE("parse_mode rejects what is not auto, pmtu or 536-65495")
     {
         struct Row {

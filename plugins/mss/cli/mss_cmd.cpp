@@ -6,7 +6,8 @@
 // pppd (tests, debugging) and to clean up after a crashed pppd. Reads the
 // [mss] section of pppkit.conf (or --config FILE) exactly as the plugin does;
 // pppd options (pppkit-mss ...) are not seen here.
-// Exit status: 0 done, 1 nftables refused or the MTU cannot be read,
+// Exit status: 0 done, 1 nftables refused, the ruleset cannot be read (no
+// CAP_NET_ADMIN) or the MTU cannot be read,
 // 2 usage or configuration error.
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -93,11 +94,12 @@ int mss(const Args& in)
         return 0;
     }
     if (verb == "remove") {
-        int n = mss::purge(k, ifname);
-        if (n < 0) {
-            std::fprintf(stderr, "pppkit mss: nft refused to delete the elements of %s\n", ifname.c_str());
+        auto p = mss::purge(k, ifname);
+        if (p.outcome == mss::Outcome::Failed) {
+            std::fprintf(stderr, "pppkit mss: %s\n", p.error.c_str());
             return 1;
         }
+        const int n = p.removed;
         if (n == 0)
             std::printf("%s has no MSS clamp in table inet pppkit_mss\n", ifname.c_str());
         else
@@ -133,17 +135,29 @@ int mss(const Args& in)
 
     auto clamp = mss::compute(settings, mtu);
     auto want = mss::entries(settings, clamp);
+    const bool above = mss::fit(settings, clamp, mtu) == mss::Fit::AboveMtu;
     if (verb == "show") {
         std::printf("%s%s\n", mss::describe(ifname, settings, clamp, mtu).c_str(),
                     settings.enabled ? "" : " - but [mss] enabled = no: the plugin installs nothing");
+        if (above)
+            std::printf("warning: %s\n", mss::above_mtu(ifname, settings, mtu).c_str());
         std::printf("# the table every link shares (installed before the first ip-up):\n%s", mss::base_table().c_str());
         std::printf("# the transaction pppkit-mss runs on ip-up (ipv6-up finds it done):\n%s",
                     mss::add_entries(ifname, want).c_str());
-        auto live = k.nft.run("list table inet pppkit_mss");
+        auto l = mss::list(k);
+        if (!l.ok) {
+            std::fprintf(stderr, "pppkit mss: %s\n", l.error.c_str());
+            return 1;
+        }
+        auto live = l.table ? k.nft.run("list table inet pppkit_mss") : nft::Result{};
         if (live.ok)
             std::printf("# installed now:\n%s\n", live.output.c_str());
-        else
+        else if (!l.table)
             std::printf("# installed now: nothing (no table inet pppkit_mss)\n");
+        else {  // deleted between the two reads, or refused
+            std::fprintf(stderr, "pppkit mss: cannot read the ruleset: %s\n", mss::first_line(live.error).c_str());
+            return 1;
+        }
         return 0;
     }
 
@@ -157,7 +171,13 @@ int mss(const Args& in)
         std::fprintf(stderr, "pppkit mss: nft refused the MSS clamp for %s: %s\n", ifname.c_str(), r.error.c_str());
         return 1;
     }
+    if (r.outcome == mss::Outcome::Recreated)
+        std::printf("table inet pppkit_mss had another shape (%s): deleted and created it again; other links lose "
+                    "their clamp until their next ip-up\n",
+                    r.error.c_str());
     std::printf("%s, in table inet pppkit_mss\n", mss::describe(ifname, settings, clamp, mtu).c_str());
+    if (above)
+        std::printf("warning: %s\n", mss::above_mtu(ifname, settings, mtu).c_str());
     return 0;
 }
 

@@ -52,6 +52,22 @@ Clamp compute(const Settings& s, int mtu)
     return c;
 }
 
+Fit fit(const Settings& s, const Clamp& c, int mtu)
+{
+    if (mtu <= 0)
+        return Fit::Unknown;
+    if ((s.ipv4 && c.mss4 && *c.mss4 > mtu - 40) || (s.ipv6 && c.mss6 && *c.mss6 > mtu - 60))
+        return Fit::AboveMtu;
+    return Fit::Fits;
+}
+
+std::string above_mtu(std::string_view ifname, const Settings& s, int mtu)
+{
+    return std::string(ifname) + ": fixed MSS " + std::to_string(s.fixed) + " is above what MTU " +
+           std::to_string(mtu) + " carries (IPv4 MSS at most " + std::to_string(mtu - 40) + ", IPv6 " +
+           std::to_string(mtu - 60) + "): SYNs are not clamped below it";
+}
+
 bool valid_ifname(std::string_view ifname) { return ifname::valid_name(ifname); }
 
 std::string_view slot_name(Slot s)

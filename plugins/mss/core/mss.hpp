@@ -59,6 +59,20 @@ struct Clamp {
 // mtu: the interface MTU pppd negotiated (0 when unknown: falls back to pmtu).
 Clamp compute(const Settings& s, int mtu);
 
+// Whether a clamp suits the link's MTU. The kernel never raises an MSS, so
+// a fixed MSS above what the MTU carries (IPv4: MTU - 40, IPv6: MTU - 60)
+// lowers no SYN that needs it: such a link is not clamped usefully.
+enum class Fit {
+    Fits,      // every enabled family's MSS fits the MTU (or is the route MTU)
+    Unknown,   // mtu 0: pppd did not say
+    AboveMtu,  // an enabled family's fixed MSS exceeds MTU - 40 (IPv4) / MTU - 60 (IPv6)
+};
+Fit fit(const Settings& s, const Clamp& c, int mtu);
+// The one line that says so, for Fit::AboveMtu: "ppp0: fixed MSS 1460 is above
+// what MTU 1454 carries (IPv4 MSS at most 1414, IPv6 1394): SYNs are
+// not clamped below it".
+std::string above_mtu(std::string_view ifname, const Settings& s, int mtu);
+
 // Interface names nft can match as a literal (no quotes or backslashes).
 bool valid_ifname(std::string_view ifname);
 
