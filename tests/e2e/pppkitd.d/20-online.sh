@@ -51,7 +51,14 @@ else
 fi
 if [ "$(st online.reached)" = false ]; then
     "$LAB_BUILD/pppkit" wait-online lab --timeout 1 >/dev/null 2>&1
-    check_eq online-wait-down 1 "$?"
+    rc=$?
+    # online within that second is right only if the link did come back in it
+    # (a slow VM: the redial can land inside the second): a new link-up entry
+    if [ "$rc" = 0 ] && [ "$(mono_of_up)" != "$up0" ] && [ "$(st online.reached)" = true ]; then
+        info online-wait-down "the link came back during the 1 s wait ($(st state)); not measured"
+    else
+        check_eq online-wait-down 1 "$rc"
+    fi
 else
     info online-wait-down "already back up ($(st state)); not measured"
 fi
