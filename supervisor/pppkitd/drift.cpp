@@ -141,8 +141,38 @@ drift::Verdict DriftWatch::remember(bool fw, bool mss)
 {
     firewall::Dynamic d;
     std::string listing;
-    if (fw)
-        d = firewall::read_dynamic(nft());
+    Committed committed = Committed::Unknown;
+    std::string failsafe;
+    std::unique_ptr<firewall::Prepared> now;  // the configuration, when it is what was committed
+    if (fw) {
+        const std::string table = "table inet " + std::string(firewall::kTable);
+        auto r = nft().list_json("list " + table);
+        if (r.ok) {
+            d = firewall::dynamic_from(r.output);
+            auto is = [&](const firewall::Prepared& p) {
+                return p.settings && firewall::loaded_from(r.output, p.settings->digest()) == firewall::Loaded::Current;
+            };
+            if (firewall::loaded_from(r.output, "-") == firewall::Loaded::Failsafe) {
+                auto t = nft().run("list " + table);
+                if (t.ok) {
+                    committed = Committed::Failsafe;
+                    failsafe = std::move(t.output);
+                }
+            } else if (prepared_ && is(*prepared_)) {
+                committed = Committed::Prepared;
+            } else {
+                // applied from a configuration pppkitd has not prepared yet
+                // (`pppkit firewall apply` after an edit): the last good one now
+                now = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
+                if (is(*now)) {
+                    (void)firewall::check_isolated(*now);
+                    committed = Committed::Prepared;
+                } else {
+                    now.reset();
+                }
+            }
+        }
+    }
     if (mss) {
         auto r = nft().run("list table inet " + std::string(mss::kTable));
         listing = r.ok ? r.output : "";
@@ -150,8 +180,13 @@ drift::Verdict DriftWatch::remember(bool fw, bool mss)
     // several reads: a flush committed in between would leave half of it
     if (!drift::read_is_current(heard_gen_, generation()))
         return drift::retry(fw, mss);
-    if (fw)
+    if (fw) {
         remembered_ = std::move(d);
+        committed_ = committed;
+        committed_failsafe_ = std::move(failsafe);
+        if (now)
+            prepared_ = std::move(now);
+    }
     if (mss)
         mss_listing_ = std::move(listing);
     return {};
@@ -294,6 +329,7 @@ void DriftWatch::load_if_missing()
     if (p.settings && firewall::needs_fresh_context(*p.settings))
         fresh = std::make_unique<nft::Context>();
     auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
+    committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
     const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
                             : loaded == firewall::Loaded::Failsafe ? "the failsafe"
                                                                    : "not this configuration's ruleset";
@@ -365,14 +401,39 @@ void DriftWatch::update_guard(bool configured)
 
 DriftWatch::Done DriftWatch::repair_firewall()
 {
+    const std::string table = "table inet " + std::string(firewall::kTable);
+    // A failsafe that a plugin loaded goes back as it was: the plugin knew
+    // why (its PPPoE carrier among lan-interfaces, a config it refused),
+    // pppkitd may not; `pppkit firewall apply` or the next dial replaces it.
+    if (committed_ == Committed::Failsafe) {
+        auto r = nft().run("add " + table + "\ndelete " + table + "\n" + committed_failsafe_);
+        if (r.ok)
+            return {true, "the failsafe pppkit had loaded was put back (the next dial or `pppkit firewall apply` "
+                          "loads the configuration)"};
+        committed_ = Committed::Unknown;  // the configuration's, or its failsafe, below
+    }
     auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_));
-    if (!p->configured) {
+    const bool had = prepared_ && prepared_->configured;
+    if (!p->configured && !had && committed_ == Committed::Unknown) {
         update_guard(false);
         return {true, "firewall: no [firewall] configured, left alone"};
     }
+    if (!p->configured) {
+        // The [firewall] went from the configuration since pppkitd prepared
+        // it (an editor saving a drop-in, a file moved away): not a reason to
+        // open. Only a reload of pppkitd takes it away.
+        p->problems.insert(p->problems.begin(), "the configuration has no [firewall] now (reload pppkitd to drop it)");
+        if (had) {  // its failsafe, when the last good one is not what was committed
+            p->lan = prepared_->lan;
+            p->lan_networks = prepared_->lan_networks;
+            p->wan = prepared_->wan;
+        }
+    }
     // A config broken since the last good one: re-assert the last good one
-    // (what was loaded; its staged extras are still open), not the failsafe.
-    const bool last_good = !p->settings && prepared_ && prepared_->settings;
+    // (what was loaded; its staged extras are still open), not the failsafe;
+    // only when it is what pppkit committed last (not a configuration applied
+    // since, by hand, which pppkitd never prepared).
+    const bool last_good = !p->settings && prepared_ && prepared_->settings && committed_ == Committed::Prepared;
     // the same config as last time: its isolated check still holds
     if (p->settings && prepared_ && prepared_->settings && !prepared_->isolated_ok.empty() &&
         prepared_->settings->digest() == p->settings->digest())
@@ -387,7 +448,8 @@ DriftWatch::Done DriftWatch::repair_firewall()
     const std::string problem = !p->problems.empty()  ? p->problems.front()
                                 : !r.problems.empty() ? r.problems.front()
                                                       : "";
-    if (!last_good)
+    committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
+    if (!last_good && p->configured)
         prepared_ = std::move(p);
     std::string wan;
     for (const auto& x : d.links)

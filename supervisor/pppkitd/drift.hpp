@@ -75,7 +75,18 @@ private:
     drift::Verdict burst_;                          // verdicts of what this read brought
     std::unique_ptr<firewall::Prepared> prepared_;  // the last config prepared (its isolated check passed)
     firewall::Dynamic remembered_;                  // the dynamic sets after pppkit's last commit (not ours)
-    std::string mss_listing_;                       // inet pppkit_mss after pppkit's last commit (not ours)
+    // What the last commit by pppkit (a pppd's plugin, the pppkit command,
+    // this pppkitd) left in inet pppkit_fw: a repair puts back that, not
+    // whatever the configuration says now (broken, without its [firewall]
+    // while an editor saves a drop-in, edited and not applied).
+    enum class Committed {
+        Unknown,   // nothing known: the configuration decides; broken or absent: the failsafe
+        Prepared,  // the full ruleset of prepared_ (its digest): the last good one
+        Failsafe,  // a failsafe a plugin loaded (e.g. lan-interfaces matched its PPPoE carrier): committed_failsafe_
+    };
+    Committed committed_ = Committed::Unknown;
+    std::string committed_failsafe_;  // `list table` of that failsafe
+    std::string mss_listing_;         // inet pppkit_mss after pppkit's last commit (not ours)
     unsigned repairs_ = 0;
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
