@@ -13,7 +13,12 @@
 #     back with the same content (dynamic sets and MSS elements included),
 #     the other table stays, and a connect from the WAN to tcp/8080 fails;
 #     each repair is logged ("drift repaired") and counted in `pppkit status`;
-#   - a config broken after pppkitd started: the last good ruleset comes back;
+#   - a config broken after pppkitd started (or emptied, unreadable, its
+#     [firewall] drop-in moved away): the last good ruleset comes back, the
+#     guard stays; "last good" is what pppkit last committed (an apply by
+#     hand since, never pppkitd's older, more open configuration); a failsafe
+#     a plugin committed (lan-interfaces matched its PPPoE device) comes back
+#     as it was;
 #   - pppkit's own commit (`pppkit firewall up` with a new address) is not
 #     undone, and the next repair re-asserts the new address;
 #   - the window, 100 times: flush -> pppkit_fw back (median, max) while SYNs
