@@ -40,6 +40,7 @@
 #include "ddns/core/profile.hpp"
 #include "ddns/core/state.hpp"
 #include "ddns/io/attempt.hpp"
+#include "ddns/io/curl.hpp"
 #include "ddns/io/http.hpp"
 #include "ddns/io/log.hpp"
 #include "ddns/io/pop3.hpp"
@@ -421,6 +422,7 @@ int run(const config::LoadResult& cfg)
 int main(int argc, char** argv)
 {
     ::signal(SIGPIPE, SIG_IGN);
+    prepare_curl_load();  // before any thread: it sets the environment
     parse_args(argc, argv);
     log_state().verbose = g_opt.verbose;
     openlog("pppkit-ddns-worker", LOG_PID, LOG_DAEMON);

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <syslog.h>
 
+#include <cstdlib>
 #include <type_traits>
 
 #include "ddns/io/log.hpp"
@@ -12,6 +13,12 @@ namespace pppkit::ddns::io {
 namespace {
 const CurlLib* g_curl = nullptr;
 }  // namespace
+
+void prepare_curl_load()
+{
+    // libldap calls gnutls_global_init() itself before any use of GnuTLS
+    ::setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1);
+}
 
 const CurlLib* load_curl(std::string* why)
 {
