@@ -1,8 +1,15 @@
 #!/bin/bash
 # run-tier.sh TIER OUT: runs every tests/TIER/*.test.sh with the build dir OUT.
 # Each test script exits 0 (pass), 77 (skipped, with a reason on stdout) or
-# anything else (fail). Prints one PASS/FAIL/SKIP line per script and ends
-# with "N passed, N failed, N skipped". Exit status 1 if any failed.
+# anything else (fail). Prints one PASS/FAIL/SKIP line per script, as each
+# ends, and ends with "N passed, N failed, N skipped". Exit status 1 if any
+# failed.
+#
+# PPPKIT_TIER_JOBS=N runs up to N scripts at once (default 1), starting with
+# the ones PPPKIT_TIER_FIRST names (space separated, longest first), then the
+# rest in name order. Only for a tier whose scripts share nothing on the host:
+# the lab VMs (e2e) each have their own work dir and network, and one VM keeps
+# one core busy (run-all.sh runs e2e two at a time on CI's two cores).
 #
 # A skipped test is not a passed test: with CI=true (.ci/run sets it), a
 # skip counts as a failure unless its reason (the log's last line) contains
@@ -23,15 +30,11 @@ skip_allowed() { # REASON: 0 when README allows it
     done
     return 1
 }
-for t in "$top"/tests/"$tier"/*.test.sh; do
-    name=$(basename "$t" .test.sh)
-    start=$(date +%s.%N)
-    PPPKIT_BUILD=$out PPPKIT_TOP=$top bash "$t" "$out" >"$logdir/$name.log" 2>&1 </dev/null
-    rc=$?
-    secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
-    if [ $rc -eq 0 ]; then
+finish() { # NAME RC SECS: counts and prints one ended script
+    local name=$1 rc=$2 secs=$3 reason
+    if [ "$rc" -eq 0 ]; then
         pass=$((pass + 1)); echo "PASS $tier/$name (${secs}s)"
-    elif [ $rc -eq 77 ]; then
+    elif [ "$rc" -eq 77 ]; then
         reason=$(tail -n 1 "$logdir/$name.log")
         if [ "${CI:-}" = true ] && ! skip_allowed "$reason"; then
             fail=$((fail + 1))
@@ -43,6 +46,32 @@ for t in "$top"/tests/"$tier"/*.test.sh; do
         fail=$((fail + 1)); echo "FAIL $tier/$name (rc=$rc, ${secs}s), log: $logdir/$name.log"
         tail -n 40 "$logdir/$name.log" | sed 's/^/    | /'
     fi
+}
+one() { # SCRIPT: runs it, its log to logdir; exits with its status
+    PPPKIT_BUILD=$out PPPKIT_TOP=$top bash "$1" "$out" >"$logdir/$(basename "$1" .test.sh).log" 2>&1 </dev/null
+}
+scripts=()
+for name in ${PPPKIT_TIER_FIRST:-}; do
+    [ -f "$top/tests/$tier/$name.test.sh" ] && scripts+=("$top/tests/$tier/$name.test.sh")
 done
+for t in "$top"/tests/"$tier"/*.test.sh; do
+    [[ " ${PPPKIT_TIER_FIRST:-} " == *" $(basename "$t" .test.sh) "* ]] || scripts+=("$t")
+done
+jobs_max=${PPPKIT_TIER_JOBS:-1}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || jobs_max=1
+declare -A names=() starts=()
+reap() { # waits for one running script and reports it
+    local pid rc=0
+    wait -n -p pid "${!names[@]}" || rc=$?
+    finish "${names[$pid]}" "$rc" "$(awk -v s="${starts[$pid]}" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')"
+    unset "names[$pid]" "starts[$pid]"
+}
+for t in "${scripts[@]}"; do
+    while [ "${#names[@]}" -ge "$jobs_max" ]; do reap; done
+    start=$(date +%s.%N)
+    one "$t" &
+    names[$!]=$(basename "$t" .test.sh) starts[$!]=$start
+done
+while [ "${#names[@]}" -gt 0 ]; do reap; done
 echo "$tier: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
