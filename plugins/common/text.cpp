@@ -1,6 +1,7 @@
 // text.cpp - see text.hpp.
 #include "common/text.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +63,17 @@ int read_all(int fd, std::string& out, std::size_t limit)
         if (out.size() > limit)
             return EFBIG;
     }
+}
+
+int read_path(const std::string& path, std::string& out, std::size_t limit)
+{
+    out.clear();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno;
+    const int err = read_all(fd, out, limit);
+    ::close(fd);
+    return err;
 }
 
 }  // namespace pppkit::text

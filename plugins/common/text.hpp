@@ -29,4 +29,9 @@ namespace pppkit::text {
 // caller that reserves limit + 1 bytes first leaves no copy in freed memory.
 [[nodiscard]] int read_all(int fd, std::string& out, std::size_t limit);
 
+// read_all of the file at path, opened read-only and close-on-exec (a small
+// file of /proc, /run or /etc, without a stream and its locale). Returns 0,
+// open()'s errno, or read_all's.
+[[nodiscard]] int read_path(const std::string& path, std::string& out, std::size_t limit);
+
 }  // namespace pppkit::text

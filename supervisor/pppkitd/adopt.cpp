@@ -8,6 +8,7 @@
 // claims) and its addresses from the kernel. Runs once, on the loop's thread,
 // before the autostart links start.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -16,22 +17,19 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/text.hpp"
 #include "core/adopt.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 
 namespace pppkit::supervisor {
 namespace {
-
-namespace fs = std::filesystem;
 
 // The leading decimal number of S (a pid file, a /proc entry); 0 if none.
 long number(const std::string& s)
@@ -41,28 +39,42 @@ long number(const std::string& s)
     return v;
 }
 
-std::string read_all(const fs::path& p)
+// The whole file; empty when it cannot be read: /proc/PID/cmdline of a
+// process that exits meanwhile fails (ESRCH).
+std::string read_all(const std::string& p)
 {
-    // /proc/PID/cmdline of a process that exits meanwhile: read() fails
-    // (ESRCH) and libstdc++'s filebuf throws, whatever the stream's mask
-    try {
-        std::ifstream f(p, std::ios::binary);
-        return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-    } catch (const std::ios_base::failure&) {
-        return {};
+    constexpr std::size_t kLimit = std::size_t{1} << 20;  // a pid file, /proc/PID/{cmdline,status}
+    std::string s;
+    if (text::read_path(p, s, kLimit) != 0)
+        s.clear();
+    return s;
+}
+
+// The names in directory dir but "." and ".."; none when it cannot be read.
+std::vector<std::string> entries(const char* dir)
+{
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(dir)) {
+        while (const dirent* e = ::readdir(d)) {
+            const std::string_view n = e->d_name;
+            if (n != "." && n != "..")
+                names.emplace_back(n);
+        }
+        ::closedir(d);
     }
+    return names;
 }
 
 // pppd writes its pid into /run/IFNAME.pid while the interface exists.
 std::string ifname_of(pid_t pid)
 {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/run", ec)) {
-        const std::string n = e.path().filename();
-        if (n.rfind("ppp", 0) != 0 || e.path().extension() != ".pid" || n.rfind("ppp-", 0) == 0)
+    constexpr std::string_view kSuffix = ".pid";
+    for (const auto& n : entries("/run")) {
+        if (n.rfind("ppp", 0) != 0 || n.rfind("ppp-", 0) == 0 || n.size() <= kSuffix.size() ||
+            n.compare(n.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
             continue;
-        if (number(read_all(e.path())) == pid)
-            return e.path().stem();
+        if (number(read_all("/run/" + n)) == pid)
+            return n.substr(0, n.size() - kSuffix.size());
     }
     return {};
 }
@@ -71,8 +83,8 @@ std::string ifname_of(pid_t pid)
 
 std::string running_peer(pid_t pid)
 {
-    const fs::path proc = fs::path("/proc") / std::to_string(pid);
-    return root_called_peer(read_all(proc / "cmdline"), read_all(proc / "status"));
+    const std::string proc = "/proc/" + std::to_string(pid);
+    return root_called_peer(read_all(proc + "/cmdline"), read_all(proc + "/status"));
 }
 
 CheckedPppd open_pppd(pid_t pid, const std::string& name)
@@ -93,12 +105,11 @@ void Daemon::adopt_running()
     // interfaces their pid files name are known before any guess
     std::vector<Link*> adopted;
     std::vector<std::string> pid_file_ifname;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-        const std::string pidstr = e.path().filename();
+    for (const auto& pidstr : entries("/proc")) {
         if (pidstr.find_first_not_of("0123456789") != std::string::npos)
             continue;
-        const std::string peer = root_called_peer(read_all(e.path() / "cmdline"), read_all(e.path() / "status"));
+        const std::string proc = "/proc/" + pidstr;
+        const std::string peer = root_called_peer(read_all(proc + "/cmdline"), read_all(proc + "/status"));
         if (peer.empty())
             continue;
         for (auto& lp : links_) {

@@ -18,15 +18,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include "common/schema.hpp"
+#include "common/text.hpp"
 #include "core/control.hpp"
 #include "pppkitd/auth_failure.hpp"
 #include "pppkitd/drift.hpp"
@@ -58,6 +59,8 @@ constexpr size_t kMaxControlClients = 48;
 constexpr int kBacklog = 16;                  // per socket
 constexpr uint64_t kDropWindow = 10 * kSec;   // at most one "dropped" line per window
 constexpr uint64_t kStopTimeout = 10 * kSec;  // SIGTERM: how long our pppd may take to end
+// /etc/group past this is read as naming no group pppkit (the status socket stays root's)
+constexpr size_t kEtcGroupMax = size_t{16} << 20;
 
 std::string ip4(const std::array<uint8_t, 4>& a)
 {
@@ -102,10 +105,12 @@ constexpr int kEventQueue = 512;
 void raise_event_queue()
 {
     const char* path = "/proc/sys/net/unix/max_dgram_qlen";
-    std::ifstream in(path);
+    std::string value;
     long now = 0;
-    if (!(in >> now))
-        now = 0;
+    if (text::read_path(path, value, 64) == 0) {
+        const std::string_view v = text::trim(value);
+        std::from_chars(v.data(), v.data() + v.size(), now);
+    }
     if (now >= kEventQueue)
         return;
     const std::string want = std::to_string(kEventQueue) + "\n";
@@ -271,8 +276,9 @@ bool Daemon::setup_sockets()
         return false;
     }
     const std::string sp = opt_.runtime_dir + "/status";
-    std::ifstream etc_group("/etc/group");
-    const std::string groups((std::istreambuf_iterator<char>(etc_group)), std::istreambuf_iterator<char>());
+    std::string groups;
+    if (text::read_path("/etc/group", groups, kEtcGroupMax) != 0)
+        groups.clear();  // as if it had no group pppkit
     control_gid_ = control::control_group(groups, "pppkit").value_or(0);
     status_fd_ = bind_unix(sp, SOCK_STREAM, control_gid_ != 0 ? 0660 : 0600);
     if (status_fd_ < 0 || (control_gid_ != 0 && ::chown(sp.c_str(), 0, control_gid_) != 0) ||

@@ -11,9 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "common/text.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 #include "pppkitd/stream_client.hpp"
@@ -402,9 +401,10 @@ void Daemon::start_online(const config::Document& doc)
 
 void Daemon::listen_warnings(const config::Document& doc)
 {
-    std::ifstream f("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    for (const auto& w : online::listen_warnings(doc, online::unprivileged_port_start(text)))
+    std::string value;
+    if (text::read_path("/proc/sys/net/ipv4/ip_unprivileged_port_start", value, 64) != 0)
+        value.clear();
+    for (const auto& w : online::listen_warnings(doc, online::unprivileged_port_start(value)))
         jlog::plain(LOG_WARNING, w.str());
 }
 

@@ -15,7 +15,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -31,6 +30,27 @@ namespace {
 constexpr uint64_t kCallTimeout = 1500000;  // usec, each bus call
 constexpr const char* kSystemd = "org.freedesktop.systemd1";
 constexpr size_t kHandoverMax = size_t{64} * 1024;  // a "PID NAME" line per link
+
+// Creates or truncates path (mode 0666 less the umask) and writes data.
+// Returns 0 or the errno of the open(), write() or close() that failed.
+int write_file(const std::string& path, const std::string& data)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return errno;
+    for (size_t done = 0; done < data.size();) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            return err;
+        }
+        done += static_cast<size_t>(n);
+    }
+    return ::close(fd) == 0 ? 0 : errno;
+}
 
 struct Query {
     StopOutcome outcome = StopOutcome::StopLinks;
@@ -137,16 +157,12 @@ bool Daemon::hand_over()
     }
     const std::string file = opt_.runtime_dir + "/handover";
     const std::string tmp = file + ".new";
-    {
-        std::ofstream f(tmp, std::ios::trunc);
-        f << format_handover(ours);
-        f.close();
-        if (!f || ::rename(tmp.c_str(), file.c_str()) != 0) {
-            ::unlink(tmp.c_str());
-            jlog::plain(LOG_ERR, "restart of " + q.unit + ", but " + file + " cannot be written (" +
-                                     std::strerror(errno) + "): stopping the pppd pppkitd started");
-            return false;
-        }
+    if (const int err = write_file(tmp, format_handover(ours)); err != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) {
+        const int e = err != 0 ? err : errno;
+        ::unlink(tmp.c_str());
+        jlog::plain(LOG_ERR, "restart of " + q.unit + ", but " + file + " cannot be written (" + std::strerror(e) +
+                                 "): stopping the pppd pppkitd started");
+        return false;
     }
     sd_notify(0, "STOPPING=1");
     stopping_ = true;

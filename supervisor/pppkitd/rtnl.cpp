@@ -6,13 +6,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "common/text.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 
@@ -128,9 +129,12 @@ namespace {
 // pppd writes its pid into /run/IFNAME.pid once the interface exists.
 bool pidfile_names(const std::string& ifname, pid_t pid)
 {
-    std::ifstream f("/run/" + ifname + ".pid");
+    std::string s;
+    if (text::read_path("/run/" + ifname + ".pid", s, 64) != 0)
+        return false;
+    const std::string_view t = text::trim(s);
     long v = 0;
-    return f >> v && v == pid;
+    return std::from_chars(t.data(), t.data() + t.size(), v).ec == std::errc() && v == pid;
 }
 }  // namespace
 

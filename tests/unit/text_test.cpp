@@ -1,9 +1,11 @@
-// Unit tests of common/text.cpp: trim, split, join and the bounded read_all.
+// Unit tests of common/text.cpp: trim, split, join, the bounded read_all and
+// read_path.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -149,5 +151,28 @@ TEST_SUITE("text")
         const char* storage = out.data();
         CHECK(text::read_all(p.r, out, 4096) == EFBIG);
         CHECK(out.data() == storage);
+    }
+
+    TEST_CASE("read_path: a file's content; open()'s errno; read_all's limit and errors")
+    {
+        char name[] = "/tmp/pppkit-text-test.XXXXXX";
+        const int fd = ::mkstemp(name);
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, "512\n", 4) == 4);
+        ::close(fd);
+        std::string out = "stale";
+        CHECK(text::read_path(name, out, 4) == 0);
+        CHECK(out == "512\n");
+        CHECK(text::read_path(name, out, 3) == EFBIG);
+        ::unlink(name);
+
+        out = "stale";
+        CHECK(text::read_path(name, out, 1024) == ENOENT);
+        CHECK(out.empty());
+        CHECK(text::read_path("/", out, 1024) == EISDIR);
+
+        // a /proc file says size 0 and still has content
+        CHECK(text::read_path("/proc/self/stat", out, 4096) == 0);
+        CHECK(out.find(") ") != std::string::npos);
     }
 }

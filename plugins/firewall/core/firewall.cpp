@@ -8,9 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include "common/ifname.hpp"
