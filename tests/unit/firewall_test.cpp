@@ -1548,6 +1548,44 @@ to = 172.16.1.100
         CHECK_FALSE(carrier_in_lan(config::Document{}, "eth1"));
     }
 
+    TEST_CASE("NAT's LAN matches never take a packet from a link the plugin runs (active_wan)")
+    {
+        // defence in depth for the same hole: a WAN link's interface under
+        // lan-interfaces is not reflected nor masqueraded as LAN
+        struct Row {
+            int line;
+            std::string conf;
+            std::string chain;
+            std::string rule;
+        };
+        const std::string lan = "[firewall]\nwan = ppp1\nlan-interfaces = ppp0, ens160\nipv6 = no\n";
+        const std::string fw = "[forward \"mail\"]\nproto = tcp\nport = 25\nto = 172.16.1.100\n";
+        const std::vector<Row> rows = {
+            {__LINE__, lan + fw, "postrouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ct status dnat goto "
+             "reflect_snat"},
+            {__LINE__, lan + fw, "postrouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 oifname @active_wan "
+             "masquerade"},
+            {__LINE__, lan + fw, "prerouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ip daddr @public4 goto "
+             "reflect_dnat"},
+            {__LINE__, kLan + fw, "postrouting",
+             "iifname != @active_wan ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"},
+            {__LINE__, kLan + fw, "prerouting",
+             "iifname != @active_wan fib saddr . iif oif exists ip saddr 172.16.0.0/16 ip daddr @public4 goto "
+             "reflect_dnat"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(has(chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain), r.rule));
+        }
+        // the filter chains match the WAN first (goto): no lookup added there
+        auto text = full_ruleset(settings(lan + fw), Dynamic{});
+        CHECK_FALSE(has(chain(text, "input"), "!= @active_wan"));
+        CHECK_FALSE(has(chain(text, "forward"), "!= @active_wan"));
+    }
+
     TEST_CASE("wan patterns are matched like nft does")
     {
         CHECK(wan_matches({"ppp*"}, "ppp0"));
