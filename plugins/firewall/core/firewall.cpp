@@ -1472,6 +1472,20 @@ std::optional<Diagnostic> carrier_in_lan(const Document& doc, std::string_view c
     return std::nullopt;
 }
 
+std::optional<std::string> link_in_lan(const Settings& s, std::string_view ifname, std::string_view config)
+{
+    if (!ifname::valid_name(ifname))
+        return std::nullopt;
+    for (const auto& item : s.lan_interfaces)
+        if (wan_matches({item}, ifname))
+            return std::string(config) + ": [firewall] lan-interfaces: '" + item + "' matches " + std::string(ifname) +
+                   ", this pppd's own interface (the WAN side): a WAN link is never LAN (its inbound "
+                   "forwards would be masqueraded as if from the LAN); give this link a fixed unit (pppd "
+                   "option 'unit N', a number no LAN-side PPP server takes) or name the LAN interfaces so "
+                   "that none matches it";
+    return std::nullopt;
+}
+
 std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier)
 {
     std::vector<std::string> out;
