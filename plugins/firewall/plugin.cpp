@@ -39,6 +39,12 @@
 //   phase ESTABLISH (pppd has created pppN, LCP not yet run, interface down):
 //                the interface joins set active_wan (and its link's set), so
 //                it is WAN even when no [firewall] wan pattern matches it.
+//                Unless a lan-interfaces item matches it (the uplink's pppd
+//                without `unit` took a pppN the LAN's PPP servers use): then,
+//                as with the carrier, the failsafe without that item
+//                replaces the ruleset and pppd exits 2 once the callback
+//                returned (host::stop_pppd). Checked again at ip-up, and in
+//                configure() with demand (the unit exists already).
 //   ip-up        (runs after the interface is up, before pppd forks the
 //                ip-up scripts): this link's public address joins public4
 //                (and its link's set) in one transaction: NAT reflection
@@ -112,6 +118,10 @@ public:
         }
         if (!p.settings)
             return fail_closed(p);
+        // with demand, pppd made its unit already: is it taken for LAN?
+        const std::string ifn = host::link().ifname;
+        if (auto refused = lan_link_refused(p, ifn))
+            return *refused;
 
         prepared_ = std::move(p);
         const Settings& s = *prepared_->settings;
@@ -163,6 +173,8 @@ public:
             host::log(Level::Error, "interface name from pppd refused: not a valid interface name");
             return;
         }
+        if (refused_as_lan(l.ifname))
+            return;
         if (!wan_matches(prepared_->settings->wan, l.ifname))
             host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set active_wan");
         update(WanLink{l.ifname, std::nullopt, peer_}, "establish");
@@ -171,7 +183,7 @@ public:
     void on_ip_up(const host::Link& l) override
     {
         in_place_ = false;
-        if (!prepared_ || !ifname::valid_name(l.ifname))
+        if (!prepared_ || !ifname::valid_name(l.ifname) || refused_as_lan(l.ifname))
             return;
         update(WanLink{l.ifname, l.local4 != 0 ? std::optional<std::string>(l.local4_str()) : std::nullopt, peer_},
                "ip-up");
@@ -207,18 +219,56 @@ private:
     }
 
     // Config or ruleset refused: keep what protects the box, and stop pppd.
-    std::vector<std::string> fail_closed(const Prepared& p)
+    // taken: the WAN-side interface p.wan_in_lan says lan-interfaces took.
+    std::vector<std::string> fail_closed(const Prepared& p, const std::string& taken = "the PPPoE device")
     {
         Prepared refused = p;  // keeps p.lan for the failsafe
         refused.settings.reset();
         auto r = apply_fail_closed(*nft_, refused, Dynamic{});
         std::vector<std::string> problems = p.problems;
-        if (p.carrier_lan && r.outcome == Outcome::FailsafeApplied)
-            problems.emplace_back("the failsafe replaced the loaded ruleset, which took the PPPoE device for LAN "
-                                  "(input only from loopback and the other LAN interfaces, no forwarding)");
+        if (p.wan_in_lan && r.outcome == Outcome::FailsafeApplied)
+            problems.push_back("the failsafe replaced the loaded ruleset, which took " + taken +
+                               " for LAN (input only " +
+                               (refused.lan.empty() ? "from loopback" : "from loopback and the other LAN interfaces") +
+                               ", no forwarding)");
         else
             problems.push_back(describe(r.outcome));
         return problems;
+    }
+
+    // This link's own interface (ifn) matches a lan-interfaces item of p's
+    // valid config: treated like the PPPoE carrier under lan-interfaces (the
+    // failsafe without that item replaces whatever is loaded, pppd stops).
+    // The problems to log; nullopt when no item matches ifn.
+    std::optional<std::vector<std::string>> lan_link_refused(Prepared p, const std::string& ifn)
+    {
+        auto why = link_in_lan(*p.settings, ifn, host::config_path());
+        if (!why)
+            return std::nullopt;
+        p.problems.push_back(*why);
+        p.wan_in_lan = true;
+        p.lan = without_carrier(p.lan, ifn);
+        return fail_closed(p, "this link's interface " + ifn);
+    }
+
+    // At ESTABLISH (pppd made this attempt's unit: a redial may get another
+    // one) and ip-up: true when ifn is taken for LAN; then the failsafe is
+    // loaded and pppd stops once this callback returns (host::stop_pppd).
+    bool refused_as_lan(const std::string& ifn)
+    {
+        auto problems = lan_link_refused(*prepared_, ifn);
+        if (!problems)
+            return false;
+        for (const auto& p : *problems)
+            host::log(Level::Error, p);
+        // whatever this pppd had went with the ruleset the failsafe replaced
+        prepared_.reset();
+        in_place_ = false;
+        mine_.reset();
+        record();
+        host::stop_pppd("[firewall] lan-interfaces takes this link's interface " + ifn +
+                        " for LAN, not bringing the link up");
+        return true;
     }
 
     static std::string describe(Outcome o)

@@ -28,6 +28,8 @@ namespace {
 std::unique_ptr<Plugin> g_plugin;
 bool g_configured = false;
 bool g_config_failed = false;
+// stop_pppd() was called: pk_cxx_event stops pppd after the callback.
+std::optional<std::string> g_stop;
 // plugin_init could not finish: the first event stops pppd with this text.
 bool g_init_failed = false;
 char g_init_problem[256] = "";
@@ -294,6 +296,8 @@ void die_option_error(const std::string& msg)
     std::exit(2);  // not reached: die() exits
 }
 
+void stop_pppd(std::string msg) { g_stop = std::move(msg); }
+
 std::string config_path()
 {
     const char* p = std::getenv(kConfigEnv);
@@ -411,6 +415,15 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         pppkit::host::events::applied(ev, g_plugin->name(), false);
     }
     record(event_name(ev), start);
+    if (g_stop && ev != PK_EV_EXIT) {
+        // like a configure() problem: die() fires the exit notifiers, which
+        // no longer reach the plugin
+        g_config_failed = true;
+        char msg[512];
+        std::snprintf(msg, sizeof msg, "%s: %s", g_plugin->name(), g_stop->c_str());
+        pk_die_option_error(msg);
+        return;
+    }
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {
         char buf[160];
         std::snprintf(buf, sizeof buf, "%s: longest callback %.3f ms (%s), %u callbacks; configure %.3f ms",

@@ -85,6 +85,14 @@ void cancel(TimerId id);
 // Logs msg as an option error and makes pppd exit with EXIT_OPTION_ERROR (2).
 [[noreturn]] void die_option_error(const std::string& msg);
 
+// From a callback (an event after configure()): this pppd must not go on,
+// e.g. the link turned out to be one the configuration cannot run safely.
+// Once the callback has returned, msg goes to pppd's log as an option error
+// and pppd exits with EXIT_OPTION_ERROR (2), as when configure() reports
+// problems (pppkitd: failed-config, no restart). The plugin logs the why
+// itself first; no later event (exit neither) reaches it.
+void stop_pppd(std::string msg);
+
 // The main configuration file: the value of the "pppkit-config FILE" option
 // if given (in any pppkit plugin), else /etc/ppp/pppkit.conf.
 [[nodiscard]] std::string config_path();

@@ -277,4 +277,82 @@ check_eq "C: ... nor relays it out of ppp0" 0 "$(counter post)"
 expect_answer "C: the LAN host itself still reaches the router's tcp/22" "router" cli tcp 172.16.2.1 22
 check "C: ... and the SYN-ACK counter saw it (the probe counts)" test "$(counter out)" -ge 1
 nsx rtr nft delete table inet c_probe
+nsx net ip route del 172.16.0.0/16 via 11.0.1.3 dev wan2
+nsx net ip route del 11.0.5.5/32 via 11.0.1.3 dev wan2
+
+# ---- Part D: a link whose own interface lan-interfaces names ----
+# The LAN's own PPP servers (xl2tpd, pptpd, a PPPoE server) make pppN too,
+# and the uplink's pppd without `unit` takes the lowest free one: here ppp0,
+# which lan-interfaces names (wan = ppp1 does not overlap it, so the config
+# passes). The old plugin took the link (WAN through active_wan, a warning)
+# and the full ruleset's reflection SNAT (iifname <LAN> ct status dnat)
+# masqueraded the WAN's connections to a forward: the LAN server saw the
+# router, not the client (source ACLs bypassed). Now the plugin refuses the
+# link at ESTABLISH like the PPPoE carrier under lan-interfaces: the
+# failsafe, pppd exits 2. And the ruleset alone (the CLI does not know which
+# interface a pppd has) never takes a packet from active_wan for LAN in NAT.
+fake=$("$PPPKIT_TOP/tests/load/build-fake-pppd.sh" "$PPPKIT_BUILD" 2>/dev/null) || fail "D: cannot build tests/load/fake_pppd"
+so=$PPPKIT_BUILD/pppkit-firewall.so
+conf_d() { # LAN-INTERFACES
+    cat >"$CONF/pppkit.conf" <<EOF
+[firewall]
+wan = ppp1
+lan-interfaces = $1
+ipv6 = no
+log = no
+
+[forward "mail"]
+proto = tcp
+port = 25
+to = 172.16.1.100
+EOF
+}
+# pppd on ppp0: configure (phase 2: no unit yet, as in pppd without
+# demand), ESTABLISH (phase 4: pppd made ppp0), IPCP up with 11.0.0.2
+pppd_ppp0() {
+    nsx rtr "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" ifname '' phase 2 ifname ppp0 phase 4 \
+        local4 11.0.0.2 ip-up 2>&1
+}
+mark() { nsx rtr nft list set inet pppkit_fw pppkit_mark 2>/dev/null | sed -n 's/.*comment "\(.*\)".*/\1/p'; }
+conf_d "ppp0, ens160"
+check "D: pppkit check accepts lan-interfaces = ppp0, ens160 with wan = ppp1" "$PK" --config "$CONF/pppkit.conf" check
+nsx rtr nft delete table inet pppkit_fw
+out=$(pppd_ppp0)
+check_eq "D: the plugin refuses the link on ppp0 at ESTABLISH: pppd exits 2" "DIE 2" "$(tail -n1 <<<"$out")"
+check "D: ... its error names the item and the interface" grep -qF \
+    "[firewall] lan-interfaces: 'ppp0' matches ppp0, this pppd's own interface (the WAN side): a WAN link is never LAN" <<<"$out"
+check "D: ... and the way out (pppd's 'unit N')" grep -qF "pppd option 'unit N'" <<<"$out"
+check "D: ... and that the failsafe replaced the ruleset" grep -qF \
+    "the failsafe replaced the loaded ruleset, which took this link's interface ppp0 for LAN" <<<"$out"
+check "D: ... no ip-up ran (the link never comes up)" bash -c '! grep -q "ip-up:" <<<"$1"' _ "$out"
+check "D: ... pppd's option error says why it stops" grep -qF \
+    "OPTION-ERROR: pppkit-firewall: [firewall] lan-interfaces takes this link's interface ppp0 for LAN, not bringing the link up" <<<"$out"
+check "D: ... the failsafe is loaded" bash -c '[[ "$1" == "pppkit failsafe"* ]]' _ "$(mark)"
+expect_silence "D: WAN -> 11.0.0.2:25 (the forward) does not reach the LAN server" net tcp 11.0.0.2 25
+expect_silence "D: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
+# with demand pppd makes its unit before the first phase change (DORMANT):
+# configure() sees ppp0 and refuses it before anything is loaded for it
+check "D: (demand) the full ruleset is loaded again by the CLI" fwcmd apply
+out=$(nsx rtr "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" ifname ppp0 phase 3 2>&1)
+check_eq "D: demand: refused in configure (DORMANT): pppd exits 2" "DIE 2" "$(tail -n1 <<<"$out")"
+check "D: demand: ... naming the item and the interface" grep -qF "lan-interfaces: 'ppp0' matches ppp0" <<<"$out"
+check "D: demand: ... the failsafe replaced the full ruleset" bash -c '[[ "$1" == "pppkit failsafe"* ]]' _ "$(mark)"
+# the ruleset alone (defence in depth): the same config loaded by the CLI,
+# ppp0 up as a WAN link (active_wan, public4)
+check "D: the CLI loads the same config (it does not know pppd's interface)" fwcmd apply
+check "D: ip-up of ppp0 (11.0.0.2) through the CLI" fwcmd up ppp0 11.0.0.2
+expect_answer "D: ruleset: WAN -> 11.0.0.2:25 reaches srv1 with the client's own address (not masqueraded)" \
+    "srv1 11.0.0.1" net tcp 11.0.0.2 25
+expect_silence "D: ruleset: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
+expect_answer "D: ruleset: the hairpin from the LAN still works" "srv1" cli tcp 11.0.0.2 25
+# control: the same config without ppp0 in lan-interfaces
+conf_d "ens160"
+nsx rtr nft delete table inet pppkit_fw
+out=$(pppd_ppp0)
+check "D control: lan-interfaces = ens160: pppd goes on (no DIE)" bash -c '! grep -q "^DIE" <<<"$1"' _ "$out"
+check "D control: ... ip-up put ppp0's address in place" grep -q "ip-up: active_wan ppp0, public4 11.0.0.2" <<<"$out"
+check "D control: ... the full ruleset is loaded" bash -c '[[ "$1" == "pppkit digest"* ]]' _ "$(mark)"
+expect_answer "D control: WAN -> 11.0.0.2:25 reaches srv1 with the client's own address" "srv1 11.0.0.1" net tcp 11.0.0.2 25
+expect_answer "D control: the hairpin from the LAN works" "srv1" cli tcp 11.0.0.2 25
+expect_silence "D control: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
 nsl_finish

@@ -1548,6 +1548,84 @@ to = 172.16.1.100
         CHECK_FALSE(carrier_in_lan(config::Document{}, "eth1"));
     }
 
+    TEST_CASE("a link's own interface (pppd's ifname) is never LAN: lan-interfaces matching it is refused")
+    {
+        // review: lan-interfaces = ppp0, veth-lan (the LAN's own PPP
+        // servers) with wan = ppp1; the uplink's pppd took ppp0 and its
+        // inbound forwards were masqueraded by reflection's SNAT
+        struct Row {
+            int line;
+            std::string conf;  // [firewall] lines after the first
+            std::string ifname;
+            std::string item;  // the item named in the problem, "" for none
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "wan = ppp1\nlan-interfaces = ppp0, veth-lan\n", "ppp0", "ppp0"},
+            {__LINE__, "wan = ppp1\nlan-interfaces = ppp0, veth-lan\n", "ppp2", ""},
+            {__LINE__, "wan = ppp1\nlan-interfaces = ppp0, veth-lan\n", "ppp00", ""},
+            {__LINE__, "wan = ppp0\nlan-interfaces = l2tp*, ens160\n", "l2tp3", "l2tp*"},  // pppd's ifname option
+            {__LINE__, "wan = ppp0\nlan-interfaces = ens160\n", "ppp0", ""},
+            {__LINE__, "wan = ppp0\nlan-interfaces = ens160\n", "ens160", "ens160"},
+            {__LINE__, "wan = ppp1\nlan-interfaces = ppp0\n", "", ""},             // no unit yet
+            {__LINE__, "wan = ppp1\nlan-interfaces = ppp0\n", "ppp0 x", ""},       // not an interface name
+            {__LINE__, "wan = ppp1\nlan-networks = 172.16.0.0/16\n", "ppp0", ""},  // no lan-interfaces
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto got = link_in_lan(settings("[firewall]\n" + r.conf), r.ifname, "/etc/ppp/pppkit.conf");
+            if (r.item.empty()) {
+                CHECK_FALSE(got);
+                continue;
+            }
+            REQUIRE(got);
+            CHECK(*got == "/etc/ppp/pppkit.conf: [firewall] lan-interfaces: '" + r.item + "' matches " + r.ifname +
+                              ", this pppd's own interface (the WAN side): a WAN link is never LAN (its inbound "
+                              "forwards would be masqueraded as if from the LAN); give this link a fixed unit (pppd "
+                              "option 'unit N', a number no LAN-side PPP server takes) or name the LAN interfaces so "
+                              "that none matches it");
+        }
+        // the failsafe's LAN then leaves the item out (as for the carrier)
+        CHECK(without_carrier({"l2tp*", "ens160"}, "l2tp3") == std::vector<std::string>{"ens160"});
+    }
+
+    TEST_CASE("NAT's LAN matches never take a packet from a link the plugin runs (active_wan)")
+    {
+        // defence in depth for the same hole: a WAN link's interface under
+        // lan-interfaces is not reflected nor masqueraded as LAN
+        struct Row {
+            int line;
+            std::string conf;
+            std::string chain;
+            std::string rule;
+        };
+        const std::string lan = "[firewall]\nwan = ppp1\nlan-interfaces = ppp0, ens160\nipv6 = no\n";
+        const std::string fw = "[forward \"mail\"]\nproto = tcp\nport = 25\nto = 172.16.1.100\n";
+        const std::vector<Row> rows = {
+            {__LINE__, lan + fw, "postrouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ct status dnat goto "
+             "reflect_snat"},
+            {__LINE__, lan + fw, "postrouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 oifname @active_wan "
+             "masquerade"},
+            {__LINE__, lan + fw, "prerouting",
+             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ip daddr @public4 goto "
+             "reflect_dnat"},
+            {__LINE__, kLan + fw, "postrouting",
+             "iifname != @active_wan ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"},
+            {__LINE__, kLan + fw, "prerouting",
+             "iifname != @active_wan fib saddr . iif oif exists ip saddr 172.16.0.0/16 ip daddr @public4 goto "
+             "reflect_dnat"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(has(chain(full_ruleset(settings(r.conf), Dynamic{}), r.chain), r.rule));
+        }
+        // the filter chains match the WAN first (goto): no lookup added there
+        auto text = full_ruleset(settings(lan + fw), Dynamic{});
+        CHECK_FALSE(has(chain(text, "input"), "!= @active_wan"));
+        CHECK_FALSE(has(chain(text, "forward"), "!= @active_wan"));
+    }
+
     TEST_CASE("wan patterns are matched like nft does")
     {
         CHECK(wan_matches({"ppp*"}, "ppp0"));

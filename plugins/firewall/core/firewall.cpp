@@ -648,7 +648,20 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     auto lan4 = lan_src(s, true);
     auto lan = lan_src(s, false);
-    auto lan4_post = lan_src(s, true, false);  // postrouting
+    // The NAT chains' LAN matches never take a packet that came in on a
+    // link the plugin runs: a lan-interfaces item matching a WAN link's own
+    // interface (the plugin refuses that link; this holds if it did not)
+    // would have its inbound forwards masqueraded as if from the LAN, and
+    // its traffic to another link's public address reflected. The filter
+    // chains match WAN first (goto), so only NAT needs it; one set lookup,
+    // on a connection's first packet only.
+    auto not_wan = [](std::vector<std::string> v) {
+        for (auto& m : v)
+            m = "iifname != @active_wan " + m;
+        return v;
+    };
+    auto lan4_pre = not_wan(lan_src(s, true));          // prerouting
+    auto lan4_post = not_wan(lan_src(s, true, false));  // postrouting
 
     // Anti-spoofing, before conntrack's accept (a forged reply would join a
     // LAN host's flow): from a WAN interface no source of the LAN's networks
@@ -836,7 +849,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // carry the forwards of another link's address.
     for (const auto& w : wan_in(s))
         b.rule(w + "ip daddr @public4 fib daddr . iif type local goto wan_dnat");
-    for (const auto& l : lan4)
+    for (const auto& l : lan4_pre)
         b.rule(l + "ip daddr @public4 goto reflect_dnat");
     b.line("    ", "}");
     b.line("    ", "chain wan_dnat {");
@@ -1454,6 +1467,20 @@ std::optional<Diagnostic> carrier_in_lan(const Document& doc, std::string_view c
             d.value = item;
             return d;
         }
+    return std::nullopt;
+}
+
+std::optional<std::string> link_in_lan(const Settings& s, std::string_view ifname, std::string_view config)
+{
+    if (!ifname::valid_name(ifname))
+        return std::nullopt;
+    for (const auto& item : s.lan_interfaces)
+        if (wan_matches({item}, ifname))
+            return std::string(config) + ": [firewall] lan-interfaces: '" + item + "' matches " + std::string(ifname) +
+                   ", this pppd's own interface (the WAN side): a WAN link is never LAN (its inbound "
+                   "forwards would be masqueraded as if from the LAN); give this link a fixed unit (pppd "
+                   "option 'unit N', a number no LAN-side PPP server takes) or name the LAN interfaces so "
+                   "that none matches it";
     return std::nullopt;
 }
 

@@ -239,6 +239,16 @@ std::vector<std::string> lan_interfaces(const config::Document& doc);
 std::optional<config::Diagnostic> carrier_in_lan(const config::Document& doc, std::string_view carrier);
 // names without the items that match carrier (the failsafe's LAN).
 std::vector<std::string> without_carrier(const std::vector<std::string>& names, std::string_view carrier);
+// A link's own interface (pppd's ifname, e.g. ppp0: the WAN side) is never
+// LAN either. The uplink's pppd without `unit` takes the lowest free pppN,
+// which may be a name lan-interfaces gives to the LAN's PPP servers
+// (xl2tpd, pptpd, a PPPoE server): the full ruleset would take its WAN
+// traffic for LAN (reflection's SNAT masquerades inbound forwards, so LAN
+// servers see the router as the client). The problem (for pppd's log,
+// naming the item, the interface and the way out) when an item of s's
+// lan-interfaces matches ifname; nullopt when none does or ifname is not
+// an interface name. config: the configuration file, named in the text.
+std::optional<std::string> link_in_lan(const Settings& s, std::string_view ifname, std::string_view config);
 // The [firewall] lan-networks and wan items of a document, even one with
 // errors, as written (for the failsafe's anti-spoofing, which keeps only
 // the valid ones); empty when unset.

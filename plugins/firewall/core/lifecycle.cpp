@@ -82,7 +82,7 @@ Prepared prepare(const std::string& main_file, bool must_exist, std::string_view
         p.problems.push_back(d.str());
     if (auto d = carrier_in_lan(cfg.doc, carrier)) {
         p.problems.push_back(d->str());
-        p.carrier_lan = true;
+        p.wan_in_lan = true;
         p.lan = without_carrier(p.lan, carrier);
     }
     // Missing or empty, with no [firewall] in a drop-in: maybe an editor
@@ -517,10 +517,11 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
         }
         res.problems.push_back(*refused);
     }
-    // What is loaded stays, unless it takes the PPPoE carrier for LAN (the
-    // full ruleset, or a failsafe, of a config whose lan-interfaces matches
-    // it): then the failsafe without it replaces it.
-    switch (p.carrier_lan ? Loaded::Missing : inspect(nft, "")) {
+    // What is loaded stays, unless it takes the PPPoE carrier or the link's
+    // own interface for LAN (the full ruleset, or a failsafe, of a config
+    // whose lan-interfaces matches it): then the failsafe without it
+    // replaces it.
+    switch (p.wan_in_lan ? Loaded::Missing : inspect(nft, "")) {
     case Loaded::Current:
     case Loaded::Stale: res.outcome = Outcome::KeptPrevious; return res;
     case Loaded::Failsafe: res.outcome = Outcome::KeptFailsafe; return res;

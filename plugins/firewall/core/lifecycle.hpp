@@ -52,11 +52,12 @@ struct Prepared {
     // The digest whose ruleset passed check_isolated (empty: not yet). Only
     // then may libnftables parse the text in this process.
     std::string isolated_ok;
-    // A lan-interfaces item matches the PPPoE carrier (carrier_in_lan): a
-    // problem like any other, and apply_fail_closed replaces whatever is
-    // loaded (full or failsafe, which both take that item as LAN) by the
-    // failsafe without it.
-    bool carrier_lan = false;
+    // A lan-interfaces item matches a WAN-side interface: the PPPoE carrier
+    // (carrier_in_lan, here) or the link's own interface (link_in_lan, the
+    // plugin at ESTABLISH): a problem like any other, and apply_fail_closed
+    // replaces whatever is loaded (full or failsafe, which both take that
+    // item as LAN) by the failsafe without it (lan: without_carrier).
+    bool wan_in_lan = false;
 };
 // carrier: pppd's devnam (the plugin), empty when unknown (the CLI).
 Prepared prepare(const std::string& main_file, bool must_exist, std::string_view carrier = {});
@@ -153,7 +154,7 @@ enum class Outcome {
     Applied,          // the full ruleset is live
     KeptPrevious,     // config or ruleset refused; the previous full ruleset stays
     KeptFailsafe,     // refused; the failsafe was already there and stays
-    FailsafeApplied,  // refused and nothing was loaded (or what was is unsafe: carrier_lan): the failsafe is now loaded
+    FailsafeApplied,  // refused and nothing was loaded (or what was is unsafe: wan_in_lan): the failsafe is now loaded
     FailsafeFailed,   // refused, and even the constant failsafe could not be loaded: NO firewall
 };
 struct ApplyResult {
