@@ -51,7 +51,12 @@
 //                follows the address. If the kernel disagrees with what the
 //                plugin remembers, it reads the state and tries once more;
 //                if the table vanished meanwhile, the full ruleset is loaded
-//                again with every link the kernel still held.
+//                again with every link the kernel still held, from the
+//                configuration file as it is now. Every update names the
+//                configuration it was computed from (link_changes: its link
+//                sets are numbered by it): after a reload the kernel refuses
+//                it, and the plugin takes the file's settings when they are
+//                what is loaded, else leaves the table alone.
 //   ip-down      this link's public address leaves public4 (and its link's
 //                set); the interface stays in active_wan, WAN while it lives
 //                (IPv6CP may still be up).
@@ -125,10 +130,11 @@ public:
 
         prepared_ = std::move(p);
         const Settings& s = *prepared_->settings;
-        Loaded loaded = inspect(*nft_, s.digest());
+        digest_ = s.digest();
+        Loaded loaded = inspect(*nft_, digest_);
         if (loaded == Loaded::Current) {
             warm();
-            host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + s.digest() + "), kept");
+            host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + digest_ + "), kept");
             return {};
         }
         // Another config's ruleset may carry a live link's dynamic state;
@@ -214,7 +220,7 @@ private:
     // (with extras the full ruleset went through a fresh context).
     void warm()
     {
-        nft_->check(link_update(*prepared_->settings, {WanLink{"ppp0", "192.0.2.1", peer_}},
+        nft_->check(link_update(*prepared_->settings, digest_, {WanLink{"ppp0", "192.0.2.1", peer_}},
                                 WanLink{"ppp0", "192.0.2.1", peer_}));
     }
 
@@ -300,7 +306,6 @@ private:
     void update(const std::optional<WanLink>& now, const char* event)
     {
         auto t0 = std::chrono::steady_clock::now();
-        const Settings& s = *prepared_->settings;
         std::vector<WanLink> gone;
         bool read = false;
         auto learn = [&] {  // what the kernel holds for this link (or dead ones)
@@ -316,10 +321,31 @@ private:
             learn();
         else if (mine_ && !theirs)
             gone = {*mine_};
-        auto r = update_link(*nft_, nl_, s, gone, now);
-        if (!r.ok && !read && inspect(*nft_, s.digest()) != Loaded::Missing) {
-            learn();  // the kernel disagrees with what this pppd remembers
-            r = update_link(*nft_, nl_, s, gone, now);
+        auto r = update_link(*nft_, nl_, *prepared_->settings, digest_, gone, now);
+        Loaded loaded = Loaded::Current;
+        if (!r.ok) {
+            loaded = inspect(*nft_, digest_);
+            if (loaded == Loaded::Stale && adopt_loaded_config(event))
+                loaded = Loaded::Current;
+            if (loaded == Loaded::Current) {
+                if (!read)
+                    learn();  // the kernel disagrees with what this pppd remembers
+                r = update_link(*nft_, nl_, *prepared_->settings, digest_, gone, now);
+            }
+        }
+        if (!r.ok && loaded == Loaded::Stale) {
+            // Another configuration's full ruleset, not the one of this
+            // pppd's configuration file: its link sets are numbered by that
+            // configuration, so this link's update could take another
+            // link's place (its forwards). Left as it is: closed for this
+            // link, open for none.
+            in_place_ = false;
+            synced_ = false;
+            host::log(Level::Error,
+                      std::string(event) + ": table inet pppkit_fw holds a ruleset other than " + host::config_path() +
+                          "'s, and that file gives no other: this link's elements were not " + "updated (" +
+                          describe(now) + "); run `pppkit firewall apply` or reload " + "pppkitd");
+            return;
         }
         in_place_ = r.ok;
         if (r.ok) {
@@ -328,10 +354,15 @@ private:
             host::log(Level::Info, std::string(event) + ": " + describe(now) + " (" + fmt_ms(ms_since(t0)) + ")");
             return;
         }
-        // The table is gone or not ours (someone flushed the ruleset): load it
-        // all again with every link it still held (or the pppds' records of
-        // theirs). configure() checked this ruleset in a child
-        // (prepared_->isolated_ok), so no fork happens here.
+        // The table is gone (someone flushed the ruleset) or holds the
+        // failsafe: load it all again with every link it still held (or the
+        // pppds' records of theirs), from the configuration file as it is
+        // now: a reload since configure() may have removed a forward, and a
+        // broken file gives the failsafe. When it is still what configure()
+        // loaded, that checked it in a child (prepared_->isolated_ok), so no
+        // fork happens here.
+        Prepared fresh = prepare(host::config_path(), host::config_path_explicit(), host::link().devnam);
+        const bool same = fresh.settings && fresh.settings->digest() == digest_;
         Dynamic keep = dynamic_to_load(*nft_);
         std::erase_if(keep.links,
                       [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
@@ -339,8 +370,12 @@ private:
             std::erase_if(keep.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
             keep.links.push_back(*now);
         }
-        auto full = apply_fail_closed(*nft_, *prepared_, keep);
+        auto full = apply_fail_closed(*nft_, same ? *prepared_ : fresh, keep);
         in_place_ = full.outcome == Outcome::Applied;
+        if (!same && full.outcome == Outcome::Applied) {
+            prepared_ = std::move(fresh);
+            digest_ = prepared_->settings->digest();
+        }
         std::string why = r.error.substr(0, r.error.find('\n'));  // nft repeats itself per command
         if (full.outcome == Outcome::Applied) {
             mine_ = now;
@@ -353,6 +388,29 @@ private:
             host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + why + "; " +
                                         describe(full.outcome));
         }
+    }
+
+    // The batch failed and the table holds another configuration's full
+    // ruleset: a reload (pppkitd, `pppkit firewall apply`) since configure().
+    // When the configuration file gives exactly that ruleset, its settings
+    // (and so its link sets' numbering) replace this pppd's. Only after a
+    // reload: reads the files and lists the table (about a millisecond).
+    bool adopt_loaded_config(const char* event)
+    {
+        Prepared p = prepare(host::config_path(), host::config_path_explicit(), host::link().devnam);
+        if (!p.settings)
+            return false;
+        std::string d = p.settings->digest();
+        if (inspect(*nft_, d) != Loaded::Current)
+            return false;
+        // loaded, so checked (check_isolated), by whoever loaded it
+        p.isolated_ok = d;
+        prepared_ = std::move(p);
+        digest_ = std::move(d);
+        synced_ = false;
+        host::log(Level::Notice, std::string(event) + ": table inet pppkit_fw holds " + host::config_path() +
+                                     "'s ruleset as reloaded (digest " + digest_ + "): using that configuration");
+        return true;
     }
 
     // kRecordDir/PID follows mine_ (lifecycle.hpp: for `pppkit firewall
@@ -370,6 +428,7 @@ private:
     [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
 
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
+    std::string digest_;                // prepared_->settings->digest(), computed once per configuration
     bool in_place_ = false;             // the last update() committed the dynamic part
     std::unique_ptr<nft::Context> nft_;
     nfnl::Socket nl_;                                // ESTABLISH, ip-up, ip-down, exit: one element batch each

@@ -168,7 +168,7 @@ int main(int argc, char** argv)
     // the per-link ip-up: this link's previous elements out (a reconnect with
     // the address it had: the longest transaction), the new ones in; other
     // links untouched. Repeatable, so every run does the same work.
-    const std::string up = fw::link_update(s, {link}, link);
+    const std::string up = fw::link_update(s, s.digest(), {link}, link);
     write(work + "/pppkit.nft", full);
 
     pppkit::nft::Context nft;
@@ -187,7 +187,7 @@ int main(int argc, char** argv)
     pppkit::nfnl::Socket nl;
     if (!nl.valid())
         die("no nfnetlink socket");
-    const auto batch = fw::link_changes(s, {link}, link);
+    const auto batch = fw::link_changes(s, s.digest(), {link}, link);
     auto upd = measure(runs, [&] {
         if (int rc = nl.commit(fw::kTable, batch); rc != 0)
             die(std::string("ip-up element batch: the kernel refused it: ") + std::strerror(rc));

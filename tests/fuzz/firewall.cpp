@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     for (size_t i = 0; i < s->links.size(); ++i)
         d.links.push_back(firewall::WanLink{"ppp" + std::to_string(i + 1), "203.0.113.8", s->links[i]});
     fuzz::expect_nft_text(firewall::full_ruleset(*s, d), "inet pppkit_fw");
-    fuzz::expect_nft_text(firewall::link_update(*s, d.links, d.links.back()), "inet pppkit_fw");
+    fuzz::expect_nft_text(firewall::link_update(*s, s->digest(), d.links, d.links.back()), "inet pppkit_fw");
     if (const char* dir = std::getenv("PPPKIT_FUZZ_DUMP")) {
         // nft -c cannot include a file that does not exist: the extras path
         // is checked by expect_nft_text above, the dump goes without it.

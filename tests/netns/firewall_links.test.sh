@@ -355,4 +355,73 @@ check "D control: ... the full ruleset is loaded" bash -c '[[ "$1" == "pppkit di
 expect_answer "D control: WAN -> 11.0.0.2:25 reaches srv1 with the client's own address" "srv1 11.0.0.1" net tcp 11.0.0.2 25
 expect_answer "D control: the hairpin from the LAN works" "srv1" cli tcp 11.0.0.2 25
 expect_silence "D control: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
+# ---- Part E: a reload renumbers the link sets under a running pppd ----
+# A slot (linkN_wan, linkN_public4) is a position in one configuration: the
+# order in which forwards name their links. A reload that reorders them
+# (`pppkit firewall apply`, pppkitd) moves every link's elements to its new
+# slot by name, but the plugin of a pppd started before it kept its old
+# Settings: its next update (a persist redial) flushed "its" slot, now the
+# other link's, and put itself there (review 26, finding 2): the internet
+# link reached the corp link's forward, and the corp link lost it. Each
+# update now carries the digest of the configuration it was computed from
+# (pppkit_mark's element) and the kernel refuses it whole for another one;
+# the plugin then takes the configuration file's settings when they are
+# what is loaded. After a flush it loads the file as it is now, never the
+# configuration it started with (a forward the reload removed stays gone).
+rm -f "$CONF/pppkit.d/50-links.conf"
+E=$NSL_TMP/e
+mkdir -p "$E"
+conf_e() { # FILE FORWARD...: the forwards in this order
+    local out=$1 f
+    shift
+    {
+        printf '[firewall]\nwan = ppp*\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\nipv6 = no\nlog = no\n'
+        printf '[link "v4"]\n[link "other"]\n'
+        for f in "$@"; do
+            case $f in
+                web-v4) printf '[forward "web-v4"]\nproto = tcp\nport = 443\nto = 172.16.1.100\nlink = v4\n' ;;
+                smtp-other) printf '[forward "smtp-other"]\nproto = tcp\nport = 25\nto = 172.16.1.101\nlink = other\n' ;;
+            esac
+        done
+    } >"$out"
+}
+conf_e "$E/x.conf" web-v4 smtp-other
+conf_e "$E/y.conf" smtp-other web-v4
+conf_e "$E/z.conf" smtp-other
+cp "$E/x.conf" "$CONF/pppkit.conf"
+check "E: pppkit check accepts the three configurations" bash -c \
+    "for c in x y z; do '$PK' --config '$E/'\$c.conf check >/dev/null || exit 1; done"
+nsx rtr nft delete table inet pppkit_fw 2>/dev/null
+check "E: config x (web-v4 then smtp-other) applied" fwcmd apply
+check "E: link other is up on ppp2 (11.0.1.3)" fwcmd up ppp2 11.0.1.3 --link other
+pause() { # FILE: the fake pppd waits (at most 60 s) until the test creates FILE
+    echo "touch $1.at; i=0; while [ ! -e $1 ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done"
+}
+apply_as() { echo "cp $E/$1.conf $CONF/pppkit.conf && $PK --config $CONF/pppkit.conf firewall apply >/dev/null 2>&1"; }
+redial="ip-down phase 9 phase 10 phase 0 phase 11 phase 2 phase 4 local4 11.0.0.2 ip-up"
+nsx rtr timeout $((LIFE + 5)) "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" call v4 persist ifname '' \
+    phase 2 ifname ppp0 phase 4 local4 11.0.0.2 ip-up sh "$(pause "$E/go1")" \
+    sh "$(apply_as y)" $redial sh "$(pause "$E/go2")" \
+    sh "$(apply_as z) && nft delete table inet pppkit_fw" $redial sh "$(pause "$E/go3")" >"$E/pppd.log" 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 20 test -e "$E/go1.at" || fail "E: the v4 pppd did not come up: $(cat "$E/pppd.log")"
+expect_answer "E: x: WAN -> link v4's 11.0.0.2:443 reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.2 443
+expect_answer "E: x: WAN -> link other's 11.0.1.3:25 reaches srv2" "srv2 11.0.1.1" net tcp 11.0.1.3 25
+expect_silence "E: x: WAN -> link v4's 11.0.0.2:25 (link other's forward) is dropped" net tcp 11.0.0.2 25
+touch "$E/go1" # reload to y (the same forwards, smtp-other first), then v4 redials
+wait_for 20 test -e "$E/go2.at" || fail "E: the v4 pppd did not redial: $(cat "$E/pppd.log")"
+check_eq "E: y, after v4's redial: link0 (other in y) still holds ppp2" "ppp2" "$(elems link0_wan)"
+check_eq "E: ... and link1 (v4 in y) holds ppp0" "ppp0" "$(elems link1_wan)"
+check "E: ... the plugin took the reloaded configuration" grep -qF "'s ruleset as reloaded (digest" "$E/pppd.log"
+expect_silence "E: y: WAN -> link v4's 11.0.0.2:25 (link other's forward) is still dropped" net tcp 11.0.0.2 25
+expect_answer "E: y: link other's forward still reaches srv2 on 11.0.1.3:25" "srv2 11.0.1.1" net tcp 11.0.1.3 25
+expect_answer "E: y: link v4's own forward still works after the redial" "srv1 11.0.0.1" net tcp 11.0.0.2 443
+touch "$E/go2" # reload to z (web-v4 removed), a flush, then v4 redials
+wait_for 20 test -e "$E/go3.at" || fail "E: the v4 pppd did not redial after the flush: $(cat "$E/pppd.log")"
+check "E: z, flushed: the plugin loaded the ruleset again" grep -qF "full ruleset loaded again" "$E/pppd.log"
+expect_silence "E: z: the forward the reload removed (11.0.0.2:443) stays gone" net tcp 11.0.0.2 443
+check_eq "E: z: the loaded ruleset is z's" "table inet pppkit_fw: current" \
+    "$(nsx rtr "$PK" --config "$E/z.conf" firewall status 2>/dev/null | head -n1)"
+touch "$E/go3"
+[ -n "${FWL_DEBUG:-}" ] && cat "$E/pppd.log"
 nsl_finish

@@ -508,19 +508,26 @@ from = 172.0.0.0/8
         CHECK(has(chain(text, "reflect_snat"), ", 172.16.1.100 . udp . 500, 172.16.1.100 . udp . 1701, "
                                                "172.16.1.100 . udp . 4500 } masquerade"));
         // the public address is data in a set: ip-up changes it without touching a rule
-        auto up = link_update(settings(kSeed), {}, WanLink{"ppp0", "203.0.113.7", ""});
-        CHECK(up == "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
-                    "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
-                    "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        // each update first checks that the table holds this configuration's ruleset
+        const std::string dg = settings(kSeed).digest();
+        const std::string mark = "delete element inet pppkit_fw pppkit_mark { \"" + dg.substr(0, 15) +
+                                 "\" }\nadd element inet pppkit_fw pppkit_mark { \"" + dg.substr(0, 15) + "\" }\n";
+        CHECK(has(full_ruleset(settings(kSeed), Dynamic{}),
+                  "    set pppkit_mark {\n        type ifname\n        comment \"pppkit digest " + dg +
+                      "\"\n        elements = { \"" + dg.substr(0, 15) + "\" }\n    }"));
+        auto up = link_update(settings(kSeed), dg, {}, WanLink{"ppp0", "203.0.113.7", ""});
+        CHECK(up == mark + "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                           "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+                           "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
         // ip-down removes only this link's elements (add first: idempotent)
-        CHECK(link_update(settings(kSeed), {WanLink{"ppp0", "203.0.113.7", ""}}, std::nullopt) ==
-              "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
-              "delete element inet pppkit_fw active_wan { \"ppp0\" }\n"
-              "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
-              "delete element inet pppkit_fw public4 { 203.0.113.7 }\n"
-              "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n"
-              "delete element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
-        CHECK(link_update(settings(kSeed), {}, std::nullopt).empty());
+        CHECK(link_update(settings(kSeed), dg, {WanLink{"ppp0", "203.0.113.7", ""}}, std::nullopt) ==
+              mark + "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                     "delete element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                     "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
+                     "delete element inet pppkit_fw public4 { 203.0.113.7 }\n"
+                     "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n"
+                     "delete element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
+        CHECK(link_update(settings(kSeed), dg, {}, std::nullopt).empty());
         // a full reload carries the dynamic state along
         auto full = full_ruleset(settings(kSeed), Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}});
         CHECK(has(full, "    set public4 {\n        type ipv4_addr\n        elements = { 203.0.113.7 }\n    }"));
@@ -683,8 +690,9 @@ to = 172.16.1.100
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            const std::string got = link_update(s, r.gone, r.now);
-            CHECK(got == r.want);
+            const std::string got = link_update(s, "0123456789abcdef", r.gone, r.now);
+            CHECK(got == "delete element " + t + "pppkit_mark { \"0123456789abcde\" }\nadd element " + t +
+                             "pppkit_mark { \"0123456789abcde\" }\n" + r.want);
             CHECK_FALSE(has(got, "ppp0"));
             CHECK_FALSE(has(got, "link0"));
             CHECK_FALSE(has(got, "flush set " + t + "active_wan"));
@@ -1696,7 +1704,7 @@ to = 172.16.1.100
         // the same in the mark set's comment, where a JSON listing shows it (lifecycle.cpp's inspect)
         CHECK(has(full_ruleset(a, Dynamic{}),
                   "    set pppkit_mark {\n        type ifname\n        comment \"pppkit digest " + a.digest() +
-                      "\"\n    }\n"));
+                      "\"\n        elements = { \"" + a.digest().substr(0, 15) + "\" }\n    }\n"));
     }
 
     TEST_CASE("a file that cannot be read counts as a broken [firewall], never as none (fail closed)")

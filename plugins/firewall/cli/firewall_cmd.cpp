@@ -163,7 +163,7 @@ int apply_cmd(const std::string& path, bool explicit_path)
 }
 
 // up/down: one link's elements. The config gives the links forwards name
-// (their sets); without a valid config only the common sets change.
+// (their sets): the table must hold that configuration's ruleset.
 int dynamic(const std::string& path, bool explicit_path, const Args& in)
 {
     Args args = in;
@@ -204,7 +204,16 @@ int dynamic(const std::string& path, bool explicit_path, const Args& in)
     }
     auto gone = superseded(read_dynamic(nft), now ? *now : WanLink{args[1], std::nullopt, ""});
     nfnl::Socket nl;
-    auto r = update_link(nft, nl, s, gone, now);
+    auto r = update_link(nft, nl, s, s.digest(), gone, now);
+    // the update's sets are numbered by this configuration (link_changes)
+    if (!r.ok && (!p.settings || inspect(nft, s.digest()) != Loaded::Current)) {
+        std::fprintf(stderr,
+                     "pppkit firewall %s: table inet %s holds a ruleset other than %s's%s: run pppkit firewall "
+                     "apply first\n",
+                     verb.c_str(), std::string(kTable).c_str(), path.c_str(),
+                     p.settings ? "" : " (which has problems: see pppkit check)");
+        return 1;
+    }
     if (!r.ok) {
         std::fprintf(stderr, "pppkit firewall %s: the update was refused: %s\n", verb.c_str(), r.error.c_str());
         return 1;

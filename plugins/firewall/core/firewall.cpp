@@ -525,6 +525,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         b.line("    ", "set " + std::string(kMarkSet) + " {");
         b.line("        ", "type ifname");
         b.line("        ", "comment " + nft::quote(digest_comment));
+        // what each link update checks (link_changes); digest_comment is
+        // "pppkit digest <digest>"
+        const std::string_view dg = std::string_view(digest_comment).substr(digest_comment.rfind(' ') + 1);
+        b.line("        ", "elements = { " + nft::quote(digest_key(dg)) + " }");
         b.line("    ", "}");
     }
 
@@ -1287,11 +1291,23 @@ int link_slot(const Settings& s, const WanLink& l)
     return i >= 0 ? i : slot_index(s, l.ifname);
 }
 
-std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanLink>& gone,
+std::string digest_key(std::string_view digest) { return std::string(digest.substr(0, 15)); }
+
+std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view digest, const std::vector<WanLink>& gone,
                                        const std::optional<WanLink>& now)
 {
     using nfnl::Op;
     std::vector<nfnl::Change> out;
+    // first: refused (ENOENT), and the whole batch with it, unless the table
+    // holds this configuration's ruleset
+    auto guarded = [&]() -> std::vector<nfnl::Change> {
+        if (!out.empty()) {
+            const nfnl::Ifname mark{digest_key(digest)};
+            out.insert(out.begin(),
+                       {{Op::Delete, std::string(kMarkSet), mark, {}}, {Op::Add, std::string(kMarkSet), mark, {}}});
+        }
+        return std::move(out);
+    };
     // "add" first makes each "delete" valid when the element is already gone
     auto remove = [&](const std::string& set, const nfnl::Value& key, const nfnl::Value& data = {}) {
         out.push_back({Op::Add, set, key, data});
@@ -1314,7 +1330,7 @@ std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanL
         }
     }
     if (!now)
-        return out;
+        return guarded();
     const nfnl::Ifname ifn{now->ifname};
     const int i = link_slot(s, *now);
     if (i >= 0) {  // one link per slot: whatever else is there is stale
@@ -1330,12 +1346,13 @@ std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanL
         if (i >= 0)
             out.push_back({Op::Add, slot_set(static_cast<size_t>(i), "public4"), addr, {}});
     }
-    return out;
+    return guarded();
 }
 
-std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now)
+std::string link_update(const Settings& s, std::string_view digest, const std::vector<WanLink>& gone,
+                        const std::optional<WanLink>& now)
 {
-    return nfnl::nft_text(kTable, link_changes(s, gone, now));
+    return nfnl::nft_text(kTable, link_changes(s, digest, gone, now));
 }
 
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,

@@ -182,10 +182,20 @@ bool needs_fresh_context(const Settings& s);
 // `now` (nullopt: the link is down). ESTABLISH, ip-up, ip-down and exit are
 // each one such transaction. Needs the table loaded by full_ruleset.
 // link_changes is the transaction as one element batch (common/nfnl.hpp),
-// link_update the same as nft commands.
-std::vector<nfnl::Change> link_changes(const Settings& s, const std::vector<WanLink>& gone,
+// link_update the same as nft commands. digest is s.digest(), which the
+// caller computed once (it costs a ruleset generation): the transaction
+// starts by deleting and re-adding kMarkSet's digest_key(digest), so the
+// kernel refuses all of it, and nothing changes, unless the table holds the
+// ruleset of these very Settings. A slot (linkN_*) is a position in one
+// configuration: after a reload, another configuration's link0 may be
+// another link, whose elements this link's "flush the slot" would replace.
+std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view digest, const std::vector<WanLink>& gone,
                                        const std::optional<WanLink>& now);
-std::string link_update(const Settings& s, const std::vector<WanLink>& gone, const std::optional<WanLink>& now);
+std::string link_update(const Settings& s, std::string_view digest, const std::vector<WanLink>& gone,
+                        const std::optional<WanLink>& now);
+// kMarkSet's one element in a full ruleset: the digest's first 15 hex
+// digits (an ifname element holds 15 bytes). Pure.
+std::string digest_key(std::string_view digest);
 // The last resort when no valid ruleset can be loaded, built from constants
 // so that nothing a user wrote can make nft refuse it: input is dropped
 // except from loopback, replies (established/related) and - only when every

@@ -456,10 +456,10 @@ std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
     return out;
 }
 
-nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, const std::vector<WanLink>& gone,
-                        const std::optional<WanLink>& now)
+nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, std::string_view digest,
+                        const std::vector<WanLink>& gone, const std::optional<WanLink>& now)
 {
-    auto changes = link_changes(s, gone, now);
+    auto changes = link_changes(s, digest, gone, now);
     if (!nl.valid())
         return nft.run(nfnl::nft_text(kTable, changes));
     int err = nl.commit(kTable, changes);

@@ -142,10 +142,11 @@ Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir = kRecordDir);
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine);
 // One link's update (link_changes) as one element batch on nl; through nft
 // only when nl has no socket. Fails (the kernel's refusal in error) when the
-// table or a set is missing, or a record holds another address: then
-// nothing changed.
-nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, const std::vector<WanLink>& gone,
-                        const std::optional<WanLink>& now);
+// table or a set is missing, a record holds another address, or the table
+// holds another configuration's ruleset (digest: s.digest()): then nothing
+// changed.
+nft::Result update_link(nft::Context& nft, nfnl::Socket& nl, const Settings& s, std::string_view digest,
+                        const std::vector<WanLink>& gone, const std::optional<WanLink>& now);
 // A dynamic part that fills every set (each slot too): what the dry runs
 // check, so that any later load with real values parses as well.
 Dynamic sample_dynamic(const Settings& s);
