@@ -148,10 +148,12 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
     return d;
 }
 
-AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded)
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded, bool carrier_in_lan)
 {
     if (!configured)
         return AtStart::Leave;
+    if (loaded == firewall::Loaded::Failsafe && carrier_in_lan)
+        return AtStart::KeepFailsafe;
     switch (loaded) {
     case firewall::Loaded::Missing:
         return AtStart::Load;  // an invalid config loads the failsafe

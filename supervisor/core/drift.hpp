@@ -114,7 +114,14 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
 // config's or version's, or a table someone emptied: not known to be
 // closed), keeping its dynamic part. With the config invalid, what is there
 // stays (as `pppkit firewall apply` keeps a previous ruleset).
-enum class AtStart { Leave, Load };
-AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded);
+// carrier_in_lan: the failsafe loaded names a PPPoE carrier
+// (firewall::failsafe_carriers: a pppd's plugin refused the config because
+// a lan-interfaces item matched it) that the configuration's lan-interfaces
+// still match (firewall::carrier_in_lan). That failsafe stays (KeepFailsafe:
+// pppkitd commits to it, so that a repair puts it back, and says why), valid
+// config or not: the full ruleset would take the ISP's segment for LAN.
+// Once lan-interfaces no longer match it, the rule above holds.
+enum class AtStart { Leave, Load, KeepFailsafe };
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded, bool carrier_in_lan = false);
 
 }  // namespace pppkit::supervisor::drift

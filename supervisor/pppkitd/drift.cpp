@@ -318,8 +318,38 @@ void DriftWatch::load_if_missing()
     if (!prepared_)
         return;
     const firewall::Prepared& p = *prepared_;
-    const firewall::Loaded loaded = firewall::inspect(nft(), p.settings ? p.settings->digest() : "-");
-    if (drift::at_start(p.configured, p.settings.has_value(), loaded) == drift::AtStart::Leave) {
+    const std::string table = "table inet " + std::string(firewall::kTable);
+    // as firewall::inspect, keeping the listing for the carriers a failsafe names
+    const auto listed = nft().list_json("list " + table);
+    const firewall::Loaded loaded = !listed.ok
+                                        ? firewall::Loaded::Missing
+                                        : firewall::loaded_from(listed.output, p.settings ? p.settings->digest() : "-");
+    // A plugin's failsafe for its PPPoE carrier: the configuration prepared
+    // as for that carrier says whether lan-interfaces still match it.
+    std::unique_ptr<firewall::Prepared> taken;
+    if (loaded == firewall::Loaded::Failsafe)
+        for (const auto& carrier : firewall::failsafe_carriers(listed.output)) {
+            auto c = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_, carrier));
+            if (c->carrier_problem) {
+                taken = std::move(c);
+                break;
+            }
+        }
+    const drift::AtStart at = drift::at_start(p.configured, p.settings.has_value(), loaded, taken != nullptr);
+    if (at == drift::AtStart::KeepFailsafe) {
+        // committed: a repair puts this failsafe back, never the full ruleset
+        auto t = nft().run("list " + table);
+        if (t.ok) {
+            committed_ = Committed::Failsafe;
+            committed_failsafe_ = std::move(t.output);
+        }
+        jlog::config_problem(*taken->carrier_problem);
+        jlog::plain(LOG_ERR, table + " is the failsafe a pppd's plugin loaded because lan-interfaces matches its " +
+                                 "PPPoE device " + taken->carrier +
+                                 " (the ISP's side): kept, not the configuration's ruleset; fix lan-interfaces and " +
+                                 "reload pppkitd");
+    }
+    if (at != drift::AtStart::Load) {
         unload_nft();
         malloc_trim(0);  // the read's heap goes back too: pppkitd rests here for days
         return;
@@ -336,7 +366,6 @@ void DriftWatch::load_if_missing()
     const std::string problem = !p.problems.empty()   ? p.problems.front()
                                 : !r.problems.empty() ? r.problems.front()
                                                       : "";
-    const std::string table = "table inet " + std::string(firewall::kTable);
     switch (r.outcome) {
     case firewall::Outcome::Applied:
         jlog::plain(LOG_NOTICE, table + " was " + was + " (pppkit-firewall.service did not load it): loaded now, " +
@@ -461,9 +490,9 @@ DriftWatch::Done DriftWatch::repair_firewall()
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
         // what is there was changed by someone else: it cannot be kept
-        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan));
+        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan, use.carrier));
         if (!f.ok)
-            f = ctx.run(firewall::failsafe_ruleset({}));
+            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, use.carrier));
         if (f.ok)
             return {true, "firewall refused, failsafe loaded: " + problem};
         return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};

@@ -318,23 +318,35 @@ TEST_SUITE("supervisor")
             int line;
             bool configured, valid;
             Loaded loaded;
+            bool carrier;  // the failsafe names a PPPoE carrier that lan-interfaces still match
             AtStart want;
         };
         const std::vector<Row> rows = {
-            {__LINE__, true, true, Loaded::Missing, AtStart::Load},   // pppkit-firewall.service did not run
-            {__LINE__, true, false, Loaded::Missing, AtStart::Load},  // the failsafe, then
-            {__LINE__, true, true, Loaded::Failsafe, AtStart::Load},  // a boot-time error fixed since
-            {__LINE__, true, false, Loaded::Failsafe, AtStart::Leave},
-            {__LINE__, true, true, Loaded::Current, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Missing, false, AtStart::Load},   // pppkit-firewall.service did not run
+            {__LINE__, true, false, Loaded::Missing, false, AtStart::Load},  // the failsafe, then
+            {__LINE__, true, true, Loaded::Failsafe, false, AtStart::Load},  // a boot-time error fixed since
+            {__LINE__, true, false, Loaded::Failsafe, false, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Current, false, AtStart::Leave},
             // another config's or version's, or a table someone emptied (review 21): not known to be closed
-            {__LINE__, true, true, Loaded::Stale, AtStart::Load},
-            {__LINE__, true, false, Loaded::Stale, AtStart::Leave},     // as apply: a previous ruleset stays
-            {__LINE__, false, false, Loaded::Missing, AtStart::Leave},  // no [firewall]: pppkit's MSS or DDNS only
-            {__LINE__, false, false, Loaded::Stale, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Stale, false, AtStart::Load},
+            {__LINE__, true, false, Loaded::Stale, false, AtStart::Leave},  // as apply: a previous ruleset stays
+            {__LINE__, false, false, Loaded::Missing, false,
+             AtStart::Leave},  // no [firewall]: pppkit's MSS or DDNS only
+            {__LINE__, false, false, Loaded::Stale, false, AtStart::Leave},
+            // a plugin's failsafe for its PPPoE carrier, and lan-interfaces
+            // still match it: the full ruleset would take the ISP's side for
+            // LAN (the old pppkitd loaded it at start and reload)
+            {__LINE__, true, true, Loaded::Failsafe, true, AtStart::KeepFailsafe},
+            {__LINE__, true, false, Loaded::Failsafe, true, AtStart::KeepFailsafe},  // broken too: said why
+            // only a failsafe names a carrier; the rest as without one
+            {__LINE__, true, true, Loaded::Missing, true, AtStart::Load},
+            {__LINE__, true, true, Loaded::Current, true, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Stale, true, AtStart::Load},
+            {__LINE__, false, false, Loaded::Failsafe, true, AtStart::Leave},  // no [firewall]: left alone
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            CHECK(at_start(r.configured, r.valid, r.loaded) == r.want);
+            CHECK(at_start(r.configured, r.valid, r.loaded, r.carrier) == r.want);
         }
     }
 }
