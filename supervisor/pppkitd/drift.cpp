@@ -324,30 +324,54 @@ void DriftWatch::load_if_missing()
     const firewall::Loaded loaded = !listed.ok
                                         ? firewall::Loaded::Missing
                                         : firewall::loaded_from(listed.output, p.settings ? p.settings->digest() : "-");
-    // A plugin's failsafe for its PPPoE carrier: the configuration prepared
-    // as for that carrier says whether lan-interfaces still match it.
-    std::unique_ptr<firewall::Prepared> taken;
+    // A PPPoE carrier lan-interfaces match: a link's first (whatever is
+    // loaded does not keep it out of the LAN), then one the failsafe names.
+    std::vector<std::string> named, carriers = hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{};
     if (loaded == firewall::Loaded::Failsafe)
-        for (const auto& carrier : firewall::failsafe_carriers(listed.output)) {
-            auto c = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_, carrier));
-            if (c->carrier_problem) {
-                taken = std::move(c);
-                break;
-            }
-        }
-    const drift::AtStart at = drift::at_start(p.configured, p.settings.has_value(), loaded, taken != nullptr);
-    if (at == drift::AtStart::KeepFailsafe) {
-        // committed: a repair puts this failsafe back, never the full ruleset
+        named = firewall::failsafe_carriers(listed.output);
+    std::erase_if(carriers,
+                  [&](const std::string& c) { return std::find(named.begin(), named.end(), c) != named.end(); });
+    carriers.insert(carriers.end(), named.begin(), named.end());
+    const std::unique_ptr<firewall::Prepared> taken = carrier_taken(carriers);
+    const drift::CarrierInLan carrier = !taken ? drift::CarrierInLan::None
+                                        : std::find(named.begin(), named.end(), taken->carrier) != named.end()
+                                            ? drift::CarrierInLan::Named
+                                            : drift::CarrierInLan::Known;
+    const drift::AtStart at = drift::at_start(p.configured, p.settings.has_value(), loaded, carrier);
+    const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
+                            : loaded == firewall::Loaded::Failsafe ? "the failsafe"
+                                                                   : "not this configuration's ruleset";
+    // committed: a repair puts this failsafe back, never the full ruleset
+    auto commit_failsafe = [&] {
         auto t = nft().run("list " + table);
         if (t.ok) {
             committed_ = Committed::Failsafe;
             committed_failsafe_ = std::move(t.output);
         }
+    };
+    if (at == drift::AtStart::KeepFailsafe) {
+        commit_failsafe();
         jlog::config_problem(*taken->carrier_problem);
         jlog::plain(LOG_ERR, table + " is the failsafe a pppd's plugin loaded because lan-interfaces matches its " +
                                  "PPPoE device " + taken->carrier +
                                  " (the ISP's side): kept, not the configuration's ruleset; fix lan-interfaces and " +
                                  "reload pppkitd");
+    } else if (at == drift::AtStart::LoadFailsafe) {
+        // as the plugin: the failsafe without the carrier replaces whatever is loaded
+        auto r = firewall::apply_fail_closed(nft(), *taken, firewall::Dynamic{});
+        committed_ = Committed::Unknown;
+        jlog::config_problem(*taken->carrier_problem);
+        if (r.outcome == firewall::Outcome::FailsafeApplied) {
+            commit_failsafe();
+            jlog::plain(LOG_ERR, table + " was " + was + "; lan-interfaces matches " + taken->carrier +
+                                     ", the PPPoE device of a link pppkitd supervises (the ISP's side): the " +
+                                     "configuration's ruleset refused, the failsafe without it is loaded");
+        } else {
+            jlog::plain(LOG_CRIT, table + " was " + was + " and lan-interfaces matches the PPPoE device " +
+                                      taken->carrier + "; not even the failsafe could be loaded: " +
+                                      (r.problems.empty() ? std::string() : r.problems.back()));
+        }
+        update_guard(p.configured);
     }
     if (at != drift::AtStart::Load) {
         unload_nft();
@@ -360,9 +384,6 @@ void DriftWatch::load_if_missing()
         fresh = std::make_unique<nft::Context>();
     auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
-    const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
-                            : loaded == firewall::Loaded::Failsafe ? "the failsafe"
-                                                                   : "not this configuration's ruleset";
     const std::string problem = !p.problems.empty()   ? p.problems.front()
                                 : !r.problems.empty() ? r.problems.front()
                                                       : "";
@@ -385,6 +406,21 @@ void DriftWatch::load_if_missing()
     update_guard(p.configured);
     unload_nft();
     malloc_trim(0);
+}
+
+std::unique_ptr<firewall::Prepared> DriftWatch::carrier_taken(const std::vector<std::string>& carriers) const
+{
+    std::unique_ptr<firewall::Prepared> taken;
+    for (const auto& c : carriers) {
+        auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_, c));
+        if (!p->carrier_problem)
+            continue;
+        if (!taken)
+            taken = std::move(p);
+        else
+            taken->lan = firewall::without_carrier(taken->lan, c);
+    }
+    return taken;
 }
 
 nft::Context& DriftWatch::nft()

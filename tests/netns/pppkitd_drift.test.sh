@@ -473,6 +473,40 @@ check "failsafe at start, config valid: logged (was the failsafe ... loaded now)
     grep -q "pppkit_fw was the failsafe (pppkit-firewall.service did not load it): loaded now" "$t/pppkitd.log"
 check_eq "failsafe at start, config valid: pppkit status says current" current "$(loaded)"
 stop_dialling
+# a PPPoE device pppkitd knows for a link (here its saved session, whose PADT
+# cannot go out: enc9 is unplugged) that lan-interfaces match: never LAN, as
+# in the plugin; the failsafe without it is loaded before the first dial (the
+# old daemon loaded the full ruleset, enc* as LAN: the ISP's side in)
+nsx r nft flush ruleset
+printf '[firewall]\nlan-interfaces = lan0, enc*\n[link "x"]\n' >"$t/pppkit.conf"
+: >"$t/pppkitd.log"
+rm -rf "$t/dial.log" "$t/state"
+mkdir -m 700 "$t/state"
+printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
+ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
+    --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check "a link's PPPoE device under lan-interfaces: the first pppd finds the failsafe naming enc9" \
+    sh -c "grep -q 'pppkit failsafe' '$t/dial.table' && grep -q 'elements = { \"enc9\" }' '$t/dial.table'"
+check_fails "a link's PPPoE device under lan-interfaces: its input chain names no enc" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
+check "a link's PPPoE device under lan-interfaces: logged where (file:line)" \
+    grep -q "pppkit.conf:2: \[firewall\] lan-interfaces: matches the PPPoE device 'enc9'" "$t/pppkitd.log"
+check "a link's PPPoE device under lan-interfaces: logged (a link pppkitd supervises ... the failsafe without it)" \
+    grep -q "enc9, the PPPoE device of a link pppkitd supervises.*the failsafe without it is loaded" "$t/pppkitd.log"
+check_eq "a link's PPPoE device under lan-interfaces: pppkit status says failsafe" failsafe "$(loaded)"
+check_fails "a link's PPPoE device under lan-interfaces: the ISP side (enc0) cannot reach tcp/53" \
+    tcp_connect isp 10.77.0.2 53 1
+nsx r nft -s list table inet pppkit_fw >"$t/pppkit_fw.before" 2>&1
+nsx r nft flush ruleset
+if wait_for 2 same pppkit_fw; then
+    pass "a link's PPPoE device under lan-interfaces: a flush brings that failsafe back"
+else
+    fail "a link's PPPoE device under lan-interfaces: not the failsafe after a flush: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
+fi
+stop_dialling
 # another config's ruleset, or an empty table someone added (review 21): not
 # known to be closed; the config's own is loaded, the links' dynamic part kept
 printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
