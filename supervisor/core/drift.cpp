@@ -148,10 +148,14 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
     return d;
 }
 
-AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded)
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded, CarrierInLan carrier)
 {
     if (!configured)
         return AtStart::Leave;
+    if (carrier == CarrierInLan::Named && loaded == firewall::Loaded::Failsafe)
+        return AtStart::KeepFailsafe;
+    if (carrier == CarrierInLan::Known && loaded != firewall::Loaded::Current)
+        return AtStart::LoadFailsafe;
     switch (loaded) {
     case firewall::Loaded::Missing:
         return AtStart::Load;  // an invalid config loads the failsafe

@@ -114,7 +114,28 @@ firewall::Dynamic dynamic_to_assert(const firewall::Dynamic& remembered, const s
 // config's or version's, or a table someone emptied: not known to be
 // closed), keeping its dynamic part. With the config invalid, what is there
 // stays (as `pppkit firewall apply` keeps a previous ruleset).
-enum class AtStart { Leave, Load };
-AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded);
+// A PPPoE carrier (pppd's devnam, the ISP's side) that the configuration's
+// lan-interfaces match (firewall::carrier_in_lan): its full ruleset would
+// take the ISP's segment for LAN, the router's services open to it.
+enum class CarrierInLan {
+    None,
+    // the failsafe loaded names it (firewall::failsafe_carriers: a pppd's
+    // plugin refused the configuration for it)
+    Named,
+    // a carrier of a link pppkitd supervises (its pppd's events, its saved
+    // PPPoE session) that the table loaded does not name
+    Known,
+};
+// Named, with that failsafe loaded: it stays (KeepFailsafe: pppkitd commits
+// to it, so that a repair puts it back, and says why), valid config or not.
+// Known: as the plugin does, whatever is loaded but the configuration's own
+// ruleset (and with no [firewall], nothing) is replaced by the failsafe
+// without the items that match it (LoadFailsafe), valid config or not; the
+// configuration's own ruleset (Current, from the boot unit) stays until the
+// link's next dial, whose plugin refuses it. Once lan-interfaces no longer
+// match a carrier, the rule above holds.
+enum class AtStart { Leave, Load, KeepFailsafe, LoadFailsafe };
+AtStart at_start(bool configured, bool config_valid, firewall::Loaded loaded,
+                 CarrierInLan carrier = CarrierInLan::None);
 
 }  // namespace pppkit::supervisor::drift

@@ -773,6 +773,16 @@ void Daemon::start_drift_watch()
                 pids.push_back(static_cast<uint32_t>(l->pid));
         return pids;
     };
+    h.carriers = [this] {
+        std::vector<std::string> eth;
+        for (const auto& l : links_) {
+            if (!l->eth_ifname.empty())
+                eth.push_back(l->eth_ifname);
+            if (l->saved_session)  // a session before this pppkitd, maybe not cleared yet
+                eth.push_back(l->saved_session->ethernet);
+        }
+        return eth;
+    };
     drift_ = std::make_unique<DriftWatch>(ev_, opt_.config, opt_.config_explicit, std::move(h));
     // without the watch (logged) it still loads a missing firewall before the first dial
     (void)drift_->start();

@@ -318,8 +318,62 @@ void DriftWatch::load_if_missing()
     if (!prepared_)
         return;
     const firewall::Prepared& p = *prepared_;
-    const firewall::Loaded loaded = firewall::inspect(nft(), p.settings ? p.settings->digest() : "-");
-    if (drift::at_start(p.configured, p.settings.has_value(), loaded) == drift::AtStart::Leave) {
+    const std::string table = "table inet " + std::string(firewall::kTable);
+    // as firewall::inspect, keeping the listing for the carriers a failsafe names
+    const auto listed = nft().list_json("list " + table);
+    const firewall::Loaded loaded = !listed.ok
+                                        ? firewall::Loaded::Missing
+                                        : firewall::loaded_from(listed.output, p.settings ? p.settings->digest() : "-");
+    // A PPPoE carrier lan-interfaces match: a link's first (whatever is
+    // loaded does not keep it out of the LAN), then one the failsafe names.
+    std::vector<std::string> named, carriers = hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{};
+    if (loaded == firewall::Loaded::Failsafe)
+        named = firewall::failsafe_carriers(listed.output);
+    std::erase_if(carriers,
+                  [&](const std::string& c) { return std::find(named.begin(), named.end(), c) != named.end(); });
+    carriers.insert(carriers.end(), named.begin(), named.end());
+    const std::unique_ptr<firewall::Prepared> taken = carrier_taken(carriers);
+    const drift::CarrierInLan carrier = !taken ? drift::CarrierInLan::None
+                                        : std::find(named.begin(), named.end(), taken->carrier) != named.end()
+                                            ? drift::CarrierInLan::Named
+                                            : drift::CarrierInLan::Known;
+    const drift::AtStart at = drift::at_start(p.configured, p.settings.has_value(), loaded, carrier);
+    const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
+                            : loaded == firewall::Loaded::Failsafe ? "the failsafe"
+                                                                   : "not this configuration's ruleset";
+    // committed: a repair puts this failsafe back, never the full ruleset
+    auto commit_failsafe = [&] {
+        auto t = nft().run("list " + table);
+        if (t.ok) {
+            committed_ = Committed::Failsafe;
+            committed_failsafe_ = std::move(t.output);
+        }
+    };
+    if (at == drift::AtStart::KeepFailsafe) {
+        commit_failsafe();
+        jlog::config_problem(*taken->carrier_problem);
+        jlog::plain(LOG_ERR, table + " is the failsafe a pppd's plugin loaded because lan-interfaces matches its " +
+                                 "PPPoE device " + taken->carrier +
+                                 " (the ISP's side): kept, not the configuration's ruleset; fix lan-interfaces and " +
+                                 "reload pppkitd");
+    } else if (at == drift::AtStart::LoadFailsafe) {
+        // as the plugin: the failsafe without the carrier replaces whatever is loaded
+        auto r = firewall::apply_fail_closed(nft(), *taken, firewall::Dynamic{});
+        committed_ = Committed::Unknown;
+        jlog::config_problem(*taken->carrier_problem);
+        if (r.outcome == firewall::Outcome::FailsafeApplied) {
+            commit_failsafe();
+            jlog::plain(LOG_ERR, table + " was " + was + "; lan-interfaces matches " + taken->carrier +
+                                     ", the PPPoE device of a link pppkitd supervises (the ISP's side): the " +
+                                     "configuration's ruleset refused, the failsafe without it is loaded");
+        } else {
+            jlog::plain(LOG_CRIT, table + " was " + was + " and lan-interfaces matches the PPPoE device " +
+                                      taken->carrier + "; not even the failsafe could be loaded: " +
+                                      (r.problems.empty() ? std::string() : r.problems.back()));
+        }
+        update_guard(p.configured);
+    }
+    if (at != drift::AtStart::Load) {
         unload_nft();
         malloc_trim(0);  // the read's heap goes back too: pppkitd rests here for days
         return;
@@ -330,13 +384,9 @@ void DriftWatch::load_if_missing()
         fresh = std::make_unique<nft::Context>();
     auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
-    const std::string was = loaded == firewall::Loaded::Missing    ? "missing"
-                            : loaded == firewall::Loaded::Failsafe ? "the failsafe"
-                                                                   : "not this configuration's ruleset";
     const std::string problem = !p.problems.empty()   ? p.problems.front()
                                 : !r.problems.empty() ? r.problems.front()
                                                       : "";
-    const std::string table = "table inet " + std::string(firewall::kTable);
     switch (r.outcome) {
     case firewall::Outcome::Applied:
         jlog::plain(LOG_NOTICE, table + " was " + was + " (pppkit-firewall.service did not load it): loaded now, " +
@@ -356,6 +406,21 @@ void DriftWatch::load_if_missing()
     update_guard(p.configured);
     unload_nft();
     malloc_trim(0);
+}
+
+std::unique_ptr<firewall::Prepared> DriftWatch::carrier_taken(const std::vector<std::string>& carriers) const
+{
+    std::unique_ptr<firewall::Prepared> taken;
+    for (const auto& c : carriers) {
+        auto p = std::make_unique<firewall::Prepared>(firewall::prepare(config_, config_explicit_, c));
+        if (!p->carrier_problem)
+            continue;
+        if (!taken)
+            taken = std::move(p);
+        else
+            taken->lan = firewall::without_carrier(taken->lan, c);
+    }
+    return taken;
 }
 
 nft::Context& DriftWatch::nft()
@@ -461,9 +526,9 @@ DriftWatch::Done DriftWatch::repair_firewall()
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
         // what is there was changed by someone else: it cannot be kept
-        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan));
+        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan, use.carrier));
         if (!f.ok)
-            f = ctx.run(firewall::failsafe_ruleset({}));
+            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, use.carrier));
         if (f.ok)
             return {true, "firewall refused, failsafe loaded: " + problem};
         return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};

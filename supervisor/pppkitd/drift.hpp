@@ -35,6 +35,8 @@ public:
     struct Hooks {
         std::function<std::vector<drift::LinkView>()> links_up;  // links with an address, for the dynamic part
         std::function<std::vector<uint32_t>()> pppd_pids;        // the pppd pppkitd watches
+        // the PPPoE carriers of the links (pppd's events, saved sessions): never LAN
+        std::function<std::vector<std::string>()> carriers;
     };
     DriftWatch(sd_event* ev, std::string config, bool config_explicit, Hooks hooks);
     ~DriftWatch();
@@ -53,6 +55,10 @@ public:
     // [firewall] is configured and the table is missing, or holds the
     // failsafe while the config is valid (drift::at_start); logged. The
     // dynamic part is what the table held plus the links up (adopted).
+    // A PPPoE carrier the config's lan-interfaces match (one the loaded
+    // failsafe names, or a link's: Hooks::carriers) is never taken for LAN:
+    // that failsafe stays, or the failsafe without it is loaded, committed
+    // (a repair puts it back) and the problem logged in file:line form.
     void load_if_missing();
     // For `pppkit status`: {"loaded", "guard", "repairs", "last_repair", "last_repair_ms", "last_change"}.
     [[nodiscard]] nlohmann::json status();
@@ -122,6 +128,10 @@ private:
     // The dynamic part a load asserts (drift::dynamic_to_assert).
     [[nodiscard]] firewall::Dynamic to_assert() const;
     [[nodiscard]] Done repair_mss();
+    // The configuration prepared as for the first of carriers its
+    // lan-interfaces match (Prepared::carrier_problem), its failsafe's LAN
+    // without the items that match any of them; nullptr when none does.
+    [[nodiscard]] std::unique_ptr<firewall::Prepared> carrier_taken(const std::vector<std::string>& carriers) const;
     // The guard on when a [firewall] is configured and pppkit_fw sets the
     // guard's mark (never before: it would drop everything); off when none
     // is configured.

@@ -1,5 +1,6 @@
 // Fuzz target: the readers of libnftables' JSON listings (common/nft_json.cpp)
-// and the firewall's use of them (lifecycle.cpp: dynamic_from, loaded_from).
+// and the firewall's use of them (lifecycle.cpp: dynamic_from, loaded_from,
+// failsafe_carriers).
 // Any input: no exception, no crash, and only what pppkit itself would have
 // written comes back as a link (a valid interface name, an IPv4 address).
 #include <arpa/inet.h>
@@ -19,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     (void)nft::sets_of(text);
     (void)nft::has_table(text);
     (void)firewall::loaded_from(text, "0123456789abcdef");
+    for (const auto& c : firewall::failsafe_carriers(text))  // only names nft and Linux take as they are
+        if (!ifname::valid_name(c))
+            std::abort();
     for (const auto& l : firewall::dynamic_from(text).links) {
         if (!ifname::valid_name(l.ifname))
             std::abort();

@@ -267,8 +267,8 @@ out=$(nsx r "$t/pppd" "$build/pppkit-firewall.so" init opt pppkit-config "$t/ppp
     pppoe 1 52:54:00:ab:cd:ef enc0 phase 2 2>&1)
 check "the plugin refuses lan-interfaces matching the PPPoE device enc0" \
     grep -q "lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
-check "the plugin's failsafe is loaded, without enc*" sh -c \
-    "ip netns exec $(ns r) nft list table inet pppkit_fw | grep -q 'pppkit failsafe' && ! ip netns exec $(ns r) nft list table inet pppkit_fw | grep -q enc"
+check "the plugin's failsafe is loaded, without enc* (its rules name no enc)" sh -c \
+    "ip netns exec $(ns r) nft list table inet pppkit_fw | grep -q 'pppkit failsafe' && ! ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
 sleep 0.5
 snap pppkit_fw before
 nsx r nft flush ruleset
@@ -277,6 +277,83 @@ if wait_for 2 same pppkit_fw; then
 else
     fail "the repair did not put the plugin's failsafe back: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
 fi
+# The same failsafe when pppkitd starts or reloads: the configuration is
+# valid but for the carrier, and the old daemon loaded its full ruleset,
+# which takes enc0 (the ISP's segment) for LAN: the router's services open
+# to the ISP side. Kept while lan-interfaces matches enc0 (the failsafe's
+# mark set names it), replaced once it no longer does. The ISP's namespace
+# sits behind enc0; the router listens there on tcp/53 (DNS: a router
+# service, open to the LAN).
+ns_create isp
+veth r enc0 isp isp0
+addr r enc0 10.77.0.2/24
+addr isp isp0 10.77.0.1/24
+tcp_listen r 10.77.0.2 53 600 || fail "the router's listener on tcp/53 did not start"
+check_fails "the plugin's failsafe: the ISP side (enc0) cannot reach tcp/53" tcp_connect isp 10.77.0.2 53 1
+check "the failsafe names its PPPoE device in its mark set" sh -c \
+    "ip netns exec $(ns r) nft list set inet pppkit_fw pppkit_mark | grep -q 'elements = { \"enc0\" }'"
+restart_pppkitd() {
+    kill "$PKD"
+    wait "$PKD" 2>/dev/null
+    : >"$t/pppkitd.log"
+    start_pppkitd && wait_for 10 grep -q "started," "$t/pppkitd.log"
+}
+kept() { # WHEN: the plugin's failsafe stays, the ISP side stays out
+    if same pppkit_fw; then
+        pass "$1: the plugin's failsafe stays (enc0 not taken for LAN)"
+    else
+        fail "$1: pppkit_fw is not the plugin's failsafe: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
+    fi
+    check_fails "$1: the ISP side (enc0) cannot reach tcp/53" tcp_connect isp 10.77.0.2 53 1
+    check_eq "$1: pppkit status says failsafe" failsafe "$("$build/pppkit" status --socket "$t/run/control" --json 2>&1 |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["firewall"]["loaded"])' 2>&1)"
+}
+restart_pppkitd || fail "pppkitd did not start again: $(cat "$t/pppkitd.log")"
+kept "pppkitd restarted"
+check "pppkitd restarted: logged where (file:line: [firewall] lan-interfaces: matches the PPPoE device 'enc0')" \
+    grep -q "pppkit.conf:2: \[firewall\] lan-interfaces: matches the PPPoE device 'enc0'.*(got 'enc\*')" "$t/pppkitd.log"
+check "pppkitd restarted: logged why the failsafe stays" grep -q "failsafe a pppd's plugin loaded.*enc0.*kept" "$t/pppkitd.log"
+nsx r nft flush ruleset
+if wait_for 2 same pppkit_fw; then
+    pass "pppkitd restarted: a flush brings the plugin's failsafe back"
+else
+    fail "pppkitd restarted: the repair did not put the plugin's failsafe back: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
+fi
+# the plugin's failsafe loaded again while pppkitd runs (on its own, the
+# SIGHUP case fails with the old daemon too)
+plugin_failsafe() {
+    nsx r "$t/pppd" "$build/pppkit-firewall.so" init opt pppkit-config "$t/pppkit.conf" \
+        pppoe 1 52:54:00:ab:cd:ef enc0 phase 2 >/dev/null 2>&1
+    sleep 0.5
+    same pppkit_fw
+}
+check "(the plugin's failsafe again)" plugin_failsafe
+n0=$(grep -c "failsafe a pppd's plugin loaded" "$t/pppkitd.log")
+kill -HUP "$PKD"
+wait_for 5 sh -c "[ \$(grep -c \"failsafe a pppd's plugin loaded\" '$t/pppkitd.log') -gt $n0 ]" ||
+    fail "SIGHUP: no line says the failsafe stays: $(tail -n 5 "$t/pppkitd.log")"
+kept "SIGHUP (reload)"
+# lan-interfaces fixed: the configuration's own ruleset, on reload and at start
+printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+check "lan-interfaces fixed: pppkit reload" "$build/pppkit" reload --socket "$t/run/control"
+check_eq "lan-interfaces fixed, reload: pppkit status says current" current "$("$build/pppkit" status --socket "$t/run/control" --json 2>&1 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["firewall"]["loaded"])' 2>&1)"
+check_fails "lan-interfaces fixed, reload: the mark set names no carrier" sh -c \
+    "ip netns exec $(ns r) nft list set inet pppkit_fw pppkit_mark | grep -q elements"
+printf '[firewall]\nlan-interfaces = lan0, enc*\n' >"$t/pppkit.conf"
+check "(the plugin's failsafe again)" plugin_failsafe
+printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
+restart_pppkitd || fail "pppkitd did not start again: $(cat "$t/pppkitd.log")"
+check "lan-interfaces fixed, pppkitd restarted: logged (was the failsafe ... loaded now)" \
+    grep -q "pppkit_fw was the failsafe (pppkit-firewall.service did not load it): loaded now" "$t/pppkitd.log"
+check_eq "lan-interfaces fixed, pppkitd restarted: pppkit status says current" current "$("$build/pppkit" status --socket "$t/run/control" --json 2>&1 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["firewall"]["loaded"])' 2>&1)"
+# control: a full ruleset that takes enc* for LAN (`pppkit firewall apply`
+# knows no carrier) lets the ISP side in: the test can see the leak
+printf '[firewall]\nlan-interfaces = lan0, enc*\n' >"$t/pppkit.conf"
+PK firewall apply >/dev/null 2>&1
+check "control: with enc* as LAN in the full ruleset, the ISP side reaches tcp/53 (the test can see a leak)" \
+    tcp_connect isp 10.77.0.2 53 5
 cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 check "pppkit firewall apply (the configuration again)" PK firewall apply
 check "pppkit firewall up ppp0 11.0.0.2" PK firewall up ppp0 11.0.0.2
@@ -395,6 +472,40 @@ start_dialling || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
 check "failsafe at start, config valid: logged (was the failsafe ... loaded now)" \
     grep -q "pppkit_fw was the failsafe (pppkit-firewall.service did not load it): loaded now" "$t/pppkitd.log"
 check_eq "failsafe at start, config valid: pppkit status says current" current "$(loaded)"
+stop_dialling
+# a PPPoE device pppkitd knows for a link (here its saved session, whose PADT
+# cannot go out: enc9 is unplugged) that lan-interfaces match: never LAN, as
+# in the plugin; the failsafe without it is loaded before the first dial (the
+# old daemon loaded the full ruleset, enc* as LAN: the ISP's side in)
+nsx r nft flush ruleset
+printf '[firewall]\nlan-interfaces = lan0, enc*\n[link "x"]\n' >"$t/pppkit.conf"
+: >"$t/pppkitd.log"
+rm -rf "$t/dial.log" "$t/state"
+mkdir -m 700 "$t/state"
+printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
+ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
+    --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check "a link's PPPoE device under lan-interfaces: the first pppd finds the failsafe naming enc9" \
+    sh -c "grep -q 'pppkit failsafe' '$t/dial.table' && grep -q 'elements = { \"enc9\" }' '$t/dial.table'"
+check_fails "a link's PPPoE device under lan-interfaces: its input chain names no enc" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
+check "a link's PPPoE device under lan-interfaces: logged where (file:line)" \
+    grep -q "pppkit.conf:2: \[firewall\] lan-interfaces: matches the PPPoE device 'enc9'" "$t/pppkitd.log"
+check "a link's PPPoE device under lan-interfaces: logged (a link pppkitd supervises ... the failsafe without it)" \
+    grep -q "enc9, the PPPoE device of a link pppkitd supervises.*the failsafe without it is loaded" "$t/pppkitd.log"
+check_eq "a link's PPPoE device under lan-interfaces: pppkit status says failsafe" failsafe "$(loaded)"
+check_fails "a link's PPPoE device under lan-interfaces: the ISP side (enc0) cannot reach tcp/53" \
+    tcp_connect isp 10.77.0.2 53 1
+nsx r nft -s list table inet pppkit_fw >"$t/pppkit_fw.before" 2>&1
+nsx r nft flush ruleset
+if wait_for 2 same pppkit_fw; then
+    pass "a link's PPPoE device under lan-interfaces: a flush brings that failsafe back"
+else
+    fail "a link's PPPoE device under lan-interfaces: not the failsafe after a flush: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
+fi
 stop_dialling
 # another config's ruleset, or an empty table someone added (review 21): not
 # known to be closed; the config's own is loaded, the links' dynamic part kept

@@ -1414,6 +1414,17 @@ to = 172.16.1.100
             CAPTURE(bad);
             CHECK(failsafe_ruleset({"ens160", bad}) == f);
         }
+        // The PPPoE carrier it was loaded for (carrier_in_lan) is the mark
+        // set's one element (pppkitd reads it: failsafe_carriers); a name
+        // that is not an interface name is left out, and nothing else changes.
+        auto carrier = failsafe_ruleset({}, {}, {}, "eth1");
+        CHECK(has(carrier, "    set pppkit_mark {\n        type ifname\n        comment \"pppkit failsafe\"\n"
+                           "        elements = { \"eth1\" }\n    }\n"));
+        CHECK(chain(carrier, "input") == chain(f, "input"));
+        for (const std::string& bad : {std::string("eth1\" }"), std::string("eth*"), std::string("/dev/ttyS0")}) {
+            CAPTURE(bad);
+            CHECK(failsafe_ruleset({}, {}, {}, bad) == f);
+        }
         // From a document: only when every LAN name is valid.
         auto r = config::parse_text("[firewall]\nlan-interfaces = ens160, br-*\nbogus = 1\n", "fw.conf", schema());
         CHECK(lan_interfaces(r.doc) == std::vector<std::string>{"ens160", "br-*"});

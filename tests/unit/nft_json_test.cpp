@@ -119,6 +119,37 @@ TEST_SUITE("nft_json")
         }
     }
 
+    TEST_CASE("failsafe_carriers: the PPPoE carriers a failsafe's mark set names")
+    {
+        auto mark = [](const std::string& comment, const std::string& elem) {
+            return listing(R"(, {"table": {"family": "inet", "name": "pppkit_fw", "handle": 1}})"
+                           R"(, {"set": {"family": "inet", "name": "pppkit_mark", "table": "pppkit_fw",)"
+                           R"( "type": "ifname", "handle": 2, "comment": ")" +
+                           comment + R"(")" + elem + "}}");
+        };
+        struct Row {
+            int line;
+            std::string json;
+            std::vector<std::string> want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, mark("pppkit failsafe", R"(, "elem": ["eth1"])"), {"eth1"}},
+            {__LINE__, mark("pppkit failsafe", R"(, "elem": ["eth1", "enc0", "eth1"])"), {"eth1", "enc0"}},
+            {__LINE__, mark("pppkit failsafe", ""), {}},  // refused for another reason
+            // only a failsafe's mark names a carrier; only valid interface names count
+            {__LINE__, mark("pppkit digest 0123456789abcdef", R"(, "elem": ["eth1"])"), {}},
+            {__LINE__, mark("pppkit failsafe", R"(, "elem": ["eth1 }", "a-name-longer-than-15"])"), {}},
+            {__LINE__,
+             listing(R"(, {"set": {"name": "active_wan", "comment": "pppkit failsafe", "elem": ["eth1"]}})"),
+             {}},
+            {__LINE__, "not json", {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::failsafe_carriers(r.json) == r.want);
+        }
+    }
+
     TEST_CASE("dynamic_from: the links of a listing; only what pppkit would have written")
     {
         using firewall::Dynamic;

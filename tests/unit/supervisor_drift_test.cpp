@@ -314,27 +314,50 @@ TEST_SUITE("supervisor")
     TEST_CASE("drift: before the first dial, a missing table (or a failsafe under a valid config) is loaded")
     {
         using pppkit::firewall::Loaded;
+        constexpr auto N = CarrierInLan::None, Named = CarrierInLan::Named, Known = CarrierInLan::Known;
         struct Row {
             int line;
             bool configured, valid;
             Loaded loaded;
+            CarrierInLan carrier;  // a PPPoE carrier that lan-interfaces match
             AtStart want;
         };
         const std::vector<Row> rows = {
-            {__LINE__, true, true, Loaded::Missing, AtStart::Load},   // pppkit-firewall.service did not run
-            {__LINE__, true, false, Loaded::Missing, AtStart::Load},  // the failsafe, then
-            {__LINE__, true, true, Loaded::Failsafe, AtStart::Load},  // a boot-time error fixed since
-            {__LINE__, true, false, Loaded::Failsafe, AtStart::Leave},
-            {__LINE__, true, true, Loaded::Current, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Missing, N, AtStart::Load},   // pppkit-firewall.service did not run
+            {__LINE__, true, false, Loaded::Missing, N, AtStart::Load},  // the failsafe, then
+            {__LINE__, true, true, Loaded::Failsafe, N, AtStart::Load},  // a boot-time error fixed since
+            {__LINE__, true, false, Loaded::Failsafe, N, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Current, N, AtStart::Leave},
             // another config's or version's, or a table someone emptied (review 21): not known to be closed
-            {__LINE__, true, true, Loaded::Stale, AtStart::Load},
-            {__LINE__, true, false, Loaded::Stale, AtStart::Leave},     // as apply: a previous ruleset stays
-            {__LINE__, false, false, Loaded::Missing, AtStart::Leave},  // no [firewall]: pppkit's MSS or DDNS only
-            {__LINE__, false, false, Loaded::Stale, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Stale, N, AtStart::Load},
+            {__LINE__, true, false, Loaded::Stale, N, AtStart::Leave},     // as apply: a previous ruleset stays
+            {__LINE__, false, false, Loaded::Missing, N, AtStart::Leave},  // no [firewall]: pppkit's MSS or DDNS only
+            {__LINE__, false, false, Loaded::Stale, N, AtStart::Leave},
+            // a plugin's failsafe for its PPPoE carrier, and lan-interfaces
+            // still match it: the full ruleset would take the ISP's side for
+            // LAN (the old pppkitd loaded it at start and reload)
+            {__LINE__, true, true, Loaded::Failsafe, Named, AtStart::KeepFailsafe},
+            {__LINE__, true, false, Loaded::Failsafe, Named, AtStart::KeepFailsafe},  // broken too: said why
+            // only a failsafe names a carrier; the rest as without one
+            {__LINE__, true, true, Loaded::Missing, Named, AtStart::Load},
+            {__LINE__, true, true, Loaded::Current, Named, AtStart::Leave},
+            {__LINE__, true, true, Loaded::Stale, Named, AtStart::Load},
+            {__LINE__, false, false, Loaded::Failsafe, Named, AtStart::Leave},  // no [firewall]: left alone
+            // a carrier of a supervised link (its events, its saved session):
+            // the failsafe without it replaces what is loaded, but for the
+            // configuration's own ruleset (the plugin refuses that at dial)
+            {__LINE__, true, true, Loaded::Missing, Known, AtStart::LoadFailsafe},
+            {__LINE__, true, false, Loaded::Missing, Known, AtStart::LoadFailsafe},
+            {__LINE__, true, true, Loaded::Failsafe, Known, AtStart::LoadFailsafe},  // which may take it for LAN
+            {__LINE__, true, false, Loaded::Failsafe, Known, AtStart::LoadFailsafe},
+            {__LINE__, true, true, Loaded::Stale, Known, AtStart::LoadFailsafe},
+            {__LINE__, true, false, Loaded::Stale, Known, AtStart::LoadFailsafe},
+            {__LINE__, true, true, Loaded::Current, Known, AtStart::Leave},
+            {__LINE__, false, false, Loaded::Missing, Known, AtStart::Leave},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            CHECK(at_start(r.configured, r.valid, r.loaded) == r.want);
+            CHECK(at_start(r.configured, r.valid, r.loaded, r.carrier) == r.want);
         }
     }
 }

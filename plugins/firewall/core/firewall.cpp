@@ -1356,7 +1356,8 @@ std::string link_update(const Settings& s, std::string_view digest, const std::v
 }
 
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
-                             const std::vector<std::string>& lan_networks, const std::vector<std::string>& wan)
+                             const std::vector<std::string>& lan_networks, const std::vector<std::string>& wan,
+                             std::string_view carrier)
 {
     // Built from constants; the only configured text that may enter is the
     // LAN interface names, and only when every one passes ifname.hpp (the
@@ -1380,8 +1381,11 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
     out += "    comment \"" + std::string(kFailsafeMark) +
            (lan ? ": no valid ruleset; input only from loopback and the LAN interfaces, no forwarding\"\n"
                 : ": no valid ruleset; input only from loopback, no forwarding\"\n");
+    // the carrier only when it is an interface name (ifname.hpp: nothing nft
+    // could take for anything else)
     out += "    set " + std::string(kMarkSet) + " {\n        type ifname\n        comment \"" +
-           std::string(kFailsafeMark) + "\"\n    }\n";
+           std::string(kFailsafeMark) + "\"\n" +
+           (ifname::valid_name(carrier) ? "        elements = { \"" + std::string(carrier) + "\" }\n" : "") + "    }\n";
     // the full ruleset's anti-spoofing sets: what a WAN interface never brings
     for (const auto& [name, type, elems] :
          {std::tuple{"wan_spoof4", "ipv4_addr", &spoof4}, std::tuple{"wan_spoof6", "ipv6_addr", &spoof6}})

@@ -207,14 +207,21 @@ std::string digest_key(std::string_view digest);
 // wan_spoof4/wan_spoof6 (each lan_networks item that passes check_network,
 // and the constants: 0/8, 127/8, 169.254/16, 224/4, 240/4, ::1, ff00::/8)
 // is logged and dropped, so a forged reply joins no flow.
+// carrier: the PPPoE carrier (pppd's devnam) a lan-interfaces item matched,
+// the reason for this failsafe (carrier_in_lan); when it is a valid
+// interface name it is the one element of the mark set (kMarkSet), so that
+// whoever finds this failsafe loaded (pppkitd at start and reload:
+// lifecycle.hpp's failsafe_carriers) knows the configuration takes the
+// ISP's side for LAN. Empty: refused for another reason, the set stays empty.
 std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
                              const std::vector<std::string>& lan_networks = {},
-                             const std::vector<std::string>& wan = {});
+                             const std::vector<std::string>& wan = {}, std::string_view carrier = {});
 inline constexpr std::string_view kFailsafeMark = "pppkit failsafe";
-// An empty set in both rulesets whose comment says what the table holds:
+// A set in both rulesets whose comment says what the table holds:
 // "pppkit digest <Settings::digest()>" or kFailsafeMark (lifecycle.hpp's
 // inspect() reads it from a JSON listing). The table's comment says the same
-// for people reading "nft list table".
+// for people reading "nft list table". Empty, but in a failsafe loaded
+// because lan-interfaces matched the PPPoE carrier: that carrier's name.
 inline constexpr std::string_view kMarkSet = "pppkit_mark";
 
 // The flush guard. `nft flush ruleset` (nftables.service's reload, any

@@ -84,6 +84,8 @@ Prepared prepare(const std::string& main_file, bool must_exist, std::string_view
         p.problems.push_back(d->str());
         p.wan_in_lan = true;
         p.lan = without_carrier(p.lan, carrier);
+        p.carrier = carrier;
+        p.carrier_problem = std::move(d);
     }
     // Missing or empty, with no [firewall] in a drop-in: maybe an editor
     // saving it. Closed, and said why; a file with only comments in it is
@@ -209,6 +211,20 @@ Loaded loaded_from(std::string_view listing, const std::string& digest)
     // also a table of an older pppkit (its digest only in the table's
     // comment, which JSON does not show): reloading it is safe, trusting it is not
     return Loaded::Stale;
+}
+
+std::vector<std::string> failsafe_carriers(std::string_view listing)
+{
+    std::vector<std::string> out;
+    auto sets = nft::sets_of(listing);
+    if (!sets)
+        return out;
+    for (const auto& set : *sets)
+        if (set.name == kMarkSet && set.comment == kFailsafeMark)
+            for (const auto& e : set.elems)
+                if (ifname::valid_name(e.first) && std::find(out.begin(), out.end(), e.first) == out.end())
+                    out.push_back(e.first);
+    return out;
 }
 
 Loaded inspect(nft::Context& nft, const std::string& digest)
@@ -529,9 +545,9 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
     }
     // First the failsafe that keeps the LAN interfaces reachable, then the
     // pure constant one: nothing the user wrote can keep that from loading.
-    auto f = nft.run(failsafe_ruleset(p.lan, p.lan_networks, p.wan));
+    auto f = nft.run(failsafe_ruleset(p.lan, p.lan_networks, p.wan, p.carrier));
     if (!f.ok)
-        f = nft.run(failsafe_ruleset({}));
+        f = nft.run(failsafe_ruleset({}, {}, {}, p.carrier));
     if (f.ok) {
         res.outcome = Outcome::FailsafeApplied;
     } else {

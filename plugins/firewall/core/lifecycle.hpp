@@ -58,6 +58,12 @@ struct Prepared {
     // replaces whatever is loaded (full or failsafe, which both take that
     // item as LAN) by the failsafe without it (lan: without_carrier).
     bool wan_in_lan = false;
+    // The PPPoE carrier that made wan_in_lan (empty: none, or the link's own
+    // interface did): the failsafe apply_fail_closed loads names it in its
+    // mark set (failsafe_ruleset's carrier), and carrier_problem is the
+    // problem (also in problems) in "file:line:" form.
+    std::string carrier;
+    std::optional<config::Diagnostic> carrier_problem;
 };
 // carrier: pppd's devnam (the plugin), empty when unknown (the CLI).
 Prepared prepare(const std::string& main_file, bool must_exist, std::string_view carrier = {});
@@ -85,6 +91,11 @@ Loaded inspect(nft::Context& nft, const std::string& digest);
 // Only the set kMarkSet says Current or Failsafe; anything else is Stale.
 Loaded loaded_from(std::string_view listing, const std::string& digest);
 std::string_view to_string(Loaded l);
+// The PPPoE carriers a failsafe's listing names (kMarkSet's elements that
+// are valid interface names): the devices whose lan-interfaces match made a
+// plugin load it. Empty for any other listing, or a failsafe loaded for
+// another reason. Pure.
+std::vector<std::string> failsafe_carriers(std::string_view listing);
 
 // Every link's dynamic state as loaded now (empty when the table or sets
 // are missing): active_wan, the wan_public4 record, and the names of the
@@ -165,8 +176,8 @@ struct ApplyResult {
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. On any problem it never
 // opens anything: see Outcome. The failsafe tried is
-// failsafe_ruleset(p.lan, p.lan_networks, p.wan), then the constant
-// failsafe_ruleset({}).
+// failsafe_ruleset(p.lan, p.lan_networks, p.wan, p.carrier), then the
+// constant failsafe_ruleset({}) (it too names p.carrier).
 ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
 // The in-process dry run (the plugin's warm-up); runs check_isolated first
 // when p has an extras file and has not passed it.
