@@ -416,12 +416,12 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
     }
     record(event_name(ev), start);
     if (g_stop && ev != PK_EV_EXIT) {
-        // like a configure() problem: die() fires the exit notifiers, which
-        // no longer reach the plugin
+        // pppd ends the link (TermReq, PADT) from its main loop and exits 2;
+        // no later event, exit neither, reaches the plugin
         g_config_failed = true;
         char msg[512];
         std::snprintf(msg, sizeof msg, "%s: %s", g_plugin->name(), g_stop->c_str());
-        pk_die_option_error(msg);
+        pk_stop_pppd(msg);
         return;
     }
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {
