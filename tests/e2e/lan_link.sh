@@ -23,7 +23,7 @@
 #                          the ISP ends the session at once (pppd 2.5's
 #                          channel sends it; with pppd 2.4.9, whose rp-pppoe.so
 #                          sends none, pppkit's host does: plugins/host/host.cpp)
-#   lan-link-isp-session   the ISP's session pppd is gone within 10 s of the
+#   lan-link-isp-session   the ISP's session pppd is gone within 15 s of the
 #                          router's exit (without a PADT it lingers until its
 #                          own LCP gives up: ~30 s of Config-Requests)
 # shellcheck shell=bash
@@ -63,11 +63,11 @@ EOF
     # the ISP side after the router's exit: its session pppd should end at once
     local t1 left=unknown
     t1=$(lab_now)
-    if wait_until 10 eval '[ "$(tree_of "$LAB_SERVER_PID" | wc -l)" -le 1 ]'; then
+    if wait_until 15 eval '[ "$(tree_of "$LAB_SERVER_PID" | wc -l)" -le 1 ]'; then
         left="gone $(lab_since "$t1") s after the router's exit"
         pass lan-link-isp-session "the ISP's session pppd $left"
     else
-        left="still running 10 s after the router's exit: $(tree_of "$LAB_SERVER_PID" | tr '\n' ' ')"
+        left="still running 15 s after the router's exit: $(tree_of "$LAB_SERVER_PID" | tr '\n' ' ')"
         fail lan-link-isp-session "the ISP's session pppd $left"
     fi
     capture_stop carrier
