@@ -4,9 +4,17 @@
 #include "host/host.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +26,7 @@
 #include <vector>
 
 #include "common/trust.hpp"
+#include "core/pppoe.hpp"
 #include "host/events.hpp"
 #include "host/holdoff.hpp"
 #include "host/pk_host.h"
@@ -30,6 +39,14 @@ bool g_configured = false;
 bool g_config_failed = false;
 // stop_pppd() was called: pk_cxx_event stops pppd after the callback.
 std::optional<std::string> g_stop;
+// The PPPoE session of a pppd 2.4.9 that stop_pppd stops: pppd 2.4.9's
+// rp-pppoe.so sends no PADT when it ends a session (it closed its discovery
+// socket after the PADS; in the lab neither poff nor this stop sent one), so
+// the access concentrator kept a session refused before LCP opened until its
+// own LCP gave up (~30 s of Config-Requests). The host sends that PADT
+// itself once pppd reached PHASE_DEAD (its PPPoE socket is released by
+// then). pppd 2.5's channel sends its own.
+std::optional<supervisor::pppoe::Session> g_stop_session;
 // plugin_init could not finish: the first event stops pppd with this text.
 bool g_init_failed = false;
 char g_init_problem[256] = "";
@@ -191,6 +208,58 @@ std::string ntoa(uint32_t a)
     in.s_addr = a;
     inet_ntop(AF_INET, &in, buf, sizeof buf);
     return buf;
+}
+
+// Sends the PADT that ends s at the access concentrator: one raw Ethernet
+// frame (as pppkitd's padt.cpp), never blocking. The problem in words, or
+// "" when it went out.
+std::string send_padt(const supervisor::pppoe::Session& s) noexcept
+{
+    try {
+        const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);  // protocol 0: sends only
+        if (fd < 0)
+            return std::string("raw socket: ") + std::strerror(errno);
+        std::string err;
+        ifreq ifr{};
+        std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", s.ethernet.c_str());
+        const unsigned idx = ::if_nametoindex(s.ethernet.c_str());
+        if (idx == 0) {
+            err = s.ethernet + ": " + std::strerror(errno);
+        } else if (::ioctl(fd, SIOCGIFHWADDR, &ifr) != 0 || ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+            err = s.ethernet + ": no Ethernet address";
+        } else {
+            supervisor::pppoe::Mac ours{};
+            std::memcpy(ours.data(), ifr.ifr_hwaddr.sa_data, ours.size());
+            const auto frame = supervisor::pppoe::padt_frame(s, ours, "pppkit: link refused");
+            sockaddr_ll to{};
+            to.sll_family = AF_PACKET;
+            to.sll_protocol = htons(supervisor::pppoe::kEtherDiscovery);
+            to.sll_ifindex = static_cast<int>(idx);
+            to.sll_halen = 6;
+            std::memcpy(to.sll_addr, s.ac_mac.data(), 6);
+            if (::sendto(fd, frame.data(), frame.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), sizeof to) !=
+                static_cast<ssize_t>(frame.size()))
+                err = s.ethernet + ": " + std::strerror(errno);
+        }
+        ::close(fd);
+        return err;
+    } catch (...) {
+        return "out of memory";
+    }
+}
+
+// pppd 2.4.9 only (see g_stop_session): the session to end at PHASE_DEAD.
+void remember_stop_session() noexcept
+{
+    try {
+        if (std::string_view(pk_pppd_version()).rfind("2.4.", 0) != 0)
+            return;
+        pk_link raw{};
+        pk_get_link(&raw, 0);
+        g_stop_session = supervisor::pppoe::from_pppd(raw.session, raw.remote_number, raw.devnam);
+    } catch (...) {
+        g_stop_session.reset();
+    }
 }
 
 // Once, before dialling: a plugin that cannot configure itself stops pppd.
@@ -357,6 +426,21 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
 {
     pppkit::host::events::forward(ev, arg);  // to pppkitd, whatever this plugin does with it
     pppkit::host::holdoff::on_event(ev, arg);
+    if (g_stop_session && ev == PK_EV_PHASE && arg == PK_PHASE_DEAD) {
+        try {
+            const auto s = *g_stop_session;
+            g_stop_session.reset();
+            const std::string err = send_padt(s);
+            char buf[240];
+            std::snprintf(buf, sizeof buf, "%s: %s%s (session %u, %s on %s)", g_plugin ? g_plugin->name() : "pppkit",
+                          err.empty() ? "sent the PADT pppd 2.4.9 does not send" : "could not send the PADT: ",
+                          err.c_str(), static_cast<unsigned>(s.id),
+                          pppkit::supervisor::pppoe::format_mac(s.ac_mac).c_str(), s.ethernet.c_str());
+            pk_log(err.empty() ? PK_INFO : PK_WARN, buf);
+        } catch (...) {
+            g_stop_session.reset();
+        }
+    }
     if (g_init_failed) {
         // Stop before the link is dialled: the first event after the options
         // were parsed (PHASE_INITIALIZE comes before them; exit is too late
@@ -416,12 +500,13 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
     }
     record(event_name(ev), start);
     if (g_stop && ev != PK_EV_EXIT) {
-        // like a configure() problem: die() fires the exit notifiers, which
-        // no longer reach the plugin
+        // pppd ends the link (TermReq, PADT) from its main loop and exits 2;
+        // no later event, exit neither, reaches the plugin
         g_config_failed = true;
         char msg[512];
         std::snprintf(msg, sizeof msg, "%s: %s", g_plugin->name(), g_stop->c_str());
-        pk_die_option_error(msg);
+        remember_stop_session();
+        pk_stop_pppd(msg);
         return;
     }
     if (ev == PK_EV_EXIT && g_stats.calls > 0) {

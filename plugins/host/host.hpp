@@ -87,8 +87,10 @@ void cancel(TimerId id);
 
 // From a callback (an event after configure()): this pppd must not go on,
 // e.g. the link turned out to be one the configuration cannot run safely.
-// Once the callback has returned, msg goes to pppd's log as an option error
-// and pppd exits with EXIT_OPTION_ERROR (2), as when configure() reports
+// Once the callback has returned, msg goes to pppd's log as an error;
+// pppd then ends the link from its main loop as on SIGTERM (LCP
+// Terminate-Request, the channel's disconnect: rp-pppoe's PADT), without
+// persist, and exits with EXIT_OPTION_ERROR (2), as when configure() reports
 // problems (pppkitd: failed-config, no restart). The plugin logs the why
 // itself first; no later event (exit neither) reaches it.
 void stop_pppd(std::string msg);

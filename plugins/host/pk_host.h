@@ -102,6 +102,11 @@ void pk_timeout(void (*fn)(void *), void *arg, int ms) PK_NOEXCEPT;
 void pk_untimeout(void (*fn)(void *), void *arg) PK_NOEXCEPT;
 /* Logs msg as an option error and exits pppd with EXIT_OPTION_ERROR (2). */
 void pk_die_option_error(const char *msg) PK_NOEXCEPT;
+/* Logs msg as an error; then, from pppd's main loop (a 0 ms timer),
+ * ends the link as on SIGTERM (LCP Terminate-Request, the channel's
+ * disconnect: rp-pppoe's PADT) without persist, and pppd exits with
+ * EXIT_OPTION_ERROR (2). Returns at once; call it from a notifier. */
+void pk_stop_pppd(const char *msg) PK_NOEXCEPT;
 const char *pk_pppd_version(void) PK_NOEXCEPT;
 
 /* pppd's redial delay. pppd calls one holdoff_hook (a plain pointer): the

@@ -12,6 +12,7 @@
 #include <pppd/fsm.h>
 #include <pppd/ipcp.h>
 #include <pppd/ipv6cp.h>
+#include <pppd/lcp.h>
 #if __has_include(<pppd/options.h>)
 #include <pppd/options.h> /* 2.5.x: option_t and ppp_add_options */
 #endif
@@ -31,6 +32,7 @@ extern void die(int status);
 extern int holdoff;
 extern bool holdoff_specified;
 extern int need_holdoff;
+extern bool persist; /* 1 byte in 2.5.2 (nm -S); 2.5 declares only ppp_persist() */
 #else
 #define PK_ABI_25 0
 #define PK_VERSION VERSION
@@ -149,6 +151,59 @@ void pk_die_option_error(const char *msg)
     die(EXIT_OPTION_ERROR);
 }
 
+/* ----------------------------------------------------------- pk_stop_pppd
+ * msg is logged as an error. The link ends the way pppd ends it on SIGTERM,
+ * then pppd exits with
+ * EXIT_OPTION_ERROR. die() from a notifier skipped both LCP's
+ * Terminate-Request and the channel's disconnect (rp-pppoe's PADT): the
+ * peer kept the PPPoE session until its own LCP gave up. Nothing of the link
+ * may be torn down from inside the notifier either (start_link calls
+ * lcp_lowerup after the ESTABLISH notifiers: an lcp_close there would be
+ * undone, LCP would stay CLOSED and pppd would hang), so a 0 ms timer does
+ * it from pppd's main loop: persist off, lcp_close(); link_terminated()
+ * calls the channel's disconnect (PADT) and the main loop, without persist,
+ * ends in die(status). The status is set again at PHASE_DEAD (a hang-up on
+ * the way sets EXIT_HANGUP). If pppd is still running 20 s after
+ * lcp_close (a state lcp_close cannot end), die() as before. */
+static int stopping;
+
+static void set_exit_option_error(void)
+{
+#if PK_ABI_25
+    ppp_set_status(EXIT_OPTION_ERROR);
+#else
+    status = EXIT_OPTION_ERROR;
+#endif
+}
+
+static void stop_fallback(void *arg)
+{
+    (void)arg;
+    die(EXIT_OPTION_ERROR);
+}
+
+static void stop_link(void *arg)
+{
+    (void)arg;
+    persist = 0;
+    set_exit_option_error();
+    lcp_close(0, "link refused by pppkit");
+    pk_timeout(stop_fallback, NULL, 20000);
+}
+
+void pk_stop_pppd(const char *msg)
+{
+    if (stopping)
+        return;
+    stopping = 1;
+    /* error(), not option_error(): pppd's option_error() after the options
+     * were parsed goes to syslog only, not to pppd's logfile */
+    pk_log(PK_ERROR, msg);
+    persist = 0;
+    set_exit_option_error();
+    pk_timeout(stop_link, NULL, 0);
+}
+
 /* ---------------------------------------------------------------- holdoff
  * pppd (main loop, after the link ended and persist holds) calls
  * holdoff_hook() instead of using its fixed holdoff: seconds to wait. */
@@ -238,6 +293,8 @@ void pk_commit_options(void)
 static void on_phase(void *ctx, int arg)
 {
     (void)ctx;
+    if (stopping && arg == PHASE_DEAD)
+        set_exit_option_error(); /* die(status) follows in pppd's main loop */
     pk_cxx_event(PK_EV_PHASE, arg);
 }
 static void on_ip_up(void *ctx, int arg)

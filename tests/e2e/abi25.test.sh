@@ -6,7 +6,10 @@
 #          /var/cache/pppkit-lab/trixie; its pppd 2.5.2 and pppoe-server 4.0
 #          (kernel mode, -k). pppd 2.5.2 refuses the 2.4.9 build (exit 2),
 #          loads the 2.5 build, reaches ip-up, the MSS rules are in nftables
-#          and clamp a real SYN; poff removes them.
+#          and clamp a real SYN; poff removes them. Then the 2.5 build of
+#          pppkit-firewall.so refuses a link whose own interface (ppp0)
+#          lan-interfaces names: exit 2, the failsafe, a PADT
+#          (tests/e2e/lan_link.sh).
 # The same file is the guest script: lab.sh runs it inside the VM with LAB_LIB set.
 set -u
 
@@ -85,4 +88,12 @@ check_eq poff-elements-gone 0 "$(in_rtr nft list table inet "$TABLE" | grep -c "
 longest=$(grep -o 'pppkit-mss: longest callback .*' "$log" | tail -n 1)
 if [ -n "$longest" ]; then info longest-callback "$longest"
 else fail longest-callback "no 'longest callback' line in $log"; fi
+
+# pppkit-firewall (2.5 build) refuses a link whose own interface lan-interfaces names
+if [ -f "$PPPKIT_BUILD/abi-2.5/pppkit-firewall.so" ]; then
+    . "$PPPKIT_TOP/tests/e2e/lan_link.sh"
+    lan_link_refused plugin "$PPPKIT_BUILD/abi-2.5/pppkit-firewall.so"
+else
+    fail lan-link "no $PPPKIT_BUILD/abi-2.5/pppkit-firewall.so"
+fi
 lab_done

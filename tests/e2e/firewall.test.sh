@@ -17,6 +17,9 @@
 #                    the static part identical, object counts constant, one
 #                    public4 element equal to the address of the moment
 #   poff          -> the dynamic sets are empty, the static part stays
+#   lan link      -> the config then names ppp0 in lan-interfaces and pppd
+#                    dials again: refused (exit 2), the failsafe, a PADT
+#                    (tests/e2e/lan_link.sh)
 # The sources are outside pppkit's egress guard (11.0.0.1 on the ISP side):
 # the lab's own ISP addresses (192.0.2.1, 198.51.100.80) are documentation
 # ranges the guard drops, which would hide an exposure's answer.
@@ -125,4 +128,8 @@ check_eq poff-active-wan-empty "" "$(set_elems active_wan)" "active_wan after po
 check_eq poff-table-stays 1 "$(tables)" "tables inet pppkit_fw after poff"
 check_eq poff-static-part "$base" "$(static_part | md5sum | cut -d' ' -f1)" "static part after poff (md5)"
 info vm-time "$(($(date +%s) - T0)) s from the first check to poff"
+
+# ---- a link whose own interface lan-interfaces names
+. "$PPPKIT_TOP/tests/e2e/lan_link.sh"
+lan_link_refused
 lab_done

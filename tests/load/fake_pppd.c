@@ -3,7 +3,7 @@
  *
  * It defines, with pppd's own types (it includes the 2.4.9 headers), every
  * pppd symbol the shim (plugins/host/pppd_shim.c) uses: the notifier lists
- * and add_notifier, add_options, the loggers, option_error, die, timeout,
+ * and add_notifier, add_options, the loggers, option_error, die, lcp_close, timeout,
  * ifname/ifunit/ipparam/persist/status, netif_get_mtu, the IPCP/IPV6CP option
  * arrays and the PPPoE channel's ppp_session_number/remote_number/devnam. Linked with -rdynamic, so the dlopen-ed
  * plugin binds to them.
@@ -22,7 +22,8 @@
  *                     (like pppd: the interface is gone after link-down's notifiers ran,
  *                     and before exit's run; ip-up, ipv6-up or ifname bring it back)
  *   get-mtu           print "MTU N" from netif_get_mtu, as the shim would read it
- *   run-timers        run the due timers once
+ *   run-timers        run the due timers once (pppd's main loop after a callback:
+ *                     the plugin's stop of pppd, lcp_close, runs here)
  *   call NAME         nothing: puts "call NAME" into the command line, where the plugin
  *                     finds its peer name (/proc/self/cmdline), as in "pppd call NAME"
  *   persist           set pppd's persist option
@@ -42,7 +43,8 @@
  *                     "bench cpu max_us=C": the most CPU time one callback used (wall time
  *                     minus the time the scheduler gave to other processes)
  * Every log line the plugin writes through pppd goes to stdout as "LOG <level>: msg";
- * option_error as "OPTION-ERROR: msg"; die(N) prints "DIE N" and exits N.
+ * option_error as "OPTION-ERROR: msg"; die(N) prints "DIE N" and exits N;
+ * lcp_close prints "LCP-CLOSE unit reason" and ends the link (above).
  * The MTU is the kernel's for ifname (SIOCGIFMTU), unless "mtu N" set one.
  * Asking for the MTU of an interface that is gone (issue 13: in pppd it costs
  * two module-loader runs) prints "MTU-OF-GONE-LINK ifname" and is counted;
@@ -135,6 +137,22 @@ EXPORT void die(int status)
     printf("DIE %d\n", status);
     fflush(stdout);
     exit(status);
+}
+
+/* lcp_close (from a timer: run-timers): pppd's LCP ends the link at once
+ * (TermReq, TermAck, link_terminated: phases TERMINATE, DISCONNECT, DEAD),
+ * then its main loop: without persist die(status), else "REDIAL". */
+static void fire(struct notifier *n, int arg);
+EXPORT void lcp_close(int unit, char *reason)
+{
+    printf("LCP-CLOSE %d %s\n", unit, reason);
+    fflush(stdout);
+    fire(phasechange, PHASE_TERMINATE);
+    fire(phasechange, PHASE_DISCONNECT);
+    fire(phasechange, PHASE_DEAD);
+    if (!persist)
+        die(status);
+    printf("REDIAL\n");
 }
 
 /* ------------------------------------------------------------ notifiers */

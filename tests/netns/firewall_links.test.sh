@@ -308,10 +308,11 @@ to = 172.16.1.100
 EOF
 }
 # pppd on ppp0: configure (phase 2: no unit yet, as in pppd without
-# demand), ESTABLISH (phase 4: pppd made ppp0), IPCP up with 11.0.0.2
+# demand), ESTABLISH (phase 4: pppd made ppp0), its main loop (the due
+# timers: a refusal ends the link there), IPCP up with 11.0.0.2
 pppd_ppp0() {
     nsx rtr "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" ifname '' phase 2 ifname ppp0 phase 4 \
-        local4 11.0.0.2 ip-up 2>&1
+        run-timers local4 11.0.0.2 ip-up 2>&1
 }
 mark() { nsx rtr nft list set inet pppkit_fw pppkit_mark 2>/dev/null | sed -n 's/.*comment "\(.*\)".*/\1/p'; }
 conf_d "ppp0, ens160"
@@ -324,9 +325,11 @@ check "D: ... its error names the item and the interface" grep -qF \
 check "D: ... and the way out (pppd's 'unit N')" grep -qF "pppd option 'unit N'" <<<"$out"
 check "D: ... and that the failsafe replaced the ruleset" grep -qF \
     "the failsafe replaced the loaded ruleset, which took this link's interface ppp0 for LAN" <<<"$out"
+check "D: ... pppd ends the link from its main loop (lcp_close: TermReq, PADT), not by die() in the callback" \
+    grep -q "^LCP-CLOSE 0 link refused by pppkit" <<<"$out"
 check "D: ... no ip-up ran (the link never comes up)" bash -c '! grep -q "ip-up:" <<<"$1"' _ "$out"
-check "D: ... pppd's option error says why it stops" grep -qF \
-    "OPTION-ERROR: pppkit-firewall: [firewall] lan-interfaces takes this link's interface ppp0 for LAN, not bringing the link up" <<<"$out"
+check "D: ... pppd's log says why it stops" grep -qF \
+    "LOG error: pppkit-firewall: [firewall] lan-interfaces takes this link's interface ppp0 for LAN, not bringing the link up" <<<"$out"
 check "D: ... the failsafe is loaded" bash -c '[[ "$1" == "pppkit failsafe"* ]]' _ "$(mark)"
 expect_silence "D: WAN -> 11.0.0.2:25 (the forward) does not reach the LAN server" net tcp 11.0.0.2 25
 expect_silence "D: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
