@@ -4,13 +4,7 @@
 #include "host/host.hpp"
 
 #include <arpa/inet.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <netinet/in.h>
-#include <netpacket/packet.h>
 #include <sys/auxv.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +20,7 @@
 #include <vector>
 
 #include "common/trust.hpp"
+#include "core/padt_send.hpp"
 #include "core/pppoe.hpp"
 #include "host/events.hpp"
 #include "host/holdoff.hpp"
@@ -210,44 +205,6 @@ std::string ntoa(uint32_t a)
     return buf;
 }
 
-// Sends the PADT that ends s at the access concentrator: one raw Ethernet
-// frame (as pppkitd's padt.cpp), never blocking. The problem in words, or
-// "" when it went out.
-std::string send_padt(const supervisor::pppoe::Session& s) noexcept
-{
-    try {
-        const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);  // protocol 0: sends only
-        if (fd < 0)
-            return std::string("raw socket: ") + std::strerror(errno);
-        std::string err;
-        ifreq ifr{};
-        std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", s.ethernet.c_str());
-        const unsigned idx = ::if_nametoindex(s.ethernet.c_str());
-        if (idx == 0) {
-            err = s.ethernet + ": " + std::strerror(errno);
-        } else if (::ioctl(fd, SIOCGIFHWADDR, &ifr) != 0 || ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-            err = s.ethernet + ": no Ethernet address";
-        } else {
-            supervisor::pppoe::Mac ours{};
-            std::memcpy(ours.data(), ifr.ifr_hwaddr.sa_data, ours.size());
-            const auto frame = supervisor::pppoe::padt_frame(s, ours, "pppkit: link refused");
-            sockaddr_ll to{};
-            to.sll_family = AF_PACKET;
-            to.sll_protocol = htons(supervisor::pppoe::kEtherDiscovery);
-            to.sll_ifindex = static_cast<int>(idx);
-            to.sll_halen = 6;
-            std::memcpy(to.sll_addr, s.ac_mac.data(), 6);
-            if (::sendto(fd, frame.data(), frame.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), sizeof to) !=
-                static_cast<ssize_t>(frame.size()))
-                err = s.ethernet + ": " + std::strerror(errno);
-        }
-        ::close(fd);
-        return err;
-    } catch (...) {
-        return "out of memory";
-    }
-}
-
 // pppd 2.4.9 only (see g_stop_session): the session to end at PHASE_DEAD.
 void remember_stop_session() noexcept
 {
@@ -430,7 +387,7 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         try {
             const auto s = *g_stop_session;
             g_stop_session.reset();
-            const std::string err = send_padt(s);
+            const std::string err = pppkit::supervisor::pppoe::send_padt(s, "pppkit: link refused");
             char buf[240];
             std::snprintf(buf, sizeof buf, "%s: %s%s (session %u, %s on %s)", g_plugin ? g_plugin->name() : "pppkit",
                           err.empty() ? "sent the PADT pppd 2.4.9 does not send" : "could not send the PADT: ",

@@ -9,12 +9,6 @@
 // interface, built by core/pppoe.cpp. Runs on the loop's thread; a send
 // never blocks (MSG_DONTWAIT) and a failure only logs: the dial goes on.
 #include <fcntl.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <netinet/in.h>
-#include <netpacket/packet.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +16,7 @@
 #include <cstring>
 
 #include "common/trust.hpp"
+#include "core/padt_send.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 
@@ -30,40 +25,6 @@ namespace {
 
 // The PADT's Generic-Error tag: the AC's log says who ended the session.
 constexpr const char* kPadtText = "pppkitd: session left open by a pppd that ended uncleanly";
-
-// Sends the PADT of s; the problem in words, or "" when it went out.
-std::string send_padt(const pppoe::Session& s)
-{
-    const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);  // protocol 0: sends only
-    if (fd < 0)
-        return std::string("raw socket: ") + std::strerror(errno);
-    std::string err;
-    ifreq ifr{};
-    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", s.ethernet.c_str());
-    const unsigned idx = ::if_nametoindex(s.ethernet.c_str());
-    if (idx == 0) {
-        err = s.ethernet + ": " + std::strerror(errno);
-    } else if (::ioctl(fd, SIOCGIFHWADDR, &ifr) != 0) {
-        err = s.ethernet + ": no hardware address: " + std::strerror(errno);
-    } else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-        err = s.ethernet + " is not an Ethernet interface";
-    } else {
-        pppoe::Mac ours{};
-        std::memcpy(ours.data(), ifr.ifr_hwaddr.sa_data, ours.size());
-        const auto frame = pppoe::padt_frame(s, ours, kPadtText);
-        sockaddr_ll to{};
-        to.sll_family = AF_PACKET;
-        to.sll_protocol = htons(pppoe::kEtherDiscovery);
-        to.sll_ifindex = static_cast<int>(idx);
-        to.sll_halen = 6;
-        std::memcpy(to.sll_addr, s.ac_mac.data(), 6);
-        if (::sendto(fd, frame.data(), frame.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), sizeof to) !=
-            static_cast<ssize_t>(frame.size()))
-            err = s.ethernet + ": " + std::strerror(errno);
-    }
-    ::close(fd);
-    return err;
-}
 
 // Writes path atomically (temporary file, fsync, rename, fsync of the
 // directory): after a power cut the file is the old or the new one.
@@ -201,7 +162,7 @@ void Daemon::clear_stale_session(Link& l, const std::string& why)
     if (!l.saved_session)
         return;
     const pppoe::Session s = *l.saved_session;
-    const std::string err = send_padt(s);
+    const std::string err = pppoe::send_padt(s, kPadtText);
     l.last_padt = Link::Padt{std::time(nullptr), s, why, err};
     const std::string what = "PPPoE session " + std::to_string(s.id) + " with access concentrator " +
                              pppoe::format_mac(s.ac_mac) + " on " + s.ethernet + " (" + why + ")";
