@@ -37,9 +37,8 @@ wan = ppp1
 lan-interfaces = $LAB_LAN_IF, $LAB_PPP_IF
 lan-networks = $LAB_LAN_NET
 router-services = ssh
-# the trixie root is a minbase without netbase: no /etc/protocols, and nft
-# cannot resolve the full ruleset's "ipv6-icmp" (IPv6 rules only)
-ipv6 = no
+# IPv6 rules on (the default): the trixie root is a minbase without netbase
+# (no /etc/protocols), and the full ruleset names no protocol nft must look up
 EOF
     chmod 0644 "$conf"
     log=$(lab_client_log)

@@ -5,6 +5,7 @@
 #   - every etc/examples/*.conf (but the systemd drop-ins) passes "pppkit firewall check" (nft dry run)
 #     and "apply" loads it; "up"/"down" fill and empty the dynamic sets and
 #     leave every rule in place; a second apply leaves one copy of each rule;
+#   - the same with no /etc/protocols or /etc/services (a minbase system);
 #   - another table (a stand-in for Docker's) is never touched;
 #   - fail closed: a bad config or an extras file nft refuses keeps the
 #     previous ruleset (same rules, same dynamic sets), with file:line on
@@ -67,6 +68,34 @@ for conf in $(examples); do
         bash -c "! ip netns exec $(ns "ex$i") nft list set inet pppkit_fw public4 | grep -q elements"
     check_eq "$name: every rule stays after down" "$n1" "$(rules_of "ex$i")"
 done
+
+# --- a minbase system (no netbase: containers, debootstrap --variant=minbase)
+# has no /etc/protocols or /etc/services: nft resolves a protocol or service
+# name there, so every name in pppkit's rulesets must be nft's own keyword.
+# Each example config, the failsafe and the MSS clamp load with both files
+# empty (a mount namespace of their own; the host's files stay).
+without_netbase() { unshare -m sh -c 'mount --bind /dev/null /etc/protocols && mount --bind /dev/null /etc/services && exec "$@"' sh "$@"; }
+i=0
+for conf in $(examples); do
+    i=$((i + 1))
+    name=$(basename "$conf" .conf)
+    ns_create "mb$i"
+    out=$(without_netbase ip netns exec "$(ns "mb$i")" "$pk" --config "$conf" firewall apply 2>&1)
+    check_eq "$name, no /etc/protocols or /etc/services: apply exits 0 ($out)" 0 "$?"
+    check "$name, no netbase: the full ruleset is loaded" \
+        bash -c "ip netns exec $(ns "mb$i") nft list table inet pppkit_fw | grep -q 'chain lan_input'"
+done
+printf '[firewall]\nwan = ppp0\nlan-interfaces = lan0\nlan-networks = 10.9.0.0/24\ntypo = 1\n' >"$NSL_TMP/mb-bad.conf"
+ns_create mbfs
+without_netbase ip netns exec "$(ns mbfs)" "$pk" --config "$NSL_TMP/mb-bad.conf" firewall apply >/dev/null 2>&1
+check_eq "bad config, no netbase: apply exits 2" 2 "$?"
+check "bad config, no netbase: the failsafe is loaded" \
+    bash -c "ip netns exec $(ns mbfs) nft list table inet pppkit_fw | grep -q 'pppkit failsafe'"
+nsx mbfs ip link add ppp0 type dummy
+nsx mbfs ip link set ppp0 mtu 1454 up
+printf '[mss]\n' >"$NSL_TMP/mb-mss.conf"
+check "no netbase: pppkit mss apply ppp0" without_netbase ip netns exec "$(ns mbfs)" "$pk" --config "$NSL_TMP/mb-mss.conf" mss apply ppp0 1454
+check "no netbase: the MSS clamp is loaded" bash -c "ip netns exec $(ns mbfs) nft list table inet pppkit_mss | grep -q 'ppp0'"
 
 # --- other tables are never touched
 seed=$NSL_TMP/seed-router.conf

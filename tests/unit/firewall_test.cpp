@@ -243,7 +243,7 @@ TEST_SUITE("firewall")
             }
         }
         auto deflt = chain(full_ruleset(settings(kLan), Dynamic{}), "lan_input");
-        CHECK(has(deflt, "meta l4proto { icmp, ipv6-icmp } accept"));
+        CHECK(has(deflt, "meta l4proto { icmp, icmpv6 } accept"));
         CHECK(has(deflt, "tcp dport { 22, 53 } accept"));
         CHECK(has(deflt, "udp dport 53 accept"));
         CHECK(deflt.substr(deflt.rfind('\n') + 1) == "        goto drop_input");

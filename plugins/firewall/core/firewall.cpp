@@ -721,8 +721,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "}");
 
     b.line("    ", "chain lan_input {");
+    // "icmpv6" is nft's own keyword; the name "ipv6-icmp" is looked up in /etc/protocols, which a
+    // minbase system (no netbase: containers, debootstrap --variant=minbase) does not have.
     if (s.lan_icmp)
-        b.rule(s.ipv6 ? "meta l4proto { icmp, ipv6-icmp } accept" : "meta l4proto icmp accept");
+        b.rule(s.ipv6 ? "meta l4proto { icmp, icmpv6 } accept" : "meta l4proto icmp accept");
     auto rs = split(s.router_services);
     if (!rs.tcp.empty())
         b.rule("tcp dport " + ports_expr(rs.tcp) + " accept");
