@@ -310,4 +310,24 @@ void applied(pk_event ev, const char* plugin_name, bool in_place) noexcept
     }
 }
 
+void problem(std::string_view text) noexcept
+{
+    try {
+        if (g_peer.empty())
+            g_peer = peer_name();
+        supervisor::event::Message m;
+        m.type = supervisor::event::MsgType::Problem;
+        m.pid = static_cast<uint32_t>(::getpid());
+        m.peer = g_peer;
+        pk_link raw{};
+        pk_get_link(&raw, 0);
+        m.ifname = raw.ifname;
+        m.text = supervisor::event::printable(text);
+        if (!m.text.empty())
+            send(m);
+    } catch (...) {
+        // the reason stays in pppd's log only
+    }
+}
+
 }  // namespace pppkit::host::events

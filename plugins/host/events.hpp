@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "host/pk_host.h"
 
@@ -42,5 +43,11 @@ void loaded(const char* plugin_name) noexcept;
 // ip-up or ipv6-up handler returned: one Applied message saying whether what
 // the plugin puts in place for the link is there. Same rules as forward().
 void applied(pk_event ev, const char* plugin_name, bool in_place) noexcept;
+
+// Called by the copy whose plugin refuses the link (its configuration, or the
+// link against it), just before it tells pppd to exit 2: one Problem message
+// with what pppkitd shows as the reason (text: made printable, cut to 255
+// bytes). Same rules as forward(); any copy may send it.
+void problem(std::string_view text) noexcept;
 
 }  // namespace pppkit::host::events

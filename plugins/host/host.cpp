@@ -223,9 +223,10 @@ void remember_stop_session() noexcept
 void run_configure() noexcept
 {
     g_configured = true;
+    std::vector<std::string> problems;
     size_t n = 0;
     try {
-        auto problems = g_plugin->configure();
+        problems = g_plugin->configure();
         n = problems.size();
         for (const auto& p : problems)
             log(Level::Error, p);
@@ -239,6 +240,14 @@ void run_configure() noexcept
     if (n == 0)
         return;
     g_config_failed = true;
+    try {  // pppkitd's reason for the failed-config state: the first problem
+        std::string why = std::string(g_plugin->name()) + ": " +
+                          (problems.empty() ? std::string("configure failed (see pppd's log)") : problems.front());
+        if (n > 1)
+            why += " (and " + std::to_string(n - 1) + " more in pppd's log)";
+        pppkit::host::events::problem(why);
+    } catch (...) {
+    }
     char msg[256];
     std::snprintf(msg, sizeof msg, "%s: invalid configuration (%zu problem%s), not bringing the link up",
                   g_plugin->name(), n, n == 1 ? "" : "s");
@@ -405,6 +414,7 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         if (ev == PK_EV_EXIT || (ev == PK_EV_PHASE && arg == PK_PHASE_INITIALIZE) || g_config_failed)
             return;
         g_config_failed = true;
+        pppkit::host::events::problem(g_init_problem);
         pk_die_option_error(g_init_problem);
         return;
     }
@@ -462,6 +472,7 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         g_config_failed = true;
         char msg[512];
         std::snprintf(msg, sizeof msg, "%s: %s", g_plugin->name(), g_stop->c_str());
+        pppkit::host::events::problem(msg);
         remember_stop_session();
         pk_stop_pppd(msg);
         return;

@@ -65,6 +65,8 @@ void print_link(const nlohmann::json& l)
             std::printf("  last exit: killed by signal %d (%s)\n", e["signal"].get<int>(), str(e, "reason").c_str());
         else
             std::printf("  last exit: status %d (%s)\n", e["status"].get<int>(), str(e, "reason").c_str());
+        if (e.contains("problem") && e["problem"].is_string())  // the plugin's refusal, "FILE:LINE: ..."
+            std::printf("  refused: %s\n", e["problem"].get<std::string>().c_str());
     }
     if (const auto o = l.find("online"); o != l.end() && o->is_object()) {
         // pppkit-online@NAME.target (supervisor/pppkitd/online.hpp)

@@ -18,7 +18,7 @@ void put_str(std::vector<uint8_t>& out, Tag t, std::string_view s)
 {
     if (s.empty())
         return;
-    s = s.substr(0, kMaxString);
+    s = s.substr(0, t == Tag::Text ? kMaxText : kMaxString);
     put_tlv(out, t, reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
@@ -48,7 +48,13 @@ bool good_string(std::span<const uint8_t> v)
     return std::all_of(v.begin(), v.end(), [](uint8_t c) { return c > 0x20 && c < 0x7f && c != '/'; });
 }
 
-// The size a tag must have: 0 for strings (1..kMaxString), -1 for unknown tags.
+bool good_text(std::span<const uint8_t> v)
+{
+    return std::all_of(v.begin(), v.end(), [](uint8_t c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// The size a tag must have: 0 for strings (1..kMaxString), -2 for the text
+// (1..kMaxText), -1 for unknown tags.
 int tag_size(uint8_t tag)
 {
     switch (static_cast<Tag>(tag)) {
@@ -69,6 +75,7 @@ int tag_size(uint8_t tag)
     case Tag::Mtu:
     case Tag::Session: return 2;
     case Tag::AcMac: return 6;
+    case Tag::Text: return -2;
     }
     return -1;
 }
@@ -77,7 +84,7 @@ int tag_size(uint8_t tag)
 
 std::vector<uint8_t> encode(const Message& m)
 {
-    const uint8_t version = m.type == MsgType::Applied ? kVersion2 : kVersion;
+    const uint8_t version = m.type == MsgType::Applied || m.type == MsgType::Problem ? kVersion2 : kVersion;
     std::vector<uint8_t> out = {'P', 'K', version, static_cast<uint8_t>(m.type), 0, 0};
     const uint8_t pid[4] = {static_cast<uint8_t>(m.pid >> 24), static_cast<uint8_t>(m.pid >> 16),
                             static_cast<uint8_t>(m.pid >> 8), static_cast<uint8_t>(m.pid)};
@@ -98,6 +105,7 @@ std::vector<uint8_t> encode(const Message& m)
     put_str(out, Tag::Plugin, m.plugin);
     put_u8(out, Tag::Outcome, m.outcome);
     put_u8(out, Tag::UpType, m.up_type);
+    put_str(out, Tag::Text, m.text);
     const size_t len = out.size() - kHeader;
     out[4] = static_cast<uint8_t>(len >> 8);
     out[5] = static_cast<uint8_t>(len);
@@ -114,11 +122,12 @@ std::variant<Message, DecodeError> decode(std::span<const uint8_t> b)
         return DecodeError::BadMagic;
     if (b[2] != kVersion && b[2] != kVersion2)
         return DecodeError::BadVersion;
-    const auto last = static_cast<uint8_t>(b[2] == kVersion ? MsgType::Exit : MsgType::Applied);
+    const auto last = static_cast<uint8_t>(b[2] == kVersion ? MsgType::Exit : MsgType::Problem);
     if (b[3] < static_cast<uint8_t>(MsgType::Hello) || b[3] > last)
         return DecodeError::BadType;
-    // Version 2 is Applied only: the other types are written as version 1.
-    if (b[2] == kVersion2 && b[3] != static_cast<uint8_t>(MsgType::Applied))
+    // Version 2 is Applied and Problem only: the other types are written as version 1.
+    if (b[2] == kVersion2 && b[3] != static_cast<uint8_t>(MsgType::Applied) &&
+        b[3] != static_cast<uint8_t>(MsgType::Problem))
         return DecodeError::BadVersion;
     if ((static_cast<size_t>(b[4]) << 8 | b[5]) != b.size() - kHeader)
         return DecodeError::LengthMismatch;
@@ -136,12 +145,17 @@ std::variant<Message, DecodeError> decode(std::span<const uint8_t> b)
         auto v = b.subspan(i, n);
         i += n;
         const int want = tag_size(tag);
-        if (want < 0)
+        if (want == -1)
             continue;  // unknown: skipped
         if (seen[tag])
             return DecodeError::DuplicateTag;
         seen[tag] = true;
-        if (want == 0) {
+        if (want == -2) {
+            if (n == 0)  // n <= 255 = kMaxText: the length is one byte
+                return DecodeError::BadTlvSize;
+            if (!good_text(v))
+                return DecodeError::BadString;
+        } else if (want == 0) {
             if (n == 0 || n > kMaxString)
                 return DecodeError::BadTlvSize;
             if (!good_string(v))
@@ -171,15 +185,26 @@ std::variant<Message, DecodeError> decode(std::span<const uint8_t> b)
         case Tag::Plugin: m.plugin = s; break;
         case Tag::Outcome: m.outcome = v[0]; break;
         case Tag::UpType: m.up_type = v[0]; break;
+        case Tag::Text: m.text = s; break;
         }
     }
     if (m.pid == 0 || (m.type == MsgType::Phase && !m.phase) || (m.type == MsgType::Exit && !m.exit_status) ||
-        (m.type == MsgType::Applied && (m.plugin.empty() || !m.outcome || !m.up_type)))
+        (m.type == MsgType::Applied && (m.plugin.empty() || !m.outcome || !m.up_type)) ||
+        (m.type == MsgType::Problem && m.text.empty()))
         return DecodeError::MissingField;
     if (m.type == MsgType::Applied && (*m.outcome > 1 || (*m.up_type != static_cast<uint8_t>(MsgType::IpUp) &&
                                                           *m.up_type != static_cast<uint8_t>(MsgType::Ipv6Up))))
         return DecodeError::BadValue;
     return m;
+}
+
+std::string printable(std::string_view s)
+{
+    std::string out(s.substr(0, kMaxText));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+            c = '?';
+    return out;
 }
 
 std::string_view error_name(DecodeError e)
@@ -213,6 +238,7 @@ std::string_view type_name(MsgType t)
     case MsgType::LinkDown: return "link-down";
     case MsgType::Exit: return "exit";
     case MsgType::Applied: return "applied";
+    case MsgType::Problem: return "problem";
     }
     return "?";
 }

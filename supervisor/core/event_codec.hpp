@@ -9,10 +9,13 @@
 // some); everything else that does not fit is rejected. A datagram is at most
 // kMaxMessage bytes.
 //
-// Version 2 adds one message, Applied, and its tags (Plugin, Outcome); every
-// other message is still written as version 1, byte for byte, so a daemon
-// that reads version 1 only drops Applied (unknown version) and nothing else.
-// The decoder reads both; Applied in a version 1 header is an unknown type.
+// Version 2 adds two messages, Applied and Problem, and their tags (Plugin,
+// Outcome, UpType; Text); every other message is still written as version 1,
+// byte for byte, so a daemon that reads version 1 only drops those two
+// (unknown version) and nothing else. The decoder reads both; Applied or
+// Problem in a version 1 header is an unknown type. Text is the one string
+// that may hold spaces and '/' (a file:line message): 1-255 printable ASCII
+// bytes.
 // Hello may carry Plugins (a version 1 message with a tag old daemons skip):
 // its presence says the sender's plugins send Applied after their ip-up.
 // Phase may carry ExitStatus (a tag every version-1 decoder knows, on any
@@ -35,10 +38,11 @@
 namespace pppkit::supervisor::event {
 
 inline constexpr uint8_t kVersion = 1;   // of every message but Applied
-inline constexpr uint8_t kVersion2 = 2;  // Applied
+inline constexpr uint8_t kVersion2 = 2;  // Applied, Problem
 inline constexpr size_t kHeader = 6;
 inline constexpr size_t kMaxMessage = 512;
 inline constexpr size_t kMaxString = 64;
+inline constexpr size_t kMaxText = 255;  // Tag::Text
 
 enum class MsgType : uint8_t {
     Hello = 1,  // the first event of a pppd: who it is
@@ -53,6 +57,12 @@ enum class MsgType : uint8_t {
     // its ip-up or ipv6-up handler returned: whether what it puts in place for
     // the link (firewall dynamic part, MSS elements) is there now.
     Applied = 9,
+    // Version 2: a pppkit plugin refuses to bring the link up (its
+    // configuration, or the link against it) and pppd is about to exit 2:
+    // the first problem, "FILE:LINE: [section] key: problem (got 'value')"
+    // or the plugin's words. Sent by the plugin that refuses, before pppd's
+    // die(); pppkitd shows it with the link's failed-config state.
+    Problem = 10,
 };
 
 enum class Tag : uint8_t {
@@ -73,6 +83,7 @@ enum class Tag : uint8_t {
     Plugin = 15,      // string, in Applied (required): which plugin, "mss"
     Outcome = 16,     // u8, in Applied (required): 0 in place, 1 failed
     UpType = 17,      // u8, in Applied (required): MsgType::IpUp or MsgType::Ipv6Up
+    Text = 18,        // text (kMaxText, spaces and '/' allowed), in Problem (required)
 };
 
 // pppd's PHASE_* as Tag::Phase carries them (the same numbers in pppd 2.4.9
@@ -107,6 +118,7 @@ struct Message {
     std::string plugin;                  // required in Applied
     std::optional<uint8_t> outcome;      // required in Applied: 0 in place, 1 failed
     std::optional<uint8_t> up_type;      // required in Applied: 3 (IpUp) or 5 (Ipv6Up)
+    std::string text;                    // required in Problem
 
     bool operator==(const Message&) const = default;
 };
@@ -126,10 +138,14 @@ enum class DecodeError {
     BadValue,      // Applied: an outcome other than 0/1, an up type other than ip-up/ipv6-up
 };
 
-// Encodes m. Strings longer than kMaxString are cut; invalid characters are
-// not checked here (the decoder rejects them).
+// Encodes m. Strings longer than kMaxString (text: kMaxText) are cut; invalid
+// characters are not checked here (the decoder rejects them; printable() makes
+// a text safe to send).
 [[nodiscard]] std::vector<uint8_t> encode(const Message& m);
 [[nodiscard]] std::variant<Message, DecodeError> decode(std::span<const uint8_t> bytes);
+
+// s with every byte outside printable ASCII (0x20-0x7e) replaced by '?', cut to kMaxText.
+[[nodiscard]] std::string printable(std::string_view s);
 
 [[nodiscard]] std::string_view error_name(DecodeError e);
 [[nodiscard]] std::string_view type_name(MsgType t);

@@ -45,4 +45,26 @@ std::string_view action_name(ExitAction a)
     return "?";
 }
 
+std::optional<ConfigLocation> problem_location(std::string_view text)
+{
+    if (text.starts_with("pppkit-")) {
+        const size_t p = text.find(": ");
+        if (p == std::string_view::npos)
+            return std::nullopt;
+        text.remove_prefix(p + 2);
+    }
+    if (!text.starts_with('/'))
+        return std::nullopt;
+    // FILE:LINE: -- the last ':' of FILE is the one followed by digits and ": "
+    for (size_t c = text.find(':'); c != std::string_view::npos; c = text.find(':', c + 1)) {
+        size_t e = c + 1;
+        int line = 0;
+        while (e < text.size() && e - c <= 7 && text[e] >= '0' && text[e] <= '9')
+            line = line * 10 + (text[e++] - '0');
+        if (e > c + 1 && e - c <= 7 && text.substr(e, 2) == ": " && line > 0)
+            return ConfigLocation{std::string(text.substr(0, c)), line};
+    }
+    return std::nullopt;
+}
+
 }  // namespace pppkit::supervisor

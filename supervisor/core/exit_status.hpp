@@ -3,6 +3,8 @@
 // signal that killed it. Nothing here logs.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace pppkit::supervisor {
@@ -30,5 +32,16 @@ struct ExitClass {
 
 [[nodiscard]] ExitClass classify_exit(ProcessEnd end);
 [[nodiscard]] std::string_view action_name(ExitAction a);
+
+// Where a plugin's refusal (the event channel's Problem text) points:
+// "pppkit-mss: /etc/ppp/pppkit.conf:7: [mss] ..." -> {"/etc/ppp/pppkit.conf", 7},
+// for the journal's CONFIG_FILE= and CONFIG_LINE=. nullopt when the text
+// names no absolute FILE:LINE after its "pppkit-NAME: " prefix.
+struct ConfigLocation {
+    std::string file;
+    int line = 0;
+    bool operator==(const ConfigLocation&) const = default;
+};
+[[nodiscard]] std::optional<ConfigLocation> problem_location(std::string_view text);
 
 }  // namespace pppkit::supervisor

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/schema.hpp"
@@ -379,6 +380,7 @@ void Daemon::spawn(Link& l)
     l.events = 0;
     l.gate.new_pppd();
     l.exit_status_reported.reset();
+    l.problem.clear();
     sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
     jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
                (l.dials > 1 ? "redialling: " : "dialling: ") + opt_.pppd + " call " + l.cfg.name + " nodetach (pid " +
@@ -427,6 +429,7 @@ void Daemon::watch_adopted(Link& l, pid_t pid, int pidfd)
     l.events = 0;
     l.gate.new_pppd();
     l.exit_status_reported.reset();
+    l.problem.clear();
     l.pidfd = pidfd;
     sd_event_add_io(ev_, &l.child, l.pidfd, EPOLLIN, on_pidfd, &l);
     jlog::link(LOG_NOTICE, jlog::kAdopt, l, "adopted pppd pid " + std::to_string(pid) + " started outside pppkitd");
@@ -483,6 +486,7 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     ExitClass c = classify_exit(end);
     l.last_end = end;
     l.last_reason = std::string(c.reason);
+    l.last_problem = std::exchange(l.problem, std::string());
     const bool was_up = l.machine.state == LinkState::Up;
     clear_addresses(l);
     l.phase = -1;
@@ -514,7 +518,9 @@ void Daemon::pppd_ended(Link& l, ProcessEnd end)
     if (l.machine.state == LinkState::FailedAuth && l.machine.auth_failures != auth_before)
         jlog::link(LOG_ERR, jlog::kAuthFailure, l, auth_giving_up(l));
     else if (l.machine.state == LinkState::FailedConfig)
-        jlog::link(LOG_ERR, jlog::kPppdExit, l, "not restarting: pppd refused its configuration (see its log above)");
+        jlog::link(LOG_ERR, jlog::kPppdExit, l,
+                   "not restarting: pppd refused its configuration" +
+                       (l.last_problem.empty() ? std::string(" (see its log above)") : ": " + l.last_problem));
 }
 
 void Daemon::notify_status()
@@ -530,6 +536,8 @@ void Daemon::notify_status()
         if (l->machine.state == LinkState::FailedAuth)
             s += " (authentication failed " + std::to_string(l->machine.auth_failures) +
                  " times in a row: " + auth_reason(*l) + "; no redial)";
+        if (l->machine.state == LinkState::FailedConfig && !l->last_problem.empty())
+            s += " (" + l->last_problem + "; no redial)";
         s += ", " + std::to_string(redials(*l)) + " redials";
     }
     if (s.empty())
@@ -599,8 +607,8 @@ void Daemon::handle_event(const event::Message& m)
                    "; pppkitd follows pid " + std::to_string(l->pid));
         return;
     }
-    if (m.type != MsgType::Applied)
-        ++l->events;  // one per pppd event; Applied comes once per plugin
+    if (m.type != MsgType::Applied && m.type != MsgType::Problem)
+        ++l->events;  // one per pppd event; Applied comes once per plugin, Problem from the one that refuses
     if (!m.ifname.empty() && m.ifname != l->ifname) {
         l->ifname = m.ifname;
         l->ifindex = 0;
@@ -675,6 +683,13 @@ void Daemon::handle_event(const event::Message& m)
         }
         break;
     }
+    case MsgType::Problem:
+        // a plugin refuses the link: pppd exits 2 next; the first one is why
+        if (l->problem.empty()) {
+            l->problem = m.text;
+            jlog::link_problem(*l, m.text);
+        }
+        break;
     case MsgType::Exit:
         // pppd's own word; for a child of pppkitd, SIGCHLD brings the status
         if (m.exit_status)
@@ -747,7 +762,8 @@ std::string Daemon::status_json(const std::string& only) const
         if (l.last_end)
             j["last_exit"] = {{"signal", l.last_end->signalled ? json(l.last_end->code) : json(nullptr)},
                               {"status", l.last_end->signalled ? json(nullptr) : json(l.last_end->code)},
-                              {"reason", l.last_reason}};
+                              {"reason", l.last_reason},
+                              {"problem", l.last_problem.empty() ? json(nullptr) : json(l.last_problem)}};
         else
             j["last_exit"] = nullptr;
         links.push_back(std::move(j));

@@ -80,6 +80,9 @@ struct Link {
     std::optional<int> exit_status_reported;  // by the plugin of an adopted pppd
     std::optional<ProcessEnd> last_end;
     std::string last_reason;
+    // A plugin's refusal (event Problem: why this pppd is about to exit 2),
+    // then, once it ended, last_end's ("last_exit"."problem"); "" when none.
+    std::string problem, last_problem;
     // auth_failure.cpp: pppd's status (19, 11) of the last attempt that
     // failed authentication, and when; 0: none since pppkitd started
     int auth_status = 0;

@@ -43,6 +43,19 @@ void config_problem(const config::Diagnostic& d)
     echo(msg);
 }
 
+void link_problem(const Link& l, const std::string& text)
+{
+    const std::string full = l.cfg.name + ": pppd refuses to bring the link up: " + text;
+    if (const auto loc = problem_location(text))
+        sd_journal_send("MESSAGE=%s", full.c_str(), "MESSAGE_ID=%s", kConfig, "PRIORITY=%i", LOG_ERR, "PEER=%s",
+                        l.cfg.name.c_str(), "IFNAME=%s", l.ifname.c_str(), "CONFIG_FILE=%s", loc->file.c_str(),
+                        "CONFIG_LINE=%i", loc->line, "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    else
+        sd_journal_send("MESSAGE=%s", full.c_str(), "MESSAGE_ID=%s", kConfig, "PRIORITY=%i", LOG_ERR, "PEER=%s",
+                        l.cfg.name.c_str(), "IFNAME=%s", l.ifname.c_str(), "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(full);
+}
+
 void event_dropped(const std::string& msg)
 {
     sd_journal_send("MESSAGE=%s", msg.c_str(), "MESSAGE_ID=%s", kEventDropped, "PRIORITY=%i", LOG_WARNING,

@@ -43,6 +43,9 @@ inline constexpr const char* kWaitingLan = kRedial;
 void plain(int priority, const std::string& msg);
 void link(int priority, const char* message_id, const Link& l, const std::string& msg);
 void config_problem(const config::Diagnostic& d);
+// A plugin refused link l (event Problem): kConfig, with CONFIG_FILE= and
+// CONFIG_LINE= when the text names them.
+void link_problem(const Link& l, const std::string& text);
 void event_dropped(const std::string& msg);
 // MESSAGE_ID=kDriftRepaired: pppkit's nftables tables were changed by
 // someone else and re-asserted (drift.hpp).

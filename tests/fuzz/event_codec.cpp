@@ -2,13 +2,15 @@
 // which reads datagrams any local process may send to /run/pppkit/event.
 // Oracles: decode never crashes and never reads past the datagram (ASan);
 // what decodes is a message the codec can write again: its strings are
-// 1-64 printable ASCII bytes without '/', and decode(encode(m)) == m with
+// 1-64 printable ASCII bytes without '/' (the text: 1-255, '/' and spaces
+// allowed), and decode(encode(m)) == m with
 // encode(m) no longer than a datagram may be; encode is a fixed point from
 // there on (unknown tags are dropped once, nothing else changes).
 #include <cstdint>
 #include <string>
 
 #include "core/event_codec.hpp"
+#include "core/exit_status.hpp"
 #include "oracle.hpp"
 
 namespace {
@@ -52,6 +54,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     expect_string("eth_ifname", m->eth_ifname);
     expect_string("plugins", m->plugins);
     expect_string("plugin", m->plugin);
+    if (m->text.size() > kMaxText || !fuzz::printable(m->text))
+        fuzz::fail("text: a decoded text longer than 255 bytes or not printable ASCII", m->text);
+    if (m->type == MsgType::Problem && m->text.empty())
+        fuzz::fail("a Problem message without its text decoded", hex({data, size}));
+    if (auto loc = pppkit::supervisor::problem_location(m->text);
+        loc &&
+        (loc->line <= 0 || loc->file.empty() || loc->file[0] != '/' || m->text.find(loc->file) == std::string::npos))
+        fuzz::fail("problem_location: a location the text does not hold", m->text);
     if (m->type == MsgType::Applied && (m->plugin.empty() || !m->outcome || *m->outcome > 1 || !m->up_type))
         fuzz::fail("an Applied message without its plugin, outcome (0/1) or up type decoded", hex({data, size}));
     auto bytes = encode(*m);

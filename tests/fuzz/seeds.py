@@ -179,6 +179,11 @@ put("event_codec", event(5, pid, tlv(3, b"ppp0"), tlv(7, bytes.fromhex("fe80" + 
 put("event_codec", event(6, pid), "ipv6-down")
 put("event_codec", event(7, pid), "link-down")
 put("event_codec", event(8, pid, tlv(13, bytes([16]))), "exit")
+put("event_codec", event(10, pid, tlv(2, b"dsl-provider"),
+                         tlv(18, b"pppkit-mss: /etc/ppp/pppkit.conf:7: [mss] clamp: not a number (got 'x')"), version=2),
+    "problem")
+put("event_codec", event(10, pid, tlv(18, b"a\nforged log line"), version=2), "problem-newline")
+put("event_codec", event(10, pid, tlv(18, b"x" * 255), version=2), "problem-longest")
 put("event_codec", event(3, pid, tlv(200, b"from a newer plugin"), tlv(3, b"ppp0")), "unknown-tag")
 put("event_codec", event(1, pid, tlv(2, b"../etc")), "peer-slash")
 put("event_codec", event(1, pid, tlv(2, b"a\x1b[2J")), "peer-escape")

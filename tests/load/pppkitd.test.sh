@@ -101,6 +101,11 @@ selfdial)
         sh "$t/hold 9" exit 0 ;;
 poff) exit 5 ;;
 conf) exit 2 ;;
+badconf)
+    # pppkit-mss refuses its configuration at the first event after the
+    # options (an unknown key): it tells pppkitd why, then pppd dies with 2
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/bad-mss.conf" phase 1 phase 2 phase 4 sleep 60000 ;;
 auth) exit 19 ;;
 lan) exit 5 ;;
 persist)
@@ -141,6 +146,7 @@ backoff-ceiling = 2s
 
 [link "poff"]
 [link "conf"]
+[link "badconf"]
 [link "auth"]
 auth-failures = 2
 backoff-floor = 1s
@@ -165,6 +171,7 @@ autostart = no
 autostart = no
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
+printf '[mss]\nclamp-typo = 1\n' >"$t/bad-mss.conf"
 
 check "pppkit check accepts the [link] sections" "$build/pppkit" check --config "$t/pppkit.conf"
 printf '[link "x"]\nbackoff-floor = 5m\nbackoff-ceiling = 1m\nauth-failures = many\n' >"$t/bad.conf"
@@ -305,6 +312,19 @@ check_eq "the control socket refuses nobody" 1 "$rc"
 # ---- exit statuses ----
 check "poff (exit 5): stopped-by-user" wait_for 5 is poff "l['state']" "stopped-by-user"
 check "exit 2: failed-config" wait_for 5 is conf "l['state']" "failed-config"
+check_eq "  ... a pppd without a pppkit plugin says no why" "None" "$(field conf "l['last_exit']['problem']")"
+# a plugin that refuses its configuration says why (event Problem): pppkitd
+# shows the plugin's file:line in status, STATUS= and the journal
+bad_why="pppkit-mss: $t/bad-mss.conf:2: [mss] clamp-typo: unknown key (got '1')"
+check "badconf (plugin refuses its configuration): failed-config with status 2" wait_for 10 is badconf "l['state'], l['last_exit']['status']" "failed-config 2"
+check_eq "  ... status --json: last_exit.problem is the plugin's file:line" "$bad_why" "$(field badconf "l['last_exit']['problem']")"
+status_says() { "$build/pppkit" status "$1" --socket "$t/run/control" | grep -qF -- "$2"; }  # NAME TEXT
+check "  ... pppkit status: 'refused:' with it" status_says badconf "  refused: $bad_why"
+check "  ... the journal: the refusal when it comes" grep -qF "badconf: pppd refuses to bring the link up: $bad_why" "$t/pppkitd.log"
+check "  ... and why there is no restart" grep -qF "badconf: not restarting: pppd refused its configuration: $bad_why" "$t/pppkitd.log"
+check "  ... STATUS= says it" grep -qF "badconf failed-config since" "$t/notify.log"
+check "  ... STATUS= with the file:line" grep -qF "($bad_why; no redial)" "$t/notify.log"
+check_eq "  ... one dial, no restart" 1 "$(grep -c ' badconf$' "$t/calls")"
 check "exit 19 twice with auth-failures = 2: failed-auth" wait_for 10 is auth "l['state']" "failed-auth"
 check "realbad (real pppd, option error): failed-config with status 2" wait_for 10 is realbad "l['state'], l['last_exit']['status']" "failed-config 2"
 if [ ! -e /dev/ppp ]; then

@@ -83,9 +83,19 @@ TEST_SUITE("supervisor")
         applied.plugin = "firewall";
         applied.outcome = 1;
         applied.up_type = static_cast<uint8_t>(MsgType::Ipv6Up);
+        Message problem;  // a file:line message: spaces, '/', quotes
+        problem.type = MsgType::Problem;
+        problem.pid = 4243;
+        problem.peer = "dsl-provider";
+        problem.text = "pppkit-mss: /etc/ppp/pppkit.conf:7: [mss] clamp: not a number (got 'x y')";
+        Message problem_long = problem;  // the longest text there is, beside the longest peer and ifname
+        problem_long.peer = std::string(kMaxString, 'p');
+        problem_long.ifname = std::string(kMaxString, 'i');
+        problem_long.text = std::string(kMaxText, '/');
         const std::vector<Row> rows = {
-            {__LINE__, full()}, {__LINE__, hello_plugins}, {__LINE__, applied}, {__LINE__, exit_msg},
-            {__LINE__, phase},  {__LINE__, hello},         {__LINE__, dead},
+            {__LINE__, full()},   {__LINE__, hello_plugins}, {__LINE__, applied},
+            {__LINE__, exit_msg}, {__LINE__, phase},         {__LINE__, hello},
+            {__LINE__, dead},     {__LINE__, problem},       {__LINE__, problem_long},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -149,7 +159,17 @@ TEST_SUITE("supervisor")
             {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 0, 17, 1, 4}), 2), E::BadValue},  // ip-down
             {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 2, 0, 0, 17, 1, 3}), 2), E::BadTlvSize},
             {__LINE__, msg(3, kPid, 2), E::BadVersion},  // ip-up is a version 1 message
-            {__LINE__, msg(10, kPid, 2), E::BadType},
+            {__LINE__, msg(11, kPid, 2), E::BadType},
+            // Problem: version 2 only, its text required, printable ASCII (spaces and '/' allowed)
+            {__LINE__, msg(10, cat(kPid, {18, 3, 'a', ' ', '/'}), 1), E::BadType},
+            {__LINE__, msg(10, kPid, 2), E::MissingField},
+            {__LINE__, msg(10, cat(kPid, {18, 0}), 2), E::BadTlvSize},
+            {__LINE__, msg(10, cat(kPid, {18, 3, 'a', '\n', 'b'}), 2), E::BadString},  // a forged log line
+            {__LINE__, msg(10, cat(kPid, {18, 2, 'a', 0}), 2), E::BadString},
+            {__LINE__, msg(10, cat(kPid, {18, 2, 0xc3, 0xa9}), 2), E::BadString},
+            {__LINE__, msg(10, cat(kPid, {18, 2, 'a', 0x7f}), 2), E::BadString},
+            {__LINE__, msg(10, cat(kPid, {18, 1, 'a', 18, 1, 'b'}), 2), E::DuplicateTag},
+            {__LINE__, msg(1, cat(kPid, {18, 2, 'a', '\t'})), E::BadString},  // Text is checked on any type
             {__LINE__, msg(9, cat(kPid, {15, 3, 'm', 's', 's', 16, 1, 0, 17, 1, 3}), 1), E::BadType},
             {__LINE__, msg(1, cat(kPid, {14, 4, 'm', '/', 's', 's'})), E::BadString},  // plugins list
         };
@@ -161,10 +181,10 @@ TEST_SUITE("supervisor")
         }
     }
 
-    TEST_CASE("event codec: only Applied is written as version 2; the others stay version 1 for older daemons")
+    TEST_CASE("event codec: only Applied and Problem are written as version 2; the others stay version 1")
     {
         for (auto t : {MsgType::Hello, MsgType::Phase, MsgType::IpUp, MsgType::IpDown, MsgType::Ipv6Up,
-                       MsgType::Ipv6Down, MsgType::LinkDown, MsgType::Exit, MsgType::Applied}) {
+                       MsgType::Ipv6Down, MsgType::LinkDown, MsgType::Exit, MsgType::Applied, MsgType::Problem}) {
             CAPTURE(type_name(t));
             Message m = full();
             m.type = t;
@@ -172,9 +192,36 @@ TEST_SUITE("supervisor")
             m.plugin = "mss";
             m.outcome = 0;
             m.up_type = 3;
+            m.text = "a problem";
             auto b = encode(m);
-            CHECK(b[2] == (t == MsgType::Applied ? 2 : 1));
+            CHECK(b[2] == (t == MsgType::Applied || t == MsgType::Problem ? 2 : 1));
             CHECK(std::holds_alternative<Message>(decode(b)));
+        }
+    }
+
+    TEST_CASE("event codec: printable() makes any text one a decoder takes")
+    {
+        struct Row {
+            int line;
+            std::string in, want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "file:1: [mss] clamp: bad (got 'x')", "file:1: [mss] clamp: bad (got 'x')"},
+            {__LINE__, "a\nb\tc", "a?b?c"},
+            {__LINE__, "caf\xc3\xa9", "caf??"},
+            {__LINE__, std::string(300, 'x'), std::string(kMaxText, 'x')},
+            {__LINE__, std::string("a\0b", 3), "a?b"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(printable(r.in) == r.want);
+            Message m;
+            m.type = MsgType::Problem;
+            m.pid = 1;
+            m.text = printable(r.in);
+            auto d = decode(encode(m));
+            REQUIRE(std::holds_alternative<Message>(d));
+            CHECK(std::get<Message>(d).text == r.want);
         }
     }
 

@@ -1,6 +1,8 @@
 // Unit tests of pppd exit-status classification (supervisor/core/exit_status.cpp).
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/exit_status.hpp"
@@ -43,6 +45,36 @@ TEST_SUITE("supervisor")
             CHECK(c.action == r.action);
             CHECK(c.unclean == r.unclean);
             CHECK_FALSE(c.reason.empty());
+        }
+    }
+
+    TEST_CASE("problem_location: the file and line a plugin's refusal names, for CONFIG_FILE= and CONFIG_LINE=")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            std::optional<ConfigLocation> want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "pppkit-mss: /etc/ppp/pppkit.conf:7: [mss] clamp: not a number (got 'x')",
+             ConfigLocation{"/etc/ppp/pppkit.conf", 7}},
+            {__LINE__, "pppkit-firewall: /etc/ppp/pppkit.d/10-fw.conf:123: [forward \"web\"] to: bad (got 'a:1: b')",
+             ConfigLocation{"/etc/ppp/pppkit.d/10-fw.conf", 123}},
+            {__LINE__, "/etc/ppp/pppkit.conf:3: [firewall] wan: bad", ConfigLocation{"/etc/ppp/pppkit.conf", 3}},
+            {__LINE__, "pppkit-x: /a:b/c.conf:9: k", ConfigLocation{"/a:b/c.conf", 9}},  // ':' inside the path
+            {__LINE__, "pppkit-firewall: [firewall] lan-interfaces takes ppp0 for LAN", std::nullopt},
+            {__LINE__, "pppkit-mss: the plugin could not initialise (x); pppd stops before dialling", std::nullopt},
+            {__LINE__, "pppkit-mss: relative.conf:7: bad", std::nullopt},
+            {__LINE__, "pppkit-mss: /etc/ppp/pppkit.conf:0: bad", std::nullopt},
+            {__LINE__, "pppkit-mss: /etc/ppp/pppkit.conf:1234567: bad", std::nullopt},  // more than 6 digits
+            {__LINE__, "pppkit-mss: /etc/ppp/pppkit.conf:7:no space", std::nullopt},
+            {__LINE__, "pppkit-mss: /etc/ppp/pppkit.conf:7", std::nullopt},
+            {__LINE__, "pppkit-mss", std::nullopt},
+            {__LINE__, "", std::nullopt},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(problem_location(r.text) == r.want);
         }
     }
 }
