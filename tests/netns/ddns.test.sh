@@ -651,6 +651,38 @@ check "bind: --ifname nosuch0 fails (exit $rc)" test "$rc" -ne 0
 check_eq "bind: --ifname nosuch0 sends nothing" "$before" "$(lines "$FLOG")"
 check "bind: the failure is logged" grep -qi "nosuch0" "$T/logs/nobind.log"
 
+# ---- pppkit ddns update from root's terminal: the worker holds neither it nor the caller's files ------
+# (review 27b F2) The unprivileged worker used to inherit root's tty on 0-2 and its session: a worker
+# taken over by a server's answer could TIOCSTI keystrokes into root's shell or read what root types.
+# Run under script(1) (a real pty) with an extra descriptor open, against a server that hangs.
+ctl '{"mode": "hang", "hang_secs": 30}'
+nsx rtr script -qfec "exec 7>'$T/caller-fd'; exec timeout 60 '$T/bin/with-user' '$BUILD/pppkit' --config '$CONF' \
+    ddns update --profile f-hang --force --verbose" /dev/null >"$T/logs/cli-tty.log" 2>&1 </dev/null &
+tty_job=$!
+w=""
+for _ in $(seq 100); do
+    w=$(pgrep -f -- "--profile f-hang" | while read -r p; do
+        [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(readlink -f "$BUILD/pppkit-ddns-worker")" ] && echo "$p"
+    done | head -n 1)
+    [ -n "$w" ] && [ "$(awk '/^Uid:/{print $2}' "/proc/$w/status" 2>/dev/null)" != 0 ] && break
+    sleep 0.05
+done
+if [ -n "$w" ]; then
+    fds=$(ls -l "/proc/$w/fd" 2>/dev/null)
+    check_eq "cli tty: the worker (pid $w, unprivileged) has no controlling terminal (tty_nr)" 0 \
+        "$(sed 's/.*) //' "/proc/$w/stat" | awk '{print $5}')"
+    check "cli tty: ... holds no terminal descriptor" bash -c "! grep -q -e /dev/pts -e /dev/tty <<<'$fds'"
+    check "cli tty: ... nor the caller's open file (fd 7)" bash -c "! grep -q caller-fd <<<'$fds'"
+    check_eq "cli tty: ... and is the leader of a session of its own" "$w" \
+        "$(sed 's/.*) //' "/proc/$w/stat" | awk '{print $4}')"
+else
+    fail "cli tty: the worker of pppkit ddns update --profile f-hang never ran unprivileged"
+fi
+wait "$tty_job"
+ctl '{}'
+check "cli tty: the worker's --verbose trace still reaches the caller's terminal" grep -q 'GET https://.*/nic/update' "$T/logs/cli-tty.log" ||
+    head -c 2000 "$T/logs/cli-tty.log"
+
 # ---- secrets ----------------------------------------------------------------------------------------
 touch "$T/scan.stop"
 wait_for 10 test -s "$T/scan.json"

@@ -371,6 +371,11 @@ int run(const config::LoadResult& cfg)
         return kExitUsage;
     }
     state_file = state_file.substr(slash + 1);
+    // No controlling terminal once unprivileged: a terminal left on a
+    // descriptor (the worker run by hand) takes no TIOCSTI from a process of
+    // another session. EPERM: already a session leader (the plugin's and the
+    // CLI's spawn make it one).
+    (void)::setsid();
     if (auto e = drop_privileges(user)) {
         log_line(LOG_ERR, std::string("cannot drop privileges, nothing sent: ") + *e);
         return kExitUsage;

@@ -8,11 +8,15 @@
 // /usr/libexec/pppkit) once per profile and waits for it: the network code
 // lives only in the worker. Its exit status is the worst of the workers'
 // (0 ok, 1 transient, 2 fatal, 3 usage/config). status reads the state files.
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -61,6 +65,55 @@ std::string ago(int64_t t, int64_t now)
     int64_t d = now - t;
     std::string rel = d >= 0 ? std::to_string(d) + "s ago" : "in " + std::to_string(-d) + "s";
     return std::string(buf) + " (" + rel + ")";
+}
+
+// Starts the worker as the plugin does (plugins/ddns/plugin.cpp): a session
+// of its own, stdin and stdout on /dev/null, nothing else of this process
+// open. Its stderr (the --verbose trace, problems) is a pipe this process
+// copies to its own stderr until the worker closes it: the worker, which
+// parses what servers send and runs unprivileged, never holds the caller's
+// terminal (TIOCSTI into root's shell, reading what root types) or any other
+// descriptor the caller had open. Returns the pid, -1 (no pipe or spawn) or
+// -3 (the worker cannot be run).
+pid_t spawn_worker(char* const* argv, char* const* envp)
+{
+    int err[2];
+    if (::pipe2(err, O_CLOEXEC) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_adddup2(&fa, 0, 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+    pid_t pid = -1;
+    const int r = ::posix_spawn(&pid, argv[0], &fa, &at, argv, envp);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(err[1]);
+    if (r != 0) {
+        ::close(err[0]);
+        std::fprintf(stderr, "pppkit ddns: cannot run %s: %s\n", argv[0], std::strerror(r));
+        return -3;
+    }
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(err[0], buf, sizeof buf);
+        if (n > 0) {
+            if (::write(STDERR_FILENO, buf, static_cast<size_t>(n)) < 0 && errno != EINTR) {
+                // our stderr is gone: keep draining so the worker never blocks
+            }
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    ::close(err[0]);
+    return pid;
 }
 
 int update(const Args& a, const std::string& config, bool config_explicit)
@@ -129,15 +182,10 @@ int update(const Args& a, const std::string& config, bool config_explicit)
             envp.push_back(e.data());
         envp.push_back(nullptr);
         std::fflush(nullptr);
-        pid_t pid = ::fork();
-        if (pid == 0) {
-            ::execve(argv[0], argv.data(), envp.data());
-            std::fprintf(stderr, "pppkit ddns: cannot run %s\n", argv[0]);
-            ::_exit(3);
-        }
+        const pid_t pid = spawn_worker(argv.data(), envp.data());
         int st = 0;
         if (pid < 0 || ::waitpid(pid, &st, 0) < 0) {
-            worst = std::max(worst, 1);
+            worst = std::max(worst, pid == -3 ? 3 : 1);
             continue;
         }
         int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
