@@ -162,6 +162,23 @@ void Daemon::clear_stale_session(Link& l, const std::string& why)
     if (!l.saved_session)
         return;
     const pppoe::Session s = *l.saved_session;
+    // A record kept from a PADT that failed (the interface was down at boot)
+    // waits for this link's next dial, maybe hours. By then the access
+    // concentrator may have given the same session id to another link on the
+    // same Ethernet (one MAC, several sessions): that PADT would end the other
+    // link's live session. Its id in use by another says ours is gone anyway.
+    for (const auto& o : links_) {
+        if (o.get() == &l || o->pid == 0 || !o->session || *o->session != s.id || o->eth_ifname != s.ethernet ||
+            o->ac_mac != pppoe::format_mac(s.ac_mac))
+            continue;
+        jlog::stale_session(LOG_NOTICE, l, s.ethernet,
+                            "no PADT for stale PPPoE session " + std::to_string(s.id) + " with access concentrator " +
+                                o->ac_mac + " on " + s.ethernet + " (" + why + "): it is link " + o->cfg.name +
+                                "'s live session now; record dropped");
+        ::unlink(session_file(l).c_str());
+        l.saved_session.reset();
+        return;
+    }
     const std::string err = pppoe::send_padt(s, kPadtText);
     l.last_padt = Link::Padt{std::time(nullptr), s, why, err};
     const std::string what = "PPPoE session " + std::to_string(s.id) + " with access concentrator " +

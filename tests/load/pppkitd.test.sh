@@ -100,6 +100,13 @@ selfdial)
         phase 1 phase 2 phase 4 phase 9 phase 11 phase 3 phase 2 phase 4 phase 9 phase 11 phase 3 phase 0 \\
         sh "$t/hold 9" exit 0 ;;
 poff) exit 5 ;;
+stalea) exit 5 ;;
+staleb)
+    # holds PPPoE session 77 with AC 52:54:00:00:00:77 on wan9: the id stalea's
+    # old record names (the AC gave it out again)
+    export PPPKIT_EVENT_SOCKET=$t/run/event
+    exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/pppkit.conf" \
+        phase 1 pppoe 77 52:54:00:00:00:77 wan9 phase 4 sleep 300000 ;;
 conf) exit 2 ;;
 badconf)
     # pppkit-mss refuses its configuration at the first event after the
@@ -145,6 +152,9 @@ backoff-floor = 1s
 backoff-ceiling = 2s
 
 [link "poff"]
+[link "stalea"]
+autostart = no
+[link "staleb"]
 [link "conf"]
 [link "badconf"]
 [link "auth"]
@@ -189,6 +199,8 @@ wait_for 5 grep -q listening "$t/padt.hex" || fail "sniffer on wan0p"
 # a session left by a power cut, for link idle (autostart = no: no pppd to adopt)
 mkdir -p "$t/state"
 printf 'session=99\nac-mac=52:54:00:00:00:99\nethernet=wan0\npid=1\n' >"$t/state/idle.pppoe"
+# and one whose PADT fails at start (wan9 does not exist yet: down at boot)
+printf 'session=77\nac-mac=52:54:00:00:00:77\nethernet=wan9\npid=1\n' >"$t/state/stalea.pppoe"
 # padt_frame SESSION_HEX AC_HEX: the frame pppkitd must send (RFC 2516 PADT,
 # Generic-Error tag), padded to 60 bytes
 padt_frame() {
@@ -282,6 +294,20 @@ check "  ... logged as a stale session cleared" grep -q "idle: stale session cle
 check_eq "  ... the file is gone, status shows the PADT" "False 99 wan0 None" \
     "$([ -e "$t/state/idle.pppoe" ] && echo True || echo False) $(field idle "l['pppoe']['last_padt']['session'], l['pppoe']['last_padt']['ethernet'], l['pppoe']['last_padt']['error']")"
 check_eq "dsl: no PADT yet" None "$(field dsl "l['pppoe']['last_padt']")"
+# review 27b F3: a record kept from a failed PADT is tried again at the link's
+# next dial; by then the AC may have given that session id to another link on
+# the same Ethernet, whose live session that PADT would end
+check "stalea: the PADT at start fails (no wan9), the record stays" \
+    grep -q "stalea: cannot send the PADT for stale PPPoE session 77 .* on wan9" "$t/pppkitd.log"
+check "staleb holds session 77 with the same AC on wan9" \
+    wait_for 5 is staleb "l['pppoe']['session'], l['pppoe']['ac_mac'], l['pppoe']['ethernet']" "77 52:54:00:00:00:77 wan9"
+ip -n "$nsname" link add wan9 type veth peer name wan9p && ip -n "$nsname" link set wan9 up && ip -n "$nsname" link set wan9p up
+check "pppkit start stalea" "$build/pppkit" start stalea --socket "$t/run/control"
+check "stalea: no PADT for session 77 (staleb's live session now), the record dropped" \
+    wait_for 5 grep -q "stalea: no PADT for stale PPPoE session 77 with access concentrator 52:54:00:00:00:77 on wan9 (left open by an earlier pppd): it is link staleb's live session now; record dropped" "$t/pppkitd.log" ||
+    grep "stalea" "$t/pppkitd.log"
+check "  ... nothing sent for it" sh -c "! grep -q 'PADT sent for PPPoE session 77' '$t/pppkitd.log'"
+check "  ... the file is gone" test ! -e "$t/state/stalea.pppoe"
 
 # ---- hostile senders ----
 check_eq "the event socket is root's only (srw-------)" "600 0" "$(stat -c '%a %u' "$t/run/event")"
