@@ -725,5 +725,18 @@ else
 fi
 check "secrets: state files are not readable by others" \
     test -z "$(find "$T/state" -type f -perm /077)"
+# review 27b F6: the suspension's fingerprint (in a state file the worker's user owns, like every
+# profile's) is keyed by a random key only root reads: one profile's worker, taken over by a server,
+# cannot test guesses of another profile's password against it offline
+check_eq "fingerprint key: <state-dir>/ddns.key is root's, 0600, 32 bytes" "0 600 32" \
+    "$(stat -c '%u %a %s' "$T/state/ddns.key" 2>&1)"
+check "fingerprint key: the worker's user cannot read it" \
+    bash -c "! setpriv --reuid=${DDUID:-65534} --regid=${DDUID:-65534} --clear-groups cat '$T/state/ddns.key' >/dev/null 2>&1"
+check "fingerprint key: a suspended profile's state holds a fingerprint" grep -q '^fingerprint=[0-9a-f]\{16\}$' "$T/state/ddns/f-badauth.state"
+chmod 0644 "$T/state/ddns.key"
+nsx rtr timeout 30 "$WORKER" --config "$CONF" --profile dyn --force --verbose >"$T/logs/badkey.log" 2>&1 </dev/null
+check_eq "fingerprint key: one others may read is refused (worker exit)" 3 "$?"
+check "  ... with the reason" grep -q "ddns.key: not the worker's owner's alone" "$T/logs/badkey.log"
+chmod 0600 "$T/state/ddns.key"
 
 nsl_finish

@@ -186,7 +186,7 @@ TEST_SUITE("ddns_profile")
         CHECK(matches_link(p, "ppp0", ""));
     }
 
-    TEST_CASE("the fingerprint changes with the config and with the secret's value, and hides both")
+    TEST_CASE("the fingerprint changes with the config, the secret's value and the key, and hides both")
     {
         auto l = load("[ddns \"home\"]\nprovider = mydns-pop3\nusername = mydns123456\npassword = pw\n");
         REQUIRE(l.diags.empty());
@@ -194,13 +194,20 @@ TEST_SUITE("ddns_profile")
         secrets::Secrets a, b;
         a.set("pw", "hunter2");
         b.set("pw", "hunter3");
-        std::string fa = fingerprint(p, a);
+        const std::string key(32, 'k'), key2(32, 'K');
+        std::string fa = fingerprint(p, a, key);
         CHECK(fa.size() == 16);
-        CHECK(fa == fingerprint(p, a));
-        CHECK(fa != fingerprint(p, b));
+        CHECK(fa.find_first_not_of("0123456789abcdef") == std::string::npos);
+        CHECK(fa == fingerprint(p, a, key));
+        CHECK(fa != fingerprint(p, b, key));
         auto l2 = load("[ddns \"home\"]\nprovider = mydns-pop3\nusername = mydns654321\npassword = pw\n");
-        CHECK(fa != fingerprint(l2.profiles.list.at(0), a));
+        CHECK(fa != fingerprint(l2.profiles.list.at(0), a, key));
         CHECK(fa.find("hunter2") == std::string::npos);
+        // keyed: without the installation's key (root's alone) the same profile
+        // and secret give another value, so the state file's copy cannot be
+        // matched against guessed passwords
+        CHECK(fa != fingerprint(p, a, key2));
+        CHECK(fa != fingerprint(p, a, ""));
     }
 }
 

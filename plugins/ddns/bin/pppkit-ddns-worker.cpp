@@ -41,6 +41,7 @@
 #include "ddns/core/state.hpp"
 #include "ddns/io/attempt.hpp"
 #include "ddns/io/curl.hpp"
+#include "ddns/io/fingerprint_key.hpp"
 #include "ddns/io/http.hpp"
 #include "ddns/io/log.hpp"
 #include "ddns/io/pop3.hpp"
@@ -309,11 +310,18 @@ int run(const config::LoadResult& cfg)
     }
     Creds creds;
     creds.username = p->username;
+    // the fingerprint's key, root's alone: read (or made) before privilege is dropped
+    auto fkey = fingerprint_key(state_dir(cfg.doc));
+    if (const auto* e = std::get_if<1>(&fkey)) {
+        log_line(LOG_ERR, "profile " + p->name + ": " + *e);
+        return kExitUsage;
+    }
+    const std::string& key = std::get<0>(fkey);
     std::string fp;
     // A profile that names no secret needs no secrets file (pppkit check
     // does not read it then either): a missing one is no error.
     if (!names_secret(*p)) {
-        fp = fingerprint(*p, secrets::Secrets{});
+        fp = fingerprint(*p, secrets::Secrets{}, key);
     } else {
         // every secret of the file is in here: it is wiped when this block ends
         auto sec = secrets::load(secrets_path(cfg.doc), ::geteuid());
@@ -334,7 +342,7 @@ int run(const config::LoadResult& cfg)
             *out = *v;
             log_state().hidden.secrets.push_back(*v);
         }
-        fp = fingerprint(*p, secrets);
+        fp = fingerprint(*p, secrets, key);
         log_state().hidden = hidden(*p, creds);  // with the user names of HTTP Basic
     }
     // through the trusted reader, as root: a CA file someone else owns or

@@ -1,14 +1,16 @@
 // fingerprint.cpp - fingerprint() of profile.hpp, alone in its object file:
-// it is the only part of the profile code that needs MD5 (OpenSSL), and
+// it is the only part of the profile code that needs OpenSSL (HMAC), and
 // only the DDNS worker calls it. The schema, which every plugin and pppkitd
 // link, pulls profile.o from the core archive but not this file, so
 // --as-needed leaves libcrypto out of them.
-#include "ddns/core/md5.hpp"
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "ddns/core/profile.hpp"
 
 namespace pppkit::ddns {
 
-std::string fingerprint(const Profile& p, const secrets::Secrets& s)
+std::string fingerprint(const Profile& p, const secrets::Secrets& s, std::string_view key)
 {
     std::string in = p.canonical;
     for (const std::string* ref : {&p.password_ref, &p.token_ref}) {
@@ -17,8 +19,19 @@ std::string fingerprint(const Profile& p, const secrets::Secrets& s)
             if (const std::string* v = s.get(*ref))
                 in += *v;
     }
-    std::string hex = md5_hex(in).substr(0, 16);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    const bool ok = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                         reinterpret_cast<const unsigned char*>(in.data()), in.size(), mac, &n) != nullptr;
     secrets::wipe(in);
+    if (!ok || n < 8)
+        return {};  // never equal to a stored fingerprint: a suspension is looked at again
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < 8; ++i) {
+        hex += kHex[mac[i] >> 4];
+        hex += kHex[mac[i] & 15];
+    }
     return hex;
 }
 

@@ -124,11 +124,16 @@ struct Endpoint {
 };
 [[nodiscard]] Endpoint endpoint(const Profile& p, Family f);
 
-// A short hash of the profile's settings and the values of the secrets it
-// names. A suspension holds until this changes. (The state file is root-only
-// like the secrets file; the hash is truncated to 64 bits.) Defined in
-// fingerprint.cpp, so that only its caller, the worker, links libcrypto.
-[[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s);
+// A short keyed hash of the profile's settings and the values of the secrets
+// it names: HMAC-SHA256 under key (the installation's random key, root's
+// alone: <state-dir>/ddns.key, read by the worker before it drops privilege),
+// 64 bits in hex. A suspension holds until this changes. Keyed because the
+// state file it is kept in belongs to the worker's user, like every other
+// profile's: an unkeyed hash of a human-chosen password would let one
+// profile's worker, taken over by a server, guess another profile's secret
+// offline. Defined in fingerprint.cpp, so that only its caller, the worker,
+// links libcrypto.
+[[nodiscard]] std::string fingerprint(const Profile& p, const secrets::Secrets& s, std::string_view key);
 
 // Whether p names a secret (password or token): only then does its worker
 // read the secrets file, as `pppkit check` reads it only when a key names one.
