@@ -24,7 +24,8 @@
 #     (the upstream rewrites its replies' source) is no answer: timeout;
 #   - an address change on ppp0 and ppp0 disappearing are followed in
 #     `pppkit status --json` (no plugin event).
-# PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
+# PPPKITD overrides the daemon (e.g. an old build, to see this test fail);
+# PING_GROUP_RANGE (default "1 0": raw sockets) the router's ping_group_range.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -54,8 +55,9 @@ ns_create u
 # (here: the test's) IPv4 address is there, as with a real ppp0
 nsx r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 # no ping socket for root (the kernel's default, per namespace): pppkitd's echo
-# probes use raw ICMP sockets, which see every ICMP error of the interface
-nsx r sysctl -qw net.ipv4.ping_group_range="1 0"
+# probes use raw ICMP sockets, which see every ICMP error of the interface.
+# PING_GROUP_RANGE="0 0" runs the same checks on ping sockets.
+nsx r sysctl -qw net.ipv4.ping_group_range="${PING_GROUP_RANGE:-1 0}"
 
 # the "pppd": no plugin; records its argv and every SIGHUP
 cat >"$t/pppd" <<EOF
