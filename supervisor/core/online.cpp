@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/ifname.hpp"
 #include "common/text.hpp"
 
 namespace pppkit::supervisor::online {
@@ -326,6 +327,48 @@ Verdict RateLimiter::allow(const SourceKey& source, int64_t now_ms)
         return Verdict::AllLimited;
     }
     return Verdict::Allowed;
+}
+
+bool ifname_matches(std::string_view pattern, std::string_view name)
+{
+    if (!pattern.empty() && pattern.back() == '*')
+        return name.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+    return !name.empty() && pattern == name;
+}
+
+ListenSide listen_side(std::string_view ifname, const InterfaceRoles& roles)
+{
+    auto any = [&](const std::vector<std::string>& patterns) {
+        return std::any_of(patterns.begin(), patterns.end(),
+                           [&](const std::string& p) { return ifname_matches(p, ifname); });
+    };
+    if (!ifname::valid_name(ifname))
+        return ListenSide::NoName;
+    if (ifname_matches("ppp*", ifname))
+        return ListenSide::Ppp;
+    if (any(roles.wan))
+        return ListenSide::FirewallWan;
+    if (std::find(roles.links.begin(), roles.links.end(), ifname) != roles.links.end())
+        return ListenSide::LinkInterface;
+    if (std::find(roles.carriers.begin(), roles.carriers.end(), ifname) != roles.carriers.end())
+        return ListenSide::Carrier;
+    if (!roles.lan.empty() && !any(roles.lan))
+        return ListenSide::NotInLan;
+    return ListenSide::Lan;
+}
+
+std::string_view listen_side_text(ListenSide s)
+{
+    switch (s) {
+    case ListenSide::Lan: return "";
+    case ListenSide::Ppp: return "a PPP interface (ppp*), WAN";
+    case ListenSide::FirewallWan: return "WAN ([firewall] wan matches it)";
+    case ListenSide::LinkInterface: return "a supervised link's interface, WAN";
+    case ListenSide::Carrier: return "a link's PPPoE carrier, WAN";
+    case ListenSide::NotInLan: return "not LAN ([firewall] lan-interfaces does not match it)";
+    case ListenSide::NoName: return "not an interface name";
+    }
+    return "?";
 }
 
 }  // namespace pppkit::supervisor::online

@@ -78,6 +78,33 @@ struct ListenAddr {
 // number; kUnprivilegedPortStart when it is not one (the file unreadable: "").
 [[nodiscard]] unsigned unprivileged_port_start(std::string_view proc_text);
 
+// ---- which interface status-listen may bind -------------------------------
+// The listener is bound (SO_BINDTODEVICE) to the interface that holds its
+// address. That interface must be LAN: if the address is on a WAN interface
+// (IPCP gave ppp0 that address, a misconfiguration) the Internet would get
+// the answers. What is WAN, as the firewall sees it:
+struct InterfaceRoles {
+    std::vector<std::string> wan;       // [firewall] wan patterns ("eth1", "wwan*")
+    std::vector<std::string> lan;       // [firewall] lan-interfaces patterns; empty: not set
+    std::vector<std::string> links;     // every supervised link's current interface (ppp0)
+    std::vector<std::string> carriers;  // every link's PPPoE carrier (pppd's devnam, eth0)
+};
+enum class ListenSide {
+    Lan,            // may be bound
+    Ppp,            // ppp*: a PPP link's interface (an uplink's, or one a pppd may take)
+    FirewallWan,    // matches a [firewall] wan pattern
+    LinkInterface,  // a supervised link's interface
+    Carrier,        // a link's PPPoE carrier: the ISP's Ethernet segment
+    NotInLan,       // [firewall] lan-interfaces is set and does not match it
+    NoName,         // not an interface name
+};
+// Where ifname stands (the first reason that applies, in the order above).
+[[nodiscard]] ListenSide listen_side(std::string_view ifname, const InterfaceRoles& roles);
+// "a PPP interface (ppp*)", ... for the log; "" for Lan.
+[[nodiscard]] std::string_view listen_side_text(ListenSide s);
+// An interface name pattern ("ppp*": a prefix; else the exact name) matches name.
+[[nodiscard]] bool ifname_matches(std::string_view pattern, std::string_view name);
+
 // ---- the LAN status answer, one request and one answer per TCP connection ---
 // Request: "online NAME\n", or "online\n" for every autostart link; at most
 // kMaxRequest bytes. Answer: one word and "\n". Read-only: nothing else is

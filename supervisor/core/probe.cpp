@@ -190,4 +190,14 @@ bool is_echo_reply(std::span<const uint8_t> pkt, int family, bool ip_header, boo
     return pkt[0] == reply && pkt[1] == 0 && (!check_id || rid == id) && rseq == seq;
 }
 
+bool quotes_echo_request(std::span<const uint8_t> quoted, int family, bool check_id, uint16_t id, uint16_t seq)
+{
+    if (quoted.size() < 8)
+        return false;
+    const uint8_t request = family == AF_INET6 ? 128 : 8;
+    const auto qid = static_cast<uint16_t>(quoted[4] << 8 | quoted[5]);
+    const auto qseq = static_cast<uint16_t>(quoted[6] << 8 | quoted[7]);
+    return quoted[0] == request && quoted[1] == 0 && (!check_id || qid == id) && qseq == seq;
+}
+
 }  // namespace pppkit::supervisor::probe

@@ -68,5 +68,12 @@ void on_link_up(State& s);
 // check_id: false on a ping datagram socket (the kernel matched the id).
 [[nodiscard]] bool is_echo_reply(std::span<const uint8_t> pkt, int family, bool ip_header, bool check_id, uint16_t id,
                                  uint16_t seq);
+// Whether an ICMP error is about the echo request (id, seq): quoted is what
+// the socket's error queue (IP_RECVERR, MSG_ERRQUEUE) holds, the offending
+// packet from its ICMP header on. Anyone can send an ICMP error quoting
+// anything: only one about our own echo (random id and sequence each round)
+// may end a probe; the others are ignored. check_id as above.
+[[nodiscard]] bool quotes_echo_request(std::span<const uint8_t> quoted, int family, bool check_id, uint16_t id,
+                                       uint16_t seq);
 
 }  // namespace pppkit::supervisor::probe

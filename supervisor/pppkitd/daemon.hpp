@@ -184,6 +184,9 @@ private:
     void clear_stale_session(Link& l, const std::string& why);
     [[nodiscard]] std::string session_file(const Link& l) const;
     std::unique_ptr<OnlineWatch> online_;  // online target and LAN status answer (online.hpp)
+    // [firewall] wan and lan-interfaces as last loaded: status-listen binds no WAN interface
+    std::vector<std::string> fw_wan_, fw_lan_;
+    void read_interface_roles(const config::Document& doc);
     void start_online(const config::Document& doc);
     void listen_warnings(const config::Document& doc);  // logs online::listen_warnings
     void online_changed(Link& l);

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/text.hpp"
+#include "firewall/core/firewall.hpp"
 #include "pppkitd/daemon.hpp"
 #include "pppkitd/journal.hpp"
 #include "pppkitd/stream_client.hpp"
@@ -38,14 +39,14 @@ std::string endpoint(const online::ListenAddr& a)
            std::to_string(a.port);
 }
 
-// The interface holding address a (and its IPv6 scope), "" when none does.
-std::string interface_of(const std::string& a, unsigned& ifindex)
+// The interfaces holding address a, in getifaddrs' order.
+std::vector<std::string> interfaces_of(const std::string& a)
 {
-    std::string found;
+    std::vector<std::string> found;
     ifaddrs* ifa = nullptr;
     if (getifaddrs(&ifa) != 0)
         return found;
-    for (auto* i = ifa; i != nullptr && found.empty(); i = i->ifa_next) {
+    for (auto* i = ifa; i != nullptr; i = i->ifa_next) {
         if (i->ifa_addr == nullptr)
             continue;
         char b[INET6_ADDRSTRLEN] = "";
@@ -56,10 +57,8 @@ std::string interface_of(const std::string& a, unsigned& ifindex)
         in6_addr want{}, have{};
         const bool same = a == b || (inet_pton(AF_INET6, a.c_str(), &want) == 1 && inet_pton(AF_INET6, b, &have) == 1 &&
                                      std::memcmp(&want, &have, 16) == 0);
-        if (same) {
-            found = i->ifa_name;
-            ifindex = if_nametoindex(i->ifa_name);
-        }
+        if (same && std::find(found.begin(), found.end(), i->ifa_name) == found.end())
+            found.emplace_back(i->ifa_name);
     }
     freeifaddrs(ifa);
     return found;
@@ -84,7 +83,7 @@ struct OnlineWatch::Listener {
     online::ListenAddr addr;
     int fd = -1;
     sd_event_source* io = nullptr;
-    bool warned = false;
+    std::string said;  // the last "cannot listen" logged: each reason once
     OnlineWatch* w = nullptr;
 };
 
@@ -234,13 +233,26 @@ void OnlineWatch::bind_missing()
     for (auto& l : listeners_) {
         if (l->fd >= 0)
             continue;
-        unsigned ifindex = 0;
-        const std::string ifname = interface_of(l->addr.address, ifindex);
+        // the first interface holding the address that is LAN; a WAN one
+        // (IPCP gave ppp0 this address) would answer the Internet
+        const online::InterfaceRoles roles = hooks_.roles ? hooks_.roles() : online::InterfaceRoles{};
+        std::string ifname, why;
+        for (const auto& name : interfaces_of(l->addr.address)) {
+            const online::ListenSide side = online::listen_side(name, roles);
+            if (side == online::ListenSide::Lan) {
+                ifname = name;
+                break;
+            }
+            if (why.empty())
+                why = "the address is on " + name + ", " + std::string(online::listen_side_text(side)) +
+                      ": not bound there (it would answer that side)";
+        }
+        const unsigned ifindex = ifname.empty() ? 0 : if_nametoindex(ifname.c_str());
         const bool v6 = l->addr.address.find(':') != std::string::npos;
-        std::string why;
         int fd = -1;
         if (ifname.empty()) {
-            why = "the address is on no interface (yet)";
+            if (why.empty())
+                why = "the address is on no interface (yet)";
         } else {
             fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
             int one = 1;
@@ -276,10 +288,10 @@ void OnlineWatch::bind_missing()
         }
         if (fd < 0) {
             missing = true;
-            if (!l->warned)
+            if (l->said != why)
                 jlog::plain(LOG_WARNING, "status-listen " + endpoint(l->addr) + ": cannot listen: " + why +
                                              "; trying again every 5 s");
-            l->warned = true;
+            l->said = why;
             continue;
         }
         l->fd = fd;
@@ -394,9 +406,26 @@ void Daemon::start_online(const config::Document& doc)
             return online::Answer::Unknown;
         return all ? online::Answer::Online : online::Answer::Offline;
     };
+    h.roles = [this] {
+        online::InterfaceRoles r{fw_wan_, fw_lan_, {}, {}};
+        for (const auto& l : links_) {
+            if (!l->ifname.empty())
+                r.links.push_back(l->ifname);
+            if (!l->eth_ifname.empty())
+                r.carriers.push_back(l->eth_ifname);
+        }
+        return r;
+    };
     listen_warnings(doc);
+    read_interface_roles(doc);
     online_ = std::make_unique<OnlineWatch>(ev_, online::read_listen(doc), std::move(h));
     online_->start();
+}
+
+void Daemon::read_interface_roles(const config::Document& doc)
+{
+    fw_wan_ = firewall::failsafe_wan(doc);
+    fw_lan_ = firewall::lan_interfaces(doc);
 }
 
 void Daemon::listen_warnings(const config::Document& doc)

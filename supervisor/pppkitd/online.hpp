@@ -38,6 +38,9 @@ public:
     struct Hooks {
         // The answer for NAME ("" = every autostart link): Online, Offline or Unknown.
         std::function<online::Answer(const std::string& name)> answer;
+        // What is WAN now (links' interfaces and carriers, [firewall] wan and
+        // lan-interfaces): a status-listen address is never bound there.
+        std::function<online::InterfaceRoles()> roles;
     };
     OnlineWatch(sd_event* ev, std::vector<online::ListenAddr> listen, Hooks hooks);
     ~OnlineWatch();

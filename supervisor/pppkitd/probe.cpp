@@ -1,14 +1,17 @@
 #include "pppkitd/probe.hpp"
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -55,6 +58,18 @@ bool from_target(const probe::Target& t, const sockaddr_storage& from)
                reinterpret_cast<const sockaddr_in&>(want).sin_addr.s_addr;
     return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(from).sin6_addr,
                        &reinterpret_cast<const sockaddr_in6&>(want).sin6_addr, sizeof(in6_addr)) == 0;
+}
+
+// A fresh random 16-bit value (an echo's id and sequence): an off-path host
+// cannot guess which echo to quote in a forged ICMP error.
+uint16_t random16()
+{
+    uint16_t v = 0;
+    if (::getrandom(&v, sizeof v, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof v)) {
+        static std::random_device rd;
+        v = static_cast<uint16_t>(rd());
+    }
+    return v;
 }
 
 // What a failed connect or send says about the path.
@@ -125,7 +140,7 @@ void Prober::start_round()
     round_.assign(n, probe::Result::None);
     pending_.assign(n, Pending{});
     round_start_ = mono_usec(ev_);
-    ++seq_;
+    seq_ = random16();  // a new, unguessable sequence each round (and id each probe)
     sd_event_add_time_relative(ev_, &timeout_, CLOCK_MONOTONIC,
                                static_cast<uint64_t>(link_.cfg.probe_timeout_ms) * 1000, 10000, on_timeout, this);
     for (size_t i = 0; i < n && !pending_.empty(); ++i)
@@ -153,10 +168,12 @@ void Prober::open_probe(size_t i)
     }
     sockaddr_storage ss;
     const socklen_t len = sockaddr_of(t, ss);
-    // An ICMP error to our echo request (host or net unreachable, filtered)
-    // becomes the socket's pending error and wakes on_io at once (EPOLLERR);
-    // without IP_RECVERR an unconnected ping or raw socket drops it and the
-    // probe ends as a timeout. A TCP connect gets these errors without it.
+    // An ICMP error to an echo request (host or net unreachable, filtered)
+    // is queued on the socket's error queue and wakes on_io at once
+    // (EPOLLERR); on_io ends the probe only if the error quotes this probe's
+    // echo (id and sequence). Without IP_RECVERR an unconnected ping or raw
+    // socket drops it and the probe ends as a timeout. A TCP connect gets
+    // these errors without it (the kernel checks the quoted TCP sequence).
     const int on = 1;
     if (icmp && (t.family == AF_INET ? ::setsockopt(p.fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on)
                                      : ::setsockopt(p.fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on)) != 0) {
@@ -164,7 +181,8 @@ void Prober::open_probe(size_t i)
         return;
     }
     if (icmp) {
-        p.id = static_cast<uint16_t>((::getpid() << 4) ^ i);
+        // raw: the id is ours, random (a ping socket's is the kernel's)
+        p.id = random16();
         const auto pkt = probe::echo_request(t.family, p.id, seq_);
         if (::sendto(p.fd, pkt.data(), pkt.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
             done(i, from_errno(errno == 0 ? EIO : errno));
@@ -199,20 +217,51 @@ int Prober::on_io(sd_event_source*, int fd, uint32_t, void* ud)
     }
     // every ICMP packet of the interface reaches a raw socket: only our
     // reply counts, from the target itself (an echo reply with our id and
-    // sequence from anyone else is a forgery, or someone else's answer)
+    // sequence from anyone else is a forgery, or someone else's answer).
+    // An ICMP error counts only if it quotes our echo request, sent to the
+    // target: anyone may send one quoting anything (a forged error must not
+    // end a probe, or a host off the path could make pppkitd redial).
+    const bool check_id = p->raw;
     for (int k = 0; k < 64; ++k) {
         uint8_t buf[1500];
+        for (int e = 0; e < 64; ++e) {  // the error queue first: it keeps EPOLLERR up
+            sockaddr_storage to{};
+            alignas(cmsghdr) char ctl[512];
+            iovec iov{buf, sizeof buf};
+            msghdr m{};
+            m.msg_name = &to;
+            m.msg_namelen = sizeof to;
+            m.msg_iov = &iov;
+            m.msg_iovlen = 1;
+            m.msg_control = ctl;
+            m.msg_controllen = sizeof ctl;
+            const ssize_t n = ::recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+            if (n < 0)
+                break;
+            int err = 0;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+                if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+                    sock_extended_err ee;
+                    std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+                    if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+                        err = static_cast<int>(ee.ee_errno);
+                }
+            if (err != 0 && from_target(t, to) &&
+                probe::quotes_echo_request({buf, static_cast<size_t>(n)}, t.family, check_id, p->id, self->seq_)) {
+                self->done(p->target, from_errno(err));
+                return 0;
+            }
+        }
         sockaddr_storage from{};
         socklen_t from_len = sizeof from;
         const ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {  // an ICMP error (IP_RECVERR): EHOSTUNREACH, ...
-            self->done(p->target, from_errno(errno));
-            break;
-        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            continue;  // EINTR, or the pending error of a queued ICMP error (judged above): read on
         if (n < 0)
             break;
         if (from_target(t, from) && probe::is_echo_reply({buf, static_cast<size_t>(n)}, t.family,
-                                                         p->raw && t.family == AF_INET, p->raw, p->id, self->seq_)) {
+                                                         p->raw && t.family == AF_INET, check_id, p->id, self->seq_)) {
             self->done(p->target, probe::Result::Ok);
             break;
         }

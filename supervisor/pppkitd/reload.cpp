@@ -137,6 +137,7 @@ std::string Daemon::reload()
     }
     if (online_) {
         listen_warnings(cfg.doc);
+        read_interface_roles(cfg.doc);
         online_->listen(online::read_listen(cfg.doc));
     }
     sweep_links();

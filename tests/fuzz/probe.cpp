@@ -1,6 +1,7 @@
 // Fuzz target: the upstream probes' parsers (supervisor/core/probe): the
 // ICMP echo reply check, which reads packets anyone on the link may send to
 // pppkitd's ICMP socket, and the `probe =` target list of pppkit.conf.
+// and which echo an ICMP error quotes (anyone may forge one).
 // Oracles: no read past the packet (ASan); only an echo reply of the right
 // type, sequence and (raw socket) identifier matches, so the packet pppkitd
 // itself would send never does; accepted targets are 1-8, print back as
@@ -33,6 +34,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         if (is_echo_reply(echo_request(family, 0x1234, 7), family, false, true, 0x1234, 7))
             fuzz::fail("pppkitd's own request matches as a reply", "");
+        // an ICMP error's quote (anyone may send one): only our own request matches
+        if (quotes_echo_request(rest, family, check_id, 0x1234, 7)) {
+            const auto own = echo_request(family, 0x1234, 7);
+            if (rest[0] != own[0] || rest[1] != 0 || rest[6] != own[6] || rest[7] != own[7] ||
+                (check_id && (rest[4] != own[4] || rest[5] != own[5])))
+                fuzz::fail("an ICMP error quoting another echo matched", "");
+        }
+        if (!quotes_echo_request(echo_request(family, 0x1234, 7), family, true, 0x1234, 7))
+            fuzz::fail("an ICMP error quoting pppkitd's own request does not match", "");
         return 0;
     }
     const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());

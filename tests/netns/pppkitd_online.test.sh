@@ -23,7 +23,10 @@
 #     (a bucket per source; the overall one above what they take);
 #   - outside systemd: "not running under systemd" logged once;
 #   - a reload with another status-listen closes the old listener and binds
-#     the new one; a reload without status-listen closes it.
+#     the new one; a reload without status-listen closes it;
+#   - a status-listen address on ppp0 (a veth to the WAN namespace) is not
+#     bound there (logged once, retried): the WAN gets no answer; moved to
+#     lan0 it is bound at the next retry and the LAN is answered.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -261,5 +264,39 @@ check "  ... no socket on $port any more" sh -c "! ip netns exec $(ns r) ss -ltn
 sed -i '/^status-listen = /d' "$t/pppkit.conf"
 check "pppkit reload without status-listen: taken" "$build/pppkit" reload --socket "$t/run/control"
 check "  ... 192.168.1.1:8641 closed" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':8641 '"
+
+# ---- status-listen never binds a WAN interface ----
+# The address is on a veth named ppp0 (as IPCP could give it to the uplink),
+# whose far end is the WAN namespace. The old daemon bound the listener to
+# whichever interface held the address, ppp0 here, and answered the WAN.
+veth r ppp0 wan wp0
+nsx r ip addr add 192.168.1.253/32 peer 10.88.0.2 dev ppp0
+nsx wan ip addr add 10.88.0.2/32 peer 192.168.1.253 dev wp0
+ask() { # NS SRC: the answer to "online dsl" from SRC at 192.168.1.253:$port; "failed" when none
+    nsx "$1" python3 -c "
+import socket
+try:
+    s = socket.socket(); s.settimeout(3); s.bind(('$2', 0)); s.connect(('192.168.1.253', $port))
+    s.sendall(b'online dsl\n'); print(s.recv(64).decode().strip() or 'failed')
+except OSError:
+    print('failed')"
+}
+sed -i 's/^\[pppkitd\]$/[pppkitd]\nstatus-listen = 192.168.1.253/' "$t/pppkit.conf"
+check "pppkit reload with status-listen = 192.168.1.253 (on ppp0): taken" "$build/pppkit" reload --socket "$t/run/control"
+check "the address on ppp0: refused, logged" wait_for 8 grep -q \
+    "status-listen 192.168.1.253:$port: cannot listen: the address is on ppp0, a PPP interface (ppp\*), WAN: not bound there" \
+    "$t/pppkitd.log"
+check_fails "  ... not bound on ppp0" grep -q "status-listen 192.168.1.253:$port on ppp0" "$t/pppkitd.log"
+check_eq "  ... the WAN side (through ppp0) gets no answer" failed "$(ask wan 10.88.0.2)"
+check "  ... no socket on $port" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':$port '"
+sleep 6
+check_eq "  ... retried, logged once" 1 "$(grep -c "status-listen 192.168.1.253:$port: cannot listen: the address is on ppp0" "$t/pppkitd.log")"
+# the control: the address moved to the LAN interface is bound there and answers the LAN
+nsx r ip addr del 192.168.1.253/32 peer 10.88.0.2 dev ppp0
+nsx r ip addr add 192.168.1.253/24 dev lan0
+check "  ... moved to lan0: bound there at the next retry" wait_for 8 grep -q "status-listen 192.168.1.253:$port on lan0" \
+    "$t/pppkitd.log"
+a=$(ask lan 192.168.1.10)
+check "  ... the LAN gets an answer (got '$a')" grep -Eqx "online|offline" <<<"$a"
 check "pppkitd still running" kill -0 "${NSL_PIDS[0]}"
 nsl_finish

@@ -15,11 +15,17 @@
 #     redial"; the upstream back: probes answer again, the count resets;
 #   - the upstream answers with ICMP unreachable errors: the echo probes
 #     (through IP_RECVERR) end "unreachable", not "timeout";
+#   - forged ICMP errors (from an address off the path, every 5 ms, quoting an
+#     echo to the target with a random id, or the old pid-derived one) while
+#     the upstream answers only the echoes, 80 ms late (a python answerer, so
+#     the requests are in flight when the errors come): no probe ends "unreachable", no
+#     round fails, no SIGHUP (raw ICMP sockets: ping_group_range "1 0");
 #   - an echo reply with the probe's id and sequence from another address
 #     (the upstream rewrites its replies' source) is no answer: timeout;
 #   - an address change on ppp0 and ppp0 disappearing are followed in
 #     `pppkit status --json` (no plugin event).
-# PPPKITD overrides the daemon (e.g. an old build, to see this test fail).
+# PPPKITD overrides the daemon (e.g. an old build, to see this test fail);
+# PING_GROUP_RANGE (default "1 0": raw sockets) the router's ping_group_range.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -48,6 +54,10 @@ ns_create u
 # no automatic IPv6 link-local on the veth: the link is up when pppd's
 # (here: the test's) IPv4 address is there, as with a real ppp0
 nsx r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+# no ping socket for root (the kernel's default, per namespace): pppkitd's echo
+# probes use raw ICMP sockets, which see every ICMP error of the interface.
+# PING_GROUP_RANGE="0 0" runs the same checks on ping sockets.
+nsx r sysctl -qw net.ipv4.ping_group_range="${PING_GROUP_RANGE:-1 0}"
 
 # the "pppd": no plugin; records its argv and every SIGHUP
 cat >"$t/pppd" <<EOF
@@ -185,6 +195,112 @@ echo "the round's results: $(grep -o 'probe round failed ([12] of [0-9]* in a ro
 check "upstream back again: probes answer, the count resets" wait_for $((2 * INTERVAL + 2)) is dsl \
     "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 check_eq "still exactly one SIGHUP (one failed round is not a redial)" 1 "$(wc -l <"$t/hup.dsl")"
+
+# ---- forged ICMP errors from off the path: no probe ends, no redial ----
+# The upstream answers only the echoes (TCP dropped): a round fails only if the
+# echo probes do. A host that is not on the path (10.99.0.66, 2001:db8:99::66)
+# sends ICMP host / address unreachable to the router every 5 ms, each quoting
+# an echo request from the router to the target: half with a random id, half
+# with the id the old pppkitd used for its whole life ((pid << 4 ^ target) &
+# 0xffff), random sequences. The old daemon ended the echo probes at once as
+# "unreachable" on any such error: 3 failed rounds, a SIGHUP, a redial.
+nsx u ip -6 addr add 2001:db8:99::66/64 dev up0 nodad
+nsx u nft add table inet droptcp
+nsx u nft add chain inet droptcp in "{ type filter hook input priority -10; policy accept; }"
+nsx u nft add rule inet droptcp in tcp dport "{ 8080, 8086 }" drop
+cat >"$t/forge.py" <<'EOP'
+# forge.py SECS PID MODE: answer the router's echoes 80 ms late, as a real
+# upstream does (the kernel's own replies are off: icmp_echo_ignore_all; no
+# netem here), so an echo request is in flight long enough for a forged error
+# to arrive first; MODE forge: also send the forged errors every 5 ms.
+import random, select, socket, struct, sys, time
+secs, pid, forge = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "forge"
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def echo(t, ident, seq, v4, payload=b"pppkit-p"):
+    h = struct.pack("!BBHHH", t, 0, 0, ident, seq) + payload
+    return h[:2] + struct.pack("!H", csum(h)) + h[4:] if v4 else h
+s4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s6.bind(("2001:db8:99::66", 0))
+a4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)  # the upstream's answers
+a4.bind(("10.99.0.1", 0))
+a6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+a6.bind(("2001:db8:99::1", 0))
+src4, me4, tgt4 = (socket.inet_aton(a) for a in ("10.99.0.66", "10.99.0.2", "10.99.0.1"))
+me6, tgt6 = (socket.inet_pton(socket.AF_INET6, a) for a in ("2001:db8:99::2", "2001:db8:99::1"))
+n, answered, later, end = 0, 0, [], time.time() + secs
+while time.time() < end:
+    for r in select.select([a4, a6], [], [], 0.005)[0]:
+        pkt, frm = r.recvfrom(2000)
+        if r is a4:
+            ihl = (pkt[0] & 15) * 4
+            if pkt[16:20] == tgt4 and pkt[ihl] == 8:
+                i, q = struct.unpack("!HH", pkt[ihl + 4:ihl + 8])
+                later.append((time.time() + 0.08, a4, echo(0, i, q, True, pkt[ihl + 8:]), frm))
+        elif pkt[0] == 128:
+            i, q = struct.unpack("!HH", pkt[4:8])
+            later.append((time.time() + 0.08, a6, echo(129, i, q, False, pkt[8:]), frm))
+    now = time.time()
+    for x in [x for x in later if x[0] <= now]:
+        x[1].sendto(x[2], x[3])
+        later.remove(x)
+        answered += 1
+    if not forge:
+        continue
+    for target in (0, 2):  # the echo targets' indexes in the probe list
+        ident = random.getrandbits(16) if n % 2 else ((pid << 4) ^ target) & 0xffff
+        seq = random.getrandbits(16)
+        # IPv4: unreachable (type 3 code 1) quoting router -> target echo request
+        q = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 36, 0, 0, 64, 1, 0, me4, tgt4)
+        q = q[:10] + struct.pack("!H", csum(q)) + q[12:] + echo(8, ident, seq, True)
+        icmp = struct.pack("!BBHI", 3, 1, 0, 0) + q
+        icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, 1, 0, src4, me4)
+        s4.sendto(ip + icmp, ("10.99.0.2", 0))
+        # IPv6: destination unreachable, address unreachable (type 1 code 3)
+        q6 = struct.pack("!IHBB16s16s", 6 << 28, 16, 58, 64, me6, tgt6) + echo(128, ident, seq, False)
+        s6.sendto(struct.pack("!BBHI", 1, 3, 0, 0) + q6, ("2001:db8:99::2", 0))
+    n += 1
+print(answered, "echoes answered 80 ms late,", n * 2, "forged errors of each family")
+EOP
+# the control: the late answers alone keep the echo probes ok
+nsx u sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
+secs=$((2 * INTERVAL + 2))
+ip netns exec "$(ns u)" python3 "$t/forge.py" "$secs" "$PKD" answer >"$t/forge.out" 2>&1 &
+FORGE=$!
+NSL_PIDS+=("$FORGE")
+late_ok() { field dsl "*(l['probes']['targets'][i]['result'] for i in (0, 2)), (l['probes']['targets'][0]['rtt_ms'] or 0) >= 80"; }
+check "forgery control: answered 80 ms late (no forgery), the echo probes are ok" wait_for "$secs" \
+    eval '[ "$(late_ok)" = "ok ok True" ]'
+wait "$FORGE"
+echo "answerer: $(cat "$t/forge.out")"
+fails0=$(grep -c "dsl: probe round failed" "$t/pppkitd.log")
+secs=$((3 * INTERVAL + 2))
+ip netns exec "$(ns u)" python3 "$t/forge.py" "$secs" "$PKD" forge >"$t/forge.out" 2>&1 &
+FORGE=$!
+NSL_PIDS+=("$FORGE")
+seen=""
+end=$((SECONDS + secs))
+while [ "$SECONDS" -lt "$end" ]; do
+    seen+=" $(icmp_results)"
+    sleep 0.2
+done
+wait "$FORGE"
+echo "forger: $(cat "$t/forge.out")"
+check "forgery: the forger ran" grep -q "forged errors" "$t/forge.out"
+check "forgery: the echo probes never ended unreachable (results seen:$(tr ' ' '\n' <<<"$seen" | grep . | sort | uniq -c | tr -s ' \n' ' '))" \
+    eval '! grep -q unreachable <<<"$seen"'
+check_eq "forgery: no probe round failed" "$fails0" "$(grep -c "dsl: probe round failed" "$t/pppkitd.log")"
+check_eq "forgery: still exactly one SIGHUP (no redial)" 1 "$(wc -l <"$t/hup.dsl")"
+check_eq "forgery: status: still one probe redial" 1 "$(field dsl "l['probes']['redials']")"
+nsx u sysctl -qw net.ipv4.icmp_echo_ignore_all=0 net.ipv6.icmp.echo_ignore_all=0
+nsx u nft delete table inet droptcp
+check "forgery over: all four probes answer" wait_for $((2 * INTERVAL + 2)) is dsl \
+    "l['probes']['failures_in_row'], *(x['result'] for x in l['probes']['targets'])" "0 ok ok ok ok"
 
 # ---- a forged echo reply: our id and sequence, but not from the target ------------------------------
 # The upstream rewrites the source of its own replies to 10.99.0.1's echoes

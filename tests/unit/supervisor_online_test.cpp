@@ -365,4 +365,46 @@ TEST_SUITE("supervisor")
             (void)rl.allow(*source_key("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)), 1000 + i);
         CHECK(rl.sources() == RateLimiter::Policy{}.max_sources);
     }
+
+    TEST_CASE("status-listen: the interface holding the address is bound only when it is LAN")
+    {
+        const InterfaceRoles none{};
+        const InterfaceRoles fw{{"eth1", "wwan*"}, {}, {"ppp0"}, {"eth0"}};
+        const InterfaceRoles lan{{}, {"br-lan", "lan*"}, {"wan9"}, {"eth0"}};
+        struct Row {
+            int line;
+            std::string ifname;
+            InterfaceRoles roles;
+            ListenSide want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "lan0", none, ListenSide::Lan},
+            {__LINE__, "ppp0", none, ListenSide::Ppp},  // IPCP gave ppp0 the address: never bound
+            {__LINE__, "ppp1", none, ListenSide::Ppp},  // any PPP interface, even without a link on it
+            {__LINE__, "pppoe-wan", none, ListenSide::Ppp},
+            {__LINE__, "eth1", fw, ListenSide::FirewallWan},     // [firewall] wan, exact
+            {__LINE__, "wwan0", fw, ListenSide::FirewallWan},    // [firewall] wan, a pattern
+            {__LINE__, "wwan", fw, ListenSide::FirewallWan},     // "wwan*" matches the prefix alone
+            {__LINE__, "eth10", fw, ListenSide::Lan},            // "eth1" is a name, not a prefix
+            {__LINE__, "eth0", fw, ListenSide::Carrier},         // the PPPoE carrier: the ISP's segment
+            {__LINE__, "ppp0", fw, ListenSide::Ppp},             // ppp* first
+            {__LINE__, "wan9", lan, ListenSide::LinkInterface},  // a link's interface not named ppp*
+            {__LINE__, "eth0", lan, ListenSide::Carrier},        // before lan-interfaces: a carrier is never LAN
+            {__LINE__, "br-lan", lan, ListenSide::Lan},          // lan-interfaces, exact
+            {__LINE__, "lan3", lan, ListenSide::Lan},            // lan-interfaces, a pattern
+            {__LINE__, "eth2", lan, ListenSide::NotInLan},       // lan-interfaces set and not matching
+            {__LINE__, "eth2", none, ListenSide::Lan},           // lan-interfaces not set: any other interface
+            {__LINE__, "", none, ListenSide::NoName},
+            {__LINE__, "a/b", none, ListenSide::NoName},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(listen_side(r.ifname, r.roles) == r.want);
+            CHECK(listen_side_text(r.want).empty() == (r.want == ListenSide::Lan));
+        }
+        CHECK(ifname_matches("ppp*", "ppp"));
+        CHECK_FALSE(ifname_matches("ppp*", "pp"));
+        CHECK_FALSE(ifname_matches("", ""));
+        CHECK_FALSE(ifname_matches("eth1", "eth12"));
+    }
 }

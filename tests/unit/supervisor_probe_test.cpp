@@ -176,6 +176,47 @@ TEST_SUITE("supervisor")
         }
     }
 
+    TEST_CASE("probe: an ICMP error ends a probe only when it quotes our echo request")
+    {
+        // the error queue's data: the offending packet from its ICMP header on
+        const auto req = probe::echo_request(AF_INET, 0x1234, 7);
+        const auto req6 = probe::echo_request(AF_INET6, 0x1234, 7);
+        auto other_id = req;
+        other_id[5] = 0x35;
+        auto other_seq = req;
+        other_seq[7] = 8;
+        auto reply = req;
+        reply[0] = 0;
+        auto code = req;
+        code[1] = 1;
+        struct Row {
+            int line;
+            std::vector<uint8_t> quoted;
+            int family;
+            bool check_id;
+            bool want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, req, AF_INET, true, true},          // raw socket: our id and sequence
+            {__LINE__, req, AF_INET, false, true},         // ping socket
+            {__LINE__, other_id, AF_INET, true, false},    // raw: a forged (or another pinger's) id
+            {__LINE__, other_id, AF_INET, false, true},    // ping socket: the kernel matched its id
+            {__LINE__, other_seq, AF_INET, true, false},   // another sequence: a forgery or an old round
+            {__LINE__, other_seq, AF_INET, false, false},  //
+            {__LINE__, reply, AF_INET, true, false},       // quotes an echo reply, not our request
+            {__LINE__, code, AF_INET, true, false},        // echo request code is 0
+            {__LINE__, req6, AF_INET6, true, true},        // ICMPv6 echo request (128)
+            {__LINE__, req, AF_INET6, true, false},        // an ICMPv4 request on a v6 socket
+            {__LINE__, req6, AF_INET, true, false},        // and the other way round
+            {__LINE__, std::vector<uint8_t>(req.begin(), req.begin() + 7), AF_INET, true, false},  // short
+            {__LINE__, {}, AF_INET, false, false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(probe::quotes_echo_request(r.quoted, r.family, r.check_id, 0x1234, 7) == r.want);
+        }
+    }
+
     TEST_CASE("[link NAME] probe keys: problems read file:line: [section] key: problem")
     {
         struct Row {
