@@ -75,15 +75,15 @@ int check(Args args)
             // the name is not shown: a value that is no secret's name may be the secret itself
             for (const auto& [s, e] : refs)
                 if (!std::get<secrets::Secrets>(sec).has(e->value)) {
-                    config::Diagnostic d;
-                    d.file = e->file;
-                    d.line = e->line;
-                    d.section = s->label();
-                    d.key = e->key;
-                    d.problem = "names a secret that " + sec_path +
+                    config::Diagnostic missing;
+                    missing.file = e->file;
+                    missing.line = e->line;
+                    missing.section = s->label();
+                    missing.key = e->key;
+                    missing.problem = "names a secret that " + sec_path +
                                 " does not hold (the value is not shown: if it is the secret itself, put it in "
                                 "the secrets file and name it here)";
-                    std::fprintf(stderr, "%s\n", d.str().c_str());
+                    std::fprintf(stderr, "%s\n", missing.str().c_str());
                     ++problems;
                 }
         }
