@@ -503,16 +503,22 @@ DriftWatch::Done DriftWatch::repair_firewall()
     if (p->settings && prepared_ && prepared_->settings && !prepared_->isolated_ok.empty() &&
         prepared_->settings->digest() == p->settings->digest())
         p->isolated_ok = prepared_->isolated_ok;
-    firewall::Prepared& use = last_good ? *prepared_ : *p;
+    // A PPPoE carrier of a link pppkitd supervises that lan-interfaces (as
+    // the file says now: edited, maybe not reloaded) match: never LAN, as at
+    // start (load_if_missing): the failsafe without it, whatever else.
+    const std::unique_ptr<firewall::Prepared> taken =
+        carrier_taken(hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{});
+    firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
     const firewall::Dynamic d = to_assert();
     std::unique_ptr<nft::Context> fresh;
     if (use.settings && firewall::needs_fresh_context(*use.settings))
         fresh = std::make_unique<nft::Context>();
     nft::Context& ctx = fresh ? *fresh : nft();
     auto r = firewall::apply_fail_closed(ctx, use, d);
-    const std::string problem = !p->problems.empty()  ? p->problems.front()
-                                : !r.problems.empty() ? r.problems.front()
-                                                      : "";
+    const std::string problem = taken                  ? taken->carrier_problem->str()
+                                : !p->problems.empty() ? p->problems.front()
+                                : !r.problems.empty()  ? r.problems.front()
+                                                       : "";
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
     if (!last_good && p->configured)
         prepared_ = std::move(p);
