@@ -531,10 +531,16 @@ DriftWatch::Done DriftWatch::repair_firewall()
                           (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
-        // what is there was changed by someone else: it cannot be kept
-        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan, use.carrier));
+        // what is there was changed by someone else: it cannot be kept.
+        // A failsafe kept for the carriers it names (r.carriers): never
+        // with them as LAN, and still naming one.
+        std::vector<std::string> lan = use.lan;
+        for (const auto& c : r.carriers)
+            lan = firewall::without_carrier(lan, c);
+        const std::string carrier = !use.carrier.empty() || r.carriers.empty() ? use.carrier : r.carriers.front();
+        auto f = ctx.run(firewall::failsafe_ruleset(lan, use.lan_networks, use.wan, carrier));
         if (!f.ok)
-            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, use.carrier));
+            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, carrier));
         if (f.ok)
             return {true, "firewall refused, failsafe loaded: " + problem};
         return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};

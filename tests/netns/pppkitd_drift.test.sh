@@ -373,6 +373,21 @@ printf '[firewall]\nlan-interfaces = lan0, enc*\n' >"$t/pppkit.conf"
 PK firewall apply >/dev/null 2>&1
 check "control: with enc* as LAN in the full ruleset, the ISP side reaches tcp/53 (the test can see a leak)" \
     tcp_connect isp 10.77.0.2 53 5
+# Someone else (here nft -f) loads the plugin's carrier failsafe (snapshot
+# above) over it: a drift, and the repair may not load the configuration's
+# ruleset (it keeps the failsafe: lan-interfaces still match enc0), nor, as
+# the failsafe was changed by someone else, a failsafe with enc* as LAN
+{ printf 'add table inet pppkit_fw\ndelete table inet pppkit_fw\n'; cat "$t/pppkit_fw.before"; } >"$t/carrier_failsafe.nft"
+n0=$(repairs)
+nsx r nft -f "$t/carrier_failsafe.nft"
+wait_for 5 sh -c "[ \$(grep -c 'drift repaired' '$t/pppkitd.log') -gt $n0 ]" ||
+    fail "a foreign carrier failsafe: no repair logged: $(tail -n 5 "$t/pppkitd.log")"
+sleep 0.5
+check "a foreign carrier failsafe, repaired: a failsafe naming enc0 is loaded" sh -c \
+    "ip netns exec $(ns r) nft list set inet pppkit_fw pppkit_mark | grep -q 'elements = { \"enc0\" }'"
+check_fails "a foreign carrier failsafe, repaired: its input chain names no enc" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
+check_fails "a foreign carrier failsafe, repaired: the ISP side (enc0) cannot reach tcp/53" tcp_connect isp 10.77.0.2 53 1
 cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 check "pppkit firewall apply (the configuration again)" PK firewall apply
 check "pppkit firewall up ppp0 11.0.0.2" PK firewall up ppp0 11.0.0.2

@@ -543,6 +543,8 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
                 std::vector<std::string> first;
                 for (const auto& t : taken)
                     first.push_back(t.str());
+                res.carriers = failsafe_carriers(listed.output);
+                std::erase_if(res.carriers, [&](const std::string& c) { return !carrier_in_lan(*p.doc, c); });
                 res.problems.insert(res.problems.begin(), first.begin(), first.end());
                 res.outcome = Outcome::KeptFailsafe;
                 return res;

@@ -183,6 +183,10 @@ enum class Outcome {
 struct ApplyResult {
     Outcome outcome = Outcome::FailsafeFailed;
     std::vector<std::string> problems;  // config diagnostics, or nft's (mapped) error
+    // KeptFailsafe because the loaded failsafe names these PPPoE carriers
+    // and lan-interfaces still match them (named_carriers_in_lan): a caller
+    // that must load a failsafe itself leaves them out of its LAN.
+    std::vector<std::string> carriers;
 };
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. A loaded failsafe that
