@@ -381,10 +381,14 @@ private:
             mine_ = now;
             synced_ = true;
             record();
-            host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing (" + why +
+            host::log(Level::Warn, std::string(event) + ": table inet pppkit_fw was missing or the failsafe (" + why +
                                        "); full ruleset loaded again, " + describe(now));
         } else {
             synced_ = false;  // read again next time
+            // why it was refused (a config problem, the carrier a loaded
+            // failsafe names), file:line first
+            for (const auto& problem : full.problems)
+                host::log(Level::Error, std::string(event) + ": " + problem);
             host::log(Level::Error, std::string(event) + ": cannot update table inet pppkit_fw: " + why + "; " +
                                         describe(full.outcome));
         }

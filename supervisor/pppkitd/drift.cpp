@@ -503,16 +503,22 @@ DriftWatch::Done DriftWatch::repair_firewall()
     if (p->settings && prepared_ && prepared_->settings && !prepared_->isolated_ok.empty() &&
         prepared_->settings->digest() == p->settings->digest())
         p->isolated_ok = prepared_->isolated_ok;
-    firewall::Prepared& use = last_good ? *prepared_ : *p;
+    // A PPPoE carrier of a link pppkitd supervises that lan-interfaces (as
+    // the file says now: edited, maybe not reloaded) match: never LAN, as at
+    // start (load_if_missing): the failsafe without it, whatever else.
+    const std::unique_ptr<firewall::Prepared> taken =
+        carrier_taken(hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{});
+    firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
     const firewall::Dynamic d = to_assert();
     std::unique_ptr<nft::Context> fresh;
     if (use.settings && firewall::needs_fresh_context(*use.settings))
         fresh = std::make_unique<nft::Context>();
     nft::Context& ctx = fresh ? *fresh : nft();
     auto r = firewall::apply_fail_closed(ctx, use, d);
-    const std::string problem = !p->problems.empty()  ? p->problems.front()
-                                : !r.problems.empty() ? r.problems.front()
-                                                      : "";
+    const std::string problem = taken                  ? taken->carrier_problem->str()
+                                : !p->problems.empty() ? p->problems.front()
+                                : !r.problems.empty()  ? r.problems.front()
+                                                       : "";
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
     if (!last_good && p->configured)
         prepared_ = std::move(p);
@@ -525,10 +531,16 @@ DriftWatch::Done DriftWatch::repair_firewall()
                           (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
-        // what is there was changed by someone else: it cannot be kept
-        auto f = ctx.run(firewall::failsafe_ruleset(use.lan, use.lan_networks, use.wan, use.carrier));
+        // what is there was changed by someone else: it cannot be kept.
+        // A failsafe kept for the carriers it names (r.carriers): never
+        // with them as LAN, and still naming one.
+        std::vector<std::string> lan = use.lan;
+        for (const auto& c : r.carriers)
+            lan = firewall::without_carrier(lan, c);
+        const std::string carrier = !use.carrier.empty() || r.carriers.empty() ? use.carrier : r.carriers.front();
+        auto f = ctx.run(firewall::failsafe_ruleset(lan, use.lan_networks, use.wan, carrier));
         if (!f.ok)
-            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, use.carrier));
+            f = ctx.run(firewall::failsafe_ruleset({}, {}, {}, carrier));
         if (f.ok)
             return {true, "firewall refused, failsafe loaded: " + problem};
         return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + f.error};

@@ -189,6 +189,47 @@ for before in full none; do
     check "carrier ($before): ... the LAN still does (lan0)" lan_open
     check "carrier ($before): ... the WAN does not" not wan_open
 done
+# --- the failsafe B's plugin loaded (naming enc0 in its mark set) stays while
+# lan-interfaces still matches enc0, whoever would load the full ruleset next
+# (review 27a F1): the old code let each of them put back the ruleset that
+# takes enc0 for LAN (the carrier's segment reached the router's service).
+# (a) another pppd A over another device starts
+has_failsafe || pppoe_enc0 "$carrier_cf" >/dev/null
+out=$(nsx r "$fake" "$so" init opt pppkit-config "$carrier_cf" pppoe 2 52:54:00:ab:cd:01 wan1 phase 2 2>&1)
+check_eq "carrier kept (a): a second pppd over wan1 stops before dialling (exit 2)" "DIE 2" "$(tail -n1 <<<"$out")"
+check "carrier kept (a): ... saying lan-interfaces matches enc0, which the failsafe names, file:line" grep -qF \
+    "$carrier_cf:2: [firewall] lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
+check "carrier kept (a): ... the failsafe stays" has_failsafe
+check "carrier kept (a): ... the carrier's segment gets no answer from the router" not isp_open
+check "carrier kept (a): ... the LAN still does (lan0)" lan_open
+# (b) a running A (full ruleset loaded at its start) whose ip-up comes after B's refusal
+no_table
+out=$(nsx r "$fake" "$so" init opt pppkit-config "$carrier_cf" pppoe 2 52:54:00:ab:cd:01 wan1 phase 2 \
+    sh "$fake $so init opt pppkit-config $carrier_cf pppoe 1 52:54:00:ab:cd:ef enc0 phase 2 >/dev/null 2>&1" \
+    ifname ppp0 phase 4 local4 198.51.97.1 ip-up exit 0 2>&1)
+check "carrier kept (b): ... (A started on the full ruleset, B refused after it: SH rc=2)" grep -q "SH rc=2" <<<"$out"
+check "carrier kept (b): A's ip-up does not load the full ruleset again" \
+    bash -c '! grep -q "full ruleset loaded again" <<<"$1"' _ "$out"
+check "carrier kept (b): ... it says why, file:line" grep -qF \
+    "$carrier_cf:2: [firewall] lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
+check "carrier kept (b): ... the failsafe stays" has_failsafe
+check "carrier kept (b): ... the carrier's segment gets no answer from the router" not isp_open
+# (c) pppkit firewall apply (the nftables.service drop-in runs it)
+has_failsafe || pppoe_enc0 "$carrier_cf" >/dev/null
+out=$(nsx r "$pk" --config "$carrier_cf" firewall apply 2>&1)
+check_eq "carrier kept (c): apply exits 1" 1 "$?"
+check "carrier kept (c): ... saying the failsafe stays" grep -q "the failsafe ruleset stays" <<<"$out"
+check "carrier kept (c): ... and why, file:line" grep -qF \
+    "$carrier_cf:2: [firewall] lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
+check "carrier kept (c): ... the failsafe stays" has_failsafe
+check "carrier kept (c): ... the carrier's segment gets no answer from the router" not isp_open
+# control: lan-interfaces fixed (no enc*): apply loads the full ruleset over that failsafe
+out=$(nsx r "$pk" --config "$(conf carrier-fixed "$lan_if" 'router-services = tcp/2222')" firewall apply 2>&1)
+check_eq "carrier kept control: lan-interfaces = lan0: apply exits 0" 0 "$?"
+check "carrier kept control: ... the full ruleset is loaded" has_full
+check "carrier kept control: ... the carrier's segment gets no answer" not isp_open
+check "carrier kept control: ... the LAN does" lan_open
+
 # control: the LAN named alone: pppd goes on, and the carrier, neither LAN nor
 # WAN, is dropped
 no_table

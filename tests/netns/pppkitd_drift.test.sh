@@ -333,6 +333,24 @@ kill -HUP "$PKD"
 wait_for 5 sh -c "[ \$(grep -c \"failsafe a pppd's plugin loaded\" '$t/pppkitd.log') -gt $n0 ]" ||
     fail "SIGHUP: no line says the failsafe stays: $(tail -n 5 "$t/pppkitd.log")"
 kept "SIGHUP (reload)"
+# review 27a F1 (d): another pppd (A, over wan1) starts while the plugin's
+# failsafe names enc0, then a reload, then a flush. The old A loaded the full
+# ruleset (enc* as LAN), pppkitd remembered it as its own, and the flush
+# repair put it back: the ISP side in. A is refused now, the failsafe stays.
+out=$(nsx r "$t/pppd" "$build/pppkit-firewall.so" init opt pppkit-config "$t/pppkit.conf" \
+    pppoe 2 52:54:00:ab:cd:01 wan1 phase 2 2>&1)
+check_eq "another pppd (wan1) under the carrier's failsafe: it stops before dialling (exit 2)" "DIE 2" "$(tail -n1 <<<"$out")"
+check "another pppd (wan1): ... saying lan-interfaces matches enc0, file:line" \
+    grep -qF "$t/pppkit.conf:2: [firewall] lan-interfaces: matches the PPPoE device 'enc0'" <<<"$out"
+sleep 0.5
+kept "another pppd (wan1)"
+n0=$(grep -c "failsafe a pppd's plugin loaded" "$t/pppkitd.log")
+kill -HUP "$PKD"
+wait_for 5 sh -c "[ \$(grep -c \"failsafe a pppd's plugin loaded\" '$t/pppkitd.log') -gt $n0 ]" ||
+    fail "another pppd, SIGHUP: no line says the failsafe stays: $(tail -n 5 "$t/pppkitd.log")"
+nsx r nft flush ruleset
+wait_for 2 same pppkit_fw
+kept "another pppd (wan1), SIGHUP, nft flush ruleset"
 # lan-interfaces fixed: the configuration's own ruleset, on reload and at start
 printf '[firewall]\nlan-interfaces = lan0\n' >"$t/pppkit.conf"
 check "lan-interfaces fixed: pppkit reload" "$build/pppkit" reload --socket "$t/run/control"
@@ -355,6 +373,21 @@ printf '[firewall]\nlan-interfaces = lan0, enc*\n' >"$t/pppkit.conf"
 PK firewall apply >/dev/null 2>&1
 check "control: with enc* as LAN in the full ruleset, the ISP side reaches tcp/53 (the test can see a leak)" \
     tcp_connect isp 10.77.0.2 53 5
+# Someone else (here nft -f) loads the plugin's carrier failsafe (snapshot
+# above) over it: a drift, and the repair may not load the configuration's
+# ruleset (it keeps the failsafe: lan-interfaces still match enc0), nor, as
+# the failsafe was changed by someone else, a failsafe with enc* as LAN
+{ printf 'add table inet pppkit_fw\ndelete table inet pppkit_fw\n'; cat "$t/pppkit_fw.before"; } >"$t/carrier_failsafe.nft"
+n0=$(repairs)
+nsx r nft -f "$t/carrier_failsafe.nft"
+wait_for 5 sh -c "[ \$(grep -c 'drift repaired' '$t/pppkitd.log') -gt $n0 ]" ||
+    fail "a foreign carrier failsafe: no repair logged: $(tail -n 5 "$t/pppkitd.log")"
+sleep 0.5
+check "a foreign carrier failsafe, repaired: a failsafe naming enc0 is loaded" sh -c \
+    "ip netns exec $(ns r) nft list set inet pppkit_fw pppkit_mark | grep -q 'elements = { \"enc0\" }'"
+check_fails "a foreign carrier failsafe, repaired: its input chain names no enc" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
+check_fails "a foreign carrier failsafe, repaired: the ISP side (enc0) cannot reach tcp/53" tcp_connect isp 10.77.0.2 53 1
 cp "$t/pppkit.conf.good" "$t/pppkit.conf"
 check "pppkit firewall apply (the configuration again)" PK firewall apply
 check "pppkit firewall up ppp0 11.0.0.2" PK firewall up ppp0 11.0.0.2
@@ -507,6 +540,33 @@ if wait_for 2 same pppkit_fw; then
 else
     fail "a link's PPPoE device under lan-interfaces: not the failsafe after a flush: $(diff -u "$t/pppkit_fw.before" "$t/pppkit_fw.now" | head -20)"
 fi
+stop_dialling
+# review 27a F2: the same link's device, lan-interfaces edited to match it
+# after pppkitd loaded the full ruleset (no reload), then a flush: the old
+# repair prepared the file without the carriers it knows and loaded the full
+# ruleset, enc* as LAN (the ISP's side in); now the failsafe without it
+nsx r nft flush ruleset
+printf '[firewall]\nlan-interfaces = lan0\n[link "x"]\n' >"$t/pppkit.conf"
+: >"$t/pppkitd.log"
+rm -rf "$t/dial.log" "$t/state"
+mkdir -m 700 "$t/state"
+printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
+ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
+    --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
+PKD=$!
+NSL_PIDS+=("$PKD")
+wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+check_eq "lan-interfaces edited to match a link's device: (the full ruleset first)" current "$(loaded)"
+printf '[firewall]\nlan-interfaces = lan0, enc*\n[link "x"]\n' >"$t/pppkit.conf"
+nsx r nft flush ruleset
+wait_for 3 sh -c "ip netns exec $(ns r) nft list table inet pppkit_fw 2>/dev/null | grep -q 'pppkit failsafe'"
+check "lan-interfaces edited, flush: the repair loads the failsafe naming enc9" \
+    sh -c "ip netns exec $(ns r) nft list set inet pppkit_fw pppkit_mark | grep -q 'elements = { \"enc9\" }'"
+check_fails "lan-interfaces edited, flush: its input chain names no enc" \
+    sh -c "ip netns exec $(ns r) nft list chain inet pppkit_fw input | grep -q enc"
+check_fails "lan-interfaces edited, flush: the ISP side (enc0) cannot reach tcp/53" tcp_connect isp 10.77.0.2 53 1
+check "lan-interfaces edited, flush: logged where (file:line)" \
+    grep -q "pppkit.conf:2: \[firewall\] lan-interfaces: matches the PPPoE device 'enc9'" "$t/pppkitd.log"
 stop_dialling
 # another config's ruleset, or an empty table someone added (review 21): not
 # known to be closed; the config's own is loaded, the links' dynamic part kept

@@ -1567,6 +1567,59 @@ to = 172.16.1.100
         CHECK_FALSE(carrier_in_lan(config::Document{}, "eth1"));
     }
 
+    TEST_CASE("named_carriers_in_lan: a loaded failsafe's carriers that lan-interfaces still matches, by row")
+    {
+        // review 27a F1: a full load (another pppd, `pppkit firewall apply`,
+        // pppkitd) put the ruleset back that took the carrier a failsafe named
+        // for LAN
+        auto listing = [](const std::string& comment, const std::string& elems) {
+            return R"({"nftables": [{"table": {"family": "inet", "name": "pppkit_fw", "handle": 1}})"
+                   R"(, {"set": {"family": "inet", "name": "pppkit_mark", "table": "pppkit_fw",)"
+                   R"( "type": "ifname", "handle": 2, "comment": ")" +
+                   comment + R"(")" + elems + "}}]}";
+        };
+        const std::string msg = "' (pppd's devnam, the ISP's side): it is never LAN; name the LAN interfaces so "
+                                "that none matches it; the failsafe loaded because of it stays (no full ruleset "
+                                "replaces it while lan-interfaces matches '";
+        auto want = [&](const std::string& c, const std::string& item) {
+            return "fw.conf:2: [firewall] lan-interfaces: matches the PPPoE device '" + c + msg + c + "') (got '" +
+                   item + "')";
+        };
+        struct Row {
+            int line;
+            std::string lan;      // lan-interfaces
+            std::string listing;  // what is loaded
+            std::vector<std::string> want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "lan0, enc*", listing("pppkit failsafe", R"(, "elem": ["enc0"])"), {want("enc0", "enc*")}},
+            {__LINE__, "enc0", listing("pppkit failsafe", R"(, "elem": ["enc0"])"), {want("enc0", "enc0")}},
+            // lan-interfaces fixed: the full ruleset may replace it
+            {__LINE__, "lan0", listing("pppkit failsafe", R"(, "elem": ["enc0"])"), {}},
+            // each named carrier still matched, in the set's order
+            {__LINE__,
+             "lan0, enc*, eth*",
+             listing("pppkit failsafe", R"(, "elem": ["enc0", "wan9", "eth1"])"),
+             {want("enc0", "enc*"), want("eth1", "eth*")}},
+            // a failsafe loaded for another reason names none
+            {__LINE__, "lan0, enc*", listing("pppkit failsafe", ""), {}},
+            // a full ruleset is not a failsafe (its mark element is the digest's key)
+            {__LINE__, "lan0, enc*", listing("pppkit digest 0123456789abcdef", R"(, "elem": ["enc0"])"), {}},
+            {__LINE__, "lan0, enc*", "not json", {}},
+            {__LINE__, "", listing("pppkit failsafe", R"(, "elem": ["enc0"])"), {}},  // no lan-interfaces
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto d = config::parse_text("[firewall]\n" + (r.lan.empty() ? std::string() : "lan-interfaces = " + r.lan) +
+                                            "\n",
+                                        "fw.conf", schema());
+            std::vector<std::string> got;
+            for (const auto& p : named_carriers_in_lan(d.doc, r.listing))
+                got.push_back(p.str());
+            CHECK(got == r.want);
+        }
+    }
+
     TEST_CASE("a link's own interface (pppd's ifname) is never LAN: lan-interfaces matching it is refused")
     {
         // review: lan-interfaces = ppp0, veth-lan (the LAN's own PPP

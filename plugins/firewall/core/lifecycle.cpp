@@ -77,6 +77,7 @@ Prepared prepare(const std::string& main_file, bool must_exist, std::string_view
     // (and broken), so that every caller fails closed rather than leave the
     // router without a firewall (a config made group-writable, a drop-in
     // missing for a moment while an editor saves it).
+    p.doc = std::make_shared<const config::Document>(cfg.doc);
     p.configured = cfg.unread || cfg.doc.first("firewall") != nullptr || cfg.doc.first("forward") != nullptr;
     for (const auto& d : cfg.diags)
         p.problems.push_back(d.str());
@@ -224,6 +225,19 @@ std::vector<std::string> failsafe_carriers(std::string_view listing)
             for (const auto& e : set.elems)
                 if (ifname::valid_name(e.first) && std::find(out.begin(), out.end(), e.first) == out.end())
                     out.push_back(e.first);
+    return out;
+}
+
+std::vector<config::Diagnostic> named_carriers_in_lan(const config::Document& doc, std::string_view listing)
+{
+    std::vector<config::Diagnostic> out;
+    for (const auto& c : failsafe_carriers(listing))
+        if (auto d = carrier_in_lan(doc, c)) {
+            d->problem += "; the failsafe loaded because of it stays (no full ruleset replaces it while "
+                          "lan-interfaces matches '" +
+                          c + "')";
+            out.push_back(std::move(*d));
+        }
     return out;
 }
 
@@ -518,6 +532,25 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
 {
     ApplyResult res;
     res.problems = p.problems;
+    // A failsafe that a pppd's plugin loaded because lan-interfaces matched
+    // its PPPoE carrier stays while they still match it: the full ruleset
+    // would take that carrier's segment (the ISP's side) for LAN.
+    if (p.settings && !p.wan_in_lan && p.doc) {
+        auto listed = nft.list_json("list table inet " + std::string(kTable));
+        if (listed.ok && loaded_from(listed.output, "-") == Loaded::Failsafe) {
+            auto taken = named_carriers_in_lan(*p.doc, listed.output);
+            if (!taken.empty()) {
+                std::vector<std::string> first;
+                for (const auto& t : taken)
+                    first.push_back(t.str());
+                res.carriers = failsafe_carriers(listed.output);
+                std::erase_if(res.carriers, [&](const std::string& c) { return !carrier_in_lan(*p.doc, c); });
+                res.problems.insert(res.problems.begin(), first.begin(), first.end());
+                res.outcome = Outcome::KeptFailsafe;
+                return res;
+            }
+        }
+    }
     if (p.settings) {
         std::optional<std::string> refused;
         if (needs_isolation(p))

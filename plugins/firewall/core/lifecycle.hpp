@@ -64,6 +64,10 @@ struct Prepared {
     // problem (also in problems) in "file:line:" form.
     std::string carrier;
     std::optional<config::Diagnostic> carrier_problem;
+    // The configuration as read (null: not read). apply_fail_closed checks
+    // its lan-interfaces against the carriers a loaded failsafe names
+    // (named_carriers_in_lan) before it replaces that failsafe.
+    std::shared_ptr<const config::Document> doc;
 };
 // carrier: pppd's devnam (the plugin), empty when unknown (the CLI).
 Prepared prepare(const std::string& main_file, bool must_exist, std::string_view carrier = {});
@@ -96,6 +100,13 @@ std::string_view to_string(Loaded l);
 // plugin load it. Empty for any other listing, or a failsafe loaded for
 // another reason. Pure.
 std::vector<std::string> failsafe_carriers(std::string_view listing);
+// The carriers of failsafe_carriers(listing) that doc's lan-interfaces still
+// match, one problem each (carrier_in_lan's line, saying that the failsafe
+// stays): while there is one, no full ruleset may replace that failsafe (it
+// would take the ISP's side for LAN), whoever loads it (another pppd's
+// plugin, `pppkit firewall apply`, pppkitd). Empty when listing is no
+// failsafe or names none that is matched. Pure.
+std::vector<config::Diagnostic> named_carriers_in_lan(const config::Document& doc, std::string_view listing);
 
 // Every link's dynamic state as loaded now (empty when the table or sets
 // are missing): active_wan, the wan_public4 record, and the names of the
@@ -172,9 +183,16 @@ enum class Outcome {
 struct ApplyResult {
     Outcome outcome = Outcome::FailsafeFailed;
     std::vector<std::string> problems;  // config diagnostics, or nft's (mapped) error
+    // KeptFailsafe because the loaded failsafe names these PPPoE carriers
+    // and lan-interfaces still match them (named_carriers_in_lan): a caller
+    // that must load a failsafe itself leaves them out of its LAN.
+    std::vector<std::string> carriers;
 };
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
-// passed it), then applies it in one transaction. On any problem it never
+// passed it), then applies it in one transaction. A loaded failsafe that
+// names a carrier p.doc's lan-interfaces still match is never replaced by
+// the full ruleset: KeptFailsafe, its problems (named_carriers_in_lan)
+// first. On any problem it never
 // opens anything: see Outcome. The failsafe tried is
 // failsafe_ruleset(p.lan, p.lan_networks, p.wan, p.carrier), then the
 // constant failsafe_ruleset({}) (it too names p.carrier).
