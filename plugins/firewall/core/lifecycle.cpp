@@ -243,7 +243,13 @@ std::vector<config::Diagnostic> named_carriers_in_lan(const config::Document& do
 
 Loaded inspect(nft::Context& nft, const std::string& digest)
 {
-    // "list table" of a missing table fails
+    // The mark set alone says which ruleset is loaded: listed by itself it
+    // costs about 0.07 ms, the whole table (every rule) about 2 ms (seed
+    // config, one reused context). Only without that set is the table listed,
+    // to tell a missing table ("list table" fails) from another one.
+    auto m = nft.list_json("list set inet " + std::string(kTable) + " " + std::string(kMarkSet));
+    if (m.ok)
+        return loaded_from(m.output, digest);
     auto r = nft.list_json("list table inet " + std::string(kTable));
     if (!r.ok)
         return Loaded::Missing;
@@ -536,7 +542,9 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
     // its PPPoE carrier stays while they still match it: the full ruleset
     // would take that carrier's segment (the ISP's side) for LAN.
     if (p.settings && !p.wan_in_lan && p.doc) {
-        auto listed = nft.list_json("list table inet " + std::string(kTable));
+        // the mark set alone says failsafe and names its carriers: no rules
+        // are listed (a whole-table listing costs about a millisecond)
+        auto listed = nft.list_json("list set inet " + std::string(kTable) + " " + std::string(kMarkSet));
         if (listed.ok && loaded_from(listed.output, "-") == Loaded::Failsafe) {
             auto taken = named_carriers_in_lan(*p.doc, listed.output);
             if (!taken.empty()) {
