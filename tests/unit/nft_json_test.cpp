@@ -191,5 +191,13 @@ TEST_SUITE("nft_json")
             CHECK(firewall::dynamic_from(listing(r.items)) == r.want);
         }
         CHECK(firewall::dynamic_from("{").links.empty());
+        // read_dynamic's two listings: "list sets table" (no maps) and "list map ... wan_public4"
+        CHECK(firewall::dynamic_from(
+                  listing(R"(, {"set": {"name": "active_wan", "elem": ["ppp0"]}})"
+                          R"(, {"set": {"name": "link0_wan", "comment": "link dsl", "elem": ["ppp0"]}})"),
+                  listing(R"(, {"map": {"name": "wan_public4", "elem": [["ppp0", "203.0.113.7"]]}})")) ==
+              Dynamic{{WanLink{"ppp0", "203.0.113.7", "dsl"}}});
+        CHECK(firewall::dynamic_from(listing(R"(, {"set": {"name": "active_wan", "elem": ["ppp0"]}})"), "{") ==
+              Dynamic{{WanLink{"ppp0", std::nullopt, ""}}});
     }
 }

@@ -112,8 +112,9 @@ std::vector<config::Diagnostic> named_carriers_in_lan(const config::Document& do
 // are missing): active_wan, the wan_public4 record, and the names of the
 // links forwards name (set linkN_wan, comment "link NAME").
 Dynamic read_dynamic(nft::Context& nft);
-// The same from the table's JSON listing. Pure.
-Dynamic dynamic_from(std::string_view listing);
+// The same from the table's JSON listing, and the sets and maps of a second
+// listing (read_dynamic: "list sets table" and "list map"). Pure.
+Dynamic dynamic_from(std::string_view listing, std::string_view more = {});
 // Each pppd's record of its link. The dynamic part lives in the kernel's
 // sets only; a flush with no pppkitd running (`systemctl restart nftables`)
 // would lose it, and `pppkit firewall apply` would load the rules without
