@@ -81,8 +81,8 @@ int check(Args args)
                     missing.section = s->label();
                     missing.key = e->key;
                     missing.problem = "names a secret that " + sec_path +
-                                " does not hold (the value is not shown: if it is the secret itself, put it in "
-                                "the secrets file and name it here)";
+                                      " does not hold (the value is not shown: if it is the secret itself, put it in "
+                                      "the secrets file and name it here)";
                     std::fprintf(stderr, "%s\n", missing.str().c_str());
                     ++problems;
                 }
