@@ -511,17 +511,22 @@ stop_dialling
 # cannot go out: enc9 is unplugged) that lan-interfaces match: never LAN, as
 # in the plugin; the failsafe without it is loaded before the first dial (the
 # old daemon loaded the full ruleset, enc* as LAN: the ISP's side in)
-nsx r nft flush ruleset
-printf '[firewall]\nlan-interfaces = lan0, enc*\n[link "x"]\n' >"$t/pppkit.conf"
-: >"$t/pppkitd.log"
-rm -rf "$t/dial.log" "$t/state"
-mkdir -m 700 "$t/state"
-printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
-ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
-    --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
-PKD=$!
-NSL_PIDS+=("$PKD")
-wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+# start_enc9 LAN-INTERFACES: a fresh pppkitd over a flushed ruleset, link x
+# with a saved session on enc9 (unplugged: its PADT cannot go out), until it dials
+start_enc9() {
+    nsx r nft flush ruleset
+    printf '[firewall]\nlan-interfaces = %s\n[link "x"]\n' "$1" >"$t/pppkit.conf"
+    : >"$t/pppkitd.log"
+    rm -rf "$t/dial.log" "$t/state"
+    mkdir -m 700 "$t/state"
+    printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
+    ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
+        --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+}
+start_enc9 'lan0, enc*'
 check "a link's PPPoE device under lan-interfaces: the first pppd finds the failsafe naming enc9" \
     sh -c "grep -q 'pppkit failsafe' '$t/dial.table' && grep -q 'elements = { \"enc9\" }' '$t/dial.table'"
 check_fails "a link's PPPoE device under lan-interfaces: its input chain names no enc" \
@@ -545,17 +550,7 @@ stop_dialling
 # after pppkitd loaded the full ruleset (no reload), then a flush: the old
 # repair prepared the file without the carriers it knows and loaded the full
 # ruleset, enc* as LAN (the ISP's side in); now the failsafe without it
-nsx r nft flush ruleset
-printf '[firewall]\nlan-interfaces = lan0\n[link "x"]\n' >"$t/pppkit.conf"
-: >"$t/pppkitd.log"
-rm -rf "$t/dial.log" "$t/state"
-mkdir -m 700 "$t/state"
-printf 'session=4711\nac-mac=52:54:00:12:34:56\nethernet=enc9\npid=1\n' >"$t/state/x.pppoe"
-ip netns exec "$(ns r)" "$PPPKITD" --config "$t/pppkit.conf" --runtime-dir "$t/run" --state-dir "$t/state" \
-    --pppd "$t/pppd-dial" >>"$t/pppkitd.log" 2>&1 &
-PKD=$!
-NSL_PIDS+=("$PKD")
-wait_for 5 test -s "$t/dial.log" || fail "pppkitd did not dial: $(cat "$t/pppkitd.log")"
+start_enc9 lan0
 check_eq "lan-interfaces edited to match a link's device: (the full ruleset first)" current "$(loaded)"
 printf '[firewall]\nlan-interfaces = lan0, enc*\n[link "x"]\n' >"$t/pppkit.conf"
 nsx r nft flush ruleset
