@@ -481,6 +481,12 @@ void Daemon::pppd_phase(Link& l, int phase)
 
 void Daemon::pppd_ended(Link& l, ProcessEnd end)
 {
+    // What pppd's plugins said last (the Problem of a refusal, the Exit
+    // status) was queued on the event socket before pppd exited; the loop
+    // may hand us the exit first (one source per iteration). Read those
+    // messages now, while they still find this link by its pid.
+    if (event_fd_ >= 0)
+        on_event_socket(nullptr, event_fd_, EPOLLIN, this);
     const pid_t pid = l.pid;
     forget_pppd(l);
     ExitClass c = classify_exit(end);
