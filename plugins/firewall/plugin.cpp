@@ -341,6 +341,24 @@ private:
             // link, open for none.
             in_place_ = false;
             synced_ = false;
+            // What goes (ip-down: the address; exit: the interface too) is
+            // removed all the same, by value: an address kept in public4
+            // would reflect LAN connections to whoever gets it next.
+            if (mine_ && (!now || (!now->public4 && mine_->public4))) {
+                auto rm = remove_from_stale(*nft_, nl_, *mine_, !now);
+                if (rm.ok) {
+                    mine_ = now;
+                    record();
+                }
+                host::log(rm.ok ? Level::Warn : Level::Error,
+                          std::string(event) + ": table inet pppkit_fw holds a ruleset other than " +
+                              host::config_path() + "'s, and that file gives no other: " +
+                              (rm.ok ? "this link's " + std::to_string(rm.removed) + " elements removed from it (" +
+                                           describe(now) + ")"
+                                     : "this link's elements could not be removed from it: " + rm.error) +
+                              "; run `pppkit firewall apply` or reload pppkitd");
+                return;
+            }
             host::log(Level::Error,
                       std::string(event) + ": table inet pppkit_fw holds a ruleset other than " + host::config_path() +
                           "'s, and that file gives no other: this link's elements were not " + "updated (" +

@@ -20,6 +20,8 @@
 # DNATs and reflects only its own forwards; ppp1's pppd "killed -9" (the
 # interface vanishes without ip-down) and its link back as ppp2 with a new
 # address: the stale elements are gone, ppp0's are untouched.
+# Parts C-F: see their headings below (F: a link ends while another
+# configuration's ruleset is loaded; its elements go all the same).
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -427,4 +429,52 @@ check_eq "E: z: the loaded ruleset is z's" "table inet pppkit_fw: current" \
     "$(nsx rtr "$PK" --config "$E/z.conf" firewall status 2>/dev/null | head -n1)"
 touch "$E/go3"
 [ -n "${FWL_DEBUG:-}" ] && cat "$E/pppd.log"
+
+# ---- Part F: a link ends under another configuration's ruleset ----
+# (review 27a, F3) The table holds the ruleset of a configuration this
+# pppd's file does not give (`pppkit firewall apply` from another file, or a
+# reload whose file this pppd was not started with): the link's updates are
+# refused (its slots are positions in its own configuration), but what goes
+# at ip-down (the address) and exit (the interface) is removed by value all
+# the same. Before, the address stayed in public4 and linkN_public4: once
+# the ISP gives it to someone else, a LAN host connecting to them on a
+# forwarded port was reflected to the LAN server.
+F=$NSL_TMP/f
+mkdir -p "$F"
+conf_e "$F/mine.conf" web-v4
+conf_e "$F/other.conf" web-v4 smtp-other
+serve net someone tcp:443
+nsx rtr timeout $((LIFE + 5)) "$fake" "$so" init opt pppkit-config "$F/mine.conf" call v4 ifname '' \
+    phase 2 ifname ppp0 phase 4 local4 11.0.0.2 ip-up sh "$(pause "$F/go1")" \
+    sh "$PK --config $F/other.conf firewall apply >$F/apply.log 2>&1" ip-down sh "$(pause "$F/go2")" \
+    exit 5 >"$F/pppd.log" 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 20 test -e "$F/go1.at" || fail "F: the v4 pppd did not come up: $(cat "$F/pppd.log")"
+expect_answer "F: up: LAN -> 11.0.0.2:443 is reflected to srv1" "srv1 " cli tcp 11.0.0.2 443
+check_eq "F: up: public4 holds 11.0.0.2" "11.0.0.2" "$(elems public4 | tr ' ' '\n' | grep -x 11.0.0.2)"
+touch "$F/go1" # another configuration applied, then ip-down
+wait_for 20 test -e "$F/go2.at" || fail "F: no ip-down: $(cat "$F/pppd.log")"
+check_eq "F: the loaded ruleset is the other file's" "table inet pppkit_fw: current" \
+    "$(nsx rtr "$PK" --config "$F/other.conf" firewall status 2>/dev/null | head -n1)"
+check "F: ip-down: logged as removed from the other configuration's ruleset" \
+    grep -qF "ip-down: table inet pppkit_fw holds a ruleset other than $F/mine.conf's, and that file gives no other: this link's 3 elements removed" "$F/pppd.log"
+check_eq "F: ip-down: 11.0.0.2 in no set (public4, link0_public4)" "" \
+    "$(for x in public4 link0_public4; do elems "$x"; done | tr ' ' '\n' | grep -x 11.0.0.2)"
+check_eq "F: ip-down: no ppp0 record in wan_public4" "" "$(elems wan_public4 map | tr ' ' '\n' | grep '^ppp0:')"
+check_eq "F: ip-down: ppp0 still in active_wan (the interface is the link's until exit)" "ppp0" \
+    "$(elems active_wan | tr ' ' '\n' | grep -x ppp0)"
+# the ISP gives 11.0.0.2 to someone else, reached through link other (ppp2)
+nsx rtr ip addr del 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx rtr ip route add 11.0.0.2/32 via 11.0.1.1 dev ppp2
+nsx net ip addr add 11.0.0.2/32 dev lo
+expect_answer "F: after ip-down: LAN -> 11.0.0.2:443 reaches its new holder, not srv1" "someone 11.0.1.3" cli tcp 11.0.0.2 443
+touch "$F/go2" # exit
+wait_for 20 grep -q "longest callback" "$F/pppd.log" || fail "F: no exit: $(cat "$F/pppd.log")"
+check_eq "F: exit: ppp0 in no set (active_wan, link0_wan)" "" \
+    "$(for x in active_wan link0_wan; do elems "$x"; done | tr ' ' '\n' | grep -x ppp0)"
+check "F: exit: logged" grep -qF "exit: table inet pppkit_fw holds a ruleset other than $F/mine.conf's" "$F/pppd.log"
+nsx net ip addr del 11.0.0.2/32 dev lo
+nsx rtr ip route del 11.0.0.2/32
+nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+[ -n "${FWL_DEBUG:-}" ] && cat "$F/pppd.log"
 nsl_finish

@@ -200,4 +200,88 @@ TEST_SUITE("nft_json")
         CHECK(firewall::dynamic_from(listing(R"(, {"set": {"name": "active_wan", "elem": ["ppp0"]}})"), "{") ==
               Dynamic{{WanLink{"ppp0", std::nullopt, ""}}});
     }
+
+    TEST_CASE("stale_removals: a link's elements by value in another configuration's ruleset, by row")
+    {
+        using firewall::WanLink;
+        using nfnl::Op;
+        const nfnl::Ifname mark{"0123456789abcde"}, ppp0{"ppp0"};
+        const nfnl::Ipv4 addr{"203.0.113.7"};
+        const std::vector<nfnl::Change> guard = {{Op::Delete, "pppkit_mark", mark, {}},
+                                                 {Op::Add, "pppkit_mark", mark, {}}};
+        auto guarded = [&](std::vector<nfnl::Change> v) {
+            v.insert(v.begin(), guard.begin(), guard.end());
+            return v;
+        };
+        const std::string mark_set = R"(, {"set": {"name": "pppkit_mark", "elem": ["0123456789abcde"]}})";
+        const std::string loaded = mark_set +
+                                   R"(, {"set": {"name": "active_wan", "elem": ["ppp0", "ppp1"]}})"
+                                   R"(, {"set": {"name": "public4", "elem": ["203.0.113.7", "198.51.100.1"]}})"
+                                   R"(, {"set": {"name": "link0_wan", "comment": "link b", "elem": ["ppp1"]}})"
+                                   R"(, {"set": {"name": "link1_wan", "comment": "link a", "elem": ["ppp0"]}})"
+                                   R"(, {"set": {"name": "link1_public4", "elem": ["203.0.113.7"]}})"
+                                   R"(, {"set": {"name": "linkx_public4", "elem": ["203.0.113.7"]}})"
+                                   R"(, {"set": {"name": "wan_spoof4", "elem": ["203.0.113.7"]}})"
+                                   R"(, {"map": {"name": "wan_public4", "elem": [["ppp0", "203.0.113.7"], )"
+                                   R"(["ppp1", "198.51.100.1"]]}})";
+        struct Row {
+            int line;
+            std::string items;
+            WanLink mine;
+            bool whole;
+            std::vector<nfnl::Change> want;
+        };
+        const std::vector<Row> rows = {
+            // ip-down: the address from public4, this link's slot, the record (not wan_spoof4, not linkx_)
+            {__LINE__, loaded, WanLink{"ppp0", "203.0.113.7", "a"}, false,
+             guarded({{Op::Delete, "public4", addr, {}},
+                      {Op::Delete, "link1_public4", addr, {}},
+                      {Op::Delete, "wan_public4", ppp0, {}}})},
+            // exit: the interface as well
+            {__LINE__, loaded, WanLink{"ppp0", "203.0.113.7", "a"}, true,
+             guarded({{Op::Delete, "active_wan", ppp0, {}},
+                      {Op::Delete, "public4", addr, {}},
+                      {Op::Delete, "link1_wan", ppp0, {}},
+                      {Op::Delete, "link1_public4", addr, {}},
+                      {Op::Delete, "wan_public4", ppp0, {}}})},
+            // exit without an address (ip-down removed it already)
+            {__LINE__, loaded, WanLink{"ppp0", std::nullopt, ""}, true,
+             guarded({{Op::Delete, "active_wan", ppp0, {}}, {Op::Delete, "link1_wan", ppp0, {}}})},
+            // ip-down without an address: nothing
+            {__LINE__, loaded, WanLink{"ppp0", std::nullopt, ""}, false, {}},
+            // another link's record (ppp1 holds another address): only by this interface and address
+            {__LINE__, loaded, WanLink{"ppp1", "203.0.113.7", ""}, false,
+             guarded({{Op::Delete, "public4", addr, {}}, {Op::Delete, "link1_public4", addr, {}}})},
+            // nothing of mine there
+            {__LINE__, loaded, WanLink{"ppp7", "192.0.2.1", ""}, true, {}},
+            // no mark, or not one element (the failsafe names its carrier; two is no ruleset of pppkit's)
+            {__LINE__,
+             R"(, {"set": {"name": "public4", "elem": ["203.0.113.7"]}})",
+             WanLink{"ppp0", "203.0.113.7", ""},
+             true,
+             {}},
+            {__LINE__,
+             R"(, {"set": {"name": "pppkit_mark", "elem": ["a", "b"]}}, {"set": {"name": "public4", "elem": ["203.0.113.7"]}})",
+             WanLink{"ppp0", "203.0.113.7", ""},
+             true,
+             {}},
+            {__LINE__,
+             mark_set + mark_set + R"(, {"set": {"name": "public4", "elem": ["203.0.113.7"]}})",
+             WanLink{"ppp0", "203.0.113.7", ""},
+             true,
+             {}},
+            // an interface name nft cannot hold is never sent
+            {__LINE__,
+             mark_set + R"(, {"set": {"name": "active_wan", "elem": ["sixteen-chars-xx"]}})",
+             WanLink{"sixteen-chars-xx", std::nullopt, ""},
+             true,
+             {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto sets = nft::sets_of(listing(r.items));
+            REQUIRE(sets);
+            CHECK(firewall::stale_removals(*sets, r.mine, r.whole) == r.want);
+        }
+    }
 }

@@ -331,6 +331,82 @@ Dynamic read_dynamic(nft::Context& nft)
     return r.ok ? dynamic_from(r.output) : Dynamic{};
 }
 
+namespace {
+// "linkN_<what>": a slot set of some configuration (firewall.cpp slot_set)
+bool slot_named(std::string_view set, std::string_view what)
+{
+    if (!set.starts_with("link") || !set.ends_with(what))
+        return false;
+    set = set.substr(4, set.size() - 4 - what.size());
+    return set.size() >= 2 && set.back() == '_' &&
+           std::all_of(set.begin(), set.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+std::vector<nfnl::Change> stale_removals(const std::vector<nft::SetListing>& sets, const WanLink& mine, bool whole)
+{
+    using nfnl::Op;
+    std::vector<nfnl::Change> out;
+    std::optional<std::string> mark;
+    for (const auto& s : sets)
+        if (s.name == kMarkSet) {
+            if (s.elems.size() != 1 || mark)
+                return {};
+            mark = s.elems.front().first;
+        }
+    if (!mark)
+        return {};
+    auto holds = [](const nft::SetListing& s, const std::string& key) {
+        return std::any_of(s.elems.begin(), s.elems.end(), [&](const auto& e) { return e.first == key; });
+    };
+    for (const auto& s : sets) {
+        if (whole && ifname::valid_name(mine.ifname) && (s.name == "active_wan" || slot_named(s.name, "wan")) &&
+            holds(s, mine.ifname))
+            out.push_back({Op::Delete, s.name, nfnl::Ifname{mine.ifname}, {}});
+        if (!mine.public4)
+            continue;
+        if ((s.name == "public4" || slot_named(s.name, "public4")) && holds(s, *mine.public4))
+            out.push_back({Op::Delete, s.name, nfnl::Ipv4{*mine.public4}, {}});
+        // the record: only this interface's, and only with this address
+        if (s.name == "wan_public4")
+            for (const auto& [ifn, addr] : s.elems)
+                if (ifn == mine.ifname && addr == *mine.public4 && ifname::valid_name(ifn))
+                    out.push_back({Op::Delete, s.name, nfnl::Ifname{ifn}, {}});
+    }
+    if (!out.empty()) {
+        const nfnl::Ifname m{*mark};
+        out.insert(out.begin(), {{Op::Delete, std::string(kMarkSet), m, {}}, {Op::Add, std::string(kMarkSet), m, {}}});
+    }
+    return out;
+}
+
+StaleRemoval remove_from_stale(nft::Context& nft, nfnl::Socket& nl, const WanLink& mine, bool whole)
+{
+    const std::string t = "inet " + std::string(kTable);
+    auto listed = nft.list_json("list sets table " + t);
+    if (!listed.ok)
+        return {false, 0, listed.error};
+    auto sets = nft::sets_of(listed.output);
+    if (!sets)
+        return {false, 0, "the table's sets could not be read"};
+    auto map = nft.list_json("list map " + t + " wan_public4");
+    if (map.ok)
+        if (auto more = nft::sets_of(map.output))
+            sets->insert(sets->end(), more->begin(), more->end());
+    const auto changes = stale_removals(*sets, mine, whole);
+    if (changes.empty())
+        return {true, 0, {}};
+    const size_t n = changes.size() - 2;  // after the mark's delete and add
+    if (!nl.valid()) {
+        auto r = nft.run(nfnl::nft_text(kTable, changes));
+        return {r.ok, r.ok ? n : 0, r.error};
+    }
+    const int err = nl.commit(kTable, changes);
+    if (err != 0)
+        return {false, 0, std::string("the kernel refused the element batch: ") + std::strerror(err)};
+    return {true, n, {}};
+}
+
 std::string record_of(const Record& r)
 {
     const WanLink& l = r.link;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/nft.hpp"
+#include "common/nft_json.hpp"
 #include "firewall/core/firewall.hpp"
 
 namespace pppkit::firewall {
@@ -112,6 +113,26 @@ std::vector<config::Diagnostic> named_carriers_in_lan(const config::Document& do
 // are missing): active_wan, the wan_public4 record, and the names of the
 // links forwards name (set linkN_wan, comment "link NAME").
 Dynamic read_dynamic(nft::Context& nft);
+
+// A link's removal from a full ruleset of another configuration (a reload
+// loaded one that this pppd's file does not give): link_changes cannot
+// serve (its slots are positions in this pppd's configuration), so the
+// elements are found by value in `sets` (`list sets table` and the
+// wan_public4 map): mine.public4 from public4, wan_public4 and every
+// linkN_public4; with `whole` (the link is over) mine.ifname from
+// active_wan and every linkN_wan as well. Guarded by the loaded ruleset's
+// mark (kMarkSet's one element, deleted and re-added first): a reload
+// between the listing and the batch makes the kernel refuse all of it.
+// Empty when none of it is there, or the listing has no single mark. Pure.
+std::vector<nfnl::Change> stale_removals(const std::vector<nft::SetListing>& sets, const WanLink& mine, bool whole);
+// Lists the table's sets and commits stale_removals as one element batch
+// on nl (nft commands when nl has no socket). removed: how many elements.
+struct StaleRemoval {
+    bool ok = false;
+    size_t removed = 0;
+    std::string error;
+};
+StaleRemoval remove_from_stale(nft::Context& nft, nfnl::Socket& nl, const WanLink& mine, bool whole);
 // The same from the table's JSON listing, and the sets and maps of a second
 // listing (read_dynamic: "list sets table" and "list map"). Pure.
 Dynamic dynamic_from(std::string_view listing, std::string_view more = {});
