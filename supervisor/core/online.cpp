@@ -329,6 +329,64 @@ Verdict RateLimiter::allow(const SourceKey& source, int64_t now_ms)
     return Verdict::Allowed;
 }
 
+// ---------------------------------------------------------------- Slots
+
+std::optional<AddressKey> address_key(std::string_view address)
+{
+    const std::string a(address);
+    AddressKey k;
+    in_addr a4{};
+    in6_addr a6{};
+    if (inet_pton(AF_INET, a.c_str(), &a4) == 1) {
+        std::memcpy(k.bytes.data(), &a4, 4);
+        return k;
+    }
+    if (inet_pton(AF_INET6, a.c_str(), &a6) != 1)
+        return std::nullopt;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        std::memcpy(k.bytes.data(), &a6.s6_addr[12], 4);
+        return k;
+    }
+    k.v6 = true;
+    std::memcpy(k.bytes.data(), a6.s6_addr, 16);
+    return k;
+}
+
+SlotVerdict Slots::check(const AddressKey& a) const
+{
+    if (open_from(a) >= p_.per_address)
+        return SlotVerdict::AddressFull;
+    if (open_ >= p_.total)
+        return SlotVerdict::AllFull;
+    return SlotVerdict::Free;
+}
+
+SlotVerdict Slots::take(const AddressKey& a)
+{
+    const SlotVerdict v = check(a);
+    if (v == SlotVerdict::Free) {
+        ++by_address_[a];
+        ++open_;
+    }
+    return v;
+}
+
+void Slots::release(const AddressKey& a)
+{
+    auto it = by_address_.find(a);
+    if (it == by_address_.end())
+        return;
+    --open_;
+    if (--it->second == 0)
+        by_address_.erase(it);
+}
+
+size_t Slots::open_from(const AddressKey& a) const
+{
+    auto it = by_address_.find(a);
+    return it == by_address_.end() ? 0 : it->second;
+}
+
 bool ifname_matches(std::string_view pattern, std::string_view name)
 {
     if (!pattern.empty() && pattern.back() == '*')

@@ -3,7 +3,8 @@
 //    from the plugins' Applied messages (event_codec.hpp);
 //  - the [pppkitd] section: status-listen, the opt-in LAN status answer;
 //  - that answer's wire format, for the daemon and `pppkit wait-online --remote`;
-//  - RateLimiter: token buckets per source network (IPv4 /32, IPv6 /64) and overall.
+//  - RateLimiter: token buckets per source network (IPv4 /32, IPv6 /64) and overall;
+//  - Slots: the connections waiting to ask, at most a few per address.
 // Pure: time is an input; nothing here logs or touches a socket.
 #pragma once
 
@@ -177,6 +178,72 @@ private:
     Policy p_;
     Bucket all_{-1, 0};
     std::vector<Entry> sources_;  // at most p_.max_sources; a linear scan of 64 is cheap
+};
+
+// ---- connection slots: the clients that have not asked yet -------------------
+// An accepted connection holds a slot from accept until its request line is
+// answered, or until kRequestMs is over (then it is closed, unanswered). The
+// contract with a client: connect, send the whole line at once, read one word.
+// `pppkit wait-online --remote` sends the line as soon as it is connected,
+// so on a LAN the line is there a round trip after accept (well under 10 ms);
+// 500 ms leaves it a wide margin (a loaded Wi-Fi, a busy router) and is the
+// longest time a client that sends nothing holds its slot. Short enough that
+// the overall rate (RateLimiter::Policy all_per_s, 50 a second) cannot keep
+// every slot held: 50 x 0.5 s = 25 connections in flight at most once the
+// overall burst is spent, below Slots::Policy total (32).
+// Before, a client had 2 s and there was no per-address cap: one LAN host
+// with 9 or more addresses, each connecting and sending nothing, held all 32
+// slots and other hosts were answered "busy" (6 of 8 tries with 14 addresses).
+inline constexpr int64_t kRequestMs = 500;
+
+// A client's address, the key of the per-address cap: the address itself
+// (IPv4, or all 16 bytes of IPv6; an IPv4-mapped IPv6 address as its IPv4
+// address). Not the rate limiter's /64: the IPv6 hosts of one LAN share a
+// /64, and a cap of 2 for all of them would let one host's 2 idle
+// connections refuse every other. A host's many IPv6 addresses are held by
+// its /64's rate bucket instead (5 at once, then 2 a second, each held
+// kRequestMs at most).
+struct AddressKey {
+    bool v6 = false;
+    std::array<uint8_t, 16> bytes{};  // IPv4: the 4 bytes, then zeros
+    bool operator==(const AddressKey&) const = default;
+    bool operator<(const AddressKey& o) const { return v6 != o.v6 ? !v6 : bytes < o.bytes; }  // a map's order
+};
+// The key of a numeric address ("192.168.1.10", "fd00::1"); nullopt when not one.
+[[nodiscard]] std::optional<AddressKey> address_key(std::string_view address);
+
+enum class SlotVerdict {
+    Free,         // a slot may be taken
+    AddressFull,  // this address holds per_address connections already
+    AllFull,      // every slot is held
+};
+
+// The open connections, counted per address. Pure bookkeeping: the daemon
+// asks check() before the rate limiter (a refusal here takes no token), take()s
+// the slot once the connection is accepted, release()s it when it closes. A
+// refused connection is answered "busy" and closed at once: it never holds a slot.
+class Slots {
+public:
+    struct Policy {
+        size_t total = 32;       // connections open at once, from all addresses
+        size_t per_address = 2;  // from one address
+    };
+    Slots() = default;
+    explicit Slots(Policy p) : p_(p) {}
+    [[nodiscard]] SlotVerdict check(const AddressKey& a) const;
+    // check(), and when Free the slot is taken (held until release(a)).
+    SlotVerdict take(const AddressKey& a);
+    // A connection from a closed; releasing an address holding none is a no-op.
+    void release(const AddressKey& a);
+    [[nodiscard]] size_t open() const { return open_; }
+    [[nodiscard]] size_t open_from(const AddressKey& a) const;
+    [[nodiscard]] size_t addresses() const { return by_address_.size(); }  // those holding one or more
+    [[nodiscard]] const Policy& policy() const { return p_; }
+
+private:
+    Policy p_;
+    size_t open_ = 0;
+    std::map<AddressKey, size_t> by_address_;  // never 0: an address is erased with its last slot
 };
 
 }  // namespace pppkit::supervisor::online

@@ -23,10 +23,11 @@ namespace pppkit::supervisor {
 namespace {
 
 constexpr uint64_t kSec = 1000000;
-constexpr uint64_t kRetry = 5 * kSec;          // a status-listen address not (yet) on an interface
-constexpr uint64_t kClientTimeout = 2 * kSec;  // a LAN client must ask within this
-constexpr size_t kMaxClients = 32;
-constexpr uint64_t kRefusedWindow = 60 * kSec;  // at most one "rate-limited" log line per minute
+constexpr uint64_t kRetry = 5 * kSec;  // a status-listen address not (yet) on an interface
+// a LAN client must ask within this (the contract: core/online.hpp kRequestMs)
+constexpr uint64_t kClientTimeout = static_cast<uint64_t>(online::kRequestMs) * 1000;
+constexpr uint64_t kClientTimeoutAccuracy = 50000;  // us: a silent client holds its slot 550 ms at most
+constexpr uint64_t kRefusedWindow = 60 * kSec;      // at most one "rate-limited" log line per minute
 
 // One StartUnit/StopUnit call in flight; owned by its floating bus slot.
 struct Pending {
@@ -89,6 +90,15 @@ struct OnlineWatch::Listener {
 
 struct OnlineWatch::Client : StreamClient {
     OnlineWatch* w = nullptr;
+    online::AddressKey addr;  // its slot in w->slots_, given back when it ends
+    Client() = default;
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    ~Client()
+    {
+        if (w != nullptr)
+            w->slots_.release(addr);
+    }
 };
 
 OnlineWatch::OnlineWatch(sd_event* ev, std::vector<online::ListenAddr> listen, Hooks hooks)
@@ -327,7 +337,10 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
     sd_event_now(w->ev_, CLOCK_MONOTONIC, &now);
     // a source is its /32 or /64 (online::source_key); an address that is none shares one bucket
     const online::SourceKey key = online::source_key(src).value_or(online::SourceKey{});
-    const online::Verdict v = w->clients_.size() >= kMaxClients
+    const online::AddressKey addr = online::address_key(src).value_or(online::AddressKey{});
+    // the slots first: a connection they refuse takes no token of the rate limiter
+    const online::SlotVerdict sv = w->slots_.check(addr);
+    const online::Verdict v = sv != online::SlotVerdict::Free
                                   ? online::Verdict::AllLimited
                                   : w->limiter_.allow(key, static_cast<int64_t>(now / 1000));
     if (v != online::Verdict::Allowed) {
@@ -336,7 +349,13 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
         ::close(c);
         if (now - w->refused_window_ >= kRefusedWindow) {
             w->refused_window_ = now;
-            const char* why = v == online::Verdict::SourceLimited ? "its source's limit" : "the overall limit";
+            const std::string why =
+                sv == online::SlotVerdict::AddressFull
+                    ? "its address holds " + std::to_string(w->slots_.policy().per_address) + " connections already"
+                : sv == online::SlotVerdict::AllFull
+                    ? "all " + std::to_string(w->slots_.policy().total) + " connections held"
+                : v == online::Verdict::SourceLimited ? "its source's limit"
+                                                      : "the overall limit";
             jlog::plain(LOG_NOTICE,
                         std::string("status-listen: rate-limited a client (") + src + ", " + why +
                             (w->refused_ ? "; " + std::to_string(w->refused_) + " more in the last minute)" : ")"));
@@ -347,11 +366,15 @@ int OnlineWatch::on_accept(sd_event_source*, int fd, uint32_t, void* ud)
         return 0;
     }
     auto cl = std::make_unique<Client>();
+    (void)w->slots_.take(addr);  // Free: checked above, nothing ran since
     cl->w = w;
+    cl->addr = addr;
     cl->fd = c;
     sd_event_add_io(w->ev_, &cl->io, c, EPOLLIN, on_client, cl.get());
-    sd_event_add_time_relative(w->ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, 100000, on_client_timeout,
-                               cl.get());
+    sd_event_add_time_relative(w->ev_, &cl->timeout, CLOCK_MONOTONIC, kClientTimeout, kClientTimeoutAccuracy,
+                               on_client_timeout, cl.get());
+    // a line that came in by then is answered first: the timeout runs after the I/O of the same wakeup
+    (void)sd_event_source_set_priority(cl->timeout, SD_EVENT_PRIORITY_NORMAL + 1);
     w->clients_[c] = std::move(cl);
     return 0;
 }

@@ -7,7 +7,9 @@
 //  - the opt-in LAN status answer ([pppkitd] status-listen): TCP listeners
 //    bound to the configured LAN addresses and to the interface that holds
 //    each (SO_BINDTODEVICE, so the same address asked for from the WAN side
-//    finds no socket), rate-limited, answering "is link NAME online" only.
+//    finds no socket), rate-limited, at most 2 connections per client
+//    address waiting to ask (online::Slots), each 500 ms at most
+//    (online::kRequestMs), answering "is link NAME online" only.
 // Runs on the loop's thread; never blocks (except one bounded bus flush at exit).
 #pragma once
 
@@ -72,6 +74,7 @@ private:
     std::map<int, std::unique_ptr<Client>> clients_;
     sd_event_source* retry_ = nullptr;  // binding addresses not there yet
     online::RateLimiter limiter_;
+    online::Slots slots_;  // clients_ counted per address; taken on accept, released with the Client
     uint64_t refused_window_ = 0;
     unsigned refused_ = 0;
 

@@ -8,7 +8,8 @@
 # Everything a test creates through these helpers is removed on exit (trap
 # EXIT): namespaces (and so their nft tables and interfaces), background
 # processes, and anything registered with nsl_on_exit. Namespace names are
-# "<prefix><name>" with a per-run prefix (pk-<tag>-<pid>-), so parallel runs
+# "<prefix><name>" with a per-run prefix (pk-<tag>-<pid>-; $PPPKIT_NETNS_PREFIX
+# replaces "pk", to tell apart the namespaces of runs from several trees), so parallel runs
 # never collide; interface names live inside the namespaces and need no prefix.
 # Every wait is bounded. Network traffic stays inside the test's namespaces.
 #
@@ -159,7 +160,7 @@ nsl_init() {
     [ "$(id -u)" = 0 ] || nsl_skip "needs root (network namespaces)"
     nsl_need ip
     PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-    NSL_PREFIX="pk-$tag-$$-"
+    NSL_PREFIX="${PPPKIT_NETNS_PREFIX:-pk}-$tag-$$-"
     NSL_TMP=$(mktemp -d "/tmp/pppkit-$tag.XXXXXX")
     trap nsl_cleanup EXIT
     trap 'exit 130' INT TERM

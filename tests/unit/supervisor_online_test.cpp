@@ -1,6 +1,6 @@
 // Unit tests of boot ordering's pure parts (supervisor/core/online.cpp): when
 // a link is online, [pppkitd] status-listen, the LAN answer's wire format and
-// its rate limiter.
+// its rate limiter and connection slots.
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -364,6 +364,164 @@ TEST_SUITE("supervisor")
         for (int i = 0; i < 1000; ++i)
             (void)rl.allow(*source_key("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)), 1000 + i);
         CHECK(rl.sources() == RateLimiter::Policy{}.max_sources);
+    }
+
+    TEST_CASE("connection slots: the key is the whole address (IPv4, IPv6 /128)")
+    {
+        struct Row {
+            int line;
+            std::string a, b;
+            bool same;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "192.168.1.10", "192.168.1.10", true},
+            {__LINE__, "192.168.1.10", "192.168.1.11", false},
+            {__LINE__, "::ffff:192.168.1.10", "192.168.1.10", true},  // IPv4-mapped: the IPv4 address
+            {__LINE__, "fd00::1", "fd00:0::1", true},                 // spelled differently
+            {__LINE__, "fd00::1", "fd00::2", false},                  // one /64, two addresses: two keys
+            {__LINE__, "fe80::1", "fe80::2", false},
+            {__LINE__, "::c0a8:10a", "192.168.1.10", false},  // IPv4-compatible is IPv6
+            {__LINE__, "0.0.0.0", "::", false},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            REQUIRE(address_key(r.a).has_value());
+            REQUIRE(address_key(r.b).has_value());
+            CHECK((*address_key(r.a) == *address_key(r.b)) == r.same);
+        }
+        for (const char* bad : {"", "router.lan", "192.168.1", "fd00::1/64", "[fd00::1]", "192.168.1.10:939"})
+            CHECK_FALSE(address_key(bad).has_value());
+    }
+
+    TEST_CASE("connection slots: at most per_address from one address, total from all; a refusal holds none")
+    {
+        using S = SlotVerdict;
+        enum Op { Take, Release, Check };
+        struct Step {
+            int line;
+            Op op;
+            std::string address;
+            int times;
+            S want;  // each time (Take, Check); ignored for Release
+        };
+        struct Row {
+            int line;
+            Slots::Policy policy;
+            std::vector<Step> steps;
+            size_t open_after, addresses_after;
+            std::string probe;  // open_from(probe) after the steps
+            size_t probe_open;
+        };
+        const Slots::Policy def{};
+        const Slots::Policy small{.total = 4, .per_address = 2};
+        // the review's case: one host with 14 addresses, each opening 4 connections
+        // that send nothing; another host still finds a slot
+        std::vector<Step> fourteen;
+        for (int i = 1; i <= 14; ++i) {
+            const std::string a = "192.168.1." + std::to_string(100 + i);
+            fourteen.push_back({__LINE__, Take, a, 2, S::Free});
+            fourteen.push_back({__LINE__, Take, a, 2, S::AddressFull});
+        }
+        fourteen.push_back({__LINE__, Take, "192.168.1.10", 2, S::Free});
+        fourteen.push_back({__LINE__, Take, "192.168.1.10", 1, S::AddressFull});
+        fourteen.push_back({__LINE__, Take, "192.168.1.20", 2, S::Free});  // 32: every slot
+        fourteen.push_back({__LINE__, Take, "192.168.1.21", 1, S::AllFull});
+        fourteen.push_back({__LINE__, Release, "192.168.1.101", 1, S::Free});
+        fourteen.push_back({__LINE__, Take, "192.168.1.21", 1, S::Free});
+        const std::vector<Row> rows = {
+            {__LINE__, def, {{__LINE__, Check, "192.168.1.10", 1, S::Free}}, 0, 0, "192.168.1.10", 0},
+            {__LINE__,
+             def,
+             {
+                 {__LINE__, Take, "192.168.1.10", 2, S::Free},
+                 {__LINE__, Take, "192.168.1.10", 3, S::AddressFull},  // refused: not counted
+                 {__LINE__, Check, "192.168.1.10", 1, S::AddressFull},
+                 {__LINE__, Check, "::ffff:192.168.1.10", 1, S::AddressFull},  // the same address
+                 {__LINE__, Take, "192.168.1.11", 1, S::Free},
+             },
+             3,
+             2,
+             "192.168.1.10",
+             2},
+            {__LINE__,
+             def,
+             {
+                 // released: the address may open again
+                 {__LINE__, Take, "192.168.1.10", 2, S::Free},
+                 {__LINE__, Release, "192.168.1.10", 1, S::Free},
+                 {__LINE__, Take, "192.168.1.10", 1, S::Free},
+                 {__LINE__, Take, "192.168.1.10", 1, S::AddressFull},
+                 {__LINE__, Release, "192.168.1.10", 2, S::Free},
+                 {__LINE__, Release, "192.168.1.10", 1, S::Free},  // holding none: a no-op
+                 {__LINE__, Release, "192.168.1.99", 1, S::Free},  // never seen: a no-op
+             },
+             0,
+             0,
+             "192.168.1.10",
+             0},
+            {__LINE__,
+             def,
+             {
+                 // IPv6: per address, not per /64 (a LAN's hosts share its /64)
+                 {__LINE__, Take, "fd00::10", 2, S::Free},
+                 {__LINE__, Take, "fd00::10", 1, S::AddressFull},
+                 {__LINE__, Take, "fd00::11", 2, S::Free},
+                 {__LINE__, Take, "192.168.1.10", 2, S::Free},
+             },
+             6,
+             3,
+             "fd00::10",
+             2},
+            {__LINE__,
+             small,
+             {
+                 {__LINE__, Take, "10.0.0.1", 2, S::Free},
+                 {__LINE__, Take, "10.0.0.2", 2, S::Free},
+                 {__LINE__, Take, "10.0.0.3", 1, S::AllFull},
+                 {__LINE__, Take, "10.0.0.1", 1, S::AddressFull},  // its own cap first
+                 {__LINE__, Release, "10.0.0.2", 1, S::Free},
+                 {__LINE__, Take, "10.0.0.3", 1, S::Free},
+                 {__LINE__, Take, "10.0.0.3", 1, S::AllFull},
+             },
+             4,
+             3,
+             "10.0.0.2",
+             1},
+            {__LINE__, def, fourteen, 32, 17, "192.168.1.101", 1},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Slots s(r.policy);
+            for (const auto& st : r.steps) {
+                CAPTURE(st.line);
+                auto k = address_key(st.address);
+                REQUIRE(k.has_value());
+                for (int i = 0; i < st.times; ++i) {
+                    CAPTURE(i);
+                    if (st.op == Take)
+                        CHECK(s.take(*k) == st.want);
+                    else if (st.op == Check)
+                        CHECK(s.check(*k) == st.want);
+                    else
+                        s.release(*k);
+                }
+            }
+            CHECK(s.open() == r.open_after);
+            CHECK(s.addresses() == r.addresses_after);
+            CHECK(s.open_from(*address_key(r.probe)) == r.probe_open);
+        }
+    }
+
+    TEST_CASE("connection slots: a client's time to ask is short enough that the overall rate cannot hold them all")
+    {
+        // once the overall burst is spent, at most all_per_s connections a
+        // second are accepted, each held kRequestMs at most
+        const RateLimiter::Policy rate{};
+        const Slots::Policy slots{};
+        CHECK(kRequestMs >= 200);  // a LAN client's line has time to arrive
+        CHECK(kRequestMs <= 1000);
+        CHECK(rate.all_per_s * static_cast<double>(kRequestMs) / 1000.0 < static_cast<double>(slots.total));
+        CHECK(slots.per_address == 2);
     }
 
     TEST_CASE("status-listen: the interface holding the address is bound only when it is LAN")
