@@ -615,6 +615,8 @@ void Daemon::handle_event(const event::Message& m)
     }
     if (m.type != MsgType::Applied && m.type != MsgType::Problem)
         ++l->events;  // one per pppd event; Applied comes once per plugin, Problem from the one that refuses
+    const bool moved =
+        (!m.ifname.empty() && m.ifname != l->ifname) || (!m.eth_ifname.empty() && m.eth_ifname != l->eth_ifname);
     if (!m.ifname.empty() && m.ifname != l->ifname) {
         l->ifname = m.ifname;
         l->ifindex = 0;
@@ -622,6 +624,8 @@ void Daemon::handle_event(const event::Message& m)
     }
     if (!m.eth_ifname.empty())
         l->eth_ifname = m.eth_ifname;
+    if (moved && online_)  // a status-listen socket on this link's carrier (or interface) answers the WAN side
+        online_->recheck_listeners();
     if (m.session)
         l->session = m.session;
     if (m.ac_mac)

@@ -300,6 +300,11 @@ void DriftWatch::reload()
         return;  // the same [firewall]: what was prepared still holds
     if (p->settings)
         (void)firewall::check_isolated(*p);
+    // Reloaded without a [firewall]: pppkitd no longer keeps one. What pppkit
+    // committed is not put back (nor a failsafe for the section's absence,
+    // which would stop all forwarding): a later flush or delete is left alone.
+    if (!p->configured)
+        committed_ = Committed::Unknown;
     prepared_ = std::move(p);
     update_guard(prepared_->configured);
     malloc_trim(0);
@@ -481,7 +486,7 @@ DriftWatch::Done DriftWatch::repair_firewall()
     const bool had = prepared_ && prepared_->configured;
     if (!p->configured && !had && committed_ == Committed::Unknown) {
         update_guard(false);
-        return {true, "firewall: no [firewall] configured, left alone"};
+        return {true, "firewall: no [firewall] configured, left alone", false};
     }
     if (!p->configured) {
         // The [firewall] went from the configuration since pppkitd prepared
@@ -566,14 +571,20 @@ DriftWatch::Done DriftWatch::repair_mss()
 void DriftWatch::repair(const drift::Verdict& v, uint64_t heard_usec)
 {
     std::string done;
-    bool failed = false;
+    bool failed = false, acted = false;
     for (bool fw : {true, false}) {
         if (!(fw ? v.firewall : v.mss))
             continue;
         const Done d = fw ? repair_firewall() : repair_mss();
         failed = failed || !d.restored;
+        acted = acted || (d.acted && !d.what.empty());
         if (!d.what.empty())
             done += (done.empty() ? "" : "; ") + d.what;
+    }
+    if (!acted && !failed) {  // nothing pppkitd keeps was touched: no repair
+        if (!done.empty())
+            jlog::plain(LOG_INFO, "drift: changed by someone else: " + v.what + "; " + done);
+        return;
     }
     const double ms = static_cast<double>(mono_usec() - heard_usec) / 1000.0;
     ++repairs_;

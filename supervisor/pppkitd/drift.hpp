@@ -123,6 +123,7 @@ private:
     struct Done {
         bool restored = true;  // false: the table is not back (not even the failsafe)
         std::string what;      // for the log line; empty: nothing to do
+        bool acted = true;     // false: left alone on purpose (no repair counted, logged as info)
     };
     [[nodiscard]] Done repair_firewall();
     // The dynamic part a load asserts (drift::dynamic_to_assert).

@@ -83,6 +83,7 @@ int open_manager_bus(sd_bus** out)
 struct OnlineWatch::Listener {
     online::ListenAddr addr;
     int fd = -1;
+    std::string ifname;  // the interface fd is bound to (SO_BINDTODEVICE)
     sd_event_source* io = nullptr;
     std::string said;  // the last "cannot listen" logged: each reason once
     OnlineWatch* w = nullptr;
@@ -157,7 +158,37 @@ void OnlineWatch::listen(std::vector<online::ListenAddr> addrs)
         listeners_.push_back(std::move(l));
     }
     listen_addrs_ = std::move(addrs);
+    close_unfit();
     bind_missing();
+}
+
+void OnlineWatch::recheck_listeners()
+{
+    if (close_unfit())
+        bind_missing();
+}
+
+bool OnlineWatch::close_unfit()
+{
+    const online::InterfaceRoles roles = hooks_.roles ? hooks_.roles() : online::InterfaceRoles{};
+    bool closed = false;
+    for (auto& l : listeners_) {
+        if (l->fd < 0)
+            continue;
+        const online::ListenSide side = online::listen_side(l->ifname, roles);
+        if (side == online::ListenSide::Lan)
+            continue;
+        l->io = sd_event_source_disable_unref(l->io);
+        ::close(l->fd);
+        l->fd = -1;
+        l->said = "the address is on " + l->ifname + ", " + std::string(online::listen_side_text(side)) +
+                  ": not bound there (it would answer that side)";
+        jlog::plain(LOG_WARNING, "status-listen " + endpoint(l->addr) + " on " + l->ifname + ": closed, " +
+                                     std::string(online::listen_side_text(side)) + " now; trying again every 5 s");
+        l->ifname.clear();
+        closed = true;
+    }
+    return closed;
 }
 
 std::string OnlineWatch::unit_name(const std::string& link)
@@ -305,6 +336,7 @@ void OnlineWatch::bind_missing()
             continue;
         }
         l->fd = fd;
+        l->ifname = ifname;
         add_listener(ev_, &l->io, fd, on_accept, l.get());
         jlog::plain(LOG_INFO, "status-listen " + endpoint(l->addr) + " on " + ifname +
                                   ": answering 'is link NAME online' for the LAN");

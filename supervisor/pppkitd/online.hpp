@@ -53,6 +53,12 @@ public:
     // [pppkitd] status-listen again (reload): listeners for addresses no
     // longer listed are closed, new ones bound; the others keep their socket.
     void listen(std::vector<online::ListenAddr> addrs);
+    // Closes every listener whose interface is no longer LAN by the roles
+    // now (a reload named it in [firewall] wan or took it out of
+    // lan-interfaces; a link's carrier or interface is on it): it is bound
+    // again only where the address is on a LAN interface. listen() does
+    // this too; update() after a link's interfaces may have changed.
+    void recheck_listeners();
     // After anything that may change whether l is online: starts or stops its
     // target when that changed (or was never said since pppkitd started).
     void update(Link& l);
@@ -79,6 +85,7 @@ private:
     unsigned refused_ = 0;
 
     void call_unit(const Link& l, bool start);
+    bool close_unfit();  // recheck_listeners without binding again: true when one was closed
     void bind_missing();
     static int on_retry(sd_event_source* s, uint64_t usec, void* ud);
     static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* ud);

@@ -461,6 +461,14 @@ kill -HUP "$PKD"
 check "reload without [firewall]: the log says the guard is off" wait_for 5 grep -q "flush guard off: no \[firewall\]" "$t/pppkitd.log"
 check_fails "reload without [firewall]: table inet pppkit_guard is gone" nsx r nft list table inet pppkit_guard
 check "reload without [firewall]: the router still answers on loopback" nsx r ping -c 1 -W 1 127.0.0.1
+# pppkitd no longer keeps a firewall: the table deleted by the admin stays
+# gone. The old daemon still remembered its last commit and loaded the
+# failsafe ("the configuration has no [firewall] now"): no forwarding at all.
+n0=$(grep -c "drift repaired" "$t/pppkitd.log")
+nsx r nft delete table inet pppkit_fw
+sleep 1
+check_fails "reload without [firewall], table deleted: pppkitd loads nothing" nsx r nft list table inet pppkit_fw
+check_eq "  ... and logs no repair" "$n0" "$(grep -c "drift repaired" "$t/pppkitd.log")"
 kill "$PKD"
 wait "$PKD" 2>/dev/null
 

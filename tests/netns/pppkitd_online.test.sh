@@ -30,7 +30,10 @@
 #     the new one; a reload without status-listen closes it;
 #   - a status-listen address on ppp0 (a veth to the WAN namespace) is not
 #     bound there (logged once, retried): the WAN gets no answer; moved to
-#     lan0 it is bound at the next retry and the LAN is answered.
+#     lan0 it is bound at the next retry and the LAN is answered;
+#   - a reload that makes that bound interface WAN ([firewall] wan = lan0)
+#     closes the listener (not bound again while it is WAN); taken back, it is
+#     bound again.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -412,6 +415,24 @@ nsx r ip addr del 192.168.1.253/32 peer 10.88.0.2 dev ppp0
 nsx r ip addr add 192.168.1.253/24 dev lan0
 check "  ... moved to lan0: bound there at the next retry" wait_for 8 grep -q "status-listen 192.168.1.253:$port on lan0" \
     "$t/pppkitd.log"
+a=$(ask lan 192.168.1.10)
+check "  ... the LAN gets an answer (got '$a')" grep -Eqx "online|offline" <<<"$a"
+# a bound listener whose interface a reload makes WAN is closed: the old
+# daemon checked the interface only when it bound, and kept answering there
+printf '\n[firewall]\nwan = lan0\nlan-networks = 192.168.1.0/24\n' >>"$t/pppkit.conf"
+check "pppkit reload with [firewall] wan = lan0: taken" "$build/pppkit" reload --socket "$t/run/control"
+check "  ... the listener on lan0 closed, logged" wait_for 5 grep -qF \
+    "status-listen 192.168.1.253:$port on lan0: closed, WAN ([firewall] wan matches it) now" "$t/pppkitd.log"
+check "  ... no socket on $port" sh -c "! ip netns exec $(ns r) ss -ltn | grep -q ':$port '"
+sleep 6
+check_eq "  ... not bound again on lan0 at the retries" 0 \
+    "$(sed -n '/status-listen 192.168.1.253:'"$port"' on lan0: closed/,$p' "$t/pppkitd.log" | grep -c "status-listen 192.168.1.253:$port on lan0: answering")"
+# the control: the [firewall] taken out again, the listener is back on lan0
+sed -i '/^\[firewall\]$/,$d' "$t/pppkit.conf"
+check "pppkit reload without [firewall]: taken" "$build/pppkit" reload --socket "$t/run/control"
+nsx r nft delete table inet pppkit_fw 2>/dev/null
+check "  ... bound on lan0 again" wait_for 8 sh -c "ip netns exec $(ns r) ss -ltn | grep -q ':$port '"
+check_fails "  ... pppkitd loaded no failsafe for the [firewall] it was told to drop" grep -q "failsafe loaded" "$t/pppkitd.log"
 a=$(ask lan 192.168.1.10)
 check "  ... the LAN gets an answer (got '$a')" grep -Eqx "online|offline" <<<"$a"
 check "pppkitd still running" kill -0 "${NSL_PIDS[0]}"
