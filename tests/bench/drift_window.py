@@ -2,14 +2,23 @@
 """drift_window.py - the two halves of the drift-repair window measurement
 (tests/netns/pppkitd_drift.test.sh, tests/bench/drift.bench.sh).
 
-drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [NFT_ARGS...]
+drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [--keep-socket | NFT_ARGS...]
     In the router's namespace: RUNS times, run `nft NFT_ARGS` (default:
     flush ruleset) and time, from the nftables notifications themselves
     (NFNLGRP_NFTABLES), the foreign commit (its NFT_MSG_NEWGEN) -> the next
     commit by PPPKITD_PID that creates table inet pppkit_fw. 0 as the pid:
     nobody is expected (the no-supervisor control). Between runs it waits
-    for the table and 30 ms more. Prints one "run N ms|never" line per run,
-    then "summary runs=N back=N never=N median_ms=X min_ms=X max_ms=X".
+    for the table and 30 ms more. Prints one "run N ms|never gone=MS" line
+    per run, then "summary runs=N back=N never=N median_ms=X min_ms=X
+    max_ms=X gone_median_ms=X after_gone_median_ms=X".
+    gone: when the nft process had exited, after its commit. Closing its
+    netlink socket makes the kernel (nft_rcv_nl_event) wait, holding the
+    nftables commit lock, until the destroy work of the tables it deleted
+    is flushed: an RCU grace period. No commit (pppkitd's repair among
+    them) can start before; after_gone is what the repair took after it.
+    --keep-socket: the flush (what `nft flush ruleset` sends: one
+    DELTABLE without a name) comes from this process's own socket, kept
+    open, as a daemon such as firewalld would: no such wait.
 
 drift_window.py syn DST PORT INTERVAL_MS STOPFILE
     In the WAN's namespace: one TCP connection attempt (one SYN) to DST:PORT
@@ -57,27 +66,57 @@ def messages(data):
         off += (ln + 3) & ~3
 
 
+NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END = 0x10, 0x11
+NFT_MSG_DELTABLE = 2
+NLM_F_REQUEST, NLM_F_ACK = 1, 4
+
+
+def nlmsg(ty, flags, seq, payload):
+    return struct.pack("=IHHII", 16 + len(payload), ty, flags, seq, 0) + payload
+
+
+def flush_batch(seq):
+    """what `nft flush ruleset` sends: DELTABLE, family unspec, no name"""
+    begin = nlmsg(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, struct.pack("=BBH", 0, 0, socket.htons(SUBSYS_NFTABLES)))
+    delete = nlmsg(SUBSYS_NFTABLES << 8 | NFT_MSG_DELTABLE, NLM_F_REQUEST | NLM_F_ACK, seq + 1, struct.pack("=BBH", 0, 0, 0))
+    end = nlmsg(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq + 2, struct.pack("=BBH", 0, 0, socket.htons(SUBSYS_NFTABLES)))
+    return begin + delete + end
+
+
 def flush(runs, pppkitd, timeout, nft_args):
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind((0, 0))
     s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
-    times, never = [], 0
+    keep = nft_args == ["--keep-socket"]
+    if keep:
+        own = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+        own.bind((0, 0))
+    times, gones, afters, never = [], [], [], 0
     for run in range(1, runs + 1):
         # not waited for here: the notifications are read (and timed) as
         # they come, not after nft exits (by then the repair may be queued too)
-        proc = subprocess.Popen(["nft"] + nft_args)
-        t_flush, t_back, created = None, None, False
+        if keep:
+            proc, pidfd = None, None
+            own.send(flush_batch(run * 4))
+        else:
+            proc = subprocess.Popen(["nft"] + nft_args)
+            pidfd = os.pidfd_open(proc.pid)
+        t_flush, t_back, t_gone, created = None, None, None, False
         end = time.monotonic() + 5 + timeout
         while time.monotonic() < end and t_back is None:
             wait = end - time.monotonic() if t_flush is None else t_flush + timeout - time.monotonic()
             if wait <= 0:
                 break
-            r, _, _ = select.select([s], [], [], wait)
+            r, _, _ = select.select([s] + ([pidfd] if pidfd is not None and t_gone is None else []), [], [], wait)
             if not r:
                 break
-            data = s.recv(1 << 20)
             now = time.monotonic()
+            if pidfd is not None and pidfd in r:
+                t_gone = now
+                if s not in r:
+                    continue
+            data = s.recv(1 << 20)
             for ty, payload in messages(data):
                 if ty >> 8 != SUBSYS_NFTABLES:
                     continue
@@ -92,21 +131,41 @@ def flush(runs, pppkitd, timeout, nft_args):
                     elif t_flush is not None and pid == pppkitd and created:
                         t_back = now
                     created = False
-        if proc.wait() != 0:
-            sys.exit("nft %s failed" % " ".join(nft_args))
+        if keep:
+            ack = own.recv(1 << 16)
+            for ty, payload in messages(ack):
+                if ty == 2 and struct.unpack_from("=i", payload)[0] != 0:  # NLMSG_ERROR
+                    sys.exit("the flush was refused: errno %d" % -struct.unpack_from("=i", payload)[0])
+        else:
+            if proc.wait() != 0:
+                sys.exit("nft %s failed" % " ".join(nft_args))
+            os.close(pidfd)
+        gone = ""
+        if t_gone is not None and t_flush is not None:
+            gones.append(max(0.0, (t_gone - t_flush) * 1000))
+            gone = " gone=%.2f" % gones[-1]
         if t_back is not None:
             ms = (t_back - t_flush) * 1000
             times.append(ms)
-            print("run %d %.2f" % (run, ms), flush=True)
+            if t_gone is not None:
+                afters.append((t_back - max(t_gone, t_flush)) * 1000)
+            print("run %d %.2f%s" % (run, ms, gone), flush=True)
         else:
             never += 1
-            print("run %d never" % run, flush=True)
+            print("run %d never%s" % (run, gone), flush=True)
         time.sleep(0.03)
+
+    def median(v):
+        v = sorted(v)
+        return v[len(v) // 2] if v else float("nan")
+
     times.sort()
-    med = times[len(times) // 2] if times else float("nan")
     mx = times[-1] if times else float("nan")
     mn = times[0] if times else float("nan")
-    print("summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f" % (runs, len(times), never, med, mn, mx))
+    print(
+        "summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f gone_median_ms=%.2f after_gone_median_ms=%.2f"
+        % (runs, len(times), never, median(times), mn, mx, median(gones), median(afters))
+    )
 
 
 def syn(dst, port, interval, stopfile):
