@@ -26,6 +26,7 @@ namespace {
 constexpr int kRcvBuf = 8 << 20;  // a flush of 10,000 rules sends 10,000 notifications
 constexpr uint64_t kLogWindow = 60 * 1000000ULL;
 constexpr unsigned kLogBurst = 10;
+constexpr uint64_t kUnloadDelay = 1000000;  // 1 s: the destroy work of a repair's commit is long done
 
 uint64_t mono_usec()
 {
@@ -85,6 +86,7 @@ DriftWatch::DriftWatch(sd_event* ev, std::string config, bool config_explicit, H
 
 DriftWatch::~DriftWatch()
 {
+    sd_event_source_disable_unref(unload_);
     sd_event_source_unref(io_);
     for (auto* s : {nl_, gen_nl_})
         if (s != nullptr)
@@ -128,12 +130,9 @@ bool DriftWatch::start()
     // no commit heard yet: the read counts when the generation stayed the same across it
     heard_gen_ = generation();
     burst_ = remember(true, true);
-    unload_nft();
+    unload_nft_soon();
     jlog::plain(LOG_INFO, "drift repair: watching inet " + std::string(firewall::kTable) + " and inet " +
                               std::string(mss::kTable));
-    // what preparing and reading freed goes back to the kernel: pppkitd rests
-    // for days between repairs (make bench: idle RSS and PSS)
-    malloc_trim(0);
     return true;
 }
 
@@ -287,9 +286,7 @@ int DriftWatch::on_io(sd_event_source*, int, uint32_t, void* ud)
         w->repair(v, heard);
     if (!w->guard_on_ && (v.remember_firewall || v.decision == drift::Decision::Repair))
         w->update_guard(w->prepared_ && w->prepared_->configured);
-    w->unload_nft();
-    if (v.decision != drift::Decision::Ignore)
-        malloc_trim(0);
+    w->unload_nft_soon();
     return 0;
 }
 
@@ -379,8 +376,7 @@ void DriftWatch::load_if_missing()
         update_guard(p.configured);
     }
     if (at != drift::AtStart::Load) {
-        unload_nft();
-        malloc_trim(0);  // the read's heap goes back too: pppkitd rests here for days
+        unload_nft_soon();
         return;
     }
     const firewall::Dynamic d = to_assert();
@@ -409,8 +405,7 @@ void DriftWatch::load_if_missing()
         break;
     }
     update_guard(p.configured);
-    unload_nft();
-    malloc_trim(0);
+    unload_nft_soon();
 }
 
 std::unique_ptr<firewall::Prepared> DriftWatch::carrier_taken(const std::vector<std::string>& carriers) const
@@ -435,7 +430,31 @@ nft::Context& DriftWatch::nft()
     return *nft_;
 }
 
-void DriftWatch::unload_nft() { nft_.reset(); }
+void DriftWatch::unload_nft_soon()
+{
+    if (!nft_)
+        return;
+    if (unload_ == nullptr) {
+        if (sd_event_add_time_relative(ev_, &unload_, CLOCK_MONOTONIC, kUnloadDelay, kUnloadDelay / 10, on_unload,
+                                       this) < 0) {
+            nft_.reset();  // no timer: at once, as before
+            malloc_trim(0);
+        }
+        return;
+    }
+    sd_event_source_set_time_relative(unload_, kUnloadDelay);
+    sd_event_source_set_enabled(unload_, SD_EVENT_ONESHOT);
+}
+
+int DriftWatch::on_unload(sd_event_source*, uint64_t, void* ud)
+{
+    auto* w = static_cast<DriftWatch*>(ud);
+    w->nft_.reset();
+    // what loading, reading and repairing took goes back to the kernel:
+    // pppkitd rests for days between repairs (make bench: idle RSS and PSS)
+    malloc_trim(0);
+    return 0;
+}
 
 void DriftWatch::update_guard(bool configured)
 {
@@ -615,8 +634,7 @@ nlohmann::json DriftWatch::status()
     using nlohmann::json;
     const std::string digest = prepared_ && prepared_->settings ? prepared_->settings->digest() : "-";
     const std::string loaded(firewall::to_string(firewall::inspect(nft(), digest)));
-    unload_nft();
-    malloc_trim(0);
+    unload_nft_soon();
     return json{
         {"loaded", loaded},
         {"guard", guard_on_},

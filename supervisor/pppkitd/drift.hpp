@@ -118,7 +118,15 @@ private:
     // The context of this burst (loads libnftables, ~3 ms, when none is);
     // a Context that could not load it fails every command (logged by the caller).
     nft::Context& nft();
-    void unload_nft();
+    // Unloads libnftables kUnloadDelay from now (a burst meanwhile reuses it)
+    // and gives the heap back. Not at once: closing the context's netlink
+    // socket right after a commit that deleted a table (every repair: add,
+    // delete, load) makes the kernel wait for that table's destroy work (an
+    // RCU grace period, 5-20 ms) while it holds the nftables commit lock, so
+    // pppkitd's loop and any other commit (a pppd's ip-up) would wait too.
+    void unload_nft_soon();
+    static int on_unload(sd_event_source* s, uint64_t usec, void* ud);
+    sd_event_source* unload_ = nullptr;
     void repair(const drift::Verdict& v, uint64_t heard_usec);
     struct Done {
         bool restored = true;  // false: the table is not back (not even the failsafe)

@@ -10,7 +10,7 @@ drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [--keep-socket | NFT_ARGS...]
     nobody is expected (the no-supervisor control). Between runs it waits
     for the table and 30 ms more. Prints one "run N ms|never gone=MS" line
     per run, then "summary runs=N back=N never=N median_ms=X min_ms=X
-    max_ms=X gone_median_ms=X after_gone_median_ms=X".
+    max_ms=X gone_median_ms=X after_gone_median_ms=X follow_median_ms=X".
     gone: when the nft process had exited, after its commit. Closing its
     netlink socket makes the kernel (nft_rcv_nl_event) wait, holding the
     nftables commit lock, until the destroy work of the tables it deleted
@@ -19,6 +19,14 @@ drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [--keep-socket | NFT_ARGS...]
     --keep-socket: the flush (what `nft flush ruleset` sends: one
     DELTABLE without a name) comes from this process's own socket, kept
     open, as a daemon such as firewalld would: no such wait.
+    follow: DRIFT_FOLLOW_MS (when set) after the table is back, another commit
+    (creating table inet pppkit_follow, as a pppd's ip-up commits its
+    elements) is timed from its send to its ACK; summary follow_median_ms.
+    It waits for whoever holds the commit lock then (pppkitd closing its
+    libnftables socket right after the repair would hold it for a grace
+    period).
+    Runs are DRIFT_GAP_MS (30) apart; pppkitd keeps libnftables loaded for
+    1 s after a repair, so a gap above that times repairs from rest.
 
 drift_window.py syn DST PORT INTERVAL_MS STOPFILE
     In the WAN's namespace: one TCP connection attempt (one SYN) to DST:PORT
@@ -68,7 +76,10 @@ def messages(data):
 
 NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END = 0x10, 0x11
 NFT_MSG_DELTABLE = 2
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_CREATE = 1, 4, 0x400
+NFPROTO_INET = 1
+FOLLOW_MS = float(os.environ["DRIFT_FOLLOW_MS"]) if os.environ.get("DRIFT_FOLLOW_MS") else None
+GAP_MS = float(os.environ.get("DRIFT_GAP_MS", "30"))
 
 
 def nlmsg(ty, flags, seq, payload):
@@ -83,16 +94,32 @@ def flush_batch(seq):
     return begin + delete + end
 
 
+def follow_batch(seq):
+    """add table inet pppkit_follow: a commit that needs the commit lock"""
+    name = b"pppkit_follow\0"
+    attr = struct.pack("=HH", 4 + len(name), 1) + name + b"\0" * ((4 - len(name) % 4) % 4)
+    begin = nlmsg(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, struct.pack("=BBH", 0, 0, socket.htons(SUBSYS_NFTABLES)))
+    add = nlmsg(SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, seq + 1,
+                struct.pack("=BBH", NFPROTO_INET, 0, 0) + attr)
+    end = nlmsg(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq + 2, struct.pack("=BBH", 0, 0, socket.htons(SUBSYS_NFTABLES)))
+    return begin + add + end
+
+
+def acked(sock, what):
+    for ty, payload in messages(sock.recv(1 << 16)):
+        if ty == 2 and struct.unpack_from("=i", payload)[0] != 0:  # NLMSG_ERROR
+            sys.exit("%s was refused: errno %d" % (what, -struct.unpack_from("=i", payload)[0]))
+
+
 def flush(runs, pppkitd, timeout, nft_args):
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind((0, 0))
     s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES)
     keep = nft_args == ["--keep-socket"]
-    if keep:
-        own = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
-        own.bind((0, 0))
-    times, gones, afters, never = [], [], [], 0
+    own = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    own.bind((0, 0))
+    times, gones, afters, follows, never = [], [], [], [], 0
     for run in range(1, runs + 1):
         # not waited for here: the notifications are read (and timed) as
         # they come, not after nft exits (by then the repair may be queued too)
@@ -132,11 +159,14 @@ def flush(runs, pppkitd, timeout, nft_args):
                         t_back = now
                     created = False
         if keep:
-            ack = own.recv(1 << 16)
-            for ty, payload in messages(ack):
-                if ty == 2 and struct.unpack_from("=i", payload)[0] != 0:  # NLMSG_ERROR
-                    sys.exit("the flush was refused: errno %d" % -struct.unpack_from("=i", payload)[0])
-        else:
+            acked(own, "the flush")
+        if t_back is not None and FOLLOW_MS is not None:
+            time.sleep(FOLLOW_MS / 1000)
+            t0 = time.monotonic()
+            own.send(follow_batch(run * 4 + 1000000))
+            acked(own, "the follow-up commit")
+            follows.append((time.monotonic() - t0) * 1000)
+        if not keep:
             if proc.wait() != 0:
                 sys.exit("nft %s failed" % " ".join(nft_args))
             os.close(pidfd)
@@ -153,7 +183,7 @@ def flush(runs, pppkitd, timeout, nft_args):
         else:
             never += 1
             print("run %d never%s" % (run, gone), flush=True)
-        time.sleep(0.03)
+        time.sleep(GAP_MS / 1000)
 
     def median(v):
         v = sorted(v)
@@ -164,7 +194,7 @@ def flush(runs, pppkitd, timeout, nft_args):
     mn = times[0] if times else float("nan")
     print(
         "summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f gone_median_ms=%.2f after_gone_median_ms=%.2f"
-        % (runs, len(times), never, median(times), mn, mx, median(gones), median(afters))
+        " follow_median_ms=%.2f" % (runs, len(times), never, median(times), mn, mx, median(gones), median(afters), median(follows))
     )
 
 
