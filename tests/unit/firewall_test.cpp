@@ -909,7 +909,7 @@ to = 172.16.1.100
         CHECK(chain(off, "drop_input") == "    chain drop_input {\n        drop");
     }
 
-    TEST_CASE("extras: included into pppkit's table with $wan_ifaces and $public4")
+    TEST_CASE("extras: included into pppkit's table with $wan_ifaces, $lan_ifaces and $public4")
     {
         test::write_file("extras.nft", "chain extra_input {\n    iifname $wan_ifaces udp dport 51820 accept\n"
                                        "    ip daddr $public4 tcp dport 2222 accept\n}\n");
@@ -920,15 +920,17 @@ to = 172.16.1.100
 
         char buf[4096];
         std::string dir = getcwd(buf, sizeof buf);
-        auto r2 =
-            config::parse_text(kLan + "wan = ppp*, wwan0\nextras = " + dir + "/extras.nft\n", "fw.conf", schema());
+        auto r2 = config::parse_text(
+            kLan + "lan-interfaces = lan0\nwan = ppp*, wwan0\nextras = " + dir + "/extras.nft\n", "fw.conf", schema());
         REQUIRE(r2.ok());
         Settings s = std::get<Settings>(from_config(r2.doc));
         REQUIRE_FALSE(read_extras(s, r2.doc));
         CHECK(has(s.extras_text, "udp dport 51820"));
         CHECK(needs_fresh_context(s));
         auto text = full_ruleset(s, Dynamic{});
-        CHECK(text.rfind("define wan_ifaces = { \"ppp*\", \"wwan0\" }\ndefine public4 = @public4\n", 0) == 0);
+        CHECK(text.rfind("define wan_ifaces = { \"ppp*\", \"wwan0\" }\ndefine lan_ifaces = { \"lan0\" }\n"
+                         "define public4 = @public4\n",
+                         0) == 0);
         CHECK(has(text, "    include \"" + dir + "/extras.nft\"\n}\n"));
         // the extras' chains are hooked in early
         CHECK(has(chain(text, "input"), "jump extra_input"));
@@ -955,6 +957,11 @@ to = 172.16.1.100
         REQUIRE(d4);
         CHECK(d4->str() == dir + "/bad.nft:4: [firewall] extras: '}' closes more than was opened (it would close "
                                  "pppkit's table)");
+        // no lan-interfaces: no $lan_ifaces (an extras file that uses it is refused by nft)
+        auto r5 = config::parse_text(kLan + "extras = " + dir + "/extras.nft\n", "fw.conf", schema());
+        Settings s5 = std::get<Settings>(from_config(r5.doc));
+        REQUIRE_FALSE(read_extras(s5, r5.doc));
+        CHECK_FALSE(has(full_ruleset(s5, Dynamic{}), "lan_ifaces"));
         // without extras: no defines, so a warm nft context can be reused
         CHECK_FALSE(needs_fresh_context(settings(kLan)));
     }

@@ -512,6 +512,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // needs_fresh_context), and pppkit's own rules need no variables.
     if (s.extras) {
         b.line("", "define wan_ifaces = " + quoted_set(s.wan));
+        // the LAN, to match positively: "iifname != $wan_ifaces" is also a
+        // second session (WAN through @active_wan only) and the PPPoE carrier
+        if (!s.lan_interfaces.empty())
+            b.line("", "define lan_ifaces = " + quoted_set(s.lan_interfaces));
         b.line("", "define public4 = @public4");
     }
     // "add" makes the "delete" valid on a first load; the three are one

@@ -1,0 +1,74 @@
+#!/bin/bash
+# tests/netns/firewall_extras.test.sh - the shipped extras example
+# (etc/examples/pppkit-firewall.nft, the documented template) with two links
+# and the PPPoE carrier, real TCP (review 28, finding 2).
+#
+#   net (the internet)               rtr (the router)                 sw (the LAN)
+#   wan0 11.0.0.1/24  <--------->    ppp0 11.0.0.2 (wan = ppp0)        cli 172.16.5.5 ...
+#   wan1 11.0.1.1/24  <--------->    ppp1 11.0.1.2 (WAN through @active_wan only)
+#   isp: eth0 10.99.0.9  <------>    eth1 (the PPPoE carrier's segment)
+#
+# The example opens the router's tcp/8080 to the LAN by its public address.
+# It did so with "iifname != $wan_ifaces", and $wan_ifaces is the wan
+# patterns only: the internet reached tcp/8080 through the second session.
+# Now it matches the LAN ($lan_ifaces): only the LAN gets an answer.
+set -u
+PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
+# shellcheck source=tests/netns/lib.sh
+. "$PPPKIT_TOP/tests/netns/lib.sh"
+nsl_init fwx
+nsl_need nft python3
+PK=$PPPKIT_BUILD/pppkit
+[ -x "$PK" ] || nsl_skip "no $PK (make all)"
+FW=$PPPKIT_TOP/tests/firewall
+ns_create net && ns_create isp && nsl_seed_lan || nsl_skip "cannot create namespaces"
+veth net wan0 rtr ppp0
+veth net wan1 rtr ppp1
+veth isp eth0 rtr eth1
+addr net wan0 11.0.0.1/24
+addr net wan1 11.0.1.1/24
+nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
+nsx rtr ip addr add 11.0.1.2 peer 11.0.1.1 dev ppp1
+nsx rtr ip route add default via 11.0.0.1 dev ppp0
+addr isp eth0 10.99.0.9/24
+# a host on the carrier's segment, sending straight to the router's MAC
+nsx isp ip route add 11.0.0.0/16 dev eth0
+nsx isp ip neigh replace 11.0.0.2 lladdr "$(nsx rtr cat /sys/class/net/eth1/address)" dev eth0 nud permanent
+for n in net isp rtr sw srv1 srv2 cli; do
+    nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+nsx rtr sysctl -qw net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.eth1.rp_filter=2 # Debian's default: loose
+log=$NSL_TMP/router.log
+nsx rtr timeout 200 python3 "$FW/servers.py" router 0.0.0.0 190 tcp:8080 tcp:22 >"$log" 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 5 grep -q ready "$log" || { cat "$log"; exit 1; }
+
+CONF=$NSL_TMP/conf
+mkdir -p "$CONF"
+cp "$PPPKIT_TOP/etc/examples/pppkit-firewall.nft" "$CONF/extras.nft"
+cat >"$CONF/pppkit.conf" <<EOC
+[firewall]
+wan = ppp0
+lan-interfaces = ens160
+lan-networks = 172.16.0.0/16
+ipv6 = no
+log = no
+extras = $CONF/extras.nft
+EOC
+fwcmd() { nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall "$@"; }
+check "pppkit check (the shipped example as extras)" "$PK" --config "$CONF/pppkit.conf" check
+check "apply" fwcmd apply
+nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
+check "ip-up ppp0" fwcmd up ppp0 11.0.0.2
+check "ip-up ppp1 (a second session: WAN through @active_wan, as the plugin puts it)" fwcmd up ppp1 11.0.1.2
+check "the example's variables: \$lan_ifaces is lan-interfaces" \
+    sh -c "'$PK' --config '$CONF/pppkit.conf' firewall show | grep -qx 'define lan_ifaces = { \"ens160\" }'"
+
+expect_answer "LAN -> the public address :8080 (what the example is for)" "router" cli tcp 11.0.0.2 8080
+expect_silence "WAN ppp0 -> 11.0.0.2:8080" net tcp 11.0.0.2 8080
+expect_silence "control: WAN ppp1 -> 11.0.1.2:22 (pppkit's own rules use @active_wan)" net tcp 11.0.1.2 22
+expect_silence "WAN ppp1 (second session) -> 11.0.1.2:8080: the router's web UI stays closed" net tcp 11.0.1.2 8080
+expect_silence "the PPPoE carrier's segment (eth1) -> 11.0.0.2:8080" isp tcp 11.0.0.2 8080
+expect_silence "control: the PPPoE carrier's segment (eth1) -> 11.0.0.2:22" isp tcp 11.0.0.2 22
+nsl_finish
