@@ -311,8 +311,11 @@ firewall::Dynamic DriftWatch::to_assert() const
 {
     // what pppkit's last commit left, else the plugins' records (the table
     // was already gone when pppkitd started); plus the links up
-    return drift::dynamic_to_assert(remembered_.links.empty() ? firewall::recorded_links() : remembered_,
-                                    hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
+    // only what is live: a dead link's address written back by a full load
+    // that raced its ip-down is not asserted again (review 28 F1)
+    return drift::dynamic_to_assert(
+        firewall::live_only(remembered_.links.empty() ? firewall::recorded_links() : remembered_),
+        hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
 }
 
 void DriftWatch::load_if_missing()

@@ -12,6 +12,14 @@
 # It did so with "iifname != $wan_ifaces", and $wan_ifaces is the wan
 # patterns only: the internet reached tcp/8080 through the second session.
 # Now it matches the LAN ($lan_ifaces): only the LAN gets an answer.
+#
+# Part 2 (review 28 F1): a full load reads the dynamic sets and writes them
+# back whole; one that raced ppp1's ip-down and exit (an extras file makes
+# the window: its check forks) put ppp1's address back, and every later
+# load kept it. The state such a race leaves (ppp1 gone, its address still
+# in public4) is made directly here: a reload, and pppkitd's drift repair,
+# keep only what is live; the address given to someone else is reached
+# from the LAN, not reflected to the LAN server.
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -55,6 +63,11 @@ lan-networks = 172.16.0.0/16
 ipv6 = no
 log = no
 extras = $CONF/extras.nft
+
+[forward "web"]
+proto = tcp
+port = 443
+to = 172.16.1.100
 EOC
 fwcmd() { nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall "$@"; }
 check "pppkit check (the shipped example as extras)" "$PK" --config "$CONF/pppkit.conf" check
@@ -71,4 +84,54 @@ expect_silence "control: WAN ppp1 -> 11.0.1.2:22 (pppkit's own rules use @active
 expect_silence "WAN ppp1 (second session) -> 11.0.1.2:8080: the router's web UI stays closed" net tcp 11.0.1.2 8080
 expect_silence "the PPPoE carrier's segment (eth1) -> 11.0.0.2:8080" isp tcp 11.0.0.2 8080
 expect_silence "control: the PPPoE carrier's segment (eth1) -> 11.0.0.2:22" isp tcp 11.0.0.2 22
+
+# ---- part 2: a dead link's address written back is not kept ----------------
+nsx srv1 timeout 200 python3 "$FW/servers.py" srv1 0.0.0.0 190 tcp:443 >"$NSL_TMP/srv1.log" 2>&1 &
+NSL_PIDS+=("$!")
+nsx net timeout 200 python3 "$FW/servers.py" internet 0.0.0.0 190 tcp:443 >"$NSL_TMP/net.log" 2>&1 &
+NSL_PIDS+=("$!")
+wait_for 5 grep -q ready "$NSL_TMP/srv1.log" && wait_for 5 grep -q ready "$NSL_TMP/net.log" || exit 1
+expect_answer "control: LAN -> ppp1's public address :443 is reflected to the LAN server" "srv1" cli tcp 11.0.1.2 443
+elems() { # SET: its elements, one line
+    nsx rtr nft -j list set inet pppkit_fw "$1" | python3 -c 'import json, sys
+print(" ".join(sorted(str(e) for x in json.load(sys.stdin)["nftables"] for e in x.get("set", {}).get("elem", []))))'
+}
+stale() { # ppp1's pppd killed -9 (no ip-down): the state the race leaves
+    if ! nsx rtr ip link show ppp1 >/dev/null 2>&1; then
+        veth net wan1 rtr ppp1
+        addr net wan1 11.0.1.1/24
+        nsx rtr ip addr add 11.0.1.2 peer 11.0.1.1 dev ppp1
+    fi
+    fwcmd up ppp1 11.0.1.2 >/dev/null
+    nsx rtr ip link del ppp1
+}
+stale
+check_eq "setup: ppp1 is gone, its address still in public4" "11.0.0.2 11.0.1.2" "$(elems public4)"
+check "a reload (pppkit firewall apply)" fwcmd apply
+check_eq "after the reload: public4 holds only the live link's address" "11.0.0.2" "$(elems public4)"
+check_eq "after the reload: active_wan holds only the live link" "ppp0" "$(elems active_wan)"
+# the ISP gives 11.0.1.2 to someone else
+nsx net ip addr add 11.0.1.2/32 dev lo
+expect_answer "LAN -> 11.0.1.2:443 (someone else's address now) reaches that host, not the LAN server" \
+    "internet" cli tcp 11.0.1.2 443
+
+# pppkitd: it remembers the table as pppkit's last commit left it; a flush
+# is repaired with only what is live
+PKD_BIN=$PPPKIT_BUILD/pppkitd
+if [ -x "$PKD_BIN" ]; then
+    nsx net ip addr del 11.0.1.2/32 dev lo
+    stale
+    check_eq "setup: ppp1 gone again, its address in public4" "11.0.0.2 11.0.1.2" "$(elems public4)"
+    ip netns exec "$(ns rtr)" "$PKD_BIN" --config "$CONF/pppkit.conf" --runtime-dir "$NSL_TMP/run" \
+        >"$NSL_TMP/pppkitd.log" 2>&1 &
+    PKD=$!
+    NSL_PIDS+=("$PKD")
+    check "pppkitd watches the tables" wait_for 5 grep -q "drift repair: watching" "$NSL_TMP/pppkitd.log"
+    nsx rtr nft flush ruleset
+    check "pppkitd repaired the flush" wait_for 5 grep -q "drift repaired" "$NSL_TMP/pppkitd.log"
+    check_eq "after the repair: public4 holds only the live link's address" "11.0.0.2" "$(elems public4)"
+    check_eq "after the repair: active_wan holds only the live link" "ppp0" "$(elems active_wan)"
+    kill "$PKD"
+    wait "$PKD" 2>/dev/null
+fi
 nsl_finish

@@ -180,6 +180,9 @@ check_eq "pppkit status --json: the flush guard is on" True \
 
 # pppkit's own commits are pppkit's will: not undone, and remembered
 n0=$(repairs)
+# a new address, on the interface as pppd sets it before ip-up (a full load
+# keeps only an address its interface holds)
+nsx r ip addr add 11.0.0.9 peer 11.0.0.1 dev ppp0
 check "pppkit firewall up ppp0 11.0.0.9 (a new address)" PK firewall up ppp0 11.0.0.9
 sleep 0.5
 check_eq "pppkit's own commit is not repaired" "$n0" "$(repairs)"
@@ -190,6 +193,7 @@ else
     fail "the repair lost pppkit's last address: $(nsx r nft list set inet pppkit_fw public4 2>&1)"
 fi
 PK firewall up ppp0 11.0.0.2 >/dev/null
+nsx r ip addr del 11.0.0.9 peer 11.0.0.1 dev ppp0
 snap pppkit_fw before
 
 # a config broken since: the repair re-asserts the last good ruleset, never an open router

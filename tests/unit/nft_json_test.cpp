@@ -284,4 +284,41 @@ TEST_SUITE("nft_json")
             CHECK(firewall::stale_removals(*sets, r.mine, r.whole) == r.want);
         }
     }
+
+    TEST_CASE("live_links: only links whose interface exists, each address only while it holds it, by row")
+    {
+        using firewall::Dynamic;
+        using firewall::Iface;
+        using firewall::WanLink;
+        const WanLink p0{"ppp0", "11.0.0.2", "a"}, p1{"ppp1", "11.0.1.2", "b"};
+        const Iface up0{"ppp0", {"11.0.0.2"}}, up1{"ppp1", {"11.0.1.2"}}, lo{"lo", {"127.0.0.1"}};
+        struct Row {
+            int line;
+            Dynamic d;
+            std::vector<Iface> now;
+            Dynamic want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, Dynamic{{p0, p1}}, {lo, up0, up1}, Dynamic{{p0, p1}}},
+            // ppp1's pppd ended (ip-down, exit) while a full load had read the table: gone with its address
+            {__LINE__, Dynamic{{p0, p1}}, {lo, up0}, Dynamic{{p0}}},
+            // ppp1 still there after ip-down (its address removed): still WAN, no public address
+            {__LINE__, Dynamic{{p0, p1}}, {lo, up0, Iface{"ppp1", {}}}, Dynamic{{p0, WanLink{"ppp1", {}, "b"}}}},
+            // ppp1 is another link's now, with another address: not the old one
+            {__LINE__, Dynamic{{p1}}, {Iface{"ppp1", {"11.0.9.9"}}}, Dynamic{{WanLink{"ppp1", {}, "b"}}}},
+            // a link in ESTABLISH (no address yet) stays
+            {__LINE__, Dynamic{{WanLink{"ppp2", {}, "c"}}}, {Iface{"ppp2", {}}}, Dynamic{{WanLink{"ppp2", {}, "c"}}}},
+            // no interfaces at all: nothing is live
+            {__LINE__, Dynamic{{p0}}, {}, Dynamic{}},
+            // the address on another interface does not keep it
+            {__LINE__,
+             Dynamic{{p1}},
+             {Iface{"ppp1", {}}, Iface{"eth0", {"11.0.1.2"}}},
+             Dynamic{{WanLink{"ppp1", {}, "b"}}}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::live_links(r.d, r.now) == r.want);
+        }
+    }
 }

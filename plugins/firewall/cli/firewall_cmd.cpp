@@ -131,9 +131,14 @@ int apply_cmd(const std::string& path, bool explicit_path)
                     path.c_str(), std::string(kTable).c_str());
         return 0;
     }
+    // An extras file's child check (a fork) first: the dynamic part is read
+    // right before the commit, so that a link ending meanwhile is not
+    // written back (review 28 F1).
+    if (p.settings && p.extras)
+        (void)check_isolated(p);
     nft::Context nft;
-    // A reload while a link is up keeps what ip-up set; after a flush the
-    // plugins' records of their links give it back.
+    // A reload while a link is up keeps what ip-up set (what is still live);
+    // after a flush the plugins' records of their links give it back.
     Dynamic d = dynamic_to_load(nft);
     auto r = apply_fail_closed(nft, p, d);
     print_problems(r.problems);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -563,10 +564,54 @@ Dynamic recorded_links(const std::string& dir)
     return d;
 }
 
+Dynamic live_links(const Dynamic& d, const std::vector<Iface>& now)
+{
+    Dynamic out;
+    for (const auto& l : d.links) {
+        auto it = std::find_if(now.begin(), now.end(), [&](const Iface& i) { return i.name == l.ifname; });
+        if (it == now.end())
+            continue;  // its pppd is gone, and the interface with it
+        WanLink w = l;
+        if (w.public4 && std::find(it->local4.begin(), it->local4.end(), *w.public4) == it->local4.end())
+            w.public4.reset();  // ip-down: the link is down, or another one uses the name now
+        out.links.push_back(std::move(w));
+    }
+    return out;
+}
+
+std::optional<std::vector<Iface>> interfaces_now()
+{
+    ifaddrs* all = nullptr;
+    if (::getifaddrs(&all) != 0)
+        return std::nullopt;
+    std::vector<Iface> now;
+    for (const ifaddrs* a = all; a != nullptr; a = a->ifa_next) {
+        if (a->ifa_name == nullptr)
+            continue;
+        auto it = std::find_if(now.begin(), now.end(), [&](const Iface& i) { return i.name == a->ifa_name; });
+        if (it == now.end())
+            it = now.insert(now.end(), Iface{a->ifa_name, {}});
+        if (a->ifa_addr != nullptr && a->ifa_addr->sa_family == AF_INET) {
+            char buf[INET_ADDRSTRLEN];
+            const auto* sin = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+            if (::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf) != nullptr)
+                it->local4.emplace_back(buf);
+        }
+    }
+    ::freeifaddrs(all);
+    return now;
+}
+
+Dynamic live_only(const Dynamic& d)
+{
+    const auto now = interfaces_now();
+    return now ? live_links(d, *now) : d;
+}
+
 Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir)
 {
     Dynamic d = read_dynamic(nft);
-    return d.links.empty() ? recorded_links(dir) : d;
+    return live_only(d.links.empty() ? recorded_links(dir) : d);
 }
 
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)

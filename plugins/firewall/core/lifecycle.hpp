@@ -176,8 +176,26 @@ bool write_record(const std::optional<WanLink>& l, const std::string& dir = kRec
 // pppd still runs (same pid and start time), in this network namespace, on
 // the same interface; any other is skipped (a dead pppd's removed).
 Dynamic recorded_links(const std::string& dir = kRecordDir);
+// An interface of this network namespace now, with its IPv4 addresses.
+struct Iface {
+    std::string name;
+    std::vector<std::string> local4;
+    bool operator==(const Iface&) const = default;
+};
+// What of d is live now: the links whose interface exists, each public4
+// only while its interface holds that address. A full load reads the
+// dynamic part and writes it back whole; one that raced a link's ip-down
+// and exit put the dead link's address back (review 28 F1): LAN connections
+// to whoever has that address next were reflected to a LAN server, and every
+// later full load kept it. Pure.
+Dynamic live_links(const Dynamic& d, const std::vector<Iface>& now);
+// The interfaces now (getifaddrs); nullopt when they cannot be read.
+std::optional<std::vector<Iface>> interfaces_now();
+// live_links() with interfaces_now(); d as it is when they cannot be read.
+Dynamic live_only(const Dynamic& d);
 // What `pppkit firewall apply` loads as the dynamic part: what the table
-// holds, and when it holds no link (flushed, or the failsafe), the records.
+// holds, and when it holds no link (flushed, or the failsafe), the records;
+// only what is live (live_only).
 Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir = kRecordDir);
 
 // The links in_kernel holds that `mine` replaces: its own interface, its
