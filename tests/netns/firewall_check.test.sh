@@ -54,6 +54,10 @@ for conf in $(examples); do
     check "$name: apply" nsx "ex$i" "$pk" --config "$conf" firewall apply
     check "$name: status says current" nsx "ex$i" "$pk" --config "$conf" firewall status
     n1=$(rules_of "ex$i")
+    # the link as pppd leaves it at ip-up: its interface, holding the address
+    # (a full load keeps only a live link's address)
+    nsx "ex$i" ip link add ppp0 type veth peer name xppp0
+    nsx "ex$i" ip addr add 203.0.113.7 peer 203.0.113.1 dev ppp0
     check "$name: up ppp0 203.0.113.7" nsx "ex$i" "$pk" --config "$conf" firewall up ppp0 203.0.113.7
     check "$name: public4 holds the address" \
         bash -c "ip netns exec $(ns "ex$i") nft list set inet pppkit_fw public4 | grep -q 'elements = { 203.0.113.7 }'"
@@ -229,6 +233,8 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     # records in /run/pppkit/firewall (this test's own tmpfs; see the top)
     ns_create rec
     for i in ppp0 ppp1; do nsx rec ip link add "$i" type veth peer name "x$i"; done
+    nsx rec ip addr add 203.0.113.44 peer 203.0.113.1 dev ppp0 # as pppd sets them before ip-up
+    nsx rec ip addr add 203.0.113.55 peer 203.0.113.1 dev ppp1
     check "records: apply" nsx rec "$pk" --config "$seed" firewall apply
     ip netns exec "$(ns rec)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp0 phase 4 local4 203.0.113.44 ip-up \
         sleep 120000 >"$NSL_TMP/rec-a.log" 2>&1 &
