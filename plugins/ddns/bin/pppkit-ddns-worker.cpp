@@ -9,12 +9,13 @@
 // leaves by --ifname (SO_BINDTODEVICE) and by the family being announced; if
 // binding fails nothing is sent. One syslog line per attempt (and stderr with
 // --verbose), secrets redacted. The state file is updated atomically, under
-// an flock, after the attempt.
+// the profile's flock: "in flight" before the request is sent, the answer after.
 //
 // Exit status: 0 updated, unchanged or nothing due; 1 transient failure (or
 // cancelled, or deadline); 2 fatal answer, profile suspended; 3 configuration
 // or usage error. When --cancel-fd's other end closes, the worker exits at
-// once (status 1) without writing state.
+// once (status 1) without writing more state: the attempt stays in flight,
+// and the next worker, under the lock, counts it as a transient failure.
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
@@ -219,7 +220,28 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
                                       ": DDNS cannot make this host reachable from the Internet");
     }
 
+    // the profile's lock is held (see run()): an attempt still in flight is
+    // one whose worker is gone (cancelled, killed, out of time). It counts as
+    // a transient failure.
     State st = read_state(state_file);
+    {
+        std::lock_guard<std::mutex> guard(g_state_mutex);
+        bool lost = false;
+        for (Family f : {Family::V4, Family::V6})
+            if (lose(st, p, f, jitter())) {
+                lost = true;
+                log_line(LOG_NOTICE, "profile " + p.name + " " + std::string(family_name(f)) +
+                                         ": the previous attempt got no answer (cancelled or its worker ended): "
+                                         "counted as failure " +
+                                         std::to_string(st.of(f).failures));
+            }
+        if (lost) {
+            if (auto err = write_state(state_file, st)) {
+                log_line(LOG_ERR, tag + ": " + *err + ", nothing sent");
+                return kExitTransient;
+            }
+        }
+    }
     Decision d = decide(p, st, fam, address, fp, unix_now(), g_opt.force);
     if (d.action == Action::Suspended) {
         log_line(LOG_ERR, tag + ": SUSPENDED after a fatal answer (" + st.suspended_why +
@@ -231,6 +253,17 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         std::string when = d.at > 0 ? ", next in " + std::to_string(std::max<int64_t>(0, d.at - unix_now())) + "s" : "";
         log_line(LOG_INFO, tag + ": nothing due (" + std::string(reason_name(d.reason)) + ")" + when);
         return kExitOk;
+    }
+
+    // In flight, durably, before anything is sent: if this worker is
+    // cancelled or killed, the next one finds the attempt and backs off.
+    {
+        std::lock_guard<std::mutex> guard(g_state_mutex);
+        begin(st, p, fam, address, unix_now());
+        if (auto err = write_state(state_file, st)) {
+            log_line(LOG_ERR, tag + ": " + *err + ", nothing sent");
+            return kExitTransient;
+        }
     }
 
     Ctx c;
