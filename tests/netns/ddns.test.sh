@@ -510,19 +510,24 @@ la=$(state f-cancel ipv4.last-attempt) na=$(state f-cancel ipv4.next-attempt)
 check "cancel flap: the retry waits the backoff from the lost attempt (next in $((${na:-0} - ${la:-0})) s)" \
     test "$((${na:-0} - ${la:-0}))" -ge 24
 
-# ---- two workers for one profile: the second finds the lock held and sends nothing -----------------
-ctl '{"mode": "hang", "hang_secs": 4}'
+# ---- two workers for one profile: the second waits for the lock, then decides on the fresh state ----
+# review 29 F1: the second (ipv6-up beside ip-up, `pppkit ddns update` beside ip-up) used to find the
+# lock held, send nothing, exit 0: its update was lost until the next reconnect.
+ctl '{"delay": 4}'
 before=$(lines "$FLOG")
 nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-lock --ifname ppp0 --address $PPP4 --family 4 \
-    --generation 1 --force --verbose >>"$T/logs/f-lock.log" 2>&1 </dev/null &
+    --generation 1 --force --verbose >"$T/logs/f-lock-first.log" 2>&1 </dev/null &
 first=$!
-wait_for 10 grown "$FLOG" "$before"
+wait_for 10 grep -q "GET https" "$T/logs/f-lock-first.log"  # traced just before the request: the lock is held
 run f-lock 4 --force
-ctl '{}'
-check_eq "lock: the second worker exits 0 (update in flight)" 0 "$RC"
-check "lock: ... and says so" grep -q "update in flight" "$T/logs/f-lock.log"
 wait "$first"
-check "lock: one request reached the server for the two workers" req "$before" --count 1 --src $PPP4
+check_eq "lock: the first worker's update" 0 "$?"
+ctl '{}'
+check_eq "lock: the second worker waited for the lock and sent its update" 0 "$RC"
+check "lock: ... after the first one ended (took ${SECS}s: the rest of the first's 4 s, then its own 4 s)" \
+    awk -v s="$SECS" 'BEGIN{exit !(s >= 6)}'
+check "lock: both updates reached the server, one after the other" req "$before" --count 2 --src $PPP4
+check "lock: the state holds an answer, not an attempt in flight" grep -qE "^ipv4-state=idle$" "$T/state/ddns/f-lock.state"
 
 # ---- the IPv6 source the provider sees: a temporary address the kernel prefers ---------------------
 nsx rtr sysctl -qw net.ipv6.conf.ppp0.use_tempaddr=2
