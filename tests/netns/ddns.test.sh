@@ -191,6 +191,8 @@ EOF
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
     http f-cancel dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=30s
     http f-lock dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=10s
+    http f-lock6 dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 family=both \
+        ipv6-interface=nov6 ipv6-wait=5s
     # no ca-file: the system's trust store (a test one is mounted over /etc/ssl/certs below)
     http sysca dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 | sed '/^ca-file/d'
 } >"$CONF"
@@ -528,6 +530,22 @@ check "lock: ... after the first one ended (took ${SECS}s: the rest of the first
     awk -v s="$SECS" 'BEGIN{exit !(s >= 6)}'
 check "lock: both updates reached the server, one after the other" req "$before" --count 2 --src $PPP4
 check "lock: the state holds an answer, not an attempt in flight" grep -qE "^ipv4-state=idle$" "$T/state/ddns/f-lock.state"
+
+# ---- the IPv6 worker waits for its address without the profile's lock ---------------------------------
+# review 29 F1: it held the lock through its wait (up to ipv6-wait), so ip-up's IPv4 worker found it busy
+# and dropped its update. nov6 never gets a global address: the IPv6 worker waits its 5 s out.
+ip -n "$(ns rtr)" link add nov6 type dummy && ip -n "$(ns rtr)" link set nov6 up
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-lock6 --ifname ppp0 --family 6 \
+    --generation 1 --verbose >"$T/logs/f-lock6-v6.log" 2>&1 </dev/null &
+v6=$!
+sleep 1
+run f-lock6 4
+check_eq "ipv6 wait: the IPv4 worker, started during the IPv6 wait: exit status" 0 "$RC"
+check "ipv6 wait: ... at once (took ${SECS}s), not after the wait" awk -v s="$SECS" 'BEGIN{exit !(s < 3)}'
+check "ipv6 wait: ... and its request reached the server" req "$before" --count 1 --src $PPP4
+wait "$v6"
+check_eq "ipv6 wait: the IPv6 worker finds no address: transient" 1 "$?"
 
 # ---- the IPv6 source the provider sees: a temporary address the kernel prefers ---------------------
 nsx rtr sysctl -qw net.ipv6.conf.ppp0.use_tempaddr=2
