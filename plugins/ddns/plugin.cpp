@@ -446,8 +446,10 @@ private:
         State st = read_state(state_path(state_dir_, name));
         int64_t at = next_wakeup(*p, st, f);
         int64_t now = unix_now();
-        if (status == 1 && at <= now) {
-            // transient, but nothing recorded (no IPv6 address yet, say): retry on our own schedule
+        // Transient, but nothing recorded for this family (no IPv6 address
+        // yet, the profile's lock held by another worker to the end): retry
+        // on our own schedule, whatever the keep-alive says.
+        if (status == 1 && (at <= now || phase_of(st, f) == Phase::Idle)) {
             int n = ++unrecorded_[k];
             at = now + retry_delay(n, Transient::Other, 0, 0.5);
         } else {

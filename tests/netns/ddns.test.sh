@@ -191,6 +191,8 @@ EOF
     http f-noip911 noip username=dynuser password=dyn-pw hostname=noip.example.net server=$SRV4
     http f-cancel dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=30s
     http f-lock dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 timeout=10s
+    http f-lock6 dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 family=both \
+        ipv6-interface=nov6 ipv6-wait=5s
     # no ca-file: the system's trust store (a test one is mounted over /etc/ssl/certs below)
     http sysca dyndns2 username=dynuser password=dyn-pw hostname=host.example.jp server=$SRV4 | sed '/^ca-file/d'
 } >"$CONF"
@@ -490,26 +492,60 @@ nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-cancel --ifname ppp0 -
     --generation 7 --cancel-fd 3 --verbose 3< <(sleep 1.5) >"$T/logs/f-cancel.log" 2>&1 </dev/null
 rc=$?
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
-ctl '{}'
 check "cancel: the request was in flight (hanging at the server)" req "$before" --count 1 --src $PPP4
 check_eq "cancel: worker exit status when its cancel fd closes" 1 "$rc"
 check "cancel: the worker stopped within 1 s of the cancel (took ${secs}s, cancel at 1.5 s, timeout 30 s)" \
     awk -v s="$secs" 'BEGIN{exit !(s >= 1.4 && s < 2.5)}'
-check "cancel: no state written for the cancelled attempt" test ! -e "$T/state/ddns/f-cancel.state"
+check_eq "cancel: the attempt was recorded in flight before it was sent" in-flight "$(state f-cancel ipv4-state)"
+# review 29 F3: the link flaps (ip-up, ip-down 1.5 s later) against a provider that never answers.
+# Each worker used to send again at once (nothing recorded): now the next one finds the lost
+# attempt under the profile's lock, counts it as a failure and waits out its retry delay.
+for g in 8 9 10; do
+    nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-cancel --ifname ppp0 --address $PPP4 --family 4 \
+        --generation $g --cancel-fd 3 --verbose 3< <(sleep 1.5) >>"$T/logs/f-cancel.log" 2>&1 </dev/null
+done
+ctl '{}'
+check "cancel flap: one request for four ip-ups, each cancelled (was four)" req "$before" --count 1 --src $PPP4
+check_eq "cancel flap: the lost attempt is a transient failure" backing-off "$(state f-cancel ipv4-state)"
+check_eq "cancel flap: ... counted once" 1 "$(state f-cancel ipv4.failures)"
+la=$(state f-cancel ipv4.last-attempt) na=$(state f-cancel ipv4.next-attempt)
+check "cancel flap: the retry waits the backoff from the lost attempt (next in $((${na:-0} - ${la:-0})) s)" \
+    test "$((${na:-0} - ${la:-0}))" -ge 24
 
-# ---- two workers for one profile: the second finds the lock held and sends nothing -----------------
-ctl '{"mode": "hang", "hang_secs": 4}'
+# ---- two workers for one profile: the second waits for the lock, then decides on the fresh state ----
+# review 29 F1: the second (ipv6-up beside ip-up, `pppkit ddns update` beside ip-up) used to find the
+# lock held, send nothing, exit 0: its update was lost until the next reconnect.
+ctl '{"delay": 4}'
 before=$(lines "$FLOG")
 nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-lock --ifname ppp0 --address $PPP4 --family 4 \
-    --generation 1 --force --verbose >>"$T/logs/f-lock.log" 2>&1 </dev/null &
+    --generation 1 --force --verbose >"$T/logs/f-lock-first.log" 2>&1 </dev/null &
 first=$!
-wait_for 10 grown "$FLOG" "$before"
+wait_for 10 grep -q "GET https" "$T/logs/f-lock-first.log"  # traced just before the request: the lock is held
 run f-lock 4 --force
-ctl '{}'
-check_eq "lock: the second worker exits 0 (update in flight)" 0 "$RC"
-check "lock: ... and says so" grep -q "update in flight" "$T/logs/f-lock.log"
 wait "$first"
-check "lock: one request reached the server for the two workers" req "$before" --count 1 --src $PPP4
+check_eq "lock: the first worker's update" 0 "$?"
+ctl '{}'
+check_eq "lock: the second worker waited for the lock and sent its update" 0 "$RC"
+check "lock: ... after the first one ended (took ${SECS}s: the rest of the first's 4 s, then its own 4 s)" \
+    awk -v s="$SECS" 'BEGIN{exit !(s >= 6)}'
+check "lock: both updates reached the server, one after the other" req "$before" --count 2 --src $PPP4
+check "lock: the state holds an answer, not an attempt in flight" grep -qE "^ipv4-state=idle$" "$T/state/ddns/f-lock.state"
+
+# ---- the IPv6 worker waits for its address without the profile's lock ---------------------------------
+# review 29 F1: it held the lock through its wait (up to ipv6-wait), so ip-up's IPv4 worker found it busy
+# and dropped its update. nov6 never gets a global address: the IPv6 worker waits its 5 s out.
+ip -n "$(ns rtr)" link add nov6 type dummy && ip -n "$(ns rtr)" link set nov6 up
+before=$(lines "$FLOG")
+nsx rtr timeout 60 "$WORKER" --config "$CONF" --profile f-lock6 --ifname ppp0 --family 6 \
+    --generation 1 --verbose >"$T/logs/f-lock6-v6.log" 2>&1 </dev/null &
+v6=$!
+sleep 1
+run f-lock6 4
+check_eq "ipv6 wait: the IPv4 worker, started during the IPv6 wait: exit status" 0 "$RC"
+check "ipv6 wait: ... at once (took ${SECS}s), not after the wait" awk -v s="$SECS" 'BEGIN{exit !(s < 3)}'
+check "ipv6 wait: ... and its request reached the server" req "$before" --count 1 --src $PPP4
+wait "$v6"
+check_eq "ipv6 wait: the IPv6 worker finds no address: transient" 1 "$?"
 
 # ---- the IPv6 source the provider sees: a temporary address the kernel prefers ---------------------
 nsx rtr sysctl -qw net.ipv6.conf.ppp0.use_tempaddr=2

@@ -209,7 +209,7 @@ TEST_SUITE("ddns_policy")
         const Answer kGood = classify_dyndns2(Provider::Dyndns2, {200, "good " + A + "\n"}, 1, A);
         const Answer k503 = classify_status(503, "HTTP 503");
         REQUIRE(k911.floor_s == 600);
-        enum Kind { Trig, Ans };
+        enum Kind { Trig, Ans, Beg, Lose };  // Beg: begin(); Lose: lose(), the worker found gone
         struct Row {
             int line;
             Kind kind;
@@ -219,7 +219,7 @@ TEST_SUITE("ddns_policy")
             const Answer* answer;  // Ans rows
             std::string action;    // Trig rows: "send", "wait", "skip", "suspended"
             std::string reason;    // Trig rows: reason_name()
-            int64_t until;         // Trig rows: Decision::at; Ans rows: next_wakeup(); -1: don't care
+            int64_t until;         // Trig rows: Decision::at; others: next_wakeup(); -1: don't care
             std::string phase;     // after the row
         };
         auto run = [&](const std::vector<Row>& rows) {
@@ -234,7 +234,12 @@ TEST_SUITE("ddns_policy")
                     if (r.until >= 0)
                         CHECK(d.at == r.until);
                 } else {
-                    record(s, dyn, Family::V4, r.addr, *r.answer, r.fp, r.at, 0.0);
+                    if (r.kind == Ans)
+                        record(s, dyn, Family::V4, r.addr, *r.answer, r.fp, r.at, 0.0);
+                    else if (r.kind == Beg)
+                        begin(s, dyn, Family::V4, r.addr, r.at);
+                    else
+                        CHECK(lose(s, dyn, Family::V4, 0.0) == (r.action == "lost"));
                     if (r.until >= 0)
                         CHECK(next_wakeup(dyn, s, Family::V4) == r.until);
                 }
@@ -278,6 +283,49 @@ TEST_SUITE("ddns_policy")
                  "suspended"},
             });
         }
+        SUBCASE("cancelled or killed in flight (review F3): a failure, backed off; the provider's floor holds")
+        {
+            const std::string inflight = "update in flight";
+            run({
+                {__LINE__, Trig, t, A, "fp", false, nullptr, "send", "no previous update", t, "idle"},
+                {__LINE__, Beg, t, A, "fp", false, nullptr, "", "", t + 30, "in flight"},
+                // ip-down 3 s later, ip-up: the attempt may still run, or be lost: not "send now"
+                {__LINE__, Trig, t + 3, A, "fp", false, nullptr, "wait", inflight, t + 30, "in flight"},
+                {__LINE__, Trig, t + 3, A, "fp", true, nullptr, "wait", inflight, t + 30, "in flight"},
+                {__LINE__, Trig, t + 3, B, "fp", false, nullptr, "wait", inflight, t + 30, "in flight"},
+                // the next worker holds the lock and finds it: failure 1, 30 s from the attempt
+                {__LINE__, Lose, t + 6, A, "fp", false, nullptr, "lost", "", t + 30, "backing off"},
+                {__LINE__, Lose, t + 6, A, "fp", false, nullptr, "", "", t + 30, "backing off"},  // once
+                {__LINE__, Trig, t + 6, A, "fp", false, nullptr, "wait", "backing off", t + 30, "backing off"},
+                {__LINE__, Trig, t + 30, A, "fp", false, nullptr, "send", "retry after failure", t + 30, "backing off"},
+                {__LINE__, Beg, t + 30, A, "fp", false, nullptr, "", "", t + 90, "in flight"},
+                {__LINE__, Trig, t + 60, A, "fp", false, nullptr, "wait", inflight, t + 90, "in flight"},
+                {__LINE__, Lose, t + 95, A, "fp", false, nullptr, "lost", "", t + 90, "backing off"},  // failure 2
+                {__LINE__, Trig, t + 95, A, "fp", false, nullptr, "send", "retry after failure", t + 95, "backing off"},
+                {__LINE__, Beg, t + 95, A, "fp", false, nullptr, "", "", t + 95 + 120, "in flight"},
+                {__LINE__, Ans, t + 96, A, "fp", false, &k911, "", "", t + 96 + 600, "backing off"},
+                {__LINE__, Trig, t + 700, A, "fp", false, nullptr, "send", "retry after failure", t + 700,
+                 "backing off"},
+                {__LINE__, Beg, t + 700, A, "fp", false, nullptr, "", "", t + 940, "in flight"},
+                {__LINE__, Lose, t + 701, A, "fp", false, nullptr, "lost", "", t + 940, "backing off"},
+                {__LINE__, Trig, t + 701, B, "fp", false, nullptr, "send", "new address", t + 701, "backing off"},
+                {__LINE__, Beg, t + 701, B, "fp", false, nullptr, "", "", t + 701 + 480, "in flight"},
+                {__LINE__, Ans, t + 702, B, "fp", false, &kGood, "", "", 0, "idle"},
+                {__LINE__, Lose, t + 703, B, "fp", false, nullptr, "", "", 0, "idle"},  // nothing in flight
+            });
+        }
+        SUBCASE("a forced attempt while suspended, lost: still suspended, no failure counted")
+        {
+            run({
+                {__LINE__, Trig, t, A, "fp", false, nullptr, "send", "no previous update", t, "idle"},
+                {__LINE__, Ans, t, A, "fp", false, &kBadauth, "", "", 0, "suspended"},
+                {__LINE__, Trig, t + 5, A, "fp", true, nullptr, "send", "forced", t + 5, "suspended"},
+                {__LINE__, Beg, t + 5, A, "fp", true, nullptr, "", "", t + 35, "in flight"},
+                {__LINE__, Lose, t + 9, A, "fp", false, nullptr, "lost", "", 0, "suspended"},
+                {__LINE__, Trig, t + 9, A, "fp", false, nullptr, "suspended", "suspended after a fatal answer", 0,
+                 "suspended"},
+            });
+        }
         SUBCASE("a transient wait: the same address waits, an address different from the last attempt's does not")
         {
             run({
@@ -306,8 +354,8 @@ TEST_SUITE("ddns_policy")
         Decision d = decide(dyn, s, Family::V4, "203.0.113.8", "fp", t + 3, true);
         CHECK(d.action == Action::Wait);  // one attempt at a time, even forced
         CHECK(d.reason == Reason::InFlight);
-        CHECK(decide(dyn, s, Family::V4, "203.0.113.8", "fp", t + kInFlightStaleS, false).action ==
-              Action::Send);  // a lost attempt does not block for ever
+        CHECK(decide(dyn, s, Family::V4, "203.0.113.8", "fp", t + 30, false).action ==
+              Action::Send);  // a lost attempt does not block for ever: its retry delay
         Answer a;
         a.outcome = Outcome::RetryLater;
         a.transient = Transient::Other;

@@ -9,12 +9,14 @@
 // leaves by --ifname (SO_BINDTODEVICE) and by the family being announced; if
 // binding fails nothing is sent. One syslog line per attempt (and stderr with
 // --verbose), secrets redacted. The state file is updated atomically, under
-// an flock, after the attempt.
+// the profile's flock: "in flight" before the request is sent, the answer after.
 //
 // Exit status: 0 updated, unchanged or nothing due; 1 transient failure (or
 // cancelled, or deadline); 2 fatal answer, profile suspended; 3 configuration
 // or usage error. When --cancel-fd's other end closes, the worker exits at
-// once (status 1) without writing state.
+// once (status 1) without writing more state: the attempt stays in flight,
+// and the next worker, under the lock, counts it as a transient failure.
+// A profile lock still held by another worker at the deadline: status 1.
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
@@ -71,6 +73,7 @@ struct Options {
 
 Options g_opt;
 std::mutex g_state_mutex;  // held while the state file is written; cancel waits for it
+Clock::time_point g_hard_deadline = Clock::time_point::max();  // the watcher's
 
 // The system user the worker runs as once it has read its secrets (created
 // by the package: etc/sysusers.d/pppkit.conf).
@@ -174,8 +177,23 @@ int64_t unix_now()
 }
 
 // One family of one profile: decide, send, record. Returns the exit status.
-int run_family(const Profile& p, Family fam, const std::string& state_file, const std::string& fp, Creds& creds,
-               const std::string& ca_blob)
+// The profile's lock, waited for (another worker's attempt ends within its
+// timeout) as long as this worker's own attempt still fits before the watcher's
+// hard deadline. Busy at the end: nothing sent, a transient failure (the
+// plugin looks again), never "nothing due".
+ProfileLock wait_for_lock(const Profile& p, const std::string& state_file)
+{
+    const auto until = g_hard_deadline - std::chrono::seconds(p.timeout_s + 2);
+    for (;;) {
+        ProfileLock l = lock_profile(state_file);
+        if (l.status != ProfileLock::Status::Busy || Clock::now() >= until)
+            return l;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+int run_family(const Profile& p, Family fam, const std::string& state_file, const std::string& state_dir_path,
+               const std::string& fp, Creds& creds, const std::string& ca_blob)
 {
     const std::string tag = "profile " + p.name + " " + std::string(family_name(fam));
     std::string address;
@@ -219,7 +237,50 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
                                       ": DDNS cannot make this host reachable from the Internet");
     }
 
-    State st = read_state(state_file);
+    // one attempt per profile at a time, from before the state is read until
+    // it is written; taken after the IPv6 wait, released when this returns
+    ProfileLock lock = wait_for_lock(p, state_file);
+    struct Unlock {
+        int fd;
+        ~Unlock()
+        {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    } unlock{lock.fd};
+    if (lock.status == ProfileLock::Status::Busy) {
+        log_line(LOG_WARNING, tag + ": another worker still holds " + state_dir_path + "/" + state_file +
+                                  ".lock, nothing sent; to be tried again");
+        return kExitTransient;
+    }
+    if (lock.status != ProfileLock::Status::Held) {
+        log_line(LOG_ERR, tag + ": " + lock.error + ", nothing sent");
+        return kExitTransient;
+    }
+    bool corrupt = false;
+    State st = read_state(state_file, &corrupt);
+    if (corrupt)
+        log_line(LOG_WARNING, tag + ": " + state_file + " is unreadable or corrupt; starting from an unknown state");
+    // We hold the lock: an attempt still in flight is one whose worker is
+    // gone (cancelled, killed, out of time). It counts as a transient failure.
+    {
+        std::lock_guard<std::mutex> guard(g_state_mutex);
+        bool lost = false;
+        for (Family f : {Family::V4, Family::V6})
+            if (lose(st, p, f, jitter())) {
+                lost = true;
+                log_line(LOG_NOTICE, "profile " + p.name + " " + std::string(family_name(f)) +
+                                         ": the previous attempt got no answer (cancelled or its worker ended): "
+                                         "counted as failure " +
+                                         std::to_string(st.of(f).failures));
+            }
+        if (lost) {
+            if (auto err = write_state(state_file, st)) {
+                log_line(LOG_ERR, tag + ": " + *err + ", nothing sent");
+                return kExitTransient;
+            }
+        }
+    }
     Decision d = decide(p, st, fam, address, fp, unix_now(), g_opt.force);
     if (d.action == Action::Suspended) {
         log_line(LOG_ERR, tag + ": SUSPENDED after a fatal answer (" + st.suspended_why +
@@ -231,6 +292,17 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         std::string when = d.at > 0 ? ", next in " + std::to_string(std::max<int64_t>(0, d.at - unix_now())) + "s" : "";
         log_line(LOG_INFO, tag + ": nothing due (" + std::string(reason_name(d.reason)) + ")" + when);
         return kExitOk;
+    }
+
+    // In flight, durably, before anything is sent: if this worker is
+    // cancelled or killed, the next one finds the attempt and backs off.
+    {
+        std::lock_guard<std::mutex> guard(g_state_mutex);
+        begin(st, p, fam, address, unix_now());
+        if (auto err = write_state(state_file, st)) {
+            log_line(LOG_ERR, tag + ": " + *err + ", nothing sent");
+            return kExitTransient;
+        }
     }
 
     Ctx c;
@@ -256,7 +328,7 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         log_line(LOG_WARNING, tag + ": the provider recorded " + *a.echoed + " but we announced " + address +
                                   " (another route or NAT?)");
     {
-        // the profile's flock is held since before read_state() above (see run())
+        // the profile's flock is held since before read_state() above
         std::lock_guard<std::mutex> lock(g_state_mutex);
         State fresh = read_state(state_file);
         record(fresh, p, fam, address, a, fp, unix_now(), jitter());
@@ -388,24 +460,8 @@ int run(const config::LoadResult& cfg)
         log_line(LOG_ERR, std::string("cannot drop privileges, nothing sent: ") + *e);
         return kExitUsage;
     }
-    start_watcher(g_opt.cancel_fd, Clock::now() + std::chrono::seconds(5 + p->ipv6_wait_s + 2 * p->timeout_s));
-
-    // one attempt per profile at a time, from before the state is read until it is written
-    ProfileLock lock = lock_profile(state_file);
-    if (lock.status == ProfileLock::Status::Busy) {
-        log_line(LOG_INFO, "profile " + p->name + ": update in flight (another worker holds " + state_dir_path + "/" +
-                               state_file + ".lock), nothing sent");
-        return kExitOk;
-    }
-    if (lock.status != ProfileLock::Status::Held) {
-        log_line(LOG_ERR, "profile " + p->name + ": " + lock.error + ", nothing sent");
-        return kExitTransient;
-    }
-    bool corrupt = false;
-    (void)read_state(state_file, &corrupt);
-    if (corrupt)
-        log_line(LOG_WARNING, "profile " + p->name + ": " + state_file +
-                                  " is unreadable or corrupt; starting from an unknown state");
+    g_hard_deadline = Clock::now() + std::chrono::seconds(5 + p->ipv6_wait_s + 2 * p->timeout_s);
+    start_watcher(g_opt.cancel_fd, g_hard_deadline);
 
     std::vector<Family> fams;
     if (g_opt.family == 4 || (g_opt.family == 0 && p->wants(Family::V4)))
@@ -419,7 +475,7 @@ int run(const config::LoadResult& cfg)
                                    std::string(family_name(f)));
             continue;
         }
-        int s = run_family(*p, f, state_file, fp, creds, ca_blob);
+        int s = run_family(*p, f, state_file, state_dir_path, fp, creds, ca_blob);
         if (s == kExitUsage || status == kExitUsage)
             status = kExitUsage;
         else

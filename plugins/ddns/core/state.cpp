@@ -407,14 +407,22 @@ bool differs(std::string_view address, std::string_view from)
     return !address.empty() && !from.empty() && !same_address(address, from);
 }
 
+// An InFlight attempt may be lost (cancelled, killed, out of time): it counts
+// as a transient failure, so nothing is retried before the next retry delay
+// from its start (u = 0: the longest, which the jittered one never exceeds).
+int64_t in_flight_until(const FamilyState& fs)
+{
+    return std::max(fs.last_attempt + retry_delay(fs.failures + 1, Transient::Other, 0, 0.0), fs.floor_until);
+}
+
 Decision on_trigger(const Profile& p, const State& s, Family f, const Trigger& t)
 {
     const FamilyState& fs = s.of(f);
     const int64_t now = t.now;
     Phase ph = phase_of(s, f);
-    // One attempt at a time, whatever the trigger.
-    if (ph == Phase::InFlight && now < fs.last_attempt + kInFlightStaleS)
-        return {Action::Wait, Reason::InFlight, fs.last_attempt + kInFlightStaleS};
+    // One attempt at a time, whatever the trigger; a lost one is a failure.
+    if (ph == Phase::InFlight && now < in_flight_until(fs))
+        return {Action::Wait, Reason::InFlight, in_flight_until(fs)};
     // The provider's least wait holds for every trigger, a forced one included.
     if (fs.floor_until > now)
         return {Action::Wait, Reason::ProviderFloor, fs.floor_until};
@@ -517,6 +525,23 @@ void on_result(State& s, Family f, const Result& r)
     }
 }
 
+void on_lost(State& s, Family f, const Lost& l)
+{
+    FamilyState& fs = s.of(f);
+    if (fs.phase != Phase::InFlight)
+        return;
+    if (s.suspended) {  // a forced attempt while suspended: no answer lifts nothing
+        fs.phase = Phase::Suspended;
+        return;
+    }
+    Answer a;
+    a.outcome = Outcome::RetryLater;
+    a.transient = Transient::Other;
+    a.detail = "no answer: the attempt was cancelled or its worker ended";
+    const std::string attempted = fs.attempted;
+    on_result(s, f, Result{attempted, &a, s.fingerprint, fs.last_attempt, l.u});
+}
+
 }  // namespace
 
 Step step(const Profile& p, const State& s, Family f, const Event& e)
@@ -529,8 +554,10 @@ Step step(const Profile& p, const State& s, Family f, const Event& e)
         fs.phase = Phase::InFlight;
         fs.attempted = std::string(b->address);
         fs.last_attempt = b->now;
+    } else if (const auto* r = std::get_if<Result>(&e)) {
+        on_result(out.next, f, *r);
     } else {
-        on_result(out.next, f, std::get<Result>(e));
+        on_lost(out.next, f, std::get<Lost>(e));
     }
     return out;
 }
@@ -552,12 +579,20 @@ void record(State& s, const Profile& p, Family f, std::string_view address, cons
     s = step(p, s, f, Result{address, &a, fp, now, u}).next;
 }
 
+bool lose(State& s, const Profile& p, Family f, double u)
+{
+    if (s.of(f).phase != Phase::InFlight)
+        return false;
+    s = step(p, s, f, Lost{u}).next;
+    return true;
+}
+
 int64_t next_wakeup(const Profile& p, const State& s, Family f)
 {
     const FamilyState& fs = s.of(f);
     switch (phase_of(s, f)) {
     case Phase::Suspended: return 0;
-    case Phase::InFlight: return fs.last_attempt + kInFlightStaleS;
+    case Phase::InFlight: return in_flight_until(fs);
     case Phase::BackingOff: return std::max({fs.next_attempt, fs.floor_until, fs.last_attempt + 1, int64_t{1}});
     case Phase::Idle: break;
     }

@@ -20,6 +20,7 @@ namespace pppkit::ddns {
 //   Idle --trigger: Send--> (InFlight) --success--> Idle
 //                                      --transient/protocol error--> BackingOff
 //                                      --fatal--> Suspended (both families)
+//                                      --lost (cancelled, killed, deadline)--> BackingOff
 //   BackingOff --next_attempt passed, or an address different from the last
 //                attempt's (never inside floor_until)--> Send
 //   Suspended --fingerprint changed, or force--> Send; a non-fatal answer lifts it
@@ -27,7 +28,8 @@ enum class Phase {
     Idle,        // nothing pending: never tried, or the last answer was taken
     BackingOff,  // a transient failure: wait until next_attempt (and always floor_until)
     Suspended,   // a fatal answer: nothing is sent until the profile's fingerprint changes
-    InFlight,    // an attempt is running (the worker holds it under the profile's lock)
+    InFlight,    // an attempt started (recorded before sending, under the profile's lock); with
+                 // the lock free, its worker is gone: the attempt is lost, a transient failure
 };
 [[nodiscard]] std::string_view phase_name(Phase p);  // "idle", "backing off", "suspended", "in flight"
 
@@ -131,7 +133,10 @@ struct Result {  // an attempt's answer
     int64_t now = 0;
     double u = 0;  // jitter in [0,1)
 };
-using Event = std::variant<Trigger, Start, Result>;
+struct Lost {      // an InFlight attempt whose worker is gone (found under the profile's lock)
+    double u = 0;  // jitter in [0,1)
+};
+using Event = std::variant<Trigger, Start, Result, Lost>;
 
 struct Step {
     State next;         // a Trigger never changes the state
@@ -149,19 +154,21 @@ struct Step {
 void begin(State& s, const Profile& p, Family f, std::string_view address, int64_t now);
 void record(State& s, const Profile& p, Family f, std::string_view address, const Answer& a, std::string_view fp,
             int64_t now, double u);
+// An InFlight family whose worker is gone becomes a transient failure of its
+// attempt (failures + 1, the retry delay from the attempt's start); a
+// suspended profile stays suspended. Anything else is left alone. True: changed.
+bool lose(State& s, const Profile& p, Family f, double u);
 
 // When the plugin should look at this family again while the link stays up.
 // BackingOff: the later of next_attempt and floor_until (never 0); Idle: the
 // next keep-alive (0: none); Suspended: 0, nothing happens until the profile
-// changes; InFlight: when a lost attempt counts as over.
+// changes; InFlight: when the attempt, if lost, may be retried (as if it had
+// failed: the next retry delay from its start, never inside floor_until).
 [[nodiscard]] int64_t next_wakeup(const Profile& p, const State& s, Family f);
 
 // One line for `pppkit ddns status`: the phase with its reason and deadline,
 // e.g. "backing off after retry-later (failure 2), next attempt in 540s".
 [[nodiscard]] std::string describe(const State& s, Family f, int64_t now);
-
-// An InFlight state older than this is a lost attempt (above any timeout).
-inline constexpr int64_t kInFlightStaleS = 600;
 
 // ---- the profile's lock (owned by the worker side; see pppkit-ddns-worker) ----
 
