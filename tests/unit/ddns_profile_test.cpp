@@ -142,6 +142,16 @@ TEST_SUITE("ddns_profile")
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] tls: POP3 takes none, stls or pop3s (got 'https')"},
             {__LINE__, "[ddns \"a\"]\nprovider = duckdns\ntoken = t\nhostname = h\npop3-auth = user\n",
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: only for provider mydns-pop3 (got 'user')"},
+            // review 29 F2: APOP's timestamp would come from the plain-text greeting before STLS
+            {__LINE__,
+             "[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = stls\npop3-auth = apop\n",
+             "/etc/ppp/pppkit.conf:6: [ddns \"a\"] pop3-auth: apop needs tls = none or pop3s: after STLS (tls = stls "
+             "or auto) its timestamp would come from the plain-text greeting, which anyone on the path can forge "
+             "(got 'apop')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\npop3-auth = apop\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: apop needs tls = none or pop3s: after STLS (tls = stls "
+             "or auto) its timestamp would come from the plain-text greeting, which anyone on the path can forge "
+             "(got 'apop')"},
             {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = ftp://x/{hostname}\nsuccess = good\n",
              "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: must start with https:// or http:// (got "
              "'ftp://x/{hostname}')"},
@@ -169,6 +179,16 @@ TEST_SUITE("ddns_profile")
                 for (const auto& d : l.diags)
                     MESSAGE(d);
         }
+        // ... and the combinations that stay accepted
+        for (const std::string tls : {"none", "pop3s"})
+            CHECK(load("[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = " + tls +
+                       "\npop3-auth = apop\n")
+                      .diags.empty());
+        for (const std::string tls : {"stls", "auto"})
+            for (const std::string auth : {"auto", "user"})
+                CHECK(load("[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = " + tls +
+                           "\npop3-auth = " + auth + "\n")
+                          .diags.empty());
         // an unnamed [ddns] is reported once, not again for each missing key
         CHECK(load("[ddns]\nprovider = noip\n").diags.size() == 1);
     }

@@ -313,6 +313,13 @@ Profiles load_profiles(const config::Document& doc)
             out.diags.push_back(diag(*s, tls_e, "tls", "custom: the scheme comes from url"));
         if (const auto* e = s->get("pop3-auth"); e && !pop3)
             out.diags.push_back(diag(*s, e, "pop3-auth", "only for provider mydns-pop3"));
+        // APOP's timestamp is in the greeting, which STLS leaves in plain text
+        // before TLS: anyone on the path can forge it (review 29 F2).
+        if (const auto* e = s->get("pop3-auth");
+            e && pop3 && p.pop3_auth == Pop3Auth::Apop && p.tls != Tls::None && p.tls != Tls::Pop3s)
+            out.diags.push_back(diag(*s, e, "pop3-auth",
+                                     "apop needs tls = none or pop3s: after STLS (tls = stls or auto) its timestamp "
+                                     "would come from the plain-text greeting, which anyone on the path can forge"));
         if (p.provider == Provider::MydnsPop3 || p.provider == Provider::MydnsHttp) {
             if (const auto* e = s->get("hostname"))
                 out.diags.push_back(diag(*s, e, "hostname",
