@@ -121,6 +121,12 @@ for m in inject:1110 stall:1111 capaflood:1113 strip:1114; do
     NSL_PIDS+=("$!")
     wait_for 10 test -s "$T/hostile-${m%%:*}.ready" || { echo "hostile_pop3 $m did not start"; exit 1; }
 done
+# a man in the middle on :1115 in front of dovecot's :110: it swaps the APOP timestamp of the
+# plain-text greeting for its own and relays the rest (the TLS after STLS untouched)
+nsx isp timeout 600 python3 "$DD/pop3_mitm.py" --listen $SRV4:1115 --to $SRV4:110 --log "$T/mitm.log" \
+    --ready "$T/mitm.ready" &
+NSL_PIDS+=("$!")
+wait_for 10 test -s "$T/mitm.ready" || { echo "pop3_mitm did not start"; exit 1; }
 
 # the servers themselves work (python poplib, no pppkit code): USER/PASS, APOP, STLS, POP3S
 check "server: dovecot in isp answers USER/PASS, APOP, STLS and POP3S (poplib, via wan1)" \
@@ -166,6 +172,7 @@ EOF
     pop pop-stall none user $SRV4:1111 mydns-home
     pop pop-capaflood stls user $SRV4:1113 mydns-home
     pop pop-strip auto user $SRV4:1114 mydns-home
+    pop pop-apopmitm stls auto $SRV4:1115 mydns-home
     http() { # NAME PROVIDER [key=value...]
         local n=$1 p=$2
         shift 2
@@ -340,6 +347,19 @@ check_eq "  ... state outcome" protocol-error "$(state pop-strip ipv4.outcome)"
 check "  ... no credential crossed in plain text" \
     test -z "$(grep -E '"tls": false, "line": "(USER|PASS|APOP)' "$T/hostile-strip.log")"
 check "  ... the reason is logged" grep -q "which this server offered before" "$T/logs/pop-strip.log"
+
+# review 29 F2: tls = stls, pop3-auth = auto behind a man in the middle who swaps the APOP
+# timestamp of the plain-text greeting. RFC 2595 §4: what came before TLS is discarded, so the
+# worker logs in with USER/PASS under TLS. The old worker sent APOP with the forged timestamp,
+# dovecot said -ERR, and the profile was suspended as if the password were wrong.
+before=$(lines "$DCLOG")
+run pop-apopmitm 4
+check "pop3 apopmitm: the man in the middle rewrote the greeting" grep -q "mitm.invalid" "$T/mitm.log"
+check_eq "pop3 apopmitm: exit status and state outcome" "0 updated" "$RC $(state pop-apopmitm ipv4.outcome)"
+check "pop3 apopmitm: not suspended" test "$(state pop-apopmitm suspended)" != yes
+check "pop3 apopmitm: dovecot logged a USER/PASS login under TLS" \
+    grep -q "Login: user=<$USER>, method=PLAIN, .*, TLS," <(new_lines "$DCLOG" "$before")
+check "pop3 apopmitm: no APOP was sent" test -z "$(new_lines "$DCLOG" "$before" | grep -i apop)"
 
 # the worker parses the server's answers without privilege: look at it while the server stalls
 n0=$(lines "$T/hostile-stall.log")

@@ -214,6 +214,21 @@ TEST_SUITE("ddns_classify")
             {__LINE__, Kind::Duckdns, P::Duckdns, 500, "OK", O::RetryLater},
             {__LINE__, Kind::Duckdns, P::Duckdns, 503, "OK\n203.0.113.50\n\nUPDATED", O::RetryLater},
             {__LINE__, Kind::Duckdns, P::Duckdns, 500, "KO", O::RetryLater},
+            // review 29 F5: the same for custom, MyDNS and Cloudflare: a token, a marker or a known code
+            // sent with a 5xx is not the provider's word (never updated, never a suspension)
+            {__LINE__, Kind::Custom, P::Custom, 503, "good", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 500, "good 203.0.113.50", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 503, "nochg", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 502, "badauth", O::RetryLater},
+            {__LINE__, Kind::Custom, P::Custom, 504, "wait", O::RetryLater},  // a retry token stays one
+            {__LINE__, Kind::Mydns, P::MydnsHttp, 502, "<!-- login_status = 0 -->", O::RetryLater},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 503, "<DT>notify NG</DT>", O::RetryLater},
+            {__LINE__, Kind::Mydns, P::MydnsDirectip, 503, "<DT>notify OK</DT>", O::RetryLater},
+            {__LINE__, Kind::CfZone, P::Cloudflare, 502,
+             R"({"success":false,"errors":[{"code":10000,"message":"Authentication error"}]})", O::RetryLater},
+            {__LINE__, Kind::CfRecord, P::Cloudflare, 503, R"({"success":false,"errors":[{"code":81044}]})",
+             O::RetryLater},
+            {__LINE__, Kind::CfUpdate, P::Cloudflare, 500, "@cloudflare-patch-ok.json", O::RetryLater},
             // Cloudflare API v4
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-ok.json", O::Updated},
             {__LINE__, Kind::CfZone, P::Cloudflare, 200, "@cloudflare-zone-empty.json", O::BadHost},

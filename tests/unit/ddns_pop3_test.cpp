@@ -84,18 +84,31 @@ TEST_SUITE("ddns_pop3")
             int line;
             Pop3Auth mode;
             bool offered;
+            bool after_stls;
             int want;  // 0 APOP, 1 USER/PASS, 2 error
         };
         const std::vector<Row> rows = {
-            {__LINE__, Pop3Auth::Auto, true, 0}, {__LINE__, Pop3Auth::Auto, false, 1},
-            {__LINE__, Pop3Auth::User, true, 1}, {__LINE__, Pop3Auth::User, false, 1},
-            {__LINE__, Pop3Auth::Apop, true, 0}, {__LINE__, Pop3Auth::Apop, false, 2},
+            {__LINE__, Pop3Auth::Auto, true, false, 0},
+            {__LINE__, Pop3Auth::Auto, false, false, 1},
+            {__LINE__, Pop3Auth::User, true, false, 1},
+            {__LINE__, Pop3Auth::User, false, false, 1},
+            {__LINE__, Pop3Auth::Apop, true, false, 0},
+            {__LINE__, Pop3Auth::Apop, false, false, 2},
+            // review 29 F2: after STLS the greeting was plain text (RFC 2595 §4: discard it); a man in the
+            // middle who adds "<...>" to it must not make the worker send an APOP the server refuses
+            {__LINE__, Pop3Auth::Auto, true, true, 1},
+            {__LINE__, Pop3Auth::Auto, false, true, 1},
+            {__LINE__, Pop3Auth::User, true, true, 1},
+            {__LINE__, Pop3Auth::Apop, true, true, 2},  // refused by the config check; no APOP sent here either
+            {__LINE__, Pop3Auth::Apop, false, true, 2},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
-            auto c = pop3::choose_login(r.mode, r.offered ? ts : std::nullopt);
+            auto c = pop3::choose_login(r.mode, r.offered ? ts : std::nullopt, r.after_stls);
             int got = std::holds_alternative<Answer>(c) ? 2 : std::get<pop3::Login>(c) == pop3::Login::Apop ? 0 : 1;
             CHECK(got == r.want);
+            if (auto* a = std::get_if<Answer>(&c))
+                CHECK(outcome_name(a->outcome) == outcome_name(Outcome::ProtocolError));  // never a suspension
         }
     }
 

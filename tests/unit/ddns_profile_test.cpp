@@ -142,6 +142,16 @@ TEST_SUITE("ddns_profile")
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] tls: POP3 takes none, stls or pop3s (got 'https')"},
             {__LINE__, "[ddns \"a\"]\nprovider = duckdns\ntoken = t\nhostname = h\npop3-auth = user\n",
              "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: only for provider mydns-pop3 (got 'user')"},
+            // review 29 F2: APOP's timestamp would come from the plain-text greeting before STLS
+            {__LINE__,
+             "[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = stls\npop3-auth = apop\n",
+             "/etc/ppp/pppkit.conf:6: [ddns \"a\"] pop3-auth: apop needs tls = none or pop3s: after STLS (tls = stls "
+             "or auto) its timestamp would come from the plain-text greeting, which anyone on the path can forge "
+             "(got 'apop')"},
+            {__LINE__, "[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\npop3-auth = apop\n",
+             "/etc/ppp/pppkit.conf:5: [ddns \"a\"] pop3-auth: apop needs tls = none or pop3s: after STLS (tls = stls "
+             "or auto) its timestamp would come from the plain-text greeting, which anyone on the path can forge "
+             "(got 'apop')"},
             {__LINE__, "[ddns \"a\"]\nprovider = custom\nurl = ftp://x/{hostname}\nsuccess = good\n",
              "/etc/ppp/pppkit.conf:3: [ddns \"a\"] url: must start with https:// or http:// (got "
              "'ftp://x/{hostname}')"},
@@ -169,8 +179,71 @@ TEST_SUITE("ddns_profile")
                 for (const auto& d : l.diags)
                     MESSAGE(d);
         }
+        // ... and the combinations that stay accepted
+        for (const std::string tls : {"none", "pop3s"})
+            CHECK(load("[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = " + tls +
+                       "\npop3-auth = apop\n")
+                      .diags.empty());
+        for (const std::string tls : {"stls", "auto"})
+            for (const std::string auth : {"auto", "user"})
+                CHECK(load("[ddns \"a\"]\nprovider = mydns-pop3\nusername = u\npassword = p\ntls = " + tls +
+                           "\npop3-auth = " + auth + "\n")
+                          .diags.empty());
         // an unnamed [ddns] is reported once, not again for each missing key
         CHECK(load("[ddns]\nprovider = noip\n").diags.size() == 1);
+    }
+
+    // review 29 F4: keepalive = 1s resent a dyndns2 profile every few seconds. 0 is off; any other
+    // value has a floor: a day for the dyndns2 family (repeated nochg is abuse), an hour otherwise.
+    TEST_CASE("keepalive is 0 (off) or at least its provider's floor")
+    {
+        struct Row {
+            int line;
+            std::string provider;  // with the keys it needs
+            std::string value;
+            std::string diag;  // empty: accepted
+        };
+        const std::string dyn = "dyndns2\nusername = u\npassword = p\nhostname = h.example.net";
+        const std::string noip = "noip\nusername = u\npassword = p\nhostname = h.example.net";
+        const std::string desec = "desec\ntoken = t\nhostname = h.dedyn.io";
+        const std::string mydns = "mydns-pop3\nusername = u\npassword = p";
+        const std::string duck = "duckdns\ntoken = t\nhostname = h";
+        const std::string custom = "custom\nurl = https://x/{address}\nsuccess = good";
+        const std::string at = "/etc/ppp/pppkit.conf:3: [ddns \"a\"] keepalive: ";
+        const std::string day = " (repeated nochg is abuse there)";
+        const std::string hour = "0 (off) or at least 1h (a shorter keep-alive hammers the provider)";
+        const std::vector<Row> rows = {
+            {__LINE__, dyn, "1s", at + "0 (off) or at least 1d for provider dyndns2" + day + " (got '1s')"},
+            {__LINE__, dyn, "12h", at + "0 (off) or at least 1d for provider dyndns2" + day + " (got '12h')"},
+            {__LINE__, noip, "86399", at + "0 (off) or at least 1d for provider noip" + day + " (got '86399')"},
+            {__LINE__, desec, "1h", at + "0 (off) or at least 1d for provider desec" + day + " (got '1h')"},
+            {__LINE__, mydns, "1s", at + hour + " (got '1s')"},
+            {__LINE__, mydns, "59m", at + hour + " (got '59m')"},
+            {__LINE__, duck, "10m", at + hour + " (got '10m')"},
+            {__LINE__, custom, "3599", at + hour + " (got '3599')"},
+            {__LINE__, dyn, "0", ""},
+            {__LINE__, dyn, "1d", ""},
+            {__LINE__, noip, "25d", ""},
+            {__LINE__, mydns, "0", ""},
+            {__LINE__, mydns, "1h", ""},
+            {__LINE__, duck, "3600", ""},
+            {__LINE__, custom, "7d", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            auto l = load("[ddns \"a\"]\nprovider = " + r.provider.substr(0, r.provider.find('\n')) +
+                          "\nkeepalive = " + r.value + r.provider.substr(r.provider.find('\n')) + "\n");
+            if (r.diag.empty()) {
+                CHECK(l.diags.empty());
+                for (const auto& d : l.diags)
+                    MESSAGE(d);
+                REQUIRE(l.profiles.list.size() == 1);
+                CHECK(l.profiles.list[0].keepalive_s >= 0);
+            } else {
+                REQUIRE(l.diags.size() == 1);
+                CHECK(l.diags[0] == r.diag);
+            }
+        }
     }
 
     TEST_CASE("links and ipparam patterns choose the profiles of a link")

@@ -72,7 +72,9 @@ bool missing_code(long c) { return c == 7003 || c == 1003 || c == 81044; }
 
 // success:false, or an HTTP error. Contract (review 19 §3): only a known code
 // ends in a suspension: an auth code is AuthFailed, a missing zone/record
-// code BadHost (auth first: a token that may not see the zone can get both).
+// code BadHost (auth first: a token that may not see the zone can get both),
+// and never with a 5xx, which is RetryLater whatever the body says (review 29
+// F5: a failing server's or a proxy's answer is no reason to suspend).
 // Any other answer, JSON or not, is what its status says (classify_status()):
 // 401/403 RetryLater after an hour, 408/429/5xx RetryLater, any other 4xx
 // (an unknown code, 9005 "content invalid", 7000 "no route") ProtocolError,
@@ -95,7 +97,7 @@ Answer failure(const HttpAnswer& a, const Json* j)
             missing = missing || missing_code(*code);
         }
     std::string detail = "HTTP " + std::to_string(a.status) + (codes.empty() ? "" : ", errors " + codes);
-    if (auth || missing) {
+    if ((auth || missing) && a.status < 500) {
         Answer r;
         r.outcome = auth ? Outcome::AuthFailed : Outcome::BadHost;
         r.detail = detail;

@@ -37,7 +37,25 @@ HttpRequest custom_request(const Profile& p, Family f, std::string_view address,
     return r;
 }
 
+namespace {
+Answer classify_tokens(const CustomTokens& t, const HttpAnswer& ans);
+}  // namespace
+
+// A 5xx is RetryLater whatever the body says (review 19 §4, review 29 F5), as
+// for dyndns2 and DuckDNS: a success token from a failing server is no update,
+// an auth-failed token from a proxy's error page no reason to suspend. A
+// retry token keeps its reading (the Retry-After floor applies either way).
 Answer classify_custom(const CustomTokens& t, const HttpAnswer& ans)
+{
+    Answer a = classify_tokens(t, ans);
+    if (ans.status >= 500 && a.outcome != Outcome::RetryLater)
+        return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
+                               ans.retry_after_s);
+    return a;
+}
+
+namespace {
+Answer classify_tokens(const CustomTokens& t, const HttpAnswer& ans)
 {
     auto lines = body_lines(ans.body);
     std::vector<std::string> candidates;
@@ -73,5 +91,6 @@ Answer classify_custom(const CustomTokens& t, const HttpAnswer& ans)
     return classify_status(ans.status, "HTTP " + std::to_string(ans.status) + ": " + excerpt(ans.body, ans.hidden),
                            ans.retry_after_s);
 }
+}  // namespace
 
 }  // namespace pppkit::ddns

@@ -55,7 +55,7 @@ Answer classify_mydns(const HttpAnswer& ans)
             login = toks[i + 1] == "OK";
     }
     Answer a;
-    if (login && !*login) {
+    if (login && !*login && ans.status < 500) {
         a.outcome = Outcome::AuthFailed;
         a.detail = "HTTP " + std::to_string(ans.status) + ", login_status = 0 / notify NG";
         return a;

@@ -60,11 +60,17 @@ std::string apop_command(std::string_view user, std::string_view timestamp, std:
     return cmd;
 }
 
-std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std::string>& timestamp)
+std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std::string>& timestamp, bool after_stls)
 {
     switch (mode) {
     case Pop3Auth::User: return Login::UserPass;
     case Pop3Auth::Apop:
+        if (after_stls) {
+            Answer a;
+            a.outcome = Outcome::ProtocolError;
+            a.detail = "pop3-auth = apop after STLS: the APOP timestamp was read before TLS (RFC 2595), nothing sent";
+            return a;
+        }
         if (!timestamp) {
             Answer a;
             a.outcome = Outcome::ProtocolError;
@@ -72,7 +78,7 @@ std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std:
             return a;
         }
         return Login::Apop;
-    case Pop3Auth::Auto: return timestamp ? Login::Apop : Login::UserPass;
+    case Pop3Auth::Auto: return timestamp && !after_stls ? Login::Apop : Login::UserPass;
     }
     return Login::UserPass;
 }

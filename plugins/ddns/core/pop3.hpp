@@ -36,7 +36,14 @@ struct Reply {
 enum class Login { Apop, UserPass };
 // auto: APOP when the greeting offers it, else USER/PASS; apop: APOP or an
 // error; user: USER/PASS always, even when the greeting offers APOP.
-[[nodiscard]] std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std::string>& timestamp);
+// after_stls: the login follows STLS, so the greeting (and its timestamp) was
+// read in plain text before TLS and must be discarded (RFC 2595 §4): anyone
+// on the path can add a timestamp, and an APOP the server does not take
+// would read as the provider refusing the password (review 29 F2). auto then
+// means USER/PASS under TLS; apop is a protocol error, nothing sent (the
+// config check refuses apop where STLS may be taken: tls = stls or auto).
+[[nodiscard]] std::variant<Login, Answer> choose_login(Pop3Auth mode, const std::optional<std::string>& timestamp,
+                                                       bool after_stls);
 // The most lines a CAPA listing may have (RFC 2449 defines 11 capabilities;
 // servers list about 10). It arrives before STLS, in plain text: anyone on
 // the path can make it endless, so a longer one is a protocol error.

@@ -210,6 +210,8 @@ std::optional<std::string> check_url_template(std::string_view v)
     return std::nullopt;
 }
 
+long keepalive_floor_s(Provider p) { return preset(p).protocol == Protocol::Dyndns2 ? kDay : 3600; }
+
 const Profile* Profiles::find(std::string_view name) const
 {
     for (const auto& p : list)
@@ -311,6 +313,13 @@ Profiles load_profiles(const config::Document& doc)
             out.diags.push_back(diag(*s, tls_e, "tls", "custom: the scheme comes from url"));
         if (const auto* e = s->get("pop3-auth"); e && !pop3)
             out.diags.push_back(diag(*s, e, "pop3-auth", "only for provider mydns-pop3"));
+        // APOP's timestamp is in the greeting, which STLS leaves in plain text
+        // before TLS: anyone on the path can forge it (review 29 F2).
+        if (const auto* e = s->get("pop3-auth");
+            e && pop3 && p.pop3_auth == Pop3Auth::Apop && p.tls != Tls::None && p.tls != Tls::Pop3s)
+            out.diags.push_back(diag(*s, e, "pop3-auth",
+                                     "apop needs tls = none or pop3s: after STLS (tls = stls or auto) its timestamp "
+                                     "would come from the plain-text greeting, which anyone on the path can forge"));
         if (p.provider == Provider::MydnsPop3 || p.provider == Provider::MydnsHttp) {
             if (const auto* e = s->get("hostname"))
                 out.diags.push_back(diag(*s, e, "hostname",
@@ -327,6 +336,15 @@ Profiles load_profiles(const config::Document& doc)
             out.diags.push_back(diag(*s, e, "path", "only for dyndns2-style providers"));
         if (const auto* e = s->get("server"); e && p.provider == Provider::Custom)
             out.diags.push_back(diag(*s, e, "server", "custom: the host comes from url"));
+        // keepalive: 0 is off; any other value resends an unchanged address that
+        // often, so it has a floor (review 29 F4, keepalive_floor_s()).
+        if (const auto* e = s->get("keepalive");
+            e && p.keepalive_s > 0 && p.keepalive_s < keepalive_floor_s(p.provider))
+            out.diags.push_back(
+                diag(*s, e, "keepalive",
+                     pre.protocol == Protocol::Dyndns2
+                         ? "0 (off) or at least 1d for provider " + pn + " (repeated nochg is abuse there)"
+                         : "0 (off) or at least 1h (a shorter keep-alive hammers the provider)"));
 
         // canonical: every entry that shapes the request, in schema order.
         for (const auto& e : s->entries)

@@ -53,6 +53,10 @@ struct Preset {
 };
 
 [[nodiscard]] const Preset& preset(Provider p);
+// The least non-zero keepalive a profile may set (0 is off): a day for the
+// dyndns2 family (dyndns2, noip, desec: Dyn and No-IP block hosts for repeated
+// nochg), an hour for any other provider. A shorter value is a config error.
+[[nodiscard]] long keepalive_floor_s(Provider p);
 // Every preset's name with its Provider, in the presets' order: the table
 // the schema parses provider = by (one list of providers, the presets table).
 [[nodiscard]] const config::Choices& provider_choices();

@@ -313,7 +313,8 @@ Answer pop3_notify(const Ctx& c)
             stls_at = here;
         }
     }
-    auto login = pop3::choose_login(c.p->pop3_auth, timestamp);
+    // after STLS the plain-text greeting's timestamp is not trusted (choose_login())
+    auto login = pop3::choose_login(c.p->pop3_auth, timestamp, !stls_at.empty());
     if (auto* a = std::get_if<Answer>(&login))
         return pinned(quit(*a));
     if (std::get<pop3::Login>(login) == pop3::Login::Apop) {
