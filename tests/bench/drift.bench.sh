@@ -100,6 +100,12 @@ for ((i = 0; i < NOSUP_RUNS; i++)); do
     sleep 0.03
 done
 leak0=$(synstop)
+if [ -z "$leak0" ] || [ -z "$leak" ]; then
+    # a control that counted nothing proves nothing: say so, never a bare 0
+    sed 's/^/    syn.out| /' "$t/syn.out" >&2
+    echo "VERDICT	$T2	FAIL	the SYN stream counted nothing (pppkitd: '${leak}', no supervisor: '${leak0}'): see syn.out above"
+    exit 0
+fi
 per0=$(awk -v l="$leak0" -v n="$NOSUP_RUNS" 'BEGIN{printf "%.2f", l / n}')
 printf 'ROW\t%s\tno supervisor (%s ms open)\t%s\tSYN-ACKs\t%s\t%s\t%s\n' "$T2" "$OPEN_MS" "$per0" "$NOSUP_RUNS" "$per0" "$per0"
 printf 'ROW\t%s\tpppkitd\t%s\tSYN-ACKs\t%s\t%s\t%s\n' "$T2" "$per" "$flushes" "$per" "$per"

@@ -214,8 +214,14 @@ def syn(dst, port, interval, stopfile):
             nxt += interval
             if nxt < now:
                 nxt = now + interval
-        socks = [c for c, _ in inflight]
-        _, w, _ = select.select([], socks, [], max(0, min(nxt - time.monotonic(), 0.01)))
+        # poll, not select: select refuses a descriptor above 1023
+        poller = select.poll()
+        byfd = {}
+        for c, _ in inflight:
+            poller.register(c, select.POLLOUT)
+            byfd[c.fileno()] = c
+        ready = poller.poll(max(0, min(nxt - time.monotonic(), 0.01)) * 1000)
+        w = [byfd[fd] for fd, _ in ready]
         done = set()
         for c in w:
             if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
