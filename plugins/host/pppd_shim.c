@@ -33,6 +33,7 @@ extern int holdoff;
 extern bool holdoff_specified;
 extern int need_holdoff;
 extern bool persist; /* 1 byte in 2.5.2 (nm -S); 2.5 declares only ppp_persist() */
+extern int maxfail;  /* 4 bytes in 2.5.2 (nm -S) */
 #else
 #define PK_ABI_25 0
 #define PK_VERSION VERSION
@@ -153,18 +154,26 @@ void pk_die_option_error(const char *msg)
 
 /* ----------------------------------------------------------- pk_stop_pppd
  * msg is logged as an error. The link ends the way pppd ends it on SIGTERM,
- * then pppd exits with
- * EXIT_OPTION_ERROR. die() from a notifier skipped both LCP's
- * Terminate-Request and the channel's disconnect (rp-pppoe's PADT): the
+ * then pppd exits with EXIT_OPTION_ERROR. die() from a notifier skipped both
+ * LCP's Terminate-Request and the channel's disconnect (rp-pppoe's PADT): the
  * peer kept the PPPoE session until its own LCP gave up. Nothing of the link
  * may be torn down from inside the notifier either (start_link calls
  * lcp_lowerup after the ESTABLISH notifiers: an lcp_close there would be
  * undone, LCP would stay CLOSED and pppd would hang), so a 0 ms timer does
- * it from pppd's main loop: persist off, lcp_close(); link_terminated()
- * calls the channel's disconnect (PADT) and the main loop, without persist,
- * ends in die(status). The status is set again at PHASE_DEAD (a hang-up on
- * the way sets EXIT_HANGUP). If pppd is still running 20 s after
- * lcp_close (a state lcp_close cannot end), die() as before. */
+ * it from pppd's main loop: lcp_close(); link_terminated() calls the
+ * channel's disconnect (PADT).
+ * The exit status is set last, once the link is down: pppd's main loop reads
+ * the channel once more after PHASE_DEAD, and a hang-up there (the peer's
+ * PADT crossing ours: pppd 2.5.2, a slow peer that never acked the
+ * Terminate-Request) sets EXIT_HANGUP over anything set before. With the
+ * shim's holdoff_hook (the usual case), persist stays on and maxfail off, so
+ * the main loop asks shim_holdoff() after the link is down; it sets the
+ * status, turns persist off and asks for a 1 s holdoff, after which pppd
+ * leaves its loop, waits for its scripts and exits with that status. With
+ * another plugin's hook, persist is turned off here (the status is then
+ * set at PHASE_DEAD, which that late hang-up can still override). If pppd is
+ * still running 20 s after lcp_close (a state lcp_close cannot end), die().
+ */
 static int stopping;
 
 static void set_exit_option_error(void)
@@ -176,6 +185,20 @@ static void set_exit_option_error(void)
 #endif
 }
 
+static int shim_holdoff(void);
+
+/* the main loop reaches holdoff_hook after the link, or exits without it */
+static void exit_after_link(void)
+{
+    if (holdoff_hook == shim_holdoff) {
+        persist = 1;
+        maxfail = 0;
+    } else {
+        persist = 0;
+    }
+    set_exit_option_error();
+}
+
 static void stop_fallback(void *arg)
 {
     (void)arg;
@@ -185,8 +208,7 @@ static void stop_fallback(void *arg)
 static void stop_link(void *arg)
 {
     (void)arg;
-    persist = 0;
-    set_exit_option_error();
+    exit_after_link();
     lcp_close(0, "link refused by pppkit");
     pk_timeout(stop_fallback, NULL, 20000);
 }
@@ -199,15 +221,23 @@ void pk_stop_pppd(const char *msg)
     /* error(), not option_error(): pppd's option_error() after the options
      * were parsed goes to syslog only, not to pppd's logfile */
     pk_log(PK_ERROR, msg);
-    persist = 0;
-    set_exit_option_error();
+    exit_after_link();
     pk_timeout(stop_link, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- holdoff
  * pppd (main loop, after the link ended and persist holds) calls
  * holdoff_hook() instead of using its fixed holdoff: seconds to wait. */
-static int shim_holdoff(void) { return pk_cxx_holdoff(); }
+static int shim_holdoff(void)
+{
+    if (stopping) {
+        /* pk_stop_pppd: the link is down; exit, not redial (see above) */
+        persist = 0;
+        set_exit_option_error();
+        return 1;
+    }
+    return pk_cxx_holdoff();
+}
 
 void pk_get_holdoff(struct pk_holdoff *out)
 {

@@ -27,6 +27,8 @@
  *   call NAME         nothing: puts "call NAME" into the command line, where the plugin
  *                     finds its peer name (/proc/self/cmdline), as in "pppd call NAME"
  *   persist           set pppd's persist option
+ *   maxfail N         pppd's maxfail (1: the main loop stops after this first attempt)
+ *   late-hangup       lcp_close's link also hangs up after PHASE_DEAD (EXIT_HANGUP, below)
  *   die N             pppd's die(N): exits N (a pppd ending by itself, e.g. 19 without persist)
  *   status N          pppd's status (what the attempt's end set: 19 when we failed to authenticate)
  *   set-holdoff N     the option "holdoff N" (holdoff = N, holdoff_specified = 1)
@@ -44,7 +46,7 @@
  *                     minus the time the scheduler gave to other processes)
  * Every log line the plugin writes through pppd goes to stdout as "LOG <level>: msg";
  * option_error as "OPTION-ERROR: msg"; die(N) prints "DIE N" and exits N;
- * lcp_close prints "LCP-CLOSE unit reason" and ends the link (above).
+ * lcp_close prints "LCP-CLOSE unit reason" and ends the link (below).
  * The MTU is the kernel's for ifname (SIOCGIFMTU), unless "mtu N" set one.
  * Asking for the MTU of an interface that is gone (issue 13: in pppd it costs
  * two module-loader runs) prints "MTU-OF-GONE-LINK ifname" and is counted;
@@ -140,9 +142,17 @@ EXPORT void die(int status)
 }
 
 /* lcp_close (from a timer: run-timers): pppd's LCP ends the link at once
- * (TermReq, TermAck, link_terminated: phases TERMINATE, DISCONNECT, DEAD),
- * then its main loop: without persist die(status), else "REDIAL". */
+ * (TermReq, TermAck, link_terminated: phases TERMINATE, DISCONNECT, DEAD).
+ * With "late-hangup", pppd's get_input() then reads the channel's hang-up
+ * (the peer's PADT crossing ours) in the same loop pass: "Modem hangup",
+ * status = EXIT_HANGUP, after the PHASE_DEAD notifiers. Then its main():
+ * without persist (or maxfail reached: the first attempt) die(status), else
+ * t = need_holdoff ? holdoff : 0, holdoff_hook's t if set; t > 0: the
+ * PHASE_HOLDOFF wait ("HOLDOFF-PHASE t"), after which no persist is
+ * die(status); else "REDIAL". */
 static void fire(struct notifier *n, int arg);
+static int late_hangup;
+EXPORT int maxfail = 10;
 EXPORT void lcp_close(int unit, char *reason)
 {
     printf("LCP-CLOSE %d %s\n", unit, reason);
@@ -150,8 +160,21 @@ EXPORT void lcp_close(int unit, char *reason)
     fire(phasechange, PHASE_TERMINATE);
     fire(phasechange, PHASE_DISCONNECT);
     fire(phasechange, PHASE_DEAD);
-    if (!persist)
+    if (late_hangup) {
+        printf("MODEM-HANGUP\n");
+        status = EXIT_HANGUP;
+    }
+    if (!persist || maxfail == 1)
         die(status);
+    int t = need_holdoff ? holdoff : 0;
+    if (holdoff_hook)
+        t = (*holdoff_hook)();
+    if (t > 0) {
+        printf("HOLDOFF-PHASE %d\n", t);
+        fire(phasechange, PHASE_HOLDOFF);
+        if (!persist)
+            die(status);
+    }
     printf("REDIAL\n");
 }
 
@@ -408,6 +431,10 @@ int main(int argc, char **argv)
             need(++i, argc, c); /* read from /proc/self/cmdline by the plugin */
         } else if (strcmp(c, "persist") == 0) {
             persist = 1;
+        } else if (strcmp(c, "maxfail") == 0) {
+            maxfail = atoi(argv[need(++i, argc, c)]);
+        } else if (strcmp(c, "late-hangup") == 0) {
+            late_hangup = 1;
         } else if (strcmp(c, "die") == 0) {
             die(atoi(argv[need(++i, argc, c)]));
         } else if (strcmp(c, "status") == 0) {

@@ -335,6 +335,20 @@ check "D: ... pppd's log says why it stops" grep -qF \
 check "D: ... the failsafe is loaded" bash -c '[[ "$1" == "pppkit failsafe"* ]]' _ "$(mark)"
 expect_silence "D: WAN -> 11.0.0.2:25 (the forward) does not reach the LAN server" net tcp 11.0.0.2 25
 expect_silence "D: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
+# the peer's PADT crossing ours: pppd's main loop reads the channel's
+# hang-up after PHASE_DEAD and sets EXIT_HANGUP over the status set before
+# (pppd 2.5.2 in tests/e2e/abi25, when the ISP never acked the
+# Terminate-Request); with persist, and with maxfail 1 (pppd would stop after
+# this attempt before asking the holdoff hook), pppd still exits 2 and never redials
+for extra in "late-hangup" "late-hangup persist" "late-hangup persist maxfail 1"; do
+    # shellcheck disable=SC2086 # $extra: fake_pppd commands
+    out=$(nsx rtr "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" $extra ifname '' phase 2 ifname ppp0 phase 4 \
+        run-timers 2>&1)
+    check_eq "D: ($extra) refused at ESTABLISH, a hang-up after the link ended: pppd exits 2, not 16" \
+        "DIE 2" "$(tail -n1 <<<"$out")"
+    check "D: ($extra) ... after the link ended (the hang-up came), without a redial" \
+        bash -c 'grep -q "^MODEM-HANGUP" <<<"$1" && ! grep -q "^REDIAL" <<<"$1"' _ "$out"
+done
 # with demand pppd makes its unit before the first phase change (DORMANT):
 # configure() sees ppp0 and refuses it before anything is loaded for it
 check "D: (demand) the full ruleset is loaded again by the CLI" fwcmd apply
