@@ -165,14 +165,14 @@ void pk_die_option_error(const char *msg)
  * The exit status is set last, once the link is down: pppd's main loop reads
  * the channel once more after PHASE_DEAD, and a hang-up there (the peer's
  * PADT crossing ours: pppd 2.5.2, a slow peer that never acked the
- * Terminate-Request) sets EXIT_HANGUP over anything set before. With the
- * shim's holdoff_hook (the usual case), persist stays on and maxfail off, so
- * the main loop asks shim_holdoff() after the link is down; it sets the
- * status, turns persist off and asks for a 1 s holdoff, after which pppd
- * leaves its loop, waits for its scripts and exits with that status. With
- * another plugin's hook, persist is turned off here (the status is then
- * set at PHASE_DEAD, which that late hang-up can still override). If pppd is
- * still running 20 s after lcp_close (a state lcp_close cannot end), die().
+ * Terminate-Request) sets EXIT_HANGUP over anything set before. So persist
+ * stays on, maxfail off, and holdoff_hook becomes stop_holdoff() (whoever
+ * owned it: another pppkit plugin's shim, or another plugin; pppd will not
+ * dial again, so their holdoff is moot): the main loop calls it once the
+ * link is down; it sets the status, turns persist off and asks for a 1 s
+ * holdoff, after which pppd leaves its loop, waits for its scripts and exits
+ * with that status. A SIGTERM meanwhile ends pppd as the user asked. If pppd
+ * is still running 20 s after lcp_close (a state lcp_close cannot end), die().
  */
 static int stopping;
 
@@ -185,17 +185,19 @@ static void set_exit_option_error(void)
 #endif
 }
 
-static int shim_holdoff(void);
+static int stop_holdoff(void)
+{
+    persist = 0;
+    set_exit_option_error();
+    return 1;
+}
 
-/* the main loop reaches holdoff_hook after the link, or exits without it */
+/* the main loop reaches holdoff_hook once the link is down (above) */
 static void exit_after_link(void)
 {
-    if (holdoff_hook == shim_holdoff) {
-        persist = 1;
-        maxfail = 0;
-    } else {
-        persist = 0;
-    }
+    holdoff_hook = stop_holdoff;
+    persist = 1;
+    maxfail = 0;
     set_exit_option_error();
 }
 
@@ -228,16 +230,7 @@ void pk_stop_pppd(const char *msg)
 /* ---------------------------------------------------------------- holdoff
  * pppd (main loop, after the link ended and persist holds) calls
  * holdoff_hook() instead of using its fixed holdoff: seconds to wait. */
-static int shim_holdoff(void)
-{
-    if (stopping) {
-        /* pk_stop_pppd: the link is down; exit, not redial (see above) */
-        persist = 0;
-        set_exit_option_error();
-        return 1;
-    }
-    return pk_cxx_holdoff();
-}
+static int shim_holdoff(void) { return pk_cxx_holdoff(); }
 
 void pk_get_holdoff(struct pk_holdoff *out)
 {

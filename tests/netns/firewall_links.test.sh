@@ -339,11 +339,16 @@ expect_silence "D: WAN -> the router's tcp/22 is dropped" net tcp 11.0.0.2 22
 # hang-up after PHASE_DEAD and sets EXIT_HANGUP over the status set before
 # (pppd 2.5.2 in tests/e2e/abi25, when the ISP never acked the
 # Terminate-Request); with persist, and with maxfail 1 (pppd would stop after
-# this attempt before asking the holdoff hook), pppd still exits 2 and never redials
-for extra in "late-hangup" "late-hangup persist" "late-hangup persist maxfail 1"; do
+# this attempt before asking the holdoff hook), pppd still exits 2 and never
+# redials; also when another pppkit plugin, loaded first (pppkit-mss, as in
+# the lab's peer file), owns pppd's holdoff hook
+for extra in "late-hangup" "late-hangup persist" "late-hangup persist maxfail 1" "mss-first late-hangup persist"; do
+    first=(init)
+    [[ $extra == mss-first* ]] && first=(plugin "$PPPKIT_BUILD/pppkit-mss.so" init) && extra=${extra#mss-first }
     # shellcheck disable=SC2086 # $extra: fake_pppd commands
-    out=$(nsx rtr "$fake" "$so" init opt pppkit-config "$CONF/pppkit.conf" $extra ifname '' phase 2 ifname ppp0 phase 4 \
-        run-timers 2>&1)
+    out=$(nsx rtr "$fake" "$so" "${first[@]}" opt pppkit-config "$CONF/pppkit.conf" $extra \
+        ifname '' phase 2 ifname ppp0 phase 4 run-timers 2>&1)
+    [ "${first[0]}" = plugin ] && extra="pppkit-mss first, $extra"
     check_eq "D: ($extra) refused at ESTABLISH, a hang-up after the link ended: pppd exits 2, not 16" \
         "DIE 2" "$(tail -n1 <<<"$out")"
     check "D: ($extra) ... after the link ended (the hang-up came), without a redial" \
