@@ -143,7 +143,7 @@ def measure(clients):
         res = {"name": c.name, "runs": len(c.lats), "failed": c.bad}
         if c.lats:
             res.update(median_ms=statistics.median(c.lats) * 1000, min_ms=min(c.lats) * 1000,
-                       max_ms=max(c.lats) * 1000, cpu_ms=statistics.median(c.cpus), peak_rss_kb=peak_rss(c.name, c.rss_argv or c.argv, c.prep),
+                       max_ms=max(c.lats) * 1000, cpu_ms=statistics.median(c.cpus), cpu_min_ms=min(c.cpus), cpu_max_ms=max(c.cpus), peak_rss_kb=peak_rss(c.name, c.rss_argv or c.argv, c.prep),
                        ua=c.last.get("user_agent"), query=c.last.get("query"),
                        auth=(c.last.get("authorization") or "").split(" ")[0])
         print("  %-14s %s" % (c.name, json.dumps(res)), flush=True)

@@ -46,7 +46,8 @@ T4 = "ddns: CPU per update (user + system, client and its children)"
 for n in ("curl", "pppkit-plugin", "pppkit-worker", "inadyn", "ddclient"):
     x = c.get(n)
     if x and x["runs"] and "cpu_ms" in x:
-        row(T4, labels[n], x["cpu_ms"], "ms", x["runs"], x["cpu_ms"], x["cpu_ms"])
+        row(T4, labels[n], x["cpu_ms"], "ms", x["runs"], x.get("cpu_min_ms", x["cpu_ms"]),
+            x.get("cpu_max_ms", x["cpu_ms"]))
 wk, ina = c.get("pppkit-worker", {}), c.get("inadyn", {})
 if wk.get("cpu_ms") is not None and ina.get("cpu_ms") is not None and ina.get("runs"):
     print("VERDICT\t%s\t%s\tpppkit worker %.1f ms CPU, inadyn %.1f ms (target: <= inadyn, same run)" % (

@@ -46,9 +46,14 @@ TEST_SUITE("ddns_state")
         CHECK_FALSE(corrupt);
         CHECK(f.v4.failures == 3);
         CHECK(f.v6.address == "2001:db8::1");
-        // rewriting leaves no temporary files behind
+        // rewriting leaves no temporary files behind, fsynced or not
         REQUIRE_FALSE(write_state(path, back));
         CHECK(::stat((path + ".tmp." + std::to_string(::getpid())).c_str(), &st) != 0);
+        s.v4.failures = 4;
+        REQUIRE_FALSE(write_state(path, s, false));
+        CHECK(::stat((path + ".tmp." + std::to_string(::getpid())).c_str(), &st) != 0);
+        CHECK(read_state(path, &corrupt).v4.failures == 4);
+        CHECK_FALSE(corrupt);
     }
 
     TEST_CASE("a missing file is unknown, not corrupt; a newline in a detail cannot forge a line")

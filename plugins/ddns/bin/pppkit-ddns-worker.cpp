@@ -294,12 +294,15 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
         return kExitOk;
     }
 
-    // In flight, durably, before anything is sent: if this worker is
-    // cancelled or killed, the next one finds the attempt and backs off.
+    // In flight, before anything is sent: if this worker is cancelled or
+    // killed, the next one finds the attempt and backs off. Not fsynced (two
+    // of the update's four fsyncs, about 1 ms of CPU): the page cache outlives
+    // the worker, and a machine that goes down takes the link with it. The
+    // answer below is written durably.
     {
         std::lock_guard<std::mutex> guard(g_state_mutex);
         begin(st, p, fam, address, unix_now());
-        if (auto err = write_state(state_file, st)) {
+        if (auto err = write_state(state_file, st, false)) {
             log_line(LOG_ERR, tag + ": " + *err + ", nothing sent");
             return kExitTransient;
         }

@@ -296,7 +296,7 @@ State read_state(const std::string& path, bool* corrupt)
     return parse_state(text, corrupt);
 }
 
-std::optional<std::string> write_state(const std::string& path, const State& s)
+std::optional<std::string> write_state(const std::string& path, const State& s, bool sync)
 {
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -326,7 +326,7 @@ std::optional<std::string> write_state(const std::string& path, const State& s)
         p += n;
         left -= static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
         ::unlink(tmp.c_str());
         return "cannot write " + tmp + ": " + std::strerror(errno);
     }
@@ -335,7 +335,7 @@ std::optional<std::string> write_state(const std::string& path, const State& s)
         ::unlink(tmp.c_str());
         return "cannot rename " + tmp + ": " + err;
     }
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = sync ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (dfd >= 0) {
         ::fsync(dfd);
         ::close(dfd);

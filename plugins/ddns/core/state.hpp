@@ -76,8 +76,10 @@ struct State {
 // Reads path; a missing file is the empty state (corrupt false).
 [[nodiscard]] State read_state(const std::string& path, bool* corrupt = nullptr);
 // Writes path atomically (temp file 0600, fsync, rename, fsync dir); creates
-// the directory (0700) if needed. Returns the problem, if any.
-[[nodiscard]] std::optional<std::string> write_state(const std::string& path, const State& s);
+// the directory (0700) if needed. Returns the problem, if any. sync false:
+// atomic but not fsynced, for a record that only has to outlive its process
+// (any later process reads it from the page cache), not the machine.
+[[nodiscard]] std::optional<std::string> write_state(const std::string& path, const State& s, bool sync = true);
 
 // ---- policy ----------------------------------------------------------------
 
