@@ -8,7 +8,8 @@
 #          loads the 2.5 build, reaches ip-up, the MSS rules are in nftables
 #          and clamp a real SYN; poff removes them. Then the 2.5 build of
 #          pppkit-firewall.so refuses a link whose own interface (ppp0)
-#          lan-interfaces names: exit 2, the failsafe, a PADT
+#          lan-interfaces names: exit 2, the failsafe, a PADT; and exit 2
+#          when the ISP never answers its Terminate-Request
 #          (tests/e2e/lan_link.sh).
 # The same file is the guest script: lab.sh runs it inside the VM with LAB_LIB set.
 set -u
@@ -93,6 +94,7 @@ else fail longest-callback "no 'longest callback' line in $log"; fi
 if [ -f "$PPPKIT_BUILD/abi-2.5/pppkit-firewall.so" ]; then
     . "$PPPKIT_TOP/tests/e2e/lan_link.sh"
     lan_link_refused plugin "$PPPKIT_BUILD/abi-2.5/pppkit-firewall.so"
+    lan_link_refused_unacked plugin "$PPPKIT_BUILD/abi-2.5/pppkit-firewall.so"
 else
     fail lan-link "no $PPPKIT_BUILD/abi-2.5/pppkit-firewall.so"
 fi

@@ -18,7 +18,9 @@
 #                    public4 element equal to the address of the moment
 #   poff          -> the dynamic sets are empty, the static part stays
 #   lan link      -> the config then names ppp0 in lan-interfaces and pppd
-#                    dials again: refused (exit 2), the failsafe, a PADT
+#                    dials again: refused (exit 2), the failsafe, a PADT;
+#                    again with the ISP deaf to the router's session frames
+#                    (its Terminate-Request unanswered): still exit 2
 #                    (tests/e2e/lan_link.sh)
 # The sources are outside pppkit's egress guard (11.0.0.1 on the ISP side):
 # the lab's own ISP addresses (192.0.2.1, 198.51.100.80) are documentation
@@ -132,4 +134,5 @@ info vm-time "$(($(date +%s) - T0)) s from the first check to poff"
 # ---- a link whose own interface lan-interfaces names
 . "$PPPKIT_TOP/tests/e2e/lan_link.sh"
 lan_link_refused
+lan_link_refused_unacked
 lab_done

@@ -26,10 +26,23 @@
 #   lan-link-isp-session   the ISP's session pppd is gone within 15 s of the
 #                          router's exit (without a PADT it lingers until its
 #                          own LCP gives up: ~30 s of Config-Requests)
+#
+# lan_link_refused_unacked [PPPD-ARG...]: the same refusal, but the ISP never
+# sees the router's session frames (a netdev ingress rule in the ISP's
+# namespace drops ethertype 0x8864 from the router): its Terminate-Requests
+# go unanswered, LCP gives up by its timer, and pppd's main loop then reads
+# the channel's hang-up after PHASE_DEAD ("Modem hangup", EXIT_HANGUP): the
+# race CI hit with a slow ISP (stop 33), made certain. Checks:
+#   lan-link-unacked-exit    pppd exits 2, not 16 (plugins/host/pppd_shim.c
+#                            sets the status in pppd's holdoff hook, after
+#                            the link is down)
+#   lan-link-unacked-hangup  pppd did read that hang-up (else this scenario
+#                            proved nothing)
+#   lan-link-unacked-once    one session only (no redial)
 # shellcheck shell=bash
 
-lan_link_refused() {
-    local conf=$LAB_RTR_ETC/pppkit.conf log rc t0 mac pos up0 tail n
+_lan_link_conf() {
+    local conf=$LAB_RTR_ETC/pppkit.conf
     cat >"$conf" <<EOF
 # lan_link.sh: this link's own interface ($LAB_PPP_IF) is named by lan-interfaces
 [firewall]
@@ -41,6 +54,11 @@ router-services = ssh
 # (no /etc/protocols), and the full ruleset names no protocol nft must look up
 EOF
     chmod 0644 "$conf"
+}
+
+lan_link_refused() {
+    local log rc t0 mac pos up0 tail n
+    _lan_link_conf
     log=$(lab_client_log)
     pos=$(wc -l <"$log" 2>/dev/null || echo 0)
     up0=$(marker_count rtr ip-up)
@@ -113,4 +131,48 @@ EOF
     fi
     # the link ends the way pppd ends it on SIGTERM, not by die() in the callback
     check lan-link-termreq grep -m1 "^[0-9:.]* $mac > .*LCP, Term-Request" "$W/logs/carrier-lan-link.txt"
+}
+
+lan_link_refused_unacked() {
+    local log pos rc t0 mac tail
+    _lan_link_conf
+    mac=$(ip -n rtr -o link show "$LAB_WAN_IF" | grep -o 'link/ether [0-9a-f:]*' | awk '{print $2}')
+    if ! in_isp nft -f - <<EOF; then
+table netdev lan_link_unacked {
+    chain in {
+        type filter hook ingress device isp0 priority 0; policy accept;
+        ether saddr $mac ether type 0x8864 drop
+    }
+}
+EOF
+        fail lan-link-unacked-exit "cannot load the ISP's ingress drop rule"
+        return 1
+    fi
+    log=$(lab_client_log)
+    pos=$(wc -l <"$log" 2>/dev/null || echo 0)
+    t0=$(lab_now)
+    lab_bg rtr-pppd-unacked rtr pppd call lab nodetach "$@"
+    LAB_CLIENT_PID=$LAB_BG_PID
+    echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
+    lab_log "router pppd started, the ISP deaf to its session frames (pid $LAB_CLIENT_PID)"
+    if wait_until 90 eval '! alive "$LAB_CLIENT_PID"'; then
+        wait "$LAB_CLIENT_PID"
+        rc=$?
+    else
+        rc="still running after 90 s"
+        kill -TERM "$LAB_CLIENT_PID" 2>/dev/null
+    fi
+    in_isp nft delete table netdev lan_link_unacked
+    tail=$W/logs/rtr-pppd-unacked.txt
+    tail -n +"$((pos + 1))" "$log" >"$tail"
+    sed 's/^/    pppd.log| /' "$tail"
+    check_eq lan-link-unacked-exit 2 "$rc" \
+        "router pppd's exit status $(lab_since "$t0") s after start, its Terminate-Requests unanswered (2 = EXIT_OPTION_ERROR, 16 = hangup)"
+    check lan-link-unacked-hangup grep -m1 "Modem hangup" "$tail"
+    check_eq lan-link-unacked-once 1 "$(grep -c "Connect: $LAB_PPP_IF <--> $LAB_WAN_IF" "$tail")" \
+        "sessions the router opened (1: no redial)"
+    # the ISP's session pppd ends by the router's PADT or its own LCP: wait,
+    # so that what the test does next starts from no session
+    wait_until 40 eval '[ "$(tree_of "$LAB_SERVER_PID" | wc -l)" -le 1 ]' ||
+        info lan-link-unacked-isp "the ISP's session pppd still runs 40 s after the router's exit"
 }
