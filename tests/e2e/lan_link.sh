@@ -56,6 +56,24 @@ EOF
     chmod 0644 "$conf"
 }
 
+# _lan_link_pppd NAME WHAT PPPD-ARG...: the router's pppd (pppd call lab
+# nodetach), waited for 90 s at most; LAN_LINK_RC = its exit status, or why not
+_lan_link_pppd() {
+    local name=$1 what=$2
+    shift 2
+    lab_bg "$name" rtr pppd call lab nodetach "$@"
+    LAB_CLIENT_PID=$LAB_BG_PID
+    echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
+    lab_log "router pppd started, $what (pid $LAB_CLIENT_PID)"
+    if wait_until 90 eval '! alive "$LAB_CLIENT_PID"'; then
+        wait "$LAB_CLIENT_PID"
+        LAN_LINK_RC=$?
+    else
+        LAN_LINK_RC="still running after 90 s"
+        kill -TERM "$LAB_CLIENT_PID" 2>/dev/null
+    fi
+}
+
 lan_link_refused() {
     local log rc t0 mac pos up0 tail n
     _lan_link_conf
@@ -65,17 +83,8 @@ lan_link_refused() {
     mac=$(ip -n rtr -o link show "$LAB_WAN_IF" | grep -o 'link/ether [0-9a-f:]*' | awk '{print $2}')
     capture_start carrier isp isp0 'ether proto 0x8863 or ether proto 0x8864' || return 1
     t0=$(lab_now)
-    lab_bg rtr-pppd-lan rtr pppd call lab nodetach "$@"
-    LAB_CLIENT_PID=$LAB_BG_PID
-    echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
-    lab_log "router pppd started with $LAB_PPP_IF in lan-interfaces (pid $LAB_CLIENT_PID)"
-    if wait_until 90 eval '! alive "$LAB_CLIENT_PID"'; then
-        wait "$LAB_CLIENT_PID"
-        rc=$?
-    else
-        rc="still running after 90 s"
-        kill -TERM "$LAB_CLIENT_PID" 2>/dev/null
-    fi
+    _lan_link_pppd rtr-pppd-lan "with $LAB_PPP_IF in lan-interfaces" "$@"
+    rc=$LAN_LINK_RC
     check_eq lan-link-exit 2 "$rc" "router pppd's exit status $(lab_since "$t0") s after start (2 = EXIT_OPTION_ERROR)"
     # the ISP side after the router's exit: its session pppd should end at once
     local t1 left=unknown
@@ -151,17 +160,8 @@ EOF
     log=$(lab_client_log)
     pos=$(wc -l <"$log" 2>/dev/null || echo 0)
     t0=$(lab_now)
-    lab_bg rtr-pppd-unacked rtr pppd call lab nodetach "$@"
-    LAB_CLIENT_PID=$LAB_BG_PID
-    echo "$LAB_CLIENT_PID" >"$LAB_RUN/client.pid"
-    lab_log "router pppd started, the ISP deaf to its session frames (pid $LAB_CLIENT_PID)"
-    if wait_until 90 eval '! alive "$LAB_CLIENT_PID"'; then
-        wait "$LAB_CLIENT_PID"
-        rc=$?
-    else
-        rc="still running after 90 s"
-        kill -TERM "$LAB_CLIENT_PID" 2>/dev/null
-    fi
+    _lan_link_pppd rtr-pppd-unacked "the ISP deaf to its session frames" "$@"
+    rc=$LAN_LINK_RC
     in_isp nft delete table netdev lan_link_unacked
     tail=$W/logs/rtr-pppd-unacked.txt
     tail -n +"$((pos + 1))" "$log" >"$tail"
