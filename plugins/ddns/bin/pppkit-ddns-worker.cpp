@@ -332,7 +332,7 @@ int run_family(const Profile& p, Family fam, const std::string& state_file, cons
                                   " (another route or NAT?)");
     {
         // the profile's flock is held since before read_state() above
-        std::lock_guard<std::mutex> lock(g_state_mutex);
+        std::lock_guard<std::mutex> state_guard(g_state_mutex);
         State fresh = read_state(state_file);
         record(fresh, p, fam, address, a, fp, unix_now(), jitter());
         if (auto err = write_state(state_file, fresh))
