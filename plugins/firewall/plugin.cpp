@@ -141,7 +141,9 @@ public:
         // after a flush, the other pppds' records do.
         Dynamic keep = dynamic_to_load(*nft_);
         auto t0 = std::chrono::steady_clock::now();
+        spent_.reset();
         auto r = apply_fail_closed(*nft_, *prepared_, keep);
+        keep_spent(r);
         if (r.outcome != Outcome::Applied) {
             prepared_.reset();
             r.problems.push_back(describe(r.outcome));
@@ -388,7 +390,9 @@ private:
             std::erase_if(keep.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
             keep.links.push_back(*now);
         }
+        spent_.reset();
         auto full = apply_fail_closed(*nft_, same ? *prepared_ : fresh, keep);
+        keep_spent(full);
         in_place_ = full.outcome == Outcome::Applied;
         if (!same && full.outcome == Outcome::Applied) {
             prepared_ = std::move(fresh);
@@ -447,12 +451,24 @@ private:
                                    "this link's elements (pppkitd's drift repair can)");
     }
 
+    // spent_: see there
+    void keep_spent(ApplyResult& r)
+    {
+        if (r.spent)
+            spent_ = std::move(r.spent);
+    }
+
     [[nodiscard]] bool in_place() const noexcept override { return in_place_; }
 
     std::optional<Prepared> prepared_;  // set once configure() loaded or kept a full ruleset
     std::string digest_;                // prepared_->settings->digest(), computed once per configuration
     bool in_place_ = false;             // the last update() committed the dynamic part
     std::unique_ptr<nft::Context> nft_;
+    // An extras file's ruleset runs in a fresh context: freed before the
+    // next full apply or at exit, never right after a commit (closing an
+    // nftables socket then waits an RCU grace period for the commit's
+    // destroy work: 8-20 ms of pppd's loop)
+    std::unique_ptr<nft::Context> spent_;
     nfnl::Socket nl_;                                // ESTABLISH, ip-up, ip-down, exit: one element batch each
     const std::string peer_ = host::events::peer();  // "call NAME": the link's name
     std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel

@@ -27,6 +27,7 @@ constexpr int kRcvBuf = 8 << 20;  // a flush of 10,000 rules sends 10,000 notifi
 constexpr uint64_t kLogWindow = 60 * 1000000ULL;
 constexpr unsigned kLogBurst = 10;
 constexpr uint64_t kUnloadDelay = 1000000;  // 1 s: the destroy work of a repair's commit is long done
+constexpr size_t kSpentMax = 8;             // spent extras contexts kept until then (keep_spent)
 
 uint64_t mono_usec()
 {
@@ -383,10 +384,8 @@ void DriftWatch::load_if_missing()
         return;
     }
     const firewall::Dynamic d = to_assert();
-    std::unique_ptr<nft::Context> fresh;
-    if (p.settings && firewall::needs_fresh_context(*p.settings))
-        fresh = std::make_unique<nft::Context>();
-    auto r = firewall::apply_fail_closed(fresh ? *fresh : nft(), *prepared_, d);
+    auto r = firewall::apply_fail_closed(nft(), *prepared_, d);
+    keep_spent(std::move(r.spent));
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
     const std::string problem = !p.problems.empty()   ? p.problems.front()
                                 : !r.problems.empty() ? r.problems.front()
@@ -433,14 +432,35 @@ nft::Context& DriftWatch::nft()
     return *nft_;
 }
 
+// An extras file's fresh context (ApplyResult::spent) lives as long as
+// nft_: freed with it by the unload timer, 1 s after the last repair.
+// Closing any nftables socket makes the kernel finish the destroy work of
+// every commit still pending (an RCU grace period, holding the commit lock):
+// right after a repair's commit that would hold up the next commit (a pppd's
+// ip-up), right before it the repair itself. At rest nothing is pending.
+// More than kSpentMax repairs within that second (flushes in a row): the
+// oldest is freed now, to bound the memory (as before: the next commit may
+// wait). Not before the commit: the repair builds its ruleset while the
+// flusher's close waits for the flush's destroy work; a close of ours would
+// make it wait first and build after.
+void DriftWatch::keep_spent(std::unique_ptr<nft::Context> spent)
+{
+    if (!spent)
+        return;
+    spent_.push_back(std::move(spent));
+    if (spent_.size() > kSpentMax)
+        spent_.erase(spent_.begin());
+}
+
 void DriftWatch::unload_nft_soon()
 {
-    if (!nft_)
+    if (!nft_ && spent_.empty())
         return;
     if (unload_ == nullptr) {
         if (sd_event_add_time_relative(ev_, &unload_, CLOCK_MONOTONIC, kUnloadDelay, kUnloadDelay / 10, on_unload,
                                        this) < 0) {
             nft_.reset();  // no timer: at once, as before
+            spent_.clear();
             malloc_trim(0);
         }
         return;
@@ -453,6 +473,7 @@ int DriftWatch::on_unload(sd_event_source*, uint64_t, void* ud)
 {
     auto* w = static_cast<DriftWatch*>(ud);
     w->nft_.reset();
+    w->spent_.clear();
     // what loading, reading and repairing took goes back to the kernel:
     // pppkitd rests for days between repairs (make bench: idle RSS and PSS)
     malloc_trim(0);
@@ -537,11 +558,9 @@ DriftWatch::Done DriftWatch::repair_firewall()
         carrier_taken(hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{});
     firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
     const firewall::Dynamic d = to_assert();
-    std::unique_ptr<nft::Context> fresh;
-    if (use.settings && firewall::needs_fresh_context(*use.settings))
-        fresh = std::make_unique<nft::Context>();
-    nft::Context& ctx = fresh ? *fresh : nft();
+    nft::Context& ctx = nft();
     auto r = firewall::apply_fail_closed(ctx, use, d);
+    keep_spent(std::move(r.spent));
     const std::string problem = taken                  ? taken->carrier_problem->str()
                                 : !p->problems.empty() ? p->problems.front()
                                 : !r.problems.empty()  ? r.problems.front()

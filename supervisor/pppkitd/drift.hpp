@@ -76,6 +76,7 @@ private:
     // libnftables, loaded for one burst, start(), or one status (nft()),
     // then unloaded (unload_nft): pppkitd rests for days between repairs
     std::unique_ptr<nft::Context> nft_;
+    std::vector<std::unique_ptr<nft::Context>> spent_;  // repairs' extras contexts (keep_spent), freed with nft_
     GuardSocket guard_;
     drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
     drift::Verdict burst_;                          // verdicts of what this read brought
@@ -125,6 +126,7 @@ private:
     // RCU grace period, 5-20 ms) while it holds the nftables commit lock, so
     // pppkitd's loop and any other commit (a pppd's ip-up) would wait too.
     void unload_nft_soon();
+    void keep_spent(std::unique_ptr<nft::Context> spent);
     static int on_unload(sd_event_source* s, uint64_t usec, void* ud);
     sd_event_source* unload_ = nullptr;
     void repair(const drift::Verdict& v, uint64_t heard_usec);

@@ -33,7 +33,9 @@
 #     (or the failsafe under a config valid again) loads it before its first
 #     pppd runs (the "pppd" records what nftables holds), also when a reload
 #     adds [firewall] and a link; also over another config's ruleset or an
-#     empty table, and when the drift watch cannot start.
+#     empty table, and when the drift watch cannot start;
+#   - with an extras file (each repair in a fresh libnftables context):
+#     flushes in a row, each repaired whole.
 # DRIFT_RUNS (100) sets the number of flushes; PPPKITD overrides the daemon
 # (e.g. an old build, to see this test fail).
 set -u
@@ -638,6 +640,38 @@ wait_for 10 test -s "$t/dial.log"
 check_eq "reload adds [firewall] and [link x]: the table is there when the new link's pppd runs" present "$(cat "$t/dial.log" 2>&1)"
 [ -s "$t/dial.log" ] || echo "pppkitd.log: $(tail -n 5 "$t/pppkitd.log")"
 stop_dialling
+
+# ---- an extras file: each repair runs in a fresh libnftables context ----------
+# (libnftables 1.0.6 crashes when one context runs two buffers that define
+# variables, and an extras file's ruleset does); pppkitd keeps the spent
+# context until its own is unloaded (closing it right after the commit would
+# hold the commit lock for an RCU grace period): flushes in a row, each
+# repaired whole, the extras' rules included
+cp "$top/etc/examples/pppkit-firewall.nft" "$t/extras.nft"
+printf '[firewall]\nlan-interfaces = lan0\nextras = %s\n' "$t/extras.nft" >"$t/pppkit.conf"
+nsx r nft flush ruleset
+check "extras: pppkit firewall apply" PK firewall apply
+check "extras: pppkit firewall up ppp0 11.0.0.2" PK firewall up ppp0 11.0.0.2
+snap pppkit_fw xbefore
+check "extras: the extras file's set is loaded" grep -q "set blocklist4" "$t/pppkit_fw.xbefore"
+: >"$t/pppkitd.log"
+start_pppkitd || fail "extras: pppkitd did not start: $(cat "$t/pppkitd.log")"
+wait_for 5 grep -q "drift repair: watching" "$t/pppkitd.log" || fail "extras: pppkitd does not watch for drift"
+for i in 1 2 3 4; do
+    n0=$(repairs)
+    nsx r nft flush ruleset
+    wait_for 5 sh -c "[ \$(grep -c 'drift repaired' '$t/pppkitd.log') -gt $n0 ]"
+    snap pppkit_fw xnow
+    check "extras: flush $i (0.2 s after the last repair) repaired, the same table (extras included)" \
+        diff -q "$t/pppkit_fw.xbefore" "$t/pppkit_fw.xnow"
+    sleep 0.2
+done
+check "extras: pppkitd is still running after the repairs" kill -0 "$PKD"
+check_fails "extras: the WAN's connect to tcp/8080 fails" tcp_connect w 11.0.0.2 8080 1
+check "extras: libnftables is not mapped in pppkitd 3 s later (the spent contexts unloaded too)" \
+    wait_for 3 sh -c "! grep -Eq 'libnftables' /proc/$PKD/maps"
+kill "$PKD"
+wait "$PKD" 2>/dev/null
 
 # ---- libnftables that cannot be loaded: a failed repair, never an open router --
 # a libnftables.so.1 without its entry points first on the library path:

@@ -44,13 +44,17 @@ std::string map_errors(const Prepared& p, std::string text)
 
 // The full ruleset through nft, on a fresh context when it defines
 // variables (see needs_fresh_context).
-nft::Result run_full(nft::Context& warm, const Prepared& p, const Dynamic& d, bool dry)
+// The fresh context goes to *spent when given (ApplyResult::spent).
+nft::Result run_full(nft::Context& warm, const Prepared& p, const Dynamic& d, bool dry,
+                     std::unique_ptr<nft::Context>* spent = nullptr)
 {
     std::string text = ruleset_of(p, d);
     nft::Result r;
     if (needs_fresh_context(*p.settings)) {
-        nft::Context fresh;
-        r = dry ? fresh.check(text) : fresh.run(text);
+        auto fresh = std::make_unique<nft::Context>();
+        r = dry ? fresh->check(text) : fresh->run(text);
+        if (spent)
+            *spent = std::move(fresh);
     } else {
         r = dry ? warm.check(text) : warm.run(text);
     }
@@ -696,7 +700,7 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
         if (needs_isolation(p))
             refused = check_isolated(p);
         if (!refused) {
-            auto r = run_full(nft, p, d, false);
+            auto r = run_full(nft, p, d, false, &res.spent);
             if (r.ok) {
                 res.outcome = Outcome::Applied;
                 return res;

@@ -227,6 +227,13 @@ struct ApplyResult {
     // and lan-interfaces still match them (named_carriers_in_lan): a caller
     // that must load a failsafe itself leaves them out of its LAN.
     std::vector<std::string> carriers;
+    // The fresh context an extras file's ruleset ran in (see
+    // needs_fresh_context), or null. Closing its socket right after the
+    // commit makes the kernel hold the nftables commit lock for an RCU grace
+    // period (5-20 ms: another pppd's ip-up waits): a caller that commits
+    // again soon, or that others do, keeps it a while (pppkitd: until its
+    // own context is unloaded); dropping it frees it at once.
+    std::unique_ptr<nft::Context> spent;
 };
 // Checks an extras file's ruleset in a child first (check_isolated, unless p already
 // passed it), then applies it in one transaction. A loaded failsafe that
