@@ -175,7 +175,7 @@ std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
 // LAN source must also come in where the route back to it goes out (strict
 // reverse path, "fib saddr . iif oif exists"): otherwise a WAN interface the
 // wan patterns do not name (a second session's ppp1 under wan = ppp0 and a
-// pppd without the plugin, so not in active_wan)
+// pppd without the plugin, so not in set wan)
 // carrying a spoofed LAN source counted as LAN. rpf = false where nft has no
 // fib (postrouting: the filter already decided on those packets).
 std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true)
@@ -199,16 +199,39 @@ std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true
     return out;
 }
 
-// Each match with and without the dynamic active_wan set: WAN is the
-// configured patterns or the link the plugin runs.
-std::vector<std::string> wan_in(const Settings& s)
+// The configured wan items without a '*' (set wan's static elements), and
+// those with one (a pattern rule of their own: nft 1.0.6's interval ifname
+// sets, which would hold them, are unreliable for element adds).
+bool plain_name(const std::string& w) { return !w.empty() && w.back() != '*'; }
+std::vector<std::string> wan_plain(const Settings& s)
 {
-    return {"iifname " + names_expr(s.wan) + " ", "iifname @active_wan "};
+    std::vector<std::string> out;
+    for (const auto& w : s.wan)
+        if (plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
+            out.push_back(w);
+    return out;
 }
-std::vector<std::string> wan_out(const Settings& s)
+std::vector<std::string> wan_wild(const Settings& s)
 {
-    return {"oifname " + names_expr(s.wan) + " ", "oifname @active_wan "};
+    std::vector<std::string> out;
+    for (const auto& w : s.wan)
+        if (!plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
+            out.push_back(w);
+    return out;
 }
+
+// The WAN matches, one rule each: set wan (the configured names and every
+// link the plugin runs), and the wildcard wan patterns when there are any.
+std::vector<std::string> wan_match(const Settings& s, std::string_view dir)
+{
+    std::vector<std::string> out;
+    if (const auto wild = wan_wild(s); !wild.empty())
+        out.push_back(std::string(dir) + " " + names_expr(wild) + " ");
+    out.push_back(std::string(dir) + " @wan ");
+    return out;
+}
+std::vector<std::string> wan_in(const Settings& s) { return wan_match(s, "iifname"); }
+std::vector<std::string> wan_out(const Settings& s) { return wan_match(s, "oifname"); }
 
 const char* const kEgress4[] = {
     "0.0.0.0/8",        // "this network" (RFC 791)
@@ -513,7 +536,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     if (s.extras) {
         b.line("", "define wan_ifaces = " + quoted_set(s.wan));
         // the LAN, to match positively: "iifname != $wan_ifaces" is also a
-        // second session (WAN through @active_wan only) and the PPPoE carrier
+        // second session (WAN through @wan only) and the PPPoE carrier
         if (!s.lan_interfaces.empty())
             b.line("", "define lan_ifaces = " + quoted_set(s.lan_interfaces));
         b.line("", "define public4 = @public4");
@@ -539,10 +562,19 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // dynamic sets: each link's ESTABLISH/ip-up adds its elements, its
     // ip-down removes them (link_update)
     std::vector<std::string> wans, pubs, record;
+    // set wan: the configured names (kept for ever), then the links'
+    // interfaces that are not among them
+    std::vector<std::string> wan_set;
+    const auto configured = wan_plain(s);
+    for (const auto& w : configured)
+        wan_set.push_back(nft::quote(w) + " comment " + nft::quote(kConfiguredWan));
     std::vector<std::vector<std::string>> slot_wan(s.links.size()), slot_pub(s.links.size());
     for (const auto& l : d.links) {
-        if (std::find(wans.begin(), wans.end(), l.ifname) == wans.end())
+        if (std::find(wans.begin(), wans.end(), l.ifname) == wans.end()) {
             wans.push_back(l.ifname);
+            if (std::find(configured.begin(), configured.end(), l.ifname) == configured.end())
+                wan_set.push_back(nft::quote(l.ifname));
+        }
         int i = link_slot(s, l);
         if (i >= 0)
             slot_wan[static_cast<size_t>(i)].push_back(nft::quote(l.ifname));
@@ -573,6 +605,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             return q;
         }(),
         "");
+    set("wan", "ifname", wan_set, "");
     set("public4", "ipv4_addr", pubs, "");
     b.line("    ", "map wan_public4 {");
     b.line("        ", "type ifname : ipv4_addr");
@@ -665,7 +698,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // on a connection's first packet only.
     auto not_wan = [](std::vector<std::string> v) {
         for (auto& m : v)
-            m = "iifname != @active_wan " + m;
+            m = "iifname != @wan " + m;
         return v;
     };
     auto lan4_pre = not_wan(lan_src(s, true));          // prerouting
@@ -896,7 +929,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // nft reads the file itself (the sealed copy, see lifecycle.hpp), so its
     // errors name a file and line; $wan_ifaces and $public4 (defined above)
-    // are visible inside it.
+    // are visible inside it, and so are the sets (@wan: every WAN name).
     if (s.extras)
         b.line("    ", "include " + nft::quote(extras_ref.empty() ? std::string_view(*s.extras) : extras_ref));
     b.line("", "}");
@@ -1319,10 +1352,14 @@ std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view diges
         out.push_back({Op::Add, set, key, data});
         out.push_back({Op::Delete, set, key, data});
     };
+    const auto plain = wan_plain(s);
     for (const auto& g : gone) {
         const nfnl::Ifname ifn{g.ifname};
         const int i = link_slot(s, g);
         remove("active_wan", ifn);
+        // a configured name stays WAN, with a link or without
+        if (std::find(plain.begin(), plain.end(), g.ifname) == plain.end())
+            remove("wan", ifn);
         if (i >= 0)
             remove(slot_set(static_cast<size_t>(i), "wan"), ifn);
         if (g.public4) {
@@ -1345,6 +1382,7 @@ std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view diges
         out.push_back({Op::Add, slot_set(static_cast<size_t>(i), "wan"), ifn, {}});
     }
     out.push_back({Op::Add, "active_wan", ifn, {}});
+    out.push_back({Op::Add, "wan", ifn, {}});  // a configured name's is there already: no change
     if (now->public4) {
         const nfnl::Ipv4 addr{*now->public4};
         out.push_back({Op::Add, "public4", addr, {}});

@@ -15,8 +15,16 @@
 //   - dynamic part, per link (several pppds at once: ppp0 and ppp1), each
 //     link's elements changed in one transaction on its own ESTABLISH,
 //     ip-up and ip-down, never another link's:
-//       set active_wan (type ifname)    every link's interface; WAN even if
-//                                       no [firewall] wan pattern matches it
+//       set active_wan (type ifname)    every link's interface (the record
+//                                       of which links are up)
+//       set wan (type ifname)           what the rules match as WAN: the
+//                                       configured wan names that are plain
+//                                       names (static elements, comment
+//                                       kConfiguredWan: never removed) and
+//                                       every link's interface, WAN even if
+//                                       no [firewall] wan item matches it.
+//                                       wan items with a '*' keep a pattern
+//                                       rule of their own beside @wan
 //       set public4 (type ipv4_addr)    every link's IPCP local address:
 //                                       the only destination of WAN DNAT
 //                                       (empty before ip-up: nothing is
@@ -280,6 +288,10 @@ std::optional<std::string> check_network(std::string_view v);
 bool valid_link_name(std::string_view v);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
+// The comment of set wan's static elements (the configured wan names
+// without '*'): a link's update, and stale_removals (lifecycle.hpp) in
+// another configuration's ruleset, never remove such an element.
+inline constexpr std::string_view kConfiguredWan = "configured";
 
 // The [firewall] section's spec (schema.cpp), for its documented defaults.
 const config::SectionSpec& firewall_spec();
