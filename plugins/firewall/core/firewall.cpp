@@ -617,16 +617,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         set(slot_set(i, "public4"), "ipv4_addr", slot_pub[i], "link " + s.links[i]);
     }
     // anti-spoofing: the LAN's networks and the never-routed sources, one
-    // set per family (auto-merge: a LAN network may overlap another one or
-    // a constant)
+    // set per family (merged: a LAN network may overlap another one or a
+    // constant, and nft refuses overlapping elements without auto-merge)
     auto spoof_set = [&](const std::string& name, std::string_view type, std::vector<std::string> elems,
                          const char* const* more, size_t n) {
         elems.insert(elems.end(), more, more + n);
         b.line("    ", "set " + name + " {");
         b.line("        ", "type " + std::string(type));
         b.line("        ", "flags interval");
-        b.line("        ", "auto-merge");
-        b.line("        ", "elements = { " + join(elems) + " }");
+        b.line("        ", "elements = { " + join(merge_prefixes(elems)) + " }");
         b.line("    ", "}");
     };
     spoof_set("wan_spoof4", "ipv4_addr", s.lan_networks4, std::begin(kSpoof4), std::size(kSpoof4));
@@ -953,6 +952,79 @@ bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifna
         }
     }
     return false;
+}
+
+std::vector<std::string> merge_prefixes(const std::vector<std::string>& prefixes)
+{
+    using u128 = unsigned __int128;
+    struct Range {
+        int family;  // AF_INET or AF_INET6
+        u128 lo, hi;
+    };
+    const auto host_mask = [](int host_bits) { return host_bits >= 128 ? ~u128{0} : (u128{1} << host_bits) - 1; };
+    std::vector<Range> ranges;
+    std::vector<std::string> rest;
+    for (const auto& p : prefixes) {
+        const auto slash = p.find('/');
+        const std::string addr = p.substr(0, slash);
+        const int family = addr.find(':') == std::string::npos ? AF_INET : AF_INET6;
+        const int bits = family == AF_INET ? 32 : 128;
+        int len = bits;
+        if (slash != std::string::npos) {
+            const std::string l = p.substr(slash + 1);
+            if (l.empty() || l.size() > 3 ||
+                !std::all_of(l.begin(), l.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoi(l) > bits) {
+                rest.push_back(p);
+                continue;
+            }
+            len = std::stoi(l);
+        }
+        unsigned char raw[16] = {};
+        if (inet_pton(family, addr.c_str(), raw) != 1) {
+            rest.push_back(p);
+            continue;
+        }
+        u128 v = 0;
+        for (int i = 0; i < bits / 8; ++i)
+            v = (v << 8) | raw[i];
+        const u128 host = host_mask(bits - len);
+        ranges.push_back({family, v & ~host, v | host});
+    }
+    std::sort(ranges.begin(), ranges.end(),
+              [](const Range& a, const Range& b) { return a.family != b.family ? a.family == AF_INET : a.lo < b.lo; });
+    std::vector<Range> merged;
+    for (const auto& r : ranges) {
+        // overlapping, or adjacent: r starts right after the last one ends
+        // (r.lo - 1 cannot wrap: r.lo > the last one's lo >= 0)
+        if (!merged.empty() && merged.back().family == r.family &&
+            (r.lo <= merged.back().hi || r.lo - 1 == merged.back().hi)) {
+            merged.back().hi = std::max(merged.back().hi, r.hi);
+            continue;
+        }
+        merged.push_back(r);
+    }
+    std::vector<std::string> out;
+    for (const auto& r : merged) {
+        const int bits = r.family == AF_INET ? 32 : 128;
+        for (u128 lo = r.lo;;) {
+            // the largest block that starts at lo and ends by r.hi
+            int len = 0;
+            while ((lo & host_mask(bits - len)) != 0 || host_mask(bits - len) > r.hi - lo)
+                ++len;
+            unsigned char raw[16] = {};
+            for (int i = bits / 8 - 1, shift = 0; i >= 0; --i, shift += 8)
+                raw[i] = static_cast<unsigned char>(lo >> shift);
+            char text[INET6_ADDRSTRLEN] = {};
+            inet_ntop(r.family, raw, text, sizeof text);
+            out.push_back(std::string(text) + "/" + std::to_string(len));
+            const u128 end = lo | host_mask(bits - len);
+            if (end >= r.hi)
+                break;
+            lo = end + 1;
+        }
+    }
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
 }
 
 namespace {
@@ -1434,7 +1506,7 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
     for (const auto& [name, type, elems] :
          {std::tuple{"wan_spoof4", "ipv4_addr", &spoof4}, std::tuple{"wan_spoof6", "ipv6_addr", &spoof6}})
         out += "    set " + std::string(name) + " {\n        type " + type +
-               "\n        flags interval\n        auto-merge\n        elements = { " + join(*elems) + " }\n    }\n";
+               "\n        flags interval\n        elements = { " + join(merge_prefixes(*elems)) + " }\n    }\n";
     out += "    chain drop_input {\n        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
            "        drop\n    }\n";
     for (const char* hook : {"input", "forward"}) {
