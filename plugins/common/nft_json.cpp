@@ -32,8 +32,9 @@ std::string value_text(const json& v)
 }
 
 // One entry of "elem": "ppp0", ["ppp0", 1414], or either wrapped as
-// {"elem": {"val": ..., ...}} when the element carries options.
-std::optional<std::pair<std::string, std::string>> element(const json& e)
+// {"elem": {"val": ..., ...}} when the element carries options (comment:
+// set to the element's comment, if it has one).
+std::optional<std::pair<std::string, std::string>> element(const json& e, std::string* comment)
 {
     const json* x = &e;
     if (x->is_object()) {
@@ -43,6 +44,8 @@ std::optional<std::pair<std::string, std::string>> element(const json& e)
         auto v = w->find("val");
         if (v == w->end())
             return std::nullopt;
+        if (auto c = w->find("comment"); c != w->end() && c->is_string())
+            *comment = c->get<std::string>();
         x = &*v;
     }
     if (x->is_string())
@@ -76,9 +79,14 @@ std::optional<std::vector<SetListing>> sets_of(std::string_view text)
         if (auto c = it->find("comment"); c != it->end() && c->is_string())
             s.comment = c->get<std::string>();
         if (auto el = it->find("elem"); el != it->end() && el->is_array())
-            for (const auto& e : *el)
-                if (auto kv = element(e))
+            for (const auto& e : *el) {
+                std::string comment;
+                if (auto kv = element(e, &comment)) {
+                    if (!comment.empty())
+                        s.comments.emplace_back(kv->first, std::move(comment));
                     s.elems.push_back(std::move(*kv));
+                }
+            }
         out.push_back(std::move(s));
     }
     return out;

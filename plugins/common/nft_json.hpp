@@ -22,6 +22,9 @@ struct SetListing {
     // Elements of other shapes (intervals, prefixes, concatenations) are
     // left out.
     std::vector<std::pair<std::string, std::string>> elems;
+    // The elements of elems that carry a comment: key and comment, in
+    // listing order.
+    std::vector<std::pair<std::string, std::string>> comments;
     bool operator==(const SetListing&) const = default;
 };
 

@@ -37,8 +37,9 @@
 //   pppd of the same link or interface left (kill -9: no ip-down), and any
 //   link whose interface is gone; later updates know what they added.
 //   phase ESTABLISH (pppd has created pppN, LCP not yet run, interface down):
-//                the interface joins set active_wan (and its link's set), so
-//                it is WAN even when no [firewall] wan pattern matches it.
+//                the interface joins sets active_wan and wan (and its link's
+//                set), so it is WAN even when no [firewall] wan pattern
+//                matches it.
 //                Unless a lan-interfaces item matches it (the uplink's pppd
 //                without `unit` took a pppN the LAN's PPP servers use): then,
 //                as with the carrier, the failsafe without that item
@@ -58,7 +59,7 @@
 //                it, and the plugin takes the file's settings when they are
 //                what is loaded, else leaves the table alone.
 //   ip-down      this link's public address leaves public4 (and its link's
-//                set); the interface stays in active_wan, WAN while it lives
+//                set); the interface stays in active_wan and wan, WAN while it lives
 //                (IPv6CP may still be up).
 //   phase DEAD   (the link is over, pppd has released its unit) and exit:
 //                this link's elements are removed once its interface is
@@ -184,7 +185,7 @@ public:
         if (refused_as_lan(l.ifname))
             return;
         if (!wan_matches(prepared_->settings->wan, l.ifname))
-            host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set active_wan");
+            host::log(Level::Warn, l.ifname + " is not matched by [firewall] wan; it is WAN through set wan");
         update(WanLink{l.ifname, std::nullopt, peer_}, "establish");
     }
 
@@ -199,7 +200,7 @@ public:
 
     // IPCP is down, the interface may live on (IPv6CP still up, IPCP
     // renegotiated): only the address goes; the interface stays WAN (in
-    // active_wan and its link's set) until pppd exits.
+    // active_wan, wan and its link's set) until pppd exits.
     void on_ip_down(const host::Link& l) override
     {
         if (!prepared_ || (!mine_ && synced_))

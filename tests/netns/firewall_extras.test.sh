@@ -5,7 +5,7 @@
 #
 #   net (the internet)               rtr (the router)                 sw (the LAN)
 #   wan0 11.0.0.1/24  <--------->    ppp0 11.0.0.2 (wan = ppp0)        cli 172.16.5.5 ...
-#   wan1 11.0.1.1/24  <--------->    ppp1 11.0.1.2 (WAN through @active_wan only)
+#   wan1 11.0.1.1/24  <--------->    ppp1 11.0.1.2 (WAN through @wan only)
 #   isp: eth0 10.99.0.9  <------>    eth1 (the PPPoE carrier's segment)
 #
 # The example opens the router's tcp/8080 to the LAN by its public address.
@@ -74,13 +74,13 @@ check "pppkit check (the shipped example as extras)" "$PK" --config "$CONF/pppki
 check "apply" fwcmd apply
 nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
 check "ip-up ppp0" fwcmd up ppp0 11.0.0.2
-check "ip-up ppp1 (a second session: WAN through @active_wan, as the plugin puts it)" fwcmd up ppp1 11.0.1.2
+check "ip-up ppp1 (a second session: WAN through @wan, as the plugin puts it)" fwcmd up ppp1 11.0.1.2
 check "the example's variables: \$lan_ifaces is lan-interfaces" \
     sh -c "'$PK' --config '$CONF/pppkit.conf' firewall show | grep -qx 'define lan_ifaces = { \"ens160\" }'"
 
 expect_answer "LAN -> the public address :8080 (what the example is for)" "router" cli tcp 11.0.0.2 8080
 expect_silence "WAN ppp0 -> 11.0.0.2:8080" net tcp 11.0.0.2 8080
-expect_silence "control: WAN ppp1 -> 11.0.1.2:22 (pppkit's own rules use @active_wan)" net tcp 11.0.1.2 22
+expect_silence "control: WAN ppp1 -> 11.0.1.2:22 (pppkit's own rules use @wan)" net tcp 11.0.1.2 22
 expect_silence "WAN ppp1 (second session) -> 11.0.1.2:8080: the router's web UI stays closed" net tcp 11.0.1.2 8080
 expect_silence "the PPPoE carrier's segment (eth1) -> 11.0.0.2:8080" isp tcp 11.0.0.2 8080
 expect_silence "control: the PPPoE carrier's segment (eth1) -> 11.0.0.2:22" isp tcp 11.0.0.2 22

@@ -67,6 +67,8 @@ out = []
 for x in json.load(sys.stdin)["nftables"]:
     for k in ("set", "map"):
         for e in x.get(k, {}).get("elem", []):
+            if isinstance(e, dict):  # with options: the configured names in set wan carry a comment
+                e = e["elem"]["val"]
             if isinstance(e, list):
                 e = "%s:%s" % (e[0], e[1])
             out.append(str(e))
@@ -489,11 +491,44 @@ nsx net ip addr add 11.0.0.2/32 dev lo
 expect_answer "F: after ip-down: LAN -> 11.0.0.2:443 reaches its new holder, not srv1" "someone 11.0.1.3" cli tcp 11.0.0.2 443
 touch "$F/go2" # exit
 wait_for 20 grep -q "longest callback" "$F/pppd.log" || fail "F: no exit: $(cat "$F/pppd.log")"
-check_eq "F: exit: ppp0 in no set (active_wan, link0_wan)" "" \
-    "$(for x in active_wan link0_wan; do elems "$x"; done | tr ' ' '\n' | grep -x ppp0)"
+check_eq "F: exit: ppp0 in no set (active_wan, wan: ppp* names none, link0_wan)" "" \
+    "$(for x in active_wan wan link0_wan; do elems "$x"; done | tr ' ' '\n' | grep -x ppp0)"
 check "F: exit: logged" grep -qF "exit: table inet pppkit_fw holds a ruleset other than $F/mine.conf's" "$F/pppd.log"
 nsx net ip addr del 11.0.0.2/32 dev lo
 nsx rtr ip route del 11.0.0.2/32
 nsx rtr ip addr add 11.0.0.2 peer 11.0.0.1 dev ppp0
 [ -n "${FWL_DEBUG:-}" ] && cat "$F/pppd.log"
+
+# ---- Part G: one set wan (issue 10) ---------------------------------------------------
+# wan = ppp0 names ppp0 alone: it is WAN through set wan's static element,
+# with a link or without; the second link's ppp2 is WAN while its link is
+# up (set wan, as the link's interface) and no longer after it.
+G=$NSL_TMP/g
+mkdir -p "$G"
+printf '[firewall]\nwan = ppp0\nlan-interfaces = ens160\nlan-networks = 172.16.0.0/16\nipv6 = no\nlog = no\n' \
+    >"$CONF/pppkit.conf"
+nsx rtr nft delete table inet pppkit_fw 2>/dev/null
+check "G: wan = ppp0 applied" fwcmd apply
+check_eq "G: before any link: set wan holds the configured ppp0" "ppp0" "$(elems wan)"
+check_eq "G: ... and active_wan nothing" "" "$(elems active_wan)"
+check "G: ip-up ppp0" fwcmd up ppp0 11.0.0.2
+check "G: ip-up ppp2 (no wan item names it)" fwcmd up ppp2 11.0.1.3
+check_eq "G: set wan holds both" "ppp0 ppp2" "$(elems wan)"
+check_eq "G: active_wan holds both" "ppp0 ppp2" "$(elems active_wan)"
+expect_answer "G: masquerade out of ppp2 (WAN through set wan)" "internet 11.0.1.3" cli tcp 11.0.9.9 8443
+expect_silence "G: default deny on ppp2: router tcp/22" net tcp 11.0.1.3 22
+check "G: a reload (apply) with both links up" fwcmd apply
+check_eq "G: after the reload: set wan holds both still" "ppp0 ppp2" "$(elems wan)"
+check "G: ppp2's link goes (down)" fwcmd down ppp2
+check_eq "G: set wan: ppp2 is gone, the configured ppp0 stays" "ppp0" "$(elems wan)"
+check_eq "G: active_wan: ppp0 only" "ppp0" "$(elems active_wan)"
+expect_silence "G: ppp2 is no WAN any more: not masqueraded out of it" cli tcp 11.0.9.9 8443
+check "G: ppp0's link goes too (down)" fwcmd down ppp0
+check_eq "G: no link: active_wan is empty" "" "$(elems active_wan)"
+check_eq "G: no link: set wan still holds the configured ppp0" "ppp0" "$(elems wan)"
+expect_answer "G: no pppd on ppp0, still WAN: masquerade out of it" "internet 11.0.0.2" cli tcp 11.0.0.1 8443
+expect_silence "G: no pppd on ppp0, still WAN: router tcp/22 dropped" net tcp 11.0.0.2 22
+expect_silence "G: no pppd on ppp0, still WAN: router tcp/8080 dropped" net tcp 11.0.0.2 8080
+check "G: a reload (apply) with no link" fwcmd apply
+check_eq "G: after the reload: set wan holds the configured ppp0" "ppp0" "$(elems wan)"
 nsl_finish

@@ -158,7 +158,7 @@ TEST_SUITE("firewall")
         auto est = in.find("ct state established,related accept");
         auto inv = in.find("ct state invalid drop");
         auto wan = in.find("iifname \"ppp*\" goto wan_input");
-        auto dyn = in.find("iifname @active_wan goto wan_input");
+        auto dyn = in.find("iifname @wan goto wan_input");
         REQUIRE(lo != std::string::npos);
         CHECK(lo < est);
         CHECK(est < inv);
@@ -197,7 +197,7 @@ TEST_SUITE("firewall")
         };
         const std::vector<Row> rows = {
             {__LINE__, "iifname \"ppp*\" ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
-            {__LINE__, "iifname @active_wan ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
+            {__LINE__, "iifname @wan ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept", true},
             {__LINE__, "\n        ip6 saddr fe80::/10 udp sport 547", false},
         };
         for (const auto& r : rows) {
@@ -517,12 +517,15 @@ from = 172.0.0.0/8
                       "\"\n        elements = { \"" + dg.substr(0, 15) + "\" }\n    }"));
         auto up = link_update(settings(kSeed), dg, {}, WanLink{"ppp0", "203.0.113.7", ""});
         CHECK(up == mark + "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                           "add element inet pppkit_fw wan { \"ppp0\" }\n"
                            "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
                            "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n");
         // ip-down removes only this link's elements (add first: idempotent)
         CHECK(link_update(settings(kSeed), dg, {WanLink{"ppp0", "203.0.113.7", ""}}, std::nullopt) ==
               mark + "add element inet pppkit_fw active_wan { \"ppp0\" }\n"
                      "delete element inet pppkit_fw active_wan { \"ppp0\" }\n"
+                     "add element inet pppkit_fw wan { \"ppp0\" }\n"
+                     "delete element inet pppkit_fw wan { \"ppp0\" }\n"
                      "add element inet pppkit_fw public4 { 203.0.113.7 }\n"
                      "delete element inet pppkit_fw public4 { 203.0.113.7 }\n"
                      "add element inet pppkit_fw wan_public4 { \"ppp0\" : 203.0.113.7 }\n"
@@ -532,6 +535,7 @@ from = 172.0.0.0/8
         auto full = full_ruleset(settings(kSeed), Dynamic{{WanLink{"ppp0", "203.0.113.7", ""}}});
         CHECK(has(full, "    set public4 {\n        type ipv4_addr\n        elements = { 203.0.113.7 }\n    }"));
         CHECK(has(full, "    set active_wan {\n        type ifname\n        elements = { \"ppp0\" }\n    }"));
+        CHECK(has(full, "    set wan {\n        type ifname\n        elements = { \"ppp0\" }\n    }"));
         CHECK(has(full, "    map wan_public4 {\n        type ifname : ipv4_addr\n        elements = { \"ppp0\" : "
                         "203.0.113.7 }\n    }"));
         // reflection = no everywhere: no hairpin rules at all
@@ -584,6 +588,8 @@ to = 172.16.1.100
             // every link is WAN, each with its own address, and the record says whose it is
             {__LINE__, "",
              "    set active_wan {\n        type ifname\n        elements = { \"ppp0\", \"ppp1\" }\n    }"},
+            // wan = ppp* (the default) names no interface: set wan is the links'
+            {__LINE__, "", "    set wan {\n        type ifname\n        elements = { \"ppp0\", \"ppp1\" }\n    }"},
             {__LINE__, "",
              "    set public4 {\n        type ipv4_addr\n        elements = { 11.0.0.2, 11.0.1.2 }\n    }"},
             {__LINE__, "", "elements = { \"ppp0\" : 11.0.0.2, \"ppp1\" : 11.0.1.2 }"},
@@ -599,11 +605,11 @@ to = 172.16.1.100
             {__LINE__, "",
              "    set link1_public4 {\n        type ipv4_addr\n        comment \"link other\"\n        elements = { "
              "11.0.1.2 }\n    }"},
-            // default deny on each link: both are in active_wan, which goes to wan_input
-            {__LINE__, "input", "iifname @active_wan goto wan_input"},
-            {__LINE__, "forward", "iifname @active_wan goto wan_forward"},
+            // default deny on each link: both are in set wan, which goes to wan_input
+            {__LINE__, "input", "iifname @wan goto wan_input"},
+            {__LINE__, "forward", "iifname @wan goto wan_forward"},
             // masquerade out of each link: masquerade takes that link's own address
-            {__LINE__, "postrouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname @active_wan masquerade"},
+            {__LINE__, "postrouting", "iifname \"ens160\" ip saddr 172.16.0.0/16 oifname @wan masquerade"},
             // a forward that names its link arrives only on it, addressed to that link's own public
             // address (ppp1 carrying a packet for ppp0's address is not forwarded), and is accepted only
             // from it
@@ -644,6 +650,101 @@ to = 172.16.1.100
                                               "\"link other\"\n    }"));
     }
 
+    // One set wan instead of a rule by name and one by @active_wan (issue 10):
+    // the configured names without '*' are its static elements, which no
+    // link's update removes; a link's interface comes and goes with it.
+    TEST_CASE("set wan: a configured name is never removed, a link's interface comes and goes, by row")
+    {
+        const std::string t = "inet pppkit_fw ";
+        const std::string conf = "[firewall]\nwan = ppp0, eth9\nlan-interfaces = ens160\nipv6 = no\n";
+        const std::string wild = "[firewall]\nwan = ppp0, ppp1*\nlan-interfaces = ens160\nipv6 = no\n";
+        const WanLink ppp0{"ppp0", "11.0.0.2", ""}, ppp1{"ppp1", "11.0.1.2", ""};
+        struct Row {
+            int line;
+            std::string conf;
+            std::vector<WanLink> gone;
+            std::optional<WanLink> now;
+            std::string wan_lines;  // the update's lines that name set wan
+        };
+        const std::vector<Row> rows = {
+            // ip-up of the configured ppp0: added (already there: no change in the kernel)
+            {__LINE__, conf, {}, ppp0, "add element " + t + "wan { \"ppp0\" }\n"},
+            // its exit: active_wan loses it, set wan keeps it (fail closed: WAN with no pppd on it)
+            {__LINE__, conf, {ppp0}, std::nullopt, ""},
+            // a second link's ppp1 (no wan item names it): added, and removed at its exit
+            {__LINE__, conf, {}, ppp1, "add element " + t + "wan { \"ppp1\" }\n"},
+            {__LINE__,
+             conf,
+             {ppp1},
+             std::nullopt,
+             "add element " + t + "wan { \"ppp1\" }\ndelete element " + t + "wan { \"ppp1\" }\n"},
+            // a pattern (ppp1*) is no configured name: ppp1 goes from set wan (the pattern rule stays)
+            {__LINE__,
+             wild,
+             {ppp1},
+             std::nullopt,
+             "add element " + t + "wan { \"ppp1\" }\ndelete element " + t + "wan { \"ppp1\" }\n"},
+            {__LINE__, wild, {ppp0}, std::nullopt, ""},
+            // a redial from ppp1 to ppp0: ppp1 goes, ppp0 (configured) is added again
+            {__LINE__,
+             conf,
+             {ppp1},
+             ppp0,
+             "add element " + t + "wan { \"ppp1\" }\ndelete element " + t + "wan { \"ppp1\" }\nadd element " + t +
+                 "wan { \"ppp0\" }\n"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            const std::string got = link_update(settings(r.conf), "0123456789abcdef", r.gone, r.now);
+            std::string wan_lines;
+            for (size_t at = 0; at < got.size();) {
+                const size_t end = got.find('\n', at);
+                const std::string l = got.substr(at, end - at + 1);
+                if (has(l, t + "wan {"))
+                    wan_lines += l;
+                at = end + 1;
+            }
+            CHECK(wan_lines == r.wan_lines);
+            // active_wan is kept as before: every link's interface, added and removed
+            if (r.now)
+                CHECK(has(got, "add element " + t + "active_wan { \"" + r.now->ifname + "\" }\n"));
+            for (const auto& g : r.gone)
+                CHECK(has(got, "delete element " + t + "active_wan { \"" + g.ifname + "\" }\n"));
+        }
+        // a full load: the configured names first (with their comment), then the links' other
+        // interfaces; active_wan holds the links only
+        struct Full {
+            int line;
+            std::string conf;
+            Dynamic d;
+            std::string wan_set, active;
+        };
+        const std::vector<Full> full = {
+            {__LINE__, conf, Dynamic{},
+             "elements = { \"ppp0\" comment \"configured\", \"eth9\" comment \"configured\" }", ""},
+            {__LINE__, conf, Dynamic{{ppp0, ppp1}},
+             "elements = { \"ppp0\" comment \"configured\", \"eth9\" comment \"configured\", \"ppp1\" }",
+             "elements = { \"ppp0\", \"ppp1\" }"},
+            {__LINE__, wild, Dynamic{{ppp1}}, "elements = { \"ppp0\" comment \"configured\", \"ppp1\" }",
+             "elements = { \"ppp1\" }"},
+            {__LINE__, "[firewall]\nlan-interfaces = ens160\n", Dynamic{}, "", ""},
+        };
+        for (const auto& r : full) {
+            CAPTURE(r.line);
+            const std::string text = full_ruleset(settings(r.conf), r.d);
+            CHECK(has(text, "    set wan {\n        type ifname\n" +
+                                (r.wan_set.empty() ? "" : "        " + r.wan_set + "\n") + "    }\n"));
+            CHECK(has(text, "    set active_wan {\n        type ifname\n" +
+                                (r.active.empty() ? "" : "        " + r.active + "\n") + "    }\n"));
+            // every WAN match is @wan, once; the pattern rule only with a pattern
+            CHECK(has(chain(text, "input"), "\n        iifname @wan goto wan_input\n"));
+            CHECK(has(chain(text, "input"), "iifname \"ppp1*\" goto wan_input") == (r.conf == wild));
+            CHECK_FALSE(has(text, "@active_wan"));
+            CHECK_FALSE(has(text, "iifname \"ppp0\""));
+            CHECK_FALSE(has(text, "oifname \"ppp0\""));
+        }
+    }
+
     TEST_CASE("two links at once: each link's update touches only its own elements")
     {
         Settings s = settings(kTwo);
@@ -660,33 +761,36 @@ to = 172.16.1.100
              {},
              WanLink{"ppp1", std::nullopt, "other"},
              "flush set " + t + "link1_wan\nflush set " + t + "link1_public4\nadd element " + t +
-                 "link1_wan { \"ppp1\" }\nadd element " + t + "active_wan { \"ppp1\" }\n"},
+                 "link1_wan { \"ppp1\" }\nadd element " + t + "active_wan { \"ppp1\" }\nadd element " + t +
+                 "wan { \"ppp1\" }\n"},
             // ip-up of ppp1: its address joins, nothing of ppp0 (link0) is named
             {__LINE__,
              {WanLink{"ppp1", std::nullopt, "other"}},
              WanLink{"ppp1", "11.0.1.2", "other"},
              "add element " + t + "active_wan { \"ppp1\" }\ndelete element " + t + "active_wan { \"ppp1\" }\n" +
-                 "add element " + t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" +
-                 "flush set " + t + "link1_wan\nflush set " + t + "link1_public4\nadd element " + t +
+                 "add element " + t + "wan { \"ppp1\" }\ndelete element " + t + "wan { \"ppp1\" }\n" + "add element " +
+                 t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" + "flush set " + t +
+                 "link1_wan\nflush set " + t + "link1_public4\nadd element " + t +
                  "link1_wan { \"ppp1\" }\nadd element " + t + "active_wan { \"ppp1\" }\nadd element " + t +
-                 "public4 { 11.0.1.2 }\nadd element " + t + "wan_public4 { \"ppp1\" : 11.0.1.2 }\nadd element " + t +
-                 "link1_public4 { 11.0.1.2 }\n"},
+                 "wan { \"ppp1\" }\nadd element " + t + "public4 { 11.0.1.2 }\nadd element " + t +
+                 "wan_public4 { \"ppp1\" : 11.0.1.2 }\nadd element " + t + "link1_public4 { 11.0.1.2 }\n"},
             // ip-down of ppp1: its elements go, ppp0's stay
             {__LINE__,
              {WanLink{"ppp1", "11.0.1.2", "other"}},
              std::nullopt,
              "add element " + t + "active_wan { \"ppp1\" }\ndelete element " + t + "active_wan { \"ppp1\" }\n" +
-                 "add element " + t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" +
-                 "add element " + t + "public4 { 11.0.1.2 }\ndelete element " + t + "public4 { 11.0.1.2 }\n" +
-                 "add element " + t + "wan_public4 { \"ppp1\" : 11.0.1.2 }\ndelete element " + t +
-                 "wan_public4 { \"ppp1\" : 11.0.1.2 }\n" + "add element " + t + "link1_public4 { 11.0.1.2 }\n" +
-                 "delete element " + t + "link1_public4 { 11.0.1.2 }\n"},
+                 "add element " + t + "wan { \"ppp1\" }\ndelete element " + t + "wan { \"ppp1\" }\n" + "add element " +
+                 t + "link1_wan { \"ppp1\" }\ndelete element " + t + "link1_wan { \"ppp1\" }\n" + "add element " + t +
+                 "public4 { 11.0.1.2 }\ndelete element " + t + "public4 { 11.0.1.2 }\n" + "add element " + t +
+                 "wan_public4 { \"ppp1\" : 11.0.1.2 }\ndelete element " + t + "wan_public4 { \"ppp1\" : 11.0.1.2 }\n" +
+                 "add element " + t + "link1_public4 { 11.0.1.2 }\n" + "delete element " + t +
+                 "link1_public4 { 11.0.1.2 }\n"},
             // a link no forward names: the common sets only
             {__LINE__,
              {},
              WanLink{"ppp2", "11.0.2.2", "spare"},
-             "add element " + t + "active_wan { \"ppp2\" }\nadd element " + t + "public4 { 11.0.2.2 }\nadd element " +
-                 t + "wan_public4 { \"ppp2\" : 11.0.2.2 }\n"},
+             "add element " + t + "active_wan { \"ppp2\" }\nadd element " + t + "wan { \"ppp2\" }\nadd element " + t +
+                 "public4 { 11.0.2.2 }\nadd element " + t + "wan_public4 { \"ppp2\" : 11.0.2.2 }\n"},
         };
         for (const auto& r : rows) {
             CAPTURE(r.line);
@@ -724,11 +828,11 @@ to = 172.16.1.100
             // the arriving link's own address: fib restricted to the input interface
             {__LINE__, kSeed, "prerouting",
              "iifname \"ppp*\" ip daddr @public4 fib daddr . iif type local goto wan_dnat", true},
-            {__LINE__, kSeed, "prerouting",
-             "iifname @active_wan ip daddr @public4 fib daddr . iif type local goto wan_dnat", true},
+            {__LINE__, kSeed, "prerouting", "iifname @wan ip daddr @public4 fib daddr . iif type local goto wan_dnat",
+             true},
             // no other way into wan_dnat
             {__LINE__, kSeed, "prerouting", "iifname \"ppp*\" goto wan_dnat", false},
-            {__LINE__, kSeed, "prerouting", "iifname @active_wan goto wan_dnat", false},
+            {__LINE__, kSeed, "prerouting", "iifname @wan goto wan_dnat", false},
             // a forward with from: the jump's check covers it
             {__LINE__, kLan + "[forward \"a\"]\nproto = tcp\nport = 22\nto = 172.16.1.1\nfrom = 198.51.100.0/24\n",
              "wan_dnat", "\n        ip saddr { 198.51.100.0/24 } tcp dport 22 dnat ip to 172.16.1.1", true},
@@ -748,6 +852,65 @@ to = 172.16.1.100
         CHECK(has(before, "    set link0_public4 {\n        type ipv4_addr\n        comment \"link v4\"\n    }"));
     }
 
+    // nft 1.0.6 reads an auto-merge set's elements back from the kernel on
+    // every load (a GETSETELEM dump each, ~5 % of the apply; issue 10): the
+    // generator merges the interval sets' prefixes itself.
+    TEST_CASE("merge_prefixes: the fewest prefixes covering the same addresses, by row")
+    {
+        struct Row {
+            int line;
+            std::vector<std::string> in, want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, {}, {}},
+            {__LINE__, {"10.0.0.0/8"}, {"10.0.0.0/8"}},
+            // containment: the larger one alone
+            {__LINE__, {"10.1.0.0/16", "10.0.0.0/8"}, {"10.0.0.0/8"}},
+            {__LINE__, {"172.16.0.0/12", "172.16.5.5"}, {"172.16.0.0/12"}},
+            // duplicates
+            {__LINE__, {"192.0.2.0/24", "192.0.2.0/24"}, {"192.0.2.0/24"}},
+            {__LINE__, {"fd00::/64", "fd00::/64", "fd00::/64"}, {"fd00::/64"}},
+            // adjacency: two halves are their whole, also over several steps
+            {__LINE__, {"10.0.1.0/24", "10.0.0.0/24"}, {"10.0.0.0/23"}},
+            {__LINE__, {"224.0.0.0/4", "240.0.0.0/4"}, {"224.0.0.0/3"}},
+            {__LINE__, {"10.0.0.0/25", "10.0.0.128/26", "10.0.0.192/26", "10.0.1.0/24"}, {"10.0.0.0/23"}},
+            // adjacent but no prefix together: both stay, in address order
+            {__LINE__, {"10.0.2.0/24", "10.0.1.0/24"}, {"10.0.1.0/24", "10.0.2.0/24"}},
+            // overlap that is not containment cannot happen between prefixes; a union across
+            // several is cut into the fewest aligned blocks
+            {__LINE__, {"10.0.1.0/24", "10.0.2.0/23", "10.0.0.0/23"}, {"10.0.0.0/22"}},
+            {__LINE__, {"10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"}, {"10.0.1.0/24", "10.0.2.0/23"}},
+            // host bits are cleared; a bare address is /32, /128
+            {__LINE__, {"192.168.1.77/24", "192.168.1.5"}, {"192.168.1.0/24"}},
+            {__LINE__, {"192.168.1.5", "192.168.1.4"}, {"192.168.1.4/31"}},
+            {__LINE__, {"::1"}, {"::1/128"}},
+            // IPv6: containment, adjacency, the full space, and the ends of the space
+            {__LINE__, {"fd00::/8", "fc00::/8"}, {"fc00::/7"}},
+            {__LINE__, {"::1/128", "::/127"}, {"::/127"}},
+            {__LINE__, {"fd00:1::/64", "fd00::/16", "ff00::/8"}, {"fd00::/16", "ff00::/8"}},
+            {__LINE__, {"::/1", "8000::/1"}, {"::/0"}},
+            {__LINE__,
+             {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/128"},
+             {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127"}},
+            {__LINE__, {"0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8"}, {"0.0.0.0/0"}},
+            {__LINE__, {"255.255.255.255", "255.255.255.254"}, {"255.255.255.254/31"}},
+            // both families: IPv4 first, never merged across (inet_ntop's text, as nft lists it)
+            {__LINE__, {"fd00::/8", "10.0.0.0/8", "::a00:0/104"}, {"10.0.0.0/8", "::10.0.0.0/104", "fd00::/8"}},
+            // the full ruleset's constants with LAN networks
+            {__LINE__,
+             {"172.16.0.0/16", "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"},
+             {"0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/16", "224.0.0.0/3"}},
+            // no prefix: kept as written, after the rest
+            {__LINE__,
+             {"x", "10.0.0.0/8", "1.2.3.4/33", "::/129", "1.2.3.4/", "10.0.0.0/8"},
+             {"10.0.0.0/8", "x", "1.2.3.4/33", "::/129", "1.2.3.4/"}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(merge_prefixes(r.in) == r.want);
+        }
+    }
+
     // No anti-spoofing: from the WAN a LAN source (172.16.5.5) reached the
     // forwards as if from the LAN, and a forged reply joined a LAN host's
     // flow with the router through the established accept (review 22,
@@ -755,11 +918,12 @@ to = 172.16.1.100
     TEST_CASE("anti-spoofing: from a WAN interface no LAN or never-routed source, before conntrack's accept")
     {
         const std::string both = "[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n";
+        // merged in address order (merge_prefixes): 224.0.0.0/4 and 240.0.0.0/4 are 224.0.0.0/3
         const std::string spoof4 = "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        "
-                                   "auto-merge\n        elements = { ";
+                                   "elements = { ";
         const std::string spoof6 = "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        "
-                                   "auto-merge\n        elements = { ";
-        const std::string bogons4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n    }";
+                                   "elements = { ";
+        const std::string bogons4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3 }\n    }";
         struct Row {
             int line;
             std::string conf;
@@ -768,21 +932,41 @@ to = 172.16.1.100
             bool present;
         };
         const std::vector<Row> rows = {
-            {__LINE__, both, "", spoof4 + "172.16.0.0/16, " + bogons4, true},
-            {__LINE__, both, "", spoof6 + "fd00:1::/64, ::1/128, ff00::/8 }\n    }", true},
+            {__LINE__, both, "", spoof4 + "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/16, 224.0.0.0/3 }\n    }",
+             true},
+            {__LINE__, both, "", spoof6 + "::1/128, fd00:1::/64, ff00::/8 }\n    }", true},
+            {__LINE__, both, "", "auto-merge", false},
             {__LINE__, both, "input", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_input", true},
-            {__LINE__, both, "input", "iifname @active_wan ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @wan ip saddr @wan_spoof4 goto drop_input", true},
             {__LINE__, both, "input", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_input", true},
-            {__LINE__, both, "input", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_input", true},
+            {__LINE__, both, "input", "iifname @wan ip6 saddr @wan_spoof6 goto drop_input", true},
             {__LINE__, both, "forward", "iifname \"ppp*\" ip saddr @wan_spoof4 goto drop_forward", true},
-            {__LINE__, both, "forward", "iifname @active_wan ip saddr @wan_spoof4 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @wan ip saddr @wan_spoof4 goto drop_forward", true},
             {__LINE__, both, "forward", "iifname \"ppp*\" ip6 saddr @wan_spoof6 goto drop_forward", true},
-            {__LINE__, both, "forward", "iifname @active_wan ip6 saddr @wan_spoof6 goto drop_forward", true},
+            {__LINE__, both, "forward", "iifname @wan ip6 saddr @wan_spoof6 goto drop_forward", true},
             // several LAN networks, and the wan patterns as written
             {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16, 10.1.0.0/24\nipv6 = no\n", "",
-             spoof4 + "172.16.0.0/16, 10.1.0.0/24, " + bogons4, true},
+             spoof4 + "0.0.0.0/8, 10.1.0.0/24, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/16, 224.0.0.0/3 }\n    }", true},
+            // a LAN network inside a constant, or overlapping another: one element, nft refuses overlaps
+            {__LINE__, "[firewall]\nlan-networks = 127.1.0.0/16, 172.16.0.0/12, 172.16.0.0/16\nipv6 = no\n", "",
+             spoof4 + "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 224.0.0.0/3 }\n    }", true},
+            // names without '*' are set wan's static elements: one rule, no pattern rule
             {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "input",
-             "iifname { \"ppp0\", \"eth9\" } ip saddr @wan_spoof4 goto drop_input", true},
+             "\n        iifname @wan ip saddr @wan_spoof4 goto drop_input", true},
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "input",
+             "iifname { \"ppp0\", \"eth9\" }", false},
+            {__LINE__, "[firewall]\nwan = ppp0, eth9\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "",
+             "    set wan {\n        type ifname\n        elements = { \"ppp0\" comment \"configured\", \"eth9\" "
+             "comment "
+             "\"configured\" }\n    }",
+             true},
+            // a pattern keeps its rule beside @wan, with only the patterns in it
+            {__LINE__, "[firewall]\nwan = ppp0, ppp1*, eth*\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "input",
+             "\n        iifname { \"ppp1*\", \"eth*\" } ip saddr @wan_spoof4 goto drop_input\n        iifname @wan ip "
+             "saddr @wan_spoof4 goto drop_input\n",
+             true},
+            {__LINE__, "[firewall]\nwan = ppp0, ppp1*, eth*\nlan-networks = 172.16.0.0/16\nipv6 = no\n", "",
+             "    set wan {\n        type ifname\n        elements = { \"ppp0\" comment \"configured\" }\n    }", true},
             // ipv6 = no: all IPv6 is dropped anyway, no IPv6 set
             {__LINE__, kLan + "ipv6 = no\n", "", "wan_spoof6", false},
             // LAN by interface only: the never-routed sources still
@@ -828,15 +1012,16 @@ to = 172.16.1.100
             CAPTURE(r.line);
             auto text = full_ruleset(settings(r.conf), Dynamic{});
             auto body = chain(text, "forward");
-            const auto& wan = settings(r.conf).wan;
-            const std::string by_name = wan.size() == 1 ? "\"" + wan[0] + "\"" : "{ \"ppp0\", \"ppp1\" }";
-            auto named = body.find("oifname " + by_name + " ct direction original ct status dnat goto drop_forward\n");
-            auto dyn = body.find("oifname @active_wan ct direction original ct status dnat goto drop_forward\n");
+            // the patterns (ppp*) by name, the names (ppp0) through set wan only
+            const bool pattern = settings(r.conf).wan == std::vector<std::string>{"ppp*"};
+            auto named = body.find("oifname \"ppp*\" ct direction original ct status dnat goto drop_forward\n");
+            auto dyn = body.find("oifname @wan ct direction original ct status dnat goto drop_forward\n");
             auto est = body.find("ct state established,related accept");
-            REQUIRE(named != std::string::npos);
+            CHECK((named != std::string::npos) == pattern);
+            CHECK_FALSE(has(body, "oifname \"ppp0\""));
             REQUIRE(dyn != std::string::npos);
-            CHECK(body.find("ip saddr @wan_spoof4") < named);  // after anti-spoofing and the mark
-            CHECK(named < est);
+            CHECK(body.find("ip saddr @wan_spoof4") < dyn);  // after anti-spoofing and the mark
+            CHECK((!pattern || named < dyn));
             CHECK(dyn < est);
             CHECK(has(chain(text, "drop_forward"), "log prefix \"[pppkit drop forward] \""));
         }
@@ -846,7 +1031,7 @@ to = 172.16.1.100
     {
         auto only_if = chain(full_ruleset(settings("[firewall]\nlan-interfaces = ens160\n"), Dynamic{}), "postrouting");
         CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname \"ppp*\" masquerade"));
-        CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname @active_wan masquerade"));
+        CHECK(has(only_if, "iifname \"ens160\" meta nfproto ipv4 oifname @wan masquerade"));
         auto v6 = chain(full_ruleset(settings("[firewall]\nlan-networks = 172.16.0.0/16, fd00::/64\n"), Dynamic{}),
                         "postrouting");
         CHECK_FALSE(has(v6, "ip6"));
@@ -867,7 +1052,7 @@ to = 172.16.1.100
         auto out = chain(text, "output");
         CHECK(has(out, "type filter hook output priority filter; policy accept;"));
         CHECK(has(out, "oifname \"ppp*\" ip daddr @egress4 goto drop_output"));
-        CHECK(has(out, "oifname @active_wan ip6 daddr @egress6 goto drop_output"));
+        CHECK(has(out, "oifname @wan ip6 daddr @egress6 goto drop_output"));
         CHECK(has(chain(text, "forward"), "oifname \"ppp*\" ip daddr @egress4 goto drop_forward"));
         auto off = full_ruleset(settings(kLan + "egress-guard = no\n"), Dynamic{});
         CHECK_FALSE(has(off, "egress4"));
@@ -886,7 +1071,7 @@ to = 172.16.1.100
                 guarded += has(l, "oifname") && has(l, "daddr @egress") ? 1 : 0;
             CHECK((!has(l, "drop") || (has(l, "oifname") && has(l, "daddr @egress")) || has(l, "policy accept")));
         }
-        CHECK(lines == 3);  // hook line + IPv4 guard for patterns and active_wan
+        CHECK(lines == 3);  // hook line + IPv4 guard for the pattern (ppp*) and set wan
         CHECK(guarded == 2);
         // every drop chain logs first, then drops: no catch-all elsewhere
         for (const char* c : {"drop_input", "drop_forward", "drop_output"})
@@ -1468,10 +1653,12 @@ to = 172.16.1.100
         // review 23, finding 3: a forged reply from the WAN joined a flow
         // through the failsafe's established accept
         auto f = failsafe_ruleset({});
-        CHECK(has(f, "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n        auto-merge\n"
-                     "        elements = { 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4 }\n"));
-        CHECK(has(f, "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n        auto-merge\n"
+        // merged by merge_prefixes (224.0.0.0/4 and 240.0.0.0/4 are 224.0.0.0/3), no auto-merge
+        CHECK(has(f, "    set wan_spoof4 {\n        type ipv4_addr\n        flags interval\n"
+                     "        elements = { 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3 }\n"));
+        CHECK(has(f, "    set wan_spoof6 {\n        type ipv6_addr\n        flags interval\n"
                      "        elements = { ::1/128, ff00::/8 }\n"));
+        CHECK_FALSE(has(f, "auto-merge"));
         CHECK(chain(f, "drop_input") == "    chain drop_input {\n"
                                         "        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
                                         "        drop");
@@ -1480,21 +1667,21 @@ to = 172.16.1.100
             std::vector<std::string> nets, wan;
             std::string spoof4, spoof6, wan_match;
         };
-        const std::string c4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4, 240.0.0.0/4";
+        const std::string c4 = "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3";
         const std::vector<Row> rows = {
             {__LINE__, {}, {}, c4, "::1/128, ff00::/8", "\"ppp*\""},
             {__LINE__,
              {"172.16.0.0/16", "fd00::/64"},
              {"ppp*"},
-             "172.16.0.0/16, " + c4,
-             "fd00::/64, ::1/128, ff00::/8",
+             "0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/16, 224.0.0.0/3",
+             "::1/128, fd00::/64, ff00::/8",
              "\"ppp*\""},
             // each invalid item alone is left out (nothing the user wrote can
             // make nft refuse the failsafe)
             {__LINE__,
              {"172.16.0.0/016", "10.0.0.0/8", std::string("1.2.3.0\0/24", 11)},
              {"wwan0", "enx00e04c680123*"},
-             "10.0.0.0/8, " + c4,
+             "0.0.0.0/8, 10.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3",
              "::1/128, ff00::/8",
              "{ \"ppp*\", \"wwan0\" }"},
         };
@@ -1681,18 +1868,18 @@ to = 172.16.1.100
         const std::string fw = "[forward \"mail\"]\nproto = tcp\nport = 25\nto = 172.16.1.100\n";
         const std::vector<Row> rows = {
             {__LINE__, lan + fw, "postrouting",
-             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ct status dnat goto "
+             "iifname != @wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ct status dnat goto "
              "reflect_snat"},
             {__LINE__, lan + fw, "postrouting",
-             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 oifname @active_wan "
+             "iifname != @wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 oifname @wan "
              "masquerade"},
             {__LINE__, lan + fw, "prerouting",
-             "iifname != @active_wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ip daddr @public4 goto "
+             "iifname != @wan iifname { \"ppp0\", \"ens160\" } meta nfproto ipv4 ip daddr @public4 goto "
              "reflect_dnat"},
             {__LINE__, kLan + fw, "postrouting",
-             "iifname != @active_wan ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"},
+             "iifname != @wan ip saddr 172.16.0.0/16 ct status dnat goto reflect_snat"},
             {__LINE__, kLan + fw, "prerouting",
-             "iifname != @active_wan fib saddr . iif oif exists ip saddr 172.16.0.0/16 ip daddr @public4 goto "
+             "iifname != @wan fib saddr . iif oif exists ip saddr 172.16.0.0/16 ip daddr @public4 goto "
              "reflect_dnat"},
         };
         for (const auto& r : rows) {
@@ -1701,8 +1888,8 @@ to = 172.16.1.100
         }
         // the filter chains match the WAN first (goto): no lookup added there
         auto text = full_ruleset(settings(lan + fw), Dynamic{});
-        CHECK_FALSE(has(chain(text, "input"), "!= @active_wan"));
-        CHECK_FALSE(has(chain(text, "forward"), "!= @active_wan"));
+        CHECK_FALSE(has(chain(text, "input"), "!= @wan"));
+        CHECK_FALSE(has(chain(text, "forward"), "!= @wan"));
     }
 
     TEST_CASE("wan patterns are matched like nft does")

@@ -46,11 +46,20 @@ TEST_SUITE("nft_json")
                      R"(, {"map": {"name": "mss4", "elem": [["ppp0", 1414], ["ppp1", 1452]]}})"),
              std::vector<nft::SetListing>{{"wan_public4", "", E{{"ppp0", "1.2.3.4"}}},
                                           {"mss4", "", E{{"ppp0", "1414"}, {"ppp1", "1452"}}}}},
-            // an element with options is wrapped; intervals and prefixes are left out
+            // an element with options is wrapped (its comment kept aside); intervals and prefixes are
+            // left out
             {__LINE__,
              listing(R"(, {"set": {"name": "s", "elem": [{"elem": {"val": "ppp0", "comment": "c"}},)"
                      R"( {"prefix": {"addr": "10.0.0.0", "len": 8}}, {"range": ["1.1.1.1", "1.1.1.9"]}, 7]}})"),
-             std::vector<nft::SetListing>{{"s", "", E{{"ppp0", ""}}}}},
+             std::vector<nft::SetListing>{{"s", "", E{{"ppp0", ""}}, E{{"ppp0", "c"}}}}},
+            // set wan as nft 1.0.6 lists it: the configured names with their comment, a link's without;
+            // a comment that is no string is none
+            {__LINE__,
+             listing(
+                 R"(, {"set": {"name": "wan", "elem": [{"elem": {"val": "ppp0", "comment": "configured"}},)"
+                 R"( "ppp1", {"elem": {"val": "eth9", "comment": "configured"}}, {"elem": {"val": "x", "comment": 1}}]}})"),
+             std::vector<nft::SetListing>{{"wan", "", E{{"ppp0", ""}, {"ppp1", ""}, {"eth9", ""}, {"x", ""}},
+                                           E{{"ppp0", "configured"}, {"eth9", "configured"}}}}},
             // escapes are decoded, not cut: the caller checks the names
             {__LINE__, listing(R"(, {"set": {"name": "s", "comment": "a\"b\u0041", "elem": ["x\"}y", "\u00e9"]}})"),
              std::vector<nft::SetListing>{{"s", "a\"bA", E{{"x\"}y", ""}, {"\xc3\xa9", ""}}}}},
@@ -244,6 +253,24 @@ TEST_SUITE("nft_json")
                       {Op::Delete, "link1_wan", ppp0, {}},
                       {Op::Delete, "link1_public4", addr, {}},
                       {Op::Delete, "wan_public4", ppp0, {}}})},
+            // set wan: a link's interface goes at exit, a configured name (comment "configured") never
+            {__LINE__,
+             mark_set + R"(, {"set": {"name": "wan", "elem": [{"elem": {"val": "ppp0", "comment": "configured"}},)"
+                        R"( "ppp1"]}})",
+             WanLink{"ppp1", std::nullopt, ""}, true, guarded({{Op::Delete, "wan", nfnl::Ifname{"ppp1"}, {}}})},
+            {__LINE__,
+             mark_set + R"(, {"set": {"name": "active_wan", "elem": ["ppp0"]}})"
+                        R"(, {"set": {"name": "wan", "elem": [{"elem": {"val": "ppp0", "comment": "configured"}},)"
+                        R"( "ppp1"]}})",
+             WanLink{"ppp0", std::nullopt, ""}, true, guarded({{Op::Delete, "active_wan", ppp0, {}}})},
+            // ... and only at exit
+            {__LINE__,
+             mark_set +
+                 R"(, {"set": {"name": "wan", "elem": ["ppp1"]}}, {"set": {"name": "public4", "elem": ["203.0.113.7"]}})",
+             WanLink{"ppp1", "203.0.113.7", ""}, false, guarded({{Op::Delete, "public4", addr, {}}})},
+            // another comment is not "configured"
+            {__LINE__, mark_set + R"(, {"set": {"name": "wan", "elem": [{"elem": {"val": "ppp1", "comment": "x"}}]}})",
+             WanLink{"ppp1", std::nullopt, ""}, true, guarded({{Op::Delete, "wan", nfnl::Ifname{"ppp1"}, {}}})},
             // exit without an address (ip-down removed it already)
             {__LINE__, loaded, WanLink{"ppp0", std::nullopt, ""}, true,
              guarded({{Op::Delete, "active_wan", ppp0, {}}, {Op::Delete, "link1_wan", ppp0, {}}})},

@@ -175,7 +175,7 @@ std::string limit_of(const Rate& r) { return "limit rate " + r.str(); }
 // LAN source must also come in where the route back to it goes out (strict
 // reverse path, "fib saddr . iif oif exists"): otherwise a WAN interface the
 // wan patterns do not name (a second session's ppp1 under wan = ppp0 and a
-// pppd without the plugin, so not in active_wan)
+// pppd without the plugin, so not in set wan)
 // carrying a spoofed LAN source counted as LAN. rpf = false where nft has no
 // fib (postrouting: the filter already decided on those packets).
 std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true)
@@ -199,16 +199,39 @@ std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true
     return out;
 }
 
-// Each match with and without the dynamic active_wan set: WAN is the
-// configured patterns or the link the plugin runs.
-std::vector<std::string> wan_in(const Settings& s)
+// The configured wan items without a '*' (set wan's static elements), and
+// those with one (a pattern rule of their own: nft 1.0.6's interval ifname
+// sets, which would hold them, are unreliable for element adds).
+bool plain_name(const std::string& w) { return !w.empty() && w.back() != '*'; }
+std::vector<std::string> wan_plain(const Settings& s)
 {
-    return {"iifname " + names_expr(s.wan) + " ", "iifname @active_wan "};
+    std::vector<std::string> out;
+    for (const auto& w : s.wan)
+        if (plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
+            out.push_back(w);
+    return out;
 }
-std::vector<std::string> wan_out(const Settings& s)
+std::vector<std::string> wan_wild(const Settings& s)
 {
-    return {"oifname " + names_expr(s.wan) + " ", "oifname @active_wan "};
+    std::vector<std::string> out;
+    for (const auto& w : s.wan)
+        if (!plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
+            out.push_back(w);
+    return out;
 }
+
+// The WAN matches, one rule each: set wan (the configured names and every
+// link the plugin runs), and the wildcard wan patterns when there are any.
+std::vector<std::string> wan_match(const Settings& s, std::string_view dir)
+{
+    std::vector<std::string> out;
+    if (const auto wild = wan_wild(s); !wild.empty())
+        out.push_back(std::string(dir) + " " + names_expr(wild) + " ");
+    out.push_back(std::string(dir) + " @wan ");
+    return out;
+}
+std::vector<std::string> wan_in(const Settings& s) { return wan_match(s, "iifname"); }
+std::vector<std::string> wan_out(const Settings& s) { return wan_match(s, "oifname"); }
 
 const char* const kEgress4[] = {
     "0.0.0.0/8",        // "this network" (RFC 791)
@@ -513,7 +536,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     if (s.extras) {
         b.line("", "define wan_ifaces = " + quoted_set(s.wan));
         // the LAN, to match positively: "iifname != $wan_ifaces" is also a
-        // second session (WAN through @active_wan only) and the PPPoE carrier
+        // second session (WAN through @wan only) and the PPPoE carrier
         if (!s.lan_interfaces.empty())
             b.line("", "define lan_ifaces = " + quoted_set(s.lan_interfaces));
         b.line("", "define public4 = @public4");
@@ -539,10 +562,19 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // dynamic sets: each link's ESTABLISH/ip-up adds its elements, its
     // ip-down removes them (link_update)
     std::vector<std::string> wans, pubs, record;
+    // set wan: the configured names (kept for ever), then the links'
+    // interfaces that are not among them
+    std::vector<std::string> wan_set;
+    const auto configured = wan_plain(s);
+    for (const auto& w : configured)
+        wan_set.push_back(nft::quote(w) + " comment " + nft::quote(kConfiguredWan));
     std::vector<std::vector<std::string>> slot_wan(s.links.size()), slot_pub(s.links.size());
     for (const auto& l : d.links) {
-        if (std::find(wans.begin(), wans.end(), l.ifname) == wans.end())
+        if (std::find(wans.begin(), wans.end(), l.ifname) == wans.end()) {
             wans.push_back(l.ifname);
+            if (std::find(configured.begin(), configured.end(), l.ifname) == configured.end())
+                wan_set.push_back(nft::quote(l.ifname));
+        }
         int i = link_slot(s, l);
         if (i >= 0)
             slot_wan[static_cast<size_t>(i)].push_back(nft::quote(l.ifname));
@@ -573,6 +605,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
             return q;
         }(),
         "");
+    set("wan", "ifname", wan_set, "");
     set("public4", "ipv4_addr", pubs, "");
     b.line("    ", "map wan_public4 {");
     b.line("        ", "type ifname : ipv4_addr");
@@ -584,16 +617,15 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
         set(slot_set(i, "public4"), "ipv4_addr", slot_pub[i], "link " + s.links[i]);
     }
     // anti-spoofing: the LAN's networks and the never-routed sources, one
-    // set per family (auto-merge: a LAN network may overlap another one or
-    // a constant)
+    // set per family (merged: a LAN network may overlap another one or a
+    // constant, and nft refuses overlapping elements without auto-merge)
     auto spoof_set = [&](const std::string& name, std::string_view type, std::vector<std::string> elems,
                          const char* const* more, size_t n) {
         elems.insert(elems.end(), more, more + n);
         b.line("    ", "set " + name + " {");
         b.line("        ", "type " + std::string(type));
         b.line("        ", "flags interval");
-        b.line("        ", "auto-merge");
-        b.line("        ", "elements = { " + join(elems) + " }");
+        b.line("        ", "elements = { " + join(merge_prefixes(elems)) + " }");
         b.line("    ", "}");
     };
     spoof_set("wan_spoof4", "ipv4_addr", s.lan_networks4, std::begin(kSpoof4), std::size(kSpoof4));
@@ -665,7 +697,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     // on a connection's first packet only.
     auto not_wan = [](std::vector<std::string> v) {
         for (auto& m : v)
-            m = "iifname != @active_wan " + m;
+            m = "iifname != @wan " + m;
         return v;
     };
     auto lan4_pre = not_wan(lan_src(s, true));          // prerouting
@@ -896,7 +928,7 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
 
     // nft reads the file itself (the sealed copy, see lifecycle.hpp), so its
     // errors name a file and line; $wan_ifaces and $public4 (defined above)
-    // are visible inside it.
+    // are visible inside it, and so are the sets (@wan: every WAN name).
     if (s.extras)
         b.line("    ", "include " + nft::quote(extras_ref.empty() ? std::string_view(*s.extras) : extras_ref));
     b.line("", "}");
@@ -920,6 +952,79 @@ bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifna
         }
     }
     return false;
+}
+
+std::vector<std::string> merge_prefixes(const std::vector<std::string>& prefixes)
+{
+    using u128 = unsigned __int128;
+    struct Range {
+        int family;  // AF_INET or AF_INET6
+        u128 lo, hi;
+    };
+    const auto host_mask = [](int host_bits) { return host_bits >= 128 ? ~u128{0} : (u128{1} << host_bits) - 1; };
+    std::vector<Range> ranges;
+    std::vector<std::string> rest;
+    for (const auto& p : prefixes) {
+        const auto slash = p.find('/');
+        const std::string addr = p.substr(0, slash);
+        const int family = addr.find(':') == std::string::npos ? AF_INET : AF_INET6;
+        const int bits = family == AF_INET ? 32 : 128;
+        int len = bits;
+        if (slash != std::string::npos) {
+            const std::string l = p.substr(slash + 1);
+            if (l.empty() || l.size() > 3 ||
+                !std::all_of(l.begin(), l.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoi(l) > bits) {
+                rest.push_back(p);
+                continue;
+            }
+            len = std::stoi(l);
+        }
+        unsigned char raw[16] = {};
+        if (inet_pton(family, addr.c_str(), raw) != 1) {
+            rest.push_back(p);
+            continue;
+        }
+        u128 v = 0;
+        for (int i = 0; i < bits / 8; ++i)
+            v = (v << 8) | raw[i];
+        const u128 host = host_mask(bits - len);
+        ranges.push_back({family, v & ~host, v | host});
+    }
+    std::sort(ranges.begin(), ranges.end(),
+              [](const Range& a, const Range& b) { return a.family != b.family ? a.family == AF_INET : a.lo < b.lo; });
+    std::vector<Range> merged;
+    for (const auto& r : ranges) {
+        // overlapping, or adjacent: r starts right after the last one ends
+        // (r.lo - 1 cannot wrap: r.lo > the last one's lo >= 0)
+        if (!merged.empty() && merged.back().family == r.family &&
+            (r.lo <= merged.back().hi || r.lo - 1 == merged.back().hi)) {
+            merged.back().hi = std::max(merged.back().hi, r.hi);
+            continue;
+        }
+        merged.push_back(r);
+    }
+    std::vector<std::string> out;
+    for (const auto& r : merged) {
+        const int bits = r.family == AF_INET ? 32 : 128;
+        for (u128 lo = r.lo;;) {
+            // the largest block that starts at lo and ends by r.hi
+            int len = 0;
+            while ((lo & host_mask(bits - len)) != 0 || host_mask(bits - len) > r.hi - lo)
+                ++len;
+            unsigned char raw[16] = {};
+            for (int i = bits / 8 - 1, shift = 0; i >= 0; --i, shift += 8)
+                raw[i] = static_cast<unsigned char>(lo >> shift);
+            char text[INET6_ADDRSTRLEN] = {};
+            inet_ntop(r.family, raw, text, sizeof text);
+            out.push_back(std::string(text) + "/" + std::to_string(len));
+            const u128 end = lo | host_mask(bits - len);
+            if (end >= r.hi)
+                break;
+            lo = end + 1;
+        }
+    }
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
 }
 
 namespace {
@@ -1319,10 +1424,14 @@ std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view diges
         out.push_back({Op::Add, set, key, data});
         out.push_back({Op::Delete, set, key, data});
     };
+    const auto plain = wan_plain(s);
     for (const auto& g : gone) {
         const nfnl::Ifname ifn{g.ifname};
         const int i = link_slot(s, g);
         remove("active_wan", ifn);
+        // a configured name stays WAN, with a link or without
+        if (std::find(plain.begin(), plain.end(), g.ifname) == plain.end())
+            remove("wan", ifn);
         if (i >= 0)
             remove(slot_set(static_cast<size_t>(i), "wan"), ifn);
         if (g.public4) {
@@ -1345,6 +1454,7 @@ std::vector<nfnl::Change> link_changes(const Settings& s, std::string_view diges
         out.push_back({Op::Add, slot_set(static_cast<size_t>(i), "wan"), ifn, {}});
     }
     out.push_back({Op::Add, "active_wan", ifn, {}});
+    out.push_back({Op::Add, "wan", ifn, {}});  // a configured name's is there already: no change
     if (now->public4) {
         const nfnl::Ipv4 addr{*now->public4};
         out.push_back({Op::Add, "public4", addr, {}});
@@ -1396,7 +1506,7 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
     for (const auto& [name, type, elems] :
          {std::tuple{"wan_spoof4", "ipv4_addr", &spoof4}, std::tuple{"wan_spoof6", "ipv6_addr", &spoof6}})
         out += "    set " + std::string(name) + " {\n        type " + type +
-               "\n        flags interval\n        auto-merge\n        elements = { " + join(*elems) + " }\n    }\n";
+               "\n        flags interval\n        elements = { " + join(merge_prefixes(*elems)) + " }\n    }\n";
     out += "    chain drop_input {\n        limit rate 10/minute log prefix \"[pppkit drop input] \" level warn\n"
            "        drop\n    }\n";
     for (const char* hook : {"input", "forward"}) {

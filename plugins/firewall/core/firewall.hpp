@@ -15,8 +15,16 @@
 //   - dynamic part, per link (several pppds at once: ppp0 and ppp1), each
 //     link's elements changed in one transaction on its own ESTABLISH,
 //     ip-up and ip-down, never another link's:
-//       set active_wan (type ifname)    every link's interface; WAN even if
-//                                       no [firewall] wan pattern matches it
+//       set active_wan (type ifname)    every link's interface (the record
+//                                       of which links are up)
+//       set wan (type ifname)           what the rules match as WAN: the
+//                                       configured wan names that are plain
+//                                       names (static elements, comment
+//                                       kConfiguredWan: never removed) and
+//                                       every link's interface, WAN even if
+//                                       no [firewall] wan item matches it.
+//                                       wan items with a '*' keep a pattern
+//                                       rule of their own beside @wan
 //       set public4 (type ipv4_addr)    every link's IPCP local address:
 //                                       the only destination of WAN DNAT
 //                                       (empty before ip-up: nothing is
@@ -31,7 +39,8 @@
 //                                       that link only
 //   - static sets wan_spoof4 (and wan_spoof6 with ipv6): the sources a WAN
 //     interface never brings (the LAN's networks, loopback, multicast, ...),
-//     dropped first in input and forward, before conntrack's accept.
+//     dropped first in input and forward, before conntrack's accept. Their
+//     elements are merged here (merge_prefixes), not by nft's auto-merge.
 #pragma once
 
 #include <array>
@@ -280,6 +289,19 @@ std::optional<std::string> check_network(std::string_view v);
 bool valid_link_name(std::string_view v);
 // true when ifname is matched by one of the patterns ("ppp*" or "ppp0").
 bool wan_matches(const std::vector<std::string>& patterns, std::string_view ifname);
+// The comment of set wan's static elements (the configured wan names
+// without '*'): a link's update, and stale_removals (lifecycle.hpp) in
+// another configuration's ruleset, never remove such an element.
+inline constexpr std::string_view kConfiguredWan = "configured";
+// The fewest prefixes that cover exactly what `prefixes` cover together:
+// overlapping, contained, duplicate and adjacent ones merged into one where
+// a prefix can say it. IPv4 and IPv6 ("addr/len", or a bare address: /32,
+// /128); IPv4 first, each family in address order, as "addr/len" with the
+// host bits cleared. Text that is no prefix is kept as it is, after them.
+// The interval sets (wan_spoof4/6) take it instead of nft's auto-merge,
+// which makes nft 1.0.6 read the set's elements back from the kernel on
+// every load. Pure.
+std::vector<std::string> merge_prefixes(const std::vector<std::string>& prefixes);
 
 // The [firewall] section's spec (schema.cpp), for its documented defaults.
 const config::SectionSpec& firewall_spec();

@@ -364,8 +364,14 @@ std::vector<nfnl::Change> stale_removals(const std::vector<nft::SetListing>& set
     auto holds = [](const nft::SetListing& s, const std::string& key) {
         return std::any_of(s.elems.begin(), s.elems.end(), [&](const auto& e) { return e.first == key; });
     };
+    // set wan's static elements: that ruleset's configured wan names
+    auto configured = [](const nft::SetListing& s, const std::string& key) {
+        return std::find(s.comments.begin(), s.comments.end(), std::pair{key, std::string(kConfiguredWan)}) !=
+               s.comments.end();
+    };
     for (const auto& s : sets) {
-        if (whole && ifname::valid_name(mine.ifname) && (s.name == "active_wan" || slot_named(s.name, "wan")) &&
+        if (whole && ifname::valid_name(mine.ifname) &&
+            (s.name == "active_wan" || slot_named(s.name, "wan") || (s.name == "wan" && !configured(s, mine.ifname))) &&
             holds(s, mine.ifname))
             out.push_back({Op::Delete, s.name, nfnl::Ifname{mine.ifname}, {}});
         if (!mine.public4)

@@ -120,7 +120,8 @@ Dynamic read_dynamic(nft::Context& nft);
 // elements are found by value in `sets` (`list sets table` and the
 // wan_public4 map): mine.public4 from public4, wan_public4 and every
 // linkN_public4; with `whole` (the link is over) mine.ifname from
-// active_wan and every linkN_wan as well. Guarded by the loaded ruleset's
+// active_wan, every linkN_wan, and set wan unless it is one of that
+// ruleset's configured names there (comment kConfiguredWan) as well. Guarded by the loaded ruleset's
 // mark (kMarkSet's one element, deleted and re-added first): a reload
 // between the listing and the batch makes the kernel refuse all of it.
 // Empty when none of it is there, or the listing has no single mark. Pure.

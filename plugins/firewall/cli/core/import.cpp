@@ -1627,7 +1627,7 @@ Extras render_extras(const Parsed& p, const Mapping& m, const std::vector<Transl
     std::ostringstream o;
     o << "# pppkit firewall extras, written by `pppkit firewall import` from iptables rules that\n"
          "# pppkit.conf cannot express. Included into pppkit's table (inet pppkit_fw); variables:\n"
-         "# $wan_ifaces (the wan patterns; a second session is WAN through @active_wan, match it too),\n"
+         "# $wan_ifaces (the wan patterns; a second session is WAN through @wan, match it too),\n"
          "# $lan_ifaces (lan-interfaces), $public4 (the current public address).\n"
          "# Base chains here run just before pppkit's own (priority - 5): their drops are final,\n"
          "# their accepts are not (pppkit's chains still decide). Review before use.\n";
