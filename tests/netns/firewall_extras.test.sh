@@ -110,6 +110,18 @@ check_eq "setup: ppp1 is gone, its address still in public4" "11.0.0.2 11.0.1.2"
 check "a reload (pppkit firewall apply)" fwcmd apply
 check_eq "after the reload: public4 holds only the live link's address" "11.0.0.2" "$(elems public4)"
 check_eq "after the reload: active_wan holds only the live link" "ppp0" "$(elems active_wan)"
+# an extras file that names one of pppkit's own sets: nft would merge it into
+# set wan (eth1, the PPPoE carrier, WAN from then on); refused with file:line
+{ cat "$CONF/extras.nft"; printf 'set wan {\n    type ifname\n    elements = { "eth1" }\n}\n'; } >"$CONF/reserved.nft"
+rline=$(($(wc -l <"$CONF/extras.nft") + 1))
+sed "s|^extras = .*|extras = $CONF/reserved.nft|" "$CONF/pppkit.conf" >"$CONF/reserved.conf"
+out=$(nsx rtr "$PK" --config "$CONF/reserved.conf" check 2>&1)
+check_eq "pppkit check: an extras 'set wan' is refused at its file:line" \
+    "$CONF/reserved.nft:$rline: [firewall] extras: set 'wan' is pppkit's own: nft would add your elements to it; give yours another name" \
+    "$(printf '%s\n' "$out" | grep reserved.nft)"
+check_fails "pppkit firewall apply refuses it" nsx rtr "$PK" --config "$CONF/reserved.conf" firewall apply
+w=$(elems wan)
+check_eq "set wan is unchanged: ppp0 in it, no eth1 ($w)" "1 0" "$(grep -c ppp0 <<<"$w") $(grep -c eth1 <<<"$w")"
 # the ISP gives 11.0.1.2 to someone else
 nsx net ip addr add 11.0.1.2/32 dev lo
 expect_answer "LAN -> 11.0.1.2:443 (someone else's address now) reaches that host, not the LAN server" \

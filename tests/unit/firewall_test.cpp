@@ -1151,6 +1151,49 @@ to = 172.16.1.100
         CHECK_FALSE(needs_fresh_context(settings(kLan)));
     }
 
+    TEST_CASE("reserved_name covers every set, map and chain the table can declare, by config")
+    {
+        // configs that between them declare every object: links, shared
+        // forward sets and maps (with and without a target port), IPv6, egress
+        struct Row {
+            int line;
+            std::string conf;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, kSeed},
+            {__LINE__, kTwo},
+            {__LINE__, kLan},
+            {__LINE__, kLan + "ipv6 = no\negress-guard = no\n"},
+            {__LINE__, kLan + "\n[forward \"a\"]\nproto = tcp\nport = 80\nto = 172.16.1.100:8080\n"},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            const std::string text = full_ruleset(settings(r.conf), Dynamic{});
+            size_t pos = 0;
+            int seen = 0;
+            while ((pos = text.find("\n    ", pos)) != std::string::npos) {
+                pos += 5;
+                for (std::string_view kind : {"set", "map", "chain"}) {
+                    if (text.compare(pos, kind.size() + 1, std::string(kind) + " ") != 0)
+                        continue;
+                    size_t b = pos + kind.size() + 1;
+                    std::string name = text.substr(b, text.find_first_of(" {", b) - b);
+                    ++seen;
+                    CAPTURE(name);
+                    CHECK((reserved_name(kind, name) || name.rfind("extra_", 0) == 0));
+                    CHECK_FALSE(reserved_name(kind, "extra_input"));
+                }
+            }
+            CHECK(seen > 20);
+        }
+        CHECK(reserved_name("set", "forward_dnat_port"));
+        CHECK(reserved_name("map", "link0_wan"));
+        CHECK_FALSE(reserved_name("chain", "wan"));  // chains and sets are separate namespaces
+        CHECK_FALSE(reserved_name("set", "input"));
+        CHECK_FALSE(reserved_name("counter", "wan"));
+        CHECK_FALSE(reserved_name("set", "link_wan"));
+    }
+
     TEST_CASE("extras text checks: only definitions at its top level, balanced braces")
     {
         struct Row {
@@ -1176,7 +1219,27 @@ to = 172.16.1.100
             {__LINE__, "chain x { ip saddr 192.0.2.1 drop; include \"/x\" }\n", 1,
              "'include' is not allowed in the extras file: put the rules in this file itself"},
             {__LINE__, "chain x {\n    log prefix \"include\" drop\n}\n", 0, ""},
-            {__LINE__, "chain x {\n    ip saddr 192.0.2.1 drop\n}", 0, ""},  // no final newline: fine
+            // pppkit's own names: nft would merge the declaration into the existing object
+            {__LINE__, "set wan {\n    type ifname\n    elements = { \"eth1\" }\n}\n", 1,
+             "set 'wan' is pppkit's own: nft would add your elements to it; give yours another name"},
+            {__LINE__, "chain x {\n}\nmap \"wan_public4\" {\n    type ifname : ipv4_addr\n}\n", 3,
+             "map 'wan_public4' is pppkit's own: nft would add your elements to it; give yours another name"},
+            {__LINE__, "set link12_public4 { type ipv4_addr; }\n", 1,
+             "set 'link12_public4' is pppkit's own: nft would add your elements to it; give yours another name"},
+            {__LINE__, "chain wan_input {\n    tcp dport 8080 accept\n}\n", 1,
+             "chain 'wan_input' is pppkit's own: your rules would come after its final verdict and never run; put "
+             "them in chain extra_input, extra_forward, extra_prerouting or extra_postrouting, or a chain of your "
+             "own"},
+            {__LINE__, "chain\tinput_unmark{ }\n", 1,
+             "chain 'input_unmark' is pppkit's own: your rules would come after its final verdict and never run; put "
+             "them in chain extra_input, extra_forward, extra_prerouting or extra_postrouting, or a chain of your "
+             "own"},
+            {__LINE__,
+             "chain extra_forward { accept; }\nset wan_lab { type ifname; }\nset link_wan { type ifname; }\n"
+             "set link1_wanx { type ifname; }\nchain inputs {\n}\n",
+             0, ""},
+            {__LINE__, "chain x {\n    ip saddr @wan drop\n    jump input\n}\n", 0, ""},  // references are fine
+            {__LINE__, "chain x {\n    ip saddr 192.0.2.1 drop\n}", 0, ""},               // no final newline: fine
             {__LINE__, std::string("chain x {\n    ip saddr 192.0.2.1\0 drop\n}\n", 38), 2,
              "control byte (0): the file must be plain text"},
             {__LINE__, "chain x {\n  log prefix \"unterminated\n}\n", 2, "unterminated string"},

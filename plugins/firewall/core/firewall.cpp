@@ -1271,6 +1271,32 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     return s;
 }
 
+bool reserved_name(std::string_view kind, std::string_view name)
+{
+    // sets and maps: build()'s own, the slots' linkN_wan and linkN_public4,
+    // the shared forward sets and maps (Shared), the mark set
+    static constexpr std::array<std::string_view, 12> sets = {
+        kMarkSet,     "active_wan", "wan",     "public4",         "wan_public4",  "wan_spoof4",
+        "wan_spoof6", "egress4",    "egress6", "forward_targets", "forward_dnat", "forward_dnat_port"};
+    static constexpr std::array<std::string_view, 18> chains = {
+        "input",         "wan_input",  "lan_input",    "forward",     "wan_forward",  "lan_to_wan",
+        "lan_reflected", "output",     "prerouting",   "wan_dnat",    "reflect_dnat", "postrouting",
+        "reflect_snat",  "drop_input", "drop_forward", "drop_output", kUnmarkChain,   "forward_unmark"};
+    if (kind == "chain")
+        return std::find(chains.begin(), chains.end(), name) != chains.end();
+    if (kind != "set" && kind != "map")
+        return false;
+    if (std::find(sets.begin(), sets.end(), name) != sets.end())
+        return true;
+    // linkN_wan, linkN_public4 (slot_set)
+    if (name.substr(0, 4) != "link")
+        return false;
+    size_t i = 4;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9')
+        ++i;
+    return i > 4 && (name.substr(i) == "_wan" || name.substr(i) == "_public4");
+}
+
 std::optional<TextProblem> check_extras_text(std::string_view text)
 {
     static constexpr std::array<std::string_view, 9> allowed = {"chain", "set", "map",       "counter", "quota",
@@ -1318,6 +1344,31 @@ std::optional<TextProblem> check_extras_text(std::string_view text)
                                                    "' at the top level: the file is included inside table "
                                                    "inet pppkit_fw, so only chain, set, map, counter, quota, "
                                                    "limit, ct, flowtable and secmark definitions go there"};
+                if (depth == 0 && (word == "chain" || word == "set" || word == "map")) {
+                    // the name, on the same line (quoted or not)
+                    size_t b = line.find_first_not_of(" \t", end);
+                    std::string_view name;
+                    if (b != std::string_view::npos) {
+                        size_t e = b;
+                        if (line[b] == '"') {
+                            e = line.find('"', b + 1);
+                            name = e == std::string_view::npos ? std::string_view{} : line.substr(b + 1, e - b - 1);
+                        } else {
+                            while (e < line.size() && line.find_first_of(" \t{;#", e) != e)
+                                ++e;
+                            name = line.substr(b, e - b);
+                        }
+                    }
+                    if (reserved_name(word, name))
+                        return TextProblem{
+                            lineno, std::string(word) + " '" + std::string(name) + "' is pppkit's own: " +
+                                        (word == "chain" ? "your rules would come after its final verdict and never "
+                                                           "run; put them in chain extra_input, extra_forward, "
+                                                           "extra_prerouting or extra_postrouting, or a chain of "
+                                                           "your own"
+                                                         : "nft would add your elements to it; give yours another "
+                                                           "name")};
+                }
             }
             if (c == '{') {
                 if (depth++ == 0)

@@ -165,14 +165,25 @@ std::optional<config::Diagnostic> read_extras(Settings& s, const config::Documen
 
 // Text-level checks of an extras file before nft sees it: plain text (no
 // control bytes), balanced braces, only chain/set/map/... definitions at its
-// top level (nothing that leaves pppkit's table), and no "include" anywhere
-// (nft would read a file nobody checked). A last line without a newline is
+// top level (nothing that leaves pppkit's table), none of them named like
+// one of the table's own (reserved_name), and no "include" anywhere (nft
+// would read a file nobody checked). A last line without a newline is
 // fine: the staged copy gets one. Returns the 1-based line and the problem.
 struct TextProblem {
     int line = 0;
     std::string problem;
 };
 std::optional<TextProblem> check_extras_text(std::string_view text);
+
+// Whether NAME is one of the table's own objects in some configuration
+// (build(): every set, map and chain it can declare), so that an extras
+// file declaring it would not get one of its own: nft merges a repeated
+// declaration into the existing object, so "set wan { ... elements = {
+// "eth1" } }" made eth1 WAN and a "chain wan_input { ... }" appended rules
+// after its final goto, never reached. kind: "chain", "set" or "map" (sets
+// and maps share one namespace). The extra_* chains are the extras file's
+// own and never reserved. check_extras_text refuses the declaration.
+bool reserved_name(std::string_view kind, std::string_view name);
 
 // The whole ruleset: replaces pppkit's table (and only it) atomically and
 // fills the dynamic sets from d.
