@@ -30,6 +30,7 @@
 #include "common/schema.hpp"
 #include "common/text.hpp"
 #include "core/control.hpp"
+#include "core/peer_options.hpp"
 #include "pppkitd/auth_failure.hpp"
 #include "pppkitd/drift.hpp"
 #include "pppkitd/journal.hpp"
@@ -340,11 +341,57 @@ void Daemon::act(Link& l, Action a)
     }
 }
 
+namespace {
+
+// Whether "pppd call NAME" loads a pppkit plugin: DIR/options, DIR/peers/NAME
+// and the files they name ("file", "call"), at most 16 (scan_options).
+// nullopt when the peer file cannot be read (pppd will say why).
+std::optional<bool> loads_pppkit_plugin(const std::string& dir, const std::string& name)
+{
+    constexpr std::size_t kLimit = 1 << 16;
+    std::vector<std::string> todo = {dir + "/peers/" + name, dir + "/options"};
+    bool found = false;
+    for (std::size_t i = 0; i < todo.size() && i < 16 && !found; ++i) {
+        std::string text;
+        if (text::read_path(todo[i], text, kLimit) != 0) {
+            if (i == 0)
+                return std::nullopt;
+            continue;
+        }
+        OptionsScan s = scan_options(text);
+        found = s.pppkit_plugin;
+        todo.insert(todo.end(), s.files.begin(), s.files.end());
+        for (const auto& c : s.calls)
+            todo.push_back(dir + "/peers/" + c);
+    }
+    return found;
+}
+
+}  // namespace
+
 void Daemon::spawn(Link& l)
 {
     clear_stale_session(l, "left open by an earlier pppd");  // a PADT that failed before
     // Exactly what pon runs, so that "poff NAME" finds and stops it.
     std::vector<std::string> args = {opt_.pppd, "call", l.cfg.name, "nodetach"};
+    // A pppd without a pppkit plugin sends no events: a persist one would
+    // redial by itself, unseen, at pppd's own pace (holdoff 30 s, maxfail
+    // 10), its authentication failures counted only when it exits. With
+    // maxfail 1 (after the peer file's, so it wins) each failed attempt
+    // ends it, and pppkitd counts its exit status under its own backoff
+    // and hourly bound. A link that was up still redials once by itself.
+    const std::optional<bool> plugin = loads_pppkit_plugin(opt_.ppp_dir, l.cfg.name);
+    const std::optional<bool> plain = plugin ? std::optional<bool>(!*plugin) : std::nullopt;
+    if (plain.value_or(false)) {
+        args.emplace_back("maxfail");
+        args.emplace_back("1");
+    }
+    if (plain && plain != l.plain)
+        jlog::link(LOG_INFO, jlog::kDial, l,
+                   *plain ? "its peer file loads no pppkit plugin: pppd runs with maxfail 1, so that each failed "
+                            "attempt ends it and pppkitd counts it (no events from that pppd)"
+                          : "its peer file loads a pppkit plugin: pppd's attempts are followed by its events");
+    l.plain = plain;
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -383,8 +430,8 @@ void Daemon::spawn(Link& l)
     l.problem.clear();
     sd_event_add_child(ev_, &l.child, pid, WEXITED, on_child, &l);
     jlog::link(LOG_NOTICE, l.dials > 1 ? jlog::kRedial : jlog::kDial, l,
-               (l.dials > 1 ? "redialling: " : "dialling: ") + opt_.pppd + " call " + l.cfg.name + " nodetach (pid " +
-                   std::to_string(pid) + ")");
+               (l.dials > 1 ? "redialling: " : "dialling: ") + opt_.pppd + " call " + l.cfg.name + " nodetach" +
+                   (plain.value_or(false) ? " maxfail 1" : "") + " (pid " + std::to_string(pid) + ")");
 }
 
 void Daemon::arm_backoff(Link& l)

@@ -31,6 +31,7 @@ struct Options {
     bool config_explicit = false;
     std::string runtime_dir = "/run/pppkit";  // event, control and status sockets
     std::string pppd = "/usr/sbin/pppd";
+    std::string ppp_dir = "/etc/ppp";           // options and peers/NAME: does a pppd load a pppkit plugin (spawn)
     std::string state_dir = "/var/lib/pppkit";  // the links' last PPPoE session (padt.cpp)
     bool state_dir_explicit = false;            // --state-dir given: [pppkit] state-dir is not read
 };
@@ -93,6 +94,9 @@ struct Link {
     std::optional<uint16_t> session;
     int phase = -1;
     unsigned events = 0;  // messages accepted from this link's pppd
+    // spawn(): the peer's options load no pppkit plugin, so its pppd runs
+    // with "maxfail 1" (core/peer_options.hpp); logged when it changes
+    std::optional<bool> plain;
     // padt.cpp: the session in the state file, and the last PADT sent for it
     std::optional<pppoe::Session> saved_session;
     struct Padt {

@@ -9,11 +9,14 @@ namespace {
 int usage(FILE* to)
 {
     std::fprintf(to, "usage: pppkitd [--config FILE] [--runtime-dir DIR] [--state-dir DIR] [--pppd PATH]\n"
+                     "               [--ppp-dir DIR]\n"
                      "  --config FILE       pppkit.conf (default /etc/ppp/pppkit.conf)\n"
                      "  --runtime-dir DIR   event, control and status sockets (default /run/pppkit)\n"
                      "  --state-dir DIR     the links' last PPPoE session (default: [pppkit] state-dir,\n"
                      "                      /var/lib/pppkit)\n"
-                     "  --pppd PATH         the pppd to start (default /usr/sbin/pppd)\n");
+                     "  --pppd PATH         the pppd to start (default /usr/sbin/pppd)\n"
+                     "  --ppp-dir DIR       where that pppd reads options and peers/NAME (default /etc/ppp):\n"
+                     "                      a peer without a pppkit plugin is started with maxfail 1\n");
     return to == stdout ? 0 : 2;
 }
 }  // namespace
@@ -42,6 +45,9 @@ int main(int argc, char** argv)
             o.state_dir_explicit = true;
         } else if (a == "--pppd") {
             if (!value(o.pppd))
+                return usage(stderr);
+        } else if (a == "--ppp-dir") {
+            if (!value(o.ppp_dir))
                 return usage(stderr);
         } else if (a == "--help" || a == "-h") {
             return usage(stdout);

@@ -33,7 +33,10 @@
 #     and which never exits is stopped (SIGTERM) after auth-failures = 2
 #     attempts: failed-auth with the reason in status and STATUS=, no third
 #     attempt, no redial; one without persist that says 19 and then exits 19
-#     counts once per dial, not twice.
+#     counts once per dial, not twice. A peer whose options (--ppp-dir)
+#     load no pppkit plugin gets "maxfail 1" after them, so each failed
+#     attempt ends its pppd and is counted; one that loads a plugin (also
+#     through "file") does not.
 #   - adoption from an event (pon NAME): a hello naming a link from a root
 #     process that is not "pppd call NAME" (python3) is dropped and logged,
 #     one from a sender that ended before pppkitd read it (pppkitd stopped
@@ -79,7 +82,11 @@ EOF
 chmod 755 "$t/hold"
 cat >"$t/pppd" <<EOF
 #!/bin/sh
-[ "\$1" = call ] && [ "\$3" = nodetach ] && [ \$# = 3 ] || { echo "bad argv: \$*" >>"$t/calls"; exit 99; }
+# argv: "call NAME nodetach", and "maxfail 1" after it for a peer whose
+# options load no pppkit plugin (pppkitd --ppp-dir $t/ppp: "plain")
+[ "\$1" = call ] && [ "\$3" = nodetach ] && { [ \$# = 3 ] || [ "\$*" = "call \$2 nodetach maxfail 1" ]; } ||
+    { echo "bad argv: \$*" >>"$t/calls"; exit 99; }
+echo "\$*" >>"$t/argv"
 echo "\$(date +%s.%N) \$\$ \$2" >>"$t/calls"
 n=\$(grep -c " \$2\$" "$t/calls")
 case \$2 in
@@ -114,6 +121,7 @@ badconf)
     export PPPKIT_EVENT_SOCKET=$t/run/event
     exec "$fake" "$build/pppkit-mss.so" init opt pppkit-config "$t/bad-mss.conf" phase 1 phase 2 phase 4 sleep 60000 ;;
 auth) exit 19 ;;
+plain) exit 19 ;;
 lan) exit 5 ;;
 persist)
     export PPPKIT_EVENT_SOCKET=$t/run/event
@@ -160,6 +168,9 @@ autostart = no
 [link "auth"]
 auth-failures = 2
 backoff-floor = 1s
+[link "plain"]
+auth-failures = 2
+backoff-floor = 1s
 [link "persist"]
 auth-failures = 2
 [link "once"]
@@ -182,6 +193,14 @@ autostart = no
 EOF
 [ -e /dev/ppp ] || printf '[link "realnoppp"]\n' >>"$t/pppkit.conf"
 printf '[mss]\nclamp-typo = 1\n' >"$t/bad-mss.conf"
+# the options pppkitd reads (--ppp-dir): peer plain loads no pppkit plugin
+# (its pppd gets "maxfail 1"), dsl loads one through a file its peer file
+# names; the other links have no peer file (their argv stays as it was)
+mkdir -p "$t/ppp/peers"
+printf '# a plain PPPoE peer\nplugin rp-pppoe.so\npersist\nmaxfail 0\n# plugin pppkit-mss.so (commented out)\n' >"$t/ppp/peers/plain"
+printf 'plugin rp-pppoe.so\nfile %s\n' "$t/ppp/pppkit-plugins" >"$t/ppp/peers/dsl"
+printf 'plugin "%s"\n' "$build/pppkit-mss.so" >"$t/ppp/pppkit-plugins"
+: >"$t/ppp/options"
 
 check "pppkit check accepts the [link] sections" "$build/pppkit" check --config "$t/pppkit.conf"
 printf '[link "x"]\nbackoff-floor = 5m\nbackoff-ceiling = 1m\nauth-failures = many\n' >"$t/bad.conf"
@@ -239,7 +258,7 @@ python3 "$tool" notify "$t/notify" "$t/notify.log" &
 NSL_PIDS+=($!)
 wait_for 5 test -S "$t/notify" || { fail "notify socket"; nsl_finish; }
 NOTIFY_SOCKET=$t/notify WATCHDOG_USEC=2000000 ip netns exec "$nsname" \
-    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" \
+    "$build/pppkitd" --config "$t/pppkit.conf" --runtime-dir "$t/run" --pppd "$t/pppd" --ppp-dir "$t/ppp" \
     >"$t/pppkitd.log" 2>&1 &
 pkd=$!
 NSL_PIDS+=($pkd)
@@ -371,6 +390,13 @@ check_eq "persist: one log line per failed attempt" 2 "$(grep -c "persist: authe
 check "persist: pppkit status (terminal) shows the failure and that it gave up" sh -c \
     "'$build/pppkit' status --socket '$t/run/control' persist | grep -A1 'last authentication failure .*: status 19 (authentication to the peer failed)' | grep -q 'gave up'"
 check "once (no persist: status 19, then exit 19): failed-auth after 2 dials, each counted once" wait_for 10 is once "l['state'], l['dials']" "failed-auth 2"
+check "plain (its peer loads no pppkit plugin): failed-auth after 2 dials, each exit 19 counted" \
+    wait_for 10 is plain "l['state'], l['dials'], l['auth_failures']" "failed-auth 2 2"
+check_eq "plain: each pppd started with maxfail 1 after the peer's options" \
+    "call plain nodetach maxfail 1|call plain nodetach maxfail 1" "$(grep ' plain ' "$t/argv" | paste -sd'|')"
+check_eq "dsl (a pppkit plugin through 'file' in its peer file): no maxfail added" "" "$(grep 'call dsl .*maxfail' "$t/argv")"
+check "dsl: its pppds were started (argv recorded)" grep -q '^call dsl nodetach$' "$t/argv"
+check "plain: the log says why maxfail 1" grep -q "plain: its peer file loads no pppkit plugin: pppd runs with maxfail 1" "$t/pppkitd.log"
 check "lan: waiting for lan0" wait_for 5 is lan "l['state']" "waiting-for-lan"
 check_eq "idle (autostart = no): stopped, never dialled" "stopped 0" "$(field idle "l['state'], l['dials']")"
 sleep 3

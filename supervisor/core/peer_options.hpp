@@ -1,0 +1,27 @@
+// peer_options.hpp - what pppkitd reads of the options of a pppd it starts:
+// whether that pppd loads a pppkit plugin. A pppd without one says nothing
+// of its attempts (no events), so pppkitd starts it with "maxfail 1"
+// appended: each failed attempt ends it, and its exit status is counted
+// (authentication failures, exit 19), under pppkitd's own backoff and
+// hourly bound, instead of a persist pppd redialling by itself unseen
+// (supervisor/pppkitd/daemon.cpp, spawn()). Pure: the caller reads the files.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pppkit::supervisor {
+
+// One pppd options file, as pppd's own reader splits it (options.c
+// getword): words separated by white space, '#' at the start of a word
+// comments out the rest of the line, "..." or '...' quote, a backslash
+// escapes the next character.
+struct OptionsScan {
+    bool pppkit_plugin = false;      // "plugin X" with X's file name starting "pppkit-"
+    std::vector<std::string> files;  // "file F": F is read too
+    std::vector<std::string> calls;  // "call NAME": peers/NAME is read too
+};
+[[nodiscard]] OptionsScan scan_options(std::string_view text);
+
+}  // namespace pppkit::supervisor

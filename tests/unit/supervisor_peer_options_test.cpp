@@ -1,0 +1,49 @@
+// supervisor_peer_options_test.cpp - scan_options (core/peer_options.hpp):
+// does a pppd options file load a pppkit plugin, and which files it names.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/peer_options.hpp"
+
+using namespace pppkit::supervisor;
+
+TEST_SUITE("supervisor")
+{
+    TEST_CASE("scan_options: a pppkit plugin, and the files and peers an options file names, by row")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            bool plugin;
+            std::vector<std::string> files, calls;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "plugin pppkit-mss.so\n", true, {}, {}},
+            {__LINE__, "plugin /usr/lib/pppd/2.4.9/pppkit-firewall.so\n", true, {}, {}},
+            {__LINE__, "plugin \"/opt/my dir/pppkit-ddns.so\"\n", true, {}, {}},
+            {__LINE__, "plugin 'pppkit-mss.so'", true, {}, {}},  // no final newline
+            {__LINE__, "noauth plugin rp-pppoe.so nic-eth0 plugin pppkit-mss.so", true, {}, {}},
+            {__LINE__, "plugin rp-pppoe.so\nnic-eth0\npersist\n", false, {}, {}},
+            {__LINE__, "# plugin pppkit-mss.so\n", false, {}, {}},
+            {__LINE__, "persist # plugin pppkit-mss.so\n", false, {}, {}},
+            {__LINE__, "plugin my-pppkit-mss.so\n", false, {}, {}},  // the file name must start with pppkit-
+            {__LINE__, "plugin /pppkit-dir/rp-pppoe.so\n", false, {}, {}},
+            {__LINE__, "plugin\n", false, {}, {}},  // no argument: pppd refuses it
+            {__LINE__, "user \"plugin\" password pppkit-x\n", false, {}, {}},
+            {__LINE__, "ipparam plugin pppkit-mss.so\n", true, {}, {}},  // pppd reads "plugin" as a value here;
+                                                                         // taken for one: maxfail stays off
+            {__LINE__, "plugin\\ x pppkit-mss.so\n", false, {}, {}},     // "plugin x" is one word
+            {__LINE__, "file /etc/ppp/more\ncall other\nfile \"/a b\"\n", false, {"/etc/ppp/more", "/a b"}, {"other"}},
+            {__LINE__, "file plugin\nplugin pppkit-mss.so\n", true, {"plugin"}, {}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            const OptionsScan s = scan_options(r.text);
+            CHECK(s.pppkit_plugin == r.plugin);
+            CHECK(s.files == r.files);
+            CHECK(s.calls == r.calls);
+        }
+    }
+}
