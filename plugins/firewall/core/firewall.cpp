@@ -203,22 +203,18 @@ std::vector<std::string> lan_src(const Settings& s, bool v4only, bool rpf = true
 // those with one (a pattern rule of their own: nft 1.0.6's interval ifname
 // sets, which would hold them, are unreliable for element adds).
 bool plain_name(const std::string& w) { return !w.empty() && w.back() != '*'; }
-std::vector<std::string> wan_plain(const Settings& s)
+// The distinct wan items that are plain names (wild false) or wildcard
+// patterns such as ppp* (wild true), in their order.
+std::vector<std::string> wan_items(const Settings& s, bool wild)
 {
     std::vector<std::string> out;
     for (const auto& w : s.wan)
-        if (plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
+        if (plain_name(w) != wild && std::find(out.begin(), out.end(), w) == out.end())
             out.push_back(w);
     return out;
 }
-std::vector<std::string> wan_wild(const Settings& s)
-{
-    std::vector<std::string> out;
-    for (const auto& w : s.wan)
-        if (!plain_name(w) && std::find(out.begin(), out.end(), w) == out.end())
-            out.push_back(w);
-    return out;
-}
+std::vector<std::string> wan_plain(const Settings& s) { return wan_items(s, false); }
+std::vector<std::string> wan_wild(const Settings& s) { return wan_items(s, true); }
 
 // The WAN matches, one rule each: set wan (the configured names and every
 // link the plugin runs), and the wildcard wan patterns when there are any.
