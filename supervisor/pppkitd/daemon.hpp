@@ -94,9 +94,6 @@ struct Link {
     std::optional<uint16_t> session;
     int phase = -1;
     unsigned events = 0;  // messages accepted from this link's pppd
-    // spawn(): the peer's options load no pppkit plugin, so its pppd runs
-    // with "maxfail 1" (core/peer_options.hpp); logged when it changes
-    std::optional<bool> plain;
     // padt.cpp: the session in the state file, and the last PADT sent for it
     std::optional<pppoe::Session> saved_session;
     struct Padt {
@@ -116,6 +113,9 @@ struct Link {
     bool online = false;
     std::time_t online_since = 0;
     std::optional<bool> online_said;
+    // spawn(): the peer's options load no pppkit plugin, so its pppd runs
+    // with "maxfail 1" (core/peer_options.hpp); logged when it changes
+    std::optional<bool> plain;
     // reload.cpp: the link left the configuration (its pppd ends, then it is
     // forgotten); pppkit restart NAME: dial again once the pppd ended
     bool removed = false;
