@@ -714,7 +714,10 @@ std::string build(const Settings& s, const Dynamic& d, const std::string& digest
     b.line("    ", "chain input {");
     b.rule("type filter hook input priority filter; policy drop;");
     b.rule(kGuardSet);
-    b.rule("iif \"lo\" accept");
+    // by name: `iif "lo"` makes libnftables dump every interface of the
+    // host at each apply (it drops its interface cache after every command):
+    // 0.23 ms of a 1.4 ms full apply with 60 interfaces. Same for the failsafe.
+    b.rule("iifname \"lo\" accept");
     anti_spoof("drop_input");
     if (!s.ipv6)
         b.rule("meta nfproto ipv6 drop");
@@ -1561,7 +1564,7 @@ std::string failsafe_ruleset(const std::vector<std::string>& lan_interfaces,
         out += "        type filter hook " + std::string(hook) + " priority filter; policy drop;\n";
         out += "        " + std::string(kGuardSet) + "\n";
         if (std::string_view(hook) == "input") {
-            out += "        iif \"lo\" accept\n";
+            out += "        iifname \"lo\" accept\n";
             // anti-spoofing before the replies' accept: a forged reply from
             // the WAN (a LAN or never-routed source) joins no flow
             out += "        iifname " + names_expr(wans) + " ip saddr @wan_spoof4 goto drop_input\n";
