@@ -218,4 +218,63 @@ int Socket::transact(const void* out, size_t len, uint32_t first, uint32_t last)
     return answers.first_error;
 }
 
+std::optional<uint32_t> Socket::generation()
+{
+    if (!nl_)
+        return std::nullopt;
+    return nfnl::generation(nl_.get(), reserve_seq(1));
+}
+
+std::optional<uint32_t> generation(mnl_socket* nl, uint32_t seq)
+{
+    if (nl == nullptr)
+        return std::nullopt;
+    alignas(nlmsghdr) char buf[8192];
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    nlh->nlmsg_seq = seq;
+    auto* g = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+    g->nfgen_family = AF_UNSPEC;
+    g->version = NFNETLINK_V0;
+    g->res_id = 0;
+    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+        return std::nullopt;
+    const int fd = mnl_socket_get_fd(nl);
+    const unsigned portid = mnl_socket_get_portid(nl);
+    // the kernel answers inside sendto(); the poll only bounds the wait
+    for (int reads = 0; reads < 16; ++reads) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0)
+                return std::nullopt;
+            continue;
+        }
+        if (n <= 0)
+            return std::nullopt;
+        std::optional<uint32_t> gen;
+        const int rc = mnl_cb_run(
+            buf, static_cast<size_t>(n), seq, portid,
+            [](const nlmsghdr* m, void* data) {
+                return mnl_attr_parse(
+                    m, sizeof(nfgenmsg),
+                    [](const nlattr* a, void* out) {
+                        if (mnl_attr_get_type(a) == NFTA_GEN_ID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                            *static_cast<std::optional<uint32_t>*>(out) = ntohl(mnl_attr_get_u32(a));
+                        return static_cast<int>(MNL_CB_OK);
+                    },
+                    data);
+            },
+            &gen);
+        if (gen)
+            return gen;
+        if (rc == MNL_CB_ERROR && errno != ESRCH)
+            return std::nullopt;  // ESRCH: an answer to an older request
+    }
+    return std::nullopt;
+}
+
 }  // namespace pppkit::nfnl

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -81,6 +82,8 @@ public:
     // one answer per message. 0, or the errno of the first refusal.
     uint32_t reserve_seq(uint32_t n);
     int transact(const void* out, size_t len, uint32_t first, uint32_t last);
+    // The ruleset's generation id now (generation() below, on this socket).
+    [[nodiscard]] std::optional<uint32_t> generation();
 
 private:
     struct Close {
@@ -89,5 +92,11 @@ private:
     std::unique_ptr<mnl_socket, Close> nl_;
     uint32_t seq_ = 0;
 };
+
+// NFT_MSG_GETGEN on nl with sequence number seq: the id of the ruleset's
+// generation now, which every commit (anyone's) moves on by one. nullopt:
+// no socket, no answer within 100 ms, or none that carries it. Older answers queued on
+// nl (other sequence numbers) are skipped.
+std::optional<uint32_t> generation(mnl_socket* nl, uint32_t seq);
 
 }  // namespace pppkit::nfnl

@@ -64,9 +64,9 @@
 //   phase DEAD   (the link is over, pppd has released its unit) and exit:
 //                this link's elements are removed once its interface is
 //                gone; every rule and every other link's elements stay.
-//   After each update its record (/run/pppkit/firewall/PID, lifecycle.hpp)
-//   says what this pppd's elements are, for `pppkit firewall apply` after a
-//   flush; removed with them.
+//   Before each update its record (/run/pppkit/firewall/PID, lifecycle.hpp)
+//   says what this pppd's elements are, for a full load after a flush or
+//   one that raced the update (apply_current); removed with them.
 #include <net/if.h>
 #include <unistd.h>
 
@@ -140,10 +140,10 @@ public:
         }
         // Another config's ruleset may carry a live link's dynamic state;
         // after a flush, the other pppds' records do.
-        Dynamic keep = dynamic_to_load(*nft_);
         auto t0 = std::chrono::steady_clock::now();
         spent_.reset();
-        auto r = apply_fail_closed(*nft_, *prepared_, keep);
+        auto r = apply_current(
+            *nft_, *prepared_, [&] { return dynamic_to_load(*nft_); }, [&] { return nl_.generation(); });
         keep_spent(r);
         if (r.outcome != Outcome::Applied) {
             prepared_.reset();
@@ -324,6 +324,10 @@ private:
             learn();
         else if (mine_ && !theirs)
             gone = {*mine_};
+        // before the batch: a full load (another process's) that reads the
+        // links between this batch and its own commit, which replaces it,
+        // finds this link here when it reads them again (apply_current)
+        record(now);
         auto r = update_link(*nft_, nl_, *prepared_->settings, digest_, gone, now);
         Loaded loaded = Loaded::Current;
         if (!r.ok) {
@@ -384,15 +388,18 @@ private:
         // fork happens here.
         Prepared fresh = prepare(host::config_path(), host::config_path_explicit(), host::link().devnam);
         const bool same = fresh.settings && fresh.settings->digest() == digest_;
-        Dynamic keep = dynamic_to_load(*nft_);
-        std::erase_if(keep.links,
-                      [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
-        if (now) {
-            std::erase_if(keep.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
-            keep.links.push_back(*now);
-        }
+        auto keep = [&] {
+            Dynamic d = dynamic_to_load(*nft_);
+            std::erase_if(d.links,
+                          [&](const WanLink& l) { return std::find(gone.begin(), gone.end(), l) != gone.end(); });
+            if (now) {
+                std::erase_if(d.links, [&](const WanLink& l) { return l.ifname == now->ifname; });
+                d.links.push_back(*now);
+            }
+            return d;
+        };
         spent_.reset();
-        auto full = apply_fail_closed(*nft_, same ? *prepared_ : fresh, keep);
+        auto full = apply_current(*nft_, same ? *prepared_ : fresh, keep, [&] { return nl_.generation(); });
         keep_spent(full);
         in_place_ = full.outcome == Outcome::Applied;
         if (!same && full.outcome == Outcome::Applied) {
@@ -442,9 +449,21 @@ private:
 
     // kRecordDir/PID follows mine_ (lifecycle.hpp: for `pppkit firewall
     // apply` after a flush with no pppkitd); a small file on /run's tmpfs.
-    void record()
+    void record() { record(mine_); }
+    void record(const std::optional<WanLink>& l)
     {
-        if (write_record(mine_) || record_failed_)
+        if (written_ && *written_ == l)
+            return;
+        if (write_record(l)) {
+            written_ = l;
+            return;
+        }
+        const int err = errno;
+        written_.reset();
+        if (write_record(std::nullopt))  // never an older record than what the kernel holds
+            written_ = std::optional<WanLink>{};
+        errno = err;
+        if (record_failed_)
             return;
         record_failed_ = true;  // once: the elements themselves are in place
         host::log(Level::Warn, std::string("cannot write ") + kRecordDir + "/" + std::to_string(::getpid()) + ": " +
@@ -475,6 +494,7 @@ private:
     std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
     bool synced_ = false;                            // mine_ is known (the kernel was read once)
     bool record_failed_ = false;                     // write_record's failure was logged
+    std::optional<std::optional<WanLink>> written_;  // what the record holds (unset: unknown)
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/nfnl.hpp"
 #include "firewall/core/firewall.hpp"
 #include "mss/core/mss.hpp"
 #include "pppkitd/journal.hpp"
@@ -118,8 +119,6 @@ bool DriftWatch::start()
                                  std::strerror(errno));
         return false;
     }
-    const timeval one_second{1, 0};  // the kernel answers at once; never hang the loop
-    ::setsockopt(mnl_socket_get_fd(gen_nl_), SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof one_second);
     const int fd = mnl_socket_get_fd(nl_);
     int sz = kRcvBuf;
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0)
@@ -194,31 +193,9 @@ drift::Verdict DriftWatch::remember(bool fw, bool mss)
 
 std::optional<uint32_t> DriftWatch::generation()
 {
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-    nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    nlh->nlmsg_seq = ++gen_seq_;
-    auto* g = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-    g->nfgen_family = AF_UNSPEC;
-    g->version = NFNETLINK_V0;
-    g->res_id = 0;
-    if (mnl_socket_sendto(gen_nl_, nlh, nlh->nlmsg_len) < 0)
+    if (gen_nl_ == nullptr)  // no watch (start() failed): loads go unchecked
         return std::nullopt;
-    const ssize_t n = mnl_socket_recvfrom(gen_nl_, buf.data(), buf.size());
-    if (n <= 0)
-        return std::nullopt;
-    std::optional<uint32_t> gen;
-    mnl_cb_run(
-        buf.data(), static_cast<size_t>(n), gen_seq_, mnl_socket_get_portid(gen_nl_),
-        [](const nlmsghdr* m, void* data) {
-            const auto tb = attrs(m);
-            if (tb[NFTA_GEN_ID] != nullptr && mnl_attr_validate(tb[NFTA_GEN_ID], MNL_TYPE_U32) >= 0)
-                *static_cast<std::optional<uint32_t>*>(data) = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
-            return static_cast<int>(MNL_CB_OK);
-        },
-        &gen);
-    return gen;
+    return nfnl::generation(gen_nl_, ++gen_seq_);
 }
 
 int DriftWatch::on_message(const nlmsghdr* nlh, void* ud)
@@ -315,7 +292,7 @@ firewall::Dynamic DriftWatch::to_assert() const
     // only what is live: a dead link's address written back by a full load
     // that raced its ip-down is not asserted again (review 28 F1)
     return drift::dynamic_to_assert(
-        firewall::live_only(remembered_.links.empty() ? firewall::recorded_links() : remembered_),
+        firewall::live_only(firewall::with_records(remembered_, firewall::recorded_links())),
         hooks_.links_up ? hooks_.links_up() : std::vector<drift::LinkView>{});
 }
 
@@ -383,8 +360,8 @@ void DriftWatch::load_if_missing()
         unload_nft_soon();
         return;
     }
-    const firewall::Dynamic d = to_assert();
-    auto r = firewall::apply_fail_closed(nft(), *prepared_, d);
+    auto r = firewall::apply_current(
+        nft(), *prepared_, [this] { return to_assert(); }, [this] { return generation(); });
     keep_spent(std::move(r.spent));
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
     const std::string problem = !p.problems.empty()   ? p.problems.front()
@@ -557,9 +534,15 @@ DriftWatch::Done DriftWatch::repair_firewall()
     const std::unique_ptr<firewall::Prepared> taken =
         carrier_taken(hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{});
     firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
-    const firewall::Dynamic d = to_assert();
     nft::Context& ctx = nft();
-    auto r = firewall::apply_fail_closed(ctx, use, d);
+    firewall::Dynamic d;  // what the last load carried
+    auto r = firewall::apply_current(
+        ctx, use,
+        [&] {
+            d = to_assert();
+            return d;
+        },
+        [this] { return generation(); });
     keep_spent(std::move(r.spent));
     const std::string problem = taken                  ? taken->carrier_problem->str()
                                 : !p->problems.empty() ? p->problems.front()

@@ -12,7 +12,8 @@
 #     stderr; with no previous ruleset the failsafe is loaded; "up" refuses
 #     to run against the failsafe;
 #   - after a flush with no pppkitd, apply loads every live pppd's link
-#     again from the plugin's records (/run/pppkit/firewall).
+#     again from the plugin's records (/run/pppkit/firewall);
+#   - an apply whose load raced a pppd's ip-up loads again, with that link.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -301,6 +302,36 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "records: ... control: with its own start time it is read (the check above can fail)" \
         sh -c "ip netns exec $(ns rec) nft list set inet pppkit_fw public4 | grep -q 203.0.113.44"
     kill -9 "$rec_b" "$rec_c"
+    # A full load that races a pppd's ip-up: `pppkit firewall apply` reads
+    # the links, ppp1's pppd commits its element batches, then the load
+    # replaces the table (and ppp1's address with it). strace holds the
+    # apply's first batch (its first sendmsg; listings go by sendto) for 2 s,
+    # and ppp1's pppd comes up meanwhile. The generation id moved by more
+    # than the load's own commit: it reads the links again (ppp1 from its
+    # record, written before its batches) and loads again.
+    ns_create race
+    for i in ppp0 ppp1; do nsx race ip link add "$i" type veth peer name "x$i"; done
+    nsx race ip addr add 203.0.113.44 peer 203.0.113.1 dev ppp0
+    nsx race ip addr add 203.0.113.66 peer 203.0.113.1 dev ppp1
+    check "race: apply" nsx race "$pk" --config "$seed" firewall apply
+    check "race: ppp0 up by hand (in the kernel only, no record)" nsx race "$pk" --config "$seed" firewall up ppp0 203.0.113.44
+    ip netns exec "$(ns race)" strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:delay_enter=2000000:when=1 \
+        "$pk" --config "$seed" firewall apply >"$NSL_TMP/race.out" 2>&1 &
+    race_apply=$!
+    sleep 0.5
+    ip netns exec "$(ns race)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.66 \
+        ip-up sleep 120000 >"$NSL_TMP/race-b.log" 2>&1 &
+    race_b=$!
+    NSL_PIDS+=("$race_b")
+    public4_has() { ip netns exec "$(ns race)" nft list set inet pppkit_fw public4 | grep -q "$1"; }
+    check "race: ppp1's ip-up is in public4 ..." wait_for 5 public4_has 203.0.113.66
+    check "race: ... while the apply still waits to commit (the race is real)" kill -0 "$race_apply"
+    wait "$race_apply"
+    check_eq "race: the apply exits 0" 0 "$?"
+    check "race: ... and says it loaded again" grep -q "loaded 2 times" "$NSL_TMP/race.out"
+    check "race: ppp1's address is in public4 after it (lost with the replaced table before)" public4_has 203.0.113.66
+    check "race: ... and ppp0's (read from the kernel)" public4_has 203.0.113.44
+    kill -9 "$race_b"
 else
     fail "cannot build tests/load/fake_pppd or no $so"
 fi

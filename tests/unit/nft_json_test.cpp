@@ -348,4 +348,60 @@ TEST_SUITE("nft_json")
             CHECK(firewall::live_links(r.d, r.now) == r.want);
         }
     }
+
+    TEST_CASE("with_records: a pppd's record replaces the kernel's entry for its interface or link name, by row")
+    {
+        using firewall::Dynamic;
+        using firewall::WanLink;
+        const WanLink p0{"ppp0", "11.0.0.2", "a"}, p1{"ppp1", "11.0.1.2", "b"};
+        struct Row {
+            int line;
+            Dynamic kernel, records, want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, Dynamic{{p0, p1}}, Dynamic{}, Dynamic{{p0, p1}}},  // no records (no pppd plugins)
+            {__LINE__, Dynamic{}, Dynamic{{p1, p0}}, Dynamic{{p0, p1}}},  // flushed: the records, sorted
+            // the race: ppp1's ip-up committed (and recorded) after the table was read
+            {__LINE__, Dynamic{{p0}}, Dynamic{{p1}}, Dynamic{{p0, p1}}},
+            // a new address since: the record's
+            {__LINE__, Dynamic{{p0}}, Dynamic{{WanLink{"ppp0", "11.0.0.9", "a"}}},
+             Dynamic{{WanLink{"ppp0", "11.0.0.9", "a"}}}},
+            // ip-down recorded, its batch not yet in the table: no address
+            {__LINE__, Dynamic{{p0}}, Dynamic{{WanLink{"ppp0", {}, "a"}}}, Dynamic{{WanLink{"ppp0", {}, "a"}}}},
+            // link a redialled into ppp3: the kernel's ppp0 entry for a goes
+            {__LINE__, Dynamic{{p0, p1}}, Dynamic{{WanLink{"ppp3", "11.0.0.3", "a"}}},
+             Dynamic{{p1, WanLink{"ppp3", "11.0.0.3", "a"}}}},
+            // unnamed links match by interface only
+            {__LINE__, Dynamic{{WanLink{"ppp0", "11.0.0.2", ""}}}, Dynamic{{WanLink{"ppp1", "11.0.1.2", ""}}},
+             Dynamic{{WanLink{"ppp0", "11.0.0.2", ""}, WanLink{"ppp1", "11.0.1.2", ""}}}},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::with_records(r.kernel, r.records) == r.want);
+        }
+    }
+
+    TEST_CASE("raced: another commit between the read and the load, from the generation ids, by row")
+    {
+        using firewall::Race;
+        struct Row {
+            int line;
+            std::optional<uint32_t> before, after;
+            Race want;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, 7, 8, Race::None},   // this load's own commit only
+            {__LINE__, 7, 9, Race::Raced},  // one more: a pppd's element batch, say
+            {__LINE__, 7, 7, Race::Raced},  // not even ours counted: never trusted
+            {__LINE__, 7, 6, Race::Raced},
+            {__LINE__, 0xffffffffU, 0, Race::None},  // the id wraps
+            {__LINE__, 0xffffffffU, 1, Race::Raced},
+            {__LINE__, std::nullopt, 8, Race::Unknown},
+            {__LINE__, 7, std::nullopt, Race::Unknown},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(firewall::raced(r.before, r.after) == r.want);
+        }
+    }
 }

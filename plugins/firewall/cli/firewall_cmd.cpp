@@ -137,16 +137,23 @@ int apply_cmd(const std::string& path, bool explicit_path)
     if (p.settings && p.extras)
         (void)check_isolated(p);
     nft::Context nft;
+    nfnl::Socket gen;
     // A reload while a link is up keeps what ip-up set (what is still live);
-    // after a flush the plugins' records of their links give it back.
-    Dynamic d = dynamic_to_load(nft);
-    auto r = apply_fail_closed(nft, p, d);
+    // after a flush the plugins' records of their links give it back; a
+    // pppd's update committed meanwhile makes it load again (apply_current).
+    int loads = 0;
+    auto r = apply_current(
+        nft, p, [&] { return dynamic_to_load(nft); }, [&] { return gen.generation(); }, &loads);
     print_problems(r.problems);
     switch (r.outcome) {
     case Outcome::Applied:
         std::printf("pppkit firewall: ruleset loaded (table inet %s, %zu forward%s, digest %s)\n",
                     std::string(kTable).c_str(), p.settings->forwards.size(),
                     p.settings->forwards.size() == 1 ? "" : "s", p.settings->digest().c_str());
+        if (loads > 1)
+            std::printf("pppkit firewall: another commit came between reading the links and loading: loaded %d "
+                        "times\n",
+                        loads);
         return 0;
     case Outcome::KeptPrevious:
         std::fprintf(stderr, "pppkit firewall: NOT applied; the previous ruleset stays in force\n");

@@ -618,10 +618,22 @@ Dynamic live_only(const Dynamic& d)
     return now ? live_links(d, *now) : d;
 }
 
+Dynamic with_records(const Dynamic& kernel, const Dynamic& records)
+{
+    Dynamic out = records;
+    for (const auto& k : kernel.links)
+        if (std::none_of(records.links.begin(), records.links.end(), [&](const WanLink& r) {
+                return r.ifname == k.ifname || (!r.name.empty() && r.name == k.name);
+            }))
+            out.links.push_back(k);
+    std::sort(out.links.begin(), out.links.end(),
+              [](const WanLink& a, const WanLink& b) { return a.ifname < b.ifname; });
+    return out;
+}
+
 Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir)
 {
-    Dynamic d = read_dynamic(nft);
-    return live_only(d.links.empty() ? recorded_links(dir) : d);
+    return live_only(with_records(read_dynamic(nft), recorded_links(dir)));
 }
 
 std::vector<WanLink> superseded(const Dynamic& in_kernel, const WanLink& mine)
@@ -739,6 +751,34 @@ ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d)
                                "): THERE IS NO FIREWALL (is nftables in this kernel?)");
     }
     return res;
+}
+
+Race raced(std::optional<uint32_t> before, std::optional<uint32_t> after)
+{
+    if (!before || !after)
+        return Race::Unknown;
+    return *after - *before == 1 ? Race::None : Race::Raced;  // unsigned: the id wraps
+}
+
+ApplyResult apply_current(nft::Context& nft, Prepared& p, const std::function<Dynamic()>& read,
+                          const std::function<std::optional<uint32_t>()>& gen, int* loads)
+{
+    int n = 0;
+    std::unique_ptr<nft::Context> held;  // an earlier round's spent context: see ApplyResult::spent
+    for (;;) {
+        const auto before = gen ? gen() : std::nullopt;
+        ApplyResult r = apply_fail_closed(nft, p, read());
+        if (!r.spent)
+            r.spent = std::move(held);
+        if (r.outcome != Outcome::Applied)
+            return r;  // nothing of the dynamic part was loaded
+        ++n;
+        if (loads)
+            *loads = n;
+        if (!gen || n >= kRaceRounds || raced(before, gen()) != Race::Raced)
+            return r;
+        held = std::move(r.spent);
+    }
 }
 
 }  // namespace pppkit::firewall

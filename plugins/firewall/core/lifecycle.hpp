@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -144,7 +145,9 @@ Dynamic dynamic_from(std::string_view listing, std::string_view more = {});
 // dead until the next ip-up). So the plugin also writes it down, in
 // kRecordDir/PID (PID: the pppd's), one line
 //   "IFNAME PUBLIC4 NAME IFINDEX START NETNS" ("-": no address or name)
-// after each update of its elements; it removes the file with them. The
+// before each update of its elements (the link as it is now, whether the
+// kernel takes the update or not: a full load that raced the update reads
+// it there, apply_current); it removes the file with them. The
 // last three say whose it is: a record counts only while that very pppd
 // runs (START: its start time, /proc/PID/stat field 22; a reused pid has
 // another), in the reader's network namespace (NETNS: the inode of
@@ -194,9 +197,14 @@ Dynamic live_links(const Dynamic& d, const std::vector<Iface>& now);
 std::optional<std::vector<Iface>> interfaces_now();
 // live_links() with interfaces_now(); d as it is when they cannot be read.
 Dynamic live_only(const Dynamic& d);
-// What `pppkit firewall apply` loads as the dynamic part: what the table
-// holds, and when it holds no link (flushed, or the failsafe), the records;
-// only what is live (live_only).
+// The links of kernel, each replaced by the record of the same interface
+// or link name (a pppd writes its record before its element batch: the
+// newer of the two), and the records' other links added; sorted by
+// interface. Pure.
+Dynamic with_records(const Dynamic& kernel, const Dynamic& records);
+// What a full load carries as the dynamic part: what the table holds (none
+// when flushed, or the failsafe) with the records (with_records); only what
+// is live (live_only).
 Dynamic dynamic_to_load(nft::Context& nft, const std::string& dir = kRecordDir);
 
 // The links in_kernel holds that `mine` replaces: its own interface, its
@@ -245,6 +253,25 @@ struct ApplyResult {
 // failsafe_ruleset(p.lan, p.lan_networks, p.wan, p.carrier), then the
 // constant failsafe_ruleset({}) (it too names p.carrier).
 ApplyResult apply_fail_closed(nft::Context& nft, Prepared& p, const Dynamic& d);
+// A full load replaces the table whole, and with it any other process's
+// commit that came between the read of the dynamic part and the load: a
+// pppd's ip-up element batch (that link's address and forwards, until its
+// next event). The ruleset's generation id (nfnl::generation; each commit
+// moves it on by one) before the read and after the load tells: Raced when
+// it moved by more than this load's own commit, Unknown when either was
+// not read. Pure.
+enum class Race : std::uint8_t { None, Raced, Unknown };
+Race raced(std::optional<std::uint32_t> before, std::optional<std::uint32_t> after);
+// At most this many full loads per apply_current.
+inline constexpr int kRaceRounds = 3;
+// apply_fail_closed of the dynamic part `read` gives (dynamic_to_load, or
+// pppkitd's own view) right before the load; read and loaded again while
+// raced() says Raced (the pppd that committed wrote its record first, so
+// the next read has its link), kRaceRounds loads at most. gen gives the
+// generation id now (nfnl::Socket::generation); empty: one load,
+// unchecked. *loads: how many full loads were committed.
+ApplyResult apply_current(nft::Context& nft, Prepared& p, const std::function<Dynamic()>& read,
+                          const std::function<std::optional<std::uint32_t>()>& gen, int* loads = nullptr);
 // The in-process dry run (the plugin's warm-up); runs check_isolated first
 // when p has an extras file and has not passed it.
 std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d);
