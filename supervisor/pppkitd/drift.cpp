@@ -536,13 +536,14 @@ DriftWatch::Done DriftWatch::repair_firewall()
     firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
     nft::Context& ctx = nft();
     firewall::Dynamic d;  // what the last load carried
+    int loads = 0;
     auto r = firewall::apply_current(
         ctx, use,
         [&] {
             d = to_assert();
             return d;
         },
-        [this] { return generation(); });
+        [this] { return generation(); }, &loads);
     keep_spent(std::move(r.spent));
     const std::string problem = taken                  ? taken->carrier_problem->str()
                                 : !p->problems.empty() ? p->problems.front()
@@ -557,6 +558,10 @@ DriftWatch::Done DriftWatch::repair_firewall()
     switch (r.outcome) {
     case firewall::Outcome::Applied:
         return {true, "firewall re-applied (links: " + (wan.empty() ? std::string("none") : wan) + ")" +
+                          (loads > 1 ? "; loaded " + std::to_string(loads) +
+                                           " times: a pppd's update was committed between reading the links and "
+                                           "loading"
+                                     : "") +
                           (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
     case firewall::Outcome::KeptPrevious:
     case firewall::Outcome::KeptFailsafe: {
