@@ -118,7 +118,8 @@ lan_link_refused() {
     # takes this link's interface out; the plugin's log says so ("input only
     # from loopback")
     local lan_accept
-    lan_accept=$(sed -n '/hook input/,/}/p' "$W/logs/nft-lan-link.txt" | grep -E 'iifname .* accept$' | tr -s ' \t' ' ')
+    lan_accept=$(sed -n '/hook input/,/}/p' "$W/logs/nft-lan-link.txt" | grep -E 'iifname .* accept$' |
+        grep -vE '^\s*iifname "lo" accept$' | tr -s ' \t' ' ')
     info lan-link-failsafe-lan "input accepts from: lo${lan_accept:+,$lan_accept}"
     if grep -qF "for LAN (input only from loopback, no forwarding)" "$tail"; then
         check_eq lan-link-failsafe-as-logged "" "$lan_accept" "LAN accept lines (the log says: input only from loopback)"
