@@ -333,6 +333,44 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "race: ... and says it loaded again" grep -q "loaded 2 times" "$NSL_TMP/race.out"
     check "race: ppp1's address is in public4 after it (lost with the replaced table before)" public4_has 203.0.113.66
     check "race: ... and ppp0's (read from the kernel)" public4_has 203.0.113.44
+    # The same race with pppkitd's drift repair: someone empties public4,
+    # pppkitd reads the links and (held by strace) loads only 3 s later; ppp2's
+    # pppd comes up meanwhile. Its repair loads again, with ppp2.
+    if [ -x "$build/pppkitd" ]; then
+        nsx race ip link add ppp2 type veth peer name xppp2
+        nsx race ip addr add 203.0.113.77 peer 203.0.113.1 dev ppp2
+        mkdir -p "$NSL_TMP/pkd-run"
+        ip netns exec "$(ns race)" "$build/pppkitd" --config "$seed" --runtime-dir "$NSL_TMP/pkd-run" \
+            >"$NSL_TMP/pkd.log" 2>&1 &
+        race_pkd=$!
+        NSL_PIDS+=("$race_pkd")
+        check "race: pppkitd watches for drift" wait_for 10 grep -q "drift repair: watching" "$NSL_TMP/pkd.log"
+        # (detached before pppkitd exits: LeakSanitizer's check at exit cannot run under ptrace)
+        strace -qq -o /dev/null -p "$race_pkd" \
+            -e trace=sendmsg -e inject=sendmsg:delay_enter=3000000:when=1 &
+        race_strace=$!
+        NSL_PIDS+=("$race_strace")
+        check "race: strace holds pppkitd" wait_for 5 grep -qE "^TracerPid:\s*[1-9]" /proc/"$race_pkd"/status
+        nsx race nft flush set inet pppkit_fw public4
+        sleep 0.3
+        ip netns exec "$(ns race)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp2 phase 4 \
+            local4 203.0.113.77 ip-up sleep 120000 >"$NSL_TMP/race-c.log" 2>&1 &
+        race_c=$!
+        NSL_PIDS+=("$race_c")
+        check "race: ppp2's ip-up is in public4 ..." wait_for 5 public4_has 203.0.113.77
+        check_fails "race: ... while pppkitd's repair waits (the race is real)" grep -q "drift repaired" "$NSL_TMP/pkd.log"
+        check "race: pppkitd's repair says it loaded again" \
+            wait_for 10 grep -q "loaded 2 times: a pppd's update was committed" "$NSL_TMP/pkd.log"
+        check "race: ppp2's address is in public4 after the repair" public4_has 203.0.113.77
+        check "race: ... and ppp1's" public4_has 203.0.113.66
+        check "race: ... and ppp0's" public4_has 203.0.113.44
+        kill "$race_strace" 2>/dev/null
+        wait "$race_strace" 2>/dev/null
+        kill "$race_pkd" "$race_c" 2>/dev/null
+        wait "$race_pkd" 2>/dev/null
+    else
+        fail "race: no $build/pppkitd"
+    fi
     kill -9 "$race_b"
 else
     fail "cannot build tests/load/fake_pppd or no $so"
