@@ -452,16 +452,19 @@ private:
     void record() { record(mine_); }
     void record(const std::optional<WanLink>& l)
     {
-        if (written_ && *written_ == l)
+        // the record names the interface's index too: a redial's new unit
+        // under the same name is a new record
+        const Written now{l, l ? ::if_nametoindex(l->ifname.c_str()) : 0U};
+        if (written_ && *written_ == now)
             return;
         if (write_record(l)) {
-            written_ = l;
+            written_ = now;
             return;
         }
         const int err = errno;
         written_.reset();
         if (write_record(std::nullopt))  // never an older record than what the kernel holds
-            written_ = std::optional<WanLink>{};
+            written_ = Written{};
         errno = err;
         if (record_failed_)
             return;
@@ -494,7 +497,12 @@ private:
     std::optional<WanLink> mine_;                    // what this pppd's last update left in the kernel
     bool synced_ = false;                            // mine_ is known (the kernel was read once)
     bool record_failed_ = false;                     // write_record's failure was logged
-    std::optional<std::optional<WanLink>> written_;  // what the record holds (unset: unknown)
+    struct Written {
+        std::optional<WanLink> link;  // none: no record
+        unsigned ifindex = 0;
+        bool operator==(const Written&) const = default;
+    };
+    std::optional<Written> written_;  // what the record holds (unset: unknown)
 };
 
 }  // namespace
