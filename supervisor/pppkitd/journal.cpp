@@ -35,6 +35,15 @@ void link(int priority, const char* message_id, const Link& l, const std::string
     echo(full);
 }
 
+void handover(const Link& l, const std::string& msg)
+{
+    const std::string full = l.cfg.name + ": " + msg;
+    sd_journal_send("MESSAGE=%s", full.c_str(), "MESSAGE_ID=%s", kHandover, "PRIORITY=%i", LOG_NOTICE, "PEER=%s",
+                    l.cfg.name.c_str(), "IFNAME=%s", l.ifname.c_str(), "OBJECT_PID=%i", static_cast<int>(l.pid),
+                    "SYSLOG_IDENTIFIER=pppkitd", nullptr);
+    echo(full);
+}
+
 void config_problem(const config::Diagnostic& d)
 {
     const std::string msg = d.str();

@@ -42,6 +42,11 @@ inline constexpr const char* kWaitingLan = kRedial;
 
 void plain(int priority, const std::string& msg);
 void link(int priority, const char* message_id, const Link& l, const std::string& msg);
+// MESSAGE_ID=kHandover, about pppd l.pid that pppkitd leaves running as it
+// exits: OBJECT_PID= names that pppd, so journald files the line under the
+// pppd's unit (pppkitd.service) even when pppkitd is gone before journald
+// reads its cgroup (journalctl -u matches OBJECT_SYSTEMD_UNIT= from root).
+void handover(const Link& l, const std::string& msg);
 void config_problem(const config::Diagnostic& d);
 // A plugin refused link l (event Problem): kConfig, with CONFIG_FILE= and
 // CONFIG_LINE= when the text names them.

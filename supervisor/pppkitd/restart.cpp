@@ -169,9 +169,9 @@ bool Daemon::hand_over()
     jlog::plain(LOG_NOTICE, "SIGTERM, " + q.why + ": the pppd pppkitd started stay up, " + file + " names them");
     for (const auto& l : links_)
         if (l->pid > 0 && (l->own_child || l->handed_over))
-            jlog::link(LOG_NOTICE, jlog::kHandover, *l,
-                       "restart of " + q.unit + ": leaving pppd " + std::to_string(l->pid) + " (link " + l->cfg.name +
-                           ", " + std::string(state_name(l->machine.state)) + ") running for the next pppkitd");
+            jlog::handover(*l, "restart of " + q.unit + ": leaving pppd " + std::to_string(l->pid) + " (link " +
+                                   l->cfg.name + ", " + std::string(state_name(l->machine.state)) +
+                                   ") running for the next pppkitd (SIGTERM, " + q.why + ")");
     sd_event_exit(ev_, 0);
     return true;
 }

@@ -65,7 +65,7 @@ for how in restart try-restart; do
     esac
     why=$(journalctl -u $U --no-pager -o cat | grep 'SIGTERM, job' | tail -n 1)
     case $why in
-    *" on $U is a restart: "*) pass "$n-jobtype" "$why" ;;
+    *" on $U is a restart"*) pass "$n-jobtype" "$why" ;;
     *) fail "$n-jobtype" "got '$why'" ;;
     esac
 done
