@@ -46,7 +46,7 @@ finish() { # NAME RC SECS: counts and prints one ended script
         fail=$((fail + 1)); echo "FAIL $tier/$name (rc=$rc, ${secs}s), log: $logdir/$name.log"
         # the failed checks first (a lab test's log ends with its VM's logs,
         # which would push them out of the tail), then the log's end
-        grep -E '^ *FAIL ' "$logdir/$name.log" | head -n 10 | sed 's/^/    failed| /'
+        grep -E '^ *FAIL[: ]' "$logdir/$name.log" | head -n 10 | sed 's/^/    failed| /'
         tail -n 40 "$logdir/$name.log" | sed 's/^/    | /'
     fi
 }

@@ -21,10 +21,10 @@
 #   - a session file in a state directory others may write is not read (no
 #     PADT for the session it names);
 #   - a member of group pppkit flooding every socket it can reach does not
-#     delay root: `pppkit stop` / `start` answer within 0.5 s (9 of 10; all
-#     within 2 s) (the old
-#     daemon had one socket and one accept budget for both: up to a second
-#     or more, waiting for the next second's budget); the
+#     delay root: root's connect() to the control socket never finds its
+#     backlog full, `pppkit stop` / `start` answer (median within 1 s, all
+#     within 5 s) (the old daemon had one socket and one accept budget for
+#     both: a second or more, waiting for the next second's budget); the
 #     CLI gives up on a socket whose backlog is full instead of hanging.
 set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
@@ -303,6 +303,24 @@ PY
 flooder=$!
 wait_for 5 test -s "$t/flood/paths"
 sleep 1
+# root's connect() meanwhile, without blocking: EAGAIN would mean a backlog
+# the flood keeps full (the old daemon's one socket); the status socket's
+# count shows the flood is real
+python3 - "$t/run" >"$t/flood-connects.txt" 2>&1 <<'PY' &
+import errno, socket, sys, time
+full = {"control": 0, "status": 0}
+for i in range(20):
+    for name in full:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+        try:
+            s.connect(sys.argv[1] + "/" + name)
+        except BlockingIOError:
+            full[name] += 1
+        s.close()
+    time.sleep(0.2)
+print("control", full["control"], "status", full["status"])
+PY
+connects=$!
 slowest=0
 for i in 1 2 3 4 5; do
     for verb in stop start; do
@@ -317,17 +335,21 @@ for i in 1 2 3 4 5; do
     done
 done
 wait "$flooder"
+wait "$connects"
 flood=$(cat "$t/flood/paths".* 2>/dev/null | awk '{n += $1} END {print n + 0}')
 check "the group member's flood ran ($flood connections to $(head -n 1 "$t/flood/paths"))" test "$flood" -ge 200
 check "  ... it could not reach the control socket" sh -c "! grep -q '/control' '$t/flood/paths'"
-# nine of the ten within 0.5 s, none past 2 s: one exec of the CLI may lose
-# its CPU to the 160 flooding threads on a loaded machine (549 ms seen once
-# at load 4-8); the old daemon's waits for the next second's budget made most
-# of them slow
-second=$(sort -n "$t/flood-ms.txt" | tail -n 2 | head -n 1)
-check "  ... root's pppkit stop / start dsl answered within 0.5 s meanwhile, 9 of 10 (second slowest ${second} ms)" \
-    test "$second" -lt 500
-check "  ... and every one within 2 s (slowest ${slowest} ms)" test "$slowest" -lt 2000
+read -r _ full_control _ full_status <"$t/flood-connects.txt"
+check "  ... root's connect() to the control socket never found its backlog full (20 tries; the status socket's: ${full_status:-?})" \
+    test "${full_control:-x}" = 0
+# The times are the CLI's exec and answer on 2 CPUs shared with 160
+# flooding threads: at rest 0.2-0.4 s each, 0.5 s and more under CI's load
+# (lint alongside). The old daemon's waits for the next second's accept
+# budget made most of them take a second or more: the median says that.
+median=$(sort -n "$t/flood-ms.txt" | sed -n 5p)
+check "  ... root's pppkit stop / start dsl answered meanwhile, the median within 1 s (${median} ms)" \
+    test "$median" -lt 1000
+check "  ... and every one within 5 s (slowest ${slowest} ms)" test "$slowest" -lt 5000
 sed 's/^/      /' "$t/flood-times.txt"
 check "  ... dsl up again" wait_for 10 is dsl "l['state']" up
 

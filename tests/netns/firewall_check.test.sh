@@ -305,10 +305,22 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     # A full load that races a pppd's ip-up: `pppkit firewall apply` reads
     # the links, ppp1's pppd commits its element batches, then the load
     # replaces the table (and ppp1's address with it). strace holds the
-    # apply's first batch (its first sendmsg; listings go by sendto) for 2 s,
+    # apply's first batch (its first sendmsg; listings go by sendto) for 4 s,
     # and ppp1's pppd comes up meanwhile. The generation id moved by more
     # than the load's own commit: it reads the links again (ppp1 from its
     # record, written before its batches) and loads again.
+    # [child] PID: PID (or strace PID's child) stopped by strace on entering
+    # sendmsg on a netlink socket (a batch; a log line to the journal is a
+    # sendmsg too); /proc/PID/syscall names the call of a task not running
+    held_in_sendmsg() {
+        local n fd sock nr=46 pid=$1  # x86_64
+        [ "$(uname -m)" = aarch64 ] && nr=211
+        [ "$1" = child ] && pid=$(pgrep -P "$2" | head -n 1)
+        [ -n "$pid" ] && read -r n fd _ <"/proc/$pid/syscall" && [ "$n" = "$nr" ] || return 1
+        sock=$(readlink "/proc/$pid/fd/$((fd))") || return 1
+        sock=${sock#socket:[}
+        awk -v i="${sock%]}" '$NF == i { f = 1 } END { exit !f }' "/proc/$pid/net/netlink"
+    }
     ns_create race
     for i in ppp0 ppp1; do nsx race ip link add "$i" type veth peer name "x$i"; done
     nsx race ip addr add 203.0.113.44 peer 203.0.113.1 dev ppp0
@@ -317,10 +329,12 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "race: ppp0 up by hand (in the kernel only, no record)" nsx race "$pk" --config "$seed" firewall up ppp0 203.0.113.44
     # (LeakSanitizer cannot run under ptrace: make check SANITIZE=1)
     ip netns exec "$(ns race)" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-        strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:delay_enter=2000000:when=1 \
+        strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:delay_enter=4000000:when=1 \
         "$pk" --config "$seed" firewall apply >"$NSL_TMP/race.out" 2>&1 &
     race_apply=$!
-    sleep 0.5
+    # ppp1 comes up once the apply is held at its batch's sendmsg (under a
+    # sanitizer, reading the links may take longer than any fixed sleep)
+    check "race: the apply is held at its commit" wait_for 10 held_in_sendmsg child "$race_apply"
     ip netns exec "$(ns race)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp1 phase 4 local4 203.0.113.66 \
         ip-up sleep 120000 >"$NSL_TMP/race-b.log" 2>&1 &
     race_b=$!
@@ -334,7 +348,7 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
     check "race: ppp1's address is in public4 after it (lost with the replaced table before)" public4_has 203.0.113.66
     check "race: ... and ppp0's (read from the kernel)" public4_has 203.0.113.44
     # The same race with pppkitd's drift repair: someone empties public4,
-    # pppkitd reads the links and (held by strace) loads only 3 s later; ppp2's
+    # pppkitd reads the links and (held by strace) loads only 5 s later; ppp2's
     # pppd comes up meanwhile. Its repair loads again, with ppp2.
     if [ -x "$build/pppkitd" ]; then
         nsx race ip link add ppp2 type veth peer name xppp2
@@ -345,14 +359,16 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
         race_pkd=$!
         NSL_PIDS+=("$race_pkd")
         check "race: pppkitd watches for drift" wait_for 10 grep -q "drift repair: watching" "$NSL_TMP/pkd.log"
+        # ... and is done starting (its last log lines are sendmsg calls too)
+        check "race: pppkitd started" wait_for 10 grep -q "started, 0 link(s)" "$NSL_TMP/pkd.log"
         # (detached before pppkitd exits: LeakSanitizer's check at exit cannot run under ptrace)
         strace -qq -o /dev/null -p "$race_pkd" \
-            -e trace=sendmsg -e inject=sendmsg:delay_enter=3000000:when=1 &
+            -e trace=sendmsg -e inject=sendmsg:delay_enter=5000000:when=1 &
         race_strace=$!
         NSL_PIDS+=("$race_strace")
         check "race: strace holds pppkitd" wait_for 5 grep -qE "^TracerPid:\s*[1-9]" /proc/"$race_pkd"/status
         nsx race nft flush set inet pppkit_fw public4
-        sleep 0.3
+        check "race: pppkitd's repair is held at its commit" wait_for 10 held_in_sendmsg "$race_pkd"
         ip netns exec "$(ns race)" "$fake" "$so" init opt pppkit-config "$seed" phase 2 ifname ppp2 phase 4 \
             local4 203.0.113.77 ip-up sleep 120000 >"$NSL_TMP/race-c.log" 2>&1 &
         race_c=$!
@@ -361,6 +377,7 @@ if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$s
         check_fails "race: ... while pppkitd's repair waits (the race is real)" grep -q "drift repaired" "$NSL_TMP/pkd.log"
         check "race: pppkitd's repair says it loaded again" \
             wait_for 10 grep -q "loaded 2 times: a pppd's update was committed" "$NSL_TMP/pkd.log"
+        grep -q "loaded 2 times" "$NSL_TMP/pkd.log" || tail -n 20 "$NSL_TMP/pkd.log" | sed 's/^/      pppkitd| /'
         check "race: ppp2's address is in public4 after the repair" public4_has 203.0.113.77
         check "race: ... and ppp1's" public4_has 203.0.113.66
         check "race: ... and ppp0's" public4_has 203.0.113.44
