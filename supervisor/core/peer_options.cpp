@@ -51,6 +51,29 @@ std::vector<std::string> words(std::string_view text)
     return out;
 }
 
+// pppd's options (2.4.9 and 2.5, and rp-pppoe's) whose one argument is
+// free text, which could read "plugin", "file" or "call": it is skipped,
+// as pppd skips it. Options with a number or an address need no entry; a
+// flag must never have one (the word after it is an option).
+bool takes_text(std::string_view w)
+{
+    // clang-format off
+    static constexpr std::string_view kText[] = {
+        "user", "password", "name", "remotename", "ipparam", "linkname", "logfile", "connect", "disconnect",
+        "init", "welcome", "pty", "socket", "ifname", "remotenumber", "domain", "active-filter", "pass-filter",
+        "precompiled-active-filter", "precompiled-pass-filter", "ip-up-script", "ip-down-script",
+        "ipv6-up-script", "ipv6-down-script", "net-init-script", "net-pre-up-script", "net-down-script",
+        "pppoe-service", "pppoe-ac-name", "rp_pppoe_service", "rp_pppoe_ac", "pppoe-host-uniq", "host-uniq",
+        "pppoe-mac", "ca", "capath", "cert", "key", "crl", "crl-dir", "pkcs12", "max-tls-version",
+        "tls-verify-method",
+    };
+    // clang-format on
+    for (auto t : kText)
+        if (w == t)
+            return true;
+    return false;
+}
+
 }  // namespace
 
 OptionsScan scan_options(std::string_view text)
@@ -67,7 +90,7 @@ OptionsScan scan_options(std::string_view text)
             s.files.push_back(w[i + 1]);
         } else if (w[i] == "call") {
             s.calls.push_back(w[i + 1]);
-        } else {
+        } else if (!takes_text(w[i])) {
             continue;
         }
         ++i;  // the argument is not an option name

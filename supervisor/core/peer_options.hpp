@@ -16,7 +16,9 @@ namespace pppkit::supervisor {
 // One pppd options file, as pppd's own reader splits it (options.c
 // getword): words separated by white space, '#' at the start of a word
 // comments out the rest of the line, "..." or '...' quote, a backslash
-// escapes the next character.
+// escapes the next character. The free-text argument of an option such as
+// user, name, ipparam or connect is skipped, as pppd skips it ("user plugin"
+// names a user; the word after it is an option again).
 struct OptionsScan {
     bool pppkit_plugin = false;      // "plugin X" with X's file name starting "pppkit-"
     std::vector<std::string> files;  // "file F": F is read too

@@ -32,9 +32,14 @@ TEST_SUITE("supervisor")
             {__LINE__, "plugin /pppkit-dir/rp-pppoe.so\n", false, {}, {}},
             {__LINE__, "plugin\n", false, {}, {}},  // no argument: pppd refuses it
             {__LINE__, "user \"plugin\" password pppkit-x\n", false, {}, {}},
-            {__LINE__, "ipparam plugin pppkit-mss.so\n", true, {}, {}},  // pppd reads "plugin" as a value here;
-                                                                         // taken for one: maxfail stays off
-            {__LINE__, "plugin\\ x pppkit-mss.so\n", false, {}, {}},     // "plugin x" is one word
+            {__LINE__, "ipparam plugin pppkit-mss.so\n", false, {}, {}},  // "plugin" is ipparam's value
+            {__LINE__, "user file\nremotename call\nname plugin\n", false, {}, {}},
+            {__LINE__, "password plugin plugin pppkit-mss.so\n", true, {}, {}},
+            {__LINE__, "pppoe-service plugin nic-eth0 plugin pppkit-firewall.so\n", true, {}, {}},
+            {__LINE__, "noipdefault plugin pppkit-mss.so\n", true, {}, {}},  // a flag takes no argument
+            {__LINE__, "connect 'plugin pppkit-mss.so'\n", false, {}, {}},
+            {__LINE__, "ipparam\n", false, {}, {}},                   // no argument: pppd refuses it
+            {__LINE__, "plugin\\ x pppkit-mss.so\n", false, {}, {}},  // "plugin x" is one word
             {__LINE__, "file /etc/ppp/more\ncall other\nfile \"/a b\"\n", false, {"/etc/ppp/more", "/a b"}, {"other"}},
             {__LINE__, "file plugin\nplugin pppkit-mss.so\n", true, {"plugin"}, {}},
         };
