@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_ipv4.h>
 #include <net/if.h>
 #include <sys/socket.h>
 
@@ -156,7 +157,7 @@ int GuardSocket::load()
     std::unique_ptr<mnl_nlmsg_batch, Stop> batch(mnl_nlmsg_batch_start(buf.data(), MNL_SOCKET_BUFFER_SIZE));
     if (!batch)
         return ENOMEM;
-    // BATCH_BEGIN, the table, 2 chains, 5 rules, BATCH_END: 10 numbers of
+    // BATCH_BEGIN, the table, 4 chains, 5 rules, BATCH_END: 12 numbers of
     // the socket's sequence, reserved with room to spare
     constexpr uint32_t kReserved = 32;
     const uint32_t start = nl_.reserve_seq(kReserved);
@@ -229,6 +230,22 @@ int GuardSocket::load()
             nftnl_rule_nlmsg_build_payload(h, r.get());
             fits = fits && next(batch.get());
         }
+    }
+    // type nat hook prerouting priority dstnat + 10; policy accept; (and
+    // postrouting, srcnat + 10): empty (guard_ruleset says why)
+    for (const bool pre : {true, false}) {
+        Chain c(nftnl_chain_alloc());
+        if (!c)
+            return ENOMEM;
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, table.c_str());
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, pre ? "nat_prerouting" : "nat_postrouting");
+        nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, "nat");
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, pre ? NF_INET_PRE_ROUTING : NF_INET_POST_ROUTING);
+        nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, pre ? NF_IP_PRI_NAT_DST + 10 : NF_IP_PRI_NAT_SRC + 10);
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
+        h = nftnl_nlmsg_build_hdr(cur(batch.get()), NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq++);
+        nftnl_chain_nlmsg_build_payload(h, c.get());
+        fits = fits && next(batch.get());
     }
     const uint32_t last = seq - 1;
     nftnl_batch_end(cur(batch.get()), seq++);

@@ -23,7 +23,7 @@ public:
     // 0 when chain `chain` of table inet `table` exists, else the kernel's
     // errno (ENOENT: no such table or chain).
     int chain_exists(std::string_view table, std::string_view chain);
-    // Adds table inet pppkit_guard with its two chains and five rules in one
+    // Adds table inet pppkit_guard with its four chains and five rules in one
     // transaction, owned by this socket. 0, or the errno of the refusal
     // (EOPNOTSUPP/EINVAL: a kernel before 5.12 without the owner flag), and
     // then nothing was added.

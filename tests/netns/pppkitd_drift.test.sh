@@ -111,6 +111,14 @@ table inet pppkit_guard { # progname pppkitd
 		meta mark != 0x00000000/1 meta mark set meta mark & 0x7fffffff accept
 		counter packets 0 bytes 0 drop
 	}
+
+	chain nat_prerouting {
+		type nat hook prerouting priority dstnat + 10; policy accept;
+	}
+
+	chain nat_postrouting {
+		type nat hook postrouting priority srcnat + 10; policy accept;
+	}
 }
 EOF_GUARD
 check "nft list table inet pppkit_guard: the rules of guard_ruleset() ($t/guard.list)" cmp -s "$t/guard.want" "$t/guard.list"

@@ -1662,6 +1662,11 @@ to = 172.16.1.100
                                      "        type filter hook forward priority filter + 10; policy accept;\n"
                                      "        meta mark & 0x80000000 != 0 meta mark set meta mark & 0x7fffffff accept\n"
                                      "        counter drop");
+        // empty nat chains: conntrack's and NAT's hooks outlive a flush of pppkit_fw
+        CHECK(chain(g, "nat_prerouting") == "    chain nat_prerouting {\n"
+                                            "        type nat hook prerouting priority dstnat + 10; policy accept;");
+        CHECK(chain(g, "nat_postrouting") == "    chain nat_postrouting {\n"
+                                             "        type nat hook postrouting priority srcnat + 10; policy accept;");
     }
 
     TEST_CASE("the failsafe: constants only, input from loopback, replies and valid LAN interfaces, no forwarding")

@@ -1596,6 +1596,14 @@ std::string guard_ruleset()
         out += "        counter drop\n";
         out += "    }\n";
     }
+    // Empty, so they translate nothing: while they are there, conntrack's
+    // and NAT's hooks stay registered when `flush ruleset` takes pppkit_fw
+    // (whose nat chains were their last users). Unregistering and
+    // registering them again rewrites kernel code (static keys) on every
+    // CPU, in the flusher's commit and in the repair's: half of the window.
+    out += "    chain nat_prerouting {\n        type nat hook prerouting priority dstnat + 10; policy accept;\n    }\n";
+    out +=
+        "    chain nat_postrouting {\n        type nat hook postrouting priority srcnat + 10; policy accept;\n    }\n";
     out += "}\n";
     return out;
 }
