@@ -30,8 +30,26 @@ skip_allowed() { # REASON: 0 when README allows it
     done
     return 1
 }
+# pppkit's tables in the host's own network namespace (root only): a test
+# works in namespaces and VMs of its own, so a script that adds or removes
+# one there fails (a plugin run in the host's namespace once left an MSS
+# table behind). Only when scripts run one at a time: the change is theirs.
+host_tables() {
+    [ "$(id -u)" = 0 ] && command -v nft >/dev/null || return 0
+    nft list tables 2>/dev/null | grep -E '^table [a-z0-9]+ pppkit_' | sort | tr '\n' ' '
+}
+host_before=
 finish() { # NAME RC SECS: counts and prints one ended script
-    local name=$1 rc=$2 secs=$3 reason
+    local name=$1 rc=$2 secs=$3 reason after
+    if [ "${jobs_max:-1}" = 1 ] && [ "$rc" -ne 77 ]; then
+        after=$(host_tables)
+        if [ "$after" != "$host_before" ]; then
+            echo "$name changed pppkit's tables in the host's network namespace: before [${host_before% }], after [${after% }]" \
+                >>"$logdir/$name.log"
+            echo "FAIL: the host's nftables tables changed" >>"$logdir/$name.log"
+            [ "$rc" -eq 0 ] && rc=1
+        fi
+    fi
     if [ "$rc" -eq 0 ]; then
         pass=$((pass + 1)); echo "PASS $tier/$name (${secs}s)"
     elif [ "$rc" -eq 77 ]; then
@@ -72,6 +90,7 @@ reap() { # waits for one running script and reports it
 for t in "${scripts[@]}"; do
     while [ "${#names[@]}" -ge "$jobs_max" ]; do reap; done
     start=$(date +%s.%N)
+    [ "$jobs_max" = 1 ] && host_before=$(host_tables)
     one "$t" &
     names[$!]=$(basename "$t" .test.sh) starts[$!]=$start
 done

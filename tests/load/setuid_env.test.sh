@@ -18,10 +18,12 @@ set -u
 build=$(readlink -f "${1:-${PPPKIT_BUILD:-build}}")
 top=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 # The firewall plugin writes its link records in /run/pppkit/firewall: this
-# test's go to a tmpfs of its own, in a private mount namespace
+# test's go to a tmpfs of its own, in a private mount namespace. The plugins'
+# tables (pppkit-mss.so's at ESTABLISH and ip-up) go to a network namespace
+# of its own, never the host's.
 if [ -z "${NSL_PRIVATE_RUN:-}" ]; then
     mkdir -p /run/pppkit
-    exec env NSL_PRIVATE_RUN=1 unshare -m --propagation private bash "$0" "$@"
+    exec env NSL_PRIVATE_RUN=1 unshare -m -n --propagation private bash "$0" "$@"
 fi
 mount -t tmpfs -o mode=0755 pppkit-test /run/pppkit || { echo "FAIL: cannot mount a tmpfs on /run/pppkit"; exit 1; }
 . "$top/tests/netns/lib.sh"
