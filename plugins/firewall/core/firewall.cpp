@@ -1600,7 +1600,8 @@ std::string guard_ruleset()
     // and NAT's hooks stay registered when `flush ruleset` takes pppkit_fw
     // (whose nat chains were their last users). Unregistering and
     // registering them again rewrites kernel code (static keys) on every
-    // CPU, in the flusher's commit and in the repair's: half of the window.
+    // CPU, in the flusher's commit and in the repair's (27 % of pppkitd's
+    // samples during repairs; supervisor/README.md has the figures).
     out += "    chain nat_prerouting {\n        type nat hook prerouting priority dstnat + 10; policy accept;\n    }\n";
     out +=
         "    chain nat_postrouting {\n        type nat hook postrouting priority srcnat + 10; policy accept;\n    }\n";
