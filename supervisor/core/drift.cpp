@@ -66,6 +66,8 @@ Verdict decide(const Commit& c, const Own& own)
         const Table tab = ti == 0 ? Table::Firewall : Table::Mss;
         auto& per = counts[ti];
         const unsigned tables_gone = per[static_cast<size_t>(Object::Table)][1];
+        if (v.decision == Decision::Repair && tables_gone != 0)
+            (tab == Table::Firewall ? v.firewall_gone : v.mss_gone) = true;
         for (size_t oi = 0; oi < per.size(); ++oi)
             for (size_t ch = 0; ch < 2; ++ch) {
                 const unsigned n = per[oi][ch];
@@ -99,6 +101,8 @@ Verdict merge(const Verdict& a, const Verdict& b)
         auto foreign = [](const Verdict& x) { return x.decision == Decision::Repair; };
         v.firewall = (foreign(a) && a.firewall) || (foreign(b) && b.firewall);
         v.mss = (foreign(a) && a.mss) || (foreign(b) && b.mss);
+        v.firewall_gone = (foreign(a) && a.firewall_gone) || (foreign(b) && b.firewall_gone);
+        v.mss_gone = (foreign(a) && a.mss_gone) || (foreign(b) && b.mss_gone);
         if (v.decision == Decision::Remember) {
             v.firewall = a.firewall || b.firewall;
             v.mss = a.mss || b.mss;
@@ -116,7 +120,10 @@ Verdict merge(const Verdict& a, const Verdict& b)
     return v;
 }
 
-Verdict overrun() { return Verdict{Decision::Repair, true, true, "notifications lost (socket overrun)"}; }
+Verdict overrun()
+{
+    return Verdict{Decision::Repair, true, true, "notifications lost (socket overrun)", false, false, true, true};
+}
 
 bool read_is_current(std::optional<uint32_t> last_heard, std::optional<uint32_t> gen_after_read)
 {

@@ -70,6 +70,11 @@ struct Verdict {
     // the last to touch them (see merge).
     bool remember_firewall = false;
     bool remember_mss = false;
+    // Someone else's commit deleted the table: pppkitd's image of it may be
+    // put back (pppkitd/image.hpp; refused, and harmless, when the table is
+    // there again by then). Unknown (overrun): true.
+    bool firewall_gone = false;
+    bool mss_gone = false;
 };
 Verdict decide(const Commit& c, const Own& own);
 

@@ -224,6 +224,47 @@ TEST_SUITE("supervisor")
         CHECK((!v.remember_firewall && !v.remember_mss));
     }
 
+    TEST_CASE("drift: the image is tried for a table someone else deleted, not for one changed")
+    {
+        const Touch fw_gone{Table::Firewall, Object::Table, Change::Deleted};
+        const Touch fw_rule_gone{Table::Firewall, Object::Rule, Change::Deleted};
+        const Touch fw_set_gone{Table::Firewall, Object::Element, Change::Deleted};
+        const Touch mss_gone{Table::Mss, Object::Table, Change::Deleted};
+        const Touch mss_elem{Table::Mss, Object::Element, Change::Added};
+        const Own own{100, {200}};
+        struct Row {
+            int line;
+            std::vector<Commit> burst;  // in commit order
+            bool fw_gone, mss_gone;
+        };
+        const std::vector<Row> rows = {
+            // nft flush ruleset, nft delete table
+            {__LINE__, {{{fw_rule_gone, fw_gone, mss_gone}, 7, "nft"}}, true, true},
+            {__LINE__, {{{fw_gone}, 7, "nft"}}, true, false},
+            // emptied or changed, the table kept: the image would be refused
+            {__LINE__, {{{fw_rule_gone, fw_rule_gone}, 7, "nft"}}, false, false},
+            {__LINE__, {{{fw_set_gone}, 7, "nft"}, {{mss_elem}, 7, "nft"}}, false, false},
+            // pppkit's own delete (pppkit firewall apply replaces the table) and this pppkitd's
+            {__LINE__, {{{fw_gone, mss_gone}, 9, "pppkit"}}, false, false},
+            {__LINE__, {{{fw_gone}, 100, "pppkitd"}}, false, false},
+            // a flush, then pppkit's commit in the same burst: still someone else's delete
+            {__LINE__, {{{fw_gone}, 7, "nft"}, {{mss_elem}, 200, "pppd"}}, true, false},
+            {__LINE__, {{{mss_elem}, 200, "pppd"}, {{mss_gone}, 7, "nft"}}, false, true},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            Verdict v;
+            for (const auto& c : r.burst)
+                v = merge(v, decide(c, own));
+            CHECK(v.firewall_gone == r.fw_gone);
+            CHECK(v.mss_gone == r.mss_gone);
+        }
+        // notifications lost: unknown, so tried (refused when the table is there)
+        const Verdict lost = merge(decide(Commit{{fw_rule_gone}, 7, "nft"}, own), overrun());
+        CHECK(lost.firewall_gone);
+        CHECK(lost.mss_gone);
+    }
+
     TEST_CASE("drift: a burst gives one verdict; only foreign changes are repaired and described")
     {
         const Verdict none{};
