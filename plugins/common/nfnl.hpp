@@ -84,6 +84,9 @@ public:
     int transact(const void* out, size_t len, uint32_t first, uint32_t last);
     // The ruleset's generation id now (generation() below, on this socket).
     [[nodiscard]] std::optional<uint32_t> generation();
+    // The socket itself, for requests built elsewhere that read answers of
+    // their own (pppkitd's table image: dumps); nullptr when not valid.
+    [[nodiscard]] mnl_socket* raw() const { return nl_.get(); }
 
 private:
     struct Close {

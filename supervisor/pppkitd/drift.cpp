@@ -13,6 +13,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "common/nfnl.hpp"
@@ -82,7 +83,8 @@ Attrs attrs(const nlmsghdr* nlh)
 }  // namespace
 
 DriftWatch::DriftWatch(sd_event* ev, std::string config, bool config_explicit, Hooks hooks)
-    : ev_(ev), config_(std::move(config)), config_explicit_(config_explicit), hooks_(std::move(hooks))
+    : ev_(ev), config_(std::move(config)), config_explicit_(config_explicit), hooks_(std::move(hooks)),
+      fw_image_(firewall::kTable), mss_image_(mss::kTable)
 {
 }
 
@@ -176,15 +178,29 @@ drift::Verdict DriftWatch::remember(bool fw, bool mss)
         auto r = nft().run("list table inet " + std::string(mss::kTable));
         listing = r.ok ? r.output : "";
     }
+    // the kernel's objects of what was read, for the next repair (image.hpp)
+    if (fw) {
+        if (committed != Committed::Prepared || fw_image_.take() != TableImage::Taken::Ok)
+            fw_image_.clear();
+    }
+    if (mss && (listing.empty() || mss_image_.take() != TableImage::Taken::Ok))
+        mss_image_.clear();
     // several reads: a flush committed in between would leave half of it
-    if (!drift::read_is_current(heard_gen_, generation()))
+    if (!drift::read_is_current(heard_gen_, generation())) {
+        if (fw)
+            fw_image_.clear();
+        if (mss)
+            mss_image_.clear();
         return drift::retry(fw, mss);
+    }
     if (fw) {
         remembered_ = std::move(d);
         committed_ = committed;
         committed_failsafe_ = std::move(failsafe);
         if (now)
             prepared_ = std::move(now);
+        fw_image_digest_ = fw_image_.ready() && prepared_ && prepared_->settings ? prepared_->settings->digest() : "";
+        fw_image_dynamic_ = remembered_;
     }
     if (mss)
         mss_listing_ = std::move(listing);
@@ -406,6 +422,7 @@ nft::Context& DriftWatch::nft()
 {
     if (!nft_)
         nft_ = std::make_unique<nft::Context>();
+    nft_used_ = true;
     return *nft_;
 }
 
@@ -431,6 +448,9 @@ void DriftWatch::keep_spent(std::unique_ptr<nft::Context> spent)
 
 void DriftWatch::unload_nft_soon()
 {
+    // 1 s after its last use: a burst that did not use it (a repair from
+    // the image) does not keep it
+    const bool used = std::exchange(nft_used_, false);
     if (!nft_ && spent_.empty())
         return;
     if (unload_ == nullptr) {
@@ -442,6 +462,8 @@ void DriftWatch::unload_nft_soon()
         }
         return;
     }
+    if (!used)
+        return;
     sd_event_source_set_time_relative(unload_, kUnloadDelay);
     sd_event_source_set_enabled(unload_, SD_EVENT_ONESHOT);
 }
@@ -489,7 +511,7 @@ void DriftWatch::update_guard(bool configured)
                               " has not seen while it is gone");
 }
 
-DriftWatch::Done DriftWatch::repair_firewall()
+DriftWatch::Done DriftWatch::repair_firewall(bool back)
 {
     const std::string table = "table inet " + std::string(firewall::kTable);
     // A failsafe that a plugin loaded goes back as it was: the plugin knew
@@ -534,6 +556,21 @@ DriftWatch::Done DriftWatch::repair_firewall()
     const std::unique_ptr<firewall::Prepared> taken =
         carrier_taken(hooks_.carriers ? hooks_.carriers() : std::vector<std::string>{});
     firewall::Prepared& use = taken ? *taken : last_good ? *prepared_ : *p;
+    // The image is what this load would commit: the same configuration (its
+    // digest) and the same dynamic part. Done, without libnftables.
+    if (back && !taken && use.settings && use.settings->digest() == fw_image_digest_ &&
+        to_assert() == fw_image_dynamic_) {
+        const std::string problem = !p->problems.empty() ? p->problems.front() : "";
+        committed_ = Committed::Prepared;
+        if (!last_good && p->configured)
+            prepared_ = std::move(p);
+        std::string wan;
+        for (const auto& x : fw_image_dynamic_.links)
+            wan += (wan.empty() ? "" : ", ") + x.ifname + " " + x.public4.value_or("-");
+        return {true,
+                "firewall put back as pppkit last loaded it (links: " + (wan.empty() ? std::string("none") : wan) +
+                    ")" + (last_good ? "; the config has problems, the last good one was used: " + problem : "")};
+    }
     nft::Context& ctx = nft();
     firewall::Dynamic d;  // what the last load carried
     int loads = 0;
@@ -550,6 +587,14 @@ DriftWatch::Done DriftWatch::repair_firewall()
                                 : !r.problems.empty()  ? r.problems.front()
                                                        : "";
     committed_ = r.outcome == firewall::Outcome::Applied ? Committed::Prepared : Committed::Unknown;
+    // the image of what this repair loaded, for the next one (pppkitd's own
+    // commits are not read back by remember())
+    fw_image_.clear();
+    if (r.outcome == firewall::Outcome::Applied && !taken && use.settings &&
+        fw_image_.take() == TableImage::Taken::Ok) {
+        fw_image_digest_ = use.settings->digest();
+        fw_image_dynamic_ = d;
+    }
     if (!last_good && p->configured)
         prepared_ = std::move(p);
     std::string wan;
@@ -585,10 +630,12 @@ DriftWatch::Done DriftWatch::repair_firewall()
     return {false, "FIREWALL NOT RESTORED, even the failsafe was refused: " + problem};
 }
 
-DriftWatch::Done DriftWatch::repair_mss()
+DriftWatch::Done DriftWatch::repair_mss(bool back)
 {
     if (mss_listing_.empty())
         return {};
+    if (back)
+        return {true, "MSS table put back"};
     const std::string t = "inet " + std::string(mss::kTable);
     // as pppkit left it, in one transaction whatever is there now
     auto r = nft().run("add table " + t + "\ndelete table " + t + "\n" + mss_listing_);
@@ -599,12 +646,18 @@ DriftWatch::Done DriftWatch::repair_mss()
 
 void DriftWatch::repair(const drift::Verdict& v, uint64_t heard_usec)
 {
+    // The images first (one small transaction each, no libnftables): a
+    // table someone deleted is back before anything is read or loaded.
+    // Refused (EEXIST: it is there again) or none, or a table changed but
+    // not deleted: the full repair below, as without them.
+    const bool fw_back = v.firewall_gone && committed_ == Committed::Prepared && fw_image_.put_back() == 0;
+    const bool mss_back = v.mss_gone && mss_image_.put_back() == 0;
     std::string done;
     bool failed = false, acted = false;
     for (bool fw : {true, false}) {
         if (!(fw ? v.firewall : v.mss))
             continue;
-        const Done d = fw ? repair_firewall() : repair_mss();
+        const Done d = fw ? repair_firewall(fw_back) : repair_mss(mss_back);
         failed = failed || !d.restored;
         acted = acted || (d.acted && !d.what.empty());
         if (!d.what.empty())

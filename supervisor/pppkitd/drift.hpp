@@ -24,6 +24,7 @@
 #include "core/drift.hpp"
 #include "firewall/core/lifecycle.hpp"
 #include "pppkitd/guard.hpp"
+#include "pppkitd/image.hpp"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -76,6 +77,7 @@ private:
     // libnftables, loaded for one burst, start(), or one status (nft()),
     // then unloaded (unload_nft): pppkitd rests for days between repairs
     std::unique_ptr<nft::Context> nft_;
+    bool nft_used_ = false;  // nft() called since the unload timer was last set
     std::vector<std::unique_ptr<nft::Context>> spent_;  // repairs' extras contexts (keep_spent), freed with nft_
     GuardSocket guard_;
     drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
@@ -94,6 +96,14 @@ private:
     Committed committed_ = Committed::Unknown;
     std::string committed_failsafe_;  // `list table` of that failsafe
     std::string mss_listing_;         // inet pppkit_mss after pppkit's last commit (not ours)
+    // The tables as the kernel held them after pppkit's last commit (the
+    // firewall's only when that was prepared_'s full ruleset): a repair puts
+    // them back first (image.hpp), then checks what the configuration and the
+    // links up want, and loads with libnftables only when that differs.
+    TableImage fw_image_;                 // inet pppkit_fw
+    TableImage mss_image_;                // inet pppkit_mss
+    std::string fw_image_digest_;         // prepared_'s digest when fw_image_ was taken
+    firewall::Dynamic fw_image_dynamic_;  // its dynamic part (remembered_ then)
     unsigned repairs_ = 0;
     std::time_t last_repair_ = 0;
     double last_repair_ms_ = 0;
@@ -135,10 +145,11 @@ private:
         std::string what;      // for the log line; empty: nothing to do
         bool acted = true;     // false: left alone on purpose (no repair counted, logged as info)
     };
-    [[nodiscard]] Done repair_firewall();
+    // back: the image was put back (the table is there, as pppkit last left it)
+    [[nodiscard]] Done repair_firewall(bool back);
     // The dynamic part a load asserts (drift::dynamic_to_assert).
     [[nodiscard]] firewall::Dynamic to_assert() const;
-    [[nodiscard]] Done repair_mss();
+    [[nodiscard]] Done repair_mss(bool back);
     // The configuration prepared as for the first of carriers its
     // lan-interfaces match (Prepared::carrier_problem), its failsafe's LAN
     // without the items that match any of them; nullptr when none does.

@@ -164,6 +164,9 @@ case_() { # NAME CMD...: run CMD in the router, then expect both tables as befor
 }
 
 case_ "nft flush ruleset" nft flush ruleset
+# (what the kernel held after pppkit's last commit: no libnftables, no parse)
+check "nft flush ruleset: both tables put back from pppkitd's image of them" \
+    grep -q "table inet pppkit_fw deleted, table inet pppkit_mss deleted; firewall put back as pppkit last loaded it (links: ppp0 11.0.0.2); MSS table put back (" "$t/pppkitd.log"
 case_ "nft delete table inet pppkit_fw" nft delete table inet pppkit_fw
 cat >"$t/nftables.conf" <<'NFT'
 #!/usr/sbin/nft -f
@@ -177,6 +180,8 @@ NFT
 case_ "nftables.service-style reload (nft -f: flush ruleset + table inet filter)" nft -f "$t/nftables.conf"
 check "the reload's own table inet filter stays" nsx r nft list table inet filter
 case_ "nft flush table inet pppkit_fw (rules gone, table kept)" nft flush table inet pppkit_fw
+check "nft flush table: the image is refused (the table is there), the full repair loads it" \
+    sh -c "grep 'drift repaired' '$t/pppkitd.log' | tail -n1 | grep -q '; firewall re-applied (links: ppp0 11.0.0.2) ('"
 case_ "nft delete table inet pppkit_mss" nft delete table inet pppkit_mss
 
 st=$("$build/pppkit" status --socket "$t/run/control" --json 2>&1)
@@ -199,6 +204,8 @@ check_eq "pppkit's own commit is not repaired" "$n0" "$(repairs)"
 nsx r nft flush ruleset
 if wait_for 2 sh -c "ip netns exec $(ns r) nft list set inet pppkit_fw public4 2>/dev/null | grep -q 11.0.0.9"; then
     pass "after a flush the repair re-asserts the new address 11.0.0.9"
+    check "the new address came back with the image taken after pppkit's commit" \
+        wait_for 2 grep -q "firewall put back as pppkit last loaded it (links: ppp0 11.0.0.9)" "$t/pppkitd.log"
 else
     fail "the repair lost pppkit's last address: $(nsx r nft list set inet pppkit_fw public4 2>&1)"
 fi
@@ -419,10 +426,10 @@ NSL_PIDS+=("$synpid")
 # "back every time": within 2 s, 5 s in a sanitized build (2-3 times slower; on a
 # loaded machine its slowest repairs take 1-2 s)
 nsx r python3 "$win" flush "$RUNS" "$PKD" "$([ -n "${ASAN_OPTIONS:-}" ] && echo 5 || echo 2)" >"$t/window.out" 2>&1
-# the last repair was ~30 ms ago: its libnftables is kept 1 s, so that its
-# socket's close (which makes the kernel wait a grace period holding the
-# commit lock, right after a repair) holds up no other commit (a pppd's ip-up)
-check "right after a repair: libnftables still loaded in pppkitd (unloaded 1 s later)" \
+# the last repair was ~30 ms ago, from the image: no libnftables was loaded
+# for it (nor its socket closed: that close makes the kernel wait a grace
+# period holding the commit lock, and would hold up a pppd's ip-up)
+check_fails "right after the repairs: libnftables was not loaded for them (the image)" \
     grep -q libnftables "/proc/$PKD/maps"
 touch "$t/stop"
 wait "$synpid"
@@ -649,14 +656,18 @@ check_eq "reload adds [firewall] and [link x]: the table is there when the new l
 [ -s "$t/dial.log" ] || echo "pppkitd.log: $(tail -n 5 "$t/pppkitd.log")"
 stop_dialling
 
-# ---- an extras file: each repair runs in a fresh libnftables context ----------
-# (libnftables 1.0.6 crashes when one context runs two buffers that define
-# variables, and an extras file's ruleset does); pppkitd keeps the spent
-# context until its own is unloaded (closing it right after the commit would
-# hold the commit lock for an RCU grace period): flushes in a row, each
-# repaired whole, the extras' rules included
+# ---- the seed's configuration (forwards, reflection, logging) and an extras --
+# file: a flush puts the table back from the image, the same listing; a
+# flush of the table alone (the image refused: the table is there) takes the
+# full repair, whose extras run in a fresh libnftables context (libnftables
+# 1.0.6 crashes when one context runs two buffers that define variables, and
+# an extras file's ruleset does); pppkitd keeps the spent context until its
+# own is unloaded (closing it right after the commit would hold the commit
+# lock for an RCU grace period): flushes in a row, each repaired whole, the
+# extras' rules included
 cp "$top/etc/examples/pppkit-firewall.nft" "$t/extras.nft"
-printf '[firewall]\nlan-interfaces = lan0\nextras = %s\n' "$t/extras.nft" >"$t/pppkit.conf"
+awk '/^\[/ { keep = ($0 ~ /^\[(firewall|forward )/) } keep' "$top/etc/examples/seed-router.conf" |
+    sed "/^\[firewall\]/a extras = $t/extras.nft" >"$t/pppkit.conf"
 nsx r nft flush ruleset
 check "extras: pppkit firewall apply" PK firewall apply
 check "extras: pppkit firewall up ppp0 11.0.0.2" PK firewall up ppp0 11.0.0.2
@@ -665,13 +676,21 @@ check "extras: the extras file's set is loaded" grep -q "set blocklist4" "$t/ppp
 : >"$t/pppkitd.log"
 start_pppkitd || fail "extras: pppkitd did not start: $(cat "$t/pppkitd.log")"
 wait_for 5 grep -q "drift repair: watching" "$t/pppkitd.log" || fail "extras: pppkitd does not watch for drift"
-for i in 1 2 3 4; do
+check "extras: the seed's forwards are loaded (to 172.16.1.100)" grep -q "172.16.1.100" "$t/pppkit_fw.xbefore"
+for i in 1 2 3 4 5 6; do
     n0=$(repairs)
-    nsx r nft flush ruleset
+    if [ $((i % 2)) = 1 ]; then
+        what="nft flush ruleset" how="firewall put back as pppkit last loaded it"
+        nsx r nft flush ruleset
+    else
+        what="nft flush table inet pppkit_fw" how="firewall re-applied"
+        nsx r nft flush table inet pppkit_fw
+    fi
     wait_for 5 sh -c "[ \$(grep -c 'drift repaired' '$t/pppkitd.log') -gt $n0 ]"
     snap pppkit_fw xnow
-    check "extras: flush $i (0.2 s after the last repair) repaired, the same table (extras included)" \
+    check "extras: $what $i (0.2 s after the last repair) repaired, the same table (extras included)" \
         diff -q "$t/pppkit_fw.xbefore" "$t/pppkit_fw.xnow"
+    check "extras: $what $i: $how" sh -c "grep 'drift repaired' '$t/pppkitd.log' | tail -n1 | grep -q '$how'"
     sleep 0.2
 done
 check "extras: pppkitd is still running after the repairs" kill -0 "$PKD"
