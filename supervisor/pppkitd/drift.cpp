@@ -13,8 +13,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "common/nfnl.hpp"
 #include "firewall/core/firewall.hpp"

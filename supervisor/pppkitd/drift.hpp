@@ -77,7 +77,7 @@ private:
     // libnftables, loaded for one burst, start(), or one status (nft()),
     // then unloaded (unload_nft): pppkitd rests for days between repairs
     std::unique_ptr<nft::Context> nft_;
-    bool nft_used_ = false;  // nft() called since the unload timer was last set
+    bool nft_used_ = false;                             // nft() called since the unload timer was last set
     std::vector<std::unique_ptr<nft::Context>> spent_;  // repairs' extras contexts (keep_spent), freed with nft_
     GuardSocket guard_;
     drift::Commit pending_;                         // notifications of the transaction not yet closed by NEWGEN
