@@ -21,20 +21,15 @@
 #include <vector>
 
 #include "firewall/core/firewall.hpp"
+#include "pppkitd/nftnl_owned.hpp"
 
 namespace pppkit::supervisor {
 namespace {
 
-template <typename T, void (*F)(const T*)>
-struct Free {
-    void operator()(T* p) const { F(p); }
-};
-template <typename T, void (*F)(const T*)>
-using Owned = std::unique_ptr<T, Free<T, F>>;
-using Table = Owned<nftnl_table, nftnl_table_free>;
-using Chain = Owned<nftnl_chain, nftnl_chain_free>;
-using Rule = Owned<nftnl_rule, nftnl_rule_free>;
-using Udata = Owned<nftnl_udata_buf, nftnl_udata_buf_free>;
+using nftnl::Chain;
+using nftnl::Rule;
+using nftnl::Table;
+using nftnl::Udata;
 
 // The expressions nft compiles guard_ruleset()'s statements to. An
 // allocation that fails leaves the rule short: `ok` turns false and the

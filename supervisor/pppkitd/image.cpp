@@ -19,19 +19,15 @@
 #include <memory>
 #include <string_view>
 
+#include "pppkitd/nftnl_owned.hpp"
+
 namespace pppkit::supervisor {
 namespace {
 
-template <typename T, void (*F)(const T*)>
-struct Free {
-    void operator()(T* p) const { F(p); }
-};
-template <typename T, void (*F)(const T*)>
-using Owned = std::unique_ptr<T, Free<T, F>>;
-using Table = Owned<nftnl_table, nftnl_table_free>;
-using Chain = Owned<nftnl_chain, nftnl_chain_free>;
-using Rule = Owned<nftnl_rule, nftnl_rule_free>;
-using Set = Owned<nftnl_set, nftnl_set_free>;
+using nftnl::Chain;
+using nftnl::Rule;
+using nftnl::Set;
+using nftnl::Table;
 struct IterFree {
     void operator()(nftnl_set_elems_iter* i) const { nftnl_set_elems_iter_destroy(i); }
 };
