@@ -10,9 +10,10 @@
 #    1.5 s apart (pppkitd's loop idle in between, as after days); in a row:
 #    DRIFT_RUNS (100) flushes 30 ms apart. Each repair sends pppkitd's image
 #    of the table (supervisor/pppkitd/image.hpp): no libnftables is loaded.
-#    Where the time goes: when the flushing nft had exited (closing its
-#    netlink socket makes the kernel wait for an RCU grace period holding
-#    the nftables commit lock, so no repair can commit before), and the
+#    Where the time goes: how many repairs came before the flushing nft
+#    closed its netlink socket (that close makes the kernel wait for an RCU
+#    grace period holding the nftables commit lock, so a repair that comes
+#    after it cannot commit before), and the
 #    same flushes from a socket kept open (a daemon's, as firewalld's):
 #    pppkitd's own share; and the flushes from rest again with the kernel's
 #    RCU grace periods expedited (/sys/kernel/rcu_expedited, restored after;
@@ -123,13 +124,13 @@ echo "NOTE	$T1	timed between the flush's and pppkitd's commits as nftables notif
 printf 'ROW\t%s\tpppkitd, from rest (flushes 1.5 s apart)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms)" "$(v back)" "$(v min_ms)" "$(v max_ms)"
 printf 'ROW\t%s\tpppkitd, in a row (flushes 30 ms apart)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$row")" "$(v back "$row")" "$(v min_ms "$row")" "$(v max_ms "$row")"
 printf 'ROW\t%s\tpppkitd from rest, flushes from a socket kept open\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$kept")" "$(v back "$kept")" "$(v min_ms "$kept")" "$(v max_ms "$kept")"
-echo "NOTE	$T1	where the time goes, from rest: the flushing nft exited $(v gone_median_ms) ms (median) after its commit (its netlink socket's close: the kernel flushes the deleted tables' destroy work, an RCU grace period, holding the nftables commit lock: no commit, pppkitd's repair neither, can start before); the table was back $(v after_gone_median_ms) ms (median) after that. Flushed from a socket kept open (what \`nft flush ruleset\` sends, by a process that stays): $(v median_ms "$kept") ms median: pppkitd's own share"
+echo "NOTE	$T1	where the time goes: from rest $(v within5) of $(v back) flushes, in a row $(v within5 "$row") of $(v back "$row"), were repaired within 5 ms, their batch in the kernel before the flushing nft closed its netlink socket; the others waited for that close (the kernel makes it wait for the deleted tables' destroy work, an RCU grace period, holding the nftables commit lock: no commit can start before) and took $(v slow_median_ms) ms from rest, $(v slow_median_ms "$row") ms in a row (medians). nft closes its socket a fraction of a millisecond after its commit returns; pppkitd has to be woken and read the notifications in that time (supervisor/README.md, 2026-12-05). Flushed from a socket kept open (what \`nft flush ruleset\` sends, by a process that stays): $(v median_ms "$kept") ms median: pppkitd's own share"
 if [ "$EXP_RUNS" -gt 0 ]; then
     printf 'ROW\t%s\tpppkitd from rest, RCU expedited (/sys/kernel/rcu_expedited = 1, system-wide, not set by pppkit)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$exp")" "$(v back "$exp")" "$(v min_ms "$exp")" "$(v max_ms "$exp")"
     echo "NOTE	$T1	with the kernel's RCU grace periods expedited the flushing nft exited $(v gone_median_ms "$exp") ms (median) after its commit (default: $(v gone_median_ms) ms): the grace period its close waits for is most of the window. It is a system-wide trade-off (expedited grace periods interrupt every CPU), the administrator's call (rcupdate.rcu_expedited=1 on the kernel command line); pppkit does not set it"
 fi
 printf 'ROW\t%s\tanother commit 2 ms after the repair (a pppd ip-up)\t%s\tms\t%s\t-\t-\n' "$T1" "$(v follow_median_ms "$row")" "$(v back "$row")"
-echo "NOTE	$T1	a commit 2 ms after each repair took $(v follow_median_ms "$row") ms (median, in a row) and $(v follow_median_ms) ms (from rest): the repair sends its image on a netlink socket pppkitd keeps for its life, and a full repair keeps its libnftables socket 1 s, so no close holds the commit lock for a grace period right after a repair (5-21 ms before 2026-12-03)"
+echo "NOTE	$T1	a commit 2 ms after each repair (and after the flushing nft's exit) took $(v follow_median_ms "$row") ms (median, in a row) and $(v follow_median_ms) ms (from rest): the repair sends its image on a netlink socket pppkitd keeps for its life, and a full repair keeps its libnftables socket 1 s, so no close holds the commit lock for a grace period right after a repair (5-21 ms before 2026-12-03)"
 printf 'ROW\t%s\tpppkitd with an extras file, from rest\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$xcold")" "$(v back "$xcold")" "$(v min_ms "$xcold")" "$(v max_ms "$xcold")"
 printf 'ROW\t%s\tpppkitd with an extras file, in a row\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$xrow")" "$(v back "$xrow")" "$(v min_ms "$xrow")" "$(v max_ms "$xrow")"
 printf 'ROW\t%s\tanother commit 2 ms after the repair, with an extras file, from rest\t%s\tms\t%s\t-\t-\n' "$T1" "$(v follow_median_ms "$xcold")" "$(v back "$xcold")"

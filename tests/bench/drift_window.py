@@ -5,26 +5,36 @@
 drift_window.py flush RUNS PPPKITD_PID TIMEOUT_S [--keep-socket | NFT_ARGS...]
     In the router's namespace: RUNS times, run `nft NFT_ARGS` (default:
     flush ruleset) and time, from the nftables notifications themselves
-    (NFNLGRP_NFTABLES), the foreign commit (its NFT_MSG_NEWGEN) -> the next
-    commit by PPPKITD_PID that creates table inet pppkit_fw. 0 as the pid:
-    nobody is expected (the no-supervisor control). Between runs it waits
-    for the table and 30 ms more. Prints one "run N ms|never gone=MS" line
-    per run, then "summary runs=N back=N never=N median_ms=X min_ms=X
-    max_ms=X gone_median_ms=X after_gone_median_ms=X follow_median_ms=X".
-    gone: when the nft process had exited, after its commit. Closing its
-    netlink socket makes the kernel (nft_rcv_nl_event) wait, holding the
-    nftables commit lock, until the destroy work of the tables it deleted
-    is flushed: an RCU grace period. No commit (pppkitd's repair among
-    them) can start before; after_gone is what the repair took after it.
+    (NFNLGRP_NFTABLES), the flush's commit (the NFT_MSG_NEWGEN that names
+    the flushing process) -> the next commit by PPPKITD_PID that creates
+    table inet pppkit_fw. 0 as the pid: nobody is expected (the
+    no-supervisor control). Between runs it waits for the table and 30 ms
+    more. Prints one "run N ms|never gone=MS" line per run, then "summary
+    runs=N back=N never=N median_ms=X min_ms=X max_ms=X gone_median_ms=X
+    after_gone_median_ms=X follow_median_ms=X after_gone=N within5=N
+    slow_median_ms=X".
+    gone: the flushing nft had exited before the table was back. Closing
+    its netlink socket makes the kernel (nft_rcv_nl_event) wait, holding
+    the nftables commit lock, until the destroy work of the tables it
+    deleted is flushed: an RCU grace period. A repair whose batch reaches
+    the kernel before that close is committed first; one that comes after
+    waits for the grace period. after_gone: how many runs were repaired
+    after the nft process had exited, and (median) how long after it; a
+    repair that waited for the close can still beat nft's exit by a
+    fraction of a millisecond, so within5 (back within 5 ms: before the
+    close) and slow_median_ms (the others) tell the two apart.
     --keep-socket: the flush (what `nft flush ruleset` sends: one
     DELTABLE without a name) comes from this process's own socket, kept
     open, as a daemon such as firewalld would: no such wait.
-    follow: DRIFT_FOLLOW_MS (when set) after the table is back, another commit
-    (creating table inet pppkit_follow, as a pppd's ip-up commits its
-    elements) is timed from its send to its ACK; summary follow_median_ms.
-    It waits for whoever holds the commit lock then (pppkitd closing its
-    libnftables socket right after the repair would hold it for a grace
-    period).
+    follow: DRIFT_FOLLOW_MS (when set) after the table is back and the
+    flusher has exited, another commit (creating table inet pppkit_follow,
+    as a pppd's ip-up commits its elements) is timed from its send to its
+    ACK; summary follow_median_ms. It waits for whoever holds the commit
+    lock then (pppkitd closing its libnftables socket right after the
+    repair would hold it for a grace period). Its notifications are read
+    and dropped: before 2026-12-05 they were left for the next run, whose
+    "flush" was then that leftover, read before nft had even started, so
+    every run from the second on counted nft's start-up (about 8 ms).
     Runs are DRIFT_GAP_MS (30) apart; pppkitd keeps libnftables loaded for
     1 s after a repair, so a gap above that times repairs from rest.
 
@@ -111,6 +121,14 @@ def acked(sock, what):
             sys.exit("%s was refused: errno %d" % (what, -struct.unpack_from("=i", payload)[0]))
 
 
+def drain(sock):
+    while True:
+        try:
+            sock.recv(1 << 20, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
+
+
 def flush(runs, pppkitd, timeout, nft_args):
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
@@ -129,6 +147,9 @@ def flush(runs, pppkitd, timeout, nft_args):
         else:
             proc = subprocess.Popen(["nft"] + nft_args)
             pidfd = os.pidfd_open(proc.pid)
+        # the flush is the commit whose NEWGEN names the flusher: not a
+        # leftover of the previous run's follow-up, read before nft even ran
+        flusher = os.getpid() if keep else proc.pid
         t_flush, t_back, t_gone, created = None, None, None, False
         end = time.monotonic() + 5 + timeout
         while time.monotonic() < end and t_back is None:
@@ -153,23 +174,26 @@ def flush(runs, pppkitd, timeout, nft_args):
                     created = True
                 elif msg == NFT_MSG_NEWGEN:
                     pid = struct.unpack(">I", a[NFTA_GEN_PROC_PID])[0] if NFTA_GEN_PROC_PID in a else 0
-                    if t_flush is None and pid != pppkitd:
+                    if t_flush is None and pid == flusher:
                         t_flush = now
                     elif t_flush is not None and pid == pppkitd and created:
                         t_back = now
                     created = False
         if keep:
             acked(own, "the flush")
+        else:
+            if proc.wait() != 0:
+                sys.exit("nft %s failed" % " ".join(nft_args))
+            os.close(pidfd)
+        # after the flusher's exit: what the follow-up waits for then is
+        # what the repair left, not the flusher's close
         if t_back is not None and FOLLOW_MS is not None:
             time.sleep(FOLLOW_MS / 1000)
             t0 = time.monotonic()
             own.send(follow_batch(run * 4 + 1000000))
             acked(own, "the follow-up commit")
             follows.append((time.monotonic() - t0) * 1000)
-        if not keep:
-            if proc.wait() != 0:
-                sys.exit("nft %s failed" % " ".join(nft_args))
-            os.close(pidfd)
+            drain(s)  # its notifications, sent before its ACK
         gone = ""
         if t_gone is not None and t_flush is not None:
             gones.append(max(0.0, (t_gone - t_flush) * 1000))
@@ -177,7 +201,7 @@ def flush(runs, pppkitd, timeout, nft_args):
         if t_back is not None:
             ms = (t_back - t_flush) * 1000
             times.append(ms)
-            if t_gone is not None:
+            if t_gone is not None:  # the repair came after the flusher's close
                 afters.append((t_back - max(t_gone, t_flush)) * 1000)
             print("run %d %.2f%s" % (run, ms, gone), flush=True)
         else:
@@ -194,7 +218,9 @@ def flush(runs, pppkitd, timeout, nft_args):
     mn = times[0] if times else float("nan")
     print(
         "summary runs=%d back=%d never=%d median_ms=%.2f min_ms=%.2f max_ms=%.2f gone_median_ms=%.2f after_gone_median_ms=%.2f"
-        " follow_median_ms=%.2f" % (runs, len(times), never, median(times), mn, mx, median(gones), median(afters), median(follows))
+        " follow_median_ms=%.2f after_gone=%d within5=%d slow_median_ms=%.2f"
+        % (runs, len(times), never, median(times), mn, mx, median(gones), median(afters), median(follows), len(afters),
+           sum(1 for t in times if t <= 5), median([t for t in times if t > 5]))
     )
 
 
