@@ -31,7 +31,7 @@ import sys
 import time
 
 A = None
-BIAS = []  # pppkit-plugin: duration of one fake_pppd "sh date" step (upper bound of how early t0 is)
+BIAS = []  # pppkit-plugin: duration of one fake_pppd "stamp" step (upper bound of how early t0 is)
 ADDR = "198.51.100.2"
 HOST = "host.example.jp"
 USER = "dynuser"
@@ -238,8 +238,8 @@ def main():
         clients.append(Client("pppkit-plugin", [
             fake_pppd, so, "init", "opt", "pppkit-config", os.path.join(w, "pppkit.conf"), "opt",
             "pppkit-ddns-worker", worker, "phase", "1", "phase",
-            "2", "ifname", "lo", "local4", ADDR, "sh", "date +%s.%N >" + t0f + "a", "sh", "date +%s.%N >" + t0f, "ip-up",
-            "sh", "sleep 1.5", "exit", "0"], fresh, t0_file=t0f, rss_argv=worker_argv))
+            "2", "ifname", "lo", "local4", ADDR, "stamp", t0f + "a", "stamp", t0f, "ip-up",
+            "sleep", "1500", "exit", "0"], fresh, t0_file=t0f, rss_argv=worker_argv))
     else:
         print("  pppkit-plugin  (needs %s and %s)" % (fake_pppd, so))
 

@@ -26,8 +26,9 @@ print("NOTE\t%s\tt0 = the trigger (exec, or just before fake_pppd fires ip-up); 
 print("NOTE\t%s\tddclient's own ip-up sample adds 'sleep 5' and re-discovers the address; inadyn needs an "
       "external trigger (SIGUSR2); neither is counted here" % T1)
 if r.get("plugin_t0_bias_ms"):
-    print("NOTE\t%s\tpppkit (fake_pppd): t0 is read by a 'sh date' step before ip-up, so it includes up to "
-          "%.1f ms (median cost of one such step) that is not pppkit's" % (T1, r["plugin_t0_bias_ms"]))
+    print("NOTE\t%s\tpppkit (fake_pppd): t0 is written by fake_pppd's 'stamp' step just before ip-up, so it "
+          "includes up to %.3f ms (median cost of one such step) that is not pppkit's (a 'sh date' step, "
+          "before 2026-12-05: about 7 ms)" % (T1, r["plugin_t0_bias_ms"]))
 bad = 0
 curl = c.get("curl", {}).get("median_ms")
 for n in ("pppkit-plugin", "pppkit-worker"):

@@ -38,6 +38,8 @@
  *                     prints "HOLDOFF t hook|no-hook"
  *   sleep MS          wait MS milliseconds (a link that stays up for a while)
  *   sh CMD            run CMD with system() (to look at the kernel between events): "SH rc=N"
+ *   stamp FILE        write the wall clock (CLOCK_REALTIME, "SECONDS.NANOSECONDS") to FILE:
+ *                     a bench's t0 just before the next event, without a shell's start-up
  *   bench N GAP_MS    N x (ip-up, ipv6-up, ip-down, ipv6-down), GAP_MS apart (pppd's events
  *                     are never back to back: the kernel may finish deferred work
  *                     of the previous transaction in between); prints the time of each
@@ -485,6 +487,13 @@ int main(int argc, char **argv)
             int rc = system(argv[need(++i, argc, c)]);
             fflush(stdout);
             printf("SH rc=%d\n", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+        } else if (strcmp(c, "stamp") == 0) {
+            const char *path = argv[need(++i, argc, c)];
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            FILE *f = fopen(path, "w");
+            if (f == NULL || fprintf(f, "%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec) < 0 || fclose(f) != 0)
+                return 71;
         } else if (strcmp(c, "timed-phase") == 0) {
             int ph = atoi(argv[need(++i, argc, c)]);
             printf("bench phase-%d us=%.1f\n", ph, timed(phasechange, ph));
