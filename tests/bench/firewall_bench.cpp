@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -68,10 +69,14 @@ Stats stats(std::vector<double> v)
     return s;
 }
 
-Stats measure(int runs, const std::function<void()>& fn)
+// gap_ms: a pause before each timed run (not timed), for what is never run
+// back to back outside a bench
+Stats measure(int runs, const std::function<void()>& fn, int gap_ms = 0)
 {
     std::vector<double> t;
     for (int i = 0; i < runs; ++i) {
+        if (gap_ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
         auto t0 = Clock::now();
         fn();
         t.push_back(ms_since(t0));
@@ -231,8 +236,11 @@ int main(int argc, char** argv)
             die("the text with a syntax error applied");
     });
     auto whole = measure(runs, [&] { apply(nft, full, "full ruleset"); });
+    auto spaced = measure(
+        runs, [&] { apply(nft, full, "full ruleset"); }, 100);
     row(tb, "libnftables up to the batch: parse, cache, evaluate", before);
     row(tb, "the whole apply (the same, plus batch, kernel check and commit)", whole);
+    row(tb, "the whole apply, 100 ms after the previous one", spaced);
     // CPU per apply, over more runs: user is libnftables, libnftnl, libgmp
     // and libc; system is the kernel (cache dumps, checking the batch, commit).
     auto cpu = [&](const std::string& text, bool ok) {
@@ -257,6 +265,10 @@ int main(int argc, char** argv)
     std::printf("NOTE\t%s\tCPU per apply (mean of %d): up to the batch user %.3f + system %.3f ms; whole apply user "
                 "%.3f + system %.3f ms\n",
                 tb.c_str(), 10 * runs, bu, bs, wu, ws);
+    std::printf("NOTE\t%s\tthe target is timed as the 3.2 ms it started from was, one apply after the other; an "
+                "apply 100 ms after the previous one (as at boot or a repair: nothing runs back to back there) took "
+                "%.3f ms, %.2fx as long (not broken down; most likely caches no longer warm from the last apply)\n",
+                tb.c_str(), spaced.median, spaced.median / whole.median);
     std::printf("VERDICT\t%s\t%s\tthe full apply takes %.3f ms median (target <= 1.5 ms)\n", tb.c_str(),
                 whole.median <= 1.5 ? "PASS" : "FAIL", whole.median);
 
