@@ -93,6 +93,8 @@ kept=$(grep '^summary' "$t/window_kept.out")
 row=$(grep '^summary' "$t/window_row.out")
 exp=$(grep -s '^summary' "$t/window_exp.out")
 v() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"${2:-$sum}"; }
+# the median of the flushes not repaired within 5 ms, or "none" when there is no such flush
+slow() { local x; x=$(v slow_median_ms "$1"); [ "$x" = nan ] && echo "none" || echo "$x ms"; }
 kill "$PKD"
 wait "$PKD" 2>/dev/null
 
@@ -124,7 +126,7 @@ echo "NOTE	$T1	timed between the flush's and pppkitd's commits as nftables notif
 printf 'ROW\t%s\tpppkitd, from rest (flushes 1.5 s apart)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms)" "$(v back)" "$(v min_ms)" "$(v max_ms)"
 printf 'ROW\t%s\tpppkitd, in a row (flushes 30 ms apart)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$row")" "$(v back "$row")" "$(v min_ms "$row")" "$(v max_ms "$row")"
 printf 'ROW\t%s\tpppkitd from rest, flushes from a socket kept open\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$kept")" "$(v back "$kept")" "$(v min_ms "$kept")" "$(v max_ms "$kept")"
-echo "NOTE	$T1	where the time goes: from rest $(v within5) of $(v back) flushes, in a row $(v within5 "$row") of $(v back "$row"), were repaired within 5 ms, their batch in the kernel before the flushing nft closed its netlink socket; the others waited for that close (the kernel makes it wait for the deleted tables' destroy work, an RCU grace period, holding the nftables commit lock: no commit can start before) and took $(v slow_median_ms) ms from rest, $(v slow_median_ms "$row") ms in a row (medians). nft closes its socket a fraction of a millisecond after its commit returns; pppkitd has to be woken and read the notifications in that time (supervisor/README.md, 2026-12-05). Flushed from a socket kept open (what \`nft flush ruleset\` sends, by a process that stays): $(v median_ms "$kept") ms median: pppkitd's own share"
+echo "NOTE	$T1	where the time goes: from rest $(v within5) of $(v back) flushes, in a row $(v within5 "$row") of $(v back "$row"), were repaired within 5 ms, their batch in the kernel before the flushing nft closed its netlink socket; the others waited for that close (the kernel makes it wait for the deleted tables' destroy work, an RCU grace period, holding the nftables commit lock: no commit can start before) and took $(slow "$sum") from rest, $(slow "$row") in a row (medians). nft closes its socket a fraction of a millisecond after its commit returns; pppkitd has to be woken and read the notifications in that time (supervisor/README.md, 2026-12-05). Flushed from a socket kept open (what \`nft flush ruleset\` sends, by a process that stays): $(v median_ms "$kept") ms median: pppkitd's own share"
 if [ "$EXP_RUNS" -gt 0 ]; then
     printf 'ROW\t%s\tpppkitd from rest, RCU expedited (/sys/kernel/rcu_expedited = 1, system-wide, not set by pppkit)\t%s\tms\t%s\t%s\t%s\n' "$T1" "$(v median_ms "$exp")" "$(v back "$exp")" "$(v min_ms "$exp")" "$(v max_ms "$exp")"
     echo "NOTE	$T1	with the kernel's RCU grace periods expedited every flush was repaired within $(v max_ms "$exp") ms (median $(v median_ms "$exp") ms; default grace periods: max $(v max_ms) ms): a repair that comes after the flushing nft's close then waits for a short grace period. It is a system-wide trade-off (expedited grace periods interrupt every CPU), the administrator's call (rcupdate.rcu_expedited=1 on the kernel command line); pppkit does not set it"
