@@ -19,6 +19,9 @@
 #   prerm-*   debian/pppkit.prerm upgrade -> pppkitd and the DDNS timer keep
 #             running; prerm remove -> both stopped, the firewall unit and
 #             its table untouched
+#   badconf-* pppkitd with a config it refuses, as a service: exit 2, and
+#             journalctl -u shows the problem with file:line and why it
+#             did not start
 set -u
 
 if [ -z "${LAB_LIB:-}" ]; then   # ---- host side
@@ -186,5 +189,33 @@ check prerm-remove-rc test $? -eq 0
 check_eq prerm-remove-stops "inactive inactive" "$(systemctl is-active $D) $(systemctl is-active $T)" "$D $T after prerm remove"
 check_eq prerm-remove-fw-kept active "$(systemctl is-active $FW)"
 fw_check prerm-remove-table "after prerm remove"
+
+# ---- 4. an invalid configuration: the reason is under the unit's name
+# pppkitd logs the problem and exits at once (2: no restart); journald reads
+# the sender's cgroup only when it gets to the line, often after the process
+# is gone, and then files it under no unit. The lines carry
+# OBJECT_SYSTEMD_UNIT= (journal.cpp), which journalctl -u matches from root.
+# Four starts, the last two with journald stopped (SIGSTOP) until pppkitd
+# has exited and been reaped, as when journald is busy: each start's lines
+# must all be there (the last two fail without the field).
+BAD=$W/bad.conf
+printf '[link "lab"]\nbogus-key = 1\n' >"$BAD"
+printf '[Service]\nExecStart=\nExecStart=%s --config %s\n' "$LAB_BUILD/pppkitd" "$BAD" >$SD/$D.d/zz-badconf.conf
+systemctl daemon-reload
+for i in 1 2 3 4; do
+    JD=
+    [ $i -gt 2 ] && JD=$(systemctl show -p MainPID --value systemd-journald.service) && kill -STOP "$JD"
+    systemctl start $D >/dev/null 2>&1
+    [ -n "$JD" ] && { wait_until 10 test "$(systemctl show -p MainPID --value $D)" = 0; kill -CONT "$JD"; }
+    check_eq badconf-$i-state "failed 2" "$(systemctl is-active $D) $(systemctl show -p ExecMainStatus --value $D)" "systemctl start $D with a config it refuses"
+    journalctl --sync
+    J=$(journalctl -u $D -o cat --no-pager)
+    check_eq badconf-$i-problem $i "$(grep -cF "$BAD:2: [link \"lab\"] bogus-key: unknown key" <<<"$J")" "journalctl -u $D: lines naming the file:line"
+    check_eq badconf-$i-not-starting $i "$(grep -cF "invalid configuration (1 problems), not starting" <<<"$J")" "journalctl -u $D: lines saying why"
+    check_eq badconf-$i-config-line $i "$(journalctl -u $D -o json --no-pager | jq -r 'select(.CONFIG_LINE) | .CONFIG_LINE' | grep -c '^2$')" "CONFIG_LINE=2 fields"
+done
+rm $SD/$D.d/zz-badconf.conf
+systemctl daemon-reload
+systemctl reset-failed $D
 journalctl --no-pager -o short-monotonic -u nftables -u $FW -u $D >"$W/logs/units-journal.txt" 2>&1
 lab_done
