@@ -80,7 +80,17 @@ OptionsScan scan_options(std::string_view text)
 {
     OptionsScan s;
     const auto w = words(text);
-    for (size_t i = 0; i + 1 < w.size(); ++i) {
+    for (size_t i = 0; i < w.size(); ++i) {
+        if (w[i] == "debug" || w[i] == "-d") {  // flags: no argument
+            s.debug = true;
+            continue;
+        }
+        if (w[i] == "show-password" || w[i] == "hide-password") {
+            s.show_password = w[i] == "show-password";
+            continue;
+        }
+        if (i + 1 == w.size())
+            break;  // an option with no argument left: pppd refuses it
         if (w[i] == "plugin") {
             const std::string& p = w[i + 1];
             const auto slash = p.rfind('/');

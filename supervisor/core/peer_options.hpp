@@ -7,6 +7,7 @@
 // (supervisor/pppkitd/daemon.cpp, spawn()). Pure: the caller reads the files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,14 @@ namespace pppkit::supervisor {
 // user, name, ipparam or connect is skipped, as pppd skips it ("user plugin"
 // names a user; the word after it is an option again).
 struct OptionsScan {
-    bool pppkit_plugin = false;      // "plugin X" with X's file name starting "pppkit-"
+    bool pppkit_plugin = false;  // "plugin X" with X's file name starting "pppkit-"
+    // "debug" or "-d": pppd logs every control packet it sends and receives,
+    // the CHAP challenge and response among them (MD5 of the password with
+    // the two, enough for an offline guess of the password)
+    bool debug = false;
+    // "show-password" after the last "hide-password": with debug, a PAP
+    // password is logged in clear (the last of the two wins, as in pppd)
+    std::optional<bool> show_password;
     std::vector<std::string> files;  // "file F": F is read too
     std::vector<std::string> calls;  // "call NAME": peers/NAME is read too
 };

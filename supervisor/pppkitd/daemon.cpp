@@ -343,15 +343,17 @@ void Daemon::act(Link& l, Action a)
 
 namespace {
 
-// Whether "pppd call NAME" loads a pppkit plugin: DIR/options, DIR/peers/NAME
-// and the files they name ("file", "call"), at most 16 (scan_options).
-// nullopt when the peer file cannot be read (pppd will say why).
-std::optional<bool> loads_pppkit_plugin(const std::string& dir, const std::string& name)
+// What "pppd call NAME" reads: DIR/options, DIR/peers/NAME and the files
+// they name ("file", "call"), at most 16, merged (scan_options): a pppkit
+// plugin in any of them; debug in any of them; show-password as the last
+// word of its kind in any of them. nullopt when the peer file cannot be
+// read (pppd will say why).
+std::optional<OptionsScan> scan_peer(const std::string& dir, const std::string& name)
 {
     constexpr std::size_t kLimit = 1 << 16;
     std::vector<std::string> todo = {dir + "/peers/" + name, dir + "/options"};
-    bool found = false;
-    for (std::size_t i = 0; i < todo.size() && i < 16 && !found; ++i) {
+    OptionsScan all;
+    for (std::size_t i = 0; i < todo.size() && i < 16; ++i) {
         std::string text;
         if (text::read_path(todo[i], text, kLimit) != 0) {
             if (i == 0)
@@ -359,12 +361,15 @@ std::optional<bool> loads_pppkit_plugin(const std::string& dir, const std::strin
             continue;
         }
         OptionsScan s = scan_options(text);
-        found = s.pppkit_plugin;
+        all.pppkit_plugin = all.pppkit_plugin || s.pppkit_plugin;
+        all.debug = all.debug || s.debug;
+        if (s.show_password.value_or(false))
+            all.show_password = true;
         todo.insert(todo.end(), s.files.begin(), s.files.end());
         for (const auto& c : s.calls)
             todo.push_back(dir + "/peers/" + c);
     }
-    return found;
+    return all;
 }
 
 }  // namespace
@@ -380,8 +385,8 @@ void Daemon::spawn(Link& l)
     // maxfail 1 (after the peer file's, so it wins) each failed attempt
     // ends it, and pppkitd counts its exit status under its own backoff
     // and hourly bound. A link that was up still redials once by itself.
-    const std::optional<bool> plugin = loads_pppkit_plugin(opt_.ppp_dir, l.cfg.name);
-    const std::optional<bool> plain = plugin ? std::optional<bool>(!*plugin) : std::nullopt;
+    const std::optional<OptionsScan> peer = scan_peer(opt_.ppp_dir, l.cfg.name);
+    const std::optional<bool> plain = peer ? std::optional<bool>(!peer->pppkit_plugin) : std::nullopt;
     if (plain.value_or(false)) {
         args.emplace_back("maxfail");
         args.emplace_back("1");
@@ -392,6 +397,17 @@ void Daemon::spawn(Link& l)
                             "attempt ends it and pppkitd counts it (no events from that pppd)"
                           : "its peer file loads a pppkit plugin: pppd's attempts are followed by its events");
     l.plain = plain;
+    // pppd's debug output goes to the same journal as everything else and is
+    // kept: say once per link what it exposes (core/peer_options.hpp)
+    const bool debug = peer && peer->debug;
+    if (debug && !l.warned_debug)
+        jlog::link(
+            LOG_WARNING, jlog::kDial, l,
+            std::string("its peer options turn on pppd's debug: pppd logs the CHAP challenge and response "
+                        "(enough to guess the password offline)") +
+                (peer->show_password.value_or(false) ? " and, with show-password, a PAP password in clear" : "") +
+                "; remove debug once the link works");
+    l.warned_debug = debug;
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

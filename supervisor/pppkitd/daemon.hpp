@@ -116,6 +116,8 @@ struct Link {
     // spawn(): the peer's options load no pppkit plugin, so its pppd runs
     // with "maxfail 1" (core/peer_options.hpp); logged when it changes
     std::optional<bool> plain;
+    // spawn(): the peer's options turn on pppd's debug, and it was said
+    bool warned_debug = false;
     // reload.cpp: the link left the configuration (its pppd ends, then it is
     // forgotten); pppkit restart NAME: dial again once the pppd ended
     bool removed = false;

@@ -195,11 +195,12 @@ EOF
 printf '[mss]\nclamp-typo = 1\n' >"$t/bad-mss.conf"
 # the options pppkitd reads (--ppp-dir): peer plain loads no pppkit plugin
 # (its pppd gets "maxfail 1"), dsl loads one through a file its peer file
-# names; the other links have no peer file (their argv stays as it was)
+# names, and turns on pppd's debug there (and show-password in the peer
+# file); the other links have no peer file (their argv stays as it was)
 mkdir -p "$t/ppp/peers"
 printf '# a plain PPPoE peer\nplugin rp-pppoe.so\npersist\nmaxfail 0\n# plugin pppkit-mss.so (commented out)\n' >"$t/ppp/peers/plain"
-printf 'plugin rp-pppoe.so\nfile %s\n' "$t/ppp/pppkit-plugins" >"$t/ppp/peers/dsl"
-printf 'plugin "%s"\n' "$build/pppkit-mss.so" >"$t/ppp/pppkit-plugins"
+printf 'plugin rp-pppoe.so\nshow-password\nfile %s\n' "$t/ppp/pppkit-plugins" >"$t/ppp/peers/dsl"
+printf 'plugin "%s"\ndebug\n' "$build/pppkit-mss.so" >"$t/ppp/pppkit-plugins"
 : >"$t/ppp/options"
 
 check "pppkit check accepts the [link] sections" "$build/pppkit" check --config "$t/pppkit.conf"
@@ -397,6 +398,9 @@ check_eq "plain: each pppd started with maxfail 1 after the peer's options" \
 check_eq "dsl (a pppkit plugin through 'file' in its peer file): no maxfail added" "" "$(grep 'call dsl .*maxfail' "$t/argv")"
 check "dsl: its pppds were started (argv recorded)" grep -q '^call dsl nodetach$' "$t/argv"
 check "plain: the log says why maxfail 1" grep -q "plain: its peer file loads no pppkit plugin: pppd runs with maxfail 1" "$t/pppkitd.log"
+check_eq "dsl: pppd's debug (in a file its peer file names) is warned of, with show-password" 1 \
+    "$(grep -c "dsl: its peer options turn on pppd's debug: pppd logs the CHAP challenge and response (enough to guess the password offline) and, with show-password, a PAP password in clear; remove debug once the link works" "$t/pppkitd.log")"
+check_eq "plain: no debug in its options, no warning" 0 "$(grep -c "plain: its peer options turn on pppd's debug" "$t/pppkitd.log")"
 check "lan: waiting for lan0" wait_for 5 is lan "l['state']" "waiting-for-lan"
 check_eq "idle (autostart = no): stopped, never dialled" "stopped 0" "$(field idle "l['state'], l['dials']")"
 sleep 3

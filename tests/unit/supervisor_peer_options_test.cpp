@@ -1,7 +1,9 @@
 // supervisor_peer_options_test.cpp - scan_options (core/peer_options.hpp):
-// does a pppd options file load a pppkit plugin, and which files it names.
+// does a pppd options file load a pppkit plugin, which files it names, and
+// does it turn on pppd's debug.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,41 @@ TEST_SUITE("supervisor")
             CHECK(s.pppkit_plugin == r.plugin);
             CHECK(s.files == r.files);
             CHECK(s.calls == r.calls);
+        }
+    }
+
+    TEST_CASE("scan_options: pppd's debug, and show-password after hide-password, by row")
+    {
+        struct Row {
+            int line;
+            std::string text;
+            bool debug;
+            std::optional<bool> show;
+            bool plugin;
+        };
+        const std::vector<Row> rows = {
+            {__LINE__, "debug\n", true, {}, false},
+            {__LINE__, "debug", true, {}, false},  // the last word, no newline: a flag takes no argument
+            {__LINE__, "-d\n", true, {}, false},
+            {__LINE__, "noauth\ndebug plugin pppkit-mss.so\n", true, {}, true},  // the word after a flag is an option
+            {__LINE__, "#debug\n", false, {}, false},
+            {__LINE__, "persist # debug\n", false, {}, false},
+            {__LINE__, "kdebug 1\n", false, {}, false},    // the kernel driver's, not pppd's packets
+            {__LINE__, "user debug\n", false, {}, false},  // "debug" is the user name
+            {__LINE__, "ipparam -d\n", false, {}, false},  // ipparam's value
+            {__LINE__, "debugging\n", false, {}, false},
+            {__LINE__, "show-password\n", false, true, false},
+            {__LINE__, "show-password\nhide-password\n", false, false, false},  // the last one wins
+            {__LINE__, "hide-password debug show-password\n", true, true, false},
+            {__LINE__, "password show-password\n", false, {}, false},  // the password's value
+            {__LINE__, "plugin pppkit-mss.so debug\n", true, {}, true},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            const OptionsScan s = scan_options(r.text);
+            CHECK(s.debug == r.debug);
+            CHECK(s.show_password == r.show);
+            CHECK(s.pppkit_plugin == r.plugin);
         }
     }
 }
