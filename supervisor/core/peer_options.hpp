@@ -1,5 +1,6 @@
 // peer_options.hpp - what pppkitd reads of the options of a pppd it starts:
-// whether that pppd loads a pppkit plugin. A pppd without one says nothing
+// whether that pppd loads a pppkit plugin, and whether it turns on pppd's
+// debug (warned of: it logs the CHAP exchange). A pppd without a plugin says nothing
 // of its attempts (no events), so pppkitd starts it with "maxfail 1"
 // appended: each failed attempt ends it, and its exit status is counted
 // (authentication failures, exit 19), under pppkitd's own backoff and
