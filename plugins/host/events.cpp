@@ -57,6 +57,15 @@ bool is_sender()
 
 }  // namespace
 
+bool sends() noexcept
+{
+    try {
+        return is_sender();
+    } catch (...) {
+        return false;
+    }
+}
+
 // NAME of "pppd call NAME" (what pon runs), from our own command line.
 std::string peer_name()
 {

@@ -30,6 +30,9 @@ namespace pppkit::host::events {
 std::string peer();
 
 void forward(pk_event ev, int arg) noexcept;
+// True in the one copy that sends this pppd's events (above), from the
+// process's first forward() on: what is said once per pppd, it says.
+bool sends() noexcept;
 // NAME of "pppd call NAME" (what pon runs) from /proc/self/cmdline, or ""
 // (no call, or a name the daemon would not accept).
 std::string peer_name();

@@ -139,6 +139,24 @@ void log_failure(const char* what, const char* detail) noexcept
     pk_log(PK_ERROR, buf);
 }
 
+// pppd's "debug" logs every control packet: CHAP's challenge and response
+// (MD5 over the id, the password and the challenge: enough to guess the
+// password offline) and, with show-password, a PAP password in clear. Guides
+// say to add it when a link will not come up; it tends to stay. Said once per
+// pppd, before the first dial, by the copy that sends the events (one line
+// however many pppkit plugins are loaded); pppkitd says it of its own dials
+// from the peer's options (supervisor/core/peer_options.hpp).
+void warn_debug() noexcept
+{
+    try {
+        if (pk_debug_on() != 0 && pppkit::host::events::sends())
+            log(Level::Warn, "pppd's debug is on: pppd logs the CHAP challenge and response (enough to guess the "
+                             "password offline) and, with show-password, a PAP password in clear; remove debug once "
+                             "the link works");
+    } catch (...) {  // a log line is not worth failing pppd for
+    }
+}
+
 // Records why plugin_init failed and says so now (pppd is still parsing
 // options: the message reaches the terminal or the log at once).
 void init_failed(const char* detail) noexcept
@@ -429,6 +447,7 @@ extern "C" void pk_cxx_event(pk_event ev, int arg) noexcept
         if (g_config_failed)
             return;
         pppkit::host::holdoff::configure();  // the hook's owner only; before the first dial
+        warn_debug();
     }
     double start = now_ms();
     try {

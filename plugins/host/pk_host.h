@@ -108,6 +108,10 @@ void pk_die_option_error(const char *msg) PK_NOEXCEPT;
  * EXIT_OPTION_ERROR (2). Returns at once; call it from a notifier. */
 void pk_stop_pppd(const char *msg) PK_NOEXCEPT;
 const char *pk_pppd_version(void) PK_NOEXCEPT;
+/* Non-zero when pppd's "debug" (or -d) is on: pppd then logs every control
+ * packet, CHAP's challenge and response among them. Final once the options
+ * are parsed (any event after PHASE_INITIALIZE). */
+int pk_debug_on(void) PK_NOEXCEPT;
 
 /* pppd's redial delay. pppd calls one holdoff_hook (a plain pointer): the
  * first pppkit plugin's plugin_init installs the shim's, unless another

@@ -88,6 +88,15 @@ void pk_log(enum pk_level level, const char *msg)
 
 const char *pk_pppd_version(void) { return pppd_version; }
 
+int pk_debug_on(void)
+{
+#if PK_ABI_25
+    return debug_on() ? 1 : 0;
+#else
+    return debug != 0;
+#endif
+}
+
 /* --------------------------------------------------------------- link info */
 void pk_get_link(struct pk_link *out, int query_mtu)
 {

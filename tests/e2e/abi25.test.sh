@@ -68,6 +68,11 @@ lab_up || exit 1
 log=$(lab_client_log)
 check plugin-loaded grep -m1 "pppkit-mss: loaded (pppd $LAB_PPPD_VERSION)" "$log"
 check kernel-pppoe grep -m1 "Connect: $LAB_PPP_IF <--> $LAB_WAN_IF" "$log"
+# the lab's peer has pppd's debug: its log holds the CHAP response (the
+# password's MD5 with the challenge), and the plugin says so once
+check debug-logs-chap grep -q 'sent \[CHAP Response id=' "$log"
+check_eq debug-warned 1 "$(grep -c "pppkit-mss: pppd's debug is on: pppd logs the CHAP challenge and response" \
+    "$log")" "warnings in pppd's log"
 info isp-session "$(grep -m1 -o 'Connect: ppp[0-9]* <--> isp0' "$W/logs/isp-pppd.log" || echo 'no kernel-mode line') (pppoe-server $LAB_SRV_KOPTS)"
 mtu=$(lab_ppp_mtu)
 in_rtr nft list table inet "$TABLE" >"$W/logs/nft-after-up.txt" 2>&1

@@ -50,6 +50,11 @@ check_eq both-directions 2 "$(grep -cE "meta nfproto ipv4 tcp option maxseg size
 elements_up=$(count_elements)
 check_eq elements-up 2 "$elements_up" "slots holding $LAB_PPP_IF after ip-up and ipv6-up"
 check plugin-logged grep -m1 "pppkit-mss: $LAB_PPP_IF: IPv4 MSS $want4, IPv6 MSS $want6" "$(lab_client_log)"
+# the lab's peer has pppd's debug: its log holds the CHAP response (the
+# password's MD5 with the challenge), and the plugin says so once
+check debug-logs-chap grep -q 'sent \[CHAP Response id=' "$(lab_client_log)"
+check_eq debug-warned 1 "$(grep -c "pppkit-mss: pppd's debug is on: pppd logs the CHAP challenge and response" \
+    "$(lab_client_log)")" "warnings in pppd's log"
 
 # ---- LAN host -> "internet" host in isp, through the router
 capture_start lan-side rtr "$LAB_LAN_IF" tcp port 5001

@@ -4,7 +4,7 @@
  * It defines, with pppd's own types (it includes the 2.4.9 headers), every
  * pppd symbol the shim (plugins/host/pppd_shim.c) uses: the notifier lists
  * and add_notifier, add_options, the loggers, option_error, die, lcp_close, timeout,
- * ifname/ifunit/ipparam/persist/status, netif_get_mtu, the IPCP/IPV6CP option
+ * ifname/ifunit/ipparam/persist/status/debug, netif_get_mtu, the IPCP/IPV6CP option
  * arrays and the PPPoE channel's ppp_session_number/remote_number/devnam. Linked with -rdynamic, so the dlopen-ed
  * plugin binds to them.
  *
@@ -27,6 +27,7 @@
  *   call NAME         nothing: puts "call NAME" into the command line, where the plugin
  *                     finds its peer name (/proc/self/cmdline), as in "pppd call NAME"
  *   persist           set pppd's persist option
+ *   debug             pppd's "debug" option (the debug variable counts them)
  *   maxfail N         pppd's maxfail (1: the main loop stops after this first attempt)
  *   late-hangup       lcp_close's link also hangs up after PHASE_DEAD (EXIT_HANGUP, below)
  *   die N             pppd's die(N): exits N (a pppd ending by itself, e.g. 19 without persist)
@@ -92,6 +93,7 @@ EXPORT int holdoff = 30; /* pppd's default */
 EXPORT bool holdoff_specified;
 EXPORT int need_holdoff = 1;
 EXPORT volatile int status;
+EXPORT int debug; /* pppd's "debug" option: a count, each "debug" adds one */
 
 static int fixed_mtu;   /* 0: ask the kernel */
 static int n_log_error; /* messages that came through error() */
@@ -433,6 +435,8 @@ int main(int argc, char **argv)
             need(++i, argc, c); /* read from /proc/self/cmdline by the plugin */
         } else if (strcmp(c, "persist") == 0) {
             persist = 1;
+        } else if (strcmp(c, "debug") == 0) {
+            debug++;
         } else if (strcmp(c, "maxfail") == 0) {
             maxfail = atoi(argv[need(++i, argc, c)]);
         } else if (strcmp(c, "late-hangup") == 0) {

@@ -9,6 +9,8 @@
 #     file:line diagnostics logged through pppd's error(), and not before;
 #   - every plugin: at link-down and exit, nothing asks for the MTU of the
 #     interface that is gone (issue 13);
+#   - pppd's debug on: one warning before the dial (CHAP's challenge and
+#     response reach the log), however many pppkit plugins are loaded;
 #   - pppkit-mss.so: good and bad option values (table below); and, in a
 #     namespace with a veth named ppp0 (root only), ip-up/ipv6-up install
 #     the rules and ip-down/ipv6-down remove them.
@@ -156,6 +158,24 @@ check "nothing was logged through error()" grep -q '^END errors-logged=0$' <<<"$
 # and ppp9 (no such interface). configure() drops ppp9; ip-up replaces ppp0.
 nsx r nft add element inet pppkit_mss mss4 '{ "ppp0" : 1200 }'
 nsx r nft add element inet pppkit_mss pmtu6 '{ "ppp9" }'
+# pppd's debug logs CHAP's challenge and response: each plugin warns once,
+# before the dial (phase 2, SERIALCONN); with three loaded, one line in all
+warn="pppd's debug is on: pppd logs the CHAP challenge and response (enough to guess the password offline)"
+for so in "${sos[@]}"; do
+    n=$(basename "$so" .so)
+    out=$("$fake" "$so" init opt pppkit-config "$tmp/all.conf" debug phase 1 phase 2 sh 'echo DIALLING' phase 4 \
+        phase 2 exit 0 2>&1)
+    check_eq "$n: pppd's debug: one warning, through pppd's warn()" 1 "$(grep -c "^LOG warn: $n: $warn" <<<"$out")"
+    check "... before the dial" grep -q "^DIALLING$" <<<"$(sed -n "/$n: pppd's debug is on/,\$p" <<<"$out")"
+    out=$("$fake" "$so" init opt pppkit-config "$tmp/all.conf" phase 1 phase 2 exit 0 2>&1)
+    check_eq "$n: no debug, no warning" 0 "$(grep -c -F "$warn" <<<"$out")"
+done
+if [ ${#sos[@]} = 3 ]; then
+    out=$("$fake" "${sos[0]}" init plugin "${sos[1]}" plugin "${sos[2]}" opt pppkit-config "$tmp/all.conf" \
+        debug debug phase 1 phase 2 phase 4 exit 0 2>&1)
+    check_eq "three plugins, debug given twice: one warning in all" 1 "$(grep -c -F "$warn" <<<"$out")"
+fi
+
 out=$(nsx r "${fake_real:-$fake}" "$mss" init opt pppkit-config "$tmp/good.conf" phase 2 \
     sh "$list | grep -c '\"ppp9\"'" ifname ppp0 ip-up sh "$list | grep -c '\"ppp0\" : 1414'" \
     sh "$list | grep -c '\"ppp0\" : 1200'" exit 0 sh "$count" 2>&1)
