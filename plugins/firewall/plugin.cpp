@@ -136,6 +136,7 @@ public:
         if (loaded == Loaded::Current) {
             warm();
             host::log(Level::Info, "boot ruleset in place (table inet pppkit_fw, digest " + digest_ + "), kept");
+            forwarding(s);
             return {};
         }
         // Another config's ruleset may carry a live link's dynamic state;
@@ -157,7 +158,16 @@ public:
                                                            : "no boot ruleset (is pppkit-firewall.service enabled?)") +
                       ": loaded table inet pppkit_fw before dialling (" + std::to_string(s.forwards.size()) +
                       " forwards, " + fmt_ms(ms_since(t0)) + ")");
+        forwarding(s);
         return {};
+    }
+
+    // Once this configuration's ruleset is in the kernel (configure(), before
+    // the dial): IPv4 forwarding on unless forwarding = no (set_forwarding).
+    static void forwarding(const Settings& s)
+    {
+        for (const auto& l : firewall::describe(set_forwarding(s)))
+            host::log(l.warn ? Level::Warn : Level::Notice, l.text);
     }
 
     void on_phase(host::Phase ph) override

@@ -10,7 +10,8 @@
 #                    not forwarded (172.16.1.100:8081, routed by the ISP);
 #                    not one may be answered (SYN-ACK, RST or ICMP)
 #   ip-up         -> public4 (the reflection address) == the IPCP local
-#                    address, active_wan == ppp0; the forward tcp/443 works
+#                    address, active_wan == ppp0; the forward tcp/443 works;
+#                    net.ipv4.ip_forward, 0 before pppd, is 1 (the plugin)
 #   redials       -> FW_LAB_REDIALS (10) hup redials (measured 11 s each under
 #                    TCG on 2 cores: ~2 min; a leak shows from the second on,
 #                    so 10 prove what 20 did in half of CI's time): one table,
@@ -59,6 +60,10 @@ objects() { # handles (tables, chains, rules, sets) and set elements
 }
 tables() { in_rtr nft list tables 2>/dev/null | grep -c 'inet pppkit_fw$'; }
 
+# The seed's net.ipv4.ip_forward = 1 is the plugin's (forwarding = yes, the
+# default): the router starts with it off, as Debian ships.
+in_rtr sh -c 'echo 0 >/proc/sys/net/ipv4/ip_forward'
+
 # ---- listeners that an exposure would reach
 in_isp ip addr add "$SRC/32" dev lo
 lab_bg srv-rtr rtr python3 "$FW/servers.py" router 0.0.0.0 500 tcp:22 tcp:8080
@@ -101,6 +106,8 @@ check_eq forward-443 "srv1 $SRC" "$(in_isp timeout 10 python3 "$FW/probe.py" tcp
 check_eq router-22-closed timeout "$(in_isp timeout 10 python3 "$FW/probe.py" tcp "$LAB_PUBLIC" 22 2 "$SRC")" \
     "ISP -> public:22 after ip-up"
 check plugin-loaded-at-configure grep -qi 'pppkit-firewall' "$(lab_client_log)"
+check_eq ip-forward-on 1 "$(in_rtr cat /proc/sys/net/ipv4/ip_forward)" "net.ipv4.ip_forward in rtr (0 before pppd)"
+check ip-forward-said grep -q 'pppkit-firewall: IPv4 forwarding turned on' "$(lab_client_log)"
 grep -i 'pppkit-firewall' "$(lab_client_log)" | head -n 5 | sed 's/^/    pppd.log| /'
 static_part >"$LAB_WORK/logs/static-up.txt"
 base=$(md5sum <"$LAB_WORK/logs/static-up.txt" | cut -d' ' -f1)

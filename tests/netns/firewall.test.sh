@@ -21,6 +21,8 @@
 # the server itself and follows an address change, egress to 172.16.0.0/12 via
 # the WAN is dropped and logged, logging is prefixed and rate-limited, and a
 # bad extras file leaves the previous ruleset in force (nft listing + traffic).
+# The seed's net.ipv4.ip_forward = 1 is pppkit's too: rtr starts with it off,
+# apply turns it on (not a refused apply; forwarding = no leaves it off).
 set -u
 PPPKIT_TOP=${PPPKIT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 PPPKIT_BUILD=${PPPKIT_BUILD:-${1:-$PPPKIT_TOP/build}}
@@ -80,7 +82,19 @@ nsx rtr timeout $((LIFE + 5)) python3 "$FW/nflog_reader.py" 5 "$LIFE" >"$LOG" 2>
 NSL_PIDS+=("$!")
 wait_for 5 grep -q ready "$LOG" || fail "nflog reader did not start: $(cat "$LOG")"
 
-check "firewall apply (the boot ruleset)" nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall apply
+# The seed's step 2 (net.ipv4.ip_forward = 1) is pppkit's: rtr starts as
+# Debian ships, forwarding off, and the LAN reaches nothing beyond it.
+fwd4() { nsx rtr cat /proc/sys/net/ipv4/ip_forward; }
+nsx rtr sysctl -qw net.ipv4.ip_forward=0
+got=$(probe cli tcp 11.0.0.1 8443 1.5)
+case $got in
+internet*) fail "control: with ip_forward = 0 the LAN reached the internet ($got)" ;;
+*) pass "control: with ip_forward = 0 the LAN reaches nothing beyond the router ($got)" ;;
+esac
+nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall apply >"$NSL_TMP/apply.out" 2>&1
+check_eq "firewall apply (the boot ruleset)" 0 $?
+check_eq "... then turns IPv4 forwarding on (forwarding = yes, the default)" 1 "$(fwd4)"
+check "... and says so" grep -q 'IPv4 forwarding turned on (net.ipv4.ip_forward = 1)' "$NSL_TMP/apply.out"
 check "firewall up ppp0 11.0.0.2 (the ip-up update)" nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall up ppp0 11.0.0.2
 nsl_on_exit "ip netns exec $(ns rtr) nft delete table inet pppkit_fw"
 
@@ -162,8 +176,11 @@ check_eq "every log line carries one of the three prefixes" 0 "$bad"
 nsx rtr nft -s list table inet pppkit_fw >"$NSL_TMP/before.nft"
 printf 'chain broken {\n        this is not nft\n}\n' >"$CONF/bad-extras.nft"
 printf '[firewall]\nlog-group = 5\nlog-rate = 10/minute\nextras = %s\n' "$CONF/bad-extras.nft" >"$CONF/pppkit.d/50-test.conf"
+nsx rtr sysctl -qw net.ipv4.ip_forward=0
 nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall apply >"$NSL_TMP/bad.out" 2>&1
 rc=$?
+check_eq "a refused apply does not turn forwarding on" 0 "$(fwd4)"
+nsx rtr sysctl -qw net.ipv4.ip_forward=1
 if [ "$rc" -ne 0 ]; then pass "apply with a bad extras file fails (rc $rc): $(head -n1 "$NSL_TMP/bad.out")"; else fail "apply with a bad extras file succeeded"; fi
 check "the error names the extras file" grep -q "bad-extras.nft" "$NSL_TMP/bad.out"
 nsx rtr nft -s list table inet pppkit_fw >"$NSL_TMP/after.nft"
@@ -171,6 +188,16 @@ check "nft: the ruleset is unchanged" diff -u "$NSL_TMP/before.nft" "$NSL_TMP/af
 expect_answer "traffic: WAN -> tcp/443 still reaches srv1" "srv1 11.0.0.1" net tcp 11.0.0.3 443
 expect_silence "traffic: WAN -> router tcp/22 still dropped" net tcp 11.0.0.3 22
 expect_answer "traffic: reflection still works" "srv1" cli tcp 11.0.0.3 443
+
+# ---- forwarding = no: the admin keeps net.ipv4.ip_forward ---------------------------------
+printf '[firewall]\nlog-group = 5\nlog-rate = 10/minute\nforwarding = no\n' >"$CONF/pppkit.d/50-test.conf"
+nsx rtr sysctl -qw net.ipv4.ip_forward=0
+nsx rtr "$PK" --config "$CONF/pppkit.conf" firewall apply >"$NSL_TMP/nofwd.out" 2>&1
+check_eq "forwarding = no: apply exits 0" 0 $?
+check_eq "... and leaves ip_forward at 0" 0 "$(fwd4)"
+check "... with a warning that nothing is routed" grep -q 'warning: IPv4 forwarding is off and \[firewall\] forwarding = no' \
+    "$NSL_TMP/nofwd.out"
+expect_silence "... and the LAN indeed reaches nothing beyond the router" cli tcp 11.0.0.1 8443
 
 [ -n "${FW2_DEBUG:-}" ] && { echo "--- nflog"; cat "$LOG"; nsx rtr nft list table inet pppkit_fw | grep -n "log\|limit"; }
 nsl_finish

@@ -159,12 +159,16 @@ flat() { tr -s '\n\t ' ' ' <<<"$1"; } # nft wraps a set's elements over lines
 so=$build/pppkit-firewall.so
 if fake=$("$top/tests/load/build-fake-pppd.sh" "$build" 2>/dev/null) && [ -f "$so" ]; then
     ns_create plug
+    nsx plug sysctl -qw net.ipv4.ip_forward=0
     out=$(nsx plug "$fake" "$so" init opt pppkit-config "$seed" phase 2 \
         sh "nft list table inet pppkit_fw | grep -c digest" ifname ppp0 phase 4 local4 203.0.113.44 ip-up \
         sh "nft list set inet pppkit_fw public4" ip-down sh "nft list set inet pppkit_fw public4" \
         sh "echo ACTIVE; nft list set inet pppkit_fw active_wan" exit 0 sh "echo EXITED; nft list set inet pppkit_fw active_wan" 2>&1)
     check "plugin: no boot ruleset -> loaded in configure(), before dialling" \
         grep -q "^LOG warn: pppkit-firewall: no boot ruleset .*loaded table inet pppkit_fw before dialling" <<<"$out"
+    check "plugin: ... then turns IPv4 forwarding on, once the ruleset is loaded" grep -q \
+        "^LOG notice: pppkit-firewall: IPv4 forwarding turned on" <<<"$(sed -n '/loaded table inet pppkit_fw before dialling/,$p' <<<"$out")"
+    check_eq "plugin: ... net.ipv4.ip_forward" 1 "$(nsx plug cat /proc/sys/net/ipv4/ip_forward)"
     check "plugin: ip-up puts the IPCP address into public4" grep -q "elements = { 203.0.113.44 }" <<<"$out"
     check "plugin: ip-down removes the address" grep -q "^LOG info: pppkit-firewall: ip-down: active_wan ppp0 (" <<<"$out"
     # IPCP down, the interface lives on (IPv6CP up): it stays WAN until pppd exits

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -1538,6 +1539,8 @@ to = 172.16.1.100
         CHECK(s.reflection == flag("reflection"));
         CHECK(s.egress_guard == flag("egress-guard"));
         CHECK(s.ipv6 == flag("ipv6"));
+        CHECK(s.forwarding == flag("forwarding"));
+        CHECK(s.forwarding);  // a router: the seed's net.ipv4.ip_forward = 1, by default
         CHECK(s.log == flag("log"));
         CHECK(s.log_group == std::get<long long>(config::documented_default(*spec, "log-group")));
         CHECK(s.wan == std::get<std::vector<std::string>>(config::documented_default(*spec, "wan")));
@@ -2201,5 +2204,58 @@ to = 172.16.1.100
         CHECK(has(bad.error, "Error:"));
         auto good = nft::check_in_child("table inet pppkit_unit_y {\n chain c {\n  tcp dport 1 accept\n }\n}\n", 10000);
         CHECK(good.ok);
+    }
+
+    TEST_CASE("forwarding: IPv4 on once the ruleset is loaded unless forwarding = no; IPv6 only said")
+    {
+        struct Row {
+            std::string conf;  // after kLan
+            std::string ip_forward;
+            int line;
+            ForwardingStep want;
+        };
+        const Row rows[] = {
+            {"", "0\n", __LINE__, ForwardingStep::TurnOn},
+            {"", "1\n", __LINE__, ForwardingStep::On},
+            {"", "1", __LINE__, ForwardingStep::On},
+            {"", "", __LINE__, ForwardingStep::TurnOn},  // unreadable: the write is tried (and its error said)
+            {"forwarding = no\n", "0\n", __LINE__, ForwardingStep::LeaveOff},
+            {"forwarding = no\n", "1\n", __LINE__, ForwardingStep::On},  // on already: nothing to say
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.line);
+            CHECK(forwarding_step(settings(kLan + r.conf), r.ip_forward) == r.want);
+        }
+        struct Row6 {
+            std::string conf;
+            std::string all_forwarding;
+            int line;
+            bool missing;
+        };
+        const Row6 rows6[] = {
+            {"[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n", "0\n", __LINE__, true},
+            {"[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n", "1\n", __LINE__, false},
+            {"[firewall]\nlan-networks = 172.16.0.0/16, fd00:1::/64\n", "", __LINE__, false},  // no IPv6 in the kernel
+            {"[firewall]\nlan-networks = 172.16.0.0/16\n", "0\n", __LINE__, false},            // the seed: no IPv6 LAN
+        };
+        for (const auto& r : rows6) {
+            CAPTURE(r.line);
+            CHECK(ipv6_forwarding_missing(settings(r.conf), r.all_forwarding) == r.missing);
+        }
+        // what the adapters log: a turned-on forwarding at notice, the rest as warnings
+        CHECK(describe(ForwardingResult{ForwardingStep::On, 0, false}).empty());
+        auto on = describe(ForwardingResult{ForwardingStep::TurnOn, 0, false});
+        REQUIRE(on.size() == 1);
+        CHECK_FALSE(on[0].warn);
+        CHECK(has(on[0].text, "IPv4 forwarding turned on"));
+        auto denied = describe(ForwardingResult{ForwardingStep::TurnOn, EACCES, true});
+        REQUIRE(denied.size() == 2);
+        CHECK(denied[0].warn);
+        CHECK(has(denied[0].text, "Permission denied"));
+        CHECK(has(denied[1].text, "IPv6 forwarding is off"));
+        auto off = describe(ForwardingResult{ForwardingStep::LeaveOff, 0, false});
+        REQUIRE(off.size() == 1);
+        CHECK(off[0].warn);
+        CHECK(has(off[0].text, "forwarding = no"));
     }
 }

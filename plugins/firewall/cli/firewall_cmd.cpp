@@ -154,6 +154,9 @@ int apply_cmd(const std::string& path, bool explicit_path)
             std::printf("pppkit firewall: another commit came between reading the links and loading: loaded %d "
                         "times\n",
                         loads);
+        for (const auto& l : describe(set_forwarding(*p.settings)))
+            std::fprintf(l.warn ? stderr : stdout, "pppkit firewall: %s%s\n", l.warn ? "warning: " : "",
+                         l.text.c_str());
         return 0;
     case Outcome::KeptPrevious:
         std::fprintf(stderr, "pppkit firewall: NOT applied; the previous ruleset stays in force\n");

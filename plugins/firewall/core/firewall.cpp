@@ -1096,6 +1096,7 @@ std::variant<Settings, std::vector<Diagnostic>> from_config(const Document& doc)
     flag("reflection", s.reflection);
     flag("egress-guard", s.egress_guard);
     flag("ipv6", s.ipv6);
+    flag("forwarding", s.forwarding);
     flag("log", s.log);
     parsed("log-level", s.log_level);
     long long group = 0;
@@ -1687,6 +1688,20 @@ std::vector<std::string> without_carrier(const std::vector<std::string>& names, 
         if (!ifname::valid_name(carrier) || !wan_matches({n}, carrier))
             out.push_back(n);
     return out;
+}
+
+ForwardingStep forwarding_step(const Settings& s, std::string_view ip_forward)
+{
+    const std::string_view v = text::trim(ip_forward);
+    if (!v.empty() && v.front() == '1')
+        return ForwardingStep::On;
+    return s.forwarding ? ForwardingStep::TurnOn : ForwardingStep::LeaveOff;
+}
+
+bool ipv6_forwarding_missing(const Settings& s, std::string_view all_forwarding)
+{
+    const std::string_view v = text::trim(all_forwarding);
+    return s.ipv6 && !s.lan_networks6.empty() && !v.empty() && v.front() == '0';
 }
 
 }  // namespace pppkit::firewall

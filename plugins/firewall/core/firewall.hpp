@@ -118,6 +118,7 @@ struct Settings {
     bool reflection = false;
     bool egress_guard = false;
     bool ipv6 = false;
+    bool forwarding = false;  // turn on IPv4 forwarding once the ruleset is loaded (not in the ruleset)
     bool log = false;
     LogLevel log_level = LogLevel::Emerg;
     int log_group = 0;  // > 0: nflog group instead of the kernel log
@@ -133,6 +134,22 @@ struct Settings {
     // the one in the loaded table to see whether the boot ruleset is current.
     [[nodiscard]] std::string digest() const;
 };
+
+// IPv4 forwarding (net.ipv4.ip_forward; Debian ships it off) against what
+// the configuration asks: a router that masquerades and forwards needs it.
+// ip_forward is the text of /proc/sys/net/ipv4/ip_forward.
+enum class ForwardingStep {
+    On,        // already on: nothing to do
+    TurnOn,    // off and [firewall] forwarding = yes: turn it on, once the ruleset is loaded
+    LeaveOff,  // off and forwarding = no: the admin's to set; nothing is routed meanwhile
+};
+[[nodiscard]] ForwardingStep forwarding_step(const Settings& s, std::string_view ip_forward);
+// True when the configuration routes IPv6 (ipv6 = yes and an IPv6
+// lan-network) but all_forwarding (/proc/sys/net/ipv6/conf/all/forwarding)
+// is 0. pppkit leaves IPv6 forwarding to the admin: turning it on makes the
+// kernel ignore router advertisements on every interface whose accept_ra is
+// not 2, the WAN's too, and with them the link's IPv6 default route.
+[[nodiscard]] bool ipv6_forwarding_missing(const Settings& s, std::string_view all_forwarding);
 
 // One link's dynamic state, from its pppd (ESTABLISH: interface only;
 // ip-up: with the address) or "pppkit firewall up".

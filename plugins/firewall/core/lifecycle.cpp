@@ -18,6 +18,7 @@
 
 #include "common/ifname.hpp"
 #include "common/nft_json.hpp"
+#include "common/text.hpp"
 #include "common/trust.hpp"
 #include "registry.hpp"
 
@@ -779,6 +780,51 @@ ApplyResult apply_current(nft::Context& nft, Prepared& p, const std::function<Dy
             return r;
         held = std::move(r.spent);
     }
+}
+
+ForwardingResult set_forwarding(const Settings& s)
+{
+    ForwardingResult r;
+    std::string v4;
+    std::string v6;
+    (void)text::read_path("/proc/sys/net/ipv4/ip_forward", v4, 16);  // unreadable: "" (TurnOn tries the write)
+    (void)text::read_path("/proc/sys/net/ipv6/conf/all/forwarding", v6, 16);
+    r.step = forwarding_step(s, v4);
+    r.ipv6_missing = ipv6_forwarding_missing(s, v6);
+    if (r.step == ForwardingStep::TurnOn) {
+        const int fd = ::open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || ::write(fd, "1\n", 2) != 2)
+            r.error = errno != 0 ? errno : EIO;
+        if (fd >= 0)
+            ::close(fd);
+    }
+    return r;
+}
+
+std::vector<ForwardingLine> describe(const ForwardingResult& r)
+{
+    std::vector<ForwardingLine> out;
+    switch (r.step) {
+    case ForwardingStep::On: break;
+    case ForwardingStep::TurnOn:
+        if (r.error == 0)
+            out.push_back({false, "IPv4 forwarding turned on (net.ipv4.ip_forward = 1), behind the ruleset's forward "
+                                  "chain"});
+        else
+            out.push_back({true, std::string("cannot turn on IPv4 forwarding (net.ipv4.ip_forward): ") +
+                                     std::strerror(r.error) + "; nothing is routed between the LAN and the WAN"});
+        break;
+    case ForwardingStep::LeaveOff:
+        out.push_back({true, "IPv4 forwarding is off and [firewall] forwarding = no: nothing is routed between the "
+                             "LAN and the WAN until net.ipv4.ip_forward = 1"});
+        break;
+    }
+    if (r.ipv6_missing)
+        out.push_back({true, "IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0): the LAN's IPv6 is not "
+                             "routed; pppkit leaves it to you, because with it on the kernel ignores router "
+                             "advertisements on an interface whose accept_ra is not 2 (set accept_ra = 2 on the "
+                             "WAN first)"});
+    return out;
 }
 
 }  // namespace pppkit::firewall

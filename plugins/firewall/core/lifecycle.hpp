@@ -276,4 +276,23 @@ ApplyResult apply_current(nft::Context& nft, Prepared& p, const std::function<Dy
 // when p has an extras file and has not passed it.
 std::optional<std::string> check_in_kernel(nft::Context& nft, Prepared& p, const Dynamic& d);
 
+// After Outcome::Applied (or a current boot ruleset kept), never before:
+// this configuration's forward chain is in the kernel and drops what it does
+// not allow, so IPv4 forwarding can go on (forwarding_step). Never turned
+// off: pppkit's table outlives pppd, and with it the forward chain. Reads
+// and writes /proc/sys of the caller's network namespace.
+struct ForwardingResult {
+    ForwardingStep step = ForwardingStep::On;
+    int error = 0;              // TurnOn: errno of the failed write, else 0
+    bool ipv6_missing = false;  // ipv6_forwarding_missing
+};
+ForwardingResult set_forwarding(const Settings& s);
+// What the adapters log of it: none, one or two lines; warn: at warning
+// level (nothing is routed that the configuration means to route).
+struct ForwardingLine {
+    bool warn = false;
+    std::string text;
+};
+std::vector<ForwardingLine> describe(const ForwardingResult& r);
+
 }  // namespace pppkit::firewall
