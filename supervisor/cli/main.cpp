@@ -1,5 +1,8 @@
 // pppkit - the command line: validate the configuration, and the plugins'
 // commands (pppkit firewall ..., pppkit ddns ...).
+#include <unistd.h>
+
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -11,6 +14,8 @@
 #include "cli/commands.hpp"
 #include "common/schema.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
+#include "core/host_name.hpp"
 #include "core/online.hpp"
 #include "registry.hpp"
 
@@ -101,6 +106,15 @@ int check(Args args)
     const std::string ps((std::istreambuf_iterator<char>(port_start)), std::istreambuf_iterator<char>());
     for (const auto& w : supervisor::online::listen_warnings(r.doc, supervisor::online::unprivileged_port_start(ps)))
         std::fprintf(stderr, "%s\n", w.str().c_str());
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) == 0) {
+        std::string hosts;
+        std::string nsswitch;
+        (void)text::read_path("/etc/hosts", hosts, 1 << 20);  // unreadable: empty, and the warning says so
+        (void)text::read_path("/etc/nsswitch.conf", nsswitch, 1 << 16);
+        if (!supervisor::host_name::resolves_locally(name.data(), hosts, nsswitch))
+            std::fprintf(stderr, "%s\n", supervisor::host_name::warning(name.data()).c_str());
+    }
     std::printf("pppkit: configuration OK (%zu file%s)\n", r.doc.files.size(), r.doc.files.size() == 1 ? "" : "s");
     return 0;
 }
